@@ -1,0 +1,3 @@
+from qcode.cli import main
+
+main()

@@ -1,0 +1,349 @@
+"""The `qcode` command. Each command is thin: open the project, call the core, print."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from qcode import __version__
+from qcode.core import codebook as codebooks
+from qcode.core.codebook import CodebookError
+from qcode.core.ingest import import_files
+from qcode.core.participants import ParticipantsError, read_participants
+from qcode.core.store import Project, ProjectError
+
+DEFAULT_PROJECT = "project.qcode"
+USER_ERRORS = (ProjectError, CodebookError, ParticipantsError)
+
+
+class QcodeGroup(click.Group):
+    """Turns the errors a user can cause into one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            project = ctx.params.get("project") or DEFAULT_PROJECT
+            raise click.ClickException(f"{project}: database error: {exc}") from None
+
+
+@click.group(cls=QcodeGroup)
+@click.option(
+    "--project", "-p", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="QCODE_PROJECT", default=DEFAULT_PROJECT, show_default=True,
+    help="Project file (or set QCODE_PROJECT).",
+)
+@click.version_option(__version__, prog_name="qcode")
+@click.pass_context
+def cli(ctx: click.Context, project: Path) -> None:
+    """qcode: keyboard-first qualitative coding of interview transcripts."""
+    ctx.obj = project
+
+
+def open_project(ctx: click.Context) -> Project:
+    project = Project.open(ctx.find_root().obj)
+    ctx.call_on_close(project.close)
+    return project
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    cells = [[str(c) if c is not None else "" for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    click.echo(line(headers))
+    click.echo(line(["-" * w for w in widths]))
+    for row in cells:
+        click.echo(line(row))
+
+
+# -- project ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create a new, empty project file."""
+    path = ctx.find_root().obj
+    Project.create(path).close()
+    click.echo(f"Created project {path}")
+
+
+@cli.command()
+@click.option("--fresh", is_flag=True, help="Rebuild demo.qcode even if it exists.")
+def demo(fresh: bool) -> None:
+    """Build the demo project (demo.qcode) from bundled fictional interviews."""
+    from qcode.core.demo import build_demo
+
+    path = Path("demo.qcode")
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if path.exists():
+        project = Project.open(path)
+        click.echo(f"Opened the existing demo project {path} (--fresh rebuilds it).")
+    else:
+        project, report = build_demo(path)
+        for file, problem in report.failed:
+            click.echo(f"warning: demo file {file.name}: {problem}", err=True)
+        click.echo(f"Built the demo project {path}.")
+    with project:
+        describe(project)
+
+
+def describe(project: Project) -> None:
+    summary = project.summary()
+    click.echo(
+        f"{summary['transcripts']} transcripts ({summary['words']:,} words, "
+        f"{summary['turns']:,} turns), {summary['cases']} cases, {summary['codes']} codes, "
+        f"{summary['codings']} codings."
+    )
+    rows = [[t.name, t.case, t.word_count, t.turn_count, t.source_format]
+            for t in project.transcripts()]
+    if rows:
+        click.echo("")
+        print_table(["transcript", "case", "words", "turns", "format"], rows)
+    click.echo(f"\nTry: qcode -p {project.path} codebook show | cases | search \"phrase\"")
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup(ctx: click.Context, dest: Path) -> None:
+    """Copy the project safely (SQLite online backup), even while others work in it."""
+    open_project(ctx).backup(dest)
+    click.echo(f"Backed up to {dest}")
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check the project: database integrity, text hashes, spans inside their text."""
+    project = open_project(ctx)
+    problems = project.check()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found in {project.path}")
+    summary = project.summary()
+    click.echo(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
+               f"{summary['codings']} codings checked)")
+
+
+# -- transcripts ------------------------------------------------------------------------
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", help="Case (participant) these transcripts belong to.")
+@click.option("--attributes", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of participants: a 'case' column, an optional 'file' column, "
+              "and attribute columns.")
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
+            attributes: Path | None) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
+    project = open_project(ctx)
+    participants = read_participants(attributes) if attributes else None
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr,
+                           show_pos=True) as bar:
+        report = import_files(project, files, case=case, participants=participants,
+                              on_file=lambda _: bar.update(1))
+    for path, name, words, turns in report.imported:
+        click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns")
+    for path, warning in report.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for path, problem in report.failed:
+        click.echo(f"error: {path}: {problem}", err=True)
+    if report.failed:
+        raise click.ClickException(
+            f"{len(report.failed)} of {len(files)} file(s) not imported")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def transcripts(ctx: click.Context, as_json: bool) -> None:
+    """List transcripts with their case, words and turns."""
+    rows = open_project(ctx).transcripts()
+    if as_json:
+        emit_json([{"name": t.name, "guid": t.guid, "case": t.case, "words": t.word_count,
+                    "turns": t.turn_count, "format": t.source_format,
+                    "source_file": t.source_file, "imported": t.imported} for t in rows])
+    elif not rows:
+        click.echo("No transcripts yet: add some with 'qcode import FILES'.")
+    else:
+        print_table(["transcript", "case", "words", "turns", "format"],
+                    [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
+                     for t in rows])
+
+
+@cli.command()
+@click.argument("transcript")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
+    """Show a transcript turn by turn, with speakers."""
+    project = open_project(ctx)
+    transcript_id = project.transcript_id(transcript)
+    text = project.transcript_text(transcript_id)
+    turns = project.turns(transcript_id)
+    if as_json:
+        emit_json([{**t, "text": text[t["start"]:t["end"]]} for t in turns])
+        return
+    width = min(shutil_width(), 100)
+    for t in turns:
+        stamp = f" [{clock(t['begin_time'])}]" if t["begin_time"] is not None else ""
+        click.echo(click.style(f"{t['turn']:>4}  {t['speaker'] or '—'}{stamp}", bold=True))
+        for paragraph in text[t["start"]:t["end"]].split("\n"):
+            click.echo(textwrap.fill(paragraph, width=width, initial_indent="      ",
+                                     subsequent_indent="      ") or "")
+        click.echo("")
+
+
+def shutil_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+@cli.command()
+@click.argument("phrase")
+@click.option("--limit", default=50, show_default=True, help="Most hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search(ctx: click.Context, phrase: str, limit: int, as_json: bool) -> None:
+    """Full-text search for a phrase across all transcripts."""
+    hits = open_project(ctx).search(phrase, limit=limit)
+    if as_json:
+        emit_json([{"transcript": h.transcript, "turn": h.turn, "speaker": h.speaker,
+                    "start": h.start, "end": h.end,
+                    "snippet": h.snippet.replace("\x02", "").replace("\x03", "")}
+                   for h in hits])
+        return
+    if not hits:
+        click.echo(f"No transcript contains \"{phrase}\".")
+        return
+    for h in hits:
+        snippet = " ".join(h.snippet.split())
+        parts = snippet.replace("\x03", "\x02").split("\x02")
+        shown = "".join(click.style(p, bold=True) if i % 2 else p
+                        for i, p in enumerate(parts))
+        click.echo(f"{h.transcript}  turn {h.turn}  {h.speaker or '—'}: {shown}")
+    more = " (there may be more: raise --limit)" if len(hits) == limit else ""
+    click.echo(f"{len(hits)} hit(s){more}")
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def cases(ctx: click.Context, as_json: bool) -> None:
+    """List cases (participants) with their attributes and transcripts."""
+    project = open_project(ctx)
+    rows = project.cases()
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No cases yet: 'qcode case set P01 role=...' or import with --case.")
+        return
+    names = project.attribute_names()
+    print_table(["case", *names, "transcripts"],
+                [[r["case"], *[r["attributes"].get(n, "") for n in names],
+                  ", ".join(r["transcripts"])] for r in rows])
+
+
+@cli.group()
+def case() -> None:
+    """Work with one case."""
+
+
+@case.command(name="set")
+@click.argument("name")
+@click.argument("assignments", nargs=-1, required=True)
+@click.pass_context
+def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...]) -> None:
+    """Set attributes: qcode case set P01 role="Detective Sergeant" region=Southeast.
+    An empty value (region=) removes the attribute."""
+    values = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
+        values[key.strip()] = value.strip()
+    open_project(ctx).set_attributes(name, values)
+    click.echo(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+
+
+# -- codebook ---------------------------------------------------------------------------
+
+
+@cli.group()
+def codebook() -> None:
+    """Load and show the project's codebook."""
+
+
+@codebook.command(name="load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--under", help="Load the codebook as a theme of this name.")
+@click.pass_context
+def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
+    """Load a YAML codebook into the project (codes matched by GUID, then path)."""
+    book = codebooks.load(file)
+    counts = open_project(ctx).load_codebook(book, under=under)
+    click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
+               f"{counts['updated']} updated, {counts['unchanged']} unchanged")
+
+
+@codebook.command(name="show")
+@click.option("--full", is_flag=True, help="Show definitions and guidance too.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
+    """Show the theme tree with keys and counts of codings."""
+    codes = open_project(ctx).codes()
+    if as_json:
+        emit_json(codes)
+        return
+    if not codes:
+        click.echo("The codebook is empty: 'qcode codebook load codebooks/asw-study.yaml'.")
+        return
+    for code in codes:
+        indent = "  " * code["depth"]
+        key = f" [{code['key']}]" if code["key"] else ""
+        count = f"  ({code['codings']})" if code["codings"] else ""
+        click.echo(f"{indent}{code['name']}{key}{count}")
+        if full:
+            for label, field in (("definition", "definition"), ("use when", "when_to_use"),
+                                 ("not when", "when_not_to_use"), ("example", "example")):
+                if code[field]:
+                    click.echo(textwrap.fill(
+                        f"{label}: {code[field]}", width=min(shutil_width(), 100),
+                        initial_indent=indent + "    ", subsequent_indent=indent + "      "))
+
+
+def main() -> None:
+    cli(prog_name="qcode")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The domain layer. Nothing here imports textual: a test enforces it."""

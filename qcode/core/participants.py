@@ -1,0 +1,58 @@
+"""Participant attributes from a CSV file: one row per case.
+
+Columns: `case` (required), an optional `file` naming the transcript file that belongs
+to the case, and any number of attribute columns (role, region, group, ...).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ParticipantsError(Exception):
+    """A problem in the attributes file; the message names the file and line."""
+
+
+@dataclass
+class Participant:
+    case: str
+    file: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def read_participants(path: str | Path) -> list[Participant]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParticipantsError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ParticipantsError(f"{path}: not a UTF-8 text file") from None
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    if "case" not in columns:
+        raise ParticipantsError(f"{path}:1: no 'case' column (columns: {', '.join(columns)})")
+    if len(set(columns)) != len(columns):
+        raise ParticipantsError(f"{path}:1: a column name appears twice")
+    if any(not c for c in columns):
+        raise ParticipantsError(f"{path}:1: a column has no name")
+    participants: list[Participant] = []
+    seen_files: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        if None in row or len(row) != len(columns):
+            raise ParticipantsError(f"{path}:{line}: the row has more cells than columns")
+        case = row.pop("case")
+        if not case:
+            raise ParticipantsError(f"{path}:{line}: the 'case' cell is empty")
+        file = row.pop("file", "") or None
+        if file is not None:
+            if file in seen_files:
+                raise ParticipantsError(
+                    f"{path}:{line}: file '{file}' is already given to a case at line "
+                    f"{seen_files[file]}")
+            seen_files[file] = line
+        participants.append(Participant(case, file, {k: v for k, v in row.items() if v}))
+    return participants

@@ -1,0 +1,667 @@
+"""The project file: the only module that writes SQL.
+
+A project is one SQLite file in WAL mode. Every user action is one short transaction
+(BEGIN IMMEDIATE, so two coders on one file queue behind the busy timeout instead of
+failing on a lock upgrade) and one row in the append-only `events` table.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from qcode.core.importers.base import ParsedTranscript, text_hash
+
+# 'QCOD': lets us tell a qcode project from any other SQLite file before touching it.
+APPLICATION_ID = 0x51434F44
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class ProjectError(Exception):
+    """A problem a user can act on; the message is a sentence for them."""
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Each migration takes the schema from version i to i+1. Never edit a released one:
+# a project made by an older qcode is brought forward by running the rest in order.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE coders (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL);
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE attributes (
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, value TEXT NOT NULL, type TEXT NOT NULL DEFAULT 'text',
+        PRIMARY KEY (case_id, name));
+    CREATE TABLE transcripts (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        source_file TEXT NOT NULL, source_format TEXT NOT NULL, encoding TEXT NOT NULL,
+        text TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, word_count INTEGER NOT NULL,
+        imported TEXT NOT NULL);
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL, speaker TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        label_start INTEGER, begin_time REAL, end_time REAL,
+        UNIQUE (transcript_id, seq));
+    CREATE TABLE codes (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        parent_id INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
+        name TEXT NOT NULL, definition TEXT NOT NULL DEFAULT '',
+        when_to_use TEXT NOT NULL DEFAULT '', when_not_to_use TEXT NOT NULL DEFAULT '',
+        example TEXT NOT NULL DEFAULT '', colour TEXT, key TEXT,
+        sort_order INTEGER NOT NULL DEFAULT 0);
+    -- NULLs are distinct in a UNIQUE constraint, so top-level names need the ifnull.
+    CREATE UNIQUE INDEX codes_sibling_name ON codes (ifnull(parent_id, 0), name);
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+        coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE RESTRICT,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, memo TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL, CHECK (start < "end"));
+    CREATE INDEX codings_by_transcript ON codings (transcript_id, start);
+    CREATE INDEX codings_by_code ON codings (code_id);
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '', target_type TEXT, target_guid TEXT,
+        coder_id INTEGER REFERENCES coders(id), created TEXT NOT NULL);
+    -- Append-only: drives undo/redo and is the audit trail. Never holds a real
+    -- identifier (anonymisation happens before text reaches the project).
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE, at TEXT NOT NULL,
+        coder TEXT, action TEXT NOT NULL, summary TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}', undone INTEGER NOT NULL DEFAULT 0);
+    -- Search reads turn texts through this view, so the text is stored once.
+    CREATE VIEW turn_texts AS
+        SELECT turns.id AS id, turns.transcript_id AS transcript_id,
+               substr(transcripts.text, turns.start + 1, turns."end" - turns.start) AS text
+        FROM turns JOIN transcripts ON transcripts.id = turns.transcript_id;
+    CREATE VIRTUAL TABLE turns_fts USING fts5(
+        text, content='turn_texts', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class TranscriptRow:
+    id: int
+    guid: str
+    name: str
+    case: str | None
+    source_file: str
+    source_format: str
+    word_count: int
+    turn_count: int
+    imported: str
+
+
+@dataclass
+class SearchHit:
+    transcript: str
+    turn: int
+    speaker: str | None
+    start: int
+    end: int
+    snippet: str
+
+
+class Project:
+    """An open project file. Use `Project.create` or `Project.open`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.coder: str | None = None
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path) -> Project:
+        path = Path(path)
+        if path.exists():
+            raise ProjectError(f"{path} already exists; open it instead of creating it")
+        project = cls(path, _connect(path))
+        project._migrate()
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        path = Path(path)
+        if not path.exists():
+            raise ProjectError(f"no project at {path}; create one with 'qcode init'")
+        if not path.is_file():
+            raise ProjectError(f"{path} is not a file, so it cannot be a qcode project")
+        # Read the header ourselves: connecting and switching to WAL would write to a
+        # file that is not ours.
+        with path.open("rb") as fh:
+            header = fh.read(100)
+        if not header.startswith(SQLITE_HEADER):
+            raise ProjectError(f"{path} is not a qcode project (not an SQLite database)")
+        if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+            raise ProjectError(f"{path} is an SQLite database but not a qcode project")
+        project = cls(path, _connect(path))
+        project._migrate()
+        return project
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise ProjectError(
+                f"{self.path} was made by a newer qcode (schema {version}); "
+                f"this one reads up to schema {SCHEMA_VERSION}: upgrade qcode"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+            if version == 0:
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._set_meta("project_guid", new_guid())
+                self._set_meta("created", now())
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- transactions and events ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One user action. Nested calls join the outer transaction."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def record(self, action: str, summary: str, **payload) -> None:
+        self.conn.execute(
+            "INSERT INTO events (guid, at, coder, action, summary, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (new_guid(), now(), self.coder, action, summary, json.dumps(payload)),
+        )
+
+    def events(self, limit: int = 50) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT at, coder, action, summary, payload FROM events "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {"at": r[0], "coder": r[1], "action": r[2], "summary": r[3],
+             "payload": json.loads(r[4])}
+            for r in rows
+        ]
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- coders ----------------------------------------------------------------------
+
+    def coder_id(self, name: str) -> int:
+        """The coder's id, creating the coder on first use."""
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO coders (guid, name, created) VALUES (?, ?, ?)",
+                (new_guid(), name, now()),
+            )
+            self.record("add coder", f"added coder {name}", coder=name)
+        return cursor.lastrowid
+
+    def coders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]
+
+    # -- cases and attributes --------------------------------------------------------
+
+    def _case_id(self, name: str, create: bool) -> int | None:
+        row = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row:
+            return row[0]
+        if not create:
+            return None
+        return self.conn.execute(
+            "INSERT INTO cases (guid, name) VALUES (?, ?)", (new_guid(), name)
+        ).lastrowid
+
+    def set_attributes(self, case: str, values: Mapping[str, str]) -> None:
+        """Set attributes of a case (created if new); an empty value removes one."""
+        with self.transaction():
+            case_id = self._case_id(case, create=True)
+            for name, value in values.items():
+                if value == "":
+                    self.conn.execute(
+                        "DELETE FROM attributes WHERE case_id = ? AND name = ?",
+                        (case_id, name),
+                    )
+                else:
+                    self.conn.execute(
+                        "INSERT INTO attributes (case_id, name, value, type) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (case_id, name) "
+                        "DO UPDATE SET value = excluded.value, type = excluded.type",
+                        (case_id, name, value, _attribute_type(value)),
+                    )
+            shown = ", ".join(f"{k}={v!s}" for k, v in values.items())
+            self.record("set attributes", f"case {case}: {shown}", case=case,
+                        attributes=dict(values))
+
+    def cases(self) -> list[dict]:
+        """Each case with its attributes and transcripts."""
+        out: dict[int, dict] = {}
+        for case_id, name in self.conn.execute("SELECT id, name FROM cases ORDER BY name"):
+            out[case_id] = {"case": name, "attributes": {}, "transcripts": []}
+        for case_id, name, value in self.conn.execute(
+            "SELECT case_id, name, value FROM attributes ORDER BY name"
+        ):
+            out[case_id]["attributes"][name] = value
+        for case_id, name in self.conn.execute(
+            "SELECT case_id, name FROM transcripts WHERE case_id IS NOT NULL ORDER BY name"
+        ):
+            out[case_id]["transcripts"].append(name)
+        return list(out.values())
+
+    def attribute_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT name FROM attributes ORDER BY name")]
+
+    # -- transcripts -----------------------------------------------------------------
+
+    def has_text(self, sha256: str) -> str | None:
+        """The name of the transcript with this text hash, if one is stored."""
+        row = self.conn.execute(
+            "SELECT name FROM transcripts WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_transcript(
+        self, parsed: ParsedTranscript, source_file: str, case: str | None = None,
+        name: str | None = None,
+    ) -> int:
+        """Store a parsed transcript, its turns and its search index in one transaction."""
+        name = name or parsed.name
+        existing = self.has_text(parsed.sha256)
+        if existing is not None:
+            raise ProjectError(f"already imported as transcript '{existing}' (same text)")
+        if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", (name,)).fetchone():
+            raise ProjectError(
+                f"a different transcript named '{name}' is already in the project; "
+                "rename the file"
+            )
+        with self.transaction():
+            case_id = self._case_id(case, create=True) if case else None
+            transcript_id = self.conn.execute(
+                "INSERT INTO transcripts (guid, name, case_id, source_file, source_format,"
+                " encoding, text, sha256, word_count, imported)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_guid(), name, case_id, source_file, parsed.source_format,
+                 parsed.encoding, parsed.text, parsed.sha256, parsed.word_count, now()),
+            ).lastrowid
+            self.conn.executemany(
+                'INSERT INTO turns (transcript_id, seq, speaker, start, "end", label_start,'
+                " begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (transcript_id, seq, t.speaker, t.start, t.end, t.label_start,
+                     t.begin_time, t.end_time)
+                    for seq, t in enumerate(parsed.turns, start=1)
+                ],
+            )
+            self.conn.execute(
+                "INSERT INTO turns_fts (rowid, text) "
+                "SELECT id, text FROM turn_texts WHERE transcript_id = ?",
+                (transcript_id,),
+            )
+            self.record(
+                "import", f"imported {name} ({parsed.word_count} words, "
+                f"{len(parsed.turns)} turns)",
+                transcript=name, turns=len(parsed.turns), words=parsed.word_count,
+            )
+        return transcript_id
+
+    def set_transcript_case(self, transcript: str, case: str) -> None:
+        transcript_id = self.transcript_id(transcript)
+        with self.transaction():
+            case_id = self._case_id(case, create=True)
+            self.conn.execute(
+                "UPDATE transcripts SET case_id = ? WHERE id = ?", (case_id, transcript_id)
+            )
+            self.record("assign case", f"transcript {transcript} belongs to case {case}",
+                        transcript=transcript, case=case)
+
+    def transcripts(self) -> list[TranscriptRow]:
+        rows = self.conn.execute(
+            "SELECT t.id, t.guid, t.name, c.name, t.source_file, t.source_format,"
+            " t.word_count, (SELECT count(*) FROM turns WHERE transcript_id = t.id),"
+            " t.imported FROM transcripts t LEFT JOIN cases c ON c.id = t.case_id"
+            " ORDER BY t.name"
+        )
+        return [TranscriptRow(*r) for r in rows]
+
+    def transcript_id(self, name_or_guid: str) -> int:
+        row = self.conn.execute(
+            "SELECT id FROM transcripts WHERE name = ? OR guid = upper(?)",
+            (name_or_guid, name_or_guid),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
+        return row[0]
+
+    def transcript_text(self, transcript_id: int) -> str:
+        return self.conn.execute(
+            "SELECT text FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()[0]
+
+    def turns(self, transcript_id: int) -> list[dict]:
+        cursor = self.conn.execute(
+            'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
+            " FROM turns WHERE transcript_id = ? ORDER BY seq",
+            (transcript_id,),
+        )
+        keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
+        return [dict(zip(keys, row)) for row in cursor]
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, phrase: str, limit: int = 50) -> list[SearchHit]:
+        """Full-text search for a phrase; hits in transcript and turn order."""
+        query = _fts_phrase(phrase)
+        if query is None:
+            raise ProjectError("the search has no words to look for")
+        # rowid order lets SQLite stop after `limit` hits instead of ranking them all.
+        rows = self.conn.execute(
+            "SELECT tr.name, tu.seq, tu.speaker, tu.start, tu.\"end\","
+            " snippet(turns_fts, 0, '\x02', '\x03', '…', 12)"
+            " FROM turns_fts JOIN turns tu ON tu.id = turns_fts.rowid"
+            " JOIN transcripts tr ON tr.id = tu.transcript_id"
+            " WHERE turns_fts MATCH ? ORDER BY turns_fts.rowid LIMIT ?",
+            (query, limit),
+        )
+        return [SearchHit(*r) for r in rows]
+
+    # -- codebook --------------------------------------------------------------------
+
+    def codes(self) -> list[dict]:
+        """All codes in tree order (depth-first, by sort order), each with its depth."""
+        rows = self.conn.execute(
+            "SELECT id, guid, parent_id, name, definition, when_to_use, when_not_to_use,"
+            " example, colour, key, sort_order,"
+            " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
+            " FROM codes ORDER BY sort_order, id"
+        ).fetchall()
+        keys = ("id", "guid", "parent_id", "name", "definition", "when_to_use",
+                "when_not_to_use", "example", "colour", "key", "sort_order", "codings")
+        children: dict[int | None, list[dict]] = {}
+        for row in rows:
+            code = dict(zip(keys, row))
+            children.setdefault(code["parent_id"], []).append(code)
+        ordered: list[dict] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for code in children.get(parent, []):
+                code["depth"] = depth
+                ordered.append(code)
+                walk(code["id"], depth + 1)
+
+        walk(None, 0)
+        return ordered
+
+    def load_codebook(self, codebook, under: str | None = None) -> dict[str, int]:
+        """Bring a codebook's codes into the project: matched by GUID, then by their path
+        of names; matched codes take the file's fields, new ones are added, and nothing
+        is deleted (codings are never lost). With `under`, the codebook becomes a theme
+        of that name, so several codebooks can share one project.
+        Returns counts of added/updated/unchanged."""
+        from qcode.core.codebook import CODE_FIELDS, Code
+
+        if under:
+            codebook = type(codebook)(
+                name=codebook.name, description=codebook.description,
+                codes=[Code(name=under, definition=codebook.description,
+                            codes=codebook.codes)],
+            )
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        with self.transaction():
+            by_guid = {r[0]: r[1] for r in self.conn.execute("SELECT guid, id FROM codes")}
+
+            def place(code, parent_id: int | None, order: int) -> None:
+                row_id = by_guid.get(code.guid.upper()) if code.guid else None
+                if row_id is None:
+                    found = self.conn.execute(
+                        "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ?",
+                        (parent_id or 0, code.name),
+                    ).fetchone()
+                    row_id = found[0] if found else None
+                values = {f: getattr(code, f) for f in CODE_FIELDS}
+                if row_id is None:
+                    row_id = self.conn.execute(
+                        "INSERT INTO codes (guid, parent_id, name, definition, when_to_use,"
+                        " when_not_to_use, example, colour, key, sort_order)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        ((code.guid or new_guid()).upper(), parent_id, code.name,
+                         values["definition"], values["when_to_use"],
+                         values["when_not_to_use"], values["example"], values["colour"],
+                         values["key"], order),
+                    ).lastrowid
+                    counts["added"] += 1
+                else:
+                    before = self.conn.execute(
+                        "SELECT parent_id, name, definition, when_to_use, when_not_to_use,"
+                        " example, colour, key, sort_order FROM codes WHERE id = ?",
+                        (row_id,),
+                    ).fetchone()
+                    after = (parent_id, code.name, values["definition"],
+                             values["when_to_use"], values["when_not_to_use"],
+                             values["example"], values["colour"], values["key"], order)
+                    if tuple(before) == after:
+                        counts["unchanged"] += 1
+                    else:
+                        self.conn.execute(
+                            "UPDATE codes SET parent_id = ?, name = ?, definition = ?,"
+                            " when_to_use = ?, when_not_to_use = ?, example = ?,"
+                            " colour = ?, key = ?, sort_order = ? WHERE id = ?",
+                            (*after, row_id),
+                        )
+                        counts["updated"] += 1
+                for child_order, child in enumerate(code.codes):
+                    place(child, row_id, child_order)
+
+            first = self.conn.execute(
+                "SELECT ifnull(max(sort_order) + 1, 0) FROM codes WHERE parent_id IS NULL"
+            ).fetchone()[0]
+            for order, code in enumerate(codebook.codes):
+                found = self.conn.execute(
+                    "SELECT sort_order FROM codes WHERE parent_id IS NULL AND name = ?",
+                    (code.name,),
+                ).fetchone()
+                place(code, None, found[0] if found else first + order)
+            self._set_meta("codebook_name", codebook.name)
+            self.record(
+                "load codebook",
+                f"loaded codebook '{codebook.name}': {counts['added']} added, "
+                f"{counts['updated']} updated, {counts['unchanged']} unchanged",
+                codebook=codebook.name, **counts,
+            )
+        return counts
+
+    # -- codings (the coding screen and agreement build on these) -------------------
+
+    def add_coding(
+        self, transcript_id: int, code_id: int, coder: str, start: int, end: int,
+        memo: str = "",
+    ) -> int:
+        length = self.conn.execute(
+            "SELECT length(text) FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()
+        if length is None:
+            raise ProjectError(f"no transcript with id {transcript_id}")
+        if not 0 <= start < end <= length[0]:
+            raise ProjectError(
+                f"span [{start}, {end}) is not inside the transcript (0 to {length[0]})"
+            )
+        coder_id = self.coder_id(coder)
+        with self.transaction():
+            coding_id = self.conn.execute(
+                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
+                " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_guid(), transcript_id, code_id, coder_id, start, end, memo, now()),
+            ).lastrowid
+            self.record("code", f"coded [{start}, {end})", coder=coder,
+                        coding=coding_id, code=code_id, transcript=transcript_id)
+        return coding_id
+
+    # -- health ----------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Problems found: SQLite integrity, foreign keys, text hashes, spans. Empty
+        when the project is sound."""
+        problems = [
+            f"integrity: {row[0]}"
+            for row in self.conn.execute("PRAGMA integrity_check")
+            if row[0] != "ok"
+        ]
+        problems += [
+            f"foreign key: a row of {row[0]} points at a missing {row[2]} row"
+            for row in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+        for transcript_id, name, text, sha in self.conn.execute(
+            "SELECT id, name, text, sha256 FROM transcripts"
+        ):
+            if text_hash(text) != sha:
+                problems.append(f"transcript {name}: text does not match its SHA-256")
+            for table, label in (("turns", "turn"), ("codings", "coding")):
+                for row_id, start, end in self.conn.execute(
+                    f'SELECT id, start, "end" FROM {table} WHERE transcript_id = ?'
+                    f' AND NOT (0 <= start AND start <= "end" AND "end" <= ?)',
+                    (transcript_id, len(text)),
+                ):
+                    problems.append(
+                        f"transcript {name}: {label} {row_id} span [{start}, {end}) "
+                        f"is outside the text (length {len(text)})"
+                    )
+        try:
+            self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"search index: {exc}")
+        return problems
+
+    def backup(self, dest: str | Path) -> None:
+        """A consistent copy made with SQLite's online backup, safe while others write."""
+        dest = Path(dest)
+        if dest.exists():
+            raise ProjectError(f"{dest} already exists; choose a new file for the backup")
+        target = sqlite3.connect(dest)
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+
+    def summary(self) -> dict[str, int]:
+        count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        words = self.conn.execute(
+            "SELECT ifnull(sum(word_count), 0) FROM transcripts").fetchone()[0]
+        return {
+            "transcripts": count("transcripts"), "words": words, "turns": count("turns"),
+            "cases": count("cases"), "codes": count("codes"), "codings": count("codings"),
+            "coders": count("coders"),
+        }
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN ourselves, so nothing commits behind our back.
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted text (e.g. a late redaction) is overwritten, not left in free pages.
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a committed action survives even a power cut, not only a killed process.
+    conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    statements, buffer = [], ""
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buffer += line + "\n"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _attribute_type(value: str) -> str:
+    try:
+        int(value)
+        return "integer"
+    except ValueError:
+        pass
+    try:
+        float(value)
+        return "float"
+    except ValueError:
+        return "text"
+
+
+def _fts_phrase(phrase: str) -> str | None:
+    """Turn what a researcher types into an FTS5 query: every word must appear, in
+    order, as a phrase; quotes and operators are taken literally."""
+    words = [w for w in phrase.replace('"', " ").split() if w]
+    if not words:
+        return None
+    return '"' + " ".join(words) + '"'
