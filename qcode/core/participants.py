@@ -40,10 +40,11 @@ def read_participants(path: str | Path) -> list[Participant]:
         raise ParticipantsError(f"{path}:1: a column has no name")
     participants: list[Participant] = []
     seen_files: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if None in row or len(row) != len(columns):
+    for row in reader:
+        line = reader.line_num  # counts physical lines, so quoted line breaks are fine
+        if None in row:  # DictReader files surplus cells under the key None
             raise ParticipantsError(f"{path}:{line}: the row has more cells than columns")
+        row = {k.strip(): (v or "").strip() for k, v in row.items()}
         case = row.pop("case")
         if not case:
             raise ParticipantsError(f"{path}:{line}: the 'case' cell is empty")

@@ -357,10 +357,15 @@ class Project:
                     for seq, t in enumerate(parsed.turns, start=1)
                 ],
             )
-            self.conn.execute(
-                "INSERT INTO turns_fts (rowid, text) "
-                "SELECT id, text FROM turn_texts WHERE transcript_id = ?",
-                (transcript_id,),
+            # Index from the slices in hand: going through the view would re-read the
+            # whole text from disk for every turn.
+            turn_ids = self.conn.execute(
+                "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq", (transcript_id,)
+            ).fetchall()
+            self.conn.executemany(
+                "INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                [(row[0], parsed.text[t.start:t.end])
+                 for row, t in zip(turn_ids, parsed.turns)],
             )
             self.record(
                 "import", f"imported {name} ({parsed.word_count} words, "

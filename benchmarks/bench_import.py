@@ -1,0 +1,72 @@
+"""Import, search and open benchmark (issue 2).
+
+Targets on a 2-core machine: importing 1,000 transcripts of 10,000 words with the
+full-text index in at most 60 s and 500 MB peak memory; `qcode search` under 100 ms;
+opening the project (`qcode transcripts`) under 1 s.
+
+    python benchmarks/bench_import.py [--transcripts 1000] [--words 10000]
+
+Import and open run `qcode` as a user would, in a child process, so its peak memory
+(maximum resident set size) is measured on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate  # noqa: E402
+
+from qcode.core.store import Project  # noqa: E402
+
+
+def run_qcode(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "qcode", *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transcripts", type=int, default=1000)
+    parser.add_argument("--words", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "corpus"
+        started = time.perf_counter()
+        files = generate(folder, args.transcripts, args.words)
+        print(f"generated {len(files)} transcripts x {args.words} words "
+              f"in {time.perf_counter() - started:.1f} s")
+        project = Path(tmp) / "bench.qcode"
+        run_qcode("--project", str(project), "init")
+        import_s = run_qcode("--project", str(project), "import", *map(str, files))
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        size_mb = project.stat().st_size / 1e6
+        print(f"import: {import_s:.1f} s, peak memory {peak_mb:.0f} MB, "
+              f"project file {size_mb:.0f} MB")
+
+        with Project.open(project) as p:
+            timings = {}
+            for phrase in ("ka", "lo mi", "kalo", "zewicu", "ne ru ta"):
+                runs = []
+                for _ in range(5):
+                    started = time.perf_counter()
+                    hits = p.search(phrase)
+                    runs.append(time.perf_counter() - started)
+                timings[phrase] = (statistics.median(runs) * 1000, len(hits))
+        for phrase, (ms, hits) in timings.items():
+            print(f"search {phrase!r}: {ms:.1f} ms ({hits} hits shown)")
+        open_s = min(run_qcode("--project", str(project), "transcripts") for _ in range(3))
+        print(f"open (qcode transcripts, whole process): {open_s * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
