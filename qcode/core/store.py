@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from qcode.core.importers.base import ParsedTranscript, text_hash
+from qcode.core.importers.base import ParsedTranscript, Turn, text_hash
 
 # 'QCOD': lets us tell a qcode project from any other SQLite file before touching it.
 APPLICATION_ID = 0x51434F44
@@ -415,6 +415,68 @@ class Project:
         )
         keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
         return [dict(zip(keys, row)) for row in cursor]
+
+    def stored_transcript(self, transcript_id: int) -> ParsedTranscript:
+        """A stored transcript in the importers' shape, e.g. to redact it."""
+        name, source_format, encoding, text = self.conn.execute(
+            "SELECT name, source_format, encoding, text FROM transcripts WHERE id = ?",
+            (transcript_id,),
+        ).fetchone()
+        turns = [Turn(t["speaker"], t["start"], t["end"], t["label_start"], t["begin_time"],
+                      t["end_time"]) for t in self.turns(transcript_id)]
+        return ParsedTranscript(name, source_format, text, turns, encoding)
+
+    def rewrite_transcript(self, transcript_id: int, new: ParsedTranscript, positions,
+                           summary: str, **payload) -> int:
+        """The one permitted change to stored text (a late redaction): the text, hash,
+        turns, search index and codings move together in one transaction; `positions`
+        maps old positions to new (`.start(p)`, `.end(p)`). Returns codings moved."""
+        old_turns = self.conn.execute(
+            'SELECT id, start, "end" FROM turns WHERE transcript_id = ? ORDER BY seq',
+            (transcript_id,),
+        ).fetchall()
+        if len(old_turns) != len(new.turns):
+            raise ProjectError("the rewritten transcript has a different number of turns")
+        old_text = self.transcript_text(transcript_id)
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO turns_fts (turns_fts, rowid, text) VALUES ('delete', ?, ?)",
+                [(turn_id, old_text[start:end]) for turn_id, start, end in old_turns],
+            )
+            self.conn.execute(
+                "UPDATE transcripts SET text = ?, sha256 = ?, word_count = ? WHERE id = ?",
+                (new.text, new.sha256, new.word_count, transcript_id),
+            )
+            self.conn.executemany(
+                'UPDATE turns SET speaker = ?, start = ?, "end" = ?, label_start = ?'
+                " WHERE id = ?",
+                [(t.speaker, t.start, t.end, t.label_start, row[0])
+                 for row, t in zip(old_turns, new.turns)],
+            )
+            self.conn.executemany(
+                "INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                [(row[0], new.text[t.start:t.end]) for row, t in zip(old_turns, new.turns)],
+            )
+            codings = self.conn.execute(
+                'SELECT id, start, "end" FROM codings WHERE transcript_id = ?',
+                (transcript_id,),
+            ).fetchall()
+            self.conn.executemany(
+                'UPDATE codings SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), coding_id)
+                 for coding_id, start, end in codings],
+            )
+            self.record("redact", summary, **payload)
+        self.scrub()
+        return len(codings)
+
+    def scrub(self) -> None:
+        """Leave no old text behind after a rewrite: merge the search index (its old
+        segments hold the removed words), then copy the WAL into the database and
+        truncate it. secure_delete zeroes every page freed on the way."""
+        with self.transaction():
+            self.conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- search ----------------------------------------------------------------------
 

@@ -1,0 +1,71 @@
+"""Which words are ordinary English and which are first names.
+
+Ordinary words come from Webster's Second (the `english-words` package, entries that are
+lowercase there, so proper nouns are left out); first names from the international list
+shipped with `gender-guesser`. Both are read once, on first use, from installed files:
+nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er", "ers")
+# Capitalised words that identify nobody: the dictionary lists them capitalised, so they
+# would otherwise look like names to the candidate finder.
+COMMON_PROPER = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march april
+june july august september october november december christmas easter ramadan
+eid diwali hanukkah english british scottish welsh irish european american african
+asian chinese romanian albanian polish vietnamese nigerian spanish french german
+italian brazilian thai hungarian bulgarian lithuanian latvian czech slovak ukrainian
+russian indian pakistani bangladeshi muslim christian jewish god covid internet
+england scotland wales ireland britain uk usa america europe asia africa london
+mr mrs ms dr ok okay""".split())
+
+
+@cache
+def ordinary_words() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
+                     if w.islower())
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Casefolded first names (about 38,000, many languages)."""
+    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    names: set[str] = set()
+    with data.open(encoding="utf-8") as fh:
+        for line in fh:
+            # Fixed columns: gender code, then the name in columns 3-28.
+            if line.startswith("#") or len(line) < 30:
+                continue
+            name = line[3:29].strip()
+            if name and "+" not in name:
+                names.add(name.casefold())
+    return frozenset(names)
+
+
+def is_ordinary(word: str) -> bool:
+    """True for an ordinary English word, inflections included ("teams", "posted")."""
+    lower = word.lower()
+    words = ordinary_words()
+    if lower in words or lower in COMMON_PROPER:
+        return True
+    for suffix in SUFFIXES:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
+            stem = lower[: -len(suffix)]
+            if stem in words or stem + "e" in words or (suffix == "ies" and stem + "y" in words):
+                return True
+    return False
+
+
+def is_common_proper(word: str) -> bool:
+    return word.lower() in COMMON_PROPER
+
+
+def is_first_name(word: str) -> bool:
+    return word.casefold() in first_names()

@@ -1,0 +1,253 @@
+"""Anonymisation core: identifiers, key, detection, replacement, redaction."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcode.core.anonymise.apply import PositionMap, Replacement, apply_replacements
+from qcode.core.anonymise.detect import Detector
+from qcode.core.anonymise.identifiers import Identifier, IdentifiersError, read_identifiers
+from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
+from qcode.core.anonymise.redact import redact_text
+from qcode.core.anonymise.review import Anonymiser, Decision
+from qcode.core.importers.base import ParsedTranscript, Turn
+
+
+def transcript(body: str, name: str = "t") -> ParsedTranscript:
+    turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
+             for m in re.finditer(r"^([^:\n]+): (.*)$", body, re.M)]
+    return ParsedTranscript(name, "txt", body, turns)
+
+
+def found(text: str, identifiers, key: Key | None = None):
+    return [(f.text, f.kind, f.review) for f in Detector(identifiers, key or Key()).find(text)]
+
+
+# -- identifiers file -------------------------------------------------------------------
+
+def test_identifiers_csv_and_yaml(tmp_path: Path):
+    (tmp_path / "ids.csv").write_text(
+        "value,category,pseudonym\nSarah Smith,person,Anna\nIpswich,Place,\n"
+        "Wessex Constabulary,force,\n", encoding="utf-8")
+    assert read_identifiers(tmp_path / "ids.csv") == [
+        Identifier("Sarah Smith", "person", "Anna"), Identifier("Ipswich", "place"),
+        Identifier("Wessex Constabulary", "police force")]
+    (tmp_path / "ids.yaml").write_text(
+        "- {value: Sarah Smith, category: person, pseudonym: Anna}\n"
+        "- {value: nightlistings.example, category: website}\n")
+    assert read_identifiers(tmp_path / "ids.yaml")[1].category == "website"
+
+
+@pytest.mark.parametrize("rows, problem", [
+    ("Sarah,person,Anna\nsarah,person,Beth\n", "ids.csv:3: 'sarah' is listed again"),
+    (" ,person,\n", "ids.csv:2: the value is empty"),
+    ("Sarah,wizard,\n", "ids.csv:2: unknown category 'wizard'"),
+])
+def test_identifier_errors(tmp_path: Path, rows: str, problem: str):
+    path = tmp_path / "ids.csv"
+    path.write_text("value,category,pseudonym\n" + rows, encoding="utf-8")
+    with pytest.raises(IdentifiersError) as err:
+        read_identifiers(path)
+    assert problem in str(err.value)
+
+
+# -- key --------------------------------------------------------------------------------
+
+def test_key_assigns_consistent_numbered_pseudonyms():
+    key = Key()
+    assert key.assign("Sarah", "person").pseudonym == "[Person 1]"
+    assert key.assign("Ipswich", "place").pseudonym == "[Place 1]"
+    assert key.assign("SARAH", "person").pseudonym == "[Person 1]"
+    assert key.assign("Tom", "person", "Anna").pseudonym == "Anna"
+    assert key.assign("Ben", "person").pseudonym == "[Person 2]"
+    assert key.assign("07700 900417", "phone").pseudonym == \
+        key.assign("+44 7700 900417", "phone").pseudonym == "[Phone 1]"
+
+
+def test_key_round_trip_plain_and_encrypted(tmp_path: Path):
+    key = Key()
+    key.assign("Sarah Smith", "person")
+    key.rejected.add("christmas")
+    save_key(key, tmp_path / "plain.json")
+    assert load_key(tmp_path / "plain.json") == key
+    save_key(key, tmp_path / "secret.key", passphrase="correct horse")
+    raw = (tmp_path / "secret.key").read_bytes()
+    assert b"Sarah" not in raw and b"Smith" not in raw
+    assert load_key(tmp_path / "secret.key", "correct horse") == key
+    with pytest.raises(KeyFileError, match="wrong passphrase"):
+        load_key(tmp_path / "secret.key", "wrong")
+    with pytest.raises(KeyFileError, match="encrypted"):
+        load_key(tmp_path / "secret.key")
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"\x00\x01garbage", "not JSON"),
+    (b'{"format": "something-else"}', "unknown format"),
+    (b'{"format": "qcode-key", "entries": [{"value": 1}]}', "damaged"),
+    (b'{"format": "qcode-key-encrypted", "salt": "!!", "token": "x"}', "damaged"),
+])
+def test_bad_key_files(tmp_path: Path, content: bytes, problem: str):
+    (tmp_path / "k").write_bytes(content)
+    with pytest.raises(KeyFileError, match=problem):
+        load_key(tmp_path / "k", "pass")
+
+
+# -- detection --------------------------------------------------------------------------
+
+def test_whole_words_only_and_longest_first():
+    ids = [Identifier("Chris", "person"), Identifier("Sarah", "person"),
+           Identifier("Sarah Smith", "person")]
+    text = "At Christmas, Chris met Sarah Smith; CHRIS and sarah's sister. Chrissy left."
+    assert [f for f in found(text, ids) if f[1] != "candidate"] == [("Chris", "listed", False), ("Sarah Smith", "listed", False),
+                                ("CHRIS", "listed", False), ("sarah", "listed", False)]
+
+
+def test_possessive_keeps_its_s():
+    ids = [Identifier("Daniel", "person")]
+    text, key = "Daniel's team and Daniel’s car.", Key()
+    [anonymised] = Anonymiser(ids, key).apply(
+        Anonymiser(ids, key).scan([transcript(text)]), {})
+    assert anonymised.text == "[Person 1]'s team and [Person 1]’s car."
+
+
+@pytest.mark.parametrize("listed, variant, expected", [
+    ("Kirsty", "Kirstie", True),      # 6 letters: distance 2 allowed
+    ("Okafor", "Okafur", True),
+    ("Priya", "Pryia", False),        # 5 letters: distance 2 is too far
+    ("Priya", "Prija", True),         # distance 1
+    ("Mark", "Park", False),          # an ordinary word is never a variant
+    ("Siobhan", "Shivaun", False),    # too far to be a typo
+    ("Tom", "Tim", False),            # 3 letters: exact only
+])
+def test_spelling_variants(listed: str, variant: str, expected: bool):
+    result = found(f"We spoke to {variant} yesterday.", [Identifier(listed, "person")])
+    assert (result == [(variant, "variant", False)]) is expected, result
+
+
+def test_common_word_names_are_reviewed_and_lowercase_words_left():
+    result = found("I will ask Will. Will you come? We will.", [Identifier("Will", "person")])
+    assert result == [("Will", "listed", True), ("Will", "listed", True)]
+
+
+def test_candidates_are_proposed_not_replaced():
+    text = ("We met DS Patel and Mr Green in Ipswich. Rose said Hannah Okafor called. "
+            "Then we went home in March with the Police.")
+    result = {t: (kind, review) for t, kind, review in found(text, [])}
+    assert result == {"Patel": ("candidate", True), "Green": ("candidate", True),
+                      "Ipswich": ("candidate", True), "Hannah Okafor": ("candidate", True)}
+
+
+def test_patterns_are_replaced_without_review():
+    text = "Mail kirsty.m@example.org, ring 07700 900417, see www.nightlistings.co.uk, @vale_x, SE1 7XX."
+    kinds = [(t, k, r) for t, k, r in found(text, [])]
+    assert [t for t, _, _ in kinds] == ["kirsty.m@example.org", "07700 900417",
+                                        "www.nightlistings.co.uk", "@vale_x", "SE1 7XX"]
+    assert all(k == "pattern" and not r for _, k, r in kinds)
+
+
+def test_speaker_labels_named_after_people_are_reviewed_with_a_role_suggestion():
+    parsed = transcript("Hannah Okafor: Thanks for coming.\n\nJo Bright: I run the "
+                        "safety team, it is a lot of work every day.\n\nP02: Hello.")
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan([parsed], ["P04"])
+    suggestions = {g.value: g.suggestion for g in scan.groups}
+    assert suggestions == {"Hannah Okafor": "Interviewer", "Jo Bright": "P04"}
+    decisions = {g.key: Decision("accept", "person", g.suggestion) for g in scan.groups}
+    [result] = anonymiser.apply(scan, decisions)
+    assert [t.speaker for t in result.turns] == ["Interviewer", "P04", "P02"]
+    assert result.text.startswith("Interviewer: Thanks for coming.\n\nP04: I run")
+
+
+def test_rejected_candidates_are_remembered_in_the_key():
+    key = Key()
+    anonymiser = Anonymiser([], key)
+    scan = anonymiser.scan([transcript("P01: We used Backpage a lot.")])
+    [group] = scan.groups
+    anonymiser.apply(scan, {group.key: Decision("reject")})
+    assert Anonymiser([], key).scan([transcript("P01: Backpage again.")]).groups == []
+
+
+def test_pseudonyms_are_consistent_across_transcripts_and_imports():
+    ids = [Identifier("Sarah Smith", "person"), Identifier("Sarah", "person"),
+           Identifier("Ipswich", "place")]
+    key = Key()
+    first = Anonymiser(ids, key)
+    batch = [transcript("P01: Sarah Smith lives in Ipswich.", "a"),
+             transcript("P02: Ipswich is where Sarah works.", "b")]
+    a, b = first.apply(first.scan(batch), {})
+    later = Anonymiser([], key)  # a later import with only the key
+    [c] = later.apply(later.scan([transcript("P03: Sarah Smith and Sarah.", "c")]), {})
+    assert a.text == "P01: [Person 1] lives in [Place 1]."
+    assert b.text == "P02: [Place 1] is where [Person 2] works."
+    assert c.text == "P03: [Person 1] and [Person 2]."
+
+
+def test_file_names_are_anonymised_too():
+    key = Key()
+    anonymiser = Anonymiser([Identifier("John Smith", "person", "P07")], key)
+    [out] = anonymiser.apply(anonymiser.scan([transcript("P07: Hi.", "interview_john_smith")]),
+                             {})
+    assert out.name == "interview_P07"
+
+
+# -- replacement and positions ----------------------------------------------------------
+
+def test_position_map_moves_starts_and_ends():
+    text = "Ask Sarah about Ipswich now."
+    reps = [Replacement(4, 9, "[Person 1]"), Replacement(16, 23, "[P]")]
+    new = apply_replacements(text, reps)
+    assert new == "Ask [Person 1] about [P] now."
+    positions = PositionMap(reps)
+    assert new[positions.start(0):positions.end(3)] == "Ask"
+    assert new[positions.start(4):positions.end(9)] == "[Person 1]"
+    assert new[positions.start(6):positions.end(8)] == "[Person 1]"  # inside a name
+    assert new[positions.start(10):positions.end(15)] == "about"
+    assert new[positions.start(0):positions.end(len(text))] == new
+    assert new[positions.start(24):positions.end(27)] == "now"
+
+
+NAMES = ["Sarah", "Ipswich", "Kirsty Miles", "Okafor", "Chris"]
+filler = st.text(alphabet="abcdefghij ,.\n", min_size=0, max_size=12).map(
+    lambda s: f" {s} ")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(filler, st.sampled_from(NAMES)), min_size=1, max_size=8), filler)
+def test_replacement_only_touches_matched_spans(pieces, tail):
+    text = "".join(f + name for f, name in pieces) + tail
+    ids = [Identifier(n, "person") for n in NAMES]
+    anonymiser = Anonymiser(ids, Key())
+    [out] = anonymiser.apply(anonymiser.scan([ParsedTranscript("t", "txt", text, [])]), {})
+    # Every name is gone, and what lay between the names is there unchanged, in order.
+    for name in NAMES:
+        assert not re.search(rf"\b{name}\b", out.text)
+    expected = re.escape(pieces[0][0])
+    for f, _ in pieces[1:]:
+        expected += r"\[Person \d+\]" + re.escape(f)
+    assert re.fullmatch(expected + r"\[Person \d+\]" + re.escape(tail), out.text)
+
+
+# -- redaction --------------------------------------------------------------------------
+
+def test_redact_reanchors_spans():
+    parsed = transcript("P01: I told Sarah Bright about it.\n\nP02: Bright, yes.")
+    key = Key()
+    result = redact_text(parsed, "Bright", "person", None, key)
+    assert result.count == 2
+    assert result.transcript.text == "P01: I told Sarah [Person 1] about it.\n\nP02: " \
+                                     "[Person 1], yes."
+    old = parsed.text
+    coding = (old.index("Sarah"), old.index(" about"))  # covers "Sarah Bright"
+    new = result.transcript.text
+    assert new[result.positions.start(coding[0]):result.positions.end(coding[1])] == \
+        "Sarah [Person 1]"
+    name_only = (old.index("Bright") + 1, old.index("Bright") + 3)  # inside the name
+    assert new[result.positions.start(name_only[0]):result.positions.end(name_only[1])] \
+        == "[Person 1]"
+    assert json.dumps(key.to_json()).count("Bright") == 1
