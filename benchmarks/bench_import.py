@@ -34,6 +34,18 @@ def run_qcode(*args: str) -> float:
     return time.perf_counter() - started
 
 
+def phrases_from(path: Path) -> list[str]:
+    """Phrases that occur in the corpus: its most common word, two- and three-word
+    phrases and a rarer word, all taken from one generated transcript."""
+    words = path.read_text(encoding="utf-8").split("\n\n", 2)[2].split()
+    words = [w.strip(".").split(":")[-1].lower() for w in words if not w.endswith(":")]
+    common = max(set(words), key=words.count)
+    rare = min(set(words), key=words.count)
+    middle = len(words) // 2
+    return [common, " ".join(words[middle:middle + 2]), " ".join(words[middle:middle + 3]),
+            rare]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--transcripts", type=int, default=1000)
@@ -55,7 +67,7 @@ def main() -> None:
 
         with Project.open(project) as p:
             timings = {}
-            for phrase in ("ka", "lo mi", "kalo", "zewicu", "ne ru ta"):
+            for phrase in phrases_from(files[len(files) // 2]):
                 runs = []
                 for _ in range(5):
                     started = time.perf_counter()
@@ -64,6 +76,11 @@ def main() -> None:
                 timings[phrase] = (statistics.median(runs) * 1000, len(hits))
         for phrase, (ms, hits) in timings.items():
             print(f"search {phrase!r}: {ms:.1f} ms ({hits} hits shown)")
+        phrase = next(iter(timings))
+        command_s = min(run_qcode("--project", str(project), "search", phrase)
+                        for _ in range(3))
+        print(f"qcode search {phrase!r} (whole process, Python start-up included): "
+              f"{command_s * 1000:.0f} ms")
         open_s = min(run_qcode("--project", str(project), "transcripts") for _ in range(3))
         print(f"open (qcode transcripts, whole process): {open_s * 1000:.0f} ms")
 

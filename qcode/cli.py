@@ -13,12 +13,20 @@ import click
 from qcode import __version__
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import CodebookError
-from qcode.core.ingest import import_files
+from qcode.cli_anonymise import anonymise_batch, key_options, open_key
+from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
+from qcode.core.anonymise.key import KeyFileError, save_key
+from qcode.core.anonymise.redact import redact_transcript
+from qcode.core.anonymise.review import DecisionsError
+from qcode.core.anonymise.verify import verify_files
+from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
+                               store_parsed)
 from qcode.core.participants import ParticipantsError, read_participants
 from qcode.core.store import Project, ProjectError
 
 DEFAULT_PROJECT = "project.qcode"
-USER_ERRORS = (ProjectError, CodebookError, ParticipantsError)
+USER_ERRORS = (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,
+               DecisionsError)
 
 
 class QcodeGroup(click.Group):
@@ -87,16 +95,20 @@ def demo(fresh: bool) -> None:
 
     path = Path("demo.qcode")
     if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"),
+                      path.with_name("demo.key.json")):
+            stale.unlink(missing_ok=True)
     if path.exists():
         project = Project.open(path)
         click.echo(f"Opened the existing demo project {path} (--fresh rebuilds it).")
     else:
-        project, report = build_demo(path)
-        for file, problem in report.failed:
+        build = build_demo(path)
+        project = build.project
+        for file, problem in build.report.failed:
             click.echo(f"warning: demo file {file.name}: {problem}", err=True)
-        click.echo(f"Built the demo project {path}.")
+        click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
+                   f"way in; the key is in {build.key_path} ({build.unresolved} unlisted "
+                   "candidates left for review).")
     with project:
         describe(project)
 
@@ -150,25 +162,128 @@ def check(ctx: click.Context) -> None:
 @click.option("--attributes", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of participants: a 'case' column, an optional 'file' column, "
               "and attribute columns.")
+@click.option("--anonymise", is_flag=True,
+              help="Replace identifiers before the text enters the project (needs --key).")
+@key_options
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
-            attributes: Path | None) -> None:
+            attributes: Path | None, anonymise: bool, key_path: Path | None,
+            identifiers: Path | None, non_interactive: bool, report: Path | None,
+            decisions: Path | None, encrypt_key: bool) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
     project = open_project(ctx)
     participants = read_participants(attributes) if attributes else None
-    with click.progressbar(length=len(files), label="Importing", file=sys.stderr,
-                           show_pos=True) as bar:
-        report = import_files(project, files, case=case, participants=participants,
-                              on_file=lambda _: bar.update(1))
-    for path, name, words, turns in report.imported:
+    outcome = ImportReport()
+    with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
+        items = parse_files(bar, outcome)
+    given = explicit_cases(items, case, participants)
+    if anonymise:
+        key, passphrase = open_key(key_path, encrypt_key)
+        items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
+                                decisions, key_path)
+        # The key is written before the project: a pseudonym must never be stored
+        # without the key that explains it.
+        save_key(key, key_path, passphrase)
+    elif key_path or identifiers:
+        raise click.UsageError("--key and --identifiers go with --anonymise")
+    with click.progressbar(length=len(items), label="Importing", file=sys.stderr) as bar:
+        store_parsed(project, items, cases_for(items, given), outcome, participants,
+                     on_file=lambda _: bar.update(1))
+    for path, name, words, turns in outcome.imported:
         click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns")
-    for path, warning in report.warnings:
+    for path, warning in outcome.warnings:
         click.echo(f"warning: {path}: {warning}", err=True)
-    for path, problem in report.failed:
+    for path, problem in outcome.failed:
         click.echo(f"error: {path}: {problem}", err=True)
-    if report.failed:
+    if outcome.failed:
         raise click.ClickException(
-            f"{len(report.failed)} of {len(files)} file(s) not imported")
+            f"{len(outcome.failed)} of {len(files)} file(s) not imported")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the anonymised transcripts (plain text, UTF-8).")
+@key_options
+def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
+              identifiers: Path | None, non_interactive: bool, report: Path | None,
+              decisions: Path | None, encrypt_key: bool) -> None:
+    """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
+    outcome = ImportReport()
+    items = parse_files(files, outcome)
+    key, passphrase = open_key(key_path, encrypt_key)
+    items = anonymise_batch(items, [None] * len(items), key, identifiers, non_interactive,
+                            report, decisions, key_path)
+    save_key(key, key_path, passphrase)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path, parsed in items:
+        target = out_dir / f"{parsed.name}.txt"
+        if target.exists():
+            outcome.failed.append((path, f"{target} already exists; not overwritten"))
+            continue
+        target.write_text(parsed.text, encoding="utf-8")
+        click.echo(f"anonymised {path.name} -> {target}")
+    for path, problem in outcome.failed:
+        click.echo(f"error: {path}: {problem}", err=True)
+    if outcome.failed:
+        raise click.ClickException(f"{len(outcome.failed)} of {len(files)} file(s) failed")
+
+
+@cli.command()
+@click.argument("transcript")
+@click.argument("value")
+@click.option("--key", "key_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="The project's key file.")
+@click.option("--category", default="person", show_default=True,
+              type=click.Choice(list(CATEGORIES)), help="What the value is.")
+@click.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
+@click.pass_context
+def redact(ctx: click.Context, transcript: str, value: str, key_path: Path, category: str,
+           pseudonym: str | None) -> None:
+    """Replace an identifier found after coding began; codings are re-anchored."""
+    project = open_project(ctx)
+    key, passphrase = open_key(key_path, False)
+    transcript_id = project.transcript_id(transcript)
+    result = redact_transcript(project, transcript_id, value, category, pseudonym, key)
+    if result.count == 0:
+        raise click.ClickException(f"'{value}' does not occur in transcript {transcript}")
+    save_key(key, key_path, passphrase)
+    project.rewrite_transcript(
+        transcript_id, result.transcript, result.positions,
+        f"redacted {result.count} occurrence(s) in {transcript} as {result.pseudonym}",
+        transcript=transcript, occurrences=result.count, pseudonym=result.pseudonym)
+    click.echo(f"replaced {result.count} occurrence(s) with {result.pseudonym}; "
+               "codings re-anchored; old text scrubbed from the project file")
+
+
+@cli.command(name="verify-anonymised")
+@click.option("--key", "key_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The key whose real values are sought.")
+@click.argument("exports", nargs=-1, type=click.Path(exists=True, dir_okay=False,
+                                                     path_type=Path))
+@click.pass_context
+def verify_anonymised(ctx: click.Context, key_path: Path, exports: tuple[Path, ...]) -> None:
+    """Search the project file, its WAL and any exports for every real value in the key."""
+    project_path = ctx.find_root().obj
+    key, _ = open_key(key_path, False)
+    files = [project_path, Path(f"{project_path}-wal"), *exports]
+    found = verify_files(key, files)
+    hits = [h for h in found if h.certain]
+    for hit in hits:
+        click.echo(f"{hit.file}: byte {hit.offset}: '{hit.value}' in …{hit.context}…")
+    searched = ", ".join(str(f) for f in files if f.exists())
+    doubtful = [h for h in found if not h.certain]
+    if doubtful:
+        click.echo(f"{len(doubtful)} sentence-initial use(s) of common words that are also "
+                   "listed names; check by eye that they are the ordinary word:", err=True)
+        for hit in doubtful:
+            click.echo(f"  {hit.file}: byte {hit.offset}: …{hit.context}…", err=True)
+    if hits:
+        raise click.ClickException(f"{len(hits)} real value(s) found in {searched}")
+    click.echo(f"ok: none of the key's {len(key.entries)} real values is in {searched}")
 
 
 @cli.command()

@@ -164,6 +164,43 @@ def test_speaker_labels_named_after_people_are_reviewed_with_a_role_suggestion()
     assert result.text.startswith("Interviewer: Thanks for coming.\n\nP04: I run")
 
 
+def test_fillers_and_foreign_given_names_that_are_english_words_are_not_candidates():
+    # "You", "So" and "Oh" are given names somewhere, never names in English text.
+    text = "P01: Well, Oh I see. Then You know, So it was. Hm, and Bill came."
+    assert found(text, []) == [("Bill", "candidate", True)]
+
+
+def test_generic_speaker_labels_are_no_identifiers():
+    parsed = transcript("Multiple Speakers: Hello all.\n\nJo Bright: I run the team.")
+    scan = Anonymiser([], Key()).scan([parsed])
+    assert [g.value for g in scan.groups] == ["Jo Bright"]
+
+
+def test_an_accepted_candidate_is_replaced_in_every_case_form():
+    parsed = transcript("P01: I met Mr Reynolds there. REYNOLDS was kind; reynolds said so.")
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan([parsed])
+    assert [g.value for g in scan.groups] == ["Reynolds"]
+    [out] = anonymiser.apply(scan, {scan.groups[0].key: Decision("accept")})
+    assert out.text == "P01: I met Mr [Person 1] there. [Person 1] was kind; [Person 1] said so."
+
+
+def test_verify_finds_case_forms_but_not_case_noise_or_ordinary_words(tmp_path: Path):
+    from qcode.core.anonymise.verify import verify_files
+
+    key = Key()
+    key.assign("Gz", "person")
+    key.assign("Reynolds", "person")
+    key.assign("Rose", "person")
+    data = (b"\x01gZ\x02 Mr REYNOLDS left. We met rose and Rose. Rose garden opened.")
+    (tmp_path / "f").write_bytes(data)
+    hits = verify_files(key, [tmp_path / "f"])
+    certain = sorted((h.value, h.offset) for h in hits if h.certain)
+    doubtful = [(h.value, h.offset) for h in hits if not h.certain]
+    assert certain == [("Reynolds", data.index(b"REYNOLDS")), ("Rose", data.index(b"Rose."))]
+    assert doubtful == [("Rose", data.index(b"Rose garden"))]
+
+
 def test_rejected_candidates_are_remembered_in_the_key():
     key = Key()
     anonymiser = Anonymiser([], key)

@@ -1,11 +1,17 @@
-"""The bundled demo project: fictional interviews and the shipped codebooks."""
+"""The bundled demo project: fictional interviews, anonymised on the way in with a bundled
+identifier list, and the shipped codebooks."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.core import codebook as codebooks
-from qcode.core.ingest import ImportReport, import_files
+from qcode.core.anonymise.identifiers import read_identifiers
+from qcode.core.anonymise.key import load_key, save_key
+from qcode.core.anonymise.review import Anonymiser
+from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
+                               store_parsed)
 from qcode.core.participants import read_participants
 from qcode.core.store import Project, ProjectError
 
@@ -18,6 +24,14 @@ DEMO_CODEBOOKS = (
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt"}
 
 
+@dataclass
+class DemoBuild:
+    project: Project
+    report: ImportReport
+    key_path: Path
+    unresolved: int
+
+
 def demo_transcripts() -> list[Path]:
     return sorted(
         p for p in DEMO_MATERIAL.iterdir()
@@ -25,17 +39,35 @@ def demo_transcripts() -> list[Path]:
     )
 
 
-def build_demo(path: Path) -> tuple[Project, ImportReport]:
-    """Create the demo project at `path` (which must not exist yet)."""
+def demo_identifiers() -> list:
+    """The bundled identifier lists, one per group of interviews."""
+    listed = []
+    for path in sorted(DEMO_MATERIAL.glob("identifiers-*.csv")):
+        listed.extend(read_identifiers(path))
+    return listed
+
+
+def build_demo(path: Path) -> DemoBuild:
+    """Create the demo project at `path` (which must not exist yet). Its key is written
+    beside it as `<name>.key.json`, as a researcher's would be: outside the project."""
     if not SHIPPED_CODEBOOKS.is_dir():
         raise ProjectError(
             f"the shipped codebooks are missing ({SHIPPED_CODEBOOKS}); "
             "install qcode from its source folder with 'pip install -e .'"
         )
+    key_path = path.with_name(path.stem + ".key.json")
     project = Project.create(path)
     try:
+        report = ImportReport()
         participants = read_participants(DEMO_MATERIAL / "participants.csv")
-        report = import_files(project, demo_transcripts(), participants=participants)
+        items = parse_files(demo_transcripts(), report)
+        given = explicit_cases(items, None, participants)
+        key = load_key(key_path)
+        anonymiser = Anonymiser(demo_identifiers(), key)
+        scan = anonymiser.scan([parsed for _, parsed in items], given)
+        items = [(p, a) for (p, _), a in zip(items, anonymiser.apply(scan, {}))]
+        save_key(key, key_path)
+        store_parsed(project, items, cases_for(items, given), report, participants)
         for filename, under in DEMO_CODEBOOKS:
             book = codebooks.load(SHIPPED_CODEBOOKS / filename)
             project.load_codebook(book, under=under)
@@ -44,4 +76,4 @@ def build_demo(path: Path) -> tuple[Project, ImportReport]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
-    return project, report
+    return DemoBuild(project, report, key_path, len(scan.groups))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qcode.core.importers import ImportProblem, parse_file
+from qcode.core.importers import ImportProblem, ParsedTranscript, parse_file
 from qcode.core.participants import Participant
 from qcode.core.store import Project, ProjectError
 
@@ -19,6 +19,68 @@ class ImportReport:
     warnings: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def parse_files(paths: Iterable[Path], report: ImportReport,
+                on_file: Callable[[Path], None] | None = None
+                ) -> list[tuple[Path, ParsedTranscript]]:
+    """Parse each file; failures go into the report and the batch goes on."""
+    parsed = []
+    for path in paths:
+        path = Path(path)
+        try:
+            if not path.is_file():
+                raise ImportProblem("no such file" if not path.exists() else "not a file")
+            transcript = parse_file(path)
+        except ImportProblem as exc:
+            report.failed.append((path, str(exc)))
+        except OSError as exc:
+            report.failed.append((path, f"cannot read it ({exc.strerror})"))
+        else:
+            parsed.append((path, transcript))
+            report.warnings.extend((path, w) for w in transcript.warnings)
+        if on_file is not None:
+            on_file(path)
+    return parsed
+
+
+def explicit_cases(items: list[tuple[Path, ParsedTranscript]], case: str | None,
+                   participants: list[Participant] | None) -> list[str | None]:
+    """Each transcript's case as the researcher gave it: `case`, else the participant
+    whose `file` names it; None where neither says."""
+    case_of_file = {p.file: p.case for p in participants or [] if p.file}
+    return [case or case_of_file.get(path.name) for path, _ in items]
+
+
+def cases_for(items: list[tuple[Path, ParsedTranscript]], explicit: list[str | None]
+              ) -> list[str]:
+    """The case of each transcript: as given, else the transcript's own name (taken
+    after anonymisation, so a name in a file name does not come back as a case)."""
+    return [case or parsed.name for case, (_, parsed) in zip(explicit, items)]
+
+
+def store_parsed(project: Project, items: list[tuple[Path, ParsedTranscript]],
+                 cases: list[str], report: ImportReport,
+                 participants: list[Participant] | None = None,
+                 on_file: Callable[[Path], None] | None = None) -> None:
+    for participant in participants or []:
+        project.set_attributes(participant.case, participant.attributes)
+    for (path, parsed), case in zip(items, cases):
+        try:
+            project.add_transcript(parsed, source_file=_source_name(path, parsed),
+                                   case=case)
+        except ProjectError as exc:
+            report.failed.append((path, str(exc)))
+        else:
+            report.imported.append((path, parsed.name, parsed.word_count, len(parsed.turns)))
+        if on_file is not None:
+            on_file(path)
+
+
+def _source_name(path: Path, parsed: ParsedTranscript) -> str:
+    # After anonymisation the transcript's name may differ from the file's stem; the
+    # stored file name must not bring back what the name lost.
+    return path.name if parsed.name == path.stem else parsed.name + path.suffix
+
+
 def import_files(
     project: Project,
     paths: Iterable[Path],
@@ -26,30 +88,8 @@ def import_files(
     participants: list[Participant] | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
-    """Import each file. A transcript's case is `case` if given, else the case whose
-    `file` column names it in the participants list, else the file's own name.
-    Participants' attributes are set on their cases before any file is read."""
     report = ImportReport()
-    case_of_file: dict[str, str] = {}
-    for participant in participants or []:
-        project.set_attributes(participant.case, participant.attributes)
-        if participant.file:
-            case_of_file[participant.file] = participant.case
-    for path in paths:
-        path = Path(path)
-        try:
-            if not path.is_file():
-                raise ImportProblem("no such file" if not path.exists() else "not a file")
-            parsed = parse_file(path)
-            chosen = case or case_of_file.get(path.name) or parsed.name
-            project.add_transcript(parsed, source_file=path.name, case=chosen)
-        except (ImportProblem, ProjectError) as exc:
-            report.failed.append((path, str(exc)))
-        except OSError as exc:
-            report.failed.append((path, f"cannot read it ({exc.strerror})"))
-        else:
-            report.imported.append((path, parsed.name, parsed.word_count, len(parsed.turns)))
-            report.warnings.extend((path, w) for w in parsed.warnings)
-        if on_file is not None:
-            on_file(path)
+    items = parse_files(paths, report)
+    cases = cases_for(items, explicit_cases(items, case, participants))
+    store_parsed(project, items, cases, report, participants, on_file)
     return report

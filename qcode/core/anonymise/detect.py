@@ -224,7 +224,8 @@ class Detector:
             if (not label or ROLE_LABEL.match(label) or done.overlaps(start, end)
                     or blocked.overlaps(start, end) or text[start:end] != label
                     or label.casefold() in self.key.rejected
-                    or label.casefold() in self._pseudonyms):
+                    or label.casefold() in self._pseudonyms
+                    or generic_label(label)):
                 continue
             entry = self.key.lookup(label, "person")
             findings.append(Finding(start, end, label, label, "person", "speaker",
@@ -242,7 +243,7 @@ class Detector:
                 continue
             folded = word.casefold()
             if (folded in ROLE_WORDS or folded in TITLES or folded in self._pseudonyms
-                    or lexicon.is_common_proper(word)):
+                    or lexicon.is_common_proper(word) or lexicon.is_filler(word)):
                 continue
             after_title = i > 0 and (i - 1) not in used and \
                 tokens[i - 1].group().casefold().rstrip(".") in TITLES and \
@@ -254,7 +255,7 @@ class Detector:
                 flagged[i] = f"after the title '{tokens[i - 1].group()}'"
             elif not ordinary:
                 flagged[i] = "first name" if name else "capitalised, not an ordinary word"
-            elif name and not initial:
+            elif not initial and lexicon.is_english_first_name(word):
                 flagged[i] = "a common word that is also a name"
         findings = []
         indices = sorted(flagged)
@@ -298,6 +299,14 @@ class _Spans:
         if i >= 0 and self._spans[i][1] > start:
             return True
         return i + 1 < len(self._spans) and self._spans[i + 1][0] < end
+
+
+def generic_label(label: str) -> bool:
+    """A label made only of ordinary words, none a first name: "Multiple Speakers",
+    "Unknown Speaker". It names nobody, so it is no identifier."""
+    words = re.findall(r"[^\W\d_]+", label)
+    return bool(words) and all(lexicon.is_ordinary(w) and not lexicon.is_english_first_name(w)
+                               for w in words)
 
 
 def _capitalised(word: str) -> bool:

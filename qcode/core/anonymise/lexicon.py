@@ -23,6 +23,10 @@ italian brazilian thai hungarian bulgarian lithuanian latvian czech slovak ukrai
 russian indian pakistani bangladeshi muslim christian jewish god covid internet
 england scotland wales ireland britain uk usa america europe asia africa london
 mr mrs ms dr ok okay""".split())
+# Fillers and interjections that transcribers capitalise: never anybody's name.
+FILLERS = frozenset("""
+oh ah aha eh er erm hm hmm hmmm mm mmm mhm mm-hmm uh uhm um umm huh yeah yep yup nah
+nope wow whoa ooh ha haha gonna wanna gotta kinda sorta""".split())
 
 
 @cache
@@ -34,26 +38,29 @@ def ordinary_words() -> frozenset[str]:
 
 
 @cache
-def first_names() -> frozenset[str]:
-    """Casefolded first names (about 38,000, many languages)."""
+def _name_table() -> dict[str, bool]:
+    """Casefolded first names (about 38,000, many languages), each with whether it is
+    in use in Britain, Ireland or the US."""
     data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
-    names: set[str] = set()
+    names: dict[str, bool] = {}
     with data.open(encoding="utf-8") as fh:
         for line in fh:
-            # Fixed columns: gender code, then the name in columns 3-28.
+            # Fixed columns: gender code, the name in columns 3-28, then one frequency
+            # digit per country, the first three being Great Britain, Ireland, the US.
             if line.startswith("#") or len(line) < 30:
                 continue
             name = line[3:29].strip()
             if name and "+" not in name:
-                names.add(name.casefold())
-    return frozenset(names)
+                folded = name.casefold()
+                names[folded] = names.get(folded, False) or bool(line[30:33].strip())
+    return names
 
 
 def is_ordinary(word: str) -> bool:
     """True for an ordinary English word, inflections included ("teams", "posted")."""
     lower = word.lower()
     words = ordinary_words()
-    if lower in words or lower in COMMON_PROPER:
+    if lower in words or lower in COMMON_PROPER or lower in FILLERS:
         return True
     for suffix in SUFFIXES:
         if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
@@ -68,4 +75,14 @@ def is_common_proper(word: str) -> bool:
 
 
 def is_first_name(word: str) -> bool:
-    return word.casefold() in first_names()
+    return word.casefold() in _name_table()
+
+
+def is_english_first_name(word: str) -> bool:
+    """A first name given in Britain, Ireland or the US: "Will", "Rose", not "You" (a
+    Korean given name) or "Oh", which the international list also holds."""
+    return _name_table().get(word.casefold(), False)
+
+
+def is_filler(word: str) -> bool:
+    return word.lower() in FILLERS

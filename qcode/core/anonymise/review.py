@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qcode.core.anonymise.apply import Replacement, anonymise_parsed
-from qcode.core.anonymise.detect import ROLE_LABEL, Detector, Finding
+from qcode.core.anonymise.detect import ROLE_LABEL, Detector, Finding, generic_label
 from qcode.core.anonymise.identifiers import CATEGORIES, Identifier, normalise_category
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.patterns import canonical
@@ -96,18 +96,41 @@ class Anonymiser:
         """The anonymised batch. Findings needing review are replaced only when their
         group was accepted; the key learns every value replaced (and its variants)."""
         out = []
+        accepted = [Identifier(g.value, d.category, None) for g in scan.groups
+                    if (d := decisions.get(g.key)) is not None and d.action == "accept"]
+        # A value accepted in review was found only in the form the candidate finder saw
+        # ("Reynolds"); its other forms ("REYNOLDS", "wikipedia") are found by a second
+        # pass that treats the accepted values as listed.
+        again = Detector(accepted, Key()) if accepted else None
         for parsed, found in zip(scan.batch, scan.findings):
             replacements = []
             for finding in found:
                 pseudonym = self._pseudonym(finding, decisions)
                 if pseudonym is not None:
                     replacements.append(Replacement(finding.start, finding.end, pseudonym))
+            if again is not None:
+                replacements += self._other_forms(parsed.text, found, again)
+            replacements.sort(key=lambda r: r.start)
             anonymised = anonymise_parsed(parsed, replacements)
             out.append(replace(anonymised, name=self.anonymise_name(parsed.name)))
         for group_key, decision in decisions.items():
             if decision.action == "reject":
                 self.key.rejected.add(group_key)
         return out
+
+    def _other_forms(self, text: str, found: list[Finding], again: Detector
+                     ) -> list[Replacement]:
+        taken = [(f.start, f.end) for f in found]
+        extra = []
+        for finding in again.find(text):
+            if finding.kind not in ("listed", "variant") or finding.review:
+                continue
+            if any(start < finding.end and finding.start < end for start, end in taken):
+                continue
+            entry = self.key.lookup(finding.value, finding.category)
+            if entry is not None:
+                extra.append(Replacement(finding.start, finding.end, entry.pseudonym))
+        return extra
 
     def _pseudonym(self, finding: Finding, decisions: dict[str, Decision]) -> str | None:
         if finding.review:
@@ -147,7 +170,7 @@ def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str
     for turn in parsed.turns:
         if turn.speaker:
             words[turn.speaker] += len(parsed.text[turn.start:turn.end].split())
-    ranked = [speaker for speaker, _ in words.most_common()]
+    ranked = [speaker for speaker, _ in words.most_common() if not generic_label(speaker)]
     if not ranked:
         return {}
     suggestions = {ranked[0]: case or "Participant"}

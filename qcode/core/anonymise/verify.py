@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.key import Key
 
 
@@ -18,15 +19,36 @@ class Hit:
     value: str
     offset: int
     context: str
+    certain: bool = True  # False: a common word ("Rose garden") that may not be the name
 
 
-def byte_patterns(key: Key) -> list[tuple[str, re.Pattern[bytes]]]:
-    """One whole-word, case-insensitive pattern per real value (and the digit forms of
+@dataclass(frozen=True)
+class _Sought:
+    value: str
+    pattern: re.Pattern[bytes]
+    common_word: bool
+
+
+# Bytes before a word that make it sentence-initial, where "Will" or "Rose" is usually
+# the ordinary word.
+_SENTENCE_START = re.compile(rb"(?:^|[.?!:;\n\"(-])[ \t\"']*$")
+
+
+def _case_forms(value: str) -> set[str]:
+    """The forms a value is written in: as listed, lower, UPPER, Title. Not every case
+    mix: over binary pages a case-blind search finds 'gZ' in any compressed byte run."""
+    return {value, value.lower(), value.upper(), " ".join(w.capitalize() for w in value.split())}
+
+
+def byte_patterns(key: Key) -> list[_Sought]:
+    """Whole-word patterns per real value, in its case forms (and the digit forms of
     phone numbers: '07700 900417' is also sought as '07700900417')."""
-    patterns = []
+    sought = []
     for entry in key.entries.values():
         if entry.value.casefold() == entry.pseudonym.casefold():
             continue
+        common = (entry.category == "person" and " " not in entry.value.strip()
+                  and lexicon.is_ordinary(entry.value))
         if entry.category == "phone":
             # Sought with any separators between digits, nationally and internationally.
             digits = re.sub(r"\D", "", entry.value)
@@ -34,21 +56,26 @@ def byte_patterns(key: Key) -> list[tuple[str, re.Pattern[bytes]]]:
             bodies = [rb"\+?" + rb"[\s\-().]*".join(re.escape(d.encode()) for d in form)
                       for form in forms]
         else:
-            words = [re.escape(w.encode("utf-8")) for w in entry.value.split()]
-            bodies = [rb"\s+".join(words)]
-        for body in bodies:
-            patterns.append((entry.value, re.compile(
-                rb"(?<![A-Za-z0-9])" + body + rb"(?![A-Za-z0-9])", re.IGNORECASE)))
-    return patterns
+            # "will", "may": the lowercase word is the ordinary one, never the name.
+            forms = _case_forms(entry.value) - ({entry.value.lower()} if common else set())
+            bodies = [rb"\s+".join(re.escape(w.encode("utf-8")) for w in form.split())
+                      for form in sorted(forms)]
+        body = b"|".join(b"(?:" + b + b")" for b in bodies)
+        sought.append(_Sought(entry.value, re.compile(
+            rb"(?<![A-Za-z0-9])(?:" + body + rb")(?![A-Za-z0-9])"), common))
+    return sought
 
 
-def scan_bytes(label: str, data, patterns) -> list[Hit]:
+def scan_bytes(label: str, data, patterns: list[_Sought]) -> list[Hit]:
     hits = []
-    for value, pattern in patterns:
-        for match in pattern.finditer(data):
+    for sought in patterns:
+        for match in sought.pattern.finditer(data):
             start = max(0, match.start() - 30)
             context = bytes(data[start:match.end() + 30]).decode("utf-8", "replace")
-            hits.append(Hit(label, value, match.start(), " ".join(context.split())))
+            certain = not (sought.common_word and _SENTENCE_START.search(
+                bytes(data[max(0, match.start() - 4):match.start()])))
+            hits.append(Hit(label, sought.value, match.start(), " ".join(context.split()),
+                            certain))
     return hits
 
 

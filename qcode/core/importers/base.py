@@ -8,6 +8,7 @@ once: LF line ends, no BOM.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,3 +106,26 @@ def read_text_file(path: Path) -> tuple[str, str, list[str]]:
     if not text.strip():
         raise ImportProblem("the file is empty")
     return text, encoding, warnings
+
+
+def rebuild(blocks: Iterable[tuple[str | None, str, float | None, float | None]]
+            ) -> tuple[str, list[Turn]]:
+    """Text and turns for a format with no plain text to keep (Word, captions): each
+    (speaker, utterance, begin_time, end_time) is written as `Speaker: utterance`, or
+    the utterance alone when nobody is named, with a blank line between turns."""
+    parts: list[str] = []
+    turns: list[Turn] = []
+    at = 0
+    for speaker, utterance, begin_time, end_time in blocks:
+        if parts:
+            parts.append("\n\n")
+            at += 2
+        label_start = None
+        if speaker is not None:
+            label = f"{speaker}: " if utterance else f"{speaker}:"
+            parts.append(label)
+            label_start, at = at, at + len(label)
+        parts.append(utterance)
+        turns.append(Turn(speaker, at, at + len(utterance), label_start, begin_time, end_time))
+        at += len(utterance)
+    return "".join(parts), turns

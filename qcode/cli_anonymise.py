@@ -1,0 +1,128 @@
+"""Anonymisation commands and options. Thin: read the files the researcher names, let
+them review what is uncertain, call the core."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from qcode.core.anonymise.identifiers import CATEGORIES, read_identifiers
+from qcode.core.anonymise.key import Key, is_encrypted, load_key, save_key
+from qcode.core.anonymise.review import (Anonymiser, Decision, Scan, read_decisions,
+                                         write_report)
+from qcode.core.importers.base import ParsedTranscript
+
+PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
+
+
+def key_options(function):
+    """--key, --identifiers and the review options shared by import and anonymise."""
+    options = [
+        click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Key file (real value -> pseudonym), kept outside the project. "
+                     "Created if missing; reused so pseudonyms stay consistent."),
+        click.option("--identifiers", type=click.Path(dir_okay=False, path_type=Path),
+                     help="CSV or YAML list of identifiers: value, category, pseudonym."),
+        click.option("--non-interactive", is_flag=True,
+                     help="Apply only listed identifiers and patterns; write uncertain "
+                     "candidates to a report instead of asking."),
+        click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Where --non-interactive writes the candidates "
+                     "(default: beside the key)."),
+        click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A filled-in report: its accept/reject decisions are applied."),
+        click.option("--encrypt-key", is_flag=True,
+                     help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def passphrase_for(key_path: Path, encrypt: bool) -> str | None:
+    needed = encrypt or is_encrypted(key_path)
+    if not needed:
+        return None
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    if not sys.stdin.isatty():
+        raise click.ClickException(
+            f"{key_path}: the key is encrypted; set {PASSPHRASE_ENV} to its passphrase")
+    return click.prompt(f"Passphrase for {key_path}", hide_input=True,
+                        confirmation_prompt=not key_path.exists())
+
+
+def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
+    if key_path is None:
+        raise click.UsageError("anonymisation needs --key KEYFILE (kept outside the project)")
+    passphrase = passphrase_for(key_path, encrypt)
+    return load_key(key_path, passphrase), passphrase
+
+
+def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
+                    key: Key, identifiers_path: Path | None, non_interactive: bool,
+                    report_path: Path | None, decisions_path: Path | None,
+                    key_path: Path) -> list[tuple[Path, ParsedTranscript]]:
+    """Scan, review and anonymise a parsed batch in memory."""
+    identifiers = read_identifiers(identifiers_path) if identifiers_path else []
+    anonymiser = Anonymiser(identifiers, key)
+    scan = anonymiser.scan([parsed for _, parsed in items], cases)
+    decisions = read_decisions(decisions_path) if decisions_path else {}
+    open_groups = [g for g in scan.groups if g.key not in decisions]
+    if open_groups and non_interactive:
+        report_path = report_path or key_path.with_name(key_path.stem + "-review.csv")
+        write_report(Scan(scan.batch, scan.findings, open_groups), report_path)
+        click.echo(f"{len(open_groups)} candidate(s) left unresolved and NOT replaced; "
+                   f"review them in {report_path} (it holds real values: keep it with the "
+                   "key) and import again with --decisions", err=True)
+    elif open_groups:
+        decisions.update(review_interactively(scan, open_groups, key))
+    anonymised = anonymiser.apply(scan, decisions)
+    return [(path, parsed) for (path, _), parsed in zip(items, anonymised)]
+
+
+def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
+    click.echo(f"{len(groups)} possible identifier(s) to review. For each: "
+               "[a]ccept, [r]eject (not an identifier), [m]ap to an existing pseudonym, "
+               "[c]hoose another category, [q]uit without importing.", err=True)
+    decisions: dict[str, Decision] = {}
+    categories = list(CATEGORIES)
+    for number, group in enumerate(groups, start=1):
+        click.echo("", err=True)
+        suggestion = f", suggested: {group.suggestion}" if group.suggestion else ""
+        click.echo(click.style(f"[{number}/{len(groups)}] {group.value}", bold=True)
+                   + f"  ({group.category}; {group.reason}; "
+                   f"{len(group.occurrences)} occurrence(s){suggestion})", err=True)
+        for line in group.contexts(scan.batch):
+            click.echo(f"    {line}", err=True)
+        category = group.category
+        while True:
+            answer = click.prompt("  decision", type=click.Choice(["a", "r", "m", "c", "q"]),
+                                  default="a", err=True)
+            if answer == "q":
+                raise click.ClickException("review stopped: nothing was imported or written")
+            if answer == "r":
+                decisions[group.key] = Decision("reject", category)
+                break
+            if answer == "c":
+                category = click.prompt("  category", type=click.Choice(categories),
+                                        default=category, err=True)
+                continue
+            if answer == "m":
+                existing = key.pseudonyms()
+                if not existing:
+                    click.echo("  the key has no pseudonyms yet", err=True)
+                    continue
+                pseudonym = click.prompt("  pseudonym", type=click.Choice(existing), err=True)
+                decisions[group.key] = Decision("accept", category, pseudonym)
+                break
+            decisions[group.key] = Decision("accept", category, group.suggestion)
+            break
+    return decisions
+
+
+def save(key: Key, key_path: Path, passphrase: str | None) -> None:
+    save_key(key, key_path, passphrase)
