@@ -100,6 +100,10 @@ MIGRATIONS: list[str] = [
     CREATE VIRTUAL TABLE turns_fts USING fts5(
         text, content='turn_texts', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
     """,
+    # 2: undo and redo look up a coder's latest events.
+    """
+    CREATE INDEX events_by_coder ON events (coder, undone, id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -216,11 +220,13 @@ class Project:
             raise
         self.conn.execute("COMMIT")
 
-    def record(self, action: str, summary: str, **payload) -> None:
+    def record(self, action: str, summary: str, actor: str | None = None,
+               **payload) -> None:
+        """Append to the event log; `actor` is the coder acting (default: self.coder)."""
         self.conn.execute(
             "INSERT INTO events (guid, at, coder, action, summary, payload) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (new_guid(), now(), self.coder, action, summary, json.dumps(payload)),
+            (new_guid(), now(), actor or self.coder, action, summary, json.dumps(payload)),
         )
 
     def events(self, limit: int = 50) -> list[dict]:
@@ -601,12 +607,134 @@ class Project:
             )
         return counts
 
-    # -- codings (the coding screen and agreement build on these) -------------------
+    # -- undoable changes ------------------------------------------------------------
+    # A coding or codebook action keeps its row changes in its event, so undo and redo
+    # work across restarts and from any process, and the log says exactly what changed.
 
-    def add_coding(
-        self, transcript_id: int, code_id: int, coder: str, start: int, end: int,
-        memo: str = "",
-    ) -> int:
+    def _insert(self, changes: list, table: str, values: dict) -> int:
+        """Insert a row under an id never used before in `table`: SQLite would reuse
+        the highest id after a delete, and undo/redo refer to rows by id."""
+        key = f"last_id.{table}"
+        used = max(int(self.meta(key) or 0),
+                   self.conn.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0])
+        row = {"id": used + 1, **values}
+        self._put(table, row)
+        self._set_meta(key, str(row["id"]))
+        changes.append(["insert", table, row])
+        return row["id"]
+
+    def _put(self, table: str, row: dict) -> None:
+        columns = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                          tuple(row.values()))
+
+    def _row(self, table: str, row_id: int) -> dict | None:
+        cursor = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row))
+
+    def _delete(self, changes: list, table: str, row_id: int) -> None:
+        row = self._row(table, row_id)
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+        changes.append(["delete", table, row])
+
+    def _update(self, changes: list, table: str, row_id: int, **values) -> None:
+        row = self._row(table, row_id)
+        before = {c: row[c] for c in values if row[c] != values[c]}
+        if not before:
+            return
+        after = {c: values[c] for c in before}
+        self._set_columns(table, row_id, after)
+        changes.append(["update", table, row_id, before, after])
+
+    def _set_columns(self, table: str, row_id: int, values: dict) -> None:
+        assignments = ", ".join(f'"{c}" = ?' for c in values)
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?",
+                          (*values.values(), row_id))
+
+    def _action(self, action: str, summary: str, changes: list, actor: str | None = None,
+                **payload) -> None:
+        """Record a user action that can be undone. A new action ends this coder's
+        chance to redo what they had undone, as in any editor."""
+        actor = actor or self.coder
+        self.conn.execute(
+            "UPDATE events SET undone = 2 WHERE undone = 1 AND coder IS ?", (actor,))
+        self.record(action, summary, actor=actor, changes=changes, **payload)
+
+    def _replay(self, changes: list, backwards: bool) -> None:
+        """Apply changes (redo) or their inverse (undo), refusing when another action
+        has changed the same rows since: nothing is overwritten silently."""
+        for change in (reversed(changes) if backwards else changes):
+            kind, table = change[0], change[1]
+            if kind == "update":
+                row_id, before, after = change[2], change[3], change[4]
+                expect, target = (after, before) if backwards else (before, after)
+                row = self._row(table, row_id)
+                if row is None or any(row[c] != v for c, v in expect.items()):
+                    raise ProjectError(f"a {_singular(table)} it touched was changed since")
+                self._set_columns(table, row_id, target)
+                continue
+            row = change[2]
+            remove = (kind == "insert") == backwards
+            current = self._row(table, row["id"])
+            if remove:
+                if current != row:
+                    raise ProjectError(f"a {_singular(table)} it touched was changed since")
+                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+            else:
+                if current is not None:
+                    raise ProjectError(f"a {_singular(table)} it touched was changed since")
+                self._put(table, row)
+
+    def _barrier(self) -> int:
+        """Undo never reaches past a redaction: the text and every span moved then."""
+        return self.conn.execute(
+            "SELECT ifnull(max(id), 0) FROM events WHERE action = 'redact'").fetchone()[0]
+
+    def undo(self) -> str | None:
+        """Undo this coder's latest action; returns what was undone, or None."""
+        return self._step("undo")
+
+    def redo(self) -> str | None:
+        """Redo this coder's most recently undone action; returns it, or None."""
+        return self._step("redo")
+
+    def _step(self, direction: str) -> str | None:
+        undo = direction == "undo"
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id, guid, summary, payload FROM events WHERE coder IS ?"
+                " AND undone = ? AND id > ? AND json_extract(payload, '$.changes')"
+                f" IS NOT NULL ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1",
+                (self.coder, 0 if undo else 1, self._barrier()),
+            ).fetchone()
+            if row is None:
+                return None
+            event_id, guid, summary, payload = row
+            try:
+                self._replay(json.loads(payload)["changes"], backwards=undo)
+            except ProjectError as exc:
+                raise ProjectError(f"cannot {direction} '{summary}': {exc}") from None
+            self.conn.execute("UPDATE events SET undone = ? WHERE id = ?",
+                              (1 if undo else 0, event_id))
+            self.record(direction, f"{direction}: {summary}", event=guid)
+        return summary
+
+    def can_undo(self) -> tuple[bool, bool]:
+        """Whether this coder has something to undo, and something to redo."""
+        barrier = self._barrier()
+        found = lambda state: self.conn.execute(  # noqa: E731
+            "SELECT 1 FROM events WHERE coder IS ? AND undone = ? AND id > ?"
+            " AND json_extract(payload, '$.changes') IS NOT NULL LIMIT 1",
+            (self.coder, state, barrier)).fetchone() is not None
+        return found(0), found(1)
+
+    # -- codings ---------------------------------------------------------------------
+
+    def _check_span(self, transcript_id: int, start: int, end: int) -> None:
         length = self.conn.execute(
             "SELECT length(text) FROM transcripts WHERE id = ?", (transcript_id,)
         ).fetchone()
@@ -616,16 +744,266 @@ class Project:
             raise ProjectError(
                 f"span [{start}, {end}) is not inside the transcript (0 to {length[0]})"
             )
+
+    def _code_name(self, code_id: int) -> str:
+        row = self.conn.execute("SELECT name FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None:
+            raise ProjectError(f"no code with id {code_id}")
+        return row[0]
+
+    def add_coding(
+        self, transcript_id: int, code_id: int, coder: str, start: int, end: int,
+        memo: str = "",
+    ) -> int:
+        """Code a span. A coder's codings of one code that overlap or touch the new span
+        are joined with it into one coding, so a span is never counted twice."""
+        self._check_span(transcript_id, start, end)
+        name = self._code_name(code_id)
         coder_id = self.coder_id(coder)
         with self.transaction():
-            coding_id = self.conn.execute(
-                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
-                " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_guid(), transcript_id, code_id, coder_id, start, end, memo, now()),
-            ).lastrowid
-            self.record("code", f"coded [{start}, {end})", coder=coder,
-                        coding=coding_id, code=code_id, transcript=transcript_id)
+            changes: list = []
+            joined = self.conn.execute(
+                'SELECT id, start, "end", memo FROM codings WHERE transcript_id = ?'
+                ' AND code_id = ? AND coder_id = ? AND start <= ? AND "end" >= ?'
+                " ORDER BY start",
+                (transcript_id, code_id, coder_id, end, start),
+            ).fetchall()
+            memos = [m for *_, m in joined if m] + ([memo] if memo else [])
+            for coding_id, old_start, old_end, _ in joined:
+                start, end = min(start, old_start), max(end, old_end)
+                self._delete(changes, "codings", coding_id)
+            coding_id = self._insert(changes, "codings", {
+                "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
+                "coder_id": coder_id, "start": start, "end": end,
+                "memo": "\n\n".join(memos), "created": now()})
+            self._action("code", f"coded [{start}, {end}) as {name}", changes,
+                         actor=coder, coding=coding_id, code=code_id,
+                         transcript=transcript_id)
         return coding_id
+
+    def coding(self, coding_id: int) -> dict:
+        row = self.conn.execute(
+            'SELECT c.id, c.guid, c.transcript_id, c.code_id, k.name, c.start, c."end",'
+            " c.memo FROM codings c JOIN coders k ON k.id = c.coder_id WHERE c.id = ?",
+            (coding_id,),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"no coding with id {coding_id}")
+        keys = ("id", "guid", "transcript_id", "code_id", "coder", "start", "end", "memo")
+        return dict(zip(keys, row))
+
+    def codings(self, transcript_id: int, coders: list[str] | None = None) -> list[dict]:
+        """A transcript's codings in text order, of the given coders (default: all)."""
+        sql = ('SELECT c.id, c.code_id, k.name, c.start, c."end", c.memo FROM codings c'
+               " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = ?")
+        params: list = [transcript_id]
+        if coders is not None:
+            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
+            params += coders
+        keys = ("id", "code_id", "coder", "start", "end", "memo")
+        return [dict(zip(keys, r))
+                for r in self.conn.execute(sql + ' ORDER BY c.start, c."end"', params)]
+
+    def remove_coding(self, coding_id: int) -> None:
+        coding = self.coding(coding_id)
+        with self.transaction():
+            changes: list = []
+            self._delete(changes, "codings", coding_id)
+            self._action("uncode", f"removed {self._code_name(coding['code_id'])} from "
+                         f"[{coding['start']}, {coding['end']})", changes, coding=coding_id)
+
+    def recode(self, coding_id: int, code_id: int) -> None:
+        """Give a coding another code."""
+        coding = self.coding(coding_id)
+        name = self._code_name(code_id)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "codings", coding_id, code_id=code_id)
+            self._action("recode", f"recoded [{coding['start']}, {coding['end']}) as "
+                         f"{name}", changes, coding=coding_id, code=code_id)
+
+    def set_coding_memo(self, coding_id: int, memo: str) -> None:
+        coding = self.coding(coding_id)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "codings", coding_id, memo=memo)
+            self._action("memo", f"memo on coding [{coding['start']}, {coding['end']})",
+                         changes, coding=coding_id)
+
+    def code_counts(self, coders: list[str] | None = None) -> dict[int, int]:
+        """Codings per code id, of the given coders (default: all)."""
+        sql = "SELECT c.code_id, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
+        params: list = []
+        if coders is not None:
+            sql += f" WHERE k.name IN ({', '.join('?' for _ in coders)})"
+            params = list(coders)
+        return dict(self.conn.execute(sql + " GROUP BY c.code_id", params).fetchall())
+
+    def progress(self, coder: str) -> dict[int, tuple[int, int]]:
+        """For each transcript id: this coder's codings and the number of turns they
+        have coded at least in part."""
+        codings = dict(self.conn.execute(
+            "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
+            " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))
+        turns = dict(self.conn.execute(
+            "SELECT tu.transcript_id, count(DISTINCT tu.id) FROM turns tu JOIN codings c"
+            ' ON c.transcript_id = tu.transcript_id AND c.start < tu."end"'
+            ' AND c."end" > tu.start JOIN coders k ON k.id = c.coder_id WHERE k.name = ?'
+            " GROUP BY tu.transcript_id", (coder,)))
+        return {tid: (n, turns.get(tid, 0)) for tid, n in codings.items()}
+
+    def segments(self, code_ids: list[int], coders: list[str] | None = None) -> list[dict]:
+        """Every coded segment of these codes across transcripts, with its text, the
+        speaker of the turn where it starts, its case and the case's attributes."""
+        if not code_ids:
+            return []
+        sql = (
+            'SELECT c.id, c.code_id, t.id, t.name, cs.name, k.name, c.start, c."end",'
+            ' c.memo, substr(t.text, c.start + 1, c."end" - c.start),'
+            " (SELECT speaker FROM turns tu WHERE tu.transcript_id = t.id"
+            '  AND tu.start <= c.start ORDER BY tu.start DESC LIMIT 1), cs.id'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN coders k ON k.id = c.coder_id LEFT JOIN cases cs ON cs.id = t.case_id"
+            f" WHERE c.code_id IN ({', '.join('?' for _ in code_ids)})")
+        params: list = list(code_ids)
+        if coders is not None:
+            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
+            params += coders
+        rows = self.conn.execute(sql + " ORDER BY t.name, c.start", params).fetchall()
+        attributes: dict[int, dict] = {}
+        for case_id, name, value in self.conn.execute(
+                "SELECT case_id, name, value FROM attributes ORDER BY name"):
+            attributes.setdefault(case_id, {})[name] = value
+        keys = ("id", "code_id", "transcript_id", "transcript", "case", "coder", "start",
+                "end", "memo", "text", "speaker")
+        return [dict(zip(keys, r[:11]), attributes=attributes.get(r[11], {})) for r in rows]
+
+    # -- editing the codebook while coding -------------------------------------------
+
+    def code(self, code_id: int) -> dict:
+        row = self._row("codes", code_id)
+        if row is None:
+            raise ProjectError(f"no code with id {code_id}")
+        return row
+
+    def _check_name(self, name: str, parent_id: int | None, code_id: int | None) -> str:
+        name = name.strip()
+        if not name:
+            raise ProjectError("a code needs a name")
+        clash = self.conn.execute(
+            "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ?",
+            (parent_id or 0, name),
+        ).fetchone()
+        if clash and clash[0] != code_id:
+            where = f"under '{self._code_name(parent_id)}'" if parent_id else "at the top"
+            raise ProjectError(f"there is already a code named '{name}' {where}")
+        return name
+
+    def _check_fields(self, fields: Mapping[str, str | None]) -> None:
+        from qcode.core.codebook import CODE_FIELDS, COLOUR
+
+        unknown = set(fields) - set(CODE_FIELDS) - {"name"}
+        if unknown:
+            raise ProjectError(f"codes have no field {', '.join(sorted(unknown))}")
+        colour = fields.get("colour")
+        if colour and not COLOUR.match(colour):
+            raise ProjectError(f"colour '{colour}' is not of the form #RRGGBB")
+        key = fields.get("key")
+        if key and (len(key) != 1 or not (key.isdigit() or key.islower())):
+            raise ProjectError(f"shortcut key '{key}' must be one lowercase letter or digit")
+
+    def add_code(self, name: str, parent_id: int | None = None, **fields) -> int:
+        self._check_fields(fields)
+        with self.transaction():
+            name = self._check_name(name, parent_id, None)
+            order = self.conn.execute(
+                "SELECT ifnull(max(sort_order) + 1, 0) FROM codes"
+                " WHERE ifnull(parent_id, 0) = ?", (parent_id or 0,)).fetchone()[0]
+            changes: list = []
+            code_id = self._insert(changes, "codes", {
+                "guid": new_guid(), "parent_id": parent_id, "name": name,
+                "definition": "", "when_to_use": "", "when_not_to_use": "", "example": "",
+                "colour": None, "key": None, "sort_order": order, **fields})
+            self._action("add code", f"added code {name}", changes, code=code_id)
+        return code_id
+
+    def edit_code(self, code_id: int, **fields) -> None:
+        """Rename a code or change its definition, guidance, example, colour or key."""
+        self._check_fields(fields)
+        code = self.code(code_id)
+        with self.transaction():
+            if "name" in fields:
+                fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
+            changes: list = []
+            self._update(changes, "codes", code_id, **fields)
+            if changes:
+                what = (f"renamed code {code['name']} to {fields['name']}"
+                        if "name" in changes[0][3] else f"edited code {code['name']}")
+                self._action("edit code", what, changes, code=code_id)
+
+    def move_code(self, code_id: int, parent_id: int | None) -> None:
+        """Put a code under another theme (None: make it a top-level theme)."""
+        code = self.code(code_id)
+        ancestor = parent_id
+        while ancestor is not None:
+            if ancestor == code_id:
+                raise ProjectError(f"cannot move {code['name']} under itself or its children")
+            ancestor = self.code(ancestor)["parent_id"]
+        with self.transaction():
+            self._check_name(code["name"], parent_id, code_id)
+            order = self.conn.execute(
+                "SELECT ifnull(max(sort_order) + 1, 0) FROM codes"
+                " WHERE ifnull(parent_id, 0) = ?", (parent_id or 0,)).fetchone()[0]
+            changes: list = []
+            self._update(changes, "codes", code_id, parent_id=parent_id, sort_order=order)
+            where = self._code_name(parent_id) if parent_id else "the top level"
+            self._action("move code", f"moved code {code['name']} to {where}", changes,
+                         code=code_id)
+
+    def merge_codes(self, source_id: int, target_id: int) -> int:
+        """Merge `source` into `target`: its codings and child codes move to the
+        target, then it is removed. Returns the number of codings moved."""
+        if source_id == target_id:
+            raise ProjectError("a code cannot be merged into itself")
+        source, target = self.code(source_id), self.code(target_id)
+        ancestor = target["parent_id"]
+        while ancestor is not None:
+            if ancestor == source_id:
+                raise ProjectError(
+                    f"cannot merge {source['name']} into its own child {target['name']}")
+            ancestor = self.code(ancestor)["parent_id"]
+        with self.transaction():
+            changes: list = []
+            codings = [r[0] for r in self.conn.execute(
+                "SELECT id FROM codings WHERE code_id = ?", (source_id,))]
+            for coding_id in codings:
+                self._update(changes, "codings", coding_id, code_id=target_id)
+            for (child_id,) in self.conn.execute(
+                    "SELECT id FROM codes WHERE parent_id = ?", (source_id,)).fetchall():
+                self._check_name(self._code_name(child_id), target_id, child_id)
+                self._update(changes, "codes", child_id, parent_id=target_id)
+            self._delete(changes, "codes", source_id)
+            self._action("merge codes", f"merged code {source['name']} into "
+                         f"{target['name']} ({len(codings)} codings)", changes,
+                         code=target_id)
+        return len(codings)
+
+    def delete_code(self, code_id: int) -> None:
+        """Remove a code that has no codings and no children (merge one that has)."""
+        code = self.code(code_id)
+        used = self.conn.execute(
+            "SELECT (SELECT count(*) FROM codings WHERE code_id = ?),"
+            " (SELECT count(*) FROM codes WHERE parent_id = ?)", (code_id, code_id)
+        ).fetchone()
+        if used[0]:
+            raise ProjectError(f"{code['name']} has {used[0]} codings: merge it into "
+                               "another code instead")
+        if used[1]:
+            raise ProjectError(f"{code['name']} has child codes: move or merge them first")
+        with self.transaction():
+            changes: list = []
+            self._delete(changes, "codes", code_id)
+            self._action("delete code", f"deleted code {code['name']}", changes)
 
     # -- health ----------------------------------------------------------------------
 
@@ -723,6 +1101,10 @@ def _attribute_type(value: str) -> str:
         return "float"
     except ValueError:
         return "text"
+
+
+def _singular(table: str) -> str:
+    return {"codings": "coding", "codes": "code"}.get(table, table)
 
 
 def _fts_phrase(phrase: str) -> str | None:

@@ -1,0 +1,184 @@
+"""Coding and codebook actions in the store, and undo/redo from the event log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcode.core.codebook import parse as parse_codebook
+from qcode.core.store import Project, ProjectError
+from tests.test_store import transcript
+
+BOOK = """
+name: b
+codes:
+  - name: Barriers
+    codes:
+      - name: Training
+      - name: Resources
+  - name: Victims
+    codes:
+      - name: Fear
+"""
+
+
+@pytest.fixture
+def coded(project: Project):
+    tid = project.add_transcript(transcript(), source_file="t1.txt")
+    project.load_codebook(parse_codebook(BOOK))
+    project.coder = "ana"
+    ids = {c["name"]: c["id"] for c in project.codes()}
+    return project, tid, ids
+
+
+def state(project: Project):
+    codings = project.conn.execute(
+        'SELECT id, code_id, coder_id, start, "end", memo FROM codings ORDER BY id'
+    ).fetchall()
+    codes = project.conn.execute(
+        "SELECT id, parent_id, name, definition, sort_order FROM codes ORDER BY id"
+    ).fetchall()
+    return codings, codes
+
+
+def test_overlapping_codings_of_one_code_and_coder_join(coded):
+    project, tid, ids = coded
+    project.add_coding(tid, ids["Training"], "ana", 13, 20, memo="first")
+    project.add_coding(tid, ids["Training"], "ana", 18, 30, memo="second")
+    project.add_coding(tid, ids["Training"], "ben", 18, 30)
+    ana = project.codings(tid, ["ana"])
+    assert [(c["start"], c["end"], c["memo"]) for c in ana] == [(13, 30, "first\n\nsecond")]
+    assert len(project.codings(tid)) == 2
+    project.undo()
+    assert [(c["start"], c["end"]) for c in project.codings(tid, ["ana"])] == [(13, 20)]
+
+
+def test_every_action_undoes_and_redoes(coded):
+    project, tid, ids = coded
+    start = state(project)
+    coding = project.add_coding(tid, ids["Training"], "ana", 13, 20)
+    project.set_coding_memo(coding, "why")
+    project.recode(coding, ids["Fear"])
+    new = project.add_code("Trust", ids["Victims"], definition="Trust in police")
+    project.edit_code(new, name="Trust in police", example="We trust them.")
+    project.move_code(ids["Training"], ids["Victims"])
+    project.merge_codes(ids["Fear"], new)
+    project.remove_coding(coding)
+    project.delete_code(ids["Resources"])
+    states = []
+    while True:
+        states.append(state(project))
+        if project.undo() is None:
+            break
+    assert states[-1] == start
+    assert len(states) == 10
+    for expected in reversed(states[:-1]):
+        assert project.redo() is not None
+        assert state(project) == expected
+    assert project.redo() is None
+    assert project.check() == []
+
+
+def test_undo_survives_a_restart_and_a_new_action_ends_redo(coded, tmp_path: Path):
+    project, tid, ids = coded
+    project.add_coding(tid, ids["Training"], "ana", 13, 20)
+    project.add_coding(tid, ids["Fear"], "ana", 13, 20)
+    path = project.path
+    project.close()
+    with Project.open(path) as again:
+        again.coder = "ana"
+        assert "Fear" in again.undo()
+        assert again.can_undo() == (True, True)
+        again.add_coding(tid, ids["Resources"], "ana", 1, 5)
+        assert again.can_undo() == (True, False)
+        assert again.redo() is None
+
+
+def test_undo_is_per_coder_and_refuses_to_overwrite_others(coded):
+    project, tid, ids = coded
+    coding = project.add_coding(tid, ids["Training"], "ana", 13, 20)
+    project.coder = "ben"
+    assert project.undo() is None  # ben has done nothing
+    project.recode(coding, ids["Fear"])
+    project.coder = "ana"
+    with pytest.raises(ProjectError, match="cannot undo .*changed since"):
+        project.undo()
+    assert len(project.codings(tid)) == 1
+
+
+def test_an_id_is_never_reused_so_redo_cannot_collide(coded):
+    project, tid, ids = coded
+    first = project.add_coding(tid, ids["Training"], "ana", 13, 20)
+    project.undo()
+    project.coder = "ben"
+    second = project.add_coding(tid, ids["Training"], "ben", 1, 5)
+    assert second != first
+    project.coder = "ana"
+    project.redo()
+    assert {c["id"] for c in project.codings(tid)} == {first, second}
+
+
+def test_codebook_edits_are_checked(coded):
+    project, tid, ids = coded
+    with pytest.raises(ProjectError, match="already a code named 'Resources'"):
+        project.edit_code(ids["Training"], name="Resources")
+    with pytest.raises(ProjectError, match="already a code named 'Training'"):
+        project.add_code("Training", ids["Barriers"])
+    with pytest.raises(ProjectError, match="under itself"):
+        project.move_code(ids["Barriers"], ids["Training"])
+    with pytest.raises(ProjectError, match="#RRGGBB"):
+        project.edit_code(ids["Fear"], colour="red")
+    with pytest.raises(ProjectError, match="one lowercase letter"):
+        project.edit_code(ids["Fear"], key="F1")
+    project.add_coding(tid, ids["Fear"], "ana", 1, 5)
+    with pytest.raises(ProjectError, match="merge it"):
+        project.delete_code(ids["Fear"])
+    with pytest.raises(ProjectError, match="child codes"):
+        project.delete_code(ids["Barriers"])
+    with pytest.raises(ProjectError, match="own child"):
+        project.merge_codes(ids["Barriers"], ids["Training"])
+
+
+def test_retrieval_and_progress(coded):
+    project, tid, ids = coded
+    project.set_attributes("P01", {"role": "Detective Sergeant", "region": "Southeast"})
+    project.set_transcript_case("t1", "P01")
+    text = project.transcript_text(tid)
+    start = text.index("It is")
+    project.add_coding(tid, ids["Fear"], "ana", start, start + 5, memo="hedged")
+    [segment] = project.segments([ids["Fear"]])
+    assert segment["text"] == "It is"
+    assert segment["speaker"] == "P01"
+    assert segment["case"] == "P01"
+    assert segment["attributes"]["role"] == "Detective Sergeant"
+    assert project.progress("ana") == {tid: (1, 1)}
+    assert project.code_counts(["ana"]) == {ids["Fear"]: 1}
+    assert project.code_counts(["ben"]) == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20), st.sampled_from(
+    ["Training", "Fear"])), min_size=1, max_size=12))
+def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
+    path = tmp_path_factory.mktemp("p") / "p.qcode"
+    with Project.create(path) as project:
+        tid = project.add_transcript(transcript(), source_file="t1.txt")
+        project.load_codebook(parse_codebook(BOOK))
+        project.coder = "ana"
+        ids = {c["name"]: c["id"] for c in project.codes()}
+        length = len(project.transcript_text(tid))
+        before = state(project)
+        done = 0
+        for start, size, code in actions:
+            start = min(start, length - 1)
+            project.add_coding(tid, ids[code], "ana", start, min(length, start + size))
+            done += 1
+        for coding in project.codings(tid):
+            assert 0 <= coding["start"] < coding["end"] <= length
+        while project.undo() is not None:
+            done -= 1
+        assert done == 0
+        assert state(project) == before
