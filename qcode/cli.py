@@ -89,8 +89,11 @@ def init(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--fresh", is_flag=True, help="Rebuild demo.qcode even if it exists.")
-def demo(fresh: bool) -> None:
-    """Build the demo project (demo.qcode) from bundled fictional interviews."""
+@click.option("--no-tui", is_flag=True, help="Only build and describe it; do not open it.")
+@click.option("--coder", envvar="QCODE_CODER", help="Your name as a coder.")
+def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
+    """Build the demo project (demo.qcode) from bundled fictional interviews and open
+    it in the coding screen."""
     from qcode.core.demo import build_demo
 
     path = Path("demo.qcode")
@@ -111,6 +114,32 @@ def demo(fresh: bool) -> None:
                    "candidates left for review).")
     with project:
         describe(project)
+    if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+        run_tui(path, coder)
+
+
+@cli.command()
+@click.option("--coder", envvar="QCODE_CODER",
+              help="Your name as a coder (asked once and remembered if not given).")
+@click.option("--transcript", help="Open this transcript straight away.")
+@click.pass_context
+def code(ctx: click.Context, coder: str | None, transcript: str | None) -> None:
+    """Open the project in the coding screen (the terminal UI)."""
+    open_project(ctx).close()  # a clear error before the screen takes over the terminal
+    run_tui(ctx.find_root().obj, coder, transcript)
+
+
+def run_tui(path: Path, coder: str | None, transcript: str | None = None) -> None:
+    from qcode.settings import SettingsError
+    from qcode.tui.app import make_app
+
+    try:
+        app = make_app(path, coder, transcript)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
 
 
 def describe(project: Project) -> None:

@@ -1,0 +1,1 @@
+"""The terminal UI (Textual). Everything here reads and writes through the core."""

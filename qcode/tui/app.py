@@ -1,0 +1,116 @@
+"""The qcode terminal app. `make_app` is shared by the CLI, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from qcode.core.store import ProjectError
+from qcode.settings import read_settings, remember_coder
+from qcode.tui.database import Database
+from qcode.tui.screens.forms import AskLine
+from qcode.tui.screens.help import HelpScreen
+from qcode.tui.screens.transcripts import TranscriptsScreen
+
+
+class QcodeApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "qcode"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, project: Path, coder: str | None = None,
+                 keys: dict[str, str] | None = None, transcript: str | None = None,
+                 remember: bool = True):
+        super().__init__()
+        self.project_path = Path(project)
+        self.coder = coder or ""
+        self.remember = remember
+        self.first_transcript = transcript
+        self.db: Database | None = None
+        if keys:
+            self.set_keymap(keys)
+
+    def on_mount(self) -> None:
+        if self.coder:
+            self.start()
+        else:
+            self.push_screen(AskLine("Your name as a coder (asked once, then remembered):"),
+                             self._coder_given)
+
+    def _coder_given(self, name: str | None) -> None:
+        if not name:
+            self.exit(message="qcode needs a coder's name to start", return_code=1)
+            return
+        self.coder = name
+        if self.remember:
+            remember_coder(name)
+        self.start()
+
+    def start(self) -> None:
+        self.run_worker(self._open(), exit_on_error=False)
+
+    async def _open(self) -> None:
+        self.db = Database(self.project_path, self.coder)
+        await self.db.open()
+        await self.push_screen(TranscriptsScreen())
+        if self.first_transcript:
+            transcript_id = await self.db(lambda p: p.transcript_id(self.first_transcript))
+            self.open_transcript(transcript_id)
+
+    def open_transcript(self, transcript_id: int, select: tuple[int, int] | None = None
+                        ) -> None:
+        """Show a transcript on the coding screen, with `select` selected."""
+        from qcode.tui.screens.coding import CodingScreen
+
+        current = self.screen
+        if isinstance(current, CodingScreen) and current.transcript_id == transcript_id:
+            if select:
+                current.jump(*select)
+            return
+        while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(CodingScreen(transcript_id, select))
+
+    def action_help(self) -> None:
+        codes = getattr(self.screen, "codes", {}) or {}
+        keys = sorted((c["key"], c["name"]) for c in codes.values() if c.get("key"))
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen):
+        """The palette offers what the current screen can do, by name."""
+        yield from super().get_system_commands(screen)
+        for binding in type(screen).BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                yield SystemCommand(binding.description, f"key: {binding.key}",
+                                    partial(screen.run_action, binding.action))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed background job becomes a message, never a crash."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, ProjectError) and self.db and self.db.project is None:
+                self.exit(message=str(error), return_code=1)
+                return
+            self.notify(str(error) if isinstance(error, ProjectError)
+                        else f"{type(error).__name__}: {error}",
+                        title="Something went wrong", severity="error", timeout=8)
+
+    async def on_unmount(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+def make_app(project: Path, coder: str | None = None, transcript: str | None = None,
+             remember: bool = True) -> QcodeApp:
+    """The app as a user starts it: the coder from the argument, else the settings file
+    (asked for when missing); keys remapped from the settings file."""
+    settings = read_settings()
+    return QcodeApp(project, coder or settings.coder, settings.keys, transcript, remember)

@@ -1,0 +1,564 @@
+"""The coding screen: one transcript, the codebook beside it, every action a key away.
+
+Every change goes through the database thread and is shown only once committed; the
+status line says "saved" when the last action is on disk.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, Tree
+
+from qcode.core import spans
+from qcode.core.code_search import CodeIndex
+from qcode.core.store import Project, ProjectError
+from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
+from qcode.tui.screens.picker import CodePicker
+from qcode.tui.widgets.codebook_panel import CodebookPanel
+from qcode.tui.widgets.transcript_view import TranscriptView, code_colour
+
+TOP = "top"
+
+
+def load_transcript(project: Project, transcript_id: int, coders: list[str] | None):
+    row = project.conn.execute(
+        "SELECT name FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
+    if row is None:
+        raise ProjectError(f"no transcript with id {transcript_id}")
+    return {"name": row[0], "text": project.transcript_text(transcript_id),
+            "turns": project.turns(transcript_id),
+            "codings": project.codings(transcript_id, coders),
+            "codes": project.codes(), "counts": project.code_counts([project.coder])}
+
+
+def load_codings(project: Project, transcript_id: int, coders: list[str] | None):
+    return project.codings(transcript_id, coders), project.code_counts([project.coder])
+
+
+class CodingScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Transcripts", id="coding.back"),
+        Binding("c,enter", "code_selection", "Code", id="coding.code"),
+        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
+        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
+        Binding("s", "select('sentence')", "Sentence", id="coding.select_sentence"),
+        Binding("t", "select('turn')", "Turn", id="coding.select_turn"),
+        Binding("S", "extend('sentence')", "Extend by sentence", show=False,
+                id="coding.extend_sentence"),
+        Binding("T", "extend('turn')", "Extend by turn", show=False, id="coding.extend_turn"),
+        Binding("x,delete", "remove_coding", "Uncode", id="coding.remove"),
+        Binding("e", "recode", "Change code", show=False, id="coding.recode"),
+        Binding("m", "memo", "Memo", show=False, id="coding.memo"),
+        Binding("n", "next_coding(1, False)", "Next coding", show=False, id="coding.next"),
+        Binding("N", "next_coding(-1, False)", "Previous coding", show=False,
+                id="coding.previous"),
+        Binding("right_square_bracket", "next_coding(1, True)", "Next of this code",
+                show=False, id="coding.next_same"),
+        Binding("left_square_bracket", "next_coding(-1, True)", "Previous of this code",
+                show=False, id="coding.previous_same"),
+        Binding("slash", "find", "Find", show=False, id="coding.find"),
+        Binding("f3", "find_next", "Find next", show=False, id="coding.find_next"),
+        Binding("F", "search", "Search all", show=False, id="coding.search"),
+        Binding("g", "retrieve", "Retrieve", show=False, id="coding.retrieve"),
+        Binding("o", "toggle_others", "Others' codings", show=False, id="coding.others"),
+        Binding("b", "toggle_codebook", "Codebook panel", show=False, id="coding.codebook"),
+        Binding("u,ctrl+z", "undo", "Undo", id="coding.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", id="coding.redo"),
+        Binding("apostrophe", "code_key", "Code by its key", show=False,
+                id="coding.code_key"),
+    ]
+
+    def __init__(self, transcript_id: int, select: tuple[int, int] | None = None):
+        super().__init__()
+        self.transcript_id = transcript_id
+        self.transcript_name = ""
+        self.turns: list[dict] = []
+        self.codings: list[dict] = []
+        self.codes: dict[int, dict] = {}
+        self.index = CodeIndex([])
+        self.last_code: int | None = None
+        self.show_others = False
+        self.state = "loading…"
+        self._pending_select = select
+        self._awaiting_code_key = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="coding-body"):
+            yield TranscriptView(id="transcript")
+            with Vertical(id="side"):
+                yield CodebookPanel(id="codebook")
+                yield Static(id="here")
+        yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
+                    id="find")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def panel(self) -> CodebookPanel:
+        return self.query_one(CodebookPanel)
+
+    @property
+    def coder(self) -> str:
+        return self.app.coder
+
+    def coders_shown(self) -> list[str] | None:
+        return None if self.show_others else [self.coder]
+
+    # -- loading -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.query_one("#find").display = False
+        self.view.focus()
+        self.load()
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def load(self) -> None:
+        data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
+        self.transcript_name = data["name"]
+        self.turns = data["turns"]
+        self.view.show_transcript(data["text"], data["turns"])
+        self.set_codebook(data["codes"], data["counts"])
+        self.codings = data["codings"]
+        self.view.show_codings(self.codings, self.codes, self.coder)
+        if self._pending_select:
+            self.view.select_span(*self._pending_select)
+            self._pending_select = None
+        self.state = "saved"
+        self.update_status()
+
+    def set_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
+        self.codes = {code["id"]: code for code in codes}
+        self.index = CodeIndex(codes)
+        self.panel.show_codebook(codes, counts)
+
+    async def refresh_codings(self) -> None:
+        self.codings, counts = await self.app.db(
+            load_codings, self.transcript_id, self.coders_shown())
+        self.view.show_codings(self.codings, self.codes, self.coder)
+        self.panel.update_counts(counts)
+        self.update_status()
+
+    async def refresh_all(self) -> None:
+        data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
+        self.set_codebook(data["codes"], data["counts"])
+        self.codings = data["codings"]
+        self.view.show_codings(self.codings, self.codes, self.coder)
+        self.update_status()
+
+    async def act(self, call, *args, refresh: str = "codings", **kwargs):
+        """Run one user action on the database thread; report a refusal, not a crash."""
+        self.state = "saving…"
+        self.update_status()
+        try:
+            result = await self.app.db(call, *args, **kwargs)
+        except ProjectError as exc:
+            self.notify(str(exc), title="Not done", severity="error")
+            self.state = "saved"
+            self.update_status()
+            return None
+        self.state = "saved"
+        if refresh == "all":
+            await self.refresh_all()
+        else:
+            await self.refresh_codings()
+        return result if result is not None else True
+
+    # -- status and the codings on the cursor's line --------------------------------
+
+    def on_text_area_selection_changed(self) -> None:
+        self.update_status()
+
+    def update_status(self) -> None:
+        if not self.is_mounted or not self.view.lines.text:
+            return
+        offset = self.view.cursor_offset
+        turn = spans.turn_at(self.turns, offset)
+        where = (f"turn {turn['turn']}/{len(self.turns)}" if turn else "header")
+        blind = "all coders" if self.show_others else "blind"
+        status = Text()
+        status.append(f" {self.coder} ", style="reverse")
+        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
+        status.append(self.state, style="green" if self.state == "saved" else "yellow")
+        self.query_one("#status", Static).update(status)
+        self.show_here(offset)
+
+    def show_here(self, offset: int) -> None:
+        """The codings on the cursor's line, innermost first, with coder and memo."""
+        row = self.view.lines.location(offset)[0]
+        start, end = self.view.lines.starts[row], self.view.lines.end_of(row)
+        here = [c for c in self.codings if c["start"] < max(end, start + 1)
+                and c["end"] > start]
+        text = Text()
+        text.append("On this line\n" if here else "No codings on this line", style="bold")
+        for coding in sorted(here, key=lambda c: c["end"] - c["start"]):
+            code = self.codes.get(coding["code_id"])
+            if code is None:
+                continue
+            text.append("■ ", style=code_colour(code))
+            text.append(code["name"])
+            if coding["coder"] != self.coder:
+                text.append(f" ({coding['coder']})", style="dim")
+            if coding["memo"]:
+                text.append(" ✎", style="bold")
+            text.append("\n")
+        self.query_one("#here", Static).update(text)
+
+    # -- selecting ----------------------------------------------------------------------
+
+    def span_of(self, unit: str, offset: int) -> tuple[int, int]:
+        text = self.view.lines.text
+        if unit == "word":
+            return spans.word_at(text, offset)
+        if unit == "sentence":
+            return spans.sentence_at(text, self.turns, offset)
+        turn = spans.turn_at(self.turns, offset)
+        return (turn["start"], turn["end"]) if turn else spans.sentence_at(text, [], offset)
+
+    def action_select(self, unit: str) -> None:
+        self.view.select_span(*self.span_of(unit, self.view.cursor_offset))
+
+    def action_extend(self, unit: str) -> None:
+        """Grow the selection to take in the next sentence or turn."""
+        start, end = self.view.selected_span()
+        if start == end:
+            self.action_select(unit)
+            return
+        text = self.view.lines.text
+        following = end
+        while following < len(text) and text[following].isspace():
+            following += 1
+        if following >= len(text):
+            return
+        self.view.select_span(start, max(end, self.span_of(unit, following)[1]))
+
+    # -- coding -------------------------------------------------------------------------
+
+    def selection_or_warn(self) -> tuple[int, int] | None:
+        start, end = self.view.selected_span()
+        if start == end:
+            self.notify("Select text first: w word, s sentence, t turn, or shift+arrows",
+                        severity="warning")
+            return None
+        return start, end
+
+    def action_code_selection(self) -> None:
+        if self.selection_or_warn() is None:
+            return
+        self.app.push_screen(CodePicker(self.index), self.picked)
+
+    @work(group="action", exit_on_error=False)
+    async def picked(self, choice: dict | None) -> None:
+        if choice is None:
+            return
+        code_id = choice.get("code")
+        if "new" in choice:
+            code_id = await self.act(Project.add_code, choice["new"], refresh="all")
+            if code_id is None:
+                return
+        await self.apply_code(code_id)
+
+    async def apply_code(self, code_id: int) -> None:
+        span = self.selection_or_warn()
+        if span is None:
+            return
+        self.last_code = code_id
+        await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span)
+
+    @work(group="action", exit_on_error=False)
+    async def action_repeat_code(self) -> None:
+        if self.last_code is None or self.last_code not in self.codes:
+            self.notify("No code applied yet: press c to choose one", severity="warning")
+            return
+        await self.apply_code(self.last_code)
+
+    def on_key(self, event: Key) -> None:
+        """A code's own shortcut key applies it. Keys the screen uses for actions keep
+        their action; ' then the key applies the code whatever the key."""
+        if self.focused is not self.view or event.character is None:
+            return
+        leader, self._awaiting_code_key = self._awaiting_code_key, False
+        if not leader and event.key in self.active_bindings:
+            return
+        code = next((c for c in self.codes.values() if c["key"] == event.character), None)
+        if code is None:
+            if leader:
+                self.notify(f"No code has the key {event.character!r}", severity="warning")
+                event.stop()
+            return
+        event.stop()
+        event.prevent_default()
+        self.apply_by_key(code["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def apply_by_key(self, code_id: int) -> None:
+        await self.apply_code(code_id)
+
+    def action_code_key(self) -> None:
+        self._awaiting_code_key = True
+        self.notify("Press a code's key", timeout=2)
+
+    def mine_here(self) -> list[dict]:
+        start, end = self.view.selected_span()
+        offset = start if start != end else self.view.cursor_offset
+        return [c for c in spans.covering(self.codings, offset) if c["coder"] == self.coder]
+
+    async def choose_coding(self, verb: str) -> dict | None:
+        found = self.mine_here()
+        if not found:
+            self.notify(f"Nothing of yours to {verb} under the cursor", severity="warning")
+            return None
+        if len(found) == 1:
+            return found[0]
+        choices = []
+        for coding in found:
+            code = self.codes[coding["code_id"]]
+            label = Text("■ ", style=code_colour(code))
+            label.append(f"{code['name']}  [{coding['start']}, {coding['end']})")
+            choices.append((str(coding["id"]), label))
+        chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
+        return next((c for c in found if str(c["id"]) == chosen), None)
+
+    @work(group="action", exit_on_error=False)
+    async def action_remove_coding(self) -> None:
+        coding = await self.choose_coding("remove")
+        if coding:
+            await self.act(Project.remove_coding, coding["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def action_recode(self) -> None:
+        coding = await self.choose_coding("change")
+        if coding is None:
+            return
+        choice = await self.app.push_screen_wait(CodePicker(self.index, "Change the code to"))
+        if choice is None:
+            return
+        code_id = choice.get("code")
+        if "new" in choice:
+            code_id = await self.act(Project.add_code, choice["new"], refresh="all")
+        if code_id:
+            await self.act(Project.recode, coding["id"], code_id)
+
+    @work(group="action", exit_on_error=False)
+    async def action_memo(self) -> None:
+        coding = await self.choose_coding("write a memo on")
+        if coding is None:
+            return
+        code = self.codes[coding["code_id"]]
+        memo = await self.app.push_screen_wait(
+            MemoEditor(f"Memo on {code['name']} [{coding['start']}, {coding['end']})",
+                       coding["memo"]))
+        if memo is not None:
+            await self.act(Project.set_coding_memo, coding["id"], memo)
+
+    def action_next_coding(self, step: int, same_code: bool) -> None:
+        codings = [c for c in self.codings if c["coder"] == self.coder or self.show_others]
+        if same_code:
+            under = self.mine_here()
+            code_id = under[0]["code_id"] if under else self.last_code
+            if code_id is None:
+                self.notify("No code to follow: put the cursor on a coding",
+                            severity="warning")
+                return
+            codings = [c for c in codings if c["code_id"] == code_id]
+        offset = self.view.selected_span()[0]
+        if step > 0:
+            found = next((c for c in codings if c["start"] > offset), None)
+        else:
+            found = next((c for c in reversed(codings) if c["start"] < offset), None)
+        if found is None:
+            self.notify("No more codings that way", timeout=2)
+            return
+        self.view.select_span(found["start"], found["end"])
+
+    # -- undo ---------------------------------------------------------------------------
+
+    @work(group="action", exit_on_error=False)
+    async def action_undo(self) -> None:
+        await self.step("undo")
+
+    @work(group="action", exit_on_error=False)
+    async def action_redo(self) -> None:
+        await self.step("redo")
+
+    async def step(self, direction: str) -> None:
+        call = Project.undo if direction == "undo" else Project.redo
+        done = await self.act(call, refresh="all")
+        if done is True:
+            self.notify(f"Nothing to {direction}", timeout=2)
+        elif done:
+            self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+
+    # -- find and search ------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = True
+        find.focus()
+
+    @on(Input.Submitted, "#find")
+    def find_submitted(self) -> None:
+        self.action_find_next()
+
+    def action_find_next(self) -> None:
+        needle = self.query_one("#find", Input).value.casefold()
+        if not needle:
+            return
+        text = self.view.lines.text.casefold()
+        start = self.view.selected_span()[1]
+        found = text.find(needle, start)
+        if found < 0:
+            found = text.find(needle)
+            if found >= 0:
+                self.notify("Search wrapped to the start", timeout=2)
+        if found < 0:
+            self.notify(f"Not found: {needle}", severity="warning", timeout=2)
+            return
+        self.view.select_span(found, found + len(needle))
+
+    def on_descendant_blur(self, event) -> None:
+        find = self.query_one("#find", Input)
+        if event.widget is find and not find.value:
+            find.display = False
+
+    def key_escape(self, event: Key) -> None:
+        find = self.query_one("#find", Input)
+        if self.focused is find:
+            event.stop()
+            find.display = False
+            self.view.focus()
+
+    def action_search(self) -> None:
+        from qcode.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_retrieve(self) -> None:
+        under = self.mine_here()
+        if under:
+            self.open_retrieve(under[0]["code_id"])
+            return
+        self.app.push_screen(CodePicker(self.index, "Retrieve the segments of",
+                                        allow_new=False),
+                             lambda choice: choice and self.open_retrieve(choice["code"]))
+
+    def open_retrieve(self, code_id: int) -> None:
+        from qcode.tui.screens.retrieve import RetrieveScreen
+
+        self.app.push_screen(RetrieveScreen(code_id, self.show_others))
+
+    def jump(self, start: int, end: int) -> None:
+        self.view.focus()
+        self.view.select_span(start, end)
+
+    # -- views ------------------------------------------------------------------------------
+
+    @work(group="action", exit_on_error=False)
+    async def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        await self.refresh_codings()
+        self.notify("Showing every coder's codings (underlined)" if self.show_others
+                    else "Blind: only your codings", timeout=2)
+
+    def action_toggle_codebook(self) -> None:
+        side = self.query_one("#side")
+        side.display = not side.display
+        if side.display:
+            self.panel.focus()
+        else:
+            self.view.focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- the codebook panel -------------------------------------------------------------
+
+    @on(Tree.NodeSelected, "#codebook")
+    def code_chosen_in_panel(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None and self.view.selected_span()[0] != \
+                self.view.selected_span()[1]:
+            self.apply_by_key(event.node.data)
+            self.view.focus()
+
+    def panel_code(self) -> dict | None:
+        code_id = self.panel.highlighted_code
+        if code_id is None:
+            self.notify("Highlight a code in the codebook first", severity="warning")
+        return self.codes.get(code_id) if code_id is not None else None
+
+    @work(group="action", exit_on_error=False)
+    async def action_add_code(self, as_child: bool) -> None:
+        code = self.codes.get(self.panel.highlighted_code)
+        parent = (code["id"] if as_child else code["parent_id"]) if code else None
+        where = f" under {self.codes[parent]['name']}" if parent else ""
+        name = await self.app.push_screen_wait(AskLine(f"New code{where}:"))
+        if name:
+            code_id = await self.act(Project.add_code, name, parent, refresh="all")
+            if code_id:
+                self.panel.select_code(code_id)
+
+    @work(group="action", exit_on_error=False)
+    async def action_rename_code(self) -> None:
+        code = self.panel_code()
+        if code is None:
+            return
+        name = await self.app.push_screen_wait(AskLine("Rename code to:", code["name"]))
+        if name and name != code["name"]:
+            await self.act(Project.edit_code, code["id"], name=name, refresh="all")
+
+    @work(group="action", exit_on_error=False)
+    async def action_edit_code(self) -> None:
+        code = self.panel_code()
+        if code is None:
+            return
+        changed = await self.app.push_screen_wait(CodeEditor(code))
+        if changed:
+            await self.act(Project.edit_code, code["id"], **changed, refresh="all")
+
+    @work(group="action", exit_on_error=False)
+    async def action_move_code(self) -> None:
+        code = self.panel_code()
+        if code is None:
+            return
+        choice = await self.app.push_screen_wait(CodePicker(
+            self.index, f"Move {code['name']} under", allow_new=False,
+            extra=[(TOP, "(the top level: a global theme)")]))
+        if choice is None:
+            return
+        parent = None if choice.get("extra") == TOP else choice["code"]
+        await self.act(Project.move_code, code["id"], parent, refresh="all")
+
+    @work(group="action", exit_on_error=False)
+    async def action_merge_code(self) -> None:
+        code = self.panel_code()
+        if code is None:
+            return
+        choice = await self.app.push_screen_wait(CodePicker(
+            self.index, f"Merge {code['name']} into", allow_new=False))
+        if choice is None:
+            return
+        moved = await self.act(Project.merge_codes, code["id"], choice["code"],
+                               refresh="all")
+        if moved is not None:
+            self.notify(f"Merged {code['name']} ({moved if moved is not True else 0} "
+                        "codings moved)")
+
+    @work(group="action", exit_on_error=False)
+    async def action_delete_code(self) -> None:
+        code = self.panel_code()
+        if code is not None:
+            await self.act(Project.delete_code, code["id"], refresh="all")
+
+    def action_retrieve_code(self) -> None:
+        code = self.panel_code()
+        if code is not None:
+            self.open_retrieve(code["id"])

@@ -1,0 +1,117 @@
+"""The fuzzy code picker: type a few letters, see the best codes with their definition,
+when to use and when not to use, press Enter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from qcode.core.code_search import CodeIndex
+from qcode.tui.widgets.transcript_view import code_colour
+
+NEW = "new"
+
+
+class CodePicker(ModalScreen[dict | None]):
+    """Dismisses with {"code": id}, {"new": name} or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Next", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Previous", show=False, id="picker.up"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="picker.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="picker.page_up"),
+    ]
+
+    def __init__(self, index: CodeIndex, title: str = "Apply code",
+                 allow_new: bool = True, extra: list[tuple[str, str]] = ()):
+        super().__init__()
+        self.index = index
+        self.title_text = title
+        self.allow_new = allow_new
+        self.extra = list(extra)  # (id, label) choices offered before the codes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static(Text(self.title_text), id="picker-title")
+            yield Input(placeholder="type to find a code (name or definition)",
+                        id="picker-input")
+            yield OptionList(id="picker-options")
+            yield Static(id="picker-detail")
+
+    def on_mount(self) -> None:
+        self.refilter("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refilter(event.value)
+
+    def refilter(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        found = self.index.search(query, limit=50)
+        choices = [Option(Text(label), id=f"x:{key}") for key, label in self.extra
+                   if not query or query.casefold() in label.casefold()]
+        for code in found:
+            label = Text("■ ", style=code_colour(code))
+            label.append(self.index.paths[code["id"]])
+            if code.get("key"):
+                label.append(f"  [{code['key']}]", style="dim")
+            choices.append(Option(label, id=f"c:{code['id']}"))
+        query = query.strip()
+        if self.allow_new and query and not any(
+                c["name"].casefold() == query.casefold() for c in found):
+            choices.append(Option(Text(f"+ new code “{query}”", style="italic"), id=NEW))
+        options.clear_options()
+        options.add_options(choices)
+        if choices:
+            options.highlighted = 0
+        self.show_detail()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+            self.show_detail()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#picker-detail", Static)
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            detail.update("")
+            return
+        option_id = options.get_option_at_index(options.highlighted).id
+        if not option_id.startswith("c:"):
+            detail.update("")
+            return
+        code = next(c for c in self.index.codes if c["id"] == int(option_id[2:]))
+        text = Text()
+        for label, field in (("Definition", "definition"), ("Use when", "when_to_use"),
+                             ("Not when", "when_not_to_use"), ("Example", "example")):
+            if code[field]:
+                text.append(f"{label}: ", style="bold")
+                text.append(code[field] + "\n")
+        detail.update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.choose(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.choose(event.option.id)
+
+    def choose(self, option_id: str) -> None:
+        if option_id == NEW:
+            self.dismiss({"new": self.query_one(Input).value.strip()})
+        elif option_id.startswith("x:"):
+            self.dismiss({"extra": option_id[2:]})
+        else:
+            self.dismiss({"code": int(option_id[2:])})

@@ -1,0 +1,125 @@
+"""The first screen: every transcript with its case, attributes, size and this coder's
+progress; type to filter (words, or attribute=value), Enter to code one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from qcode.core.store import Project
+
+
+def load_overview(project: Project, coder: str) -> dict:
+    cases = {c["case"]: c["attributes"] for c in project.cases()}
+    progress = project.progress(coder)
+    rows = []
+    for t in project.transcripts():
+        codings, turns_coded = progress.get(t.id, (0, 0))
+        rows.append({"id": t.id, "name": t.name, "case": t.case or "",
+                     "attributes": cases.get(t.case, {}), "words": t.word_count,
+                     "turns": t.turn_count, "codings": codings, "coded": turns_coded})
+    return {"rows": rows, "attributes": project.attribute_names(),
+            "summary": project.summary()}
+
+
+def matches(row: dict, query: str) -> bool:
+    """Each word of the filter must match: 'role=detective' an attribute (prefix,
+    any case), anything else a transcript, case or attribute value."""
+    for word in query.casefold().split():
+        name, equals, value = word.partition("=")
+        if equals:
+            found = row["attributes"].get(next(
+                (a for a in row["attributes"] if a.casefold() == name), ""), "")
+            if not found.casefold().startswith(value):
+                return False
+        elif not any(word in str(v).casefold() for v in (
+                row["name"], row["case"], *row["attributes"].values())):
+            return False
+    return True
+
+
+class TranscriptsScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Code", id="transcripts.open"),
+        Binding("slash", "filter", "Filter", id="transcripts.filter"),
+        Binding("F", "search", "Search all", id="transcripts.search"),
+        Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[dict] = []
+        self.shown: list[dict] = []
+        self.attributes: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="overview")
+        yield Input(placeholder="filter: words, or attribute=value (e.g. role=detective)",
+                    id="filter")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="transcripts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def action_reload(self) -> None:
+        data = await self.app.db(load_overview, self.app.coder)
+        self.rows, self.attributes = data["rows"], data["attributes"]
+        s = data["summary"]
+        overview = Text(f"{s['transcripts']} transcripts · {s['words']:,} words · "
+                        f"{s['cases']} cases · {s['codes']} codes · coder ")
+        overview.append(self.app.coder, style="bold")
+        overview.append(f" · {self.app.db.path.name}", style="dim")
+        self.query_one("#overview", Static).update(overview)
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        table = self.query_one(DataTable)
+        chosen = self.shown[table.cursor_row]["id"] if self.shown and \
+            0 <= table.cursor_row < len(self.shown) else None
+        table.clear(columns=True)
+        table.add_columns("Transcript", "Case", *self.attributes, "Words", "Codings",
+                          "Turns coded")
+        query = self.query_one("#filter", Input).value
+        self.shown = [row for row in self.rows if matches(row, query)]
+        for row in self.shown:
+            share = f"{row['coded']}/{row['turns']}"
+            if row["turns"]:
+                share += f" ({100 * row['coded'] // row['turns']}%)"
+            table.add_row(Text(row["name"]), Text(row["case"]),
+                          *(Text(row["attributes"].get(a, "")) for a in self.attributes),
+                          f"{row['words']:,}", str(row["codings"]), share)
+        for index, row in enumerate(self.shown):
+            if row["id"] == chosen:
+                table.move_cursor(row=index)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_rows()
+
+    def on_input_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self.shown and 0 <= table.cursor_row < len(self.shown):
+            self.app.open_transcript(self.shown[table.cursor_row]["id"])
+
+    def action_search(self) -> None:
+        from qcode.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())

@@ -1,0 +1,93 @@
+"""The theme tree beside the transcript, with this coder's counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+
+from qcode.tui.widgets.transcript_view import code_colour
+
+
+class CodebookPanel(Tree):
+    BINDINGS = [
+        Binding("a", "screen.add_code(False)", "Add code", id="codebook.add"),
+        Binding("A", "screen.add_code(True)", "Add child", id="codebook.add_child"),
+        Binding("r", "screen.rename_code", "Rename", id="codebook.rename"),
+        Binding("e", "screen.edit_code", "Edit fields", id="codebook.edit"),
+        Binding("m", "screen.move_code", "Move under…", id="codebook.move"),
+        Binding("M", "screen.merge_code", "Merge into…", id="codebook.merge"),
+        Binding("d", "screen.delete_code", "Delete", id="codebook.delete"),
+        Binding("g", "screen.retrieve_code", "Retrieve", id="codebook.retrieve"),
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__("Codebook", **kwargs)
+        self.show_root = False
+        self.guide_depth = 2
+        self.codes: dict[int, dict] = {}
+        self.counts: dict[int, int] = {}
+        self._code_nodes: dict = {}
+        self._totals: dict[int, int] = {}
+
+    def show_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
+        highlighted = self.highlighted_code
+        self.codes = {code["id"]: code for code in codes}
+        self.counts = counts
+        self._totals = self._roll_up()
+        self.clear()
+        self._code_nodes = {None: self.root}
+        for code in codes:
+            parent = self._code_nodes[code["parent_id"]]
+            node = parent.add(self._label(code), data=code["id"], expand=True)
+            self._code_nodes[code["id"]] = node
+        for code_id, node in self._code_nodes.items():
+            if code_id is not None and not node.children:
+                node.allow_expand = False
+        self.root.expand()
+        if highlighted in self._code_nodes:
+            self.select_code(highlighted)
+
+    def update_counts(self, counts: dict[int, int]) -> None:
+        """Relabel only the codes whose counts changed (and their themes)."""
+        changed = {c for c in set(counts) | set(self.counts)
+                   if counts.get(c, 0) != self.counts.get(c, 0)}
+        self.counts = counts
+        self._totals = self._roll_up()
+        touched = set()
+        for code_id in changed:
+            while code_id is not None and code_id in self.codes and code_id not in touched:
+                touched.add(code_id)
+                code_id = self.codes[code_id]["parent_id"]
+        for code_id in touched:
+            self._code_nodes[code_id].set_label(self._label(self.codes[code_id]))
+
+    def _roll_up(self) -> dict[int, int]:
+        """Each code's codings plus those of every code under it."""
+        totals = {code_id: self.counts.get(code_id, 0) for code_id in self.codes}
+        # self.codes is in tree order, so walking it backwards meets children first.
+        for code_id in reversed(list(self.codes)):
+            parent = self.codes[code_id]["parent_id"]
+            if parent is not None:
+                totals[parent] += totals[code_id]
+        return totals
+
+    def _label(self, code: dict) -> Text:
+        label = Text("■ ", style=code_colour(code))
+        label.append(code["name"])  # appended as plain text: names are never markup
+        own, total = self.counts.get(code["id"], 0), self._totals.get(code["id"], 0)
+        if total:
+            label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
+        if code.get("key"):
+            label.append(f" [{code['key']}]", style="bold")
+        return label
+
+    @property
+    def highlighted_code(self) -> int | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def select_code(self, code_id: int) -> None:
+        node = self._code_nodes.get(code_id)
+        if node is not None:
+            self.move_cursor(node)
