@@ -87,6 +87,7 @@ class CodingScreen(Screen):
         self.state = "loading…"
         self._pending_select = select
         self._awaiting_code_key = False
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
@@ -189,8 +190,12 @@ class CodingScreen(Screen):
         status.append(f" {self.coder} ", style="reverse")
         status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
         status.append(self.state, style="green" if self.state == "saved" else "yellow")
+        self._status = status.plain
         self.query_one("#status", Static).update(status)
         self.show_here(offset)
+
+    def status_text(self) -> str:
+        return self._status
 
     def show_here(self, offset: int) -> None:
         """The codings on the cursor's line, innermost first, with coder and memo."""

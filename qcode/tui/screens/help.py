@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen):
         table.add_column("Where", style="dim")
         table.add_column("Keys", style="bold")
         table.add_column("Does")
-        table.add_column("Id (for remapping)", style="dim")
+        table.add_column("Id (for remapping)", style="dim", overflow="fold")
         for where, keys, does, binding_id in binding_rows(self.app):
             table.add_row(where, keys, does, binding_id)
         for key, name in self.code_keys:

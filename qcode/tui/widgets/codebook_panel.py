@@ -90,4 +90,5 @@ class CodebookPanel(Tree):
     def select_code(self, code_id: int) -> None:
         node = self._code_nodes.get(code_id)
         if node is not None:
-            self.move_cursor(node)
+            # A rebuilt tree knows its nodes' lines only after the next refresh.
+            self.call_after_refresh(self.move_cursor, node)

@@ -1,0 +1,94 @@
+"""Building small projects and driving the app headless, for the TUI tests."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from qcode.core.codebook import parse as parse_codebook
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.store import Project
+
+BOOK = """
+name: Test codebook
+codes:
+  - name: Barriers to policing
+    definition: What stops police acting.
+    codes:
+      - name: Lack of training
+        definition: Officers were not trained to recognise exploitation.
+        when_to_use: The speaker names missing training.
+        when_not_to_use: A lack of staff; use Resources.
+        example: Nobody showed us what to look for.
+        key: "1"
+      - name: Resources
+        definition: Too few staff or too little money.
+        key: "2"
+  - name: Victims
+    codes:
+      - name: Fear of deportation
+        definition: Victims fear being removed from the country.
+        key: "3"
+      - name: "[bold]Loyalty[/]"
+        definition: "Loyalty to the exploiter [laughs]."
+"""
+
+FIRST = """Interviewer: How big is the problem in your area? Tell me about it.
+
+P01: It is growing. We had no training at all. Nobody showed us what to look for [laughs].
+
+Interviewer: And the victims?
+
+P01: Many fear deportation. They will not talk to us. Some stay loyal to the men who control them.
+"""
+
+SECOND = """Interviewer: What data helps an investigation?
+
+P02: Payment records help most. Phone numbers too.
+"""
+
+
+def parsed(name: str, body: str) -> ParsedTranscript:
+    turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
+             for m in re.finditer(r"^(\w+): (.*)$", body, re.M)]
+    return ParsedTranscript(name=name, source_format="txt", text=body, turns=turns)
+
+
+def build_project(path: Path) -> Path:
+    with Project.create(path) as project:
+        project.add_transcript(parsed("p01-detective", FIRST), "p01.txt", case="P01")
+        project.add_transcript(parsed("p02-operator", SECOND), "p02.txt", case="P02")
+        project.set_attributes("P01", {"role": "Detective Sergeant", "region": "Southeast"})
+        project.set_attributes("P02", {"role": "ASW Operator", "region": "North"})
+        project.load_codebook(parse_codebook(BOOK))
+    return path
+
+
+def code_id(path: Path, name: str) -> int:
+    with Project.open(path) as project:
+        return next(c["id"] for c in project.codes() if c["name"] == name)
+
+
+def codings(path: Path, coder: str | None = None) -> list[tuple[str, str, int, int, str]]:
+    """(code, coder, start, end, memo) of every coding, from the file itself."""
+    with Project.open(path) as project:
+        rows = project.conn.execute(
+            'SELECT k.name, c2.name, c.start, c."end", c.memo FROM codings c'
+            " JOIN codes k ON k.id = c.code_id JOIN coders c2 ON c2.id = c.coder_id"
+            " ORDER BY c.start, k.name").fetchall()
+    return [r for r in rows if coder is None or r[1] == coder]
+
+
+async def settle(pilot, app) -> None:
+    """Wait until the database thread is idle and the UI has caught up. (Not for
+    every worker: one may be waiting, rightly, on a dialog.)"""
+    for _ in range(4):
+        await pilot.pause()
+        if app.db is not None and app.db.project is not None:
+            await app.db(lambda project: None)
+    await pilot.pause()
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
