@@ -284,7 +284,24 @@ def redact(ctx: click.Context, transcript: str, value: str, key_path: Path, cate
         f"redacted {result.count} occurrence(s) in {transcript} as {result.pseudonym}",
         transcript=transcript, occurrences=result.count, pseudonym=result.pseudonym)
     click.echo(f"replaced {result.count} occurrence(s) with {result.pseudonym}; "
-               "codings re-anchored; old text scrubbed from the project file")
+               "codings re-anchored")
+    scrub_or_fail(project)
+
+
+def scrub_or_fail(project: Project) -> None:
+    if not project.scrub():
+        raise click.ClickException(
+            f"another program has {project.path} open, so the old text is still in "
+            f"{project.path}-wal: close every qcode on this project, then run "
+            "'qcode scrub'")
+    click.echo("old text scrubbed from the project file and its WAL")
+
+
+@cli.command()
+@click.pass_context
+def scrub(ctx: click.Context) -> None:
+    """Empty the WAL into the project file, leaving no removed text behind."""
+    scrub_or_fail(open_project(ctx))
 
 
 @cli.command(name="verify-anonymised")

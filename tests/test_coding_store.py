@@ -182,3 +182,21 @@ def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
             done -= 1
         assert done == 0
         assert state(project) == before
+
+
+def test_scrub_says_when_another_reader_keeps_old_text_in_the_wal(coded, tmp_path):
+    import sqlite3
+
+    project, tid, ids = coded
+    assert project.scrub() is True
+    reader = sqlite3.connect(project.path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM transcripts").fetchone()  # holds a snapshot
+    project.add_coding(tid, ids["Fear"], "ana", 1, 5)
+    project.conn.execute("PRAGMA busy_timeout = 100")
+    try:
+        assert project.scrub() is False
+    finally:
+        reader.close()
+    assert project.scrub() is True
+    assert Path(f"{project.path}-wal").stat().st_size == 0

@@ -473,16 +473,18 @@ class Project:
                  for coding_id, start, end in codings],
             )
             self.record("redact", summary, **payload)
-        self.scrub()
         return len(codings)
 
-    def scrub(self) -> None:
+    def scrub(self) -> bool:
         """Leave no old text behind after a rewrite: merge the search index (its old
         segments hold the removed words), then copy the WAL into the database and
-        truncate it. secure_delete zeroes every page freed on the way."""
+        truncate it. secure_delete zeroes every page freed on the way.
+        Returns False when another process holding the project open kept the WAL from
+        being emptied: the old text is still in the -wal file until it is."""
         with self.transaction():
             self.conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
 
     # -- search ----------------------------------------------------------------------
 

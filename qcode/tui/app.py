@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from pathlib import Path
 
@@ -39,6 +40,9 @@ class QcodeApp(App):
             self.set_keymap(keys)
 
     def on_mount(self) -> None:
+        # Textual keeps many small cached objects per line of text; with the default
+        # thresholds a full collection (40-120 ms) interrupts typing every few seconds.
+        gc.set_threshold(700, 10, 1000)
         if self.coder:
             self.start()
         else:

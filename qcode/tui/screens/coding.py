@@ -140,6 +140,7 @@ class CodingScreen(Screen):
     def set_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
         self.codes = {code["id"]: code for code in codes}
         self.index = CodeIndex(codes)
+        self.view.forget_colours()
         self.panel.show_codebook(codes, counts)
 
     async def refresh_codings(self) -> None:
@@ -191,7 +192,8 @@ class CodingScreen(Screen):
         status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
         status.append(self.state, style="green" if self.state == "saved" else "yellow")
         self._status = status.plain
-        self.query_one("#status", Static).update(status)
+        # Fixed-height panels: no need to lay the whole screen out again per keystroke.
+        self.query_one("#status", Static).update(status, layout=False)
         self.show_here(offset)
 
     def status_text(self) -> str:
@@ -216,7 +218,7 @@ class CodingScreen(Screen):
             if coding["memo"]:
                 text.append(" ✎", style="bold")
             text.append("\n")
-        self.query_one("#here", Static).update(text)
+        self.query_one("#here", Static).update(text, layout=False)
 
     # -- selecting ----------------------------------------------------------------------
 

@@ -51,13 +51,16 @@ class TranscriptView(TextArea):
         self._pieces = {}
         self.load_text(text)
 
+    def forget_colours(self) -> None:
+        """The codebook changed: styles are rebuilt as codings are next shown."""
+        self._styles = {}
+
     def show_codings(self, codings: list[dict], codes: dict[int, dict],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
         coders' (when shown) as underlined text in it."""
-        self._styles = {}
-        for code_id, code in codes.items():
-            colour = code_colour(code)
+        for code_id in {c["code_id"] for c in codings} - set(self._styles):
+            colour = code_colour(codes[code_id])
             self._styles[code_id] = (
                 Style(bgcolor=colour, color=readable_on(colour)),
                 Style(color=colour, underline=True),
