@@ -42,7 +42,8 @@ def test_transcripts_screen_shows_cases_attributes_and_filters(path: Path):
             assert [r["name"] for r in screen.shown] == ["p01-detective", "p02-operator"]
             table = screen.query_one("DataTable")
             labels = [str(c.label) for c in table.columns.values()]
-            assert labels[:4] == ["Transcript", "Case", "region", "role"]
+            assert labels == ["Transcript", "Case", "Words", "Codings", "Turns coded",
+                              "region", "role"]
             await pilot.press("slash", *"role=asw")
             await settle(pilot, app)
             assert [r["name"] for r in screen.shown] == ["p02-operator"]

@@ -23,7 +23,6 @@ class QcodeApp(App):
     TITLE = "qcode"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.commands"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 

@@ -56,6 +56,7 @@ class HelpScreen(ModalScreen):
             "Select with w (word), s (sentence), t (turn), shift+arrows or the mouse; "
             "c codes the selection. Every action is saved at once and can be undone (u). "
             "A code's own key applies it; ' then the key does too when the key is taken. "
+            "ctrl+p opens the command palette with the current screen's actions. "
             f"Remap keys in {settings_path()} under [keys], by id.\n")
         with VerticalScroll(classes="dialog tall"):
             yield Static(intro)

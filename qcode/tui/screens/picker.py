@@ -56,10 +56,13 @@ class CodePicker(ModalScreen[dict | None]):
         choices = [Option(Text(label), id=f"x:{key}") for key, label in self.extra
                    if not query or query.casefold() in label.casefold()]
         for code in found:
-            label = Text("■ ", style=code_colour(code))
-            label.append(self.index.paths[code["id"]])
+            label = Text("■ ", style=code_colour(code), no_wrap=True, overflow="ellipsis")
+            label.append(code["name"])
             if code.get("key"):
-                label.append(f"  [{code['key']}]", style="dim")
+                label.append(f" [{code['key']}]", style="bold")
+            parent = self.index.paths[code["id"]].rpartition(" › ")[0]
+            if parent:
+                label.append(f"  {parent}", style="dim")
             choices.append(Option(label, id=f"c:{code['id']}"))
         query = query.strip()
         if self.allow_new and query and not any(

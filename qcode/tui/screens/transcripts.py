@@ -87,17 +87,17 @@ class TranscriptsScreen(Screen):
         chosen = self.shown[table.cursor_row]["id"] if self.shown and \
             0 <= table.cursor_row < len(self.shown) else None
         table.clear(columns=True)
-        table.add_columns("Transcript", "Case", *self.attributes, "Words", "Codings",
-                          "Turns coded")
+        table.add_columns("Transcript", "Case", "Words", "Codings", "Turns coded",
+                          *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
         for row in self.shown:
             share = f"{row['coded']}/{row['turns']}"
             if row["turns"]:
                 share += f" ({100 * row['coded'] // row['turns']}%)"
-            table.add_row(Text(row["name"]), Text(row["case"]),
-                          *(Text(row["attributes"].get(a, "")) for a in self.attributes),
-                          f"{row['words']:,}", str(row["codings"]), share)
+            table.add_row(Text(row["name"]), Text(row["case"]), f"{row['words']:,}",
+                          str(row["codings"]), share,
+                          *(Text(row["attributes"].get(a, "")) for a in self.attributes))
         for index, row in enumerate(self.shown):
             if row["id"] == chosen:
                 table.move_cursor(row=index)
