@@ -198,7 +198,7 @@ def check(ctx: click.Context) -> None:
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
             identifiers: Path | None, non_interactive: bool, report: Path | None,
-            decisions: Path | None, encrypt_key: bool) -> None:
+            decisions: Path | None, encrypt_key: bool, review: str) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
     project = open_project(ctx)
     participants = read_participants(attributes) if attributes else None
@@ -209,7 +209,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
     if anonymise:
         key, passphrase = open_key(key_path, encrypt_key)
         items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
-                                decisions, key_path)
+                                decisions, key_path, review)
         # The key is written before the project: a pseudonym must never be stored
         # without the key that explains it.
         save_key(key, key_path, passphrase)
@@ -238,13 +238,13 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
 @key_options
 def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
               identifiers: Path | None, non_interactive: bool, report: Path | None,
-              decisions: Path | None, encrypt_key: bool) -> None:
+              decisions: Path | None, encrypt_key: bool, review: str) -> None:
     """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
     outcome = ImportReport()
     items = parse_files(files, outcome)
     key, passphrase = open_key(key_path, encrypt_key)
     items = anonymise_batch(items, [None] * len(items), key, identifiers, non_interactive,
-                            report, decisions, key_path)
+                            report, decisions, key_path, review)
     save_key(key, key_path, passphrase)
     out_dir.mkdir(parents=True, exist_ok=True)
     for path, parsed in items:

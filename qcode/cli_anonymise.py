@@ -16,6 +16,7 @@ from qcode.core.anonymise.review import (Anonymiser, Decision, Scan, read_decisi
 from qcode.core.importers.base import ParsedTranscript
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
+REVIEWS = ("prompt", "screen")
 
 
 def key_options(function):
@@ -36,6 +37,10 @@ def key_options(function):
                      help="A filled-in report: its accept/reject decisions are applied."),
         click.option("--encrypt-key", is_flag=True,
                      help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
+        click.option("--review", type=click.Choice(REVIEWS), default="prompt",
+                     show_default=True,
+                     help="How uncertain candidates are reviewed: one question at a time "
+                     "(prompt), or all in a full-screen list (screen)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -65,7 +70,8 @@ def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report_path: Path | None, decisions_path: Path | None,
-                    key_path: Path) -> list[tuple[Path, ParsedTranscript]]:
+                    key_path: Path, review: str = "prompt"
+                    ) -> list[tuple[Path, ParsedTranscript]]:
     """Scan, review and anonymise a parsed batch in memory."""
     identifiers = read_identifiers(identifiers_path) if identifiers_path else []
     anonymiser = Anonymiser(identifiers, key)
@@ -78,6 +84,8 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         click.echo(f"{len(open_groups)} candidate(s) left unresolved and NOT replaced; "
                    f"review them in {report_path} (it holds real values: keep it with the "
                    "key) and import again with --decisions", err=True)
+    elif open_groups and review == "screen":
+        decisions.update(review_on_screen(scan, open_groups, key))
     elif open_groups:
         decisions.update(review_interactively(scan, open_groups, key))
     anonymised = anonymiser.apply(scan, decisions)
@@ -121,6 +129,18 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
                 break
             decisions[group.key] = Decision("accept", category, group.suggestion)
             break
+    return decisions
+
+
+def review_on_screen(scan: Scan, groups, key: Key) -> dict[str, Decision]:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise click.ClickException("--review screen needs a terminal; use --review prompt "
+                                   "or --non-interactive")
+    from qcode.tui.screens.review import ReviewApp  # Textual only when it is asked for
+
+    decisions = ReviewApp(scan, groups, key).run()
+    if decisions is None:
+        raise click.ClickException("review stopped: nothing was imported or written")
     return decisions
 
 
