@@ -320,3 +320,32 @@ def test_the_coder_is_asked_once_and_remembered(path: Path, tmp_path: Path):
     run(scenario())
     assert read_settings().coder == "Ana Lima"
     assert make_app(path).coder == "Ana Lima"
+
+
+def test_screenshots_for_review(path: Path, tmp_path: Path):
+    """Saves the main screens as SVG; QCODE_SCREENSHOTS=DIR keeps them (docs/screenshots
+    holds a set made this way)."""
+    import os
+
+    folder = Path(os.environ.get("QCODE_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            app.save_screenshot("transcripts.svg", str(folder))
+            screen = await open_first(pilot, app)
+            for phrase, key in (("We had", "1"), ("Many fear", "3")):
+                screen.view.move_to(FIRST.index(phrase))
+                await pilot.press("s", key)
+                await settle(pilot, app)
+            screen.view.move_to(FIRST.index("Some stay"))
+            await pilot.press("s")
+            app.save_screenshot("coding.svg", str(folder))
+            await pilot.press("c", *"loyal")
+            await settle(pilot, app)
+            app.save_screenshot("picker.svg", str(folder))
+    run(scenario())
+    for name in ("transcripts", "coding", "picker"):
+        assert "p01-detective" in _plain((folder / f"{name}.svg").read_text())
