@@ -16,17 +16,21 @@ from qcode.core.codebook import CodebookError
 from qcode.cli_anonymise import anonymise_batch, key_options, open_key
 from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
 from qcode.core.anonymise.key import KeyFileError, save_key
-from qcode.core.anonymise.redact import redact_transcript
-from qcode.core.anonymise.review import DecisionsError
-from qcode.core.anonymise.verify import verify_files
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
 from qcode.core.participants import ParticipantsError, read_participants
 from qcode.core.store import Project, ProjectError
 
 DEFAULT_PROJECT = "project.qcode"
-USER_ERRORS = (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,
-               DecisionsError)
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    # The anonymiser is imported only when a command needs it: it is what makes
+    # start-up slow, and `qcode search` should answer at once.
+    from qcode.core.anonymise.review import DecisionsError
+
+    return (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,
+            DecisionsError)
 
 
 class QcodeGroup(click.Group):
@@ -35,11 +39,13 @@ class QcodeGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             project = ctx.params.get("project") or DEFAULT_PROJECT
             raise click.ClickException(f"{project}: database error: {exc}") from None
+        except Exception as exc:
+            if isinstance(exc, user_errors()):
+                raise click.ClickException(str(exc)) from None
+            raise
 
 
 @click.group(cls=QcodeGroup)
@@ -273,6 +279,8 @@ def redact(ctx: click.Context, transcript: str, value: str, key_path: Path, cate
            pseudonym: str | None) -> None:
     """Replace an identifier found after coding began; codings are re-anchored."""
     project = open_project(ctx)
+    from qcode.core.anonymise.redact import redact_transcript
+
     key, passphrase = open_key(key_path, False)
     transcript_id = project.transcript_id(transcript)
     result = redact_transcript(project, transcript_id, value, category, pseudonym, key)
@@ -314,6 +322,8 @@ def scrub(ctx: click.Context) -> None:
 def verify_anonymised(ctx: click.Context, key_path: Path, exports: tuple[Path, ...]) -> None:
     """Search the project file, its WAL and any exports for every real value in the key."""
     project_path = ctx.find_root().obj
+    from qcode.core.anonymise.verify import verify_files
+
     key, _ = open_key(key_path, False)
     files = [project_path, Path(f"{project_path}-wal"), *exports]
     found = verify_files(key, files)
@@ -473,6 +483,8 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
     counts = open_project(ctx).load_codebook(book, under=under)
     click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
                f"{counts['updated']} updated, {counts['unchanged']} unchanged")
+    for warning in counts["keys_dropped"]:
+        click.echo(f"warning: {file}: {warning}", err=True)
 
 
 @codebook.command(name="show")

@@ -11,8 +11,10 @@ import click
 
 from qcode.core.anonymise.identifiers import CATEGORIES, read_identifiers
 from qcode.core.anonymise.key import Key, is_encrypted, load_key, save_key
-from qcode.core.anonymise.review import (Anonymiser, Decision, Scan, read_decisions,
-                                         write_report)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
+    from qcode.core.anonymise.review import Decision, Scan
 from qcode.core.importers.base import ParsedTranscript
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
@@ -73,6 +75,8 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
                     key_path: Path, review: str = "prompt"
                     ) -> list[tuple[Path, ParsedTranscript]]:
     """Scan, review and anonymise a parsed batch in memory."""
+    from qcode.core.anonymise.review import Anonymiser, Scan, read_decisions, write_report
+
     identifiers = read_identifiers(identifiers_path) if identifiers_path else []
     anonymiser = Anonymiser(identifiers, key)
     scan = anonymiser.scan([parsed for _, parsed in items], cases)
@@ -93,6 +97,8 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
 
 
 def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
+    from qcode.core.anonymise.review import Decision
+
     click.echo(f"{len(groups)} possible identifier(s) to review. For each: "
                "[a]ccept, [r]eject (not an identifier), [m]ap to an existing pseudonym, "
                "[c]hoose another category, [q]uit without importing.", err=True)

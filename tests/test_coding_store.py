@@ -200,3 +200,23 @@ def test_scrub_says_when_another_reader_keeps_old_text_in_the_wal(coded, tmp_pat
         reader.close()
     assert project.scrub() is True
     assert Path(f"{project.path}-wal").stat().st_size == 0
+
+
+def test_a_shortcut_key_belongs_to_one_code(coded):
+    project, tid, ids = coded
+    project.edit_code(ids["Training"], key="t")
+    with pytest.raises(ProjectError, match="already belongs to Training"):
+        project.edit_code(ids["Fear"], key="t")
+    with pytest.raises(ProjectError, match="already belongs to Training"):
+        project.add_code("New", key="t")
+    counts = project.load_codebook(parse_codebook(
+        "name: other\ncodes:\n  - name: Elsewhere\n    key: t\n"))
+    assert counts["keys_dropped"] == [
+        "key 't' of Elsewhere already belongs to Training; Elsewhere has no key"]
+    assert project.load_codebook(parse_codebook(BOOK))["keys_dropped"] == []
+
+
+def test_backup_into_a_missing_folder_names_the_destination(coded, tmp_path):
+    project, _, _ = coded
+    with pytest.raises(ProjectError, match="no folder"):
+        project.backup(tmp_path / "missing" / "copy.qcode")

@@ -190,13 +190,13 @@ codes:
 
 def test_codebook_load_matches_by_path_and_never_deletes(project: Project):
     first = project.load_codebook(parse_codebook(BOOK))
-    assert first == {"added": 3, "updated": 0, "unchanged": 0}
+    assert first == {"added": 3, "updated": 0, "unchanged": 0, "keys_dropped": []}
     assert project.load_codebook(parse_codebook(BOOK)) == {
-        "added": 0, "updated": 0, "unchanged": 3}
+        "added": 0, "updated": 0, "unchanged": 3, "keys_dropped": []}
     changed = BOOK.replace("Lack of training.", "No training given.").replace(
         "      - name: Resources\n", "")
     assert project.load_codebook(parse_codebook(changed)) == {
-        "added": 0, "updated": 1, "unchanged": 1}
+        "added": 0, "updated": 1, "unchanged": 1, "keys_dropped": []}
     codes = {c["name"]: c for c in project.codes()}
     assert codes["Training"]["definition"] == "No training given."
     assert "Resources" in codes  # codes are never deleted by a load

@@ -14,9 +14,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
-
-import sqlite_utils
 
 from qcode.core.importers.base import ParsedTranscript, Turn, text_hash
 
@@ -137,8 +136,15 @@ class Project:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.coder: str | None = None
+
+    @cached_property
+    def db(self):
+        """sqlite-utils' view of the connection. Imported on first use: sqlite-utils
+        loads numpy, which would double the start-up time of every command."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening -------------------------------------------------------------------
 
@@ -531,12 +537,13 @@ class Project:
         walk(None, 0)
         return ordered
 
-    def load_codebook(self, codebook, under: str | None = None) -> dict[str, int]:
+    def load_codebook(self, codebook, under: str | None = None) -> dict:
         """Bring a codebook's codes into the project: matched by GUID, then by their path
         of names; matched codes take the file's fields, new ones are added, and nothing
         is deleted (codings are never lost). With `under`, the codebook becomes a theme
         of that name, so several codebooks can share one project.
-        Returns counts of added/updated/unchanged."""
+        Returns counts of added/updated/unchanged, and `keys_dropped`: shortcut keys
+        not given because another code has them."""
         from qcode.core.codebook import CODE_FIELDS, Code
 
         if under:
@@ -546,6 +553,7 @@ class Project:
                             codes=codebook.codes)],
             )
         counts = {"added": 0, "updated": 0, "unchanged": 0}
+        dropped: list[str] = []
         with self.transaction():
             by_guid = {r[0]: r[1] for r in self.conn.execute("SELECT guid, id FROM codes")}
 
@@ -558,6 +566,15 @@ class Project:
                     ).fetchone()
                     row_id = found[0] if found else None
                 values = {f: getattr(code, f) for f in CODE_FIELDS}
+                if values["key"]:
+                    holder = self.conn.execute(
+                        "SELECT id, name FROM codes WHERE key = ? AND id IS NOT ?",
+                        (values["key"], row_id)).fetchone()
+                    if holder:
+                        # One key, one code: the code that had it first keeps it.
+                        dropped.append(f"key '{values['key']}' of {code.name} already "
+                                       f"belongs to {holder[1]}; {code.name} has no key")
+                        values["key"] = None
                 if row_id is None:
                     row_id = self.conn.execute(
                         "INSERT INTO codes (guid, parent_id, name, definition, when_to_use,"
@@ -607,7 +624,7 @@ class Project:
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged",
                 codebook=codebook.name, **counts,
             )
-        return counts
+        return {**counts, "keys_dropped": dropped}
 
     # -- undoable changes ------------------------------------------------------------
     # A coding or codebook action keeps its row changes in its event, so undo and redo
@@ -901,6 +918,14 @@ class Project:
             raise ProjectError(f"there is already a code named '{name}' {where}")
         return name
 
+    def _check_key(self, key: str | None, code_id: int | None) -> None:
+        if not key:
+            return
+        holder = self.conn.execute("SELECT name FROM codes WHERE key = ? AND id IS NOT ?",
+                                   (key, code_id)).fetchone()
+        if holder:
+            raise ProjectError(f"the key '{key}' already belongs to {holder[0]}")
+
     def _check_fields(self, fields: Mapping[str, str | None]) -> None:
         from qcode.core.codebook import CODE_FIELDS, COLOUR
 
@@ -918,6 +943,7 @@ class Project:
         self._check_fields(fields)
         with self.transaction():
             name = self._check_name(name, parent_id, None)
+            self._check_key(fields.get("key"), None)
             order = self.conn.execute(
                 "SELECT ifnull(max(sort_order) + 1, 0) FROM codes"
                 " WHERE ifnull(parent_id, 0) = ?", (parent_id or 0,)).fetchone()[0]
@@ -936,6 +962,7 @@ class Project:
         with self.transaction():
             if "name" in fields:
                 fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
+            self._check_key(fields.get("key"), code_id)
             changes: list = []
             self._update(changes, "codes", code_id, **fields)
             if changes:
@@ -1047,6 +1074,8 @@ class Project:
         dest = Path(dest)
         if dest.exists():
             raise ProjectError(f"{dest} already exists; choose a new file for the backup")
+        if not dest.parent.is_dir():
+            raise ProjectError(f"{dest}: no folder {dest.parent} to write the backup in")
         target = sqlite3.connect(dest)
         try:
             self.conn.backup(target)
