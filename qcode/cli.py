@@ -13,9 +13,8 @@ import click
 from qcode import __version__
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import CodebookError
-from qcode.cli_anonymise import anonymise_batch, key_options, open_key
+from qcode.cli_anonymise import anonymise_batch, key_options, open_key, save_key
 from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
-from qcode.core.anonymise.key import KeyFileError, save_key
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
 from qcode.core.participants import ParticipantsError, read_participants
@@ -27,6 +26,7 @@ DEFAULT_PROJECT = "project.qcode"
 def user_errors() -> tuple[type[Exception], ...]:
     # The anonymiser is imported only when a command needs it: it is what makes
     # start-up slow, and `qcode search` should answer at once.
+    from qcode.core.anonymise.key import KeyFileError
     from qcode.core.anonymise.review import DecisionsError
 
     return (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,

@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from qcode.core.anonymise.identifiers import CATEGORIES, read_identifiers
-from qcode.core.anonymise.key import Key, is_encrypted, load_key, save_key
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
+    from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
 from qcode.core.importers.base import ParsedTranscript
 
@@ -50,6 +50,8 @@ def key_options(function):
 
 
 def passphrase_for(key_path: Path, encrypt: bool) -> str | None:
+    from qcode.core.anonymise.key import is_encrypted
+
     needed = encrypt or is_encrypted(key_path)
     if not needed:
         return None
@@ -66,6 +68,8 @@ def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
     if key_path is None:
         raise click.UsageError("anonymisation needs --key KEYFILE (kept outside the project)")
     passphrase = passphrase_for(key_path, encrypt)
+    from qcode.core.anonymise.key import load_key
+
     return load_key(key_path, passphrase), passphrase
 
 
@@ -150,5 +154,7 @@ def review_on_screen(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     return decisions
 
 
-def save(key: Key, key_path: Path, passphrase: str | None) -> None:
-    save_key(key, key_path, passphrase)
+def save_key(key: Key, key_path: Path, passphrase: str | None) -> None:
+    from qcode.core.anonymise import key as keys
+
+    keys.save_key(key, key_path, passphrase)
