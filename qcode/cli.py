@@ -306,6 +306,19 @@ def scrub_or_fail(project: Project) -> None:
 
 
 @cli.command()
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def merge(ctx: click.Context, other: Path) -> None:
+    """Bring in another copy of the project (e.g. a coder's blind copy)."""
+    report = open_project(ctx).merge(other)
+    added = ", ".join(f"{report[k]} {k}" for k in (
+        "transcripts", "codes", "codings", "coders", "cases", "memos"))
+    click.echo(f"merged {other}: added {added}")
+    for conflict in report["conflicts"]:
+        click.echo(f"conflict: {conflict}", err=True)
+
+
+@cli.command()
 @click.pass_context
 def scrub(ctx: click.Context) -> None:
     """Empty the WAL into the project file, leaving no removed text behind."""

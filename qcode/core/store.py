@@ -1034,6 +1034,184 @@ class Project:
             self._delete(changes, "codes", code_id)
             self._action("delete code", f"deleted code {code['name']}", changes)
 
+    # -- merging a coder's copy ------------------------------------------------------
+
+    def merge(self, other_path: str | Path) -> dict:
+        """Bring in another copy of this project (a coder's blind copy): coders, cases
+        and attributes, transcripts, codes and codings, matched by GUID, then by name
+        (coders, cases), text hash (transcripts) or path of names (codes). Everything
+        new is added; nothing here is changed or deleted; what disagrees is reported.
+        Merging the same copy twice adds nothing."""
+        other = _open_read_only(Path(other_path))
+        report: dict = {"coders": 0, "cases": 0, "transcripts": 0, "codes": 0,
+                        "codings": 0, "memos": 0, "conflicts": []}
+        conflicts = report["conflicts"]
+        try:
+            with self.transaction():
+                coders = self._merge_by_name(other, "coders", report,
+                                             ("guid", "name", "created"))
+                cases = self._merge_by_name(other, "cases", report, ("guid", "name"))
+                self._merge_attributes(other, cases, conflicts)
+                transcripts = self._merge_transcripts(other, cases, report)
+                codes = self._merge_codes(other, report)
+                self._merge_codings(other, transcripts, codes, coders, report)
+                self._merge_memos(other, coders, report)
+                self.record("merge", f"merged {Path(other_path).name}: "
+                            + ", ".join(f"{report[k]} {k}" for k in (
+                                "transcripts", "codes", "codings", "coders")),
+                            **{k: v for k, v in report.items() if k != "conflicts"},
+                            conflicts=len(conflicts))
+        finally:
+            other.close()
+        return report
+
+    def _merge_by_name(self, other, table: str, report: dict, columns) -> dict[int, int]:
+        """Rows matched by GUID, then by their unique name; returns other id -> our id."""
+        mapping = {}
+        for row in other.execute(f"SELECT id, {', '.join(columns)} FROM {table}"):
+            values = dict(zip(columns, row[1:]))
+            found = self.conn.execute(
+                f"SELECT id FROM {table} WHERE guid = ? OR name = ?",
+                (values["guid"], values["name"])).fetchone()
+            if found is None:
+                found = (self._put_new(table, values),)
+                report[table] += 1
+            mapping[row[0]] = found[0]
+        return mapping
+
+    def _put_new(self, table: str, values: dict) -> int:
+        columns = ", ".join(f'"{c}"' for c in values)
+        return self.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in values)})",
+            tuple(values.values())).lastrowid
+
+    def _merge_attributes(self, other, cases: dict[int, int], conflicts: list) -> None:
+        for case_id, name, value, kind in other.execute(
+                "SELECT case_id, name, value, type FROM attributes"):
+            ours = self.conn.execute(
+                "SELECT value FROM attributes WHERE case_id = ? AND name = ?",
+                (cases[case_id], name)).fetchone()
+            if ours is None:
+                self.conn.execute(
+                    "INSERT INTO attributes (case_id, name, value, type) VALUES (?, ?, ?, ?)",
+                    (cases[case_id], name, value, kind))
+            elif ours[0] != value:
+                case = self.conn.execute("SELECT name FROM cases WHERE id = ?",
+                                         (cases[case_id],)).fetchone()[0]
+                conflicts.append(f"case {case}: {name} is '{ours[0]}' here and '{value}' "
+                                 f"in the other copy; kept '{ours[0]}'")
+
+    def _merge_transcripts(self, other, cases: dict[int, int], report: dict
+                           ) -> dict[int, int]:
+        mapping = {}
+        columns = ("guid", "name", "case_id", "source_file", "source_format", "encoding",
+                   "text", "sha256", "word_count", "imported")
+        for row in other.execute(f"SELECT id, {', '.join(columns)} FROM transcripts"):
+            values = dict(zip(columns, row[1:]))
+            found = self.conn.execute(
+                "SELECT id, sha256, name FROM transcripts WHERE guid = ? OR sha256 = ?",
+                (values["guid"], values["sha256"])).fetchone()
+            if found is not None:
+                if found[1] != values["sha256"]:
+                    report["conflicts"].append(
+                        f"transcript {found[2]}: its text differs in the other copy (a "
+                        "redaction on one side?); its codings there were not merged")
+                    continue
+                mapping[row[0]] = found[0]
+                continue
+            if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?",
+                                 (values["name"],)).fetchone():
+                values["name"] = f"{values['name']} ({values['guid'][:8]})"
+            values["case_id"] = cases.get(values["case_id"])
+            transcript_id = self._put_new("transcripts", values)
+            turns = other.execute(
+                'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
+                " FROM turns WHERE transcript_id = ? ORDER BY seq", (row[0],)).fetchall()
+            for turn in turns:
+                turn_id = self.conn.execute(
+                    'INSERT INTO turns (transcript_id, seq, speaker, start, "end",'
+                    " label_start, begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (transcript_id, *turn)).lastrowid
+                self.conn.execute("INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                                  (turn_id, values["text"][turn[2]:turn[3]]))
+            mapping[row[0]] = transcript_id
+            report["transcripts"] += 1
+        return mapping
+
+    def _merge_codes(self, other, report: dict) -> dict[int, int]:
+        from qcode.core.codebook import CODE_FIELDS
+
+        columns = ("guid", "parent_id", "name", *CODE_FIELDS, "sort_order")
+        rows = other.execute(
+            f"SELECT id, {', '.join(columns)} FROM codes ORDER BY id").fetchall()
+        by_id = {row[0]: dict(zip(columns, row[1:])) for row in rows}
+        mapping: dict[int, int] = {}
+
+        def place(other_id: int) -> int:
+            if other_id in mapping:
+                return mapping[other_id]
+            values = dict(by_id[other_id])
+            parent = place(values["parent_id"]) if values["parent_id"] else None
+            found = self.conn.execute("SELECT id, name, parent_id FROM codes WHERE guid = ?",
+                                      (values["guid"],)).fetchone()
+            if found is not None:
+                if found[1] != values["name"]:
+                    report["conflicts"].append(
+                        f"code '{found[1]}' is named '{values['name']}' in the other copy;"
+                        f" kept '{found[1]}'")
+                mapping[other_id] = found[0]
+                return found[0]
+            found = self.conn.execute(
+                "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ?",
+                (parent or 0, values["name"])).fetchone()
+            if found is not None:
+                mapping[other_id] = found[0]
+                return found[0]
+            values["parent_id"] = parent
+            if values["key"] and self.conn.execute(
+                    "SELECT 1 FROM codes WHERE key = ?", (values["key"],)).fetchone():
+                values["key"] = None
+            mapping[other_id] = self._put_new("codes", values)
+            report["codes"] += 1
+            return mapping[other_id]
+
+        for other_id in by_id:
+            place(other_id)
+        return mapping
+
+    def _merge_codings(self, other, transcripts, codes, coders, report: dict) -> None:
+        for row in other.execute(
+                'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created'
+                " FROM codings"):
+            guid, transcript_id, code_id, coder_id, start, end, memo, created = row
+            if transcript_id not in transcripts:
+                continue  # a transcript whose text differs: reported above
+            if self.conn.execute("SELECT 1 FROM codings WHERE guid = ?", (guid,)).fetchone():
+                continue
+            values = {"guid": guid, "transcript_id": transcripts[transcript_id],
+                      "code_id": codes[code_id], "coder_id": coders[coder_id],
+                      "start": start, "end": end, "memo": memo, "created": created}
+            if self.conn.execute(
+                    'SELECT 1 FROM codings WHERE transcript_id = ? AND code_id = ? AND'
+                    ' coder_id = ? AND start = ? AND "end" = ?',
+                    (values["transcript_id"], values["code_id"], values["coder_id"],
+                     start, end)).fetchone():
+                continue  # the same coding made twice (e.g. before the copies parted)
+            self._insert([], "codings", values)
+            report["codings"] += 1
+
+    def _merge_memos(self, other, coders, report: dict) -> None:
+        for guid, name, text, target_type, target_guid, coder_id, created in other.execute(
+                "SELECT guid, name, text, target_type, target_guid, coder_id, created"
+                " FROM memos"):
+            if self.conn.execute("SELECT 1 FROM memos WHERE guid = ?", (guid,)).fetchone():
+                continue
+            self._put_new("memos", {
+                "guid": guid, "name": name, "text": text, "target_type": target_type,
+                "target_guid": target_guid, "coder_id": coders.get(coder_id),
+                "created": created})
+            report["memos"] += 1
+
     # -- health ----------------------------------------------------------------------
 
     def check(self) -> list[str]:
@@ -1132,6 +1310,25 @@ def _attribute_type(value: str) -> str:
         return "float"
     except ValueError:
         return "text"
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Another project, read without changing a byte of it (no WAL switch, no
+    migration)."""
+    if not path.is_file():
+        raise ProjectError(f"no project at {path}")
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if not header.startswith(SQLITE_HEADER) or \
+            int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise ProjectError(f"{path} is not a qcode project")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise ProjectError(f"{path} has schema {version} and this project {SCHEMA_VERSION}:"
+                           " open it once with this qcode to bring it up to date")
+    return conn
 
 
 def _singular(table: str) -> str:
