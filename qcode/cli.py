@@ -305,6 +305,75 @@ def scrub_or_fail(project: Project) -> None:
     click.echo("old text scrubbed from the project file and its WAL")
 
 
+def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
+    """The --coders A,B pair, or the project's two coders when there are just two."""
+    from qcode.core.store import CONSENSUS
+
+    if coders:
+        pair = [c.strip() for c in coders.split(",") if c.strip()]
+    else:
+        pair = [c for c in project.coders() if c != CONSENSUS]
+    if len(pair) != 2:
+        raise click.UsageError(
+            "name the two coders to compare with --coders A,B (coders in the project: "
+            f"{', '.join(project.coders()) or 'none'})")
+    return pair[0], pair[1]
+
+
+@cli.command()
+@click.option("--coders", help="The two coders to compare, as A,B.")
+@click.option("--codes", help="Only these codes (comma separated names).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
+                  as_json: bool) -> None:
+    """List each place where two coders differ, per code, with its text."""
+    from qcode.core.disagreements import places_in
+
+    project = open_project(ctx)
+    first, second = two_coders(project, coders)
+    code_ids = code_ids_named(project, codes) if codes else None
+    try:
+        places = places_in(project, first, second, code_ids)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json([{"transcript": p["transcript"], "code": p["code"],
+                    "start": p["place"].start, "end": p["place"].end,
+                    "kind": p["place"].kind, first: p["place"].first,
+                    second: p["place"].second, "text": p["text"],
+                    "resolution": p["resolution"]} for p in places])
+        return
+    if not places:
+        click.echo(f"{first} and {second} do not differ anywhere in the selection.")
+        return
+    width = shutil_width()
+    current = None
+    for place in places:
+        if place["code"] != current:
+            current = place["code"]
+            click.echo(click.style(f"\n{current}", bold=True))
+        where = place["place"]
+        kind = where.kind.replace("the first coder", first).replace("the second coder", second)
+        done = f"  [resolved: {place['resolution']}]" if place["resolution"] else ""
+        click.echo(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
+        excerpt = " ".join(place["text"].split())
+        click.echo(textwrap.fill(excerpt, width=width, initial_indent="    ",
+                                 subsequent_indent="    ", max_lines=3, placeholder=" …"))
+    resolved = sum(1 for p in places if p["resolution"])
+    click.echo(f"\n{len(places)} places where {first} and {second} differ; "
+               f"{resolved} resolved.")
+
+
+def code_ids_named(project: Project, names: str) -> list[int]:
+    codes = {c["name"].casefold(): c["id"] for c in project.codes()}
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    missing = [n for n in wanted if n.casefold() not in codes]
+    if missing:
+        raise click.ClickException(f"no code named {', '.join(repr(m) for m in missing)}")
+    return [codes[n.casefold()] for n in wanted]
+
+
 @cli.command()
 @click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context

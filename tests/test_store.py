@@ -227,3 +227,10 @@ def test_two_connections_write_without_errors(tmp_path: Path):
         b.set_attributes("P02", {"role": "DC"})
         a.set_attributes("P03", {"role": "DI"})
         assert len(b.cases()) == 3
+
+
+def test_a_new_project_is_recognised_while_still_open(tmp_path: Path):
+    path = tmp_path / "new.qcode"
+    with Project.create(path):
+        with Project.open(path) as second:  # e.g. another coder's process
+            assert second.schema_version == store.SCHEMA_VERSION

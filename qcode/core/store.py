@@ -23,6 +23,7 @@ from qcode.core.importers.base import ParsedTranscript, Turn, text_hash
 APPLICATION_ID = 0x51434F44
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+CONSENSUS = "consensus"  # the coder whose codings are the agreed version
 
 
 class ProjectError(Exception):
@@ -103,6 +104,17 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX events_by_coder ON events (coder, undone, id);
     """,
+    # 3: how each place where two coders differed was resolved into the consensus.
+    """
+    CREATE TABLE resolutions (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        first_coder TEXT NOT NULL, second_coder TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, choice TEXT NOT NULL,
+        resolved_by TEXT, created TEXT NOT NULL);
+    CREATE INDEX resolutions_by_place ON resolutions (transcript_id, code_id, start);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,6 +167,9 @@ class Project:
             raise ProjectError(f"{path} already exists; open it instead of creating it")
         project = cls(path, _connect(path))
         project._migrate()
+        # The header (with the application id) is written to the WAL first; copy it
+        # into the file now, so another process can tell it is a qcode project.
+        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return project
 
     @classmethod
@@ -1034,6 +1049,68 @@ class Project:
             self._delete(changes, "codes", code_id)
             self._action("delete code", f"deleted code {code['name']}", changes)
 
+    # -- consensus ---------------------------------------------------------------------
+
+    def resolve(self, transcript_id: int, code_id: int, place: tuple[int, int],
+                spans: list[tuple[int, int]], choice: str, coders: tuple[str, str],
+                consensus: str = CONSENSUS) -> None:
+        """Write the consensus for one place where two coders differed: the consensus
+        coder's codings of this code inside the place become `spans`, and the choice is
+        recorded. Re-resolving a place replaces what was written before; undoable."""
+        start, end = place
+        for low, high in spans:
+            if not start <= low < high <= end:
+                raise ProjectError(f"[{low}, {high}) is outside the place [{start}, {end})")
+        self._check_span(transcript_id, start, end)
+        name = self._code_name(code_id)
+        consensus_id = self.coder_id(consensus)
+        with self.transaction():
+            changes: list = []
+            for (coding_id,) in self.conn.execute(
+                    'SELECT id FROM codings WHERE transcript_id = ? AND code_id = ? AND'
+                    ' coder_id = ? AND start < ? AND "end" > ?',
+                    (transcript_id, code_id, consensus_id, end, start)).fetchall():
+                self._delete(changes, "codings", coding_id)
+            for (row_id,) in self.conn.execute(
+                    'SELECT id FROM resolutions WHERE transcript_id = ? AND code_id = ?'
+                    ' AND first_coder = ? AND second_coder = ? AND start = ? AND "end" = ?',
+                    (transcript_id, code_id, *coders, start, end)).fetchall():
+                self._delete(changes, "resolutions", row_id)
+            for low, high in spans:
+                self._insert(changes, "codings", {
+                    "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
+                    "coder_id": consensus_id, "start": low, "end": high, "memo": "",
+                    "created": now()})
+            self._insert(changes, "resolutions", {
+                "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
+                "first_coder": coders[0], "second_coder": coders[1], "start": start,
+                "end": end, "choice": choice, "resolved_by": self.coder, "created": now()})
+            self._action("resolve", f"resolved {name} [{start}, {end}) by {choice}",
+                         changes, code=code_id, transcript=transcript_id)
+
+    def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
+                    transcript_ids: list[int] | None = None) -> dict:
+        """{(coder, transcript id, code id): [(start, end), ...]} in text order."""
+        sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
+               f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
+               f"({', '.join('?' for _ in coders)})")
+        params: list = list(coders)
+        for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
+            if values is not None:
+                sql += f" AND {column} IN ({', '.join('?' for _ in values)})"
+                params += values
+        out: dict = {}
+        for coder, transcript_id, code_id, start, end in self.conn.execute(
+                sql + " ORDER BY c.start", params):
+            out.setdefault((coder, transcript_id, code_id), []).append((start, end))
+        return out
+
+    def resolutions(self, coders: tuple[str, str]) -> dict[tuple[int, int, int, int], str]:
+        """(transcript id, code id, start, end) of each resolved place -> the choice."""
+        return {tuple(r[:4]): r[4] for r in self.conn.execute(
+            'SELECT transcript_id, code_id, start, "end", choice FROM resolutions'
+            " WHERE first_coder = ? AND second_coder = ?", coders)}
+
     # -- merging a coder's copy ------------------------------------------------------
 
     def merge(self, other_path: str | Path) -> dict:
@@ -1332,7 +1409,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def _singular(table: str) -> str:
-    return {"codings": "coding", "codes": "code"}.get(table, table)
+    return {"codings": "coding", "codes": "code", "resolutions": "resolution"
+            }.get(table, table)
 
 
 def _fts_phrase(phrase: str) -> str | None:
