@@ -15,13 +15,16 @@ from qcode.settings import settings_path
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(screen, keys, action, binding id) for every binding, as currently mapped."""
-    from qcode.tui.screens import coding, forms, picker, retrieve, search, transcripts
+    from qcode.tui.screens import (coding, disagreements, forms, picker, retrieve, search,
+                                   transcripts)
     from qcode.tui.widgets.codebook_panel import CodebookPanel
 
     groups = [("Everywhere", type(app)), ("Transcripts", transcripts.TranscriptsScreen),
               ("Coding", coding.CodingScreen), ("Codebook panel", CodebookPanel),
               ("Code picker", picker.CodePicker), ("Retrieve", retrieve.RetrieveScreen),
-              ("Search", search.SearchScreen), ("Dialogs", forms.MemoEditor)]
+              ("Search", search.SearchScreen),
+              ("Disagreements", disagreements.DisagreementsScreen),
+              ("Dialogs", forms.MemoEditor)]
     keymap = getattr(app, "_keymap", {}) or {}
     rows = []
     for title, owner in groups:

@@ -47,6 +47,7 @@ class TranscriptsScreen(Screen):
         Binding("enter", "open", "Code", id="transcripts.open"),
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
         Binding("F", "search", "Search all", id="transcripts.search"),
+        Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -118,6 +119,30 @@ class TranscriptsScreen(Screen):
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.app.open_transcript(self.shown[table.cursor_row]["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def action_disagreements(self) -> None:
+        from qcode.core.store import CONSENSUS
+        from qcode.tui.screens.disagreements import DisagreementsScreen
+        from qcode.tui.screens.forms import Choose
+
+        coders = [c for c in await self.app.db(Project.coders) if c != CONSENSUS]
+        if len(coders) < 2:
+            self.notify("Disagreements need two coders; this project has "
+                        f"{len(coders)}", severity="warning")
+            return
+        pair = coders
+        if len(coders) > 2:
+            first = await self.app.push_screen_wait(
+                Choose("First coder:", [(c, c) for c in coders]))
+            if first is None:
+                return
+            second = await self.app.push_screen_wait(
+                Choose("Second coder:", [(c, c) for c in coders if c != first]))
+            if second is None:
+                return
+            pair = [first, second]
+        self.app.push_screen(DisagreementsScreen(*pair))
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen
