@@ -220,3 +220,18 @@ def test_backup_into_a_missing_folder_names_the_destination(coded, tmp_path):
     project, _, _ = coded
     with pytest.raises(ProjectError, match="no folder"):
         project.backup(tmp_path / "missing" / "copy.qcode")
+
+
+def test_units_of_a_transcript():
+    from qcode.core.spans import units
+
+    text = "Interviewer: Is it big? Tell me.\n\nP01: Yes. It grows."
+    turns = [{"start": 13, "end": 32, "label_start": 0},
+             {"start": 39, "end": len(text), "label_start": 34}]
+    slices = lambda unit: [text[s:e] for s, e in units(text, turns, unit)]  # noqa: E731
+    assert slices("turn") == ["Is it big? Tell me.", "Yes. It grows."]
+    assert slices("sentence") == ["Is it big?", "Tell me.", "Yes.", "It grows."]
+    assert slices("word")[:3] == ["Interviewer", "Is", "it"]
+    assert "".join(slices("character")) == "".join(text.split())
+    with pytest.raises(ValueError, match="unknown unit"):
+        units(text, turns, "paragraph")

@@ -74,11 +74,7 @@ def sentence_at(text: str, turns: Sequence[dict], offset: int) -> tuple[int, int
         start = match.end()
     else:
         end = high
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return _trimmed(text, start, end)
 
 
 def covering(codings: Iterable[dict], offset: int) -> list[dict]:
@@ -99,3 +95,37 @@ def by_line(codings: Iterable[dict], lines: Lines) -> dict[int, list[tuple[int, 
             if end > start:
                 index[row].append((start, end, coding))
     return index
+
+
+UNITS = ("character", "word", "sentence", "turn")
+
+
+def units(text: str, turns: Sequence[dict], unit: str) -> list[tuple[int, int]]:
+    """The given units of a transcript for agreement on units, in text order: each
+    word, each sentence (inside turns), each turn's utterance, or each character that
+    is not white space."""
+    if unit == "character":
+        return [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
+    if unit == "word":
+        return [m.span() for m in WORD.finditer(text)]
+    if unit == "turn":
+        return [(t["start"], t["end"]) for t in turns if t["end"] > t["start"]]
+    if unit == "sentence":
+        out = []
+        stretches = [(t["start"], t["end"]) for t in turns] or [(0, len(text))]
+        for low, high in stretches:
+            start = low
+            for match in SENTENCE_END.finditer(text, low, high):
+                out.append(_trimmed(text, start, match.end()))
+                start = match.end()
+            out.append(_trimmed(text, start, high))
+        return [span for span in out if span[1] > span[0]]
+    raise ValueError(f"unknown unit '{unit}'; use one of {', '.join(UNITS)}")
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
