@@ -113,7 +113,7 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
     else:
         build = build_demo(path)
         project = build.project
-        for file, problem in build.report.failed:
+        for file, problem in build.report.failed + build.report.warnings:
             click.echo(f"warning: demo file {file.name}: {problem}", err=True)
         click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
                    f"way in; the key is in {build.key_path} ({build.unresolved} unlisted "
@@ -415,8 +415,9 @@ def verify_anonymised(ctx: click.Context, key_path: Path, exports: tuple[Path, .
     searched = ", ".join(str(f) for f in files if f.exists())
     doubtful = [h for h in found if not h.certain]
     if doubtful:
-        click.echo(f"{len(doubtful)} sentence-initial use(s) of common words that are also "
-                   "listed names; check by eye that they are the ordinary word:", err=True)
+        click.echo(f"{len(doubtful)} use(s) of common words that are also listed names "
+                   "(sentence-initial, or judged the ordinary word in review); check by "
+                   "eye that they are the ordinary word:", err=True)
         for hit in doubtful:
             click.echo(f"  {hit.file}: byte {hit.offset}: …{hit.context}…", err=True)
     if hits:

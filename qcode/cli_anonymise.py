@@ -84,6 +84,8 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
     identifiers = read_identifiers(identifiers_path) if identifiers_path else []
     anonymiser = Anonymiser(identifiers, key)
     scan = anonymiser.scan([parsed for _, parsed in items], cases)
+    for warning in scan.warnings:
+        click.echo(f"warning: {warning}", err=True)
     decisions = read_decisions(decisions_path) if decisions_path else {}
     open_groups = [g for g in scan.groups if g.key not in decisions]
     if open_groups and non_interactive:

@@ -140,7 +140,8 @@ def test_candidates_are_proposed_not_replaced():
             "Then we went home in March with the Police.")
     result = {t: (kind, review) for t, kind, review in found(text, [])}
     assert result == {"Patel": ("candidate", True), "Green": ("candidate", True),
-                      "Ipswich": ("candidate", True), "Hannah Okafor": ("candidate", True)}
+                      "Ipswich": ("candidate", True), "Rose": ("candidate", True),
+                      "Hannah Okafor": ("candidate", True)}  # "Rose said": a name
 
 
 def test_patterns_are_replaced_without_review():
@@ -151,17 +152,16 @@ def test_patterns_are_replaced_without_review():
     assert all(k == "pattern" and not r for _, k, r in kinds)
 
 
-def test_speaker_labels_named_after_people_are_reviewed_with_a_role_suggestion():
-    parsed = transcript("Hannah Okafor: Thanks for coming.\n\nJo Bright: I run the "
+def test_speaker_labels_named_after_people_become_role_labels_without_review():
+    parsed = transcript("Hannah Okafor: Thanks for coming, Jo.\n\nJo Bright: I run the "
                         "safety team, it is a lot of work every day.\n\nP02: Hello.")
     anonymiser = Anonymiser([], Key())
     scan = anonymiser.scan([parsed], ["P04"])
-    suggestions = {g.value: g.suggestion for g in scan.groups}
-    assert suggestions == {"Hannah Okafor": "Interviewer", "Jo Bright": "P04"}
-    decisions = {g.key: Decision("accept", "person", g.suggestion) for g in scan.groups}
-    [result] = anonymiser.apply(scan, decisions)
+    assert scan.groups == []
+    assert scan.speakers == {"Hannah Okafor": "Interviewer", "Jo Bright": "P04"}
+    [result] = anonymiser.apply(scan, {})
     assert [t.speaker for t in result.turns] == ["Interviewer", "P04", "P02"]
-    assert result.text.startswith("Interviewer: Thanks for coming.\n\nP04: I run")
+    assert result.text.startswith("Interviewer: Thanks for coming, P04.\n\nP04: I run")
 
 
 def test_fillers_and_foreign_given_names_that_are_english_words_are_not_candidates():
@@ -173,7 +173,7 @@ def test_fillers_and_foreign_given_names_that_are_english_words_are_not_candidat
 def test_generic_speaker_labels_are_no_identifiers():
     parsed = transcript("Multiple Speakers: Hello all.\n\nJo Bright: I run the team.")
     scan = Anonymiser([], Key()).scan([parsed])
-    assert [g.value for g in scan.groups] == ["Jo Bright"]
+    assert scan.speakers == {"Jo Bright": "Participant"}
 
 
 def test_an_accepted_candidate_is_replaced_in_every_case_form():
@@ -250,8 +250,9 @@ def test_position_map_moves_starts_and_ends():
 
 
 NAMES = ["Sarah", "Ipswich", "Kirsty Miles", "Okafor", "Chris"]
-filler = st.text(alphabet="abcdefghij ,.\n", min_size=0, max_size=12).map(
-    lambda s: f" {s} ")
+# No "a.de" in the filler: that is a web address, rightly replaced.
+filler = st.text(alphabet="abcdefghij ,.\n", min_size=0, max_size=12).filter(
+    lambda s: not re.search(r"\w\.\w", s)).map(lambda s: f" {s} ")
 
 
 @settings(max_examples=150, deadline=None)

@@ -9,7 +9,7 @@ from pathlib import Path
 from qcode.core import codebook as codebooks
 from qcode.core.anonymise.identifiers import read_identifiers
 from qcode.core.anonymise.key import load_key, save_key
-from qcode.core.anonymise.review import Anonymiser
+from qcode.core.anonymise.review import Anonymiser, Decision
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
 from qcode.core.participants import read_participants
@@ -65,7 +65,13 @@ def build_demo(path: Path) -> DemoBuild:
         key = load_key(key_path)
         anonymiser = Anonymiser(demo_identifiers(), key)
         scan = anonymiser.scan([parsed for _, parsed in items], given)
-        items = [(p, a) for (p, _), a in zip(items, anonymiser.apply(scan, {}))]
+        # The bundled list is the truth about the demo's fictional text: a listed name
+        # that is also a common word ("Will", "Rose") is the name wherever it is
+        # capitalised (the texts avoid the capitalised ordinary word), so it is replaced.
+        decisions = {g.key: Decision("accept", g.category, g.suggestion)
+                     for g in scan.groups if g.listed}
+        items = [(p, a) for (p, _), a in zip(items, anonymiser.apply(scan, decisions))]
+        report.warnings += [(DEMO_MATERIAL, warning) for warning in scan.warnings]
         save_key(key, key_path)
         store_parsed(project, items, cases_for(items, given), report, participants)
         for filename, under in DEMO_CODEBOOKS:
@@ -76,4 +82,4 @@ def build_demo(path: Path) -> DemoBuild:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
-    return DemoBuild(project, report, key_path, len(scan.groups))
+    return DemoBuild(project, report, key_path, len(scan.groups) - len(decisions))

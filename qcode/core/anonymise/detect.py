@@ -7,15 +7,21 @@ Three sources, in order of precedence where they overlap:
    possessives ("Daniel's" keeps its "'s") and spelling variants within a small edit
    distance, longest value first;
 3. candidates nobody listed: capitalised words that are not ordinary English, first
-   names, names after a title (DS, Mr, Detective ...), and speaker labels that look like
-   names. Candidates are proposed for review, never replaced silently.
+   names, names after a title (DS, Mr, Detective ...), whole names ("Sarah Smith"). A
+   common word that is also a name ("Will", "Rose") is proposed mid-sentence, and at the
+   start of a sentence when a verb follows it ("Will said") or when the batch has it
+   capitalised mid-sentence elsewhere. Candidates are proposed for review, never
+   replaced silently.
+
+Speaker labels that carry names are turned into listed values by the caller (see
+`speaker_names` in review.py), with the role label as their pseudonym.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -35,11 +41,22 @@ PSEUDONYM = re.compile(r"\[(?:%s) \d+\]" % "|".join(CATEGORIES.values()))
 TITLES = frozenset("""ds dc di dci dsu dsi pc psc sgt insp supt det mr mrs ms miss mx dr prof
 sir dame detective sergeant constable inspector superintendent officer agent lieutenant
 captain lt capt""".split())
+# Titles that are whole words: after "hit and miss." a capital starts a sentence.
+WORD_TITLES = frozenset("""miss sir dame detective sergeant constable inspector
+superintendent officer agent lieutenant captain""".split())
 ROLE_WORDS = frozenset("""interviewer interviewee participant respondent moderator
 facilitator speaker researcher unknown""".split())
-ROLE_LABEL = re.compile(r"^(?:[A-Z]{1,4}\d*|[A-Za-z]+ ?\d+|Speaker ?\d*|"
+# Initials ("IV", "R", "P") must be capitals: "Will" or "Sara" is a name, not a role.
+ROLE_LABEL = re.compile(r"^(?:(?-i:[A-Z]{1,4})\d*|[A-Za-z]+ ?\d+|Speaker ?\d*|"
                         r"(?:%s)(?: ?\d+)?)$" % "|".join(ROLE_WORDS), re.IGNORECASE)
 SENTENCE_END = ".?!:;\n"
+# After a sentence-initial "Will" or "Rose", a word that makes it a name: a modal verb or
+# a flower is not followed by "said". Words ending in -ed count too ("Rose arrived").
+NAME_VERBS = frozenset("""said says told tells asked asks called calls came comes went goes
+left leaves rang rings phoned texted emailed messaged replied explained mentioned thinks
+thought knew knows wanted wants got gets paid pays was has had does did saw sees
+""".split())
+APOSTROPHES = ("'", "’")
 
 
 @dataclass(frozen=True)
@@ -56,21 +73,35 @@ class Finding:
 
 
 @dataclass
+class Detection:
+    findings: list[Finding]
+    # Listed values that overlap in the text ("Sarah Smith" | "Smith Street" in "Sarah
+    # Smith Street"): (the value replaced, the value cut short, the words in question).
+    overlaps: list[tuple[str, str, str]]
+
+
+@dataclass
 class _Listed:
     tokens: tuple[str, ...]
     value: str
     category: str
     pseudonym: str | None
     common_word: bool  # a single ordinary word such as "Will": reviewed when seen
+    label: str | None = None  # the speaker label this name comes from
 
 
 class Detector:
     """Built once per batch from the identifier list and the key; remembers spelling
     variants it has already judged, so each distinct word is compared only once."""
 
-    def __init__(self, identifiers: Iterable[Identifier], key: Key):
+    def __init__(self, identifiers: Iterable[Identifier], key: Key,
+                 speakers: Iterable[tuple[Identifier, str]] = ()):
+        """`speakers`: names taken from speaker labels, each with its label; they come
+        before the list, so their role pseudonym wins over an unnamed listed one."""
         self.key = key
         self._by_first: dict[str, list[_Listed]] = {}
+        for identifier, label in speakers:
+            self._add(identifier.value, identifier.category, identifier.pseudonym, label)
         for identifier in identifiers:
             self._add(identifier.value, identifier.category, identifier.pseudonym)
         for entry in key.entries.values():
@@ -87,21 +118,46 @@ class Detector:
         self._variants: dict[str, str | None] = {}
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
 
-    def _add(self, value: str, category: str, pseudonym: str | None) -> None:
+    def _add(self, value: str, category: str, pseudonym: str | None,
+             label: str | None = None) -> None:
         tokens = tuple(t.casefold() for t in TOKEN.findall(value))
         if not tokens:
             return
         bucket = self._by_first.setdefault(tokens[0], [])
         if any(e.tokens == tokens for e in bucket):
             return
-        common = len(tokens) == 1 and category == "person" and lexicon.is_ordinary(tokens[0])
-        bucket.append(_Listed(tokens, value, category, pseudonym, common))
+        bucket.append(_Listed(tokens, value, category, pseudonym,
+                              is_common_word(value, category), label))
 
     # -- the whole pass ------------------------------------------------------------
 
-    def find(self, text: str, speakers: Sequence[tuple[str, int]] = ()) -> list[Finding]:
-        """All findings in `text`, sorted and non-overlapping. `speakers` gives each
-        speaker label and where it starts in the text."""
+    def find(self, text: str) -> list[Finding]:
+        """All findings in `text`, sorted and non-overlapping."""
+        return self.detect_batch([text])[0].findings
+
+    def detect_batch(self, texts: Sequence[str],
+                     labels: Sequence[Collection[int]] | None = None) -> list[Detection]:
+        """Findings for each text of one batch; `labels` gives, per text, where its
+        speaker labels start. The batch is judged as a whole where a single text is not
+        enough: a sentence-initial "Will" is proposed when "Will" is capitalised
+        mid-sentence in any of the texts."""
+        detections, held = [], []
+        names: set[str] = set()
+        for text, label_starts in zip(texts, labels or [()] * len(texts)):
+            detection, deferred = self._detect(text, label_starts)
+            detections.append(detection)
+            held.append(deferred)
+            names.update(t.casefold() for f in detection.findings if f.kind == "candidate"
+                         for t in TOKEN.findall(f.text))
+        for detection, deferred in zip(detections, held):
+            promoted = [f for f in deferred if f.value.casefold() in names]
+            if promoted:
+                detection.findings.extend(promoted)
+                detection.findings.sort(key=lambda f: f.start)
+        return detections
+
+    def _detect(self, text: str, label_starts: Collection[int]
+                ) -> tuple[Detection, list[Finding]]:
         taken: list[Finding] = []
         for start, end, category, value in find_patterns(text):
             entry = self.key.lookup(value, category)
@@ -115,20 +171,16 @@ class Detector:
             tokens = [m for m in tokens if not blocked.overlaps(*m.span())]
         words = [m.group().casefold() for m in tokens]
         self._learn_variants(set(words))
-        listed, used = self._listed(text, tokens, words)
-        speaker_findings = self._speakers(text, speakers, blocked, listed)
-        if speaker_findings:
-            labels = _Spans([(f.start, f.end) for f in speaker_findings])
-            used |= {i for i, m in enumerate(tokens) if labels.overlaps(*m.span())}
-        candidates = self._candidates(text, tokens, used)
-        findings = taken + listed + speaker_findings + candidates
+        listed, used, overlaps = self._listed(text, tokens, words, label_starts)
+        candidates, deferred = self._candidates(text, tokens, used)
+        findings = taken + listed + candidates
         findings.sort(key=lambda f: (f.start, -f.end))
         out, last_end = [], -1
         for finding in findings:
             if finding.start >= last_end:
                 out.append(finding)
                 last_end = finding.end
-        return out
+        return Detection(out, overlaps), deferred
 
     # -- listed values -------------------------------------------------------------
 
@@ -156,10 +208,12 @@ class Detector:
             best = candidates[numpy.argmin(distances[row][candidates])]
             self._variants[word] = self._fuzzy_targets[best]
 
-    def _listed(self, text: str, tokens: list[re.Match], words: list[str]
-                ) -> tuple[list[Finding], set[int]]:
+    def _listed(self, text: str, tokens: list[re.Match], words: list[str],
+                label_starts: Collection[int] = ()
+                ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]]]:
         findings: list[Finding] = []
         used: set[int] = set()
+        overlaps: list[tuple[str, str, str]] = []
         heads = {w: [w] if w in self._by_first else [] for w in set(words)}
         for word, found in heads.items():
             variant = self._variants.get(word)
@@ -172,33 +226,61 @@ class Detector:
         for i in starts:
             if i < next_free:
                 continue
-            match = None
-            for head in heads[words[i]]:
-                for entry in self._by_first[head]:
-                    length = self._match_length(text, tokens, words, i, entry.tokens)
-                    if length and (match is None or length > match[1]):
-                        match = (entry, length)
+            match = self._longest(text, tokens, words, heads, i)
             if match is None:
                 continue
             entry, length = match
             first, last = tokens[i], tokens[i + length - 1]
             surface = text[first.start():last.end()]
             exact = tuple(words[i:i + length]) == entry.tokens
+            kind = "speaker" if entry.label is not None else "listed"
             review, reason = False, "listed"
+            if entry.label is not None:
+                reason = ("speaker label" if entry.value == entry.label else
+                          f"part of the speaker label '{entry.label}'")
             if not exact:
-                reason = f"spelling variant of '{entry.value}'"
+                kind, reason = "variant", f"spelling variant of '{entry.value}'"
             if entry.common_word:
                 if surface.islower():
                     continue  # "will", "may": the ordinary word, not the name
-                review, reason = True, "listed, but also a common word"
+                # A speaker's name is that speaker in the label itself ("Will: ...")
+                # and mid-sentence ("thanks, Will"); elsewhere a person decides.
+                if entry.label is None or (first.start() not in label_starts
+                                           and _sentence_initial(text, first.start())):
+                    review, reason = True, reason + ", but also a common word"
             known = self.key.lookup(entry.value, entry.category)
             findings.append(Finding(
                 first.start(), last.end(), surface, entry.value, entry.category,
-                "listed" if exact else "variant", review, reason,
-                known.pseudonym if known else entry.pseudonym))
+                kind, review, reason, known.pseudonym if known else entry.pseudonym))
             used.update(range(i, i + length))
             next_free = i + length
-        return findings, used
+            overlaps += self._overlapping(text, tokens, words, heads, i, length, entry)
+        return findings, used, overlaps
+
+    def _longest(self, text: str, tokens: list[re.Match], words: list[str],
+                 heads: dict[str, list[str]], i: int) -> tuple[_Listed, int] | None:
+        match = None
+        for head in heads[words[i]]:
+            for entry in self._by_first[head]:
+                length = self._match_length(text, tokens, words, i, entry.tokens)
+                if length and (match is None or length > match[1]):
+                    match = (entry, length)
+        return match
+
+    def _overlapping(self, text: str, tokens: list[re.Match], words: list[str],
+                     heads: dict[str, list[str]], i: int, length: int, entry: _Listed
+                     ) -> list[tuple[str, str, str]]:
+        """Listed values that begin inside the match at token i and run past its end:
+        only one can be replaced, and the researcher must hear which."""
+        found = []
+        for j in range(i + 1, i + length):
+            if not heads[words[j]]:
+                continue
+            other = self._longest(text, tokens, words, heads, j)
+            if other is not None and j + other[1] > i + length:
+                end = tokens[j + other[1] - 1].end()
+                found.append((entry.value, other[0].value, text[tokens[i].start():end]))
+        return found
 
     def _match_length(self, text: str, tokens: list[re.Match], words: list[str], i: int,
                       wanted: tuple[str, ...]) -> int:
@@ -213,69 +295,103 @@ class Detector:
                 return 0
         return len(wanted)
 
-    # -- speakers and candidates ---------------------------------------------------
+    # -- candidates ------------------------------------------------------------------
 
-    def _speakers(self, text: str, speakers: Sequence[tuple[str, int]], blocked: _Spans,
-                  listed: list[Finding]) -> list[Finding]:
-        done = _Spans([(f.start, f.end) for f in listed])
-        findings = []
-        for label, start in speakers:
-            end = start + len(label)
-            if (not label or ROLE_LABEL.match(label) or done.overlaps(start, end)
-                    or blocked.overlaps(start, end) or text[start:end] != label
-                    or label.casefold() in self.key.rejected
-                    or label.casefold() in self._pseudonyms
-                    or generic_label(label)):
-                continue
-            entry = self.key.lookup(label, "person")
-            findings.append(Finding(start, end, label, label, "person", "speaker",
-                                    entry is None, "speaker label that looks like a name",
-                                    entry.pseudonym if entry else None))
-        return findings
-
-    def _candidates(self, text: str, tokens: list[re.Match], used: set[int]) -> list[Finding]:
+    def _candidates(self, text: str, tokens: list[re.Match], used: set[int]
+                    ) -> tuple[list[Finding], list[Finding]]:
+        """Candidates, and the sentence-initial common-word names ("Will, it was ...")
+        that only the whole batch can judge: detect_batch promotes them."""
         flagged: dict[int, str] = {}
-        capitalised = [i for i, m in enumerate(tokens) if m.group()[0].isupper()]
-        for i in capitalised:
-            token = tokens[i]
+        prefix: dict[int, int] = {}  # "Brien" -> the "O" of "O'Brien"
+        initial_names: list[int] = []
+        for i, token in enumerate(tokens):
             word = token.group()
-            if i in used or not _capitalised(word):
+            if i in used or not word[0].isupper() or not self._nameable(word):
                 continue
-            folded = word.casefold()
-            if (folded in ROLE_WORDS or folded in TITLES or folded in self._pseudonyms
-                    or lexicon.is_common_proper(word) or lexicon.is_filler(word)):
-                continue
-            after_title = i > 0 and (i - 1) not in used and \
-                tokens[i - 1].group().casefold().rstrip(".") in TITLES and \
-                _adjacent(text, tokens[i - 1], token)
-            ordinary = lexicon.is_ordinary(word)
-            name = lexicon.is_first_name(word)
-            initial = _sentence_initial(text, token.start())
+            head = i
+            if i > 0 and (i - 1) not in used and len(tokens[i - 1].group()) == 1 and \
+                    tokens[i - 1].group().isupper() and \
+                    text[tokens[i - 1].end():token.start()] in APOSTROPHES:
+                head = prefix[i] = i - 1
+            title = tokens[head - 1].group().casefold() if head > 0 else ""
+            after_title = (head - 1) not in used and title in TITLES and \
+                _adjacent(text, tokens[head - 1], tokens[head]) and not (
+                    title in WORD_TITLES
+                    and text[tokens[head - 1].end():tokens[head].start()] == ". ")
             if after_title:
-                flagged[i] = f"after the title '{tokens[i - 1].group()}'"
-            elif not ordinary:
-                flagged[i] = "first name" if name else "capitalised, not an ordinary word"
-            elif not initial and lexicon.is_english_first_name(word):
-                flagged[i] = "a common word that is also a name"
-        findings = []
+                flagged[i] = f"after the title '{tokens[head - 1].group()}'"
+            elif not lexicon.is_ordinary(word):
+                flagged[i] = ("first name" if lexicon.is_first_name(word)
+                              else "capitalised, not an ordinary word")
+            elif lexicon.is_english_first_name(word):
+                verb = self._verb_after(text, tokens, i)
+                if not _sentence_initial(text, tokens[head].start()):
+                    flagged[i] = "a common word that is also a name"
+                elif verb:
+                    flagged[i] = f"a common word that is also a name, before '{verb}'"
+                else:
+                    initial_names.append(i)
+        findings, covered = [], set()
         indices = sorted(flagged)
         k = 0
         while k < len(indices):
-            # Join neighbouring flagged words into one name: "Kirsty Miles".
+            # One name from neighbouring words: flagged ones ("Kirsty Miles"), a
+            # capitalised word after them ("Sarah Smith"), a first name before them
+            # ("Rose Tierney").
             first = last = indices[k]
-            while k + 1 < len(indices) and indices[k + 1] == last + 1 and \
-                    _adjacent(text, tokens[last], tokens[last + 1]):
-                k += 1
-                last = indices[k]
             k += 1
-            start, end = tokens[first].start(), tokens[last].end()
+            while last + 1 < len(tokens):
+                following = last + 1
+                if k < len(indices) and prefix.get(indices[k], indices[k]) == following \
+                        and _adjacent(text, tokens[last], tokens[following]) \
+                        and not _sentence_break(text, tokens[last], tokens[following]):
+                    last = indices[k]
+                    k += 1
+                elif following not in used and following not in flagged and \
+                        text[tokens[last].end():tokens[following].start()] in (" ", "-") \
+                        and self._nameable(tokens[following].group()):
+                    last = following
+                else:
+                    break
+            head = prefix.get(first, first)
+            while head > 0 and (head - 1) not in used and \
+                    text[tokens[head - 1].end():tokens[head].start()] == " " and \
+                    self._nameable(tokens[head - 1].group()) and \
+                    lexicon.is_english_first_name(tokens[head - 1].group()):
+                first = head = head - 1
+            covered.update(range(head, last + 1))
+            start, end = tokens[head].start(), tokens[last].end()
             surface = text[start:end]
             if surface.casefold() in self.key.rejected:
                 continue
-            reasons = {flagged[j] for j in range(first, last + 1)}
+            reasons = {flagged[j] for j in range(first, last + 1) if j in flagged}
             findings.append(Finding(start, end, surface, surface, "person", "candidate",
                                     True, "; ".join(sorted(reasons))))
-        return findings
+        deferred = []
+        for i in initial_names:
+            word = tokens[i].group()
+            if i not in covered and word.casefold() not in self.key.rejected:
+                deferred.append(Finding(
+                    tokens[i].start(), tokens[i].end(), word, word, "person", "candidate",
+                    True, "a common word that is also a name, at the start of a sentence;"
+                    " capitalised mid-sentence elsewhere"))
+        return findings, deferred
+
+    def _nameable(self, word: str) -> bool:
+        """Could this capitalised word be (part of) a name?"""
+        folded = word.casefold()
+        return _capitalised(word) and not (
+            folded in ROLE_WORDS or folded in TITLES or folded in self._pseudonyms
+            or lexicon.is_common_proper(word) or lexicon.is_filler(word))
+
+    @staticmethod
+    def _verb_after(text: str, tokens: list[re.Match], i: int) -> str | None:
+        if i + 1 >= len(tokens) or text[tokens[i].end():tokens[i + 1].start()] != " ":
+            return None
+        word = tokens[i + 1].group()
+        if word in NAME_VERBS or (word.islower() and word.endswith("ed") and len(word) > 4):
+            return word
+        return None
 
 
 class _Spans:
@@ -301,6 +417,13 @@ class _Spans:
         return i + 1 < len(self._spans) and self._spans[i + 1][0] < end
 
 
+def is_common_word(value: str, category: str) -> bool:
+    """A person listed by one ordinary word ("Will", "May", "Smith"): its capitalised
+    occurrences are reviewed, its lowercase ones are the word."""
+    tokens = TOKEN.findall(value)
+    return len(tokens) == 1 and category == "person" and lexicon.is_ordinary(tokens[0])
+
+
 def generic_label(label: str) -> bool:
     """A label made only of ordinary words, none a first name: "Multiple Speakers",
     "Unknown Speaker". It names nobody, so it is no identifier."""
@@ -315,6 +438,12 @@ def _capitalised(word: str) -> bool:
 
 def _adjacent(text: str, left: re.Match, right: re.Match) -> bool:
     return text[left.end():right.start()] in (" ", "-", "'", "’", ". ")
+
+
+def _sentence_break(text: str, left: re.Match, right: re.Match) -> bool:
+    """A full stop between two capitalised words ends a sentence, unless it ends a
+    short abbreviation: "St. Helens", "Jr. Smith"."""
+    return text[left.end():right.start()] == ". " and len(left.group()) > 3
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qcode.core.anonymise.apply import Replacement, anonymise_parsed
-from qcode.core.anonymise.detect import ROLE_LABEL, Detector, Finding, generic_label
+from qcode.core.anonymise import lexicon
+from qcode.core.anonymise.detect import (ROLE_LABEL, ROLE_WORDS, TITLES, TOKEN, Detector,
+                                         Finding, generic_label)
 from qcode.core.anonymise.identifiers import CATEGORIES, Identifier, normalise_category
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.patterns import canonical
@@ -36,6 +38,12 @@ class ReviewGroup:
     @property
     def key(self) -> str:
         return canonical(self.value, self.category)
+
+    @property
+    def listed(self) -> bool:
+        """Every occurrence is a listed value (or a speaker's name) held only because it
+        is also a common word, as opposed to a candidate nobody listed."""
+        return all(f.kind != "candidate" for _, f in self.occurrences)
 
     def contexts(self, batch: list[ParsedTranscript], limit: int = 3,
                  width: int = 35) -> list[str]:
@@ -61,6 +69,8 @@ class Scan:
     batch: list[ParsedTranscript]
     findings: list[list[Finding]]
     groups: list[ReviewGroup]
+    warnings: list[str] = field(default_factory=list)  # for the researcher, before import
+    speakers: dict[str, str] = field(default_factory=dict)  # named label -> role label
 
 
 class Anonymiser:
@@ -71,36 +81,50 @@ class Anonymiser:
 
     def scan(self, batch: list[ParsedTranscript], cases: list[str | None] | None = None
              ) -> Scan:
-        findings = []
+        speakers = speaker_names(batch, cases or [None] * len(batch), self.identifiers,
+                                 self.key)
+        if speakers:
+            # The names in the labels are listed values for this batch, with the role
+            # label as their pseudonym: replaced in labels and text alike, unreviewed.
+            self.detector = Detector(self.identifiers, self.key, speakers)
+        detections = self.detector.detect_batch(
+            [parsed.text for parsed in batch],
+            [{t.label_start for t in parsed.turns if t.speaker and t.label_start is not None}
+             for parsed in batch])
+        findings, warnings = [], []
         groups: dict[str, ReviewGroup] = {}
-        for index, parsed in enumerate(batch):
-            speakers = [(t.speaker, t.label_start) for t in parsed.turns
-                        if t.speaker and t.label_start is not None]
-            found = self.detector.find(parsed.text, speakers)
-            findings.append(found)
-            suggestions = _speaker_suggestions(parsed, (cases or [None] * len(batch))[index])
-            for finding in found:
+        for index, (parsed, detection) in enumerate(zip(batch, detections)):
+            findings.append(detection.findings)
+            for kept, cut, words in detection.overlaps:
+                warnings.append(
+                    f"{parsed.name}: the listed values '{kept}' and '{cut}' overlap in "
+                    f"'{words}'; only '{kept}' was replaced there: check it, or list "
+                    f"'{words}' itself")
+            for finding in detection.findings:
                 if not finding.review:
                     continue
                 group = groups.setdefault(
                     canonical(finding.value, finding.category),
                     ReviewGroup(finding.value, finding.category, finding.reason))
                 group.occurrences.append((index, finding))
-                if finding.kind == "speaker" and group.suggestion is None:
-                    group.suggestion = suggestions.get(finding.value)
-                    group.reason = finding.reason
+                if group.suggestion is None:
+                    group.suggestion = finding.pseudonym
         ordered = sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.value))
-        return Scan(batch, findings, ordered)
+        labels = {identifier.value: identifier.pseudonym for identifier, label in speakers
+                  if identifier.value == label}
+        return Scan(batch, findings, ordered, warnings, labels)
 
     def apply(self, scan: Scan, decisions: dict[str, Decision]) -> list[ParsedTranscript]:
         """The anonymised batch. Findings needing review are replaced only when their
-        group was accepted; the key learns every value replaced (and its variants)."""
+        group was accepted, but every listed value found is entered in the key, so
+        verify-anonymised looks for the ones left in the text."""
         out = []
-        accepted = [Identifier(g.value, d.category, None) for g in scan.groups
+        accepted = [Identifier(g.value, d.category, d.pseudonym or g.suggestion)
+                    for g in scan.groups
                     if (d := decisions.get(g.key)) is not None and d.action == "accept"]
-        # A value accepted in review was found only in the form the candidate finder saw
-        # ("Reynolds"); its other forms ("REYNOLDS", "wikipedia") are found by a second
-        # pass that treats the accepted values as listed.
+        # A value accepted in review was found only where the finder proposed it ("Mr
+        # Smith"); a second pass that treats the accepted values as listed finds it
+        # everywhere else: "Smith Street", "Anna Smith", "SMITH".
         again = Detector(accepted, Key()) if accepted else None
         for parsed, found in zip(scan.batch, scan.findings):
             replacements = []
@@ -109,43 +133,51 @@ class Anonymiser:
                 if pseudonym is not None:
                     replacements.append(Replacement(finding.start, finding.end, pseudonym))
             if again is not None:
-                replacements += self._other_forms(parsed.text, found, again)
+                replacements += self._other_forms(parsed.text, replacements, again)
             replacements.sort(key=lambda r: r.start)
-            anonymised = anonymise_parsed(parsed, replacements)
+            anonymised = anonymise_parsed(parsed, replacements, scan.speakers)
             out.append(replace(anonymised, name=self.anonymise_name(parsed.name)))
+        for label, role in scan.speakers.items():
+            self.key.assign(label, "person", role)  # also when no text carried the label
         for group_key, decision in decisions.items():
             if decision.action == "reject":
                 self.key.rejected.add(group_key)
         return out
 
-    def _other_forms(self, text: str, found: list[Finding], again: Detector
+    def _other_forms(self, text: str, done: list[Replacement], again: Detector
                      ) -> list[Replacement]:
-        taken = [(f.start, f.end) for f in found]
+        taken = [(r.start, r.end) for r in done]
         extra = []
         for finding in again.find(text):
-            if finding.kind not in ("listed", "variant") or finding.review:
+            # An accepted common word ("Will") is replaced wherever it is capitalised.
+            if finding.kind not in ("listed", "variant"):
                 continue
             if any(start < finding.end and finding.start < end for start, end in taken):
                 continue
-            entry = self.key.lookup(finding.value, finding.category)
-            if entry is not None:
-                extra.append(Replacement(finding.start, finding.end, entry.pseudonym))
+            entry = self._record(finding, finding.category, finding.pseudonym)
+            extra.append(Replacement(finding.start, finding.end, entry.pseudonym))
         return extra
 
     def _pseudonym(self, finding: Finding, decisions: dict[str, Decision]) -> str | None:
-        if finding.review:
-            decision = decisions.get(canonical(finding.value, finding.category))
-            if decision is None or decision.action != "accept":
-                return None
-            entry = self.key.assign(finding.value, decision.category,
-                                    decision.pseudonym or finding.pseudonym)
-        else:
-            entry = self.key.assign(finding.value, finding.category, finding.pseudonym)
+        if not finding.review:
+            return self._record(finding, finding.category, finding.pseudonym).pseudonym
+        decision = decisions.get(canonical(finding.value, finding.category))
+        if decision is not None and decision.action == "accept":
+            return self._record(finding, decision.category,
+                                decision.pseudonym or finding.pseudonym).pseudonym
+        if finding.kind != "candidate":
+            # A listed name held for review ("Will"): still a real value, so the key
+            # holds it and verify-anonymised reports where it was left.
+            self._record(finding, finding.category, finding.pseudonym)
+        return None
+
+    def _record(self, finding: Finding, category: str, pseudonym: str | None):
+        entry = self.key.assign(finding.value, category, pseudonym)
         if finding.text.casefold() != finding.value.casefold():
             # A spelling or format variant: remember it under the same pseudonym so
             # later imports and verify-anonymised know it too.
             self.key.assign(finding.text, entry.category, entry.pseudonym)
-        return entry.pseudonym
+        return entry
 
     def anonymise_name(self, name: str) -> str:
         """File names can carry names too ("interview_john_smith")."""
@@ -163,6 +195,54 @@ class Anonymiser:
         return apply_replacements(name, replacements)
 
 
+def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
+                  identifiers: list[Identifier], key: Key
+                  ) -> list[tuple[Identifier, str]]:
+    """Speaker labels that name people, as listed values with a role label for
+    pseudonym ("Barry Solow" -> "Interviewer"), each with the words of the name
+    ("Barry", "Solow") under the same pseudonym. Each with the label it came from.
+
+    A label keeps the pseudonym the key or the researcher's list gave it; otherwise it
+    gets the role its first transcript suggests, so it is the same across the batch."""
+    chosen = {canonical(i.value, i.category): i.pseudonym for i in identifiers
+              if i.pseudonym}
+    pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
+    labels: dict[str, str] = {}
+    for parsed, case in zip(batch, cases):
+        suggestions = _speaker_suggestions(parsed, case)
+        for label in dict.fromkeys(t.speaker for t in parsed.turns if t.speaker):
+            folded = canonical(label, "person")
+            if (label in labels or ROLE_LABEL.match(label) or generic_label(label)
+                    or folded in key.rejected or label.casefold() in pseudonyms
+                    or not TOKEN.search(label)):
+                continue
+            entry = key.lookup(label, "person")
+            role = entry.pseudonym if entry else chosen.get(folded) or suggestions.get(label)
+            if role:
+                labels[label] = role
+    names: list[tuple[Identifier, str]] = []
+    parts: dict[str, tuple[str, str | None, str]] = {}  # word -> (word, pseudonym, label)
+    for label, role in labels.items():
+        names.append((Identifier(label, "person", role), label))
+        for word in TOKEN.findall(label):
+            folded = word.casefold()
+            if (len(word) < 2 or not word.isalpha() or folded in TITLES
+                    or folded in ROLE_WORDS or folded in pseudonyms
+                    or lexicon.is_common_proper(word) or lexicon.is_filler(word)):
+                continue
+            entry = key.lookup(word, "person")
+            pseudonym = entry.pseudonym if entry else chosen.get(folded, role)
+            if folded not in parts:
+                parts[folded] = (word, pseudonym, label)
+            elif parts[folded][1] != pseudonym:
+                # Two speakers share the name: neither pseudonym is safe, so the word is
+                # left to the candidate finder and the researcher.
+                parts[folded] = (word, None, label)
+    names += [(Identifier(word, "person", pseudonym), label)
+              for word, pseudonym, label in parts.values() if pseudonym is not None]
+    return names
+
+
 def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str, str]:
     """Role labels to offer for speakers named in labels: the one who talks most is the
     participant (the case's name), the other named speakers interviewers."""
@@ -170,7 +250,9 @@ def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str
     for turn in parsed.turns:
         if turn.speaker:
             words[turn.speaker] += len(parsed.text[turn.start:turn.end].split())
-    ranked = [speaker for speaker, _ in words.most_common() if not generic_label(speaker)]
+    # A role label ("P01") counts: the participant may be the one not named.
+    ranked = [speaker for speaker, _ in words.most_common()
+              if ROLE_LABEL.match(speaker) or not generic_label(speaker)]
     if not ranked:
         return {}
     suggestions = {ranked[0]: case or "Participant"}

@@ -9,8 +9,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.core.anonymise import lexicon
-from qcode.core.anonymise.key import Key
+from qcode.core.anonymise.detect import is_common_word
+from qcode.core.anonymise.key import Key, KeyFileError
+from qcode.core.anonymise.patterns import canonical
+from qcode.core.store import ProjectError
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,11 @@ class _Sought:
     value: str
     pattern: re.Pattern[bytes]
     common_word: bool
+    rejected: bool  # reviewed, and its occurrences judged the ordinary word
+
+
+class EmptyKeyError(KeyFileError):
+    """A key with no real values: searching with it would prove nothing."""
 
 
 # Bytes before a word that make it sentence-initial, where "Will" or "Rose" is usually
@@ -47,22 +54,26 @@ def byte_patterns(key: Key) -> list[_Sought]:
     for entry in key.entries.values():
         if entry.value.casefold() == entry.pseudonym.casefold():
             continue
-        common = (entry.category == "person" and " " not in entry.value.strip()
-                  and lexicon.is_ordinary(entry.value))
+        common = is_common_word(entry.value, entry.category)
         if entry.category == "phone":
             # Sought with any separators between digits, nationally and internationally.
             digits = re.sub(r"\D", "", entry.value)
             forms = {digits, "0" + digits[2:] if digits.startswith("44") else digits}
             bodies = [rb"\+?" + rb"[\s\-().]*".join(re.escape(d.encode()) for d in form)
                       for form in forms]
+        elif common:
+            # "will", "may": the lowercase (and shouted) word is the ordinary one; the
+            # name is written capitalised.
+            bodies = [re.escape(entry.value[:1].upper().encode("utf-8")
+                                + entry.value[1:].lower().encode("utf-8"))]
         else:
-            # "will", "may": the lowercase word is the ordinary one, never the name.
-            forms = _case_forms(entry.value) - ({entry.value.lower()} if common else set())
+            forms = _case_forms(entry.value)
             bodies = [rb"\s+".join(re.escape(w.encode("utf-8")) for w in form.split())
                       for form in sorted(forms)]
         body = b"|".join(b"(?:" + b + b")" for b in bodies)
         sought.append(_Sought(entry.value, re.compile(
-            rb"(?<![A-Za-z0-9])(?:" + body + rb")(?![A-Za-z0-9])"), common))
+            rb"(?<![A-Za-z0-9])(?:" + body + rb")(?![A-Za-z0-9])"), common,
+            canonical(entry.value, entry.category) in key.rejected))
     return sought
 
 
@@ -72,8 +83,10 @@ def scan_bytes(label: str, data, patterns: list[_Sought]) -> list[Hit]:
         for match in sought.pattern.finditer(data):
             start = max(0, match.start() - 30)
             context = bytes(data[start:match.end() + 30]).decode("utf-8", "replace")
-            certain = not (sought.common_word and _SENTENCE_START.search(
-                bytes(data[max(0, match.start() - 4):match.start()])))
+            # A common word may be the ordinary word where it starts a sentence, or
+            # where the researcher already judged its occurrences to be.
+            certain = not (sought.common_word and (sought.rejected or _SENTENCE_START.search(
+                bytes(data[max(0, match.start() - 4):match.start()]))))
             hits.append(Hit(label, sought.value, match.start(), " ".join(context.split()),
                             certain))
     return hits
@@ -81,8 +94,20 @@ def scan_bytes(label: str, data, patterns: list[_Sought]) -> list[Hit]:
 
 def verify_files(key: Key, paths: list[Path]) -> list[Hit]:
     """Every occurrence of a real value in the given files; zip archives (.qdpx, .docx)
-    are searched inside each member, since compression hides text from a byte search."""
+    are searched inside each member, since compression hides text from a byte search.
+
+    Refuses what would make a clean result meaningless: a key with no real values, a
+    file that does not exist. A '-wal' or '-shm' beside a file given may be absent (it
+    exists only while the project is open)."""
     patterns = byte_patterns(key)
+    if not patterns:
+        raise EmptyKeyError("the key holds no real values, so there is nothing to search "
+                            "for: nothing was verified")
+    given = {str(p) for p in paths}
+    for path in paths:
+        companion = re.sub(r"-(?:wal|shm)$", "", str(path))
+        if not path.exists() and (companion == str(path) or companion not in given):
+            raise ProjectError(f"{path}: no such file; nothing was verified")
     hits: list[Hit] = []
     for path in paths:
         if not path.exists():

@@ -1,0 +1,244 @@
+"""Privacy defects found by an audit: each test names what used to leak."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qcode.cli import cli
+from qcode.core.anonymise import lexicon
+from qcode.core.anonymise.detect import Detector
+from qcode.core.anonymise.identifiers import Identifier
+from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
+from qcode.core.anonymise.review import Anonymiser, Decision
+from qcode.core.anonymise.verify import verify_files
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.store import Project, ProjectError
+
+from conftest import SHARED_FIXTURES
+
+
+def transcript(body: str, name: str = "t") -> ParsedTranscript:
+    turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
+             for m in re.finditer(r"^([^:\n]+): (.*)$", body, re.M)]
+    return ParsedTranscript(name, "txt", body, turns)
+
+
+def candidates(*texts: str) -> list[set[str]]:
+    """The candidate values proposed in each text of one batch."""
+    scan = Anonymiser([], Key()).scan([transcript(t, f"t{i}") for i, t in enumerate(texts)])
+    return [{f.text for f in found if f.kind == "candidate"} for found in scan.findings]
+
+
+def whole_word(value: str, data: bytes, case_sensitive: bool) -> list[bytes]:
+    pattern = re.compile(rb"(?<![A-Za-z0-9])" + re.escape(value.encode()) +
+                         rb"(?![A-Za-z0-9])", 0 if case_sensitive else re.IGNORECASE)
+    return [data[max(0, m.start() - 30):m.end() + 30] for m in pattern.finditer(data)]
+
+
+# -- 1. listed common words (Will, May, Rose ...) -----------------------------------------
+
+def test_demo_project_holds_no_listed_name(tmp_path: Path):
+    from qcode.core.demo import build_demo, demo_identifiers
+
+    build = build_demo(tmp_path / "demo.qcode")
+    build.project.close()
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("demo.qcode*"))
+    left = {}
+    for identifier in demo_identifiers():
+        # A common word is sought as the capitalised name: "will" and "may" are words.
+        common = " " not in identifier.value and lexicon.is_ordinary(identifier.value)
+        hits = whole_word(identifier.value, data, case_sensitive=common)
+        if hits:
+            left[identifier.value] = hits[:2]
+    assert left == {}
+    key = load_key(tmp_path / "demo.key.json")
+    assert [h for h in verify_files(key, [tmp_path / "demo.qcode"]) if h.certain] == []
+
+
+def test_a_held_listed_value_is_known_to_the_key_and_verify_reports_it(tmp_path: Path):
+    key = Key()
+    anonymiser = Anonymiser([Identifier("Will", "person")], key)
+    text = "P01: I spoke to Will about it; you will see. Will said so."
+    [out] = anonymiser.apply(anonymiser.scan([transcript(text)]), {})  # non-interactive
+    assert out.text == text  # held for review, so not replaced ...
+    assert key.lookup("Will") is not None  # ... but the key knows it is a real value
+    (tmp_path / "project").write_text(out.text)
+    hits = verify_files(key, [tmp_path / "project"])
+    certain = [h.offset for h in hits if h.certain]
+    doubtful = [h.offset for h in hits if not h.certain]
+    assert certain == [text.index("Will about")]  # lowercase "will" is the ordinary word
+    assert doubtful == [text.index("Will said")]  # sentence-initial: check by eye
+
+
+def test_verify_anonymised_fails_after_a_non_interactive_import_leaves_a_listed_name(
+        tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    (tmp_path / "ids.csv").write_text("value,category,pseudonym\nRose,person,\n")
+    (tmp_path / "p01.txt").write_text("P01: Then Rose called me. It will rain.\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    result = runner.invoke(cli, ["import", "p01.txt", "--anonymise", "--key", "k.json",
+                                 "--identifiers", "ids.csv", "--non-interactive"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["verify-anonymised", "--key", "k.json"])
+    assert result.exit_code != 0 and "'Rose'" in result.output, result.output
+
+
+# -- 2. an accepted candidate is replaced everywhere ------------------------------------
+
+def test_accepting_a_candidate_replaces_every_whole_word_occurrence():
+    batch = [transcript("P01: We live on Smith Street, near the blacksmith.", "a"),
+             transcript("P02: Mr Smith came. Anna Smith called. SMITH again.", "b")]
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan(batch)
+    groups = {g.value: g for g in scan.groups}
+    assert "Smith" in groups
+    a, b = anonymiser.apply(scan, {groups["Smith"].key: Decision("accept")})
+    assert "Smith" not in a.text + b.text and "SMITH" not in b.text
+    assert a.text == "P01: We live on [Person 1] Street, near the blacksmith."
+    assert b.text == "P02: Mr [Person 1] came. Anna [Person 1] called. [Person 1] again."
+
+
+# -- 3. speaker labels carrying real names ----------------------------------------------
+
+INTERVIEW = ("Barry Solow: Thanks for talking to me, Aaron.\n\n"
+             "Aaron Scott: Glad to. When Barry rang I said yes at once, I had a lot to say "
+             "about the old days and the music.\n\n"
+             "Barry Solow: Tell me more, Mr Scott.\n\n"
+             "Aaron Scott: Well, Barry, it was loud and it was good and it paid the rent.\n")
+
+
+def test_named_speakers_become_role_labels_without_review():
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan([transcript(INTERVIEW)], ["P03"])
+    assert not any(g.value in ("Barry Solow", "Aaron Scott") for g in scan.groups)
+    [out] = anonymiser.apply(scan, {})  # nothing decided: as under --non-interactive
+    assert [t.speaker for t in out.turns] == ["Interviewer", "P03", "Interviewer", "P03"]
+    for name in ("Barry", "Solow", "Aaron", "Scott"):
+        assert name not in out.text, out.text
+    assert out.text.startswith("Interviewer: Thanks for talking to me, P03.\n\n"
+                               "P03: Glad to. When Interviewer rang")
+    for turn in out.turns:  # labels and text agree
+        assert out.text[turn.label_start:].startswith(turn.speaker)
+
+
+def test_a_speaker_named_by_a_common_word_is_replaced_in_the_label():
+    parsed = transcript("Will: How did it start?\n\nP01: Slowly, Will. It took years and a "
+                        "lot of patience.\n\nWill: And now?\n\nP01: Will you believe it? Fine.")
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan([parsed])
+    [out] = anonymiser.apply(scan, {})
+    assert [t.speaker for t in out.turns] == ["Interviewer", "P01", "Interviewer", "P01"]
+    assert "Slowly, Interviewer." in out.text
+    # A sentence-initial "Will" that is not a label is the researcher's call.
+    assert [(g.value, len(g.occurrences)) for g in scan.groups] == [("Will", 1)]
+
+
+def test_speaker_labels_are_consistent_across_a_batch_and_later_imports():
+    key = Key()
+    first = Anonymiser([], key)
+    batch = [transcript(INTERVIEW, "a"),
+             transcript("Barry Solow: Hello again.\n\nRuth Amos: Hello, Barry. It has been "
+                        "a long time since we last spoke about the club.\n", "b")]
+    a, b = first.apply(first.scan(batch, ["P03", "P04"]), {})
+    assert [t.speaker for t in b.turns] == ["Interviewer", "P04"]
+    later = Anonymiser([], key)
+    [c] = later.apply(later.scan([transcript("Ruth Amos: Barry Solow came.\n", "c")]), {})
+    assert c.text == "P04: Interviewer came.\n"
+
+
+@pytest.mark.skipif(not (SHARED_FIXTURES / "transcripts").is_dir(),
+                    reason="shared fixtures are absent")
+def test_real_speaker_labels_are_replaced_non_interactively(tmp_path: Path, monkeypatch):
+    source = SHARED_FIXTURES / "transcripts"
+    shutil.copy(source / "mannheimer-qdr_BSR02_transcript_deidentified.docx",
+                tmp_path / "bsr02.docx")
+    shutil.copy(source / "nypl-oral-history_aaron-scott_2015.vtt", tmp_path / "scott.vtt")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    result = runner.invoke(cli, ["import", "bsr02.docx", "scott.vtt", "--anonymise",
+                                 "--key", "k.json", "--non-interactive"])
+    assert result.exit_code == 0, result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        speakers = {t["speaker"] for row in project.transcripts()
+                    for t in project.turns(row.id)}
+    assert speakers <= {None, "Multiple Speakers", "Interviewer", "Participant", "BSR02"}
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("project.qcode*"))
+    for name in (b"Sara", b"Mannheimer", b"Barry", b"Solow", b"Aaron", b"Scott"):
+        assert whole_word(name.decode(), data, case_sensitive=True) == [], name
+
+
+# -- 4. candidates ----------------------------------------------------------------------
+
+def test_common_word_names_at_sentence_start_are_proposed():
+    # "Will" is capitalised mid-sentence in the batch, "Rose" is followed by a verb.
+    first, second = candidates("P01: I spoke to Will about it. Rose arrived later.",
+                               "P02: Will, it was fine. Mark my words.")
+    assert {"Will", "Rose"} <= first
+    assert "Will" in second and "Mark" not in second
+    assert candidates("P01: Will said so.") == [{"Will"}]
+    # Alone, a sentence-initial "Will" followed by no verb is the ordinary word.
+    assert candidates("P01: Will you come? Will it rain?") == [set()]
+
+
+def test_full_names_and_irish_names_are_one_candidate():
+    [found] = candidates("P01: I met Sarah Smith and Mr O'Brien, and DS D’Souza.")
+    assert {"Sarah Smith", "O'Brien", "D’Souza"} <= found
+    assert not {"Sarah", "Smith", "Brien", "Souza"} & found
+
+
+# -- 5. overlapping listed values -------------------------------------------------------
+
+def test_overlapping_listed_values_are_warned_about():
+    ids = [Identifier("Sarah Smith", "person"), Identifier("Smith Street", "place")]
+    anonymiser = Anonymiser(ids, Key())
+    scan = anonymiser.scan([transcript("P01: Where was Sarah Smith Street station?", "ov")])
+    [warning] = scan.warnings
+    assert "'Sarah Smith'" in warning and "'Smith Street'" in warning and "ov" in warning
+    [out] = anonymiser.apply(scan, {})
+    assert "Sarah" not in out.text
+
+
+def test_overlap_warning_from_the_detector():
+    detector = Detector([Identifier("Sarah Smith", "person"),
+                         Identifier("Smith Street", "place")], Key())
+    [detection] = detector.detect_batch(["Sarah Smith Street"])
+    assert detection.overlaps == [("Sarah Smith", "Smith Street", "Sarah Smith Street")]
+
+
+# -- 6. verify ----------------------------------------------------------------------------
+
+def test_verify_anonymised_says_when_it_cannot_verify(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    (tmp_path / "empty.json").write_text('{"format": "qcode-key", "entries": []}')
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    result = runner.invoke(cli, ["verify-anonymised", "--key", "empty.json"])
+    assert result.exit_code != 0 and "no real values" in result.output
+    assert "ok" not in result.output
+    key = Key()
+    key.assign("Sarah", "person")
+    save_key(key, tmp_path / "k.json")
+    result = runner.invoke(cli, ["-p", "nowhere.qcode", "verify-anonymised", "--key", "k.json"])
+    assert result.exit_code != 0 and "nowhere.qcode: no such file" in result.output
+
+
+def test_verify_refuses_an_empty_key_and_a_missing_project(tmp_path: Path):
+    (tmp_path / "p.qcode").write_bytes(b"nothing here")
+    with pytest.raises(KeyFileError, match="no real values"):
+        verify_files(Key(), [tmp_path / "p.qcode"])
+    key = Key()
+    key.assign("Sarah", "person")
+    with pytest.raises(ProjectError, match="no such file"):
+        verify_files(key, [tmp_path / "missing.qcode"])
+    # A project's WAL exists only while it is open: its absence is no error.
+    assert verify_files(key, [tmp_path / "p.qcode", tmp_path / "p.qcode-wal"]) == []
