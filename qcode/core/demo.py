@@ -1,8 +1,9 @@
 """The bundled demo project: fictional interviews, anonymised on the way in with a bundled
-identifier list, and the shipped codebooks."""
+identifier list, the shipped codebooks, and the codings of two fictional coders."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,9 @@ DEMO_CODEBOOKS = (
     ("exploitation-indicators.yaml", "Exploitation indicators"),
 )
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt"}
+DEMO_CODINGS = DEMO_MATERIAL / "demo-codings.csv"
+CODINGS_COLUMNS = ("transcript", "coder", "code", "quote")
+PATH_SEPARATOR = " > "
 
 
 @dataclass
@@ -47,9 +51,10 @@ def demo_identifiers() -> list:
     return listed
 
 
-def build_demo(path: Path) -> DemoBuild:
-    """Create the demo project at `path` (which must not exist yet). Its key is written
-    beside it as `<name>.key.json`, as a researcher's would be: outside the project."""
+def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
+    """Create the demo project at `path` (which must not exist yet), coded as listed in
+    `codings`. Its key is written beside it as `<name>.key.json`, as a researcher's
+    would be: outside the project."""
     if not SHIPPED_CODEBOOKS.is_dir():
         raise ProjectError(
             f"the shipped codebooks are missing ({SHIPPED_CODEBOOKS}); "
@@ -77,9 +82,73 @@ def build_demo(path: Path) -> DemoBuild:
         for filename, under in DEMO_CODEBOOKS:
             book = codebooks.load(SHIPPED_CODEBOOKS / filename)
             project.load_codebook(book, under=under)
+        load_demo_codings(project, codings)
     except BaseException:
         project.close()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
     return DemoBuild(project, report, key_path, len(scan.groups) - len(decisions))
+
+
+def code_paths(project: Project) -> dict[str, int]:
+    """Each code's id by its path of names, joined with " > "."""
+    codes = project.codes()  # tree order: a parent always comes before its children
+    paths: dict[int, str] = {}
+    for code in codes:
+        parent = paths.get(code["parent_id"])
+        paths[code["id"]] = f"{parent}{PATH_SEPARATOR}{code['name']}" if parent else code["name"]
+    return {path: code_id for code_id, path in paths.items()}
+
+
+def read_demo_codings(path: Path = DEMO_CODINGS) -> list[dict[str, str]]:
+    """The demo's codings as rows of transcript, coder, code (its path) and quote (an
+    exact excerpt of the anonymised transcript text)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in CODINGS_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ProjectError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        return [{c: row.get(c) or "" for c in CODINGS_COLUMNS} for row in reader]
+
+
+def load_demo_codings(project: Project, path: Path = DEMO_CODINGS) -> int:
+    """Add the codings listed in `path`, each found by its quote in the stored text.
+    The material is ours, so a row that cannot be placed exactly as written is a bug
+    in it: it fails the build rather than being dropped (or silently joined with
+    another row, which add_coding would do to overlapping spans). Returns the count."""
+    transcripts = {t.name: t.id for t in project.transcripts()}
+    codes = code_paths(project)
+    texts: dict[int, str] = {}
+    placed: dict[tuple[int, str, int], list[tuple[int, int, int]]] = {}
+    rows = read_demo_codings(path)
+    with project.transaction():
+        for number, row in enumerate(rows, start=1):
+            where = (f"{path.name} row {number} ({row['transcript']}, {row['coder']}, "
+                     f"{row['code']})")
+            transcript_id = transcripts.get(row["transcript"])
+            if transcript_id is None:
+                raise ProjectError(f"{where}: no transcript of that name in the demo")
+            code_id = codes.get(row["code"])
+            if code_id is None:
+                raise ProjectError(f"{where}: no code with that path in the codebooks")
+            if not row["coder"].strip():
+                raise ProjectError(f"{where}: no coder named")
+            if transcript_id not in texts:
+                texts[transcript_id] = project.transcript_text(transcript_id)
+            text, quote = texts[transcript_id], row["quote"]
+            if not quote or quote not in text:
+                raise ProjectError(f"{where}: quote not found in the stored (anonymised) "
+                                   f"text: {quote[:80]!r}")
+            start = text.index(quote)
+            end = start + len(quote)
+            if text.find(quote, start + 1) != -1:
+                raise ProjectError(f"{where}: quote occurs more than once; lengthen it")
+            key = (transcript_id, row["coder"], code_id)
+            for other, other_start, other_end in placed.get(key, []):
+                if start <= other_end and other_start <= end:
+                    raise ProjectError(f"{where}: overlaps or touches row {other} of the "
+                                       "same coder and code, so the two would be joined")
+            placed.setdefault(key, []).append((number, start, end))
+            project.add_coding(transcript_id, code_id, row["coder"], start, end)
+    return len(rows)
