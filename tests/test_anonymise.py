@@ -130,6 +130,91 @@ def test_spelling_variants(listed: str, variant: str, expected: bool):
     assert (result == [(variant, "variant", False)]) is expected, result
 
 
+def test_a_word_near_several_listed_words_is_tried_against_each():
+    # "Kirstie" is closer to "Kirstin" (1) than to "Kirsty" (2); only "Kirsty Miles"
+    # fits the words around it. It used to be mapped to its closest listed word
+    # alone, so "Kirstin" was matched and "Miles" left in the text.
+    ids = [Identifier("Kirsty Miles", "person"), Identifier("Kirstin", "person")]
+    result = Detector(ids, Key()).find("We saw Kirstie Miles today, and Kirstie.")
+    assert [(f.text, f.value, f.kind, f.review) for f in result] == [
+        ("Kirstie Miles", "Kirsty Miles", "variant", False),
+        ("Kirstie", "Kirstin", "variant", False)]
+
+
+def test_a_variant_of_a_four_letter_name_may_have_three_letters():
+    # Distance 1 from a 4-letter name: "Jon" for "John". Words of fewer than 4 letters
+    # used not to be compared at all.
+    result = found("We spoke to Jon and Jo.", [Identifier("John", "person")])
+    assert result == [("Jon", "variant", False), ("Jo", "candidate", True)]
+
+
+def test_a_listed_word_is_also_a_variant_of_another_listed_word():
+    # "Sara" is listed, so it was never compared with "Sarah": "Sara Smith" gave
+    # "Sara" alone and left "Smith", an ordinary word no candidate finder proposes.
+    ids = [Identifier("Sarah Smith", "person"), Identifier("Sara", "person")]
+    result = Detector(ids, Key()).find("Then Sara Smith came; Sara stayed.")
+    assert [(f.text, f.value, f.kind) for f in result] == [
+        ("Sara Smith", "Sarah Smith", "variant"), ("Sara", "Sara", "listed")]
+
+
+def test_ordinary_listed_words_have_variants_beside_the_rest_of_their_value():
+    # "Smith" and "Miles" are dictionary words and were no fuzzy targets, so "Sarah
+    # Smyth" and "Kirsty Mules" were left. Alone, an ordinary word near an ordinary
+    # listed word is still nothing: "Park" is no "Mark".
+    ids = [Identifier("Sarah Smith", "person"), Identifier("Kirsty Miles", "person"),
+           Identifier("Mark", "place")]
+    result = Detector(ids, Key()).find("Sarah Smyth met Kirsty Mules in the Park.")
+    assert [(f.text, f.value, f.kind, f.review) for f in result] == [
+        ("Sarah Smyth", "Sarah Smith", "variant", False),
+        ("Kirsty Mules", "Kirsty Miles", "variant", False)]
+
+
+def test_a_variant_that_is_a_dictionary_word_is_proposed_not_replaced():
+    # "Thirsty" is within distance 2 of "Kirsty" but is also a word: it was silently
+    # ignored; now a capitalised one is proposed for review (a lowercase one is the
+    # word), at the start of a sentence only when the batch has it capitalised
+    # mid-sentence too, as for "Will".
+    ids = [Identifier("Kirsty", "person", "Anna")]
+    detector = Detector(ids, Key())
+    first, second = detector.detect_batch(["Thirsty. I was thirsty, said Thirsty.",
+                                           "Thirsty? No."])
+    assert [(f.text, f.kind, f.review, f.pseudonym) for f in first.findings] == [
+        ("Thirsty", "candidate", True, "Anna"), ("Thirsty", "candidate", True, "Anna")]
+    assert "Kirsty" in first.findings[0].reason
+    assert [f.text for f in second.findings] == ["Thirsty"]
+    [alone] = Detector(ids, Key()).detect_batch(["Thirsty? No."])
+    assert alone.findings == []
+    # Unreviewed, it is neither replaced nor entered in the key as a real value.
+    key = Key()
+    anonymiser = Anonymiser(ids, key)
+    scan = anonymiser.scan([transcript("P01: Kirsty said Thirsty was there.")])
+    [out] = anonymiser.apply(scan, {})
+    assert out.text == "P01: Anna said Thirsty was there."
+    assert key.lookup("Thirsty", "person") is None
+    scan = anonymiser.scan([transcript("P01: Kirsty said Thirsty was there.")])
+    [group] = scan.groups
+    [out] = anonymiser.apply(scan, {group.key: Decision("accept")})
+    assert out.text == "P01: Anna said Anna was there."
+
+
+def test_a_lowercase_ordinary_word_is_never_a_variant():
+    # "the" is within distance 1 of "Thea": "the Smyth report" is no "Thea Smith".
+    ids = [Identifier("Thea Smith", "person")]
+    assert [f for f in found("We read the Smyth report.", ids) if f[1] != "candidate"] == []
+    assert found("Then Thea Smyth came.", ids) == [("Thea Smyth", "variant", False)]
+
+
+def test_names_that_look_like_an_adverb_are_not_ordinary_words():
+    # "dene" + "ly": the suffix rule made names ordinary words, so a listed "Denely"
+    # was held for review as a common word and an unlisted one never proposed.
+    from qcode.core.anonymise import lexicon
+
+    assert not lexicon.is_ordinary("Denely") and not lexicon.is_ordinary("Beverly")
+    assert lexicon.is_ordinary("operationally") and lexicon.is_ordinary("quickly")
+    assert found("We met Denely there.", [Identifier("Denely", "person")]) == [
+        ("Denely", "listed", False)]
+
+
 def test_common_word_names_are_reviewed_and_lowercase_words_left():
     result = found("I will ask Will. Will you come? We will.", [Identifier("Will", "person")])
     assert result == [("Will", "listed", True), ("Will", "listed", True)]
@@ -289,3 +374,15 @@ def test_redact_reanchors_spans():
     assert new[result.positions.start(name_only[0]):result.positions.end(name_only[1])] \
         == "[Person 1]"
     assert json.dumps(key.to_json()).count("Bright") == 1
+
+
+def test_a_lowercase_word_is_never_a_spelling_variant_of_a_name():
+    from qcode.core.anonymise.detect import Detector
+    from qcode.core.anonymise.identifiers import Identifier
+    from qcode.core.anonymise.key import Key
+
+    detector = Detector([Identifier("Owen", "person", "P01"),
+                         Identifier("Daniel", "person", None)], Key())
+    found = {f.text for f in detector.find(
+        "She was told she owed money. She denied it. Owen and Danial said so; OWEN too.")}
+    assert found == {"Owen", "Danial", "OWEN"}

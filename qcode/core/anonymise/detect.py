@@ -5,7 +5,9 @@ Three sources, in order of precedence where they overlap:
 2. listed values (the researcher's list and the key's earlier decisions), matched on
    whole tokens, so "Chris" never matches inside "Christmas": case variants,
    possessives ("Daniel's" keeps its "'s") and spelling variants within a small edit
-   distance, longest value first;
+   distance, longest value first. A variant that is an ordinary word ("Thirsty" for
+   "Kirsty") is proposed for review, never replaced silently, unless the rest of its
+   value stands beside it ("Kirsty Mules");
 3. candidates nobody listed: capitalised words that are not ordinary English, first
    names, names after a title (DS, Mr, Detective ...), whole names ("Sarah Smith"). A
    common word that is also a name ("Will", "Rose") is proposed mid-sentence, and at the
@@ -57,6 +59,10 @@ left leaves rang rings phoned texted emailed messaged replied explained mentione
 thought knew knows wanted wants got gets paid pays was has had does did saw sees
 """.split())
 APOSTROPHES = ("'", "’")
+# How much a spelling variant proves: a word that is no ordinary word ("Kirstie"); an
+# ordinary word near a listed name ("Thirsty" for "Kirsty"); an ordinary word near a
+# listed word that is ordinary too ("Mules" for the "Miles" of "Kirsty Miles").
+STRONG, WEAK, FAINT = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -110,12 +116,21 @@ class Detector:
             entries.sort(key=lambda e: -len(e.tokens))
         self._listed_tokens = {t for es in self._by_first.values() for e in es
                                for t in e.tokens}
+        # Listed words that are ordinary English ("smith", "mark"): an ordinary word is
+        # never taken for their variant ("park" is not a misspelt "Mark").
+        self._ordinary_tokens = {t for t in self._listed_tokens if lexicon.is_ordinary(t)}
         # Fuzzy targets: name-like words of people, places, organisations and forces.
         self._fuzzy_targets = sorted(
             {t for es in self._by_first.values() for e in es for t in e.tokens
              if e.category in ("person", "place", "organisation", "police force", "other")
-             and t.isalpha() and len(t) >= 4 and not lexicon.is_ordinary(t)})
-        self._variants: dict[str, str | None] = {}
+             and t.isalpha() and len(t) >= 4})
+        # word -> the listed words it is within spelling distance of, closest first, each
+        # with its distance and how much it proves (STRONG, WEAK, FAINT): every one of
+        # them, since the closest may belong to a value that does not fit the words
+        # around it.
+        self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        # Ordinary words with variants: in lowercase they are the word ("the", not "Thea").
+        self._ordinary_variants: set[str] = set()
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
 
     def _add(self, value: str, category: str, pseudonym: str | None,
@@ -150,7 +165,8 @@ class Detector:
             names.update(t.casefold() for f in detection.findings if f.kind == "candidate"
                          for t in TOKEN.findall(f.text))
         for detection, deferred in zip(detections, held):
-            promoted = [f for f in deferred if f.value.casefold() in names]
+            promoted = [f for f in deferred
+                        if all(t.casefold() in names for t in TOKEN.findall(f.value))]
             if promoted:
                 detection.findings.extend(promoted)
                 detection.findings.sort(key=lambda f: f.start)
@@ -171,8 +187,9 @@ class Detector:
             tokens = [m for m in tokens if not blocked.overlaps(*m.span())]
         words = [m.group().casefold() for m in tokens]
         self._learn_variants(set(words))
-        listed, used, overlaps = self._listed(text, tokens, words, label_starts)
+        listed, used, overlaps, doubtful = self._listed(text, tokens, words, label_starts)
         candidates, deferred = self._candidates(text, tokens, used)
+        deferred += doubtful
         findings = taken + listed + candidates
         findings.sort(key=lambda f: (f.start, -f.end))
         out, last_end = [], -1
@@ -185,43 +202,65 @@ class Detector:
     # -- listed values -------------------------------------------------------------
 
     def _learn_variants(self, words: set[str]) -> None:
-        """Map each new word to the listed word it misspells, if any: one rapidfuzz
-        matrix over the distinct new words, not a loop over the text."""
-        fresh = sorted(w for w in words if w not in self._variants
-                       and w not in self._listed_tokens)
+        """Map each new word to the listed words it may misspell: rapidfuzz matrices over
+        the distinct new words, not a loop over the text. Allowed: distance 1 from a
+        listed word of 4-5 letters, 2 from one of 6 or more; so a variant has at least
+        3 letters ("Ana" for "Anna"). A listed word is also a variant of other listed
+        words ("Sara Smith" for "Sarah Smith" when "Sara" is listed too)."""
+        fresh = sorted(w for w in words if w not in self._variants)
         for word in fresh:
-            self._variants[word] = None
-        queries = [w for w in fresh if w.isalpha() and len(w) >= 4]
-        if not queries or not self._fuzzy_targets:
+            self._variants[word] = ()
+        queries = [w for w in fresh if w.isalpha() and len(w) >= 3]
+        targets = self._fuzzy_targets
+        if not queries or not targets:
             return
-        distances = process.cdist(queries, self._fuzzy_targets, scorer=Levenshtein.distance,
-                                  score_cutoff=2, dtype=numpy.uint8, workers=-1)
-        limits = numpy.array([1 if len(t) <= 5 else 2 for t in self._fuzzy_targets],
-                             dtype=numpy.uint8)
-        # Close enough for that target's length; among those, the closest target.
-        close = distances <= limits
-        for row in numpy.flatnonzero(close.any(axis=1)):
-            word = queries[row]
-            if lexicon.is_ordinary(word):
-                continue  # "park" is not a misspelt "Mark"
-            candidates = numpy.flatnonzero(close[row])
-            best = candidates[numpy.argmin(distances[row][candidates])]
-            self._variants[word] = self._fuzzy_targets[best]
+        limits = numpy.array([1 if len(t) <= 5 else 2 for t in targets], dtype=numpy.uint8)
+        ordinary_target = numpy.array([t in self._ordinary_tokens for t in targets])
+        strength = numpy.where(ordinary_target, FAINT, WEAK)
+        for at in range(0, len(queries), 4096):  # bounded memory on huge batches
+            chunk = queries[at:at + 4096]
+            distances = process.cdist(chunk, targets, scorer=Levenshtein.distance,
+                                      score_cutoff=2, dtype=numpy.uint8, workers=-1)
+            # Close enough for that target's length, and not the word itself.
+            close = (distances <= limits) & (distances > 0)
+            for row in numpy.flatnonzero(close.any(axis=1)):
+                word = chunk[row]
+                columns = numpy.flatnonzero(close[row])
+                if lexicon.is_ordinary(word):
+                    # Weak evidence, for a person to judge: "Thirsty" may be a misheard
+                    # "Kirsty", "Ana" (a first name too) an "Anna". Fainter still when
+                    # the listed word is ordinary too: "Mules" is taken for "Miles"
+                    # only beside the rest of "Kirsty Miles", "Park" never for "Mark".
+                    levels = strength[columns] if not lexicon.is_first_name(word) else \
+                        numpy.full(len(columns), WEAK)
+                    self._ordinary_variants.add(word)
+                else:
+                    levels = numpy.full(len(columns), STRONG)
+                found = sorted((int(distances[row, c]), targets[c], int(level))
+                               for c, level in zip(columns, levels))
+                self._variants[word] = tuple((t, d, level) for d, t, level in found)
 
     def _listed(self, text: str, tokens: list[re.Match], words: list[str],
                 label_starts: Collection[int] = ()
-                ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]]]:
+                ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]], list[Finding]]:
+        """Listed values and their forms; also the ordinary words that are spelling
+        variants of a listed name ("Thirsty" for "Kirsty"), proposed for review, and
+        those of them at the start of a sentence, which only the batch can judge."""
         findings: list[Finding] = []
+        deferred: list[Finding] = []
         used: set[int] = set()
         overlaps: list[tuple[str, str, str]] = []
-        heads = {w: [w] if w in self._by_first else [] for w in set(words)}
-        for word, found in heads.items():
-            variant = self._variants.get(word)
-            if variant is not None and variant in self._by_first:
-                found.append(variant)
+        heads: dict[str, list[str]] = {}
+        for word in set(words):
+            found = heads[word] = [word] if word in self._by_first else []
+            found += [t for t, _, _ in self._variants.get(word, ()) if t in self._by_first]
         # Only tokens that can begin a listed value are visited: the rest of the text
-        # costs one dictionary lookup per word, above.
-        starts = [i for i, w in enumerate(words) if heads[w]]
+        # costs one dictionary lookup per word, above. A lowercase ordinary word that
+        # is only a variant ("the" near "Thea") is the word.
+        variant_only = {w for w, found in heads.items() if found
+                        and w in self._ordinary_variants and w not in self._by_first}
+        starts = [i for i, w in enumerate(words) if heads[w] and not (
+            w in variant_only and tokens[i].group().islower())]
         next_free = 0
         for i in starts:
             if i < next_free:
@@ -229,16 +268,33 @@ class Detector:
             match = self._longest(text, tokens, words, heads, i)
             if match is None:
                 continue
-            entry, length = match
+            entry, (length, distance, doubtful) = match
             first, last = tokens[i], tokens[i + length - 1]
             surface = text[first.start():last.end()]
-            exact = tuple(words[i:i + length]) == entry.tokens
+            known = self.key.lookup(entry.value, entry.category)
+            pseudonym = known.pseudonym if known else entry.pseudonym
+            if doubtful:
+                # Only ordinary words, one of them merely close to a listed name: a
+                # person decides, as for any candidate (grouped by the words found).
+                used.update(range(i, i + length))
+                next_free = i + length
+                if surface.casefold() in self.key.rejected:
+                    continue
+                finding = Finding(first.start(), last.end(), surface, surface,
+                                  entry.category, "candidate", True,
+                                  f"a common word, but a possible spelling variant of "
+                                  f"the listed '{entry.value}'", pseudonym)
+                # At the start of a sentence a capital proves nothing: proposed only
+                # when the batch has the word capitalised mid-sentence too.
+                (deferred if _sentence_initial(text, first.start()) else
+                 findings).append(finding)
+                continue
             kind = "speaker" if entry.label is not None else "listed"
             review, reason = False, "listed"
             if entry.label is not None:
                 reason = ("speaker label" if entry.value == entry.label else
                           f"part of the speaker label '{entry.label}'")
-            if not exact:
+            if distance:
                 kind, reason = "variant", f"spelling variant of '{entry.value}'"
             if entry.common_word:
                 if surface.islower():
@@ -248,23 +304,26 @@ class Detector:
                 if entry.label is None or (first.start() not in label_starts
                                            and _sentence_initial(text, first.start())):
                     review, reason = True, reason + ", but also a common word"
-            known = self.key.lookup(entry.value, entry.category)
             findings.append(Finding(
                 first.start(), last.end(), surface, entry.value, entry.category,
-                kind, review, reason, known.pseudonym if known else entry.pseudonym))
+                kind, review, reason, pseudonym))
             used.update(range(i, i + length))
             next_free = i + length
             overlaps += self._overlapping(text, tokens, words, heads, i, length, entry)
-        return findings, used, overlaps
+        return findings, used, overlaps, deferred
 
     def _longest(self, text: str, tokens: list[re.Match], words: list[str],
-                 heads: dict[str, list[str]], i: int) -> tuple[_Listed, int] | None:
+                 heads: dict[str, list[str]], i: int
+                 ) -> tuple[_Listed, tuple[int, int, bool]] | None:
+        """The listed value matched at token i: the longest, then the closest (an exact
+        match before a variant), then the first listed."""
         match = None
         for head in heads[words[i]]:
             for entry in self._by_first[head]:
-                length = self._match_length(text, tokens, words, i, entry.tokens)
-                if length and (match is None or length > match[1]):
-                    match = (entry, length)
+                found = self._match(text, tokens, words, i, entry.tokens)
+                if found and (match is None or (found[0], -found[1]) >
+                              (match[1][0], -match[1][1])):
+                    match = (entry, found)
         return match
 
     def _overlapping(self, text: str, tokens: list[re.Match], words: list[str],
@@ -277,23 +336,50 @@ class Detector:
             if not heads[words[j]]:
                 continue
             other = self._longest(text, tokens, words, heads, j)
-            if other is not None and j + other[1] > i + length:
-                end = tokens[j + other[1] - 1].end()
+            if other is not None and j + other[1][0] > i + length:
+                end = tokens[j + other[1][0] - 1].end()
                 found.append((entry.value, other[0].value, text[tokens[i].start():end]))
         return found
 
-    def _match_length(self, text: str, tokens: list[re.Match], words: list[str], i: int,
-                      wanted: tuple[str, ...]) -> int:
+    def _match(self, text: str, tokens: list[re.Match], words: list[str], i: int,
+               wanted: tuple[str, ...]) -> tuple[int, int, bool] | None:
+        """(length, total edit distance, doubtful) if the listed words `wanted` stand at
+        token i, each as itself or as a spelling variant. A match needs one word that
+        proves it: a listed word that is no ordinary word, or a variant that is none
+        ("Kirstie"). Without one it is doubtful, for a person to judge ("Thirsty" for
+        "Kirsty", "Mark Smyth" for "Mark Smith"), or no match at all ("Park" for "Mark").
+        A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
         if i + len(wanted) > len(tokens):
-            return 0
+            return None
+        distance, levels, exact_ordinary = 0, set(), False
         for offset, want in enumerate(wanted):
             word = words[i + offset]
-            if word != want and self._variants.get(word) != want:
-                return 0
             if offset and not GAP.fullmatch(text, tokens[i + offset - 1].end(),
                                             tokens[i + offset].start()):
-                return 0
-        return len(wanted)
+                return None
+            if word == want:
+                if want in self._ordinary_tokens:
+                    exact_ordinary = True
+                else:
+                    levels.add(STRONG)
+                continue
+            for target, d, level in self._variants.get(word, ()):
+                if target == want:
+                    break
+            else:
+                return None
+            distance += d
+            if tokens[i + offset].group().islower():
+                # Names are written with a capital, misheard ones too: a lowercase
+                # word is at most the listed word itself ("owed" is no "Owen", even
+                # where the word list does not know the inflection).
+                return None
+            levels.add(level)
+        if STRONG in levels or not levels:
+            return len(wanted), distance, False
+        if WEAK in levels or exact_ordinary:
+            return len(wanted), distance, True
+        return None
 
     # -- candidates ------------------------------------------------------------------
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+# Inflections Webster's leaves out ("teams", "posted", "safer").
 SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er", "ers")
+# The shortest stem each suffix takes. The dictionary has most adverbs; a short stem
+# with "-ly" is more often a name than a missing adverb: "Denely" ("dene"), "Beverly".
+STEM = {"ly": 6}
 # Capitalised words that identify nobody: the dictionary lists them capitalised, so they
 # would otherwise look like names to the candidate finder.
 COMMON_PROPER = frozenset("""
@@ -63,7 +67,7 @@ def is_ordinary(word: str) -> bool:
     if lower in words or lower in COMMON_PROPER or lower in FILLERS:
         return True
     for suffix in SUFFIXES:
-        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= STEM.get(suffix, 3):
             stem = lower[: -len(suffix)]
             if stem in words or stem + "e" in words or (suffix == "ies" and stem + "y" in words):
                 return True
