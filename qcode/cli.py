@@ -365,6 +365,55 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                f"{resolved} resolved.")
 
 
+def names_in(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@cli.command()
+@click.option("--coders", help="Coders to compare, as A,B[,C] (default: all but consensus).")
+@click.option("--transcripts", help="Only these transcripts (comma separated).")
+@click.option("--codes", help="Only these codes (comma separated names).")
+@click.option("--theme", help="Only this theme and the codes under it.")
+@click.option("--unit", type=click.Choice(["character", "word", "sentence", "turn"]),
+              help="Also report agreement on these given units.")
+@click.option("--per-transcript", is_flag=True,
+              help="Also per code per transcript, with NVivo-style figures.")
+@click.option("--threshold", default=0.9, show_default=True,
+              help="Overlap a MAXQDA-style segment match needs.")
+@click.option("--resamples", default=200, show_default=True,
+              help="Bootstrap resamples for alpha's interval (0: none).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
+@click.option("--format", "form", default="table", show_default=True,
+              type=click.Choice(["table", "md", "csv", "json", "html"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file.")
+@click.pass_context
+def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
+          threshold, resamples, seed, form, out) -> None:
+    """Inter-coder agreement per code, per theme and overall."""
+    from qcode.core.agreement_render import render
+    from qcode.core.agreement_report import ReportError, build, select
+
+    project = open_project(ctx)
+    if codes and theme:
+        raise click.UsageError("give --codes or --theme, not both")
+    if not 0 < threshold <= 1:
+        raise click.UsageError("--threshold is a share between 0 and 1, e.g. 0.9")
+    try:
+        selection = select(project, names_in(coders), names_in(transcripts),
+                           names_in(codes), theme, unit, maxqda_threshold=threshold,
+                           resamples=max(0, resamples), seed=seed)
+        report = build(project, selection, per_transcript)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = render(report, form, width=min(shutil_width(), 120))
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote the agreement report to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
 def code_ids_named(project: Project, names: str) -> list[int]:
     codes = {c["name"].casefold(): c["id"] for c in project.codes()}
     wanted = [n.strip() for n in names.split(",") if n.strip()]

@@ -429,6 +429,10 @@ class Project:
             raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
         return row[0]
 
+    def transcript_lengths(self) -> dict[int, int]:
+        """Each transcript's length in code points (what spans are counted in)."""
+        return dict(self.conn.execute("SELECT id, length(text) FROM transcripts"))
+
     def transcript_text(self, transcript_id: int) -> str:
         return self.conn.execute(
             "SELECT text FROM transcripts WHERE id = ?", (transcript_id,)

@@ -1,0 +1,267 @@
+"""The agreement report as text: a table readable at 80 columns, Markdown, CSV, JSON,
+and a self-contained HTML page with a chart of alpha per code."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+
+from qcode.core.agreement_report import ACCEPTABLE, GOOD, Report
+
+FORMATS = ("table", "md", "csv", "json", "html")
+
+
+def render(report: Report, form: str, width: int = 80) -> str:
+    if form == "table":
+        return to_table(report, width)
+    return {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[form](report)
+
+
+def _number(value: float | None, places: int = 3) -> str:
+    return "undef." if value is None else f"{value:.{places}f}"
+
+
+def _small(value: float | None) -> str:
+    """D_o and D_e are shares of a squared length: often tiny, so 3 significant digits."""
+    return "undef." if value is None else f"{value:.3g}"
+
+
+def _interval(interval) -> str:
+    return f"{interval[0]:.2f}–{interval[1]:.2f}" if interval else ""
+
+
+def _header(report: Report) -> list[str]:
+    s = report.selection
+    lines = [f"Inter-coder agreement: {', '.join(s.coders)}",
+             f"{len(s.transcripts)} transcripts, {len(s.codes)} codes; made {report.made}"]
+    lines.append("Free segmentation: Krippendorff's unitized alpha (1995/2004); D_o, D_e:")
+    lines.append("observed and expected disagreement"
+                 + (f"; 95% interval: {s.resamples} resamples of transcripts, seed "
+                    f"{s.seed}" if s.resamples else ""))
+    if s.unit:
+        lines.append(f"Given units: {s.unit}s; a unit counts as coded when any of it is")
+    return lines
+
+
+def _code_rows(report: Report) -> list[list[str]]:
+    rows = []
+    for row in report.codes:
+        shares = " / ".join(f"{row.shares[c]:.1%}" for c in report.selection.coders)
+        rows.append([row.path, _number(row.alpha.value), _small(row.alpha.d_o),
+                     _small(row.alpha.d_e), _interval(row.interval),
+                     str(sum(row.segments.values())), shares])
+    return rows
+
+
+CODE_COLUMNS = ["Code", "alpha_u", "D_o", "D_e", "95% CI", "segs", "coded share"]
+
+
+def _given_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    names = []
+    for row in report.codes:
+        for name in row.given:
+            if name not in names:
+                names.append(name)
+    rows = [[row.path, str(row.units)] + [_number(row.given[n].value if n in row.given
+                                                  else None) for n in names]
+            for row in report.codes if row.given]
+    return ["Code", "units", *names], rows
+
+
+def _fit(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """A plain table; the first column is cut (with …) to keep within `width`."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    spare = width - sum(widths[1:]) - 2 * (len(widths) - 1)
+    widths[0] = max(12, min(widths[0], spare))
+
+    def cut(text: str, size: int) -> str:
+        return text if len(text) <= size else "…" + text[-(size - 1):]
+
+    lines = ["  ".join(cut(v, w).ljust(w) if i == 0 else v.rjust(w)
+                       for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+             for values in [headers, ["-" * w for w in widths], *rows]]
+    return "\n".join(lines)
+
+
+def to_table(report: Report, width: int = 80) -> str:
+    parts = ["\n".join(_header(report)), ""]
+    parts.append(_fit(CODE_COLUMNS, _code_rows(report), width))
+    if report.themes:
+        parts += ["", _fit(["Theme (pooled)", "alpha_u", "D_o", "D_e"], [
+            [path, _number(a.value), _small(a.d_o), _small(a.d_e)]
+            for path, a in report.themes], width)]
+    o = report.overall
+    parts += ["", f"Overall (pooled over {len(report.selection.codes)} codes): alpha_u = "
+              f"{_number(o.value)}  D_o = {_small(o.d_o)}  D_e = {_small(o.d_e)}"
+              + (f"  95% CI {_interval(report.overall_interval)}"
+                 if report.overall_interval else "")]
+    if report.selection.unit:
+        headers, rows = _given_rows(report)
+        short = [h.replace("percent agreement", "% agr").replace("Cohen's kappa", "kappa")
+                 .replace("Fleiss' kappa", "Fleiss").replace("Scott's pi", "pi")
+                 .replace("Brennan-Prediger", "BP").replace("Gwet's AC1", "AC1")
+                 .replace("Krippendorff's alpha", "alpha") for h in headers]
+        parts += ["", f"Given units ({report.selection.unit}s)", _fit(short, rows, width)]
+    maxqda = [r for r in report.codes if r.maxqda]
+    if maxqda:
+        parts += ["", f"MAXQDA-style segment agreement (compatibility view; overlap >= "
+                      f"{report.selection.maxqda_threshold:.0%})",
+                  _fit(["Code", "agree", "segments", "%"], [
+                      [r.path, str(r.maxqda["agreements"]), str(r.maxqda["segments"]),
+                       _number(r.maxqda["percentage"] and 100 * r.maxqda["percentage"], 1)]
+                      for r in maxqda], width)]
+    if report.per_transcript:
+        rows = [[e["code"] + " @ " + e["transcript"], _number(e["alpha"].value),
+                 _number(e.get("nvivo_agreement") and 100 * e["nvivo_agreement"], 1),
+                 _number(e["nvivo_kappa"].value if "nvivo_kappa" in e else None)]
+                for e in report.per_transcript]
+        parts += ["", "Per transcript (NVivo-style character % and kappa: compatibility "
+                      "view)", _fit(["Code @ transcript", "alpha_u", "NVivo %",
+                                     "NVivo kappa"], rows, width)]
+    tables = [r for r in report.codes if r.table]
+    warnings = [(r.path, w) for r in report.codes for w in r.warnings]
+    if warnings:
+        parts += ["", "Warnings"] + [f"- {path}: {w}" for path, w in warnings]
+    if tables and report.selection.unit:
+        parts += ["", "Contingency tables (rows: "
+                  f"{report.selection.coders[0]}, columns: {report.selection.coders[1]}; "
+                  "coded / not coded)"]
+        for r in tables:
+            (a, b), (c, d) = r.table
+            parts.append(f"- {r.path}: [[{a}, {b}], [{c}, {d}]]")
+    parts += [f"Note: {n}" for n in report.notes]
+    parts.append(f"Lines: alpha >= {GOOD} firm, >= {ACCEPTABLE} tentative "
+                 "(Krippendorff 2004).")
+    return "\n".join(parts) + "\n"
+
+
+def to_markdown(report: Report) -> str:
+    def table(headers, rows):
+        return "\n".join(["| " + " | ".join(headers) + " |",
+                          "|" + "---|" * len(headers)]
+                         + ["| " + " | ".join(v.replace("|", "\\|") for v in r) + " |"
+                            for r in rows])
+    parts = ["# Inter-coder agreement", "", *[f"{line}  " for line in _header(report)], "",
+             table(CODE_COLUMNS, _code_rows(report))]
+    o = report.overall
+    parts += ["", f"**Overall** alpha_u = {_number(o.value)} (D_o {_small(o.d_o)}, "
+              f"D_e {_small(o.d_e)}) {_interval(report.overall_interval)}"]
+    if report.selection.unit:
+        parts += ["", f"## Given units ({report.selection.unit}s)", "",
+                  table(*_given_rows(report))]
+    warnings = [f"- {r.path}: {w}" for r in report.codes for w in r.warnings]
+    if warnings:
+        parts += ["", "## Warnings", "", *warnings]
+    return "\n".join(parts) + "\n"
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = sorted({n for r in report.codes for n in r.given})
+    coders = report.selection.coders
+    writer.writerow(["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
+                     *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
+                     "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"])
+    for r in report.codes:
+        writer.writerow([
+            r.path, r.alpha.value, r.alpha.d_o, r.alpha.d_e,
+            *(r.interval or ("", "")), *[r.segments[c] for c in coders],
+            *[round(r.shares[c], 6) for c in coders], r.units or "",
+            *[r.given[n].value if n in r.given else "" for n in names],
+            *((r.maxqda["agreements"], r.maxqda["segments"]) if r.maxqda else ("", "")),
+            "; ".join(r.warnings)])
+    writer.writerow(["(overall)", report.overall.value, report.overall.d_o,
+                     report.overall.d_e, *(report.overall_interval or ("", ""))])
+    return out.getvalue()
+
+
+def to_json(report: Report) -> str:
+    s = report.selection
+
+    def alpha(a):
+        return {"value": a.value, "d_o": a.d_o, "d_e": a.d_e, "undefined": a.undefined}
+
+    return json.dumps({
+        "made": report.made, "coders": s.coders, "unit": s.unit,
+        "transcripts": [t["name"] for t in s.transcripts], "resamples": s.resamples,
+        "seed": s.seed,
+        "codes": [{"code": r.path, "unitized_alpha": alpha(r.alpha),
+                   "interval": r.interval, "segments": r.segments, "shares": r.shares,
+                   "units": r.units or None,
+                   "given": {n: {"value": g.value, "undefined": g.undefined}
+                             for n, g in r.given.items()},
+                   "contingency": r.table, "maxqda": r.maxqda, "warnings": r.warnings}
+                  for r in report.codes],
+        "themes": [{"theme": path, "unitized_alpha": alpha(a)} for path, a in report.themes],
+        "overall": {**alpha(report.overall), "interval": report.overall_interval},
+        "per_transcript": [{"code": e["code"], "transcript": e["transcript"],
+                            "unitized_alpha": alpha(e["alpha"]),
+                            "nvivo_agreement": e.get("nvivo_agreement"),
+                            "nvivo_kappa": e["nvivo_kappa"].value if "nvivo_kappa" in e
+                            else None} for e in report.per_transcript],
+        "notes": report.notes,
+    }, indent=2, ensure_ascii=False)
+
+
+def _chart(report: Report) -> str:
+    """Alpha per code as horizontal bars, with the 0.667 and 0.800 lines; plain SVG."""
+    rows = [r for r in report.codes if r.alpha.value is not None]
+    left, bar, gap, width = 260, 16, 6, 360
+    height = 30 + len(rows) * (bar + gap)
+
+    def x(value: float) -> float:  # alpha runs from -1 to 1; the chart shows 0 to 1
+        return left + max(0.0, min(1.0, value)) * width
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" '
+             f'height="{height}" role="img" aria-label="alpha per code" '
+             'font-family="sans-serif" font-size="12">']
+    for i, r in enumerate(rows):
+        y = 20 + i * (bar + gap)
+        colour = "#2e7d32" if r.alpha.value >= GOOD else (
+            "#f9a825" if r.alpha.value >= ACCEPTABLE else "#c62828")
+        parts.append(f'<text x="{left - 6}" y="{y + bar - 4}" text-anchor="end">'
+                     f'{html.escape(r.path[-40:])}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{x(r.alpha.value) - left:.1f}" '
+                     f'height="{bar}" fill="{colour}"/>')
+        parts.append(f'<text x="{x(r.alpha.value) + 4:.1f}" y="{y + bar - 4}">'
+                     f'{r.alpha.value:.2f}</text>')
+    for line, label in ((ACCEPTABLE, "0.667"), (GOOD, "0.800")):
+        parts.append(f'<line x1="{x(line):.1f}" y1="12" x2="{x(line):.1f}" y2="{height}" '
+                     'stroke="#333" stroke-dasharray="4 3"/>')
+        parts.append(f'<text x="{x(line):.1f}" y="10" text-anchor="middle">{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(report: Report) -> str:
+    def table(headers, rows):
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>"
+                       for r in rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    o = report.overall
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             "<title>Inter-coder agreement</title><style>body{font-family:sans-serif;"
+             "max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:"
+             "collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}"
+             "td:first-child,th:first-child{text-align:left}</style></head><body>",
+             "<h1>Inter-coder agreement</h1>",
+             "".join(f"<p>{html.escape(line)}</p>" for line in _header(report)),
+             _chart(report), table(CODE_COLUMNS, _code_rows(report)),
+             f"<p><strong>Overall</strong> alpha_u = {_number(o.value)} (D_o "
+             f"{_small(o.d_o)}, D_e {_small(o.d_e)}) "
+             f"{html.escape(_interval(report.overall_interval))}</p>"]
+    if report.selection.unit:
+        parts += [f"<h2>Given units ({html.escape(report.selection.unit)}s)</h2>",
+                  table(*_given_rows(report))]
+    warnings = [f"<li>{html.escape(r.path)}: {html.escape(w)}</li>"
+                for r in report.codes for w in r.warnings]
+    if warnings:
+        parts += ["<h2>Warnings</h2><ul>", *warnings, "</ul>"]
+    parts.append("</body></html>")
+    return "\n".join(parts)
