@@ -134,6 +134,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     total = sum(lengths)
     figures: list[CodeFigures] = []
     by_code: dict[int, stats.UnitizedAlpha] = {}
+    intervals, overall_interval = _intervals(coders, selection, spans)
     leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
     for code in selection.codes:
         own = {coder: {tid: stats.merge_overlaps(spans.get((coder, tid, code["id"]), []))
@@ -148,8 +149,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
             code["name"], code["path"], alpha,
             {c: sum(e - s for s, e in laid[i]) / total for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
-        if selection.resamples and any(laid):
-            row.interval = _interval(own, coders, selection, [code["id"]], spans)
+        row.interval = intervals.get(code["id"])
         if selection.unit:
             _given(row, own, coders, units_by_transcript)
         if len(coders) == 2:
@@ -163,11 +163,8 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
             themes.append((code["path"], stats.pooled_unitized_alpha(
                 by_code[c] for c in below)))
     overall = stats.pooled_unitized_alpha(by_code.values())
-    interval = None
-    if selection.resamples:
-        interval = _interval(None, coders, selection, list(by_code), spans)
     report = Report(selection, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                    figures, themes, overall, interval)
+                    figures, themes, overall, overall_interval)
     if per_transcript:
         report.per_transcript = _per_transcript(spans, selection)
     if len(coders) > 2:
@@ -262,31 +259,40 @@ def _warn(row: CodeFigures, selection: Selection) -> None:
             row.warnings.append(f"{name} undefined: {figure.undefined}")
 
 
-def _interval(own: dict | None, coders: list[str], selection: Selection,
-              code_ids: list[int], spans: dict) -> tuple[float, float] | None:
-    """A 95% percentile interval for unitized alpha from resampling transcripts with
-    replacement (they are the independent units of a study), seeded."""
+def _intervals(coders: list[str], selection: Selection, spans: dict
+               ) -> tuple[dict[int, tuple[float, float]], tuple[float, float] | None]:
+    """95% percentile intervals for unitized alpha, per code and pooled, from resampling
+    transcripts with replacement (the independent units of a study), seeded. One pass:
+    each resample's per-code alphas also give its pooled alpha."""
     transcripts = selection.transcripts
-    if len(transcripts) < 2:
-        return None
+    if len(transcripts) < 2 or not selection.resamples:
+        return {}, None
     chooser = random.Random(selection.seed)
-    values = []
+    codes = [c["id"] for c in selection.codes]
+    merged = {key: stats.merge_overlaps(value) for key, value in spans.items()}
+    per_code: dict[int, list[float]] = {c: [] for c in codes}
+    pooled: list[float] = []
     for _ in range(selection.resamples):
         picked = [chooser.choice(transcripts) for _ in transcripts]
         lengths = [t["length"] for t in picked]
         starts = _starts(lengths)
         results = []
-        for code_id in code_ids:
+        for code_id in codes:
             laid = [[(at + s, at + e) for t, at in zip(picked, starts)
-                     for s, e in stats.merge_overlaps(spans.get((c, t["id"], code_id), []))]
-                    for c in coders]
-            results.append(stats.unitized_alpha(laid, lengths))
-        pooled = stats.pooled_unitized_alpha(results)
-        if pooled.value is not None:
-            values.append(pooled.value)
-    if len(values) < 20:
-        return None
-    values.sort()
+                     for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
+            result = stats.unitized_alpha(laid, lengths)
+            results.append(result)
+            if result.value is not None:
+                per_code[code_id].append(result.value)
+        overall = stats.pooled_unitized_alpha(results)
+        if overall.value is not None:
+            pooled.append(overall.value)
+    return ({c: _percentiles(v) for c, v in per_code.items() if len(v) >= 20},
+            _percentiles(pooled) if len(pooled) >= 20 else None)
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
     return values[int(0.025 * (len(values) - 1))], values[int(0.975 * (len(values) - 1))]
 
 
