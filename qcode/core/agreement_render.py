@@ -45,11 +45,13 @@ def _header(report: Report) -> list[str]:
     return lines
 
 
-def _code_rows(report: Report) -> list[list[str]]:
+def _code_rows(report: Report, short: bool = False) -> list[list[str]]:
+    """One row per code; `short` names a code by itself, not by its path of themes
+    (the terminal table is narrow; the themes have a table of their own)."""
     rows = []
     for row in report.codes:
         shares = " / ".join(f"{row.shares[c]:.1%}" for c in report.selection.coders)
-        rows.append([row.path, _number(row.alpha.value), _small(row.alpha.d_o),
+        rows.append([row.code if short else row.path, _number(row.alpha.value), _small(row.alpha.d_o),
                      _small(row.alpha.d_e), _interval(row.interval),
                      str(sum(row.segments.values())), shares])
     return rows
@@ -88,7 +90,7 @@ def _fit(headers: list[str], rows: list[list[str]], width: int) -> str:
 
 def to_table(report: Report, width: int = 80) -> str:
     parts = ["\n".join(_header(report)), ""]
-    parts.append(_fit(CODE_COLUMNS, _code_rows(report), width))
+    parts.append(_fit(CODE_COLUMNS, _code_rows(report, short=True), width))
     if report.themes:
         parts += ["", _fit(["Theme (pooled)", "alpha_u", "D_o", "D_e"], [
             [path, _number(a.value), _small(a.d_o), _small(a.d_e)]
