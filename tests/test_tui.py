@@ -395,3 +395,22 @@ def test_disagreements_screen_resolves_into_consensus(path: Path):
             assert [(r[2], r[3]) for r in codings(path, CONSENSUS)] == [
                 (start + 10, start + 20)]
     run(scenario())
+
+
+def test_user_text_in_messages_is_never_markup(path: Path):
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test() as pilot:
+            screen = await open_first(pilot, app)
+            await pilot.press("slash", *"zz[/]", "enter")  # "Not found: zz[/]"
+            await settle(pilot, app)
+            await pilot.press("escape", "tab", "a", *"Bad [/] code", "enter")
+            await settle(pilot, app)
+            await pilot.press("u")
+            await settle(pilot, app)
+            assert app.is_running
+            shown = [n.message for n in app._notifications]
+            assert any("zz[/]" in m for m in shown)
+            assert any("Bad [/] code" in m for m in shown)
+            assert screen.is_mounted
+    run(scenario())

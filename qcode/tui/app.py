@@ -82,6 +82,13 @@ class QcodeApp(App):
             self.pop_screen()
         self.push_screen(CodingScreen(transcript_id, select))
 
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Messages carry user text (code names, searches, memos): never markup, so
+        "[laughs]" shows as written and "[/]" cannot break the screen."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=False)
+
     def action_help(self) -> None:
         codes = getattr(self.screen, "codes", {}) or {}
         keys = sorted((c["key"], c["name"]) for c in codes.values() if c.get("key"))
