@@ -79,7 +79,8 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
                     key_path: Path, review: str = "prompt"
                     ) -> list[tuple[Path, ParsedTranscript]]:
     """Scan, review and anonymise a parsed batch in memory."""
-    from qcode.core.anonymise.review import Anonymiser, Scan, read_decisions, write_report
+    from qcode.core.anonymise.review import (Anonymiser, Scan, accept_listed, read_decisions,
+                                             write_report)
 
     identifiers = read_identifiers(identifiers_path) if identifiers_path else []
     anonymiser = Anonymiser(identifiers, key)
@@ -87,6 +88,13 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
     for warning in scan.warnings:
         click.echo(f"warning: {warning}", err=True)
     decisions = read_decisions(decisions_path) if decisions_path else {}
+    if non_interactive:
+        listed = {k: d for k, d in accept_listed(scan).items() if k not in decisions}
+        if listed:
+            decisions.update(listed)
+            click.echo(f"{len(listed)} listed value(s) that are also common words were "
+                       "replaced wherever capitalised; lowercase uses were left as words",
+                       err=True)
     open_groups = [g for g in scan.groups if g.key not in decisions]
     if open_groups and non_interactive:
         report_path = report_path or key_path.with_name(key_path.stem + "-review.csv")

@@ -75,7 +75,7 @@ def test_a_held_listed_value_is_known_to_the_key_and_verify_reports_it(tmp_path:
     assert doubtful == [text.index("Will said")]  # sentence-initial: check by eye
 
 
-def test_verify_anonymised_fails_after_a_non_interactive_import_leaves_a_listed_name(
+def test_a_non_interactive_import_leaves_no_listed_common_word_name(
         tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QCODE_PROJECT", raising=False)
@@ -87,7 +87,8 @@ def test_verify_anonymised_fails_after_a_non_interactive_import_leaves_a_listed_
                                  "--identifiers", "ids.csv", "--non-interactive"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["verify-anonymised", "--key", "k.json"])
-    assert result.exit_code != 0 and "'Rose'" in result.output, result.output
+    assert result.exit_code == 0 and "'Rose'" not in result.output, result.output
+    assert "It will rain" in runner.invoke(cli, ["show", "p01"]).output
 
 
 # -- 2. an accepted candidate is replaced everywhere ------------------------------------
@@ -242,3 +243,31 @@ def test_verify_refuses_an_empty_key_and_a_missing_project(tmp_path: Path):
         verify_files(key, [tmp_path / "missing.qcode"])
     # A project's WAL exists only while it is open: its absence is no error.
     assert verify_files(key, [tmp_path / "p.qcode", tmp_path / "p.qcode-wal"]) == []
+
+
+def test_non_interactive_replaces_listed_common_word_names(tmp_path):
+    from click.testing import CliRunner
+
+    from qcode.cli import cli
+
+    (tmp_path / "m.txt").write_text(
+        "Interviewer: Who built it?\n\nP01: Mark built it. Mark Dolan is my co-founder. "
+        "Rose and Grace help. We mark the adverts and will check them in May.\n")
+    (tmp_path / "ids.csv").write_text(
+        "value,category,pseudonym\nMark Dolan,person,\nMark,person,\nRose,person,\n"
+        "Grace,person,\n")
+    runner = CliRunner()
+    project = str(tmp_path / "p.qcode")
+    assert runner.invoke(cli, ["-p", project, "init"]).exit_code == 0
+    result = runner.invoke(cli, ["-p", project, "import", str(tmp_path / "m.txt"),
+                                 "--anonymise", "--key", str(tmp_path / "k.json"),
+                                 "--identifiers", str(tmp_path / "ids.csv"),
+                                 "--non-interactive"])
+    assert result.exit_code == 0, result.output
+    data = (tmp_path / "p.qcode").read_bytes() + (
+        tmp_path / "p.qcode-wal").read_bytes() if (tmp_path / "p.qcode-wal").exists() \
+        else (tmp_path / "p.qcode").read_bytes()
+    for name in (b"Mark", b"Rose", b"Grace", b"Dolan"):
+        assert name not in data, name
+    shown = " ".join(runner.invoke(cli, ["-p", project, "show", "m"]).output.split())
+    assert "mark the adverts and will check them in May" in shown

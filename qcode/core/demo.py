@@ -10,7 +10,7 @@ from pathlib import Path
 from qcode.core import codebook as codebooks
 from qcode.core.anonymise.identifiers import read_identifiers
 from qcode.core.anonymise.key import load_key, save_key
-from qcode.core.anonymise.review import Anonymiser, Decision
+from qcode.core.anonymise.review import Anonymiser, accept_listed
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
 from qcode.core.participants import read_participants
@@ -73,8 +73,7 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
         # The bundled list is the truth about the demo's fictional text: a listed name
         # that is also a common word ("Will", "Rose") is the name wherever it is
         # capitalised (the texts avoid the capitalised ordinary word), so it is replaced.
-        decisions = {g.key: Decision("accept", g.category, g.suggestion)
-                     for g in scan.groups if g.listed}
+        decisions = accept_listed(scan)
         items = [(p, a) for (p, _), a in zip(items, anonymiser.apply(scan, decisions))]
         report.warnings += [(DEMO_MATERIAL, warning) for warning in scan.warnings]
         save_key(key, key_path)

@@ -243,6 +243,15 @@ def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
     return names
 
 
+def accept_listed(scan: Scan) -> dict[str, Decision]:
+    """Decisions for the review groups made only of listed values that are also common
+    words ("Mark", "Rose"): the researcher listed them, so where they are capitalised
+    they are taken as the name (lowercase words never match). Used where nobody is
+    asked: the demo and --non-interactive."""
+    return {g.key: Decision("accept", g.category, g.suggestion)
+            for g in scan.groups if g.listed}
+
+
 def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str, str]:
     """Role labels to offer for speakers named in labels: the one who talks most is the
     participant (the case's name), the other named speakers interviewers."""
