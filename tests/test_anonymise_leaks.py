@@ -271,3 +271,14 @@ def test_non_interactive_replaces_listed_common_word_names(tmp_path):
         assert name not in data, name
     shown = " ".join(runner.invoke(cli, ["-p", project, "show", "m"]).output.split())
     assert "mark the adverts and will check them in May" in shown
+
+
+def test_a_rejected_candidate_is_not_replaced_as_a_variant_of_an_accepted_one():
+    batch = [transcript("P01: I edit Wikipedia pages. People from Wikimedia came.", "a")]
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan(batch)
+    groups = {g.value: g for g in scan.groups}
+    assert {"Wikipedia", "Wikimedia"} <= set(groups)
+    [out] = anonymiser.apply(scan, {groups["Wikipedia"].key: Decision("reject"),
+                                    groups["Wikimedia"].key: Decision("accept")})
+    assert "Wikipedia" in out.text and "Wikimedia" not in out.text

@@ -126,6 +126,10 @@ class Anonymiser:
         # Smith"); a second pass that treats the accepted values as listed finds it
         # everywhere else: "Smith Street", "Anna Smith", "SMITH".
         again = Detector(accepted, Key()) if accepted else None
+        # What the researcher rejected stays, even when it is close to an accepted
+        # value ("Wikipedia" rejected, "Wikimedia" accepted).
+        rejected = {g.value.casefold() for g in scan.groups
+                    if (d := decisions.get(g.key)) is not None and d.action == "reject"}
         for parsed, found in zip(scan.batch, scan.findings):
             replacements = []
             for finding in found:
@@ -133,7 +137,8 @@ class Anonymiser:
                 if pseudonym is not None:
                     replacements.append(Replacement(finding.start, finding.end, pseudonym))
             if again is not None:
-                replacements += self._other_forms(parsed.text, replacements, again)
+                replacements += self._other_forms(parsed.text, replacements, again,
+                                                  rejected)
             replacements.sort(key=lambda r: r.start)
             anonymised = anonymise_parsed(parsed, replacements, scan.speakers)
             out.append(replace(anonymised, name=self.anonymise_name(parsed.name)))
@@ -144,13 +149,16 @@ class Anonymiser:
                 self.key.rejected.add(group_key)
         return out
 
-    def _other_forms(self, text: str, done: list[Replacement], again: Detector
-                     ) -> list[Replacement]:
+    def _other_forms(self, text: str, done: list[Replacement], again: Detector,
+                     rejected: set[str]) -> list[Replacement]:
         taken = [(r.start, r.end) for r in done]
         extra = []
         for finding in again.find(text):
             # An accepted common word ("Will") is replaced wherever it is capitalised.
             if finding.kind not in ("listed", "variant"):
+                continue
+            if finding.text.casefold() in rejected or \
+                    canonical(finding.text, finding.category) in self.key.rejected:
                 continue
             if any(start < finding.end and finding.start < end for start, end in taken):
                 continue
