@@ -77,6 +77,13 @@ def test_accept_all_then_ctrl_s():
     assert [result[k].action for k in rest] == ["accept", "accept"]
 
 
+def test_reject_all_then_ctrl_s():
+    result = review(["a", "R", "ctrl+s"])
+    first, *rest = order()
+    assert result[first].action == "accept"
+    assert [result[k].action for k in rest] == ["reject", "reject"]
+
+
 def test_finish_waits_for_every_group():
     async def drive():
         key = Key()

@@ -61,6 +61,7 @@ class CodeEditor(ModalScreen[dict | None]):
     """Every field of a code; dismisses with the fields that changed."""
 
     BINDINGS = [SAVE, CANCEL]
+    AUTO_FOCUS = "#f-definition"  # what is edited most; the name is a Tab away
 
     def __init__(self, code: dict):
         super().__init__()
@@ -75,7 +76,9 @@ class CodeEditor(ModalScreen[dict | None]):
                 if multiline:
                     yield TextArea(value, soft_wrap=True, id=f"f-{field}", classes="field")
                 else:
-                    yield Input(value, id=f"f-{field}")
+                    # Not selected on focus: tabbing through must not invite typing
+                    # over a code's name.
+                    yield Input(value, id=f"f-{field}", select_on_focus=False)
             yield Static(Text("Ctrl+S to save, Esc to cancel", style="dim"))
 
     def action_save(self) -> None:

@@ -31,6 +31,7 @@ class ReviewScreen(Screen[dict[str, Decision] | None]):
         Binding("m", "map", "Map to pseudonym", id="review.map"),
         Binding("c", "category", "Category", id="review.category"),
         Binding("A", "accept_all", "Accept undecided", id="review.accept_all"),
+        Binding("R", "reject_all", "Reject undecided", id="review.reject_all"),
         Binding("ctrl+s", "finish", "Finish", id="review.finish"),
         Binding("escape,q", "cancel", "Stop", id="review.cancel"),
     ]
@@ -160,6 +161,13 @@ class ReviewScreen(Screen[dict[str, Decision] | None]):
         for group in self.groups:
             if group.key not in self.decisions:
                 self.decide(group, "accept", group.suggestion, advance=False)
+
+    def action_reject_all(self) -> None:
+        """For a long tail of ordinary capitalised words (GitHub, Paris): decide the
+        names first, then let the rest stay as they are."""
+        for group in self.groups:
+            if group.key not in self.decisions:
+                self.decide(group, "reject", None, advance=False)
 
     def action_map(self) -> None:
         group = self.current()
