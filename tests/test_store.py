@@ -234,3 +234,14 @@ def test_a_new_project_is_recognised_while_still_open(tmp_path: Path):
     with Project.create(path):
         with Project.open(path) as second:  # e.g. another coder's process
             assert second.schema_version == store.SCHEMA_VERSION
+
+
+def test_a_transcript_is_found_by_case_or_the_start_of_its_name(project: Project):
+    first = project.add_transcript(transcript("demo-01-sergeant"), "a.txt", case="P01")
+    project.add_transcript(transcript("demo-02-analyst", "P02: Other words."), "b.txt")
+    assert project.transcript_id("P01") == first
+    assert project.transcript_id("demo-01") == first
+    with pytest.raises(ProjectError, match="fits 2 transcripts"):
+        project.transcript_id("demo-0")
+    with pytest.raises(ProjectError, match="no transcript named 'x'"):
+        project.transcript_id("x")

@@ -421,13 +421,25 @@ class Project:
         return [TranscriptRow(*r) for r in rows]
 
     def transcript_id(self, name_or_guid: str) -> int:
+        """A transcript by its name or GUID; else by its case's name, or the start of
+        its name, when just one transcript fits ("P03", "demo-03")."""
         row = self.conn.execute(
             "SELECT id FROM transcripts WHERE name = ? OR guid = upper(?)",
             (name_or_guid, name_or_guid),
         ).fetchone()
-        if row is None:
-            raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
-        return row[0]
+        if row is not None:
+            return row[0]
+        fits = self.conn.execute(
+            "SELECT t.id, t.name FROM transcripts t LEFT JOIN cases c ON c.id = t.case_id"
+            " WHERE c.name = ? OR substr(t.name, 1, length(?)) = ?",
+            (name_or_guid, name_or_guid, name_or_guid)).fetchall()
+        if len(fits) == 1:
+            return fits[0][0]
+        if fits:
+            raise ProjectError(f"'{name_or_guid}' fits {len(fits)} transcripts ("
+                               + ", ".join(sorted(n for _, n in fits)[:5])
+                               + "): give the full name")
+        raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
 
     def transcript_lengths(self) -> dict[int, int]:
         """Each transcript's length in code points (what spans are counted in)."""
