@@ -646,6 +646,74 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
                         initial_indent=indent + "    ", subsequent_indent=indent + "      "))
 
 
+@codebook.command(name="export")
+@click.option("--format", "form", type=click.Choice(["qdc", "yaml", "csv", "md", "html"]),
+              help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
+              "md or html (for a paper's appendix); default: from --out's extension.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: print).")
+@click.option("--counts", is_flag=True,
+              help="Add each code's number of codings and one example quote (md, html, csv).")
+@click.pass_context
+def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
+                    counts: bool) -> None:
+    """Export the project's codebook for other tools or for a paper."""
+    from qcode.core.exchange import codebook_formats as formats
+
+    form = form or formats.format_for(out)
+    if form is None:
+        raise click.UsageError("give --format (qdc, yaml, csv, md, html) or an --out file "
+                               "with one of those extensions")
+    project = open_project(ctx)
+    book = formats.project_codebook(project)
+    text = formats.export(book, form, formats.usage(project) if counts else None)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        # Written aside and then renamed, so a failure never leaves half a file.
+        partial.write_text(text, encoding="utf-8", newline="")
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"{out}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+
+
+@codebook.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--under", help="Import the codebook as a theme of this name.")
+@click.pass_context
+def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
+    """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
+    into a new or existing project: codes matched by GUID, then by path; nothing is
+    deleted, so no coding is lost."""
+    from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
+
+    book, warnings = read_codebook(file)
+    if not book.codes:
+        raise click.ClickException(f"{file}: the codebook has no codes")
+    path = ctx.find_root().obj
+    project = Project.open(path) if path.exists() else Project.create(path)
+    ctx.call_on_close(project.close)
+    if not names_its_codebook(file):
+        book.name = project.meta("codebook_name") or book.name
+    try:
+        counts = project.load_codebook(book, under=under)
+    except sqlite3.IntegrityError as exc:
+        # A code matched by GUID moved or renamed onto a name its new siblings use.
+        raise click.ClickException(
+            f"{file}: not imported: a code would share its name with another code under "
+            f"the same parent ({exc}); rename one of them and import again") from None
+    for warning in warnings + counts["keys_dropped"]:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    kept = len(project.codes()) - counts["added"] - counts["updated"] - counts["unchanged"]
+    click.echo(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
+               f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+               + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
+
+
 def main() -> None:
     cli(prog_name="qcode")
 

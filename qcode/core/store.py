@@ -648,7 +648,8 @@ class Project:
                     (code.name,),
                 ).fetchone()
                 place(code, None, found[0] if found else first + order)
-            self._set_meta("codebook_name", codebook.name)
+            if not under:  # a codebook loaded as a theme does not name the project's
+                self._set_meta("codebook_name", codebook.name)
             self.record(
                 "load codebook",
                 f"loaded codebook '{codebook.name}': {counts['added']} added, "
