@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from qcode.core import agreement as stats
+from qcode.core.codebook import code_paths, codes_below
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
@@ -93,10 +94,7 @@ def select(project, coders: Sequence[str] | None = None,
     if not rows:
         raise ReportError("the project has no transcripts to compare")
     every = project.codes()
-    paths: dict[int, str] = {}
-    for code in every:
-        parent = paths.get(code["parent_id"])
-        paths[code["id"]] = f"{parent} > {code['name']}" if parent else code["name"]
+    paths = code_paths(every)
     by_name = {c["name"].casefold(): c for c in every}
     if codes:
         missing = [c for c in codes if c.casefold() not in by_name]
@@ -107,10 +105,7 @@ def select(project, coders: Sequence[str] | None = None,
         top = by_name.get(theme.casefold())
         if top is None:
             raise ReportError(f"no theme named {theme!r}")
-        below = {top["id"]}
-        for code in every:  # tree order: parents come first
-            if code["parent_id"] in below:
-                below.add(code["id"])
+        below = set(codes_below(every, top["id"]))
         picked = [c for c in every if c["id"] in below]
     else:
         picked = every
@@ -158,7 +153,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
         figures.append(row)
     themes = []
     for code in selection.codes:
-        below = _below(code["id"], selection.codes)
+        below = codes_below(selection.codes, code["id"])
         if len(below) > 1:
             themes.append((code["path"], stats.pooled_unitized_alpha(
                 by_code[c] for c in below)))
@@ -182,14 +177,6 @@ def _starts(lengths: list[int]) -> list[int]:
         out.append(at)
         at += length
     return out
-
-
-def _below(code_id: int, codes: list[dict]) -> list[int]:
-    below = [code_id]
-    for code in codes:
-        if code["parent_id"] in below:
-            below.append(code["id"])
-    return below
 
 
 def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process, utils
 
+from qcode.core.codebook import code_paths
+
 
 class CodeIndex:
     """Ranks codes against a query by their name (and path of themes) first, then by
@@ -12,11 +14,7 @@ class CodeIndex:
 
     def __init__(self, codes: list[dict]):
         self.codes = codes
-        paths: dict[int, str] = {}
-        for code in codes:  # tree order: a parent comes before its children
-            parent = paths.get(code["parent_id"])
-            paths[code["id"]] = f"{parent} › {code['name']}" if parent else code["name"]
-        self.paths = paths
+        self.paths = paths = code_paths(codes, " › ")
         self._names = [utils.default_process(code["name"]) for code in codes]
         self._paths = [utils.default_process(paths[code["id"]]) for code in codes]
         self._definitions = [utils.default_process(" ".join(

@@ -203,3 +203,27 @@ def to_yaml(codebook: Codebook) -> str:
         data["description"] = codebook.description
     data["codes"] = [code_dict(c) for c in codebook.codes]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+
+
+# -- the project's codes, as rows in tree order (Project.codes()) --------------------
+
+
+def code_paths(codes: list[dict], separator: str = " > ") -> dict[int, str]:
+    """Each code's path of names from its global theme, by code id. `codes` must be in
+    tree order (a parent before its children), as Project.codes() gives them."""
+    paths: dict[int, str] = {}
+    for code in codes:
+        parent = paths.get(code["parent_id"])
+        paths[code["id"]] = f"{parent}{separator}{code['name']}" if parent else code["name"]
+    return paths
+
+
+def codes_below(codes: list[dict], code_id: int) -> list[int]:
+    """The code and every code under it, in tree order (`codes` as for code_paths)."""
+    below = [code_id]
+    wanted = {code_id}
+    for code in codes:
+        if code["parent_id"] in wanted:
+            wanted.add(code["id"])
+            below.append(code["id"])
+    return below

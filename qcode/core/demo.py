@@ -92,11 +92,7 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
 
 def code_paths(project: Project) -> dict[str, int]:
     """Each code's id by its path of names, joined with " > "."""
-    codes = project.codes()  # tree order: a parent always comes before its children
-    paths: dict[int, str] = {}
-    for code in codes:
-        parent = paths.get(code["parent_id"])
-        paths[code["id"]] = f"{parent}{PATH_SEPARATOR}{code['name']}" if parent else code["name"]
+    paths = codebooks.code_paths(project.codes(), PATH_SEPARATOR)
     return {path: code_id for code_id, path in paths.items()}
 
 

@@ -10,17 +10,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from qcode.core.codebook import codes_below
 from qcode.core.store import Project
 
 
 def load_segments(project: Project, code_id: int, coders: list[str] | None):
     codes = project.codes()
-    below = {code_id}
-    for code in codes:  # tree order: parents before children
-        if code["parent_id"] in below:
-            below.add(code["id"])
     name = next(c["name"] for c in codes if c["id"] == code_id)
-    return name, project.segments(sorted(below), coders)
+    return name, project.segments(codes_below(codes, code_id), coders)
 
 
 class RetrieveScreen(Screen):
