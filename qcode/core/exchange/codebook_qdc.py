@@ -98,7 +98,12 @@ def read_refi(path: Path) -> tuple[Codebook, list[str]]:
 
 def parse_refi(data: bytes, filename: str, default_name: str = "codebook"
                ) -> tuple[Codebook, list[str]]:
-    root = parse_xml(data, filename)
+    return codebook_in(parse_xml(data, filename), filename, default_name)
+
+
+def refi_namespace(root: ET.Element, filename: str) -> tuple[str, str, list[str]]:
+    """The root's namespace and local name, refusing what is not REFI-QDA; a variant
+    namespace that real tools write is accepted with a warning."""
     namespace, local = split(root.tag)
     warnings: list[str] = []
     expected = {"CodeBook": CODEBOOK_NS, "Project": PROJECT_NS}.get(local)
@@ -114,6 +119,13 @@ def parse_refi(data: bytes, filename: str, default_name: str = "codebook"
                                 f"REFI-QDA files use {expected}")
         warnings.append(f"namespace '{namespace}' is not the standard's {expected}; "
                         "read it as that")
+    return namespace, local, warnings
+
+
+def codebook_in(root: ET.Element, filename: str, default_name: str = "codebook"
+                ) -> tuple[Codebook, list[str]]:
+    """The codebook of a parsed .qdc or project.qde, with warnings."""
+    namespace, local, warnings = refi_namespace(root, filename)
     reader = _Reader(namespace, project=local == "Project")
     if local == "Project":
         book_element = reader.child(root, "CodeBook")

@@ -21,6 +21,8 @@ from qcode.core.codebook import CodebookError
 # The largest project.qde seen in the fixtures is 136 kB; a codebook is far smaller.
 MAX_XML_BYTES = 64 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100_000
+# All the entries of one archive together: far beyond any interview study.
+MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024
 DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -66,57 +68,97 @@ def parse_xml(data: bytes, filename: str) -> Element:
 
 
 def read_project_qde(path: Path) -> tuple[bytes, str]:
-    """The bytes of the project XML inside a .qdpx, and its name in the archive.
+    """The bytes of the project XML inside a .qdpx, and its name in the archive."""
+    with ProjectArchive(path) as archive:
+        return archive.read(archive.qde), archive.qde.filename
 
-    Only that one entry is read, but an archive with entries that would land outside
-    its folder is refused as a whole: no honest tool writes one.
+
+class ProjectArchive:
+    """A .qdpx opened for reading, every entry checked before any is read.
+
+    An archive with entries that would land outside its folder is refused as a whole:
+    no honest tool writes one. Sizes in the archive can lie, so no entry is ever read
+    past its cap, and the whole archive has a budget too (a zip bomb).
     """
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise ExchangeError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
-        raise ExchangeError(f"{path}: not a zip archive (a .qdpx project is a zip "
-                            "holding project.qde)") from None
-    except OSError as exc:
-        raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
-    with archive:
-        entries = archive.infolist()
+
+    def __init__(self, path: Path, budget: int = MAX_ARCHIVE_BYTES):
+        self.path = path
+        self.budget = budget
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise ExchangeError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise ExchangeError(f"{path}: is a folder, not a file") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+            raise ExchangeError(f"{path}: not a zip archive (a .qdpx project is a zip "
+                                "holding project.qde)") from None
+        except OSError as exc:
+            raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            self.entries = self._checked(self.zip.infolist())
+            self.qde = self._qde()
+        except ExchangeError:
+            self.zip.close()
+            raise
+        # Entry names without regard to case or the folder's spelling ("Sources/"):
+        # the standard's own example capitalises what the tools write in lower case.
+        self.by_name = {e.filename.replace("\\", "/").casefold(): e for e in self.entries}
+
+    def __enter__(self) -> ProjectArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def _checked(self, entries: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise ExchangeError(f"{path}: {len(entries):,} entries is more than the "
+            raise ExchangeError(f"{self.path}: {len(entries):,} entries is more than the "
                                 f"{MAX_ZIP_ENTRIES:,} allowed; refused")
         for entry in entries:
             name = entry.filename
             if name.startswith(("/", "\\")) or DRIVE.match(name):
-                raise ExchangeError(f"{path}: refused: the entry '{name}' has an "
+                raise ExchangeError(f"{self.path}: refused: the entry '{name}' has an "
                                     "absolute path")
             if ".." in re.split(r"[/\\]", name):
-                raise ExchangeError(f"{path}: refused: the entry '{name}' would land "
+                raise ExchangeError(f"{self.path}: refused: the entry '{name}' would land "
                                     "outside the project folder (zip slip)")
-        qde = [e for e in entries if "/" not in e.filename and "\\" not in e.filename
+        return entries
+
+    def _qde(self) -> zipfile.ZipInfo:
+        qde = [e for e in self.entries if "/" not in e.filename and "\\" not in e.filename
                and e.filename.lower().endswith(".qde")]
         standard = [e for e in qde if e.filename.lower() == "project.qde"]
         if standard:
             qde = standard
         if not qde:
-            raise ExchangeError(f"{path}: has no project.qde at the top of the archive, "
-                                "so it is not a REFI-QDA project")
+            raise ExchangeError(f"{self.path}: has no project.qde at the top of the "
+                                "archive, so it is not a REFI-QDA project")
         if len(qde) > 1:
-            raise ExchangeError(f"{path}: has several .qde files "
+            raise ExchangeError(f"{self.path}: has several .qde files "
                                 f"({', '.join(e.filename for e in qde)}); expected one")
-        entry = qde[0]
-        if entry.file_size > MAX_XML_BYTES:
-            raise ExchangeError(f"{path}: {entry.filename} would unpack to "
-                                f"{entry.file_size:,} bytes (more than "
-                                f"{MAX_XML_BYTES:,}); refused as a possible zip bomb")
+        return qde[0]
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        """An entry by its name in the archive, or by its file name in the sources
+        folder (what an `internal://` path names), in any case."""
+        name = name.replace("\\", "/").casefold()
+        return self.by_name.get(name) or self.by_name.get(f"sources/{name}")
+
+    def read(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> bytes:
+        where = f"{self.path}: {entry.filename}"
+        if entry.file_size > min(limit, self.budget):
+            raise ExchangeError(f"{where} would unpack to {entry.file_size:,} bytes (more "
+                                f"than {min(limit, self.budget):,}); refused as a possible "
+                                "zip bomb")
         try:
-            with archive.open(entry) as stream:
-                # The sizes in the archive can lie: never read more than the cap.
-                data = stream.read(MAX_XML_BYTES + 1)
+            with self.zip.open(entry) as stream:
+                data = stream.read(min(limit, self.budget) + 1)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
                 NotImplementedError, RuntimeError, zlib.error) as exc:
-            raise ExchangeError(f"{path}: cannot unpack {entry.filename}: {exc}") from None
-        if len(data) > MAX_XML_BYTES:
-            raise ExchangeError(f"{path}: {entry.filename} unpacks to more than "
-                                f"{MAX_XML_BYTES:,} bytes; refused as a possible zip bomb")
-        return data, entry.filename
+            raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
+        if len(data) > min(limit, self.budget):
+            raise ExchangeError(f"{where} unpacks to more than {min(limit, self.budget):,} "
+                                "bytes; refused as a possible zip bomb")
+        self.budget -= len(data)
+        return data

@@ -82,6 +82,14 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def parse_plain(path: Path) -> ParsedTranscript:
     text, encoding, warnings = read_text_file(path)
+    return ParsedTranscript(name=path.stem, source_format=path.suffix.lower()[1:],
+                            text=text, turns=turns_in(text), encoding=encoding,
+                            warnings=warnings)
+
+
+def turns_in(text: str) -> list[Turn]:
+    """The turns of a text, found from its speaker labels; the text is not changed (so a
+    text that came from another tool keeps every position its codings refer to)."""
     candidates = list(LABEL.finditer(text))
     speakers = speaker_names(m["name"] for m in candidates)
     labels = [m for m in candidates if m["name"] in speakers]
@@ -94,5 +102,4 @@ def parse_plain(path: Path) -> ParsedTranscript:
         start, end = strip_span(text, label.end(),
                                 following.start() if following else len(text))
         turns.append(Turn(label["name"], start, end, label.start("name"), label_time(label)))
-    return ParsedTranscript(name=path.stem, source_format=path.suffix.lower()[1:],
-                            text=text, turns=turns, encoding=encoding, warnings=warnings)
+    return turns
