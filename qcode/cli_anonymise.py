@@ -76,9 +76,10 @@ def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report_path: Path | None, decisions_path: Path | None,
-                    key_path: Path, review: str = "prompt"
+                    key_path: Path, review: str = "prompt", positions: list | None = None
                     ) -> list[tuple[Path, ParsedTranscript]]:
-    """Scan, review and anonymise a parsed batch in memory."""
+    """Scan, review and anonymise a parsed batch in memory; `positions` receives each
+    transcript's map from old to new positions."""
     from qcode.core.anonymise.review import (Anonymiser, Scan, accept_listed, read_decisions,
                                              write_report)
 
@@ -106,7 +107,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         decisions.update(review_on_screen(scan, open_groups, key))
     elif open_groups:
         decisions.update(review_interactively(scan, open_groups, key))
-    anonymised = anonymiser.apply(scan, decisions)
+    anonymised = anonymiser.apply(scan, decisions, positions)
     return [(path, parsed) for (path, _), parsed in zip(items, anonymised)]
 
 

@@ -1137,26 +1137,28 @@ class Project:
         new is added; nothing here is changed or deleted; what disagrees is reported.
         Merging the same copy twice adds nothing."""
         other = _open_read_only(Path(other_path))
+        try:
+            return self._merge_from(other, "merge", f"merged {Path(other_path).name}")
+        finally:
+            other.close()
+
+    def _merge_from(self, other: sqlite3.Connection, action: str, summary: str) -> dict:
         report: dict = {"coders": 0, "cases": 0, "transcripts": 0, "codes": 0,
                         "codings": 0, "memos": 0, "conflicts": []}
         conflicts = report["conflicts"]
-        try:
-            with self.transaction():
-                coders = self._merge_by_name(other, "coders", report,
-                                             ("guid", "name", "created"))
-                cases = self._merge_by_name(other, "cases", report, ("guid", "name"))
-                self._merge_attributes(other, cases, conflicts)
-                transcripts = self._merge_transcripts(other, cases, report)
-                codes = self._merge_codes(other, report)
-                self._merge_codings(other, transcripts, codes, coders, report)
-                self._merge_memos(other, coders, report)
-                self.record("merge", f"merged {Path(other_path).name}: "
-                            + ", ".join(f"{report[k]} {k}" for k in (
-                                "transcripts", "codes", "codings", "coders")),
-                            **{k: v for k, v in report.items() if k != "conflicts"},
-                            conflicts=len(conflicts))
-        finally:
-            other.close()
+        with self.transaction():
+            coders = self._merge_by_name(other, "coders", report,
+                                         ("guid", "name", "created"))
+            cases = self._merge_by_name(other, "cases", report, ("guid", "name"))
+            self._merge_attributes(other, cases, conflicts)
+            transcripts = self._merge_transcripts(other, cases, report)
+            codes = self._merge_codes(other, report)
+            self._merge_codings(other, transcripts, codes, coders, report)
+            self._merge_memos(other, coders, report)
+            self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
+                            "transcripts", "codes", "codings", "coders")),
+                        **{k: v for k, v in report.items() if k != "conflicts"},
+                        conflicts=len(conflicts))
         return report
 
     def _merge_by_name(self, other, table: str, report: dict, columns) -> dict[int, int]:
@@ -1363,6 +1365,77 @@ class Project:
             "cases": count("cases"), "codes": count("codes"), "codings": count("codings"),
             "coders": count("coders"),
         }
+
+
+    # -- a project from another tool (REFI-QDA) ---------------------------------------
+
+    def import_exchange(self, project, source: str) -> dict:
+        """Bring in a project read from another tool's export (an ExchangeProject): it
+        is first laid out as a qcode project in memory, then merged like a coder's
+        copy, so it is matched to what is here by GUID, text hash, name and path of
+        names exactly as `merge` does, and nothing here is changed or deleted. A
+        project with nothing in it yet also takes the file's identity (GUID, creation
+        date, codebook name), so an export imported back is the same project."""
+        empty = not any(self.summary()[k] for k in ("transcripts", "codes", "codings"))
+        staged = Project.create(":memory:")
+        try:
+            staged._lay_out(project)
+            report = self._merge_from(staged.conn, "import project",
+                                      f"imported project {source}")
+        finally:
+            staged.close()
+        if empty:
+            with self.transaction():
+                for key, value in (("project_guid", project.guid),
+                                   ("created", project.created),
+                                   ("codebook_name", project.codebook.name)):
+                    if value:
+                        self._set_meta(key, value)
+        return report
+
+    def _lay_out(self, project) -> None:
+        """Write an ExchangeProject's rows into this (new, empty) project as they are."""
+        with self.transaction():
+            if project.codebook.codes:
+                self.load_codebook(project.codebook)
+            coder_ids = {}
+            for coder in project.coders:
+                coder_ids[coder.guid] = self.conn.execute(
+                    "INSERT INTO coders (guid, name, created) VALUES (?, ?, ?)",
+                    (coder.guid, coder.name, coder.created or now())).lastrowid
+            transcript_ids = {}
+            for transcript in project.transcripts:
+                turns = [Turn(t.speaker, t.start, t.end, t.label_start, t.begin_time,
+                              t.end_time) for t in transcript.turns or []]
+                parsed = ParsedTranscript(transcript.name, transcript.source_format,
+                                          transcript.text, turns, transcript.encoding)
+                transcript_ids[transcript.guid] = self.add_transcript(
+                    parsed, transcript.source_file or transcript.name)
+                self.conn.execute(
+                    "UPDATE transcripts SET guid = ?, imported = ? WHERE id = ?",
+                    (transcript.guid, transcript.imported or now(),
+                     transcript_ids[transcript.guid]))
+            for case in project.cases:
+                case_id = self.conn.execute("INSERT INTO cases (guid, name) VALUES (?, ?)",
+                                            (case.guid, case.name)).lastrowid
+                self.conn.executemany(
+                    "INSERT INTO attributes (case_id, name, value, type) VALUES (?, ?, ?, ?)",
+                    [(case_id, name, value, kind)
+                     for name, (value, kind) in case.attributes.items()])
+                for guid in case.transcripts:
+                    self.conn.execute("UPDATE transcripts SET case_id = ? WHERE id = ?",
+                                      (case_id, transcript_ids[guid]))
+            code_ids = dict(self.conn.execute("SELECT guid, id FROM codes"))
+            self.conn.executemany(
+                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
+                " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
+                  c.start, c.end, c.memo, c.created or now()) for c in project.codings])
+            self.conn.executemany(
+                "INSERT INTO memos (guid, name, text, target_type, target_guid, coder_id,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(m.guid, m.name, m.text, m.target_type, m.target_guid,
+                  coder_ids.get(m.coder), m.created or now()) for m in project.memos])
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qcode.core.anonymise.apply import Replacement, anonymise_parsed
+from qcode.core.anonymise.apply import PositionMap, Replacement, anonymise_parsed
 from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.detect import (ROLE_LABEL, ROLE_WORDS, TITLES, TOKEN, Detector,
                                          Finding, generic_label)
@@ -114,10 +114,13 @@ class Anonymiser:
                   if identifier.value == label}
         return Scan(batch, findings, ordered, warnings, labels)
 
-    def apply(self, scan: Scan, decisions: dict[str, Decision]) -> list[ParsedTranscript]:
+    def apply(self, scan: Scan, decisions: dict[str, Decision],
+              positions: list[PositionMap] | None = None) -> list[ParsedTranscript]:
         """The anonymised batch. Findings needing review are replaced only when their
         group was accepted, but every listed value found is entered in the key, so
-        verify-anonymised looks for the ones left in the text."""
+        verify-anonymised looks for the ones left in the text. `positions`, when given,
+        receives each transcript's map from old to new positions (to carry codings
+        that came with the text, as from another tool's project)."""
         out = []
         accepted = [Identifier(g.value, d.category, d.pseudonym or g.suggestion)
                     for g in scan.groups
@@ -141,6 +144,8 @@ class Anonymiser:
                                                   rejected)
             replacements.sort(key=lambda r: r.start)
             anonymised = anonymise_parsed(parsed, replacements, scan.speakers)
+            if positions is not None:
+                positions.append(PositionMap(replacements))
             out.append(replace(anonymised, name=self.anonymise_name(parsed.name)))
         for label, role in scan.speakers.items():
             self.key.assign(label, "person", role)  # also when no text carried the label

@@ -122,11 +122,13 @@ def refi_namespace(root: ET.Element, filename: str) -> tuple[str, str, list[str]
     return namespace, local, warnings
 
 
-def codebook_in(root: ET.Element, filename: str, default_name: str = "codebook"
-                ) -> tuple[Codebook, list[str]]:
-    """The codebook of a parsed .qdc or project.qde, with warnings."""
+def codebook_in(root: ET.Element, filename: str, default_name: str = "codebook",
+                memos_read: bool = False) -> tuple[Codebook, list[str]]:
+    """The codebook of a parsed .qdc or project.qde, with warnings; `memos_read` when
+    the caller imports the codes' memos (NoteRef) itself."""
     namespace, local, warnings = refi_namespace(root, filename)
     reader = _Reader(namespace, project=local == "Project")
+    reader.memos_read = memos_read
     if local == "Project":
         book_element = reader.child(root, "CodeBook")
         if book_element is None:
@@ -160,6 +162,7 @@ class _Reader:
         self.folders = 0
         self.notes_left = 0
         self.sets: list[str] = []
+        self.memos_read = False
 
     def tag(self, local: str) -> str:
         return f"{{{self.ns}}}{local}" if self.ns else local
@@ -246,6 +249,6 @@ class _Reader:
         if self.sets:
             out.append(f"{len(self.sets)} code set(s) not imported, as qcode has no sets: "
                        + ", ".join(f"'{s}'" for s in self.sets))
-        if self.notes_left:
+        if self.notes_left and not self.memos_read:
             out.append(f"{self.notes_left} memo(s) attached to codes (NoteRef) not imported")
         return out

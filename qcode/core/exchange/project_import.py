@@ -1,0 +1,63 @@
+"""Another tool's project brought into qcode with its text anonymised first.
+
+The reader gives an ExchangeProject whose transcripts still hold what the other tool
+held. Anonymisation changes the text, so every position that came with it (turns,
+codings) is carried across by the map the anonymiser returns, and the short texts that
+came along (memos, case names, attribute values, code names and guidance) lose every
+value the key knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qcode.core.exchange import project_model as model
+from qcode.core.importers.base import ParsedTranscript, Turn
+
+
+def as_parsed(project: model.ExchangeProject
+              ) -> tuple[list[tuple[Path, ParsedTranscript]], list[str | None]]:
+    """The transcripts in the importers' shape, with the case each belongs to."""
+    case_of = {guid: case.name for case in project.cases for guid in case.transcripts}
+    items = []
+    for transcript in project.transcripts:
+        turns = [Turn(t.speaker, t.start, t.end, t.label_start, t.begin_time, t.end_time)
+                 for t in transcript.turns or []]
+        items.append((Path(transcript.source_file or transcript.name), ParsedTranscript(
+            transcript.name, transcript.source_format, transcript.text, turns,
+            transcript.encoding)))
+    return items, [case_of.get(t.guid) for t in project.transcripts]
+
+
+def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedTranscript],
+                        positions: list, short_text: Callable[[str], str]) -> None:
+    """Put the anonymised texts in place and move every coding with its text.
+
+    A coding's start inside a replaced name moves to the pseudonym's start and its end to
+    the pseudonym's end, so a coding that covered a name covers its pseudonym."""
+    maps = {}
+    for transcript, parsed, mapping in zip(project.transcripts, anonymised, positions):
+        suffix = Path(transcript.source_file).suffix if transcript.source_file else ""
+        renamed = parsed.name != transcript.name
+        transcript.text = parsed.text
+        transcript.name = parsed.name
+        transcript.turns = [model.Turn(t.speaker, t.start, t.end, t.label_start,
+                                       t.begin_time, t.end_time) for t in parsed.turns]
+        # The file name can carry the name the transcript's name lost.
+        transcript.source_file = (parsed.name + suffix if renamed
+                                  else short_text(transcript.source_file))
+        maps[transcript.guid] = mapping
+    for coding in project.codings:
+        mapping = maps[coding.transcript]
+        coding.start, coding.end = mapping.start(coding.start), mapping.end(coding.end)
+        coding.memo = short_text(coding.memo)
+    for memo in project.memos:
+        memo.name, memo.text = short_text(memo.name), short_text(memo.text)
+    for case in project.cases:
+        case.name = short_text(case.name)
+        case.attributes = {name: (short_text(value), kind)
+                           for name, (value, kind) in case.attributes.items()}
+    for code, _ in project.codebook.walk():
+        for field in ("name", "definition", "when_to_use", "when_not_to_use", "example"):
+            setattr(code, field, short_text(getattr(code, field)))

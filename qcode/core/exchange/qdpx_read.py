@@ -1,0 +1,560 @@
+"""Reading a REFI-QDA project (a `.qdpx`, or a bare `project.qde`) made by NVivo,
+ATLAS.ti, MAXQDA, QualCoder or qcode, into an ExchangeProject.
+
+The file is untrusted: the archive and the XML are checked by safe_xml, every position
+is checked against its text, and only entries inside the archive are ever read (a
+`relative://` or `absolute://` path is reported, never followed). What qcode cannot
+hold (pictures, PDFs, sets, links) is counted and reported, never silently dropped.
+A selection outside its text is refused, as the file is then broken or misread.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+from qcode.core.codebook import Codebook
+from qcode.core.exchange import project_model as model
+from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
+from qcode.core.exchange.foreign import clean_guid
+from qcode.core.exchange.safe_xml import (ExchangeError, ProjectArchive, parse_xml,
+                                          read_bytes)
+from qcode.core.importers.base import normalise
+from qcode.core.importers.plain import turns_in
+
+EXTRAS = "qcode.json"
+MAX_SOURCE_BYTES = 512 * 1024 * 1024
+# Stable GUIDs for what a file leaves without one (a coder known only by reference).
+IMPORT_NS = uuid.UUID("2b0c7f4e-9d61-5a38-8e15-4c7a90d3b6e2")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+VALUE_TYPES = {"TextValue": "text", "BooleanValue": "text", "IntegerValue": "integer",
+               "FloatValue": "float", "DateValue": "text", "DateTimeValue": "text"}
+NOT_TEXT = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+
+
+def read_project_file(path: Path) -> model.ExchangeProject:
+    """The project in a .qdpx (or a bare .qde, whose sources are then missing)."""
+    suffix = path.suffix.lower()
+    if suffix == ".qdpx":
+        with ProjectArchive(path) as archive:
+            name = f"{path}!{archive.qde.filename}"
+            return _Reader(name, path.stem, archive).read(archive.read(archive.qde))
+    if suffix == ".qde":
+        return _Reader(str(path), path.stem, None).read(read_bytes(path))
+    if suffix == ".qdc":
+        raise ExchangeError(f"{path}: a .qdc holds only a codebook; import it with "
+                            "'qcode codebook import'")
+    raise ExchangeError(f"{path}: cannot tell the format from '{path.suffix or path.name}'"
+                        " (a project to import is a .qdpx, or its project.qde)")
+
+
+def canonical(guid: str | None) -> str | None:
+    return clean_guid(guid)
+
+
+class _Reader:
+    def __init__(self, filename: str, stem: str, archive: ProjectArchive | None):
+        self.filename = filename
+        self.stem = stem
+        self.archive = archive
+        self.warnings: list[str] = []
+        self.skipped: Counter[str] = Counter()
+        self.ns = ""
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def tag(self, local: str) -> str:
+        return f"{{{self.ns}}}{local}" if self.ns else local
+
+    def children(self, element: ET.Element | None, local: str) -> list[ET.Element]:
+        return [] if element is None else element.findall(self.tag(local))
+
+    def child(self, element: ET.Element | None, local: str) -> ET.Element | None:
+        return None if element is None else element.find(self.tag(local))
+
+    def text_of(self, element: ET.Element | None, local: str) -> str | None:
+        found = self.child(element, local)
+        return None if found is None else (found.text or "")
+
+    def guid(self, element: ET.Element, what: str) -> str:
+        guid = canonical(element.get("guid"))
+        if guid is None:
+            raise ExchangeError(f"{self.filename}: {what} has no valid guid "
+                                f"('{element.get('guid')}')")
+        return guid
+
+    def internal(self, reference: str) -> bytes | None:
+        """The bytes of an `internal://` file; None when it is absent or lives outside
+        the archive (never followed: only what the archive holds is read)."""
+        if not reference.lower().startswith("internal://") or self.archive is None:
+            return None
+        entry = self.archive.find(reference[len("internal://"):])
+        return None if entry is None else self.archive.read(entry, MAX_SOURCE_BYTES)
+
+    def decoded(self, data: bytes, what: str) -> str:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.warnings.append(f"{what}: not valid UTF-8; read as Windows-1252")
+            return data.decode("cp1252", errors="replace")
+
+    # -- the project ---------------------------------------------------------------------
+
+    def read(self, data: bytes) -> model.ExchangeProject:
+        root = parse_xml(data, self.filename)
+        self.ns, local, self.warnings = refi_namespace(root, self.filename)
+        if local != "Project":
+            raise ExchangeError(f"{self.filename}: a codebook, not a project; import it "
+                                "with 'qcode codebook import'")
+        name = (root.get("name") or "").strip() or self.stem
+        if self.child(root, "CodeBook") is not None:
+            book, notes = codebook_in(root, self.filename, name, memos_read=True)
+            self.warnings += notes
+        else:
+            book = Codebook(name=name)
+        self.code_guids = {code.guid.upper() for code, _ in book.walk() if code.guid}
+        self.origin = root.get("origin") or ""
+        project = model.ExchangeProject(
+            name=name, codebook=book, created=self.datetime(root.get("creationDateTime")))
+        self.project = project
+        self.users(root)
+        self.default_coder = self.coder_for(root.get("creatingUserGUID"))
+        self.notes = self.read_notes(root)
+        self.used_notes: set[str] = set()
+        variables = self.variables(root)
+        self.sources(root, variables)
+        self.cases(root, variables)
+        self.code_memos(root)
+        self.loose_notes(root)
+        for local in ("Sets", "Links", "Graphs"):
+            found = self.child(root, local)
+            if found is not None and len(found):
+                self.warnings.append(f"{len(found)} {local.lower()[:-1]}(s) not imported: "
+                                     "qcode has no place for them")
+        for what, count in sorted(self.skipped.items()):
+            self.warnings.append(f"{count} {what} not imported")
+        if self.archive is not None:
+            self.extras()
+        for transcript in project.transcripts:
+            if transcript.turns is None:  # another tool's: found from the speaker labels
+                transcript.turns = [model.Turn(t.speaker, t.start, t.end, t.label_start,
+                                               t.begin_time, t.end_time)
+                                    for t in turns_in(transcript.text)]
+        project.warnings = self.warnings
+        return project
+
+    @staticmethod
+    def datetime(value: str | None) -> str | None:
+        return value if value and DATETIME.match(value.strip()) else None
+
+    def users(self, root: ET.Element) -> None:
+        self.coders: dict[str, model.Coder] = {}
+        names: set[str] = set()
+        for element in self.children(self.child(root, "Users"), "User"):
+            guid = self.guid(element, "a <User>")
+            name = (element.get("name") or element.get("id") or "").strip()
+            self.add_coder(guid, name or f"user {guid[:8]}", names)
+        self.names = names
+
+    def add_coder(self, guid: str, name: str, names: set[str]) -> model.Coder:
+        base, number = name, 1
+        while name.casefold() in names:  # two users of one name stay two coders
+            number += 1
+            name = f"{base} ({number})"
+        names.add(name.casefold())
+        coder = model.Coder(guid, name)
+        self.coders[guid] = coder
+        self.project.coders.append(coder)
+        return coder
+
+    def coder_for(self, reference: str | None) -> model.Coder | None:
+        guid = canonical(reference)
+        if guid is None:
+            return None
+        if guid not in self.coders:
+            # Referred to but not declared: still a coder, known by the reference.
+            self.add_coder(guid, f"user {guid[:8]}", self.names)
+        return self.coders[guid]
+
+    def coder_of(self, *elements: ET.Element) -> model.Coder:
+        for element in elements:
+            coder = self.coder_for(element.get("creatingUser"))
+            if coder is not None:
+                return coder
+        if self.default_coder is None:
+            name = self.origin.split(" ")[0] or "imported"
+            guid = str(uuid.uuid5(IMPORT_NS, f"{self.filename}\x1f{name}")).upper()
+            self.default_coder = self.add_coder(guid, name, self.names)
+        return self.default_coder
+
+    def read_notes(self, root: ET.Element) -> dict[str, tuple[ET.Element, str]]:
+        notes = {}
+        for element in self.children(self.child(root, "Notes"), "Note"):
+            guid = self.guid(element, "a <Note>")
+            text = self.text_of(element, "PlainTextContent")
+            if text is None and element.get("plainTextPath"):
+                data = self.internal(element.get("plainTextPath"))
+                text = self.decoded(data, f"note '{element.get('name')}'") if data else ""
+            notes[guid] = (element, normalise(text or ""))
+        return notes
+
+    def note_texts(self, element: ET.Element) -> list[str]:
+        texts = []
+        for ref in self.children(element, "NoteRef"):
+            guid = canonical(ref.get("targetGUID"))
+            if guid in self.notes:
+                self.used_notes.add(guid)
+                if self.notes[guid][1].strip():
+                    texts.append(self.notes[guid][1])
+        return texts
+
+    def add_memo(self, guid: str, target_type: str | None, target: str | None) -> None:
+        element, text = self.notes[guid]
+        coder = self.coder_for(element.get("creatingUser"))
+        self.project.memos.append(model.Memo(
+            guid=guid, name=(element.get("name") or "").strip() or "memo", text=text,
+            target_type=target_type, target_guid=target,
+            coder=coder.guid if coder else None,
+            created=self.datetime(element.get("creationDateTime"))))
+        self.used_notes.add(guid)
+
+    def code_memos(self, root: ET.Element) -> None:
+        for code in self.child(root, "CodeBook").iter(self.tag("Code")) \
+                if self.child(root, "CodeBook") is not None else ():
+            guid = canonical(code.get("guid"))
+            for ref in self.children(code, "NoteRef"):
+                note = canonical(ref.get("targetGUID"))
+                if note in self.notes and guid in self.code_guids:
+                    self.add_memo(note, "code", guid)
+
+    def loose_notes(self, root: ET.Element) -> None:
+        for ref in self.children(root, "NoteRef"):
+            note = canonical(ref.get("targetGUID"))
+            if note in self.notes and note not in self.used_notes:
+                self.add_memo(note, None, None)
+        for note in self.notes:
+            if note not in self.used_notes:  # in no place: a memo on the project
+                self.add_memo(note, None, None)
+
+    def variables(self, root: ET.Element) -> dict[str, str]:
+        return {self.guid(v, "a <Variable>"): (v.get("name") or "").strip() or "variable"
+                for v in self.children(self.child(root, "Variables"), "Variable")}
+
+    def values(self, element: ET.Element, variables: dict[str, str]
+               ) -> dict[str, tuple[str, str]]:
+        out = {}
+        for value in self.children(element, "VariableValue"):
+            name = variables.get(canonical(
+                (self.child(value, "VariableRef") or ET.Element("x")).get("targetGUID")))
+            if name is None:
+                self.skipped["attribute value(s) of an undeclared variable"] += 1
+                continue
+            for local, kind in VALUE_TYPES.items():
+                text = self.text_of(value, local)
+                if text is not None and text.strip():
+                    out[name] = (text.strip(), kind)
+        return out
+
+    def cases(self, root: ET.Element, variables: dict[str, str]) -> None:
+        names: set[str] = set()
+        in_a_case: set[str] = set()
+        for element in self.children(self.child(root, "Cases"), "Case"):
+            guid = self.guid(element, "a <Case>")
+            name = self.unique((element.get("name") or "").strip() or f"case {guid[:8]}",
+                               names)
+            sources = [g for ref in self.children(element, "SourceRef")
+                       if (g := self.transcript_of.get(canonical(ref.get("targetGUID"))))]
+            in_a_case.update(sources)
+            self.project.cases.append(model.Case(
+                guid, name, self.values(element, variables), list(dict.fromkeys(sources))))
+        # MAXQDA gives a document's variables to the document: in qcode that is a case.
+        for transcript, values in self.source_values.items():
+            if transcript in in_a_case or not values:
+                continue
+            name = self.unique(self.transcript_names[transcript], names)
+            guid = str(uuid.uuid5(IMPORT_NS, f"case\x1f{transcript}")).upper()
+            self.project.cases.append(model.Case(guid, name, values, [transcript]))
+
+    @staticmethod
+    def unique(name: str, taken: set[str]) -> str:
+        base, number = name, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{base} ({number})"
+        taken.add(name.casefold())
+        return name
+
+    # -- sources -------------------------------------------------------------------------
+
+    def sources(self, root: ET.Element, variables: dict[str, str]) -> None:
+        self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
+        self.transcript_names: dict[str, str] = {}
+        self.source_values: dict[str, dict] = {}
+        by_text: dict[str, str] = {}
+        names: set[str] = set()
+        for element in list(self.child(root, "Sources") or []):
+            namespace, local = split(element.tag)
+            if local in NOT_TEXT:
+                self.skipped[f"{local.replace('Source', '').lower()} source(s)"
+                             .replace("pdf", "PDF")] += 1
+                continue
+            if local != "TextSource" or namespace != self.ns:
+                self.skipped[f"<{local}> element(s) among the sources"] += 1
+                continue
+            self.text_source(element, by_text, names, variables)
+
+    def text_source(self, element: ET.Element, by_text: dict[str, str], names: set[str],
+                    variables: dict[str, str]) -> None:
+        guid = self.guid(element, "a <TextSource>")
+        label = (element.get("name") or "").strip() or f"source {guid[:8]}"
+        what = f"source '{label}'"
+        raw, exact = self.source_text(element, what)
+        if raw is None:
+            coded = len(self.children(element, "PlainTextSelection"))
+            if coded:
+                self.skipped["selection(s) on sources without their text"] += coded
+            return
+        text = normalise(raw)
+        if not text.strip():
+            self.warnings.append(f"{what}: its text is empty; not imported")
+            return
+        if text in by_text:
+            self.warnings.append(f"{what}: the same text as another source; its codings "
+                                 "go to that one")
+            self.transcript_of[guid] = by_text[text]
+        else:
+            by_text[text] = guid
+            self.transcript_of[guid] = guid
+            self.transcript_names[guid] = self.unique(label, names)
+            self.project.transcripts.append(model.Transcript(
+                guid=guid, name=self.transcript_names[guid], text=text,
+                source_file=label, source_format="txt",
+                imported=self.datetime(element.get("creationDateTime"))))
+        transcript = self.transcript_of[guid]
+        self.source_values.setdefault(transcript, {}).update(self.values(element, variables))
+        where = Positions(raw, text, self.origin)
+        selections = self.children(element, "PlainTextSelection")
+        if not exact and selections:
+            self.warnings.append(f"{what}: {len(selections)} selection(s) not imported: "
+                                 "they refer to a plain text the file does not hold")
+            selections = []
+        where.choose(selections, what, self.warnings)
+        for selection in selections:
+            self.selection(selection, element, transcript, text, where, what)
+        for coding in self.children(element, "Coding"):  # the whole document
+            self.coding(coding, element, element, transcript, 0, len(text), [])
+        for ref in self.children(element, "NoteRef"):
+            note = canonical(ref.get("targetGUID"))
+            if note in self.notes:
+                self.add_memo(note, "transcript", transcript)
+
+    def source_text(self, element: ET.Element, what: str) -> tuple[str | None, bool]:
+        """The source's plain text, and whether selections can be placed on it (not
+        when only a formatted .docx was there to read)."""
+        content = self.text_of(element, "PlainTextContent")
+        plain, rich = element.get("plainTextPath"), element.get("richTextPath")
+        if plain:
+            data = self.internal(plain)
+            if data is not None:
+                return self.decoded(data, what), True
+        elif content is not None:
+            return content, True
+        if rich and rich.lower().endswith(".docx"):
+            data = self.internal(rich)
+            text = docx_text(data, what, self.warnings) if data is not None else None
+            if text is not None:
+                return text, False
+        if self.archive is None and (plain or rich):
+            self.skipped["text source(s) whose text a bare .qde does not hold (import "
+                         "the .qdpx)"] += 1
+        elif plain or rich:
+            where = plain or rich
+            self.warnings.append(
+                f"{what}: its text '{where}' is "
+                + ("missing from the archive" if where.lower().startswith("internal://")
+                   else "outside the archive, so it was not read") + "; not imported")
+        else:
+            self.warnings.append(f"{what}: no text (neither a plain-text file nor "
+                                 "PlainTextContent); not imported")
+        return None, False
+
+    def selection(self, selection: ET.Element, source: ET.Element, transcript: str,
+                  text: str, where: Positions, what: str) -> None:
+        label = selection.get("name") or selection.get("guid") or "?"
+        try:
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
+        except ValueError:
+            raise ExchangeError(
+                f"{self.filename}: {what}: the selection '{label}' has positions "
+                f"'{selection.get('startPosition')}' to '{selection.get('endPosition')}', "
+                "which are not whole numbers; refused, nothing imported") from None
+        start, end = where.start(start), where.end(end)
+        if not 0 <= start <= end <= len(text):
+            raise ExchangeError(
+                f"{self.filename}: {what}: the selection '{label}' runs from "
+                f"{selection.get('startPosition')} to {selection.get('endPosition')}, "
+                f"outside its text of {len(text)} characters; refused, nothing imported")
+        if start == end:
+            self.skipped["empty selection(s)"] += 1
+            return
+        memos = self.note_texts(selection)
+        description = self.text_of(selection, "Description")
+        if description and description.strip():
+            memos.insert(0, normalise(description.strip()))
+        codings = self.children(selection, "Coding")
+        if not codings:
+            if memos:  # MAXQDA's comments: a note on a place, with no code
+                guid = self.guid(selection, "a <PlainTextSelection>")
+                coder = self.coder_of(selection, source)
+                self.project.memos.append(model.Memo(
+                    guid=guid, name=f"Comment at {start}-{end}", text="\n\n".join(memos),
+                    target_type="transcript", target_guid=transcript, coder=coder.guid,
+                    created=self.datetime(selection.get("creationDateTime"))))
+            else:
+                self.skipped["selection(s) with no code"] += 1
+            return
+        for coding in codings:
+            self.coding(coding, selection, source, transcript, start, end, memos)
+
+    def coding(self, coding: ET.Element, selection: ET.Element, source: ET.Element,
+               transcript: str, start: int, end: int, memos: list[str]) -> None:
+        guid = self.guid(coding, "a <Coding>")
+        code = canonical((self.child(coding, "CodeRef") or ET.Element("x")).get("targetGUID"))
+        if code not in self.code_guids:
+            self.skipped["coding(s) of a code the codebook does not have"] += 1
+            return
+        coder = self.coder_of(coding, selection, source)
+        self.project.codings.append(model.Coding(
+            guid=guid, transcript=transcript, code=code, coder=coder.guid, start=start,
+            end=end, memo="\n\n".join(memos),
+            created=self.datetime(coding.get("creationDateTime")
+                                  or selection.get("creationDateTime"))))
+
+    # -- what only qcode writes ----------------------------------------------------------
+
+    def extras(self) -> None:
+        """Facts REFI-QDA has no place for (turns, the source file), from a qcode export.
+        Anything that does not fit the project read so far is ignored, with a warning."""
+        entry = self.archive.find(EXTRAS)
+        if entry is None:
+            return
+        try:
+            extras = json.loads(self.archive.read(entry))
+        except (ValueError, UnicodeDecodeError):
+            self.warnings.append(f"{EXTRAS} is not valid JSON; ignored")
+            return
+        if not isinstance(extras, dict) or extras.get("format") != "qcode-extras" \
+                or extras.get("version") != 1:
+            self.warnings.append(f"{EXTRAS} is not qcode's extras (version 1); ignored")
+            return
+        try:
+            apply_extras(self.project, extras)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
+
+
+def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
+    facts = extras.get("project") or {}
+    project.guid = canonical(facts.get("guid")) or project.guid
+    project.created = facts.get("created") or project.created
+    if facts.get("codebook_name"):
+        project.codebook.name = str(facts["codebook_name"])
+    created = extras.get("coders") or {}
+    for coder in project.coders:
+        coder.created = created.get(coder.guid) or coder.created
+    found = extras.get("transcripts") or {}
+    planned = []
+    for transcript in project.transcripts:
+        facts = found.get(transcript.guid)
+        if not facts:
+            continue
+        turns = [model.Turn(*row) for row in facts.get("turns") or []]
+        for turn in turns:
+            if not (isinstance(turn.start, int) and isinstance(turn.end, int)
+                    and 0 <= turn.start <= turn.end <= len(transcript.text)):
+                raise ValueError(f"a turn of {transcript.name} is outside its text")
+        planned.append((transcript, facts, turns))
+    for transcript, facts, turns in planned:  # all checked before any is changed
+        transcript.turns = turns
+        for field in ("source_file", "source_format", "encoding", "imported"):
+            if facts.get(field):
+                setattr(transcript, field, str(facts[field]))
+
+
+class Positions:
+    """Where a selection's positions fall in the LF-only text.
+
+    Tools disagree on a line break written as CR LF: ATLAS.ti and MAXQDA count it as one
+    position, NVivo for Windows as two. When the text has CR LF, each reading is tried on
+    the selections whose name holds their text (ATLAS.ti and NVivo write it there), and
+    the one that fits more of them is taken; with no such evidence, the origin decides.
+    """
+
+    def __init__(self, raw: str, text: str, origin: str):
+        self.raw = raw
+        self.text = text
+        self.origin = origin
+        self.two = False
+        self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
+
+    def choose(self, selections: list[ET.Element], what: str, warnings: list[str]) -> None:
+        if not self._crlf:
+            return
+        fits = {}
+        for two in (False, True):
+            self.two = two
+            fits[two] = sum(1 for s in selections if self._fits(s))
+        if fits[True] != fits[False]:
+            self.two = fits[True] > fits[False]
+        else:
+            self.two = "nvivo" in self.origin.lower()
+        warnings.append(f"{what}: its text has Windows line breaks (CR LF); positions "
+                        f"read as counting each as {'two' if self.two else 'one'}")
+
+    def _fits(self, selection: ET.Element) -> bool:
+        name = " ".join((selection.get("name") or "").split()).rstrip("…").rstrip(".")
+        if len(name) < 4:
+            return False
+        try:
+            start = self.start(int(selection.get("startPosition", "")))
+            end = self.end(int(selection.get("endPosition", "")))
+        except ValueError:
+            return False
+        return " ".join(self.text[start:end].split()).startswith(name)
+
+    def _shift(self, position: int) -> int:
+        if not self.two or not self._crlf:
+            return position
+        # Each CR LF that starts before the position lost one code point.
+        return position - bisect.bisect_left(self._crlf, position)
+
+    def start(self, position: int) -> int:
+        return self._shift(position)
+
+    def end(self, position: int) -> int:
+        return self._shift(position)
+
+
+def docx_text(data: bytes, what: str, warnings: list[str]) -> str | None:
+    """The text of a source that came only as .docx, read by qcode's Word importer;
+    None (with a warning) when it cannot be read."""
+    from qcode.core.importers import ImportProblem
+    from qcode.core.importers.word import parse_docx
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "source.docx"
+        path.write_bytes(data)
+        try:
+            return parse_docx(path).text
+        except (ImportProblem, OSError, ValueError, KeyError) as exc:
+            warnings.append(f"{what}: its .docx cannot be read ({exc}); not imported")
+            return None
