@@ -82,6 +82,11 @@ class _Reader:
         found = self.child(element, local)
         return None if found is None else (found.text or "")
 
+    def reference(self, element: ET.Element, local: str) -> str | None:
+        """The GUID a child such as <CodeRef targetGUID=...> points at."""
+        found = self.child(element, local)
+        return None if found is None else canonical(found.get("targetGUID"))
+
     def guid(self, element: ET.Element, what: str) -> str:
         guid = canonical(element.get("guid"))
         if guid is None:
@@ -252,8 +257,7 @@ class _Reader:
                ) -> dict[str, tuple[str, str]]:
         out = {}
         for value in self.children(element, "VariableValue"):
-            name = variables.get(canonical(
-                (self.child(value, "VariableRef") or ET.Element("x")).get("targetGUID")))
+            name = variables.get(self.reference(value, "VariableRef"))
             if name is None:
                 self.skipped["attribute value(s) of an undeclared variable"] += 1
                 continue
@@ -428,7 +432,7 @@ class _Reader:
     def coding(self, coding: ET.Element, selection: ET.Element, source: ET.Element,
                transcript: str, start: int, end: int, memos: list[str]) -> None:
         guid = self.guid(coding, "a <Coding>")
-        code = canonical((self.child(coding, "CodeRef") or ET.Element("x")).get("targetGUID"))
+        code = self.reference(coding, "CodeRef")
         if code not in self.code_guids:
             self.skipped["coding(s) of a code the codebook does not have"] += 1
             return

@@ -1,0 +1,496 @@
+"""qcode import-project: REFI-QDA projects made by other tools, read into qcode.
+
+The hand-built archives below imitate what each tool is known to write (see the notes in
+../shared/fixtures/refi/NOTES.md): ATLAS.ti's CR LF text counted as one position and
+its quote text in the selection's name, NVivo's lower-case GUIDs and CR LF counted as
+two, MAXQDA's comments (a selection with a description and no code), the standard's own
+capitalised `Project.qde` and `Sources/`, and a source that came only as .docx.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qcode.cli import cli
+from qcode.core.exchange import qdpx_read, safe_xml
+from qcode.core.exchange.qdpx_read import read_project_file
+from qcode.core.exchange.safe_xml import ExchangeError
+from qcode.core.store import Project
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "refi"
+NS = "urn:QDA-XML:project:1.0"
+ANA = "0E2C6A4E-5C1B-4F7A-9A55-3B7E3C1D2A10"
+BEN = "1F3D7B5F-6D2C-4A8B-8B66-4C8F4D2E3B21"
+THEME = "5B1F0C2D-7A1E-4C39-8D7B-2F0E4A6B9C01"
+COST = "9C3E7D21-0B4F-4E8A-A1C2-6D5F8E9A0B12"
+TRUST = "A7D1C2B3-4E5F-4A6B-9C8D-0E1F2A3B4C5D"
+FIRST = "A1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF"
+SECOND = "B2C3D4E5-F6A7-4822-99AA-BBCCDDEEFF00"
+FIRST_TEXT = ("Interviewer: What got in the way?\r\n\r\n"
+              "P01: It was too expensive. Nobody trusted the police.\r\n")
+SECOND_TEXT = "P02: We had no budget at all, none.\n"
+
+
+def run(*args: str, project: Path):
+    return CliRunner().invoke(cli, ["--project", str(project), *args],
+                              catch_exceptions=False)
+
+
+def archive(path: Path, qde: str, files: dict[str, bytes] | None = None,
+            qde_name: str = "project.qde") -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(qde_name, qde.encode("utf-8"))
+        for name, data in (files or {}).items():
+            out.writestr(name, data)
+    return path
+
+
+def one_position_per_line_break(text: str, part: str) -> tuple[int, int]:
+    """Where `part` is in `text` once each CR LF counts as one position (ATLAS.ti)."""
+    flat = text.replace("\r\n", "\n")
+    start = flat.index(part)
+    return start, start + len(part)
+
+
+def atlas_like(origin: str = "ATLAS.ti 23.2.3") -> str:
+    expensive = one_position_per_line_break(FIRST_TEXT, "It was too expensive.")
+    police = one_position_per_line_break(FIRST_TEXT, "Nobody trusted the police.")
+    budget = (SECOND_TEXT.index("no budget"), SECOND_TEXT.index("no budget") + 9)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="Barriers study" origin="{origin}"
+         creatingUserGUID="{ANA}" creationDateTime="2024-03-01T10:00:00Z">
+  <Users>
+    <User guid="{ANA}" name="Ana"/>
+    <User guid="{{{BEN.lower()}}}" name="Ben"/>
+  </Users>
+  <CodeBook><Codes>
+    <Code guid="{THEME}" name="Barriers" isCodable="true" color="#1F77B4">
+      <Description>Things in the way.</Description>
+      <NoteRef targetGUID="D0000000-0000-4000-8000-000000000003"/>
+      <Code guid="{COST.lower()}" name="Cost" isCodable="true" color="#ff7f0e"/>
+      <Code guid="{TRUST}" name="Mistrust of police" isCodable="true"/>
+    </Code>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="3A4B5C6D-7E8F-4A0B-8C1D-2E3F4A5B6C7D" name="role" typeOfVariable="Text"/>
+    <Variable guid="4B5C6D7E-8F90-4B1C-9D2E-3F4A5B6C7D8E" name="years" typeOfVariable="Integer"/>
+  </Variables>
+  <Cases>
+    <Case guid="6F7E8D9C-0B1A-4C2D-9E3F-4A5B6C7D8E9F" name="P01">
+      <VariableValue><VariableRef targetGUID="3A4B5C6D-7E8F-4A0B-8C1D-2E3F4A5B6C7D"/><TextValue>Detective Sergeant</TextValue></VariableValue>
+      <VariableValue><VariableRef targetGUID="4B5C6D7E-8F90-4B1C-9D2E-3F4A5B6C7D8E"/><IntegerValue>12</IntegerValue></VariableValue>
+      <SourceRef targetGUID="{FIRST}"/>
+    </Case>
+  </Cases>
+  <Sources>
+    <TextSource guid="{FIRST}" name="interview-01" plainTextPath="internal://{FIRST}.txt"
+                creatingUser="{ANA}" creationDateTime="2024-03-01T10:05:00Z">
+      <PlainTextSelection guid="B7C8D9E0-F1A2-4B3C-8D4E-5F6A7B8C9D0E" name="It was too expensive."
+          startPosition="{expensive[0]}" endPosition="{expensive[1]}" creatingUser="{ANA}">
+        <Coding guid="C0D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F" creatingUser="{ANA}"
+                creationDateTime="2024-03-01T11:00:00Z">
+          <CodeRef targetGUID="{COST}"/>
+        </Coding>
+        <Coding guid="C1D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F" creatingUser="{BEN}">
+          <CodeRef targetGUID="{THEME}"/>
+        </Coding>
+        <NoteRef targetGUID="D0000000-0000-4000-8000-000000000001"/>
+      </PlainTextSelection>
+      <PlainTextSelection guid="B8C8D9E0-F1A2-4B3C-8D4E-5F6A7B8C9D0E" name="Nobody trusted the police."
+          startPosition="{police[0]}" endPosition="{police[1]}" creatingUser="{BEN}">
+        <Coding guid="C2D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F">
+          <CodeRef targetGUID="{TRUST}"/>
+        </Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="B9C8D9E0-F1A2-4B3C-8D4E-5F6A7B8C9D0E" name="comment"
+          startPosition="0" endPosition="11" creatingUser="{ANA}">
+        <Description>Check the opening question.</Description>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="{SECOND}" name="interview-02" creatingUser="{BEN}">
+      <PlainTextContent>{SECOND_TEXT}</PlainTextContent>
+      <PlainTextSelection guid="BAC8D9E0-F1A2-4B3C-8D4E-5F6A7B8C9D0E" name="no budget"
+          startPosition="{budget[0]}" endPosition="{budget[1]}">
+        <Coding guid="C3D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F" creatingUser="{BEN}">
+          <CodeRef targetGUID="{COST}"/>
+        </Coding>
+      </PlainTextSelection>
+      <Coding guid="C4D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F" creatingUser="{ANA}">
+        <CodeRef targetGUID="{THEME}"/>
+      </Coding>
+      <NoteRef targetGUID="D0000000-0000-4000-8000-000000000004"/>
+    </TextSource>
+    <PictureSource guid="02255470-09E6-400B-9E20-97D71FBEC65D" name="photo.jpg"
+                   path="internal://02255470-09E6-400B-9E20-97D71FBEC65D.jpg"/>
+  </Sources>
+  <Notes>
+    <Note guid="D0000000-0000-4000-8000-000000000001" name="on cost" creatingUser="{ANA}">
+      <PlainTextContent>Price comes up first.</PlainTextContent>
+    </Note>
+    <Note guid="D0000000-0000-4000-8000-000000000002" name="Research plan">
+      <PlainTextContent>Ten interviews.</PlainTextContent>
+    </Note>
+    <Note guid="D0000000-0000-4000-8000-000000000003" name="theme memo">
+      <PlainTextContent>Keep barriers broad.</PlainTextContent>
+    </Note>
+    <Note guid="D0000000-0000-4000-8000-000000000004" name="source memo">
+      <PlainTextContent>Short interview.</PlainTextContent>
+    </Note>
+  </Notes>
+  <Sets><Set guid="E1F2A3B4-C5D6-4E7F-8091-A2B3C4D5E6F7" name="Money">
+    <MemberCode targetGUID="{COST}"/></Set></Sets>
+</Project>
+"""
+
+
+@pytest.fixture
+def atlas(tmp_path: Path) -> Path:
+    # ATLAS.ti writes CR LF (and here a BOM) but counts a line break as one position;
+    # the standard's own example spells the folder "Sources/".
+    return archive(tmp_path / "atlas.qdpx", atlas_like(),
+                   {f"Sources/{FIRST}.txt": b"\xef\xbb\xbf" + FIRST_TEXT.encode("utf-8")})
+
+
+def coded(project: Project) -> dict[tuple[str, str, str], str]:
+    """(transcript, code, coder) -> the coded text, for every coding."""
+    out = {}
+    for transcript in project.transcripts():
+        text = project.transcript_text(transcript.id)
+        for coding in project.codings(transcript.id):
+            code = project.code(coding["code_id"])["name"]
+            out[(transcript.name, code, coding["coder"])] = text[coding["start"]:
+                                                                 coding["end"]]
+    return out
+
+
+def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(atlas), project=target)
+    assert result.exit_code == 0, result.output
+    assert "2 transcripts, 3 codes, 5 codings, 2 coders, 1 cases" in result.output
+    with Project.open(target) as project:
+        texts = {t.name: project.transcript_text(t.id) for t in project.transcripts()}
+        assert texts["interview-01"] == FIRST_TEXT.replace("\r\n", "\n")  # LF, no BOM
+        assert texts["interview-02"] == SECOND_TEXT
+        assert coded(project) == {
+            ("interview-01", "Cost", "Ana"): "It was too expensive.",
+            ("interview-01", "Barriers", "Ben"): "It was too expensive.",
+            ("interview-01", "Mistrust of police", "Ben"): "Nobody trusted the police.",
+            ("interview-02", "Cost", "Ben"): "no budget",
+            ("interview-02", "Barriers", "Ana"): SECOND_TEXT,  # the whole document
+        }
+        first = project.transcript_id("interview-01")
+        memos = {project.code(c["code_id"])["name"]: c["memo"]
+                 for c in project.codings(first) if c["memo"]}
+        assert memos == {"Cost": "Price comes up first.", "Barriers": "Price comes up first."}
+        assert project.cases() == [{"case": "P01", "transcripts": ["interview-01"],
+                                    "attributes": {"role": "Detective Sergeant",
+                                                   "years": "12"}}]
+        codes = {c["name"]: c for c in project.codes()}
+        assert codes["Cost"]["guid"] == COST and codes["Cost"]["colour"] == "#FF7F0E"
+        assert codes["Cost"]["parent_id"] == codes["Barriers"]["id"]
+        assert codes["Barriers"]["definition"] == "Things in the way."
+        memo_rows = project.conn.execute(
+            "SELECT name, text, target_type FROM memos ORDER BY name").fetchall()
+        assert memo_rows == [
+            ("Comment at 0-11", "Check the opening question.", "transcript"),
+            ("Research plan", "Ten interviews.", None),
+            ("source memo", "Short interview.", "transcript"),
+            ("theme memo", "Keep barriers broad.", "code")]
+        turns = project.turns(first)
+        assert [t["speaker"] for t in turns] == ["Interviewer", "P01"]
+        assert project.check() == []
+    warnings = result.stderr if hasattr(result, "stderr") else result.output
+    assert "1 set(s) not imported" in warnings
+    assert "1 picture source(s) not imported" in warnings
+    assert "Windows line breaks (CR LF); positions read as counting each as one" in warnings
+
+
+def test_importing_twice_adds_nothing(atlas: Path, tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    assert run("import-project", str(atlas), project=target).exit_code == 0
+    again = run("import-project", str(atlas), project=target)
+    assert again.exit_code == 0
+    assert "0 transcripts, 0 codes, 0 codings, 0 coders, 0 cases, 0 memos" in again.output
+
+
+def test_into_an_existing_project_keeps_what_is_there(atlas: Path, tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    with Project.create(target) as project:
+        project.add_code("Barriers")  # the same path of names: matched, not doubled
+        guid = project.meta("project_guid")
+    assert run("import-project", str(atlas), project=target).exit_code == 0
+    with Project.open(target) as project:
+        assert [c["name"] for c in project.codes()].count("Barriers") == 1
+        assert project.meta("project_guid") == guid  # not empty: keeps its identity
+        assert len(coded(project)) == 5
+
+
+def test_nvivo_counts_a_windows_line_break_as_two(tmp_path: Path):
+    text = "Interviewer: Why?\r\nP01: Fear of being deported.\r\n"
+    part = "Fear of being deported."
+    start = text.index(part)  # on the text as written: CR LF is two positions
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="nv" origin="NVivo 14 for Windows">
+  <Users><User guid="{ANA.lower()}" name="ana"/></Users>
+  <CodeBook><Codes><Code guid="{COST.lower()}" name="Fear" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{FIRST.lower()}" name="p01" plainTextPath="internal://{FIRST.lower()}.txt">
+    <PlainTextSelection guid="{SECOND.lower()}" name="{part}" startPosition="{start}"
+        endPosition="{start + len(part)}" creatingUser="{ANA.lower()}">
+      <Coding guid="{THEME.lower()}" creatingUser="{ANA.lower()}"><CodeRef targetGUID="{COST.lower()}"/></Coding>
+    </PlainTextSelection></TextSource></Sources>
+</Project>"""
+    path = archive(tmp_path / "nvivo.qdpx", qde, {f"sources/{FIRST.lower()}.txt":
+                                                  text.encode("utf-8")})
+    exchange = read_project_file(path)
+    coding = exchange.codings[0]
+    assert exchange.transcripts[0].text[coding.start:coding.end] == part
+    assert coding.guid == THEME and coding.coder == ANA  # GUIDs in capitals
+
+
+def test_qde_named_otherwise_and_a_source_only_as_docx(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Interviewer: Tell me about adverts.")
+    document.add_paragraph("P03: Same phone number on many of them.")
+    data = io.BytesIO()
+    document.save(data)
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="docx only">
+  <Sources><TextSource guid="{FIRST}" name="p03.docx" richTextPath="internal://{FIRST}.docx">
+    <PlainTextSelection guid="{SECOND}" startPosition="0" endPosition="5">
+      <Coding guid="{THEME}"><CodeRef targetGUID="{COST}"/></Coding>
+    </PlainTextSelection></TextSource></Sources>
+</Project>"""
+    path = archive(tmp_path / "atlas export.qdpx", qde,
+                   {f"sources/{FIRST}.docx": data.getvalue()}, qde_name="My study.qde")
+    exchange = read_project_file(path)
+    assert "Same phone number" in exchange.transcripts[0].text
+    assert [t.speaker for t in exchange.transcripts[0].turns] == ["Interviewer", "P03"]
+    assert exchange.codings == []
+    assert any("1 selection(s) not imported: they refer to a plain text" in w
+               for w in exchange.warnings)
+
+
+def test_missing_sources_are_reported_and_the_rest_comes_in(tmp_path: Path):
+    qde = atlas_like()
+    path = archive(tmp_path / "partial.qdpx", qde)  # interview-01's file is not there
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code == 0, result.output
+    assert f"its text 'internal://{FIRST}.txt' is missing from the archive" in result.output
+    assert "3 selection(s) on sources without their text not imported" in result.output
+    with Project.open(target) as project:
+        assert [t.name for t in project.transcripts()] == ["interview-02"]
+
+
+def test_anonymised_on_the_way_in(tmp_path: Path):
+    text = ("Interviewer: Who runs it?\n\n"
+            "P01: Kirsty Marsh runs it from Leeds, on Kirsty's phone.\n")
+    part = "Kirsty Marsh runs it from Leeds"
+    start = text.index(part)
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="raw">
+  <Users><User guid="{ANA}" name="Ana"/></Users>
+  <CodeBook><Codes><Code guid="{COST}" name="Control" isCodable="true"/></Codes></CodeBook>
+  <Cases><Case guid="6F7E8D9C-0B1A-4C2D-9E3F-4A5B6C7D8E9F" name="Kirsty Marsh">
+    <SourceRef targetGUID="{FIRST}"/></Case></Cases>
+  <Sources><TextSource guid="{FIRST}" name="kirsty-marsh" plainTextPath="internal://{FIRST}.txt">
+    <PlainTextSelection guid="{SECOND}" startPosition="{start}" endPosition="{start + len(part)}"
+        creatingUser="{ANA}">
+      <Coding guid="{THEME}" creatingUser="{ANA}"><CodeRef targetGUID="{COST}"/></Coding>
+      <NoteRef targetGUID="D0000000-0000-4000-8000-000000000001"/>
+    </PlainTextSelection></TextSource></Sources>
+  <Notes><Note guid="D0000000-0000-4000-8000-000000000001" name="on Kirsty">
+    <PlainTextContent>Kirsty Marsh again, as in Leeds.</PlainTextContent></Note></Notes>
+</Project>"""
+    path = archive(tmp_path / "raw.qdpx", qde, {f"sources/{FIRST}.txt": text.encode()})
+    ids = tmp_path / "ids.csv"
+    ids.write_text("value,category,pseudonym\nKirsty Marsh,person,\nKirsty,person,\n"
+                   "Leeds,place,\n")
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(path), "--anonymise", "--key", str(tmp_path / "k.key"),
+                 "--identifiers", str(ids), "--non-interactive", project=target)
+    assert result.exit_code == 0, result.output
+    with Project.open(target) as project:
+        transcript = project.transcripts()[0]
+        stored = project.transcript_text(transcript.id)
+        assert "Kirsty" not in stored and "Leeds" not in stored
+        coding = project.codings(transcript.id)[0]
+        covered = stored[coding["start"]:coding["end"]]
+        assert covered.startswith("[Person") and covered.endswith("]") and " runs it from " \
+            in covered
+        assert "Kirsty" not in coding["memo"] and "Kirsty" not in transcript.name
+        assert "Kirsty" not in project.cases()[0]["case"]
+    for file in (target, target.with_name(target.name + "-wal")):
+        if file.exists():
+            data = file.read_bytes().lower()
+            assert b"kirsty" not in data and b"leeds" not in data and b"marsh" not in data
+
+
+# -- bad input: a clear line, a non-zero exit, and no project written --------------------
+
+
+def refused(path: Path, tmp_path: Path, *expected: str) -> None:
+    target = tmp_path / "new.qcode"
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code != 0
+    message = result.output.strip()
+    assert message.startswith("Error: ") and "\n" not in message, message
+    assert "Traceback" not in message
+    for part in expected:
+        assert part in message, message
+    assert not target.exists() and not list(tmp_path.glob("new.qcode*"))
+
+
+def test_not_a_zip(tmp_path: Path):
+    path = tmp_path / "fake.qdpx"
+    path.write_text("hello")
+    refused(path, tmp_path, "fake.qdpx", "not a zip archive")
+
+
+def test_zip_slip_and_absolute_paths(tmp_path: Path):
+    slip = archive(tmp_path / "slip.qdpx", atlas_like(), {"sources/../../evil.txt": b"x"})
+    refused(slip, tmp_path, "zip slip")
+    absolute = archive(tmp_path / "abs.qdpx", atlas_like(), {"/etc/evil.txt": b"x"})
+    refused(absolute, tmp_path, "absolute path")
+
+
+def test_zip_bomb(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(qdpx_read, "MAX_SOURCE_BYTES", 1024 * 1024)
+    path = archive(tmp_path / "bomb.qdpx", atlas_like(),
+                   {f"sources/{FIRST}.txt": b"a" * (8 * 1024 * 1024)})
+    refused(path, tmp_path, "bomb.qdpx", "zip bomb")
+
+
+def test_zip_bomb_whose_sizes_lie(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(qdpx_read, "MAX_SOURCE_BYTES", 1024 * 1024)
+    path = archive(tmp_path / "liar.qdpx", atlas_like(),
+                   {f"sources/{FIRST}.txt": b"a" * (8 * 1024 * 1024)})
+    data = bytearray(path.read_bytes())
+    # Claim a tiny uncompressed size in both headers of the entry.
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(f"sources/{FIRST}.txt")
+    real = info.file_size.to_bytes(4, "little")
+    data = data.replace(real, (100).to_bytes(4, "little"))
+    path.write_bytes(bytes(data))
+    refused(path, tmp_path, "liar.qdpx")
+
+
+def test_external_entities_and_entity_bombs(tmp_path: Path):
+    xxe = atlas_like().replace('<?xml version="1.0" encoding="utf-8"?>',
+                               '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM '
+                               '"file:///etc/passwd">]>')
+    refused(archive(tmp_path / "xxe.qdpx", xxe), tmp_path, "xxe.qdpx", "DTD")
+    lol = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+           '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+           f'<Project xmlns="{NS}" name="&lol2;"/>')
+    refused(archive(tmp_path / "lol.qdpx", lol), tmp_path, "lol.qdpx", "refused")
+
+
+def test_not_refi_qda_and_unknown_namespace(tmp_path: Path):
+    refused(archive(tmp_path / "other.qdpx", "<Workbook/>"), tmp_path,
+            "not a REFI-QDA codebook or project", "<Workbook>")
+    odd = atlas_like().replace(NS, "urn:example:qda:2.0", 1)
+    refused(archive(tmp_path / "odd.qdpx", odd), tmp_path,
+            "unknown namespace 'urn:example:qda:2.0'")
+    codebook = ('<?xml version="1.0" encoding="utf-8"?><CodeBook '
+                'xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="' + COST +
+                '" name="x" isCodable="true"/></Codes></CodeBook>')
+    refused(archive(tmp_path / "book.qdpx", codebook), tmp_path, "qcode codebook import")
+
+
+def test_positions_outside_the_text(tmp_path: Path):
+    qde = atlas_like().replace('startPosition="0" endPosition="11"',
+                               'startPosition="0" endPosition="99999"')
+    path = archive(tmp_path / "out.qdpx", qde,
+                   {f"sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
+    refused(path, tmp_path, "out.qdpx", "outside its text", "nothing imported")
+    qde = atlas_like().replace('startPosition="0" endPosition="11"',
+                               'startPosition="-4" endPosition="11"')
+    path = archive(tmp_path / "neg.qdpx", qde,
+                   {f"sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
+    refused(path, tmp_path, "outside its text")
+    qde = atlas_like().replace('startPosition="0" endPosition="11"',
+                               'startPosition="zero" endPosition="11"')
+    path = archive(tmp_path / "nan.qdpx", qde,
+                   {f"sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
+    refused(path, tmp_path, "not whole numbers")
+
+
+def test_wrong_kind_of_file(tmp_path: Path):
+    path = tmp_path / "codes.qdc"
+    path.write_text("<CodeBook/>")
+    refused(path, tmp_path, "qcode codebook import")
+    refused(tmp_path / "absent.qdpx", tmp_path, "absent.qdpx", "no such file")
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    refused(other, tmp_path, "cannot tell the format")
+
+
+def test_a_failed_import_into_an_existing_project_changes_nothing(tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    with Project.create(target) as project:
+        project.add_code("Mine")
+    before = sqlite3.connect(target).execute("SELECT count(*) FROM events").fetchone()
+    qde = atlas_like().replace('startPosition="0" endPosition="11"',
+                               'startPosition="0" endPosition="99999"')
+    path = archive(tmp_path / "out.qdpx", qde,
+                   {f"sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code != 0
+    with Project.open(target) as project:
+        assert [c["name"] for c in project.codes()] == ["Mine"]
+        assert project.conn.execute("SELECT count(*) FROM events").fetchone() == before
+
+
+def test_the_archive_reader_checks_every_entry_before_reading(tmp_path: Path):
+    path = archive(tmp_path / "ok.qdpx", atlas_like(), {"sources/.root": b""})
+    with safe_xml.ProjectArchive(path) as opened:
+        assert opened.find(f"{FIRST}.txt") is None
+        assert opened.find(".root") is not None
+    with pytest.raises(ExchangeError, match="no project.qde"):
+        safe_xml.ProjectArchive(archive(tmp_path / "empty.qdpx", "", qde_name="x.txt"))
+
+
+# -- the real exports in ../shared/fixtures ----------------------------------------------
+
+real = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent")
+
+
+@real
+@pytest.mark.parametrize("name, codes, coders, memos", [
+    ("atlasti-8.4_spec-annexA2_project.qde", 14, 3, 2),
+    ("nvivo-mac-15.0.0_project.qdpx", 262, 2, 0),
+    ("maxqda-24.7.0_project.qde", 307, 1, 0),
+    ("atlasti-win-23.2.3_target-project.qdpx", 3, 2, 0),
+    ("atlasti-win-23.2.3_blank-project.qdpx", 0, 2, 0),
+])
+def test_real_exports(name: str, codes: int, coders: int, memos: int, tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(FIXTURES / name), project=target)
+    assert result.exit_code == 0, result.output
+    with Project.open(target) as project:
+        summary = project.summary()
+        assert (summary["codes"], summary["coders"]) == (codes, coders)
+        assert project.conn.execute("SELECT count(*) FROM memos").fetchone()[0] == memos
+        assert project.check() == []
+
+
+@real
+def test_real_exports_report_what_they_could_not_bring(tmp_path: Path):
+    exchange = read_project_file(FIXTURES / "atlasti-8.4_spec-annexA2_project.qde")
+    said = " | ".join(exchange.warnings)
+    for part in ("16 set(s)", "2 PDF source(s)", "2 video source(s)", "1 audio source(s)",
+                 "6 selection(s) on sources without their text",
+                 "a bare .qde does not hold"):
+        assert part in said
+    nvivo = read_project_file(FIXTURES / "nvivo-mac-15.0.0_project.qdpx")
+    assert sum("its text is empty" in w for w in nvivo.warnings) == 2
