@@ -1405,10 +1405,9 @@ class Project:
                     (coder.guid, coder.name, coder.created or now())).lastrowid
             transcript_ids = {}
             for transcript in project.transcripts:
-                turns = [Turn(t.speaker, t.start, t.end, t.label_start, t.begin_time,
-                              t.end_time) for t in transcript.turns or []]
                 parsed = ParsedTranscript(transcript.name, transcript.source_format,
-                                          transcript.text, turns, transcript.encoding)
+                                          transcript.text, list(transcript.turns or []),
+                                          transcript.encoding)
                 transcript_ids[transcript.guid] = self.add_transcript(
                     parsed, transcript.source_file or transcript.name)
                 self.conn.execute(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qcode.core.exchange import project_model as model
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.importers.base import ParsedTranscript
 
 
 def as_parsed(project: model.ExchangeProject
@@ -22,11 +22,9 @@ def as_parsed(project: model.ExchangeProject
     case_of = {guid: case.name for case in project.cases for guid in case.transcripts}
     items = []
     for transcript in project.transcripts:
-        turns = [Turn(t.speaker, t.start, t.end, t.label_start, t.begin_time, t.end_time)
-                 for t in transcript.turns or []]
         items.append((Path(transcript.source_file or transcript.name), ParsedTranscript(
-            transcript.name, transcript.source_format, transcript.text, turns,
-            transcript.encoding)))
+            transcript.name, transcript.source_format, transcript.text,
+            list(transcript.turns or []), transcript.encoding)))
     return items, [case_of.get(t.guid) for t in project.transcripts]
 
 
@@ -42,8 +40,7 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
         renamed = parsed.name != transcript.name
         transcript.text = parsed.text
         transcript.name = parsed.name
-        transcript.turns = [model.Turn(t.speaker, t.start, t.end, t.label_start,
-                                       t.begin_time, t.end_time) for t in parsed.turns]
+        transcript.turns = parsed.turns
         # The file name can carry the name the transcript's name lost.
         transcript.source_file = (parsed.name + suffix if renamed
                                   else short_text(transcript.source_file))

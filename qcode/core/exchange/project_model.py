@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qcode.core.codebook import Codebook
+from qcode.core.importers.base import Turn  # a turn is the importers' Turn
+
+__all__ = ["Case", "Coder", "Coding", "ExchangeProject", "Memo", "Transcript", "Turn"]
 
 
 @dataclass
@@ -21,16 +24,6 @@ class Coder:
     guid: str
     name: str
     created: str | None = None
-
-
-@dataclass
-class Turn:
-    speaker: str | None
-    start: int
-    end: int
-    label_start: int | None = None
-    begin_time: float | None = None
-    end_time: float | None = None
 
 
 @dataclass

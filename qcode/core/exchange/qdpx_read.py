@@ -150,9 +150,7 @@ class _Reader:
             self.extras()
         for transcript in project.transcripts:
             if transcript.turns is None:  # another tool's: found from the speaker labels
-                transcript.turns = [model.Turn(t.speaker, t.start, t.end, t.label_start,
-                                               t.begin_time, t.end_time)
-                                    for t in turns_in(transcript.text)]
+                transcript.turns = turns_in(transcript.text)
         project.warnings = self.warnings
         return project
 
