@@ -972,6 +972,7 @@ class Project:
             raise ProjectError(f"shortcut key '{key}' must be one lowercase letter or digit")
 
     def add_code(self, name: str, parent_id: int | None = None, **fields) -> int:
+        fields = _trimmed(fields)
         self._check_fields(fields)
         with self.transaction():
             name = self._check_name(name, parent_id, None)
@@ -989,6 +990,7 @@ class Project:
 
     def edit_code(self, code_id: int, **fields) -> None:
         """Rename a code or change its definition, guidance, example, colour or key."""
+        fields = _trimmed(fields)
         self._check_fields(fields)
         code = self.code(code_id)
         with self.transaction():
@@ -1495,6 +1497,14 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         raise ProjectError(f"{path} has schema {version} and this project {SCHEMA_VERSION}:"
                            " open it once with this qcode to bring it up to date")
     return conn
+
+
+def _trimmed(fields: dict) -> dict:
+    """A code's guidance without surrounding white space, as every editor and codebook
+    file gives it, so a code made through the API is one the files can carry."""
+    guidance = ("definition", "when_to_use", "when_not_to_use", "example")
+    return {k: v.strip() if k in guidance and isinstance(v, str) else v
+            for k, v in fields.items()}
 
 
 def _singular(table: str) -> str:

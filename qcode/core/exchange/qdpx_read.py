@@ -215,7 +215,7 @@ class _Reader:
             guid = canonical(ref.get("targetGUID"))
             if guid in self.notes:
                 self.used_notes.add(guid)
-                if self.notes[guid][1].strip():
+                if self.notes[guid][1]:
                     texts.append(self.notes[guid][1])
         return texts
 
