@@ -714,6 +714,11 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
                + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
 
 
+from qcode.cli_exchange import export  # noqa: E402
+
+cli.add_command(export)
+
+
 def main() -> None:
     cli(prog_name="qcode")
 

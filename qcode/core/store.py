@@ -1128,6 +1128,80 @@ class Project:
             'SELECT transcript_id, code_id, start, "end", choice FROM resolutions'
             " WHERE first_coder = ? AND second_coder = ?", coders)}
 
+    # -- exchange --------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads that must all see one state of the project (an export), even while
+        another coder writes: one read transaction, which WAL keeps consistent without
+        blocking anyone. Nested calls join the outer transaction."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # nothing was written: this ends the read
+
+    def exchange_coders(self) -> list[dict]:
+        """Every coder with GUID, name and date added, by name."""
+        keys = ("guid", "name", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            "SELECT guid, name, created FROM coders ORDER BY name")]
+
+    def exchange_transcripts(self) -> list[dict]:
+        """Every transcript with its text, the facts of its source file and its turns
+        (speaker, start, end, label_start, begin_time, end_time), by name."""
+        turns: dict[int, list[tuple]] = {}
+        for transcript_id, *turn in self.conn.execute(
+                'SELECT transcript_id, speaker, start, "end", label_start, begin_time,'
+                " end_time FROM turns ORDER BY transcript_id, seq"):
+            turns.setdefault(transcript_id, []).append(tuple(turn))
+        keys = ("guid", "name", "text", "source_file", "source_format", "encoding",
+                "imported")
+        return [dict(zip(keys, row[1:]), turns=turns.get(row[0], []))
+                for row in self.conn.execute(
+                    "SELECT id, guid, name, text, source_file, source_format, encoding,"
+                    " imported FROM transcripts ORDER BY name")]
+
+    def exchange_cases(self) -> list[dict]:
+        """Every case, by name, with its attributes as stored ({name: (value, type)})
+        and the GUIDs of its transcripts."""
+        cases: dict[int, dict] = {}
+        for case_id, guid, name in self.conn.execute(
+                "SELECT id, guid, name FROM cases ORDER BY name"):
+            cases[case_id] = {"guid": guid, "name": name, "attributes": {},
+                              "transcripts": []}
+        for case_id, name, value, kind in self.conn.execute(
+                "SELECT case_id, name, value, type FROM attributes ORDER BY name"):
+            cases[case_id]["attributes"][name] = (value, kind)
+        for case_id, guid in self.conn.execute(
+                "SELECT case_id, guid FROM transcripts WHERE case_id IS NOT NULL"
+                " ORDER BY name"):
+            cases[case_id]["transcripts"].append(guid)
+        return list(cases.values())
+
+    def exchange_codings(self) -> list[dict]:
+        """Every coding with the GUIDs of its transcript, code and coder, in text order
+        within each transcript (by transcript name)."""
+        keys = ("guid", "transcript", "code", "coder", "start", "end", "memo", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
+            ' ORDER BY t.name, c.start, c."end", c.guid')]
+
+    def exchange_memos(self) -> list[dict]:
+        """Every free-standing memo (on the project, a code or a transcript) with its
+        coder's GUID, oldest first."""
+        keys = ("guid", "name", "text", "target_type", "target_guid", "coder", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            "SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
+            " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
+            " ORDER BY m.created, m.guid")]
+
     # -- merging a coder's copy ------------------------------------------------------
 
     def merge(self, other_path: str | Path) -> dict:

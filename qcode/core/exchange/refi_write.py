@@ -41,6 +41,12 @@ def xml_text(text: str, where: str) -> str:
     return text
 
 
+def code_guid(code: Code, parents: tuple[str, ...]) -> str:
+    """The GUID a code is written with: its own, or (a codebook read from YAML without
+    them) one derived from its path of names."""
+    return clean_guid(code.guid) or derived_guid("\x1f".join((*parents, code.name)))
+
+
 def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dict[str, str],
              notes: Mapping[str, list[str]] | None = None) -> None:
     """Append `code` and the codes under it to `parent`, nested, as REFI-QDA `Code`s.
@@ -52,7 +58,7 @@ def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dic
     carry those (a codebook `Code` has no `NoteRef`).
     """
     path = path_of(parents, code.name)
-    guid = clean_guid(code.guid) or derived_guid("\x1f".join((*parents, code.name)))
+    guid = code_guid(code, parents)
     if guid in seen:
         raise ExchangeError(f"codes '{seen[guid]}' and '{path}' have the same guid {guid}")
     seen[guid] = path
