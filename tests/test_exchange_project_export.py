@@ -25,7 +25,7 @@ from qcode.core.exchange import description
 from qcode.core.exchange.project_model import (Coder, Coding, ExchangeProject, Memo,
                                                Transcript)
 from qcode.core.exchange.project_snapshot import snapshot
-from qcode.core.exchange.qdpx_write import extras, project_qde, qdpx_bytes, write_qdpx
+from qcode.core.exchange.qdpx_write import project_qde, qdpx_bytes, write_qdpx
 from qcode.core.exchange.refi_write import QCODE_NS
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.importers.base import ParsedTranscript, Turn
@@ -97,8 +97,8 @@ def add_memos(project: Project, codes: dict[str, int]) -> None:
     guid_of = lambda table, row_id: project.conn.execute(  # noqa: E731
         f"SELECT guid FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
     ana = project.coder_id("ana")
-    rows = [("On barriers", "Budget & staff <again>.", "code", guid_of("codes", codes["Barriers"]),
-             ana),
+    barriers = guid_of("codes", codes["Barriers"])
+    rows = [("On barriers", "Budget & staff <again>.", "code", barriers, ana),
             ("On p01", "Talkative.", "transcript", guid_of("transcripts", 1), None),
             ("Project diary", "Started coding.", None, None, ana),
             ("On a deleted code", "Stale.", "code", new_guid(), None)]
@@ -234,7 +234,8 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
     before = unpack(qdpx_bytes(snapshot(coded)))
     root = parse(before["project.qde"])
     sql = lambda query: sorted(r[0] for r in coded.conn.execute(query))  # noqa: E731
-    assert sorted(u.get("guid") for u in root.iter(q("User"))) == sql("SELECT guid FROM coders")
+    assert sorted(u.get("guid") for u in root.iter(q("User"))) == sql(
+        "SELECT guid FROM coders")
     assert sorted(c.get("guid") for c in root.iter(q("Code"))) == sql("SELECT guid FROM codes")
     assert sorted(s.get("guid") for s in root.iter(q("TextSource"))) == sql(
         "SELECT guid FROM transcripts")
@@ -243,7 +244,8 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
         "SELECT guid FROM codings")
     for selection in root.iter(q("PlainTextSelection")):
         coding = selection.find(q("Coding")).get("guid")
-        assert selection.get("guid") == str(uuid.uuid5(QCODE_NS, "selection:" + coding)).upper()
+        assert selection.get("guid") == str(uuid.uuid5(
+            QCODE_NS, "selection:" + coding)).upper()
     project_guid = coded.meta("project_guid")
     for variable in root.iter(q("Variable")):
         assert variable.get("guid") == str(uuid.uuid5(
@@ -298,7 +300,8 @@ def test_codes_nest_with_guidance_colour_and_memos(coded: Project):
     assert (barriers.get("name"), barriers.get("color"), barriers.get("isCodable")) == (
         "Barriers", "#1F77B4", "true")
     assert fear.get("color") is None  # "red" is not #RRGGBB
-    assert [e.tag.split("}")[1] for e in barriers] == ["Description", "NoteRef", "Code", "Code"]
+    assert [e.tag.split("}")[1] for e in barriers] == [
+        "Description", "NoteRef", "Code", "Code"]
     assert description.decode(barriers.find(q("Description")).text) == {
         "definition": "Things in the way.", "when_to_use": "Obstacles.", "key": "b"}
     notes = {n.get("guid"): n for n in root.iter(q("Note"))}
@@ -450,6 +453,11 @@ def test_repeated_and_dangling_guids_are_refused():
     twin.codings[0].guid = twin.transcripts[0].guid
     with pytest.raises(ExchangeError, match="belongs to two things"):
         project_qde(twin)
+    same = small()
+    same.transcripts.append(Transcript(same.transcripts[0].guid.lower(), "t2", "Other."))
+    with pytest.raises(ExchangeError, match="transcript 't1' and transcript 't2' have the "
+                       "same guid"):
+        project_qde(same)
     stray = small()
     stray.codings[0].code = str(uuid.UUID(int=99)).upper()
     with pytest.raises(ExchangeError, match="not in the codebook"):
@@ -662,11 +670,12 @@ def stored_parts(data: bytes) -> bytes:
     kept = bytearray(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
-            name_length = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28],
-                                         "little")
-            extra_length = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30],
-                                          "little")
-            begin = info.header_offset + 30 + name_length + extra_length
+            # A local header is 30 bytes, then the name and the extra field, whose
+            # lengths are its last two 16-bit numbers; the compressed data follows.
+            at = info.header_offset
+            name_length = int.from_bytes(data[at + 26:at + 28], "little")
+            extra_length = int.from_bytes(data[at + 28:at + 30], "little")
+            begin = at + 30 + name_length + extra_length
             kept[begin:begin + info.compress_size] = bytes(info.compress_size)
     return bytes(kept)
 

@@ -27,8 +27,10 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from qcode import __version__
 from qcode.core.codebook import Code
@@ -60,9 +62,9 @@ def write_qdpx(exchange: ExchangeProject, path: Path) -> None:
     """Write the project to `path` as a .qdpx, replacing what is there. It is built and
     checked in full first, then written beside `path` under a temporary name and
     renamed, so no failure leaves half a file (or harms the file it would replace)."""
-    data = qdpx_bytes(exchange)
     if not path.parent.is_dir():
         raise ExchangeError(f"{path}: there is no folder {path.parent} to write it in")
+    data = qdpx_bytes(exchange)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         with open(partial, "xb") as stream:
@@ -173,6 +175,19 @@ def canonical(guid: str | None, what: str) -> str:
     return clean
 
 
+def by_guid(items: list, what: Callable[[Any], str]) -> dict[str, Any]:
+    """Coders or transcripts by their canonical GUID; a GUID given twice is refused here,
+    where it would otherwise fold two of them into one."""
+    found: dict[str, Any] = {}
+    for item in items:
+        guid = canonical(item.guid, what(item))
+        if guid in found:
+            raise ExchangeError(f"{what(found[guid])} and {what(item)} have the same guid "
+                                f"{guid}")
+        found[guid] = item
+    return found
+
+
 def utc(value: str | None) -> str | None:
     """A stored date-time as xsd:dateTime in UTC with Z; None (left out, as the standard
     allows) when it is missing or cannot be read."""
@@ -212,15 +227,14 @@ class _Document:
 
     def __init__(self, exchange: ExchangeProject):
         self.exchange = exchange
-        self.root = ET.Element("Project", {"xmlns": PROJECT_NS,
-                                           "name": xml_text(exchange.name, "the project's name"),
-                                           "origin": f"qcode {__version__}"})
+        self.root = ET.Element("Project", {
+            "xmlns": PROJECT_NS, "name": xml_text(exchange.name, "the project's name"),
+            "origin": f"qcode {__version__}"})
         self.dated(self.root, exchange.created)
-        self.coders = {canonical(c.guid, f"coder '{c.name}'"): c for c in exchange.coders}
+        self.coders = by_guid(exchange.coders, lambda c: f"coder '{c.name}'")
         self.codes: dict[str, str] = {}  # code GUID -> its path of names
         self.walk_codes(exchange.codebook.codes, ())
-        self.transcripts = {canonical(t.guid, f"transcript '{t.name}'"): t
-                            for t in exchange.transcripts}
+        self.transcripts = by_guid(exchange.transcripts, lambda t: f"transcript '{t.name}'")
         # Notes (memos) in the order they are written, and where each is referred to.
         self.notes: list[dict] = []
         self.notes_on: dict[str | None, list[str]] = defaultdict(list)
@@ -267,18 +281,18 @@ class _Document:
             known = {"code": self.codes, "transcript": self.transcripts}.get(
                 memo.target_type or "", {})
             self.notes_on[target if target in known else None].append(guid)
-            self.notes.append({"guid": guid, "name": xml_text(memo.name, f"the name of memo "
-                                                                        f"'{memo.name}'"),
-                               "text": xml_text(memo.text, f"memo '{memo.name}'"),
-                               "coder": memo.coder, "created": memo.created})
+            self.notes.append({
+                "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
+                "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
+                "created": memo.created})
 
     def users(self) -> None:
         if not self.coders:
             return
         users = ET.SubElement(self.root, "Users")
         for guid, coder in self.coders.items():
-            ET.SubElement(users, "User", {
-                "guid": guid, "name": xml_text(coder.name, f"the name of coder '{coder.name}'")})
+            name = xml_text(coder.name, f"the name of coder '{coder.name}'")
+            ET.SubElement(users, "User", {"guid": guid, "name": name})
 
     def codebook(self) -> None:
         if not self.exchange.codebook.codes:
@@ -383,7 +397,8 @@ class _Document:
         ET.SubElement(applied, "CodeRef", {"targetGUID": code})
         if coding.memo.strip():
             note = derived_guid(f"memo:{guid}")
-            where = f"the memo on a coding of '{self.codes[code]}' in transcript '{transcript}'"
+            where = (f"the memo on a coding of '{self.codes[code]}' in transcript "
+                     f"'{transcript}'")
             self.notes.append({"guid": note, "name": label(coding.memo),
                                "text": xml_text(coding.memo, where), "coder": coder,
                                "created": coding.created})
