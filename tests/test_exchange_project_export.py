@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcode.cli import cli
 from qcode.core.anonymise.detect import is_common_word
@@ -422,6 +424,35 @@ def test_snapshot_is_the_project(coded: Project):
     assert len(exchange.codings) == 5 and len(exchange.memos) == 4
     memo = next(c for c in exchange.codings if c.memo.startswith("Why"))
     assert memo.coder == next(c.guid for c in exchange.coders if c.name == "ben")
+
+
+# Text as interviews hold it, and what trips up counting: astral characters (two UTF-16
+# units), combining marks, CJK, tabs and line feeds; never a CR or a BOM (gone at import).
+TEXT = st.text(st.one_of(st.characters(blacklist_categories=("Cs",),
+                                       blacklist_characters="\r\ufeff"),
+                         st.sampled_from("😀𝄞é\u0301中\t\n")), min_size=1, max_size=60)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_selection_is_its_text_in_the_file(data):
+    text = data.draw(TEXT)
+    spans = data.draw(st.lists(st.integers(0, len(text) - 1).flatmap(
+        lambda start: st.tuples(st.just(start), st.integers(start + 1, len(text)))),
+        max_size=6))
+    exchange = small()
+    exchange.transcripts[0].text = text
+    first = exchange.codings[0]
+    exchange.codings = [Coding(str(uuid.UUID(int=100 + n)).upper(), first.transcript,
+                               first.code, first.coder, start, end)
+                        for n, (start, end) in enumerate(spans)]
+    files = unpack(qdpx_bytes(exchange))
+    written = files[f"sources/{exchange.transcripts[0].guid}.txt"].decode("utf-8")
+    assert written == text
+    root = parse(files["project.qde"])
+    found = sorted((int(s.get("startPosition")), int(s.get("endPosition")))
+                   for s in root.iter(q("PlainTextSelection")))
+    assert found == sorted(spans)
 
 
 # -- refusals: what would make a file other tools misread --------------------------------
