@@ -10,18 +10,21 @@ import click
 from qcode.core.store import Project
 
 PROJECT_FORMATS = ("qdpx",)
-CODEBOOK_FORMATS = ("qdc", "yaml", "yml", "csv", "md", "markdown", "html", "htm")
 
 
-def project_format(out: Path, form: str | None) -> str:
-    """The format asked for (--format, else OUT's extension), or a clear refusal."""
+def refuse_other_formats(out: Path, form: str | None) -> None:
+    """A clear refusal unless the format asked for (--format, else OUT's extension) is
+    one a whole project is exported to."""
+    from qcode.core.exchange.codebook_formats import SUFFIXES
+
     given = (form or out.suffix.lstrip(".")).lower()
     if given in PROJECT_FORMATS:
-        return given
-    if given in CODEBOOK_FORMATS:
+        return
+    codebook_format = SUFFIXES.get(f".{given}")
+    if codebook_format:
         raise click.ClickException(
             f"{out}: qcode export writes a whole project as .qdpx; for the codebook alone "
-            f"as {given} use 'qcode codebook export --format {given} --out FILE'")
+            f"use 'qcode codebook export --format {codebook_format} --out FILE'")
     what = f"the format '{form}'" if form else (
         f"the extension '{out.suffix}'" if out.suffix else "a file without an extension")
     raise click.ClickException(
@@ -38,11 +41,11 @@ def project_format(out: Path, form: str | None) -> str:
 @click.pass_context
 def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None:
     """Export the whole project (transcripts, codebook, codings, coders, cases and
-    memos) to OUT.qdpx, which NVivo, ATLAS.ti, MAXQDA and QualCoder import."""
+    memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from qcode.core.exchange.project_snapshot import snapshot
     from qcode.core.exchange.qdpx_write import counts, write_qdpx
 
-    project_format(out, form)
+    refuse_other_formats(out, form)
     if out.exists() and not force:
         raise click.ClickException(f"{out} already exists; give --force to replace it")
     path = ctx.find_root().obj

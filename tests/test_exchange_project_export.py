@@ -606,9 +606,10 @@ def test_export_refuses_an_empty_project(run, tmp_path: Path):
 
 def test_export_refuses_other_formats_and_points_to_codebook_export(run, tmp_path: Path):
     build(tmp_path / "project.qcode").close()
-    for args in (["book.qdc"], ["book.yaml"], ["out.qdpx", "--format", "qdc"]):
+    for args, form in ((["book.qdc"], "qdc"), (["book.yml"], "yaml"),
+                       (["out.qdpx", "--format", "markdown"], "md")):
         result = run("export", *args, ok=False)
-        assert "qcode codebook export" in result.output
+        assert f"use 'qcode codebook export --format {form} --out FILE'" in result.output
     assert "cannot export to the extension '.zip'" in run("export", "out.zip",
                                                           ok=False).output
     assert "qcode codebook export" in run("export", "noextension", ok=False).output
