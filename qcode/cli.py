@@ -714,57 +714,10 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
                + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
 
 
-@cli.command(name="import-project")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--anonymise", is_flag=True,
-              help="Replace identifiers before the text enters the project (needs --key).")
-@key_options
-@click.pass_context
-def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
-                   identifiers: Path | None, non_interactive: bool, report: Path | None,
-                   decisions: Path | None, encrypt_key: bool, review: str) -> None:
-    """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or
-    qcode): codebook, transcripts, codings with their coders, cases with attributes and
-    memos. Into a new or existing project; matched as 'qcode merge' matches."""
-    from qcode.core.exchange.project_import import as_parsed, carry_anonymisation
-    from qcode.core.exchange.qdpx_read import read_project_file
+from qcode.cli_exchange import export, import_project  # noqa: E402
 
-    exchange = read_project_file(file)
-    if anonymise:
-        from qcode.core.anonymise.review import Anonymiser
-
-        key, passphrase = open_key(key_path, encrypt_key)
-        items, given = as_parsed(exchange)
-        positions: list = []
-        items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
-                                decisions, key_path, review, positions=positions)
-        # Memos, names and guidance came with the text: what the key now knows goes
-        # from them too.
-        carry_anonymisation(exchange, [parsed for _, parsed in items], positions,
-                            Anonymiser([], key).anonymise_name)
-        save_key(key, key_path, passphrase)
-    elif key_path or identifiers:
-        raise click.UsageError("--key and --identifiers go with --anonymise")
-    path = ctx.find_root().obj
-    created = not path.exists()
-    project = Project.create(path) if created else Project.open(path)
-    try:
-        outcome = project.import_exchange(exchange, file.name)
-    except BaseException:
-        project.close()
-        if created:  # nothing half-written: the new project goes with the failure
-            for leftover in (path, path.with_name(path.name + "-wal"),
-                             path.with_name(path.name + "-shm")):
-                leftover.unlink(missing_ok=True)
-        raise
-    project.close()
-    for warning in exchange.warnings:
-        click.echo(f"warning: {file}: {warning}", err=True)
-    for conflict in outcome["conflicts"]:
-        click.echo(f"conflict: {conflict}", err=True)
-    click.echo(f"Imported {file} into {path}: " + ", ".join(
-        f"{outcome[k]} {k}" for k in ("transcripts", "codes", "codings", "coders", "cases",
-                                      "memos")))
+cli.add_command(export)
+cli.add_command(import_project)
 
 
 def main() -> None:

@@ -674,6 +674,21 @@ class Project:
         changes.append(["insert", table, row])
         return row["id"]
 
+    def _insert_many(self, table: str, rows: list[dict]) -> None:
+        """Insert rows (of one shape) under ids never used before, as `_insert` does,
+        in one statement; not undoable (for merges and imports)."""
+        if not rows:
+            return
+        key = f"last_id.{table}"
+        used = max(int(self.meta(key) or 0),
+                   self.conn.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0])
+        columns = ["id", *rows[0]]
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.conn.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})",
+            [(used + n, *row.values()) for n, row in enumerate(rows, 1)])
+        self._set_meta(key, str(used + len(rows)))
+
     def _put(self, table: str, row: dict) -> None:
         columns = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
@@ -1130,6 +1145,80 @@ class Project:
             'SELECT transcript_id, code_id, start, "end", choice FROM resolutions'
             " WHERE first_coder = ? AND second_coder = ?", coders)}
 
+    # -- exchange --------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads that must all see one state of the project (an export), even while
+        another coder writes: one read transaction, which WAL keeps consistent without
+        blocking anyone. Nested calls join the outer transaction."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # nothing was written: this ends the read
+
+    def exchange_coders(self) -> list[dict]:
+        """Every coder with GUID, name and date added, by name."""
+        keys = ("guid", "name", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            "SELECT guid, name, created FROM coders ORDER BY name")]
+
+    def exchange_transcripts(self) -> list[dict]:
+        """Every transcript with its text, the facts of its source file and its turns
+        (speaker, start, end, label_start, begin_time, end_time), by name."""
+        turns: dict[int, list[tuple]] = {}
+        for transcript_id, *turn in self.conn.execute(
+                'SELECT transcript_id, speaker, start, "end", label_start, begin_time,'
+                " end_time FROM turns ORDER BY transcript_id, seq"):
+            turns.setdefault(transcript_id, []).append(tuple(turn))
+        keys = ("guid", "name", "text", "source_file", "source_format", "encoding",
+                "imported")
+        return [dict(zip(keys, row[1:]), turns=turns.get(row[0], []))
+                for row in self.conn.execute(
+                    "SELECT id, guid, name, text, source_file, source_format, encoding,"
+                    " imported FROM transcripts ORDER BY name")]
+
+    def exchange_cases(self) -> list[dict]:
+        """Every case, by name, with its attributes as stored ({name: (value, type)})
+        and the GUIDs of its transcripts."""
+        cases: dict[int, dict] = {}
+        for case_id, guid, name in self.conn.execute(
+                "SELECT id, guid, name FROM cases ORDER BY name"):
+            cases[case_id] = {"guid": guid, "name": name, "attributes": {},
+                              "transcripts": []}
+        for case_id, name, value, kind in self.conn.execute(
+                "SELECT case_id, name, value, type FROM attributes ORDER BY name"):
+            cases[case_id]["attributes"][name] = (value, kind)
+        for case_id, guid in self.conn.execute(
+                "SELECT case_id, guid FROM transcripts WHERE case_id IS NOT NULL"
+                " ORDER BY name"):
+            cases[case_id]["transcripts"].append(guid)
+        return list(cases.values())
+
+    def exchange_codings(self) -> list[dict]:
+        """Every coding with the GUIDs of its transcript, code and coder, in text order
+        within each transcript (by transcript name)."""
+        keys = ("guid", "transcript", "code", "coder", "start", "end", "memo", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
+            ' ORDER BY t.name, c.start, c."end", c.guid')]
+
+    def exchange_memos(self) -> list[dict]:
+        """Every free-standing memo (on the project, a code or a transcript) with its
+        coder's GUID, oldest first."""
+        keys = ("guid", "name", "text", "target_type", "target_guid", "coder", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            "SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
+            " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
+            " ORDER BY m.created, m.guid")]
+
     # -- merging a coder's copy ------------------------------------------------------
 
     def merge(self, other_path: str | Path) -> dict:
@@ -1278,25 +1367,30 @@ class Project:
         return mapping
 
     def _merge_codings(self, other, transcripts, codes, coders, report: dict) -> None:
+        # What is here already, read once: a copy or an import can bring tens of
+        # thousands of codings, and a query per coding would dominate the merge.
+        known = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
+        made = set(self.conn.execute(
+            'SELECT transcript_id, code_id, coder_id, start, "end" FROM codings'))
+        new = []
         for row in other.execute(
                 'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created'
                 " FROM codings"):
             guid, transcript_id, code_id, coder_id, start, end, memo, created = row
             if transcript_id not in transcripts:
                 continue  # a transcript whose text differs: reported above
-            if self.conn.execute("SELECT 1 FROM codings WHERE guid = ?", (guid,)).fetchone():
+            if guid in known:
                 continue
-            values = {"guid": guid, "transcript_id": transcripts[transcript_id],
-                      "code_id": codes[code_id], "coder_id": coders[coder_id],
-                      "start": start, "end": end, "memo": memo, "created": created}
-            if self.conn.execute(
-                    'SELECT 1 FROM codings WHERE transcript_id = ? AND code_id = ? AND'
-                    ' coder_id = ? AND start = ? AND "end" = ?',
-                    (values["transcript_id"], values["code_id"], values["coder_id"],
-                     start, end)).fetchone():
+            place = (transcripts[transcript_id], codes[code_id], coders[coder_id], start, end)
+            if place in made:
                 continue  # the same coding made twice (e.g. before the copies parted)
-            self._insert([], "codings", values)
-            report["codings"] += 1
+            known.add(guid)
+            made.add(place)
+            new.append({"guid": guid, "transcript_id": place[0], "code_id": place[1],
+                        "coder_id": place[2], "start": start, "end": end, "memo": memo,
+                        "created": created})
+        self._insert_many("codings", new)
+        report["codings"] += len(new)
 
     def _merge_memos(self, other, coders, report: dict) -> None:
         for guid, name, text, target_type, target_guid, coder_id, created in other.execute(
@@ -1421,8 +1515,9 @@ class Project:
                                             (case.guid, case.name)).lastrowid
                 self.conn.executemany(
                     "INSERT INTO attributes (case_id, name, value, type) VALUES (?, ?, ?, ?)",
-                    [(case_id, name, value, kind)
-                     for name, (value, kind) in case.attributes.items()])
+                    # Typed as qcode types every value, whatever the file called it.
+                    [(case_id, name, value, _attribute_type(value))
+                     for name, (value, _) in case.attributes.items()])
                 for guid in case.transcripts:
                     self.conn.execute("UPDATE transcripts SET case_id = ? WHERE id = ?",
                                       (case_id, transcript_ids[guid]))

@@ -9,14 +9,14 @@ write (a schema violation is a warning, not a refusal) but never of unsafe XML.
 
 from __future__ import annotations
 
-import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from qcode import __version__
-from qcode.core.codebook import COLOUR, Code, Codebook
+from qcode.core.codebook import Code, Codebook
 from qcode.core.exchange import description
-from qcode.core.exchange.foreign import clean_guid, path_of, tidy
+from qcode.core.exchange.foreign import tidy
+from qcode.core.exchange.refi_write import add_code
 from qcode.core.exchange.safe_xml import (ExchangeError, parse_xml, read_bytes,
                                           read_project_qde)
 
@@ -28,8 +28,6 @@ VARIANTS = {
     "urn:QDA-XML:codebook:1:0": CODEBOOK_NS, "urn:QDA-XML:codebook:0:4": CODEBOOK_NS,
     "urn:QDA-XML:project:1:0": PROJECT_NS, "urn:QDA-XML:project:0:4": PROJECT_NS,
 }
-# Stable GUIDs for codes that have none (a codebook read from YAML without them).
-QCODE_NS = uuid.UUID("6f1b8a52-3c0e-5d4a-9b7e-1a2c3d4e5f60")
 MAX_DEPTH = 100
 BOOLEAN = {"true", "false", "1", "0"}
 
@@ -44,42 +42,11 @@ def to_qdc(book: Codebook) -> str:
     root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": f"qcode {__version__}"})
     codes = ET.SubElement(root, "Codes")
     seen: dict[str, str] = {}
-
-    def add(parent: ET.Element, code: Code, parents: tuple[str, ...]) -> None:
-        path = path_of(parents, code.name)
-        guid = clean_guid(code.guid) or str(uuid.uuid5(QCODE_NS, "\x1f".join(
-            (*parents, code.name)))).upper()
-        if guid in seen:
-            raise ExchangeError(f"codes '{seen[guid]}' and '{path}' have the same guid "
-                                f"{guid}")
-        seen[guid] = path
-        attributes = {"guid": guid, "name": xml_text(code.name, path, "name"),
-                      "isCodable": "true"}
-        if code.colour and COLOUR.match(code.colour):
-            attributes["color"] = code.colour.upper()
-        element = ET.SubElement(parent, "Code", attributes)
-        text = description.encode({f: getattr(code, f) for f, _ in description.SECTIONS})
-        if text:
-            ET.SubElement(element, "Description").text = xml_text(text, path, "guidance")
-        for child in code.codes:
-            add(element, child, (*parents, code.name))
-
     for code in book.codes:
-        add(codes, code, ())
+        add_code(codes, code, (), seen)
     ET.indent(root, space="  ")
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")
-
-
-def xml_text(text: str, path: str, what: str) -> str:
-    """The text, or a clear error if it holds a character XML 1.0 cannot carry."""
-    for char in text:
-        point = ord(char)
-        if (point < 0x20 and char not in "\t\n\r") or 0xD800 <= point <= 0xDFFF \
-                or point in (0xFFFE, 0xFFFF):
-            raise ExchangeError(f"the {what} of code '{path}' holds the control character "
-                                f"U+{point:04X}, which XML cannot carry; edit the code")
-    return text
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -468,8 +468,8 @@ def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
     facts = extras.get("project") or {}
     project.guid = canonical(facts.get("guid")) or project.guid
     project.created = facts.get("created") or project.created
-    if facts.get("codebook_name"):
-        project.codebook.name = str(facts["codebook_name"])
+    if "codebook_name" in facts:  # null: the project had not named its codebook
+        project.codebook.name = str(facts["codebook_name"] or "")
     created = extras.get("coders") or {}
     for coder in project.coders:
         coder.created = created.get(coder.guid) or coder.created

@@ -1,0 +1,182 @@
+"""Exchange benchmark (issue 6): a whole project out to a REFI-QDA .qdpx and back in.
+
+Target on a 2-core machine: exporting 100 transcripts of 10,000 words with 30,000
+codings (3 coders, 110 codes, a memo on one coding in twenty, a case with attributes
+per transcript) in at most 5 s, as `qcode export` (whole process, Python start-up
+included) and as the in-process call (snapshot, then the archive's bytes); and importing
+that archive into a new project (`qcode import-project`) in at most 5 s too.
+
+    python benchmarks/bench_exchange.py [--transcripts 100] [--words 10000]
+                                        [--codings 30000]
+
+The corpus is benchmarks/corpus.py's, the codings are drawn inside the turns; both are
+seeded, so every run measures the same project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate  # noqa: E402
+
+from qcode.core.codebook import Code, Codebook  # noqa: E402
+from qcode.core.exchange.project_snapshot import snapshot  # noqa: E402
+from qcode.core.exchange.qdpx_read import read_project_file  # noqa: E402
+from qcode.core.exchange.qdpx_write import qdpx_bytes  # noqa: E402
+from qcode.core.ingest import import_files  # noqa: E402
+from qcode.core.store import Project, now  # noqa: E402
+
+Row = tuple[str, str, str, str]  # measure, figure, target, met
+TARGET_SECONDS = 5.0
+
+
+def build_project(path: Path, corpus: Path, transcripts: int, words: int, codings: int,
+                  seed: int = 6) -> None:
+    rng = random.Random(seed)
+    files = generate(corpus, transcripts, words)
+    with Project.create(path) as project:
+        report = import_files(project, files)
+        assert not report.failed, report.failed
+        project.load_codebook(Codebook("bench", codes=[
+            Code(f"theme {t}", definition=f"Global theme {t}.", colour="#1F77B4", codes=[
+                Code(f"code {t}.{c}", definition=f"Basic theme {c} of theme {t}.",
+                     when_to_use="When the participant says so.") for c in range(10)])
+            for t in range(10)]))
+        for row in project.transcripts():
+            project.set_attributes(row.case or row.name, {
+                "role": rng.choice(["Detective", "Analyst", "Moderator"]),
+                "years": str(rng.randint(1, 30)), "hours": f"{rng.uniform(20, 45):.1f}"})
+        coders = [project.coder_id(f"coder {k}") for k in range(3)]
+        code_ids = [c["id"] for c in project.codes()]
+        turns = [(row.id, t["start"], t["end"]) for row in project.transcripts()
+                 for t in project.turns(row.id) if t["end"] - t["start"] > 2]
+        rows = []
+        for _ in range(codings):
+            transcript, first, last = rng.choice(turns)
+            start = rng.randrange(first, last - 1)
+            end = min(last, start + rng.randint(20, 600))
+            memo = "A memo & <note> on this passage." if rng.random() < 0.05 else ""
+            rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
+                         transcript, rng.choice(code_ids), rng.choice(coders), start, end,
+                         memo, now()))
+        # Set-up only: 30,000 codings through add_coding would take minutes (and join
+        # the overlapping ones), so they go in as rows, in one transaction.
+        with project.transaction():
+            project.conn.executemany(
+                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
+                " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def run_qcode(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "qcode", *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def met(seconds: float) -> str:
+    return "yes" if seconds <= TARGET_SECONDS else "NO"
+
+
+def export_measures(project_path: Path, folder: Path) -> list[Row]:
+    """The export: in process (median of 3), and as the command (median of 3)."""
+    in_process = []
+    with Project.open(project_path) as project:
+        for _ in range(3):
+            started = time.perf_counter()
+            data = qdpx_bytes(snapshot(project))
+            in_process.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        exchange = snapshot(project)
+        read = time.perf_counter() - started
+    command = []
+    for n in range(3):
+        command.append(run_qcode("-p", str(project_path), "export",
+                                 str(folder / f"bench-{n}.qdpx")))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    same = len({(folder / f"bench-{n}.qdpx").read_bytes() for n in range(3)}) == 1
+    whole, inner = statistics.median(command), statistics.median(in_process)
+    return [
+        (f"`qcode export` to .qdpx ({len(exchange.codings):,} codings), whole process",
+         f"{whole:.2f} s", "≤ 5 s", met(whole)),
+        ("in process: snapshot, build, check, zip (`qdpx_bytes(snapshot(project))`)",
+         f"{inner:.2f} s", "≤ 5 s", met(inner)),
+        ("of which reading the project (`snapshot`)", f"{read:.2f} s", "", ""),
+        ("peak memory of the command (max RSS of the child)", f"{peak:.0f} MB", "", ""),
+        ("archive (project.qde, qcode.json, sources)",
+         f"{len(data) / 1e6:.1f} MB", "", ""),
+        ("three exports byte-identical", "yes" if same else "NO", "yes",
+         "yes" if same else "NO"),
+    ]
+
+
+def import_measures(folder: Path) -> list[Row]:
+    """The import of the archive the export wrote: in process (read the .qdpx, lay it
+    out and merge it into a new project; median of 3), and as the command."""
+    archive = folder / "bench-0.qdpx"
+    in_process, read = [], []
+    for n in range(3):
+        started = time.perf_counter()
+        exchange = read_project_file(archive)
+        read.append(time.perf_counter() - started)
+        with Project.create(folder / f"in-{n}.qcode") as project:
+            project.import_exchange(exchange, archive.name)
+        in_process.append(time.perf_counter() - started)
+    command = []
+    for n in range(3):
+        command.append(run_qcode("-p", str(folder / f"cmd-{n}.qcode"), "import-project",
+                                 str(archive)))
+    with Project.open(folder / "cmd-0.qcode") as project:
+        held = project.summary()
+    whole, inner = statistics.median(command), statistics.median(in_process)
+    return [
+        (f"`qcode import-project` of that .qdpx ({held['codings']:,} codings, "
+         f"{held['transcripts']} transcripts), whole process", f"{whole:.2f} s", "≤ 5 s",
+         met(whole)),
+        ("in process: read, lay out, merge into a new project", f"{inner:.2f} s", "≤ 5 s",
+         met(inner)),
+        ("of which reading the archive (`read_project_file`)",
+         f"{statistics.median(read):.2f} s", "", ""),
+    ]
+
+
+def measures(project_path: Path, folder: Path) -> list[Row]:
+    """Every measure of the exchange benchmark: the export, then the import of the
+    archive it wrote."""
+    return export_measures(project_path, folder) + import_measures(folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transcripts", type=int, default=100)
+    parser.add_argument("--words", type=int, default=10_000)
+    parser.add_argument("--codings", type=int, default=30_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        project_path = folder / "bench.qcode"
+        started = time.perf_counter()
+        build_project(project_path, folder / "corpus", args.transcripts, args.words,
+                      args.codings)
+        print(f"built a project of {args.transcripts} transcripts x {args.words:,} words "
+              f"and {args.codings:,} codings in {time.perf_counter() - started:.1f} s")
+        rows = measures(project_path, folder)
+    print()
+    print("| measure | figure | target | met |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Exchange commands: the whole project out to other tools, and other tools' projects
+in. Thin: read or snapshot, write, say what was written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qcode.cli_anonymise import anonymise_batch, key_options, open_key, save_key
+from qcode.core.store import Project
+
+PROJECT_FORMATS = ("qdpx",)
+
+
+def refuse_other_formats(out: Path, form: str | None) -> None:
+    """A clear refusal unless the format asked for (--format, else OUT's extension) is
+    one a whole project is exported to."""
+    from qcode.core.exchange.codebook_formats import SUFFIXES
+
+    given = (form or out.suffix.lstrip(".")).lower()
+    if given in PROJECT_FORMATS:
+        return
+    codebook_format = SUFFIXES.get(f".{given}")
+    if codebook_format:
+        raise click.ClickException(
+            f"{out}: qcode export writes a whole project as .qdpx; for the codebook alone "
+            f"use 'qcode codebook export --format {codebook_format} --out FILE'")
+    what = f"the format '{form}'" if form else (
+        f"the extension '{out.suffix}'" if out.suffix else "a file without an extension")
+    raise click.ClickException(
+        f"{out}: cannot export to {what}; qcode export writes .qdpx (a REFI-QDA project), "
+        "and 'qcode codebook export' writes the codebook as qdc, yaml, csv, md or html")
+
+
+@click.command(name="export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "form", metavar="qdpx",
+              help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA and QualCoder); "
+              "default: from OUT's extension.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.pass_context
+def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None:
+    """Export the whole project (transcripts, codebook, codings, coders, cases and
+    memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
+    from qcode.core.exchange.project_snapshot import snapshot
+    from qcode.core.exchange.qdpx_write import counts, write_qdpx
+
+    refuse_other_formats(out, form)
+    if out.exists() and not force:
+        raise click.ClickException(f"{out} already exists; give --force to replace it")
+    path = ctx.find_root().obj
+    project = Project.open(path)
+    ctx.call_on_close(project.close)
+    exchange = snapshot(project)
+    if not exchange.transcripts:
+        raise click.ClickException(f"{path} has no transcripts, so there is nothing to "
+                                   "export; add some with 'qcode import FILES'")
+    write_qdpx(exchange, out)
+    held = counts(exchange)
+    click.echo(f"Exported {path} to {out}: " + ", ".join(
+        f"{number:,} {kind if number != 1 else kind[:-1]}" for kind, number in held.items()))
+
+
+@click.command(name="import-project")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--anonymise", is_flag=True,
+              help="Replace identifiers before the text enters the project (needs --key).")
+@key_options
+@click.pass_context
+def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
+                   identifiers: Path | None, non_interactive: bool, report: Path | None,
+                   decisions: Path | None, encrypt_key: bool, review: str) -> None:
+    """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or
+    qcode): codebook, transcripts, codings with their coders, cases with attributes and
+    memos. Into a new or existing project; matched as 'qcode merge' matches."""
+    from qcode.core.exchange.project_import import as_parsed, carry_anonymisation
+    from qcode.core.exchange.qdpx_read import read_project_file
+
+    exchange = read_project_file(file)
+    if anonymise:
+        from qcode.core.anonymise.review import Anonymiser
+
+        key, passphrase = open_key(key_path, encrypt_key)
+        items, given = as_parsed(exchange)
+        positions: list = []
+        items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
+                                decisions, key_path, review, positions=positions)
+        # Memos, names and guidance came with the text: what the key now knows goes
+        # from them too.
+        carry_anonymisation(exchange, [parsed for _, parsed in items], positions,
+                            Anonymiser([], key).anonymise_name)
+        save_key(key, key_path, passphrase)
+    elif key_path or identifiers:
+        raise click.UsageError("--key and --identifiers go with --anonymise")
+    path = ctx.find_root().obj
+    created = not path.exists()
+    project = Project.create(path) if created else Project.open(path)
+    try:
+        outcome = project.import_exchange(exchange, file.name)
+    except BaseException:
+        project.close()
+        if created:  # nothing half-written: the new project goes with the failure
+            for leftover in (path, path.with_name(path.name + "-wal"),
+                             path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    project.close()
+    for warning in exchange.warnings:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    for conflict in outcome["conflicts"]:
+        click.echo(f"conflict: {conflict}", err=True)
+    click.echo(f"Imported {file} into {path}: " + ", ".join(
+        f"{outcome[k]} {k}" for k in ("transcripts", "codes", "codings", "coders", "cases",
+                                      "memos")))

@@ -1,0 +1,414 @@
+"""An ExchangeProject as a REFI-QDA project archive (`.qdpx`, QDA-XML project 1.0), for
+NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+The archive holds `project.qde`, each transcript as `sources/<GUID>.txt` and
+`qcode.json`, which carries what the standard has no place for (source file facts,
+turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
+
+- Positions count code points, end exclusive, over the text file in the archive:
+  UTF-8, no BOM, LF only, which every tool counts the same way.
+- A transcript's text is only in its file (`plainTextPath`), never inline as well.
+- Each coding is one PlainTextSelection holding one Coding, so every coding keeps its
+  own GUID, coder and date; its memo is a Note the selection refers to.
+- GUIDs are the project's own, or derived (uuid5) from them, and the archive has fixed
+  dates and a fixed order: re-exporting the same project gives the same bytes, and
+  other tools recognise what they imported before.
+- Everything is checked before a byte is written (what the schema cannot check too:
+  unique GUIDs, references, positions); an export is right or fails with a message
+  naming what to fix.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from qcode import __version__
+from qcode.core.codebook import Code
+from qcode.core.exchange.codebook_formats import trim_words
+from qcode.core.exchange.codebook_qdc import PROJECT_NS
+from qcode.core.exchange.foreign import clean_guid, path_of
+from qcode.core.exchange.project_model import Case, Coding, ExchangeProject, Transcript
+from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
+                                            xml_text)
+from qcode.core.exchange.safe_xml import ExchangeError
+
+QDE = "project.qde"
+EXTRAS = "qcode.json"
+NAME_LENGTH = 80  # a selection's or a memo's name: its text, cut to one short line
+# The earliest date a zip entry can have; any fixed date keeps re-exports identical.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Nearly the size of zlib's default (6) in a third of its time, on XML and interview text.
+COMPRESS_LEVEL = 3
+VARIABLE_TYPES = {"integer": "Integer", "float": "Float"}  # anything else is Text
+VALUE_ELEMENTS = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue"}
+# What XML Schema reads as xsd:integer and xsd:decimal. Python's int() and float(),
+# which typed the values, accept more ("1_000", "1e5", "nan").
+LEXICAL = {"Integer": re.compile(r"[+-]?[0-9]+"),
+           "Float": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")}
+UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
+
+
+def write_qdpx(exchange: ExchangeProject, path: Path) -> None:
+    """Write the project to `path` as a .qdpx, replacing what is there. It is built and
+    checked in full first, then written beside `path` under a temporary name and
+    renamed, so no failure leaves half a file (or harms the file it would replace)."""
+    if not path.parent.is_dir():
+        raise ExchangeError(f"{path}: there is no folder {path.parent} to write it in")
+    data = qdpx_bytes(exchange)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(partial, "xb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, path)
+    except BaseException as exc:
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass  # never created, or its folder vanished: nothing is left either way
+        if isinstance(exc, OSError):
+            raise ExchangeError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise
+
+
+def qdpx_bytes(exchange: ExchangeProject) -> bytes:
+    """The .qdpx archive: project.qde, the sources and qcode.json, deterministic."""
+    entries = [(QDE, project_qde(exchange)),
+               (EXTRAS, json.dumps(extras(exchange), ensure_ascii=False,
+                                   separators=(",", ":")).encode("utf-8"))]
+    sources = []
+    for transcript in exchange.transcripts:
+        guid = canonical(transcript.guid, f"transcript '{transcript.name}'")
+        try:
+            sources.append((f"sources/{guid}.txt", transcript.text.encode("utf-8")))
+        except UnicodeEncodeError as exc:
+            raise ExchangeError(f"the text of transcript '{transcript.name}' holds "
+                                f"U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot "
+                                "carry") from None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries + sorted(sources):
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            # Made "on Unix" with ordinary file permissions, whatever system exports.
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def extras(exchange: ExchangeProject) -> dict:
+    """What qcode knows and REFI-QDA cannot say, by GUID: read back only by qcode."""
+    return {
+        "format": "qcode-extras", "version": 1, "qcode": __version__,
+        "project": {"guid": exchange.guid, "created": exchange.created,
+                    "codebook_name": exchange.codebook.name or None},
+        "coders": {canonical(c.guid, f"coder '{c.name}'"): c.created
+                   for c in exchange.coders},
+        "transcripts": {
+            canonical(t.guid, f"transcript '{t.name}'"): {
+                "source_file": t.source_file, "source_format": t.source_format,
+                "encoding": t.encoding, "imported": t.imported,
+                "turns": None if t.turns is None else [
+                    [u.speaker, u.start, u.end, u.label_start, u.begin_time, u.end_time]
+                    for u in t.turns]}
+            for t in exchange.transcripts},
+    }
+
+
+def counts(exchange: ExchangeProject) -> dict[str, int]:
+    """What an export holds, as the command reports it (memos: free-standing ones and
+    the memos written on codings, each a Note in the file)."""
+    return {"transcripts": len(exchange.transcripts), "codes": len(exchange.codebook),
+            "codings": len(exchange.codings), "coders": len(exchange.coders),
+            "cases": len(exchange.cases),
+            "memos": len(exchange.memos) + sum(1 for c in exchange.codings if c.memo)}
+
+
+def project_qde(exchange: ExchangeProject) -> bytes:
+    """The project.qde document (UTF-8), valid against Project.xsd and checked."""
+    root = _Document(exchange).build()
+    check_references(root)
+    ET.indent(root, space="  ")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
+
+
+def check_references(root: ET.Element) -> None:
+    """What the schema does not check: every GUID names one object, and every reference
+    (targetGUID, creatingUser) names an object in the document."""
+    owners: dict[str, str] = {}
+    for element in root.iter():
+        guid = element.get("guid")
+        if guid is None:
+            continue
+        if guid in owners:
+            raise ExchangeError(f"the guid {guid} belongs to two things in the project "
+                                f"(a {owners[guid]} and a {element.tag}); an export needs "
+                                "each to be unique")
+        owners[guid] = element.tag
+    for element in root.iter():
+        for attribute in ("targetGUID", "creatingUser"):
+            target = element.get(attribute)
+            if target is not None and target not in owners:
+                raise ExchangeError(f"a {element.tag} refers to {target}, which is not in "
+                                    "the export")
+
+
+def canonical(guid: str | None, what: str) -> str:
+    """A GUID as REFI-QDA files carry it (capitals, no braces)."""
+    clean = clean_guid(guid)
+    if clean is None:
+        raise ExchangeError(f"{what} has the malformed guid '{guid}', which REFI-QDA "
+                            "cannot carry")
+    return clean
+
+
+def by_guid(items: list, what: Callable[[Any], str]) -> dict[str, Any]:
+    """Coders or transcripts by their canonical GUID; a GUID given twice is refused here,
+    where it would otherwise fold two of them into one."""
+    found: dict[str, Any] = {}
+    for item in items:
+        guid = canonical(item.guid, what(item))
+        if guid in found:
+            raise ExchangeError(f"{what(found[guid])} and {what(item)} have the same guid "
+                                f"{guid}")
+        found[guid] = item
+    return found
+
+
+def utc(value: str | None) -> str | None:
+    """A stored date-time as xsd:dateTime in UTC with Z; None (left out, as the standard
+    allows) when it is missing or cannot be read."""
+    if not value or UTC_STAMP.fullmatch(value):
+        return value or None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat("T", "seconds") + "Z"
+
+
+def label(text: str) -> str:
+    """A name for a selection or memo: its text on one short line."""
+    return trim_words(NOT_XML.sub(" ", text), NAME_LENGTH)
+
+
+def variable_type(values: list[tuple[str, str]]) -> str:
+    """The REFI-QDA type of an attribute from the stored types of its values: Integer
+    or Float when every value has that type (integers among floats make it Float), else
+    Text; also Text when a value is not written as XML Schema reads that type ("1e5"),
+    so that every value travels unchanged."""
+    kinds = {VARIABLE_TYPES.get(kind, "Text") for _, kind in values}
+    typed = kinds.pop() if len(kinds) == 1 else (
+        "Float" if kinds == {"Integer", "Float"} else "Text")
+    if typed != "Text" and not all(LEXICAL[typed].fullmatch(value) for value, _ in values):
+        return "Text"
+    return typed
+
+
+class _Document:
+    """Builds project.qde in the schema's order: Users, CodeBook, Variables, Cases,
+    Sources, Notes, then the project's own NoteRefs; empty containers are left out, as
+    the schema refuses them."""
+
+    def __init__(self, exchange: ExchangeProject):
+        self.exchange = exchange
+        self.root = ET.Element("Project", {
+            "xmlns": PROJECT_NS, "name": xml_text(exchange.name, "the project's name"),
+            "origin": f"qcode {__version__}"})
+        self.dated(self.root, exchange.created)
+        self.coders = by_guid(exchange.coders, lambda c: f"coder '{c.name}'")
+        self.codes: dict[str, str] = {}  # code GUID -> its path of names
+        self.walk_codes(exchange.codebook.codes, ())
+        self.transcripts = by_guid(exchange.transcripts, lambda t: f"transcript '{t.name}'")
+        # Notes (memos) in the order they are written, and where each is referred to.
+        self.notes: list[dict] = []
+        self.notes_on: dict[str | None, list[str]] = defaultdict(list)
+        self.cleaned: dict[str | None, str | None] = {}
+
+    def walk_codes(self, codes: list[Code], parents: tuple[str, ...]) -> None:
+        for code in codes:
+            self.codes[code_guid(code, parents)] = path_of(parents, code.name)
+            self.walk_codes(code.codes, (*parents, code.name))
+
+    def reference(self, guid: str | None) -> str | None:
+        """A GUID a coding refers to, cleaned once: the same few transcripts, codes and
+        coders recur in thousands of codings."""
+        if guid not in self.cleaned:
+            self.cleaned[guid] = clean_guid(guid)
+        return self.cleaned[guid]
+
+    def build(self) -> ET.Element:
+        self.free_memos()
+        self.users()
+        self.codebook()
+        self.cases()
+        self.sources()
+        if self.notes:
+            notes = ET.SubElement(self.root, "Notes")
+            for note in self.notes:
+                self.note(notes, **note)
+        for guid in self.notes_on[None]:
+            ET.SubElement(self.root, "NoteRef", {"targetGUID": guid})
+        return self.root
+
+    def dated(self, element: ET.Element, value: str | None) -> None:
+        stamp = utc(value)
+        if stamp:
+            element.set("creationDateTime", stamp)
+
+    def free_memos(self) -> None:
+        """Each memo becomes a Note, referred to from what it is about: a code, a
+        transcript, or (anything else, or a target no longer in the project) the
+        project itself."""
+        for memo in self.exchange.memos:
+            guid = canonical(memo.guid, f"memo '{memo.name}'")
+            target = clean_guid(memo.target_guid)
+            known = {"code": self.codes, "transcript": self.transcripts}.get(
+                memo.target_type or "", {})
+            self.notes_on[target if target in known else None].append(guid)
+            self.notes.append({
+                "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
+                "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
+                "created": memo.created})
+
+    def users(self) -> None:
+        if not self.coders:
+            return
+        users = ET.SubElement(self.root, "Users")
+        for guid, coder in self.coders.items():
+            name = xml_text(coder.name, f"the name of coder '{coder.name}'")
+            ET.SubElement(users, "User", {"guid": guid, "name": name})
+
+    def codebook(self) -> None:
+        if not self.exchange.codebook.codes:
+            return
+        codes = ET.SubElement(ET.SubElement(self.root, "CodeBook"), "Codes")
+        seen: dict[str, str] = {}
+        for code in self.exchange.codebook.codes:
+            add_code(codes, code, (), seen, self.notes_on)
+
+    def cases(self) -> None:
+        cases = self.exchange.cases
+        names = sorted({name for case in cases for name in case.attributes})
+        types = {name: variable_type([case.attributes[name] for case in cases
+                                      if name in case.attributes]) for name in names}
+        variables = {name: derived_guid(f"variable:{self.exchange.guid or ''}:{name}")
+                     for name in names}
+        if names:
+            parent = ET.SubElement(self.root, "Variables")
+            for name in names:
+                ET.SubElement(parent, "Variable", {
+                    "guid": variables[name],
+                    "name": xml_text(name, f"the name of the attribute '{name}'"),
+                    "typeOfVariable": types[name]})
+        if not cases:
+            return
+        parent = ET.SubElement(self.root, "Cases")
+        for case in cases:
+            self.case(parent, case, variables, types)
+
+    def case(self, parent: ET.Element, case: Case, variables: dict[str, str],
+             types: dict[str, str]) -> None:
+        element = ET.SubElement(parent, "Case", {
+            "guid": canonical(case.guid, f"case '{case.name}'"),
+            "name": xml_text(case.name, f"the name of case '{case.name}'")})
+        for name in sorted(case.attributes):
+            value, _ = case.attributes[name]
+            holder = ET.SubElement(element, "VariableValue")
+            ET.SubElement(holder, "VariableRef", {"targetGUID": variables[name]})
+            ET.SubElement(holder, VALUE_ELEMENTS[types[name]]).text = xml_text(
+                value, f"the {name} of case '{case.name}'")
+        for transcript in case.transcripts:
+            ET.SubElement(element, "SourceRef", {
+                "targetGUID": canonical(transcript, f"a transcript of case '{case.name}'")})
+
+    def sources(self) -> None:
+        if not self.transcripts:
+            return
+        by_transcript: dict[str, list[Coding]] = defaultdict(list)
+        for coding in self.exchange.codings:
+            transcript = self.reference(coding.transcript)
+            if transcript not in self.transcripts:
+                raise ExchangeError(f"coding {coding.guid} is of transcript "
+                                    f"{coding.transcript}, which is not in the export")
+            by_transcript[transcript].append(coding)
+        parent = ET.SubElement(self.root, "Sources")
+        for guid, transcript in self.transcripts.items():
+            self.source(parent, guid, transcript, by_transcript[guid])
+
+    def source(self, parent: ET.Element, guid: str, transcript: Transcript,
+               codings: list[Coding]) -> None:
+        name = transcript.name
+        text = transcript.text
+        if text.startswith("\ufeff") or "\r" in text:
+            raise ExchangeError(f"the text of transcript '{name}' has a byte-order mark or "
+                                "a carriage return, which qcode removes at import; "
+                                "positions in it would not be read alike by every tool")
+        element = ET.SubElement(parent, "TextSource", {
+            "guid": guid, "name": xml_text(name, f"the name of transcript '{name}'"),
+            "plainTextPath": f"internal://{guid}.txt"})
+        self.dated(element, transcript.imported)
+        for coding in sorted(codings, key=lambda c: (c.start, c.end, c.guid)):
+            self.selection(element, name, text, coding)
+        for note in self.notes_on[guid]:
+            ET.SubElement(element, "NoteRef", {"targetGUID": note})
+
+    def selection(self, parent: ET.Element, transcript: str, text: str,
+                  coding: Coding) -> None:
+        guid = canonical(coding.guid, f"a coding in transcript '{transcript}'")
+        code = self.reference(coding.code)
+        if code not in self.codes:
+            raise ExchangeError(f"coding {guid} in transcript '{transcript}' is of the code "
+                                f"{coding.code}, which is not in the codebook")
+        coder = self.reference(coding.coder)
+        if coder not in self.coders:
+            raise ExchangeError(f"coding {guid} in transcript '{transcript}' is by the coder "
+                                f"{coding.coder}, who is not in the project")
+        if not 0 <= coding.start < coding.end <= len(text):
+            raise ExchangeError(f"coding {guid} of '{self.codes[code]}' in transcript "
+                                f"'{transcript}' spans [{coding.start}, {coding.end}), "
+                                f"which is not inside its {len(text)} characters; run "
+                                "'qcode check'")
+        element = ET.SubElement(parent, "PlainTextSelection", {
+            "guid": derived_guid(f"selection:{guid}"),
+            "name": label(text[coding.start:coding.end]),
+            "startPosition": str(coding.start), "endPosition": str(coding.end),
+            "creatingUser": coder})
+        applied = ET.SubElement(element, "Coding", {"guid": guid, "creatingUser": coder})
+        stamp = utc(coding.created)
+        if stamp:
+            element.set("creationDateTime", stamp)
+            applied.set("creationDateTime", stamp)
+        ET.SubElement(applied, "CodeRef", {"targetGUID": code})
+        if coding.memo:
+            note = derived_guid(f"memo:{guid}")
+            where = (f"the memo on a coding of '{self.codes[code]}' in transcript "
+                     f"'{transcript}'")
+            self.notes.append({"guid": note, "name": label(coding.memo),
+                               "text": xml_text(coding.memo, where), "coder": coder,
+                               "created": coding.created})
+            ET.SubElement(element, "NoteRef", {"targetGUID": note})
+
+    def note(self, parent: ET.Element, guid: str, name: str, text: str,
+             coder: str | None, created: str | None) -> None:
+        element = ET.SubElement(parent, "Note", {"guid": guid, "name": name})
+        coder = clean_guid(coder)
+        if coder is not None:
+            element.set("creatingUser", coder)
+        self.dated(element, created)
+        ET.SubElement(element, "PlainTextContent").text = text

@@ -1,0 +1,173 @@
+"""qcode -> .qdpx -> qcode gives back the same project: texts, turns, codes with every
+field, codings with their coders and memos, cases, attributes, memos (property tests)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qcode.cli import cli
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.store import Project, new_guid
+
+# What a transcript, memo or code field can hold: any character XML 1.0 can carry
+# (no C0 controls but tab and LF, no surrogates, no U+FFFE/U+FFFF), astral ones included.
+CHARACTERS = st.characters(blacklist_categories=("Cs", "Cc"),
+                           blacklist_characters="\ufffe\uffff") | st.sampled_from("\n\t")
+TEXT = st.text(CHARACTERS, max_size=40)
+LINE = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                             blacklist_characters="\ufffe\uffff"), min_size=1, max_size=20)
+NAME = LINE.map(str.strip).filter(bool)
+GUIDANCE = st.one_of(TEXT, st.sampled_from([
+    "Definition: looks like a label", "line one\nWhen to use: not a section",
+    "\\Example: escaped already", "[bold]markup[/] & <xml> ]]>"]))
+
+
+def snapshot(path: Path) -> dict:
+    """Everything a project holds that an export promises to carry, by GUID."""
+    conn = sqlite3.connect(path)
+    one = lambda sql: sorted(tuple(r) for r in conn.execute(sql))  # noqa: E731
+    shot = {
+        "meta": one("SELECT key, value FROM meta WHERE key IN "
+                    "('project_guid', 'created', 'codebook_name')"),
+        "coders": one("SELECT guid, name, created FROM coders"),
+        "cases": one("SELECT guid, name FROM cases"),
+        "attributes": one("SELECT c.guid, a.name, a.value, a.type FROM attributes a"
+                          " JOIN cases c ON c.id = a.case_id"),
+        "transcripts": one(
+            "SELECT t.guid, t.name, c.guid, t.source_file, t.source_format, t.encoding,"
+            " t.text, t.sha256, t.word_count, t.imported FROM transcripts t"
+            " LEFT JOIN cases c ON c.id = t.case_id"),
+        "turns": one('SELECT t.guid, u.seq, u.speaker, u.start, u."end", u.label_start,'
+                     " u.begin_time, u.end_time FROM turns u"
+                     " JOIN transcripts t ON t.id = u.transcript_id"),
+        "codes": one("SELECT c.guid, p.guid, c.name, c.definition, c.when_to_use,"
+                     " c.when_not_to_use, c.example, c.colour, c.key, c.sort_order"
+                     " FROM codes c LEFT JOIN codes p ON p.id = c.parent_id"),
+        "codings": one('SELECT g.guid, t.guid, k.guid, c.guid, g.start, g."end", g.memo,'
+                       " g.created FROM codings g JOIN transcripts t ON t.id ="
+                       " g.transcript_id JOIN codes k ON k.id = g.code_id"
+                       " JOIN coders c ON c.id = g.coder_id"),
+        "memos": one("SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, c.guid,"
+                     " m.created FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"),
+    }
+    conn.close()
+    return shot
+
+
+@st.composite
+def projects(draw) -> dict:
+    """The parts of a random project, as plain data."""
+    texts = draw(st.lists(st.text(CHARACTERS, min_size=1, max_size=300).filter(
+        lambda t: t.strip()), min_size=1, max_size=3, unique=True))
+    names = draw(st.lists(NAME, min_size=len(texts), max_size=len(texts), unique=True))
+    transcripts = []
+    for text, name in zip(texts, names):
+        cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=4))))
+        bounds = [0, *cuts, len(text)]
+        turns = [(draw(st.one_of(st.none(), NAME)), a, b)
+                 for a, b in zip(bounds, bounds[1:]) if a < b]
+        transcripts.append((name, text, turns))
+    codes = draw(st.lists(st.tuples(NAME, GUIDANCE, GUIDANCE, GUIDANCE, GUIDANCE,
+                                    st.one_of(st.none(), st.from_regex(
+                                        r"\A#[0-9A-F]{6}\Z"))),
+                          min_size=1, max_size=5, unique_by=lambda c: c[0]))
+    parents = [draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
+               for i in range(len(codes))]
+    coders = draw(st.lists(NAME, min_size=1, max_size=3, unique_by=str.casefold))
+    codings = draw(st.lists(st.tuples(st.integers(0, len(texts) - 1),
+                                      st.integers(0, len(codes) - 1),
+                                      st.integers(0, len(coders) - 1),
+                                      st.floats(0, 1), st.floats(0, 1), TEXT),
+                            max_size=12))
+    attributes = draw(st.dictionaries(NAME, NAME, max_size=3))
+    memos = draw(st.lists(st.tuples(NAME, TEXT, st.sampled_from(
+        [None, "code", "transcript"])), max_size=3))
+    return {"transcripts": transcripts, "codes": codes, "parents": parents,
+            "coders": coders, "codings": codings, "attributes": attributes,
+            "memos": memos}
+
+
+def build(path: Path, parts: dict) -> None:
+    with Project.create(path) as project:
+        transcript_ids = []
+        for number, (name, text, turns) in enumerate(parts["transcripts"]):
+            parsed = ParsedTranscript(name, "txt", text, [Turn(s, a, b) for s, a, b in turns])
+            transcript_ids.append(project.add_transcript(
+                parsed, f"{name}.txt", case=f"P{number:02}" if number % 2 == 0 else None))
+        if parts["attributes"]:
+            project.set_attributes("P00", parts["attributes"])
+        code_ids = []
+        for (name, definition, use, avoid, example, colour), parent in zip(
+                parts["codes"], parts["parents"]):
+            parent_id = code_ids[parent] if parent is not None else None
+            # Sibling names that differ only in case are renamed on the way in (with a
+            # warning), as other tools treat them as one name.
+            siblings = {project.code(i)["name"].casefold() for i in code_ids
+                        if project.code(i)["parent_id"] == parent_id}
+            if name.casefold() in siblings:
+                name = f"{name} {len(code_ids)}"
+            code_ids.append(project.add_code(
+                name, parent_id, definition=definition, when_to_use=use,
+                when_not_to_use=avoid, example=example, colour=colour,
+                key=str(len(code_ids)) if len(code_ids) < 10 else None))
+        for which, code, coder, a, b, memo in parts["codings"]:
+            text = parts["transcripts"][which][1]
+            start, end = sorted((int(a * len(text)), int(b * len(text))))
+            if start == end:
+                end = min(len(text), start + 1)
+                start = end - 1
+            project.add_coding(transcript_ids[which], code_ids[code],
+                               parts["coders"][coder], start, end, memo)
+        coder_ids = [project.coder_id(name) for name in parts["coders"]]
+        for name, text, target in parts["memos"]:
+            guid = {"code": project.code(code_ids[0])["guid"], None: None,
+                    "transcript": project.conn.execute(
+                        "SELECT guid FROM transcripts WHERE id = ?",
+                        (transcript_ids[0],)).fetchone()[0]}[target]
+            project.conn.execute(
+                "INSERT INTO memos (guid, name, text, target_type, target_guid, coder_id,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (new_guid(), name, text, target, guid, coder_ids[0],
+                 "2026-01-02T03:04:05Z"))
+
+
+def export_and_import(source: Path, folder: Path) -> Path:
+    exported, back = folder / "exported.qdpx", folder / "back.qcode"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--project", str(source), "export", str(exported)],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--project", str(back), "import-project", str(exported)],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output, result.output
+    return back
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(parts=projects())
+def test_round_trip_gives_back_the_same_project(parts: dict, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("trip")
+    source = folder / "source.qcode"
+    build(source, parts)
+    back = export_and_import(source, folder)
+    assert snapshot(back) == snapshot(source)
+    with Project.open(back) as project:
+        assert project.check() == []
+
+
+def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch):
+    from qcode.core.demo import build_demo
+
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "demo.qcode"
+    build_demo(source)
+    back = export_and_import(source, tmp_path)
+    assert snapshot(back) == snapshot(source)
