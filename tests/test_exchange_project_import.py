@@ -494,3 +494,15 @@ def test_real_exports_report_what_they_could_not_bring(tmp_path: Path):
         assert part in said
     nvivo = read_project_file(FIXTURES / "nvivo-mac-15.0.0_project.qdpx")
     assert sum("its text is empty" in w for w in nvivo.warnings) == 2
+
+
+def test_capitalised_names_and_empty_folders(tmp_path: Path):
+    path = tmp_path / "spec.qdpx"
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("Project.qde", atlas_like().encode("utf-8"))
+        out.writestr(zipfile.ZipInfo("Sources/"), b"")  # folders, one of them empty
+        out.writestr(zipfile.ZipInfo("Media/"), b"")
+        out.writestr(f"Sources/{FIRST}.txt", FIRST_TEXT.encode("utf-8"))
+    exchange = read_project_file(path)
+    assert [t.name for t in exchange.transcripts] == ["interview-01", "interview-02"]
+    assert len(exchange.codings) == 5
