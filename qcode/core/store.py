@@ -1306,6 +1306,65 @@ class Project:
                 "created": created})
             report["memos"] += 1
 
+    # -- reports ---------------------------------------------------------------------
+    # Whole-project reads for the write-up reports (qcode.core.reports): each is one
+    # query giving plain tuples, so a report over 300,000 codings is one read and an
+    # aggregation in Python, never a query per coding.
+
+    def report_codings(self, coders: list[str]) -> list[tuple]:
+        """(guid, transcript id, code id, coder, start, end) of every coding made by
+        these coders, in no particular order."""
+        if not coders:
+            return []
+        return self.conn.execute(
+            'SELECT c.guid, c.transcript_id, c.code_id, k.name, c.start, c."end"'
+            " FROM codings c JOIN coders k ON k.id = c.coder_id"
+            " WHERE k.name IN (SELECT value FROM json_each(?))",
+            (json.dumps(coders),)).fetchall()
+
+    def coding_counts_by_coder(self) -> dict[str, int]:
+        """Each coder's number of codings; coders without codings are left out."""
+        return dict(self.conn.execute(
+            "SELECT k.name, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
+            " GROUP BY k.name ORDER BY k.name"))
+
+    def report_transcripts(self) -> list[tuple]:
+        """(id, guid, name, case id, text SHA-256, words) of every transcript, by name."""
+        return self.conn.execute(
+            "SELECT id, guid, name, case_id, sha256, word_count FROM transcripts"
+            " ORDER BY name").fetchall()
+
+    def report_cases(self) -> tuple[list[tuple], list[tuple]]:
+        """(id, guid, name) of every case, and (case id, name, value) of every
+        attribute."""
+        cases = self.conn.execute("SELECT id, guid, name FROM cases ORDER BY name")
+        attributes = self.conn.execute(
+            "SELECT case_id, name, value FROM attributes ORDER BY case_id, name")
+        return cases.fetchall(), attributes.fetchall()
+
+    def report_turns(self, transcript_ids: list[int] | None = None) -> list[tuple]:
+        """(transcript id, turn number, speaker, start, end) of the turns of these
+        transcripts (default: all), in text order."""
+        sql = 'SELECT transcript_id, seq, speaker, start, "end" FROM turns'
+        params: tuple = ()
+        if transcript_ids is not None:
+            sql += " WHERE transcript_id IN (SELECT value FROM json_each(?))"
+            params = (json.dumps(transcript_ids),)
+        return self.conn.execute(sql + " ORDER BY transcript_id, start", params).fetchall()
+
+    def excerpts(self, spans: list[tuple[int, int, int]]) -> list[str]:
+        """The text of each (transcript id, start, end), in the order given."""
+        if not spans:
+            return []
+        rows = self.conn.execute(
+            "SELECT w.key, substr(t.text, json_extract(w.value, '$[1]') + 1,"
+            " json_extract(w.value, '$[2]') - json_extract(w.value, '$[1]'))"
+            " FROM json_each(?) w JOIN transcripts t"
+            " ON t.id = json_extract(w.value, '$[0]')",
+            (json.dumps([list(span) for span in spans]),)).fetchall()
+        texts = dict(rows)
+        return [texts.get(index, "") for index in range(len(spans))]
+
     # -- health ----------------------------------------------------------------------
 
     def check(self) -> list[str]:
