@@ -714,6 +714,12 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
                + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
 
 
+from qcode.cli_reports import quotes, report  # noqa: E402  (the write-up commands)
+
+cli.add_command(quotes)
+cli.add_command(report)
+
+
 def main() -> None:
     cli(prog_name="qcode")
 

@@ -29,6 +29,16 @@ from qcode.core.reports.selection import ReportError
 
 WITHIN = ("overlap", "turn", "transcript")
 UNITS = {"overlap": "places", "turn": "turns", "transcript": "transcripts"}
+MEANING = {
+    "overlap": ("count: places where a segment of one code overlaps a segment of the "
+                "other (the diagonal: the code's segments); Jaccard: segments of either "
+                "code that overlap the other / all segments of the two"),
+    "turn": ("count: turns with segments of both codes (the diagonal: turns with the "
+             "code); Jaccard: turns with both / turns with either"),
+    "transcript": ("count: transcripts with segments of both codes (the diagonal: "
+                   "transcripts with the code); Jaccard: transcripts with both / "
+                   "transcripts with either"),
+}
 CHUNK = 20_000   # units per block of the incidence matrix, to bound its memory
 
 

@@ -13,14 +13,14 @@ from itertools import groupby
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.groups import grouping
-from qcode.core.reports.material import material_of
+from qcode.core.reports.material import Material, Segment, material_of
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
 
 MAX_WORDS = 120
 CONTEXT = 40          # characters read either side of a segment to complete its words
 WORD_CHAR = re.compile(r"\w")
-TRAILING = " ,;:-–—"
+TRAILING = " ,;:.-–—"
 
 
 @dataclass(frozen=True)
@@ -80,25 +80,10 @@ def quotes(source, selector: str, coder: str | None = None, by: str | None = Non
         material.attribute_names)
     line = Attribution(template, material.attribute_names)
     segments = [s for s in material.segments if s.code_id in wanted]
-    project = material.project
-    turns = _turns(project.report_turns(sorted({s.transcript_id for s in segments})))
-    texts = project.excerpts([(s.transcript_id, max(0, s.start - CONTEXT), s.end + CONTEXT)
-                              for s in segments])
     found: dict[tuple[int, str | None], list[tuple[str, int, Quote]]] = defaultdict(list)
-    for segment, excerpt in zip(segments, texts):
-        transcript = material.transcripts[segment.transcript_id]
-        turn = _turn_of(turns.get(segment.transcript_id), segment.start, segment.end)
-        values = {**material.attributes.get(transcript.case_id, {}),
-                  "case": material.case_name(transcript.id), "transcript": transcript.name,
-                  "speaker": turn[1] if turn else None}
-        lead = segment.start - max(0, segment.start - CONTEXT)
-        text, shortened = trimmed(whole_words(excerpt, lead, lead + segment.end
-                                              - segment.start), max_words)
-        quote = Quote(text, line.fill(values), transcript.name, values["case"],
-                      turn[1] if turn else None, turn[0] if turn else None, segment.start,
-                      segment.end, segment.coders, shortened)
-        found[(segment.code_id, groups.value_of(transcript.id))].append(
-            (transcript.name, segment.start, quote))
+    for segment, quote in zip(segments, make_quotes(material, segments, line, max_words)):
+        found[(segment.code_id, groups.value_of(segment.transcript_id))].append(
+            (quote.transcript, segment.start, quote))
     order = {value: i for i, value in enumerate(groups.columns)}
     keys = sorted(found, key=lambda k: (codes.index(material.tree.by_id[k[0]]),
                                         order.get(k[1], 0)))
@@ -114,6 +99,30 @@ def quotes(source, selector: str, coder: str | None = None, by: str | None = Non
         "attribution": template, "max_words": max_words})
     return QuoteReport(selected, len(codes), groups.by, template, max_words, made_groups,
                        made)
+
+
+def make_quotes(material: Material, segments: list[Segment], line: Attribution,
+                max_words: int) -> list[Quote]:
+    """A Quote for each segment, in the same order: two reads of the project (the
+    turns of their transcripts, and their texts), whatever the number of segments."""
+    project = material.project
+    turns = _turns(project.report_turns(sorted({s.transcript_id for s in segments})))
+    texts = project.excerpts([(s.transcript_id, max(0, s.start - CONTEXT), s.end + CONTEXT)
+                              for s in segments])
+    out = []
+    for segment, excerpt in zip(segments, texts):
+        transcript = material.transcripts[segment.transcript_id]
+        turn = _turn_of(turns.get(segment.transcript_id), segment.start, segment.end)
+        values = {**material.attributes.get(transcript.case_id, {}),
+                  "case": material.case_name(transcript.id), "transcript": transcript.name,
+                  "speaker": turn[1] if turn else None}
+        lead = segment.start - max(0, segment.start - CONTEXT)
+        text, shortened = trimmed(whole_words(excerpt, lead, lead + segment.end
+                                              - segment.start), max_words)
+        out.append(Quote(text, line.fill(values), transcript.name, values["case"],
+                         turn[1] if turn else None, turn[0] if turn else None,
+                         segment.start, segment.end, segment.coders, shortened))
+    return out
 
 
 def whole_words(excerpt: str, start: int, end: int) -> str:

@@ -46,22 +46,32 @@ def _open(width: float, height: float, label: str, standalone: bool) -> str:
 @dataclass(frozen=True)
 class Bar:
     label: str                       # the row's name (a code)
-    depth: int                       # indents the label: themes stand out from codes
+    depth: int                       # indents the label, so a tree of codes shows
     values: tuple[float, ...]        # one per series, between low and high
     notes: tuple[str, ...]           # what is written at the end of each bar
+    strong: bool = False             # a label in bold (a global theme)
+
+
+def label_room(rows: Sequence[Bar]) -> float:
+    """The width the labels of these rows need; give several charts the largest, so
+    their bars start at one place."""
+    return 18 + max([12 * r.depth + text_width(shorten(r.label, 46), 12) for r in rows]
+                    + [80])
 
 
 def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.0,
          high: float = 1.0, ticks: Sequence[tuple[float, str]] = (),
-         lines: Sequence[tuple[float, str]] = (), standalone: bool = False) -> str:
-    """One row per Bar, one bar per series in it; `lines` are dashed reference lines."""
-    bar, gap, plot = 11, 9, 300
+         lines: Sequence[tuple[float, str]] = (), left: float | None = None,
+         standalone: bool = False) -> str:
+    """One row per Bar, one bar per series in it; `lines` are dashed reference lines,
+    labelled under the chart."""
+    bar, gap, plot = 11, 9, 340
     labels = [shorten(r.label, 46) for r in rows]
-    left = 18 + max([12 * r.depth + text_width(t, 12) for r, t in zip(rows, labels)]
-                    + [80])
+    left = left or label_room(rows)
     legend = 22 if len(series) > 1 else 0
     top = 26 + legend
-    height = top + len(rows) * (len(series) * bar + gap) + 8
+    bottom = 18 if lines else 8
+    height = top + len(rows) * (len(series) * bar + gap) + bottom
     width = left + plot + 70
 
     def x(value: float) -> float:
@@ -76,13 +86,13 @@ def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.
         at += 30 + text_width(shorten(name, 30), 12)
     for value, label in ticks:
         out.append(f'<line x1="{x(value):.1f}" y1="{top - 4}" x2="{x(value):.1f}" '
-                   f'y2="{height - 8}" stroke="#dddddd"/>'
+                   f'y2="{height - bottom}" stroke="#dddddd"/>'
                    f'<text x="{x(value):.1f}" y="{top - 8}" text-anchor="middle" '
                    f'font-size="10" fill="#444444">{esc(label)}</text>')
     y = top
     for row, label in zip(rows, labels):
         block = len(series) * bar
-        weight = ' font-weight="bold"' if row.depth == 0 else ""
+        weight = ' font-weight="bold"' if row.strong else ""
         out.append(f'<text x="{10 + 12 * row.depth}" y="{y + block / 2 + 4:.1f}"'
                    f'{weight}>{esc(label)}</text>')
         for i, (value, note) in enumerate(zip(row.values, row.notes)):
@@ -95,11 +105,11 @@ def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.
         y += block + gap
     for value, label in lines:
         out.append(f'<line x1="{x(value):.1f}" y1="{top - 4}" x2="{x(value):.1f}" '
-                   f'y2="{height - 8}" stroke="#333333" stroke-dasharray="4 3"/>'
-                   f'<text x="{x(value):.1f}" y="{top - 8}" text-anchor="middle" '
+                   f'y2="{height - bottom}" stroke="#333333" stroke-dasharray="4 3"/>'
+                   f'<text x="{x(value):.1f}" y="{height - 4}" text-anchor="middle" '
                    f'font-size="10">{esc(label)}</text>')
     out.append(f'<line x1="{x(low):.1f}" y1="{top - 4}" x2="{x(low):.1f}" '
-               f'y2="{height - 8}" stroke="#333333"/></svg>')
+               f'y2="{height - bottom}" stroke="#333333"/></svg>')
     return "".join(out)
 
 
