@@ -53,6 +53,9 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
 def _write(out: Path, content: str | bytes, provenance: dict | None = None) -> None:
     """`content` to `out` (and `provenance` beside it), each written aside first and
     then renamed into place."""
+    if not out.parent.is_dir():
+        raise click.ClickException(f"{out}: cannot write: there is no folder "
+                                   f"{out.parent}")
     files = [(out, content)]
     if provenance is not None:
         files.insert(0, (out.with_name(out.name + PROVENANCE_SUFFIX),
@@ -187,12 +190,12 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
             out: Path | None) -> None:
     """The codebook as a thematic network (global, organising and basic themes), with
     segments and cases on each theme."""
-    from qcode.core.reports import network as networks
+    from qcode.core.reports.network import network as make
+    from qcode.core.reports.network import to_dot, to_mermaid, to_svg
 
     form = _format(form, out, NETWORK_FORMATS, "mermaid")
-    net = networks.network(_open(ctx), coder=coder, theme=theme)
-    text = {"mermaid": networks.to_mermaid, "dot": networks.to_dot,
-            "svg": networks.to_svg}[form](net)
+    net = make(_open(ctx), coder=coder, theme=theme)
+    text = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[form](net)
     _emit(text, form, out, net.provenance, f"the thematic network of "
           f"{sum(1 for _ in net.nodes())} codes ({form})")
 

@@ -1311,22 +1311,22 @@ class Project:
     # query giving plain tuples, so a report over 300,000 codings is one read and an
     # aggregation in Python, never a query per coding.
 
-    def report_codings(self, coders: list[str]) -> list[tuple]:
-        """(guid, transcript id, code id, coder, start, end) of every coding made by
-        these coders, in no particular order."""
-        if not coders:
+    def report_coders(self) -> list[tuple]:
+        """(id, name, number of codings) of every coder, by name."""
+        return self.conn.execute(
+            "SELECT k.id, k.name, ifnull(n.codings, 0) FROM coders k LEFT JOIN"
+            " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
+            " ON n.coder_id = k.id ORDER BY k.name").fetchall()
+
+    def report_codings(self, coder_ids: list[int]) -> list[tuple]:
+        """(transcript id, code id, start, end, coder id) of every coding made by these
+        coders, in no particular order."""
+        if not coder_ids:
             return []
         return self.conn.execute(
-            'SELECT c.guid, c.transcript_id, c.code_id, k.name, c.start, c."end"'
-            " FROM codings c JOIN coders k ON k.id = c.coder_id"
-            " WHERE k.name IN (SELECT value FROM json_each(?))",
-            (json.dumps(coders),)).fetchall()
-
-    def coding_counts_by_coder(self) -> dict[str, int]:
-        """Each coder's number of codings; coders without codings are left out."""
-        return dict(self.conn.execute(
-            "SELECT k.name, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
-            " GROUP BY k.name ORDER BY k.name"))
+            'SELECT transcript_id, code_id, start, "end", coder_id FROM codings'
+            " WHERE coder_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(coder_ids),)).fetchall()
 
     def report_transcripts(self) -> list[tuple]:
         """(id, guid, name, case id, text SHA-256, words) of every transcript, by name."""

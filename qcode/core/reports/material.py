@@ -8,6 +8,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
+
 from qcode.core.reports.codes import CodeTree
 from qcode.core.reports.selection import CoderChoice, ReportError, choose_coders
 from qcode.core.store import now
@@ -70,18 +72,24 @@ def gather(project, coder: str | None = None) -> Material:
     if not code_rows:
         raise ReportError("the codebook is empty: load one with 'qcode codebook load "
                           "FILE'")
-    counts = project.coding_counts_by_coder()
-    choice = choose_coders(counts, project.coders(), coder)
-    rows = project.report_codings(list(choice.coders))
+    coder_rows = project.report_coders()
+    counts = {name: n for _, name, n in coder_rows if n}
+    choice = choose_coders(counts, [name for _, name, _ in coder_rows], coder)
+    ids = {name: coder_id for coder_id, name, _ in coder_rows}
+    rows = np.array(project.report_codings([ids[name] for name in choice.coders]),
+                    dtype=np.int64).reshape(-1, 5)
+    rows = rows[np.lexsort(rows.T[::-1])]
     case_rows, attribute_rows = project.report_cases()
     attributes: dict[int, dict[str, str]] = {}
     for case_id, name, value in attribute_rows:
         attributes.setdefault(case_id, {})[name] = value
     transcripts = {r[0]: Transcript(r[0], r[2], r[3], r[5]) for r in transcript_rows}
-    fingerprint = _fingerprint(rows, code_rows, transcript_rows, case_rows, attribute_rows)
+    names = {coder_id: name for coder_id, name, _ in coder_rows}
+    fingerprint = _fingerprint(rows, code_rows, transcript_rows, case_rows,
+                               attribute_rows, coder_rows)
     return Material(project, choice, CodeTree(code_rows), transcripts,
-                    {r[0]: r[2] for r in case_rows}, attributes, pooled(rows), len(rows),
-                    fingerprint, now(), counts)
+                    {r[0]: r[2] for r in case_rows}, attributes, pooled(rows, names),
+                    len(rows), fingerprint, now(), counts)
 
 
 def material_of(source, coder: str | None) -> Material:
@@ -94,43 +102,49 @@ def material_of(source, coder: str | None) -> Material:
     return gather(source, coder)
 
 
-def pooled(rows: list[tuple]) -> list[Segment]:
-    """Coding rows (guid, transcript, code, coder, start, end) as segments: one code's
-    spans that overlap in a transcript become one segment, whoever coded them. Spans
-    that only touch stay apart: they are two passages."""
-    out: list[Segment] = []
-    key = None
-    start = end = 0
-    coders: set[str] = set()
-    for _, transcript_id, code_id, coder, low, high in sorted(
-            rows, key=lambda r: (r[1], r[2], r[4], r[5])):
-        if (transcript_id, code_id) == key and low < end:
-            end = max(end, high)
-            coders.add(coder)
-            continue
-        if key is not None:
-            out.append(Segment(*key, start, end, tuple(sorted(coders))))
-        key, start, end, coders = (transcript_id, code_id), low, high, {coder}
-    if key is not None:
-        out.append(Segment(*key, start, end, tuple(sorted(coders))))
-    return out
+def pooled(codings: np.ndarray, names: dict[int, str]) -> list[Segment]:
+    """Coding rows (transcript, code, start, end, coder id), sorted, as segments: one
+    code's spans that overlap in a transcript become one segment, whoever coded them.
+    Spans that only touch stay apart: they are two passages. Vectorised, because it
+    runs over every coding of the project."""
+    if not len(codings):
+        return []
+    transcript, code, start, end, coder = codings.T
+    first = np.ones(len(codings), dtype=bool)
+    first[1:] = (transcript[1:] != transcript[:-1]) | (code[1:] != code[:-1])
+    # The furthest end so far within each (transcript, code): each group is lifted
+    # above every earlier one, so one running maximum serves them all.
+    lift = (np.cumsum(first) - 1) * (int(end.max()) + 1)
+    reach = np.maximum.accumulate(lift + end) - lift
+    opens = first.copy()
+    opens[1:] |= start[1:] >= reach[:-1]
+    at = np.flatnonzero(opens)
+    # Who coded each segment, as bits of a Python integer (so any number of coders).
+    ids = np.array(sorted(names))
+    bit = np.array([1 << i for i in range(len(ids))], dtype=object)
+    coders = np.bitwise_or.reduceat(bit[np.searchsorted(ids, coder)], at)
+    spelled: dict[int, tuple[str, ...]] = {}
+    for mask in set(coders.tolist()):
+        spelled[mask] = tuple(sorted(names[int(k)] for i, k in enumerate(ids)
+                                     if mask >> i & 1))
+    return [Segment(t, c, s, e, spelled[m]) for t, c, s, e, m in zip(
+        transcript[at].tolist(), code[at].tolist(), start[at].tolist(),
+        np.maximum.reduceat(end, at).tolist(), coders.tolist())]
 
 
-def _fingerprint(codings, codes, transcripts, cases, attributes) -> str:
-    """SHA-256 over everything a report is made of: the codings used (by GUID, with
-    their transcript, code, coder and span), the codebook's tree of names, each
-    transcript's text hash and case, and the cases' attributes. The same fingerprint
-    means the same inputs, so a re-made figure can be shown to match."""
-    code_guid = {c["id"]: c["guid"] for c in codes}
-    transcript_guid = {t[0]: t[1] for t in transcripts}
-    case_guid = {c[0]: c[1] for c in cases}
-    lines = sorted(f"{g}\t{transcript_guid[t]}\t{code_guid[c]}\t{k}\t{s}\t{e}"
-                   for g, t, c, k, s, e in codings)
-    lines.append("codes")
-    lines += [f"{c['guid']}\t{code_guid.get(c['parent_id'], '')}\t{c['name']}"
-              for c in codes]
-    lines.append("transcripts")
-    lines += [f"{t[1]}\t{t[4]}\t{case_guid.get(t[3], '')}" for t in transcripts]
-    lines.append("attributes")
-    lines += [f"{case_guid[c]}\t{n}\t{v}" for c, n, v in attributes]
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+def _fingerprint(codings, codes, transcripts, cases, attributes, coders) -> str:
+    """SHA-256 over everything a report is made of: the codings used (transcript,
+    code, span, coder), the codebook's tree of names, each transcript's text hash and
+    case, the cases' attributes and the coders' names, with the GUIDs that identify
+    each row referred to. The same fingerprint means the same inputs, so a re-made
+    figure can be shown to match."""
+    digest = hashlib.sha256()
+    lines = [f"code\t{c['id']}\t{c['guid']}\t{c['parent_id']}\t{c['name']}" for c in codes]
+    lines += [f"transcript\t{t[0]}\t{t[1]}\t{t[4]}\t{t[3]}" for t in transcripts]
+    lines += [f"case\t{c[0]}\t{c[1]}\t{c[2]}" for c in cases]
+    lines += [f"attribute\t{c}\t{n}\t{v}" for c, n, v in attributes]
+    lines += [f"coder\t{k}\t{name}" for k, name, _ in coders]
+    digest.update("\n".join(lines).encode("utf-8"))
+    # The sorted codings as little-endian 64-bit integers, the same on every machine.
+    digest.update(codings.astype("<i8").tobytes())
+    return digest.hexdigest()
