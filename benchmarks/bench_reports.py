@@ -2,7 +2,7 @@
 
 Targets: frequencies and co-occurrence over 300,000 codings in at most 3 s each, the
 HTML report in at most 15 s, each as a whole `qcode` process (Python start-up, the
-query, the report and its output).
+query, the report and its output). Quotes have no target; their time is shown.
 
     python benchmarks/bench_reports.py [--transcripts 1000] [--words 3000]
 
@@ -153,6 +153,8 @@ def main() -> None:
                 str(out / f"c-{w}.csv")) for w in ("overlap", "turn", "transcript")},
         }
         html = run("-p", str(path), "report", "html", str(out / "report"))
+        quoted = run("-p", str(path), "quotes", "Global 0", "--out", str(out / "q.md"))
+        lines = (out / "q.md").read_text(encoding="utf-8").count("\n> — ")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size = (out / "report" / "index.html").stat().st_size / 1e6
         print(f"{segments:,} coded segments after pooling; reading them: {read:.2f} s\n")
@@ -167,6 +169,8 @@ def main() -> None:
         print(f"| `qcode report html`, whole process | {html:.1f} s | ≤ 15 s | "
               f"{'yes' if html <= 15 else 'NO'} |")
         print(f"| size of that report | {size:.1f} MB | | |")
+        print(f"| `qcode quotes` of a global theme ({lines:,} quotes), whole process | "
+              f"{quoted:.1f} s | | |")
         print(f"| peak memory of any of those processes | {peak:.0f} MB | | |")
 
 

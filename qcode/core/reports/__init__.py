@@ -49,6 +49,8 @@ from" block, .as_dict() JSON. Results with nothing in them say so (.empty).
 Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json),
 quotes_formats.render (md, html, csv, docx), network.to_mermaid / to_dot / to_svg.
 Errors a researcher can fix raise ReportError (a ProjectError), with a sentence.
+Every string in a result is plain user text: escape it for whatever reads markup
+(rich.markup.escape in a Textual widget; the renderers here escape for their formats).
 """
 
 from qcode.core.reports.codes import CodeRef, CodeTree

@@ -74,9 +74,8 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
     if top is not None and top < 1:
         raise ReportError("--top needs a number of codes of 1 or more")
     material = material_of(source, coder)
-    allowed = None
-    if theme is not None:
-        allowed = {c.id for c in material.tree.below(material.tree.find(theme).id)}
+    picked = material.tree.find(theme) if theme is not None else None
+    allowed = {c.id for c in material.tree.below(picked.id)} if picked else None
     sizes: dict[int, int] = defaultdict(int)
     for segment in material.segments:
         if allowed is None or segment.code_id in allowed:
@@ -98,7 +97,7 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
                               if within == "turn" else _transcript_incidence(segments, index))
         counts, jaccard = _from_incidence(incidence, len(chosen))
     words = ["report", "cooccurrence", "--within", within,
-             *(["--theme", " / ".join(material.tree.find(theme).path)] if theme else []),
+             *(["--theme", picked.label] if picked else []),
              *(["--top", str(top)] if top is not None else [])]
     made = provenance(material, "co-occurrence", words,
                       {"within": within, "theme": theme, "top": top})

@@ -62,8 +62,13 @@ class Material:
 
 
 def gather(project, coder: str | None = None) -> Material:
-    """Read the project once for one or more reports. `coder`: a coder's name, "all",
-    or None for the default (see `choose_coders`)."""
+    """Read the project once for one or more reports, all of it as of one moment.
+    `coder`: a coder's name, "all", or None for the default (see `choose_coders`)."""
+    with project.snapshot():
+        return _read(project, coder)
+
+
+def _read(project, coder: str | None) -> Material:
     transcript_rows = project.report_transcripts()
     if not transcript_rows:
         raise ReportError("the project has no transcripts yet: import some with "
