@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcode.core.reports import (ReportError, cooccurrence, frequencies, gather, network,
-                                quotes, to_dot, to_mermaid, to_svg)
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.reports import (ReportError, cooccurrence, frequencies, gather, html_report,
+                                network, quotes, to_dot, to_mermaid, to_svg)
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.material import pooled
-from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import CONSENSUS, Project
 from tests.report_helpers import add_codings, hand_built, text_of, words
 
@@ -433,3 +433,13 @@ def test_a_theme_counts_at_least_what_each_code_under_it_counts(blank, rows, by)
 
 def test_texts_are_what_the_helper_says():
     assert text_of("a1")[60:64] == "a112" and len(text_of("a1")) == 300
+
+
+def test_the_html_report_compares_coders_only_when_two_have_coded(hand):
+    page = html_report(hand).html
+    assert "Krippendorff's unitized alpha (free segmentation) between ana, ben" in page
+    hand.conn.execute("DELETE FROM codings WHERE coder_id = (SELECT id FROM coders"
+                      " WHERE name = 'ben')")
+    page = html_report(hand).html
+    assert ("Nothing to compare: agreement needs two coders with codings, and the "
+            "project has 1 (ana).") in page
