@@ -715,9 +715,12 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
 
 
 from qcode.cli_exchange import export, import_project  # noqa: E402
+from qcode.cli_reports import quotes, report  # noqa: E402  (the write-up commands)
 
 cli.add_command(export)
 cli.add_command(import_project)
+cli.add_command(quotes)
+cli.add_command(report)
 
 
 def main() -> None:

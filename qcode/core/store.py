@@ -1404,6 +1404,80 @@ class Project:
                 "created": created})
             report["memos"] += 1
 
+    # -- reports ---------------------------------------------------------------------
+    # Whole-project reads for the write-up reports (qcode.core.reports): each is one
+    # query giving plain tuples, so a report over 300,000 codings is one read and an
+    # aggregation in Python, never a query per coding.
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside it see one state of the project while others go on writing (a
+        read transaction in WAL mode), so the parts of a report agree."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def report_coders(self) -> list[tuple]:
+        """(id, name, number of codings) of every coder, by name."""
+        return self.conn.execute(
+            "SELECT k.id, k.name, ifnull(n.codings, 0) FROM coders k LEFT JOIN"
+            " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
+            " ON n.coder_id = k.id ORDER BY k.name").fetchall()
+
+    def report_codings(self, coder_ids: list[int]) -> list[tuple]:
+        """(transcript id, code id, start, end, coder id) of every coding made by these
+        coders, in no particular order."""
+        if not coder_ids:
+            return []
+        return self.conn.execute(
+            'SELECT transcript_id, code_id, start, "end", coder_id FROM codings'
+            " WHERE coder_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(coder_ids),)).fetchall()
+
+    def report_transcripts(self) -> list[tuple]:
+        """(id, guid, name, case id, text SHA-256, words) of every transcript, by name."""
+        return self.conn.execute(
+            "SELECT id, guid, name, case_id, sha256, word_count FROM transcripts"
+            " ORDER BY name").fetchall()
+
+    def report_cases(self) -> tuple[list[tuple], list[tuple]]:
+        """(id, guid, name) of every case, and (case id, name, value) of every
+        attribute."""
+        cases = self.conn.execute("SELECT id, guid, name FROM cases ORDER BY name")
+        attributes = self.conn.execute(
+            "SELECT case_id, name, value FROM attributes ORDER BY case_id, name")
+        return cases.fetchall(), attributes.fetchall()
+
+    def report_turns(self, transcript_ids: list[int] | None = None) -> list[tuple]:
+        """(transcript id, turn number, speaker, start, end) of the turns of these
+        transcripts (default: all), in text order."""
+        sql = 'SELECT transcript_id, seq, speaker, start, "end" FROM turns'
+        params: tuple = ()
+        if transcript_ids is not None:
+            sql += " WHERE transcript_id IN (SELECT value FROM json_each(?))"
+            params = (json.dumps(transcript_ids),)
+        return self.conn.execute(sql + " ORDER BY transcript_id, start", params).fetchall()
+
+    def excerpts(self, spans: list[tuple[int, int, int]]) -> list[str]:
+        """The text of each (transcript id, start, end), in the order given."""
+        if not spans:
+            return []
+        rows = self.conn.execute(
+            "SELECT w.key, substr(t.text, json_extract(w.value, '$[1]') + 1,"
+            " json_extract(w.value, '$[2]') - json_extract(w.value, '$[1]'))"
+            " FROM json_each(?) w JOIN transcripts t"
+            " ON t.id = json_extract(w.value, '$[0]')",
+            (json.dumps([list(span) for span in spans]),)).fetchall()
+        texts = dict(rows)
+        return [texts.get(index, "") for index in range(len(spans))]
+
     # -- health ----------------------------------------------------------------------
 
     def check(self) -> list[str]:

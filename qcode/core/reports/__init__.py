@@ -1,0 +1,72 @@
+"""Write-up reports: quotes with attributions, frequencies by participant group,
+co-occurrence, thematic networks, and one self-contained HTML report.
+
+Every function takes an open Project (or a Material, below) and returns a plain,
+frozen dataclass; none prints, writes a file or imports the UI, so the command line
+and a Textual screen call the same code. Renderers turn a result into text.
+
+Reading the project
+
+    gather(project, coder=None) -> Material
+        One reading of the project: codebook (Material.tree, a CodeTree of CodeRef),
+        transcripts, cases and attributes, and the chosen coders' codings as coded
+        segments (Material.segments). Pass a Material instead of the Project to any
+        report below to make several reports from one reading.
+    coder: a coder's name, "all", or None: the consensus coder when it has codings,
+        else the one coder who coded, else every coder pooled. Pooled, one code's
+        overlapping segments are joined, so a passage two coders coded alike counts
+        once (Material.choice.note says which rule applied, for a report's header).
+    CodeTree.find(text) -> CodeRef: a code or theme by name, path ("Theme / Code",
+        also " > ") or the end of a path, ignoring case; ReportError with the closest
+        codes when unknown or ambiguous.
+
+Reports
+
+    frequencies(project, by=None, coder=None) -> FrequencyTable
+        .columns (group values, "(none)" last), .sizes (cases per group), .cases,
+        .rows: FrequencyRow(code: CodeRef, cells: tuple[Cell], total: Cell), every
+        code in tree order; Cell(segments, cases), themes rolled up (a theme counts
+        its own segments and those under it; cases are distinct). `by`: an attribute
+        name, "transcript" or "case".
+    cooccurrence(project, within="overlap", coder=None, theme=None, top=None) -> Matrix
+        .codes, .counts[i][j], .jaccard[i][j], .unit ("places", "turns",
+        "transcripts"), .pairs(), .left_out, .outside_turns; MEANING[within] says
+        what a count counts.
+    network(project, coder=None, theme=None) -> Network
+        .roots: Node(code, segments, cases, children); to_mermaid, to_dot, to_svg.
+    quotes(project, selector, coder=None, by=None, attribution=None, max_words=120)
+        -> QuoteReport
+        .groups: QuoteGroup(code, value, quotes: tuple[Quote]); Quote(text,
+        attribution, transcript, case, speaker, turn, start, end, coders, shortened).
+        `attribution`: a template such as "{role}, {region}" (see attribution.py).
+    html_report(project, coder=None, by=None) -> HtmlReport(html, provenance)
+
+Every result has .provenance (Provenance): parameters, the command that makes it
+again, the project's file name, GUID and schema, counts, coders, date, qcode version
+and a SHA-256 fingerprint of the inputs; .footer() is one line, .items() a "Made
+from" block, .as_dict() JSON. Results with nothing in them say so (.empty).
+
+Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json),
+quotes_formats.render (md, html, csv, docx), network.to_mermaid / to_dot / to_svg.
+Errors a researcher can fix raise ReportError (a ProjectError), with a sentence.
+Every string in a result is plain user text: escape it for whatever reads markup
+(rich.markup.escape in a Textual widget; the renderers here escape for their formats).
+"""
+
+from qcode.core.reports.codes import CodeRef, CodeTree
+from qcode.core.reports.cooccurrence import MEANING, Matrix, cooccurrence
+from qcode.core.reports.frequencies import Cell, FrequencyRow, FrequencyTable, frequencies
+from qcode.core.reports.html_report import HtmlReport, html_report
+from qcode.core.reports.material import Material, Segment, gather
+from qcode.core.reports.network import Network, Node, network, to_dot, to_mermaid, to_svg
+from qcode.core.reports.provenance import Provenance
+from qcode.core.reports.quotes import Quote, QuoteGroup, QuoteReport, quotes
+from qcode.core.reports.selection import CoderChoice, ReportError
+
+__all__ = [
+    "MEANING", "Cell", "CodeRef", "CodeTree", "CoderChoice", "FrequencyRow",
+    "FrequencyTable", "HtmlReport", "Material", "Matrix", "Network", "Node",
+    "Provenance", "Quote", "QuoteGroup", "QuoteReport", "ReportError", "Segment",
+    "cooccurrence", "frequencies", "gather", "html_report", "network", "quotes",
+    "to_dot", "to_mermaid", "to_svg",
+]

@@ -1,0 +1,317 @@
+"""The whole write-up report as one self-contained HTML page: overview, codebook,
+frequencies by group (bar charts), co-occurrence (heatmap), the thematic network,
+inter-coder agreement and sample quotes per theme, and what it was made from.
+
+Every section comes from one reading of the project (one Material), so they agree with
+one another and share one fingerprint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qcode.core.exchange.codebook_formats import trim_words
+from qcode.core.reports import svg
+from qcode.core.reports.attribution import Attribution, default_template
+from qcode.core.reports.codes import CodeRef
+from qcode.core.reports.cooccurrence import MEANING, cooccurrence
+from qcode.core.reports.frequencies import FrequencyTable, frequencies
+from qcode.core.reports.groups import grouping
+from qcode.core.reports.material import Material, material_of
+from qcode.core.reports.network import network, to_svg
+from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.provenance import Provenance, provenance
+from qcode.core.reports.quotes import make_quotes
+from qcode.core.store import CONSENSUS
+
+HEATMAP_CODES = 20
+TOP_PAIRS = 15
+QUOTES_PER_THEME = 2
+QUOTE_WORDS = 60
+DEFINITION_LENGTH = 240
+DEFAULT_GROUP = "group"
+
+
+@dataclass(frozen=True)
+class HtmlReport:
+    html: str
+    provenance: Provenance
+
+
+def html_report(source, coder: str | None = None, by: str | None = None,
+                folder: str = "DIR") -> HtmlReport:
+    """The report page. `by`: the attribute whose groups are compared (default: the
+    attribute "group" when cases have it); `folder`: the name it is written to, for
+    the command that makes it again."""
+    material = material_of(source, coder)
+    if by is None:
+        by = next((a for a in material.attribute_names
+                   if a.casefold() == DEFAULT_GROUP), None)
+    table = frequencies(material, by=by)
+    made = provenance(material, "html report", ["report", "html", folder,
+                                                *(["--by", table.by] if table.by else [])],
+                      {"by": table.by})
+    name = material.project.meta("codebook_name") or Path(material.project.path).stem
+    title = f"Report: {name}"
+    sections = [
+        ("overview", "Overview", _overview(material, table)),
+        ("codebook", "The codebook", _codebook(material, table)),
+        ("frequencies", "Frequencies" + (f" by {table.by}" if table.by else ""),
+         _frequencies(table)),
+        ("cooccurrence", "Co-occurrence", _cooccurrence(material)),
+        ("network", "Thematic network", _network(material)),
+        ("agreement", "Agreement between coders", _agreement(material)),
+        ("quotes", "Sample quotes per theme", _samples(material)),
+    ]
+    body = [f"<h1>{e(title)}</h1>",
+            f'<p class="lead">Made {e(made.made)} from {e(made.project_file)}. '
+            f"{e(made.coder_note)}</p>",
+            "<nav><ol>" + "".join(f'<li><a href="#{key}">{e(heading)}</a></li>'
+                                  for key, heading, _ in sections)
+            + '<li><a href="#made-from">Made from</a></li></ol></nav>']
+    for key, heading, parts in sections:
+        body += [f'<section id="{key}"><h2>{e(heading)}</h2>', *parts, "</section>"]
+    body.append(made_from(made))
+    return HtmlReport(page(title, body), made)
+
+
+def _table(headers: list[str], rows: list[list[str]], depths: list[int] | None = None
+           ) -> str:
+    """Headers and cells are escaped here; `depths` indent the first cells of a tree
+    of codes (depth 0, a global theme, in bold)."""
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    out = []
+    for i, (first, *rest) in enumerate(rows):
+        depth = depths[i] if depths else None
+        row_class = ' class="theme"' if depth == 0 else ""
+        cell_class = f' class="depth{depth}"' if depth else ""
+        out.append(f"<tr{row_class}><td{cell_class}>{e(first)}</td>"
+                   + "".join(f"<td>{e(c)}</td>" for c in rest) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+# -- sections ----------------------------------------------------------------------------
+
+
+def _overview(material: Material, table: FrequencyTable) -> list[str]:
+    words = sum(t.words for t in material.transcripts.values())
+    coders = material.counts_by_coder
+    out = [f"<p>{e(_plural(len(material.transcripts), 'transcript'))} "
+           f"({e(_plural(words, 'word'))}), {e(_plural(table.cases, 'case'))}, "
+           f"{e(_plural(len(material.tree), 'code'))}, "
+           f"{e(_plural(sum(coders.values()), 'coding'))} by "
+           f"{e(_plural(len(coders), 'coder'))}; this report uses "
+           f"{e(_plural(material.codings, 'coding'))}, which make "
+           f"{e(_plural(len(material.segments), 'coded segment'))}.</p>"]
+    if table.by:
+        groups = grouping(material, table.by)
+        per_group = [[0, 0] for _ in groups.columns]
+        for transcript in material.transcripts.values():
+            at = groups.column_of[transcript.id]
+            per_group[at][0] += 1
+            per_group[at][1] += transcript.words
+        out.append(f"<h3>Cases by {e(table.by)}</h3>")
+        out.append(_table([table.by, "cases", "transcripts", "words"],
+                          [[value, str(size), str(n), f"{w:,}"] for value, size, (n, w)
+                           in zip(groups.columns, groups.sizes, per_group)]))
+    out.append("<h3>Coders</h3>")
+    used = set(material.choice.coders)
+    out.append(_table(["coder", "codings", "in this report"],
+                      [[name, f"{n:,}", "yes" if name in used else "no"]
+                       for name, n in coders.items()]) if coders else
+               "<p>No one has coded yet.</p>")
+    return out
+
+
+def _codebook(material: Material, table: FrequencyTable) -> list[str]:
+    totals = {row.code.id: row.total for row in table.rows}
+
+    def item(code: CodeRef) -> str:
+        total = totals[code.id]
+        definition = trim_words(code.definition, DEFINITION_LENGTH)
+        children = material.tree.children.get(code.id, [])
+        inner = "".join(item(c) for c in children)
+        return (f"<li><strong>{e(code.name)}</strong> <span class=\"count\">"
+                f"({e(_plural(total.segments, 'segment'))}, "
+                f"{e(_plural(total.cases, 'case'))})</span>"
+                + (f'<span class="definition">{e(definition)}</span>' if definition else "")
+                + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
+
+    return ['<p class="note">Each theme counts its own segments and those of every '
+            "code under it; a case counts once.</p>",
+            '<ul class="codebook">' + "".join(item(c) for c in material.tree.roots)
+            + "</ul>"]
+
+
+def _frequencies(table: FrequencyTable) -> list[str]:
+    if table.empty:
+        return ["<p>The selection is empty: no coded segments to count.</p>"]
+    series = list(table.columns) or ["all cases"]
+    sizes = list(table.sizes) or [table.cases]
+    out = ['<p class="note">Bars: the share of each group\'s cases in which the code '
+           "occurs (cases with it / cases in the group).</p>"]
+    charts: list[tuple[str, list]] = []
+    loose = []
+    for root_row in table.rows:
+        if root_row.code.depth:
+            continue
+        family = [r for r in table.rows if r.code.path[0] == root_row.code.name]
+        if len(family) == 1:
+            loose.append(root_row)
+        else:
+            charts.append((root_row.code.name, family))
+    if loose:
+        charts.append(("Codes without a theme", loose))
+    drawn = []
+    for name, family in charts:
+        bars = []
+        for row in family:
+            cells = row.cells or (row.total,)
+            bars.append(svg.Bar(row.code.name, row.code.depth,
+                                tuple(c.cases / n if n else 0.0
+                                      for c, n in zip(cells, sizes)),
+                                tuple(f"{c.cases}/{n}" for c, n in zip(cells, sizes)),
+                                strong=row.code.depth == 0))
+        drawn.append((name, bars))
+    left = svg.label_room([bar for _, bars in drawn for bar in bars])
+    for name, bars in drawn:
+        chart = svg.bars(f"Share of cases with each code, {name}", bars, series,
+                         ticks=[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1)],
+                         left=left)
+        out.append(f"<figure>{chart}<figcaption>{e(name)}: share of cases in each "
+                   "group with the code</figcaption></figure>")
+    headers = ["Code", *[f"{c} (n={n})" for c, n in zip(table.columns, table.sizes)],
+               f"Total (n={table.cases})"]
+    out.append("<h3>Coded segments (cases) per code</h3>")
+    out.append(_table(headers, [[r.code.name, *[f"{c.segments} ({c.cases})"
+                                                for c in r.cells],
+                                 f"{r.total.segments} ({r.total.cases})"]
+                                for r in table.rows], [r.code.depth for r in table.rows]))
+    return out
+
+
+def _cooccurrence(material: Material) -> list[str]:
+    matrix = cooccurrence(material, within="overlap", top=HEATMAP_CODES)
+    if matrix.empty:
+        return ["<p>The selection is empty: no coded segments.</p>"]
+    out = [f'<p class="note">Within overlapping passages: {e(MEANING["overlap"])}.'
+           + (f" The {len(matrix.codes)} codes with most segments are shown; "
+              f"{matrix.left_out} others are left out." if matrix.left_out else "")
+           + " Made again, also within turns or transcripts, by 'qcode report "
+           "cooccurrence'.</p>"]
+    chart = svg.heatmap("Co-occurrence of codes", [c.name for c in matrix.codes],
+                        matrix.counts, matrix.jaccard)
+    out.append(f"<figure>{chart}<figcaption>Cells: number of places where the two "
+               "codes overlap, shaded by Jaccard; the diagonal: the code's segments."
+               "</figcaption></figure>")
+    pairs = matrix.pairs()[:TOP_PAIRS]
+    if pairs:
+        out.append("<h3>Codes most often together</h3>")
+        out.append(_table(["code", "code", "places", "Jaccard"],
+                          [[a.name, b.name, str(n), f"{j:.2f}"] for a, b, n, j in pairs]))
+    else:
+        out.append("<p>No two codes overlap anywhere.</p>")
+    return out
+
+
+def _network(material: Material) -> list[str]:
+    net = network(material)
+    return ['<p class="note">Global themes on the left, organising themes, then basic '
+            "themes (Attride-Stirling 2001); each with its segments and cases, a theme "
+            "counting the codes under it. Dashed: never applied.</p>",
+            f"<figure>{to_svg(net, standalone=False)}</figure>"]
+
+
+def _agreement(material: Material) -> list[str]:
+    from qcode.core.agreement_report import ACCEPTABLE, GOOD, ReportError, build, select
+
+    coders = [c for c in material.counts_by_coder if c != CONSENSUS]
+    if len(coders) < 2:
+        return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
+                f"the project has {len(coders)}"
+                + (f" ({e(', '.join(coders))})" if coders else "") + ".</p>"]
+    try:
+        report = build(material.project, select(material.project, coders=coders,
+                                                resamples=0))
+    except ReportError as exc:
+        return [f"<p>Nothing to compare: {e(str(exc))}.</p>"]
+    shown = [r for r in report.codes if r.alpha.value is not None]
+    o = report.overall
+    overall = "undefined" if o.value is None else f"{o.value:.3f}"
+    out = [f"<p>Krippendorff's unitized alpha (free segmentation) between "
+           f"{e(', '.join(coders))}: overall {e(overall)}, pooled over "
+           f"{e(_plural(len(report.selection.codes), 'code'))}. No bootstrap interval "
+           "here: 'qcode agree' gives intervals, agreement on given units and the "
+           "compatibility views.</p>"]
+    if shown:
+        bars = [svg.Bar(r.code, 0, (max(0.0, r.alpha.value),), (f"{r.alpha.value:.2f}",))
+                for r in shown]
+        chart = svg.bars("Unitized alpha per code", bars, ["alpha"],
+                         ticks=[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)],
+                         lines=[(ACCEPTABLE, f"{ACCEPTABLE}"), (GOOD, f"{GOOD:.3f}")])
+        out.append(f"<figure>{chart}<figcaption>Alpha per code (below 0 drawn at 0); "
+                   f"lines at {ACCEPTABLE} (tentative) and {GOOD:.3f} (firm), after "
+                   "Krippendorff (2004).</figcaption></figure>")
+    if report.themes:
+        out.append(_table(["theme (pooled)", "alpha_u"],
+                          [[path, "undefined" if a.value is None else f"{a.value:.3f}"]
+                           for path, a in report.themes]))
+    warned = sum(1 for r in report.codes if r.warnings)
+    if warned:
+        out.append(f'<p class="note">{e(_plural(warned, "code"))} with warnings (few '
+                   "segments, undefined values): see 'qcode agree'.</p>")
+    return out
+
+
+def _samples(material: Material) -> list[str]:
+    """Up to QUOTES_PER_THEME quotes for each theme whose codes have no codes of their
+    own (and for each code without a theme): from different codes and different cases
+    where there are, so the sample shows the theme's range."""
+    tree = material.tree
+    themes = [c for c in tree.codes if tree.children.get(c.id) and not any(
+        tree.children.get(k.id) for k in tree.children[c.id])]
+    themes += [c for c in tree.roots if not tree.children.get(c.id)]
+    themes.sort(key=lambda c: tree.codes.index(c))
+    by_code: dict[int, list] = {}
+    for segment in material.segments:
+        by_code.setdefault(segment.code_id, []).append(segment)
+    picked: list[tuple[CodeRef, list]] = []
+    for theme in themes:
+        codes = sorted((c for c in tree.below(theme.id) if c.id in by_code),
+                       key=lambda c: -len(by_code[c.id]))
+        chosen, cases = [], set()
+        for fresh_only in (True, False):
+            for code in codes:
+                if len(chosen) == QUOTES_PER_THEME:
+                    break
+                if any(s.code_id == code.id for s in chosen) and fresh_only:
+                    continue
+                for segment in by_code[code.id]:
+                    unit = material.unit_of(segment.transcript_id)
+                    if segment not in chosen and (unit not in cases or not fresh_only):
+                        chosen.append(segment)
+                        cases.add(unit)
+                        break
+        if chosen:
+            picked.append((theme, chosen))
+    if not picked:
+        return ["<p>The selection is empty: no coded segments to quote.</p>"]
+    line = Attribution(default_template(material.attribute_names),
+                       material.attribute_names)
+    every = [s for _, chosen in picked for s in chosen]
+    made = iter(make_quotes(material, every, line, QUOTE_WORDS))
+    out = [f'<p class="note">Attributed as "{e(line.template)}"; cut after '
+           f"{QUOTE_WORDS} words. Every quote of a code or theme: 'qcode quotes'.</p>"]
+    for theme, chosen in picked:
+        out.append(f"<h3>{e(' / '.join(theme.path))}</h3>")
+        for segment in chosen:
+            quote = next(made)
+            code = tree.by_id[segment.code_id]
+            out.append(f"<blockquote><p>{e(quote.text)}</p></blockquote>"
+                       f'<p class="attribution">— {e(quote.attribution)} '
+                       f'<span class="count">({e(code.name)})</span></p>')
+    return out

@@ -1,0 +1,155 @@
+"""What every report is made from: one reading of the project (its codebook,
+transcripts, cases and the chosen coders' codings), with the codings turned into coded
+segments and the whole reading fingerprinted."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from qcode.core.reports.codes import CodeTree
+from qcode.core.reports.selection import CoderChoice, ReportError, choose_coders
+from qcode.core.store import now
+
+
+class Segment(NamedTuple):
+    """A coded passage: one code's codings by the chosen coders that overlap, joined."""
+    transcript_id: int
+    code_id: int
+    start: int
+    end: int
+    coders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    id: int
+    name: str
+    case_id: int | None
+    words: int
+
+
+@dataclass
+class Material:
+    project: object                           # the open Project, for the few later reads
+    choice: CoderChoice
+    tree: CodeTree
+    transcripts: dict[int, Transcript]        # by id, in name order
+    cases: dict[int, str]                     # case id -> name
+    attributes: dict[int, dict[str, str]]     # case id -> attribute -> value
+    segments: list[Segment]                   # by transcript, code, start
+    codings: int                              # coding rows the segments were made from
+    fingerprint: str
+    made: str
+    counts_by_coder: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attribute_names(self) -> list[str]:
+        return sorted({name for values in self.attributes.values() for name in values})
+
+    def unit_of(self, transcript_id: int) -> tuple[str, int]:
+        """The case a transcript belongs to, as the unit cases are counted in: a
+        transcript without a case counts as a case of its own."""
+        case_id = self.transcripts[transcript_id].case_id
+        return ("case", case_id) if case_id is not None else ("transcript", transcript_id)
+
+    def case_name(self, transcript_id: int) -> str | None:
+        case_id = self.transcripts[transcript_id].case_id
+        return self.cases.get(case_id) if case_id is not None else None
+
+
+def gather(project, coder: str | None = None) -> Material:
+    """Read the project once for one or more reports, all of it as of one moment.
+    `coder`: a coder's name, "all", or None for the default (see `choose_coders`)."""
+    with project.snapshot():
+        return _read(project, coder)
+
+
+def _read(project, coder: str | None) -> Material:
+    transcript_rows = project.report_transcripts()
+    if not transcript_rows:
+        raise ReportError("the project has no transcripts yet: import some with "
+                          "'qcode import FILES'")
+    code_rows = project.codes()
+    if not code_rows:
+        raise ReportError("the codebook is empty: load one with 'qcode codebook load "
+                          "FILE'")
+    coder_rows = project.report_coders()
+    counts = {name: n for _, name, n in coder_rows if n}
+    choice = choose_coders(counts, [name for _, name, _ in coder_rows], coder)
+    ids = {name: coder_id for coder_id, name, _ in coder_rows}
+    rows = np.array(project.report_codings([ids[name] for name in choice.coders]),
+                    dtype=np.int64).reshape(-1, 5)
+    rows = rows[np.lexsort(rows.T[::-1])]
+    case_rows, attribute_rows = project.report_cases()
+    attributes: dict[int, dict[str, str]] = {}
+    for case_id, name, value in attribute_rows:
+        attributes.setdefault(case_id, {})[name] = value
+    transcripts = {r[0]: Transcript(r[0], r[2], r[3], r[5]) for r in transcript_rows}
+    names = {coder_id: name for coder_id, name, _ in coder_rows}
+    fingerprint = _fingerprint(rows, code_rows, transcript_rows, case_rows,
+                               attribute_rows, coder_rows)
+    return Material(project, choice, CodeTree(code_rows), transcripts,
+                    {r[0]: r[2] for r in case_rows}, attributes, pooled(rows, names),
+                    len(rows), fingerprint, now(), counts)
+
+
+def material_of(source, coder: str | None) -> Material:
+    """What a report function was given: a Project to read, or a Material already
+    gathered (whose coders were chosen then)."""
+    if isinstance(source, Material):
+        if coder is not None:
+            raise TypeError("the coders are chosen when the Material is gathered")
+        return source
+    return gather(source, coder)
+
+
+def pooled(codings: np.ndarray, names: dict[int, str]) -> list[Segment]:
+    """Coding rows (transcript, code, start, end, coder id), sorted, as segments: one
+    code's spans that overlap in a transcript become one segment, whoever coded them.
+    Spans that only touch stay apart: they are two passages. Vectorised, because it
+    runs over every coding of the project."""
+    if not len(codings):
+        return []
+    transcript, code, start, end, coder = codings.T
+    first = np.ones(len(codings), dtype=bool)
+    first[1:] = (transcript[1:] != transcript[:-1]) | (code[1:] != code[:-1])
+    # The furthest end so far within each (transcript, code): each group is lifted
+    # above every earlier one, so one running maximum serves them all.
+    lift = (np.cumsum(first) - 1) * (int(end.max()) + 1)
+    reach = np.maximum.accumulate(lift + end) - lift
+    opens = first.copy()
+    opens[1:] |= start[1:] >= reach[:-1]
+    at = np.flatnonzero(opens)
+    # Who coded each segment, as bits of a Python integer (so any number of coders).
+    ids = np.array(sorted(names))
+    bit = np.array([1 << i for i in range(len(ids))], dtype=object)
+    coders = np.bitwise_or.reduceat(bit[np.searchsorted(ids, coder)], at)
+    spelled: dict[int, tuple[str, ...]] = {}
+    for mask in set(coders.tolist()):
+        spelled[mask] = tuple(sorted(names[int(k)] for i, k in enumerate(ids)
+                                     if mask >> i & 1))
+    return [Segment(t, c, s, e, spelled[m]) for t, c, s, e, m in zip(
+        transcript[at].tolist(), code[at].tolist(), start[at].tolist(),
+        np.maximum.reduceat(end, at).tolist(), coders.tolist())]
+
+
+def _fingerprint(codings, codes, transcripts, cases, attributes, coders) -> str:
+    """SHA-256 over everything a report is made of: the codings used (transcript,
+    code, span, coder), the codebook's tree of names, each transcript's text hash and
+    case, the cases' attributes and the coders' names, with the GUIDs that identify
+    each row referred to. The same fingerprint means the same inputs, so a re-made
+    figure can be shown to match."""
+    digest = hashlib.sha256()
+    lines = [f"code\t{c['id']}\t{c['guid']}\t{c['parent_id']}\t{c['name']}" for c in codes]
+    lines += [f"transcript\t{t[0]}\t{t[1]}\t{t[4]}\t{t[3]}" for t in transcripts]
+    lines += [f"case\t{c[0]}\t{c[1]}\t{c[2]}" for c in cases]
+    lines += [f"attribute\t{c}\t{n}\t{v}" for c, n, v in attributes]
+    lines += [f"coder\t{k}\t{name}" for k, name, _ in coders]
+    digest.update("\n".join(lines).encode("utf-8"))
+    # The sorted codings as little-endian 64-bit integers, the same on every machine.
+    digest.update(codings.astype("<i8").tobytes())
+    return digest.hexdigest()

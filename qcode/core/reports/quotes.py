@@ -1,0 +1,166 @@
+"""Quotes for a write-up: every coded segment of a code, or of a theme and the codes
+under it, with its attribution line, grouped by code (and by participant group when
+asked), in the project's anonymised text."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from qcode.core.reports.attribution import Attribution, default_template
+from qcode.core.reports.codes import CodeRef
+from qcode.core.reports.groups import grouping
+from qcode.core.reports.material import Material, Segment, material_of
+from qcode.core.reports.provenance import Provenance, provenance
+from qcode.core.reports.selection import ReportError
+
+MAX_WORDS = 120
+CONTEXT = 40          # characters read either side of a segment to complete its words
+WORD_CHAR = re.compile(r"\w")
+TRAILING = " ,;:.-–—"
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str                    # on one line, whole words; "…" ends a shortened one
+    attribution: str
+    transcript: str
+    case: str | None
+    speaker: str | None          # of the turn where the segment starts
+    turn: int | None
+    start: int                   # the coded span, in the transcript's code points
+    end: int
+    coders: tuple[str, ...]
+    shortened: bool
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    code: CodeRef
+    value: str | None            # the group's value (with `by`), else None
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class QuoteReport:
+    selected: CodeRef
+    codes: int                   # codes in the selection (the code, or a theme's)
+    by: str | None
+    template: str
+    max_words: int
+    groups: tuple[QuoteGroup, ...]   # codes in tree order, values in group order
+    provenance: Provenance
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.quotes) for g in self.groups)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def quotes(source, selector: str, coder: str | None = None, by: str | None = None,
+           attribution: str | None = None, max_words: int = MAX_WORDS) -> QuoteReport:
+    """Every segment of the code or theme `selector` (a name or a path, see
+    CodeTree.find). `by`: an attribute (or "transcript", "case") to group by;
+    `attribution`: a template such as "{role}, {region}" (default: those of role and
+    region that cases have, else "{case}"); `max_words`: 0 keeps whole segments."""
+    if max_words < 0:
+        raise ReportError("--max-words is a number of words (0 keeps whole segments)")
+    material = material_of(source, coder)
+    selected = material.tree.find(selector)
+    codes = material.tree.below(selected.id)
+    wanted = {c.id for c in codes}
+    groups = grouping(material, by)
+    template = attribution if attribution is not None else default_template(
+        material.attribute_names)
+    line = Attribution(template, material.attribute_names)
+    segments = [s for s in material.segments if s.code_id in wanted]
+    found: dict[tuple[int, str | None], list[tuple[str, int, Quote]]] = defaultdict(list)
+    for segment, quote in zip(segments, make_quotes(material, segments, line, max_words)):
+        found[(segment.code_id, groups.value_of(segment.transcript_id))].append(
+            (quote.transcript, segment.start, quote))
+    order = {value: i for i, value in enumerate(groups.columns)}
+    keys = sorted(found, key=lambda k: (codes.index(material.tree.by_id[k[0]]),
+                                        order.get(k[1], 0)))
+    made_groups = tuple(
+        QuoteGroup(material.tree.by_id[code_id], value,
+                   tuple(q for *_, q in sorted(found[(code_id, value)],
+                                               key=lambda f: f[:2])))
+        for code_id, value in keys)
+    words = ["quotes", selected.label, "--attribution", template,
+             "--max-words", str(max_words), *(["--by", groups.by] if groups.by else [])]
+    made = provenance(material, "quotes", words, {
+        "selector": selector, "code": selected.label, "by": groups.by,
+        "attribution": template, "max_words": max_words})
+    return QuoteReport(selected, len(codes), groups.by, template, max_words, made_groups,
+                       made)
+
+
+def make_quotes(material: Material, segments: list[Segment], line: Attribution,
+                max_words: int) -> list[Quote]:
+    """A Quote for each segment, in the same order: two reads of the project (the
+    turns of their transcripts, and their texts), whatever the number of segments."""
+    project = material.project
+    turns = _turns(project.report_turns(sorted({s.transcript_id for s in segments})))
+    texts = project.excerpts([(s.transcript_id, max(0, s.start - CONTEXT), s.end + CONTEXT)
+                              for s in segments])
+    out = []
+    for segment, excerpt in zip(segments, texts):
+        transcript = material.transcripts[segment.transcript_id]
+        turn = _turn_of(turns.get(segment.transcript_id), segment.start, segment.end)
+        values = {**material.attributes.get(transcript.case_id, {}),
+                  "case": material.case_name(transcript.id), "transcript": transcript.name,
+                  "speaker": turn[1] if turn else None}
+        lead = segment.start - max(0, segment.start - CONTEXT)
+        text, shortened = trimmed(whole_words(excerpt, lead, lead + segment.end
+                                              - segment.start), max_words)
+        out.append(Quote(text, line.fill(values), transcript.name, values["case"],
+                         turn[1] if turn else None, turn[0] if turn else None,
+                         segment.start, segment.end, segment.coders, shortened))
+    return out
+
+
+def whole_words(excerpt: str, start: int, end: int) -> str:
+    """The span of `excerpt`, widened to whole words where it starts or ends inside
+    one: a word cut by a careless selection was meant to be in."""
+    while 0 < start < len(excerpt) and WORD_CHAR.match(excerpt[start - 1]) and \
+            WORD_CHAR.match(excerpt[start]):
+        start -= 1
+    while 0 < end < len(excerpt) and WORD_CHAR.match(excerpt[end - 1]) and \
+            WORD_CHAR.match(excerpt[end]):
+        end += 1
+    return excerpt[start:end]
+
+
+def trimmed(text: str, max_words: int) -> tuple[str, bool]:
+    """The text on one line; past `max_words` (0: no limit) cut after a whole word."""
+    words = text.split()
+    if not max_words or len(words) <= max_words:
+        return " ".join(words), False
+    return " ".join(words[:max_words]).rstrip(TRAILING) + "…", True
+
+
+def _turns(rows: list[tuple]) -> dict[int, tuple[list[int], list[tuple]]]:
+    out = {}
+    for tid, these in groupby(rows, key=lambda r: r[0]):
+        these = list(these)
+        out[tid] = ([r[3] for r in these], these)
+    return out
+
+
+def _turn_of(turns, start: int, end: int) -> tuple[int, str | None] | None:
+    """(number, speaker) of the first turn the span shares text with."""
+    if not turns:
+        return None
+    starts, rows = turns
+    at = max(0, bisect.bisect_right(starts, start) - 1)
+    while at < len(rows) and rows[at][3] < end:
+        if rows[at][4] > start:
+            return rows[at][1], rows[at][2]
+        at += 1
+    return None

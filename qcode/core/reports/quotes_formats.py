@@ -1,0 +1,151 @@
+"""Quotes as a document: Markdown, HTML, CSV (one row per quote) and Word (.docx,
+through python-docx): headings per theme, code and group, each quote as an indented
+italic block with its attribution line under it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from qcode.core.exchange.codebook_formats import md_escape
+from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.quotes import QuoteGroup, QuoteReport
+from qcode.core.reports.tables import made_from_md
+
+FORMATS = ("md", "html", "docx", "csv")
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def title(report: QuoteReport) -> str:
+    return f"Quotes: {report.selected.name}"
+
+
+def summary(report: QuoteReport) -> list[str]:
+    """The lines under the title: what was selected and how it was attributed."""
+    cases = len({(q.case or q.transcript) for g in report.groups for q in g.quotes})
+    what = (f"{report.selected.label}: the theme and the {report.codes - 1} codes under it"
+            if report.codes > 1 else report.selected.label)
+    lines = [f"{report.count} segment{'' if report.count == 1 else 's'} from {cases} "
+             f"case{'' if cases == 1 else 's'}, coded with {what}.",
+             report.provenance.coder_note,
+             f"Attribution: {report.template}" + (f"; grouped by {report.by}"
+                                                   if report.by else "")
+             + (f"; quotes cut after {report.max_words} words (…)"
+                if report.max_words else "")]
+    if report.empty:
+        lines.insert(0, "The selection is empty: no segment is coded with it.")
+    return lines
+
+
+def headings(report: QuoteReport):
+    """(level, text) headings to write before each group, then the group: each theme
+    under the selected code once, before its first code, then the code, then the
+    group's value; level 1 is the one under the document's title."""
+    above = len(report.selected.path)
+    shown: tuple[str, ...] = ()
+    for group in report.groups:
+        path = group.code.path[above:]
+        common = 0
+        while common < min(len(shown), len(path)) and shown[common] == path[common]:
+            common += 1
+        out = [(level + 1, name) for level, name in enumerate(path) if level >= common]
+        if group.value is not None:
+            out.append((len(path) + 1, group.value))
+        shown = path
+        yield out, group
+
+
+def to_markdown(report: QuoteReport) -> str:
+    out = [f"# {md_escape(title(report))}", "", *[md_escape(s) + "  " for s in
+                                                   summary(report)], ""]
+    for heads, group in headings(report):
+        for level, text in heads:
+            out += [f"{'#' * min(level + 1, 6)} {md_escape(text)}", ""]
+        for quote in group.quotes:
+            out += [f"> {md_escape(quote.text)}", ">", f"> — {md_escape(quote.attribution)}",
+                    ""]
+    return "\n".join(out + made_from_md(report.provenance)) + "\n"
+
+
+def to_html(report: QuoteReport) -> str:
+    body = [f"<h1>{e(title(report))}</h1>",
+            *[f'<p class="lead">{e(line)}</p>' for line in summary(report)]]
+    body += quote_blocks(report, top=2)
+    body.append(made_from(report.provenance))
+    return page(title(report), body)
+
+
+def quote_blocks(report: QuoteReport, top: int) -> list[str]:
+    """The groups as HTML, headings from level `top` down."""
+    out = []
+    for heads, group in headings(report):
+        for level, text in heads:
+            tag = f"h{min(level + top - 1, 6)}"
+            out.append(f"<{tag}>{e(text)}</{tag}>")
+        out += [f"<blockquote><p>{e(q.text)}</p></blockquote>"
+                f'<p class="attribution">— {e(q.attribution)}</p>' for q in group.quotes]
+    return out
+
+
+def to_csv(report: QuoteReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["theme", "code", *([report.by] if report.by else []), "quote",
+                     "attribution", "transcript", "case", "speaker", "turn", "start",
+                     "end", "coders", "shortened"])
+    for group in report.groups:
+        theme = " / ".join(group.code.path[:-1])
+        for q in group.quotes:
+            writer.writerow([theme, group.code.name, *([group.value] if report.by else []),
+                             q.text, q.attribution, q.transcript, q.case or "",
+                             q.speaker or "", q.turn or "", q.start, q.end,
+                             "; ".join(q.coders), "yes" if q.shortened else "no"])
+    return out.getvalue()
+
+
+def to_docx(report: QuoteReport) -> bytes:
+    """A Word document ready to paste from; the provenance is its last section, so
+    it travels with the file."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    document.core_properties.title = _safe(title(report))
+    document.core_properties.comments = _safe(report.provenance.footer())
+    document.add_heading(_safe(title(report)), level=0)
+    for line in summary(report):
+        document.add_paragraph(_safe(line))
+    for heads, group in headings(report):
+        for level, text in heads:
+            document.add_heading(_safe(text), level=min(level, 9))
+        for quote in group.quotes:
+            _quote(document, group, quote, Cm, Pt)
+    document.add_heading("Made from", level=1)
+    for label, value in report.provenance.items():
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(_safe(value))
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
+    block = document.add_paragraph()
+    block.paragraph_format.left_indent = Cm(1.25)
+    block.paragraph_format.right_indent = Cm(1.25)
+    block.paragraph_format.space_after = Pt(2)
+    block.add_run(_safe(quote.text)).italic = True
+    line = document.add_paragraph(_safe(f"— {quote.attribution}"))
+    line.paragraph_format.left_indent = Cm(1.25)
+    line.paragraph_format.space_after = Pt(10)
+
+
+def _safe(text: str) -> str:
+    """Word's XML cannot hold control characters; they carry nothing a reader sees."""
+    return XML_UNSAFE.sub("", text)
+
+
+def render(report: QuoteReport, form: str) -> str | bytes:
+    return {"md": to_markdown, "html": to_html, "csv": to_csv, "docx": to_docx}[form](report)

@@ -1,0 +1,241 @@
+"""Frequency tables and co-occurrence matrices as text: a terminal table that fits
+its width, Markdown, CSV (one header row, so spreadsheets read it; the provenance
+goes beside it) and JSON (with a "provenance" key)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+
+from qcode.core.exchange.codebook_formats import md_escape
+from qcode.core.reports.cooccurrence import MEANING, Matrix
+from qcode.core.reports.frequencies import Cell, FrequencyTable
+
+FORMATS = ("table", "md", "csv", "json")
+HEADER_WIDTH = 12     # a group's name in a terminal column header
+MOST_PAIRS = 40       # pairs listed under a terminal co-occurrence table
+
+
+def cut(text: str, size: int) -> str:
+    """On one line, cut with … to `size`; leading spaces (an indent) are kept."""
+    indent = text[:len(text) - len(text.lstrip(" "))]
+    text = indent + " ".join(text.split())
+    return text if len(text) <= size else text[:max(1, size - 1)] + "…"
+
+
+def wrapped(lines: list[str], width: int) -> list[str]:
+    return [part for line in lines
+            for part in textwrap.wrap(line, width=width, subsequent_indent="  ") or [""]]
+
+
+def _cell(cell: Cell) -> str:
+    return f"{cell.segments} ({cell.cases})"
+
+
+def _lines(headers: list[list[str]], rows: list[list[str]], width: int) -> list[str]:
+    """Columns after the first are right-aligned; the first takes the room left,
+    down to 20 characters, its texts cut with … to fit."""
+    every = headers + rows
+    widths = [max(len(r[i]) for r in every) for i in range(len(every[0]))]
+    spare = width - sum(widths[1:]) - 2 * (len(widths) - 1)
+    widths[0] = max(20, min(widths[0], spare))
+    rule = ["-" * w for w in widths]
+    out = []
+    for values in [*headers, rule, *rows]:
+        out.append("  ".join(cut(v, w).ljust(w) if i == 0 else v.rjust(w)
+                             for i, (v, w) in enumerate(zip(values, widths))).rstrip())
+    return out
+
+
+# -- frequencies -------------------------------------------------------------------------
+
+
+def _frequency_title(table: FrequencyTable) -> str:
+    by = f" by {table.by}" if table.by else ""
+    return (f"Frequencies{by}: coded segments (cases) per code; a theme counts the "
+            "codes under it")
+
+
+def frequencies_text(table: FrequencyTable, form: str, width: int = 80) -> str:
+    return {"table": _frequency_table, "md": _frequency_md, "csv": _frequency_csv,
+            "json": _frequency_json}[form](table, width)
+
+
+def _frequency_table(table: FrequencyTable, width: int) -> str:
+    made = table.provenance
+    out = wrapped([_frequency_title(table), made.coder_note], width)
+    if table.empty:
+        out.append("The selection is empty: no coded segments.")
+    names = [cut(c, HEADER_WIDTH) for c in table.columns]
+    headers = [["Code", *names, "total"],
+               ["", *[f"n={n}" for n in table.sizes], f"n={table.cases}"]]
+    rows = [["  " * row.code.depth + row.code.name, *[_cell(c) for c in row.cells],
+             _cell(row.total)] for row in table.rows]
+    out += ["", *_lines(headers, rows, width)]
+    legend = [f"{short} = {full}" for short, full in zip(names, table.columns)
+              if short != full]
+    if legend:
+        out += ["", *legend]
+    out += ["", *wrapped(["n: cases in the group; a transcript without a case counts as "
+                          "one."], width), made.footer()]
+    return "\n".join(out) + "\n"
+
+
+def _frequency_md(table: FrequencyTable, width: int) -> str:
+    out = [f"# {md_escape(_frequency_title(table))}", "", md_escape(table.provenance.
+                                                                    coder_note), ""]
+    if table.empty:
+        out += ["The selection is empty: no coded segments.", ""]
+    headers = ["Code", *[f"{md_escape(c)} (n={n})" for c, n in zip(table.columns,
+                                                                      table.sizes)],
+               f"Total (n={table.cases})"]
+    out += ["| " + " | ".join(headers) + " |", "|---" + "|---:" * (len(headers) - 1) + "|"]
+    for row in table.rows:
+        name = "\u00a0\u00a0" * row.code.depth + md_escape(row.code.name)
+        if row.code.depth == 0:
+            name = f"**{name}**"
+        out.append("| " + " | ".join([name, *[_cell(c) for c in row.cells],
+                                      _cell(row.total)]) + " |")
+    return "\n".join(out + ["", *made_from_md(table.provenance)]) + "\n"
+
+
+def _frequency_csv(table: FrequencyTable, width: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    groups = [part for c in table.columns for part in (f"{c} segments", f"{c} cases")]
+    writer.writerow(["code", "name", "depth", *groups, "segments", "cases"])
+    for row in table.rows:
+        writer.writerow([row.code.label, row.code.name, row.code.depth,
+                         *[v for c in row.cells for v in (c.segments, c.cases)],
+                         row.total.segments, row.total.cases])
+    return out.getvalue()
+
+
+def _frequency_json(table: FrequencyTable, width: int) -> str:
+    return json.dumps({
+        "by": table.by,
+        "groups": [{"value": c, "cases": n} for c, n in zip(table.columns, table.sizes)],
+        "cases": table.cases,
+        "codes": [{"code": row.code.label, "name": row.code.name, "depth": row.code.depth,
+                   "groups": {c: {"segments": cell.segments, "cases": cell.cases}
+                              for c, cell in zip(table.columns, row.cells)},
+                   "segments": row.total.segments, "cases": row.total.cases}
+                  for row in table.rows],
+        "provenance": table.provenance.as_dict(),
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- co-occurrence -----------------------------------------------------------------------
+
+
+def _matrix_title(matrix: Matrix) -> str:
+    return {"overlap": "Co-occurrence within overlapping passages",
+            "turn": "Co-occurrence within turns",
+            "transcript": "Co-occurrence within transcripts"}[matrix.within]
+
+
+def _matrix_notes(matrix: Matrix) -> list[str]:
+    notes = [MEANING[matrix.within] + ".", matrix.provenance.coder_note]
+    if matrix.left_out:
+        notes.append(f"{matrix.left_out} less used codes are left out (--top).")
+    if matrix.outside_turns:
+        notes.append(f"{matrix.outside_turns} segments lie outside every turn (e.g. in a "
+                     "transcript's header) and are not counted.")
+    return notes
+
+
+def cooccurrence_text(matrix: Matrix, form: str, width: int = 80) -> str:
+    return {"table": _matrix_table, "md": _matrix_md, "csv": _matrix_csv,
+            "json": _matrix_json}[form](matrix, width)
+
+
+def _matrix_table(matrix: Matrix, width: int) -> str:
+    out = [_matrix_title(matrix), *wrapped(_matrix_notes(matrix), width), ""]
+    if matrix.empty:
+        out += ["The selection is empty: no coded segments.", "",
+                matrix.provenance.footer()]
+        return "\n".join(out) + "\n"
+    numbered = [f"{i}. {c.name}" for i, c in enumerate(matrix.codes, 1)]
+    cells = max(len(str(n)) for row in matrix.counts for n in row) + 1
+    if 20 + len(matrix.codes) * (cells + 2) <= width:
+        headers = [["Code", *[str(i) for i in range(1, len(matrix.codes) + 1)]]]
+        rows = [[name, *[str(n) if n else "." for n in row]]
+                for name, row in zip(numbered, matrix.counts)]
+        out += _lines(headers, rows, width) + [""]
+    else:
+        out += wrapped([f"The matrix of {len(matrix.codes)} codes is too wide for "
+                        f"{width} columns: --format csv or md gives it whole; --top or "
+                        "--theme narrows it."], width) + [""]
+    pairs = matrix.pairs()
+    if pairs:
+        half = max(12, (width - 20) // 2)
+        rows = [[str(n), f"{j:.2f}", cut(a.name, half), cut(b.name, half)]
+                for a, b, n, j in pairs[:MOST_PAIRS]]
+        out += ["Pairs of codes, most often together first"]
+        out += _pair_lines(rows, half)
+        if len(pairs) > MOST_PAIRS:
+            out.append(f"… and {len(pairs) - MOST_PAIRS} more pairs (--format csv)")
+    else:
+        out.append("No two codes occur together.")
+    out += ["", matrix.provenance.footer()]
+    return "\n".join(out) + "\n"
+
+
+def _pair_lines(rows: list[list[str]], half: int) -> list[str]:
+    widths = [5, 7, max(len(r[2]) for r in rows), max(len(r[3]) for r in rows)]
+    head = ["count", "Jaccard", "code", "code"]
+    return ["  ".join(v.rjust(w) if i < 2 else v.ljust(w)
+                      for i, (v, w) in enumerate(zip(r, widths))).rstrip()
+            for r in [head, ["-" * w for w in widths], *rows]]
+
+
+def _matrix_md(matrix: Matrix, width: int) -> str:
+    out = [f"# {_matrix_title(matrix)}", "", *[md_escape(n) + "  " for n in
+                                                _matrix_notes(matrix)], ""]
+    if matrix.empty:
+        out += ["The selection is empty: no coded segments.", ""]
+    else:
+        numbers = [str(i) for i in range(1, len(matrix.codes) + 1)]
+        out += ["| Code | " + " | ".join(numbers) + " |",
+                "|---" + "|---:" * len(numbers) + "|"]
+        for i, (code, row) in enumerate(zip(matrix.codes, matrix.counts), 1):
+            out.append(f"| {i}. {md_escape(code.name)} | "
+                       + " | ".join(str(n) for n in row) + " |")
+        out += ["", "| Code | Code | Count | Jaccard |", "|---|---|---:|---:|"]
+        out += [f"| {md_escape(a.name)} | {md_escape(b.name)} | {n} | {j:.2f} |"
+                for a, b, n, j in matrix.pairs()]
+        out.append("")
+    return "\n".join(out + made_from_md(matrix.provenance)) + "\n"
+
+
+def _matrix_csv(matrix: Matrix, width: int) -> str:
+    """The counts as a square matrix, then a blank row and the Jaccard coefficients as
+    a second square matrix: each block opens with a row naming its measure."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    labels = [c.label for c in matrix.codes]
+    writer.writerow([f"count ({matrix.unit})", *labels])
+    for label, row in zip(labels, matrix.counts):
+        writer.writerow([label, *row])
+    writer.writerow([])
+    writer.writerow(["Jaccard", *labels])
+    for label, row in zip(labels, matrix.jaccard):
+        writer.writerow([label, *[round(v, 6) for v in row]])
+    return out.getvalue()
+
+
+def _matrix_json(matrix: Matrix, width: int) -> str:
+    return json.dumps({
+        "within": matrix.within, "unit": matrix.unit, "meaning": MEANING[matrix.within],
+        "codes": [c.label for c in matrix.codes], "counts": matrix.counts,
+        "jaccard": matrix.jaccard, "left_out": matrix.left_out,
+        "outside_turns": matrix.outside_turns,
+        "provenance": matrix.provenance.as_dict(),
+    }, indent=2, ensure_ascii=False) + "\n"
+
+
+def made_from_md(made) -> list[str]:
+    return ["## Made from", "", *[f"- **{label}:** {md_escape(value)}"
+                                  for label, value in made.items()]]

@@ -1,0 +1,103 @@
+"""Reports as documents: every format keeps user text (code names, attributes, quotes)
+as text, never markup; the Word document is laid out for a paper."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from xml.dom import minidom
+
+import docx
+import pytest
+
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.reports import (cooccurrence, frequencies, html_report, network, quotes,
+                                to_dot, to_mermaid, to_svg)
+from qcode.core.reports import quotes_formats, tables
+from tests.report_helpers import hand_built
+
+CODE = '<script>alert(1)</script> *x* [y](z) | "q" #1 `c` &amp;'
+ROLE = "<img src=x onerror=alert(2)> **Sergeant**"
+SAID = "<b>bold</b> **strong** [laughs] `code` & \"quoted\" # not a heading"
+
+
+@pytest.fixture
+def hostile(tmp_path: Path):
+    with hand_built(tmp_path / "hostile.qcode") as project:
+        threats = next(c["id"] for c in project.codes() if c["name"] == "Threats")
+        project.edit_code(threats, name=CODE)
+        project.set_attributes("A", {"role": ROLE})
+        text = f"P: {SAID}\n"
+        tid = project.add_transcript(ParsedTranscript("e1", "txt", text, [
+            Turn("P", 3, len(text) - 1, 0)]), "e1.txt", case="A")
+        project.add_coding(tid, threats, "ana", 3, len(text) - 1)
+        yield project
+
+
+def test_markdown_escapes_names_attributes_and_quotes(hostile):
+    text = quotes_formats.to_markdown(quotes(hostile, "Control"))
+    body = re.sub(r"(?m)^>( |$)", "", text.split("## Made from")[0].split("\n", 1)[1])
+    assert not re.search(r"(?<!\\)[<>*`\[]", body), body
+    assert "\\<script\\>" in text and "\\*\\*Sergeant\\*\\*" in text
+    assert "\\[laughs\\]" in text and "\\# not a heading" in text
+    table = tables.frequencies_text(frequencies(hostile), "md")
+    assert "\\<script\\>" in table and "\\|" in table
+    assert re.search(r"(?<!\\)<script", table + tables.cooccurrence_text(
+        cooccurrence(hostile), "md")) is None
+
+
+def test_html_and_svg_escape_everything(hostile):
+    for page in (quotes_formats.to_html(quotes(hostile, "Harm")),
+                 html_report(hostile).html):
+        assert "<script" not in page and "<img" not in page and "<b>" not in page
+        assert "&lt;script&gt;" in page and "&lt;img src=x" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in quotes_formats.to_html(quotes(hostile, "Harm"))
+    svg = to_svg(network(hostile))
+    minidom.parseString(svg)      # well-formed XML, so nothing broke out of its element
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+
+
+def test_mermaid_and_dot_labels_cannot_break_out(hostile):
+    mermaid = to_mermaid(network(hostile))
+    label = next(line for line in mermaid.splitlines() if "alert" in line)
+    assert re.fullmatch(r'    n\d+\["[^"]*"\]', label), label
+    assert "<script" not in mermaid and "#60;script#62;" in mermaid
+    dot = to_dot(network(hostile))
+    line = next(line for line in dot.splitlines() if "alert" in line)
+    assert '\\"q\\"' in line and re.fullmatch(r'    n\d+ \[label="(\\.|[^"\\])*", penwidth=\d\];',
+                                                line), line
+
+
+def test_csv_and_json_keep_the_text_as_it_is(hostile):
+    rows = list(csv.DictReader(io.StringIO(quotes_formats.to_csv(quotes(hostile, "Harm")))))
+    said = [r for r in rows if r["transcript"] == "e1"]
+    assert said[0]["quote"] == SAID and said[0]["code"] == CODE
+    assert said[0]["attribution"] == f"{ROLE}, Southeast"
+    data = json.loads(tables.frequencies_text(frequencies(hostile), "json"))
+    assert any(c["name"] == CODE for c in data["codes"])
+
+
+def test_the_word_document_has_headings_block_quotes_and_attributions(tmp_path: Path):
+    with hand_built(tmp_path / "h.qcode") as project:
+        report = quotes(project, "Harm", by="group")
+        path = tmp_path / "quotes.docx"
+        path.write_bytes(quotes_formats.to_docx(report))
+    document = docx.Document(str(path))
+    paragraphs = document.paragraphs
+    headings = [(p.style.name, p.text) for p in paragraphs if p.style.name.startswith(
+        ("Heading", "Title"))]
+    assert headings[:5] == [("Title", "Quotes: Harm"), ("Heading 1", "Control"),
+                            ("Heading 2", "Threats"), ("Heading 3", "Police"),
+                            ("Heading 3", "Sex workers")]
+    assert ("Heading 1", "Made from") in headings
+    quoted = [p for p in paragraphs if p.runs and p.runs[0].italic]
+    assert len(quoted) == report.count == 10
+    for block in quoted:
+        assert block.paragraph_format.left_indent is not None
+        line = paragraphs[paragraphs.index(block) + 1]
+        assert line.text.startswith("— ")
+    assert quoted[0].text == report.groups[0].quotes[0].text
+    assert "fingerprint" in document.core_properties.comments
