@@ -48,6 +48,7 @@ class TranscriptsScreen(Screen):
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
         Binding("F", "search", "Search all", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
+        Binding("R", "reports", "Reports", id="transcripts.reports"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -143,6 +144,11 @@ class TranscriptsScreen(Screen):
                 return
             pair = [first, second]
         self.app.push_screen(DisagreementsScreen(*pair))
+
+    def action_reports(self) -> None:
+        from qcode.tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen())
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen

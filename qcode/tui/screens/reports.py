@@ -1,0 +1,290 @@
+"""Reports in the terminal: codes by participant group, codes that occur together, and
+the quotes of a code with their attributions; from a quote, Enter goes to its place.
+
+Every report is made on the database thread from the same core functions as
+`qcode report` and `qcode quotes`, so what the screen shows is what a paper would cite.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from qcode.core.code_search import CodeIndex
+from qcode.core.reports import cooccurrence, frequencies, quotes
+from qcode.core.reports.codes import CodeTree
+from qcode.core.reports.selection import ALL_CODERS, BY_CASE, BY_TRANSCRIPT
+from qcode.core.store import Project, ProjectError
+
+WITHIN = ("overlap", "turn", "transcript")
+TABS = ("frequencies", "cooccurrence", "quotes")
+
+
+def report_choices(project: Project) -> dict:
+    """What the researcher can choose between: attributes, coders and codes."""
+    return {"attributes": project.attribute_names(), "coders": project.coders(),
+            "codes": project.codes()}
+
+
+def quotes_of(project: Project, code_id: int, coder: str | None, by: str | None):
+    path = CodeTree(project.codes()).by_id[code_id].label
+    report = quotes.quotes(project, path, coder=coder, by=by)
+    names = {t.name: t.id for t in project.transcripts()}
+    return report, names
+
+
+class ReportsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="reports.back"),
+        Binding("1", "show_tab('frequencies')", "Frequencies", id="reports.frequencies"),
+        Binding("2", "show_tab('cooccurrence')", "Co-occurrence", id="reports.cooccurrence"),
+        Binding("3", "show_tab('quotes')", "Quotes", id="reports.quotes"),
+        Binding("a", "choose_by", "Compare by", id="reports.by"),
+        Binding("k", "choose_coder", "Coder", id="reports.coder"),
+        Binding("w", "next_within", "Co-occur within", id="reports.within"),
+        Binding("p", "choose_code", "Code for quotes", id="reports.code"),
+        Binding("enter", "jump", "Go to quote", show=False, id="reports.jump"),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.by: str | None = None
+        self.coder: str | None = None  # None: the reports' default (see qcode quotes)
+        self.within = WITHIN[0]
+        self.code_id: int | None = None
+        self.quote_rows: list = []
+        self.pairs: list = []
+        self.unit = ""
+        self.transcript_ids: dict[str, int] = {}
+        self.choices: dict = {"attributes": [], "coders": [], "codes": []}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reports-title")
+        with TabbedContent(id="reports-tabs"):
+            with TabPane("1 Frequencies", id="frequencies"):
+                yield DataTable(zebra_stripes=True, cursor_type="row", id="frequency-table")
+            with TabPane("2 Co-occurrence", id="cooccurrence"):
+                yield DataTable(zebra_stripes=True, cursor_type="row", id="pair-table")
+                yield Static(id="pair-text")
+            with TabPane("3 Quotes", id="quotes"):
+                yield DataTable(zebra_stripes=True, cursor_type="row", id="quote-table")
+                yield Static(id="quote-text")
+        yield Static(id="reports-made")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.start()
+
+    @work(exclusive=True, group="choices", exit_on_error=False)
+    async def start(self) -> None:
+        self.choices = await self.app.db(report_choices)
+        if "role" in self.choices["attributes"]:
+            self.by = "role"  # the groups the studies compare: police, platforms, workers
+        self.refresh_report()
+
+    # -- choosing ----------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab  # its TabActivated loads the report
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        if self.choices["codes"] or self.choices["coders"]:  # once start() has them
+            self.refresh_report()
+
+    @property
+    def tab(self) -> str:
+        return self.query_one(TabbedContent).active or TABS[0]
+
+    @work(group="choose", exit_on_error=False)
+    async def action_choose_by(self) -> None:
+        from qcode.tui.screens.forms import Choose
+
+        options = [("", "no groups (totals only)")]
+        options += [(a, f"attribute: {a}") for a in self.choices["attributes"]]
+        options += [(BY_CASE, "each case"), (BY_TRANSCRIPT, "each transcript")]
+        chosen = await self.app.push_screen_wait(Choose("Compare codes by:", options))
+        if chosen is not None:
+            self.by = chosen or None
+            self.refresh_report()
+
+    @work(group="choose", exit_on_error=False)
+    async def action_choose_coder(self) -> None:
+        from qcode.tui.screens.forms import Choose
+
+        options = [("", "the default (consensus when there is one)"),
+                   (ALL_CODERS, "every coder, pooled")]
+        options += [(c, c) for c in self.choices["coders"]]
+        chosen = await self.app.push_screen_wait(Choose("Codings of:", options))
+        if chosen is not None:
+            self.coder = chosen or None
+            self.refresh_report()
+
+    def action_next_within(self) -> None:
+        self.within = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]
+        if self.tab != "cooccurrence":
+            self.query_one(TabbedContent).active = "cooccurrence"
+        self.refresh_report()
+
+    @work(group="choose", exit_on_error=False)
+    async def action_choose_code(self) -> None:
+        from qcode.tui.screens.picker import CodePicker
+
+        if not self.choices["codes"]:
+            self.notify("The codebook is empty", severity="warning")
+            return
+        chosen = await self.app.push_screen_wait(CodePicker(
+            CodeIndex(self.choices["codes"]), "Quotes of code or theme", allow_new=False))
+        if chosen and "code" in chosen:
+            self.code_id = chosen["code"]
+            self.query_one(TabbedContent).active = "quotes"
+            self.refresh_report()
+
+    # -- showing -----------------------------------------------------------------------
+
+    def refresh_report(self) -> None:
+        self.title_line()
+        {"frequencies": self.load_frequencies, "cooccurrence": self.load_pairs,
+         "quotes": self.load_quotes}[self.tab]()
+
+    def title_line(self, note: str = "") -> None:
+        text = Text("Reports", style="bold")
+        text.append(f" · by {self.by or 'no groups'} · coder {self.coder or 'default'}"
+                    f" · within {self.within}")
+        if note:
+            text.append(f" · {note}", style="dim")
+        self.query_one("#reports-title", Static).update(text)
+
+    def made(self, provenance, note: str = "") -> None:
+        line = Text(provenance.footer(), style="dim")
+        if note:
+            line = Text(note + "  ", style="italic") + line
+        self.query_one("#reports-made", Static).update(line)
+
+    def failed(self, error: Exception, table: DataTable) -> None:
+        table.clear(columns=True)
+        table.add_column("")
+        table.add_row(Text(str(error)))
+        self.query_one("#reports-made", Static).update("")
+
+    @work(exclusive=True, group="reports", exit_on_error=False)
+    async def load_frequencies(self) -> None:
+        table = self.query_one("#frequency-table", DataTable)
+        self.title_line("counting…")
+        try:
+            report = await self.app.db(frequencies.frequencies, self.by, self.coder)
+        except ProjectError as exc:
+            self.failed(exc, table)
+            return
+        table.clear(columns=True)
+        table.add_column("Code")
+        for column, size in zip(report.columns, report.sizes):
+            table.add_column(Text(f"{column} ({size})"))
+        table.add_column(Text(f"Total ({report.cases})"))
+        for row in report.rows:
+            label = Text("  " * row.code.depth + row.code.name,
+                         style="bold" if row.code.depth == 0 else "")
+            cells = [self.cell(c) for c in row.cells] if report.columns else []
+            table.add_row(label, *cells, self.cell(row.total))
+        self.title_line()
+        self.made(report.provenance, "segments (cases) per code; a theme counts the codes "
+                  "under it" + ("; nothing is coded yet" if report.empty else ""))
+
+    @staticmethod
+    def cell(cell) -> Text:
+        return Text(f"{cell.segments} ({cell.cases})" if cell.segments else "·",
+                    justify="right")
+
+    @work(exclusive=True, group="reports", exit_on_error=False)
+    async def load_pairs(self) -> None:
+        table = self.query_one("#pair-table", DataTable)
+        self.title_line("counting…")
+        try:
+            matrix = await self.app.db(cooccurrence.cooccurrence, self.within, self.coder)
+        except ProjectError as exc:
+            self.failed(exc, table)
+            return
+        table.clear(columns=True)
+        table.add_columns("Code", "Code", Text(matrix.unit), "Jaccard")
+        self.pairs = pairs = matrix.pairs()
+        self.unit = matrix.unit
+        for first, second, count, jaccard in pairs:
+            # Names only, to fit; the paths of the highlighted pair are shown below.
+            table.add_row(Text(first.name), Text(second.name),
+                          Text(str(count), justify="right"),
+                          Text(f"{jaccard:.2f}", justify="right"))
+        self.title_line()
+        self.made(matrix.provenance, f"{len(pairs)} pairs of codes that co-occur within "
+                  f"the {self.within}" + ("" if pairs else ": none"))
+        self.show_pair(0)
+
+    @work(exclusive=True, group="reports", exit_on_error=False)
+    async def load_quotes(self) -> None:
+        table = self.query_one("#quote-table", DataTable)
+        if self.code_id is None:
+            table.clear(columns=True)
+            table.add_column("")
+            table.add_row(Text("Press p to choose a code or theme"))
+            self.query_one("#reports-made", Static).update("")
+            return
+        self.title_line("finding quotes…")
+        try:
+            report, self.transcript_ids = await self.app.db(
+                quotes_of, self.code_id, self.coder, self.by)
+        except ProjectError as exc:
+            self.failed(exc, table)
+            return
+        table.clear(columns=True)
+        table.add_columns("Code", "Group", "Attribution", "Quote")
+        self.quote_rows = []
+        for group in report.groups:
+            for quote in group.quotes:
+                self.quote_rows.append(quote)
+                table.add_row(Text(group.code.name), Text(group.value or ""),
+                              Text(quote.attribution), Text(quote.text[:80]))
+        self.title_line()
+        self.made(report.provenance, f"{report.count} quotes of {report.selected.label}")
+        self.show_quote(0)
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "quote-table":
+            self.show_quote(event.cursor_row)
+        elif event.data_table.id == "pair-table":
+            self.show_pair(event.cursor_row)
+
+    def show_pair(self, row: int) -> None:
+        box = self.query_one("#pair-text", Static)
+        if not 0 <= row < len(self.pairs):
+            box.update("")
+            return
+        first, second, count, jaccard = self.pairs[row]
+        box.update(Text(f"{first.label}\n{second.label}\n{count} {self.unit} with "
+                        f"both; Jaccard {jaccard:.3f}"))
+
+    def show_quote(self, row: int) -> None:
+        box = self.query_one("#quote-text", Static)
+        if not 0 <= row < len(self.quote_rows):
+            box.update("")
+            return
+        quote = self.quote_rows[row]
+        text = Text(f"“{quote.text}”\n")
+        text.append(f"— {quote.attribution}", style="italic")
+        text.append(f"  ({quote.transcript}, turn {quote.turn or '?'})", style="dim")
+        box.update(text)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "quote-table":
+            self.action_jump()
+
+    def action_jump(self) -> None:
+        if self.tab != "quotes":
+            return
+        row = self.query_one("#quote-table", DataTable).cursor_row
+        if 0 <= row < len(self.quote_rows):
+            quote = self.quote_rows[row]
+            self.app.open_transcript(self.transcript_ids[quote.transcript],
+                                     (quote.start, quote.end))
