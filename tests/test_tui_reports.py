@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qcode.core.reports.cooccurrence import cooccurrence
+from qcode.core.reports import cooccurrence
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
@@ -39,11 +39,22 @@ def rows(table) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+async def loaded(pilot, app) -> None:
+    """Wait for the screen's reports to be made (on the database thread)."""
+    for _ in range(200):
+        await settle(pilot, app)
+        screen = app.screen
+        if not isinstance(screen, ReportsScreen) or not any(
+                w.is_running for w in screen.workers if w.group == "reports"):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the report was not made in 10 s")
+
+
 async def open_reports(pilot, app) -> ReportsScreen:
     await settle(pilot, app)
     await pilot.press("R")
-    await settle(pilot, app)
-    await settle(pilot, app)
+    await loaded(pilot, app)
     assert isinstance(app.screen, ReportsScreen)
     return app.screen
 
@@ -65,8 +76,7 @@ def test_frequencies_by_a_chosen_attribute(path: Path):
             await settle(pilot, app)
             assert isinstance(app.screen, Choose)
             await pilot.press("down", "enter")  # attribute: region
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             labels = [str(c.label) for c in table.columns.values()]
             assert screen.by == "region"
             assert labels == ["Code", "North (1)", "Southeast (1)", "Total (2)"]
@@ -80,8 +90,7 @@ def test_cooccurrence_cycles_its_unit(path: Path):
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_reports(pilot, app)
             await pilot.press("2")
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             table = screen.query_one("#pair-table")
             with Project.open(path) as project:  # what `qcode report cooccurrence` says
                 (first, second, count, jaccard), = cooccurrence(project).pairs()
@@ -89,13 +98,11 @@ def test_cooccurrence_cycles_its_unit(path: Path):
             assert {first.name, second.name} == {"Lack of training", "Fear of deportation"}
             assert first.label in str(screen.query_one("#pair-text").render())
             await pilot.press("w")  # within the turn
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             assert screen.within == "turn"
             assert len(rows(table)) == 1
             await pilot.press("w", "w")  # transcript, then overlap again
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             assert screen.within == "overlap"
     run(scenario())
 
@@ -112,8 +119,7 @@ def test_quotes_of_a_code_and_jump_to_one(path: Path):
             await settle(pilot, app)
             assert isinstance(app.screen, CodePicker)
             await pilot.press(*"Lack of training", "enter")
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             table = screen.query_one("#quote-table")
             found = rows(table)
             assert len(found) == 3
@@ -124,8 +130,7 @@ def test_quotes_of_a_code_and_jump_to_one(path: Path):
             target = next(i for i, r in enumerate(found) if "Payment" in r[3])
             table.move_cursor(row=target)
             await pilot.press("enter")
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             assert isinstance(app.screen, CodingScreen)
             assert app.screen.transcript_name == "p02-operator"
     run(scenario())
@@ -141,8 +146,7 @@ def test_an_empty_selection_says_so(tmp_path: Path, monkeypatch):
             screen = await open_reports(pilot, app)
             assert "nothing is coded yet" in str(screen.query_one("#reports-made").render())
             await pilot.press("2")
-            await settle(pilot, app)
-            await settle(pilot, app)
+            await loaded(pilot, app)
             assert "none" in str(screen.query_one("#reports-made").render())
             assert app.is_running
     run(scenario())

@@ -1409,21 +1409,6 @@ class Project:
     # query giving plain tuples, so a report over 300,000 codings is one read and an
     # aggregation in Python, never a query per coding.
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads inside it see one state of the project while others go on writing (a
-        read transaction in WAL mode), so the parts of a report agree."""
-        if self.conn.in_transaction:
-            yield
-            return
-        self.conn.execute("BEGIN DEFERRED")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
     def report_coders(self) -> list[tuple]:
         """(id, name, number of codings) of every coder, by name."""
         return self.conn.execute(

@@ -64,7 +64,7 @@ class Material:
 def gather(project, coder: str | None = None) -> Material:
     """Read the project once for one or more reports, all of it as of one moment.
     `coder`: a coder's name, "all", or None for the default (see `choose_coders`)."""
-    with project.snapshot():
+    with project.reading():
         return _read(project, coder)
 
 

@@ -32,7 +32,7 @@ def report_choices(project: Project) -> dict:
 
 def quotes_of(project: Project, code_id: int, coder: str | None, by: str | None):
     path = CodeTree(project.codes()).by_id[code_id].label
-    report = quotes.quotes(project, path, coder=coder, by=by)
+    report = quotes(project, path, coder=coder, by=by)
     names = {t.name: t.id for t in project.transcripts()}
     return report, names
 
@@ -175,7 +175,7 @@ class ReportsScreen(Screen):
         table = self.query_one("#frequency-table", DataTable)
         self.title_line("counting…")
         try:
-            report = await self.app.db(frequencies.frequencies, self.by, self.coder)
+            report = await self.app.db(frequencies, self.by, self.coder)
         except ProjectError as exc:
             self.failed(exc, table)
             return
@@ -203,7 +203,7 @@ class ReportsScreen(Screen):
         table = self.query_one("#pair-table", DataTable)
         self.title_line("counting…")
         try:
-            matrix = await self.app.db(cooccurrence.cooccurrence, self.within, self.coder)
+            matrix = await self.app.db(cooccurrence, self.within, self.coder)
         except ProjectError as exc:
             self.failed(exc, table)
             return
