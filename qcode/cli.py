@@ -13,7 +13,8 @@ import click
 from qcode import __version__
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import CodebookError
-from qcode.cli_anonymise import anonymise_batch, key_options, open_key, save_key
+from qcode.cli_anonymise import (anonymise_batch, key_options, open_key,
+                                  refuse_without_anonymise, save_key)
 from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
@@ -219,8 +220,11 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
         # The key is written before the project: a pseudonym must never be stored
         # without the key that explains it.
         save_key(key, key_path, passphrase)
-    elif key_path or identifiers:
-        raise click.UsageError("--key and --identifiers go with --anonymise")
+    else:
+        refuse_without_anonymise(key=key_path, identifiers=identifiers,
+                                 non_interactive=non_interactive, report=report,
+                                 decisions=decisions, encrypt_key=encrypt_key,
+                                 review=review)
     with click.progressbar(length=len(items), label="Importing", file=sys.stderr) as bar:
         store_parsed(project, items, cases_for(items, given), outcome, participants,
                      on_file=lambda _: bar.update(1))

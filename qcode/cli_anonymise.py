@@ -49,6 +49,16 @@ def key_options(function):
     return function
 
 
+def refuse_without_anonymise(**options) -> None:
+    """The anonymisation options mean nothing without --anonymise: saying so beats
+    importing raw text the researcher believed would be anonymised."""
+    given = [f"--{name.replace('_', '-')}" for name, value in options.items()
+             if value and value != "prompt"]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} only work with --anonymise; add it, "
+                               "or leave them out")
+
+
 def passphrase_for(key_path: Path, encrypt: bool) -> str | None:
     from qcode.core.anonymise.key import is_encrypted
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_anonymise import anonymise_batch, key_options, open_key, save_key
+from qcode.cli_anonymise import (anonymise_batch, key_options, open_key,
+                                  refuse_without_anonymise, save_key)
 from qcode.core.store import Project
 
 PROJECT_FORMATS = ("qdpx",)
@@ -58,8 +59,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
                                    "export; add some with 'qcode import FILES'")
     write_qdpx(exchange, out)
     held = counts(exchange)
-    click.echo(f"Exported {path} to {out}: " + ", ".join(
-        f"{number:,} {kind if number != 1 else kind[:-1]}" for kind, number in held.items()))
+    click.echo(f"Exported {path} to {out}: " + counted(held))
 
 
 @click.command(name="import-project")
@@ -77,8 +77,17 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     from qcode.core.exchange.project_import import as_parsed, carry_anonymisation
     from qcode.core.exchange.qdpx_read import read_project_file
 
+    if not anonymise:
+        refuse_without_anonymise(key=key_path, identifiers=identifiers,
+                                 non_interactive=non_interactive, report=report,
+                                 decisions=decisions, encrypt_key=encrypt_key,
+                                 review=review)
+    path = ctx.find_root().obj
+    if not path.parent.is_dir():
+        raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
     exchange = read_project_file(file)
     if anonymise:
+        from qcode.core.anonymise.identifiers import read_identifiers
         from qcode.core.anonymise.review import Anonymiser
 
         key, passphrase = open_key(key_path, encrypt_key)
@@ -86,14 +95,14 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         positions: list = []
         items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
                                 decisions, key_path, review, positions=positions)
-        # Memos, names and guidance came with the text: what the key now knows goes
-        # from them too.
+        # Memos, names and guidance came with the text: every listed value, and every
+        # value the key now knows, goes from them too.
+        listed = read_identifiers(identifiers) if identifiers else []
         carry_anonymisation(exchange, [parsed for _, parsed in items], positions,
-                            Anonymiser([], key).anonymise_name)
+                            Anonymiser(listed, key).anonymise_short)
         save_key(key, key_path, passphrase)
-    elif key_path or identifiers:
-        raise click.UsageError("--key and --identifiers go with --anonymise")
-    path = ctx.find_root().obj
+    for warning in exchange.warnings:  # before the import, so a failure keeps them
+        click.echo(f"warning: {file}: {warning}", err=True)
     created = not path.exists()
     project = Project.create(path) if created else Project.open(path)
     try:
@@ -106,10 +115,15 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
                 leftover.unlink(missing_ok=True)
         raise
     project.close()
-    for warning in exchange.warnings:
-        click.echo(f"warning: {file}: {warning}", err=True)
     for conflict in outcome["conflicts"]:
         click.echo(f"conflict: {conflict}", err=True)
-    click.echo(f"Imported {file} into {path}: " + ", ".join(
-        f"{outcome[k]} {k}" for k in ("transcripts", "codes", "codings", "coders", "cases",
-                                      "memos")))
+    added = {k: outcome[k] for k in ("transcripts", "codes", "codings", "coders", "cases",
+                                     "memos")}
+    click.echo(f"Imported {file} into {path}: " + (counted(added) if any(added.values())
+                                                   else "nothing new (all of it was here)"))
+
+
+def counted(numbers: dict[str, int]) -> str:
+    """"2 transcripts, 1 code, 1,234 codings": what a command wrote or brought in."""
+    return ", ".join(f"{number:,} {kind if number != 1 else kind[:-1]}"
+                     for kind, number in numbers.items())

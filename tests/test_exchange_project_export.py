@@ -582,7 +582,7 @@ def test_export_command_writes_and_reports(run, tmp_path: Path):
     build(tmp_path / "project.qcode").close()
     out = run("export", "study.qdpx").output
     assert out == ("Exported project.qcode to study.qdpx: 2 transcripts, 4 codes, "
-                   "5 codings, 2 coders, 3 cases, 6 memos\n")
+                   "5 codings, 2 coders, 3 cases, 4 memos\n")
     with Project.open(tmp_path / "project.qcode") as project:
         assert_sound((tmp_path / "study.qdpx").read_bytes(), project)
     assert sorted(p.name for p in tmp_path.iterdir() if "qdpx" in p.name) == ["study.qdpx"]

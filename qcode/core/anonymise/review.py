@@ -195,9 +195,23 @@ class Anonymiser:
     def anonymise_name(self, name: str) -> str:
         """File names can carry names too ("interview_john_smith")."""
         readable = name.replace("_", " ")
-        found = [f for f in self.detector.find(readable) if not f.review]
+        return self._replaced(name, [f for f in self.detector.find(readable)
+                                     if not f.review])
+
+    def anonymise_short(self, text: str) -> str:
+        """A short text that came with the transcripts (a memo, a case's or a code's
+        name, guidance): every listed value and every value the key knows goes, in
+        its case, possessive and spelling forms. A listed name that is also a word
+        ("Mark", "Rose") goes wherever it is capitalised, as `--non-interactive`
+        does in transcripts; nobody reviews these texts, so unlisted names are not
+        looked for: list them, or add them to the key by reviewing the transcripts."""
+        found = [f for f in self.detector.find(text)
+                 if not f.review or (f.kind == "listed" and f.text[:1].isupper())]
+        return self._replaced(text, found)
+
+    def _replaced(self, text: str, found: list) -> str:
         if not found:
-            return name
+            return text
         replacements = []
         for finding in found:
             entry = self.key.lookup(finding.value, finding.category) or self.key.assign(
@@ -205,7 +219,7 @@ class Anonymiser:
             replacements.append(Replacement(finding.start, finding.end, entry.pseudonym))
         from qcode.core.anonymise.apply import apply_replacements
 
-        return apply_replacements(name, replacements)
+        return apply_replacements(text, replacements)
 
 
 def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],

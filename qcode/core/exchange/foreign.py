@@ -20,6 +20,17 @@ def path_of(parents: tuple[str, ...], name: str) -> str:
     return " / ".join((*parents, name))
 
 
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, else `name (2)`, `name (3)`...: the first that is not in `taken`
+    (casefolded, as other tools compare names); it is added to `taken`."""
+    found, number = name, 1
+    while found.casefold() in taken:
+        number += 1
+        found = f"{name} ({number})"
+    taken.add(found.casefold())
+    return found
+
+
 def clean_colour(value: str | None, what: str, warnings: list[str]) -> str | None:
     """#RRGGBB in capitals, or None; #RGB is expanded, #AARRGGBB keeps its RGB part."""
     value = (value or "").strip()
@@ -60,15 +71,11 @@ def tidy(book: Codebook) -> list[str]:
             if not name:
                 name = "unnamed code"
                 warnings.append(f"a code {where} has no name; it is called '{name}'")
-            if name.casefold() in names:
-                number = 2
-                while f"{name} ({number})".casefold() in names:
-                    number += 1
-                renamed = f"{name} ({number})"
+            renamed = unique_name(name, names)
+            if renamed != name:
                 warnings.append(f"two codes {where} are named '{name}'; the later one "
                                 f"is imported as '{renamed}'")
                 name = renamed
-            names.add(name.casefold())
             code.name = name
             what = f"code '{path_of(parents, name)}'"
             for field in TEXT_FIELDS:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qcode.core.exchange import project_model as model
+from qcode.core.exchange.foreign import tidy, unique_name
 from qcode.core.importers.base import ParsedTranscript
 
 
@@ -33,7 +34,9 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
     """Put the anonymised texts in place and move every coding with its text.
 
     A coding's start inside a replaced name moves to the pseudonym's start and its end to
-    the pseudonym's end, so a coding that covered a name covers its pseudonym."""
+    the pseudonym's end, so a coding that covered a name covers its pseudonym. Two names
+    that became one pseudonym ("Notes by [Person 1]") are told apart again, with a
+    warning, as qcode needs each name once among its siblings."""
     maps = {}
     for transcript, parsed, mapping in zip(project.transcripts, anonymised, positions):
         suffix = Path(transcript.source_file).suffix if transcript.source_file else ""
@@ -53,8 +56,21 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
         memo.name, memo.text = short_text(memo.name), short_text(memo.text)
     for case in project.cases:
         case.name = short_text(case.name)
-        case.attributes = {name: (short_text(value), kind)
+        case.attributes = {short_text(name): (short_text(value), kind)
                            for name, (value, kind) in case.attributes.items()}
+    # Coders are the researchers, but a listed name is listed everywhere.
+    for coder in project.coders:
+        coder.name = short_text(coder.name)
     for code, _ in project.codebook.walk():
         for field in ("name", "definition", "when_to_use", "when_not_to_use", "example"):
             setattr(code, field, short_text(getattr(code, field)))
+    project.warnings += tidy(project.codebook)
+    for kind, items in (("transcripts", project.transcripts), ("cases", project.cases),
+                        ("coders", project.coders)):
+        taken: set[str] = set()
+        for item in items:
+            name = unique_name(item.name, taken)
+            if name != item.name:
+                project.warnings.append(f"two {kind} are named '{item.name}' once "
+                                        f"anonymised; the later one is '{name}'")
+                item.name = name

@@ -22,7 +22,7 @@ from pathlib import Path
 from qcode.core.codebook import Codebook
 from qcode.core.exchange import project_model as model
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
-from qcode.core.exchange.foreign import clean_guid
+from qcode.core.exchange.foreign import clean_guid, unique_name
 from qcode.core.exchange.safe_xml import (ExchangeError, ProjectArchive, parse_xml,
                                           read_bytes)
 from qcode.core.importers.base import normalise
@@ -168,12 +168,7 @@ class _Reader:
         self.names = names
 
     def add_coder(self, guid: str, name: str, names: set[str]) -> model.Coder:
-        base, number = name, 1
-        while name.casefold() in names:  # two users of one name stay two coders
-            number += 1
-            name = f"{base} ({number})"
-        names.add(name.casefold())
-        coder = model.Coder(guid, name)
+        coder = model.Coder(guid, unique_name(name, names))  # two users of one name stay two
         self.coders[guid] = coder
         self.project.coders.append(coder)
         return coder
@@ -270,7 +265,7 @@ class _Reader:
         in_a_case: set[str] = set()
         for element in self.children(self.child(root, "Cases"), "Case"):
             guid = self.guid(element, "a <Case>")
-            name = self.unique((element.get("name") or "").strip() or f"case {guid[:8]}",
+            name = unique_name((element.get("name") or "").strip() or f"case {guid[:8]}",
                                names)
             sources = [g for ref in self.children(element, "SourceRef")
                        if (g := self.transcript_of.get(canonical(ref.get("targetGUID"))))]
@@ -281,18 +276,9 @@ class _Reader:
         for transcript, values in self.source_values.items():
             if transcript in in_a_case or not values:
                 continue
-            name = self.unique(self.transcript_names[transcript], names)
+            name = unique_name(self.transcript_names[transcript], names)
             guid = str(uuid.uuid5(IMPORT_NS, f"case\x1f{transcript}")).upper()
             self.project.cases.append(model.Case(guid, name, values, [transcript]))
-
-    @staticmethod
-    def unique(name: str, taken: set[str]) -> str:
-        base, number = name, 1
-        while name.casefold() in taken:
-            number += 1
-            name = f"{base} ({number})"
-        taken.add(name.casefold())
-        return name
 
     # -- sources -------------------------------------------------------------------------
 
@@ -335,7 +321,7 @@ class _Reader:
         else:
             by_text[text] = guid
             self.transcript_of[guid] = guid
-            self.transcript_names[guid] = self.unique(label, names)
+            self.transcript_names[guid] = unique_name(label, names)
             self.project.transcripts.append(model.Transcript(
                 guid=guid, name=self.transcript_names[guid], text=text,
                 source_file=label, source_format="txt",

@@ -128,12 +128,11 @@ def extras(exchange: ExchangeProject) -> dict:
 
 
 def counts(exchange: ExchangeProject) -> dict[str, int]:
-    """What an export holds, as the command reports it (memos: free-standing ones and
-    the memos written on codings, each a Note in the file)."""
+    """What an export holds, as the command reports it, counted as `import-project`
+    counts what it brings in (a coding's memo goes with its coding)."""
     return {"transcripts": len(exchange.transcripts), "codes": len(exchange.codebook),
             "codings": len(exchange.codings), "coders": len(exchange.coders),
-            "cases": len(exchange.cases),
-            "memos": len(exchange.memos) + sum(1 for c in exchange.codings if c.memo)}
+            "cases": len(exchange.cases), "memos": len(exchange.memos)}
 
 
 def project_qde(exchange: ExchangeProject) -> bytes:
