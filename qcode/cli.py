@@ -658,11 +658,18 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
               help="File to write (default: print).")
 @click.option("--counts", is_flag=True,
               help="Add each code's number of codings and one example quote (md, html, csv).")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
-                    counts: bool) -> None:
+                    counts: bool, force: bool) -> None:
     """Export the project's codebook for other tools or for a paper."""
+    from qcode.cli_exchange import refuse_to_overwrite
     from qcode.core.exchange import codebook_formats as formats
+
+    if out is not None:
+        refuse_to_overwrite(out, ctx.find_root().obj, force)
+        if not out.parent.is_dir():
+            raise click.ClickException(f"{out}: no folder {out.parent} to write it in")
 
     form = form or formats.format_for(out)
     if form is None:

@@ -14,6 +14,16 @@ from qcode.core.store import Project
 PROJECT_FORMATS = ("qdpx",)
 
 
+def refuse_to_overwrite(out: Path, project: Path, force: bool) -> None:
+    """An export never replaces the project it is made from, nor, unless asked, any
+    other file."""
+    if out.exists() and project.exists() and out.resolve() == project.resolve():
+        raise click.ClickException(f"{out} is the project itself; choose another file "
+                                   "to export to")
+    if out.exists() and not force:
+        raise click.ClickException(f"{out} already exists; give --force to replace it")
+
+
 def refuse_other_formats(out: Path, form: str | None) -> None:
     """A clear refusal unless the format asked for (--format, else OUT's extension) is
     one a whole project is exported to."""
@@ -48,15 +58,16 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
     from qcode.core.exchange.qdpx_write import counts, write_qdpx
 
     refuse_other_formats(out, form)
-    if out.exists() and not force:
-        raise click.ClickException(f"{out} already exists; give --force to replace it")
     path = ctx.find_root().obj
+    refuse_to_overwrite(out, path, force)
     project = Project.open(path)
     ctx.call_on_close(project.close)
     exchange = snapshot(project)
     if not exchange.transcripts:
+        hint = ("; for the codebook alone use 'qcode codebook export --format qdc --out "
+                "FILE'" if exchange.codebook.codes else "")
         raise click.ClickException(f"{path} has no transcripts, so there is nothing to "
-                                   "export; add some with 'qcode import FILES'")
+                                   f"export; add some with 'qcode import FILES'{hint}")
     write_qdpx(exchange, out)
     held = counts(exchange)
     click.echo(f"Exported {path} to {out}: " + counted(held))

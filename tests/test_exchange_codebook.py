@@ -443,8 +443,15 @@ def test_export_cli_errors_write_nothing(run, tmp_path: Path):
     assert "counts of codings go in" in run("codebook", "export", "--format", "qdc",
                                             "--counts", ok=False).output
     result = run("codebook", "export", "--out", "missing/book.md", ok=False)
-    assert "missing/book.md: cannot write" in result.output
+    assert "missing/book.md: no folder missing" in result.output
     assert len(result.output.strip().splitlines()) == 1
+    run("codebook", "export", "--out", "book.md")
+    result = run("codebook", "export", "--out", "book.md", ok=False)
+    assert "book.md already exists; give --force" in result.output
+    run("codebook", "export", "--out", "book.md", "--force")
+    result = run("codebook", "export", "--format", "yaml", "--out", "project.qcode",
+                 "--force", ok=False)
+    assert "is the project itself" in result.output
 
 
 def test_export_counts_in_csv(tmp_path: Path):

@@ -598,6 +598,10 @@ def test_export_refuses_an_existing_file_unless_forced(run, tmp_path: Path):
     assert (tmp_path / "study.qdpx").read_bytes() == b"keep me"
     run("export", "study.qdpx", "--force")
     assert zipfile.is_zipfile(tmp_path / "study.qdpx")
+    before = (tmp_path / "project.qcode").read_bytes()
+    result = run("export", "--format", "qdpx", "--force", "project.qcode", ok=False)
+    assert "project.qcode is the project itself" in result.output
+    assert (tmp_path / "project.qcode").read_bytes() == before
 
 
 def test_export_refuses_an_empty_project(run, tmp_path: Path):
@@ -605,6 +609,10 @@ def test_export_refuses_an_empty_project(run, tmp_path: Path):
     result = run("export", "empty.qdpx", ok=False)
     assert "project.qcode has no transcripts, so there is nothing to export" in result.output
     assert not (tmp_path / "empty.qdpx").exists()
+    with Project.open(tmp_path / "project.qcode") as project:
+        project.add_code("Only a codebook")
+    result = run("export", "empty.qdpx", ok=False)
+    assert "qcode codebook export" in result.output
 
 
 def test_export_refuses_other_formats_and_points_to_codebook_export(run, tmp_path: Path):

@@ -23,13 +23,13 @@ from qcode.core.codebook import Codebook
 from qcode.core.exchange import project_model as model
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid, unique_name
-from qcode.core.exchange.safe_xml import (ExchangeError, ProjectArchive, parse_xml,
-                                          read_bytes)
+from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
+                                          ProjectArchive, parse_xml, read_bytes)
 from qcode.core.importers.base import normalise
 from qcode.core.importers.plain import turns_in
 
 EXTRAS = "qcode.json"
-MAX_SOURCE_BYTES = 512 * 1024 * 1024
+MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one source's text: some 10 million words
 # Stable GUIDs for what a file leaves without one (a coder known only by reference).
 IMPORT_NS = uuid.UUID("2b0c7f4e-9d61-5a38-8e15-4c7a90d3b6e2")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
@@ -44,9 +44,11 @@ def read_project_file(path: Path) -> model.ExchangeProject:
     if suffix == ".qdpx":
         with ProjectArchive(path) as archive:
             name = f"{path}!{archive.qde.filename}"
-            return _Reader(name, path.stem, archive).read(archive.read(archive.qde))
+            return _Reader(name, path.stem, archive).read(
+                archive.read(archive.qde, MAX_PROJECT_XML_BYTES))
     if suffix == ".qde":
-        return _Reader(str(path), path.stem, None).read(read_bytes(path))
+        return _Reader(str(path), path.stem, None).read(
+            read_bytes(path, MAX_PROJECT_XML_BYTES))
     if suffix == ".qdc":
         raise ExchangeError(f"{path}: a .qdc holds only a codebook; import it with "
                             "'qcode codebook import'")
@@ -114,7 +116,7 @@ class _Reader:
     # -- the project ---------------------------------------------------------------------
 
     def read(self, data: bytes) -> model.ExchangeProject:
-        root = parse_xml(data, self.filename)
+        root = parse_xml(data, self.filename, MAX_PROJECT_XML_BYTES)
         self.ns, local, self.warnings = refi_namespace(root, self.filename)
         if local != "Project":
             raise ExchangeError(f"{self.filename}: a codebook, not a project; import it "

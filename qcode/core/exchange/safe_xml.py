@@ -20,9 +20,13 @@ from qcode.core.codebook import CodebookError
 
 # The largest project.qde seen in the fixtures is 136 kB; a codebook is far smaller.
 MAX_XML_BYTES = 64 * 1024 * 1024
+# A whole project's XML: about 600 bytes a coding, so room for some 400,000 codings.
+MAX_PROJECT_XML_BYTES = 256 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100_000
-# All the entries of one archive together: far beyond any interview study.
-MAX_ARCHIVE_BYTES = 4 * 1024 * 1024 * 1024
+# All the entries of one archive together: far beyond any interview study (a hundred
+# long interviews are tens of megabytes, with their .docx copies).
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+MAX_RATIO = 200  # unpacked size / packed size of one entry
 DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -34,8 +38,8 @@ def read_bytes(path: Path, limit: int = MAX_XML_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} a "
-                                "codebook file may have; refused")
+            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} such "
+                                "a file may have; refused")
         return path.read_bytes()
     except FileNotFoundError:
         raise ExchangeError(f"{path}: no such file") from None
@@ -45,11 +49,12 @@ def read_bytes(path: Path, limit: int = MAX_XML_BYTES) -> bytes:
         raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def parse_xml(data: bytes, filename: str) -> Element:
+def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
     """The root element of untrusted XML; DTDs and entities are refused."""
-    if len(data) > MAX_XML_BYTES:
+    limit = limit or MAX_XML_BYTES
+    if len(data) > limit:
         raise ExchangeError(f"{filename}: {len(data):,} bytes of XML is more than the "
-                            f"{MAX_XML_BYTES:,} allowed; refused")
+                            f"{limit:,} allowed; refused")
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True,
                           forbid_external=True)
@@ -151,14 +156,21 @@ class ProjectArchive:
             raise ExchangeError(f"{where} would unpack to {entry.file_size:,} bytes (more "
                                 f"than {min(limit, self.budget):,}); refused as a possible "
                                 "zip bomb")
+        # Text and XML shrink a few times, rarely a hundred; far more is a bomb, found
+        # after the first megabyte rather than after gigabytes.
+        ceiling = min(limit, self.budget, max(1 << 20, MAX_RATIO * entry.compress_size))
+        chunks, size = [], 0
         try:
             with self.zip.open(entry) as stream:
-                data = stream.read(min(limit, self.budget) + 1)
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    if size > ceiling:
+                        raise ExchangeError(
+                            f"{where} unpacks to more than {ceiling:,} bytes (from "
+                            f"{entry.compress_size:,}); refused as a possible zip bomb")
+                    chunks.append(chunk)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
                 NotImplementedError, RuntimeError, zlib.error) as exc:
             raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
-        if len(data) > min(limit, self.budget):
-            raise ExchangeError(f"{where} unpacks to more than {min(limit, self.budget):,} "
-                                "bytes; refused as a possible zip bomb")
-        self.budget -= len(data)
-        return data
+        self.budget -= size
+        return b"".join(chunks)
