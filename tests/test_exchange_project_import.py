@@ -209,7 +209,8 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
     warnings = result.stderr if hasattr(result, "stderr") else result.output
     assert "1 set(s) not imported" in warnings
     assert "1 picture source(s) not imported" in warnings
-    assert "Windows line breaks (CR LF); positions read as counting each as one" in warnings
+    assert ("1 source(s) with Windows line breaks (CR LF), positions read as counting each "
+            "as one: source 'interview-01'") in warnings
 
 
 def test_importing_twice_adds_nothing(atlas: Path, tmp_path: Path):
@@ -285,8 +286,9 @@ def test_missing_sources_are_reported_and_the_rest_comes_in(tmp_path: Path):
     target = tmp_path / "study.qcode"
     result = run("import-project", str(path), project=target)
     assert result.exit_code == 0, result.output
-    assert f"its text 'internal://{FIRST}.txt' is missing from the archive" in result.output
-    assert "3 selection(s) on sources without their text not imported" in result.output
+    assert ("1 source(s) not imported, their text file missing from the archive: source "
+            f"'interview-01' ('internal://{FIRST}.txt')") in result.output
+    assert "3 selection(s) not imported: their source's text is not there" in result.output
     with Project.open(target) as project:
         assert [t.name for t in project.transcripts()] == ["interview-02"]
 
@@ -422,7 +424,7 @@ def test_positions_outside_the_text(tmp_path: Path):
                                'startPosition="zero" endPosition="11"')
     path = archive(tmp_path / "nan.qdpx", qde,
                    {f"sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
-    refused(path, tmp_path, "not whole numbers")
+    refused(path, tmp_path, "not positions in a text")
 
 
 def test_wrong_kind_of_file(tmp_path: Path):
@@ -489,8 +491,8 @@ def test_real_exports_report_what_they_could_not_bring(tmp_path: Path):
     exchange = read_project_file(FIXTURES / "atlasti-8.4_spec-annexA2_project.qde")
     said = " | ".join(exchange.warnings)
     for part in ("16 set(s)", "2 PDF source(s)", "2 video source(s)", "1 audio source(s)",
-                 "6 selection(s) on sources without their text",
-                 "a bare .qde does not hold"):
+                 "6 selection(s) not imported: their source's text is not there",
+                 "6 text source(s) not imported: a bare .qde holds no texts"):
         assert part in said
     nvivo = read_project_file(FIXTURES / "nvivo-mac-15.0.0_project.qdpx")
     assert sum("its text is empty" in w for w in nvivo.warnings) == 2

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from qcode.core.codebook import Codebook
 from qcode.core.importers.base import Turn  # a turn is the importers' Turn
 
-__all__ = ["Case", "Coder", "Coding", "ExchangeProject", "Memo", "Transcript", "Turn"]
+__all__ = ["EXTRAS", "Case", "Coder", "Coding", "ExchangeProject", "Memo", "Transcript",
+           "Turn"]
+
+# The archive entry where qcode keeps what REFI-QDA has no place for (turns, file
+# details); other tools ignore it.
+EXTRAS = "qcode.json"
 
 
 @dataclass

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from qcode.core.codebook import Codebook
 from qcode.core.exchange import project_model as model
+from qcode.core.exchange.project_model import EXTRAS
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid, unique_name
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
@@ -28,7 +29,6 @@ from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
 from qcode.core.importers.base import normalise
 from qcode.core.importers.plain import turns_in
 
-EXTRAS = "qcode.json"
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one source's text: some 10 million words
 # Stable GUIDs for what a file leaves without one (a coder known only by reference).
 IMPORT_NS = uuid.UUID("2b0c7f4e-9d61-5a38-8e15-4c7a90d3b6e2")
@@ -40,6 +40,8 @@ NOT_TEXT = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
 def read_project_file(path: Path) -> model.ExchangeProject:
     """The project in a .qdpx (or a bare .qde, whose sources are then missing)."""
+    if not path.exists():
+        raise ExchangeError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".qdpx":
         with ProjectArchive(path) as archive:
@@ -56,17 +58,15 @@ def read_project_file(path: Path) -> model.ExchangeProject:
                         " (a project to import is a .qdpx, or its project.qde)")
 
 
-def canonical(guid: str | None) -> str | None:
-    return clean_guid(guid)
-
-
 class _Reader:
     def __init__(self, filename: str, stem: str, archive: ProjectArchive | None):
         self.filename = filename
         self.stem = stem
         self.archive = archive
         self.warnings: list[str] = []
-        self.skipped: Counter[str] = Counter()
+        self.skipped: Counter[tuple[str, str]] = Counter()  # (what, why) -> how many
+        self.given: dict[str, set[str]] = {}  # GUIDs seen, by element
+        self.grouped: dict[str, list[str]] = {}  # one warning, the places it is about
         self.ns = ""
 
     # -- helpers -------------------------------------------------------------------------
@@ -87,14 +87,27 @@ class _Reader:
     def reference(self, element: ET.Element, local: str) -> str | None:
         """The GUID a child such as <CodeRef targetGUID=...> points at."""
         found = self.child(element, local)
-        return None if found is None else canonical(found.get("targetGUID"))
+        return None if found is None else clean_guid(found.get("targetGUID"))
 
-    def guid(self, element: ET.Element, what: str) -> str:
-        guid = canonical(element.get("guid"))
+    def guid(self, element: ET.Element, what: str, once: bool = False) -> str:
+        """The element's GUID; with `once`, one no other element of its kind has."""
+        guid = clean_guid(element.get("guid"))
         if guid is None:
             raise ExchangeError(f"{self.filename}: {what} has no valid guid "
-                                f"('{element.get('guid')}')")
+                                f"('{shortened(element.get('guid') or '')}')")
+        if once:
+            kind = split(element.tag)[1]
+            taken = self.given.setdefault(kind, set())
+            if guid in taken:
+                raise ExchangeError(f"{self.filename}: two <{kind}> elements have the "
+                                    f"GUID {guid}; each needs its own, so the file was "
+                                    "refused and nothing imported")
+            taken.add(guid)
         return guid
+
+    def group(self, what: str, places: list[str]) -> None:
+        """One warning for many places: a hundred sources give one line, not a hundred."""
+        self.grouped.setdefault(what, []).extend(places)
 
     def internal(self, reference: str) -> bytes | None:
         """The bytes of an `internal://` file; None when it is absent or lives outside
@@ -136,6 +149,7 @@ class _Reader:
         self.default_coder = self.coder_for(root.get("creatingUserGUID"))
         self.notes = self.read_notes(root)
         self.used_notes: set[str] = set()
+        self.memos_made: set[str] = set()
         variables = self.variables(root)
         self.sources(root, variables)
         self.cases(root, variables)
@@ -146,14 +160,20 @@ class _Reader:
             if found is not None and len(found):
                 self.warnings.append(f"{len(found)} {local.lower()[:-1]}(s) not imported: "
                                      "qcode has no place for them")
-        for what, count in sorted(self.skipped.items()):
-            self.warnings.append(f"{count} {what} not imported")
+        for what, names in self.grouped.items():
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more"
+                                            if len(names) > 3 else "")
+            self.warnings.append(f"{len(names)} {what}: {shown}")
+        for (what, why), count in sorted(self.skipped.items()):
+            self.warnings.append(f"{count} {what} not imported" + (f": {why}" if why
+                                                                   else ""))
         if self.archive is not None:
             self.extras()
         for transcript in project.transcripts:
             if transcript.turns is None:  # another tool's: found from the speaker labels
                 transcript.turns = turns_in(transcript.text)
-        project.warnings = self.warnings
+        project.warnings += separate_kinds(project)
+        project.warnings = list(dict.fromkeys(self.warnings + project.warnings))
         return project
 
     @staticmethod
@@ -164,7 +184,7 @@ class _Reader:
         self.coders: dict[str, model.Coder] = {}
         names: set[str] = set()
         for element in self.children(self.child(root, "Users"), "User"):
-            guid = self.guid(element, "a <User>")
+            guid = self.guid(element, "a <User>", once=True)
             name = (element.get("name") or element.get("id") or "").strip()
             self.add_coder(guid, name or f"user {guid[:8]}", names)
         self.names = names
@@ -176,7 +196,7 @@ class _Reader:
         return coder
 
     def coder_for(self, reference: str | None) -> model.Coder | None:
-        guid = canonical(reference)
+        guid = clean_guid(reference)
         if guid is None:
             return None
         if guid not in self.coders:
@@ -198,7 +218,7 @@ class _Reader:
     def read_notes(self, root: ET.Element) -> dict[str, tuple[ET.Element, str]]:
         notes = {}
         for element in self.children(self.child(root, "Notes"), "Note"):
-            guid = self.guid(element, "a <Note>")
+            guid = self.guid(element, "a <Note>", once=True)
             text = self.text_of(element, "PlainTextContent")
             if text is None and element.get("plainTextPath"):
                 data = self.internal(element.get("plainTextPath"))
@@ -209,7 +229,7 @@ class _Reader:
     def note_texts(self, element: ET.Element) -> list[str]:
         texts = []
         for ref in self.children(element, "NoteRef"):
-            guid = canonical(ref.get("targetGUID"))
+            guid = clean_guid(ref.get("targetGUID"))
             if guid in self.notes:
                 self.used_notes.add(guid)
                 if self.notes[guid][1]:
@@ -217,6 +237,11 @@ class _Reader:
         return texts
 
     def add_memo(self, guid: str, target_type: str | None, target: str | None) -> None:
+        if guid in self.memos_made:
+            self.skipped["note(s) referred to from several places",
+                         "each is kept where it was first referred to"] += 1
+            return
+        self.memos_made.add(guid)
         element, text = self.notes[guid]
         coder = self.coder_for(element.get("creatingUser"))
         self.project.memos.append(model.Memo(
@@ -229,15 +254,15 @@ class _Reader:
     def code_memos(self, root: ET.Element) -> None:
         for code in self.child(root, "CodeBook").iter(self.tag("Code")) \
                 if self.child(root, "CodeBook") is not None else ():
-            guid = canonical(code.get("guid"))
+            guid = clean_guid(code.get("guid"))
             for ref in self.children(code, "NoteRef"):
-                note = canonical(ref.get("targetGUID"))
+                note = clean_guid(ref.get("targetGUID"))
                 if note in self.notes and guid in self.code_guids:
                     self.add_memo(note, "code", guid)
 
     def loose_notes(self, root: ET.Element) -> None:
         for ref in self.children(root, "NoteRef"):
-            note = canonical(ref.get("targetGUID"))
+            note = clean_guid(ref.get("targetGUID"))
             if note in self.notes and note not in self.used_notes:
                 self.add_memo(note, None, None)
         for note in self.notes:
@@ -254,7 +279,7 @@ class _Reader:
         for value in self.children(element, "VariableValue"):
             name = variables.get(self.reference(value, "VariableRef"))
             if name is None:
-                self.skipped["attribute value(s) of an undeclared variable"] += 1
+                self.skipped["attribute value(s)", "their variable is not declared"] += 1
                 continue
             for local, kind in VALUE_TYPES.items():
                 text = self.text_of(value, local)
@@ -266,14 +291,27 @@ class _Reader:
         names: set[str] = set()
         in_a_case: set[str] = set()
         for element in self.children(self.child(root, "Cases"), "Case"):
-            guid = self.guid(element, "a <Case>")
+            guid = self.guid(element, "a <Case>", once=True)
             name = unique_name((element.get("name") or "").strip() or f"case {guid[:8]}",
                                names)
             sources = [g for ref in self.children(element, "SourceRef")
-                       if (g := self.transcript_of.get(canonical(ref.get("targetGUID"))))]
+                       if (g := self.transcript_of.get(clean_guid(ref.get("targetGUID"))))]
+            sources = list(dict.fromkeys(sources))
+            taken = [g for g in sources if g in in_a_case]
+            if taken:  # in qcode a transcript belongs to one case
+                self.group("transcript(s) in more than one case, kept in the first",
+                           [self.transcript_names[g] for g in taken])
+                sources = [g for g in sources if g not in in_a_case]
             in_a_case.update(sources)
-            self.project.cases.append(model.Case(
-                guid, name, self.values(element, variables), list(dict.fromkeys(sources))))
+            values = self.values(element, variables)
+            for transcript in sources:  # what the source said of itself, where the
+                for key, value in self.source_values.get(transcript, {}).items():
+                    if key not in values:  # case says nothing of it
+                        values[key] = value
+                    elif values[key][0] != value[0]:
+                        self.group(f"'{key}' differs between a case and its source, "
+                                   "kept the case's", [name])
+            self.project.cases.append(model.Case(guid, name, values, sources))
         # MAXQDA gives a document's variables to the document: in qcode that is a case.
         for transcript, values in self.source_values.items():
             if transcript in in_a_case or not values:
@@ -294,23 +332,23 @@ class _Reader:
             namespace, local = split(element.tag)
             if local in NOT_TEXT:
                 self.skipped[f"{local.replace('Source', '').lower()} source(s)"
-                             .replace("pdf", "PDF")] += 1
+                             .replace("pdf", "PDF"), "qcode codes text only"] += 1
                 continue
             if local != "TextSource" or namespace != self.ns:
-                self.skipped[f"<{local}> element(s) among the sources"] += 1
+                self.skipped[f"<{local}> element(s) among the sources", ""] += 1
                 continue
             self.text_source(element, by_text, names, variables)
 
     def text_source(self, element: ET.Element, by_text: dict[str, str], names: set[str],
                     variables: dict[str, str]) -> None:
-        guid = self.guid(element, "a <TextSource>")
+        guid = self.guid(element, "a <TextSource>", once=True)
         label = (element.get("name") or "").strip() or f"source {guid[:8]}"
         what = f"source '{label}'"
         raw, exact = self.source_text(element, what)
         if raw is None:
             coded = len(self.children(element, "PlainTextSelection"))
             if coded:
-                self.skipped["selection(s) on sources without their text"] += coded
+                self.skipped["selection(s)", "their source's text is not there"] += coded
             return
         text = normalise(raw)
         if not text.strip():
@@ -336,13 +374,16 @@ class _Reader:
             self.warnings.append(f"{what}: {len(selections)} selection(s) not imported: "
                                  "they refer to a plain text the file does not hold")
             selections = []
-        where.choose(selections, what, self.warnings)
+        reading = where.choose(selections)
+        if reading:
+            self.group("source(s) with Windows line breaks (CR LF), positions read as "
+                       f"counting each as {reading}", [what])
         for selection in selections:
             self.selection(selection, element, transcript, text, where, what)
         for coding in self.children(element, "Coding"):  # the whole document
             self.coding(coding, element, element, transcript, 0, len(text), [])
         for ref in self.children(element, "NoteRef"):
-            note = canonical(ref.get("targetGUID"))
+            note = clean_guid(ref.get("targetGUID"))
             if note in self.notes:
                 self.add_memo(note, "transcript", transcript)
 
@@ -354,23 +395,27 @@ class _Reader:
         if plain:
             data = self.internal(plain)
             if data is not None:
-                return self.decoded(data, what), True
+                text = self.decoded(data, what)
+                if content is not None and normalise(content) != normalise(text):
+                    self.group("sources with both PlainTextContent and a text file that "
+                               "differ (the standard allows one), read from the file",
+                               [what])
+                return text, True
         elif content is not None:
             return content, True
         if rich and rich.lower().endswith(".docx"):
             data = self.internal(rich)
-            text = docx_text(data, what, self.warnings) if data is not None else None
-            if text is not None:
-                return text, False
+            if data is not None:
+                text = docx_text(data, what, self.warnings)
+                return (text, False) if text is not None else (None, False)
         if self.archive is None and (plain or rich):
-            self.skipped["text source(s) whose text a bare .qde does not hold (import "
-                         "the .qdpx)"] += 1
+            self.skipped["text source(s)", "a bare .qde holds no texts (import the "
+                         ".qdpx instead)"] += 1
         elif plain or rich:
             where = plain or rich
-            self.warnings.append(
-                f"{what}: its text '{where}' is "
-                + ("missing from the archive" if where.lower().startswith("internal://")
-                   else "outside the archive, so it was not read") + "; not imported")
+            self.group("source(s) not imported, their text file "
+                       + ("missing from the archive" if where.lower().startswith("internal://")
+                          else "outside the archive (never read)"), [f"{what} ('{where}')"])
         else:
             self.warnings.append(f"{what}: no text (neither a plain-text file nor "
                                  "PlainTextContent); not imported")
@@ -378,23 +423,22 @@ class _Reader:
 
     def selection(self, selection: ET.Element, source: ET.Element, transcript: str,
                   text: str, where: Positions, what: str) -> None:
-        label = selection.get("name") or selection.get("guid") or "?"
-        try:
-            start = int(selection.get("startPosition", ""))
-            end = int(selection.get("endPosition", ""))
-        except ValueError:
+        label = shortened(selection.get("name") or selection.get("guid") or "?")
+        given = (selection.get("startPosition", ""), selection.get("endPosition", ""))
+        start, end = position(given[0]), position(given[1])
+        if start is None or end is None:
             raise ExchangeError(
                 f"{self.filename}: {what}: the selection '{label}' has positions "
-                f"'{selection.get('startPosition')}' to '{selection.get('endPosition')}', "
-                "which are not whole numbers; refused, nothing imported") from None
-        start, end = where.start(start), where.end(end)
+                f"'{shortened(given[0])}' to '{shortened(given[1])}', which are not "
+                "positions in a text; refused, nothing imported")
+        start, end = where.at(start), where.at(end)
         if not 0 <= start <= end <= len(text):
             raise ExchangeError(
                 f"{self.filename}: {what}: the selection '{label}' runs from "
-                f"{selection.get('startPosition')} to {selection.get('endPosition')}, "
-                f"outside its text of {len(text)} characters; refused, nothing imported")
+                f"{given[0]} to {given[1]}, outside its text of {len(text)} characters; "
+                "refused, nothing imported")
         if start == end:
-            self.skipped["empty selection(s)"] += 1
+            self.skipped["empty selection(s)", ""] += 1
             return
         memos = self.note_texts(selection)
         description = self.text_of(selection, "Description")
@@ -410,17 +454,21 @@ class _Reader:
                     target_type="transcript", target_guid=transcript, coder=coder.guid,
                     created=self.datetime(selection.get("creationDateTime"))))
             else:
-                self.skipped["selection(s) with no code"] += 1
+                self.skipped["selection(s)", "no code and no comment on them"] += 1
             return
         for coding in codings:
             self.coding(coding, selection, source, transcript, start, end, memos)
 
     def coding(self, coding: ET.Element, selection: ET.Element, source: ET.Element,
                transcript: str, start: int, end: int, memos: list[str]) -> None:
-        guid = self.guid(coding, "a <Coding>")
+        guid = self.guid(coding, "a <Coding>", once=True)
         code = self.reference(coding, "CodeRef")
+        if len(self.children(coding, "CodeRef")) > 1:
+            self.skipped["second code(s) of a <Coding> with several",
+                         "a coding applies one code"] += len(self.children(coding,
+                                                                           "CodeRef")) - 1
         if code not in self.code_guids:
-            self.skipped["coding(s) of a code the codebook does not have"] += 1
+            self.skipped["coding(s)", "their code is not in the codebook"] += 1
             return
         coder = self.coder_of(coding, selection, source)
         self.project.codings.append(model.Coding(
@@ -452,32 +500,107 @@ class _Reader:
             self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
 
 
+def separate_kinds(project: model.ExchangeProject) -> list[str]:
+    """One GUID for two kinds of thing (a code and a source) is allowed by the schema
+    but not by qcode, whose exports need each GUID once: the later kind gets a GUID of
+    its own, derived from the old one, and every reference to it follows."""
+    taken = {code.guid.upper() for code, _ in project.codebook.walk() if code.guid}
+    warnings, renamed = [], {}
+    for kind, items in (("transcript", project.transcripts), ("coder", project.coders),
+                        ("case", project.cases), ("memo", project.memos),
+                        ("coding", project.codings)):
+        for item in items:
+            if item.guid in taken:
+                new = str(uuid.uuid5(IMPORT_NS, f"{kind}\x1f{item.guid}")).upper()
+                warnings.append(f"the GUID {item.guid} of a {kind} is also another "
+                                f"thing's; the {kind} gets {new}")
+                renamed[kind, item.guid] = new
+                item.guid = new
+            taken.add(item.guid)
+    if not renamed:
+        return warnings
+    follow = lambda kind, guid: renamed.get((kind, guid), guid)  # noqa: E731
+    for coding in project.codings:
+        coding.transcript = follow("transcript", coding.transcript)
+        coding.coder = follow("coder", coding.coder)
+    for case in project.cases:
+        case.transcripts = [follow("transcript", g) for g in case.transcripts]
+    for memo in project.memos:
+        memo.coder = memo.coder and follow("coder", memo.coder)
+        if memo.target_type == "transcript":
+            memo.target_guid = follow("transcript", memo.target_guid)
+    return warnings
+
+
 def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
-    facts = extras.get("project") or {}
-    project.guid = canonical(facts.get("guid")) or project.guid
-    project.created = facts.get("created") or project.created
-    if "codebook_name" in facts:  # null: the project had not named its codebook
-        project.codebook.name = str(facts["codebook_name"] or "")
-    created = extras.get("coders") or {}
-    for coder in project.coders:
-        coder.created = created.get(coder.guid) or coder.created
-    found = extras.get("transcripts") or {}
+    """Take what qcode.json says, after checking all of it: a value of the wrong kind
+    raises ValueError before anything is changed, and the caller ignores the file."""
+    facts = _mapping(extras.get("project"), "project")
+    created = _mapping(extras.get("coders"), "coders")
+    found = _mapping(extras.get("transcripts"), "transcripts")
+    guid, when = _text(facts.get("guid"), "guid"), _date(facts.get("created"))
+    book = _text(facts.get("codebook_name"), "codebook_name")
+    dates = {c.guid: _date(created.get(c.guid)) for c in project.coders}
     planned = []
     for transcript in project.transcripts:
-        facts = found.get(transcript.guid)
-        if not facts:
-            continue
-        turns = [model.Turn(*row) for row in facts.get("turns") or []]
-        for turn in turns:
-            if not (isinstance(turn.start, int) and isinstance(turn.end, int)
-                    and 0 <= turn.start <= turn.end <= len(transcript.text)):
-                raise ValueError(f"a turn of {transcript.name} is outside its text")
-        planned.append((transcript, facts, turns))
-    for transcript, facts, turns in planned:  # all checked before any is changed
-        transcript.turns = turns
-        for field in ("source_file", "source_format", "encoding", "imported"):
-            if facts.get(field):
-                setattr(transcript, field, str(facts[field]))
+        given = _mapping(found.get(transcript.guid), transcript.name)
+        turns = [_turn(row, transcript) for row in given.get("turns") or []]
+        for before, after in zip(turns, turns[1:]):
+            if after.start < before.end:
+                raise ValueError(f"the turns of {transcript.name} overlap")
+        fields = {f: _text(given.get(f), f)
+                  for f in ("source_file", "source_format", "encoding", "imported")}
+        planned.append((transcript, turns if given else None, fields))
+    project.guid = clean_guid(guid) or project.guid
+    project.created = when or project.created
+    if "codebook_name" in facts:  # null: the project had not named its codebook
+        project.codebook.name = book or ""
+    for coder in project.coders:
+        coder.created = dates[coder.guid] or coder.created
+    for transcript, turns, fields in planned:
+        if turns is not None:
+            transcript.turns = turns
+        for field, value in fields.items():
+            if value:
+                setattr(transcript, field, value)
+
+
+def _mapping(value, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"'{what}' is not a mapping")
+    return value
+
+
+def _text(value, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"'{what}' is not text")
+    return value
+
+
+def _date(value) -> str | None:
+    if value is not None and not (isinstance(value, str) and DATETIME.match(value)):
+        raise ValueError(f"'{value}' is not a date and time")
+    return value
+
+
+def _turn(row, transcript: model.Transcript) -> model.Turn:
+    number = (int, float)
+    if not (isinstance(row, list) and len(row) == 6):
+        raise ValueError(f"a turn of {transcript.name} is not six values")
+    speaker, start, end, label, begin, finish = row
+    if not (speaker is None or isinstance(speaker, str)) \
+            or not all(isinstance(v, int) and not isinstance(v, bool)
+                       for v in (start, end)) \
+            or not (label is None or isinstance(label, int)) \
+            or not all(v is None or (isinstance(v, number) and not isinstance(v, bool))
+                       for v in (begin, finish)):
+        raise ValueError(f"a turn of {transcript.name} has a value of the wrong kind")
+    if not 0 <= start <= end <= len(transcript.text) or \
+            (label is not None and not 0 <= label <= start):
+        raise ValueError(f"a turn of {transcript.name} is outside its text")
+    return model.Turn(speaker, start, end, label, begin, finish)
 
 
 class Positions:
@@ -496,9 +619,10 @@ class Positions:
         self.two = False
         self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
 
-    def choose(self, selections: list[ET.Element], what: str, warnings: list[str]) -> None:
+    def choose(self, selections: list[ET.Element]) -> str | None:
+        """How this text's CR LF are counted ("one" or "two"); None if it has none."""
         if not self._crlf:
-            return
+            return None
         fits = {}
         for two in (False, True):
             self.two = two
@@ -507,31 +631,40 @@ class Positions:
             self.two = fits[True] > fits[False]
         else:
             self.two = "nvivo" in self.origin.lower()
-        warnings.append(f"{what}: its text has Windows line breaks (CR LF); positions "
-                        f"read as counting each as {'two' if self.two else 'one'}")
+        return "two" if self.two else "one"
 
     def _fits(self, selection: ET.Element) -> bool:
         name = " ".join((selection.get("name") or "").split()).rstrip("…").rstrip(".")
         if len(name) < 4:
             return False
-        try:
-            start = self.start(int(selection.get("startPosition", "")))
-            end = self.end(int(selection.get("endPosition", "")))
-        except ValueError:
+        start = position(selection.get("startPosition", ""))
+        end = position(selection.get("endPosition", ""))
+        if start is None or end is None:
             return False
+        start, end = self.at(start), self.at(end)
         return " ".join(self.text[start:end].split()).startswith(name)
 
-    def _shift(self, position: int) -> int:
+    def at(self, given: int) -> int:
+        """The position in the LF-only text of a position as the file gives it."""
         if not self.two or not self._crlf:
-            return position
+            return given
         # Each CR LF that starts before the position lost one code point.
-        return position - bisect.bisect_left(self._crlf, position)
+        return given - bisect.bisect_left(self._crlf, given)
 
-    def start(self, position: int) -> int:
-        return self._shift(position)
 
-    def end(self, position: int) -> int:
-        return self._shift(position)
+def position(value: str) -> int | None:
+    """A position as a file writes it ("139"), or None when it is not one; a number of
+    more digits than any text has is not one either."""
+    value = value.strip()
+    if not value or len(value) > 15 or not value.lstrip("-").isdigit():
+        return None
+    return int(value)
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """What a file said, cut to fit in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def docx_text(data: bytes, what: str, warnings: list[str]) -> str | None:

@@ -37,13 +37,13 @@ from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of
-from qcode.core.exchange.project_model import Case, Coding, ExchangeProject, Transcript
+from qcode.core.exchange.project_model import (EXTRAS, Case, Coding, ExchangeProject,
+                                               Transcript)
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             xml_text)
 from qcode.core.exchange.safe_xml import ExchangeError
 
 QDE = "project.qde"
-EXTRAS = "qcode.json"
 NAME_LENGTH = 80  # a selection's or a memo's name: its text, cut to one short line
 # The earliest date a zip entry can have; any fixed date keeps re-exports identical.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
