@@ -460,7 +460,9 @@ def verify_anonymised(ctx: click.Context, key_path: Path, exports: tuple[Path, .
     from qcode.core.anonymise.verify import verify_files
 
     key, _ = open_key(key_path, False)
-    files = [project_path, Path(f"{project_path}-wal"), *exports]
+    # Exports can be checked on their own, away from the project they came from.
+    here = [project_path, Path(f"{project_path}-wal")]
+    files = [*(here if project_path.exists() or not exports else []), *exports]
     found = verify_files(key, files)
     hits = [h for h in found if h.certain]
     for hit in hits:

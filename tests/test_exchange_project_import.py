@@ -10,6 +10,7 @@ capitalised `Project.qde` and `Sources/`, and a source that came only as .docx.
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -508,3 +509,200 @@ def test_capitalised_names_and_empty_folders(tmp_path: Path):
     exchange = read_project_file(path)
     assert [t.name for t in exchange.transcripts] == ["interview-01", "interview-02"]
     assert len(exchange.codings) == 5
+
+
+# -- found by a new user's audit --------------------------------------------------------
+
+
+def simple(text: str, selections: str, extra: str = "", users: str = "") -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="small">
+  <Users><User guid="{ANA}" name="Ana"/>{users}</Users>
+  <CodeBook><Codes><Code guid="{COST}" name="Cost" isCodable="true"/>
+    <Code guid="{TRUST}" name="Trust" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{FIRST}" name="p01">
+    <PlainTextContent>{text}</PlainTextContent>{selections}</TextSource></Sources>
+  {extra}
+</Project>"""
+
+
+def selection(guid: str, start: int, end: int, coding: str, code: str = COST,
+              inside: str = "") -> str:
+    return (f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}"'
+            f' creatingUser="{ANA}"><Coding guid="{coding}"><CodeRef targetGUID="{code}"/>'
+            f"</Coding>{inside}</PlainTextSelection>")
+
+
+def test_anonymising_reaches_every_text_that_came_with_the_transcripts(tmp_path: Path):
+    text = "P01: Tommy Kerrigan paid. Rose said so. Kerrigan again."
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="raw">
+  <Users><User guid="{ANA}" name="Ana"/><User guid="{BEN}" name="Tommy Kerrigan"/></Users>
+  <CodeBook><Codes>
+    <Code guid="{COST}" name="Notes by Tommy" isCodable="true"/>
+    <Code guid="{TRUST}" name="Notes by Kerrigan" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="{FIRST}" name="p01" plainTextPath="internal://{FIRST}.txt">
+    <PlainTextSelection guid="{SECOND}" startPosition="5" endPosition="25" creatingUser="{ANA}">
+      <Coding guid="{THEME}"><CodeRef targetGUID="{COST}"/></Coding>
+      <Coding guid="C1D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F"><CodeRef targetGUID="{TRUST}"/></Coding>
+      <NoteRef targetGUID="D0000000-0000-4000-8000-000000000001"/>
+    </PlainTextSelection></TextSource></Sources>
+  <Notes>
+    <Note guid="D0000000-0000-4000-8000-000000000001" name="memo"><PlainTextContent>memo about Tommy and Rose</PlainTextContent></Note>
+    <Note guid="D0000000-0000-4000-8000-000000000002" name="Kerrigan"><PlainTextContent>Kerrigan and Tommy were there</PlainTextContent></Note>
+  </Notes>
+</Project>"""
+    path = archive(tmp_path / "raw.qdpx", qde, {f"sources/{FIRST}.txt": text.encode()})
+    ids = tmp_path / "ids.csv"
+    # One person, so one pseudonym: the two codes' names become the same.
+    ids.write_text("value,category,pseudonym\nTommy Kerrigan,person,[Man 1]\n"
+                   "Tommy,person,[Man 1]\nKerrigan,person,[Man 1]\nRose,person,\n")
+    target = tmp_path / "anon.qcode"
+    result = run("import-project", str(path), "--anonymise", "--key",
+                 str(tmp_path / "k.key"), "--identifiers", str(ids), "--non-interactive",
+                 project=target)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "two codes at the top are named" in result.output  # "Notes by [Person 2]"
+    for file in (target, target.with_name(target.name + "-wal")):
+        if file.exists():
+            data = file.read_bytes()
+            for name in (b"Tommy", b"Kerrigan", b"Rose"):
+                assert name not in data, (file.name, name)
+    with Project.open(target) as project:
+        assert len(project.codes()) == 2
+        assert len(coded(project)) == 2
+
+
+def test_a_note_referred_to_from_two_places_is_one_memo(tmp_path: Path):
+    note = "D0000000-0000-4000-8000-000000000001"
+    qde = simple("P01: It costs a lot.", selection(SECOND, 5, 20, THEME)
+                 + f'<NoteRef targetGUID="{note}"/>',
+                 f'<Notes><Note guid="{note}" name="n"><PlainTextContent>x</PlainTextContent>'
+                 f'</Note></Notes><NoteRef targetGUID="{note}"/>').replace(
+        f'<Code guid="{COST}" name="Cost" isCodable="true"/>',
+        f'<Code guid="{COST}" name="Cost" isCodable="true"><NoteRef targetGUID="{note}"/>'
+        "</Code>")
+    target = tmp_path / "p.qcode"
+    result = run("import-project", str(archive(tmp_path / "n.qdpx", qde)), project=target)
+    assert result.exit_code == 0, result.output
+    assert "kept where it was first referred to" in result.output
+    with Project.open(target) as project:
+        assert project.conn.execute("SELECT count(*) FROM memos").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("kind", ["Coding", "User", "Note"])
+def test_a_guid_given_twice_is_refused_naming_it(kind: str, tmp_path: Path):
+    note = "D0000000-0000-4000-8000-000000000001"
+    notes = (f'<Notes><Note guid="{note}" name="a"/><Note guid="{note}" name="b"/></Notes>'
+             if kind == "Note" else "")
+    users = f'<User guid="{ANA}" name="Ana again"/>' if kind == "User" else ""
+    codings = selection(SECOND, 0, 3, THEME) + (
+        selection(FIRST.replace("A", "C"), 4, 8, THEME) if kind == "Coding" else "")
+    qde = simple("P01: It costs a lot.", codings, notes, users)
+    refused(archive(tmp_path / "dup.qdpx", qde), tmp_path, "dup.qdpx",
+            f"two <{kind}> elements have the GUID")
+
+
+def test_a_guid_two_kinds_share_is_split_and_the_project_exports(tmp_path: Path):
+    qde = simple("P01: It costs a lot.", selection(SECOND, 5, 20, THEME)).replace(
+        f'<TextSource guid="{FIRST}"', f'<TextSource guid="{COST}"')
+    target = tmp_path / "p.qcode"
+    result = run("import-project", str(archive(tmp_path / "s.qdpx", qde)), project=target)
+    assert result.exit_code == 0, result.output
+    assert "is also another thing's; the transcript gets" in result.output
+    exported = run("export", str(tmp_path / "again.qdpx"), project=target)
+    assert exported.exit_code == 0, exported.output
+
+
+def test_a_bomb_is_refused_by_its_unpacking_ratio(tmp_path: Path):
+    path = archive(tmp_path / "ratio.qdpx", atlas_like(),
+                   {f"sources/{FIRST}.txt": b"\0" * (40 * 1024 * 1024)})
+    refused(path, tmp_path, "ratio.qdpx", "zip bomb")
+
+
+def test_anonymisation_options_need_anonymise(atlas: Path, tmp_path: Path):
+    for options in (["--non-interactive"], ["--encrypt-key"], ["--review", "screen"]):
+        result = run("import-project", str(atlas), *options, project=tmp_path / "p.qcode")
+        assert result.exit_code == 2 and "only work with --anonymise" in result.output
+        assert not (tmp_path / "p.qcode").exists()
+    (tmp_path / "x.txt").write_text("Interviewer: Hello?\n\nP01: Hello.\n")
+    Project.create(tmp_path / "p.qcode").close()
+    result = run("import", str(tmp_path / "x.txt"), "--decisions", str(atlas),
+                 project=tmp_path / "p.qcode")
+    assert result.exit_code == 2 and "--decisions only work with --anonymise" in result.output
+
+
+def test_what_does_not_fit_is_reported(tmp_path: Path):
+    case = ('<Cases><Case guid="6F7E8D9C-0B1A-4C2D-9E3F-4A5B6C7D8E9F" name="A">'
+            f'<SourceRef targetGUID="{FIRST}"/></Case>'
+            '<Case guid="7F7E8D9C-0B1A-4C2D-9E3F-4A5B6C7D8E9F" name="B">'
+            f'<SourceRef targetGUID="{FIRST}"/></Case></Cases>')
+    two_codes = selection(SECOND, 5, 20, THEME).replace(
+        "</Coding>", f'<CodeRef targetGUID="{TRUST}"/></Coding>')
+    qde = simple("P01: It costs a lot.", two_codes).replace("<Sources>", case + "<Sources>")
+    exchange = read_project_file(archive(tmp_path / "odd.qdpx", qde))
+    said = " | ".join(exchange.warnings)
+    assert "1 transcript(s) in more than one case, kept in the first: p01" in said
+    assert "1 second code(s) of a <Coding> with several not imported" in said
+    assert [c.transcripts for c in exchange.cases] == [[FIRST], []]
+
+
+def test_hostile_extras_are_ignored(tmp_path: Path):
+    for extras in ({"format": "qcode-extras", "version": 1, "coders": {ANA: ["x"]}},
+                   {"format": "qcode-extras", "version": 1, "project": {"created": {}}},
+                   {"format": "qcode-extras", "version": 1, "transcripts": {
+                       FIRST: {"turns": [["P01", 5, 20, 0, "abc", None]]}}},
+                   {"format": "qcode-extras", "version": 1, "transcripts": {
+                       FIRST: {"turns": [["P01", 0, 10, None, None, None],
+                                         ["P02", 5, 20, None, None, None]]}}}):
+        qde = simple("P01: It costs a lot.", selection(SECOND, 5, 20, THEME))
+        path = archive(tmp_path / "x.qdpx", qde, {"qcode.json": json.dumps(extras)})
+        target = tmp_path / "x.qcode"
+        result = run("import-project", str(path), project=target)
+        assert result.exit_code == 0, result.output
+        assert "qcode.json: does not fit the project" in result.output
+        target.unlink()
+
+
+def test_a_position_of_many_digits_gets_a_short_message(tmp_path: Path):
+    qde = simple("P01: It costs a lot.", selection(SECOND, 5, 20, THEME)).replace(
+        'endPosition="20"', f'endPosition="{"9" * 5000}"')
+    target = tmp_path / "new.qcode"
+    result = run("import-project", str(archive(tmp_path / "big.qdpx", qde)), project=target)
+    assert result.exit_code != 0 and len(result.output) < 400
+    assert "not positions in a text" in result.output
+
+
+def test_memos_follow_their_transcript_and_changed_codings_are_reported(atlas: Path,
+                                                                        tmp_path: Path):
+    target = tmp_path / "study.qcode"
+    assert run("import-project", str(atlas), project=target).exit_code == 0
+    changed = atlas_like().replace(f'guid="{SECOND}" name="interview-02"',
+                                   f'guid="{SECOND[:-4]}9999" name="interview-02"')
+    expensive = one_position_per_line_break(FIRST_TEXT, "It was too expensive.")
+    changed = changed.replace(f'startPosition="{expensive[0]}"',
+                              f'startPosition="{expensive[0] + 3}"')
+    path = archive(tmp_path / "changed.qdpx", changed,
+                   {f"Sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")})
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code == 0, result.output
+    assert "2 coding(s) have another span" in result.output
+    with Project.open(target) as project:
+        guids = {r[0] for r in project.conn.execute("SELECT guid FROM transcripts")}
+        targets = {r[0] for r in project.conn.execute(
+            "SELECT target_guid FROM memos WHERE target_type = 'transcript'")}
+        assert targets <= guids
+
+
+def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypatch):
+    from qcode.core.demo import build_demo
+
+    monkeypatch.chdir(tmp_path)
+    build_demo(tmp_path / "demo.qcode")
+    assert run("export", "demo.qdpx", project=tmp_path / "demo.qcode").exit_code == 0
+    key = next(tmp_path.glob("demo*.key*"))
+    result = run("verify-anonymised", "--key", str(key), "demo.qdpx",
+                 project=tmp_path / "absent.qcode")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok:") and "demo.qdpx" in result.output

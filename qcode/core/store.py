@@ -1245,7 +1245,7 @@ class Project:
             transcripts = self._merge_transcripts(other, cases, report)
             codes = self._merge_codes(other, report)
             self._merge_codings(other, transcripts, codes, coders, report)
-            self._merge_memos(other, coders, report)
+            self._merge_memos(other, coders, transcripts, codes, report)
             self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
                             "transcripts", "codes", "codings", "coders")),
                         **{k: v for k, v in report.items() if k != "conflicts"},
@@ -1257,8 +1257,10 @@ class Project:
         mapping = {}
         for row in other.execute(f"SELECT id, {', '.join(columns)} FROM {table}"):
             values = dict(zip(columns, row[1:]))
+            # The GUID first: a name alone may belong to someone else's row.
             found = self.conn.execute(
-                f"SELECT id FROM {table} WHERE guid = ? OR name = ?",
+                f"SELECT id FROM {table} WHERE guid = ? UNION ALL "
+                f"SELECT id FROM {table} WHERE name = ? LIMIT 1",
                 (values["guid"], values["name"])).fetchone()
             if found is None:
                 found = (self._put_new(table, values),)
@@ -1308,7 +1310,11 @@ class Project:
                 continue
             if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?",
                                  (values["name"],)).fetchone():
-                values["name"] = f"{values['name']} ({values['guid'][:8]})"
+                renamed = f"{values['name']} ({values['guid'][:8]})"
+                report["conflicts"].append(
+                    f"transcript {values['name']}: this project has another text of that "
+                    f"name; the other copy's is added as '{renamed}'")
+                values["name"] = renamed
             values["case_id"] = cases.get(values["case_id"])
             transcript_id = self._put_new("transcripts", values)
             turns = other.execute(
@@ -1339,13 +1345,20 @@ class Project:
                 return mapping[other_id]
             values = dict(by_id[other_id])
             parent = place(values["parent_id"]) if values["parent_id"] else None
-            found = self.conn.execute("SELECT id, name, parent_id FROM codes WHERE guid = ?",
-                                      (values["guid"],)).fetchone()
+            found = self.conn.execute(
+                f"SELECT id, name, {', '.join(CODE_FIELDS)} FROM codes WHERE guid = ?",
+                (values["guid"],)).fetchone()
             if found is not None:
                 if found[1] != values["name"]:
                     report["conflicts"].append(
                         f"code '{found[1]}' is named '{values['name']}' in the other copy;"
                         f" kept '{found[1]}'")
+                changed = [f.replace("_", " ") for f, ours in zip(CODE_FIELDS, found[2:])
+                           if ours != values[f]]
+                if changed:
+                    report["conflicts"].append(
+                        f"code '{found[1]}': its {', '.join(changed)} differ in the other "
+                        "copy; kept this project's")
                 mapping[other_id] = found[0]
                 return found[0]
             found = self.conn.execute(
@@ -1369,30 +1382,43 @@ class Project:
     def _merge_codings(self, other, transcripts, codes, coders, report: dict) -> None:
         # What is here already, read once: a copy or an import can bring tens of
         # thousands of codings, and a query per coding would dominate the merge.
-        known = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
-        made = set(self.conn.execute(
-            'SELECT transcript_id, code_id, coder_id, start, "end" FROM codings'))
-        new = []
+        known = {r[0]: (tuple(r[1:6]), r[6]) for r in self.conn.execute(
+            'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo FROM codings')}
+        made = {place for place, _ in known.values()}
+        new, differ = [], 0
         for row in other.execute(
                 'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created'
                 " FROM codings"):
             guid, transcript_id, code_id, coder_id, start, end, memo, created = row
             if transcript_id not in transcripts:
                 continue  # a transcript whose text differs: reported above
-            if guid in known:
-                continue
             place = (transcripts[transcript_id], codes[code_id], coders[coder_id], start, end)
+            if guid in known:
+                differ += known[guid] != (place, memo)
+                continue
             if place in made:
                 continue  # the same coding made twice (e.g. before the copies parted)
-            known.add(guid)
+            known[guid] = (place, memo)
             made.add(place)
             new.append({"guid": guid, "transcript_id": place[0], "code_id": place[1],
                         "coder_id": place[2], "start": start, "end": end, "memo": memo,
                         "created": created})
         self._insert_many("codings", new)
         report["codings"] += len(new)
+        if differ:
+            report["conflicts"].append(
+                f"{differ} coding(s) have another span, code, coder or memo in the other "
+                "copy than here (the same GUID); kept this project's")
 
-    def _merge_memos(self, other, coders, report: dict) -> None:
+    def _merge_memos(self, other, coders, transcripts, codes, report: dict) -> None:
+        # A memo's target is named by GUID; the thing it names may be known here by
+        # another one (a transcript matched by its text, a code by its path).
+        ours = {}
+        for table, mapping in (("transcripts", transcripts), ("codes", codes)):
+            here = dict(self.conn.execute(f"SELECT id, guid FROM {table}"))
+            ours.update({guid: here[mapping[other_id]] for other_id, guid in
+                         other.execute(f"SELECT id, guid FROM {table}")
+                         if other_id in mapping})
         for guid, name, text, target_type, target_guid, coder_id, created in other.execute(
                 "SELECT guid, name, text, target_type, target_guid, coder_id, created"
                 " FROM memos"):
@@ -1400,8 +1426,8 @@ class Project:
                 continue
             self._put_new("memos", {
                 "guid": guid, "name": name, "text": text, "target_type": target_type,
-                "target_guid": target_guid, "coder_id": coders.get(coder_id),
-                "created": created})
+                "target_guid": ours.get(target_guid, target_guid),
+                "coder_id": coders.get(coder_id), "created": created})
             report["memos"] += 1
 
     # -- reports ---------------------------------------------------------------------
@@ -1535,17 +1561,17 @@ class Project:
         staged = Project.create(":memory:")
         try:
             staged._lay_out(project)
-            report = self._merge_from(staged.conn, "import project",
-                                      f"imported project {source}")
+            with self.transaction():  # the merge and the identity: all or nothing
+                report = self._merge_from(staged.conn, "import project",
+                                          f"imported project {source}")
+                if empty:
+                    for key, value in (("project_guid", project.guid),
+                                       ("created", project.created),
+                                       ("codebook_name", project.codebook.name)):
+                        if value:
+                            self._set_meta(key, value)
         finally:
             staged.close()
-        if empty:
-            with self.transaction():
-                for key, value in (("project_guid", project.guid),
-                                   ("created", project.created),
-                                   ("codebook_name", project.codebook.name)):
-                    if value:
-                        self._set_meta(key, value)
         return report
 
     def _lay_out(self, project) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -315,7 +316,11 @@ def write_report(scan: Scan, path: Path) -> None:
         writer.writerow(["", group.value, group.category, group.suggestion or "",
                          len(group.occurrences), group.reason,
                          " | ".join(group.contexts(scan.batch))])
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    # Only its owner may read it, as with the key.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
+        out.write(buffer.getvalue())
 
 
 class DecisionsError(Exception):
