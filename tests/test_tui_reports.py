@@ -66,9 +66,9 @@ def test_frequencies_by_a_chosen_attribute(path: Path):
             screen = await open_reports(pilot, app)
             table = screen.query_one("#frequency-table")
             labels = [str(c.label) for c in table.columns.values()]
-            assert labels[0] == "Code" and labels[-1] == "Total (2)"
+            assert labels[:2] == ["Code", "Total (2)"]
             assert "Detective Sergeant (1)" in labels and "ASW Operator (1)" in labels
-            by_code = {r[0].strip(): r[-1] for r in rows(table)}
+            by_code = {r[0].strip(): r[1] for r in rows(table)}
             assert by_code["Lack of training"] == "3 (2)"
             assert by_code["Barriers to policing"] == "3 (2)"  # rolled up from its codes
             assert by_code["Fear of deportation"] == "1 (1)"
@@ -79,7 +79,7 @@ def test_frequencies_by_a_chosen_attribute(path: Path):
             await loaded(pilot, app)
             labels = [str(c.label) for c in table.columns.values()]
             assert screen.by == "region"
-            assert labels == ["Code", "North (1)", "Southeast (1)", "Total (2)"]
+            assert labels == ["Code", "Total (2)", "North (1)", "Southeast (1)"]
             assert "made" in str(screen.query_one("#reports-made").render()).lower()
     run(scenario())
 
@@ -94,7 +94,7 @@ def test_cooccurrence_cycles_its_unit(path: Path):
             table = screen.query_one("#pair-table")
             with Project.open(path) as project:  # what `qcode report cooccurrence` says
                 (first, second, count, jaccard), = cooccurrence(project).pairs()
-            assert rows(table) == [[first.name, second.name, str(count), f"{jaccard:.2f}"]]
+            assert rows(table) == [[str(count), f"{jaccard:.2f}", first.name, second.name]]
             assert {first.name, second.name} == {"Lack of training", "Fear of deportation"}
             assert first.label in str(screen.query_one("#pair-text").render())
             await pilot.press("w")  # within the turn
@@ -133,6 +133,13 @@ def test_quotes_of_a_code_and_jump_to_one(path: Path):
             await loaded(pilot, app)
             assert isinstance(app.screen, CodingScreen)
             assert app.screen.transcript_name == "p02-operator"
+            # Back, and the reports are as they were left: the same code's quotes.
+            await pilot.press("escape")
+            await settle(pilot, app)
+            await pilot.press("R")
+            await loaded(pilot, app)
+            assert isinstance(app.screen, ReportsScreen) and app.screen.tab == "quotes"
+            assert len(rows(app.screen.query_one("#quote-table"))) == 3
     run(scenario())
 
 
@@ -149,4 +156,33 @@ def test_an_empty_selection_says_so(tmp_path: Path, monkeypatch):
             await loaded(pilot, app)
             assert "none" in str(screen.query_one("#reports-made").render())
             assert app.is_running
+    run(scenario())
+
+
+def test_help_lists_the_reports_keys(path: Path):
+    from qcode.tui.screens.help import binding_rows
+
+    app = QcodeApp(path, "ana", remember=False)
+    keys = {(where, key) for where, key, _, _ in binding_rows(app)}
+    for key in ("1", "2", "3", "a", "k", "w", "p"):
+        assert ("Reports", key) in keys
+
+
+def test_without_a_codebook_every_tab_says_why(tmp_path: Path, monkeypatch):
+    from tests.tui_helpers import parsed
+
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    path = tmp_path / "bare.qcode"
+    with Project.create(path) as project:
+        project.add_transcript(parsed("p01", FIRST), "p01.txt", case="P01")
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await open_reports(pilot, app)
+            for tab, table in (("1", "#frequency-table"), ("2", "#pair-table")):
+                await pilot.press(tab)
+                await loaded(pilot, app)
+                assert "codebook is empty" in rows(screen.query_one(table))[0][0]
+                assert "…" not in str(screen.query_one("#reports-title").render())
     run(scenario())

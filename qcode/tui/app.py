@@ -35,6 +35,7 @@ class QcodeApp(App):
         self.remember = remember
         self.first_transcript = transcript
         self.db: Database | None = None
+        self.report_choices = None  # the reports screen's, kept while one goes to a quote
         if keys:
             self.set_keymap(keys)
 

@@ -7,6 +7,8 @@ Every report is made on the database thread from the same core functions as
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -22,6 +24,30 @@ from qcode.core.store import Project, ProjectError
 
 WITHIN = ("overlap", "turn", "transcript")
 TABS = ("frequencies", "cooccurrence", "quotes")
+QUOTE_WIDTH = 80  # characters of a quote in the table; the whole one shows below it
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the researcher chose on the screen, kept by the app while they go to a
+    quote and back, so the next quote is one key away, not a new set of choices."""
+    tab: str = TABS[0]
+    by: str | None = None
+    coder: str | None = None  # None: the reports' default (see qcode quotes)
+    within: str = WITHIN[0]
+    code_id: int | None = None
+    chosen_by: bool = False  # the researcher chose `by` (else the screen's default)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def cut(text: str, width: int = QUOTE_WIDTH) -> str:
+    """A quote for one table cell: whole words, with … when there is more."""
+    if len(text) <= width:
+        return text
+    return text[:width].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
 
 
 def report_choices(project: Project) -> dict:
@@ -38,11 +64,14 @@ def quotes_of(project: Project, code_id: int, coder: str | None, by: str | None)
 
 
 class ReportsScreen(Screen):
+    # The tabs show 1, 2 and 3 themselves; the footer keeps its room for the others.
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="reports.back"),
-        Binding("1", "show_tab('frequencies')", "Frequencies", id="reports.frequencies"),
-        Binding("2", "show_tab('cooccurrence')", "Co-occurrence", id="reports.cooccurrence"),
-        Binding("3", "show_tab('quotes')", "Quotes", id="reports.quotes"),
+        Binding("1", "show_tab('frequencies')", "Frequencies", show=False,
+                id="reports.frequencies"),
+        Binding("2", "show_tab('cooccurrence')", "Co-occurrence", show=False,
+                id="reports.cooccurrence"),
+        Binding("3", "show_tab('quotes')", "Quotes", show=False, id="reports.quotes"),
         Binding("a", "choose_by", "Compare by", id="reports.by"),
         Binding("k", "choose_coder", "Coder", id="reports.coder"),
         Binding("w", "next_within", "Co-occur within", id="reports.within"),
@@ -50,12 +79,10 @@ class ReportsScreen(Screen):
         Binding("enter", "jump", "Go to quote", show=False, id="reports.jump"),
     ]
 
-    def __init__(self):
+    def __init__(self, choices: Choices | None = None):
         super().__init__()
-        self.by: str | None = None
-        self.coder: str | None = None  # None: the reports' default (see qcode quotes)
-        self.within = WITHIN[0]
-        self.code_id: int | None = None
+        self.choices_made = choices or Choices()
+        self.ready = False  # the attributes, coders and codes are known
         self.quote_rows: list = []
         self.pairs: list = []
         self.unit = ""
@@ -76,14 +103,28 @@ class ReportsScreen(Screen):
         yield Static(id="reports-made")
         yield Footer()
 
+    # The choices live in one frozen record the app keeps (see Choices).
+    by = property(lambda self: self.choices_made.by)
+    coder = property(lambda self: self.choices_made.coder)
+    within = property(lambda self: self.choices_made.within)
+    code_id = property(lambda self: self.choices_made.code_id)
+
+    def choose(self, **changes) -> None:
+        self.choices_made = replace(self.choices_made, **changes)
+        self.app.report_choices = self.choices_made
+
     def on_mount(self) -> None:
+        self.query_one(TabbedContent).active = self.choices_made.tab
         self.start()
 
     @work(exclusive=True, group="choices", exit_on_error=False)
     async def start(self) -> None:
         self.choices = await self.app.db(report_choices)
-        if "role" in self.choices["attributes"]:
-            self.by = "role"  # the groups the studies compare: police, platforms, workers
+        if not self.choices_made.chosen_by:
+            # The groups the studies compare (police, platform staff, sex workers).
+            found = [a for a in ("group", "role") if a in self.choices["attributes"]]
+            self.choose(by=found[0] if found else None)
+        self.ready = True
         self.refresh_report()
 
     # -- choosing ----------------------------------------------------------------------
@@ -92,7 +133,8 @@ class ReportsScreen(Screen):
         self.query_one(TabbedContent).active = tab  # its TabActivated loads the report
 
     def on_tabbed_content_tab_activated(self) -> None:
-        if self.choices["codes"] or self.choices["coders"]:  # once start() has them
+        if self.ready:  # before, start() makes the first report
+            self.choose(tab=self.tab)
             self.refresh_report()
 
     @property
@@ -108,7 +150,7 @@ class ReportsScreen(Screen):
         options += [(BY_CASE, "each case"), (BY_TRANSCRIPT, "each transcript")]
         chosen = await self.app.push_screen_wait(Choose("Compare codes by:", options))
         if chosen is not None:
-            self.by = chosen or None
+            self.choose(by=chosen or None, chosen_by=True)
             self.refresh_report()
 
     @work(group="choose", exit_on_error=False)
@@ -120,11 +162,11 @@ class ReportsScreen(Screen):
         options += [(c, c) for c in self.choices["coders"]]
         chosen = await self.app.push_screen_wait(Choose("Codings of:", options))
         if chosen is not None:
-            self.coder = chosen or None
+            self.choose(coder=chosen or None)
             self.refresh_report()
 
     def action_next_within(self) -> None:
-        self.within = WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)]
+        self.choose(within=WITHIN[(WITHIN.index(self.within) + 1) % len(WITHIN)])
         if self.tab != "cooccurrence":
             self.query_one(TabbedContent).active = "cooccurrence"
         self.refresh_report()
@@ -139,7 +181,7 @@ class ReportsScreen(Screen):
         chosen = await self.app.push_screen_wait(CodePicker(
             CodeIndex(self.choices["codes"]), "Quotes of code or theme", allow_new=False))
         if chosen and "code" in chosen:
-            self.code_id = chosen["code"]
+            self.choose(code_id=chosen["code"])
             self.query_one(TabbedContent).active = "quotes"
             self.refresh_report()
 
@@ -152,8 +194,8 @@ class ReportsScreen(Screen):
 
     def title_line(self, note: str = "") -> None:
         text = Text("Reports", style="bold")
-        text.append(f" · by {self.by or 'no groups'} · coder {self.coder or 'default'}"
-                    f" · within {self.within}")
+        text.append(f" · {'by ' + self.by if self.by else 'no groups'}"
+                    f" · coder {self.coder or 'default'} · co-occurring within {self.within}")
         if note:
             text.append(f" · {note}", style="dim")
         self.query_one("#reports-title", Static).update(text)
@@ -169,6 +211,7 @@ class ReportsScreen(Screen):
         table.add_column("")
         table.add_row(Text(str(error)))
         self.query_one("#reports-made", Static).update("")
+        self.title_line()
 
     @work(exclusive=True, group="reports", exit_on_error=False)
     async def load_frequencies(self) -> None:
@@ -180,15 +223,19 @@ class ReportsScreen(Screen):
             self.failed(exc, table)
             return
         table.clear(columns=True)
+        # The total first and the code fixed at the left: groups can be many, and
+        # scrolling right over them keeps each row's code and total in sight.
+        table.fixed_columns = 2
         table.add_column("Code")
+        table.add_column(Text(f"Total ({report.cases})"))
         for column, size in zip(report.columns, report.sizes):
             table.add_column(Text(f"{column} ({size})"))
-        table.add_column(Text(f"Total ({report.cases})"))
         for row in report.rows:
             label = Text("  " * row.code.depth + row.code.name,
                          style="bold" if row.code.depth == 0 else "")
             cells = [self.cell(c) for c in row.cells] if report.columns else []
-            table.add_row(label, *cells, self.cell(row.total))
+            table.add_row(label, self.cell(row.total), *cells)
+        table.focus()
         self.title_line()
         self.made(report.provenance, "segments (cases) per code; a theme counts the codes "
                   "under it" + ("; nothing is coded yet" if report.empty else ""))
@@ -208,18 +255,20 @@ class ReportsScreen(Screen):
             self.failed(exc, table)
             return
         table.clear(columns=True)
-        table.add_columns("Code", "Code", Text(matrix.unit), "Jaccard")
+        # The numbers first, so a narrow terminal cuts a long name, never a number.
+        table.add_columns(Text(matrix.unit.capitalize()), "Jaccard", "Code", "Code")
         self.pairs = pairs = matrix.pairs()
         self.unit = matrix.unit
         for first, second, count, jaccard in pairs:
             # Names only, to fit; the paths of the highlighted pair are shown below.
-            table.add_row(Text(first.name), Text(second.name),
-                          Text(str(count), justify="right"),
-                          Text(f"{jaccard:.2f}", justify="right"))
+            table.add_row(Text(str(count), justify="right"),
+                          Text(f"{jaccard:.2f}", justify="right"),
+                          Text(first.name), Text(second.name))
         self.title_line()
-        self.made(matrix.provenance, f"{len(pairs)} pairs of codes that co-occur within "
-                  f"the {self.within}" + ("" if pairs else ": none"))
+        self.made(matrix.provenance, f"{plural(len(pairs), 'pair')} of codes that co-occur"
+                  f" (within: {self.within})" + ("" if pairs else ": none"))
         self.show_pair(0)
+        table.focus()
 
     @work(exclusive=True, group="reports", exit_on_error=False)
     async def load_quotes(self) -> None:
@@ -244,9 +293,10 @@ class ReportsScreen(Screen):
             for quote in group.quotes:
                 self.quote_rows.append(quote)
                 table.add_row(Text(group.code.name), Text(group.value or ""),
-                              Text(quote.attribution), Text(quote.text[:80]))
+                              Text(quote.attribution), Text(cut(quote.text)))
         self.title_line()
-        self.made(report.provenance, f"{report.count} quotes of {report.selected.label}")
+        self.made(report.provenance, f"{plural(report.count, 'quote')} of "
+                  f"{report.selected.label}")
         self.show_quote(0)
         table.focus()
 

@@ -148,7 +148,7 @@ class TranscriptsScreen(Screen):
     def action_reports(self) -> None:
         from qcode.tui.screens.reports import ReportsScreen
 
-        self.app.push_screen(ReportsScreen())
+        self.app.push_screen(ReportsScreen(self.app.report_choices))
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen
