@@ -54,6 +54,10 @@ def snapshot(path: Path) -> dict:
                        " JOIN coders c ON c.id = g.coder_id"),
         "memos": one("SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, c.guid,"
                      " m.created FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"),
+        "resolutions": one(
+            'SELECT r.guid, t.guid, k.guid, r.first_coder, r.second_coder, r.start, r."end",'
+            " r.choice, r.resolved_by, r.created FROM resolutions r JOIN transcripts t"
+            " ON t.id = r.transcript_id JOIN codes k ON k.id = r.code_id"),
     }
     conn.close()
     return shot
@@ -89,7 +93,7 @@ def projects(draw) -> dict:
         [None, "code", "transcript"])), max_size=3))
     return {"transcripts": transcripts, "codes": codes, "parents": parents,
             "coders": coders, "codings": codings, "attributes": attributes,
-            "memos": memos}
+            "memos": memos, "resolve": draw(st.booleans())}
 
 
 def build(path: Path, parts: dict) -> None:
@@ -123,6 +127,12 @@ def build(path: Path, parts: dict) -> None:
                 start = end - 1
             project.add_coding(transcript_ids[which], code_ids[code],
                                parts["coders"][coder], start, end, memo)
+        if parts["resolve"] and len(parts["coders"]) > 1 and parts["codings"]:
+            which, code, *_ = parts["codings"][0]
+            text = parts["transcripts"][which][1]
+            project.coder = parts["coders"][0]
+            project.resolve(transcript_ids[which], code_ids[code], (0, len(text)),
+                            [(0, len(text))], "union", tuple(parts["coders"][:2]))
         coder_ids = [project.coder_id(name) for name in parts["coders"]]
         for name, text, target in parts["memos"]:
             guid = {"code": project.code(code_ids[0])["guid"], None: None,
@@ -169,5 +179,13 @@ def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     source = tmp_path / "demo.qcode"
     build_demo(source)
+    with Project.open(source) as project:  # a consensus begun: one place resolved
+        from qcode.core.disagreements import places_in, resolve
+
+        project.coder = "Coder A"
+        first = places_in(project, "Coder A", "Coder B")[0]
+        place = first["place"]
+        project.resolve(first["transcript_id"], first["code_id"], (place.start, place.end),
+                        resolve(place, "union"), "union", ("Coder A", "Coder B"))
     back = export_and_import(source, tmp_path)
     assert snapshot(back) == snapshot(source)

@@ -1219,6 +1219,16 @@ class Project:
             " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
             " ORDER BY m.created, m.guid")]
 
+    def exchange_resolutions(self) -> list[dict]:
+        """How each place where two coders differed was resolved, by GUID."""
+        keys = ("guid", "transcript", "code", "first_coder", "second_coder", "start",
+                "end", "choice", "resolved_by", "created")
+        return [dict(zip(keys, row)) for row in self.conn.execute(
+            'SELECT r.guid, t.guid, c.guid, r.first_coder, r.second_coder, r.start, r."end",'
+            " r.choice, r.resolved_by, r.created FROM resolutions r"
+            " JOIN transcripts t ON t.id = r.transcript_id JOIN codes c ON c.id = r.code_id"
+            " ORDER BY r.created, r.guid")]
+
     # -- merging a coder's copy ------------------------------------------------------
 
     def merge(self, other_path: str | Path) -> dict:
@@ -1246,6 +1256,7 @@ class Project:
             codes = self._merge_codes(other, report)
             self._merge_codings(other, transcripts, codes, coders, report)
             self._merge_memos(other, coders, transcripts, codes, report)
+            self._merge_resolutions(other, transcripts, codes)
             self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
                             "transcripts", "codes", "codings", "coders")),
                         **{k: v for k, v in report.items() if k != "conflicts"},
@@ -1409,6 +1420,20 @@ class Project:
             report["conflicts"].append(
                 f"{differ} coding(s) have another span, code, coder or memo in the other "
                 "copy than here (the same GUID); kept this project's")
+
+    def _merge_resolutions(self, other, transcripts, codes) -> None:
+        """The record of how places were resolved, so consensus progress survives."""
+        known = {r[0] for r in self.conn.execute("SELECT guid FROM resolutions")}
+        new = [{"guid": guid, "transcript_id": transcripts[transcript_id],
+                "code_id": codes[code_id], "first_coder": first, "second_coder": second,
+                "start": start, "end": end, "choice": choice, "resolved_by": by,
+                "created": created}
+               for guid, transcript_id, code_id, first, second, start, end, choice, by,
+               created in other.execute(
+                   "SELECT guid, transcript_id, code_id, first_coder, second_coder, start,"
+                   ' "end", choice, resolved_by, created FROM resolutions')
+               if guid not in known and transcript_id in transcripts]
+        self._insert_many("resolutions", new)
 
     def _merge_memos(self, other, coders, transcripts, codes, report: dict) -> None:
         # A memo's target is named by GUID; the thing it names may be known here by
@@ -1617,6 +1642,14 @@ class Project:
                 " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(m.guid, m.name, m.text, m.target_type, m.target_guid,
                   coder_ids.get(m.coder), m.created or now()) for m in project.memos])
+            self.conn.executemany(
+                "INSERT INTO resolutions (guid, transcript_id, code_id, first_coder,"
+                ' second_coder, start, "end", choice, resolved_by, created)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.guid, transcript_ids[r.transcript], code_ids[r.code], r.first_coder,
+                  r.second_coder, r.start, r.end, r.choice, r.resolved_by,
+                  r.created or now()) for r in project.resolutions
+                 if r.transcript in transcript_ids and r.code in code_ids])
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -52,6 +52,12 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
         mapping = maps[coding.transcript]
         coding.start, coding.end = mapping.start(coding.start), mapping.end(coding.end)
         coding.memo = short_text(coding.memo)
+    for resolution in project.resolutions:
+        mapping = maps[resolution.transcript]
+        resolution.start = mapping.start(resolution.start)
+        resolution.end = mapping.end(resolution.end)
+        resolution.first_coder = short_text(resolution.first_coder)
+        resolution.second_coder = short_text(resolution.second_coder)
     for memo in project.memos:
         memo.name, memo.text = short_text(memo.name), short_text(memo.text)
     for case in project.cases:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from qcode.core.codebook import Codebook
 from qcode.core.importers.base import Turn  # a turn is the importers' Turn
 
-__all__ = ["EXTRAS", "Case", "Coder", "Coding", "ExchangeProject", "Memo", "Transcript",
-           "Turn"]
+__all__ = ["EXTRAS", "Case", "Coder", "Coding", "ExchangeProject", "Memo", "Resolution",
+           "Transcript", "Turn"]
 
 # The archive entry where qcode keeps what REFI-QDA has no place for (turns, file
 # details); other tools ignore it.
@@ -79,6 +79,22 @@ class Memo:
 
 
 @dataclass
+class Resolution:
+    """How one place where two coders differed was resolved into the consensus (qcode
+    only: other tools have no such record, so it travels in the extras)."""
+    guid: str
+    transcript: str  # transcript GUID
+    code: str  # code GUID
+    first_coder: str  # coder names, as the resolutions table keeps them
+    second_coder: str
+    start: int
+    end: int
+    choice: str
+    resolved_by: str | None = None
+    created: str | None = None
+
+
+@dataclass
 class ExchangeProject:
     name: str
     codebook: Codebook
@@ -89,5 +105,6 @@ class ExchangeProject:
     cases: list[Case] = field(default_factory=list)
     codings: list[Coding] = field(default_factory=list)
     memos: list[Memo] = field(default_factory=list)
+    resolutions: list[Resolution] = field(default_factory=list)
     # What a reader repaired or left out, for the user to read.
     warnings: list[str] = field(default_factory=list)

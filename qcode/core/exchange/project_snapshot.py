@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qcode.core.exchange.codebook_formats import project_codebook
 from qcode.core.exchange.project_model import (Case, Coder, Coding, ExchangeProject, Memo,
-                                               Transcript, Turn)
+                                               Resolution, Transcript, Turn)
 
 
 def snapshot(project) -> ExchangeProject:
@@ -25,6 +25,7 @@ def snapshot(project) -> ExchangeProject:
             cases=[Case(**row) for row in project.exchange_cases()],
             codings=[Coding(**row) for row in project.exchange_codings()],
             memos=[Memo(**row) for row in project.exchange_memos()],
+            resolutions=[Resolution(**row) for row in project.exchange_resolutions()],
         )
 
 

@@ -551,7 +551,9 @@ def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
         fields = {f: _text(given.get(f), f)
                   for f in ("source_file", "source_format", "encoding", "imported")}
         planned.append((transcript, turns if given else None, fields))
+    resolutions = [_resolution(row, project) for row in extras.get("resolutions") or []]
     project.guid = clean_guid(guid) or project.guid
+    project.resolutions = [r for r in resolutions if r is not None]
     project.created = when or project.created
     if "codebook_name" in facts:  # null: the project had not named its codebook
         project.codebook.name = book or ""
@@ -563,6 +565,27 @@ def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
         for field, value in fields.items():
             if value:
                 setattr(transcript, field, value)
+
+
+def _resolution(row, project: model.ExchangeProject) -> model.Resolution | None:
+    """A resolution from qcode.json, or None when its transcript did not come in."""
+    if not (isinstance(row, list) and len(row) == 10):
+        raise ValueError("a resolution is not ten values")
+    resolution = model.Resolution(*row)
+    texts = {t.guid: t.text for t in project.transcripts}
+    for value in (resolution.guid, resolution.transcript, resolution.code,
+                  resolution.first_coder, resolution.second_coder, resolution.choice):
+        _text(value, "a resolution's names")
+    if not all(isinstance(v, int) and not isinstance(v, bool)
+               for v in (resolution.start, resolution.end)):
+        raise ValueError("a resolution's place is not two positions")
+    _text(resolution.resolved_by, "resolved_by")
+    _date(resolution.created)
+    if resolution.transcript not in texts:
+        return None
+    if not 0 <= resolution.start <= resolution.end <= len(texts[resolution.transcript]):
+        raise ValueError("a resolution's place is outside its text")
+    return resolution
 
 
 def _mapping(value, what: str) -> dict:

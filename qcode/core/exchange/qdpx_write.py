@@ -124,6 +124,9 @@ def extras(exchange: ExchangeProject) -> dict:
                     [u.speaker, u.start, u.end, u.label_start, u.begin_time, u.end_time]
                     for u in t.turns]}
             for t in exchange.transcripts},
+        "resolutions": [[r.guid, r.transcript, r.code, r.first_coder, r.second_coder,
+                         r.start, r.end, r.choice, r.resolved_by, r.created]
+                        for r in exchange.resolutions],
     }
 
 
