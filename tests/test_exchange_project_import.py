@@ -210,8 +210,8 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
     warnings = result.stderr if hasattr(result, "stderr") else result.output
     assert "1 set(s) not imported" in warnings
     assert "1 picture source(s) not imported" in warnings
-    assert ("1 source(s) with Windows line breaks (CR LF), positions read as counting each "
-            "as one: source 'interview-01'") in warnings
+    assert ("1 source(s) whose positions were read as counting each Windows line break "
+            "(CR LF) as one: source 'interview-01'") in warnings
 
 
 def test_importing_twice_adds_nothing(atlas: Path, tmp_path: Path):
@@ -706,3 +706,22 @@ def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypat
                  project=tmp_path / "absent.qcode")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ok:") and "demo.qdpx" in result.output
+
+
+def test_positions_counted_in_utf16_are_recognised(tmp_path: Path):
+    text = "P01: It costs 💷 a lot 🎉 and more. The fee is due 💷 again."
+    part = "and more"
+    start = text.index(part)
+    units = len(text[:start].encode("utf-16-le")) // 2  # as .NET or JavaScript count
+    qde = simple(text, f'<PlainTextSelection guid="{SECOND}" name="{part}" '
+                 f'startPosition="{units}" endPosition="{units + len(part)}">'
+                 f'<Coding guid="{THEME}"><CodeRef targetGUID="{COST}"/></Coding>'
+                 "</PlainTextSelection>")
+    exchange = read_project_file(archive(tmp_path / "u.qdpx", qde))
+    coding = exchange.codings[0]
+    assert exchange.transcripts[0].text[coding.start:coding.end] == part
+    assert any("beyond U+FFFF as two (UTF-16)" in w for w in exchange.warnings)
+    plain = simple(text, selection(SECOND, start, start + len(part), THEME))
+    exchange = read_project_file(archive(tmp_path / "p.qdpx", plain))  # no names: code points
+    coding = exchange.codings[0]
+    assert exchange.transcripts[0].text[coding.start:coding.end] == part

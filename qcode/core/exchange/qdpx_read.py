@@ -376,8 +376,8 @@ class _Reader:
             selections = []
         reading = where.choose(selections)
         if reading:
-            self.group("source(s) with Windows line breaks (CR LF), positions read as "
-                       f"counting each as {reading}", [what])
+            self.group(f"source(s) whose positions were read as counting {reading}",
+                       [what])
         for selection in selections:
             self.selection(selection, element, transcript, text, where, what)
         for coding in self.children(element, "Coding"):  # the whole document
@@ -629,32 +629,47 @@ def _turn(row, transcript: model.Transcript) -> model.Turn:
 class Positions:
     """Where a selection's positions fall in the LF-only text.
 
-    Tools disagree on a line break written as CR LF: ATLAS.ti and MAXQDA count it as one
-    position, NVivo for Windows as two. When the text has CR LF, each reading is tried on
-    the selections whose name holds their text (ATLAS.ti and NVivo write it there), and
-    the one that fits more of them is taken; with no such evidence, the origin decides.
+    Tools disagree on what a position counts. A line break written as CR LF is one
+    position to ATLAS.ti and MAXQDA, two to NVivo for Windows; and tools built on UTF-16
+    strings may count a character beyond U+FFFF (an emoji) as two, against the standard.
+    Each reading the text allows is tried on the selections whose name holds their text
+    (ATLAS.ti and NVivo write it there), and the one that fits most of them is taken;
+    with no such evidence, the standard's code points, and the origin for CR LF.
     """
 
     def __init__(self, raw: str, text: str, origin: str):
         self.raw = raw
         self.text = text
         self.origin = origin
-        self.two = False
+        self.two = False  # a CR LF counts two
+        self.utf16 = False  # a character beyond U+FFFF counts two
         self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
+        # Where each character beyond U+FFFF ends up counted in UTF-16, in the text as
+        # written (CR LF kept) and in the LF-only text.
+        self._units = {two: [i + n for n, i in enumerate(
+            i for i, c in enumerate(raw if two else text) if ord(c) > 0xFFFF)]
+            for two in (False, True)}
 
     def choose(self, selections: list[ET.Element]) -> str | None:
-        """How this text's CR LF are counted ("one" or "two"); None if it has none."""
-        if not self._crlf:
+        """How this text's positions are counted, in words; None when it is plainly
+        code points (no CR LF, and no reason to think of UTF-16)."""
+        readings = [(two, utf16) for two in ((False, True) if self._crlf else (False,))
+                    for utf16 in ((False, True) if self._units[False] else (False,))]
+        if len(readings) == 1:
             return None
         fits = {}
-        for two in (False, True):
-            self.two = two
-            fits[two] = sum(1 for s in selections if self._fits(s))
-        if fits[True] != fits[False]:
-            self.two = fits[True] > fits[False]
-        else:
-            self.two = "nvivo" in self.origin.lower()
-        return "two" if self.two else "one"
+        for self.two, self.utf16 in readings:
+            fits[self.two, self.utf16] = sum(1 for s in selections if self._fits(s))
+        best = max(fits.values())
+        likely = [r for r in readings if fits[r] == best]
+        default = ("nvivo" in self.origin.lower() and bool(self._crlf), False)
+        self.two, self.utf16 = default if default in likely else likely[0]
+        said = []
+        if self._crlf:
+            said.append(f"each Windows line break (CR LF) as {'two' if self.two else 'one'}")
+        if self.utf16:
+            said.append("each character beyond U+FFFF as two (UTF-16)")
+        return " and ".join(said) or None
 
     def _fits(self, selection: ET.Element) -> bool:
         name = " ".join((selection.get("name") or "").split()).rstrip("…").rstrip(".")
@@ -669,10 +684,12 @@ class Positions:
 
     def at(self, given: int) -> int:
         """The position in the LF-only text of a position as the file gives it."""
-        if not self.two or not self._crlf:
-            return given
-        # Each CR LF that starts before the position lost one code point.
-        return given - bisect.bisect_left(self._crlf, given)
+        if self.utf16:
+            given -= bisect.bisect_left(self._units[self.two], given)
+        if self.two and self._crlf:
+            # Each CR LF that starts before the position lost one code point.
+            given -= bisect.bisect_left(self._crlf, given)
+        return given
 
 
 def position(value: str) -> int | None:
