@@ -50,13 +50,14 @@ def test_without_a_consensus_every_coder_is_pooled_and_overlaps_count_once(hand)
     assert joined.coders == ("ana", "ben")
 
 
-def test_the_consensus_is_used_when_it_has_codings(hand):
+def test_consensus_codings_without_a_resolved_place_are_used_alone(hand):
+    # Coded as "consensus" by hand, not by resolving places (see test_reports_agreed).
     add_codings(hand, [("a1", "Money", CONSENSUS, 0, 20)])
     material = gather(hand)
-    assert material.choice.coders == (CONSENSUS,)
+    assert material.choice.coders == (CONSENSUS,) and material.choice.pair is None
     assert material.codings == 1
-    assert "agreed version" in material.choice.note
-    assert gather(hand, coder="all").choice.coders == ("ana", "ben", CONSENSUS)
+    assert "consensus coder alone" in material.choice.note
+    assert gather(hand, coder="all").choice.coders == ("ana", "ben")
 
 
 def test_one_coder_and_unknown_coders(hand):

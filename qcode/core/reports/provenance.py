@@ -10,7 +10,6 @@ from pathlib import Path
 
 from qcode import __version__
 from qcode.core.reports.material import Material
-from qcode.core.reports.selection import ALL_CODERS
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,7 @@ def provenance(material: Material, report: str, words: list[str],
     actually used are pinned, so the command gives the same selection later."""
     project = material.project
     choice = material.choice
-    pinned = [] if not choice.coders else ["--coder", choice.coders[0] if len(
-        choice.coders) == 1 and choice.asked != ALL_CODERS else ALL_CODERS]
+    pinned = ["--coder", choice.pinned] if choice.pinned else []
     name = Path(project.path).name
     command = shlex.join(["qcode", "-p", name, *words, *pinned])
     units = {material.unit_of(t) for t in material.transcripts}
