@@ -444,3 +444,36 @@ def test_the_html_report_compares_coders_only_when_two_have_coded(hand):
     page = html_report(hand).html
     assert ("Nothing to compare: agreement needs two coders with codings, and the "
             "project has 1 (ana).") in page
+
+
+def test_the_html_fingerprint_covers_the_agreement_whatever_the_coder(hand):
+    page = html_report(hand, coder="ana")
+    assert "whichever codings the other sections use" in page.html
+    assert "between ana, ben" in page.html
+    # ben's codings are not in the other sections, but they are in the agreement.
+    add_codings(hand, [("d1", "Debt", "ben", 250, 260)])
+    again = html_report(hand, coder="ana")
+    assert again.provenance.fingerprint != page.provenance.fingerprint
+    assert frequencies(hand, coder="ana").provenance.fingerprint == \
+        frequencies(gather(hand, coder="ana")).provenance.fingerprint
+
+
+def test_the_html_report_is_one_reading(hand, monkeypatch):
+    """Its quote texts and the agreement's codings are read in the transaction the
+    codings were gathered in, so a coder writing meanwhile cannot split the report."""
+    import qcode.core.agreement_report as agreement_report
+
+    seen = []
+    build, excerpts = agreement_report.build, hand.excerpts
+
+    def watched(function):
+        def call(*args, **kwargs):
+            seen.append((function.__name__, hand.conn.in_transaction))
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(agreement_report, "build", watched(build))
+    monkeypatch.setattr(hand, "excerpts", watched(excerpts))
+    html_report(hand)
+    quotes(hand, "Harm")
+    assert sorted(set(seen)) == [("build", True), ("excerpts", True)]

@@ -23,7 +23,7 @@ from itertools import groupby
 import numpy as np
 
 from qcode.core.reports.codes import CodeRef
-from qcode.core.reports.material import Material, Segment, material_of
+from qcode.core.reports.material import Material, Segment, material_of, reading
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
 
@@ -73,7 +73,13 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
         raise ReportError(f"unknown unit '{within}': use {', '.join(WITHIN)}")
     if top is not None and top < 1:
         raise ReportError("--top needs a number of codes of 1 or more")
-    material = material_of(source, coder)
+    # Within turns, the turns are read in the reading the codings were gathered in.
+    with reading(source):
+        return _matrix(material_of(source, coder), within, theme, top)
+
+
+def _matrix(material: Material, within: str, theme: str | None, top: int | None
+            ) -> Matrix:
     picked = material.tree.find(theme) if theme is not None else None
     allowed = {c.id for c in material.tree.below(picked.id)} if picked else None
     sizes: dict[int, int] = defaultdict(int)

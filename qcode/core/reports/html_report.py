@@ -2,13 +2,18 @@
 frequencies by group (bar charts), co-occurrence (heatmap), the thematic network,
 inter-coder agreement and sample quotes per theme, and what it was made from.
 
-Every section comes from one reading of the project (one Material), so they agree with
-one another and share one fingerprint."""
+Every section comes from one reading of the project: the Material and, in the same
+read transaction, the texts of the quotes and the codings the agreement compares. So
+the sections agree with one another, and one fingerprint covers all their inputs.
+Given a Material gathered earlier, those later reads are a reading of their own."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.reports import svg
@@ -17,7 +22,7 @@ from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.cooccurrence import MEANING, cooccurrence
 from qcode.core.reports.frequencies import FrequencyTable, frequencies
 from qcode.core.reports.groups import grouping
-from qcode.core.reports.material import Material, material_of
+from qcode.core.reports.material import Material, material_of, reading
 from qcode.core.reports.network import network, to_svg
 from qcode.core.reports.page import e, made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
@@ -43,14 +48,19 @@ def html_report(source, coder: str | None = None, by: str | None = None,
     """The report page. `by`: the attribute whose groups are compared (default: the
     attribute "group" when cases have it); `folder`: the name it is written to, for
     the command that makes it again."""
-    material = material_of(source, coder)
+    with reading(source):
+        return _report(material_of(source, coder), by, folder)
+
+
+def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
     if by is None:
         by = next((a for a in material.attribute_names
                    if a.casefold() == DEFAULT_GROUP), None)
     table = frequencies(material, by=by)
+    compared = [c for c in material.counts_by_coder if c != CONSENSUS]
     made = provenance(material, "html report", ["report", "html", folder,
                                                 *(["--by", table.by] if table.by else [])],
-                      {"by": table.by})
+                      {"by": table.by}, _fingerprint(material, compared))
     name = material.project.meta("codebook_name") or Path(material.project.path).stem
     title = f"Report: {name}"
     sections = [
@@ -60,7 +70,7 @@ def html_report(source, coder: str | None = None, by: str | None = None,
          _frequencies(table)),
         ("cooccurrence", "Co-occurrence", _cooccurrence(material)),
         ("network", "Thematic network", _network(material)),
-        ("agreement", "Agreement between coders", _agreement(material)),
+        ("agreement", "Agreement between coders", _agreement(material, compared)),
         ("quotes", "Sample quotes per theme", _samples(material)),
     ]
     body = [f"<h1>{e(title)}</h1>",
@@ -226,10 +236,25 @@ def _network(material: Material) -> list[str]:
             f"<figure>{to_svg(net, standalone=False)}</figure>"]
 
 
-def _agreement(material: Material) -> list[str]:
+def _fingerprint(material: Material, compared: list[str]) -> str:
+    """The material's fingerprint with the agreement's inputs added: the names of the
+    coders compared and, for those whose codings the material did not read (the
+    agreement compares every coder, whatever --coder chose), their codings."""
+    digest = hashlib.sha256(material.fingerprint.encode("ascii"))
+    digest.update(("\nagreement\t" + "\t".join(compared)).encode("utf-8"))
+    unread = [c for c in compared if c not in material.choice.coders]
+    if unread:
+        project = material.project
+        ids = {name: coder_id for coder_id, name, _ in project.report_coders()}
+        rows = np.array(project.report_codings([ids[c] for c in unread]),
+                        dtype=np.int64).reshape(-1, 5)
+        digest.update(rows[np.lexsort(rows.T[::-1])].astype("<i8").tobytes())
+    return digest.hexdigest()
+
+
+def _agreement(material: Material, coders: list[str]) -> list[str]:
     from qcode.core.agreement_report import ACCEPTABLE, GOOD, ReportError, build, select
 
-    coders = [c for c in material.counts_by_coder if c != CONSENSUS]
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
                 f"the project has {len(coders)}"
@@ -246,7 +271,11 @@ def _agreement(material: Material) -> list[str]:
            f"{e(', '.join(coders))}: overall {e(overall)}, pooled over "
            f"{e(_plural(len(report.selection.codes), 'code'))}. No bootstrap interval "
            "here: 'qcode agree' gives intervals, agreement on given units and the "
-           "compatibility views.</p>"]
+           "compatibility views.</p>",
+           '<p class="note">Agreement compares every coder\'s own codings (the '
+           f"{CONSENSUS} coder's left out), whichever codings the other sections use "
+           "(--coder): it is a figure about the coders, not about one version of the "
+           "coding. Their codings are in the report's fingerprint.</p>"]
     if shown:
         bars = [svg.Bar(r.code, 0, (max(0.0, r.alpha.value),), (f"{r.alpha.value:.2f}",))
                 for r in shown]

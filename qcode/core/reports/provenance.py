@@ -60,9 +60,11 @@ class Provenance:
 
 
 def provenance(material: Material, report: str, words: list[str],
-               parameters: dict) -> Provenance:
+               parameters: dict, fingerprint: str | None = None) -> Provenance:
     """`words`: the qcode command and its arguments, without the coder; the coders
-    actually used are pinned, so the command gives the same selection later."""
+    actually used are pinned, so the command gives the same selection later.
+    `fingerprint`: for a report with inputs beyond the material's (default: the
+    material's)."""
     project = material.project
     choice = material.choice
     pinned = ["--coder", choice.pinned] if choice.pinned else []
@@ -73,4 +75,5 @@ def provenance(material: Material, report: str, words: list[str],
         report, {**parameters, "coder": choice.asked}, command, name,
         project.meta("project_guid") or "", project.schema_version,
         len(material.transcripts), len(units), material.codings, len(material.segments),
-        choice.coders, choice.note, material.made, __version__, material.fingerprint)
+        choice.coders, choice.note, material.made, __version__,
+        fingerprint or material.fingerprint)

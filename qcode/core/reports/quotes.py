@@ -13,7 +13,7 @@ from itertools import groupby
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.groups import grouping
-from qcode.core.reports.material import Material, Segment, material_of
+from qcode.core.reports.material import Material, Segment, material_of, reading
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
 
@@ -71,7 +71,13 @@ def quotes(source, selector: str, coder: str | None = None, by: str | None = Non
     region that cases have, else "{case}"); `max_words`: 0 keeps whole segments."""
     if max_words < 0:
         raise ReportError("--max-words is a number of words (0 keeps whole segments)")
-    material = material_of(source, coder)
+    # The turns and texts are read in the reading the codings were gathered in.
+    with reading(source):
+        return _quotes(material_of(source, coder), selector, by, attribution, max_words)
+
+
+def _quotes(material: Material, selector: str, by: str | None, attribution: str | None,
+            max_words: int) -> QuoteReport:
     selected = material.tree.find(selector)
     codes = material.tree.below(selected.id)
     wanted = {c.id for c in codes}
