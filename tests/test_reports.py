@@ -216,10 +216,49 @@ def test_quotes_of_a_theme_grouped_by_attribute(hand):
     assert [q.transcript for q in first] == ["a1", "a2", "b1"]
     assert first[0].text == words("a1", 0, 9)
     assert first[0].coders == ("ana", "ben")
+    # a1's Threats [0, 50) lies in the interviewer's turn: theirs, not the Detective's.
     assert [q.attribution for q in first] == [
-        "Detective, Southeast", "Detective, Southeast", "Analyst"]
+        "Interviewer", "Detective, Southeast", "Analyst"]
     assert (first[0].speaker, first[0].turn) == ("Interviewer", 1)
     assert (first[1].speaker, first[1].turn) == ("P", 2)
+
+
+def test_a_quote_over_several_turns_keeps_them_apart(hand):
+    # d1's Evidence [90, 130): the end of the interviewer's turn, then P's.
+    quote = quotes(hand, "Evidence", coder="ana").groups[0].quotes[-1]
+    assert quote.transcript == "d1"
+    assert quote.lines == (f"Interviewer: {words('d1', 18, 19)}",
+                           f"P: {words('d1', 20, 25)}")
+    assert quote.text == " / ".join(quote.lines)
+    assert quote.attribution == "Operator"          # P's words are in it
+    short = quotes(hand, "Evidence", coder="ana", max_words=4).groups[0].quotes[-1]
+    assert short.lines == (f"Interviewer: {words('d1', 18, 19)}",
+                           f"P: {words('d1', 20, 21)}…")
+
+
+@pytest.mark.parametrize("speaker, interviewer", [
+    ("Interviewer", True), ("interviewer 2", True), ("Researcher", True),
+    ("Moderator A", True), ("Facilitator", True), ("I", True), ("Q1", True),
+    ("P01", False), ("Participant", False), ("Interviewee", False), ("R", False),
+    ("Jane Doe", False), (None, False),
+])
+def test_the_interviewers_side_is_known_by_its_role_words(speaker, interviewer):
+    from qcode.core.importers.plain import is_interviewer
+
+    assert is_interviewer(speaker) is interviewer
+
+
+def test_words_joined_by_apostrophes_and_hyphens_stay_whole(hand):
+    text = "P: They're a well-known site, 'the best' - so they say.\n"
+    tid = hand.add_transcript(ParsedTranscript("w1", "txt", text, [
+        Turn("P", 3, len(text) - 1, 0)]), "w1.txt", case="A")
+    money = next(c["id"] for c in hand.codes() if c["name"] == "Money")
+    # From inside "They're" (at its "re") to inside "well-known" (after "well-").
+    hand.add_coding(tid, money, "ana", text.index("re a"), text.index("known"))
+    hand.add_coding(tid, money, "ana", text.index("best"), text.index("so"))
+    found = [q.text for q in quotes(hand, "Money", coder="ana").groups[0].quotes
+             if q.transcript == "w1"]
+    assert found == ["They're a well-known", "best' -"]
 
 
 def test_a_quote_is_widened_to_whole_words_and_cut_after_max_words(hand):
@@ -236,8 +275,9 @@ def test_a_quote_is_widened_to_whole_words_and_cut_after_max_words(hand):
 def test_attribution_fields_and_fallbacks(hand):
     report = quotes(hand, "Money", attribution="{role} ({group}), {case} {speaker}")
     lines = {q.transcript: q.attribution for g in report.groups for q in g.quotes}
+    # d1's Money [0, 30) is the interviewer's.
     assert lines == {"a1": "Detective (Police), A P", "b1": "Analyst (Police), B P",
-                     "d1": "Operator, D Interviewer"}
+                     "d1": "Interviewer"}
     with pytest.raises(ReportError, match=r"names 'rank', which no case has \(attributes: "
                                           r"group, region, role; also case, transcript"):
         quotes(hand, "Money", attribution="{role}, {rank}")

@@ -45,7 +45,8 @@ def test_quotes_print_markdown_with_attributions(run):
     out = run("quotes", "Control", "--by", "group").output
     assert out.startswith("# Quotes: Control\n")
     assert "## Threats" in out and "### Police" in out and "### Sex workers" in out
-    assert f"> {words('a1', 0, 9)}\n>\n> — Detective, Southeast" in out
+    assert f"> {words('a1', 0, 9)}\n>\n> — Interviewer" in out     # the interviewer's
+    assert f"> {words('a2', 20, 29)}\n>\n> — Detective, Southeast" in out
     assert "— Analyst\n" in out                       # B has no region
     assert "## Made from" in out and "--coder all" in out
 
@@ -61,7 +62,8 @@ def test_quotes_to_each_kind_of_file(run, tmp_path: Path):
     assert "— Detective (A)" in lines
     run("quotes", "Harm", "--out", "q.csv")
     rows = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8")))
-    assert len(rows) == 10 and rows[0]["attribution"] == "Detective, Southeast"
+    assert len(rows) == 10 and rows[0]["attribution"] == "Interviewer"
+    assert rows[1]["attribution"] == "Detective, Southeast"
     made = json.loads((tmp_path / "q.csv.provenance.json").read_text(encoding="utf-8"))
     assert made["report"] == "quotes" and made["parameters"]["code"] == "Harm"
     run("quotes", "Harm", "--format", "md", "--out", "quotes.txt")

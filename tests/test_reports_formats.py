@@ -101,3 +101,33 @@ def test_the_word_document_has_headings_block_quotes_and_attributions(tmp_path: 
         assert line.text.startswith("— ")
     assert quoted[0].text == report.groups[0].quotes[0].text
     assert "fingerprint" in document.core_properties.comments
+
+
+def test_a_quote_over_several_turns_keeps_its_turns_in_every_format(tmp_path: Path):
+    from qcode.core.importers.plain import turns_in
+
+    text = ("Interviewer: What happened?\n\nP01: It was fine, we paid for it.\n\n"
+            "Interviewer: And what then?\n\nP01: There was more.\n")
+    with hand_built(tmp_path / "h.qcode") as project:
+        tid = project.add_transcript(ParsedTranscript("t1", "txt", text, turns_in(text)),
+                                     "t1.txt", case="A")
+        silence = next(c["id"] for c in project.codes() if c["name"] == "Silence")
+        project.add_coding(tid, silence, "ana", text.index("paid"), text.index("was more"))
+        report = quotes(project, "Silence")
+    [quote] = report.groups[0].quotes
+    assert quote.lines == ("P01: paid for it.", "Interviewer: And what then?",
+                           "P01: There")
+    assert quote.attribution == "Detective, Southeast"
+    md = quotes_formats.to_markdown(report)
+    assert ("> P01: paid for it.\n>\n> Interviewer: And what then?\n>\n> P01: There\n>\n"
+            "> — Detective, Southeast") in md
+    assert ("<blockquote><p>P01: paid for it.</p><p>Interviewer: And what then?</p>"
+            "<p>P01: There</p></blockquote>") in quotes_formats.to_html(report)
+    [row] = csv.DictReader(io.StringIO(quotes_formats.to_csv(report)))
+    assert row["quote"] == "P01: paid for it. / Interviewer: And what then? / P01: There"
+    path = tmp_path / "q.docx"
+    path.write_bytes(quotes_formats.to_docx(report))
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    at = texts.index("P01: paid for it.")
+    assert texts[at:at + 4] == ["P01: paid for it.", "Interviewer: And what then?",
+                                "P01: There", "— Detective, Southeast"]

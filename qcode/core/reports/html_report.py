@@ -27,6 +27,7 @@ from qcode.core.reports.network import network, to_svg
 from qcode.core.reports.page import e, made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
+from qcode.core.reports.quotes_formats import blockquote
 from qcode.core.store import CONSENSUS
 
 HEATMAP_CODES = 20
@@ -340,7 +341,6 @@ def _samples(material: Material) -> list[str]:
         for segment in chosen:
             quote = next(made)
             code = tree.by_id[segment.code_id]
-            out.append(f"<blockquote><p>{e(quote.text)}</p></blockquote>"
-                       f'<p class="attribution">— {e(quote.attribution)} '
+            out.append(blockquote(quote) + f'<p class="attribution">— {e(quote.attribution)} '
                        f'<span class="count">({e(code.name)})</span></p>')
     return out

@@ -63,8 +63,9 @@ def to_markdown(report: QuoteReport) -> str:
         for level, text in heads:
             out += [f"{'#' * min(level + 1, 6)} {md_escape(text)}", ""]
         for quote in group.quotes:
-            out += [f"> {md_escape(quote.text)}", ">", f"> — {md_escape(quote.attribution)}",
-                    ""]
+            for line in quote.lines:
+                out += [f"> {md_escape(line)}", ">"]
+            out += [f"> — {md_escape(quote.attribution)}", ""]
     return "\n".join(out + made_from_md(report.provenance)) + "\n"
 
 
@@ -83,9 +84,15 @@ def quote_blocks(report: QuoteReport, top: int) -> list[str]:
         for level, text in heads:
             tag = f"h{min(level + top - 1, 6)}"
             out.append(f"<{tag}>{e(text)}</{tag}>")
-        out += [f"<blockquote><p>{e(q.text)}</p></blockquote>"
-                f'<p class="attribution">— {e(q.attribution)}</p>' for q in group.quotes]
+        out += [blockquote(q) + f'<p class="attribution">— {e(q.attribution)}</p>'
+                for q in group.quotes]
     return out
+
+
+def blockquote(quote) -> str:
+    """A quote as an HTML block quote, a paragraph per turn it covers."""
+    return "<blockquote>" + "".join(f"<p>{e(line)}</p>" for line in quote.lines) + \
+        "</blockquote>"
 
 
 def to_csv(report: QuoteReport) -> str:
@@ -132,11 +139,12 @@ def to_docx(report: QuoteReport) -> bytes:
 
 
 def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
-    block = document.add_paragraph()
-    block.paragraph_format.left_indent = Cm(1.25)
-    block.paragraph_format.right_indent = Cm(1.25)
-    block.paragraph_format.space_after = Pt(2)
-    block.add_run(_safe(quote.text)).italic = True
+    for text in quote.lines:
+        block = document.add_paragraph()
+        block.paragraph_format.left_indent = Cm(1.25)
+        block.paragraph_format.right_indent = Cm(1.25)
+        block.paragraph_format.space_after = Pt(2)
+        block.add_run(_safe(text)).italic = True
     line = document.add_paragraph(_safe(f"— {quote.attribution}"))
     line.paragraph_format.left_indent = Cm(1.25)
     line.paragraph_format.space_after = Pt(10)
