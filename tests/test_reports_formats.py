@@ -131,3 +131,20 @@ def test_a_quote_over_several_turns_keeps_its_turns_in_every_format(tmp_path: Pa
     at = texts.index("P01: paid for it.")
     assert texts[at:at + 4] == ["P01: paid for it.", "Interviewer: And what then?",
                                 "P01: There", "— Detective, Southeast"]
+
+
+def test_a_bar_chart_has_a_key_for_every_series_inside_it():
+    from qcode.core.reports import svg
+
+    series = [f"Group with a long name {i}" for i in range(9)]
+    rows = [svg.Bar("Code", 0, tuple(0.5 for _ in series), tuple("1/2" for _ in series))]
+    chart = minidom.parseString(svg.bars("Chart", rows, series, standalone=True))
+    width = float(chart.documentElement.getAttribute("width"))
+    keys = [t for t in chart.getElementsByTagName("text")
+            if t.firstChild and t.firstChild.data.startswith("Group with")]
+    assert len(keys) == len(series)
+    for key in keys:
+        assert float(key.getAttribute("x")) + svg.text_width(key.firstChild.data, 12) <= width
+    first_bar = min(float(r.getAttribute("y")) for r in chart.getElementsByTagName("rect")
+                    if r.getAttribute("height") == "10" and r.getAttribute("width") != "10")
+    assert max(float(k.getAttribute("y")) for k in keys) < first_bar

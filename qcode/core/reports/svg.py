@@ -68,22 +68,16 @@ def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.
     bar, gap, plot = 11, 9, 340
     labels = [shorten(r.label, 46) for r in rows]
     left = left or label_room(rows)
-    legend = 22 if len(series) > 1 else 0
+    width = left + plot + 70
+    keys, legend = _legend(series, width) if len(series) > 1 else ([], 0)
     top = 26 + legend
     bottom = 18 if lines else 8
     height = top + len(rows) * (len(series) * bar + gap) + bottom
-    width = left + plot + 70
 
     def x(value: float) -> float:
         return left + (min(high, max(low, value)) - low) / (high - low) * plot
 
-    out = [_open(width, height, title, standalone)]
-    at = 12
-    for i, name in enumerate(series if len(series) > 1 else ()):
-        colour = _colour(i, name)
-        out.append(f'<rect x="{at}" y="6" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{at + 14}" y="15">{esc(shorten(name, 30))}</text>')
-        at += 30 + text_width(shorten(name, 30), 12)
+    out = [_open(width, height, title, standalone), *keys]
     for value, label in ticks:
         out.append(f'<line x1="{x(value):.1f}" y1="{top - 4}" x2="{x(value):.1f}" '
                    f'y2="{height - bottom}" stroke="#dddddd"/>'
@@ -111,6 +105,22 @@ def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.
     out.append(f'<line x1="{x(low):.1f}" y1="{top - 4}" x2="{x(low):.1f}" '
                f'y2="{height - bottom}" stroke="#333333"/></svg>')
     return "".join(out)
+
+
+def _legend(series: Sequence[str], width: float) -> tuple[list[str], float]:
+    """A key for every series, in rows that wrap within `width`, and the height the
+    rows take beyond the first."""
+    out, at, y = [], 12.0, 6
+    for i, name in enumerate(series):
+        label = shorten(name, 30)
+        room = 30 + text_width(label, 12)
+        if at > 12 and at + room - 16 > width - 8:
+            at, y = 12.0, y + 18
+        out.append(f'<rect x="{at:.1f}" y="{y}" width="10" height="10" '
+                   f'fill="{_colour(i, name)}"/>'
+                   f'<text x="{at + 14:.1f}" y="{y + 9}">{esc(label)}</text>')
+        at += room
+    return out, y + 16
 
 
 def _colour(index: int, name: str) -> str:
