@@ -3,9 +3,13 @@ tests/report_helpers.py for the project), and properties that hold on any coding
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 from pathlib import Path
+
+from xml.dom import minidom
 
 import numpy as np
 import pytest
@@ -201,6 +205,50 @@ def test_network_counts_and_formats(hand):
     assert svg.count("<rect") == 10
     only = network(hand, theme="Control")
     assert [n.code.name for n in only.nodes()] == ["Control", "Threats", "Debt"]
+
+
+def test_every_network_format_carries_what_it_was_made_from(hand):
+    net = network(hand)
+    items = net.provenance.items()
+    mermaid, dot = to_mermaid(net), to_dot(net)
+    for label, value in items:
+        assert f"%% {label}: {value}" in mermaid
+        assert f"    // {label}: {value}" in dot
+    assert "counts three times" in mermaid and "counts three times" in dot
+    drawn = minidom.parseString(to_svg(net))
+    [desc] = drawn.getElementsByTagName("desc")
+    assert f"Fingerprint: SHA-256 {net.provenance.fingerprint}" in desc.firstChild.data
+    shown = [t.firstChild.data for t in drawn.getElementsByTagName("text")]
+    assert f"Made again by: {net.provenance.command}" in shown
+    width = float(drawn.documentElement.getAttribute("width"))
+    assert all(svg_text_width(t, 9) + 10 <= width for t in shown if t.startswith("Made"))
+    assert "<desc>" not in to_svg(net, standalone=False)       # the page says it
+
+
+def svg_text_width(text: str, size: float) -> float:
+    from qcode.core.reports.svg import text_width
+
+    return text_width(text, size)
+
+
+def test_an_empty_network_says_so_in_every_format(hand):
+    net = network(hand, theme="Silence")
+    assert net.empty
+    for text in (to_mermaid(net), to_dot(net), to_svg(net)):
+        assert "The selection is empty: no coded segments." in text
+
+
+def test_the_network_of_a_codebook_without_transcripts_is_all_zeros(tmp_path: Path):
+    from qcode.core.codebook import parse as parse_codebook
+    from tests.report_helpers import CODEBOOK
+
+    with Project.create(tmp_path / "plan.qcode") as project:
+        project.load_codebook(parse_codebook(CODEBOOK))
+        net = network(project)
+        with pytest.raises(ReportError, match="no transcripts yet"):
+            frequencies(project)
+    assert [n.segments for n in net.nodes()] == [0] * 10 and net.empty
+    assert net.provenance.transcripts == 0
 
 
 # -- quotes -------------------------------------------------------------------------------
@@ -517,3 +565,61 @@ def test_the_html_report_is_one_reading(hand, monkeypatch):
     html_report(hand)
     quotes(hand, "Harm")
     assert sorted(set(seen)) == [("build", True), ("excerpts", True)]
+
+
+# -- the terminal table -------------------------------------------------------------------
+
+
+def test_a_frequency_table_fits_its_width_however_many_groups(hand):
+    from qcode.core.reports.tables import frequencies_text
+
+    for case, role in (("A", "Detective Sergeant"), ("B", "Detective Constable"),
+                       ("C", "Independent escort"), ("D", "Head of Trust and Safety")):
+        hand.set_attributes(case, {"role": role})
+    text = frequencies_text(frequencies(hand, by="role"), "table", 80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if line.startswith("Code"))
+    # Cut to the width of their numbers, "Detective …" would name two groups: letters.
+    assert header.split() == ["Code", "A", "B", "C", "D", "total"]
+    assert "A = Detective Constable" in lines and "D = Independent escort" in lines
+    narrow = frequencies_text(frequencies(hand, by="transcript"), "table", 40)
+    lines = narrow.splitlines()
+    assert all(len(line) <= 40 for line in lines)
+    headers = [line.split() for line in lines if line.startswith("Code")]
+    assert len(headers) > 1                       # the groups in several tables
+    assert [name for h in headers for name in h[1:]] == ["a1", "a2", "b1", "c1", "d1",
+                                                         "total"]
+    assert sum(1 for line in lines if line.startswith("Harm ")) == len(headers)
+
+
+def test_a_theme_counts_each_of_its_codes_segments(hand):
+    from qcode.core.reports.tables import frequencies_text
+
+    # One passage of d1 coded with Threats, Debt and Money: three segments of Harm.
+    add_codings(hand, [("d1", code, "ana", 200, 250) for code in ("Threats", "Debt",
+                                                                   "Money")])
+    table = frequencies(hand, coder="ana")
+    assert totals(table)["Harm"] == (9 + 3, 4)
+    assert totals(table)["Harm / Control"] == (6 + 2, 4)
+    for form in ("table", "md", "json"):
+        assert "counts three times" in frequencies_text(table, form)
+    assert "counts three times" in html_report(hand).html
+
+
+def test_csv_cells_cannot_start_a_formula(hand):
+    from qcode.core.reports import quotes_formats, tables
+
+    threats = next(c["id"] for c in hand.codes() if c["name"] == "Threats")
+    hand.edit_code(threats, name="=HYPERLINK(\"http://x\")")
+    hand.set_attributes("A", {"role": "+Detective", "region": "@home"})
+    text = tables.frequencies_text(frequencies(hand), "csv")
+    assert "'=HYPERLINK" in text and ",=" not in text
+    rows = list(csv.DictReader(io.StringIO(quotes_formats.to_csv(quotes(hand, "Harm")))))
+    assert {r["attribution"] for r in rows if r["case"] == "A"} >= {"'+Detective, @home"}
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    harm = next(c["id"] for c in hand.codes() if c["name"] == "Harm")
+    hand.edit_code(harm, name="-Harm")
+    matrix = list(csv.reader(io.StringIO(tables.cooccurrence_text(cooccurrence(hand),
+                                                                  "csv"))))
+    assert matrix[0][1].startswith("'-Harm / Control / ")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qcode.cli import cli
 from qcode.core.store import Project
-from tests.report_helpers import hand_built, words
+from tests.report_helpers import CODEBOOK, hand_built, words
 
 
 @pytest.fixture
@@ -74,8 +74,9 @@ def test_quotes_to_each_kind_of_file(run, tmp_path: Path):
 def test_frequencies_table_fits_80_columns_and_ends_with_provenance(run):
     out = run("report", "frequencies", "--by", "group").output
     lines = out.splitlines()
-    assert all(len(line) <= 80 for line in lines[:-1])
-    assert lines[-1].startswith("Made ") and "hand.qcode" in lines[-1]
+    assert all(len(line) <= 80 for line in lines)
+    made = next(i for i, line in enumerate(lines) if line.startswith("Made "))
+    assert "hand.qcode" in lines[made] and "fingerprint" in " ".join(lines[made:])
     header = next(line for line in lines if line.startswith("Code"))
     assert header.split() == ["Code", "Police", "Sex", "workers", "(none)", "total"]
     assert any(line.split() == ["Harm", "7", "(2)", "2", "(1)", "1", "(1)", "10", "(4)"]
@@ -87,9 +88,10 @@ def test_frequencies_as_csv_json_and_markdown(run, tmp_path: Path):
     run("report", "frequencies", "--by", "group", "--out", "f.csv")
     rows = list(csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8")))
     harm = rows[0]
-    assert (harm["code"], harm["Police segments"], harm["Police cases"],
-            harm["(none) segments"], harm["segments"], harm["cases"]) == (
-        "Harm", "7", "2", "1", "10", "4")
+    # Each group's size is in the header of its cases column.
+    assert (harm["code"], harm["Police segments"], harm["Police cases (n=2)"],
+            harm["(none) segments"], harm["(none) cases (n=1)"], harm["segments"],
+            harm["cases (n=4)"]) == ("Harm", "7", "2", "1", "1", "10", "4")
     assert (tmp_path / "f.csv.provenance.json").exists()
     data = json.loads(run("report", "frequencies", "--format", "json").output)
     assert data["codes"][0] == {"code": "Harm", "name": "Harm", "depth": 0, "groups": {},
@@ -97,7 +99,7 @@ def test_frequencies_as_csv_json_and_markdown(run, tmp_path: Path):
     assert data["provenance"]["fingerprint"]
     assert "| **Harm** | 10 (4) |" in run("report", "frequencies", "--format", "md").output
     printed = run("report", "frequencies", "--format", "csv")
-    assert printed.output.startswith("code,name,depth,segments,cases")
+    assert printed.stdout.startswith("code,name,depth,segments,cases (n=4)\n")
 
 
 def test_cooccurrence_table_csv_and_json(run, tmp_path: Path):
@@ -190,12 +192,17 @@ def test_an_empty_project_and_one_without_a_codebook(tmp_path: Path, monkeypatch
     runner = CliRunner()
     runner.invoke(cli, ["init"], catch_exceptions=False)
     for args in (["quotes", "Harm"], ["report", "frequencies"], ["report", "cooccurrence"],
-                 ["report", "network"], ["report", "html", "out"]):
+                 ["report", "html", "out"]):
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 1, result.output
         assert result.output == ("Error: the project has no transcripts yet: import some "
                                  "with 'qcode import FILES'\n")
     assert not (tmp_path / "out").exists()
+    # The network is the codebook's, so it needs a codebook and no transcript.
+    result = runner.invoke(cli, ["report", "network"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output == ("Error: the codebook is empty: load one with 'qcode codebook "
+                             "load FILE'\n")
     (tmp_path / "t.txt").write_text("P01: Something was said.\n", encoding="utf-8")
     runner.invoke(cli, ["import", "t.txt"], catch_exceptions=False)
     result = runner.invoke(cli, ["report", "frequencies"], catch_exceptions=False)
@@ -204,3 +211,16 @@ def test_an_empty_project_and_one_without_a_codebook(tmp_path: Path, monkeypatch
     missing = runner.invoke(cli, ["-p", "nowhere.qcode", "report", "frequencies"],
                             catch_exceptions=False)
     assert missing.exit_code == 1 and "no project at nowhere.qcode" in missing.output
+
+
+def test_the_network_of_a_codebook_is_made_before_any_transcript(tmp_path: Path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    runner.invoke(cli, ["init"], catch_exceptions=False)
+    (tmp_path / "book.yaml").write_text(CODEBOOK, encoding="utf-8")
+    runner.invoke(cli, ["codebook", "load", "book.yaml"], catch_exceptions=False)
+    result = runner.invoke(cli, ["report", "network"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert '["Harm<br>0 segments, 0 cases"]' in result.output
+    assert "The selection is empty" in result.output

@@ -20,11 +20,12 @@ from qcode.core.reports import svg
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.cooccurrence import MEANING, cooccurrence
-from qcode.core.reports.frequencies import FrequencyTable, frequencies
+from qcode.core.reports.frequencies import ROLL_UP, FrequencyTable, frequencies
 from qcode.core.reports.groups import grouping
 from qcode.core.reports.material import Material, material_of, reading
 from qcode.core.reports.network import network, to_svg
-from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.escape import e
+from qcode.core.reports.page import made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
 from qcode.core.reports.quotes_formats import blockquote
@@ -152,8 +153,7 @@ def _codebook(material: Material, table: FrequencyTable) -> list[str]:
                 + (f'<span class="definition">{e(definition)}</span>' if definition else "")
                 + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
 
-    return ['<p class="note">Each theme counts its own segments and those of every '
-            "code under it; a case counts once.</p>",
+    return [f'<p class="note">{e(ROLL_UP)}</p>',
             '<ul class="codebook">' + "".join(item(c) for c in material.tree.roots)
             + "</ul>"]
 
@@ -232,8 +232,8 @@ def _cooccurrence(material: Material) -> list[str]:
 def _network(material: Material) -> list[str]:
     net = network(material)
     return ['<p class="note">Global themes on the left, organising themes, then basic '
-            "themes (Attride-Stirling 2001); each with its segments and cases, a theme "
-            "counting the codes under it. Dashed: never applied.</p>",
+            "themes (Attride-Stirling 2001); each with its segments and cases. "
+            f"{e(ROLL_UP)} Dashed: never applied.</p>",
             f"<figure>{to_svg(net, standalone=False)}</figure>"]
 
 

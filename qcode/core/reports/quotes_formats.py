@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from qcode.core.exchange.codebook_formats import md_escape
-from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.escape import csv_row, e, xml_safe
+from qcode.core.reports.page import made_from, page
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
 
 FORMATS = ("md", "html", "docx", "csv")
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def title(report: QuoteReport) -> str:
@@ -98,16 +97,17 @@ def blockquote(quote) -> str:
 def to_csv(report: QuoteReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["theme", "code", *([report.by] if report.by else []), "quote",
-                     "attribution", "transcript", "case", "speaker", "turn", "start",
-                     "end", "coders", "shortened"])
+    writer.writerow(csv_row(["theme", "code", *([report.by] if report.by else []), "quote",
+                         "attribution", "transcript", "case", "speaker", "turn", "start",
+                         "end", "coders", "shortened"]))
     for group in report.groups:
         theme = " / ".join(group.code.path[:-1])
         for q in group.quotes:
-            writer.writerow([theme, group.code.name, *([group.value] if report.by else []),
-                             q.text, q.attribution, q.transcript, q.case or "",
-                             q.speaker or "", q.turn or "", q.start, q.end,
-                             "; ".join(q.coders), "yes" if q.shortened else "no"])
+            writer.writerow(csv_row([theme, group.code.name,
+                                 *([group.value] if report.by else []), q.text,
+                                 q.attribution, q.transcript, q.case or "", q.speaker or "",
+                                 q.turn or "", q.start, q.end, "; ".join(q.coders),
+                                 "yes" if q.shortened else "no"]))
     return out.getvalue()
 
 
@@ -118,21 +118,21 @@ def to_docx(report: QuoteReport) -> bytes:
     from docx.shared import Cm, Pt
 
     document = Document()
-    document.core_properties.title = _safe(title(report))
-    document.core_properties.comments = _safe(report.provenance.footer())
-    document.add_heading(_safe(title(report)), level=0)
+    document.core_properties.title = xml_safe(title(report))
+    document.core_properties.comments = xml_safe(report.provenance.footer())
+    document.add_heading(xml_safe(title(report)), level=0)
     for line in summary(report):
-        document.add_paragraph(_safe(line))
+        document.add_paragraph(xml_safe(line))
     for heads, group in headings(report):
         for level, text in heads:
-            document.add_heading(_safe(text), level=min(level, 9))
+            document.add_heading(xml_safe(text), level=min(level, 9))
         for quote in group.quotes:
             _quote(document, group, quote, Cm, Pt)
     document.add_heading("Made from", level=1)
     for label, value in report.provenance.items():
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(_safe(value))
+        paragraph.add_run(xml_safe(value))
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
@@ -144,15 +144,10 @@ def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
         block.paragraph_format.left_indent = Cm(1.25)
         block.paragraph_format.right_indent = Cm(1.25)
         block.paragraph_format.space_after = Pt(2)
-        block.add_run(_safe(text)).italic = True
-    line = document.add_paragraph(_safe(f"— {quote.attribution}"))
+        block.add_run(xml_safe(text)).italic = True
+    line = document.add_paragraph(xml_safe(f"— {quote.attribution}"))
     line.paragraph_format.left_indent = Cm(1.25)
     line.paragraph_format.space_after = Pt(10)
-
-
-def _safe(text: str) -> str:
-    """Word's XML cannot hold control characters; they carry nothing a reader sees."""
-    return XML_UNSAFE.sub("", text)
 
 
 def render(report: QuoteReport, form: str) -> str | bytes:
