@@ -623,3 +623,28 @@ def test_csv_cells_cannot_start_a_formula(hand):
     matrix = list(csv.reader(io.StringIO(tables.cooccurrence_text(cooccurrence(hand),
                                                                   "csv"))))
     assert matrix[0][1].startswith("'-Harm / Control / ")
+
+
+def test_the_html_pairs_come_from_every_code_not_only_the_heatmaps(hand, monkeypatch):
+    import importlib
+
+    # The package's html_report is the function; the module is imported by name.
+    monkeypatch.setattr(importlib.import_module("qcode.core.reports.html_report"),
+                        "HEATMAP_CODES", 2)
+    # Threats and Evidence have most segments; Threats-Debt is the strongest pair.
+    page = html_report(hand).html
+    heatmap = page[page.index('<section id="cooccurrence">'):page.index("Codes most often")]
+    assert "1. Threats" in heatmap and "2. Evidence" in heatmap and "Debt" not in heatmap
+    pairs = page[page.index("Codes most often"):page.index('<section id="network">')]
+    assert "<td>Threats</td><td>Debt</td><td>2</td>" in pairs
+    assert "<td>Debt</td><td>Money</td><td>1</td>" in pairs
+
+
+def test_the_top_codes_keep_the_whole_matrix_cells(hand):
+    whole = cooccurrence(hand, within="turn")
+    top = cooccurrence(hand, within="turn", top=2)
+    assert [c.name for c in top.codes] == ["Threats", "Evidence"]
+    i, j = (whole.codes.index(c) for c in top.codes)
+    assert top.counts == ((whole.counts[i][i], whole.counts[i][j]),
+                          (whole.counts[j][i], whole.counts[j][j]))
+    assert top.left_out == 2 and top.segments == (4, 4)

@@ -206,7 +206,9 @@ def _frequencies(table: FrequencyTable) -> list[str]:
 
 
 def _cooccurrence(material: Material) -> list[str]:
-    matrix = cooccurrence(material, within="overlap", top=HEATMAP_CODES)
+    # The pairs are every code's; the heatmap, to stay readable, the most used codes'.
+    whole = cooccurrence(material, within="overlap")
+    matrix = whole.narrowed(HEATMAP_CODES)
     if matrix.empty:
         return ["<p>The selection is empty: no coded segments.</p>"]
     out = [f'<p class="note">Within overlapping passages: {e(MEANING["overlap"])}.'
@@ -219,9 +221,11 @@ def _cooccurrence(material: Material) -> list[str]:
     out.append(f"<figure>{chart}<figcaption>Cells: number of places where the two "
                "codes overlap, shaded by Jaccard; the diagonal: the code's segments."
                "</figcaption></figure>")
-    pairs = matrix.pairs()[:TOP_PAIRS]
+    pairs = whole.pairs()[:TOP_PAIRS]
     if pairs:
         out.append("<h3>Codes most often together</h3>")
+        out.append(f'<p class="note">The {len(pairs)} pairs of codes that overlap in '
+                   "most places, among all the codes (not only those in the heatmap).</p>")
         out.append(_table(["code", "code", "places", "Jaccard"],
                           [[a.name, b.name, str(n), f"{j:.2f}"] for a, b, n, j in pairs]))
     else:
