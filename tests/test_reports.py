@@ -408,12 +408,58 @@ def test_no_path_is_recorded(tmp_path: Path):
     ({"role": "DS", "region": "SE"}, "DS, SE"),
     ({"region": "SE", "group": "Police"}, "SE (Police)"),
     ({"role": "DS", "group": "Police"}, "DS (Police)"),
-    ({"group": "Police"}, "Police"),
+    ({"group": "Police"}, "(Police)"),        # brackets go with the value in them
     ({}, "unknown"),
 ])
 def test_a_missing_value_leaves_out_its_separator_and_brackets(values, line):
     template = Attribution("{role}, {region} ({group})", ["group", "region", "role"])
     assert template.fill(values) == line
+
+
+@pytest.mark.parametrize("template, values, line", [
+    ("{role} ({group}, {region})", {"role": "DS", "region": "SE"}, "DS (SE)"),
+    ("{role} ({group}, {region})", {"role": "DS", "group": "Police"}, "DS (Police)"),
+    ("{role} ({group}, {region})", {"role": "DS"}, "DS"),
+    ("{role} ({group}, {region})", {"group": "Police", "region": "SE"}, "(Police, SE)"),
+    ("{role} [{case}]", {"case": "P01"}, "[P01]"),
+    ("{role} [{case}]", {"role": "DS"}, "DS"),
+    ("Participant {case}, {role}", {"role": "DS"}, "Participant DS"),
+    ("{role}, {region}.", {"role": "DS"}, "DS."),
+    ("{role} \"{case}\"", {"case": "P01"}, '"P01"'),
+    ("{role}, {case} (interview)", {"case": "P01"}, "P01 (interview)"),
+    ("{role} (of {region}", {"role": "DS"}, "DS"),
+    ("{role}'s view", {"role": "DS"}, "DS's view"),
+])
+def test_brackets_go_with_the_values_inside_them(template, values, line):
+    assert Attribution(template, ["group", "region", "role"]).fill(values) == line
+
+
+separators = st.sampled_from([", ", " ", " (", ")", " [", "]", " - ", "; ", "(", ") "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.tuples(separators, st.sampled_from(["role", "region", "group"])),
+                      min_size=1, max_size=5),
+       tail=separators, present=st.sets(st.sampled_from(["role", "region", "group"])))
+def test_attributions_keep_every_value_and_never_leave_brackets_empty_or_unpaired(
+        parts, tail, present):
+    template = "".join(f"{sep}{{{name}}}" for sep, name in parts) + tail
+    values = {name: name.upper() for name in present}
+    line = Attribution(template, ["group", "region", "role"]).fill(values)
+    if not present & {name for _, name in parts}:
+        assert line == "unknown"
+        return
+    for name in present & {name for _, name in parts}:
+        assert name.upper() in line
+    for name in {"role", "region", "group"} - present:
+        assert name.upper() not in line
+    assert "()" not in line and "[]" not in line and "( " not in line
+    if set(present) >= {name for _, name in parts}:      # nothing left out
+        assert line == " ".join(template.format(**values).split())
+    balanced = all(template.count(a) == template.count(b) for a, b in ("()", "[]"))
+    if balanced and _nested_well(template):
+        for a, b in ("()", "[]"):
+            assert line.count(a) == line.count(b), (template, line)
 
 
 @pytest.mark.parametrize("template, problem", [
@@ -423,6 +469,17 @@ def test_a_missing_value_leaves_out_its_separator_and_brackets(values, line):
 def test_bad_templates_are_refused(template, problem):
     with pytest.raises(ReportError, match=problem):
         Attribution(template, ["role"])
+
+
+def _nested_well(text: str) -> bool:
+    stack = []
+    for ch in text:
+        if ch in "([":
+            stack.append(ch)
+        elif ch in ")]":
+            if not stack or stack.pop() != {")": "(", "]": "["}[ch]:
+                return False
+    return not stack
 
 
 def test_braces_in_values_and_doubled_braces_are_text():
