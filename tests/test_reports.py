@@ -705,3 +705,15 @@ def test_the_top_codes_keep_the_whole_matrix_cells(hand):
     assert top.counts == ((whole.counts[i][i], whole.counts[i][j]),
                           (whole.counts[j][i], whole.counts[j][j]))
     assert top.left_out == 2 and top.segments == (4, 4)
+
+
+def test_an_attribute_no_transcripts_case_has_is_named_as_such(hand):
+    hand.set_attributes("P99", {"county": "Kent"})     # a case with no transcript
+    message = r"no transcript's case has a value for 'county' \(only P99, without " \
+              r"transcripts, has it\)"
+    with pytest.raises(ReportError, match=message):
+        frequencies(hand, by="county")
+    with pytest.raises(ReportError, match=message):
+        quotes(hand, "Harm", by="County")
+    with pytest.raises(ReportError, match=message):
+        quotes(hand, "Harm", attribution="{role}, {county}")

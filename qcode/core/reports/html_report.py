@@ -56,7 +56,7 @@ def html_report(source, coder: str | None = None, by: str | None = None,
 
 def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
     if by is None:
-        by = next((a for a in material.attribute_names
+        by = next((a for a in material.held_attribute_names
                    if a.casefold() == DEFAULT_GROUP), None)
     table = frequencies(material, by=by)
     compared = [c for c in material.counts_by_coder if c != CONSENSUS]
@@ -334,7 +334,7 @@ def _samples(material: Material) -> list[str]:
             picked.append((theme, chosen))
     if not picked:
         return ["<p>The selection is empty: no coded segments to quote.</p>"]
-    line = Attribution(default_template(material.attribute_names),
+    line = Attribution(default_template(material.held_attribute_names),
                        material.attribute_names)
     every = [s for _, chosen in picked for s in chosen]
     made = iter(make_quotes(material, every, line, QUOTE_WORDS))

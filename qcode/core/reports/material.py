@@ -53,6 +53,22 @@ class Material:
     def attribute_names(self) -> list[str]:
         return sorted({name for values in self.attributes.values() for name in values})
 
+    @property
+    def held_attribute_names(self) -> list[str]:
+        """The attributes some transcript's case has a value for (a case may have
+        attributes and no transcript yet)."""
+        held = {t.case_id for t in self.transcripts.values()}
+        return sorted({name for case_id, values in self.attributes.items()
+                       if case_id in held for name in values})
+
+    def unheld(self, name: str) -> ReportError:
+        """The error for an attribute no transcript's case has a value for."""
+        holders = sorted(self.cases[c] for c, values in self.attributes.items()
+                         if name in values)
+        return ReportError(f"no transcript's case has a value for '{name}' (only "
+                           f"{', '.join(holders)}, without transcripts, "
+                           f"{'has' if len(holders) == 1 else 'have'} it)")
+
     def unit_of(self, transcript_id: int) -> tuple[str, int]:
         """The case a transcript belongs to, as the unit cases are counted in: a
         transcript without a case counts as a case of its own."""

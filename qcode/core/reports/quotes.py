@@ -88,8 +88,11 @@ def _quotes(material: Material, selector: str, by: str | None, attribution: str 
     wanted = {c.id for c in codes}
     groups = grouping(material, by)
     template = attribution if attribution is not None else default_template(
-        material.attribute_names)
+        material.held_attribute_names)
     line = Attribution(template, material.attribute_names)
+    for name in line.fields:
+        if name in material.attribute_names and name not in material.held_attribute_names:
+            raise material.unheld(name)
     segments = [s for s in material.segments if s.code_id in wanted]
     found: dict[tuple[int, str | None], list[tuple[str, int, Quote]]] = defaultdict(list)
     for segment, quote in zip(segments, make_quotes(material, segments, line, max_words)):
