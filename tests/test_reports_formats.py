@@ -93,14 +93,40 @@ def test_the_word_document_has_headings_block_quotes_and_attributions(tmp_path: 
                             ("Heading 2", "Threats"), ("Heading 3", "Police"),
                             ("Heading 3", "Sex workers")]
     assert ("Heading 1", "Made from") in headings
-    quoted = [p for p in paragraphs if p.runs and p.runs[0].italic]
+    quoted = [p for p in paragraphs if p.style.name == "Quote"]
     assert len(quoted) == report.count == 10
     for block in quoted:
         assert block.paragraph_format.left_indent is not None
+        assert block.paragraph_format.keep_with_next      # stays with its attribution
         line = paragraphs[paragraphs.index(block) + 1]
         assert line.text.startswith("— ")
     assert quoted[0].text == report.groups[0].quotes[0].text
-    assert "fingerprint" in document.core_properties.comments
+    properties = document.core_properties
+    assert "fingerprint" in properties.comments
+    assert (properties.author, properties.title) == ("qcode", "Quotes: Harm")
+    made = report.provenance.made
+    assert properties.created.strftime("%Y-%m-%dT%H:%M:%SZ") == made
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (
+        21.0, 29.7)
+
+
+def test_a_themes_own_codings_have_its_heading(tmp_path: Path):
+    with hand_built(tmp_path / "h.qcode") as project:
+        project.add_coding(project.transcript_id("b1"),
+                           next(c["id"] for c in project.codes() if c["name"] == "Control"),
+                           "ana", 250, 290)
+        report = quotes(project, "Control")
+        md = quotes_formats.to_markdown(report)
+        html = quotes_formats.to_html(report)
+        path = tmp_path / "q.docx"
+        path.write_bytes(quotes_formats.to_docx(report))
+    assert md.index("## Control (coded with the theme itself)") < md.index("b150") \
+        < md.index("## Threats")
+    assert "<h2>Control (coded with the theme itself)</h2>" in html
+    headings = [p.text for p in docx.Document(str(path)).paragraphs
+                if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Control (coded with the theme itself)", "Threats"]
 
 
 def test_a_quote_over_several_turns_keeps_its_turns_in_every_format(tmp_path: Path):

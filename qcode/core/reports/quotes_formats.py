@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timezone
 
 from qcode.core.exchange.codebook_formats import md_escape
 from qcode.core.reports.escape import csv_row, e, xml_safe
@@ -14,6 +15,7 @@ from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
 
 FORMATS = ("md", "html", "docx", "csv")
+QUOTE_STYLE = "Quote"
 
 
 def title(report: QuoteReport) -> str:
@@ -45,6 +47,9 @@ def headings(report: QuoteReport):
     shown: tuple[str, ...] = ()
     for group in report.groups:
         path = group.code.path[above:]
+        if not path and report.codes > 1:
+            # The selected theme's own codings, apart from its codes' under theirs.
+            path = (f"{group.code.name} (coded with the theme itself)",)
         common = 0
         while common < min(len(shown), len(path)) and shown[common] == path[common]:
             common += 1
@@ -112,14 +117,21 @@ def to_csv(report: QuoteReport) -> str:
 
 
 def to_docx(report: QuoteReport) -> bytes:
-    """A Word document ready to paste from; the provenance is its last section, so
-    it travels with the file."""
+    """A Word document ready to paste from, on A4: each quote in Word's "Quote" style
+    and kept on the page of its attribution; the provenance is its last section and
+    its properties name qcode, so it travels with the file."""
     from docx import Document
     from docx.shared import Cm, Pt
 
     document = Document()
-    document.core_properties.title = xml_safe(title(report))
-    document.core_properties.comments = xml_safe(report.provenance.footer())
+    properties = document.core_properties
+    properties.title = xml_safe(title(report))
+    properties.author = properties.last_modified_by = "qcode"
+    properties.created = properties.modified = datetime.strptime(
+        report.provenance.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    properties.comments = xml_safe(report.provenance.footer())
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     document.add_heading(xml_safe(title(report)), level=0)
     for line in summary(report):
         document.add_paragraph(xml_safe(line))
@@ -139,12 +151,18 @@ def to_docx(report: QuoteReport) -> bytes:
 
 
 def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
+    # Word's own style for quotations, when the template has it, so a document's
+    # styles restyle every quote at once; else italic, as the style would be.
+    style = QUOTE_STYLE if QUOTE_STYLE in {s.name for s in document.styles} else None
     for text in quote.lines:
-        block = document.add_paragraph()
-        block.paragraph_format.left_indent = Cm(1.25)
-        block.paragraph_format.right_indent = Cm(1.25)
-        block.paragraph_format.space_after = Pt(2)
-        block.add_run(xml_safe(text)).italic = True
+        block = document.add_paragraph(style=style)
+        layout = block.paragraph_format
+        layout.left_indent = layout.right_indent = Cm(1.25)
+        layout.space_before, layout.space_after = Pt(0), Pt(2)
+        layout.keep_with_next = layout.keep_together = True
+        run = block.add_run(xml_safe(text))
+        if style is None:
+            run.italic = True
     line = document.add_paragraph(xml_safe(f"— {quote.attribution}"))
     line.paragraph_format.left_indent = Cm(1.25)
     line.paragraph_format.space_after = Pt(10)
