@@ -135,9 +135,78 @@ def test_html_report_is_written_whole(run, tmp_path: Path):
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Report: Hand-built" in page and "report html out" in page
     assert files(tmp_path / "out") == {"index.html"}
-    run("report", "html", "out", "--by", "role")      # made again over the old one
+    refused = run("report", "html", "out", "--by", "role", ok=False)
+    assert "out/index.html already exists; give --force to replace it" in refused.output
+    run("report", "html", "out", "--by", "role", "--force")      # made again over it
     assert "Frequencies by role" in (tmp_path / "out" / "index.html").read_text(
         encoding="utf-8")
+
+
+def test_an_existing_file_is_replaced_only_with_force(run, tmp_path: Path):
+    for args in (["quotes", "Harm", "--out", "q.md"],
+                 ["report", "frequencies", "--out", "f.csv"],
+                 ["report", "cooccurrence", "--out", "c.json"],
+                 ["report", "network", "--out", "n.svg"]):
+        run(*args)
+        before = (tmp_path / args[-1]).read_bytes()
+        result = run(*args, ok=False)
+        assert f"{args[-1]} already exists; give --force to replace it" in result.output
+        assert (tmp_path / args[-1]).read_bytes() == before
+        run(*args, "--force")
+    result = run("report", "frequencies", "--out", "hand.qcode", "--format", "csv",
+                 "--force", ok=False)
+    assert "is the project itself" in result.output
+
+
+def test_a_format_its_file_contradicts_is_refused_and_no_provenance_goes_stale(
+        run, tmp_path: Path):
+    result = run("report", "frequencies", "--out", "f.csv", "--format", "json", ok=False)
+    assert "--format json does not fit 'f.csv', whose extension says csv: write it to " \
+           "a file ending in .json" in result.output
+    assert not (tmp_path / "f.csv").exists()
+    # .txt is plain text, for any format: a CSV there, then a table over it.
+    run("report", "frequencies", "--out", "f.txt", "--format", "csv")
+    assert (tmp_path / "f.txt.provenance.json").exists()
+    run("report", "frequencies", "--out", "f.txt", "--force")
+    assert not (tmp_path / "f.txt.provenance.json").exists()
+
+
+def test_the_recorded_command_makes_the_same_file_again(run, tmp_path: Path):
+    run("report", "frequencies", "--by", "group", "--out", "f.csv")
+    made = json.loads((tmp_path / "f.csv.provenance.json").read_text(encoding="utf-8"))
+    assert made["command"] == ("qcode -p hand.qcode report frequencies --by group "
+                               "--coder all --format csv --out f.csv")
+    assert made["parameters"]["format"] == "csv" and made["parameters"]["out"] == "f.csv"
+    printed = run("report", "cooccurrence", "--format", "md").output
+    assert "report cooccurrence --within overlap --coder all --format md" in printed
+    md = run("quotes", "Harm", "--format", "html").output
+    assert "--max-words 120 --coder all --format html</dd>" in md
+    # Made again by its own command (the file is there: --force), the same figures.
+    words = made["command"].split()[1:]
+    run(*words[2:], "--force")
+    again = json.loads((tmp_path / "f.csv.provenance.json").read_text(encoding="utf-8"))
+    assert again["fingerprint"] == made["fingerprint"]
+
+
+def test_an_empty_selection_is_said_in_every_format(run, tmp_path: Path):
+    Project.open(tmp_path / "hand.qcode").coder_id("cy")
+    result = run("report", "frequencies", "--coder", "cy", "--format", "csv")
+    assert "The selection is empty: no coded segments." in result.stderr
+    assert "The selection is empty" not in result.stdout
+    for args in (["report", "cooccurrence", "--coder", "cy", "--out", "c.csv"],
+                 ["report", "network", "--theme", "Silence", "--out", "n.svg"],
+                 ["report", "html", "h", "--coder", "cy"]):
+        assert "The selection is empty: no coded segments." in run(*args).output
+    assert "The selection is empty" in run("report", "network", "--theme",
+                                           "Silence").output
+    data = json.loads(run("report", "frequencies", "--coder", "cy", "--format",
+                          "json").output)
+    assert data["empty"] is True
+    result = run("quotes", "Silence", "--out", "q.docx")
+    assert result.output == ("wrote 0 quotes to q.docx\n"
+                             "The selection is empty: no segment is coded with it.\n")
+    result = run("quotes", "Silence", "--format", "csv")
+    assert "The selection is empty: no segment is coded with it." in result.stderr
 
 
 def test_an_empty_selection_is_reported_as_empty(run, tmp_path: Path):

@@ -43,6 +43,7 @@ DEFAULT_GROUP = "group"
 class HtmlReport:
     html: str
     provenance: Provenance
+    empty: bool = False         # no coded segments: the page has no figures
 
 
 def html_report(source, coder: str | None = None, by: str | None = None,
@@ -84,7 +85,7 @@ def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
     for key, heading, parts in sections:
         body += [f'<section id="{key}"><h2>{e(heading)}</h2>', *parts, "</section>"]
     body.append(made_from(made))
-    return HtmlReport(page(title, body), made)
+    return HtmlReport(page(title, body), made, not material.segments)
 
 
 def _table(headers: list[str], rows: list[list[str]], depths: list[int] | None = None

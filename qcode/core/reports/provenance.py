@@ -5,7 +5,7 @@ folder), what the project held, and a fingerprint of the inputs."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qcode import __version__
@@ -29,6 +29,14 @@ class Provenance:
     made: str                       # UTC, ISO 8601
     qcode_version: str
     fingerprint: str                # SHA-256 of the inputs, hex
+
+    def written(self, form: str, out: str | None) -> Provenance:
+        """The same, with the format and the file (its name) the command wrote, so
+        the command makes the same output again."""
+        words = ["--format", form, *(["--out", out] if out else [])]
+        return replace(self, command=f"{self.command} {shlex.join(words)}",
+                       parameters={**self.parameters, "format": form,
+                                   **({"out": out} if out else {})})
 
     def as_dict(self) -> dict:
         data = asdict(self)
