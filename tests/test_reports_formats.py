@@ -170,7 +170,8 @@ def test_a_bar_chart_has_a_key_for_every_series_inside_it():
             if t.firstChild and t.firstChild.data.startswith("Group with")]
     assert len(keys) == len(series)
     for key in keys:
-        assert float(key.getAttribute("x")) + svg.text_width(key.firstChild.data, 12) <= width
+        right = float(key.getAttribute("x")) + svg.text_width(key.firstChild.data, 12)
+        assert right <= width
     first_bar = min(float(r.getAttribute("y")) for r in chart.getElementsByTagName("rect")
                     if r.getAttribute("height") == "10" and r.getAttribute("width") != "10")
     assert max(float(k.getAttribute("y")) for k in keys) < first_bar

@@ -110,8 +110,8 @@ def _parse(parts: list[tuple[str, str | None]]) -> list:
         token, items = tokens[at], stack[-1][0]
         if isinstance(token, _Field):
             items.append(token)
-        elif token in QUOTES and at + 2 < len(tokens) and isinstance(tokens[at + 1], _Field) \
-                and tokens[at + 2] == token:
+        elif token in QUOTES and at + 2 < len(tokens) and \
+                isinstance(tokens[at + 1], _Field) and tokens[at + 2] == token:
             items.append(_Group(token, [tokens[at + 1]], token))
             at += 2
         elif token in PAIRED:

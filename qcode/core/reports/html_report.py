@@ -346,6 +346,7 @@ def _samples(material: Material) -> list[str]:
         for segment in chosen:
             quote = next(made)
             code = tree.by_id[segment.code_id]
-            out.append(blockquote(quote) + f'<p class="attribution">— {e(quote.attribution)} '
+            out.append(blockquote(quote) + '<p class="attribution">'
+                       f'— {e(quote.attribution)} '
                        f'<span class="count">({e(code.name)})</span></p>')
     return out

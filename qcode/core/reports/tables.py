@@ -63,7 +63,8 @@ def frequencies_text(table: FrequencyTable, form: str, width: int = 80) -> str:
     """The table as `form`; `width` is the terminal table's (the others have none)."""
     if form == "table":
         return _frequency_table(table, width)
-    return {"md": _frequency_md, "csv": _frequency_csv, "json": _frequency_json}[form](table)
+    renderers = {"md": _frequency_md, "csv": _frequency_csv, "json": _frequency_json}
+    return renderers[form](table)
 
 
 def _frequency_table(table: FrequencyTable, width: int) -> str:
