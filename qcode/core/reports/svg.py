@@ -6,6 +6,7 @@ Inline SVG in HTML needs no namespace; a stand-alone .svg file does (`standalone
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ FONT = "Helvetica, Arial, sans-serif"
 # Distinct in hue and in lightness, so the series stay apart on a grey-scale print.
 PALETTE = ("#1f4e79", "#e08a1e", "#6aa84f", "#8e5ea2", "#b03a2e", "#5f9ea0", "#c9a227")
 NONE_COLOUR = "#9e9e9e"
+NOTE_CHARACTERS = 100
 
 
 def text_width(text: str, size: float) -> float:
@@ -227,13 +229,17 @@ def tree(title: str, roots: Sequence[Box], standalone: bool = False,
         place(box, 0)
         cursor[0] += gap_between_roots
     width, height = at - 36, cursor[0] - gap_between_roots + 4
-    lines = [" ".join(n.split()) for n in notes]
+    # Notes wrap at the tree's width (or 100 characters, for a narrow one), so a long
+    # one does not make the figure wide.
+    room = max(NOTE_CHARACTERS, int((width - 20) / text_width("x", 9)))
+    lines = [part for n in notes for part in textwrap.wrap(
+        " ".join(n.split()), room, subsequent_indent="  ")]
     if lines:
         width = max(width, 20 + max(text_width(n, 9) for n in lines))
         height += 10 + 12 * len(lines)
     out = [_open(width, height, title, standalone)]
     if lines:
-        out.append("<desc>" + e("\n".join(lines)) + "</desc>")
+        out.append("<desc>" + e("\n".join(" ".join(n.split()) for n in notes)) + "</desc>")
         top = height - 12 * len(lines) - 2
         out += [f'<text x="10" y="{top + 12 * (i + 1) - 3:.1f}" font-size="9" '
                 f'fill="#444444">{e(n)}</text>' for i, n in enumerate(lines)]
