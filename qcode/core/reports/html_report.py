@@ -132,11 +132,18 @@ def _overview(material: Material, table: FrequencyTable) -> list[str]:
                           [[value, str(size), str(n), f"{w:,}"] for value, size, (n, w)
                            in zip(groups.columns, groups.sizes, per_group)]))
     out.append("<h3>Coders</h3>")
-    used = set(material.choice.coders)
+    pair = material.choice.pair or ()
+
+    def used(name: str) -> str:
+        if name in pair:
+            return "where both coders of the agreed version coded"
+        if pair and name == CONSENSUS:
+            return "at the places resolved"
+        return "yes" if name in material.choice.coders else "no"
+
     out.append(_table(["coder", "codings", "in this report"],
-                      [[name, f"{n:,}", "yes" if name in used else "no"]
-                       for name, n in coders.items()]) if coders else
-               "<p>No one has coded yet.</p>")
+                      [[name, f"{n:,}", used(name)] for name, n in coders.items()])
+               if coders else "<p>No one has coded yet.</p>")
     return out
 
 
