@@ -52,14 +52,14 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
     if form:
         if named is not None and named != form and not (suffix == TEXT and form != "docx"):
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
-            raise click.UsageError(f"--format {form} does not fit '{out.name}', whose "
+            raise click.ClickException(f"--format {form} does not fit '{out.name}', whose "
                                    f"extension says {named}: write it to a file ending "
                                    f"in {ending}, or leave out --format")
         return form
     if out is None:
         return default
     if named not in allowed:
-        raise click.UsageError(f"cannot tell the format from '{out.name}': give --format "
+        raise click.ClickException(f"cannot tell the format from '{out.name}': give --format "
                                f"({', '.join(allowed)}) or an --out file ending in one "
                                "of those")
     return named
@@ -157,14 +157,14 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
 
     form = _format(form, out, QUOTE_FORMATS, "md")
     if form == "docx" and out is None:
-        raise click.UsageError("a Word document goes to a file: give --out FILE.docx")
+        raise click.ClickException("a Word document goes to a file: give --out FILE.docx")
     _check(ctx, out, force)
     report = _written(make(_open(ctx), selector, coder=coder, by=by,
                            attribution=attribution, max_words=max_words), form, out)
     empty = "The selection is empty: no segment is coded with it." if report.empty \
         else None
-    _emit(render(report, form), form, out, report.provenance, f"{report.count} quotes",
-          empty)
+    _emit(render(report, form), form, out, report.provenance,
+          f"{report.count} quote{'' if report.count == 1 else 's'}", empty)
 
 
 @click.group()
@@ -193,7 +193,8 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
     _check(ctx, out, force)
     table = _written(make(_open(ctx), by=by, coder=coder), form, out)
     _emit(frequencies_text(table, form, _width()), form, out, table.provenance,
-          f"frequencies of {len(table.rows)} codes", EMPTY if table.empty else None)
+          f"frequencies of {len(table.rows)} code{'' if len(table.rows) == 1 else 's'}",
+          EMPTY if table.empty else None)
 
 
 @report.command()
@@ -245,8 +246,9 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
     _check(ctx, out, force)
     net = _written(make(_open(ctx), coder=coder, theme=theme), form, out)
     text = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[form](net)
-    _emit(text, form, out, net.provenance, f"the thematic network of "
-          f"{sum(1 for _ in net.nodes())} codes ({form})", EMPTY if net.empty else None)
+    codes = sum(1 for _ in net.nodes())
+    _emit(text, form, out, net.provenance, f"the thematic network of {codes} "
+          f"code{'' if codes == 1 else 's'} ({form})", EMPTY if net.empty else None)
 
 
 @report.command(name="html")
