@@ -2,27 +2,34 @@
 project, call one function of qcode.core.reports, print or write what it made.
 
 A file is written under a temporary name and renamed, so a failure never leaves half
-of one; a CSV gets its provenance beside it (FILE.provenance.json), since a comment
-line would break spreadsheets."""
+of one; an existing file is replaced only with --force. A CSV gets its provenance
+beside it (FILE.provenance.json), since a comment line would break spreadsheets; a
+file of another format takes away a provenance file left beside it by an earlier CSV
+of that name, which would no longer describe it. The command recorded in a report's
+provenance names the format and file written, so it makes the same file again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
 import click
 
+from qcode.cli_exchange import refuse_to_overwrite
 from qcode.core.store import Project
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
             ".docx": "docx", ".csv": "csv", ".json": "json", ".txt": "table",
             ".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot",
             ".svg": "svg"}
+TEXT = ".txt"            # plain text: holds any format but a Word document
 TABLE_FORMATS = ("table", "md", "csv", "json")
 QUOTE_FORMATS = ("md", "html", "docx", "csv")
 NETWORK_FORMATS = ("mermaid", "dot", "svg")
 PROVENANCE_SUFFIX = ".provenance.json"
+EMPTY = "The selection is empty: no coded segments."
 
 
 def _open(ctx: click.Context) -> Project:
@@ -37,29 +44,52 @@ def _width() -> int:
 
 def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
             default: str) -> str:
-    """The --format given, else the one --out's extension names, else `default`."""
+    """The --format given, else the one --out's extension names, else `default`. A
+    format the extension contradicts (--format json --out f.csv) is refused: the file
+    would say one thing and hold another."""
+    suffix = out.suffix.lower() if out is not None else ""
+    named = SUFFIXES.get(suffix)
     if form:
+        if named is not None and named != form and not (suffix == TEXT and form != "docx"):
+            ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
+            raise click.ClickException(f"--format {form} does not fit '{out.name}', whose "
+                                   f"extension says {named}: write it to a file ending "
+                                   f"in {ending}, or leave out --format")
         return form
     if out is None:
         return default
-    found = SUFFIXES.get(out.suffix.lower())
-    if found not in allowed:
-        raise click.UsageError(f"cannot tell the format from '{out.name}': give --format "
+    if named not in allowed:
+        raise click.ClickException(f"cannot tell the format from '{out.name}': give --format "
                                f"({', '.join(allowed)}) or an --out file ending in one "
                                "of those")
-    return found
+    return named
+
+
+def _check(ctx: click.Context, out: Path | None, force: bool) -> None:
+    """Before any work: a file can be written at `out`, and replacing one is asked for."""
+    if out is None:
+        return
+    if not out.parent.is_dir():
+        raise click.ClickException(f"{out}: cannot write: there is no folder "
+                                   f"{out.parent}")
+    refuse_to_overwrite(out, Path(ctx.find_root().obj), force)
+
+
+def _written(report, form: str, out: Path | None):
+    """The report with the format and file in the command its provenance records."""
+    return dataclasses.replace(report, provenance=report.provenance.written(
+        form, out.name if out is not None else None))
 
 
 def _write(out: Path, content: str | bytes, provenance: dict | None = None) -> None:
     """`content` to `out` (and `provenance` beside it), each written aside first and
-    then renamed into place."""
-    if not out.parent.is_dir():
-        raise click.ClickException(f"{out}: cannot write: there is no folder "
-                                   f"{out.parent}")
+    then renamed into place; without provenance, a provenance file beside `out` (of
+    an earlier CSV of that name) is removed."""
+    beside = out.with_name(out.name + PROVENANCE_SUFFIX)
     files = [(out, content)]
     if provenance is not None:
-        files.insert(0, (out.with_name(out.name + PROVENANCE_SUFFIX),
-                         json.dumps(provenance, indent=2, ensure_ascii=False) + "\n"))
+        files.insert(0, (beside, json.dumps(provenance, indent=2, ensure_ascii=False)
+                         + "\n"))
     for target, data in files:
         partial = target.with_name(f".{target.name}.part")
         try:
@@ -72,18 +102,27 @@ def _write(out: Path, content: str | bytes, provenance: dict | None = None) -> N
             partial.unlink(missing_ok=True)
             raise click.ClickException(
                 f"{target}: cannot write: {exc.strerror or exc}") from None
+    if provenance is None:
+        beside.unlink(missing_ok=True)
 
 
-def _emit(text: str, form: str, out: Path | None, made, what: str) -> None:
-    """Print the report, or write it to `out`; a CSV's provenance goes beside it."""
+def _emit(text: str | bytes, form: str, out: Path | None, made, what: str,
+          empty: str | None) -> None:
+    """Print the report, or write it to `out`; a CSV's provenance goes beside it. An
+    empty selection is said where the output itself cannot say it: after a file is
+    written, and on stderr beside a printed CSV."""
     if out is None:
         click.echo(text, nl=False)
         if form == "csv":
+            if empty:
+                click.echo(empty, err=True)
             click.echo(made.footer(), err=True)
         return
     _write(out, text, made.as_dict() if form == "csv" else None)
     beside = f" (provenance in {out.name}{PROVENANCE_SUFFIX})" if form == "csv" else ""
     click.echo(f"wrote {what} to {out}{beside}")
+    if empty:
+        click.echo(empty)
 
 
 coder_option = click.option(
@@ -91,6 +130,7 @@ coder_option = click.option(
     "the consensus when it has codings, else every coder, pooled).")
 out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                           help="Write to this file (default: print).")
+force_option = click.option("--force", is_flag=True, help="Replace --out if it exists.")
 
 
 @click.command()
@@ -105,10 +145,11 @@ out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Pat
 @click.option("--format", "form", type=click.Choice(QUOTE_FORMATS),
               help="md, html, docx or csv (default: from --out, else md).")
 @out_option
+@force_option
 @click.pass_context
 def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
            attribution: str | None, max_words: int, form: str | None,
-           out: Path | None) -> None:
+           out: Path | None, force: bool) -> None:
     """Every coded segment of a code, or of a theme and the codes under it, with its
     attribution line ("Detective Sergeant, Southeast"), for a write-up."""
     from qcode.core.reports.quotes import quotes as make
@@ -116,15 +157,14 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
 
     form = _format(form, out, QUOTE_FORMATS, "md")
     if form == "docx" and out is None:
-        raise click.UsageError("a Word document goes to a file: give --out FILE.docx")
-    report = make(_open(ctx), selector, coder=coder, by=by, attribution=attribution,
-                  max_words=max_words)
-    content = render(report, form)
-    if isinstance(content, bytes):
-        _write(out, content)
-        click.echo(f"wrote {report.count} quotes to {out}")
-        return
-    _emit(content, form, out, report.provenance, f"{report.count} quotes")
+        raise click.ClickException("a Word document goes to a file: give --out FILE.docx")
+    _check(ctx, out, force)
+    report = _written(make(_open(ctx), selector, coder=coder, by=by,
+                           attribution=attribution, max_words=max_words), form, out)
+    empty = "The selection is empty: no segment is coded with it." if report.empty \
+        else None
+    _emit(render(report, form), form, out, report.provenance,
+          f"{report.count} quote{'' if report.count == 1 else 's'}", empty)
 
 
 @click.group()
@@ -140,18 +180,21 @@ def report() -> None:
 @click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
               help="table, md, csv or json (default: from --out, else table).")
 @out_option
+@force_option
 @click.pass_context
 def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str | None,
-                out: Path | None) -> None:
+                out: Path | None, force: bool) -> None:
     """Coded segments and cases per code (themes include the codes under them), per
     participant group."""
     from qcode.core.reports.frequencies import frequencies as make
     from qcode.core.reports.tables import frequencies_text
 
     form = _format(form, out, TABLE_FORMATS, "table")
-    table = make(_open(ctx), by=by, coder=coder)
+    _check(ctx, out, force)
+    table = _written(make(_open(ctx), by=by, coder=coder), form, out)
     _emit(frequencies_text(table, form, _width()), form, out, table.provenance,
-          f"frequencies of {len(table.rows)} codes")
+          f"frequencies of {len(table.rows)} code{'' if len(table.rows) == 1 else 's'}",
+          EMPTY if table.empty else None)
 
 
 @report.command()
@@ -166,17 +209,22 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
 @click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
               help="table, md, csv or json (default: from --out, else table).")
 @out_option
+@force_option
 @click.pass_context
 def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str | None,
-                 top: int | None, form: str | None, out: Path | None) -> None:
+                 top: int | None, form: str | None, out: Path | None,
+                 force: bool) -> None:
     """A code-by-code matrix of co-occurrence counts and Jaccard coefficients."""
     from qcode.core.reports.cooccurrence import cooccurrence as make
     from qcode.core.reports.tables import cooccurrence_text
 
     form = _format(form, out, TABLE_FORMATS, "table")
-    matrix = make(_open(ctx), within=within, coder=coder, theme=theme, top=top)
+    _check(ctx, out, force)
+    matrix = _written(make(_open(ctx), within=within, coder=coder, theme=theme, top=top),
+                      form, out)
     _emit(cooccurrence_text(matrix, form, _width()), form, out, matrix.provenance,
-          f"a {len(matrix.codes)} x {len(matrix.codes)} co-occurrence matrix")
+          f"a {len(matrix.codes)} x {len(matrix.codes)} co-occurrence matrix",
+          EMPTY if matrix.empty else None)
 
 
 @report.command()
@@ -185,19 +233,22 @@ def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str 
 @coder_option
 @click.option("--theme", help="Only this theme's network.")
 @out_option
+@force_option
 @click.pass_context
 def network(ctx: click.Context, form: str | None, coder: str | None, theme: str | None,
-            out: Path | None) -> None:
+            out: Path | None, force: bool) -> None:
     """The codebook as a thematic network (global, organising and basic themes), with
     segments and cases on each theme."""
     from qcode.core.reports.network import network as make
     from qcode.core.reports.network import to_dot, to_mermaid, to_svg
 
     form = _format(form, out, NETWORK_FORMATS, "mermaid")
-    net = make(_open(ctx), coder=coder, theme=theme)
+    _check(ctx, out, force)
+    net = _written(make(_open(ctx), coder=coder, theme=theme), form, out)
     text = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[form](net)
-    _emit(text, form, out, net.provenance, f"the thematic network of "
-          f"{sum(1 for _ in net.nodes())} codes ({form})")
+    codes = sum(1 for _ in net.nodes())
+    _emit(text, form, out, net.provenance, f"the thematic network of {codes} "
+          f"code{'' if codes == 1 else 's'} ({form})", EMPTY if net.empty else None)
 
 
 @report.command(name="html")
@@ -205,16 +256,23 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
 @coder_option
 @click.option("--by", help="Compare the values of this case attribute (default: "
               "'group', when cases have it).")
+@click.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
 @click.pass_context
-def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None) -> None:
+def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
+         force: bool) -> None:
     """One self-contained HTML report (DIR/index.html) that opens with no network."""
     from qcode.core.reports.html_report import html_report
 
+    index = folder / "index.html"
+    if index.exists() and not force:
+        raise click.ClickException(f"{index} already exists; give --force to replace it")
     made = html_report(_open(ctx), coder=coder, by=by, folder=folder.name or str(folder))
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"{folder}: cannot make the folder: "
                                    f"{exc.strerror or exc}") from None
-    _write(folder / "index.html", made.html)
-    click.echo(f"wrote the report to {folder / 'index.html'}")
+    _write(index, made.html)
+    click.echo(f"wrote the report to {index}")
+    if made.empty:
+        click.echo(EMPTY)

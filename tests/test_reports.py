@@ -3,9 +3,13 @@ tests/report_helpers.py for the project), and properties that hold on any coding
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 from pathlib import Path
+
+from xml.dom import minidom
 
 import numpy as np
 import pytest
@@ -50,13 +54,14 @@ def test_without_a_consensus_every_coder_is_pooled_and_overlaps_count_once(hand)
     assert joined.coders == ("ana", "ben")
 
 
-def test_the_consensus_is_used_when_it_has_codings(hand):
+def test_consensus_codings_without_a_resolved_place_are_used_alone(hand):
+    # Coded as "consensus" by hand, not by resolving places (see test_reports_agreed).
     add_codings(hand, [("a1", "Money", CONSENSUS, 0, 20)])
     material = gather(hand)
-    assert material.choice.coders == (CONSENSUS,)
+    assert material.choice.coders == (CONSENSUS,) and material.choice.pair is None
     assert material.codings == 1
-    assert "agreed version" in material.choice.note
-    assert gather(hand, coder="all").choice.coders == ("ana", "ben", CONSENSUS)
+    assert "consensus coder alone" in material.choice.note
+    assert gather(hand, coder="all").choice.coders == ("ana", "ben")
 
 
 def test_one_coder_and_unknown_coders(hand):
@@ -202,6 +207,50 @@ def test_network_counts_and_formats(hand):
     assert [n.code.name for n in only.nodes()] == ["Control", "Threats", "Debt"]
 
 
+def test_every_network_format_carries_what_it_was_made_from(hand):
+    net = network(hand)
+    items = net.provenance.items()
+    mermaid, dot = to_mermaid(net), to_dot(net)
+    for label, value in items:
+        assert f"%% {label}: {value}" in mermaid
+        assert f"    // {label}: {value}" in dot
+    assert "counts three times" in mermaid and "counts three times" in dot
+    drawn = minidom.parseString(to_svg(net))
+    [desc] = drawn.getElementsByTagName("desc")
+    assert f"Fingerprint: SHA-256 {net.provenance.fingerprint}" in desc.firstChild.data
+    shown = [t.firstChild.data for t in drawn.getElementsByTagName("text")]
+    assert f"Made again by: {net.provenance.command}" in shown
+    width = float(drawn.documentElement.getAttribute("width"))
+    assert all(svg_text_width(t, 9) + 10 <= width for t in shown if t.startswith("Made"))
+    assert "<desc>" not in to_svg(net, standalone=False)       # the page says it
+
+
+def svg_text_width(text: str, size: float) -> float:
+    from qcode.core.reports.svg import text_width
+
+    return text_width(text, size)
+
+
+def test_an_empty_network_says_so_in_every_format(hand):
+    net = network(hand, theme="Silence")
+    assert net.empty
+    for text in (to_mermaid(net), to_dot(net), to_svg(net)):
+        assert "The selection is empty: no coded segments." in text
+
+
+def test_the_network_of_a_codebook_without_transcripts_is_all_zeros(tmp_path: Path):
+    from qcode.core.codebook import parse as parse_codebook
+    from tests.report_helpers import CODEBOOK
+
+    with Project.create(tmp_path / "plan.qcode") as project:
+        project.load_codebook(parse_codebook(CODEBOOK))
+        net = network(project)
+        with pytest.raises(ReportError, match="no transcripts yet"):
+            frequencies(project)
+    assert [n.segments for n in net.nodes()] == [0] * 10 and net.empty
+    assert net.provenance.transcripts == 0
+
+
 # -- quotes -------------------------------------------------------------------------------
 
 
@@ -215,10 +264,49 @@ def test_quotes_of_a_theme_grouped_by_attribute(hand):
     assert [q.transcript for q in first] == ["a1", "a2", "b1"]
     assert first[0].text == words("a1", 0, 9)
     assert first[0].coders == ("ana", "ben")
+    # a1's Threats [0, 50) lies in the interviewer's turn: theirs, not the Detective's.
     assert [q.attribution for q in first] == [
-        "Detective, Southeast", "Detective, Southeast", "Analyst"]
+        "Interviewer", "Detective, Southeast", "Analyst"]
     assert (first[0].speaker, first[0].turn) == ("Interviewer", 1)
     assert (first[1].speaker, first[1].turn) == ("P", 2)
+
+
+def test_a_quote_over_several_turns_keeps_them_apart(hand):
+    # d1's Evidence [90, 130): the end of the interviewer's turn, then P's.
+    quote = quotes(hand, "Evidence", coder="ana").groups[0].quotes[-1]
+    assert quote.transcript == "d1"
+    assert quote.lines == (f"Interviewer: {words('d1', 18, 19)}",
+                           f"P: {words('d1', 20, 25)}")
+    assert quote.text == " / ".join(quote.lines)
+    assert quote.attribution == "Operator"          # P's words are in it
+    short = quotes(hand, "Evidence", coder="ana", max_words=4).groups[0].quotes[-1]
+    assert short.lines == (f"Interviewer: {words('d1', 18, 19)}",
+                           f"P: {words('d1', 20, 21)}…")
+
+
+@pytest.mark.parametrize("speaker, interviewer", [
+    ("Interviewer", True), ("interviewer 2", True), ("Researcher", True),
+    ("Moderator A", True), ("Facilitator", True), ("I", True), ("Q1", True),
+    ("P01", False), ("Participant", False), ("Interviewee", False), ("R", False),
+    ("Jane Doe", False), (None, False),
+])
+def test_the_interviewers_side_is_known_by_its_role_words(speaker, interviewer):
+    from qcode.core.importers.plain import is_interviewer
+
+    assert is_interviewer(speaker) is interviewer
+
+
+def test_words_joined_by_apostrophes_and_hyphens_stay_whole(hand):
+    text = "P: They're a well-known site, 'the best' - so they say.\n"
+    tid = hand.add_transcript(ParsedTranscript("w1", "txt", text, [
+        Turn("P", 3, len(text) - 1, 0)]), "w1.txt", case="A")
+    money = next(c["id"] for c in hand.codes() if c["name"] == "Money")
+    # From inside "They're" (at its "re") to inside "well-known" (after "well-").
+    hand.add_coding(tid, money, "ana", text.index("re a"), text.index("known"))
+    hand.add_coding(tid, money, "ana", text.index("best"), text.index("so"))
+    found = [q.text for q in quotes(hand, "Money", coder="ana").groups[0].quotes
+             if q.transcript == "w1"]
+    assert found == ["They're a well-known", "best' -"]
 
 
 def test_a_quote_is_widened_to_whole_words_and_cut_after_max_words(hand):
@@ -235,8 +323,9 @@ def test_a_quote_is_widened_to_whole_words_and_cut_after_max_words(hand):
 def test_attribution_fields_and_fallbacks(hand):
     report = quotes(hand, "Money", attribution="{role} ({group}), {case} {speaker}")
     lines = {q.transcript: q.attribution for g in report.groups for q in g.quotes}
+    # d1's Money [0, 30) is the interviewer's.
     assert lines == {"a1": "Detective (Police), A P", "b1": "Analyst (Police), B P",
-                     "d1": "Operator, D Interviewer"}
+                     "d1": "Interviewer"}
     with pytest.raises(ReportError, match=r"names 'rank', which no case has \(attributes: "
                                           r"group, region, role; also case, transcript"):
         quotes(hand, "Money", attribution="{role}, {rank}")
@@ -319,12 +408,58 @@ def test_no_path_is_recorded(tmp_path: Path):
     ({"role": "DS", "region": "SE"}, "DS, SE"),
     ({"region": "SE", "group": "Police"}, "SE (Police)"),
     ({"role": "DS", "group": "Police"}, "DS (Police)"),
-    ({"group": "Police"}, "Police"),
+    ({"group": "Police"}, "(Police)"),        # brackets go with the value in them
     ({}, "unknown"),
 ])
 def test_a_missing_value_leaves_out_its_separator_and_brackets(values, line):
     template = Attribution("{role}, {region} ({group})", ["group", "region", "role"])
     assert template.fill(values) == line
+
+
+@pytest.mark.parametrize("template, values, line", [
+    ("{role} ({group}, {region})", {"role": "DS", "region": "SE"}, "DS (SE)"),
+    ("{role} ({group}, {region})", {"role": "DS", "group": "Police"}, "DS (Police)"),
+    ("{role} ({group}, {region})", {"role": "DS"}, "DS"),
+    ("{role} ({group}, {region})", {"group": "Police", "region": "SE"}, "(Police, SE)"),
+    ("{role} [{case}]", {"case": "P01"}, "[P01]"),
+    ("{role} [{case}]", {"role": "DS"}, "DS"),
+    ("Participant {case}, {role}", {"role": "DS"}, "Participant DS"),
+    ("{role}, {region}.", {"role": "DS"}, "DS."),
+    ("{role} \"{case}\"", {"case": "P01"}, '"P01"'),
+    ("{role}, {case} (interview)", {"case": "P01"}, "P01 (interview)"),
+    ("{role} (of {region}", {"role": "DS"}, "DS"),
+    ("{role}'s view", {"role": "DS"}, "DS's view"),
+])
+def test_brackets_go_with_the_values_inside_them(template, values, line):
+    assert Attribution(template, ["group", "region", "role"]).fill(values) == line
+
+
+separators = st.sampled_from([", ", " ", " (", ")", " [", "]", " - ", "; ", "(", ") "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.tuples(separators, st.sampled_from(["role", "region", "group"])),
+                      min_size=1, max_size=5),
+       tail=separators, present=st.sets(st.sampled_from(["role", "region", "group"])))
+def test_attributions_keep_every_value_and_never_leave_brackets_empty_or_unpaired(
+        parts, tail, present):
+    template = "".join(f"{sep}{{{name}}}" for sep, name in parts) + tail
+    values = {name: name.upper() for name in present}
+    line = Attribution(template, ["group", "region", "role"]).fill(values)
+    if not present & {name for _, name in parts}:
+        assert line == "unknown"
+        return
+    for name in present & {name for _, name in parts}:
+        assert name.upper() in line
+    for name in {"role", "region", "group"} - present:
+        assert name.upper() not in line
+    assert "()" not in line and "[]" not in line and "( " not in line
+    if set(present) >= {name for _, name in parts}:      # nothing left out
+        assert line == " ".join(template.format(**values).split())
+    balanced = all(template.count(a) == template.count(b) for a, b in ("()", "[]"))
+    if balanced and _nested_well(template):
+        for a, b in ("()", "[]"):
+            assert line.count(a) == line.count(b), (template, line)
 
 
 @pytest.mark.parametrize("template, problem", [
@@ -334,6 +469,17 @@ def test_a_missing_value_leaves_out_its_separator_and_brackets(values, line):
 def test_bad_templates_are_refused(template, problem):
     with pytest.raises(ReportError, match=problem):
         Attribution(template, ["role"])
+
+
+def _nested_well(text: str) -> bool:
+    stack = []
+    for ch in text:
+        if ch in "([":
+            stack.append(ch)
+        elif ch in ")]":
+            if not stack or stack.pop() != {")": "(", "]": "["}[ch]:
+                return False
+    return not stack
 
 
 def test_braces_in_values_and_doubled_braces_are_text():
@@ -443,3 +589,131 @@ def test_the_html_report_compares_coders_only_when_two_have_coded(hand):
     page = html_report(hand).html
     assert ("Nothing to compare: agreement needs two coders with codings, and the "
             "project has 1 (ana).") in page
+
+
+def test_the_html_fingerprint_covers_the_agreement_whatever_the_coder(hand):
+    page = html_report(hand, coder="ana")
+    assert "whichever codings the other sections use" in page.html
+    assert "between ana, ben" in page.html
+    # ben's codings are not in the other sections, but they are in the agreement.
+    add_codings(hand, [("d1", "Debt", "ben", 250, 260)])
+    again = html_report(hand, coder="ana")
+    assert again.provenance.fingerprint != page.provenance.fingerprint
+    assert frequencies(hand, coder="ana").provenance.fingerprint == \
+        frequencies(gather(hand, coder="ana")).provenance.fingerprint
+
+
+def test_the_html_report_is_one_reading(hand, monkeypatch):
+    """Its quote texts and the agreement's codings are read in the transaction the
+    codings were gathered in, so a coder writing meanwhile cannot split the report."""
+    import qcode.core.agreement_report as agreement_report
+
+    seen = []
+    build, excerpts = agreement_report.build, hand.excerpts
+
+    def watched(function):
+        def call(*args, **kwargs):
+            seen.append((function.__name__, hand.conn.in_transaction))
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(agreement_report, "build", watched(build))
+    monkeypatch.setattr(hand, "excerpts", watched(excerpts))
+    html_report(hand)
+    quotes(hand, "Harm")
+    assert sorted(set(seen)) == [("build", True), ("excerpts", True)]
+
+
+# -- the terminal table -------------------------------------------------------------------
+
+
+def test_a_frequency_table_fits_its_width_however_many_groups(hand):
+    from qcode.core.reports.tables import frequencies_text
+
+    for case, role in (("A", "Detective Sergeant"), ("B", "Detective Constable"),
+                       ("C", "Independent escort"), ("D", "Head of Trust and Safety")):
+        hand.set_attributes(case, {"role": role})
+    text = frequencies_text(frequencies(hand, by="role"), "table", 80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if line.startswith("Code"))
+    # Cut to the width of their numbers, "Detective …" would name two groups: letters.
+    assert header.split() == ["Code", "A", "B", "C", "D", "total"]
+    assert "A = Detective Constable" in lines and "D = Independent escort" in lines
+    narrow = frequencies_text(frequencies(hand, by="transcript"), "table", 40)
+    lines = narrow.splitlines()
+    assert all(len(line) <= 40 for line in lines)
+    headers = [line.split() for line in lines if line.startswith("Code")]
+    assert len(headers) > 1                       # the groups in several tables
+    assert [name for h in headers for name in h[1:]] == ["a1", "a2", "b1", "c1", "d1",
+                                                         "total"]
+    assert sum(1 for line in lines if line.startswith("Harm ")) == len(headers)
+
+
+def test_a_theme_counts_each_of_its_codes_segments(hand):
+    from qcode.core.reports.tables import frequencies_text
+
+    # One passage of d1 coded with Threats, Debt and Money: three segments of Harm.
+    add_codings(hand, [("d1", code, "ana", 200, 250) for code in ("Threats", "Debt",
+                                                                   "Money")])
+    table = frequencies(hand, coder="ana")
+    assert totals(table)["Harm"] == (9 + 3, 4)
+    assert totals(table)["Harm / Control"] == (6 + 2, 4)
+    for form in ("table", "md", "json"):
+        assert "counts three times" in frequencies_text(table, form)
+    assert "counts three times" in html_report(hand).html
+
+
+def test_csv_cells_cannot_start_a_formula(hand):
+    from qcode.core.reports import quotes_formats, tables
+
+    threats = next(c["id"] for c in hand.codes() if c["name"] == "Threats")
+    hand.edit_code(threats, name="=HYPERLINK(\"http://x\")")
+    hand.set_attributes("A", {"role": "+Detective", "region": "@home"})
+    text = tables.frequencies_text(frequencies(hand), "csv")
+    assert "'=HYPERLINK" in text and ",=" not in text
+    rows = list(csv.DictReader(io.StringIO(quotes_formats.to_csv(quotes(hand, "Harm")))))
+    assert {r["attribution"] for r in rows if r["case"] == "A"} >= {"'+Detective, @home"}
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    harm = next(c["id"] for c in hand.codes() if c["name"] == "Harm")
+    hand.edit_code(harm, name="-Harm")
+    matrix = list(csv.reader(io.StringIO(tables.cooccurrence_text(cooccurrence(hand),
+                                                                  "csv"))))
+    assert matrix[0][1].startswith("'-Harm / Control / ")
+
+
+def test_the_html_pairs_come_from_every_code_not_only_the_heatmaps(hand, monkeypatch):
+    import importlib
+
+    # The package's html_report is the function; the module is imported by name.
+    monkeypatch.setattr(importlib.import_module("qcode.core.reports.html_report"),
+                        "HEATMAP_CODES", 2)
+    # Threats and Evidence have most segments; Threats-Debt is the strongest pair.
+    page = html_report(hand).html
+    heatmap = page[page.index('<section id="cooccurrence">'):page.index("Codes most often")]
+    assert "1. Threats" in heatmap and "2. Evidence" in heatmap and "Debt" not in heatmap
+    pairs = page[page.index("Codes most often"):page.index('<section id="network">')]
+    assert "<td>Threats</td><td>Debt</td><td>2</td>" in pairs
+    assert "<td>Debt</td><td>Money</td><td>1</td>" in pairs
+
+
+def test_the_top_codes_keep_the_whole_matrix_cells(hand):
+    whole = cooccurrence(hand, within="turn")
+    top = cooccurrence(hand, within="turn", top=2)
+    assert [c.name for c in top.codes] == ["Threats", "Evidence"]
+    i, j = (whole.codes.index(c) for c in top.codes)
+    assert top.counts == ((whole.counts[i][i], whole.counts[i][j]),
+                          (whole.counts[j][i], whole.counts[j][j]))
+    assert top.left_out == 2 and top.segments == (4, 4)
+
+
+def test_an_attribute_no_transcripts_case_has_is_named_as_such(hand):
+    hand.set_attributes("P99", {"county": "Kent"})     # a case with no transcript
+    message = r"no transcript's case has a value for 'county' \(only P99, without " \
+              r"transcripts, has it\)"
+    with pytest.raises(ReportError, match=message):
+        frequencies(hand, by="county")
+    with pytest.raises(ReportError, match=message):
+        quotes(hand, "Harm", by="County")
+    with pytest.raises(ReportError, match=message):
+        quotes(hand, "Harm", attribution="{role}, {county}")

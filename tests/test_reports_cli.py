@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qcode.cli import cli
 from qcode.core.store import Project
-from tests.report_helpers import hand_built, words
+from tests.report_helpers import CODEBOOK, hand_built, words
 
 
 @pytest.fixture
@@ -45,7 +45,8 @@ def test_quotes_print_markdown_with_attributions(run):
     out = run("quotes", "Control", "--by", "group").output
     assert out.startswith("# Quotes: Control\n")
     assert "## Threats" in out and "### Police" in out and "### Sex workers" in out
-    assert f"> {words('a1', 0, 9)}\n>\n> — Detective, Southeast" in out
+    assert f"> {words('a1', 0, 9)}\n>\n> — Interviewer" in out     # the interviewer's
+    assert f"> {words('a2', 20, 29)}\n>\n> — Detective, Southeast" in out
     assert "— Analyst\n" in out                       # B has no region
     assert "## Made from" in out and "--coder all" in out
 
@@ -61,7 +62,8 @@ def test_quotes_to_each_kind_of_file(run, tmp_path: Path):
     assert "— Detective (A)" in lines
     run("quotes", "Harm", "--out", "q.csv")
     rows = list(csv.DictReader((tmp_path / "q.csv").open(encoding="utf-8")))
-    assert len(rows) == 10 and rows[0]["attribution"] == "Detective, Southeast"
+    assert len(rows) == 10 and rows[0]["attribution"] == "Interviewer"
+    assert rows[1]["attribution"] == "Detective, Southeast"
     made = json.loads((tmp_path / "q.csv.provenance.json").read_text(encoding="utf-8"))
     assert made["report"] == "quotes" and made["parameters"]["code"] == "Harm"
     run("quotes", "Harm", "--format", "md", "--out", "quotes.txt")
@@ -72,8 +74,9 @@ def test_quotes_to_each_kind_of_file(run, tmp_path: Path):
 def test_frequencies_table_fits_80_columns_and_ends_with_provenance(run):
     out = run("report", "frequencies", "--by", "group").output
     lines = out.splitlines()
-    assert all(len(line) <= 80 for line in lines[:-1])
-    assert lines[-1].startswith("Made ") and "hand.qcode" in lines[-1]
+    assert all(len(line) <= 80 for line in lines)
+    made = next(i for i, line in enumerate(lines) if line.startswith("Made "))
+    assert "hand.qcode" in lines[made] and "fingerprint" in " ".join(lines[made:])
     header = next(line for line in lines if line.startswith("Code"))
     assert header.split() == ["Code", "Police", "Sex", "workers", "(none)", "total"]
     assert any(line.split() == ["Harm", "7", "(2)", "2", "(1)", "1", "(1)", "10", "(4)"]
@@ -85,9 +88,10 @@ def test_frequencies_as_csv_json_and_markdown(run, tmp_path: Path):
     run("report", "frequencies", "--by", "group", "--out", "f.csv")
     rows = list(csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8")))
     harm = rows[0]
-    assert (harm["code"], harm["Police segments"], harm["Police cases"],
-            harm["(none) segments"], harm["segments"], harm["cases"]) == (
-        "Harm", "7", "2", "1", "10", "4")
+    # Each group's size is in the header of its cases column.
+    assert (harm["code"], harm["Police segments"], harm["Police cases (n=2)"],
+            harm["(none) segments"], harm["(none) cases (n=1)"], harm["segments"],
+            harm["cases (n=4)"]) == ("Harm", "7", "2", "1", "1", "10", "4")
     assert (tmp_path / "f.csv.provenance.json").exists()
     data = json.loads(run("report", "frequencies", "--format", "json").output)
     assert data["codes"][0] == {"code": "Harm", "name": "Harm", "depth": 0, "groups": {},
@@ -95,7 +99,7 @@ def test_frequencies_as_csv_json_and_markdown(run, tmp_path: Path):
     assert data["provenance"]["fingerprint"]
     assert "| **Harm** | 10 (4) |" in run("report", "frequencies", "--format", "md").output
     printed = run("report", "frequencies", "--format", "csv")
-    assert printed.output.startswith("code,name,depth,segments,cases")
+    assert printed.stdout.startswith("code,name,depth,segments,cases (n=4)\n")
 
 
 def test_cooccurrence_table_csv_and_json(run, tmp_path: Path):
@@ -131,9 +135,78 @@ def test_html_report_is_written_whole(run, tmp_path: Path):
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Report: Hand-built" in page and "report html out" in page
     assert files(tmp_path / "out") == {"index.html"}
-    run("report", "html", "out", "--by", "role")      # made again over the old one
+    refused = run("report", "html", "out", "--by", "role", ok=False)
+    assert "out/index.html already exists; give --force to replace it" in refused.output
+    run("report", "html", "out", "--by", "role", "--force")      # made again over it
     assert "Frequencies by role" in (tmp_path / "out" / "index.html").read_text(
         encoding="utf-8")
+
+
+def test_an_existing_file_is_replaced_only_with_force(run, tmp_path: Path):
+    for args in (["quotes", "Harm", "--out", "q.md"],
+                 ["report", "frequencies", "--out", "f.csv"],
+                 ["report", "cooccurrence", "--out", "c.json"],
+                 ["report", "network", "--out", "n.svg"]):
+        run(*args)
+        before = (tmp_path / args[-1]).read_bytes()
+        result = run(*args, ok=False)
+        assert f"{args[-1]} already exists; give --force to replace it" in result.output
+        assert (tmp_path / args[-1]).read_bytes() == before
+        run(*args, "--force")
+    result = run("report", "frequencies", "--out", "hand.qcode", "--format", "csv",
+                 "--force", ok=False)
+    assert "is the project itself" in result.output
+
+
+def test_a_format_its_file_contradicts_is_refused_and_no_provenance_goes_stale(
+        run, tmp_path: Path):
+    result = run("report", "frequencies", "--out", "f.csv", "--format", "json", ok=False)
+    assert "--format json does not fit 'f.csv', whose extension says csv: write it to " \
+           "a file ending in .json" in result.output
+    assert not (tmp_path / "f.csv").exists()
+    # .txt is plain text, for any format: a CSV there, then a table over it.
+    run("report", "frequencies", "--out", "f.txt", "--format", "csv")
+    assert (tmp_path / "f.txt.provenance.json").exists()
+    run("report", "frequencies", "--out", "f.txt", "--force")
+    assert not (tmp_path / "f.txt.provenance.json").exists()
+
+
+def test_the_recorded_command_makes_the_same_file_again(run, tmp_path: Path):
+    run("report", "frequencies", "--by", "group", "--out", "f.csv")
+    made = json.loads((tmp_path / "f.csv.provenance.json").read_text(encoding="utf-8"))
+    assert made["command"] == ("qcode -p hand.qcode report frequencies --by group "
+                               "--coder all --format csv --out f.csv")
+    assert made["parameters"]["format"] == "csv" and made["parameters"]["out"] == "f.csv"
+    printed = run("report", "cooccurrence", "--format", "md").output
+    assert "report cooccurrence --within overlap --coder all --format md" in printed
+    md = run("quotes", "Harm", "--format", "html").output
+    assert "--max-words 120 --coder all --format html</dd>" in md
+    # Made again by its own command (the file is there: --force), the same figures.
+    words = made["command"].split()[1:]
+    run(*words[2:], "--force")
+    again = json.loads((tmp_path / "f.csv.provenance.json").read_text(encoding="utf-8"))
+    assert again["fingerprint"] == made["fingerprint"]
+
+
+def test_an_empty_selection_is_said_in_every_format(run, tmp_path: Path):
+    Project.open(tmp_path / "hand.qcode").coder_id("cy")
+    result = run("report", "frequencies", "--coder", "cy", "--format", "csv")
+    assert "The selection is empty: no coded segments." in result.stderr
+    assert "The selection is empty" not in result.stdout
+    for args in (["report", "cooccurrence", "--coder", "cy", "--out", "c.csv"],
+                 ["report", "network", "--theme", "Silence", "--out", "n.svg"],
+                 ["report", "html", "h", "--coder", "cy"]):
+        assert "The selection is empty: no coded segments." in run(*args).output
+    assert "The selection is empty" in run("report", "network", "--theme",
+                                           "Silence").output
+    data = json.loads(run("report", "frequencies", "--coder", "cy", "--format",
+                          "json").output)
+    assert data["empty"] is True
+    result = run("quotes", "Silence", "--out", "q.docx")
+    assert result.output == ("wrote 0 quotes to q.docx\n"
+                             "The selection is empty: no segment is coded with it.\n")
+    result = run("quotes", "Silence", "--format", "csv")
+    assert "The selection is empty: no segment is coded with it." in result.stderr
 
 
 def test_an_empty_selection_is_reported_as_empty(run, tmp_path: Path):
@@ -188,12 +261,17 @@ def test_an_empty_project_and_one_without_a_codebook(tmp_path: Path, monkeypatch
     runner = CliRunner()
     runner.invoke(cli, ["init"], catch_exceptions=False)
     for args in (["quotes", "Harm"], ["report", "frequencies"], ["report", "cooccurrence"],
-                 ["report", "network"], ["report", "html", "out"]):
+                 ["report", "html", "out"]):
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 1, result.output
         assert result.output == ("Error: the project has no transcripts yet: import some "
                                  "with 'qcode import FILES'\n")
     assert not (tmp_path / "out").exists()
+    # The network is the codebook's, so it needs a codebook and no transcript.
+    result = runner.invoke(cli, ["report", "network"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output == ("Error: the codebook is empty: load one with 'qcode codebook "
+                             "load FILE'\n")
     (tmp_path / "t.txt").write_text("P01: Something was said.\n", encoding="utf-8")
     runner.invoke(cli, ["import", "t.txt"], catch_exceptions=False)
     result = runner.invoke(cli, ["report", "frequencies"], catch_exceptions=False)
@@ -202,3 +280,16 @@ def test_an_empty_project_and_one_without_a_codebook(tmp_path: Path, monkeypatch
     missing = runner.invoke(cli, ["-p", "nowhere.qcode", "report", "frequencies"],
                             catch_exceptions=False)
     assert missing.exit_code == 1 and "no project at nowhere.qcode" in missing.output
+
+
+def test_the_network_of_a_codebook_is_made_before_any_transcript(tmp_path: Path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    runner.invoke(cli, ["init"], catch_exceptions=False)
+    (tmp_path / "book.yaml").write_text(CODEBOOK, encoding="utf-8")
+    runner.invoke(cli, ["codebook", "load", "book.yaml"], catch_exceptions=False)
+    result = runner.invoke(cli, ["report", "network"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert '["Harm<br>0 segments, 0 cases"]' in result.output
+    assert "The selection is empty" in result.output

@@ -1477,6 +1477,13 @@ class Project:
             " WHERE coder_id IN (SELECT value FROM json_each(?))",
             (json.dumps(coder_ids),)).fetchall()
 
+    def report_resolutions(self) -> list[tuple]:
+        """(first coder, second coder, transcript id, code id, start, end, choice) of
+        every place resolved into the consensus, oldest first."""
+        return self.conn.execute(
+            'SELECT first_coder, second_coder, transcript_id, code_id, start, "end",'
+            " choice FROM resolutions ORDER BY created, id").fetchall()
+
     def report_transcripts(self) -> list[tuple]:
         """(id, guid, name, case id, text SHA-256, words) of every transcript, by name."""
         return self.conn.execute(

@@ -31,6 +31,11 @@ _ROLE = re.compile(
     r"(?i:interviewer|interviewee|participant|respondent|moderator|facilitator|researcher"
     r"|speaker)(?:[ ]?\d+|[ ][A-Z])?"
     r"|[PIRQA]\d*")
+# The interviewer's side among those roles (Interviewer, Researcher 2, Moderator A, and
+# the one-letter I and Q of "I:/R:" and "Q:/A:" transcripts): words spoken there are
+# the interviewer's, which a quote must not lend to the participant.
+_INTERVIEWER = re.compile(r"(?i:interviewer|researcher|moderator|facilitator)"
+                          r"(?:[ ]?\d+|[ ][A-Z])?|[IQ]\d*")
 _PARTICLES = frozenset("al bin da de del della der di du la le ten ter van von".split())
 # Metadata keys that head transcripts ("Date: ...") and would otherwise pass for names.
 _NOT_SPEAKERS = frozenset(
@@ -47,6 +52,11 @@ def speaker_names(names: Iterable[str], lenient: bool = False) -> set[str]:
     return {name for name, count in counts.items()
             if _ROLE.fullmatch(name)
             or (_looks_like_name(name) and (lenient or count >= 2))}
+
+
+def is_interviewer(speaker: str | None) -> bool:
+    """Whether a turn's speaker label names the interviewer's side of the interview."""
+    return bool(speaker) and _INTERVIEWER.fullmatch(speaker.strip()) is not None
 
 
 def _looks_like_name(name: str) -> bool:

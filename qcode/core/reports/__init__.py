@@ -11,11 +11,17 @@ Reading the project
         One reading of the project: codebook (Material.tree, a CodeTree of CodeRef),
         transcripts, cases and attributes, and the chosen coders' codings as coded
         segments (Material.segments). Pass a Material instead of the Project to any
-        report below to make several reports from one reading.
-    coder: a coder's name, "all", or None: the consensus coder when it has codings,
-        else the one coder who coded, else every coder pooled. Pooled, one code's
-        overlapping segments are joined, so a passage two coders coded alike counts
-        once (Material.choice.note says which rule applied, for a report's header).
+        report below to make several reports from one reading (the few later reads,
+        of turns and texts, are then a reading of their own).
+    coder: a coder's name (ignoring case when unambiguous), "consensus", "all", or
+        None. None: once places where two coders differ have been resolved, the
+        agreed version of those two (see agreed.py: what both coded, each resolved
+        place as resolved; Material.choice.pair names them), else the consensus
+        coder's codings if any, else the one coder who coded, else every coder
+        pooled. "consensus": the agreed version. "all": every coder's own codings
+        pooled, the consensus coder's left out. Pooled, one code's overlapping
+        segments are joined, so a passage two coders coded alike counts once
+        (Material.choice.note says which rule applied, for a report's header).
     CodeTree.find(text) -> CodeRef: a code or theme by name, path ("Theme / Code",
         also " > ") or the end of a path, ignoring case; ReportError with the closest
         codes when unknown or ambiguous.
@@ -25,26 +31,33 @@ Reports
     frequencies(project, by=None, coder=None) -> FrequencyTable
         .columns (group values, "(none)" last), .sizes (cases per group), .cases,
         .rows: FrequencyRow(code: CodeRef, cells: tuple[Cell], total: Cell), every
-        code in tree order; Cell(segments, cases), themes rolled up (a theme counts
-        its own segments and those under it; cases are distinct). `by`: an attribute
-        name, "transcript" or "case".
+        code in tree order; Cell(segments, cases), themes rolled up (frequencies.
+        ROLL_UP: a theme's segments are its own and its codes' added up; cases are
+        distinct). `by`: an attribute name (one some transcript's case has),
+        "transcript" or "case".
     cooccurrence(project, within="overlap", coder=None, theme=None, top=None) -> Matrix
         .codes, .counts[i][j], .jaccard[i][j], .unit ("places", "turns",
-        "transcripts"), .pairs(), .left_out, .outside_turns; MEANING[within] says
-        what a count counts.
+        "transcripts"), .pairs(), .left_out, .outside_turns, .segments,
+        .narrowed(n) (the n codes with most segments); MEANING[within] says what a
+        count counts.
     network(project, coder=None, theme=None) -> Network
-        .roots: Node(code, segments, cases, children); to_mermaid, to_dot, to_svg.
+        .roots: Node(code, segments, cases, children); to_mermaid, to_dot, to_svg
+        (each with the notes and the Made-from block; drawn with no transcripts).
     quotes(project, selector, coder=None, by=None, attribution=None, max_words=120)
         -> QuoteReport
-        .groups: QuoteGroup(code, value, quotes: tuple[Quote]); Quote(text,
-        attribution, transcript, case, speaker, turn, start, end, coders, shortened).
-        `attribution`: a template such as "{role}, {region}" (see attribution.py).
-    html_report(project, coder=None, by=None) -> HtmlReport(html, provenance)
+        .groups: QuoteGroup(code, value, quotes: tuple[Quote]); Quote(text, lines,
+        attribution, transcript, case, speaker, turn, start, end, coders, shortened):
+        `lines` one per turn (labelled with their speakers when several), `text` them
+        joined by " / "; words in the interviewer's turns are attributed to the
+        interviewer. `attribution`: a template such as "{role}, {region}" (see
+        attribution.py).
+    html_report(project, coder=None, by=None) -> HtmlReport(html, provenance, empty)
 
 Every result has .provenance (Provenance): parameters, the command that makes it
 again, the project's file name, GUID and schema, counts, coders, date, qcode version
 and a SHA-256 fingerprint of the inputs; .footer() is one line, .items() a "Made
-from" block, .as_dict() JSON. Results with nothing in them say so (.empty).
+from" block, .as_dict() JSON, .written(format, file) the same with the output in its
+command. Results with nothing in them say so (.empty).
 
 Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json),
 quotes_formats.render (md, html, csv, docx), network.to_mermaid / to_dot / to_svg.

@@ -65,15 +65,6 @@ class CodeTree:
             out += self.below(child.id)
         return out
 
-    def lineage(self, code_id: int) -> list[int]:
-        """The code's id and those of the themes above it, nearest first."""
-        out = []
-        code: CodeRef | None = self.by_id[code_id]
-        while code is not None:
-            out.append(code.id)
-            code = self.by_id.get(code.parent_id)
-        return out
-
     def find(self, typed: str) -> CodeRef:
         """The code or theme meant by a name, a path ("Theme / Code", also with " > "),
         or the end of a path, ignoring case. Unknown or ambiguous names raise a

@@ -16,6 +16,7 @@ theme's codes are not rolled up into it), in tree order.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -23,7 +24,7 @@ from itertools import groupby
 import numpy as np
 
 from qcode.core.reports.codes import CodeRef
-from qcode.core.reports.material import Material, Segment, material_of
+from qcode.core.reports.material import Material, Segment, material_of, reading
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
 
@@ -52,10 +53,29 @@ class Matrix:
     left_out: int                           # codes with segments not shown (--top)
     outside_turns: int                      # segments in no turn (within turn only)
     provenance: Provenance
+    segments: tuple[int, ...] = ()          # each code's segments
+    outside: tuple[int, ...] = ()           # each code's segments in no turn
 
     @property
     def empty(self) -> bool:
         return not self.codes
+
+    def narrowed(self, top: int) -> Matrix:
+        """Only the `top` codes with most segments (in tree order among themselves):
+        each cell depends on its two codes alone, so the rows and columns kept are
+        the whole matrix's."""
+        if len(self.codes) <= top:
+            return self
+        ranked = sorted(range(len(self.codes)), key=lambda i: (-self.segments[i], i))
+        kept = sorted(ranked[:top])
+        return dataclasses.replace(
+            self, codes=tuple(self.codes[i] for i in kept),
+            counts=tuple(tuple(self.counts[i][j] for j in kept) for i in kept),
+            jaccard=tuple(tuple(self.jaccard[i][j] for j in kept) for i in kept),
+            left_out=self.left_out + len(self.codes) - len(kept),
+            outside_turns=sum(self.outside[i] for i in kept),
+            segments=tuple(self.segments[i] for i in kept),
+            outside=tuple(self.outside[i] for i in kept))
 
     def pairs(self) -> list[tuple[CodeRef, CodeRef, int, float]]:
         """Every pair of different codes that co-occur, most often first."""
@@ -73,7 +93,13 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
         raise ReportError(f"unknown unit '{within}': use {', '.join(WITHIN)}")
     if top is not None and top < 1:
         raise ReportError("--top needs a number of codes of 1 or more")
-    material = material_of(source, coder)
+    # Within turns, the turns are read in the reading the codings were gathered in.
+    with reading(source):
+        return _matrix(material_of(source, coder), within, theme, top)
+
+
+def _matrix(material: Material, within: str, theme: str | None, top: int | None
+            ) -> Matrix:
     picked = material.tree.find(theme) if theme is not None else None
     allowed = {c.id for c in material.tree.below(picked.id)} if picked else None
     sizes: dict[int, int] = defaultdict(int)
@@ -81,15 +107,9 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
         if allowed is None or segment.code_id in allowed:
             sizes[segment.code_id] += 1
     chosen = [c for c in material.tree.codes if sizes.get(c.id)]
-    left_out = 0
-    if top is not None and len(chosen) > top:
-        order = {c.id: i for i, c in enumerate(chosen)}
-        kept = set(sorted(order, key=lambda c: (-sizes[c], order[c]))[:top])
-        left_out = len(chosen) - top
-        chosen = [c for c in chosen if c.id in kept]
     index = {c.id: i for i, c in enumerate(chosen)}
     segments = [s for s in material.segments if s.code_id in index]
-    outside = 0
+    outside = [0] * len(chosen)
     if within == "overlap":
         counts, jaccard = _overlaps(segments, index)
     else:
@@ -101,8 +121,9 @@ def cooccurrence(source, within: str = "overlap", coder: str | None = None,
              *(["--top", str(top)] if top is not None else [])]
     made = provenance(material, "co-occurrence", words,
                       {"within": within, "theme": theme, "top": top})
-    return Matrix(within, UNITS[within], tuple(chosen), counts, jaccard, left_out,
-                  outside, made)
+    matrix = Matrix(within, UNITS[within], tuple(chosen), counts, jaccard, 0,
+                    sum(outside), made, tuple(sizes[c.id] for c in chosen), tuple(outside))
+    return matrix.narrowed(top) if top is not None else matrix
 
 
 def _overlaps(segments: list[Segment], index: dict[int, int]):
@@ -137,8 +158,9 @@ def _overlaps(segments: list[Segment], index: dict[int, int]):
 
 
 def _transcript_incidence(segments: list[Segment], index: dict[int, int]):
-    return [{index[s.code_id] for s in these}
-            for _, these in groupby(segments, key=lambda s: s.transcript_id)], 0
+    units = [{index[s.code_id] for s in these}
+             for _, these in groupby(segments, key=lambda s: s.transcript_id)]
+    return units, [0] * len(index)
 
 
 def _turn_incidence(material: Material, segments: list[Segment], index: dict[int, int]):
@@ -148,7 +170,7 @@ def _turn_incidence(material: Material, segments: list[Segment], index: dict[int
         rows = list(rows)
         turns[tid] = ([r[3] for r in rows], [r[4] for r in rows])
     found: dict[tuple[int, int], set[int]] = defaultdict(set)
-    outside = 0
+    outside = [0] * len(index)
     for segment in segments:
         starts, ends = turns.get(segment.transcript_id, ([], []))
         at = max(0, bisect.bisect_right(starts, segment.start) - 1)
@@ -158,7 +180,7 @@ def _turn_incidence(material: Material, segments: list[Segment], index: dict[int
                 found[(segment.transcript_id, at)].add(index[segment.code_id])
                 inside = True
             at += 1
-        outside += not inside
+        outside[index[segment.code_id]] += not inside
     return list(found.values()), outside
 
 

@@ -10,6 +10,11 @@ from qcode.core.reports.groups import Grouping, grouping
 from qcode.core.reports.material import Material, material_of
 from qcode.core.reports.provenance import Provenance, provenance
 
+# How a theme's numbers are made, said wherever they are shown.
+ROLL_UP = ("A theme's segments are its own and those of every code under it added up, "
+           "so a passage coded with three of its codes counts three times; its cases "
+           "are distinct cases.")
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -36,6 +36,8 @@ def grouping(material: Material, by: str | None) -> Grouping:
         name = BY_CASE
     else:
         name = attribute_named(material.attribute_names, by)
+        if name not in material.held_attribute_names:
+            raise material.unheld(name)
         values = {t.id: material.attributes.get(t.case_id, {}).get(name, NO_VALUE)
                   if t.case_id is not None else NO_VALUE for t in transcripts}
     ordered = sorted(set(values.values()) - {NO_VALUE}, key=_natural)

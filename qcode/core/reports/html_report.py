@@ -2,26 +2,33 @@
 frequencies by group (bar charts), co-occurrence (heatmap), the thematic network,
 inter-coder agreement and sample quotes per theme, and what it was made from.
 
-Every section comes from one reading of the project (one Material), so they agree with
-one another and share one fingerprint."""
+Every section comes from one reading of the project: the Material and, in the same
+read transaction, the texts of the quotes and the codings the agreement compares. So
+the sections agree with one another, and one fingerprint covers all their inputs.
+Given a Material gathered earlier, those later reads are a reading of their own."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.reports import svg
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.cooccurrence import MEANING, cooccurrence
-from qcode.core.reports.frequencies import FrequencyTable, frequencies
+from qcode.core.reports.frequencies import ROLL_UP, FrequencyTable, frequencies
 from qcode.core.reports.groups import grouping
-from qcode.core.reports.material import Material, material_of
+from qcode.core.reports.material import Material, material_of, reading
 from qcode.core.reports.network import network, to_svg
-from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.escape import e
+from qcode.core.reports.page import made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
+from qcode.core.reports.quotes_formats import blockquote
 from qcode.core.store import CONSENSUS
 
 HEATMAP_CODES = 20
@@ -36,6 +43,7 @@ DEFAULT_GROUP = "group"
 class HtmlReport:
     html: str
     provenance: Provenance
+    empty: bool = False         # no coded segments: the page has no figures
 
 
 def html_report(source, coder: str | None = None, by: str | None = None,
@@ -43,14 +51,19 @@ def html_report(source, coder: str | None = None, by: str | None = None,
     """The report page. `by`: the attribute whose groups are compared (default: the
     attribute "group" when cases have it); `folder`: the name it is written to, for
     the command that makes it again."""
-    material = material_of(source, coder)
+    with reading(source):
+        return _report(material_of(source, coder), by, folder)
+
+
+def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
     if by is None:
-        by = next((a for a in material.attribute_names
+        by = next((a for a in material.held_attribute_names
                    if a.casefold() == DEFAULT_GROUP), None)
     table = frequencies(material, by=by)
+    compared = [c for c in material.counts_by_coder if c != CONSENSUS]
     made = provenance(material, "html report", ["report", "html", folder,
                                                 *(["--by", table.by] if table.by else [])],
-                      {"by": table.by})
+                      {"by": table.by}, _fingerprint(material, compared))
     name = material.project.meta("codebook_name") or Path(material.project.path).stem
     title = f"Report: {name}"
     sections = [
@@ -60,7 +73,7 @@ def html_report(source, coder: str | None = None, by: str | None = None,
          _frequencies(table)),
         ("cooccurrence", "Co-occurrence", _cooccurrence(material)),
         ("network", "Thematic network", _network(material)),
-        ("agreement", "Agreement between coders", _agreement(material)),
+        ("agreement", "Agreement between coders", _agreement(material, compared)),
         ("quotes", "Sample quotes per theme", _samples(material)),
     ]
     body = [f"<h1>{e(title)}</h1>",
@@ -72,7 +85,7 @@ def html_report(source, coder: str | None = None, by: str | None = None,
     for key, heading, parts in sections:
         body += [f'<section id="{key}"><h2>{e(heading)}</h2>', *parts, "</section>"]
     body.append(made_from(made))
-    return HtmlReport(page(title, body), made)
+    return HtmlReport(page(title, body), made, not material.segments)
 
 
 def _table(headers: list[str], rows: list[list[str]], depths: list[int] | None = None
@@ -119,11 +132,18 @@ def _overview(material: Material, table: FrequencyTable) -> list[str]:
                           [[value, str(size), str(n), f"{w:,}"] for value, size, (n, w)
                            in zip(groups.columns, groups.sizes, per_group)]))
     out.append("<h3>Coders</h3>")
-    used = set(material.choice.coders)
+    pair = material.choice.pair or ()
+
+    def used(name: str) -> str:
+        if name in pair:
+            return "where both coders of the agreed version coded"
+        if pair and name == CONSENSUS:
+            return "at the places resolved"
+        return "yes" if name in material.choice.coders else "no"
+
     out.append(_table(["coder", "codings", "in this report"],
-                      [[name, f"{n:,}", "yes" if name in used else "no"]
-                       for name, n in coders.items()]) if coders else
-               "<p>No one has coded yet.</p>")
+                      [[name, f"{n:,}", used(name)] for name, n in coders.items()])
+               if coders else "<p>No one has coded yet.</p>")
     return out
 
 
@@ -141,8 +161,7 @@ def _codebook(material: Material, table: FrequencyTable) -> list[str]:
                 + (f'<span class="definition">{e(definition)}</span>' if definition else "")
                 + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
 
-    return ['<p class="note">Each theme counts its own segments and those of every '
-            "code under it; a case counts once.</p>",
+    return [f'<p class="note">{e(ROLL_UP)}</p>',
             '<ul class="codebook">' + "".join(item(c) for c in material.tree.roots)
             + "</ul>"]
 
@@ -195,7 +214,9 @@ def _frequencies(table: FrequencyTable) -> list[str]:
 
 
 def _cooccurrence(material: Material) -> list[str]:
-    matrix = cooccurrence(material, within="overlap", top=HEATMAP_CODES)
+    # The pairs are every code's; the heatmap, to stay readable, the most used codes'.
+    whole = cooccurrence(material, within="overlap")
+    matrix = whole.narrowed(HEATMAP_CODES)
     if matrix.empty:
         return ["<p>The selection is empty: no coded segments.</p>"]
     out = [f'<p class="note">Within overlapping passages: {e(MEANING["overlap"])}.'
@@ -208,9 +229,11 @@ def _cooccurrence(material: Material) -> list[str]:
     out.append(f"<figure>{chart}<figcaption>Cells: number of places where the two "
                "codes overlap, shaded by Jaccard; the diagonal: the code's segments."
                "</figcaption></figure>")
-    pairs = matrix.pairs()[:TOP_PAIRS]
+    pairs = whole.pairs()[:TOP_PAIRS]
     if pairs:
         out.append("<h3>Codes most often together</h3>")
+        out.append(f'<p class="note">The {len(pairs)} pairs of codes that overlap in '
+                   "most places, among all the codes (not only those in the heatmap).</p>")
         out.append(_table(["code", "code", "places", "Jaccard"],
                           [[a.name, b.name, str(n), f"{j:.2f}"] for a, b, n, j in pairs]))
     else:
@@ -221,15 +244,30 @@ def _cooccurrence(material: Material) -> list[str]:
 def _network(material: Material) -> list[str]:
     net = network(material)
     return ['<p class="note">Global themes on the left, organising themes, then basic '
-            "themes (Attride-Stirling 2001); each with its segments and cases, a theme "
-            "counting the codes under it. Dashed: never applied.</p>",
+            "themes (Attride-Stirling 2001); each with its segments and cases. "
+            f"{e(ROLL_UP)} Dashed: never applied.</p>",
             f"<figure>{to_svg(net, standalone=False)}</figure>"]
 
 
-def _agreement(material: Material) -> list[str]:
+def _fingerprint(material: Material, compared: list[str]) -> str:
+    """The material's fingerprint with the agreement's inputs added: the names of the
+    coders compared and, for those whose codings the material did not read (the
+    agreement compares every coder, whatever --coder chose), their codings."""
+    digest = hashlib.sha256(material.fingerprint.encode("ascii"))
+    digest.update(("\nagreement\t" + "\t".join(compared)).encode("utf-8"))
+    unread = [c for c in compared if c not in material.choice.coders]
+    if unread:
+        project = material.project
+        ids = {name: coder_id for coder_id, name, _ in project.report_coders()}
+        rows = np.array(project.report_codings([ids[c] for c in unread]),
+                        dtype=np.int64).reshape(-1, 5)
+        digest.update(rows[np.lexsort(rows.T[::-1])].astype("<i8").tobytes())
+    return digest.hexdigest()
+
+
+def _agreement(material: Material, coders: list[str]) -> list[str]:
     from qcode.core.agreement_report import ACCEPTABLE, GOOD, ReportError, build, select
 
-    coders = [c for c in material.counts_by_coder if c != CONSENSUS]
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
                 f"the project has {len(coders)}"
@@ -246,7 +284,11 @@ def _agreement(material: Material) -> list[str]:
            f"{e(', '.join(coders))}: overall {e(overall)}, pooled over "
            f"{e(_plural(len(report.selection.codes), 'code'))}. No bootstrap interval "
            "here: 'qcode agree' gives intervals, agreement on given units and the "
-           "compatibility views.</p>"]
+           "compatibility views.</p>",
+           '<p class="note">Agreement compares every coder\'s own codings (the '
+           f"{CONSENSUS} coder's left out), whichever codings the other sections use "
+           "(--coder): it is a figure about the coders, not about one version of the "
+           "coding. Their codings are in the report's fingerprint.</p>"]
     if shown:
         bars = [svg.Bar(r.code, 0, (max(0.0, r.alpha.value),), (f"{r.alpha.value:.2f}",))
                 for r in shown]
@@ -300,7 +342,7 @@ def _samples(material: Material) -> list[str]:
             picked.append((theme, chosen))
     if not picked:
         return ["<p>The selection is empty: no coded segments to quote.</p>"]
-    line = Attribution(default_template(material.attribute_names),
+    line = Attribution(default_template(material.held_attribute_names),
                        material.attribute_names)
     every = [s for _, chosen in picked for s in chosen]
     made = iter(make_quotes(material, every, line, QUOTE_WORDS))
@@ -311,7 +353,7 @@ def _samples(material: Material) -> list[str]:
         for segment in chosen:
             quote = next(made)
             code = tree.by_id[segment.code_id]
-            out.append(f"<blockquote><p>{e(quote.text)}</p></blockquote>"
-                       f'<p class="attribution">— {e(quote.attribution)} '
+            out.append(blockquote(quote) + '<p class="attribution">'
+                       f'— {e(quote.attribution)} '
                        f'<span class="count">({e(code.name)})</span></p>')
     return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from qcode.core.codebook import COLOUR
 from qcode.core.reports import svg
 from qcode.core.reports.codes import CodeRef
-from qcode.core.reports.frequencies import count
+from qcode.core.reports.frequencies import ROLL_UP, count
 from qcode.core.reports.groups import grouping
 from qcode.core.reports.material import material_of
 from qcode.core.reports.provenance import Provenance, provenance
@@ -46,7 +46,8 @@ class Network:
 def network(source, coder: str | None = None, theme: str | None = None) -> Network:
     """The whole codebook's networks, or the one of `theme` (a code found by name or
     path, with everything under it)."""
-    material = material_of(source, coder)
+    # The network is the codebook's: it is drawn (all zeros) before any transcript.
+    material = material_of(source, coder, need_transcripts=False)
     rows = {row.code.id: row.total for row in count(material, grouping(material, None))}
     tree = material.tree
 
@@ -60,6 +61,16 @@ def network(source, coder: str | None = None, theme: str | None = None) -> Netwo
     words = ["report", "network", *(["--theme", picked.label] if picked else [])]
     return Network(roots, provenance(material, "thematic network", words,
                                      {"theme": theme}))
+
+
+def notes(net: Network) -> list[str]:
+    """What a reader of the figure needs besides the boxes: how a theme counts, whether
+    anything is coded, and what the figure was made from."""
+    out = [ROLL_UP]
+    if net.empty:
+        out.append("The selection is empty: no coded segments.")
+    return out + ["Made from:", *(f"{label}: {value}" for label, value
+                                  in net.provenance.items())]
 
 
 def counts_label(node: Node) -> str:
@@ -77,7 +88,7 @@ def to_mermaid(net: Network) -> str:
                      f'{counts_label(n)}"]')
     for n in net.nodes():
         lines += [f"    {ids[n.code.id]} --- {ids[c.code.id]}" for c in n.children]
-    lines.append(f"%% {_comment(net.provenance.footer())}")
+    lines += [f"%% {_comment(note)}" for note in notes(net)]
     return "\n".join(lines) + "\n"
 
 
@@ -95,9 +106,9 @@ def _comment(text: str) -> str:
 def to_dot(net: Network) -> str:
     """Graphviz DOT, drawn left to right; labels are escaped DOT strings."""
     ids = {n.code.id: f"n{i}" for i, n in enumerate(net.nodes(), 1)}
-    lines = ["digraph thematic_network {", "    rankdir=LR;",
-             '    node [shape=box, style="rounded", fontname="Helvetica"];',
-             f"    // {_comment(net.provenance.footer())}"]
+    lines = ["digraph thematic_network {",
+             *(f"    // {_comment(note)}" for note in notes(net)), "    rankdir=LR;",
+             '    node [shape=box, style="rounded", fontname="Helvetica"];']
     for n in net.nodes():
         width = 3 - min(n.code.depth, 2)
         lines.append(f'    {ids[n.code.id]} [label="{_dot(n.code.name)}\\n'
@@ -114,11 +125,14 @@ def _dot(text: str) -> str:
 
 
 def to_svg(net: Network, standalone: bool = True) -> str:
-    """The networks as a tidy tree; a code never applied is drawn dashed."""
+    """The networks as a tidy tree; a code never applied is drawn dashed. Standing
+    alone, the figure carries its notes and what it was made from, in its <desc> and
+    in small print under the tree; inside the HTML report, the page says them."""
     def box(n: Node) -> svg.Box:
         colour = n.code.colour if n.code.colour and COLOUR.match(n.code.colour) else None
         return svg.Box(n.code.name, counts_label(n), colour, n.segments == 0,
                        tuple(box(c) for c in n.children))
 
     return svg.tree("Thematic network: " + ", ".join(r.code.name for r in net.roots),
-                    [box(r) for r in net.roots], standalone)
+                    [box(r) for r in net.roots], standalone,
+                    notes(net) if standalone else ())

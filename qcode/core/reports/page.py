@@ -4,8 +4,7 @@ laid out for screen and for print."""
 
 from __future__ import annotations
 
-import html
-
+from qcode.core.reports.escape import e
 from qcode.core.reports.provenance import Provenance
 
 STYLE = """\
@@ -46,11 +45,6 @@ dl.made dd { margin: 0 0 0.2em 9.5em; overflow-wrap: anywhere; }
   svg { max-width: 100%; height: auto; }
 }
 """
-
-
-def e(text: str) -> str:
-    """User text as HTML text or attribute value."""
-    return html.escape(text, quote=True)
 
 
 def page(title: str, body: list[str]) -> str:

@@ -5,12 +5,11 @@ folder), what the project held, and a fingerprint of the inputs."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from qcode import __version__
 from qcode.core.reports.material import Material
-from qcode.core.reports.selection import ALL_CODERS
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,14 @@ class Provenance:
     made: str                       # UTC, ISO 8601
     qcode_version: str
     fingerprint: str                # SHA-256 of the inputs, hex
+
+    def written(self, form: str, out: str | None) -> Provenance:
+        """The same, with the format and the file (its name) the command wrote, so
+        the command makes the same output again."""
+        words = ["--format", form, *(["--out", out] if out else [])]
+        return replace(self, command=f"{self.command} {shlex.join(words)}",
+                       parameters={**self.parameters, "format": form,
+                                   **({"out": out} if out else {})})
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -61,13 +68,14 @@ class Provenance:
 
 
 def provenance(material: Material, report: str, words: list[str],
-               parameters: dict) -> Provenance:
+               parameters: dict, fingerprint: str | None = None) -> Provenance:
     """`words`: the qcode command and its arguments, without the coder; the coders
-    actually used are pinned, so the command gives the same selection later."""
+    actually used are pinned, so the command gives the same selection later.
+    `fingerprint`: for a report with inputs beyond the material's (default: the
+    material's)."""
     project = material.project
     choice = material.choice
-    pinned = [] if not choice.coders else ["--coder", choice.coders[0] if len(
-        choice.coders) == 1 and choice.asked != ALL_CODERS else ALL_CODERS]
+    pinned = ["--coder", choice.pinned] if choice.pinned else []
     name = Path(project.path).name
     command = shlex.join(["qcode", "-p", name, *words, *pinned])
     units = {material.unit_of(t) for t in material.transcripts}
@@ -75,4 +83,5 @@ def provenance(material: Material, report: str, words: list[str],
         report, {**parameters, "coder": choice.asked}, command, name,
         project.meta("project_guid") or "", project.schema_version,
         len(material.transcripts), len(units), material.codings, len(material.segments),
-        choice.coders, choice.note, material.made, __version__, material.fingerprint)
+        choice.coders, choice.note, material.made, __version__,
+        fingerprint or material.fingerprint)

@@ -10,23 +10,28 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
+from qcode.core.exchange.codebook_formats import trim_words
+from qcode.core.importers.plain import is_interviewer
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.groups import grouping
-from qcode.core.reports.material import Material, Segment, material_of
+from qcode.core.reports.material import Material, Segment, material_of, reading
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
 
 MAX_WORDS = 120
 CONTEXT = 40          # characters read either side of a segment to complete its words
 WORD_CHAR = re.compile(r"\w")
-TRAILING = " ,;:.-–—"
+JOINERS = "'’-‐‑"      # apostrophes and hyphens, which may join the letters of a word
 
 
 @dataclass(frozen=True)
 class Quote:
-    text: str                    # on one line, whole words; "…" ends a shortened one
-    attribution: str
+    text: str                    # on one line, whole words, turns joined by " / "; "…"
+                                 # ends a shortened one
+    lines: tuple[str, ...]       # one per turn it covers; with several, each begins
+                                 # with its speaker's label ("Interviewer: …")
+    attribution: str             # the interviewer's label for their own words
     transcript: str
     case: str | None
     speaker: str | None          # of the turn where the segment starts
@@ -71,14 +76,23 @@ def quotes(source, selector: str, coder: str | None = None, by: str | None = Non
     region that cases have, else "{case}"); `max_words`: 0 keeps whole segments."""
     if max_words < 0:
         raise ReportError("--max-words is a number of words (0 keeps whole segments)")
-    material = material_of(source, coder)
+    # The turns and texts are read in the reading the codings were gathered in.
+    with reading(source):
+        return _quotes(material_of(source, coder), selector, by, attribution, max_words)
+
+
+def _quotes(material: Material, selector: str, by: str | None, attribution: str | None,
+            max_words: int) -> QuoteReport:
     selected = material.tree.find(selector)
     codes = material.tree.below(selected.id)
     wanted = {c.id for c in codes}
     groups = grouping(material, by)
     template = attribution if attribution is not None else default_template(
-        material.attribute_names)
+        material.held_attribute_names)
     line = Attribution(template, material.attribute_names)
+    for name in line.fields:
+        if name in material.attribute_names and name not in material.held_attribute_names:
+            raise material.unheld(name)
     segments = [s for s in material.segments if s.code_id in wanted]
     found: dict[tuple[int, str | None], list[tuple[str, int, Quote]]] = defaultdict(list)
     for segment, quote in zip(segments, make_quotes(material, segments, line, max_words)):
@@ -112,37 +126,86 @@ def make_quotes(material: Material, segments: list[Segment], line: Attribution,
     out = []
     for segment, excerpt in zip(segments, texts):
         transcript = material.transcripts[segment.transcript_id]
-        turn = _turn_of(turns.get(segment.transcript_id), segment.start, segment.end)
+        base = max(0, segment.start - CONTEXT)
+        low, high = whole_words(excerpt, segment.start - base, segment.end - base)
+        spoken = _spoken(turns.get(segment.transcript_id), base + low, base + high)
+        parts = [(speaker, excerpt[start - base:end - base])
+                 for _, speaker, start, end in spoken] or [(None, excerpt[low:high])]
+        parts = [(speaker, " ".join(text.split())) for speaker, text in parts
+                 if text.strip()] or [(None, "")]
+        parts, shortened = cut(parts, max_words)
+        lines = _labelled(parts)
+        turn = spoken[0] if spoken else None
         values = {**material.attributes.get(transcript.case_id, {}),
                   "case": material.case_name(transcript.id), "transcript": transcript.name,
                   "speaker": turn[1] if turn else None}
-        lead = segment.start - max(0, segment.start - CONTEXT)
-        text, shortened = trimmed(whole_words(excerpt, lead, lead + segment.end
-                                              - segment.start), max_words)
-        out.append(Quote(text, line.fill(values), transcript.name, values["case"],
-                         turn[1] if turn else None, turn[0] if turn else None,
-                         segment.start, segment.end, segment.coders, shortened))
+        out.append(Quote(" / ".join(lines), lines, _attributed(spoken, line, values),
+                         transcript.name, values["case"], turn[1] if turn else None,
+                         turn[0] if turn else None, segment.start, segment.end,
+                         segment.coders, shortened))
     return out
 
 
-def whole_words(excerpt: str, start: int, end: int) -> str:
+def _attributed(spoken: list[tuple], line: Attribution, values: dict) -> str:
+    """The attribution line: the interviewer's label when every turn the quote covers
+    is the interviewer's (their words are not the participant's), else the case's
+    line from the template."""
+    speakers = list(dict.fromkeys(speaker for _, speaker, _, _ in spoken))
+    if speakers and all(is_interviewer(s) for s in speakers):
+        return ", ".join(speakers)
+    return line.fill(values)
+
+
+def _labelled(parts: list[tuple[str | None, str]]) -> tuple[str, ...]:
+    """One line per turn. A quote over several turns labels each line with its
+    speaker, so who said what never rests on the attribution under it."""
+    if len(parts) == 1:
+        return (parts[0][1],)
+    return tuple(f"{speaker}: {text}" if speaker else text for speaker, text in parts)
+
+
+def whole_words(excerpt: str, start: int, end: int) -> tuple[int, int]:
     """The span of `excerpt`, widened to whole words where it starts or ends inside
-    one: a word cut by a careless selection was meant to be in."""
-    while 0 < start < len(excerpt) and WORD_CHAR.match(excerpt[start - 1]) and \
-            WORD_CHAR.match(excerpt[start]):
+    one: a word cut by a careless selection was meant to be in. An apostrophe or a
+    hyphen between letters is inside its word ("they're", "well-known")."""
+    while 0 < start < len(excerpt) and _inside_word(excerpt, start):
         start -= 1
-    while 0 < end < len(excerpt) and WORD_CHAR.match(excerpt[end - 1]) and \
-            WORD_CHAR.match(excerpt[end]):
+    while 0 < end < len(excerpt) and _inside_word(excerpt, end):
         end += 1
-    return excerpt[start:end]
+    return start, end
 
 
-def trimmed(text: str, max_words: int) -> tuple[str, bool]:
-    """The text on one line; past `max_words` (0: no limit) cut after a whole word."""
-    words = text.split()
-    if not max_words or len(words) <= max_words:
-        return " ".join(words), False
-    return " ".join(words[:max_words]).rstrip(TRAILING) + "…", True
+def _inside_word(text: str, at: int) -> bool:
+    """Whether text[at - 1] and text[at] are parts of one word."""
+    def letter(i: int) -> bool:
+        return 0 <= i < len(text) and WORD_CHAR.match(text[i]) is not None
+
+    def part(i: int) -> bool:
+        return letter(i) or (0 <= i < len(text) and text[i] in JOINERS
+                             and letter(i - 1) and letter(i + 1))
+
+    return part(at - 1) and part(at)
+
+
+def cut(parts: list[tuple[str | None, str]], max_words: int
+        ) -> tuple[list[tuple[str | None, str]], bool]:
+    """The turns' texts cut after `max_words` words in all (0: no limit), after a
+    whole word, with "…" where the quote was cut."""
+    total = sum(len(text.split()) for _, text in parts)
+    if not max_words or total <= max_words:
+        return parts, False
+    kept, left = [], max_words
+    for at, (speaker, text) in enumerate(parts):
+        words = text.split()
+        if len(words) < left:
+            kept.append((speaker, text))
+            left -= len(words)
+            continue
+        # The rest of the quote follows, so trim_words always cuts and marks the cut.
+        rest = " ".join([text, *(t for _, t in parts[at + 1:])])
+        kept.append((speaker, trim_words(rest, len(" ".join(words[:left])))))
+        break
+    return kept, True
 
 
 def _turns(rows: list[tuple]) -> dict[int, tuple[list[int], list[tuple]]]:
@@ -153,14 +216,17 @@ def _turns(rows: list[tuple]) -> dict[int, tuple[list[int], list[tuple]]]:
     return out
 
 
-def _turn_of(turns, start: int, end: int) -> tuple[int, str | None] | None:
-    """(number, speaker) of the first turn the span shares text with."""
+def _spoken(turns, start: int, end: int) -> list[tuple[int, str | None, int, int]]:
+    """(number, speaker, start, end) of each turn the span shares text with, the
+    turn's part of the span only (a speaker label between turns is left out)."""
     if not turns:
-        return None
+        return []
     starts, rows = turns
     at = max(0, bisect.bisect_right(starts, start) - 1)
+    out = []
     while at < len(rows) and rows[at][3] < end:
         if rows[at][4] > start:
-            return rows[at][1], rows[at][2]
+            out.append((rows[at][1], rows[at][2], max(start, rows[at][3]),
+                        min(end, rows[at][4])))
         at += 1
-    return None
+    return out

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from datetime import datetime, timezone
 
 from qcode.core.exchange.codebook_formats import md_escape
-from qcode.core.reports.page import e, made_from, page
+from qcode.core.reports.escape import csv_row, e, xml_safe
+from qcode.core.reports.page import made_from, page
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
 
 FORMATS = ("md", "html", "docx", "csv")
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+QUOTE_STYLE = "Quote"
 
 
 def title(report: QuoteReport) -> str:
@@ -46,6 +47,9 @@ def headings(report: QuoteReport):
     shown: tuple[str, ...] = ()
     for group in report.groups:
         path = group.code.path[above:]
+        if not path and report.codes > 1:
+            # The selected theme's own codings, apart from its codes' under theirs.
+            path = (f"{group.code.name} (coded with the theme itself)",)
         common = 0
         while common < min(len(shown), len(path)) and shown[common] == path[common]:
             common += 1
@@ -63,8 +67,9 @@ def to_markdown(report: QuoteReport) -> str:
         for level, text in heads:
             out += [f"{'#' * min(level + 1, 6)} {md_escape(text)}", ""]
         for quote in group.quotes:
-            out += [f"> {md_escape(quote.text)}", ">", f"> — {md_escape(quote.attribution)}",
-                    ""]
+            for line in quote.lines:
+                out += [f"> {md_escape(line)}", ">"]
+            out += [f"> — {md_escape(quote.attribution)}", ""]
     return "\n".join(out + made_from_md(report.provenance)) + "\n"
 
 
@@ -83,68 +88,84 @@ def quote_blocks(report: QuoteReport, top: int) -> list[str]:
         for level, text in heads:
             tag = f"h{min(level + top - 1, 6)}"
             out.append(f"<{tag}>{e(text)}</{tag}>")
-        out += [f"<blockquote><p>{e(q.text)}</p></blockquote>"
-                f'<p class="attribution">— {e(q.attribution)}</p>' for q in group.quotes]
+        out += [blockquote(q) + f'<p class="attribution">— {e(q.attribution)}</p>'
+                for q in group.quotes]
     return out
+
+
+def blockquote(quote) -> str:
+    """A quote as an HTML block quote, a paragraph per turn it covers."""
+    return "<blockquote>" + "".join(f"<p>{e(line)}</p>" for line in quote.lines) + \
+        "</blockquote>"
 
 
 def to_csv(report: QuoteReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["theme", "code", *([report.by] if report.by else []), "quote",
-                     "attribution", "transcript", "case", "speaker", "turn", "start",
-                     "end", "coders", "shortened"])
+    writer.writerow(csv_row(["theme", "code", *([report.by] if report.by else []), "quote",
+                         "attribution", "transcript", "case", "speaker", "turn", "start",
+                         "end", "coders", "shortened"]))
     for group in report.groups:
         theme = " / ".join(group.code.path[:-1])
         for q in group.quotes:
-            writer.writerow([theme, group.code.name, *([group.value] if report.by else []),
-                             q.text, q.attribution, q.transcript, q.case or "",
-                             q.speaker or "", q.turn or "", q.start, q.end,
-                             "; ".join(q.coders), "yes" if q.shortened else "no"])
+            writer.writerow(csv_row([theme, group.code.name,
+                                 *([group.value] if report.by else []), q.text,
+                                 q.attribution, q.transcript, q.case or "", q.speaker or "",
+                                 q.turn or "", q.start, q.end, "; ".join(q.coders),
+                                 "yes" if q.shortened else "no"]))
     return out.getvalue()
 
 
 def to_docx(report: QuoteReport) -> bytes:
-    """A Word document ready to paste from; the provenance is its last section, so
-    it travels with the file."""
+    """A Word document ready to paste from, on A4: each quote in Word's "Quote" style
+    and kept on the page of its attribution; the provenance is its last section and
+    its properties name qcode, so it travels with the file."""
     from docx import Document
     from docx.shared import Cm, Pt
 
     document = Document()
-    document.core_properties.title = _safe(title(report))
-    document.core_properties.comments = _safe(report.provenance.footer())
-    document.add_heading(_safe(title(report)), level=0)
+    properties = document.core_properties
+    properties.title = xml_safe(title(report))
+    properties.author = properties.last_modified_by = "qcode"
+    properties.created = properties.modified = datetime.strptime(
+        report.provenance.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    properties.comments = xml_safe(report.provenance.footer())
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    document.add_heading(xml_safe(title(report)), level=0)
     for line in summary(report):
-        document.add_paragraph(_safe(line))
+        document.add_paragraph(xml_safe(line))
     for heads, group in headings(report):
         for level, text in heads:
-            document.add_heading(_safe(text), level=min(level, 9))
+            document.add_heading(xml_safe(text), level=min(level, 9))
         for quote in group.quotes:
             _quote(document, group, quote, Cm, Pt)
     document.add_heading("Made from", level=1)
     for label, value in report.provenance.items():
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(_safe(value))
+        paragraph.add_run(xml_safe(value))
     stream = io.BytesIO()
     document.save(stream)
     return stream.getvalue()
 
 
 def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
-    block = document.add_paragraph()
-    block.paragraph_format.left_indent = Cm(1.25)
-    block.paragraph_format.right_indent = Cm(1.25)
-    block.paragraph_format.space_after = Pt(2)
-    block.add_run(_safe(quote.text)).italic = True
-    line = document.add_paragraph(_safe(f"— {quote.attribution}"))
+    # Word's own style for quotations, when the template has it, so a document's
+    # styles restyle every quote at once; else italic, as the style would be.
+    style = QUOTE_STYLE if QUOTE_STYLE in {s.name for s in document.styles} else None
+    for text in quote.lines:
+        block = document.add_paragraph(style=style)
+        layout = block.paragraph_format
+        layout.left_indent = layout.right_indent = Cm(1.25)
+        layout.space_before, layout.space_after = Pt(0), Pt(2)
+        layout.keep_with_next = layout.keep_together = True
+        run = block.add_run(xml_safe(text))
+        if style is None:
+            run.italic = True
+    line = document.add_paragraph(xml_safe(f"— {quote.attribution}"))
     line.paragraph_format.left_indent = Cm(1.25)
     line.paragraph_format.space_after = Pt(10)
-
-
-def _safe(text: str) -> str:
-    """Word's XML cannot hold control characters; they carry nothing a reader sees."""
-    return XML_UNSAFE.sub("", text)
 
 
 def render(report: QuoteReport, form: str) -> str | bytes:

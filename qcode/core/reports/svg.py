@@ -6,21 +6,17 @@ Inline SVG in HTML needs no namespace; a stand-alone .svg file does (`standalone
 
 from __future__ import annotations
 
-import html
-import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from qcode.core.reports.escape import e
 
 FONT = "Helvetica, Arial, sans-serif"
 # Distinct in hue and in lightness, so the series stay apart on a grey-scale print.
 PALETTE = ("#1f4e79", "#e08a1e", "#6aa84f", "#8e5ea2", "#b03a2e", "#5f9ea0", "#c9a227")
 NONE_COLOUR = "#9e9e9e"
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def esc(text: str) -> str:
-    """User text as SVG (XML) character data or attribute value."""
-    return html.escape(XML_UNSAFE.sub("", text), quote=True)
+NOTE_CHARACTERS = 100
 
 
 def text_width(text: str, size: float) -> float:
@@ -36,8 +32,8 @@ def shorten(text: str, limit: int) -> str:
 def _open(width: float, height: float, label: str, standalone: bool) -> str:
     space = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     return (f'<svg{space} width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{esc(label)}" '
-            f'font-family="{FONT}" font-size="12"><title>{esc(label)}</title>')
+            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{e(label)}" '
+            f'font-family="{FONT}" font-size="12"><title>{e(label)}</title>')
 
 
 # -- grouped horizontal bars -------------------------------------------------------------
@@ -68,49 +64,59 @@ def bars(title: str, rows: Sequence[Bar], series: Sequence[str], low: float = 0.
     bar, gap, plot = 11, 9, 340
     labels = [shorten(r.label, 46) for r in rows]
     left = left or label_room(rows)
-    legend = 22 if len(series) > 1 else 0
+    width = left + plot + 70
+    keys, legend = _legend(series, width) if len(series) > 1 else ([], 0)
     top = 26 + legend
     bottom = 18 if lines else 8
     height = top + len(rows) * (len(series) * bar + gap) + bottom
-    width = left + plot + 70
 
     def x(value: float) -> float:
         return left + (min(high, max(low, value)) - low) / (high - low) * plot
 
-    out = [_open(width, height, title, standalone)]
-    at = 12
-    for i, name in enumerate(series if len(series) > 1 else ()):
-        colour = _colour(i, name)
-        out.append(f'<rect x="{at}" y="6" width="10" height="10" fill="{colour}"/>'
-                   f'<text x="{at + 14}" y="15">{esc(shorten(name, 30))}</text>')
-        at += 30 + text_width(shorten(name, 30), 12)
+    out = [_open(width, height, title, standalone), *keys]
     for value, label in ticks:
         out.append(f'<line x1="{x(value):.1f}" y1="{top - 4}" x2="{x(value):.1f}" '
                    f'y2="{height - bottom}" stroke="#dddddd"/>'
                    f'<text x="{x(value):.1f}" y="{top - 8}" text-anchor="middle" '
-                   f'font-size="10" fill="#444444">{esc(label)}</text>')
+                   f'font-size="10" fill="#444444">{e(label)}</text>')
     y = top
     for row, label in zip(rows, labels):
         block = len(series) * bar
         weight = ' font-weight="bold"' if row.strong else ""
         out.append(f'<text x="{10 + 12 * row.depth}" y="{y + block / 2 + 4:.1f}"'
-                   f'{weight}>{esc(label)}</text>')
+                   f'{weight}>{e(label)}</text>')
         for i, (value, note) in enumerate(zip(row.values, row.notes)):
             top_of = y + i * bar
             length = x(value) - x(low)
             out.append(f'<rect x="{x(low):.1f}" y="{top_of}" width="{length:.1f}" '
                        f'height="{bar - 1}" fill="{_colour(i, series[i])}"/>'
                        f'<text x="{x(low) + length + 4:.1f}" y="{top_of + bar - 2}" '
-                       f'font-size="9">{esc(note)}</text>')
+                       f'font-size="9">{e(note)}</text>')
         y += block + gap
     for value, label in lines:
         out.append(f'<line x1="{x(value):.1f}" y1="{top - 4}" x2="{x(value):.1f}" '
                    f'y2="{height - bottom}" stroke="#333333" stroke-dasharray="4 3"/>'
                    f'<text x="{x(value):.1f}" y="{height - 4}" text-anchor="middle" '
-                   f'font-size="10">{esc(label)}</text>')
+                   f'font-size="10">{e(label)}</text>')
     out.append(f'<line x1="{x(low):.1f}" y1="{top - 4}" x2="{x(low):.1f}" '
                f'y2="{height - bottom}" stroke="#333333"/></svg>')
     return "".join(out)
+
+
+def _legend(series: Sequence[str], width: float) -> tuple[list[str], float]:
+    """A key for every series, in rows that wrap within `width`, and the height the
+    rows take beyond the first."""
+    out, at, y = [], 12.0, 6
+    for i, name in enumerate(series):
+        label = shorten(name, 30)
+        room = 30 + text_width(label, 12)
+        if at > 12 and at + room - 16 > width - 8:
+            at, y = 12.0, y + 18
+        out.append(f'<rect x="{at:.1f}" y="{y}" width="10" height="10" '
+                   f'fill="{_colour(i, name)}"/>'
+                   f'<text x="{at + 14:.1f}" y="{y + 9}">{e(label)}</text>')
+        at += room
+    return out, y + 16
 
 
 def _colour(index: int, name: str) -> str:
@@ -137,7 +143,7 @@ def heatmap(title: str, labels: Sequence[str], counts: Sequence[Sequence[int]],
     for i, name in enumerate(names):
         y = top + i * cell
         out.append(f'<text x="{left - 6}" y="{y + cell / 2 + 4:.1f}" text-anchor="end" '
-                   f'font-size="11">{esc(name)}</text>')
+                   f'font-size="11">{e(name)}</text>')
         for j in range(len(labels)):
             share = shades[i][j]
             fill = "#d0d0d0" if i == j else _blue(share)
@@ -180,10 +186,12 @@ class Box:
     children: tuple[Box, ...]
 
 
-def tree(title: str, roots: Sequence[Box], standalone: bool = False) -> str:
+def tree(title: str, roots: Sequence[Box], standalone: bool = False,
+         notes: Sequence[str] = ()) -> str:
     """A left-to-right tree: each root (a global theme) on the left, its children in
     the next column; leaves take one row each and a parent sits level with the middle
-    of its children, so no two boxes overlap."""
+    of its children, so no two boxes overlap. `notes`: lines for the figure's <desc>
+    and for small print under it (the figure grows to hold them)."""
     row, gap_between_roots, box_height, pad = 38, 16, 30, 8
     depth_of: list[int] = []
     widths: dict[int, float] = {}
@@ -221,7 +229,20 @@ def tree(title: str, roots: Sequence[Box], standalone: bool = False) -> str:
         place(box, 0)
         cursor[0] += gap_between_roots
     width, height = at - 36, cursor[0] - gap_between_roots + 4
+    # Notes wrap at the tree's width (or 100 characters, for a narrow one), so a long
+    # one does not make the figure wide.
+    room = max(NOTE_CHARACTERS, int((width - 20) / text_width("x", 9)))
+    lines = [part for n in notes for part in textwrap.wrap(
+        " ".join(n.split()), room, subsequent_indent="  ")]
+    if lines:
+        width = max(width, 20 + max(text_width(n, 9) for n in lines))
+        height += 10 + 12 * len(lines)
     out = [_open(width, height, title, standalone)]
+    if lines:
+        out.append("<desc>" + e("\n".join(" ".join(n.split()) for n in notes)) + "</desc>")
+        top = height - 12 * len(lines) - 2
+        out += [f'<text x="10" y="{top + 12 * (i + 1) - 3:.1f}" font-size="9" '
+                f'fill="#444444">{e(n)}</text>' for i, n in enumerate(lines)]
     for depth, y, child_depth, child_y in edges:
         x1 = columns[depth] + widths[depth]
         x2 = columns[child_depth]
@@ -238,14 +259,14 @@ def tree(title: str, roots: Sequence[Box], standalone: bool = False) -> str:
         dash = ' stroke-dasharray="4 3"' if box.faint else ""
         ink = "#666666" if box.faint else "#000000"
         weight = ' font-weight="bold"' if depth == 0 else ""
-        out.append(f"<g><title>{esc(box.name)} ({esc(box.detail)})</title>"
+        out.append(f"<g><title>{e(box.name)} ({e(box.detail)})</title>"
                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{widths[depth]:.1f}" '
                    f'height="{box_height}" rx="6" fill="{fill}" stroke="{stroke}" '
                    f'stroke-width="{(2.4, 1.6, 1.0)[min(depth, 2)]}"{dash}/>'
                    f'<text x="{x + pad:.1f}" y="{y + 13:.1f}" fill="{ink}"{weight}>'
-                   f'{esc(shorten(box.name, 48))}</text>'
+                   f'{e(shorten(box.name, 48))}</text>'
                    f'<text x="{x + pad:.1f}" y="{y + 25:.1f}" font-size="10" '
-                   f'fill="#444444">{esc(box.detail)}</text></g>')
+                   f'fill="#444444">{e(box.detail)}</text></g>')
     out.append("</svg>")
     return "".join(out)
 

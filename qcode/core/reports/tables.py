@@ -11,7 +11,8 @@ import textwrap
 
 from qcode.core.exchange.codebook_formats import md_escape
 from qcode.core.reports.cooccurrence import MEANING, Matrix
-from qcode.core.reports.frequencies import Cell, FrequencyTable
+from qcode.core.reports.escape import csv_row
+from qcode.core.reports.frequencies import ROLL_UP, Cell, FrequencyTable
 
 FORMATS = ("table", "md", "csv", "json")
 HEADER_WIDTH = 12     # a group's name in a terminal column header
@@ -59,8 +60,11 @@ def _frequency_title(table: FrequencyTable) -> str:
 
 
 def frequencies_text(table: FrequencyTable, form: str, width: int = 80) -> str:
-    return {"table": _frequency_table, "md": _frequency_md, "csv": _frequency_csv,
-            "json": _frequency_json}[form](table, width)
+    """The table as `form`; `width` is the terminal table's (the others have none)."""
+    if form == "table":
+        return _frequency_table(table, width)
+    renderers = {"md": _frequency_md, "csv": _frequency_csv, "json": _frequency_json}
+    return renderers[form](table)
 
 
 def _frequency_table(table: FrequencyTable, width: int) -> str:
@@ -68,22 +72,78 @@ def _frequency_table(table: FrequencyTable, width: int) -> str:
     out = wrapped([_frequency_title(table), made.coder_note], width)
     if table.empty:
         out.append("The selection is empty: no coded segments.")
-    names = [cut(c, HEADER_WIDTH) for c in table.columns]
-    headers = [["Code", *names, "total"],
-               ["", *[f"n={n}" for n in table.sizes], f"n={table.cases}"]]
-    rows = [["  " * row.code.depth + row.code.name, *[_cell(c) for c in row.cells],
-             _cell(row.total)] for row in table.rows]
-    out += ["", *_lines(headers, rows, width)]
+    names = _headers(table, width)
+    groups = [[n, f"n={size}", *[_cell(row.cells[at]) for row in table.rows]]
+              for at, (n, size) in enumerate(zip(names, table.sizes))]
+    total = ["total", f"n={table.cases}", *[_cell(row.total) for row in table.rows]]
+    labels = ["  " * row.code.depth + row.code.name for row in table.rows]
+    # Groups that do not fit beside one another go in a further table below, each
+    # with the codes again, so no line is wider than the terminal.
+    for block in _blocks([*groups, total], width):
+        headers = [["Code", *[c[0] for c in block]], ["", *[c[1] for c in block]]]
+        rows = [[label, *[c[2 + i] for c in block]] for i, label in enumerate(labels)]
+        out += ["", *_lines(headers, rows, width)]
     legend = [f"{short} = {full}" for short, full in zip(names, table.columns)
               if short != full]
     if legend:
-        out += ["", *legend]
+        out += ["", *wrapped(legend, width)]
     out += ["", *wrapped(["n: cases in the group; a transcript without a case counts as "
-                          "one."], width), made.footer()]
+                          "one. " + ROLL_UP, made.footer()], width)]
     return "\n".join(out) + "\n"
 
 
-def _frequency_md(table: FrequencyTable, width: int) -> str:
+def _headers(table: FrequencyTable, width: int) -> list[str]:
+    """Each group's column header: its name (cut at HEADER_WIDTH); where the groups do
+    not fit the width so, names cut to the width of their numbers when that keeps them
+    apart, else a letter for each (A, B, ... AA), explained in a legend."""
+    def widths(names: list[str]) -> list[int]:
+        return [max(len(name), len(f"n={size}"), *[len(_cell(row.cells[at]))
+                                                     for row in table.rows])
+                for at, (name, size) in enumerate(zip(names, table.sizes))]
+
+    total = max(len(f"n={table.cases}"), *[len(_cell(r.total)) for r in table.rows], 5)
+    names = [cut(c, HEADER_WIDTH) for c in table.columns]
+    if _fits(widths(names), total, width):
+        return names
+    room = widths([""] * len(names))
+    names = [cut(c, w) for c, w in zip(table.columns, room)]
+    # A name cut to a letter or two says too little to stand for its group.
+    if len(set(names)) == len(names) and all(
+            n == full or len(n) > 3 for n, full in zip(names, table.columns)):
+        return names
+    return [_letters(i) for i in range(len(table.columns))]
+
+
+def _fits(widths: list[int], total: int, width: int) -> bool:
+    return 20 + sum(w + 2 for w in widths) + total + 2 <= width
+
+
+def _letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: spreadsheet column names, for groups' keys."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def _blocks(columns: list[list[str]], width: int) -> list[list[list[str]]]:
+    """The columns (the total last) in runs that each fit beside a 20-character code
+    column."""
+    blocks: list[list[list[str]]] = [[]]
+    used = 20
+    for column in columns:
+        size = max(len(v) for v in column) + 2
+        if blocks[-1] and used + size > width:
+            blocks.append([])
+            used = 20
+        blocks[-1].append(column)
+        used += size
+    return blocks
+
+
+def _frequency_md(table: FrequencyTable) -> str:
     out = [f"# {md_escape(_frequency_title(table))}", "", md_escape(table.provenance.
                                                                     coder_note), ""]
     if table.empty:
@@ -98,26 +158,33 @@ def _frequency_md(table: FrequencyTable, width: int) -> str:
             name = f"**{name}**"
         out.append("| " + " | ".join([name, *[_cell(c) for c in row.cells],
                                       _cell(row.total)]) + " |")
+    out += ["", "n: cases in the group. " + md_escape(ROLL_UP)]
     return "\n".join(out + ["", *made_from_md(table.provenance)]) + "\n"
 
 
-def _frequency_csv(table: FrequencyTable, width: int) -> str:
+def _frequency_csv(table: FrequencyTable) -> str:
+    """One header row; a group's number of cases (its n) is in the header of its
+    cases column ("Police cases (n=2)"), the project's in that of the total's."""
     out = io.StringIO()
     writer = csv.writer(out)
-    groups = [part for c in table.columns for part in (f"{c} segments", f"{c} cases")]
-    writer.writerow(["code", "name", "depth", *groups, "segments", "cases"])
-    for row in table.rows:
-        writer.writerow([row.code.label, row.code.name, row.code.depth,
-                         *[v for c in row.cells for v in (c.segments, c.cases)],
-                         row.total.segments, row.total.cases])
+    groups = [part for c, n in zip(table.columns, table.sizes)
+              for part in (f"{c} segments", f"{c} cases (n={n})")]
+    writer.writerow(csv_row(["code", "name", "depth", *groups, "segments",
+                         f"cases (n={table.cases})"]))
+    for line in table.rows:
+        writer.writerow(csv_row([line.code.label, line.code.name, line.code.depth,
+                             *[v for c in line.cells for v in (c.segments, c.cases)],
+                             line.total.segments, line.total.cases]))
     return out.getvalue()
 
 
-def _frequency_json(table: FrequencyTable, width: int) -> str:
+def _frequency_json(table: FrequencyTable) -> str:
     return json.dumps({
         "by": table.by,
         "groups": [{"value": c, "cases": n} for c, n in zip(table.columns, table.sizes)],
         "cases": table.cases,
+        "empty": table.empty,
+        "themes": ROLL_UP,
         "codes": [{"code": row.code.label, "name": row.code.name, "depth": row.code.depth,
                    "groups": {c: {"segments": cell.segments, "cases": cell.cases}
                               for c, cell in zip(table.columns, row.cells)},
@@ -147,15 +214,17 @@ def _matrix_notes(matrix: Matrix) -> list[str]:
 
 
 def cooccurrence_text(matrix: Matrix, form: str, width: int = 80) -> str:
-    return {"table": _matrix_table, "md": _matrix_md, "csv": _matrix_csv,
-            "json": _matrix_json}[form](matrix, width)
+    """The matrix as `form`; `width` is the terminal table's (the others have none)."""
+    if form == "table":
+        return _matrix_table(matrix, width)
+    return {"md": _matrix_md, "csv": _matrix_csv, "json": _matrix_json}[form](matrix)
 
 
 def _matrix_table(matrix: Matrix, width: int) -> str:
     out = [_matrix_title(matrix), *wrapped(_matrix_notes(matrix), width), ""]
     if matrix.empty:
         out += ["The selection is empty: no coded segments.", "",
-                matrix.provenance.footer()]
+                *wrapped([matrix.provenance.footer()], width)]
         return "\n".join(out) + "\n"
     numbered = [f"{i}. {c.name}" for i, c in enumerate(matrix.codes, 1)]
     cells = max(len(str(n)) for row in matrix.counts for n in row) + 1
@@ -179,7 +248,7 @@ def _matrix_table(matrix: Matrix, width: int) -> str:
             out.append(f"… and {len(pairs) - MOST_PAIRS} more pairs (--format csv)")
     else:
         out.append("No two codes occur together.")
-    out += ["", matrix.provenance.footer()]
+    out += ["", *wrapped([matrix.provenance.footer()], width)]
     return "\n".join(out) + "\n"
 
 
@@ -191,7 +260,7 @@ def _pair_lines(rows: list[list[str]], half: int) -> list[str]:
             for r in [head, ["-" * w for w in widths], *rows]]
 
 
-def _matrix_md(matrix: Matrix, width: int) -> str:
+def _matrix_md(matrix: Matrix) -> str:
     out = [f"# {_matrix_title(matrix)}", "", *[md_escape(n) + "  " for n in
                                                 _matrix_notes(matrix)], ""]
     if matrix.empty:
@@ -210,28 +279,28 @@ def _matrix_md(matrix: Matrix, width: int) -> str:
     return "\n".join(out + made_from_md(matrix.provenance)) + "\n"
 
 
-def _matrix_csv(matrix: Matrix, width: int) -> str:
+def _matrix_csv(matrix: Matrix) -> str:
     """The counts as a square matrix, then a blank row and the Jaccard coefficients as
     a second square matrix: each block opens with a row naming its measure."""
     out = io.StringIO()
     writer = csv.writer(out)
     labels = [c.label for c in matrix.codes]
-    writer.writerow([f"count ({matrix.unit})", *labels])
-    for label, row in zip(labels, matrix.counts):
-        writer.writerow([label, *row])
+    writer.writerow(csv_row([f"count ({matrix.unit})", *labels]))
+    for label, counts in zip(labels, matrix.counts):
+        writer.writerow(csv_row([label, *counts]))
     writer.writerow([])
-    writer.writerow(["Jaccard", *labels])
-    for label, row in zip(labels, matrix.jaccard):
-        writer.writerow([label, *[round(v, 6) for v in row]])
+    writer.writerow(csv_row(["Jaccard", *labels]))
+    for label, shares in zip(labels, matrix.jaccard):
+        writer.writerow(csv_row([label, *[round(v, 6) for v in shares]]))
     return out.getvalue()
 
 
-def _matrix_json(matrix: Matrix, width: int) -> str:
+def _matrix_json(matrix: Matrix) -> str:
     return json.dumps({
         "within": matrix.within, "unit": matrix.unit, "meaning": MEANING[matrix.within],
         "codes": [c.label for c in matrix.codes], "counts": matrix.counts,
         "jaccard": matrix.jaccard, "left_out": matrix.left_out,
-        "outside_turns": matrix.outside_turns,
+        "outside_turns": matrix.outside_turns, "empty": matrix.empty,
         "provenance": matrix.provenance.as_dict(),
     }, indent=2, ensure_ascii=False) + "\n"
 
