@@ -229,8 +229,15 @@ class Project:
     def transaction(self) -> Iterator[None]:
         """One user action. Nested calls join the outer transaction."""
         if self.conn.in_transaction:
-            with self.db.atomic():
+            # A savepoint of our own: sqlite-utils' would load numpy for nothing.
+            self.conn.execute("SAVEPOINT nested")
+            try:
                 yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO nested")
+                self.conn.execute("RELEASE nested")
+                raise
+            self.conn.execute("RELEASE nested")
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -1331,13 +1338,18 @@ class Project:
             turns = other.execute(
                 'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
                 " FROM turns WHERE transcript_id = ? ORDER BY seq", (row[0],)).fetchall()
-            for turn in turns:
-                turn_id = self.conn.execute(
-                    'INSERT INTO turns (transcript_id, seq, speaker, start, "end",'
-                    " label_start, begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (transcript_id, *turn)).lastrowid
-                self.conn.execute("INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
-                                  (turn_id, values["text"][turn[2]:turn[3]]))
+            # In two statements, as add_transcript does: a project brings thousands.
+            self.conn.executemany(
+                'INSERT INTO turns (transcript_id, seq, speaker, start, "end",'
+                " label_start, begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(transcript_id, *turn) for turn in turns])
+            turn_ids = self.conn.execute(
+                "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq",
+                (transcript_id,)).fetchall()
+            self.conn.executemany(
+                "INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                [(turn_id, values["text"][turn[2]:turn[3]])
+                 for (turn_id,), turn in zip(turn_ids, turns)])
             mapping[row[0]] = transcript_id
             report["transcripts"] += 1
         return mapping
@@ -1617,16 +1629,24 @@ class Project:
                     "INSERT INTO coders (guid, name, created) VALUES (?, ?, ?)",
                     (coder.guid, coder.name, coder.created or now())).lastrowid
             transcript_ids = {}
+            # Rows only: this project is a staging area that is merged, never searched,
+            # so the search index is built once, where the merge puts the text.
             for transcript in project.transcripts:
                 parsed = ParsedTranscript(transcript.name, transcript.source_format,
                                           transcript.text, list(transcript.turns or []),
                                           transcript.encoding)
-                transcript_ids[transcript.guid] = self.add_transcript(
-                    parsed, transcript.source_file or transcript.name)
-                self.conn.execute(
-                    "UPDATE transcripts SET guid = ?, imported = ? WHERE id = ?",
-                    (transcript.guid, transcript.imported or now(),
-                     transcript_ids[transcript.guid]))
+                transcript_id = transcript_ids[transcript.guid] = self.conn.execute(
+                    "INSERT INTO transcripts (guid, name, source_file, source_format,"
+                    " encoding, text, sha256, word_count, imported)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (transcript.guid, parsed.name, transcript.source_file or parsed.name,
+                     parsed.source_format, parsed.encoding, parsed.text, parsed.sha256,
+                     parsed.word_count, transcript.imported or now())).lastrowid
+                self.conn.executemany(
+                    'INSERT INTO turns (transcript_id, seq, speaker, start, "end",'
+                    " label_start, begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(transcript_id, seq, t.speaker, t.start, t.end, t.label_start,
+                      t.begin_time, t.end_time) for seq, t in enumerate(parsed.turns, 1)])
             for case in project.cases:
                 case_id = self.conn.execute("INSERT INTO cases (guid, name) VALUES (?, ?)",
                                             (case.guid, case.name)).lastrowid

@@ -11,6 +11,7 @@ A selection outside its text is refused, as the file is then broken or misread.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 import tempfile
@@ -23,7 +24,8 @@ from qcode.core.codebook import Codebook
 from qcode.core.exchange import project_model as model
 from qcode.core.exchange.project_model import EXTRAS
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
-from qcode.core.exchange.foreign import clean_guid, unique_name
+from qcode.core.exchange.foreign import clean_guid as _clean_guid
+from qcode.core.exchange.foreign import unique_name
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
                                           ProjectArchive, parse_xml, read_bytes)
 from qcode.core.importers.base import normalise
@@ -31,7 +33,10 @@ from qcode.core.importers.plain import turns_in
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one source's text: some 10 million words
 # Stable GUIDs for what a file leaves without one (a coder known only by reference).
+# A project names each user, code and source thousands of times: check each spelling once.
+clean_guid = functools.lru_cache(maxsize=1 << 16)(_clean_guid)
 IMPORT_NS = uuid.UUID("2b0c7f4e-9d61-5a38-8e15-4c7a90d3b6e2")
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # counted two in UTF-16
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 VALUE_TYPES = {"TextValue": "text", "BooleanValue": "text", "IntegerValue": "integer",
                "FloatValue": "float", "DateValue": "text", "DateTimeValue": "text"}
@@ -423,18 +428,17 @@ class _Reader:
 
     def selection(self, selection: ET.Element, source: ET.Element, transcript: str,
                   text: str, where: Positions, what: str) -> None:
-        label = shortened(selection.get("name") or selection.get("guid") or "?")
         given = (selection.get("startPosition", ""), selection.get("endPosition", ""))
         start, end = position(given[0]), position(given[1])
         if start is None or end is None:
             raise ExchangeError(
-                f"{self.filename}: {what}: the selection '{label}' has positions "
+                f"{self.filename}: {what}: the selection '{named(selection)}' has positions "
                 f"'{shortened(given[0])}' to '{shortened(given[1])}', which are not "
                 "positions in a text; refused, nothing imported")
         start, end = where.at(start), where.at(end)
         if not 0 <= start <= end <= len(text):
             raise ExchangeError(
-                f"{self.filename}: {what}: the selection '{label}' runs from "
+                f"{self.filename}: {what}: the selection '{named(selection)}' runs from "
                 f"{given[0]} to {given[1]}, outside its text of {len(text)} characters; "
                 "refused, nothing imported")
         if start == end:
@@ -646,9 +650,8 @@ class Positions:
         self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
         # Where each character beyond U+FFFF ends up counted in UTF-16, in the text as
         # written (CR LF kept) and in the LF-only text.
-        self._units = {two: [i + n for n, i in enumerate(
-            i for i, c in enumerate(raw if two else text) if ord(c) > 0xFFFF)]
-            for two in (False, True)}
+        self._units = {two: [] if raw.isascii() else [m.start() + n for n, m in enumerate(
+            ASTRAL.finditer(raw if two else text))] for two in (False, True)}
 
     def choose(self, selections: list[ET.Element]) -> str | None:
         """How this text's positions are counted, in words; None when it is plainly
@@ -699,6 +702,11 @@ def position(value: str) -> int | None:
     if not value or len(value) > 15 or not value.lstrip("-").isdigit():
         return None
     return int(value)
+
+
+def named(selection: ET.Element) -> str:
+    """A selection as a message names it: its quoted text, else its GUID."""
+    return shortened(selection.get("name") or selection.get("guid") or "?")
 
 
 def shortened(text: str, limit: int = 60) -> str:
