@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from qcode.cli import cli
 from qcode.core.store import Project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,3 +21,27 @@ def project(tmp_path: Path):
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def cli_result(args, ok: bool = True, one_line: bool = False, **kwargs):
+    """Run `qcode ARGS` in process: success, or else a failure a user can read (a
+    non-zero exit and no traceback; with `one_line`, a message of one line)."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False,
+                                **kwargs)
+    if ok:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code != 0, result.output
+        assert "Traceback" not in result.output
+        if one_line:
+            assert len(result.output.strip().splitlines()) == 1, result.output
+    return result
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch):
+    """`run("import", "p01.txt", ok=False)`: a command in a fresh folder, with no
+    project chosen from the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    return lambda *args, ok=True, **kwargs: cli_result(args, ok, **kwargs)

@@ -6,10 +6,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from qcode.cli import cli
 from qcode.core.store import Project
 
 INTERVIEW = """Study: demo
@@ -34,24 +30,6 @@ VTT = """WEBVTT
 00:00:03.500 --> 00:00:06.000
 <v P02>Happy to help with the research.</v>
 """
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("QCODE_PROJECT", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str, ok: bool = True, **kwargs):
-        result = runner.invoke(cli, list(args), catch_exceptions=False, **kwargs)
-        if ok:
-            assert result.exit_code == 0, result.output
-        else:
-            assert result.exit_code != 0, result.output
-            assert "Traceback" not in result.output
-        return result
-
-    return invoke
 
 
 def test_init_import_list_show_search(run, tmp_path: Path):

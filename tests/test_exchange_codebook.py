@@ -11,11 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qcode.cli import cli
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import Code, Codebook
 from qcode.core.exchange import codebook_formats as formats
@@ -268,24 +266,6 @@ def test_csv_round_trip_is_identity_for_random_codebooks(tmp_path_factory, book)
 
 
 # -- the project's codebook through the CLI -----------------------------------------------
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("QCODE_PROJECT", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str, ok: bool = True):
-        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        else:
-            assert result.exit_code != 0, result.output
-            assert "Traceback" not in result.output
-        return result
-
-    return invoke
 
 
 def tree(path: Path) -> Codebook:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
+from tests.conftest import cli_result
 from qcode.core.store import Project
 from tests.report_helpers import CODEBOOK, hand_built, words
 
@@ -23,18 +24,7 @@ def run(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("QCODE_PROJECT", raising=False)
     monkeypatch.delenv("QCODE_CODER", raising=False)
     hand_built(tmp_path / "hand.qcode").close()
-
-    def invoke(*args: str, ok: bool = True):
-        result = CliRunner().invoke(cli, ["-p", "hand.qcode", *args],
-                                    catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        else:
-            assert result.exit_code != 0, result.output
-            assert "Traceback" not in result.output
-        return result
-
-    return invoke
+    return lambda *args, ok=True: cli_result(["-p", "hand.qcode", *args], ok)
 
 
 def files(folder: Path) -> set[str]:
