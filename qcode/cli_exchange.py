@@ -10,6 +10,7 @@ import click
 from qcode.cli_anonymise import (anonymise_batch, key_options, open_key,
                                   refuse_without_anonymise, save_key)
 from qcode.core.store import Project
+from qcode.core.wording import plural
 
 PROJECT_FORMATS = ("qdpx",)
 
@@ -136,5 +137,4 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
 
 def counted(numbers: dict[str, int]) -> str:
     """"2 transcripts, 1 code, 1,234 codings": what a command wrote or brought in."""
-    return ", ".join(f"{number:,} {kind if number != 1 else kind[:-1]}"
-                     for kind, number in numbers.items())
+    return ", ".join(plural(number, kind[:-1]) for kind, number in numbers.items())

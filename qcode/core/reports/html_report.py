@@ -29,6 +29,7 @@ from qcode.core.reports.page import made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
 from qcode.core.reports.quotes_formats import blockquote
+from qcode.core.wording import plural
 from qcode.core.store import CONSENSUS
 
 HEATMAP_CODES = 20
@@ -103,23 +104,19 @@ def _table(headers: list[str], rows: list[list[str]], depths: list[int] | None =
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 # -- sections ----------------------------------------------------------------------------
 
 
 def _overview(material: Material, table: FrequencyTable) -> list[str]:
     words = sum(t.words for t in material.transcripts.values())
     coders = material.counts_by_coder
-    out = [f"<p>{e(_plural(len(material.transcripts), 'transcript'))} "
-           f"({e(_plural(words, 'word'))}), {e(_plural(table.cases, 'case'))}, "
-           f"{e(_plural(len(material.tree), 'code'))}, "
-           f"{e(_plural(sum(coders.values()), 'coding'))} by "
-           f"{e(_plural(len(coders), 'coder'))}; this report uses "
-           f"{e(_plural(material.codings, 'coding'))}, which make "
-           f"{e(_plural(len(material.segments), 'coded segment'))}.</p>"]
+    out = [f"<p>{e(plural(len(material.transcripts), 'transcript'))} "
+           f"({e(plural(words, 'word'))}), {e(plural(table.cases, 'case'))}, "
+           f"{e(plural(len(material.tree), 'code'))}, "
+           f"{e(plural(sum(coders.values()), 'coding'))} by "
+           f"{e(plural(len(coders), 'coder'))}; this report uses "
+           f"{e(plural(material.codings, 'coding'))}, which make "
+           f"{e(plural(len(material.segments), 'coded segment'))}.</p>"]
     if table.by:
         groups = grouping(material, table.by)
         per_group = [[0, 0] for _ in groups.columns]
@@ -156,8 +153,8 @@ def _codebook(material: Material, table: FrequencyTable) -> list[str]:
         children = material.tree.children.get(code.id, [])
         inner = "".join(item(c) for c in children)
         return (f"<li><strong>{e(code.name)}</strong> <span class=\"count\">"
-                f"({e(_plural(total.segments, 'segment'))}, "
-                f"{e(_plural(total.cases, 'case'))})</span>"
+                f"({e(plural(total.segments, 'segment'))}, "
+                f"{e(plural(total.cases, 'case'))})</span>"
                 + (f'<span class="definition">{e(definition)}</span>' if definition else "")
                 + (f"<ul>{inner}</ul>" if inner else "") + "</li>")
 
@@ -282,7 +279,7 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
     overall = "undefined" if o.value is None else f"{o.value:.3f}"
     out = [f"<p>Krippendorff's unitized alpha (free segmentation) between "
            f"{e(', '.join(coders))}: overall {e(overall)}, pooled over "
-           f"{e(_plural(len(report.selection.codes), 'code'))}. No bootstrap interval "
+           f"{e(plural(len(report.selection.codes), 'code'))}. No bootstrap interval "
            "here: 'qcode agree' gives intervals, agreement on given units and the "
            "compatibility views.</p>",
            '<p class="note">Agreement compares every coder\'s own codings (the '
@@ -304,7 +301,7 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
                            for path, a in report.themes]))
     warned = sum(1 for r in report.codes if r.warnings)
     if warned:
-        out.append(f'<p class="note">{e(_plural(warned, "code"))} with warnings (few '
+        out.append(f'<p class="note">{e(plural(warned, "code"))} with warnings (few '
                    "segments, undefined values): see 'qcode agree'.</p>")
     return out
 

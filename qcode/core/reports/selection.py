@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qcode.core.store import CONSENSUS, ProjectError
+from qcode.core.wording import plural
 
 ALL_CODERS = "all"
 BY_TRANSCRIPT, BY_CASE = "transcript", "case"
@@ -103,11 +104,11 @@ def agreed_note(pair: tuple[str, str], resolved: int, unresolved: int,
                 other_pairs: int = 0) -> str:
     """The header sentence of an agreed version: what it holds and what it leaves out."""
     first, second = pair
-    places = f"{resolved:,} place{'' if resolved == 1 else 's'}"
+    places = plural(resolved, "place")
     note = (f"The agreed version of {first} and {second}: where both coded, plus the "
             f"{places} where they differed resolved in {CONSENSUS}")
     if unresolved:
-        note += (f"; {unresolved:,} place{'' if unresolved == 1 else 's'} where they "
+        note += (f"; {plural(unresolved, 'place')} where they "
                  f"differ {'is' if unresolved == 1 else 'are'} not resolved yet and "
                  f"count{'s' if unresolved == 1 else ''} only what both coded there")
     else:

@@ -21,6 +21,7 @@ from qcode.core.reports import cooccurrence, frequencies, quotes
 from qcode.core.reports.codes import CodeTree
 from qcode.core.reports.selection import ALL_CODERS, BY_CASE, BY_TRANSCRIPT
 from qcode.core.store import Project, ProjectError
+from qcode.core.wording import plural
 
 WITHIN = ("overlap", "turn", "transcript")
 TABS = ("frequencies", "cooccurrence", "quotes")
@@ -37,10 +38,6 @@ class Choices:
     within: str = WITHIN[0]
     code_id: int | None = None
     chosen_by: bool = False  # the researcher chose `by` (else the screen's default)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def cut(text: str, width: int = QUOTE_WIDTH) -> str:
