@@ -669,32 +669,34 @@ class Project:
     # A coding or codebook action keeps its row changes in its event, so undo and redo
     # work across restarts and from any process, and the log says exactly what changed.
 
-    def _insert(self, changes: list, table: str, values: dict) -> int:
-        """Insert a row under an id never used before in `table`: SQLite would reuse
-        the highest id after a delete, and undo/redo refer to rows by id."""
+    def _new_ids(self, table: str, count: int) -> int:
+        """The first of `count` ids never used before in `table` (they follow it):
+        SQLite would reuse the highest id after a delete, and undo/redo refer to rows
+        by id."""
         key = f"last_id.{table}"
         used = max(int(self.meta(key) or 0),
                    self.conn.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0])
-        row = {"id": used + 1, **values}
+        self._set_meta(key, str(used + count))
+        return used + 1
+
+    def _insert(self, changes: list, table: str, values: dict) -> int:
+        """Insert a row under a new id, recording it in `changes` for undo."""
+        row = {"id": self._new_ids(table, 1), **values}
         self._put(table, row)
-        self._set_meta(key, str(row["id"]))
         changes.append(["insert", table, row])
         return row["id"]
 
     def _insert_many(self, table: str, rows: list[dict]) -> None:
-        """Insert rows (of one shape) under ids never used before, as `_insert` does,
-        in one statement; not undoable (for merges and imports)."""
+        """Insert rows (of one shape) under new ids in one statement; not undoable
+        (for merges and imports)."""
         if not rows:
             return
-        key = f"last_id.{table}"
-        used = max(int(self.meta(key) or 0),
-                   self.conn.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0])
+        first = self._new_ids(table, len(rows))
         columns = ["id", *rows[0]]
         names = ", ".join(f'"{c}"' for c in columns)
         self.conn.executemany(
             f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})",
-            [(used + n, *row.values()) for n, row in enumerate(rows, 1)])
-        self._set_meta(key, str(used + len(rows)))
+            [(first + n, *row.values()) for n, row in enumerate(rows)])
 
     def _put(self, table: str, row: dict) -> None:
         columns = ", ".join(f'"{c}"' for c in row)
