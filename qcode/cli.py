@@ -616,7 +616,9 @@ def codebook() -> None:
 @click.option("--under", help="Load the codebook as a theme of this name.")
 @click.pass_context
 def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
-    """Load a YAML codebook into the project (codes matched by GUID, then path)."""
+    """Load a YAML codebook into the project (codes matched by GUID, then path). A
+    shipped codebook loads by its name: asw-study, beyond-the-gaze,
+    exploitation-indicators, texas-police."""
     book = codebooks.load(file)
     counts = open_project(ctx).load_codebook(book, under=under)
     click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
@@ -636,7 +638,7 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
         emit_json(codes)
         return
     if not codes:
-        click.echo("The codebook is empty: 'qcode codebook load codebooks/asw-study.yaml'.")
+        click.echo("The codebook is empty: 'qcode codebook load asw-study'.")
         return
     for code in codes:
         indent = "  " * code["depth"]

@@ -92,3 +92,17 @@ def test_shipped_codebooks_are_complete(name):
         assert depth == 0
     else:
         assert depth >= 2  # global > organising > basic themes
+
+
+def test_shipped_codebooks_load_by_name_outside_a_checkout(tmp_path, monkeypatch):
+    # A wheel install has no codebooks/ folder beside the user's files: the names work.
+    monkeypatch.chdir(tmp_path)
+    assert set(codebook.shipped()) == {"asw-study", "beyond-the-gaze",
+                                       "exploitation-indicators", "texas-police"}
+    book = codebook.load("texas-police")
+    assert book.codes
+
+
+def test_a_missing_codebook_file_names_the_shipped_ones(tmp_path):
+    with pytest.raises(codebook.CodebookError, match="asw-study"):
+        codebook.load(tmp_path / "nope.yaml")

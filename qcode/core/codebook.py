@@ -56,12 +56,24 @@ class Codebook:
         return sum(1 for _ in self.walk())
 
 
+def shipped() -> dict[str, Path]:
+    """The codebooks installed with qcode, by name ("asw-study"): loadable by name, so
+    they work outside a source checkout too."""
+    import qcode.codebooks
+
+    folder = Path(qcode.codebooks.__file__).resolve().parent
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
 def load(path: str | Path) -> Codebook:
     path = Path(path)
+    if not path.exists() and str(path) in shipped():
+        path = shipped()[str(path)]
     try:
         source = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise CodebookError(f"{path}: no such file") from None
+        raise CodebookError(f"{path}: no such file (the shipped codebooks load by name: "
+                            f"{', '.join(shipped())})") from None
     except UnicodeDecodeError:
         raise CodebookError(f"{path}: not a UTF-8 text file") from None
     return parse(source, str(path))

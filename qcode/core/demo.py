@@ -17,10 +17,9 @@ from qcode.core.participants import read_participants
 from qcode.core.store import Project, ProjectError
 
 DEMO_MATERIAL = Path(__file__).resolve().parent.parent / "demo_material"
-SHIPPED_CODEBOOKS = Path(__file__).resolve().parent.parent.parent / "codebooks"
 DEMO_CODEBOOKS = (
-    ("asw-study.yaml", None),
-    ("exploitation-indicators.yaml", "Exploitation indicators"),
+    ("asw-study", None),
+    ("exploitation-indicators", "Exploitation indicators"),
 )
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".docx", ".vtt", ".srt"}
 DEMO_CODINGS = DEMO_MATERIAL / "demo-codings.csv"
@@ -55,11 +54,6 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
     """Create the demo project at `path` (which must not exist yet), coded as listed in
     `codings`. Its key is written beside it as `<name>.key.json`, as a researcher's
     would be: outside the project."""
-    if not SHIPPED_CODEBOOKS.is_dir():
-        raise ProjectError(
-            f"the shipped codebooks are missing ({SHIPPED_CODEBOOKS}); "
-            "install qcode from its source folder with 'pip install -e .'"
-        )
     key_path = path.with_name(path.stem + ".key.json")
     project = Project.create(path)
     try:
@@ -79,7 +73,7 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
         save_key(key, key_path)
         store_parsed(project, items, cases_for(items, given), report, participants)
         for filename, under in DEMO_CODEBOOKS:
-            book = codebooks.load(SHIPPED_CODEBOOKS / filename)
+            book = codebooks.load(codebooks.shipped()[filename])
             project.load_codebook(book, under=under)
         load_demo_codings(project, codings)
     except BaseException:

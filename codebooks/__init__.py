@@ -1,0 +1,1 @@
+"""The shipped codebooks, installed with qcode as package data (see setup.py)."""
