@@ -417,10 +417,12 @@ SPEAKERS = ["Interviewer", "Interviewer 1", "interviewee", "P03", "Participant 2
             "Dr. Jane Doe", "DS Smith", "MSM"]
 ROLES = {"Interviewer", "Interviewer 1", "interviewee", "P03", "Participant 2"}
 WORD = st.text("abcdeéxyzß'", min_size=1, max_size=8)
-# Colons may follow any word but a paragraph's first, as in "the problem is: ...".
+# Colons may follow any word but a paragraph's first two, as in "the problem is: ...";
+# "a da:" opening paragraphs twice is, rightly, read as a two-word speaker label.
 SENTENCE = st.lists(st.tuples(WORD, st.sampled_from(["", ",", ":", "?", "."])),
                     min_size=1, max_size=12).map(
-    lambda words: words[0][0] + "".join(f" {w}{p}" for w, p in words[1:]))
+    lambda words: " ".join(w for w, _ in words[:2])
+    + "".join(f" {w}{p}" for w, p in words[2:]))
 UTTERANCE = st.lists(SENTENCE, min_size=1, max_size=3).flatmap(
     lambda paragraphs: st.sampled_from(["\n", "\n\n"]).map(lambda sep: sep.join(paragraphs)))
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.widgets import DataTable
+
 from qcode.core.store import Project
 from qcode.settings import read_settings
 from qcode.tui.app import QcodeApp, make_app
@@ -15,7 +17,7 @@ from qcode.tui.screens.help import HelpScreen, binding_rows
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.screens.retrieve import RetrieveScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle
+from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle, until
 
 
 @pytest.fixture
@@ -336,6 +338,7 @@ def test_screenshots_for_review(path: Path, tmp_path: Path):
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app)
+            await until(pilot, lambda: app.screen.query_one(DataTable).row_count > 0)
             app.save_screenshot("transcripts.svg", str(folder))
             screen = await open_first(pilot, app)
             for phrase, key in (("We had", "1"), ("Many fear", "3")):

@@ -90,5 +90,17 @@ async def settle(pilot, app) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition, seconds: float = 20.0) -> None:
+    """Pause until `condition()` holds: on a loaded machine a worker's result can take
+    longer than a few pauses to be drawn."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the screen never reached the expected state"
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
