@@ -131,11 +131,13 @@ def find_heads(text: str, pattern: re.Pattern | None = None,
         return Layout("--speaker-pattern", _pattern_heads(text, pattern), [])
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     layouts = [
-        Layout("labels", _named(LABEL.finditer(text)), []),
+        Layout("labels", _labels(text), []),
         Layout("Otter.ai headings", _otter(text, line_starts, trusted_lines), []),
-        Layout("timestamped names", _named(_STAMP.finditer(text)), []),
-        Layout("Markdown headings", _named(_MARKDOWN_HEADING.finditer(text)), []),
-        Layout("bold names on their own lines", _named(_BOLD_LINE.finditer(text)), []),
+        Layout("timestamped names", _named(_STAMP.finditer(text), structural=True), []),
+        Layout("Markdown headings", _named(_MARKDOWN_HEADING.finditer(text),
+                                           structural=True), []),
+        Layout("bold names on their own lines", _named(_BOLD_LINE.finditer(text),
+                                                       structural=True), []),
         _changes(text),
     ]
     # A layout other than plain labels counts only when it repeats; the first layout
@@ -145,17 +147,35 @@ def find_heads(text: str, pattern: re.Pattern | None = None,
                key=_named_count)
 
 
-def _named_count(layout: Layout) -> int:
-    return sum(h.speaker is not None for h in layout.heads)
+def _labels(text: str) -> list[Head]:
+    """`Name:` labels. A label with a time (`Jane Doe (00:01:02):`) is a layout of its
+    own: once two such labels pass the rules, a name under a time need not recur."""
+    matches = list(LABEL.finditer(text))
+    heads = _named(matches)
+    stamped = [m for m in matches if label_time(m) is not None]
+    return _merge(heads, _named(stamped, structural=True))
 
 
-def _named(candidates: Iterable[re.Match], lenient: bool = False,
+def _merge(*groups: list[Head]) -> list[Head]:
+    unique = {head.at: head for group in groups for head in group}
+    return [unique[at] for at in sorted(unique)]
+
+
+def _named(candidates: Iterable[re.Match], structural: bool = False,
            accepted: Iterable[int] = ()) -> list[Head]:
+    """Heads whose names pass the label rules (or are `accepted` by index). In a
+    `structural` layout (a name set apart by a time, a heading or a line of its own),
+    once two heads pass, the layout is evident and a name used once counts too."""
     matches = list(candidates)
-    speakers = speaker_names((m["name"] for m in matches), lenient)
+    speakers = speaker_names(m["name"] for m in matches)
     trusted = set(accepted)
-    return [Head(m["name"], m.start(), m.end(), m.start("name"), label_time(m))
-            for i, m in enumerate(matches) if m["name"] in speakers or i in trusted]
+    passing = [i for i, m in enumerate(matches) if m["name"] in speakers or i in trusted]
+    if structural and len(passing) >= 2:
+        speakers |= speaker_names((m["name"] for m in matches), lenient=True)
+        passing = [i for i, m in enumerate(matches)
+                   if m["name"] in speakers or i in trusted]
+    return [Head(m["name"], m.start(), m.end(), m.start("name"), label_time(matches[i]))
+            for i in passing for m in [matches[i]]]
 
 
 def _otter(text: str, line_starts: list[int], trusted_lines: frozenset[int]) -> list[Head]:
@@ -165,7 +185,7 @@ def _otter(text: str, line_starts: list[int], trusted_lines: frozenset[int]) -> 
     matches = list(_HEADING.finditer(text))
     trusted = [i for i, m in enumerate(matches)
                if bisect.bisect_right(line_starts, m.start()) - 1 in trusted_lines]
-    named = _named(matches, accepted=trusted)
+    named = _named(matches, structural=True, accepted=trusted)
     if not named:
         return []
     taken = [(h.at, h.end) for h in named]
@@ -192,6 +212,10 @@ def _changes(text: str) -> Layout:
             end = m.start("name") if m["name"] else m.end()
             heads.append(Head(unknown_speaker(unknown), m.start(), end))
     return Layout("'>>' speaker changes", heads, unknown_note(unknown))
+
+
+def _named_count(layout: Layout) -> int:
+    return sum(h.speaker is not None for h in layout.heads)
 
 
 def unknown_speaker(number: int) -> str:
