@@ -40,12 +40,13 @@ LABEL = re.compile(
     (?=\s|$)""",
     re.MULTILINE | re.VERBOSE)
 
+# Markdown's bold may close after the name (`**Emma** [0:18]`) or after the time.
 _STAMP = re.compile(
-    rf"^[ \t]*(?P<bold>\*\*)?(?P<name>{_NAME})[ \t]*[(\[](?P<after>{CLOCK})[)\]]"
-    rf"(?(bold)\*\*)(?=[ \t]|$)", re.MULTILINE)
+    rf"^[ \t]*(?:\*\*)?(?P<name>{_NAME})(?:\*\*)?[ \t]*[(\[](?P<after>{CLOCK})[)\]]"
+    rf"(?:\*\*)?(?=[ \t]|$)", re.MULTILINE)
 _HEADING = re.compile(
-    rf"^[ \t]*(?P<name>{_LISTED_NAME})(?:[ \t]+|[ \t]*\n[ \t]*)(?P<after>{CLOCK})[ \t]*$",
-    re.MULTILINE)
+    rf"^[ \t]*(?:\*\*)?(?P<name>{_LISTED_NAME})(?:\*\*)?(?:[ \t]+|[ \t]*\n[ \t]*)"
+    rf"(?P<after>{CLOCK})[ \t]*$", re.MULTILINE)
 _BARE_TIME = re.compile(rf"^[ \t]*(?P<after>{CLOCK})[ \t]*$", re.MULTILINE)
 _OTTER_FOOTER = re.compile(r"^[ \t]*transcribed by https?://otter\.ai\S*[ \t]*$",
                            re.MULTILINE | re.IGNORECASE)
