@@ -191,6 +191,21 @@ def check(ctx: click.Context) -> None:
 # -- transcripts ------------------------------------------------------------------------
 
 
+def _speaker_pattern(ctx: click.Context, param: click.Parameter, value: str | None):
+    from qcode.core.importers.speakers import SpeakerPatternError, compile_speaker_pattern
+
+    try:
+        return compile_speaker_pattern(value) if value is not None else None
+    except SpeakerPatternError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+speaker_pattern_option = click.option(
+    "--speaker-pattern", callback=_speaker_pattern, metavar="REGEX",
+    help="Your own speaker layout: a regular expression matched at line starts, with a "
+    "named group 'speaker' (and optionally 'time'), e.g. '(?P<speaker>[A-Z]+) -'.")
+
+
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -200,18 +215,20 @@ def check(ctx: click.Context) -> None:
               "and attribute columns.")
 @click.option("--anonymise", is_flag=True,
               help="Replace identifiers before the text enters the project (needs --key).")
+@speaker_pattern_option
 @key_options
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
             identifiers: Path | None, non_interactive: bool, report: Path | None,
-            decisions: Path | None, encrypt_key: bool, review: str) -> None:
+            decisions: Path | None, encrypt_key: bool, review: str,
+            speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
     project = open_project(ctx)
     participants = read_participants(attributes) if attributes else None
     outcome = ImportReport()
     with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
-        items = parse_files(bar, outcome)
+        items = parse_files(bar, outcome, speaker_pattern=speaker_pattern)
     given = explicit_cases(items, case, participants)
     if anonymise:
         key, passphrase = open_key(key_path, encrypt_key)
@@ -245,13 +262,15 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the anonymised transcripts (plain text, UTF-8).")
+@speaker_pattern_option
 @key_options
 def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
               identifiers: Path | None, non_interactive: bool, report: Path | None,
-              decisions: Path | None, encrypt_key: bool, review: str) -> None:
+              decisions: Path | None, encrypt_key: bool, review: str,
+              speaker_pattern) -> None:
     """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
     outcome = ImportReport()
-    items = parse_files(files, outcome)
+    items = parse_files(files, outcome, speaker_pattern=speaker_pattern)
     key, passphrase = open_key(key_path, encrypt_key)
     items = anonymise_batch(items, [None] * len(items), key, identifiers, non_interactive,
                             report, decisions, key_path, review)
@@ -264,6 +283,8 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
             continue
         target.write_text(parsed.text, encoding="utf-8")
         click.echo(f"anonymised {path.name} -> {target}")
+    for path, warning in outcome.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
     for path, problem in outcome.failed:
         click.echo(f"error: {path}: {problem}", err=True)
     if outcome.failed:

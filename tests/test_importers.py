@@ -352,15 +352,16 @@ Music stops
 def test_vtt_voices_merges_and_markup(tmp_path: Path):
     parsed = parse_text(tmp_path, VTT, name="p09.vtt")
     assert parsed.source_format == "vtt"
+    # Cues without a voice continue the last voice: tags mark where the speaker changes.
     assert parsed.text == ("Jane Smith: Hello & welcome, everyone. Still me.\n\n"
-                           "Owen: Hi there <3\n\nJane Smith: Bye now.\n\n"
-                           "Music plays Music stops")
+                           "Owen: Hi there <3\n\nJane Smith: Bye now. Music plays Music stops")
     assert spoken(parsed) == [("Jane Smith", "Hello & welcome, everyone. Still me."),
-                              ("Owen", "Hi there <3"), ("Jane Smith", "Bye now."),
-                              (None, "Music plays Music stops")]
+                              ("Owen", "Hi there <3"),
+                              ("Jane Smith", "Bye now. Music plays Music stops")]
     assert [(t.begin_time, t.end_time) for t in parsed.turns] == [
-        (1.0, 5.0), (5.0, 7.0), (5.0, 7.0), (7.0, 10.0)]
-    assert [t.label_start for t in parsed.turns] == [0, 50, 69, None]
+        (1.0, 5.0), (5.0, 7.0), (5.0, 10.0)]
+    assert [t.label_start for t in parsed.turns] == [0, 50, 69]
+    assert parsed.warnings == []
 
 
 def test_vtt_name_prefix_when_there_are_no_voices(tmp_path: Path):
@@ -370,7 +371,7 @@ def test_vtt_name_prefix_when_there_are_no_voices(tmp_path: Path):
             "00:00:04.000 --> 00:00:05.000\nThe problem is this: it shows.\n")
     parsed = parse_text(tmp_path, text, name="p.vtt")
     assert spoken(parsed) == [("Interviewer", "How long have you worked here?"),
-                              ("Jane Doe", "Ten years."), (None, "The problem is this: it shows.")]
+                              ("Jane Doe", "Ten years. The problem is this: it shows.")]
 
 
 def test_srt(tmp_path: Path):

@@ -3,6 +3,7 @@ transaction, so a bad file is reported and skipped while the batch goes on."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +21,18 @@ class ImportReport:
 
 
 def parse_files(paths: Iterable[Path], report: ImportReport,
-                on_file: Callable[[Path], None] | None = None
+                on_file: Callable[[Path], None] | None = None,
+                speaker_pattern: re.Pattern | None = None
                 ) -> list[tuple[Path, ParsedTranscript]]:
-    """Parse each file; failures go into the report and the batch goes on."""
+    """Parse each file; failures go into the report and the batch goes on.
+    `speaker_pattern`: the researcher's own speaker layout, for every file."""
     parsed = []
     for path in paths:
         path = Path(path)
         try:
             if not path.is_file():
                 raise ImportProblem("no such file" if not path.exists() else "not a file")
-            transcript = parse_file(path)
+            transcript = parse_file(path, speaker_pattern)
         except ImportProblem as exc:
             report.failed.append((path, str(exc)))
         except OSError as exc:

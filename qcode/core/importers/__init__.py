@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from qcode.core.importers.base import ImportProblem, ParsedTranscript, Turn
 from qcode.core.importers.captions import parse_captions
 from qcode.core.importers.plain import parse_plain
+from qcode.core.importers.speakers import unattributed_warning
 from qcode.core.importers.word import parse_docx
 
 _PARSERS = {".txt": parse_plain, ".md": parse_plain, ".docx": parse_docx,
@@ -16,7 +18,9 @@ SUPPORTED_FORMATS = tuple(_PARSERS)
 __all__ = ["SUPPORTED_FORMATS", "ImportProblem", "ParsedTranscript", "Turn", "parse_file"]
 
 
-def parse_file(path: Path) -> ParsedTranscript:
+def parse_file(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedTranscript:
+    """The transcript in `path`, read by its suffix's parser; `speaker_pattern` (from
+    speakers.compile_speaker_pattern) replaces the layouts qcode knows."""
     path = Path(path)
     suffix = path.suffix.lower()
     parser = _PARSERS.get(suffix)
@@ -24,4 +28,8 @@ def parse_file(path: Path) -> ParsedTranscript:
         raise ImportProblem(
             f"unsupported format {suffix or '(the name has no suffix)'}; "
             f"supported formats: {', '.join(sorted(SUPPORTED_FORMATS))}")
-    return parser(path)
+    parsed = parser(path, speaker_pattern)
+    without = sum(len(parsed.text[t.start:t.end].split())
+                  for t in parsed.turns if t.speaker is None)
+    parsed.warnings.extend(unattributed_warning(without, parsed.word_count))
+    return parsed

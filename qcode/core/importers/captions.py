@@ -1,9 +1,12 @@
 """WebVTT (.vtt) and SubRip (.srt) captions.
 
 Cues are read strictly enough to catch broken timing, since times are kept with each
-turn. The speaker comes from `<v Name>` voice tags, else from a `Name:` prefix.
-Captions cut speech into short cues, so consecutive cues of one speaker are merged
-into one turn, and the text is rebuilt as `Speaker: utterance` blocks.
+turn. The speaker comes from `<v Name>` voice tags, else from a `Name:` prefix (or the
+researcher's --speaker-pattern), else from a broadcast `>>` speaker change (a new,
+unknown speaker); a cue with none of these continues the previous speaker, as voice
+tags are usually written only where the speaker changes. Captions cut speech into short
+cues, so consecutive cues of one speaker are merged into one turn, and the text is
+rebuilt as `Speaker: utterance` blocks.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import re
 from pathlib import Path
 
 from qcode.core.importers.base import ImportProblem, ParsedTranscript, read_text_file, rebuild
-from qcode.core.importers.plain import LABEL, speaker_names
+from qcode.core.importers.speakers import (LABEL, speaker_names, unknown_note,
+                                           unknown_speaker)
 
 _STAMP = {
     "vtt": re.compile(r"(?:(\d+):)?([0-5]\d):([0-5]\d)\.(\d{3})"),
@@ -29,7 +33,8 @@ _TAG = re.compile(r"<[^>\n]*>")
 Segment = tuple[str | None, str, float, float]
 
 
-def parse_captions(path: Path) -> ParsedTranscript:
+def parse_captions(path: Path, speaker_pattern: re.Pattern | None = None
+                   ) -> ParsedTranscript:
     text, encoding, warnings = read_text_file(path)
     kind = path.suffix.lower()[1:]
     blocks = _blocks(text.split("\n"))
@@ -42,9 +47,10 @@ def parse_captions(path: Path) -> ParsedTranscript:
     segments = [s for block in blocks for s in _cue(block, _STAMP[kind])]
     if not segments:
         raise ImportProblem("the file has no caption text")
-    text, turns = rebuild(_merged(_named(segments)))
+    named, unknown = _named(_split_at_changes(segments), speaker_pattern)
+    text, turns = rebuild(_merged(named))
     return ParsedTranscript(name=path.stem, source_format=kind, text=text, turns=turns,
-                            encoding=encoding, warnings=warnings)
+                            encoding=encoding, warnings=warnings + unknown_note(unknown))
 
 
 def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:
@@ -101,17 +107,51 @@ def _clean(raw: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", raw)).split())
 
 
-def _named(segments: list[Segment]) -> list[Segment]:
-    """Speakers for segments without a voice tag, from a `Name:` prefix. Cues are too
-    short for a sentence with a colon to be likely, so a name need not repeat."""
-    prefixes = [None if voice else LABEL.match(text) for voice, text, _, _ in segments]
-    speakers = speaker_names((m["name"] for m in prefixes if m), lenient=True)
-    named = []
-    for (voice, text, start, end), prefix in zip(segments, prefixes):
-        if prefix and prefix["name"] in speakers:
-            voice, text = prefix["name"], text[prefix.end():].strip()
+# A broadcast speaker change; `>>>` marks a new story, and so a new speaker too.
+_CHANGE = re.compile(r"(?:^|\s)>>>?(?=\s|$)")
+
+# (speaker from a voice tag, text, start, end, whether a `>>` change begins it)
+Piece = tuple[str | None, str, float, float, bool]
+
+
+def _split_at_changes(segments: list[Segment]) -> list[Piece]:
+    """Untagged cue text cut at each `>>` speaker change, which may fall mid-cue."""
+    pieces: list[Piece] = []
+    for voice, text, start, end in segments:
+        marks = [] if voice else list(_CHANGE.finditer(text))
+        if not marks or marks[0].start() > 0:
+            pieces.append((voice, text[:marks[0].start() if marks else None].strip(),
+                           start, end, False))
+        for mark, following in zip(marks, marks[1:] + [None]):
+            piece = text[mark.end():following.start() if following else None].strip()
+            pieces.append((None, piece, start, end, True))
+    return pieces
+
+
+def _named(pieces: list[Piece], pattern: re.Pattern | None
+           ) -> tuple[list[Segment], int]:
+    """Speakers for pieces without a voice tag: a `Name:` prefix (or the researcher's
+    pattern), else an unknown speaker after a `>>` change, else the previous speaker.
+    Cues are too short for a sentence with a colon to be likely, so a name need not
+    repeat. Returns the segments and how many changes named nobody."""
+    prefixes = [None if voice else (pattern or LABEL).match(text)
+                for voice, text, _, _, _ in pieces]
+    group = "speaker" if pattern else "name"
+    speakers = speaker_names((m[group].strip() for m in prefixes if m and m[group]),
+                             lenient=True)
+    named: list[Segment] = []
+    current, unknown = None, 0
+    for (voice, text, start, end, change), prefix in zip(pieces, prefixes):
+        if voice is None and prefix and (prefix[group] or "").strip() in speakers:
+            voice, text = prefix[group].strip(), text[prefix.end():].strip()
+        elif voice is None and change:
+            unknown += 1
+            voice = unknown_speaker(unknown)
+        elif voice is None:
+            voice = current
+        current = voice
         named.append((voice, text, start, end))
-    return named
+    return named, unknown
 
 
 def _merged(segments: list[Segment]) -> list[tuple[str | None, str, float, float]]:
