@@ -799,10 +799,10 @@ class Project:
             try:
                 # Refused, not skipped: stepping over an action would undo the ones
                 # before it out of order.
-                if event_id < self._barrier():
-                    raise ProjectError("a redaction since then rewrote the text it refers to")
                 if NOT_UNDOABLE in data:
                     raise ProjectError(data[NOT_UNDOABLE])
+                if event_id < self._barrier():
+                    raise ProjectError("a redaction since then rewrote the text it refers to")
                 self._replay(data["changes"], backwards=undo)
                 self._reindex_turns(data["changes"], backwards=undo)
             except (ProjectError, sqlite3.IntegrityError) as exc:
