@@ -225,3 +225,37 @@ def test_redact_all_without_yes_away_from_a_terminal_refuses(study: Path, run):
     result = run("redact", "--all", "--value", "-", "--key", "k.json", input=NAME,
                  ok=False, one_line=True)
     assert "give --yes" in result.output
+
+
+# -- the coding screen ------------------------------------------------------------------
+
+def test_the_coding_screen_steps_back_when_redo_removes_its_transcript(tmp_path, monkeypatch):
+    import asyncio
+
+    from qcode.tui.app import QcodeApp
+    from qcode.tui.screens.coding import CodingScreen
+    from qcode.tui.screens.transcripts import TranscriptsScreen
+    from tui_helpers import build_project, settle
+
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    path = build_project(tmp_path / "p.qcode")
+    with Project.open(path) as project:
+        project.coder = "ana"
+        project.remove_transcript(project.transcript_id("p01-detective"), actor="ana")
+        project.undo()
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test() as pilot:
+            await settle(pilot, app)
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert isinstance(app.screen, CodingScreen)
+            assert app.screen.transcript_name == "p01-detective"
+            await pilot.press("U")
+            await settle(pilot, app)
+            assert isinstance(app.screen, TranscriptsScreen)
+
+    asyncio.run(scenario())
+    with Project.open(path) as project:
+        assert [t.name for t in project.transcripts()] == ["p02-operator"]
