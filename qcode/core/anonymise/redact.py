@@ -7,8 +7,11 @@ changes."""
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
+
+from rapidfuzz.distance import Levenshtein
 
 from qcode.core.anonymise.apply import (PositionMap, Replacement, anonymise_parsed,
                                         apply_replacements)
@@ -34,6 +37,8 @@ FIELD_NAMES = {
     ("events", "coder"): "coder name in the event log",
     ("events", "summary"): "event log summary",
 }
+# The farthest a spelling variant is from the listed word (see Detector._learn_variants).
+NEAR = 2
 UNDO_CLEANED = ("its undo data held a redacted value, which undo would have put back")
 
 
@@ -170,6 +175,8 @@ class _Finder:
         self.value, self.category, self.key = value, category, key
         self.pseudonym = key.assign(value, category, pseudonym).pseudonym
         self.variants: set[str] = set()
+        self.words = {t.casefold() for t in TOKEN.findall(value)}
+        self.near: dict[str, bool] = {}  # word -> may it be (a variant of) one of ours
         self.last: list[Finding] = []  # in the latest transcript text
         self.speakers = 0  # speakers outside the text renamed in the latest transcript
 
@@ -194,8 +201,24 @@ class _Finder:
         return Redaction(dc_replace(new, turns=turns), PositionMap(replacements),
                          len(replacements), self.pseudonym)
 
+    def _may_hold(self, text: str) -> bool:
+        """Whether a text has a word equal or close to a word of the value: a cheap
+        test that spares the detector the GUIDs, dates and ids of the event log."""
+        for token in TOKEN.findall(_without_format_characters(text)):
+            word = token.casefold()
+            near = self.near.get(word)
+            if near is None:
+                near = self.near[word] = any(
+                    Levenshtein.distance(word, mine, score_cutoff=NEAR) <= NEAR
+                    for mine in self.words)
+            if near:
+                return True
+        return False
+
     def string(self, text: str) -> tuple[str, int]:
         """A short text with the value replaced, and how often it was."""
+        if not self._may_hold(text):
+            return text, 0
         # File names join words with "_": read as spaces (same length, same positions).
         found = self._find(text.replace("_", " "))
         if not found:
@@ -241,6 +264,11 @@ def _turn_hits(parsed: ParsedTranscript, found: list[Finding]) -> list[Hit]:
         hits.append(Hit(f"transcript {parsed.name}, turn {index + 1}: "
                         f"{_short(parsed.text[turn.start:turn.end])}", count))
     return hits
+
+
+def _without_format_characters(text: str) -> str:
+    """Soft hyphens and zero-width characters split no word."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def _short(text: str, words: int = 8) -> str:
