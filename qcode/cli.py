@@ -292,33 +292,79 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
 
 
 @cli.command()
-@click.argument("transcript")
-@click.argument("value")
+@click.argument("args", nargs=-1, metavar="[TRANSCRIPT] [VALUE]")
+@click.option("--all", "everywhere", is_flag=True,
+              help="Every transcript, not one: give no TRANSCRIPT.")
+@click.option("--value", "value_option", metavar="VALUE",
+              help="The value; '-' reads it from standard input.")
+@click.option("--value-file", type=click.File("r", encoding="utf-8"),
+              help="Read the value from the first line of this file.")
 @click.option("--key", "key_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path), help="The project's key file.")
 @click.option("--category", default="person", show_default=True,
               type=click.Choice(list(CATEGORIES)), help="What the value is.")
 @click.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
+@click.option("--yes", is_flag=True, help="Do not ask before changing (with --all).")
 @click.pass_context
-def redact(ctx: click.Context, transcript: str, value: str, key_path: Path, category: str,
-           pseudonym: str | None) -> None:
-    """Replace an identifier found after coding began; codings are re-anchored."""
-    project = open_project(ctx)
-    from qcode.core.anonymise.redact import redact_transcript
+def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
+           value_option: str | None, value_file, key_path: Path, category: str,
+           pseudonym: str | None, yes: bool) -> None:
+    """Replace an identifier found after coding began, in one transcript's text
+    (TRANSCRIPT) or in every transcript (--all), and in every other place the project
+    holds text: names of transcripts, source files, cases, attributes, codes and
+    coders, code guidance, memos and the event log. Codings are re-anchored; earlier
+    actions whose undo data held the value can no longer be undone. Give the value on
+    standard input or with --value-file: an argument is seen by every local user."""
+    from qcode.core.anonymise.redact import apply_sweep, check_value, sweep
 
+    if len(args) > (1 if everywhere else 2) or not (everywhere or args):
+        raise click.UsageError("give TRANSCRIPT [VALUE], or --all [VALUE]")
+    transcript = None if everywhere else args[0]
+    given = next(iter(args[0 if everywhere else 1:]), None)
+    project = open_project(ctx)
+    ids = None if everywhere else [project.transcript_id(transcript)]
+    value = check_value(value_to_redact(given, value_option, value_file))
+    if everywhere and not yes and not can_ask():
+        raise click.ClickException("redact --all changes the whole project: run it in a "
+                                   "terminal to see what it finds and confirm, or give --yes")
     key, passphrase = open_key(key_path, False)
-    transcript_id = project.transcript_id(transcript)
-    result = redact_transcript(project, transcript_id, value, category, pseudonym, key)
-    if result.count == 0:
-        raise click.ClickException(f"'{value}' does not occur in transcript {transcript}")
+    found = sweep(project, value, category, pseudonym, key, ids)
+    if not found.count:
+        where = "anywhere in the project" if everywhere else \
+            f"in transcript {transcript} or anywhere else in the project"
+        raise click.ClickException(f"the value does not occur {where}; nothing changed")
+    click.echo(f"found {found.count} occurrence(s):")
+    for hit in found.hits:
+        click.echo(f"  {hit.count:>4}  {hit.where}")
+    if everywhere and not yes:
+        click.confirm(f"Replace all {found.count} with {found.pseudonym}?", abort=True)
     save_key(key, key_path, passphrase)
-    project.rewrite_transcript(
-        transcript_id, result.transcript, result.positions,
-        f"redacted {result.count} occurrence(s) in {transcript} as {result.pseudonym}",
-        transcript=transcript, occurrences=result.count, pseudonym=result.pseudonym)
-    click.echo(f"replaced {result.count} occurrence(s) with {result.pseudonym}; "
-               "codings re-anchored")
+    apply_sweep(project, found)
+    lost = sum(1 for *_, reason in found.events if reason)
+    click.echo(f"replaced {found.count} occurrence(s) with {found.pseudonym}; codings "
+               "re-anchored" + (f"; {lost} earlier action(s) can no longer be undone"
+                                if lost else ""))
     scrub_or_fail(project)
+
+
+def value_to_redact(argument: str | None, option: str | None, file) -> str:
+    """The value from exactly one source: standard input (also when nothing is given
+    and it is not a terminal), a file, an argument (with a warning), or a prompt that
+    does not echo it."""
+    sources = [s for s in (argument, option, file) if s is not None]
+    if len(sources) > 1:
+        raise click.UsageError("give the value one way: VALUE, --value or --value-file")
+    if file is not None:
+        return file.readline().rstrip("\r\n")
+    given = argument if argument is not None else option
+    if given == "-" or (given is None and not can_ask()):
+        return sys.stdin.readline().rstrip("\r\n")
+    if given is None:
+        return click.prompt("Value to redact (not shown)", hide_input=True)
+    click.echo("warning: a value given as an argument is visible to other users in the "
+               "process list and stays in your shell history; use --value - or "
+               "--value-file next time", err=True)
+    return given
 
 
 def scrub_or_fail(project: Project) -> None:
@@ -328,6 +374,11 @@ def scrub_or_fail(project: Project) -> None:
             f"{project.path}-wal: close every qcode on this project, then run "
             "'qcode scrub'")
     click.echo("old text scrubbed from the project file and its WAL")
+
+
+def can_ask() -> bool:
+    """Whether a person is at the keyboard to answer a question."""
+    return sys.stdin.isatty()
 
 
 def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
@@ -464,8 +515,14 @@ def merge(ctx: click.Context, other: Path) -> None:
 @cli.command()
 @click.pass_context
 def scrub(ctx: click.Context) -> None:
-    """Empty the WAL into the project file, leaving no removed text behind."""
-    scrub_or_fail(open_project(ctx))
+    """Make removed transcripts unrecoverable and empty the WAL into the project file,
+    leaving no removed text behind."""
+    project = open_project(ctx)
+    final = project.forget_removed()
+    if final:
+        click.echo(f"{final} removed transcript(s) are gone for good: their undo data "
+                   "left the event log")
+    scrub_or_fail(project)
 
 
 @cli.command(name="verify-anonymised")
@@ -517,6 +574,58 @@ def transcripts(ctx: click.Context, as_json: bool) -> None:
         print_table(["transcript", "case", "words", "turns", "format"],
                     [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
                      for t in rows])
+
+
+@cli.group(name="transcript")
+def transcript_group() -> None:
+    """Work with one transcript."""
+
+
+@transcript_group.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask before removing.")
+@click.option("--coder", envvar="QCODE_CODER",
+              help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
+@click.pass_context
+def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | None) -> None:
+    """Remove a transcript imported by mistake, with its turns, codings, memos and
+    resolutions (and its case, when nothing else uses it). Undoable until
+    'qcode scrub', which makes it unrecoverable."""
+    from qcode.settings import SettingsError, read_settings
+
+    project = open_project(ctx)
+    rows = project.transcripts()
+    row = next((t for t in rows if name in (t.name, t.guid, t.guid.lower())), None)
+    if row is None:
+        # Elsewhere a case name or the start of a name will do; removal wants the name.
+        try:
+            fits = next(t.name for t in rows if t.id == project.transcript_id(name))
+        except ProjectError:
+            fits = None
+        raise click.ClickException(f"no transcript named '{name}' in {project.path}" + (
+            f" (did you mean '{fits}'? give its full name)" if fits else ""))
+    try:
+        coder = coder or read_settings().coder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not coder:
+        raise click.ClickException("say whose action this is, to undo it later: --coder "
+                                   "NAME (or set QCODE_CODER)")
+    codings = len(project.codings(row.id))
+    what = (f"transcript {row.name} ({row.word_count:,} words, {row.turn_count} turns, "
+            f"{codings} codings{f', case {row.case}' if row.case else ''})")
+    if not yes:
+        if not can_ask():
+            raise click.ClickException(f"removing {what} needs confirmation: run it in a "
+                                       "terminal, or give --yes")
+        click.confirm(f"Remove {what}?", abort=True)
+    gone = project.remove_transcript(row.id, actor=coder)
+    click.echo(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
+               "memos")
+    if gone["case"]:
+        click.echo(gone["case"])
+    click.echo(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "
+               "removal final")
 
 
 @cli.command()

@@ -399,7 +399,14 @@ class CodingScreen(Screen):
 
     async def step(self, direction: str) -> None:
         call = Project.undo if direction == "undo" else Project.redo
-        done = await self.act(call, refresh="all")
+        try:
+            done = await self.act(call, refresh="all")
+        except ProjectError:
+            # Refusals are reported by act; what is left is the refresh failing because
+            # the step took this transcript away (it redid a removal).
+            self.notify(f"{direction.capitalize()} removed this transcript", timeout=4)
+            self.app.pop_screen()
+            return
         if done is True:
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
