@@ -33,7 +33,14 @@ Block = tuple[str | None, list[str], float | None]
 
 
 def parse_docx(path: Path) -> ParsedTranscript:
-    paragraphs, bold = _read(path)
+    # Read first, so that only a failure to read the file is an OSError for the caller.
+    return parse_docx_bytes(path.read_bytes(), path.stem)
+
+
+def parse_docx_bytes(raw: bytes, name: str) -> ParsedTranscript:
+    """A Word document held in memory: a source inside another tool's project is read
+    without its (not yet anonymised) text ever touching the disk."""
+    paragraphs, bold = _read(raw)
     if not any(paragraphs):
         raise ImportProblem("the document has no text")
     stamped, labelled = _timestamped(paragraphs, bold), _labelled(paragraphs)
@@ -41,13 +48,11 @@ def parse_docx(path: Path) -> ParsedTranscript:
     text, turns = rebuild((speaker, "\n".join(paras), begin, None)
                           for speaker, paras, begin in blocks
                           if speaker is not None or paras)
-    return ParsedTranscript(name=path.stem, source_format="docx", text=text, turns=turns)
+    return ParsedTranscript(name=name, source_format="docx", text=text, turns=turns)
 
 
-def _read(path: Path) -> tuple[list[str], list[bool]]:
+def _read(raw: bytes) -> tuple[list[str], list[bool]]:
     """Each paragraph's stripped text, and whether its first run is bold."""
-    # Read first, so that only a failure to read the file is an OSError for the caller.
-    raw = path.read_bytes()
     if not raw:
         raise ImportProblem("the file is empty")
     data = io.BytesIO(raw)
