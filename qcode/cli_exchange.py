@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from qcode.cli_anonymise import (anonymise_batch, bind_key, bind_key_to_new, key_options,
-                                  open_key, record_key, refuse_without_anonymise, review_report,
-                                  save_key)
+                                  open_key, record_key, refuse_without_anonymise,
+                                  review_report, save_key)
 from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural

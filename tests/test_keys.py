@@ -255,7 +255,7 @@ def test_an_empty_or_one_letter_identifier_is_refused(run, files: Path, row, pro
     (files / "ids.csv").write_text(IDENTIFIERS + row + "\n", encoding="utf-8")
     run("init")
     result = anonymised_import(run, "project.qcode", "p01.txt", "k.json", ok=False)
-    assert f"ids.csv:4: " in result.output and problem in result.output
+    assert "ids.csv:4: " in result.output and problem in result.output
     assert not (files / "k.json").exists()
     assert transcripts(files / "project.qcode") == []
 
@@ -274,7 +274,8 @@ def test_decisions_for_values_not_in_the_batch_are_counted_not_shown(run, files:
                                  "person\nreject,Ottoline Brace,person\n")
     result = run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers",
                  "ids.csv", "--non-interactive", "--decisions", "d.csv", ok=False)
-    assert "d.csv: 2 decisions for values that are not among the candidates" in result.output
+    assert ("d.csv: 2 decisions for values that are not among the candidates"
+            in result.output)
     assert "Zebedee" not in result.output and "Ottoline" not in result.output
     assert not (files / "k.json").exists()
     assert transcripts(files / "project.qcode") == []

@@ -1710,9 +1710,11 @@ def _create_private(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
-        raise ProjectError(f"{path} already exists; open it instead of creating it") from None
+        raise ProjectError(
+            f"{path} already exists; open it instead of creating it") from None
     except FileNotFoundError:
-        raise ProjectError(f"{path}: there is no folder {path.parent} to keep it in") from None
+        raise ProjectError(
+            f"{path}: there is no folder {path.parent} to keep it in") from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
