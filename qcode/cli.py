@@ -13,8 +13,10 @@ import click
 from qcode import __version__
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import CodebookError
-from qcode.cli_anonymise import (anonymise_batch, key_options, open_key,
-                                  refuse_without_anonymise, save_key)
+from qcode.cli_anonymise import (anonymise_batch, bind_key, key_options, open_key,
+                                  record_key, refuse_without_anonymise, review_report,
+                                  save_key)
+from qcode.core import outputs
 from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
@@ -31,7 +33,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from qcode.core.anonymise.review import DecisionsError
 
     return (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,
-            DecisionsError)
+            DecisionsError, outputs.OutputError)
 
 
 class QcodeGroup(click.Group):
@@ -166,10 +168,11 @@ def describe(project: Project) -> None:
 
 @cli.command()
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
 @click.pass_context
-def backup(ctx: click.Context, dest: Path) -> None:
+def backup(ctx: click.Context, dest: Path, force: bool) -> None:
     """Copy the project safely (SQLite online backup), even while others work in it."""
-    open_project(ctx).backup(dest)
+    open_project(ctx).backup(dest, force)
     click.echo(f"Backed up to {dest}")
 
 
@@ -221,7 +224,7 @@ speaker_pattern_option = click.option(
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
             identifiers: Path | None, non_interactive: bool, report: Path | None,
-            decisions: Path | None, encrypt_key: bool, review: str,
+            decisions: Path | None, force: bool, encrypt_key: bool, review: str,
             speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
     project = open_project(ctx)
@@ -232,15 +235,19 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
     given = explicit_cases(items, case, participants)
     if anonymise:
         key, passphrase = open_key(key_path, encrypt_key)
-        items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
+        bind_key(key, key_path, project)
+        items = anonymise_batch(items, given, key, identifiers, non_interactive,
+                                review_report(report, key_path, passphrase, project.path,
+                                              force),
                                 decisions, key_path, review)
         # The key is written before the project: a pseudonym must never be stored
         # without the key that explains it.
         save_key(key, key_path, passphrase)
+        record_key(key, project)
     else:
         refuse_without_anonymise(key=key_path, identifiers=identifiers,
                                  non_interactive=non_interactive, report=report,
-                                 decisions=decisions, encrypt_key=encrypt_key,
+                                 decisions=decisions, force=force, encrypt_key=encrypt_key,
                                  review=review)
     with click.progressbar(length=len(items), label="Importing", file=sys.stderr) as bar:
         store_parsed(project, items, cases_for(items, given), outcome, participants,
@@ -266,22 +273,25 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
 @key_options
 def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
               identifiers: Path | None, non_interactive: bool, report: Path | None,
-              decisions: Path | None, encrypt_key: bool, review: str,
+              decisions: Path | None, force: bool, encrypt_key: bool, review: str,
               speaker_pattern) -> None:
     """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
     outcome = ImportReport()
     items = parse_files(files, outcome, speaker_pattern=speaker_pattern)
+    # No project here, so the key is not bound to one: any key works.
     key, passphrase = open_key(key_path, encrypt_key)
     items = anonymise_batch(items, [None] * len(items), key, identifiers, non_interactive,
-                            report, decisions, key_path, review)
+                            review_report(report, key_path, passphrase, force=force),
+                            decisions, key_path, review)
     save_key(key, key_path, passphrase)
     out_dir.mkdir(parents=True, exist_ok=True)
     for path, parsed in items:
         target = out_dir / f"{parsed.name}.txt"
-        if target.exists():
-            outcome.failed.append((path, f"{target} already exists; not overwritten"))
+        try:
+            outputs.write(target, parsed.text, key=key_path, force=force)
+        except outputs.OutputError as exc:
+            outcome.failed.append((path, f"{exc}; not written"))
             continue
-        target.write_text(parsed.text, encoding="utf-8")
         click.echo(f"anonymised {path.name} -> {target}")
     for path, warning in outcome.warnings:
         click.echo(f"warning: {path}: {warning}", err=True)
@@ -328,6 +338,7 @@ def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
         raise click.ClickException("redact --all changes the whole project: run it in a "
                                    "terminal to see what it finds and confirm, or give --yes")
     key, passphrase = open_key(key_path, False)
+    bind_key(key, key_path, project)
     found = sweep(project, value, category, pseudonym, key, ids)
     if not found.count:
         where = "anywhere in the project" if everywhere else \
@@ -339,6 +350,7 @@ def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
     if everywhere and not yes:
         click.confirm(f"Replace all {found.count} with {found.pseudonym}?", abort=True)
     save_key(key, key_path, passphrase)
+    record_key(key, project)
     apply_sweep(project, found)
     lost = sum(1 for *_, reason in found.events if reason)
     click.echo(f"replaced {found.count} occurrence(s) with {found.pseudonym}; codings "
@@ -463,13 +475,16 @@ def names_in(value: str | None) -> list[str] | None:
               type=click.Choice(["table", "md", "csv", "json", "html"]))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
-          threshold, resamples, seed, form, out) -> None:
+          threshold, resamples, seed, form, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement_render import render
     from qcode.core.agreement_report import ReportError, build, select
 
+    if out is not None:
+        outputs.check(out, ctx.find_root().obj, force=force)
     project = open_project(ctx)
     if codes and theme:
         raise click.UsageError("give --codes or --theme, not both")
@@ -484,7 +499,7 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
         raise click.ClickException(str(exc)) from None
     text = render(report, form, width=min(shutil_width(), 120))
     if out:
-        out.write_text(text, encoding="utf-8")
+        outputs.write(out, text, ctx.find_root().obj, force=force)
         click.echo(f"wrote the agreement report to {out}")
     else:
         click.echo(text, nl=False)
@@ -797,13 +812,12 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
 def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
                     counts: bool, force: bool) -> None:
     """Export the project's codebook for other tools or for a paper."""
-    from qcode.cli_exchange import refuse_to_overwrite
     from qcode.core.exchange import codebook_formats as formats
 
     if out is not None:
-        refuse_to_overwrite(out, ctx.find_root().obj, force)
         if not out.parent.is_dir():
             raise click.ClickException(f"{out}: no folder {out.parent} to write it in")
+        outputs.check(out, ctx.find_root().obj, force=force)
 
     form = form or formats.format_for(out)
     if form is None:
@@ -815,14 +829,7 @@ def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
     if out is None:
         click.echo(text, nl=False)
         return
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        # Written aside and then renamed, so a failure never leaves half a file.
-        partial.write_text(text, encoding="utf-8", newline="")
-        partial.replace(out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise click.ClickException(f"{out}: cannot write: {exc.strerror or exc}") from None
+    outputs.write(out, text, ctx.find_root().obj, force=force)
     click.echo(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
 from qcode.core.importers.base import ParsedTranscript
+from qcode.core.wording import plural
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
 REVIEWS = ("prompt", "screen")
@@ -37,6 +39,9 @@ def key_options(function):
                      "(default: beside the key)."),
         click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path),
                      help="A filled-in report: its accept/reject decisions are applied."),
+        click.option("--force", is_flag=True,
+                     help="Replace an existing --report file (and, for anonymise, existing "
+                     "files in --out)."),
         click.option("--encrypt-key", is_flag=True,
                      help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
         click.option("--review", type=click.Choice(REVIEWS), default="prompt",
@@ -65,40 +70,131 @@ def passphrase_for(key_path: Path, encrypt: bool) -> str | None:
     needed = encrypt or is_encrypted(key_path)
     if not needed:
         return None
+    return ask_passphrase(key_path, confirm=not key_path.exists())
+
+
+def ask_passphrase(path: Path, confirm: bool = False) -> str:
     if os.environ.get(PASSPHRASE_ENV):
         return os.environ[PASSPHRASE_ENV]
     if not sys.stdin.isatty():
         raise click.ClickException(
-            f"{key_path}: the key is encrypted; set {PASSPHRASE_ENV} to its passphrase")
-    return click.prompt(f"Passphrase for {key_path}", hide_input=True,
-                        confirmation_prompt=not key_path.exists())
+            f"{path} is encrypted; set {PASSPHRASE_ENV} to the key's passphrase")
+    return click.prompt(f"Passphrase for {path}", hide_input=True,
+                        confirmation_prompt=confirm)
 
 
 def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
     if key_path is None:
         raise click.UsageError("anonymisation needs --key KEYFILE (kept outside the project)")
+    if not key_path.parent.is_dir():
+        # Checked first: finding out after a long review would lose the review.
+        raise click.ClickException(f"{key_path}: there is no folder {key_path.parent} to "
+                                   "keep the key in; create it first")
     passphrase = passphrase_for(key_path, encrypt)
     from qcode.core.anonymise.key import load_key
 
     return load_key(key_path, passphrase), passphrase
 
 
+def bind_key(key: Key, key_path: Path, project) -> None:
+    """Bind the key and the open project to each other, or refuse (one line) a key that
+    belongs elsewhere. Before anything is anonymised; the project records the key once
+    the key is saved (`record_key`)."""
+    from qcode.core.anonymise.key import bind_to_project
+
+    say_note(bind_to_project(key, key_path, project))
+
+
+def bind_key_to_new(key: Key, key_path: Path, path: Path, guid: str,
+                    key_id: str | None = None) -> None:
+    """bind_key for a project not written yet (or about to take another identity): it
+    holds no pseudonyms."""
+    from qcode.core.anonymise.key import bind
+
+    say_note(bind(key, key_path, path, guid, key_id, lambda: False))
+
+
+def say_note(note: str | None) -> None:
+    if note:
+        click.echo(f"note: {note}", err=True)
+
+
+def record_key(key: Key, project) -> None:
+    """After the key is saved and before any pseudonym is stored: the project names the
+    key its pseudonyms come from."""
+    if project.key_id() != key.key_id:
+        project.record_key(key.key_id)
+
+
+@dataclass
+class ReviewReport:
+    """Where --non-interactive writes the candidates left open, and how a filled-in one
+    is read back: with the key's protection (sealed with its passphrase when the key is
+    encrypted), never over the project or the key, over another file only with --force."""
+
+    path: Path
+    key_path: Path
+    passphrase: str | None = None
+    project: Path | None = None
+    force: bool = False
+
+    def write(self, scan: Scan) -> None:
+        from qcode.core.anonymise.review import write_report
+
+        write_report(scan, self.path, self.passphrase, self.project, self.key_path,
+                     self.force)
+
+    def read(self, decisions: Path) -> dict[str, Decision]:
+        from qcode.core.anonymise.key import is_encrypted
+        from qcode.core.anonymise.review import ENCRYPTED_REPORT, read_decisions
+
+        passphrase = self.passphrase
+        if passphrase is None and is_encrypted(decisions, ENCRYPTED_REPORT):
+            passphrase = ask_passphrase(decisions)
+        return read_decisions(decisions, passphrase)
+
+
+def review_report(report: Path | None, key_path: Path, passphrase: str | None,
+                  project: Path | None = None, force: bool = False) -> ReviewReport:
+    """The review report of a command: --report, else beside the key."""
+    path = report or key_path.with_name(key_path.stem + "-review.csv")
+    return ReviewReport(path, key_path, passphrase, project, force)
+
+
+def refuse_unknown_decisions(scan: Scan, decisions: dict[str, Decision], path: Path,
+                             key: Key) -> None:
+    """A decisions file made for other transcripts would decide nothing here, silently.
+    The values are counted, not shown: they are real names, and terminals are logged."""
+    candidates = {group.key for group in scan.groups}
+    unknown = [value for value, decision in decisions.items()
+               if value not in candidates
+               # decided before and already in the key, as when importing again
+               and value not in (key.entries if decision.action == "accept"
+                                 else key.rejected)]
+    if unknown:
+        raise click.ClickException(
+            f"{path}: {plural(len(unknown), 'decision')} for values that are not among "
+            "the candidates of these transcripts (not shown: they are real values); give "
+            "the review file written for them")
+
+
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
-                    report_path: Path | None, decisions_path: Path | None,
+                    report: ReviewReport | None, decisions_path: Path | None,
                     key_path: Path, review: str = "prompt", positions: list | None = None
                     ) -> list[tuple[Path, ParsedTranscript]]:
     """Scan, review and anonymise a parsed batch in memory; `positions` receives each
     transcript's map from old to new positions."""
-    from qcode.core.anonymise.review import (Anonymiser, Scan, accept_listed, read_decisions,
-                                             write_report)
+    from qcode.core.anonymise.review import Anonymiser, Scan, accept_listed
 
     identifiers = read_identifiers(identifiers_path) if identifiers_path else []
     anonymiser = Anonymiser(identifiers, key)
     scan = anonymiser.scan([parsed for _, parsed in items], cases)
     for warning in scan.warnings:
         click.echo(f"warning: {warning}", err=True)
-    decisions = read_decisions(decisions_path) if decisions_path else {}
+    decisions = report.read(decisions_path) if decisions_path else {}
+    if decisions_path:
+        refuse_unknown_decisions(scan, decisions, decisions_path, key)
     if non_interactive:
         listed = {k: d for k, d in accept_listed(scan).items() if k not in decisions}
         if listed:
@@ -108,10 +204,9 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
                        err=True)
     open_groups = [g for g in scan.groups if g.key not in decisions]
     if open_groups and non_interactive:
-        report_path = report_path or key_path.with_name(key_path.stem + "-review.csv")
-        write_report(Scan(scan.batch, scan.findings, open_groups), report_path)
+        report.write(Scan(scan.batch, scan.findings, open_groups))
         click.echo(f"{len(open_groups)} candidate(s) left unresolved and NOT replaced; "
-                   f"review them in {report_path} (it holds real values: keep it with the "
+                   f"review them in {report.path} (it holds real values: keep it with the "
                    "key) and import again with --decisions", err=True)
     elif open_groups and review == "screen":
         decisions.update(review_on_screen(scan, open_groups, key))

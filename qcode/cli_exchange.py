@@ -7,22 +7,14 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_anonymise import (anonymise_batch, key_options, open_key,
-                                  refuse_without_anonymise, save_key)
+from qcode.cli_anonymise import (anonymise_batch, bind_key, bind_key_to_new, key_options,
+                                  open_key, record_key, refuse_without_anonymise,
+                                  review_report, save_key)
+from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural
 
 PROJECT_FORMATS = ("qdpx",)
-
-
-def refuse_to_overwrite(out: Path, project: Path, force: bool) -> None:
-    """An export never replaces the project it is made from, nor, unless asked, any
-    other file."""
-    if out.exists() and project.exists() and out.resolve() == project.resolve():
-        raise click.ClickException(f"{out} is the project itself; choose another file "
-                                   "to export to")
-    if out.exists() and not force:
-        raise click.ClickException(f"{out} already exists; give --force to replace it")
 
 
 def refuse_other_formats(out: Path, form: str | None) -> None:
@@ -60,7 +52,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
 
     refuse_other_formats(out, form)
     path = ctx.find_root().obj
-    refuse_to_overwrite(out, path, force)
+    outputs.check(out, path, force=force)  # before the work; write_qdpx writes it so too
     project = Project.open(path)
     ctx.call_on_close(project.close)
     exchange = snapshot(project)
@@ -82,7 +74,8 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
 @click.pass_context
 def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
                    identifiers: Path | None, non_interactive: bool, report: Path | None,
-                   decisions: Path | None, encrypt_key: bool, review: str) -> None:
+                   decisions: Path | None, force: bool, encrypt_key: bool,
+                   review: str) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or
     qcode): codebook, transcripts, codings with their coders, cases with attributes and
     memos. Into a new or existing project; matched as 'qcode merge' matches."""
@@ -92,7 +85,7 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     if not anonymise:
         refuse_without_anonymise(key=key_path, identifiers=identifiers,
                                  non_interactive=non_interactive, report=report,
-                                 decisions=decisions, encrypt_key=encrypt_key,
+                                 decisions=decisions, force=force, encrypt_key=encrypt_key,
                                  review=review)
     path = ctx.find_root().obj
     if not path.parent.is_dir():
@@ -103,9 +96,11 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         from qcode.core.anonymise.review import Anonymiser
 
         key, passphrase = open_key(key_path, encrypt_key)
+        bind_to_target(key, key_path, path, exchange)
         items, given = as_parsed(exchange)
         positions: list = []
-        items = anonymise_batch(items, given, key, identifiers, non_interactive, report,
+        items = anonymise_batch(items, given, key, identifiers, non_interactive,
+                                review_report(report, key_path, passphrase, path, force),
                                 decisions, key_path, review, positions=positions)
         # Memos, names and guidance came with the text: every listed value, and every
         # value the key now knows, goes from them too.
@@ -118,6 +113,8 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     created = not path.exists()
     project = Project.create(path) if created else Project.open(path)
     try:
+        if anonymise:
+            record_key(key, project)
         outcome = project.import_exchange(exchange, file.name)
     except BaseException:
         project.close()
@@ -133,6 +130,23 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
                                      "memos")}
     click.echo(f"Imported {file} into {path}: " + (counted(added) if any(added.values())
                                                    else "nothing new (all of it was here)"))
+
+
+def bind_to_target(key, key_path: Path, path: Path, exchange) -> None:
+    """Bind the key to the project as it will be once the file is in: an existing
+    project, or a new (or empty) one that takes the file's identity, given one here when
+    the file has none, so the key can name it before the project is written."""
+    from qcode.core.store import new_guid
+
+    if not path.exists():
+        exchange.guid = exchange.guid or new_guid()
+        bind_key_to_new(key, key_path, path, exchange.guid)
+        return
+    with Project.open(path) as project:
+        if project.guid_after_import(exchange.guid) == project.guid:
+            bind_key(key, key_path, project)
+        else:
+            bind_key_to_new(key, key_path, path, exchange.guid, project.key_id())
 
 
 def counted(numbers: dict[str, int]) -> str:

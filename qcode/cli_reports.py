@@ -1,12 +1,13 @@
 """The write-up commands: `qcode quotes` and `qcode report ...`. Thin: open the
 project, call one function of qcode.core.reports, print or write what it made.
 
-A file is written under a temporary name and renamed, so a failure never leaves half
-of one; an existing file is replaced only with --force. A CSV gets its provenance
-beside it (FILE.provenance.json), since a comment line would break spreadsheets; a
-file of another format takes away a provenance file left beside it by an earlier CSV
-of that name, which would no longer describe it. The command recorded in a report's
-provenance names the format and file written, so it makes the same file again."""
+A file is written as every output is (qcode.core.outputs): under a temporary name
+and renamed, never over the project or a key, over an existing file only with --force.
+A CSV gets its provenance beside it (FILE.provenance.json), since a comment line would
+break spreadsheets; a file of another format takes away a provenance file left beside
+it by an earlier CSV of that name, which would no longer describe it. The command
+recorded in a report's provenance names the format and file written, so it makes the
+same file again."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_exchange import refuse_to_overwrite
+from qcode.core import outputs
 from qcode.core.store import Project
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -72,7 +73,7 @@ def _check(ctx: click.Context, out: Path | None, force: bool) -> None:
     if not out.parent.is_dir():
         raise click.ClickException(f"{out}: cannot write: there is no folder "
                                    f"{out.parent}")
-    refuse_to_overwrite(out, Path(ctx.find_root().obj), force)
+    outputs.check(out, Path(ctx.find_root().obj), force=force)
 
 
 def _written(report, form: str, out: Path | None):
@@ -91,17 +92,7 @@ def _write(out: Path, content: str | bytes, provenance: dict | None = None) -> N
         files.insert(0, (beside, json.dumps(provenance, indent=2, ensure_ascii=False)
                          + "\n"))
     for target, data in files:
-        partial = target.with_name(f".{target.name}.part")
-        try:
-            if isinstance(data, bytes):
-                partial.write_bytes(data)
-            else:
-                partial.write_text(data, encoding="utf-8", newline="")
-            partial.replace(target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise click.ClickException(
-                f"{target}: cannot write: {exc.strerror or exc}") from None
+        outputs.write(target, data, force=True)  # checked by _check before the work
     if provenance is None:
         beside.unlink(missing_ok=True)
 
@@ -264,8 +255,8 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     from qcode.core.reports.html_report import html_report
 
     index = folder / "index.html"
-    if index.exists() and not force:
-        raise click.ClickException(f"{index} already exists; give --force to replace it")
+    if folder.is_dir():
+        _check(ctx, index, force)
     made = html_report(_open(ctx), coder=coder, by=by, folder=folder.name or str(folder))
     try:
         folder.mkdir(exist_ok=True)

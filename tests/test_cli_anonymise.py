@@ -106,10 +106,10 @@ def test_non_interactive_import_leaves_no_listed_value(run, tmp_path: Path):
 
 def test_decisions_file_finishes_the_review(run, tmp_path: Path):
     run("init")
-    run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
-        "--non-interactive")
-    run("--project", "second.qcode", "init")
-    report = (tmp_path / "k-review.csv").read_text().splitlines()
+    run("import", "p01.txt", "--anonymise", "--key", "first.json", "--identifiers",
+        "ids.csv", "--non-interactive")
+    run("--project", "second.qcode", "init")  # a key is bound to one project: a new one
+    report = (tmp_path / "first-review.csv").read_text().splitlines()
     filled = [report[0]] + ["accept" + line if line.startswith(",Will,") else
                             "reject" + line for line in report[1:]]
     (tmp_path / "decisions.csv").write_text("\n".join(filled) + "\n")
@@ -268,10 +268,11 @@ def test_real_transcripts_come_out_without_their_names(run, tmp_path: Path):
     shutil.copy(docx, tmp_path / "bsr02.docx")
     shutil.copy(vtt, tmp_path / "scott.vtt")
     run("init")
-    run("import", "bsr02.docx", "scott.vtt", "--anonymise", "--key", "k.json",
+    run("import", "bsr02.docx", "scott.vtt", "--anonymise", "--key", "first.json",
         "--non-interactive")
-    # Accept every proposed candidate, as a cautious researcher would, then import again.
-    report = (tmp_path / "k-review.csv").read_text().splitlines()
+    # Accept every proposed candidate, as a cautious researcher would, then import again
+    # into a new project (with a new key: a key belongs to one project).
+    report = (tmp_path / "first-review.csv").read_text().splitlines()
     (tmp_path / "all.csv").write_text("\n".join(
         [report[0]] + ["accept" + line for line in report[1:]]) + "\n")
     run("--project", "again.qcode", "init")

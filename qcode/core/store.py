@@ -8,6 +8,7 @@ failing on a lock upgrade) and one row in the append-only `events` table.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import uuid
@@ -168,8 +169,8 @@ class Project:
     @classmethod
     def create(cls, path: str | Path) -> Project:
         path = Path(path)
-        if path.exists():
-            raise ProjectError(f"{path} already exists; open it instead of creating it")
+        if str(path) != ":memory:":
+            _create_private(path)
         project = cls(path, _connect(path))
         project._migrate()
         # The header (with the application id) is written to the WAL first; copy it
@@ -277,6 +278,26 @@ class Project:
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    @property
+    def guid(self) -> str:
+        return self.meta("project_guid")
+
+    def key_id(self) -> str | None:
+        """The key this project's pseudonyms came from, once it has any."""
+        return self.meta("key_id")
+
+    def record_key(self, key_id: str) -> None:
+        with self.transaction():
+            self._set_meta("key_id", key_id)
+
+    def guid_after_import(self, guid: str | None) -> str:
+        """The GUID this project has once a project of GUID `guid` is imported into it:
+        a project with nothing in it yet takes the file's (see import_exchange)."""
+        return guid if guid and self._empty() else self.guid
+
+    def _empty(self) -> bool:
+        return not any(self.summary()[k] for k in ("transcripts", "codes", "codings"))
 
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
@@ -1748,18 +1769,20 @@ class Project:
             problems.append(f"search index: {exc}")
         return problems
 
-    def backup(self, dest: str | Path) -> None:
-        """A consistent copy made with SQLite's online backup, safe while others write."""
-        dest = Path(dest)
-        if dest.exists():
-            raise ProjectError(f"{dest} already exists; choose a new file for the backup")
-        if not dest.parent.is_dir():
-            raise ProjectError(f"{dest}: no folder {dest.parent} to write the backup in")
-        target = sqlite3.connect(dest)
+    def backup(self, dest: str | Path, force: bool = False) -> None:
+        """A consistent copy made with SQLite's online backup, safe while others write;
+        written as every output is (never over the project, 0600, whole or not at all)."""
+        from qcode.core import outputs
+
         try:
-            self.conn.backup(target)
-        finally:
-            target.close()
+            with outputs.replacing(Path(dest), self.path, force=force) as partial:
+                target = sqlite3.connect(partial)
+                try:
+                    self.conn.backup(target)
+                finally:
+                    target.close()
+        except outputs.OutputError as exc:
+            raise ProjectError(str(exc)) from None
 
     def summary(self) -> dict[str, int]:
         count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
@@ -1781,7 +1804,7 @@ class Project:
         names exactly as `merge` does, and nothing here is changed or deleted. A
         project with nothing in it yet also takes the file's identity (GUID, creation
         date, codebook name), so an export imported back is the same project."""
-        empty = not any(self.summary()[k] for k in ("transcripts", "codes", "codings"))
+        empty = self._empty()
         staged = Project.create(":memory:")
         try:
             staged._lay_out(project)
@@ -1857,6 +1880,19 @@ class Project:
                   r.second_coder, r.start, r.end, r.choice, r.resolved_by,
                   r.created or now()) for r in project.resolutions
                  if r.transcript in transcript_ids and r.code in code_ids])
+
+
+def _create_private(path: Path) -> None:
+    """An empty file only its owner may read: a project holds interviews. SQLite gives
+    the WAL and shared-memory files the mode of the database file."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise ProjectError(
+            f"{path} already exists; open it instead of creating it") from None
+    except FileNotFoundError:
+        raise ProjectError(
+            f"{path}: there is no folder {path.parent} to keep it in") from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -106,6 +106,11 @@ def _validate(path: Path, rows: list[tuple[int, dict]]) -> list[Identifier]:
         value = " ".join(cells.get("value", "").split())
         if not value:
             raise IdentifiersError(f"{path}:{line}: the value is empty")
+        if len(value) < 2:
+            # One character would be replaced inside every word that holds it.
+            raise IdentifiersError(
+                f"{path}:{line}: the value '{value}' is a single character, which would "
+                "be replaced inside ordinary words; list the whole name")
         category = normalise_category(cells.get("category", ""))
         if category is None:
             raise IdentifiersError(

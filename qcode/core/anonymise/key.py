@@ -7,7 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
+import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,12 @@ from qcode.core.anonymise.patterns import canonical
 PLAIN_FORMAT = "qcode-key"
 ENCRYPTED_FORMAT = "qcode-key-encrypted"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+# What a file may ask of scrypt: a damaged or hostile file must neither fail deep inside
+# the library nor make qcode work for minutes or take gigabytes of memory.
+SCRYPT_BOUNDS = {"n": (2**14, 2**17), "r": (1, 16), "p": (1, 4)}
+SCRYPT_MEMORY = 2**27  # bytes: 128 * n * r
+# The pseudonyms a key makes, "[Person 3]": found in a project, they came from some key.
+GENERATED = re.compile(r"\[(?:%s) \d+\]" % "|".join(map(re.escape, CATEGORIES.values())))
 
 
 class KeyFileError(Exception):
@@ -37,6 +46,10 @@ class Key:
     entries: dict[str, KeyEntry] = field(default_factory=dict)  # by canonical value
     counters: dict[str, int] = field(default_factory=dict)
     rejected: set[str] = field(default_factory=set)  # reviewed: not identifiers
+    # Who the key is, for the project to record, and which project it belongs to: one
+    # pseudonym must never name two people, as a second key for one project would do.
+    key_id: str = field(default_factory=lambda: secrets.token_hex(6))
+    project: str | None = None  # the project's GUID, once bound
 
     def lookup(self, value: str, category: str = "person") -> KeyEntry | None:
         return self.entries.get(canonical(value, category))
@@ -66,7 +79,8 @@ class Key:
 
     def to_json(self) -> dict:
         return {
-            "format": PLAIN_FORMAT, "version": 1,
+            "format": PLAIN_FORMAT, "version": 1, "key_id": self.key_id,
+            "project": self.project,
             "entries": [vars(e) for e in sorted(self.entries.values(),
                                                 key=lambda e: (e.category, e.pseudonym))],
             "counters": self.counters,
@@ -77,7 +91,10 @@ class Key:
     def from_json(cls, data: dict, path: Path) -> Key:
         try:
             key = cls(counters={str(k): int(v) for k, v in data.get("counters", {}).items()},
-                      rejected=set(data.get("rejected", [])))
+                      rejected=set(data.get("rejected", [])),
+                      project=_optional_text(data.get("project")))
+            # A key written before keys had ids gets one now; saving it keeps it.
+            key.key_id = _optional_text(data.get("key_id")) or key.key_id
             for raw in data["entries"]:
                 entry = KeyEntry(str(raw["value"]), str(raw["category"]),
                                  str(raw["pseudonym"]))
@@ -87,6 +104,56 @@ class Key:
         except (KeyError, TypeError, ValueError, AttributeError):
             raise KeyFileError(f"{path}: the key file is damaged (its entries cannot be read)")
         return key
+
+
+def _optional_text(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value or None
+
+
+def bind(key: Key, key_path: Path, project_path: Path, project_guid: str,
+         project_key: str | None, holds_pseudonyms: Callable[[], bool]) -> str | None:
+    """Bind the key to the project it anonymises, or refuse: a key of another project,
+    or a new key for a project whose pseudonyms came from a key not given, would start
+    again at '[Person 1]' and give one pseudonym to two people. Returns a note to show
+    when a key that named no project is bound now. Call before the key is saved."""
+    new = not Path(key_path).exists()
+    if key.project and key.project != project_guid:
+        raise KeyFileError(
+            f"{key_path} is the key of another project ({key.project}), not of "
+            f"{project_path} ({project_guid}); give {project_path}'s key file")
+    if project_key and key.key_id != project_key:
+        if new:
+            raise KeyFileError(
+                f"{key_path}: no such key file; {project_path}'s pseudonyms came from key "
+                f"{project_key}; give that key file")
+        raise KeyFileError(
+            f"{key_path} is key {key.key_id}, but {project_path}'s pseudonyms came from "
+            f"key {project_key}; give that key file")
+    if new and not project_key and holds_pseudonyms():
+        raise KeyFileError(
+            f"{key_path}: no such key file, but {project_path} already holds pseudonyms "
+            "from a key it did not record; give that key file")
+    note = None
+    if key.project is None and not new:
+        note = (f"{key_path} named no project; it is now bound to {project_path} "
+                f"({project_guid}) and will be refused for any other project")
+    key.project = project_guid
+    return note
+
+
+def bind_to_project(key: Key, key_path: Path, project) -> str | None:
+    """`bind` for an open project (qcode.core.store.Project). A project from before keys
+    had ids records none: whether it holds pseudonyms is then read from its texts."""
+    def holds_pseudonyms() -> bool:
+        return any(GENERATED.search(project.transcript_text(t.id))
+                   for t in project.transcripts())
+
+    return bind(key, key_path, project.path, project.guid, project.key_id(),
+                holds_pseudonyms)
 
 
 def load_key(path: str | Path, passphrase: str | None = None) -> Key:
@@ -108,9 +175,9 @@ def load_key(path: str | Path, passphrase: str | None = None) -> Key:
     return Key.from_json(data, path)
 
 
-def is_encrypted(path: str | Path) -> bool:
+def is_encrypted(path: str | Path, form: str = ENCRYPTED_FORMAT) -> bool:
     try:
-        return json.loads(Path(path).read_bytes()).get("format") == ENCRYPTED_FORMAT
+        return json.loads(Path(path).read_bytes()).get("format") == form
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -122,7 +189,9 @@ def save_key(key: Key, path: str | Path, passphrase: str | None = None) -> None:
     if passphrase:
         data = _encrypt(data, passphrase)
     payload = json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise KeyFileError(f"{path}: there is no folder {path.parent} to keep the key in; "
+                           "create it first")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -145,27 +214,46 @@ def _fernet(passphrase: str, salt: bytes, params: dict):
 
 
 def _encrypt(data: dict, passphrase: str) -> dict:
-    salt = os.urandom(16)
-    token = _fernet(passphrase, salt, SCRYPT).encrypt(json.dumps(data).encode("utf-8"))
-    return {"format": ENCRYPTED_FORMAT, "version": 1, "kdf": "scrypt", **SCRYPT,
-            "salt": base64.b64encode(salt).decode("ascii"), "token": token.decode("ascii")}
+    return encrypt(json.dumps(data).encode("utf-8"), passphrase, ENCRYPTED_FORMAT)
 
 
 def _decrypt(data: dict, passphrase: str, path: Path) -> dict:
+    try:
+        return json.loads(decrypt(data, passphrase, path, "key file"))
+    except ValueError:
+        raise KeyFileError(f"{path}: the encrypted key file is damaged") from None
+
+
+def encrypt(plain: bytes, passphrase: str, form: str) -> dict:
+    """`plain` sealed with the passphrase, as a JSON object of format `form`; the
+    review report beside an encrypted key is sealed the same way."""
+    salt = os.urandom(16)
+    token = _fernet(passphrase, salt, SCRYPT).encrypt(plain)
+    return {"format": form, "version": 1, "kdf": "scrypt", **SCRYPT,
+            "salt": base64.b64encode(salt).decode("ascii"), "token": token.decode("ascii")}
+
+
+def decrypt(data: dict, passphrase: str, path: Path, what: str) -> bytes:
     from cryptography.fernet import InvalidToken
 
+    damaged = f"{path}: the encrypted {what} is damaged"
     try:
-        salt = base64.b64decode(data["salt"])
+        salt = base64.b64decode(data["salt"], validate=True)
         params = {k: int(data[k]) for k in ("n", "r", "p")}
         token = data["token"].encode("ascii")
     except (KeyError, ValueError, TypeError, AttributeError):
-        raise KeyFileError(f"{path}: the encrypted key file is damaged") from None
+        raise KeyFileError(damaged) from None
+    if not _sound(params) or len(salt) < 8:
+        raise KeyFileError(f"{damaged} (its scrypt settings n={params['n']}, "
+                           f"r={params['r']}, p={params['p']} are not ones qcode writes)")
     try:
-        plain = _fernet(passphrase, salt, params).decrypt(token)
+        return _fernet(passphrase, salt, params).decrypt(token)
     except InvalidToken:
-        raise KeyFileError(f"{path}: wrong passphrase (or the key file is damaged)") from None
-    try:
-        return json.loads(plain)
-    except ValueError:
-        raise KeyFileError(f"{path}: the encrypted key file is damaged") from None
+        raise KeyFileError(f"{path}: wrong passphrase (or the {what} is damaged)") from None
+
+
+def _sound(params: dict[str, int]) -> bool:
+    n = params["n"]
+    return (all(low <= params[k] <= high for k, (low, high) in SCRYPT_BOUNDS.items())
+            and n & (n - 1) == 0 and 128 * n * params["r"] <= SCRYPT_MEMORY)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
+import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,8 +19,9 @@ from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.detect import (ROLE_LABEL, ROLE_WORDS, TITLES, TOKEN, Detector,
                                          Finding, generic_label)
 from qcode.core.anonymise.identifiers import CATEGORIES, Identifier, normalise_category
-from qcode.core.anonymise.key import Key
+from qcode.core.anonymise.key import Key, decrypt, encrypt, is_encrypted
 from qcode.core.anonymise.patterns import canonical
+from qcode.core import outputs
 from qcode.core.importers.base import ParsedTranscript
 
 DECISIONS = ("accept", "reject")
@@ -301,14 +302,19 @@ def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str
 
 # -- the non-interactive report and decisions file -----------------------------------
 
+ENCRYPTED_REPORT = "qcode-review-encrypted"
 REPORT_COLUMNS = ("decision", "value", "category", "pseudonym", "occurrences", "reason",
                   "context")
 
 
-def write_report(scan: Scan, path: Path) -> None:
+def write_report(scan: Scan, path: Path, passphrase: str | None = None,
+                 project: Path | None = None, key: Path | None = None,
+                 force: bool = False) -> None:
     """Unresolved candidates as a CSV a researcher can fill in (decision: accept or
-    reject) and give back with --decisions. It holds real values: keep it with the key,
-    never with the project."""
+    reject) and give back with --decisions. It holds real values, so it is written as
+    the key is: only its owner may read it, sealed with the key's passphrase when the
+    key is encrypted, and never over the project, the key or (unless `force`) any
+    other file."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(REPORT_COLUMNS)
@@ -316,22 +322,31 @@ def write_report(scan: Scan, path: Path) -> None:
         writer.writerow(["", group.value, group.category, group.suggestion or "",
                          len(group.occurrences), group.reason,
                          " | ".join(group.contexts(scan.batch))])
-    # Only its owner may read it, as with the key.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-        out.write(buffer.getvalue())
+    data = buffer.getvalue().encode("utf-8")
+    if passphrase:
+        data = json.dumps(encrypt(data, passphrase, ENCRYPTED_REPORT)).encode("ascii")
+    outputs.write(path, data, project, key, force)
 
 
 class DecisionsError(Exception):
     pass
 
 
-def read_decisions(path: Path) -> dict[str, Decision]:
+def read_decisions(path: Path, passphrase: str | None = None) -> dict[str, Decision]:
+    """A filled-in review file, plain or sealed with the key's passphrase."""
     try:
-        rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DecisionsError(f"{path}: no such file") from None
+    if is_encrypted(path, ENCRYPTED_REPORT):
+        if passphrase is None:
+            raise DecisionsError(f"{path}: the review file is encrypted; give the key's "
+                                 "passphrase")
+        data = decrypt(json.loads(data), passphrase, path, "review file")
+    try:
+        rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+    except UnicodeDecodeError:
+        raise DecisionsError(f"{path}: not a UTF-8 text file") from None
     decisions = {}
     for line, row in enumerate(rows, start=2):
         action = (row.get("decision") or "").strip().lower()

@@ -14,7 +14,6 @@ import bisect
 import functools
 import json
 import re
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -719,13 +718,11 @@ def docx_text(data: bytes, what: str, warnings: list[str]) -> str | None:
     """The text of a source that came only as .docx, read by qcode's Word importer;
     None (with a warning) when it cannot be read."""
     from qcode.core.importers import ImportProblem
-    from qcode.core.importers.word import parse_docx
+    from qcode.core.importers.word import parse_docx_bytes
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "source.docx"
-        path.write_bytes(data)
-        try:
-            return parse_docx(path).text
-        except (ImportProblem, OSError, ValueError, KeyError) as exc:
-            warnings.append(f"{what}: its .docx cannot be read ({exc}); not imported")
-            return None
+    # Read in memory: the document may hold real names not yet anonymised.
+    try:
+        return parse_docx_bytes(data, "source").text
+    except (ImportProblem, ValueError, KeyError) as exc:
+        warnings.append(f"{what}: its .docx cannot be read ({exc}); not imported")
+        return None

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -60,26 +59,15 @@ UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\
 
 def write_qdpx(exchange: ExchangeProject, path: Path) -> None:
     """Write the project to `path` as a .qdpx, replacing what is there. It is built and
-    checked in full first, then written beside `path` under a temporary name and
-    renamed, so no failure leaves half a file (or harms the file it would replace)."""
-    if not path.parent.is_dir():
-        raise ExchangeError(f"{path}: there is no folder {path.parent} to write it in")
+    checked in full first, then written as every output is (qcode.core.outputs), so no
+    failure leaves half a file (or harms the file it would replace)."""
+    from qcode.core import outputs
+
     data = qdpx_bytes(exchange)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with open(partial, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(partial, path)
-    except BaseException as exc:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:
-            pass  # never created, or its folder vanished: nothing is left either way
-        if isinstance(exc, OSError):
-            raise ExchangeError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        raise
+        outputs.write(path, data, force=True)
+    except outputs.OutputError as exc:
+        raise ExchangeError(str(exc)) from None
 
 
 def qdpx_bytes(exchange: ExchangeProject) -> bytes:

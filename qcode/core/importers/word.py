@@ -21,7 +21,15 @@ from qcode.core.importers.speakers import find_heads
 
 
 def parse_docx(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedTranscript:
-    paragraphs, bold = _read(path)
+    # Read first, so that only a failure to read the file is an OSError for the caller.
+    return parse_docx_bytes(path.read_bytes(), path.stem, speaker_pattern)
+
+
+def parse_docx_bytes(raw: bytes, name: str, speaker_pattern: re.Pattern | None = None
+                     ) -> ParsedTranscript:
+    """A Word document held in memory: a source inside another tool's project is read
+    without its (not yet anonymised) text ever touching the disk."""
+    paragraphs, bold = _read(raw)
     if not any(paragraphs):
         raise ImportProblem("the document has no text")
     text = "\n".join(paragraphs)
@@ -33,7 +41,7 @@ def parse_docx(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedT
     text, turns = rebuild((speaker, "\n".join(lines), begin, None)
                           for speaker, lines, begin in blocks
                           if speaker is not None or lines)
-    return ParsedTranscript(name=path.stem, source_format="docx", text=text, turns=turns,
+    return ParsedTranscript(name=name, source_format="docx", text=text, turns=turns,
                             warnings=layout.notes)
 
 
@@ -51,10 +59,8 @@ def _lines(chunk: str) -> list[str]:
     return [line.strip() for line in chunk.split("\n") if line.strip()]
 
 
-def _read(path: Path) -> tuple[list[str], list[bool]]:
+def _read(raw: bytes) -> tuple[list[str], list[bool]]:
     """Each paragraph's stripped text, and whether its first run is bold."""
-    # Read first, so that only a failure to read the file is an OSError for the caller.
-    raw = path.read_bytes()
     if not raw:
         raise ImportProblem("the file is empty")
     data = io.BytesIO(raw)
