@@ -139,8 +139,8 @@ def test_redact_refuses_another_projects_key(run, files: Path):
     anonymised_import(run, "project.qcode", "p01.txt", "k.json")
     run("--project", "second.qcode", "init")
     run("--project", "second.qcode", "import", "p02.txt")
-    result = run("--project", "second.qcode", "redact", "p02", "Quill", "--key", "k.json",
-                 ok=False, one_line=True)
+    result = run("--project", "second.qcode", "redact", "p02", "--value", "-", "--key",
+                 "k.json", input="Quill\n", ok=False, one_line=True)
     assert "k.json is the key of another project" in result.output
     assert "Morag Quill" in Project.open(files / "second.qcode").transcript_text(1)
 
