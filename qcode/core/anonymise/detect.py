@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy
 from rapidfuzz import process
@@ -523,7 +523,8 @@ def _unfolded(finding: Finding, view: Folded, original: str) -> Finding:
     invisible characters inside it, its text is what is stored there. Its value stays
     folded, so the key and the review know "Kir<soft hyphen>sty" as "Kirsty"."""
     start, end = view.start(finding.start), view.end(finding.end)
-    return replace(finding, start=start, end=end, text=original[start:end])
+    return Finding(start, end, original[start:end], finding.value, finding.category,
+                   finding.kind, finding.review, finding.reason, finding.pseudonym)
 
 
 def is_common_word(value: str, category: str) -> bool:

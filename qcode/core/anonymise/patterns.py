@@ -17,12 +17,13 @@ import phonenumbers
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 # Bare domains: a dotted name ending in a known top-level domain ("adsvault.co.uk").
-DOMAIN = re.compile(
-    r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
-    r"(?:com|org|net|co\.uk|org\.uk|uk|io|info|biz|eu|de|fr|nl|ie|us|me|tv|xxx|app|"
-    r"site|online|example)(?![\w-])",
-    re.IGNORECASE,
-)
+TOP_LEVEL = (r"(?:com|org|net|co\.uk|org\.uk|uk|io|info|biz|eu|de|fr|nl|ie|us|me|tv|xxx|"
+             r"app|site|online|example)(?![\w-])")
+DOMAIN = re.compile(r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+" + TOP_LEVEL,
+                    re.IGNORECASE)
+# A dot before a known top-level domain: a search for it starts only at dots.
+DOMAIN_END = re.compile(r"\." + TOP_LEVEL, re.IGNORECASE)
+AT = re.compile("@")
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 # Anything phone-shaped; phonenumbers then says whether it could be a real number.
@@ -33,8 +34,13 @@ TRAILING = ".,;:!?)]}'\""
 def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
     """Yield (start, end, category, canonical value), earliest first, without overlaps."""
     found: list[tuple[int, int, str, str]] = []
-    for regex, category in ((EMAIL, "email"), (URL, "url"), (DOMAIN, "website"),
-                            (HANDLE, "handle"), (POSTCODE, "postcode")):
+    for regex, category, hint in ((EMAIL, "email", AT), (URL, "url", None),
+                                  (DOMAIN, "website", DOMAIN_END), (HANDLE, "handle", AT),
+                                  (POSTCODE, "postcode", None)):
+        # A cheap search for what the pattern cannot do without spares scanning a long
+        # transcript word by word for an address it does not hold.
+        if hint is not None and not hint.search(text):
+            continue
         for match in regex.finditer(text):
             start, end = match.span()
             while end > start and text[end - 1] in TRAILING:
@@ -169,4 +175,4 @@ def fold(text: str) -> Folded:
 
 
 def folded(text: str) -> str:
-    return fold(text).text
+    return text if text.isascii() else fold(text).text
