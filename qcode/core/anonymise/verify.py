@@ -16,7 +16,8 @@ Phone numbers are sought in every written form of the number: with and without t
 country code, with the national 0, with any separators ("+15550100123" is also
 "(555) 010 0123"). Addresses, handles and web sites in any case; names in any case,
 except a name that is an ordinary word ("Will"), sought capitalised: sentence-initial,
-or rejected in review as the ordinary word, it is left for a person to check by eye.
+or rejected in review as the ordinary word, in a text that also has the word in
+lowercase, it is left for a person to check by eye.
 """
 
 from __future__ import annotations
@@ -161,10 +162,13 @@ def sought_values(key: Key, identifiers: Iterable[Identifier] = ()) -> list[_Sou
 
 # -- searching --------------------------------------------------------------------------
 
-def _certain(sought: _Sought, before: str) -> bool:
+def _certain(sought: _Sought, before: str, text: str) -> bool:
     """A common word may be the ordinary word where it starts a sentence, or where the
-    researcher judged its occurrences to be."""
-    return not (sought.common_word and (sought.rejected or _SENTENCE_START.search(before)))
+    researcher judged its occurrences to be; but only in a text that uses the word in
+    lowercase too. Where it never does ("Jo" came, I told "Jo"), it is the name."""
+    if not sought.common_word or not (sought.rejected or _SENTENCE_START.search(before)):
+        return True
+    return not re.search(r"(?<!\w)%s(?!\w)" % re.escape(sought.value.lower()), text)
 
 
 def scan_text(label: str, place: str, text: str, patterns: list[_Sought]) -> list[Hit]:
@@ -177,7 +181,7 @@ def scan_text(label: str, place: str, text: str, patterns: list[_Sought]) -> lis
             start, end = view.start(match.start()), view.end(match.end())
             context = " ".join(text[max(0, start - 30):end + 30].split())
             hits.append(Hit(label, sought.value, start, context,
-                            _certain(sought, text[max(0, start - 4):start]),
+                            _certain(sought, text[max(0, start - 4):start], view.text),
                             f"{place}character {start}"))
     return hits
 
