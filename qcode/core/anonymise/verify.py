@@ -66,6 +66,7 @@ class _Sought:
     text: re.Pattern[str]
     raw: re.Pattern[bytes] | None  # None: too short to mean anything in binary pages
     terms: tuple[str, ...]         # its words as the full-text index holds them
+    needle: str  # in every text that holds the value (casefolded): a fast first test
     common_word: bool
     rejected: bool  # reviewed, and its occurrences judged the ordinary word
 
@@ -134,10 +135,14 @@ def _sought(value: str, category: str, rejected: bool) -> _Sought:
                              for form in sorted(_case_forms(value)))
     text = re.compile(r"(?<!\w)(?:%s)(?!\w)" % text_body, flags)
     long_enough = sum(ch.isalnum() for ch in value) >= RAW_MINIMUM
-    raw = re.compile(rb"(?<![A-Za-z0-9])(?:" + raw_body + rb")(?![A-Za-z0-9])") \
-        if long_enough else None
+    # No look-behind in front: a pattern that starts with its letters is searched for
+    # them in C; the byte before a match is checked after (see scan_bytes).
+    raw = re.compile(rb"(?:" + raw_body + rb")(?![A-Za-z0-9])") if long_enough else None
     terms = tuple(_index_form(w) for w in TOKEN.findall(" ".join(words)))
-    return _Sought(value, text, raw, terms if category != "phone" else (), common, rejected)
+    # A phone number's digits may be split anywhere; any other value keeps its words.
+    needle = "" if category == "phone" else words[0].casefold()
+    return _Sought(value, text, raw, terms if category != "phone" else (), needle, common,
+                   rejected)
 
 
 def _index_form(word: str) -> str:
@@ -175,8 +180,13 @@ def scan_text(label: str, place: str, text: str, patterns: list[_Sought]) -> lis
     """Hits in a decoded text, searched as a reader sees it; offsets are characters of
     the text as stored."""
     view = fold(text)
+    # One substring test per value in C before any regular expression: most texts
+    # (GUIDs, times, code names) hold none of the values.
+    lowered = view.text.casefold()
     hits = []
     for sought in patterns:
+        if sought.needle not in lowered:
+            continue
         for match in sought.text.finditer(view.text):
             start, end = view.start(match.start()), view.end(match.end())
             context = " ".join(text[max(0, start - 30):end + 30].split())
@@ -192,6 +202,8 @@ def scan_bytes(label: str, data, patterns: list[_Sought], place: str = "") -> li
         if sought.raw is None:
             continue
         for match in sought.raw.finditer(data):
+            if match.start() and bytes(data[match.start() - 1:match.start()]).isalnum():
+                continue  # inside a longer word
             start = max(0, match.start() - 30)
             context = bytes(data[start:match.end() + 30]).decode("utf-8", "replace")
             before = bytes(data[max(0, match.start() - 4):match.start()])
