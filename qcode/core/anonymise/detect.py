@@ -38,7 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.identifiers import CATEGORIES, Identifier
 from qcode.core.anonymise.key import Key
-from qcode.core.anonymise.patterns import Folded, canonical, find_patterns, fold, folded
+from qcode.core.anonymise.patterns import Folded, find_patterns, fold, folded
 
 TOKEN = re.compile(r"[^\W_]+")
 # Between the tokens of one multi-word value: spaces, or the punctuation inside names
