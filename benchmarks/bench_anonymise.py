@@ -3,8 +3,7 @@
 Target: 1 M words against 1,000 listed identifiers, with spelling-variant matching, in at
 most 3 s of CPU time, aiming for 2 s (scan and apply, no review; `time.process_time`, so
 the figure does not depend on the machine's other load). On planted data whose truth is
-known it also
-reports, each against the issue's target:
+known it also reports, each against the issue's target:
 
 - recall of listed values as listed, and of their case and possessive forms ("KALOMI",
   "kalomi", "Kalomi's", "Kalomi’s"): 100% replaced;
