@@ -1,11 +1,15 @@
-"""Anonymisation benchmark (issue 3).
+"""Anonymisation benchmark (issues 3 and 11).
 
 Target: 1 M words against 1,000 listed identifiers, with spelling-variant matching, in at
-most 10 s (scan and apply, no review). On planted data whose truth is known it also
-reports, each against the issue's target:
+most 3 s of CPU time, aiming for 2 s (scan and apply, no review; `time.process_time`, so
+the figure does not depend on the machine's other load). On planted data whose truth is
+known it also reports, each against the issue's target:
 
 - recall of listed values as listed, and of their case and possessive forms ("KALOMI",
   "kalomi", "Kalomi's", "Kalomi’s"): 100% replaced;
+- recall of listed values written with one invisible format character inside a word
+  (soft hyphen, zero-width space, joiner, non-joiner, word joiner, BOM) or one letter
+  in its fullwidth form: 100% replaced, the replacement covering the hidden character;
 - recall of spelling variants exactly within the allowed edit distance of one word of a
   listed value (Levenshtein distance 1 for words of 4-5 letters, 1 or 2 for 6 or more;
   words of fewer than 4 letters get no variants): 100% replaced. Variants are random
@@ -74,6 +78,7 @@ REAL_TRAPS = {
 }
 LENGTHS = [3] * 10 + [4] * 15 + [5] * 15 + [6] * 20 + [7] * 15 + [8] * 15 + [9] * 10
 PER_TRANSCRIPT = 10_000
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 
 def allowed(word: str) -> int:
@@ -190,6 +195,18 @@ def trap_pool(tokens: list[str], rng: random.Random) -> list[str]:
     return traps
 
 
+def hidden(value: str, rng: random.Random) -> str:
+    """The value with one invisible format character inside a word (soft hyphen, a
+    zero-width character, word joiner, BOM) or one letter in its fullwidth form: text
+    pasted from the web or a word processor, which a reader sees as the name."""
+    at = rng.randrange(1, len(value))
+    while not (value[at - 1].isalpha() and value[at].isalpha()):
+        at = rng.randrange(1, len(value))
+    if rng.random() < 0.7:
+        return value[:at] + rng.choice(INVISIBLE) + value[at:]
+    return value[:at] + chr(ord(value[at]) + 0xFEE0) + value[at + 1:]
+
+
 def synthetic(words: int, identifiers: int, seed: int = 11):
     """Transcripts with values planted at known places. Returns (batch, listed, truth),
     truth being (transcript index, start, end, kind, value) of each planted occurrence."""
@@ -236,6 +253,9 @@ def synthetic(words: int, identifiers: int, seed: int = 11):
             value = identifier.value
             if roll < 0.012:
                 add(value, "listed", value=value)
+            elif roll < 0.013:
+                add(hidden(value, rng), "listed, with an invisible or compatibility "
+                    "character", value=value)
             elif roll < 0.016:
                 form = rng.choice(["upper", "lower", "'s", "’s", "upper's"])
                 if form == "upper":
@@ -307,15 +327,18 @@ def main() -> None:
     batch, listed, truth = synthetic(args.words, args.identifiers)
     built = time.perf_counter() - built
     lexicon.ordinary_words()  # loaded once per process, before the clock starts
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     anonymiser = Anonymiser(listed, Key())
     scan = anonymiser.scan(batch)
     anonymiser.apply(scan, {})
+    # CPU time of the whole process (every thread: rapidfuzz's cdist uses them all), so
+    # the figure does not depend on what else the machine is doing.
+    cpu = time.process_time() - cpu
     elapsed = time.perf_counter() - started
     checked = time.perf_counter()
     words = sum(len(p.text.split()) for p in batch)
-    rows = [("time, %s words against %s identifiers" % (f"{words:,}", f"{len(listed):,}"),
-             f"{elapsed:.2f} s", "≤ 10 s", elapsed <= 10)]
+    rows = [("CPU time, %s words against %s identifiers" % (f"{words:,}", f"{len(listed):,}"),
+             f"{cpu:.2f} s (wall {elapsed:.2f} s)", "≤ 3 s (aim 2 s)", cpu <= 3)]
 
     replaced = [Spans(f for f in found if not f.review) for found in scan.findings]
     held = [Spans(f for f in found if f.review) for found in scan.findings]
@@ -350,6 +373,8 @@ def main() -> None:
 
     recall(["listed"], "recall, listed values as listed")
     recall(["case or possessive"], "recall, case and possessive forms")
+    recall(["listed, with an invisible or compatibility character"],
+           "recall, listed values with an invisible or compatibility character")
     variant_kinds = sorted(k for k in outcome if k.startswith("variant"))
     for kind in variant_kinds:
         recall([kind], "recall, " + kind)

@@ -544,33 +544,43 @@ def scrub(ctx: click.Context) -> None:
 @click.option("--key", "key_path", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The key whose real values are sought.")
+@click.option("--identifiers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An identifier list whose values are sought too (CSV or YAML).")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, dir_okay=False,
                                                      path_type=Path))
 @click.pass_context
-def verify_anonymised(ctx: click.Context, key_path: Path, exports: tuple[Path, ...]) -> None:
-    """Search the project file, its WAL and any exports for every real value in the key."""
+def verify_anonymised(ctx: click.Context, key_path: Path, identifiers: Path | None,
+                      exports: tuple[Path, ...]) -> None:
+    """Search the project (its tables, search index, file and WAL) and any exports for
+    every real value in the key and the identifier list."""
     project_path = ctx.find_root().obj
-    from qcode.core.anonymise.verify import verify_files
+    from qcode.core.anonymise.identifiers import read_identifiers
+    from qcode.core.anonymise.verify import SEARCHED, sought_values, verify_files
 
     key, _ = open_key(key_path, False)
+    listed = read_identifiers(identifiers) if identifiers else []
     # Exports can be checked on their own, away from the project they came from.
     here = [project_path, Path(f"{project_path}-wal")]
     files = [*(here if project_path.exists() or not exports else []), *exports]
-    found = verify_files(key, files)
+    found = verify_files(key, files, listed)
     hits = [h for h in found if h.certain]
     for hit in hits:
-        click.echo(f"{hit.file}: byte {hit.offset}: '{hit.value}' in …{hit.context}…")
+        click.echo(f"{hit.where()}: '{hit.value}' in …{hit.context}…")
     searched = ", ".join(str(f) for f in files if f.exists())
     doubtful = [h for h in found if not h.certain]
     if doubtful:
         click.echo(f"{len(doubtful)} use(s) of common words that are also listed names "
-                   "(sentence-initial, or judged the ordinary word in review); check by "
-                   "eye that they are the ordinary word:", err=True)
+                   "(sentence-initial, judged the ordinary word in review, or words of a "
+                   "name found apart in the search index); check by eye that they are "
+                   "not the name:", err=True)
         for hit in doubtful:
-            click.echo(f"  {hit.file}: byte {hit.offset}: …{hit.context}…", err=True)
+            click.echo(f"  {hit.where()}: …{hit.context}…", err=True)
     if hits:
         raise click.ClickException(f"{len(hits)} real value(s) found in {searched}")
-    click.echo(f"ok: none of the key's {len(key.entries)} real values is in {searched}")
+    whose = "the key's" if not listed else "the key's and the list's"
+    click.echo(f"ok: none of {whose} {len(sought_values(key, listed))} real values is in "
+               f"{searched} "
+               f"(searched: {SEARCHED})")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
 from qcode.core.anonymise.redact import redact_text
 from qcode.core.anonymise.review import Anonymiser, Decision
 from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.store import Project
 
 
 def transcript(body: str, name: str = "t") -> ParsedTranscript:
@@ -386,3 +387,91 @@ def test_a_lowercase_word_is_never_a_spelling_variant_of_a_name():
     found = {f.text for f in detector.find(
         "She was told she owed money. She denied it. Owen and Danial said so; OWEN too.")}
     assert found == {"Owen", "Danial", "OWEN"}
+
+
+# -- invisible and look-alike characters (issue 11) --------------------------------------
+
+HIDDEN = ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u2062", "\u034f"]
+
+
+def reads_as(text: str) -> str:
+    """The text as a reader sees it: what a name search must not be fooled by."""
+    from qcode.core.anonymise.patterns import folded
+
+    return folded(text)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_an_invisible_character_does_not_hide_a_listed_name(hidden: str):
+    text = f"P01: I met Kir{hidden}sty Blackwood today."
+    anonymiser = Anonymiser([Identifier("Kirsty Blackwood", "person")], Key())
+    [out] = anonymiser.apply(anonymiser.scan([transcript(text)]), {})
+    # The replacement covers the whole stored span, the invisible character included.
+    assert out.text == "P01: I met [Person 1] today."
+
+
+def test_compatibility_forms_do_not_hide_a_listed_name():
+    text = "P01: Ｋｉｒｓｔｙ came with Gi\ufb00ard and 𝐊irsty."
+    anonymiser = Anonymiser([Identifier("Kirsty", "person"), Identifier("Giffard", "person")],
+                            Key())
+    [out] = anonymiser.apply(anonymiser.scan([transcript(text)]), {})
+    assert out.text == "P01: [Person 1] came with [Person 2] and [Person 1]."
+
+
+def test_findings_are_placed_over_the_stored_text():
+    text = "Kir\u00adsty said: call Ｋirsty on 07700\u200b900417."
+    found = Detector([Identifier("Kirsty", "person")], Key()).find(text)
+    assert [(f.text, f.value, text[f.start:f.end]) for f in found] == [
+        ("Kir\u00adsty", "Kirsty", "Kir\u00adsty"), ("Ｋirsty", "Kirsty", "Ｋirsty"),
+        ("07700\u200b900417", "+447700900417", "07700\u200b900417")]
+
+
+def test_a_hidden_character_makes_no_second_key_entry():
+    key = Key()
+    anonymiser = Anonymiser([Identifier("Kirsty", "person")], key)
+    anonymiser.apply(anonymiser.scan([transcript("P01: Kir\u200dsty and Kirsty.")]), {})
+    assert [e.value for e in key.entries.values()] == ["Kirsty"]
+
+
+def test_unlisted_names_with_hidden_characters_are_proposed_whole():
+    scan = Anonymiser([], Key()).scan([transcript("P01: I met Mr Sm\u00adithers there.")])
+    assert [(g.value, g.occurrences[0][1].text) for g in scan.groups] == [
+        ("Smithers", "Sm\u00adithers")]
+
+
+def test_hidden_characters_in_labels_file_names_and_text_leave_nothing(run, tmp_path: Path):
+    from test_cli_anonymise import project_bytes
+
+    (tmp_path / "ids.csv").write_text("value,category,pseudonym\nKirsty Blackwood,person,\n"
+                                      "Kirsty,person,\nBlackwood,person,\n")
+    name = "kir\u00adsty_black\u200bwood.txt"
+    (tmp_path / name).write_text(
+        "Interviewer: Hello Kir\u200bsty.\n\nKir\u00adsty Black\u2060wood: I am Ｋirsty "
+        "Blackwood, yes.\n", encoding="utf-8")
+    run("init")
+    run("import", name, "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive")
+    run("export", "out.qdpx")
+    with Project.open(tmp_path / "project.qcode") as project:
+        stored = [(row.name, row.source_file, project.transcript_text(row.id),
+                   [t["speaker"] or "" for t in project.turns(row.id)])
+                  for row in project.transcripts()]
+        stored.append(json.dumps(project.events()))
+    seen = reads_as(json.dumps(stored, ensure_ascii=False)).casefold()
+    assert "kirsty" not in seen and "blackwood" not in seen, seen
+    assert b"irsty" not in project_bytes(tmp_path).lower()
+    assert "ok:" in run("verify-anonymised", "--key", "k.json", "out.qdpx").output
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 16), st.characters(whitelist_categories=("Cf",))),
+                min_size=1, max_size=4))
+def test_format_characters_inside_a_listed_name_never_let_it_survive(inserts):
+    name = list("Kirsty Blackwood")
+    for at, char in sorted(inserts, reverse=True):
+        name.insert(at, char)
+    text = f"P01: yesterday {''.join(name)} rang."
+    anonymiser = Anonymiser([Identifier("Kirsty Blackwood", "person")], Key())
+    [out] = anonymiser.apply(anonymiser.scan([transcript(text)]), {})
+    left = reads_as(out.text).casefold()
+    assert "kirsty" not in left and "blackwood" not in left, repr(out.text)

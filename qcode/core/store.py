@@ -197,6 +197,48 @@ class Project:
         project._migrate()
         return project
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> Project:
+        """The project as it is on disk, for reading only: nothing is migrated,
+        checkpointed or written (verify-anonymised must not change what it checks)."""
+        path = Path(path)
+        # Without a WAL beside it the file is all there is: immutable, so SQLite creates
+        # no -wal or -shm of its own in the researcher's folder.
+        wal = Path(f"{path}-wal").exists()
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro"
+                               + ("" if wal else "&immutable=1"), uri=True,
+                               isolation_level=None)
+        return cls(path, conn)
+
+    def text_values(self) -> Iterator[tuple[str, str, int, str]]:
+        """(table, column, rowid, text) for every text value of every table, the event
+        log included. Full-text tables are left out: they show the turns' text again
+        (their own index is read by `index_terms`)."""
+        tables = self.conn.execute(
+            "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+            " ORDER BY name").fetchall()
+        for table, without_rowid in tables:
+            columns = [row[1] for row in self.conn.execute(f'PRAGMA table_info("{table}")')]
+            for column in columns:
+                row_id = "NULL" if without_rowid else "rowid"
+                for rowid, text in self.conn.execute(
+                        f'SELECT {row_id}, "{column}" FROM "{table}"'
+                        f' WHERE typeof("{column}") = \'text\''):
+                    yield table, column, rowid, text
+
+    def index_terms(self) -> Iterator[tuple[str, str]]:
+        """(full-text table, term) for every term of every full-text index, read
+        through fts5vocab: an index can keep the words of text that is gone."""
+        for (table,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'").fetchall():
+            vocabulary = f"temp.{table}_terms"
+            self.conn.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS {vocabulary}'
+                              f' USING fts5vocab(main, "{table}", row)')
+            for (term,) in self.conn.execute(f"SELECT term FROM {vocabulary}"):
+                yield table, term
+
     def close(self) -> None:
         self.conn.close()
 

@@ -17,6 +17,11 @@ Three sources, in order of precedence where they overlap:
 
 Speaker labels that carry names are turned into listed values by the caller (see
 `speaker_names` in review.py), with the role label as their pseudonym.
+
+All of it runs on the folded view of the text (patterns.fold): invisible characters
+dropped, compatibility forms of letters read as the letters, so "Kir<soft hyphen>sty"
+is "Kirsty". Each finding is mapped back to the stored text, covering the hidden
+characters inside it.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.identifiers import CATEGORIES, Identifier
 from qcode.core.anonymise.key import Key
-from qcode.core.anonymise.patterns import canonical, find_patterns
+from qcode.core.anonymise.patterns import Folded, find_patterns, fold, folded
 
 TOKEN = re.compile(r"[^\W_]+")
 # Between the tokens of one multi-word value: spaces, or the punctuation inside names
@@ -135,7 +140,7 @@ class Detector:
 
     def _add(self, value: str, category: str, pseudonym: str | None,
              label: str | None = None) -> None:
-        tokens = tuple(t.casefold() for t in TOKEN.findall(value))
+        tokens = tuple(t.casefold() for t in TOKEN.findall(folded(value)))
         if not tokens:
             return
         bucket = self._by_first.setdefault(tokens[0], [])
@@ -163,7 +168,7 @@ class Detector:
             detections.append(detection)
             held.append(deferred)
             names.update(t.casefold() for f in detection.findings if f.kind == "candidate"
-                         for t in TOKEN.findall(f.text))
+                         for t in TOKEN.findall(f.value))
         for detection, deferred in zip(detections, held):
             promoted = [f for f in deferred
                         if all(t.casefold() in names for t in TOKEN.findall(f.value))]
@@ -172,8 +177,18 @@ class Detector:
                 detection.findings.sort(key=lambda f: f.start)
         return detections
 
-    def _detect(self, text: str, label_starts: Collection[int]
+    def _detect(self, original: str, label_starts: Collection[int]
                 ) -> tuple[Detection, list[Finding]]:
+        view = fold(original)
+        if view.unchanged:
+            return self._detect_folded(original, label_starts)
+        detection, deferred = self._detect_folded(
+            view.text, {view.position(at) for at in label_starts})
+        detection.findings[:] = [_unfolded(f, view, original) for f in detection.findings]
+        return detection, [_unfolded(f, view, original) for f in deferred]
+
+    def _detect_folded(self, text: str, label_starts: Collection[int]
+                       ) -> tuple[Detection, list[Finding]]:
         taken: list[Finding] = []
         for start, end, category, value in find_patterns(text):
             entry = self.key.lookup(value, category)
@@ -503,10 +518,19 @@ class _Spans:
         return i + 1 < len(self._spans) and self._spans[i + 1][0] < end
 
 
+def _unfolded(finding: Finding, view: Folded, original: str) -> Finding:
+    """A finding in the folded text, placed over the stored text: its span covers the
+    invisible characters inside it, its text is what is stored there. Its value stays
+    folded, so the key and the review know "Kir<soft hyphen>sty" as "Kirsty"."""
+    start, end = view.start(finding.start), view.end(finding.end)
+    return Finding(start, end, original[start:end], finding.value, finding.category,
+                   finding.kind, finding.review, finding.reason, finding.pseudonym)
+
+
 def is_common_word(value: str, category: str) -> bool:
     """A person listed by one ordinary word ("Will", "May", "Smith"): its capitalised
     occurrences are reviewed, its lowercase ones are the word."""
-    tokens = TOKEN.findall(value)
+    tokens = TOKEN.findall(folded(value))
     return len(tokens) == 1 and category == "person" and lexicon.is_ordinary(tokens[0])
 
 

@@ -1,23 +1,29 @@
 """Identifiers recognised by their shape: e-mail addresses, URLs and web sites, phone
-numbers, social-media handles and UK postcodes; and the canonical form of a value, so
-that "07700 900417" and "+44 7700 900417" share one pseudonym."""
+numbers, social-media handles and UK postcodes; the canonical form of a value, so
+that "07700 900417" and "+44 7700 900417" share one pseudonym; and the folded view of a
+text, in which no invisible or look-alike character hides a name."""
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
 
 import phonenumbers
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 # Bare domains: a dotted name ending in a known top-level domain ("adsvault.co.uk").
-DOMAIN = re.compile(
-    r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
-    r"(?:com|org|net|co\.uk|org\.uk|uk|io|info|biz|eu|de|fr|nl|ie|us|me|tv|xxx|app|"
-    r"site|online|example)(?![\w-])",
-    re.IGNORECASE,
-)
+TOP_LEVEL = (r"(?:com|org|net|co\.uk|org\.uk|uk|io|info|biz|eu|de|fr|nl|ie|us|me|tv|xxx|"
+             r"app|site|online|example)(?![\w-])")
+DOMAIN = re.compile(r"(?<![\w@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+" + TOP_LEVEL,
+                    re.IGNORECASE)
+# A dot before a known top-level domain: a search for it starts only at dots.
+DOMAIN_END = re.compile(r"\." + TOP_LEVEL, re.IGNORECASE)
+AT = re.compile("@")
 HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 # Anything phone-shaped; phonenumbers then says whether it could be a real number.
@@ -28,8 +34,13 @@ TRAILING = ".,;:!?)]}'\""
 def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
     """Yield (start, end, category, canonical value), earliest first, without overlaps."""
     found: list[tuple[int, int, str, str]] = []
-    for regex, category in ((EMAIL, "email"), (URL, "url"), (DOMAIN, "website"),
-                            (HANDLE, "handle"), (POSTCODE, "postcode")):
+    for regex, category, hint in ((EMAIL, "email", AT), (URL, "url", None),
+                                  (DOMAIN, "website", DOMAIN_END), (HANDLE, "handle", AT),
+                                  (POSTCODE, "postcode", None)):
+        # A cheap search for what the pattern cannot do without spares scanning a long
+        # transcript word by word for an address it does not hold.
+        if hint is not None and not hint.search(text):
+            continue
         for match in regex.finditer(text):
             start, end = match.span()
             while end > start and text[end - 1] in TRAILING:
@@ -70,8 +81,9 @@ def _phone(raw: str) -> str | None:
 
 
 def canonical(value: str, category: str) -> str:
-    """The form under which a value is looked up in the key."""
-    value = " ".join(value.split())
+    """The form under which a value is looked up in the key: as a reader sees it, so a
+    soft hyphen or a fullwidth letter makes no second entry."""
+    value = " ".join(folded(value).split())
     if category == "phone":
         return _phone(value) or value
     if category in ("email", "handle"):
@@ -80,3 +92,87 @@ def canonical(value: str, category: str) -> str:
         value = re.sub(r"^(?:https?://)?(?:www\.)?", "", value, flags=re.IGNORECASE)
         return value.rstrip("/").lower()
     return value.casefold()
+
+
+# Invisible characters that are not format characters (category Cf): the combining
+# grapheme joiner, Hangul fillers, variation selectors. A reader sees none of them.
+_INVISIBLE = re.compile("[\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f"
+                        "\U000e0100-\U000e01ef]")
+
+
+@cache
+def _fold_char(char: str) -> str | None:
+    """What a character is read as, or None when it is read as itself: nothing for an
+    invisible one (soft hyphen, zero-width space, joiner, word joiner, a BOM inside the
+    text), the compatibility form of a letter or digit ("Ｋ" -> "K", "ﬁ" -> "fi",
+    "𝐊" -> "K"). Other compatibility forms ("™" -> "TM", "½") would join or split words,
+    so they stay."""
+    if unicodedata.category(char) == "Cf" or _INVISIBLE.match(char):
+        return ""
+    plain = unicodedata.normalize("NFKC", char)
+    if plain != char and char.isalnum() and plain.isalnum():
+        return plain
+    return None
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A text as a reader sees it, with the way back to the stored text: the stored text
+    never changes (positions are code points over it), so matching happens here and
+    each span found is mapped back, covering the hidden characters inside it."""
+
+    text: str
+    # One row per folded character: where it starts (in the folded text), where the
+    # next text begins after it, and the same two places in the original.
+    _folded: list[int] = field(default_factory=list)
+    _folded_end: list[int] = field(default_factory=list)
+    _original: list[int] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self._folded
+
+    def start(self, at: int) -> int:
+        """The original position of the folded character at `at`."""
+        k = bisect.bisect_right(self._folded, at) - 1
+        if k < 0:
+            return at
+        if at < self._folded_end[k]:
+            return self._original[k]  # inside a character that became several
+        return at - self._folded_end[k] + self._original[k] + 1
+
+    def end(self, at: int) -> int:
+        """The original position just after the folded span ending at `at`."""
+        return self.start(at - 1) + 1 if at > 0 else 0
+
+    def position(self, original: int) -> int:
+        """The folded position of an original one (a label's start)."""
+        k = bisect.bisect_left(self._original, original) - 1
+        if k < 0:
+            return original
+        return original - self._original[k] - 1 + self._folded_end[k]
+
+
+def fold(text: str) -> Folded:
+    if text.isascii():
+        return Folded(text)  # nothing to fold: the common case costs one scan in C
+    odd = [c for c in set(text) if _fold_char(c) is not None]
+    if not odd:
+        return Folded(text)
+    pieces, folded, folded_end, original = [], [], [], []
+    last = shift = 0
+    for match in re.finditer("[%s]" % "".join(re.escape(c) for c in odd), text):
+        at = match.start()
+        plain = _fold_char(match.group())
+        pieces += [text[last:at], plain]
+        folded.append(at - shift)
+        folded_end.append(at - shift + len(plain))
+        original.append(at)
+        shift += 1 - len(plain)
+        last = at + 1
+    pieces.append(text[last:])
+    return Folded("".join(pieces), folded, folded_end, original)
+
+
+def folded(text: str) -> str:
+    return text if text.isascii() else fold(text).text
