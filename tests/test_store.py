@@ -74,8 +74,9 @@ def test_an_older_project_is_migrated_and_keeps_its_data(tmp_path, monkeypatch):
     with Project.create(path) as old:
         old.add_transcript(transcript(), source_file="t1.txt", case="P01")
     newer = [*store.MIGRATIONS, "ALTER TABLE cases ADD COLUMN note TEXT;"]
-    monkeypatch.setattr(store, "MIGRATIONS", newer)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", len(newer))
+    # Patched where the project reads them when it opens.
+    monkeypatch.setattr(store.project, "MIGRATIONS", newer)
+    monkeypatch.setattr(store.project, "SCHEMA_VERSION", len(newer))
     with Project.open(path) as migrated:
         assert migrated.schema_version == len(newer)
         assert [t.name for t in migrated.transcripts()] == ["t1"]

@@ -1,0 +1,21 @@
+"""What every room of the store shares: its error, GUIDs and timestamps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+
+CONSENSUS = "consensus"  # the coder whose codings are the agreed version
+
+
+class ProjectError(Exception):
+    """A problem a user can act on; the message is a sentence for them."""
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

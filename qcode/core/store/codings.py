@@ -1,0 +1,169 @@
+"""Codings: spans of a transcript coded with a code by a coder (undoable)."""
+
+from __future__ import annotations
+
+
+from qcode.core.store.base import ProjectError, new_guid, now
+
+
+class Codings:
+    def _check_span(self, transcript_id: int, start: int, end: int) -> None:
+        length = self.conn.execute(
+            "SELECT length(text) FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()
+        if length is None:
+            raise ProjectError(f"no transcript with id {transcript_id}")
+        if not 0 <= start < end <= length[0]:
+            raise ProjectError(
+                f"span [{start}, {end}) is not inside the transcript (0 to {length[0]})"
+            )
+
+    def _code_name(self, code_id: int) -> str:
+        row = self.conn.execute("SELECT name FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None:
+            raise ProjectError(f"no code with id {code_id}")
+        return row[0]
+
+    def add_coding(
+        self, transcript_id: int, code_id: int, coder: str, start: int, end: int,
+        memo: str = "",
+    ) -> int:
+        """Code a span. A coder's codings of one code that overlap or touch the new span
+        are joined with it into one coding, so a span is never counted twice."""
+        self._check_span(transcript_id, start, end)
+        name = self._code_name(code_id)
+        coder_id = self.coder_id(coder)
+        with self.transaction():
+            changes: list = []
+            joined = self.conn.execute(
+                'SELECT id, start, "end", memo FROM codings WHERE transcript_id = ?'
+                ' AND code_id = ? AND coder_id = ? AND start <= ? AND "end" >= ?'
+                " ORDER BY start",
+                (transcript_id, code_id, coder_id, end, start),
+            ).fetchall()
+            memos = [m for *_, m in joined if m] + ([memo] if memo else [])
+            for coding_id, old_start, old_end, _ in joined:
+                start, end = min(start, old_start), max(end, old_end)
+                self._delete(changes, "codings", coding_id)
+            coding_id = self._insert(changes, "codings", {
+                "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
+                "coder_id": coder_id, "start": start, "end": end,
+                "memo": "\n\n".join(memos), "created": now()})
+            self._action("code", f"coded [{start}, {end}) as {name}", changes,
+                         actor=coder, coding=coding_id, code=code_id,
+                         transcript=transcript_id)
+        return coding_id
+
+    def coding(self, coding_id: int) -> dict:
+        row = self.conn.execute(
+            'SELECT c.id, c.guid, c.transcript_id, c.code_id, k.name, c.start, c."end",'
+            " c.memo FROM codings c JOIN coders k ON k.id = c.coder_id WHERE c.id = ?",
+            (coding_id,),
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"no coding with id {coding_id}")
+        keys = ("id", "guid", "transcript_id", "code_id", "coder", "start", "end", "memo")
+        return dict(zip(keys, row))
+
+    def codings(self, transcript_id: int, coders: list[str] | None = None) -> list[dict]:
+        """A transcript's codings in text order, of the given coders (default: all)."""
+        sql = ('SELECT c.id, c.code_id, k.name, c.start, c."end", c.memo FROM codings c'
+               " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = ?")
+        params: list = [transcript_id]
+        if coders is not None:
+            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
+            params += coders
+        keys = ("id", "code_id", "coder", "start", "end", "memo")
+        return [dict(zip(keys, r))
+                for r in self.conn.execute(sql + ' ORDER BY c.start, c."end"', params)]
+
+    def remove_coding(self, coding_id: int) -> None:
+        coding = self.coding(coding_id)
+        with self.transaction():
+            changes: list = []
+            self._delete(changes, "codings", coding_id)
+            self._action("uncode", f"removed {self._code_name(coding['code_id'])} from "
+                         f"[{coding['start']}, {coding['end']})", changes, coding=coding_id)
+
+    def recode(self, coding_id: int, code_id: int) -> None:
+        """Give a coding another code."""
+        coding = self.coding(coding_id)
+        name = self._code_name(code_id)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "codings", coding_id, code_id=code_id)
+            self._action("recode", f"recoded [{coding['start']}, {coding['end']}) as "
+                         f"{name}", changes, coding=coding_id, code=code_id)
+
+    def set_coding_memo(self, coding_id: int, memo: str) -> None:
+        coding = self.coding(coding_id)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "codings", coding_id, memo=memo)
+            self._action("memo", f"memo on coding [{coding['start']}, {coding['end']})",
+                         changes, coding=coding_id)
+
+    def code_counts(self, coders: list[str] | None = None) -> dict[int, int]:
+        """Codings per code id, of the given coders (default: all)."""
+        sql = "SELECT c.code_id, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
+        params: list = []
+        if coders is not None:
+            sql += f" WHERE k.name IN ({', '.join('?' for _ in coders)})"
+            params = list(coders)
+        return dict(self.conn.execute(sql + " GROUP BY c.code_id", params).fetchall())
+
+    def progress(self, coder: str) -> dict[int, tuple[int, int]]:
+        """For each transcript id: this coder's codings and the number of turns they
+        have coded at least in part."""
+        codings = dict(self.conn.execute(
+            "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
+            " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))
+        turns = dict(self.conn.execute(
+            "SELECT tu.transcript_id, count(DISTINCT tu.id) FROM turns tu JOIN codings c"
+            ' ON c.transcript_id = tu.transcript_id AND c.start < tu."end"'
+            ' AND c."end" > tu.start JOIN coders k ON k.id = c.coder_id WHERE k.name = ?'
+            " GROUP BY tu.transcript_id", (coder,)))
+        return {tid: (n, turns.get(tid, 0)) for tid, n in codings.items()}
+
+    def segments(self, code_ids: list[int], coders: list[str] | None = None) -> list[dict]:
+        """Every coded segment of these codes across transcripts, with its text, the
+        speaker of the turn where it starts, its case and the case's attributes."""
+        if not code_ids:
+            return []
+        sql = (
+            'SELECT c.id, c.code_id, t.id, t.name, cs.name, k.name, c.start, c."end",'
+            ' c.memo, substr(t.text, c.start + 1, c."end" - c.start),'
+            " (SELECT speaker FROM turns tu WHERE tu.transcript_id = t.id"
+            '  AND tu.start <= c.start ORDER BY tu.start DESC LIMIT 1), cs.id'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN coders k ON k.id = c.coder_id LEFT JOIN cases cs ON cs.id = t.case_id"
+            f" WHERE c.code_id IN ({', '.join('?' for _ in code_ids)})")
+        params: list = list(code_ids)
+        if coders is not None:
+            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
+            params += coders
+        rows = self.conn.execute(sql + " ORDER BY t.name, c.start", params).fetchall()
+        attributes: dict[int, dict] = {}
+        for case_id, name, value in self.conn.execute(
+                "SELECT case_id, name, value FROM attributes ORDER BY name"):
+            attributes.setdefault(case_id, {})[name] = value
+        keys = ("id", "code_id", "transcript_id", "transcript", "case", "coder", "start",
+                "end", "memo", "text", "speaker")
+        return [dict(zip(keys, r[:11]), attributes=attributes.get(r[11], {})) for r in rows]
+
+    def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
+                    transcript_ids: list[int] | None = None) -> dict:
+        """{(coder, transcript id, code id): [(start, end), ...]} in text order."""
+        sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
+               f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
+               f"({', '.join('?' for _ in coders)})")
+        params: list = list(coders)
+        for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
+            if values is not None:
+                sql += f" AND {column} IN ({', '.join('?' for _ in values)})"
+                params += values
+        out: dict = {}
+        for coder, transcript_id, code_id, start, end in self.conn.execute(
+                sql + " ORDER BY c.start", params):
+            out.setdefault((coder, transcript_id, code_id), []).append((start, end))
+        return out

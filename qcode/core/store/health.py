@@ -1,0 +1,100 @@
+"""Checking a project's soundness, copying it safely, counting what it holds, and reading
+every text it holds (for verify-anonymised)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from qcode.core.importers.base import text_hash
+from qcode.core.store.base import ProjectError
+
+
+class Health:
+    def text_values(self) -> Iterator[tuple[str, str, int, str]]:
+        """(table, column, rowid, text) for every text value of every table, the event
+        log included. Full-text tables are left out: they show the turns' text again
+        (their own index is read by `index_terms`)."""
+        tables = self.conn.execute(
+            "SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+            " ORDER BY name").fetchall()
+        for table, without_rowid in tables:
+            columns = [row[1] for row in self.conn.execute(f'PRAGMA table_info("{table}")')]
+            for column in columns:
+                row_id = "NULL" if without_rowid else "rowid"
+                for rowid, text in self.conn.execute(
+                        f'SELECT {row_id}, "{column}" FROM "{table}"'
+                        f' WHERE typeof("{column}") = \'text\''):
+                    yield table, column, rowid, text
+
+    def index_terms(self) -> Iterator[tuple[str, str]]:
+        """(full-text table, term) for every term of every full-text index, read
+        through fts5vocab: an index can keep the words of text that is gone."""
+        for (table,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'").fetchall():
+            vocabulary = f"temp.{table}_terms"
+            self.conn.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS {vocabulary}'
+                              f' USING fts5vocab(main, "{table}", row)')
+            for (term,) in self.conn.execute(f"SELECT term FROM {vocabulary}"):
+                yield table, term
+
+    def check(self) -> list[str]:
+        """Problems found: SQLite integrity, foreign keys, text hashes, spans. Empty
+        when the project is sound."""
+        problems = [
+            f"integrity: {row[0]}"
+            for row in self.conn.execute("PRAGMA integrity_check")
+            if row[0] != "ok"
+        ]
+        problems += [
+            f"foreign key: a row of {row[0]} points at a missing {row[2]} row"
+            for row in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+        for transcript_id, name, text, sha in self.conn.execute(
+            "SELECT id, name, text, sha256 FROM transcripts"
+        ):
+            if text_hash(text) != sha:
+                problems.append(f"transcript {name}: text does not match its SHA-256")
+            for table, label in (("turns", "turn"), ("codings", "coding")):
+                for row_id, start, end in self.conn.execute(
+                    f'SELECT id, start, "end" FROM {table} WHERE transcript_id = ?'
+                    f' AND NOT (0 <= start AND start <= "end" AND "end" <= ?)',
+                    (transcript_id, len(text)),
+                ):
+                    problems.append(
+                        f"transcript {name}: {label} {row_id} span [{start}, {end}) "
+                        f"is outside the text (length {len(text)})"
+                    )
+        try:
+            self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"search index: {exc}")
+        return problems
+
+    def backup(self, dest: str | Path, force: bool = False) -> None:
+        """A consistent copy made with SQLite's online backup, safe while others write;
+        written as every output is (never over the project, 0600, whole or not at all)."""
+        from qcode.core import outputs
+
+        try:
+            with outputs.replacing(Path(dest), self.path, force=force) as partial:
+                target = sqlite3.connect(partial)
+                try:
+                    self.conn.backup(target)
+                finally:
+                    target.close()
+        except outputs.OutputError as exc:
+            raise ProjectError(str(exc)) from None
+
+    def summary(self) -> dict[str, int]:
+        count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        words = self.conn.execute(
+            "SELECT ifnull(sum(word_count), 0) FROM transcripts").fetchone()[0]
+        return {
+            "transcripts": count("transcripts"), "words": words, "turns": count("turns"),
+            "cases": count("cases"), "codes": count("codes"), "codings": count("codings"),
+            "coders": count("coders"),
+        }

@@ -1,0 +1,251 @@
+"""Transcripts: their fixed text, turns and search index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.store.base import ProjectError, new_guid, now
+
+
+@dataclass
+class TranscriptRow:
+    id: int
+    guid: str
+    name: str
+    case: str | None
+    source_file: str
+    source_format: str
+    word_count: int
+    turn_count: int
+    imported: str
+
+
+@dataclass
+class SearchHit:
+    transcript: str
+    turn: int
+    speaker: str | None
+    start: int
+    end: int
+    snippet: str
+
+
+class Transcripts:
+    def has_text(self, sha256: str) -> str | None:
+        """The name of the transcript with this text hash, if one is stored."""
+        row = self.conn.execute(
+            "SELECT name FROM transcripts WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_transcript(
+        self, parsed: ParsedTranscript, source_file: str, case: str | None = None,
+        name: str | None = None,
+    ) -> int:
+        """Store a parsed transcript, its turns and its search index in one transaction."""
+        name = name or parsed.name
+        existing = self.has_text(parsed.sha256)
+        if existing is not None:
+            raise ProjectError(f"already imported as transcript '{existing}' (same text)")
+        if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", (name,)).fetchone():
+            raise ProjectError(
+                f"a different transcript named '{name}' is already in the project; "
+                "rename the file"
+            )
+        with self.transaction():
+            case_id = self._case_id(case, create=True) if case else None
+            transcript_id = self.conn.execute(
+                "INSERT INTO transcripts (guid, name, case_id, source_file, source_format,"
+                " encoding, text, sha256, word_count, imported)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_guid(), name, case_id, source_file, parsed.source_format,
+                 parsed.encoding, parsed.text, parsed.sha256, parsed.word_count, now()),
+            ).lastrowid
+            self.conn.executemany(
+                'INSERT INTO turns (transcript_id, seq, speaker, start, "end", label_start,'
+                " begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (transcript_id, seq, t.speaker, t.start, t.end, t.label_start,
+                     t.begin_time, t.end_time)
+                    for seq, t in enumerate(parsed.turns, start=1)
+                ],
+            )
+            # Index from the slices in hand: going through the view would re-read the
+            # whole text from disk for every turn.
+            turn_ids = self.conn.execute(
+                "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq", (transcript_id,)
+            ).fetchall()
+            self.conn.executemany(
+                "INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                [(row[0], parsed.text[t.start:t.end])
+                 for row, t in zip(turn_ids, parsed.turns)],
+            )
+            self.record(
+                "import", f"imported {name} ({parsed.word_count} words, "
+                f"{len(parsed.turns)} turns)",
+                transcript=name, turns=len(parsed.turns), words=parsed.word_count,
+            )
+        return transcript_id
+
+    def set_transcript_case(self, transcript: str, case: str) -> None:
+        transcript_id = self.transcript_id(transcript)
+        with self.transaction():
+            case_id = self._case_id(case, create=True)
+            self.conn.execute(
+                "UPDATE transcripts SET case_id = ? WHERE id = ?", (case_id, transcript_id)
+            )
+            self.record("assign case", f"transcript {transcript} belongs to case {case}",
+                        transcript=transcript, case=case)
+
+    def transcripts(self) -> list[TranscriptRow]:
+        rows = self.conn.execute(
+            "SELECT t.id, t.guid, t.name, c.name, t.source_file, t.source_format,"
+            " t.word_count, (SELECT count(*) FROM turns WHERE transcript_id = t.id),"
+            " t.imported FROM transcripts t LEFT JOIN cases c ON c.id = t.case_id"
+            " ORDER BY t.name"
+        )
+        return [TranscriptRow(*r) for r in rows]
+
+    def transcript_id(self, name_or_guid: str) -> int:
+        """A transcript by its name or GUID; else by its case's name, or the start of
+        its name, when just one transcript fits ("P03", "demo-03")."""
+        row = self.conn.execute(
+            "SELECT id FROM transcripts WHERE name = ? OR guid = upper(?)",
+            (name_or_guid, name_or_guid),
+        ).fetchone()
+        if row is not None:
+            return row[0]
+        fits = self.conn.execute(
+            "SELECT t.id, t.name FROM transcripts t LEFT JOIN cases c ON c.id = t.case_id"
+            " WHERE c.name = ? OR substr(t.name, 1, length(?)) = ?",
+            (name_or_guid, name_or_guid, name_or_guid)).fetchall()
+        if len(fits) == 1:
+            return fits[0][0]
+        if fits:
+            raise ProjectError(f"'{name_or_guid}' fits {len(fits)} transcripts ("
+                               + ", ".join(sorted(n for _, n in fits)[:5])
+                               + "): give the full name")
+        raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
+
+    def transcript_lengths(self) -> dict[int, int]:
+        """Each transcript's length in code points (what spans are counted in)."""
+        return dict(self.conn.execute("SELECT id, length(text) FROM transcripts"))
+
+    def transcript_text(self, transcript_id: int) -> str:
+        return self.conn.execute(
+            "SELECT text FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()[0]
+
+    def turns(self, transcript_id: int) -> list[dict]:
+        cursor = self.conn.execute(
+            'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
+            " FROM turns WHERE transcript_id = ? ORDER BY seq",
+            (transcript_id,),
+        )
+        keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
+        return [dict(zip(keys, row)) for row in cursor]
+
+    def stored_transcript(self, transcript_id: int) -> ParsedTranscript:
+        """A stored transcript in the importers' shape, e.g. to redact it."""
+        name, source_format, encoding, text = self.conn.execute(
+            "SELECT name, source_format, encoding, text FROM transcripts WHERE id = ?",
+            (transcript_id,),
+        ).fetchone()
+        turns = [Turn(t["speaker"], t["start"], t["end"], t["label_start"], t["begin_time"],
+                      t["end_time"]) for t in self.turns(transcript_id)]
+        return ParsedTranscript(name, source_format, text, turns, encoding)
+
+    def rewrite_transcript(self, transcript_id: int, new: ParsedTranscript, positions,
+                           summary: str, **payload) -> int:
+        """The one permitted change to stored text (a late redaction): the text, hash,
+        turns, search index and codings move together in one transaction; `positions`
+        maps old positions to new (`.start(p)`, `.end(p)`). Returns codings moved."""
+        old_turns = self.conn.execute(
+            'SELECT id, start, "end" FROM turns WHERE transcript_id = ? ORDER BY seq',
+            (transcript_id,),
+        ).fetchall()
+        if len(old_turns) != len(new.turns):
+            raise ProjectError("the rewritten transcript has a different number of turns")
+        old_text = self.transcript_text(transcript_id)
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO turns_fts (turns_fts, rowid, text) VALUES ('delete', ?, ?)",
+                [(turn_id, old_text[start:end]) for turn_id, start, end in old_turns],
+            )
+            self.conn.execute(
+                "UPDATE transcripts SET text = ?, sha256 = ?, word_count = ? WHERE id = ?",
+                (new.text, new.sha256, new.word_count, transcript_id),
+            )
+            self.conn.executemany(
+                'UPDATE turns SET speaker = ?, start = ?, "end" = ?, label_start = ?'
+                " WHERE id = ?",
+                [(t.speaker, t.start, t.end, t.label_start, row[0])
+                 for row, t in zip(old_turns, new.turns)],
+            )
+            self.conn.executemany(
+                "INSERT INTO turns_fts (rowid, text) VALUES (?, ?)",
+                [(row[0], new.text[t.start:t.end]) for row, t in zip(old_turns, new.turns)],
+            )
+            codings = self.conn.execute(
+                'SELECT id, start, "end" FROM codings WHERE transcript_id = ?',
+                (transcript_id,),
+            ).fetchall()
+            self.conn.executemany(
+                'UPDATE codings SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), coding_id)
+                 for coding_id, start, end in codings],
+            )
+            self.record("redact", summary, **payload)
+        return len(codings)
+
+    def scrub(self) -> bool:
+        """Leave no old text behind after a rewrite or a final removal (see
+        forget_removed): merge the search index (its old segments hold the removed
+        words), then copy the WAL into the database and truncate it. secure_delete
+        zeroes every page and cell freed on the way.
+        Returns False when another process holding the project open kept the WAL from
+        being emptied: the old text is still in the -wal file until it is."""
+        with self.transaction():
+            self.conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
+
+    def search(self, phrase: str, limit: int = 50) -> list[SearchHit]:
+        """Full-text search for a phrase; hits in transcript and turn order."""
+        query = _fts_phrase(phrase)
+        if query is None:
+            raise ProjectError("the search has no words to look for")
+        # rowid order lets SQLite stop after `limit` hits instead of ranking them all.
+        rows = self.conn.execute(
+            "SELECT tr.name, tu.seq, tu.speaker, tu.start, tu.\"end\","
+            " snippet(turns_fts, 0, '\x02', '\x03', '…', 12)"
+            " FROM turns_fts JOIN turns tu ON tu.id = turns_fts.rowid"
+            " JOIN transcripts tr ON tr.id = tu.transcript_id"
+            " WHERE turns_fts MATCH ? ORDER BY turns_fts.rowid LIMIT ?",
+            (query, limit),
+        )
+        return [SearchHit(*r) for r in rows]
+
+    def excerpts(self, spans: list[tuple[int, int, int]]) -> list[str]:
+        """The text of each (transcript id, start, end), in the order given."""
+        if not spans:
+            return []
+        rows = self.conn.execute(
+            "SELECT w.key, substr(t.text, json_extract(w.value, '$[1]') + 1,"
+            " json_extract(w.value, '$[2]') - json_extract(w.value, '$[1]'))"
+            " FROM json_each(?) w JOIN transcripts t"
+            " ON t.id = json_extract(w.value, '$[0]')",
+            (json.dumps([list(span) for span in spans]),)).fetchall()
+        texts = dict(rows)
+        return [texts.get(index, "") for index in range(len(spans))]
+
+
+def _fts_phrase(phrase: str) -> str | None:
+    """Turn what a researcher types into an FTS5 query: every word must appear, in
+    order, as a phrase; quotes and operators are taken literally."""
+    words = [w for w in phrase.replace('"', " ").split() if w]
+    if not words:
+        return None
+    return '"' + " ".join(words) + '"'
