@@ -43,6 +43,9 @@ def key_options(function):
                      show_default=True,
                      help="How uncertain candidates are reviewed: one question at a time "
                      "(prompt), or all in a full-screen list (screen)."),
+        click.option("--interviewer", "interviewers", multiple=True, metavar="NAME",
+                     help="A speaker label that is the interviewer (repeatable); the "
+                     "other named speaker is the participant."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -83,50 +86,126 @@ def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
     return load_key(key_path, passphrase), passphrase
 
 
+class PromptReviewer:
+    """The review as questions on the terminal, one candidate at a time."""
+
+    def decide(self, scan: Scan, groups, key: Key) -> dict[str, Decision]:
+        return review_interactively(scan, groups, key)
+
+    def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        return ask_interviewers(transcript, labels)
+
+
+class ScreenReviewer(PromptReviewer):
+    """The review as one full-screen list (Textual)."""
+
+    def decide(self, scan: Scan, groups, key: Key) -> dict[str, Decision]:
+        return review_on_screen(scan, groups, key)
+
+
+def reviewer_for(non_interactive: bool, review: str):
+    from qcode.core.pipeline import NonInteractive
+
+    if non_interactive:
+        return NonInteractive()
+    return ScreenReviewer() if review == "screen" else PromptReviewer()
+
+
+def anonymisation_for(key_path: Path | None, identifiers_path: Path | None,
+                      non_interactive: bool, decisions_path: Path | None,
+                      encrypt_key: bool, review: str, interviewers: tuple[str, ...] = (),
+                      store_unreviewed: bool = False):
+    """The options of the command as the pipeline's Anonymisation; the key is saved
+    by the pipeline when it holds every pseudonym, before the project is written."""
+    from qcode.core.anonymise.review import read_decisions
+    from qcode.core.pipeline import Anonymisation
+
+    key, passphrase = open_key(key_path, encrypt_key)
+    return Anonymisation(
+        key, reviewer_for(non_interactive, review),
+        read_identifiers(identifiers_path) if identifiers_path else [],
+        read_decisions(decisions_path) if decisions_path else {},
+        tuple(interviewers), store_unreviewed,
+        save_key=lambda: save_key(key, key_path, passphrase))
+
+
+def write_open_candidates(open_scan: Scan, key_path: Path, report_path: Path | None
+                          ) -> Path:
+    """The candidates nobody decided, beside the key: they hold real values."""
+    from qcode.core.anonymise.review import write_report
+
+    report_path = report_path or key_path.with_name(key_path.stem + "-review.csv")
+    write_report(open_scan, report_path)
+    return report_path
+
+
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report_path: Path | None, decisions_path: Path | None,
-                    key_path: Path, review: str = "prompt", positions: list | None = None
+                    key_path: Path, review: str = "prompt", positions: list | None = None,
+                    interviewers: tuple[str, ...] = ()
                     ) -> list[tuple[Path, ParsedTranscript]]:
-    """Scan, review and anonymise a parsed batch in memory; `positions` receives each
-    transcript's map from old to new positions."""
-    from qcode.core.anonymise.review import (Anonymiser, Scan, accept_listed, read_decisions,
-                                             write_report)
+    """Anonymise a batch in memory without storing it (file to file, and another
+    tool's project); `positions` receives each transcript's map from old to new."""
+    from qcode.core.anonymise.review import read_decisions
+    from qcode.core.pipeline import Anonymisation
+    from qcode.core.pipeline import anonymise_batch as anonymise
 
-    identifiers = read_identifiers(identifiers_path) if identifiers_path else []
-    anonymiser = Anonymiser(identifiers, key)
-    scan = anonymiser.scan([parsed for _, parsed in items], cases)
-    for warning in scan.warnings:
+    anonymisation = Anonymisation(
+        key, reviewer_for(non_interactive, review),
+        read_identifiers(identifiers_path) if identifiers_path else [],
+        read_decisions(decisions_path) if decisions_path else {}, tuple(interviewers))
+    done = anonymise(items, cases, anonymisation, positions=positions)
+    for _, warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
-    decisions = read_decisions(decisions_path) if decisions_path else {}
-    if non_interactive:
-        listed = {k: d for k, d in accept_listed(scan).items() if k not in decisions}
-        if listed:
-            decisions.update(listed)
-            click.echo(f"{len(listed)} listed value(s) that are also common words were "
-                       "replaced wherever capitalised; lowercase uses were left as words",
-                       err=True)
-    open_groups = [g for g in scan.groups if g.key not in decisions]
-    if open_groups and non_interactive:
-        report_path = report_path or key_path.with_name(key_path.stem + "-review.csv")
-        write_report(Scan(scan.batch, scan.findings, open_groups), report_path)
-        click.echo(f"{len(open_groups)} candidate(s) left unresolved and NOT replaced; "
-                   f"review them in {report_path} (it holds real values: keep it with the "
-                   "key) and import again with --decisions", err=True)
-    elif open_groups and review == "screen":
-        decisions.update(review_on_screen(scan, open_groups, key))
-    elif open_groups:
-        decisions.update(review_interactively(scan, open_groups, key))
-    anonymised = anonymiser.apply(scan, decisions, positions)
-    return [(path, parsed) for (path, _), parsed in zip(items, anonymised)]
+    say_neutral([done.items[i][1].name for i in done.neutral])
+    if done.open is not None:
+        where = write_open_candidates(done.open, key_path, report_path)
+        click.echo(f"{len(done.open.groups)} candidate(s) left unresolved and NOT "
+                   f"replaced; review them in {where} (it holds real values: keep it "
+                   "with the key) and run again with --decisions", err=True)
+    return done.items
+
+
+def say_neutral(names: list[str]) -> None:
+    if names:
+        click.echo(f"note: {', '.join(names)}: nothing says who interviews, so named "
+                   "speakers are labelled Speaker 1, Speaker 2 ... in order of first "
+                   "appearance; name the interviewer with --interviewer NAME or a "
+                   "'speaker'/'interviewer' column in --attributes", err=True)
+
+
+def ask_interviewers(transcript: str, labels: list[str]) -> list[str] | None:
+    """Roles come from the researcher, never from who talks most."""
+    click.echo(f"\n{transcript}: the speaker labels name people; who interviews?", err=True)
+    for number, label in enumerate(labels, start=1):
+        click.echo(f"  {number}. {label}", err=True)
+    answer = click.prompt("  interviewer number(s), comma-separated, or n if none "
+                          "interviews (s: say nothing, use Speaker 1, 2 ...)", err=True)
+    answer = answer.strip().lower()
+    if answer == "s":
+        return None
+    if answer == "n":
+        return []
+    try:
+        return [labels[int(n) - 1] for n in answer.split(",") if n.strip()]
+    except (ValueError, IndexError):
+        click.echo("  not a number from the list; the speakers get neutral labels", err=True)
+        return None
+
+
+ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",
+           "c": "choose another category", "A": "accept all remaining",
+           "R": "reject all remaining", "q": "quit without importing"}
 
 
 def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
+    """One question per candidate, shown in context. No answer is the default: an
+    Enter that accepted would replace ordinary words in bulk."""
     from qcode.core.anonymise.review import Decision
 
-    click.echo(f"{len(groups)} possible identifier(s) to review. For each: "
-               "[a]ccept, [r]eject (not an identifier), [m]ap to an existing pseudonym, "
-               "[c]hoose another category, [q]uit without importing.", err=True)
+    click.echo(f"{len(groups)} possible identifier(s) to review. For each, type one of: "
+               + ", ".join(f"[{k}] {v}" for k, v in ANSWERS.items()) + ".", err=True)
     decisions: dict[str, Decision] = {}
     categories = list(CATEGORIES)
     for number, group in enumerate(groups, start=1):
@@ -139,10 +218,16 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
             click.echo(f"    {line}", err=True)
         category = group.category
         while True:
-            answer = click.prompt("  decision", type=click.Choice(["a", "r", "m", "c", "q"]),
-                                  default="a", err=True)
+            answer = click.prompt("  decision", type=click.Choice(list(ANSWERS)),
+                                  show_choices=True, err=True)
             if answer == "q":
                 raise click.ClickException("review stopped: nothing was imported or written")
+            if answer in ("A", "R"):
+                action = "accept" if answer == "A" else "reject"
+                for rest in groups[number - 1:]:
+                    decisions[rest.key] = Decision(action, rest.category, rest.suggestion
+                                                   if action == "accept" else None)
+                return decisions
             if answer == "r":
                 decisions[group.key] = Decision("reject", category)
                 break

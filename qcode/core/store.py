@@ -273,6 +273,12 @@ class Project:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def set_setting(self, key: str, value: str, summary: str, **payload) -> None:
+        """A project setting (kept in meta), recorded in the event log."""
+        with self.transaction():
+            self._set_meta(key, value)
+            self.record("setting", summary, **payload)
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
