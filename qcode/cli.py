@@ -253,8 +253,8 @@ def summarise_import(outcome, key_path: Path | None, report: Path | None) -> Non
         click.echo(f"warning: {path}: {warning}", err=True)
     for path, name, words, turns in outcome.imported:
         replaced = outcome.replaced.get(name)
-        what = ("; replaced " + ", ".join(f"{n} {category}" for category, n
-                                          in sorted(replaced.items()))
+        what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n
+                                           in sorted(replaced.items()))
                 if replaced else "; nothing replaced" if outcome.anonymised else "")
         click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns{what}")
     for path, problem in outcome.failed:
