@@ -208,8 +208,10 @@ def redact_earlier(project: Project, anonymisation: Anonymisation,
     count per transcript changed."""
     from qcode.core.anonymise.redact import redact_text
 
-    accepted = [d for d in anonymisation.decisions.values()
-                if d.action == "accept" and d.value]
+    # The longest first: "Tobias Wrenfield" is one value, not "Tobias" and a rest.
+    accepted = sorted((d for d in anonymisation.decisions.values()
+                       if d.action == "accept" and d.value),
+                      key=lambda d: -len(d.value))
     changed: dict[str, int] = {}
     if not accepted:
         return changed

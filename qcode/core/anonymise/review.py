@@ -306,7 +306,9 @@ def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
     """The transcript's speaker labels that name people, in order of first appearance."""
     pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
     return [label for label in dict.fromkeys(t.speaker for t in parsed.turns if t.speaker)
-            if not (ROLE_LABEL.match(label) or generic_label(label)
+            # One ordinary word may be a surname ("Castellan", "Smith"): only a label
+            # of several ordinary words ("Multiple Speakers") surely names nobody.
+            if not (ROLE_LABEL.match(label) or (generic_label(label) and " " in label)
                     or canonical(label, "person") in key.rejected
                     or label.casefold() in pseudonyms or not TOKEN.search(label))]
 
