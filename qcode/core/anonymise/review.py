@@ -230,8 +230,10 @@ class Anonymiser:
 
     def anonymise_name(self, name: str) -> str:
         """File names can carry names too ("interview_john_smith"): every listed value,
-        speaker's name, key value and value accepted in review goes."""
-        readable = name.replace("_", " ")
+        speaker's name, key value and value accepted in review goes. File names are
+        often in lowercase, where a name that is also a word ("castellan", "will")
+        would pass for the word: each word is read as capitalised."""
+        readable = _as_words(name)
         return self._replaced(name, [f for f in self.detector.find(readable)
                                      if not f.review or f.kind in ("listed", "speaker")])
 
@@ -239,7 +241,7 @@ class Anonymiser:
         """A case is named by the researcher, often after the participant: anything in
         it that may be a name goes, unlisted candidates included, since nobody reviews
         it and it names the whole case ("Ann Smithfield" -> "[Person 3]")."""
-        readable = name.replace("_", " ")
+        readable = _as_words(name)
         return self._replaced(name, self.detector.find(readable))
 
     def anonymise_short(self, text: str) -> str:
@@ -311,6 +313,13 @@ def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
             if not (ROLE_LABEL.match(label) or (generic_label(label) and " " in label)
                     or canonical(label, "person") in key.rejected
                     or label.casefold() in pseudonyms or not TOKEN.search(label))]
+
+
+def _as_words(name: str) -> str:
+    readable = name.replace("_", " ")
+    titled = readable.title()
+    # Positions must stay those of `name` (title() keeps the length of nearly all text).
+    return titled if len(titled) == len(readable) else readable
 
 
 def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
