@@ -277,7 +277,9 @@ def summarise_import(outcome, key_path: Path | None, report: Path | None) -> Non
         click.echo(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
                    "candidates (--store-unreviewed, recorded in the project); finish "
                    "them with --decisions FILE", err=True)
-    if outcome.anonymised and outcome.imported:
+    if not outcome.imported:
+        click.echo("nothing imported")
+    if outcome.anonymised:
         click.echo(f"key: {key_path} (keep it outside the project)")
     elif outcome.imported:
         click.echo("warning: the text was NOT anonymised: real names in it are now in "

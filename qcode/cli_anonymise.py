@@ -158,7 +158,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
     done = anonymise(items, cases, anonymisation, positions=positions)
     for _, warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
-    say_neutral([done.items[i][1].name for i in done.neutral])
+    say_neutral([done.items[i][0].name for i in done.neutral])
     if done.open is not None:
         where = write_open_candidates(done.open, key_path, report_path)
         click.echo(f"{len(done.open.groups)} candidate(s) left unresolved and NOT "
@@ -180,18 +180,18 @@ def ask_interviewers(transcript: str, labels: list[str]) -> list[str] | None:
     click.echo(f"\n{transcript}: the speaker labels name people; who interviews?", err=True)
     for number, label in enumerate(labels, start=1):
         click.echo(f"  {number}. {label}", err=True)
-    answer = click.prompt("  interviewer number(s), comma-separated, or n if none "
-                          "interviews (s: say nothing, use Speaker 1, 2 ...)", err=True)
-    answer = answer.strip().lower()
-    if answer == "s":
-        return None
-    if answer == "n":
-        return []
-    try:
-        return [labels[int(n) - 1] for n in answer.split(",") if n.strip()]
-    except (ValueError, IndexError):
-        click.echo("  not a number from the list; the speakers get neutral labels", err=True)
-        return None
+    while True:
+        answer = click.prompt("  interviewer number(s), comma-separated; n if none of them "
+                              "interviews; s to say nothing (labels Speaker 1, 2 ...)",
+                              err=True).strip().lower()
+        if answer == "s":
+            return None
+        if answer == "n":
+            return []
+        try:
+            return [labels[int(n) - 1] for n in answer.split(",") if n.strip()]
+        except (ValueError, IndexError):
+            click.echo(f"  type numbers from 1 to {len(labels)}, n or s", err=True)
 
 
 ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",

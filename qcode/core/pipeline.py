@@ -127,7 +127,7 @@ class PipelineReport(ImportReport):
     replaced: dict[str, Counter[str]] = field(default_factory=dict)  # by transcript name
     held: list[tuple[Path, str]] = field(default_factory=list)  # file, anonymised name
     stored_unreviewed: list[str] = field(default_factory=list)
-    neutral: list[str] = field(default_factory=list)
+    neutral: list[str] = field(default_factory=list)  # file names
     open: Scan | None = None
     redacted: dict[str, int] = field(default_factory=dict)  # earlier transcripts
 
@@ -160,7 +160,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
         items, given = done.items, done.cases
         report.warnings += done.warnings
         report.open = done.open
-        report.neutral = [items[i][1].name for i in done.neutral]
+        report.neutral = [items[i][0].name for i in done.neutral]
         for (path, parsed), counts, open_ in zip(items, done.replaced, done.unresolved):
             report.replaced[parsed.name] = counts
             if open_ and not anonymisation.store_unreviewed:
