@@ -98,6 +98,13 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     path = ctx.find_root().obj
     if not path.parent.is_dir():
         raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
+    if not anonymise and path.exists():
+        from qcode.core.pipeline import requires_anonymisation
+
+        with Project.open(path) as project:
+            if requires_anonymisation(project):
+                raise click.ClickException(f"{path} requires anonymisation: import with "
+                                           "--anonymise --key KEYFILE")
     exchange = read_project_file(file)
     if anonymise:
         from qcode.core.anonymise.identifiers import read_identifiers

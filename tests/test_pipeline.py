@@ -84,6 +84,17 @@ def test_a_plain_import_says_the_text_was_not_anonymised(run, tmp_path):
     assert "NOT anonymised" in result.output
 
 
+def test_import_project_into_a_project_that_requires_anonymisation(run, tmp_path):
+    setup(tmp_path)
+    run("-p", "other.qcode", "init")
+    run("-p", "other.qcode", "import", "p07.txt")
+    run("-p", "other.qcode", "export", "other.qdpx")
+    run("init", "--require-anonymisation")
+    result = run("import-project", "other.qdpx", ok=False, one_line=True)
+    assert "requires anonymisation" in result.output
+    assert leaks(everywhere(tmp_path)) == {}
+
+
 def test_the_demo_project_requires_anonymisation(tmp_path):
     from qcode.core.demo import build_demo
     from qcode.core.pipeline import requires_anonymisation
@@ -255,11 +266,13 @@ def test_the_summary_counts_by_category_and_names_the_key(run, tmp_path):
 def test_enter_alone_accepts_nothing(run, tmp_path):
     setup(tmp_path)
     run("init")
-    # Enter is asked again; the file ends before any answer, so nothing is imported.
+    # Enter is asked again; then every candidate is rejected one by one.
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
-                 "ids.csv", "--interviewer", "Okonkwo", input="\n\n", ok=False)
-    assert "Traceback" not in result.output
-    assert not (tmp_path / "k.json").exists()
+                 "ids.csv", "--interviewer", "Okonkwo", input="\n" + "r\n" * 10)
+    assert result.output.count("[1/") == 1 and result.output.count("decision (") >= 3
+    with Project.open(tmp_path / "project.qcode") as project:
+        text = project.transcript_text(project.transcript_id("p07"))
+    assert "Tobias Wrenfield trained me, and Tobias still" in text
 
 
 def test_reject_all_remaining_is_a_typed_choice(run, tmp_path):
