@@ -122,9 +122,12 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
         project = build.project
         for file, problem in build.report.failed + build.report.warnings:
             click.echo(f"warning: demo file {file.name}: {problem}", err=True)
+        for problem in build.report.checks:
+            click.echo(f"warning: demo: {problem}", err=True)
         click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
-                   f"way in; the key is in {build.key_path} ({build.unresolved} unlisted "
-                   "candidates left for review).")
+                   f"way in and the project requires anonymisation; the key is in "
+                   f"{build.key_path} ({build.unresolved} unlisted candidates were taken "
+                   "as ordinary words: the demo's list names every person in it).")
     with project:
         describe(project)
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
@@ -251,6 +254,8 @@ def summarise_import(outcome, key_path: Path | None, report: Path | None) -> Non
 
     for path, warning in outcome.warnings:
         click.echo(f"warning: {path}: {warning}", err=True)
+    for warning in outcome.checks:
+        click.echo(f"warning: {warning}", err=True)
     for path, name, words, turns in outcome.imported:
         replaced = outcome.replaced.get(name)
         what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n

@@ -156,7 +156,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         read_identifiers(identifiers_path) if identifiers_path else [],
         read_decisions(decisions_path) if decisions_path else {}, tuple(interviewers))
     done = anonymise(items, cases, anonymisation, positions=positions)
-    for _, warning in done.warnings:
+    for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     say_neutral([done.items[i][0].name for i in done.neutral])
     if done.open is not None:

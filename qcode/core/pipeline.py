@@ -73,7 +73,7 @@ class AnonymisedBatch:
     unresolved: list[bool]          # per transcript: does it hold an open candidate?
     open: Scan | None               # the open candidates, for the review file
     neutral: list[int]              # transcripts whose speakers got neutral labels
-    warnings: list[tuple[Path, str]]
+    warnings: list[str]             # each names its transcript
     anonymiser: Anonymiser
 
 
@@ -103,8 +103,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         [anonymiser.anonymise_case(case) if case else None for case in cases],
         anonymiser.counts, [i in unresolved for i in range(len(batch))],
         Scan(scan.batch, scan.findings, still_open) if still_open else None,
-        scan.neutral, [(Path(items[0][0]).parent if items else Path("."), w)
-                       for w in scan.warnings], anonymiser)
+        scan.neutral, scan.warnings, anonymiser)
 
 
 def evidence_for(items: list[tuple[Path, ParsedTranscript]],
@@ -128,6 +127,7 @@ class PipelineReport(ImportReport):
     held: list[tuple[Path, str]] = field(default_factory=list)  # file, anonymised name
     stored_unreviewed: list[str] = field(default_factory=list)
     neutral: list[str] = field(default_factory=list)  # file names
+    checks: list[str] = field(default_factory=list)  # the anonymiser's, for the researcher
     open: Scan | None = None
     redacted: dict[str, int] = field(default_factory=dict)  # earlier transcripts
 
@@ -158,7 +158,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
     if anonymisation is not None:
         done = anonymise_batch(items, given, anonymisation, evidence_for(items, participants))
         items, given = done.items, done.cases
-        report.warnings += done.warnings
+        report.checks = done.warnings
         report.open = done.open
         report.neutral = [items[i][0].name for i in done.neutral]
         for (path, parsed), counts, open_ in zip(items, done.replaced, done.unresolved):
