@@ -161,11 +161,11 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
         report.checks = done.warnings
         report.open = done.open
         report.neutral = [items[i][0].name for i in done.neutral]
-        for (path, parsed), counts, open_ in zip(items, done.replaced, done.unresolved):
+        keep = [anonymisation.store_unreviewed or not o for o in done.unresolved]
+        for (path, parsed), counts, kept in zip(items, done.replaced, keep):
             report.replaced[parsed.name] = counts
-            if open_ and not anonymisation.store_unreviewed:
+            if not kept:
                 report.held.append((path, parsed.name))
-        keep = [not (o and not anonymisation.store_unreviewed) for o in done.unresolved]
         participants = [_anonymised_participant(p, done.anonymiser)
                         for p in participants or []]
         anonymisation.save_key()
