@@ -13,13 +13,12 @@ import click
 from qcode import __version__
 from qcode.core import codebook as codebooks
 from qcode.core.codebook import CodebookError
-from qcode.cli_anonymise import (anonymise_batch, bind_key, key_options, open_key,
-                                  record_key, refuse_without_anonymise, review_report,
-                                  save_key)
+from qcode.cli_anonymise import (anonymisation_for, anonymise_batch, bind_key, key_options,
+                                  open_key, record_key, refuse_without_anonymise,
+                                  review_report, save_key)
 from qcode.core import outputs
 from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
-from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
-                               store_parsed)
+from qcode.core.ingest import ImportReport, parse_files
 from qcode.core.participants import ParticipantsError, read_participants
 from qcode.core.store import Project, ProjectError
 
@@ -88,12 +87,19 @@ def print_table(headers: list[str], rows: list[list]) -> None:
 
 
 @cli.command()
+@click.option("--require-anonymisation", is_flag=True,
+              help="Refuse any import without --anonymise (for real interviews).")
 @click.pass_context
-def init(ctx: click.Context) -> None:
+def init(ctx: click.Context, require_anonymisation: bool) -> None:
     """Create a new, empty project file."""
+    from qcode.core.pipeline import require_anonymisation as require
+
     path = ctx.find_root().obj
-    Project.create(path).close()
-    click.echo(f"Created project {path}")
+    with Project.create(path) as project:
+        if require_anonymisation:
+            require(project)
+    click.echo(f"Created project {path}" + (" (imports must be anonymised)"
+                                            if require_anonymisation else ""))
 
 
 @cli.command()
@@ -118,9 +124,12 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
         project = build.project
         for file, problem in build.report.failed + build.report.warnings:
             click.echo(f"warning: demo file {file.name}: {problem}", err=True)
+        for problem in build.report.checks:
+            click.echo(f"warning: demo: {problem}", err=True)
         click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
-                   f"way in; the key is in {build.key_path} ({build.unresolved} unlisted "
-                   "candidates left for review).")
+                   f"way in and the project requires anonymisation; the key is in "
+                   f"{build.key_path} ({build.unresolved} unlisted candidates were taken "
+                   "as ordinary words: the demo's list names every person in it).")
     with project:
         describe(project)
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
@@ -220,47 +229,88 @@ speaker_pattern_option = click.option(
               help="Replace identifiers before the text enters the project (needs --key).")
 @speaker_pattern_option
 @key_options
+@click.option("--store-unreviewed", is_flag=True,
+              help="With --non-interactive: store transcripts with undecided candidates "
+              "anyway (recorded in the project) instead of holding them back.")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
             identifiers: Path | None, non_interactive: bool, report: Path | None,
             decisions: Path | None, force: bool, encrypt_key: bool, review: str,
+            interviewers: tuple[str, ...], store_unreviewed: bool,
             speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
+    from qcode.core.pipeline import requires_anonymisation, run_import
+
     project = open_project(ctx)
     participants = read_participants(attributes) if attributes else None
-    outcome = ImportReport()
-    with click.progressbar(files, label="Reading", file=sys.stderr) as bar:
-        items = parse_files(bar, outcome, speaker_pattern=speaker_pattern)
-    given = explicit_cases(items, case, participants)
+    anonymisation = report_file = None
     if anonymise:
-        key, passphrase = open_key(key_path, encrypt_key)
-        bind_key(key, key_path, project)
-        items = anonymise_batch(items, given, key, identifiers, non_interactive,
-                                review_report(report, key_path, passphrase, project.path,
-                                              force),
-                                decisions, key_path, review)
-        # The key is written before the project: a pseudonym must never be stored
-        # without the key that explains it.
-        save_key(key, key_path, passphrase)
-        record_key(key, project)
+        anonymisation, report_file = anonymisation_for(
+            key_path, identifiers, non_interactive, decisions, encrypt_key, review,
+            interviewers, store_unreviewed, project, report, force)
     else:
         refuse_without_anonymise(key=key_path, identifiers=identifiers,
                                  non_interactive=non_interactive, report=report,
                                  decisions=decisions, force=force, encrypt_key=encrypt_key,
-                                 review=review)
-    with click.progressbar(length=len(items), label="Importing", file=sys.stderr) as bar:
-        store_parsed(project, items, cases_for(items, given), outcome, participants,
-                     on_file=lambda _: bar.update(1))
-    for path, name, words, turns in outcome.imported:
-        click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns")
-    for path, warning in outcome.warnings:
-        click.echo(f"warning: {path}: {warning}", err=True)
-    for path, problem in outcome.failed:
-        click.echo(f"error: {path}: {problem}", err=True)
+                                 review=review, interviewer=interviewers,
+                                 store_unreviewed=store_unreviewed)
+        if requires_anonymisation(project):
+            raise click.ClickException(f"{project.path} requires anonymisation: import "
+                                       "with --anonymise --key KEYFILE")
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+        outcome = run_import(project, files, case, participants, anonymisation,
+                             on_file=lambda _: bar.update(1),
+                             speaker_pattern=speaker_pattern)
+    summarise_import(outcome, key_path, report_file)
     if outcome.failed:
         raise click.ClickException(
             f"{len(outcome.failed)} of {len(files)} file(s) not imported")
+
+
+def summarise_import(outcome, key_path: Path | None, report) -> None:
+    """What happened to each file, what was replaced by category (counts, never
+    values), what was held back and how to finish, and where the key is."""
+    from qcode.cli_anonymise import say_neutral
+
+    for path, warning in outcome.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for warning in outcome.checks:
+        click.echo(f"warning: {warning}", err=True)
+    for path, name, words, turns in outcome.imported:
+        replaced = outcome.replaced.get(name)
+        what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n
+                                           in sorted(replaced.items()))
+                if replaced else "; nothing replaced" if outcome.anonymised else "")
+        click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns{what}")
+    for path, problem in outcome.failed:
+        click.echo(f"error: {path}: {problem}", err=True)
+    for name, count in outcome.redacted.items():
+        click.echo(f"replaced {count} accepted value(s) in '{name}', already in the "
+                   "project (codings re-anchored)")
+    say_neutral(outcome.neutral)
+    if outcome.open is not None:
+        report.write(outcome.open)
+        click.echo(f"{len(outcome.open.groups)} candidate(s) nobody decided are listed in "
+                   f"{report.path} (it holds real values: keep it with the key)", err=True)
+    if outcome.held:
+        click.echo(f"held back {len(outcome.held)} transcript(s) with undecided candidates, "
+                   f"NOT imported: {', '.join(p.name for p, _ in outcome.held)}; fill in "
+                   "the decision column of that file and import them again with "
+                   "--decisions FILE (or --store-unreviewed to store them as they are)",
+                   err=True)
+    if outcome.stored_unreviewed:
+        click.echo(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
+                   "candidates (--store-unreviewed, recorded in the project); finish "
+                   "them with --decisions FILE", err=True)
+    if not outcome.imported:
+        click.echo("nothing imported")
+    if outcome.anonymised:
+        click.echo(f"key: {key_path} (keep it outside the project)")
+    elif outcome.imported:
+        click.echo("warning: the text was NOT anonymised: real names in it are now in "
+                   "the project; use --anonymise --key KEYFILE for real interviews",
+                   err=True)
 
 
 @cli.command()
@@ -274,7 +324,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
 def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
               identifiers: Path | None, non_interactive: bool, report: Path | None,
               decisions: Path | None, force: bool, encrypt_key: bool, review: str,
-              speaker_pattern) -> None:
+              interviewers: tuple[str, ...], speaker_pattern) -> None:
     """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
     outcome = ImportReport()
     items = parse_files(files, outcome, speaker_pattern=speaker_pattern)
@@ -282,7 +332,7 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
     key, passphrase = open_key(key_path, encrypt_key)
     items = anonymise_batch(items, [None] * len(items), key, identifiers, non_interactive,
                             review_report(report, key_path, passphrase, force=force),
-                            decisions, key_path, review)
+                            decisions, key_path, review, interviewers=interviewers)
     save_key(key, key_path, passphrase)
     out_dir.mkdir(parents=True, exist_ok=True)
     for path, parsed in items:

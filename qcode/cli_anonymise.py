@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
 from qcode.core.importers.base import ParsedTranscript
-from qcode.core.wording import plural
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
 REVIEWS = ("prompt", "screen")
@@ -48,6 +47,9 @@ def key_options(function):
                      show_default=True,
                      help="How uncertain candidates are reviewed: one question at a time "
                      "(prompt), or all in a full-screen list (screen)."),
+        click.option("--interviewer", "interviewers", multiple=True, metavar="NAME",
+                     help="A speaker label that is the interviewer (repeatable); the "
+                     "other named speaker is the participant."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -156,72 +158,141 @@ class ReviewReport:
 
 def review_report(report: Path | None, key_path: Path, passphrase: str | None,
                   project: Path | None = None, force: bool = False) -> ReviewReport:
-    """The review report of a command: --report, else beside the key."""
-    path = report or key_path.with_name(key_path.stem + "-review.csv")
+    """The review report of a command. A --report named is checked now, before any
+    work: it is refused if it exists (without --force). By default it goes beside the
+    key, under the next free name, so a review file already there (perhaps filled in)
+    is never replaced."""
+    from qcode.core import outputs
+
+    if report is not None:
+        outputs.check(report, project, key_path, force)
+        return ReviewReport(report, key_path, passphrase, project, force)
+    path, number = key_path.with_name(f"{key_path.stem}-review.csv"), 1
+    while path.exists():
+        number += 1
+        path = key_path.with_name(f"{key_path.stem}-review-{number}.csv")
     return ReviewReport(path, key_path, passphrase, project, force)
 
 
-def refuse_unknown_decisions(scan: Scan, decisions: dict[str, Decision], path: Path,
-                             key: Key) -> None:
-    """A decisions file made for other transcripts would decide nothing here, silently.
-    The values are counted, not shown: they are real names, and terminals are logged."""
-    candidates = {group.key for group in scan.groups}
-    unknown = [value for value, decision in decisions.items()
-               if value not in candidates
-               # decided before and already in the key, as when importing again
-               and value not in (key.entries if decision.action == "accept"
-                                 else key.rejected)]
-    if unknown:
-        raise click.ClickException(
-            f"{path}: {plural(len(unknown), 'decision')} for values that are not among "
-            "the candidates of these transcripts (not shown: they are real values); give "
-            "the review file written for them")
+class PromptReviewer:
+    """The review as questions on the terminal, one candidate at a time."""
+
+    def decide(self, scan: Scan, groups, key: Key) -> dict[str, Decision]:
+        return review_interactively(scan, groups, key)
+
+    def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        return ask_interviewers(transcript, labels)
+
+
+class ScreenReviewer(PromptReviewer):
+    """The review as one full-screen list (Textual)."""
+
+    def decide(self, scan: Scan, groups, key: Key) -> dict[str, Decision]:
+        return review_on_screen(scan, groups, key)
+
+
+def reviewer_for(non_interactive: bool, review: str):
+    from qcode.core.pipeline import NonInteractive
+
+    if non_interactive:
+        return NonInteractive()
+    return ScreenReviewer() if review == "screen" else PromptReviewer()
+
+
+def anonymisation_for(key_path: Path | None, identifiers_path: Path | None,
+                      non_interactive: bool, decisions_path: Path | None,
+                      encrypt_key: bool, review: str, interviewers: tuple[str, ...],
+                      store_unreviewed: bool, project, report_path: Path | None,
+                      force: bool):
+    """The options of the command as the pipeline's Anonymisation, and where its review
+    file goes. The key is bound to the project before anything is read, and saved by
+    the pipeline when it holds every pseudonym, before the project is written; the
+    project then records which key its pseudonyms come from."""
+    from qcode.core.pipeline import Anonymisation
+
+    key, passphrase = open_key(key_path, encrypt_key)
+    bind_key(key, key_path, project)
+    report = review_report(report_path, key_path, passphrase, project.path, force)
+
+    def save() -> None:
+        save_key(key, key_path, passphrase)
+        record_key(key, project)
+
+    return Anonymisation(
+        key, reviewer_for(non_interactive, review),
+        read_identifiers(identifiers_path) if identifiers_path else [],
+        report.read(decisions_path) if decisions_path else {},
+        tuple(interviewers), store_unreviewed, save_key=save,
+        decisions_file=decisions_path), report
 
 
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
-                    report: ReviewReport | None, decisions_path: Path | None,
-                    key_path: Path, review: str = "prompt", positions: list | None = None
+                    report: ReviewReport, decisions_path: Path | None,
+                    key_path: Path, review: str = "prompt", positions: list | None = None,
+                    interviewers: tuple[str, ...] = ()
                     ) -> list[tuple[Path, ParsedTranscript]]:
-    """Scan, review and anonymise a parsed batch in memory; `positions` receives each
-    transcript's map from old to new positions."""
-    from qcode.core.anonymise.review import Anonymiser, Scan, accept_listed
+    """Anonymise a batch in memory without storing it (file to file, and another
+    tool's project); `positions` receives each transcript's map from old to new."""
+    from qcode.core.pipeline import Anonymisation
+    from qcode.core.pipeline import anonymise_batch as anonymise
 
-    identifiers = read_identifiers(identifiers_path) if identifiers_path else []
-    anonymiser = Anonymiser(identifiers, key)
-    scan = anonymiser.scan([parsed for _, parsed in items], cases)
-    for warning in scan.warnings:
+    anonymisation = Anonymisation(
+        key, reviewer_for(non_interactive, review),
+        read_identifiers(identifiers_path) if identifiers_path else [],
+        report.read(decisions_path) if decisions_path else {}, tuple(interviewers),
+        decisions_file=decisions_path)
+    done = anonymise(items, cases, anonymisation, positions=positions)
+    for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
-    decisions = report.read(decisions_path) if decisions_path else {}
-    if decisions_path:
-        refuse_unknown_decisions(scan, decisions, decisions_path, key)
-    if non_interactive:
-        listed = {k: d for k, d in accept_listed(scan).items() if k not in decisions}
-        if listed:
-            decisions.update(listed)
-            click.echo(f"{len(listed)} listed value(s) that are also common words were "
-                       "replaced wherever capitalised; lowercase uses were left as words",
-                       err=True)
-    open_groups = [g for g in scan.groups if g.key not in decisions]
-    if open_groups and non_interactive:
-        report.write(Scan(scan.batch, scan.findings, open_groups))
-        click.echo(f"{len(open_groups)} candidate(s) left unresolved and NOT replaced; "
-                   f"review them in {report.path} (it holds real values: keep it with the "
-                   "key) and import again with --decisions", err=True)
-    elif open_groups and review == "screen":
-        decisions.update(review_on_screen(scan, open_groups, key))
-    elif open_groups:
-        decisions.update(review_interactively(scan, open_groups, key))
-    anonymised = anonymiser.apply(scan, decisions, positions)
-    return [(path, parsed) for (path, _), parsed in zip(items, anonymised)]
+    say_neutral([done.items[i][0].name for i in done.neutral])
+    if done.open is not None:
+        report.write(done.open)
+        click.echo(f"{len(done.open.groups)} candidate(s) left unresolved and NOT "
+                   f"replaced; review them in {report.path} (it holds real values: keep it "
+                   "with the key) and run again with --decisions", err=True)
+    return done.items
+
+
+def say_neutral(names: list[str]) -> None:
+    if names:
+        click.echo(f"note: {', '.join(names)}: nothing says who interviews, so named "
+                   "speakers are labelled Speaker 1, Speaker 2 ... in order of first "
+                   "appearance; name the interviewer with --interviewer NAME or a "
+                   "'speaker'/'interviewer' column in --attributes", err=True)
+
+
+def ask_interviewers(transcript: str, labels: list[str]) -> list[str] | None:
+    """Roles come from the researcher, never from who talks most."""
+    click.echo(f"\n{transcript}: the speaker labels name people; who interviews?", err=True)
+    for number, label in enumerate(labels, start=1):
+        click.echo(f"  {number}. {label}", err=True)
+    while True:
+        answer = click.prompt("  interviewer number(s), comma-separated; n if none of them "
+                              "interviews; s to say nothing (labels Speaker 1, 2 ...)",
+                              err=True).strip().lower()
+        if answer == "s":
+            return None
+        if answer == "n":
+            return []
+        try:
+            return [labels[int(n) - 1] for n in answer.split(",") if n.strip()]
+        except (ValueError, IndexError):
+            click.echo(f"  type numbers from 1 to {len(labels)}, n or s", err=True)
+
+
+ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",
+           "c": "choose another category", "A": "accept all remaining",
+           "R": "reject all remaining", "q": "quit without importing"}
 
 
 def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
+    """One question per candidate, shown in context. No answer is the default: an
+    Enter that accepted would replace ordinary words in bulk."""
     from qcode.core.anonymise.review import Decision
 
-    click.echo(f"{len(groups)} possible identifier(s) to review. For each: "
-               "[a]ccept, [r]eject (not an identifier), [m]ap to an existing pseudonym, "
-               "[c]hoose another category, [q]uit without importing.", err=True)
+    click.echo(f"{len(groups)} possible identifier(s) to review. For each, type one of: "
+               + ", ".join(f"[{k}] {v}" for k, v in ANSWERS.items()) + ".", err=True)
     decisions: dict[str, Decision] = {}
     categories = list(CATEGORIES)
     for number, group in enumerate(groups, start=1):
@@ -234,10 +305,16 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
             click.echo(f"    {line}", err=True)
         category = group.category
         while True:
-            answer = click.prompt("  decision", type=click.Choice(["a", "r", "m", "c", "q"]),
-                                  default="a", err=True)
+            answer = click.prompt("  decision", type=click.Choice(list(ANSWERS)),
+                                  show_choices=True, err=True)
             if answer == "q":
                 raise click.ClickException("review stopped: nothing was imported or written")
+            if answer in ("A", "R"):
+                action = "accept" if answer == "A" else "reject"
+                for rest in groups[number - 1:]:
+                    decisions[rest.key] = Decision(action, rest.category, rest.suggestion
+                                                   if action == "accept" else None)
+                return decisions
             if answer == "r":
                 decisions[group.key] = Decision("reject", category)
                 break

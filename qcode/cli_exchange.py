@@ -75,7 +75,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
 def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
                    identifiers: Path | None, non_interactive: bool, report: Path | None,
                    decisions: Path | None, force: bool, encrypt_key: bool,
-                   review: str) -> None:
+                   review: str, interviewers: tuple[str, ...]) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or
     qcode): codebook, transcripts, codings with their coders, cases with attributes and
     memos. Into a new or existing project; matched as 'qcode merge' matches."""
@@ -86,10 +86,17 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         refuse_without_anonymise(key=key_path, identifiers=identifiers,
                                  non_interactive=non_interactive, report=report,
                                  decisions=decisions, force=force, encrypt_key=encrypt_key,
-                                 review=review)
+                                 review=review, interviewer=interviewers)
     path = ctx.find_root().obj
     if not path.parent.is_dir():
         raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
+    if not anonymise and path.exists():
+        from qcode.core.pipeline import requires_anonymisation
+
+        with Project.open(path) as project:
+            if requires_anonymisation(project):
+                raise click.ClickException(f"{path} requires anonymisation: import with "
+                                           "--anonymise --key KEYFILE")
     exchange = read_project_file(file)
     if anonymise:
         from qcode.core.anonymise.identifiers import read_identifiers
@@ -101,7 +108,8 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         positions: list = []
         items = anonymise_batch(items, given, key, identifiers, non_interactive,
                                 review_report(report, key_path, passphrase, path, force),
-                                decisions, key_path, review, positions=positions)
+                                decisions, key_path, review, positions=positions,
+                                interviewers=interviewers)
         # Memos, names and guidance came with the text: every listed value, and every
         # value the key now knows, goes from them too.
         listed = read_identifiers(identifiers) if identifiers else []

@@ -15,7 +15,7 @@ from qcode.core.anonymise.detect import Detector
 from qcode.core.anonymise.identifiers import Identifier, IdentifiersError, read_identifiers
 from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
 from qcode.core.anonymise.redact import redact_text
-from qcode.core.anonymise.review import Anonymiser, Decision
+from qcode.core.anonymise.review import Anonymiser, Decision, SpeakerEvidence
 from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import Project
 
@@ -242,9 +242,9 @@ def test_speaker_labels_named_after_people_become_role_labels_without_review():
     parsed = transcript("Hannah Okafor: Thanks for coming, Jo.\n\nJo Bright: I run the "
                         "safety team, it is a lot of work every day.\n\nP02: Hello.")
     anonymiser = Anonymiser([], Key())
-    scan = anonymiser.scan([parsed], ["P04"])
+    scan = anonymiser.scan([parsed], ["P04"], [SpeakerEvidence(frozenset({"Hannah Okafor"}))])
     assert scan.groups == []
-    assert scan.speakers == {"Hannah Okafor": "Interviewer", "Jo Bright": "P04"}
+    assert scan.speakers == [{"Hannah Okafor": "Interviewer", "Jo Bright": "P04"}]
     [result] = anonymiser.apply(scan, {})
     assert [t.speaker for t in result.turns] == ["Interviewer", "P04", "P02"]
     assert result.text.startswith("Interviewer: Thanks for coming, P04.\n\nP04: I run")
@@ -259,7 +259,7 @@ def test_fillers_and_foreign_given_names_that_are_english_words_are_not_candidat
 def test_generic_speaker_labels_are_no_identifiers():
     parsed = transcript("Multiple Speakers: Hello all.\n\nJo Bright: I run the team.")
     scan = Anonymiser([], Key()).scan([parsed])
-    assert scan.speakers == {"Jo Bright": "Participant"}
+    assert scan.speakers == [{"Jo Bright": "Speaker 1"}]  # no evidence of a role
 
 
 def test_an_accepted_candidate_is_replaced_in_every_case_form():

@@ -14,7 +14,7 @@ from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.detect import Detector
 from qcode.core.anonymise.identifiers import Identifier
 from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
-from qcode.core.anonymise.review import Anonymiser, Decision
+from qcode.core.anonymise.review import Anonymiser, Decision, SpeakerEvidence
 from qcode.core.anonymise.verify import verify_files
 from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import Project, ProjectError
@@ -117,14 +117,24 @@ INTERVIEW = ("Barry Solow: Thanks for talking to me, Aaron.\n\n"
 
 def test_named_speakers_become_role_labels_without_review():
     anonymiser = Anonymiser([], Key())
-    scan = anonymiser.scan([transcript(INTERVIEW)], ["P03"])
+    scan = anonymiser.scan([transcript(INTERVIEW)], ["P03"],
+                           [SpeakerEvidence(frozenset({"Barry Solow"}))])
     assert not any(g.value in ("Barry Solow", "Aaron Scott") for g in scan.groups)
     [out] = anonymiser.apply(scan, {})  # nothing decided: as under --non-interactive
     assert [t.speaker for t in out.turns] == ["Interviewer", "P03", "Interviewer", "P03"]
     for name in ("Barry", "Solow", "Aaron", "Scott"):
         assert name not in out.text, out.text
+    # The label is the role; the person's name in the text is the person's pseudonym.
     assert out.text.startswith("Interviewer: Thanks for talking to me, P03.\n\n"
-                               "P03: Glad to. When Interviewer rang")
+                               "P03: Glad to. When [Person 1] rang")
+
+
+def test_without_evidence_named_speakers_get_neutral_labels_not_word_count_roles():
+    anonymiser = Anonymiser([], Key())
+    scan = anonymiser.scan([transcript(INTERVIEW)], ["P03"])
+    [out] = anonymiser.apply(scan, {})
+    assert scan.neutral == [0]
+    assert [t.speaker for t in out.turns] == ["Speaker 1", "Speaker 2"] * 2
     for turn in out.turns:  # labels and text agree
         assert out.text[turn.label_start:].startswith(turn.speaker)
 
@@ -133,10 +143,10 @@ def test_a_speaker_named_by_a_common_word_is_replaced_in_the_label():
     parsed = transcript("Will: How did it start?\n\nP01: Slowly, Will. It took years and a "
                         "lot of patience.\n\nWill: And now?\n\nP01: Will you believe it? Fine.")
     anonymiser = Anonymiser([], Key())
-    scan = anonymiser.scan([parsed])
+    scan = anonymiser.scan([parsed], None, [SpeakerEvidence(frozenset({"Will"}))])
     [out] = anonymiser.apply(scan, {})
     assert [t.speaker for t in out.turns] == ["Interviewer", "P01", "Interviewer", "P01"]
-    assert "Slowly, Interviewer." in out.text
+    assert "Slowly, [Person 1]." in out.text
     # A sentence-initial "Will" that is not a label is the researcher's call.
     assert [(g.value, len(g.occurrences)) for g in scan.groups] == [("Will", 1)]
 
@@ -147,11 +157,12 @@ def test_speaker_labels_are_consistent_across_a_batch_and_later_imports():
     batch = [transcript(INTERVIEW, "a"),
              transcript("Barry Solow: Hello again.\n\nRuth Amos: Hello, Barry. It has been "
                         "a long time since we last spoke about the club.\n", "b")]
-    a, b = first.apply(first.scan(batch, ["P03", "P04"]), {})
+    barry = SpeakerEvidence(frozenset({"Barry Solow"}))
+    a, b = first.apply(first.scan(batch, ["P03", "P04"], [barry, barry]), {})
     assert [t.speaker for t in b.turns] == ["Interviewer", "P04"]
     later = Anonymiser([], key)
     [c] = later.apply(later.scan([transcript("Ruth Amos: Barry Solow came.\n", "c")]), {})
-    assert c.text == "P04: Interviewer came.\n"
+    assert c.text == "P04: [Person 1] came.\n"  # one person, one pseudonym
 
 
 @pytest.mark.skipif(not (SHARED_FIXTURES / "transcripts").is_dir(),
@@ -166,12 +177,14 @@ def test_real_speaker_labels_are_replaced_non_interactively(tmp_path: Path, monk
     runner = CliRunner()
     assert runner.invoke(cli, ["init"]).exit_code == 0
     result = runner.invoke(cli, ["import", "bsr02.docx", "scott.vtt", "--anonymise",
-                                 "--key", "k.json", "--non-interactive"])
+                                 "--key", "k.json", "--non-interactive",
+                                 "--store-unreviewed"])
     assert result.exit_code == 0, result.output
     with Project.open(tmp_path / "project.qcode") as project:
         speakers = {t["speaker"] for row in project.transcripts()
                     for t in project.turns(row.id)}
-    assert speakers <= {None, "Multiple Speakers", "Interviewer", "Participant", "BSR02"}
+    assert speakers <= {None, "Multiple Speakers", "Interviewer", "Participant", "BSR02",
+                        "Speaker 1", "Speaker 2", "Speaker 3"}
     data = b"".join(p.read_bytes() for p in tmp_path.glob("project.qcode*"))
     for name in (b"Sara", b"Mannheimer", b"Barry", b"Solow", b"Aaron", b"Scott"):
         assert whole_word(name.decode(), data, case_sensitive=True) == [], name
@@ -262,7 +275,7 @@ def test_non_interactive_replaces_listed_common_word_names(tmp_path):
     result = runner.invoke(cli, ["-p", project, "import", str(tmp_path / "m.txt"),
                                  "--anonymise", "--key", str(tmp_path / "k.json"),
                                  "--identifiers", str(tmp_path / "ids.csv"),
-                                 "--non-interactive"])
+                                 "--non-interactive", "--store-unreviewed"])
     assert result.exit_code == 0, result.output
     data = (tmp_path / "p.qcode").read_bytes() + (
         tmp_path / "p.qcode-wal").read_bytes() if (tmp_path / "p.qcode-wal").exists() \

@@ -88,7 +88,13 @@ def test_non_interactive_import_leaves_no_listed_value(run, tmp_path: Path):
     run("init")
     result = run("import", "p01.txt", "p02.vtt", "--anonymise", "--key", "k.json",
                  "--identifiers", "ids.csv", "--non-interactive")
-    assert "left unresolved" in result.output  # "Will" twice, "May": decide in review
+    # "May" is a candidate nobody decided: p01 is held back, p02 goes in.
+    assert "held back 1 transcript(s)" in result.output and "p01.txt" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["p02"]
+    result = run("import", "p01.txt", "--anonymise", "--key", "k.json",
+                 "--identifiers", "ids.csv", "--non-interactive", "--store-unreviewed")
+    assert "stored 1 transcript(s) with undecided candidates" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
         text = project.transcript_text(project.transcript_id("p01"))
         speakers = [t["speaker"] for t in project.turns(project.transcript_id("p02"))]
@@ -96,6 +102,7 @@ def test_non_interactive_import_leaves_no_listed_value(run, tmp_path: Path):
     # Pseudonyms are numbered in order of first appearance.
     assert "[Person 2] at [Force 1]" in text and "[Person 3]'s team" in text
     assert "[Person 4] rang me from [Phone 1] about [Website 1]" in text  # Kirstie
+    assert "[Person 5] left in May" in text  # listed Will replaced; "May" left as stored
     assert speakers == ["Interviewer", "P01"]
     assert_no_real_values(project_bytes(tmp_path))
     report = (tmp_path / "k-review.csv").read_text()
@@ -210,7 +217,8 @@ def test_redact_reanchors_codings_and_scrubs_the_file(run, tmp_path: Path):
         "P05: I reported it to Constable Marsh last spring.\n\nInterviewer: And then?\n\n"
         "P05: Marsh never called back.\n")
     run("init")
-    run("import", "p05.txt", "--anonymise", "--key", "k.json", "--non-interactive")
+    run("import", "p05.txt", "--anonymise", "--key", "k.json", "--non-interactive",
+        "--store-unreviewed")
     with Project.open(tmp_path / "project.qcode") as project:
         tid = project.transcript_id("p05")
         text = project.transcript_text(tid)
@@ -282,7 +290,30 @@ def test_real_transcripts_come_out_without_their_names(run, tmp_path: Path):
         for row in project.transcripts():
             speakers = {t["speaker"] for t in project.turns(row.id)}
             assert all(s in (None, "Multiple Speakers")  # a generic label names nobody
-                       or s.startswith(("Interviewer", "Participant", "["))
+                       or s.startswith(("Interviewer", "Participant", "Speaker", "["))
                        or s.isupper() for s in speakers), speakers
     result = run("--project", "again.qcode", "verify-anonymised", "--key", "k.json")
     assert "\nok: none" in "\n" + result.output
+
+
+def test_a_second_review_file_never_replaces_the_first(run, tmp_path: Path):
+    # The first may already be filled in: a later run writes beside it, and says where.
+    run("init")
+    run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive")
+    first = (tmp_path / "k-review.csv").read_bytes()
+    result = run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers",
+                 "ids.csv", "--non-interactive")
+    assert (tmp_path / "k-review.csv").read_bytes() == first
+    assert "k-review-2.csv" in result.output and (tmp_path / "k-review-2.csv").exists()
+
+
+def test_an_explicit_report_that_exists_is_refused_before_any_work(run, tmp_path: Path):
+    run("init")
+    (tmp_path / "mine.csv").write_text("precious\n")
+    result = run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers",
+                 "ids.csv", "--non-interactive", "--report", "mine.csv", ok=False)
+    assert "mine.csv already exists" in result.output
+    assert (tmp_path / "mine.csv").read_text() == "precious\n"
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.transcripts() == []

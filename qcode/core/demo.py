@@ -9,11 +9,11 @@ from pathlib import Path
 
 from qcode.core import codebook as codebooks
 from qcode.core.anonymise.identifiers import read_identifiers
-from qcode.core.anonymise.key import load_key, save_key
-from qcode.core.anonymise.review import Anonymiser, accept_listed
-from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
-                               store_parsed)
+from qcode.core.anonymise.key import Key, bind_to_project, save_key
+from qcode.core.anonymise.review import Decision, ReviewGroup, Scan, accept_listed
+from qcode.core.ingest import ImportReport
 from qcode.core.participants import read_participants
+from qcode.core.pipeline import Anonymisation, require_anonymisation, run_import
 from qcode.core.store import Project, ProjectError
 
 DEMO_MATERIAL = Path(__file__).resolve().parent.parent / "demo_material"
@@ -57,21 +57,27 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
     key_path = path.with_name(path.stem + ".key.json")
     project = Project.create(path)
     try:
-        report = ImportReport()
-        participants = read_participants(DEMO_MATERIAL / "participants.csv")
-        items = parse_files(demo_transcripts(), report)
-        given = explicit_cases(items, None, participants)
-        key = load_key(key_path)
-        anonymiser = Anonymiser(demo_identifiers(), key)
-        scan = anonymiser.scan([parsed for _, parsed in items], given)
-        # The bundled list is the truth about the demo's fictional text: a listed name
-        # that is also a common word ("Will", "Rose") is the name wherever it is
-        # capitalised (the texts avoid the capitalised ordinary word), so it is replaced.
-        decisions = accept_listed(scan)
-        items = [(p, a) for (p, _), a in zip(items, anonymiser.apply(scan, decisions))]
-        report.warnings += [(DEMO_MATERIAL, warning) for warning in scan.warnings]
-        save_key(key, key_path)
-        store_parsed(project, items, cases_for(items, given), report, participants)
+        # Real interviews may follow the demo into this project: it requires
+        # anonymisation, as a researcher's should.
+        require_anonymisation(project)
+        # A new key for a new project, bound to it (a key left by an earlier demo
+        # belongs to that project; the demo's material is fictional, so it is replaced).
+        key = Key()
+        bind_to_project(key, key_path, project)
+
+        def save() -> None:
+            save_key(key, key_path)
+            project.record_key(key.key_id)
+
+        reviewer = DemoReviewer()
+        report = run_import(project, demo_transcripts(),
+                            participants=read_participants(DEMO_MATERIAL / "participants.csv"),
+                            anonymisation=Anonymisation(
+                                key, reviewer, demo_identifiers(),
+                                save_key=save))
+        if report.failed or report.held:
+            raise ProjectError(f"the demo material did not import: {report.failed} "
+                               f"{report.held}")
         for filename, under in DEMO_CODEBOOKS:
             book = codebooks.load(codebooks.shipped()[filename])
             project.load_codebook(book, under=under)
@@ -81,7 +87,25 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise
-    return DemoBuild(project, report, key_path, len(scan.groups) - len(decisions))
+    return DemoBuild(project, report, key_path, reviewer.unlisted)
+
+
+class DemoReviewer:
+    """The bundled list is the truth about the demo's fictional text: a listed name
+    that is also a common word ("Will", "Rose") is the name wherever it is capitalised
+    (the texts avoid the capitalised ordinary word), and an unlisted candidate is no
+    name (every name in the fiction is listed). The speakers' roles are listed too."""
+
+    unlisted = 0
+
+    def decide(self, scan: Scan, groups: list[ReviewGroup], key: Key
+               ) -> dict[str, Decision]:
+        listed = accept_listed(scan)
+        self.unlisted = sum(g.key not in listed for g in groups)
+        return {g.key: listed.get(g.key, Decision("reject", g.category)) for g in groups}
+
+    def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        return None
 
 
 def code_paths(project: Project) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Import a batch of transcript files: each file is parsed and stored in its own
-transaction, so a bad file is reported and skipped while the batch goes on."""
+transaction, so a bad file is reported and skipped while the batch goes on. The steps
+of the flow; qcode.core.pipeline conducts them (with anonymisation in between)."""
 
 from __future__ import annotations
 
@@ -91,8 +92,8 @@ def import_files(
     participants: list[Participant] | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
-    report = ImportReport()
-    items = parse_files(paths, report)
-    cases = cases_for(items, explicit_cases(items, case, participants))
-    store_parsed(project, items, cases, report, participants, on_file)
-    return report
+    """A plain import (no anonymisation), through the one import flow so a project
+    that requires anonymisation refuses it."""
+    from qcode.core.pipeline import run_import  # the pipeline is built on this module
+
+    return run_import(project, paths, case, participants, None, on_file)

@@ -1,7 +1,10 @@
 """Participant attributes from a CSV file: one row per case.
 
 Columns: `case` (required), an optional `file` naming the transcript file that belongs
-to the case, and any number of attribute columns (role, region, group, ...).
+to the case, optional `speaker` and `interviewer` columns giving the speaker labels of
+the participant and of the interviewer in that file (several interviewers separated by
+";"), and any number of attribute columns (role, region, group, ...). Speaker labels
+are evidence of roles for the anonymiser, never attributes: they may be real names.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ class Participant:
     case: str
     file: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    speaker: str | None = None
+    interviewers: tuple[str, ...] = ()
 
 
 def read_participants(path: str | Path) -> list[Participant]:
@@ -55,5 +60,9 @@ def read_participants(path: str | Path) -> list[Participant]:
                     f"{path}:{line}: file '{file}' is already given to a case at line "
                     f"{seen_files[file]}")
             seen_files[file] = line
-        participants.append(Participant(case, file, {k: v for k, v in row.items() if v}))
+        speaker = row.pop("speaker", "") or None
+        interviewers = tuple(n.strip() for n in row.pop("interviewer", "").split(";")
+                             if n.strip())
+        participants.append(Participant(case, file, {k: v for k, v in row.items() if v},
+                                        speaker, interviewers))
     return participants

@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -64,6 +67,7 @@ class Decision:
     action: str                     # accept | reject
     category: str = "person"
     pseudonym: str | None = None    # None: the next "[Category N]"; else chosen/existing
+    value: str | None = None        # as written in a decisions file
 
 
 @dataclass
@@ -72,7 +76,10 @@ class Scan:
     findings: list[list[Finding]]
     groups: list[ReviewGroup]
     warnings: list[str] = field(default_factory=list)  # for the researcher, before import
-    speakers: dict[str, str] = field(default_factory=dict)  # named label -> role label
+    # Per transcript: named label -> role label; and the transcripts whose labels are
+    # neutral ("Speaker 1") because nothing said who interviews.
+    speakers: list[dict[str, str]] = field(default_factory=list)
+    neutral: list[int] = field(default_factory=list)
 
 
 class Anonymiser:
@@ -80,15 +87,19 @@ class Anonymiser:
         self.identifiers = identifiers
         self.key = key
         self.detector = Detector(identifiers, key)
+        self.speakers: list[tuple[Identifier, str]] = []
+        self.counts: list[Counter[str]] = []  # per transcript of the last apply
 
-    def scan(self, batch: list[ParsedTranscript], cases: list[str | None] | None = None
-             ) -> Scan:
-        speakers = speaker_names(batch, cases or [None] * len(batch), self.identifiers,
-                                 self.key)
-        if speakers:
-            # The names in the labels are listed values for this batch, with the role
-            # label as their pseudonym: replaced in labels and text alike, unreviewed.
-            self.detector = Detector(self.identifiers, self.key, speakers)
+    def scan(self, batch: list[ParsedTranscript], cases: list[str | None] | None = None,
+             evidence: list[SpeakerEvidence] | None = None,
+             ask: AskInterviewers | None = None) -> Scan:
+        plan = speaker_names(batch, cases or [None] * len(batch), self.identifiers,
+                             self.key, evidence, ask)
+        if plan.names:
+            # The names in the labels are listed values for this batch, under the
+            # person's pseudonym: replaced in labels and text alike, unreviewed.
+            self.detector = Detector(self.identifiers, self.key, plan.names)
+        self.speakers = plan.names
         detections = self.detector.detect_batch(
             [parsed.text for parsed in batch],
             [{t.label_start for t in parsed.turns if t.speaker and t.label_start is not None}
@@ -112,9 +123,7 @@ class Anonymiser:
                 if group.suggestion is None:
                     group.suggestion = finding.pseudonym
         ordered = sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.value))
-        labels = {identifier.value: identifier.pseudonym for identifier, label in speakers
-                  if identifier.value == label}
-        return Scan(batch, findings, ordered, warnings, labels)
+        return Scan(batch, findings, ordered, warnings, plan.roles, plan.neutral)
 
     def apply(self, scan: Scan, decisions: dict[str, Decision],
               positions: list[PositionMap] | None = None) -> list[ParsedTranscript]:
@@ -135,29 +144,55 @@ class Anonymiser:
         # value ("Wikipedia" rejected, "Wikimedia" accepted).
         rejected = {g.value.casefold() for g in scan.groups
                     if (d := decisions.get(g.key)) is not None and d.action == "reject"}
-        for parsed, found in zip(scan.batch, scan.findings):
-            replacements = []
+        self.counts = []
+        for index, (parsed, found) in enumerate(zip(scan.batch, scan.findings)):
+            roles = scan.speakers[index] if index < len(scan.speakers) else {}
+            replacements = self._labels(parsed, roles)
+            taken = [(r.start, r.end) for r in replacements]
+            counts: Counter[str] = Counter()
             for finding in found:
+                if any(start < finding.end and finding.start < end for start, end in taken):
+                    continue
                 pseudonym = self._pseudonym(finding, decisions)
                 if pseudonym is not None:
                     replacements.append(Replacement(finding.start, finding.end, pseudonym))
+                    counts[self._category(finding, decisions)] += 1
             if again is not None:
-                replacements += self._other_forms(parsed.text, replacements, again,
-                                                  rejected)
+                extra = self._other_forms(parsed.text, replacements, again, rejected)
+                for replacement, category in extra:
+                    replacements.append(replacement)
+                    counts[category] += 1
+            counts["speaker label"] += len(taken)
             replacements.sort(key=lambda r: r.start)
-            anonymised = anonymise_parsed(parsed, replacements, scan.speakers)
+            anonymised = anonymise_parsed(parsed, replacements, roles)
             if positions is not None:
                 positions.append(PositionMap(replacements))
-            out.append(replace(anonymised, name=self.anonymise_name(parsed.name)))
-        for label, role in scan.speakers.items():
-            self.key.assign(label, "person", role)  # also when no text carried the label
+            out.append(anonymised)
+            self.counts.append(+counts)
         for group_key, decision in decisions.items():
             if decision.action == "reject":
                 self.key.rejected.add(group_key)
-        return out
+        # Names that came with the files (transcript, case and file names) go through
+        # everything known now: the list, the key, and what was accepted in review.
+        self.detector = Detector(self.identifiers + accepted, self.key, self.speakers)
+        return [replace(a, name=self.anonymise_name(parsed.name))
+                for parsed, a in zip(scan.batch, out)]
+
+    @staticmethod
+    def _labels(parsed: ParsedTranscript, roles: dict[str, str]) -> list[Replacement]:
+        """A named label standing in the text becomes its role label, whole."""
+        return [Replacement(t.label_start, t.label_start + len(t.speaker), roles[t.speaker])
+                for t in parsed.turns
+                if t.speaker in roles and t.label_start is not None
+                and parsed.text[t.label_start:t.label_start + len(t.speaker)] == t.speaker]
+
+    @staticmethod
+    def _category(finding: Finding, decisions: dict[str, Decision]) -> str:
+        decision = decisions.get(canonical(finding.value, finding.category))
+        return decision.category if finding.review and decision else finding.category
 
     def _other_forms(self, text: str, done: list[Replacement], again: Detector,
-                     rejected: set[str]) -> list[Replacement]:
+                     rejected: set[str]) -> list[tuple[Replacement, str]]:
         taken = [(r.start, r.end) for r in done]
         extra = []
         for finding in again.find(text):
@@ -170,7 +205,8 @@ class Anonymiser:
             if any(start < finding.end and finding.start < end for start, end in taken):
                 continue
             entry = self._record(finding, finding.category, finding.pseudonym)
-            extra.append(Replacement(finding.start, finding.end, entry.pseudonym))
+            extra.append((Replacement(finding.start, finding.end, entry.pseudonym),
+                          entry.category))
         return extra
 
     def _pseudonym(self, finding: Finding, decisions: dict[str, Decision]) -> str | None:
@@ -195,10 +231,20 @@ class Anonymiser:
         return entry
 
     def anonymise_name(self, name: str) -> str:
-        """File names can carry names too ("interview_john_smith")."""
-        readable = name.replace("_", " ")
+        """File names can carry names too ("interview_john_smith"): every listed value,
+        speaker's name, key value and value accepted in review goes. File names are
+        often in lowercase, where a name that is also a word ("castellan", "will")
+        would pass for the word: each word is read as capitalised."""
+        readable = _as_words(name)
         return self._replaced(name, [f for f in self.detector.find(readable)
-                                     if not f.review])
+                                     if not f.review or f.kind in ("listed", "speaker")])
+
+    def anonymise_case(self, name: str) -> str:
+        """A case is named by the researcher, often after the participant: anything in
+        it that may be a name goes, unlisted candidates included, since nobody reviews
+        it and it names the whole case ("Ann Smithfield" -> "[Person 3]")."""
+        readable = _as_words(name)
+        return self._replaced(name, self.detector.find(readable))
 
     def anonymise_short(self, text: str) -> str:
         """A short text that came with the transcripts (a memo, a case's or a code's
@@ -224,35 +270,98 @@ class Anonymiser:
         return apply_replacements(text, replacements)
 
 
-def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
-                  identifiers: list[Identifier], key: Key
-                  ) -> list[tuple[Identifier, str]]:
-    """Speaker labels that name people, as listed values with a role label for
-    pseudonym ("Barry Solow" -> "Interviewer"), each with the words of the name
-    ("Barry", "Solow") under the same pseudonym. Each with the label it came from.
+@dataclass
+class SpeakerEvidence:
+    """What the researcher said about who speaks in one transcript: speaker labels (as
+    written) of the interviewers and of the participant. Only this decides roles; how
+    much someone talks does not (the interviewer may talk most)."""
 
-    A label keeps the pseudonym the key or the researcher's list gave it; otherwise it
-    gets the role its first transcript suggests, so it is the same across the batch."""
+    interviewers: frozenset[str] = frozenset()
+    participants: frozenset[str] = frozenset()
+
+    def role_of(self, label: str) -> str | None:
+        folded = label.casefold()
+        if folded in {i.casefold() for i in self.interviewers}:
+            return "interviewer"
+        if folded in {p.casefold() for p in self.participants}:
+            return "participant"
+        return None
+
+
+@dataclass
+class SpeakerPlan:
+    """Speaker labels that name people, decided for a batch: `names` are the listed
+    values the detector replaces in the text (each with the label it came from, under
+    the person's one pseudonym); `roles` gives, per transcript, the role label each
+    named label becomes; `neutral` the transcripts whose labels became "Speaker N"
+    because nothing said who interviews."""
+
+    names: list[tuple[Identifier, str]] = field(default_factory=list)
+    roles: list[dict[str, str]] = field(default_factory=list)
+    neutral: list[int] = field(default_factory=list)
+
+
+# Asked when a transcript's labels name people and nothing says who interviews, with
+# the transcript's name and those labels: the interviewers' labels, or None (neutral).
+AskInterviewers = Callable[[str, list[str]], "list[str] | None"]
+
+
+def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
+    """The transcript's speaker labels that name people, in order of first appearance."""
+    pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
+    return [label for label in dict.fromkeys(t.speaker for t in parsed.turns if t.speaker)
+            # One ordinary word may be a surname ("Castellan", "Smith"): only a label
+            # of several ordinary words ("Multiple Speakers") surely names nobody.
+            if not (ROLE_LABEL.match(label) or (generic_label(label) and " " in label)
+                    or canonical(label, "person") in key.rejected
+                    or label.casefold() in pseudonyms or not TOKEN.search(label))]
+
+
+def _as_words(name: str) -> str:
+    readable = name.replace("_", " ")
+    titled = readable.title()
+    # Positions must stay those of `name` (title() keeps the length of nearly all text).
+    return titled if len(titled) == len(readable) else readable
+
+
+def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
+                  identifiers: list[Identifier], key: Key,
+                  evidence: list[SpeakerEvidence] | None = None,
+                  ask: AskInterviewers | None = None) -> SpeakerPlan:
+    """Speaker labels that name people ("Barry Solow"): each gets a role label in its
+    transcript from explicit evidence only (the key or list giving a role, the
+    researcher's `evidence`, or `ask`), else neutral labels "Speaker 1", "Speaker 2" in
+    order of first appearance. The name itself, wherever it stands in the text, gets
+    the person's one pseudonym: the key's, the list's, a distinctive role ("P03"), or
+    a new "[Person N]"; so two participants never share one, and a label is never
+    "[Person 6]"."""
     chosen = {canonical(i.value, i.category): i.pseudonym for i in identifiers
               if i.pseudonym}
+    evidence = evidence or [SpeakerEvidence()] * len(batch)
+    plan = SpeakerPlan()
+    pseudonym_of: dict[str, str] = {}
+    for index, (parsed, case, said) in enumerate(zip(batch, cases, evidence)):
+        labels = named_labels(parsed, key)
+        roles = _roles(labels, case, said, key, chosen)
+        undecided = [label for label in labels if label not in roles]
+        if undecided and ask is not None:
+            interviewers = ask(parsed.name, labels)
+            if interviewers is not None:
+                roles = _roles(labels, case, SpeakerEvidence(
+                    frozenset(interviewers), said.participants), key, chosen)
+                undecided = [label for label in labels if label not in roles]
+        if undecided:
+            plan.neutral.append(index)
+            for number, label in enumerate(undecided, start=1):
+                roles[label] = f"Speaker {number}"
+        plan.roles.append(roles)
+        for label in labels:
+            if label not in pseudonym_of:
+                pseudonym_of[label] = _name_pseudonym(label, roles[label], key, chosen)
     pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
-    labels: dict[str, str] = {}
-    for parsed, case in zip(batch, cases):
-        suggestions = _speaker_suggestions(parsed, case)
-        for label in dict.fromkeys(t.speaker for t in parsed.turns if t.speaker):
-            folded = canonical(label, "person")
-            if (label in labels or ROLE_LABEL.match(label) or generic_label(label)
-                    or folded in key.rejected or label.casefold() in pseudonyms
-                    or not TOKEN.search(label)):
-                continue
-            entry = key.lookup(label, "person")
-            role = entry.pseudonym if entry else chosen.get(folded) or suggestions.get(label)
-            if role:
-                labels[label] = role
-    names: list[tuple[Identifier, str]] = []
     parts: dict[str, tuple[str, str | None, str]] = {}  # word -> (word, pseudonym, label)
-    for label, role in labels.items():
-        names.append((Identifier(label, "person", role), label))
+    for label, pseudonym in pseudonym_of.items():
+        plan.names.append((Identifier(label, "person", pseudonym), label))
         for word in TOKEN.findall(label):
             folded = word.casefold()
             if (len(word) < 2 or not word.isalpha() or folded in TITLES
@@ -260,16 +369,66 @@ def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
                     or lexicon.is_common_proper(word) or lexicon.is_filler(word)):
                 continue
             entry = key.lookup(word, "person")
-            pseudonym = entry.pseudonym if entry else chosen.get(folded, role)
+            mine = entry.pseudonym if entry else chosen.get(folded, pseudonym)
             if folded not in parts:
-                parts[folded] = (word, pseudonym, label)
-            elif parts[folded][1] != pseudonym:
+                parts[folded] = (word, mine, label)
+            elif parts[folded][1] != mine:
                 # Two speakers share the name: neither pseudonym is safe, so the word is
                 # left to the candidate finder and the researcher.
                 parts[folded] = (word, None, label)
-    names += [(Identifier(word, "person", pseudonym), label)
-              for word, pseudonym, label in parts.values() if pseudonym is not None]
-    return names
+    plan.names += [(Identifier(word, "person", pseudonym), label)
+                   for word, pseudonym, label in parts.values() if pseudonym is not None]
+    return plan
+
+
+GENERIC_ROLES = re.compile(r"^(?:Interviewer|Participant|Speaker)(?: \d+)?$")
+
+
+def _roles(labels: list[str], case: str | None, said: SpeakerEvidence, key: Key,
+           chosen: dict[str, str]) -> dict[str, str]:
+    """The role label of each named label the evidence decides. A role the key or the
+    list gives ("Interviewer", "P01") stands; one known side decides the other only
+    when a single named label is left for it."""
+    given = {}
+    for label in labels:
+        entry = key.lookup(label, "person")
+        pseudonym = entry.pseudonym if entry else chosen.get(canonical(label, "person"))
+        if pseudonym and not pseudonym.startswith("["):
+            given[label] = pseudonym
+    sides = {label: said.role_of(label) for label in labels if label not in given}
+    left = [label for label, side in sides.items() if side is None]
+    if len(left) == 1 and any(sides.values()):
+        known = {side for side in sides.values() if side}
+        if known == {"interviewer"}:
+            sides[left[0]] = "participant"
+        elif known == {"participant"}:
+            sides[left[0]] = "interviewer"
+    roles = dict(given)
+    for side, name in (("interviewer", "Interviewer"),
+                       ("participant", _participant_label(case))):
+        these = [label for label, s in sides.items() if s == side]
+        for number, label in enumerate(these, start=1):
+            roles[label] = name if len(these) == 1 else f"{name} {number}"
+    return roles
+
+
+def _participant_label(case: str | None) -> str:
+    """The case's own label ("P03") only when it is a role label, never a name."""
+    return case if case and ROLE_LABEL.match(case) else "Participant"
+
+
+def _name_pseudonym(label: str, role: str, key: Key, chosen: dict[str, str]) -> str:
+    """One person, one pseudonym across project and key: the key's, the list's, the
+    role when it is distinctive ("P03", not "Participant") and nobody else's, or a
+    new "[Person N]"."""
+    entry = key.lookup(label, "person")
+    if entry is not None:
+        return entry.pseudonym
+    pseudonym = chosen.get(canonical(label, "person"))
+    if not pseudonym and not GENERIC_ROLES.match(role) and not any(
+            e.pseudonym == role for e in key.entries.values()):
+        pseudonym = role
+    return key.assign(label, "person", pseudonym or None).pseudonym
 
 
 def accept_listed(scan: Scan) -> dict[str, Decision]:
@@ -279,25 +438,6 @@ def accept_listed(scan: Scan) -> dict[str, Decision]:
     asked: the demo and --non-interactive."""
     return {g.key: Decision("accept", g.category, g.suggestion)
             for g in scan.groups if g.listed}
-
-
-def _speaker_suggestions(parsed: ParsedTranscript, case: str | None) -> dict[str, str]:
-    """Role labels to offer for speakers named in labels: the one who talks most is the
-    participant (the case's name), the other named speakers interviewers."""
-    words: Counter[str] = Counter()
-    for turn in parsed.turns:
-        if turn.speaker:
-            words[turn.speaker] += len(parsed.text[turn.start:turn.end].split())
-    # A role label ("P01") counts: the participant may be the one not named.
-    ranked = [speaker for speaker, _ in words.most_common()
-              if ROLE_LABEL.match(speaker) or not generic_label(speaker)]
-    if not ranked:
-        return {}
-    suggestions = {ranked[0]: case or "Participant"}
-    others = [s for s in ranked[1:] if not ROLE_LABEL.match(s)]
-    for number, speaker in enumerate(others, start=1):
-        suggestions[speaker] = "Interviewer" if len(others) == 1 else f"Interviewer {number}"
-    return suggestions
 
 
 # -- the non-interactive report and decisions file -----------------------------------
@@ -363,5 +503,5 @@ def read_decisions(path: Path, passphrase: str | None = None) -> dict[str, Decis
         if not value:
             raise DecisionsError(f"{path}:{line}: the value is empty")
         decisions[canonical(value, category)] = Decision(
-            action, category, (row.get("pseudonym") or "").strip() or None)
+            action, category, (row.get("pseudonym") or "").strip() or None, value)
     return decisions

@@ -83,6 +83,12 @@ class Journal:
     def _empty(self) -> bool:
         return not any(self.summary()[k] for k in ("transcripts", "codes", "codings"))
 
+    def set_setting(self, key: str, value: str, summary: str, **payload) -> None:
+        """A project setting (kept in meta), recorded in the event log."""
+        with self.transaction():
+            self._set_meta(key, value)
+            self.record("setting", summary, **payload)
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "

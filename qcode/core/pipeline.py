@@ -1,0 +1,277 @@
+"""The import flow in one place: parse -> anonymise (asking a Reviewer what only a
+person can decide) -> store, and a report of what happened. The command line, the
+demo and other callers supply the reviewer; none of them conducts the flow itself, so
+no path can skip a step."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from qcode.core.anonymise.identifiers import Identifier
+from qcode.core.anonymise.key import Key
+from qcode.core.anonymise.review import (Anonymiser, Decision, DecisionsError,
+                                         ReviewGroup, Scan, SpeakerEvidence, accept_listed)
+from qcode.core.importers.base import ParsedTranscript
+from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
+                               store_parsed)
+from qcode.core.participants import Participant
+from qcode.core.store import Project, ProjectError
+from qcode.core.wording import plural
+
+REQUIRE_ANONYMISATION = "require_anonymisation"
+STORED_UNREVIEWED = "stored_unreviewed"
+
+
+class Reviewer(Protocol):
+    """Whoever decides what the anonymiser cannot: the prompt, the review screen, or
+    nobody (NonInteractive)."""
+
+    def decide(self, scan: Scan, groups: list[ReviewGroup], key: Key
+               ) -> dict[str, Decision]:
+        """A decision for each group the reviewer settles; the rest stay open."""
+
+    def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        """Which of the transcript's speaker labels (that name people) interview;
+        None when the reviewer cannot tell (neutral labels are used)."""
+
+
+class NonInteractive:
+    """Nobody is asked. A listed value that is also a common word ("Will") is the name
+    where capitalised, since the researcher listed it; every unlisted candidate stays
+    open; speakers without evidence of their role get neutral labels."""
+
+    def decide(self, scan: Scan, groups: list[ReviewGroup], key: Key
+               ) -> dict[str, Decision]:
+        wanted = {g.key for g in groups}
+        return {k: d for k, d in accept_listed(scan).items() if k in wanted}
+
+    def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        return None
+
+
+@dataclass
+class Anonymisation:
+    key: Key
+    reviewer: Reviewer
+    identifiers: list[Identifier] = field(default_factory=list)
+    decisions: dict[str, Decision] = field(default_factory=dict)  # from a decisions file
+    interviewers: tuple[str, ...] = ()  # speaker labels the researcher named
+    store_unreviewed: bool = False
+    decisions_file: Path | None = None  # where `decisions` came from, to name it
+    # Called once the key holds every pseudonym and before anything is stored: a
+    # pseudonym must never be stored without the key that explains it.
+    save_key: Callable[[], None] = lambda: None
+
+
+@dataclass
+class AnonymisedBatch:
+    items: list[tuple[Path, ParsedTranscript]]
+    cases: list[str | None]
+    replaced: list[Counter[str]]    # per transcript: how many replacements, by category
+    unresolved: list[bool]          # per transcript: does it hold an open candidate?
+    open: Scan | None               # the open candidates, for the review file
+    neutral: list[int]              # transcripts whose speakers got neutral labels
+    warnings: list[str]             # each names its transcript
+    anonymiser: Anonymiser
+
+
+def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
+                    anonymisation: Anonymisation,
+                    evidence: list[SpeakerEvidence] | None = None,
+                    positions: list | None = None,
+                    stored: Callable[[Decision], bool] = lambda decision: False
+                    ) -> AnonymisedBatch:
+    """Scan, review and anonymise a parsed batch in memory; `positions` receives each
+    transcript's map from old to new positions; `stored` says whether a decision's
+    value is in a transcript already stored (a decisions file may be for those)."""
+    key, reviewer = anonymisation.key, anonymisation.reviewer
+    anonymiser = Anonymiser(anonymisation.identifiers, key)
+    batch = [parsed for _, parsed in items]
+    evidence = evidence or [SpeakerEvidence()] * len(batch)
+    if anonymisation.interviewers:
+        evidence = [SpeakerEvidence(e.interviewers | set(anonymisation.interviewers),
+                                    e.participants) for e in evidence]
+    scan = anonymiser.scan(batch, cases, evidence, ask=reviewer.interviewers)
+    if anonymisation.decisions_file is not None:
+        refuse_unknown_decisions(scan, anonymisation.decisions, key,
+                                 anonymisation.decisions_file, stored)
+    decisions = dict(anonymisation.decisions)
+    groups = [g for g in scan.groups if g.key not in decisions]
+    if groups:
+        decisions.update(reviewer.decide(scan, groups, key))
+    still_open = [g for g in scan.groups if g.key not in decisions]
+    anonymised = anonymiser.apply(scan, decisions, positions)
+    unresolved = {index for g in still_open for index, _ in g.occurrences}
+    return AnonymisedBatch(
+        [(path, parsed) for (path, _), parsed in zip(items, anonymised)],
+        [anonymiser.anonymise_case(case) if case else None for case in cases],
+        anonymiser.counts, [i in unresolved for i in range(len(batch))],
+        Scan(scan.batch, scan.findings, still_open) if still_open else None,
+        scan.neutral, scan.warnings, anonymiser)
+
+
+def refuse_unknown_decisions(scan: Scan, decisions: dict[str, Decision], key: Key,
+                             path: Path, stored: Callable[[Decision], bool]) -> None:
+    """A decisions file made for other transcripts would decide nothing here, silently.
+    The values are counted, not shown: they are real names, and terminals are logged."""
+    candidates = {group.key for group in scan.groups}
+    unknown = [value for value, decision in decisions.items()
+               if value not in candidates
+               # decided before and already in the key, as when importing again
+               and value not in (key.entries if decision.action == "accept"
+                                 else key.rejected)
+               # for a transcript stored earlier with its candidates open
+               and not stored(decision)]
+    if unknown:
+        raise DecisionsError(
+            f"{path}: {plural(len(unknown), 'decision')} for values that are not among "
+            "the candidates of these transcripts (not shown: they are real values); give "
+            "the review file written for them")
+
+
+def evidence_for(items: list[tuple[Path, ParsedTranscript]],
+                 participants: list[Participant] | None) -> list[SpeakerEvidence]:
+    """The roles the participants file gives, per transcript (by its `file`)."""
+    by_file = {p.file: p for p in participants or [] if p.file}
+    out = []
+    for path, _ in items:
+        participant = by_file.get(path.name)
+        out.append(SpeakerEvidence(
+            frozenset(participant.interviewers) if participant else frozenset(),
+            frozenset([participant.speaker]) if participant and participant.speaker
+            else frozenset()))
+    return out
+
+
+@dataclass
+class PipelineReport(ImportReport):
+    anonymised: bool = False
+    replaced: dict[str, Counter[str]] = field(default_factory=dict)  # by transcript name
+    held: list[tuple[Path, str]] = field(default_factory=list)  # file, anonymised name
+    stored_unreviewed: list[str] = field(default_factory=list)
+    neutral: list[str] = field(default_factory=list)  # file names
+    checks: list[str] = field(default_factory=list)  # the anonymiser's, for the researcher
+    open: Scan | None = None
+    redacted: dict[str, int] = field(default_factory=dict)  # earlier transcripts
+
+
+def require_anonymisation(project: Project) -> None:
+    project.set_setting(REQUIRE_ANONYMISATION, "yes",
+                        "imports into this project must be anonymised")
+
+
+def requires_anonymisation(project: Project) -> bool:
+    return project.meta(REQUIRE_ANONYMISATION) == "yes"
+
+
+def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
+               participants: list[Participant] | None = None,
+               anonymisation: Anonymisation | None = None,
+               on_file: Callable[[Path], None] | None = None,
+               speaker_pattern=None) -> PipelineReport:
+    """Parse, anonymise and store a batch. A transcript with a candidate nobody decided
+    is held back (not stored) unless `store_unreviewed` says otherwise, which the
+    project then records. Accepted decisions also reach transcripts stored before."""
+    if anonymisation is None and requires_anonymisation(project):
+        raise ProjectError(f"{project.path} requires anonymisation: import with "
+                           "--anonymise --key KEYFILE")
+    report = PipelineReport(anonymised=anonymisation is not None)
+    items = parse_files(paths, report, speaker_pattern=speaker_pattern)
+    given = explicit_cases(items, case, participants)
+    keep = [True] * len(items)
+    if anonymisation is not None:
+        done = anonymise_batch(items, given, anonymisation, evidence_for(items, participants),
+                               stored=lambda decision: _stored(project, decision))
+        items, given = done.items, done.cases
+        report.checks = done.warnings
+        report.open = done.open
+        report.neutral = [items[i][0].name for i in done.neutral]
+        keep = [anonymisation.store_unreviewed or not o for o in done.unresolved]
+        for (path, parsed), counts, kept in zip(items, done.replaced, keep):
+            report.replaced[parsed.name] = counts
+            if not kept:
+                report.held.append((path, parsed.name))
+        participants = [_anonymised_participant(p, done.anonymiser)
+                        for p in participants or []]
+        anonymisation.save_key()
+    stored = [item for item, kept in zip(items, keep) if kept]
+    cases = [c for c, kept in zip(cases_for(items, given), keep) if kept]
+    store_parsed(project, stored, cases, report, participants, on_file)
+    if anonymisation is not None:
+        imported = {name for _, name, _, _ in report.imported}
+        unreviewed = [parsed.name for (_, parsed), open_ in zip(items, done.unresolved)
+                      if open_ and parsed.name in imported]
+        if unreviewed:
+            record_unreviewed(project, unreviewed)
+            report.stored_unreviewed = unreviewed
+        report.redacted = redact_earlier(project, anonymisation, imported)
+    return report
+
+
+def _stored(project: Project, decision: Decision) -> bool:
+    """Whether a decided value occurs in a transcript already in the project."""
+    from qcode.core.anonymise.detect import Detector
+
+    if not decision.value:
+        return False
+    finder = Detector([Identifier(decision.value, decision.category)], Key())
+    return any(f.kind in ("listed", "variant")
+               for row in project.transcripts()
+               for f in finder.find(project.transcript_text(row.id)))
+
+
+def _anonymised_participant(participant: Participant, anonymiser: Anonymiser
+                            ) -> Participant:
+    # Attributes are kept as given (the researcher's categories); the case name is
+    # where a participant's real name turns up.
+    return Participant(anonymiser.anonymise_case(participant.case), participant.file,
+                       participant.attributes)
+
+
+def record_unreviewed(project: Project, names: list[str]) -> None:
+    """--store-unreviewed is a choice the project remembers: which transcripts (by
+    their anonymised names) went in with candidates nobody decided."""
+    earlier = [n for n in (project.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+    project.set_setting(
+        STORED_UNREVIEWED, "\n".join(dict.fromkeys(earlier + names)),
+        f"stored {len(names)} transcript(s) with unreviewed candidates: "
+        + ", ".join(names), transcripts=names)
+
+
+def redact_earlier(project: Project, anonymisation: Anonymisation,
+                   just_stored: set[str]) -> dict[str, int]:
+    """Values accepted in a decisions file also leave transcripts already in the
+    project: each is replaced as `redact` would (codings re-anchored). Returns the
+    count per transcript changed."""
+    from qcode.core.anonymise.redact import redact_text
+
+    # The longest first: "Tobias Wrenfield" is one value, not "Tobias" and a rest.
+    accepted = sorted((d for d in anonymisation.decisions.values()
+                       if d.action == "accept" and d.value),
+                      key=lambda d: -len(d.value))
+    changed: dict[str, int] = {}
+    if not accepted:
+        return changed
+    for row in project.transcripts():
+        if row.name in just_stored:
+            continue
+        for decision in accepted:
+            parsed = project.stored_transcript(row.id)
+            redaction = redact_text(parsed, decision.value, decision.category,
+                                    decision.pseudonym, anonymisation.key)
+            if not redaction.count:
+                continue
+            anonymisation.save_key()
+            project.rewrite_transcript(
+                row.id, redaction.transcript, redaction.positions,
+                f"replaced {redaction.count} occurrence(s) of an accepted "
+                f"{decision.category} with {redaction.pseudonym} in {row.name}",
+                transcript=row.name, count=redaction.count)
+            changed[row.name] = changed.get(row.name, 0) + redaction.count
+    if changed:
+        project.scrub()  # the old text must not stay in free pages or the WAL
+    return changed
