@@ -285,7 +285,7 @@ def test_speaker_pattern_on_the_command_line(run, tmp_path: Path):
     run("init")
     write(tmp_path / "t.txt", "JANE - Hello there.\nOWEN - Hi.\n")
     result = run("import", "t.txt", "--speaker-pattern", r"(?P<speaker>[A-Z]+) - ")
-    assert "2 turns" in result.output and "warning" not in result.output
+    assert "2 turns" in result.output and "speaker-pattern" not in result.output
 
 
 # -- Word -------------------------------------------------------------------------------
