@@ -332,7 +332,7 @@ def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
 def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                   as_json: bool) -> None:
     """List each place where two coders differ, per code, with its text."""
-    from qcode.core.disagreements import places_in
+    from qcode.core.agreement.disagreements import places_in
 
     project = open_project(ctx)
     first, second = two_coders(project, coders)
@@ -395,8 +395,8 @@ def names_in(value: str | None) -> list[str] | None:
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
           threshold, resamples, seed, form, out) -> None:
     """Inter-coder agreement per code, per theme and overall."""
-    from qcode.core.agreement_render import render
-    from qcode.core.agreement_report import ReportError, build, select
+    from qcode.core.agreement.render import render
+    from qcode.core.agreement.report import ReportError, build, select
 
     project = open_project(ctx)
     if codes and theme:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
-from qcode.core.agreement_report import ReportError, build, select
+from qcode.core.agreement.report import ReportError, build, select
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import Project

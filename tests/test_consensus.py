@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
-from qcode.core.disagreements import places_in
+from qcode.core.agreement.disagreements import places_in
 from qcode.core.store import CONSENSUS, ProjectError
 from tests.test_coding_store import coded  # noqa: F401  (fixture)
 

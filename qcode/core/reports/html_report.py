@@ -263,7 +263,7 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
 
 
 def _agreement(material: Material, coders: list[str]) -> list[str]:
-    from qcode.core.agreement_report import ACCEPTABLE, GOOD, ReportError, build, select
+    from qcode.core.agreement.report import ACCEPTABLE, GOOD, ReportError, build, select
 
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "

@@ -8,7 +8,7 @@ import html
 import io
 import json
 
-from qcode.core.agreement_report import ACCEPTABLE, GOOD, Report
+from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report
 
 FORMATS = ("table", "md", "csv", "json", "html")
 
