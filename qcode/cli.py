@@ -310,11 +310,15 @@ def scrub_or_fail(project: Project) -> None:
 
 
 def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
-    """The --coders A,B pair, or the project's two coders when there are just two."""
+    """The --coders A,B pair (names matched as the reports match them), or the project's
+    two coders when there are just two."""
+    from qcode.core.reports.selection import matching_name
     from qcode.core.store import CONSENSUS
 
     if coders:
-        pair = [c.strip() for c in coders.split(",") if c.strip()]
+        known = project.coders()
+        pair = [matching_name(known, typed) or typed
+                for typed in (c.strip() for c in coders.split(",")) if typed]
     else:
         pair = [c for c in project.coders() if c != CONSENSUS]
     if len(pair) != 2:
@@ -396,7 +400,8 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
           threshold, resamples, seed, form, out) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
-    from qcode.core.agreement.report import ReportError, build, select
+    from qcode.core.agreement.report import build, select
+    from qcode.core.reports.selection import ReportError
 
     project = open_project(ctx)
     if codes and theme:

@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
-from qcode.core.agreement.report import ReportError, build, select
+from qcode.core.agreement.report import build, select
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.reports import ReportError
 from qcode.core.store import Project
 from tests.conftest import SHARED_FIXTURES
 
@@ -111,6 +112,18 @@ def test_bad_selections_are_explained(tmp_path: Path):
         assert unused.alpha.value is None
         assert any("no coder applied this code" in w for w in unused.warnings)
 
+
+
+def test_coders_are_matched_as_the_reports_match_them(tmp_path: Path):
+    """One rule for a typed coder name, here and in the reports: as typed, else the one
+    name equal to it ignoring case."""
+    with project_with(tmp_path, 100, ["Scale"], {"ana": [(0, 10, "Scale")],
+                                                 "ben": [(0, 20, "Scale")]}) as project:
+        assert select(project, coders=["ANA", "Ben", "ana"]).coders == ["ana", "ben"]
+        project.add_coding(1, 1, "Ben", 0, 30)
+        assert select(project, coders=["ana", "Ben"]).coders == ["ana", "Ben"]
+        with pytest.raises(ReportError, match="no coder named 'BEN'"):
+            select(project, coders=["ana", "BEN"])
 
 def test_agree_command_in_every_format(tmp_path: Path):
     codings = {"ana": [(0, 30, "Scale"), (40, 60, "Trust")],

@@ -18,15 +18,12 @@ from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
 from qcode.core.agreement.units import spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
+from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
 EXTREME_PREVALENCE = 0.05  # share of units coded below this (or above 1 - it): a warning
 ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and firm
-
-
-class ReportError(ValueError):
-    """A selection that cannot be reported on; the message says why."""
 
 
 @dataclass
@@ -75,11 +72,12 @@ def select(project, coders: Sequence[str] | None = None,
 
     known = project.coders()
     if coders:
-        missing = [c for c in coders if c not in known]
+        named = {typed: matching_name(known, typed) for typed in coders}
+        missing = [typed for typed, name in named.items() if name is None]
         if missing:
             raise ReportError(f"no coder named {', '.join(map(repr, missing))} "
                               f"(coders: {', '.join(known) or 'none'})")
-        chosen = list(dict.fromkeys(coders))
+        chosen = list(dict.fromkeys(named[typed] for typed in coders))
     else:
         chosen = [c for c in known if c != CONSENSUS]
     if len(chosen) < 2:

@@ -29,6 +29,7 @@ from qcode.core.reports.page import made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
 from qcode.core.reports.quotes_formats import blockquote
+from qcode.core.reports.selection import ReportError
 from qcode.core.wording import plural
 from qcode.core.store import CONSENSUS
 
@@ -263,7 +264,7 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
 
 
 def _agreement(material: Material, coders: list[str]) -> list[str]:
-    from qcode.core.agreement.report import ACCEPTABLE, GOOD, ReportError, build, select
+    from qcode.core.agreement.report import ACCEPTABLE, GOOD, build, select
 
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
