@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
+from qcode.core.agreement.render import render
 from qcode.core.agreement.report import build, select
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.importers.base import ParsedTranscript, Turn
@@ -125,6 +126,7 @@ def test_coders_are_matched_as_the_reports_match_them(tmp_path: Path):
         with pytest.raises(ReportError, match="no coder named 'BEN'"):
             select(project, coders=["ana", "BEN"])
 
+
 def test_agree_command_in_every_format(tmp_path: Path):
     codings = {"ana": [(0, 30, "Scale"), (40, 60, "Trust")],
                "ben": [(0, 25, "Scale"), (40, 60, "Trust")]}
@@ -155,3 +157,25 @@ def test_agree_command_in_every_format(tmp_path: Path):
     assert "Traceback" not in bad.output
     both = runner.invoke(cli, ["-p", path, "agree", "--codes", "Scale", "--theme", "x"])
     assert both.exit_code == 2
+
+
+def test_code_names_are_data_in_every_format(tmp_path: Path):
+    """The CSV never starts a cell with a formula, Markdown and HTML show names as
+    written, and the HTML page is the reports' frame: nothing fetched from anywhere."""
+    formula, markup = '=HYPERLINK("x")', "<b>bold</b> | *x*"
+    codes = [f"'{formula}'", f"'{markup}'"]
+    codings = {"ana": [(0, 30, formula), (40, 60, markup)],
+               "ben": [(0, 25, formula), (40, 60, markup)]}
+    with project_with(tmp_path, 200, codes, codings) as project:
+        report = build(project, select(project, resamples=0))
+    import csv
+    import io
+
+    cells = [c for row in csv.reader(io.StringIO(render(report, "csv"))) for c in row]
+    assert "'" + formula in cells and formula not in cells
+    markdown = render(report, "md")
+    assert "\\<b\\>bold\\</b\\> \\| \\*x\\*" in markdown and "<b>" not in markdown
+    page = render(report, "html")
+    assert "Content-Security-Policy" in page and "<b>bold" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt; | *x*" in page
+
