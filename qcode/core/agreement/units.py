@@ -16,7 +16,19 @@ from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
 Span = tuple[int, int]
 
-__all__ = ["Span", "span_array", "spans_to_unit_counts", "spans_to_units"]
+__all__ = ["Span", "merged", "span_array", "spans_to_unit_counts", "spans_to_units"]
+
+
+def merged(spans: Iterable[Span]) -> list[Span]:
+    """Sorted spans with overlapping or touching ones joined (unlike
+    unitized.merge_overlaps, which keeps touching segments apart as units)."""
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
 
 
 def spans_to_units(spans: Sequence[Iterable[Span]], units: Sequence[Span]) -> list[list[int]]:
@@ -44,7 +56,7 @@ def spans_to_unit_counts(spans: Sequence[Iterable[Span]], units: Sequence[Span])
     changes: dict[int, list[tuple[int, int]]] = {0: [], total: []}
     for coder, coder_spans in enumerate(spans):
         low, high = _touched(coder_spans, starts, ends)
-        for a, b in _merged(zip(low.tolist(), high.tolist())):
+        for a, b in merged(zip(low.tolist(), high.tolist())):
             changes.setdefault(a, []).append((coder, 1))
             changes.setdefault(b, []).append((coder, 0))
     coders = len(spans)
@@ -102,13 +114,3 @@ def _touched(spans: Iterable[Span], starts: np.ndarray,
     high = np.searchsorted(starts, array[:, 1], side="left")
     keep = low < high
     return low[keep], high[keep]
-
-
-def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for low, high in sorted(ranges):
-        if out and low <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], high)
-        else:
-            out.append([low, high])
-    return [(a, b) for a, b in out]
