@@ -26,12 +26,9 @@ from itertools import accumulate
 
 import numpy as np
 
-from qcode.core.agreement import (
-    krippendorff_alpha,
-    pooled_unitized_alpha,
-    spans_to_unit_counts,
-    unitized_alpha,
-)
+from qcode.core.agreement.coefficients import krippendorff_alpha
+from qcode.core.agreement.unitized import pooled_unitized_alpha, unitized_alpha
+from qcode.core.agreement.units import spans_to_unit_counts
 
 CODERS = 3
 SLOTS = 4

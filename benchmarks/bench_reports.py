@@ -111,7 +111,7 @@ def build(path: Path, transcripts: int, words: int, target: int) -> int:
 def resolve_places(path: Path, count: int) -> int:
     """Resolve `count` places where Coder 0 and Coder 1 differ, as a researcher would
     in the TUI (each its own transaction), taking the first coder's spans."""
-    from qcode.core.disagreements import places_in, resolve
+    from qcode.core.agreement.disagreements import places_in, resolve
 
     pair = ("Coder 0", "Coder 1")
     with Project.open(path) as project:

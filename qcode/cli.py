@@ -12,27 +12,17 @@ import click
 
 from qcode import __version__
 from qcode.core import codebook as codebooks
-from qcode.core.codebook import CodebookError
+from qcode.core.errors import QcodeError
 from qcode.cli_anonymise import (anonymisation_for, anonymise_batch, bind_key, key_options,
                                   open_key, record_key, refuse_without_anonymise,
                                   review_report, save_key)
 from qcode.core import outputs
-from qcode.core.anonymise.identifiers import CATEGORIES, IdentifiersError
+from qcode.core.anonymise.identifiers import CATEGORIES
 from qcode.core.ingest import ImportReport, parse_files
-from qcode.core.participants import ParticipantsError, read_participants
+from qcode.core.participants import read_participants
 from qcode.core.store import Project, ProjectError
 
 DEFAULT_PROJECT = "project.qcode"
-
-
-def user_errors() -> tuple[type[Exception], ...]:
-    # The anonymiser is imported only when a command needs it: it is what makes
-    # start-up slow, and `qcode search` should answer at once.
-    from qcode.core.anonymise.key import KeyFileError
-    from qcode.core.anonymise.review import DecisionsError
-
-    return (ProjectError, CodebookError, ParticipantsError, IdentifiersError, KeyFileError,
-            DecisionsError, outputs.OutputError)
 
 
 class QcodeGroup(click.Group):
@@ -44,10 +34,8 @@ class QcodeGroup(click.Group):
         except sqlite3.DatabaseError as exc:
             project = ctx.params.get("project") or DEFAULT_PROJECT
             raise click.ClickException(f"{project}: database error: {exc}") from None
-        except Exception as exc:
-            if isinstance(exc, user_errors()):
-                raise click.ClickException(str(exc)) from None
-            raise
+        except QcodeError as exc:  # every error a user can cause derives from it
+            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=QcodeGroup)
@@ -444,11 +432,15 @@ def can_ask() -> bool:
 
 
 def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
-    """The --coders A,B pair, or the project's two coders when there are just two."""
+    """The --coders A,B pair (names matched as the reports match them), or the project's
+    two coders when there are just two."""
+    from qcode.core.reports.selection import matching_name
     from qcode.core.store import CONSENSUS
 
     if coders:
-        pair = [c.strip() for c in coders.split(",") if c.strip()]
+        known = project.coders()
+        pair = [matching_name(known, typed) or typed
+                for typed in (c.strip() for c in coders.split(",")) if typed]
     else:
         pair = [c for c in project.coders() if c != CONSENSUS]
     if len(pair) != 2:
@@ -466,7 +458,7 @@ def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
 def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                   as_json: bool) -> None:
     """List each place where two coders differ, per code, with its text."""
-    from qcode.core.disagreements import places_in
+    from qcode.core.agreement.disagreements import places_in
 
     project = open_project(ctx)
     first, second = two_coders(project, coders)
@@ -530,8 +522,9 @@ def names_in(value: str | None) -> list[str] | None:
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
           threshold, resamples, seed, form, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
-    from qcode.core.agreement_render import render
-    from qcode.core.agreement_report import ReportError, build, select
+    from qcode.core.agreement.render import render
+    from qcode.core.agreement.report import build, select
+    from qcode.core.reports.selection import ReportError
 
     if out is not None:
         outputs.check(out, ctx.find_root().obj, force=force)

@@ -18,8 +18,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
 
-class SettingsError(Exception):
+
+class SettingsError(QcodeError):
     pass
 
 

@@ -9,9 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
-from qcode.core.agreement_report import ReportError, build, select
+from qcode.core.agreement.render import render
+from qcode.core.agreement.report import build, select
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.reports import ReportError
 from qcode.core.store import Project
 from tests.conftest import SHARED_FIXTURES
 
@@ -112,6 +114,19 @@ def test_bad_selections_are_explained(tmp_path: Path):
         assert any("no coder applied this code" in w for w in unused.warnings)
 
 
+
+def test_coders_are_matched_as_the_reports_match_them(tmp_path: Path):
+    """One rule for a typed coder name, here and in the reports: as typed, else the one
+    name equal to it ignoring case."""
+    with project_with(tmp_path, 100, ["Scale"], {"ana": [(0, 10, "Scale")],
+                                                 "ben": [(0, 20, "Scale")]}) as project:
+        assert select(project, coders=["ANA", "Ben", "ana"]).coders == ["ana", "ben"]
+        project.add_coding(1, 1, "Ben", 0, 30)
+        assert select(project, coders=["ana", "Ben"]).coders == ["ana", "Ben"]
+        with pytest.raises(ReportError, match="no coder named 'BEN'"):
+            select(project, coders=["ana", "BEN"])
+
+
 def test_agree_command_in_every_format(tmp_path: Path):
     codings = {"ana": [(0, 30, "Scale"), (40, 60, "Trust")],
                "ben": [(0, 25, "Scale"), (40, 60, "Trust")]}
@@ -142,3 +157,25 @@ def test_agree_command_in_every_format(tmp_path: Path):
     assert "Traceback" not in bad.output
     both = runner.invoke(cli, ["-p", path, "agree", "--codes", "Scale", "--theme", "x"])
     assert both.exit_code == 2
+
+
+def test_code_names_are_data_in_every_format(tmp_path: Path):
+    """The CSV never starts a cell with a formula, Markdown and HTML show names as
+    written, and the HTML page is the reports' frame: nothing fetched from anywhere."""
+    formula, markup = '=HYPERLINK("x")', "<b>bold</b> | *x*"
+    codes = [f"'{formula}'", f"'{markup}'"]
+    codings = {"ana": [(0, 30, formula), (40, 60, markup)],
+               "ben": [(0, 25, formula), (40, 60, markup)]}
+    with project_with(tmp_path, 200, codes, codings) as project:
+        report = build(project, select(project, resamples=0))
+    import csv
+    import io
+
+    cells = [c for row in csv.reader(io.StringIO(render(report, "csv"))) for c in row]
+    assert "'" + formula in cells and formula not in cells
+    markdown = render(report, "md")
+    assert "\\<b\\>bold\\</b\\> \\| \\*x\\*" in markdown and "<b>" not in markdown
+    page = render(report, "html")
+    assert "Content-Security-Policy" in page and "<b>bold" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt; | *x*" in page
+

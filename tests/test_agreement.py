@@ -19,8 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcode.core import agreement as ag
-from qcode.core.agreement import AgreementDataError, UnitCounts
+from qcode.core.agreement import coefficients as ag
+from qcode.core.agreement import unitized as unitizing
+from qcode.core.agreement import units as to_units
+from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CASES = REPO.parent / "shared" / "fixtures" / "agreement" / "published_cases.json"
@@ -81,12 +83,13 @@ def evaluate(case: dict):
     data = case["data"]
     if form == "spans":
         if statistic == "unitized_alpha_per_category":
-            return ag.unitized_alpha(*spans_of(case, case["category"]))
+            return unitizing.unitized_alpha(*spans_of(case, case["category"]))
         if statistic == "unitized_alpha_overall":
             codes = sorted({code for spans in data["coders"].values() for *_, code in spans})
-            return ag.pooled_unitized_alpha(ag.unitized_alpha(*spans_of(case, c)) for c in codes)
+            return unitizing.pooled_unitized_alpha(
+                unitizing.unitized_alpha(*spans_of(case, c)) for c in codes)
         coders, length = spans_of(case, case["category"])
-        ratings = ag.spans_to_unit_counts(coders, [(i, i + 1) for i in range(length)])
+        ratings = to_units.spans_to_unit_counts(coders, [(i, i + 1) for i in range(length)])
         statistic = statistic.removesuffix("_character_level")
     elif form == "contingency_table":
         if statistic == "krippendorff_alpha":
@@ -277,53 +280,53 @@ def test_bad_tables():
 
 def test_unitized_bad_input():
     with pytest.raises(AgreementDataError, match="at least two coders"):
-        ag.unitized_alpha([[(0, 5)]], 10)
+        unitizing.unitized_alpha([[(0, 5)]], 10)
     with pytest.raises(AgreementDataError, match="overlap"):
-        ag.unitized_alpha([[(0, 5), (3, 8)], [(0, 5)]], 10)
+        unitizing.unitized_alpha([[(0, 5), (3, 8)], [(0, 5)]], 10)
     with pytest.raises(AgreementDataError, match="outside"):
-        ag.unitized_alpha([[(0, 12)], [(0, 5)]], 10)
+        unitizing.unitized_alpha([[(0, 12)], [(0, 5)]], 10)
     with pytest.raises(AgreementDataError, match="empty"):
-        ag.unitized_alpha([[(4, 4)], [(0, 5)]], 10)
+        unitizing.unitized_alpha([[(4, 4)], [(0, 5)]], 10)
     with pytest.raises(AgreementDataError, match="transcript boundary"):
-        ag.unitized_alpha([[(3, 7)], [(0, 5)]], [5, 5])
+        unitizing.unitized_alpha([[(3, 7)], [(0, 5)]], [5, 5])
     with pytest.raises(AgreementDataError, match="empty"):
-        ag.unitized_alpha([[], []], 0)
+        unitizing.unitized_alpha([[], []], 0)
     with pytest.raises(AgreementDataError, match="pairs"):
-        ag.unitized_alpha([[(0, 1, 2)], []], 10)
+        unitizing.unitized_alpha([[(0, 1, 2)], []], 10)
     with pytest.raises(AgreementDataError, match="share one continuum"):
-        ag.pooled_unitized_alpha([ag.unitized_alpha([[(0, 1)], []], 10),
-                                  ag.unitized_alpha([[(0, 1)], []], 11)])
+        unitizing.pooled_unitized_alpha([unitizing.unitized_alpha([[(0, 1)], []], 10),
+                                  unitizing.unitized_alpha([[(0, 1)], []], 11)])
 
 
 def test_unitized_nobody_coded_is_undefined():
-    result = ag.unitized_alpha([[], [], []], 100)
+    result = unitizing.unitized_alpha([[], [], []], 100)
     assert result.value is None and result.undefined == "no coder applied this code"
     assert (result.d_o, result.d_e, result.units) == (0.0, 0.0, 0)
 
 
 def test_unitized_one_coder_silent_is_defined():
     # The other coder read the text and coded nothing: that is disagreement, not absence.
-    result = ag.unitized_alpha([[(10, 20)], []], 100)
+    result = unitizing.unitized_alpha([[(10, 20)], []], 100)
     assert result.value is not None and result.value < 1
 
 
 def test_unitized_cost_does_not_depend_on_length():
     # A per-character expansion of 10^12 characters could not run; the sweep does.
-    result = ag.unitized_alpha([[(10, 2000), (5000, 9000)], [(20, 2100)]], 10 ** 12)
+    result = unitizing.unitized_alpha([[(10, 2000), (5000, 9000)], [(20, 2100)]], 10 ** 12)
     assert result.defined and result.length == 10 ** 12
 
 
 def test_merge_overlaps_keeps_touching_spans_apart():
-    assert ag.merge_overlaps([(5, 9), (0, 3), (2, 4), (9, 12)]) == [(0, 4), (5, 9), (9, 12)]
+    assert unitizing.merge_overlaps([(5, 9), (0, 3), (2, 4), (9, 12)]) == [(0, 4), (5, 9), (9, 12)]
 
 
 def test_spans_to_units_bad_units():
     with pytest.raises(AgreementDataError, match="text order"):
-        ag.spans_to_units([[(0, 3)], []], [(0, 5), (3, 8)])
+        to_units.spans_to_units([[(0, 3)], []], [(0, 5), (3, 8)])
     with pytest.raises(AgreementDataError, match="empty"):
-        ag.spans_to_units([[(0, 3)], []], [(0, 0)])
+        to_units.spans_to_units([[(0, 3)], []], [(0, 0)])
     with pytest.raises(AgreementDataError, match="empty"):
-        ag.spans_to_units([[(3, 3)], []], [(0, 5)])
+        to_units.spans_to_units([[(3, 3)], []], [(0, 5)])
 
 
 # --- brute force: unitized alpha by per-character expansion --------------------------
@@ -395,7 +398,8 @@ def test_unitized_alpha_matches_per_character_brute_force(seed):
     rng = random.Random(seed)
     lengths = [rng.randint(1, 25) for _ in range(rng.randint(1, 3))]
     spans = random_unitizing(rng, rng.randint(2, 4), lengths)
-    result = ag.unitized_alpha(spans, lengths if len(lengths) > 1 or seed % 2 else lengths[0])
+    result = unitizing.unitized_alpha(
+        spans, lengths if len(lengths) > 1 or seed % 2 else lengths[0])
     d_o, d_e = brute_unitized(spans, lengths)
     assert result.d_o == pytest.approx(float(d_o), rel=1e-9, abs=1e-15)
     assert result.d_e == pytest.approx(float(d_e), rel=1e-9, abs=1e-15)
@@ -421,8 +425,8 @@ def test_unitized_alpha_does_not_depend_on_transcript_order(seed):
             t = max(i for i in range(4) if offsets[i] <= start)
             shifted.append((start - offsets[t] + new_offsets[t], end - offsets[t] + new_offsets[t]))
         moved.append(shifted)
-    a = ag.unitized_alpha(spans, lengths)
-    b = ag.unitized_alpha(moved, [lengths[t] for t in order])
+    a = unitizing.unitized_alpha(spans, lengths)
+    b = unitizing.unitized_alpha(moved, [lengths[t] for t in order])
     assert (a.value is None) == (b.value is None)
     assert a.d_o == pytest.approx(b.d_o, rel=1e-12) and a.d_e == pytest.approx(b.d_e, rel=1e-12)
 
@@ -442,10 +446,10 @@ def test_spans_to_units_matches_per_character_membership(seed):
             start = rng.randrange(length)
             mine.append((start, rng.randint(start + 1, length)))
         spans.append(mine)
-    matrix = ag.spans_to_units(spans, units)
+    matrix = to_units.spans_to_units(spans, units)
     expected = [[int(any(s < ue and us < e for s, e in mine)) for us, ue in units] for mine in spans]
     assert matrix == expected
-    assert ag.spans_to_unit_counts(spans, units) == UnitCounts.from_matrix(matrix)
+    assert to_units.spans_to_unit_counts(spans, units) == UnitCounts.from_matrix(matrix)
 
 
 def test_spans_to_units_on_words():
@@ -453,7 +457,7 @@ def test_spans_to_units_on_words():
     units = [(0, 2), (3, 7), (8, 10), (11, 14), (15, 22), (23, 27), (28, 32)]
     spans = [[(3, 14)], [(9, 20)], []]  # "went to the"; "o the stat"; nothing
     assert [text[a:b] for a, b in units][1] == "went"
-    assert ag.spans_to_units(spans, units) == [[0, 1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 0, 0],
+    assert to_units.spans_to_units(spans, units) == [[0, 1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 0, 0],
                                                [0] * 7]
 
 
@@ -528,12 +532,12 @@ def test_unitized_invariants(seed, m):
     rng = random.Random(seed)
     lengths = [rng.randint(1, 200) for _ in range(rng.randint(1, 3))]
     spans = random_unitizing(rng, m, lengths)
-    result = ag.unitized_alpha(spans, lengths)
+    result = unitizing.unitized_alpha(spans, lengths)
     assert result.d_o >= 0 and result.d_e >= 0
     assert result.value is None or result.value <= 1 + 1e-12
-    swapped = ag.unitized_alpha(spans[::-1], lengths)
+    swapped = unitizing.unitized_alpha(spans[::-1], lengths)
     assert swapped.d_o == pytest.approx(result.d_o) and swapped.d_e == pytest.approx(result.d_e)
-    same = ag.unitized_alpha([spans[0]] * m, lengths)
+    same = unitizing.unitized_alpha([spans[0]] * m, lengths)
     assert same.value is None or same.value == pytest.approx(1.0, abs=1e-12)
 
 

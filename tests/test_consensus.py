@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from qcode.cli import cli
-from qcode.core.disagreements import places_in
+from qcode.core.agreement.disagreements import places_in
 from qcode.core.store import CONSENSUS, ProjectError
 from tests.test_coding_store import coded  # noqa: F401  (fixture)
 
@@ -59,6 +59,8 @@ def test_disagreements_command(two_coders):
     [place] = json.loads(result.output)
     assert (place["start"], place["end"], place["ana"], place["ben"]) == (
         13, 36, [[13, 30]], [[20, 36]])
+    result = runner.invoke(cli, [*args, "disagreements", "--coders", "ANA,Ben", "--json"])
+    assert result.exit_code == 0 and "ana" in json.loads(result.output)[0]
     result = runner.invoke(cli, [*args, "disagreements", "--codes", "Nope"])
     assert result.exit_code == 1 and "no code named 'Nope'" in result.output
     result = runner.invoke(cli, [*args, "disagreements", "--coders", "ana"])

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from qcode.cli import cli
 from qcode.core.demo import build_demo, code_paths, read_demo_codings
-from qcode.core.disagreements import compare, places_in
+from qcode.core.agreement.disagreements import compare, places_in
 from qcode.core.store import Project, ProjectError
 
 CODERS = ("Coder A", "Coder B")

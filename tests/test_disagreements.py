@@ -3,7 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qcode.core.disagreements import Place, compare, merged, resolve
+from qcode.core.agreement.disagreements import Place, compare, resolve
+from qcode.core.agreement.units import merged
 
 
 def test_places_where_coders_differ():

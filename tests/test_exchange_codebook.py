@@ -22,6 +22,7 @@ from qcode.core.exchange.codebook_qdc import parse_refi, to_qdc
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import Project
+from qcode.core.text import QUOTE_LENGTH
 
 REPO = Path(__file__).resolve().parents[1]
 REFI = REPO.parent / "shared" / "fixtures" / "refi"
@@ -202,7 +203,8 @@ def test_qdc_export_refuses_what_it_cannot_write():
 
 NAME = st.one_of(
     st.sampled_from(["[bold]x[/]", "a & b", "<i>", '"quoted"', "x / y", "[/]", "&amp;",
-                     "Definition: no", "#1", "- dash", "]]>", "tab\there", "'single'"]),
+                     "Definition: no", "#1", "- dash", "]]>", "tab\there", "'single'",
+                     '=HYPERLINK("x")', "'=x", "''+1", "@sum"]),
     st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
             max_size=15),
 ).map(str.strip).filter(bool)
@@ -322,6 +324,25 @@ def test_csv_export_has_one_row_per_code_and_imports_back(run, tmp_path: Path):
     assert tree(tmp_path / "copy.qcode") == tree(tmp_path / "project.qcode")
 
 
+def test_csv_export_never_writes_a_formula(run, tmp_path: Path):
+    """A spreadsheet opening the CSV shows a code named like a formula as its name: the
+    cell opens with an apostrophe, as in the reports' CSV, and imports back as it was."""
+    (tmp_path / "formula.yaml").write_text(
+        "name: f\ncodes:\n  - name: '=HYPERLINK(\"x\")'\n    definition: '+1'\n"
+        "    codes:\n      - name: '@child'\n", encoding="utf-8")
+    run("codebook", "import", "formula.yaml")
+    run("codebook", "export", "--format", "csv", "--out", "book.csv")
+    import csv
+
+    cells = [cell for row in csv.reader((tmp_path / "book.csv").open(encoding="utf-8",
+                                                                      newline=""))
+             for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert "'=HYPERLINK(\"x\")" in cells and "'+1" in cells
+    run("-p", "copy.qcode", "codebook", "import", "book.csv")
+    assert tree(tmp_path / "copy.qcode") == tree(tmp_path / "project.qcode")
+
+
 def test_a_hand_written_csv_needs_only_paths(tmp_path: Path):
     path = tmp_path / "hand.csv"
     path.write_text("path,definition,colour\nA / B,under A,#80FF0000\nC,,\nA,top,\n",
@@ -369,7 +390,7 @@ def test_markdown_document_escapes_user_text_and_shows_counts(tmp_path: Path):
               "of the work fell to two officers who learned it on their own time, in the "
               "evenings, after their shifts, with no help from anyone above them in the "
               "force.")
-    assert len(kept) <= formats.QUOTE_LENGTH and source.startswith(kept)
+    assert len(kept) <= QUOTE_LENGTH and source.startswith(kept)
     assert source[len(kept)] in " ,"  # cut between words
     markdown_it = pytest.importorskip("markdown_it")
     rendered = markdown_it.MarkdownIt("commonmark").render(text)

@@ -180,7 +180,7 @@ def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch):
     source = tmp_path / "demo.qcode"
     build_demo(source)
     with Project.open(source) as project:  # a consensus begun: one place resolved
-        from qcode.core.disagreements import places_in, resolve
+        from qcode.core.agreement.disagreements import places_in, resolve
 
         project.coder = "Coder A"
         first = places_in(project, "Coder A", "Coder B")[0]

@@ -606,7 +606,7 @@ def test_the_html_fingerprint_covers_the_agreement_whatever_the_coder(hand):
 def test_the_html_report_is_one_reading(hand, monkeypatch):
     """Its quote texts and the agreement's codings are read in the transaction the
     codings were gathered in, so a coder writing meanwhile cannot split the report."""
-    import qcode.core.agreement_report as agreement_report
+    import qcode.core.agreement.report as agreement_report
 
     seen = []
     build, excerpts = agreement_report.build, hand.excerpts

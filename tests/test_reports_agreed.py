@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcode.core.disagreements import compare, places_in, resolve
+from qcode.core.agreement.disagreements import compare, places_in, resolve
 from qcode.core.reports import ReportError, frequencies, gather
 from qcode.core.reports.agreed import agreed
 from qcode.core.reports.material import agreed_codings, pooled

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from qcode.core.errors import QcodeError
+
 CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "key")
 ALLOWED_CODE_KEYS = {"name", "guid", "codes", *CODE_FIELDS}
 ALLOWED_TOP_KEYS = {"name", "description", "codes"}
@@ -19,7 +21,7 @@ COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 
-class CodebookError(Exception):
+class CodebookError(QcodeError):
     """A problem in a codebook file; the message names the file and line."""
 
 

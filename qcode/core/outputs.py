@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
+
 KEY_MARK = b'"qcode-key'  # the start of a key file's format name, plain or encrypted
 
 
-class OutputError(Exception):
+class OutputError(QcodeError):
     """A file that may not be written, or could not be; the message is for the user."""
 
 

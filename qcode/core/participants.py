@@ -13,8 +13,10 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
 
-class ParticipantsError(Exception):
+
+class ParticipantsError(QcodeError):
     """A problem in the attributes file; the message names the file and line."""
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from qcode.core.errors import QcodeError
+
 # category -> the word used in generated pseudonyms, "[Person 3]"
 CATEGORIES = {
     "person": "Person",
@@ -29,7 +31,7 @@ ALIASES = {"organization": "organisation", "force": "police force", "police": "p
            "social media handle": "handle", "post code": "postcode"}
 
 
-class IdentifiersError(Exception):
+class IdentifiersError(QcodeError):
     """A problem in an identifiers file; the message names the file and line."""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
 from qcode.core.anonymise.identifiers import CATEGORIES
 from qcode.core.anonymise.patterns import canonical
 
@@ -28,7 +29,7 @@ SCRYPT_MEMORY = 2**27  # bytes: 128 * n * r
 GENERATED = re.compile(r"\[(?:%s) \d+\]" % "|".join(map(re.escape, CATEGORIES.values())))
 
 
-class KeyFileError(Exception):
+class KeyFileError(QcodeError):
     """A problem with the key file; the message is a sentence for the user."""
 
 

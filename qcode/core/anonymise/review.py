@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
 from qcode.core.anonymise.apply import PositionMap, Replacement, anonymise_parsed
 from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.detect import (ROLE_LABEL, ROLE_WORDS, TITLES, TOKEN, Detector,
@@ -468,7 +468,7 @@ def write_report(scan: Scan, path: Path, passphrase: str | None = None,
     outputs.write(path, data, project, key, force)
 
 
-class DecisionsError(Exception):
+class DecisionsError(QcodeError):
     pass
 
 

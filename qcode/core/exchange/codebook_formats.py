@@ -8,9 +8,7 @@ In: qdc, qdpx and qde (their codebook), yaml, csv.
 from __future__ import annotations
 
 import csv
-import html
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,8 @@ from qcode.core.codebook import COLOUR, Code, Codebook
 from qcode.core.exchange.codebook_qdc import read_refi, to_qdc
 from qcode.core.exchange.foreign import path_of, tidy
 from qcode.core.exchange.safe_xml import ExchangeError, read_bytes
+from qcode.core.text import (csv_row, csv_text, e, html_paragraphs, md_escape,
+                             trim_words)
 
 EXPORT_FORMATS = ("qdc", "yaml", "csv", "md", "html")
 SUFFIXES = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".md": "md",
@@ -28,7 +28,6 @@ CSV_COLUMNS = ("path", "name", "definition", "when_to_use", "when_not_to_use", "
                "colour", "key", "guid")
 LABELS = (("definition", "Definition"), ("when_to_use", "When to use"),
           ("when_not_to_use", "When not to use"), ("example", "Example"))
-QUOTE_LENGTH = 200
 
 
 @dataclass
@@ -58,15 +57,6 @@ def usage(project) -> dict[str, Usage]:
             quote = trim_words(first[0]["text"]) if first else ""
         out[code["guid"]] = Usage(code["codings"], quote)
     return out
-
-
-def trim_words(text: str, limit: int = QUOTE_LENGTH) -> str:
-    """The text on one line, cut at a word boundary to at most `limit` characters."""
-    words = " ".join(text.split())
-    if len(words) <= limit:
-        return words
-    cut = words[:limit + 1].rsplit(" ", 1)[0] if " " in words[:limit + 1] else ""
-    return (cut or words[:limit]).rstrip(" ,;:.-–—") + "…"
 
 
 def format_for(path: Path | None) -> str | None:
@@ -113,7 +103,7 @@ def to_csv(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
         if counts is not None:
             used = counts.get(code.guid or "", Usage(0))
             row += [used.codings, used.quote]
-        writer.writerow(row)
+        writer.writerow(csv_row(row))
     return out.getvalue()
 
 
@@ -157,6 +147,7 @@ def read_csv(path: Path) -> tuple[Codebook, list[str]]:
         for line, row in enumerate(reader, 2):
             if None in row:
                 raise ExchangeError(f"{path}:{line}: more cells than columns")
+            row = {column: csv_text(cell) if cell else cell for column, cell in row.items()}
             full = (row.get("path") or "").strip()
             name = (row.get("name") or "").strip()
             if not full:
@@ -214,20 +205,6 @@ def read_codebook(path: Path) -> tuple[Codebook, list[str]]:
 
 # -- markdown ----------------------------------------------------------------------------
 
-MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-MD_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
-
-
-def md_escape(text: str) -> str:
-    """User text as literal Markdown: no emphasis, links, HTML, headings or lists."""
-    lines = []
-    for line in text.split("\n"):
-        line = MD_SPECIAL.sub(r"\\\1", line.strip())
-        line = MD_LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1)
-                                 else f"{m.group(2)}\\{m.group(3)}", line)
-        lines.append(line)
-    return "\n".join(lines)
-
 
 def to_markdown(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
     out = [f"# {md_escape(book.name)}", ""]
@@ -278,55 +255,42 @@ blockquote { margin: 0.4em 0 0.4em 1.4em; font-style: italic; }
 """
 
 
-def html_text(text: str) -> str:
-    """Escaped user text: paragraphs at blank lines, line breaks kept."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "".join("<p>" + "<br>\n".join(html.escape(line, quote=True)
-                                          for line in p.split("\n")) + "</p>"
-                   for p in paragraphs)
-
-
 def to_html(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
-    title = html.escape(book.name, quote=True)
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           # Nothing may be fetched from anywhere: the document stands alone.
-           '<meta http-equiv="Content-Security-Policy" '
-           "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{title}</title>", f"<style>\n{STYLE}</style>", "</head>", "<body>",
-           f"<h1>{title}</h1>"]
+    # Imported here: loading or exporting a codebook in another format needs none of
+    # the reports package, and importing it costs numpy.
+    from qcode.core.reports.page import page
+
+    out = [f"<h1>{e(book.name)}</h1>"]
     if book.description:
-        out.append(html_text(book.description))
+        out.append(html_paragraphs(book.description))
 
     def section(code: Code, depth: int, outline: str) -> None:
         level = min(depth + 2, 6)
         swatch = (f'<span class="swatch" style="background: {code.colour}"></span>'
                   if code.colour and COLOUR.match(code.colour) else "")
         out.append('<section class="code">')
-        out.append(f"<h{level}>{swatch}{outline}. {html.escape(code.name, quote=True)}"
-                   f"</h{level}>")
+        out.append(f"<h{level}>{swatch}{outline}. {e(code.name)}</h{level}>")
         fields = [(label, getattr(code, field)) for field, label in LABELS
                   if getattr(code, field)]
         if fields:
-            out.append("<dl>" + "".join(f"<dt>{label}</dt><dd>{html_text(value)}</dd>"
-                                        for label, value in fields) + "</dl>")
+            out.append("<dl>" + "".join(f"<dt>{label}</dt><dd>{html_paragraphs(v)}</dd>"
+                                        for label, v in fields) + "</dl>")
         details = []
         if code.colour:
-            details.append(f"colour {html.escape(code.colour)}")
+            details.append(f"colour {e(code.colour)}")
         if code.key:
-            details.append(f"shortcut key <kbd>{html.escape(code.key, quote=True)}</kbd>")
+            details.append(f"shortcut key <kbd>{e(code.key)}</kbd>")
         used = counts.get(code.guid or "", Usage(0)) if counts is not None else None
         if used is not None:
             details.append(f"{used.codings} coding{'' if used.codings == 1 else 's'}")
         if details:
             out.append(f'<p class="meta">{"; ".join(details)}</p>')
         if used is not None and used.quote:
-            out.append(f"<blockquote>“{html.escape(used.quote, quote=True)}”</blockquote>")
+            out.append(f"<blockquote>“{e(used.quote)}”</blockquote>")
         for index, child in enumerate(code.codes, 1):
             section(child, depth + 1, f"{outline}.{index}")
         out.append("</section>")
 
     for index, code in enumerate(book.codes, 1):
         section(code, 0, str(index))
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return page(book.name, out, STYLE)

@@ -33,7 +33,6 @@ from typing import Any
 
 from qcode import __version__
 from qcode.core.codebook import Code
-from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of
 from qcode.core.exchange.project_model import (EXTRAS, Case, Coding, ExchangeProject,
@@ -41,6 +40,7 @@ from qcode.core.exchange.project_model import (EXTRAS, Case, Coding, ExchangePro
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             xml_text)
 from qcode.core.exchange.safe_xml import ExchangeError
+from qcode.core.text import trim_words
 
 QDE = "project.qde"
 NAME_LENGTH = 80  # a selection's or a memo's name: its text, cut to one short line

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.core.errors import QcodeError
 
-class ImportProblem(Exception):
+
+class ImportProblem(QcodeError):
     """A user-facing problem with one input file. The message is one sentence, without
     the file name (the caller prefixes it)."""
 

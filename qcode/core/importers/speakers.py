@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qcode.core.errors import QcodeError
+
 CLOCK = r"\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?"
 _NAME = r"[^\W\d_][\w .'’-]{0,39}?"
 _LISTED_NAME = r"[^\W\d_][\w ,.'’-]{0,39}?"  # commas for Teams' "Smith, Jane"
@@ -271,7 +273,7 @@ def compile_speaker_pattern(regex: str) -> re.Pattern:
     return pattern
 
 
-class SpeakerPatternError(ValueError):
+class SpeakerPatternError(QcodeError, ValueError):
     """A `--speaker-pattern` that cannot be used; the message is one sentence."""
 
 

@@ -13,7 +13,8 @@ Reading the project
         segments (Material.segments). Pass a Material instead of the Project to any
         report below to make several reports from one reading (the few later reads,
         of turns and texts, are then a reading of their own).
-    coder: a coder's name (ignoring case when unambiguous), "consensus", "all", or
+    coder: a coder's name (selection.matching_name: ignoring case when unambiguous,
+        as everywhere), "consensus", "all", or
         None. None: once places where two coders differ have been resolved, the
         agreed version of those two (see agreed.py: what both coded, each resolved
         place as resolved; Material.choice.pair names them), else the consensus
@@ -61,7 +62,8 @@ command. Results with nothing in them say so (.empty).
 
 Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json),
 quotes_formats.render (md, html, csv, docx), network.to_mermaid / to_dot / to_svg.
-Errors a researcher can fix raise ReportError (a ProjectError), with a sentence.
+Errors a researcher can fix raise ReportError (a ProjectError; the agreement report
+raises it too), with a sentence.
 Every string in a result is plain user text: escape it for whatever reads markup
 (rich.markup.escape in a Textual widget; the renderers here escape for their formats).
 """

@@ -1,8 +1,8 @@
 """The agreed version of two coders' codings, as the reports count it.
 
-Resolving a place where two coders differ (qcode.core.disagreements) writes codings of
-the consensus coder there and nowhere else, so the consensus coder's codings alone are
-only the resolved places. The agreed version of coders A and B is, per transcript and
+Resolving a place where two coders differ (qcode.core.agreement.disagreements) writes
+codings of the consensus coder there and nowhere else, so the consensus coder's codings
+alone are only the resolved places. The agreed version of coders A and B is, per transcript and
 code:
 
     (what both A and B coded, outside the places resolved) ∪ (the consensus codings)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.reports import svg
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -24,11 +23,12 @@ from qcode.core.reports.frequencies import ROLL_UP, FrequencyTable, frequencies
 from qcode.core.reports.groups import grouping
 from qcode.core.reports.material import Material, material_of, reading
 from qcode.core.reports.network import network, to_svg
-from qcode.core.reports.escape import e
 from qcode.core.reports.page import made_from, page
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
 from qcode.core.reports.quotes_formats import blockquote
+from qcode.core.reports.selection import ReportError
+from qcode.core.text import e, trim_words
 from qcode.core.wording import plural
 from qcode.core.store import CONSENSUS
 
@@ -263,7 +263,8 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
 
 
 def _agreement(material: Material, coders: list[str]) -> list[str]:
-    from qcode.core.agreement_report import ACCEPTABLE, GOOD, ReportError, build, select
+    from qcode.core.agreement.render import alpha_figure
+    from qcode.core.agreement.report import build, select
 
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
@@ -274,7 +275,6 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
                                                 resamples=0))
     except ReportError as exc:
         return [f"<p>Nothing to compare: {e(str(exc))}.</p>"]
-    shown = [r for r in report.codes if r.alpha.value is not None]
     o = report.overall
     overall = "undefined" if o.value is None else f"{o.value:.3f}"
     out = [f"<p>Krippendorff's unitized alpha (free segmentation) between "
@@ -286,15 +286,9 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
            f"{CONSENSUS} coder's left out), whichever codings the other sections use "
            "(--coder): it is a figure about the coders, not about one version of the "
            "coding. Their codings are in the report's fingerprint.</p>"]
-    if shown:
-        bars = [svg.Bar(r.code, 0, (max(0.0, r.alpha.value),), (f"{r.alpha.value:.2f}",))
-                for r in shown]
-        chart = svg.bars("Unitized alpha per code", bars, ["alpha"],
-                         ticks=[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)],
-                         lines=[(ACCEPTABLE, f"{ACCEPTABLE}"), (GOOD, f"{GOOD:.3f}")])
-        out.append(f"<figure>{chart}<figcaption>Alpha per code (below 0 drawn at 0); "
-                   f"lines at {ACCEPTABLE} (tentative) and {GOOD:.3f} (firm), after "
-                   "Krippendorff (2004).</figcaption></figure>")
+    figure = alpha_figure(report)
+    if figure:
+        out.append(figure)
     if report.themes:
         out.append(_table(["theme (pooled)", "alpha_u"],
                           [[path, "undefined" if a.value is None else f"{a.value:.3f}"]

@@ -4,7 +4,6 @@ of coded segments and of cases; and the network as Mermaid or Graphviz text."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from qcode.core.codebook import COLOUR
@@ -14,6 +13,7 @@ from qcode.core.reports.frequencies import ROLL_UP, count
 from qcode.core.reports.groups import grouping
 from qcode.core.reports.material import material_of
 from qcode.core.reports.provenance import Provenance, provenance
+from qcode.core.text import dot_string, mermaid_label, one_line
 
 
 @dataclass(frozen=True)
@@ -84,44 +84,29 @@ def to_mermaid(net: Network) -> str:
     ids = {n.code.id: f"n{i}" for i, n in enumerate(net.nodes(), 1)}
     lines = ["flowchart LR"]
     for n in net.nodes():
-        lines.append(f'    {ids[n.code.id]}["{_mermaid(n.code.name)}<br>'
+        lines.append(f'    {ids[n.code.id]}["{mermaid_label(n.code.name)}<br>'
                      f'{counts_label(n)}"]')
     for n in net.nodes():
         lines += [f"    {ids[n.code.id]} --- {ids[c.code.id]}" for c in n.children]
-    lines += [f"%% {_comment(note)}" for note in notes(net)]
+    lines += [f"%% {one_line(note)}" for note in notes(net)]
     return "\n".join(lines) + "\n"
-
-
-MERMAID_SPECIAL = re.compile(r"[^\w ,.'()/-]")
-
-
-def _mermaid(text: str) -> str:
-    return MERMAID_SPECIAL.sub(lambda m: f"#{ord(m.group())};", " ".join(text.split()))
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
 
 
 def to_dot(net: Network) -> str:
     """Graphviz DOT, drawn left to right; labels are escaped DOT strings."""
     ids = {n.code.id: f"n{i}" for i, n in enumerate(net.nodes(), 1)}
     lines = ["digraph thematic_network {",
-             *(f"    // {_comment(note)}" for note in notes(net)), "    rankdir=LR;",
+             *(f"    // {one_line(note)}" for note in notes(net)), "    rankdir=LR;",
              '    node [shape=box, style="rounded", fontname="Helvetica"];']
     for n in net.nodes():
         width = 3 - min(n.code.depth, 2)
-        lines.append(f'    {ids[n.code.id]} [label="{_dot(n.code.name)}\\n'
+        lines.append(f'    {ids[n.code.id]} [label="{dot_string(n.code.name)}\\n'
                      f'{counts_label(n)}", penwidth={width}];')
     for n in net.nodes():
         lines += [f"    {ids[n.code.id]} -> {ids[c.code.id]} [arrowhead=none];"
                   for c in n.children]
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _dot(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def to_svg(net: Network, standalone: bool = True) -> str:

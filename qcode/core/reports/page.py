@@ -1,11 +1,12 @@
-"""The frame of qcode's HTML documents: one self-contained page, inline style only,
-nothing fetched from anywhere (a Content-Security-Policy says so to the browser),
-laid out for screen and for print."""
+"""The frame of every HTML document qcode writes (the write-up report, quotes, the
+agreement page, the codebook): one self-contained page, inline style only, nothing
+fetched from anywhere (a Content-Security-Policy says so to the browser), laid out for
+screen and for print."""
 
 from __future__ import annotations
 
-from qcode.core.reports.escape import e
 from qcode.core.reports.provenance import Provenance
+from qcode.core.text import e
 
 STYLE = """\
 body { font-family: Georgia, "Times New Roman", serif; max-width: 60em; margin: 2em auto;
@@ -47,13 +48,15 @@ dl.made dd { margin: 0 0 0.2em 9.5em; overflow-wrap: anywhere; }
 """
 
 
-def page(title: str, body: list[str]) -> str:
+def page(title: str, body: list[str], style: str = STYLE) -> str:
+    """The document around `body` (HTML already escaped); `title` is plain text. A
+    document of another shape (the codebook) brings its own `style`."""
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)}</title>", f"<style>\n{STYLE}</style>", "</head>", "<body>",
+        f"<title>{e(title)}</title>", f"<style>\n{style}</style>", "</head>", "<body>",
         *body, "</body>", "</html>"]) + "\n"
 
 

@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from qcode.core.exchange.codebook_formats import trim_words
 from qcode.core.importers.plain import is_interviewer
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -18,6 +17,7 @@ from qcode.core.reports.groups import grouping
 from qcode.core.reports.material import Material, Segment, material_of, reading
 from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.selection import ReportError
+from qcode.core.text import trim_words
 
 MAX_WORDS = 120
 CONTEXT = 40          # characters read either side of a segment to complete its words

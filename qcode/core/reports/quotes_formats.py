@@ -8,11 +8,10 @@ import csv
 import io
 from datetime import datetime, timezone
 
-from qcode.core.exchange.codebook_formats import md_escape
-from qcode.core.reports.escape import csv_row, e, xml_safe
 from qcode.core.reports.page import made_from, page
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
+from qcode.core.text import csv_row, e, md_escape, xml_safe
 
 FORMATS = ("md", "html", "docx", "csv")
 QUOTE_STYLE = "Quote"

@@ -1,4 +1,6 @@
-"""Whose codings a report is made from, and the attribute it compares cases by."""
+"""Whose codings a report is made from, and the attribute it compares cases by; the
+one error a report raises, and the one rule for matching a name the researcher typed
+(these two serve the agreement report too)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ BY_TRANSCRIPT, BY_CASE = "transcript", "case"
 NO_VALUE = "(none)"
 
 
+# A ProjectError, so the screens that show a ProjectError as one line show this one alike.
 class ReportError(ProjectError):
     """A report that cannot be made as asked; the message says why and what exists."""
 
@@ -35,9 +38,10 @@ class CoderChoice:
         return len(self.coders) > 1 and self.pair is None
 
 
-def coder_named(known: list[str], typed: str) -> str | None:
-    """The coder a researcher means: the name as typed, else the one name equal to it
-    ignoring case (as attributes are matched), else None."""
+def matching_name(known: list[str], typed: str) -> str | None:
+    """The name a researcher means, of a coder or an attribute: the name as typed, else
+    the one name equal to it ignoring case, else None (none, or several, such as "Ben"
+    and "ben" for "BEN"). The one rule wherever qcode matches such a name."""
     if typed in known:
         return typed
     folded = [k for k in known if k.casefold() == typed.casefold()]
@@ -61,7 +65,7 @@ def choose_coders(counts: dict[str, int], known: list[str], asked: str | None,
     pairs = pairs or {}
     coded = sorted(c for c in counts if c != CONSENSUS)
     pair = max(pairs, key=pairs.get) if pairs else None
-    name = None if asked is None else coder_named(known, asked)
+    name = None if asked is None else matching_name(known, asked)
     if asked is not None and name is None and asked.casefold() == ALL_CODERS:
         if not coded:
             return CoderChoice((), asked, "No one has coded yet: there are no codings "
@@ -126,12 +130,10 @@ def _pooled_note(coders: list[str], who: str) -> str:
 
 
 def attribute_named(names: list[str], typed: str) -> str:
-    """The attribute a researcher means, matched exactly or else ignoring case."""
-    if typed in names:
-        return typed
-    folded = [n for n in names if n.casefold() == typed.casefold()]
-    if len(folded) == 1:
-        return folded[0]
+    """The attribute a researcher means (see matching_name)."""
+    name = matching_name(names, typed)
+    if name is not None:
+        return name
     if not names:
         raise ReportError(f"no case has the attribute '{typed}': no case has any "
                           "attributes yet (set them with 'qcode case set P01 role=...' "

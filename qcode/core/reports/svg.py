@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qcode.core.reports.escape import e
+from qcode.core.text import e
 
 FONT = "Helvetica, Arial, sans-serif"
 # Distinct in hue and in lightness, so the series stay apart on a grey-scale print.

@@ -9,10 +9,9 @@ import io
 import json
 import textwrap
 
-from qcode.core.exchange.codebook_formats import md_escape
 from qcode.core.reports.cooccurrence import MEANING, Matrix
-from qcode.core.reports.escape import csv_row
 from qcode.core.reports.frequencies import ROLL_UP, Cell, FrequencyTable
+from qcode.core.text import csv_row, md_escape
 
 FORMATS = ("table", "md", "csv", "json")
 HEADER_WIDTH = 12     # a group's name in a terminal column header

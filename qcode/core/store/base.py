@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from qcode.core.errors import QcodeError
+
 
 CONSENSUS = "consensus"  # the coder whose codings are the agreed version
 
 
-class ProjectError(Exception):
+class ProjectError(QcodeError):
     """A problem a user can act on; the message is a sentence for them."""
 
 

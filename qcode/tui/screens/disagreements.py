@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from qcode.core.disagreements import places_in, resolve
+from qcode.core.agreement.disagreements import places_in, resolve
 from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.widgets.transcript_view import TranscriptView
 

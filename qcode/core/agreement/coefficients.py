@@ -1,6 +1,5 @@
-"""Inter-coder agreement: coefficients for given units, Krippendorff's unitized alpha
-for coders who choose their own segments, and the step from coded spans to units.
-
+"""Inter-coder agreement on given units: percent agreement, the kappa family and
+Krippendorff's alpha, from ratings, counts or a contingency table.
 Pure functions: no I/O, no database. Each coefficient names the publication whose
 formula it follows; tests check them against published worked examples.
 
@@ -24,8 +23,8 @@ Results
 -------
 Chance-corrected coefficients return :class:`Agreement` (value, p_o, p_e, units);
 Krippendorff's alpha returns :class:`Alpha` (value, D_o, D_e, pairable units and
-values); the unitized alpha returns :class:`UnitizedAlpha` (value, D_o, D_e, segments,
-length). When the data leave a coefficient without a value (nothing varies, no unit
+values); the unitized alpha (unitized.py) returns ``UnitizedAlpha`` (value, D_o, D_e,
+segments, length). When the data leave a coefficient without a value (nothing varies, no unit
 coded by two coders, nobody used the code) ``value`` is ``None`` and ``undefined``
 says why, in a sentence for the user. Malformed input (one coder, rows of different
 lengths, overlapping units, spans outside the text) raises :class:`AgreementDataError`,
@@ -53,25 +52,24 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, combinations
 
 import numpy as np
 
-Span = tuple[int, int]
+from qcode.core.errors import QcodeError
+
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 __all__ = [
-    "LEVELS", "Agreement", "AgreementDataError", "Alpha", "UnitCounts", "UnitizedAlpha",
+    "LEVELS", "Agreement", "AgreementDataError", "Alpha", "UnitCounts",
     "brennan_prediger", "brennan_prediger_from_table", "cohen_kappa",
     "cohen_kappa_from_table", "fleiss_category_kappas", "fleiss_kappa",
     "fleiss_kappa_from_counts", "gwet_ac1", "gwet_ac1_from_table", "krippendorff_alpha",
-    "krippendorff_alpha_from_table", "merge_overlaps", "percent_agreement",
-    "percent_agreement_from_table", "pooled_unitized_alpha", "scott_pi",
-    "scott_pi_from_table", "spans_to_unit_counts", "spans_to_units", "unitized_alpha",
+    "krippendorff_alpha_from_table", "percent_agreement", "percent_agreement_from_table",
+    "scott_pi", "scott_pi_from_table",
 ]
 
 
-class AgreementDataError(ValueError):
+class AgreementDataError(QcodeError, ValueError):
     """The data given to an agreement function are malformed (not merely unlucky)."""
 
 
@@ -107,26 +105,6 @@ class Alpha:
     level: str
     units: int = 0
     values: int = 0
-    undefined: str | None = None
-
-    @property
-    def defined(self) -> bool:
-        return self.value is not None
-
-
-@dataclass(frozen=True)
-class UnitizedAlpha:
-    """Krippendorff's unitized alpha for one code = 1 - D_o / D_e.
-
-    ``units`` counts the coded segments of all coders, ``length`` is the continuum's
-    length L in characters, ``coders`` is m."""
-
-    value: float | None
-    d_o: float
-    d_e: float
-    units: int
-    length: int
-    coders: int
     undefined: str | None = None
 
     @property
@@ -404,142 +382,11 @@ def krippendorff_alpha_from_table(table: Sequence[Sequence[int]],
     return krippendorff_alpha(UnitCounts.from_table(table, categories), level)
 
 
-# --- unitizing: Krippendorff's alpha for coder-chosen segments -----------------------
-
-def unitized_alpha(spans: Sequence[Iterable[Span]], length: int | Sequence[int]) -> UnitizedAlpha:
-    """Krippendorff's unitized alpha for one code (Krippendorff 1995, Sociological
-    Methodology 25:47-76; 2004, Quality & Quantity 38:787-800, and Content Analysis 2nd
-    ed. §11.6; the "value-specific" (k)u-alpha of Krippendorff et al. 2016).
-
-    ``spans[i]`` are coder i's segments of this code, half-open offsets on the
-    continuum [0, L). Each coder's continuum is cut into sections: the coder's
-    segments (units) and the stretches between them (gaps). Abutting segments stay
-    separate units; one coder's segments must not overlap (see :func:`merge_overlaps`).
-
-    D_o = sum_{i != j} sum_{g of i, h of j} delta2(g, h) / (m (m - 1) L^2), with
-    delta2 = (b_g - b_h)^2 + (e_g - e_h)^2 for overlapping units g and h, l_g^2 for a
-    unit g lying wholly inside a gap h of the other coder (and the reverse), else 0.
-    D_e = (2/L) sum_units [ (N - 1)/3 (2 l^3 - 3 l^2 + l)
-                            + l^2 sum_{gaps h, l_h >= l} (l_h - l + 1) ]
-          / ( m L (m L - 1) - sum_units l (l - 1) ),
-    N the number of units of all coders; alpha = 1 - D_o / D_e.
-
-    ``length`` is L, or a list of transcript lengths: the transcripts then lie end to
-    end (transcript t starts at the sum of the lengths before it), no segment may cross
-    from one into the next, and every transcript boundary ends a gap, so a coder's gaps
-    never run across transcripts and the value does not depend on their order. With
-    one transcript this is exactly the published formula.
-
-    Cost grows with the number of segments, not with L: each pair of coders is compared
-    on sorted segment boundaries (binary search), and D_e uses the sorted gap lengths."""
-    m = len(spans)
-    if m < 2:
-        raise AgreementDataError(f"agreement needs at least two coders; got {m}")
-    bounds = _continuum(length)
-    total = int(bounds[-1])
-    coders = [_units_of(i, s, bounds) for i, s in enumerate(spans)]
-    count = sum(len(s) for s, _ in coders)
-    if count == 0:
-        return UnitizedAlpha(None, 0.0, 0.0, 0, total, m, _NOBODY_CODED)
-
-    observed = sum(_pair_disagreement(a, b) for a, b in combinations(coders, 2))
-    d_o = 2 * observed / (m * (m - 1) * float(total) ** 2)
-
-    lengths = np.concatenate([(e - s) for s, e in coders]).astype(np.float64)
-    gaps = np.concatenate([_gaps(s, e, bounds) for s, e in coders]).astype(np.float64)
-    gaps.sort()
-    below = np.concatenate(([0.0], np.cumsum(gaps)))
-    first = np.searchsorted(gaps, lengths, side="left")
-    placements = (below[-1] - below[first]) - (len(gaps) - first) * (lengths - 1)
-    within = (count - 1) / 3 * (2 * lengths ** 3 - 3 * lengths ** 2 + lengths)
-    numerator = float(np.sum(within + lengths ** 2 * placements))
-    denominator = m * total * (m * total - 1.0) - float(np.sum(lengths * (lengths - 1)))
-    d_e = 2 / total * numerator / denominator
-    if numerator <= 0:
-        return UnitizedAlpha(None, d_o, 0.0, count, total, m, "expected disagreement is 0: "
-                             "the segments leave nothing that could vary")
-    return UnitizedAlpha(1 - d_o / d_e, d_o, d_e, count, total, m)
-
-
-def pooled_unitized_alpha(results: Iterable[UnitizedAlpha]) -> UnitizedAlpha:
-    """One alpha over several codes: 1 - sum_c D_o,c / sum_c D_e,c, pooling the
-    disagreements rather than averaging the alphas (Krippendorff 2004, Q&Q 38:787-800,
-    overall alpha of its Figure 2 example; DKPro's KrippendorffAlphaUnitizingAgreement).
-    D_o and D_e shown are the means over the codes given. All results must share the
-    continuum and the coders."""
-    results = list(results)
-    if not results:
-        raise AgreementDataError("no codes to pool")
-    if len({(r.length, r.coders) for r in results}) > 1:
-        raise AgreementDataError("pooled codes must share one continuum and set of coders")
-    d_o = sum(r.d_o for r in results) / len(results)
-    d_e = sum(r.d_e for r in results) / len(results)
-    first = results[0]
-    units = sum(r.units for r in results)
-    if d_e <= 0:
-        reason = _NOBODY_CODED if units == 0 else "expected disagreement is 0 for every code"
-        return UnitizedAlpha(None, d_o, d_e, units, first.length, first.coders, reason)
-    return UnitizedAlpha(1 - d_o / d_e, d_o, d_e, units, first.length, first.coders)
-
-
-def merge_overlaps(spans: Iterable[Span]) -> list[Span]:
-    """One coder's spans of one code, sorted, with overlapping spans joined into one.
-    Spans that only touch stay separate units, as Krippendorff's unitizing requires."""
-    out: list[list[int]] = []
-    for start, end in sorted(spans):
-        if out and start < out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
-
-
-# --- from spans to given units -------------------------------------------------------
-
-def spans_to_units(spans: Sequence[Iterable[Span]], units: Sequence[Span]) -> list[list[int]]:
-    """The coders x units matrix of given units: 1 where a coder's spans cover at least
-    one character of the unit, else 0. ``units`` are (start, end) offsets in text order
-    and must not overlap (words, sentences, turns or characters, as from
-    :func:`qcode.core.spans.units`). Found by binary search on the unit boundaries."""
-    starts, ends = _unit_bounds(units)
-    matrix = []
-    for coder in spans:
-        low, high = _touched(coder, starts, ends)
-        edges = np.zeros(len(starts) + 1, dtype=np.int64)
-        np.add.at(edges, low, 1)
-        np.add.at(edges, high, -1)
-        matrix.append((np.cumsum(edges[:-1]) > 0).astype(int).tolist())
-    return matrix
-
-
-def spans_to_unit_counts(spans: Sequence[Iterable[Span]], units: Sequence[Span]) -> UnitCounts:
-    """The same data as :func:`spans_to_units`, as :class:`UnitCounts`: a sweep over the
-    boundaries of the touched unit ranges, so the cost grows with the number of spans,
-    not with the number of units."""
-    starts, ends = _unit_bounds(units)
-    total = len(starts)
-    changes: dict[int, list[tuple[int, int]]] = {0: [], total: []}
-    for coder, coder_spans in enumerate(spans):
-        low, high = _touched(coder_spans, starts, ends)
-        for a, b in _merged(zip(low.tolist(), high.tolist())):
-            changes.setdefault(a, []).append((coder, 1))
-            changes.setdefault(b, []).append((coder, 0))
-    coders = len(spans)
-    state = [0] * coders
-    counts: Counter = Counter()
-    points = sorted(changes)
-    for here, following in zip(points, points[1:]):
-        for coder, value in changes[here]:
-            state[coder] = value
-        counts[tuple(state)] += following - here
-    return UnitCounts(coders, counts)
-
 
 # --- internals -----------------------------------------------------------------------
 
 _NO_PAIRS = "no unit has values from two coders, so there is nothing to compare"
 _ONE_CATEGORY = "only one category occurs, so nothing varies and chance agreement is 1"
-_NOBODY_CODED = "no coder applied this code"
 
 
 def _missing(value) -> bool:
@@ -704,130 +551,3 @@ def _delta2(values: list, n_c: np.ndarray, level: str) -> np.ndarray:
     total = v[:, None] + v[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total == 0, 0.0, (diff / np.where(total == 0, 1, total)) ** 2)
-
-
-def _continuum(length) -> np.ndarray:
-    pieces = [length] if isinstance(length, (int, np.integer)) else list(length)
-    for piece in pieces:
-        if isinstance(piece, bool) or not isinstance(piece, (int, np.integer)) or piece < 0:
-            raise AgreementDataError(f"lengths must be whole numbers of characters, not {piece!r}")
-    bounds = np.array([0, *accumulate(int(p) for p in pieces)], dtype=np.int64)
-    if bounds[-1] <= 0:
-        raise AgreementDataError("the continuum is empty (length 0)")
-    return bounds
-
-
-def _units_of(coder: int, spans, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    array = _pairs(spans, f"coder #{coder + 1}'s spans")
-    array = array[np.argsort(array[:, 0], kind="stable")]
-    starts, ends = array[:, 0], array[:, 1]
-    bad = np.flatnonzero((starts >= ends) | (starts < 0) | (ends > bounds[-1]))
-    if bad.size:
-        s, e = array[bad[0]]
-        raise AgreementDataError(
-            f"coder #{coder + 1}: span [{s}, {e}) is empty or outside the text [0, {bounds[-1]})")
-    clash = np.flatnonzero(starts[1:] < ends[:-1])
-    if clash.size:
-        i = clash[0]
-        raise AgreementDataError(
-            f"coder #{coder + 1}: segments [{starts[i]}, {ends[i]}) and [{starts[i + 1]}, "
-            f"{ends[i + 1]}) of one code overlap; unitized alpha needs one coder's segments "
-            "to be disjoint (merge_overlaps joins them)")
-    if len(bounds) > 2:
-        crossing = np.flatnonzero(np.searchsorted(bounds, starts, side="right")
-                                  != np.searchsorted(bounds, ends - 1, side="right"))
-        if crossing.size:
-            i = crossing[0]
-            raise AgreementDataError(f"coder #{coder + 1}: segment [{starts[i]}, {ends[i]}) "
-                                     "runs across a transcript boundary")
-    return starts, ends
-
-
-def _pair_disagreement(a: tuple[np.ndarray, np.ndarray],
-                       b: tuple[np.ndarray, np.ndarray]) -> float:
-    """Sum of delta2 over the pairs (g of a, h of b) of two coders' sections: overlapping
-    units, and units of either coder lying inside a gap of the other. Gap-gap pairs and
-    units that only partly cover a gap add nothing. The pairs (h, g) give the same sum."""
-    a_start, a_end = a
-    b_start, b_end = b
-    # For each unit of a, the b units overlapping it are b[low:high]: sorted, disjoint
-    # units have sorted starts and ends.
-    low = np.searchsorted(b_end, a_start, side="right")
-    high = np.searchsorted(b_start, a_end, side="left")
-    overlaps = high - low
-    total = float(np.sum((a_end - a_start)[overlaps == 0].astype(np.float64) ** 2))
-    b_low = np.searchsorted(a_end, b_start, side="right")
-    b_high = np.searchsorted(a_start, b_end, side="left")
-    total += float(np.sum((b_end - b_start)[b_high == b_low].astype(np.float64) ** 2))
-    pairs = int(overlaps.sum())
-    if pairs:
-        i = np.repeat(np.arange(len(a_start)), overlaps)
-        j = np.arange(pairs) - np.repeat(np.cumsum(overlaps) - overlaps, overlaps) \
-            + np.repeat(low, overlaps)
-        d_start = (a_start[i] - b_start[j]).astype(np.float64)
-        d_end = (a_end[i] - b_end[j]).astype(np.float64)
-        total += float(np.sum(d_start ** 2 + d_end ** 2))
-    return total
-
-
-def _gaps(starts: np.ndarray, ends: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Lengths of one coder's gaps, each ended by a segment or a transcript boundary.
-
-    Gaps run from each segment end or transcript start to the next segment start or
-    transcript end; both lists, sorted, pair up in order."""
-    gap_starts = np.sort(np.concatenate((ends, bounds[:-1])))
-    gap_ends = np.sort(np.concatenate((starts, bounds[1:])))
-    lengths = gap_ends - gap_starts
-    return lengths[lengths > 0]
-
-
-def _unit_bounds(units: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
-    array = _pairs(units, "units")
-    starts, ends = array[:, 0], array[:, 1]
-    empty = np.flatnonzero(starts >= ends)
-    if empty.size:
-        i = empty[0]
-        raise AgreementDataError(f"unit [{starts[i]}, {ends[i]}) is empty")
-    disorder = np.flatnonzero(starts[1:] < ends[:-1])
-    if disorder.size:
-        i = disorder[0]
-        raise AgreementDataError(
-            f"units must be in text order without overlapping; [{starts[i]}, {ends[i]}) "
-            f"and [{starts[i + 1]}, {ends[i + 1]}) are not")
-    return starts, ends
-
-
-def _touched(spans: Iterable[Span], starts: np.ndarray,
-             ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each span, the range [low, high) of units sharing a character with it."""
-    array = _pairs(spans, "spans")
-    empty = np.flatnonzero(array[:, 0] >= array[:, 1])
-    if empty.size:
-        s, e = array[empty[0]]
-        raise AgreementDataError(f"span [{s}, {e}) is empty")
-    low = np.searchsorted(ends, array[:, 0], side="right")
-    high = np.searchsorted(starts, array[:, 1], side="left")
-    keep = low < high
-    return low[keep], high[keep]
-
-
-def _pairs(items, what: str) -> np.ndarray:
-    try:
-        array = np.asarray(items if isinstance(items, np.ndarray) else list(items))
-    except (TypeError, ValueError) as error:
-        raise AgreementDataError(f"{what} must be (start, end) pairs") from error
-    if array.size == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
-        raise AgreementDataError(f"{what} must be (start, end) pairs of whole numbers")
-    return array.astype(np.int64)
-
-
-def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for low, high in sorted(ranges):
-        if out and low <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], high)
-        else:
-            out.append([low, high])
-    return [(a, b) for a, b in out]

@@ -1,14 +1,18 @@
 """The agreement report as text: a table readable at 80 columns, Markdown, CSV, JSON,
-and a self-contained HTML page with a chart of alpha per code."""
+and a self-contained HTML page with a chart of alpha per code (the page frame, the
+chart and every escape are those of the reports: reports/page.py, reports/svg.py and
+core/text.py)."""
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 
-from qcode.core.agreement_report import ACCEPTABLE, GOOD, Report
+from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report
+from qcode.core.reports import svg
+from qcode.core.reports.page import page
+from qcode.core.text import csv_row, e, md_escape
 
 FORMATS = ("table", "md", "csv", "json", "html")
 
@@ -142,11 +146,13 @@ def to_table(report: Report, width: int = 80) -> str:
 
 def to_markdown(report: Report) -> str:
     def table(headers, rows):
+        # The first cell is a code's path (user text); the others are figures.
         return "\n".join(["| " + " | ".join(headers) + " |",
                           "|" + "---|" * len(headers)]
-                         + ["| " + " | ".join(v.replace("|", "\\|") for v in r) + " |"
+                         + ["| " + " | ".join([md_escape(r[0]), *r[1:]]) + " |"
                             for r in rows])
-    parts = ["# Inter-coder agreement", "", *[f"{line}  " for line in _header(report)], "",
+    parts = ["# Inter-coder agreement", "",
+             *[f"{md_escape(line)}  " for line in _header(report)], "",
              table(CODE_COLUMNS, _code_rows(report))]
     o = report.overall
     parts += ["", f"**Overall** alpha_u = {_number(o.value)} (D_o {_small(o.d_o)}, "
@@ -154,7 +160,8 @@ def to_markdown(report: Report) -> str:
     if report.selection.unit:
         parts += ["", f"## Given units ({report.selection.unit}s)", "",
                   table(*_given_rows(report))]
-    warnings = [f"- {r.path}: {w}" for r in report.codes for w in r.warnings]
+    warnings = [f"- {md_escape(r.path)}: {md_escape(w)}" for r in report.codes
+                for w in r.warnings]
     if warnings:
         parts += ["", "## Warnings", "", *warnings]
     return "\n".join(parts) + "\n"
@@ -165,17 +172,17 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out)
     names = sorted({n for r in report.codes for n in r.given})
     coders = report.selection.coders
-    writer.writerow(["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
+    writer.writerow(csv_row(["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
                      *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
-                     "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"])
+                     "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"]))
     for r in report.codes:
-        writer.writerow([
+        writer.writerow(csv_row([
             r.path, r.alpha.value, r.alpha.d_o, r.alpha.d_e,
             *(r.interval or ("", "")), *[r.segments[c] for c in coders],
             *[round(r.shares[c], 6) for c in coders], r.units or "",
             *[r.given[n].value if n in r.given else "" for n in names],
             *((r.maxqda["agreements"], r.maxqda["segments"]) if r.maxqda else ("", "")),
-            "; ".join(r.warnings)])
+            "; ".join(r.warnings)]))
     writer.writerow(["(overall)", report.overall.value, report.overall.d_o,
                      report.overall.d_e, *(report.overall_interval or ("", ""))])
     return out.getvalue()
@@ -209,61 +216,40 @@ def to_json(report: Report) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def _chart(report: Report) -> str:
-    """Alpha per code as horizontal bars, with the 0.667 and 0.800 lines; plain SVG."""
-    rows = [r for r in report.codes if r.alpha.value is not None]
-    left, bar, gap, width = 260, 16, 6, 360
-    height = 30 + len(rows) * (bar + gap)
-
-    def x(value: float) -> float:  # alpha runs from -1 to 1; the chart shows 0 to 1
-        return left + max(0.0, min(1.0, value)) * width
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" '
-             f'height="{height}" role="img" aria-label="alpha per code" '
-             'font-family="sans-serif" font-size="12">']
-    for i, r in enumerate(rows):
-        y = 20 + i * (bar + gap)
-        colour = "#2e7d32" if r.alpha.value >= GOOD else (
-            "#f9a825" if r.alpha.value >= ACCEPTABLE else "#c62828")
-        parts.append(f'<text x="{left - 6}" y="{y + bar - 4}" text-anchor="end">'
-                     f'{html.escape(r.path[-40:])}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{x(r.alpha.value) - left:.1f}" '
-                     f'height="{bar}" fill="{colour}"/>')
-        parts.append(f'<text x="{x(r.alpha.value) + 4:.1f}" y="{y + bar - 4}">'
-                     f'{r.alpha.value:.2f}</text>')
-    for line, label in ((ACCEPTABLE, "0.667"), (GOOD, "0.800")):
-        parts.append(f'<line x1="{x(line):.1f}" y1="12" x2="{x(line):.1f}" y2="{height}" '
-                     'stroke="#333" stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x(line):.1f}" y="10" text-anchor="middle">{label}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def alpha_figure(report: Report) -> str:
+    """Alpha per code as bars, with Krippendorff's lines at 0.667 and 0.800, in a
+    <figure>; the agreement page and the write-up report show the same."""
+    shown = [r for r in report.codes if r.alpha.value is not None]
+    if not shown:
+        return ""
+    bars = [svg.Bar(r.code, 0, (max(0.0, r.alpha.value),), (f"{r.alpha.value:.2f}",))
+            for r in shown]
+    chart = svg.bars("Unitized alpha per code", bars, ["alpha"],
+                     ticks=[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)],
+                     lines=[(ACCEPTABLE, f"{ACCEPTABLE}"), (GOOD, f"{GOOD:.3f}")])
+    return (f"<figure>{chart}<figcaption>Alpha per code (below 0 drawn at 0); lines at "
+            f"{ACCEPTABLE} (tentative) and {GOOD:.3f} (firm), after Krippendorff (2004)."
+            "</figcaption></figure>")
 
 
 def to_html(report: Report) -> str:
     def table(headers, rows):
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>"
+        head = "".join(f"<th>{e(h)}</th>" for h in headers)
+        body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>"
                        for r in rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     o = report.overall
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-             "<title>Inter-coder agreement</title><style>body{font-family:sans-serif;"
-             "max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:"
-             "collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}"
-             "td:first-child,th:first-child{text-align:left}</style></head><body>",
-             "<h1>Inter-coder agreement</h1>",
-             "".join(f"<p>{html.escape(line)}</p>" for line in _header(report)),
-             _chart(report), table(CODE_COLUMNS, _code_rows(report)),
+    parts = ["<h1>Inter-coder agreement</h1>",
+             "".join(f"<p>{e(line)}</p>" for line in _header(report)),
+             alpha_figure(report), table(CODE_COLUMNS, _code_rows(report)),
              f"<p><strong>Overall</strong> alpha_u = {_number(o.value)} (D_o "
              f"{_small(o.d_o)}, D_e {_small(o.d_e)}) "
-             f"{html.escape(_interval(report.overall_interval))}</p>"]
+             f"{e(_interval(report.overall_interval))}</p>"]
     if report.selection.unit:
-        parts += [f"<h2>Given units ({html.escape(report.selection.unit)}s)</h2>",
+        parts += [f"<h2>Given units ({e(report.selection.unit)}s)</h2>",
                   table(*_given_rows(report))]
-    warnings = [f"<li>{html.escape(r.path)}: {html.escape(w)}</li>"
-                for r in report.codes for w in r.warnings]
+    warnings = [f"<li>{e(r.path)}: {e(w)}</li>" for r in report.codes for w in r.warnings]
     if warnings:
         parts += ["<h2>Warnings</h2><ul>", *warnings, "</ul>"]
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return page("Inter-coder agreement", parts)

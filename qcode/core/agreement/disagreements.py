@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-Span = tuple[int, int]
+from qcode.core.agreement.units import Span, merged
+
 CHOICES = ("first", "second", "union", "intersection")
 
 
@@ -26,17 +27,6 @@ class Place:
         if not self.second:
             return "only the first coder coded"
         return "boundaries differ"
-
-
-def merged(spans: list[Span]) -> list[Span]:
-    """Sorted spans with overlapping or touching ones joined."""
-    out: list[list[int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
 
 
 def compare(first: list[Span], second: list[Span]) -> tuple[list[Span], list[Place]]:

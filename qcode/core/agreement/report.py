@@ -1,8 +1,8 @@
 """The inter-coder agreement report: which codings are compared, and every figure the
 `qcode agree` command shows, per code, per theme and overall (per transcript on request).
 
-The statistics themselves are the pure functions of `qcode.core.agreement`; this module
-only gathers spans from the project and lays them out.
+The statistics themselves are the pure functions of coefficients.py, unitized.py and
+units.py; this module only gathers spans from the project and lays them out.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from qcode.core import agreement as stats
+from qcode.core.agreement import coefficients as stats
+from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
+                                           pooled_unitized_alpha, unitized_alpha)
+from qcode.core.agreement.units import spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
+from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
 EXTREME_PREVALENCE = 0.05  # share of units coded below this (or above 1 - it): a warning
 ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and firm
-
-
-class ReportError(ValueError):
-    """A selection that cannot be reported on; the message says why."""
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Selection:
 class CodeFigures:
     code: str
     path: str
-    alpha: stats.UnitizedAlpha
+    alpha: UnitizedAlpha
     shares: dict[str, float]                    # coder -> share of the text coded
     segments: dict[str, int]                    # coder -> segments
     interval: tuple[float, float] | None = None
@@ -57,8 +57,8 @@ class Report:
     selection: Selection
     made: str
     codes: list[CodeFigures]
-    themes: list[tuple[str, stats.UnitizedAlpha]]
-    overall: stats.UnitizedAlpha
+    themes: list[tuple[str, UnitizedAlpha]]
+    overall: UnitizedAlpha
     overall_interval: tuple[float, float] | None
     per_transcript: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -72,11 +72,12 @@ def select(project, coders: Sequence[str] | None = None,
 
     known = project.coders()
     if coders:
-        missing = [c for c in coders if c not in known]
+        named = {typed: matching_name(known, typed) for typed in coders}
+        missing = [typed for typed, name in named.items() if name is None]
         if missing:
             raise ReportError(f"no coder named {', '.join(map(repr, missing))} "
                               f"(coders: {', '.join(known) or 'none'})")
-        chosen = list(dict.fromkeys(coders))
+        chosen = list(dict.fromkeys(named[typed] for typed in coders))
     else:
         chosen = [c for c in known if c != CONSENSUS]
     if len(chosen) < 2:
@@ -128,15 +129,15 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     units_by_transcript = _units(project, selection) if selection.unit else {}
     total = sum(lengths)
     figures: list[CodeFigures] = []
-    by_code: dict[int, stats.UnitizedAlpha] = {}
+    by_code: dict[int, UnitizedAlpha] = {}
     intervals, overall_interval = _intervals(coders, selection, spans)
     leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
     for code in selection.codes:
-        own = {coder: {tid: stats.merge_overlaps(spans.get((coder, tid, code["id"]), []))
+        own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code["id"]), []))
                        for tid in transcript_ids} for coder in coders}
         laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
                  for s, e in own[coder][tid]] for coder in coders]
-        alpha = stats.unitized_alpha(laid, lengths)
+        alpha = unitized_alpha(laid, lengths)
         by_code[code["id"]] = alpha
         if code["id"] not in leaves and not any(laid):
             continue  # a theme nobody applied directly: its codes are reported
@@ -155,9 +156,9 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     for code in selection.codes:
         below = codes_below(selection.codes, code["id"])
         if len(below) > 1:
-            themes.append((code["path"], stats.pooled_unitized_alpha(
+            themes.append((code["path"], pooled_unitized_alpha(
                 by_code[c] for c in below)))
-    overall = stats.pooled_unitized_alpha(by_code.values())
+    overall = pooled_unitized_alpha(by_code.values())
     report = Report(selection, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                     figures, themes, overall, overall_interval)
     if per_transcript:
@@ -193,7 +194,7 @@ def _given(row: CodeFigures, own: dict, coders: list[str], units: dict) -> None:
     characters is."""
     counts = None
     for tid, these in units.items():
-        part = stats.spans_to_unit_counts([own[c][tid] for c in coders], these)
+        part = spans_to_unit_counts([own[c][tid] for c in coders], these)
         counts = part if counts is None else counts + part
     if counts is None or counts.units == 0:
         return
@@ -256,7 +257,7 @@ def _intervals(coders: list[str], selection: Selection, spans: dict
         return {}, None
     chooser = random.Random(selection.seed)
     codes = [c["id"] for c in selection.codes]
-    merged = {key: stats.merge_overlaps(value) for key, value in spans.items()}
+    merged = {key: merge_overlaps(value) for key, value in spans.items()}
     per_code: dict[int, list[float]] = {c: [] for c in codes}
     pooled: list[float] = []
     for _ in range(selection.resamples):
@@ -267,11 +268,11 @@ def _intervals(coders: list[str], selection: Selection, spans: dict
         for code_id in codes:
             laid = [[(at + s, at + e) for t, at in zip(picked, starts)
                      for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
-            result = stats.unitized_alpha(laid, lengths)
+            result = unitized_alpha(laid, lengths)
             results.append(result)
             if result.value is not None:
                 per_code[code_id].append(result.value)
-        overall = stats.pooled_unitized_alpha(results)
+        overall = pooled_unitized_alpha(results)
         if overall.value is not None:
             pooled.append(overall.value)
     return ({c: _percentiles(v) for c, v in per_code.items() if len(v) >= 20},
@@ -290,12 +291,12 @@ def _per_transcript(spans: dict, selection: Selection) -> list[dict]:
     out = []
     for code in selection.codes:
         for transcript in selection.transcripts:
-            own = [stats.merge_overlaps(spans.get((c, transcript["id"], code["id"]), []))
+            own = [merge_overlaps(spans.get((c, transcript["id"], code["id"]), []))
                    for c in coders]
             if not any(own):
                 continue
             entry = {"code": code["path"], "transcript": transcript["name"],
-                     "alpha": stats.unitized_alpha(own, transcript["length"])}
+                     "alpha": unitized_alpha(own, transcript["length"])}
             if len(coders) == 2:
                 entry.update(_nvivo(own, transcript["length"]))
             out.append(entry)

@@ -1,0 +1,11 @@
+"""Inter-coder agreement: how far coders agree, and where they differ.
+
+    coefficients.py   percent agreement, Cohen, Scott, Fleiss, Brennan-Prediger, Gwet,
+                      Krippendorff's alpha for given units (pure functions)
+    unitized.py       Krippendorff's unitized alpha for segments coders chose (pure)
+    units.py          from coded spans to given units: words, sentences, turns (pure)
+    report.py         the `qcode agree` report: which codings are compared, every figure
+    render.py         that report as a table, Markdown, CSV, JSON or an HTML page
+    disagreements.py  the places where two coders differ, and resolving them
+
+Import from the module that holds a name; this package re-exports nothing."""
