@@ -39,6 +39,9 @@ class ReviewGroup:
     reason: str
     occurrences: list[tuple[int, Finding]] = field(default_factory=list)
     suggestion: str | None = None
+    # Occurrences (by their number in `occurrences`) that stand in a transcript's file
+    # name or case name, not its text: what holds them ("file name") and that name.
+    in_names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -54,7 +57,12 @@ class ReviewGroup:
                  width: int = 35) -> list[str]:
         """Keyword-in-context lines: '... before [VALUE] after ...'."""
         lines = []
-        for index, finding in self.occurrences[:limit]:
+        for number, (index, finding) in enumerate(self.occurrences[:limit]):
+            if number in self.in_names:
+                what, name = self.in_names[number]
+                lines.append(f"{batch[index].name}: {what} '{name[:finding.start]}"
+                             f"[{finding.text}]{name[finding.end:]}'")
+                continue
             text = batch[index].text
             before = " ".join(text[max(0, finding.start - width):finding.start].split())
             after = " ".join(text[finding.end:finding.end + width].split())
@@ -122,8 +130,29 @@ class Anonymiser:
                 group.occurrences.append((index, finding))
                 if group.suggestion is None:
                     group.suggestion = finding.pseudonym
+        self._names_to_review(batch, cases or [None] * len(batch), groups)
         ordered = sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.value))
         return Scan(batch, findings, ordered, warnings, plan.roles, plan.neutral)
+
+    def _names_to_review(self, batch: list[ParsedTranscript], cases: list[str | None],
+                         groups: dict[str, ReviewGroup]) -> None:
+        """A name that stands only in a file name or a case name ("interview_jo_mbeki"
+        for a text that never says "Mbeki") is a candidate like any other: offered for
+        review with the name as its context, and left open when nobody decides."""
+        in_text = set(groups)
+        for index, (parsed, case) in enumerate(zip(batch, cases)):
+            for what, name in (("file name", parsed.name), ("case name", case)):
+                if not name:
+                    continue
+                for finding in self.detector.find(_as_words(name)):
+                    group_key = canonical(finding.value, finding.category)
+                    if finding.kind != "candidate" or group_key in in_text:
+                        continue
+                    group = groups.setdefault(group_key, ReviewGroup(
+                        finding.value, finding.category,
+                        f"{finding.reason}; only in a {what}"))
+                    group.in_names[len(group.occurrences)] = (what, name)
+                    group.occurrences.append((index, finding))
 
     def apply(self, scan: Scan, decisions: dict[str, Decision],
               positions: list[PositionMap] | None = None) -> list[ParsedTranscript]:
@@ -175,8 +204,13 @@ class Anonymiser:
         # Names that came with the files (transcript, case and file names) go through
         # everything known now: the list, the key, and what was accepted in review.
         self.detector = Detector(self.identifiers + accepted, self.key, self.speakers)
-        return [replace(a, name=self.anonymise_name(parsed.name))
-                for parsed, a in zip(scan.batch, out)]
+        named = []
+        for parsed, anonymised, counts in zip(scan.batch, out, self.counts):
+            name = self.anonymise_name(parsed.name)
+            if name != parsed.name:
+                counts["file name"] += 1
+            named.append(replace(anonymised, name=name))
+        return named
 
     @staticmethod
     def _labels(parsed: ParsedTranscript, roles: dict[str, str]) -> list[Replacement]:
