@@ -276,15 +276,22 @@ def anonymise_exchange(exchange, anonymisation: Anonymisation,
 
 
 def _stored(project: Project, decision: Decision) -> bool:
-    """Whether a decided value occurs in a transcript already in the project."""
+    """Whether a decided value occurs in a transcript already in the project: in its
+    text, or in its name, source file name or case name (offered for review too)."""
     from qcode.core.anonymise.detect import Detector
+    from qcode.core.anonymise.review import as_words
 
     if not decision.value:
         return False
     finder = Detector([Identifier(decision.value, decision.category)], Key())
-    return any(f.kind in ("listed", "variant")
-               for row in project.transcripts()
-               for f in finder.find(project.transcript_text(row.id)))
+
+    def holds(text: str) -> bool:
+        return any(f.kind in ("listed", "variant") for f in finder.find(text))
+
+    return any(holds(project.transcript_text(row.id))
+               or any(holds(as_words(name)) for name in (row.name, row.source_file,
+                                                         row.case) if name)
+               for row in project.transcripts())
 
 
 def _anonymised_participant(participant: Participant, anonymiser: Anonymiser

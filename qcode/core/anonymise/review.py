@@ -144,7 +144,7 @@ class Anonymiser:
             for what, name in (("file name", parsed.name), ("case name", case)):
                 if not name:
                     continue
-                for finding in self.detector.find(_as_words(name)):
+                for finding in self.detector.find(as_words(name)):
                     group_key = canonical(finding.value, finding.category)
                     if finding.kind != "candidate" or group_key in in_text:
                         continue
@@ -269,7 +269,7 @@ class Anonymiser:
         speaker's name, key value and value accepted in review goes. File names are
         often in lowercase, where a name that is also a word ("castellan", "will")
         would pass for the word: each word is read as capitalised."""
-        readable = _as_words(name)
+        readable = as_words(name)
         return self._replaced(name, [f for f in self.detector.find(readable)
                                      if not f.review or f.kind in ("listed", "speaker")])
 
@@ -277,7 +277,7 @@ class Anonymiser:
         """A case is named by the researcher, often after the participant: anything in
         it that may be a name goes, unlisted candidates included, since nobody reviews
         it and it names the whole case ("Ann Smithfield" -> "[Person 3]")."""
-        readable = _as_words(name)
+        readable = as_words(name)
         return self._replaced(name, self.detector.find(readable))
 
     def anonymise_short(self, text: str) -> str:
@@ -351,7 +351,7 @@ def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
                     or label.casefold() in pseudonyms or not TOKEN.search(label))]
 
 
-def _as_words(name: str) -> str:
+def as_words(name: str) -> str:
     readable = name.replace("_", " ")
     titled = readable.title()
     # Positions must stay those of `name` (title() keeps the length of nearly all text).
