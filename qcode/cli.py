@@ -897,11 +897,13 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
 
 from qcode.cli_exchange import export, import_project  # noqa: E402
 from qcode.cli_reports import quotes, report  # noqa: E402  (the write-up commands)
+from qcode.cli_review_file import review_file  # noqa: E402
 
 cli.add_command(export)
 cli.add_command(import_project)
 cli.add_command(quotes)
 cli.add_command(report)
+cli.add_command(review_file)
 
 
 def main() -> None:

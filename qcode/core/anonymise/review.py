@@ -508,15 +508,36 @@ class DecisionsError(QcodeError):
 
 def read_decisions(path: Path, passphrase: str | None = None) -> dict[str, Decision]:
     """A filled-in review file, plain or sealed with the key's passphrase."""
+    return parse_decisions(open_review_file(path, passphrase), path)
+
+
+def open_review_file(path: Path, passphrase: str | None = None) -> bytes:
+    """The review file's CSV as bytes, unsealed with the key's passphrase if sealed."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DecisionsError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DecisionsError(f"{path}: cannot read it ({exc.strerror})") from None
     if is_encrypted(path, ENCRYPTED_REPORT):
         if passphrase is None:
             raise DecisionsError(f"{path}: the review file is encrypted; give the key's "
                                  "passphrase")
         data = decrypt(json.loads(data), passphrase, path, "review file")
+    return data
+
+
+def seal_review_file(path: Path, data: bytes, passphrase: str,
+                     key: Path | None = None) -> None:
+    """A review file filled in outside qcode, sealed again in its place: checked first
+    (a file that cannot be read back is refused, and the old one stays), then written
+    as `write_report` writes it, replacing the file it came from in one step."""
+    parse_decisions(data, path)
+    sealed = json.dumps(encrypt(data, passphrase, ENCRYPTED_REPORT)).encode("ascii")
+    outputs.write(path, sealed, key=key, force=True)
+
+
+def parse_decisions(data: bytes, path: Path) -> dict[str, Decision]:
     try:
         rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     except UnicodeDecodeError:
