@@ -137,8 +137,9 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         click.echo(f"conflict: {conflict}", err=True)
     added = {k: outcome.merged[k] for k in ("transcripts", "codes", "codings", "coders",
                                             "cases", "memos")}
-    click.echo(f"Imported {file} into {path}: " + (counted(added) if any(added.values())
-                                                   else "nothing new (all of it was here)"))
+    nothing = "nothing new" + ("" if outcome.held else " (all of it was here)")
+    click.echo(f"Imported {file} into {path}: "
+               + (counted(added) if any(added.values()) else nothing))
     if anonymisation is None and added["transcripts"]:
         click.echo("warning: the text was NOT anonymised: real names in it are now in "
                    "the project; use --anonymise --key KEYFILE for real interviews",

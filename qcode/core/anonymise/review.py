@@ -146,7 +146,8 @@ class Anonymiser:
                     continue
                 for finding in self.detector.find(as_words(name)):
                     group_key = canonical(finding.value, finding.category)
-                    if finding.kind != "candidate" or group_key in in_text:
+                    if finding.kind != "candidate" or group_key in in_text \
+                            or _extension(name, finding):
                         continue
                     group = groups.setdefault(group_key, ReviewGroup(
                         finding.value, finding.category,
@@ -302,6 +303,11 @@ class Anonymiser:
         from qcode.core.anonymise.apply import apply_replacements
 
         return apply_replacements(text, replacements)
+
+
+def _extension(name: str, finding: Finding) -> bool:
+    """Whether a finding is the file type that ends a name ("p03.docx"), not a word."""
+    return finding.end == len(name) and name[finding.start - 1:finding.start] == "."
 
 
 @dataclass
