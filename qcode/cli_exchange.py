@@ -140,10 +140,6 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     nothing = "nothing new" + ("" if outcome.held else " (all of it was here)")
     click.echo(f"Imported {file} into {path}: "
                + (counted(added) if any(added.values()) else nothing))
-    if anonymisation is None and added["transcripts"]:
-        click.echo("warning: the text was NOT anonymised: real names in it are now in "
-                   "the project; use --anonymise --key KEYFILE for real interviews",
-                   err=True)
 
 
 def bind_to_target(key, key_path: Path, path: Path, exchange) -> None:
