@@ -300,11 +300,10 @@ def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> N
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report: ReviewReport, decisions_path: Path | None,
-                    key_path: Path, review: str = "prompt", positions: list | None = None,
+                    key_path: Path, review: str = "prompt",
                     interviewers: tuple[str, ...] = ()
                     ) -> list[tuple[Path, ParsedTranscript]]:
-    """Anonymise a batch in memory without storing it (file to file, and another
-    tool's project); `positions` receives each transcript's map from old to new."""
+    """Anonymise a batch in memory without storing it (file to file)."""
     from qcode.core.pipeline import Anonymisation
     from qcode.core.pipeline import anonymise_batch as anonymise
 
@@ -313,7 +312,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         read_identifiers(identifiers_path) if identifiers_path else [],
         report.read(decisions_path) if decisions_path else {}, tuple(interviewers),
         decisions_file=decisions_path)
-    done = anonymise(items, cases, anonymisation, positions=positions)
+    done = anonymise(items, cases, anonymisation)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     say_neutral([done.items[i][0].name for i in done.neutral])
