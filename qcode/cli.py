@@ -259,43 +259,19 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
 def summarise_import(outcome, key_path: Path | None, report) -> None:
     """What happened to each file, what was replaced by category (counts, never
     values), what was held back and how to finish, and where the key is."""
-    from qcode.cli_anonymise import say_neutral
+    from qcode.cli_anonymise import say_review, say_transcripts
 
     for path, warning in outcome.warnings:
         click.echo(f"warning: {path}: {warning}", err=True)
     for warning in outcome.checks:
         click.echo(f"warning: {warning}", err=True)
-    for path, name, words, turns in outcome.imported:
-        replaced = outcome.replaced.get(name)
-        what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n
-                                           in sorted(replaced.items()))
-                if replaced else "; nothing replaced" if outcome.anonymised else "")
-        click.echo(f"imported {path.name} as '{name}': {words:,} words, {turns} turns{what}")
+    say_transcripts(outcome)
     for path, problem in outcome.failed:
         click.echo(f"error: {path}: {problem}", err=True)
-    for name, count in outcome.redacted.items():
-        click.echo(f"replaced {count} accepted value(s) in '{name}', already in the "
-                   "project (codings re-anchored)")
-    say_neutral(outcome.neutral)
-    if outcome.open is not None:
-        report.write(outcome.open)
-        click.echo(f"{len(outcome.open.groups)} candidate(s) nobody decided are listed in "
-                   f"{report.path} (it holds real values: keep it with the key)", err=True)
-    if outcome.held:
-        click.echo(f"held back {len(outcome.held)} transcript(s) with undecided candidates, "
-                   f"NOT imported: {', '.join(p.name for p, _ in outcome.held)}; fill in "
-                   "the decision column of that file and import them again with "
-                   "--decisions FILE (or --store-unreviewed to store them as they are)",
-                   err=True)
-    if outcome.stored_unreviewed:
-        click.echo(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
-                   "candidates (--store-unreviewed, recorded in the project); finish "
-                   "them with --decisions FILE", err=True)
     if not outcome.imported:
         click.echo("nothing imported")
-    if outcome.anonymised:
-        click.echo(f"key: {key_path} (keep it outside the project)")
-    elif outcome.imported:
+    say_review(outcome, key_path, report)
+    if not outcome.anonymised and outcome.imported:
         click.echo("warning: the text was NOT anonymised: real names in it are now in "
                    "the project; use --anonymise --key KEYFILE for real interviews",
                    err=True)
@@ -921,11 +897,13 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
 
 from qcode.cli_exchange import export, import_project  # noqa: E402
 from qcode.cli_reports import quotes, report  # noqa: E402  (the write-up commands)
+from qcode.cli_review_file import review_file  # noqa: E402
 
 cli.add_command(export)
 cli.add_command(import_project)
 cli.add_command(quotes)
 cli.add_command(report)
+cli.add_command(review_file)
 
 
 def main() -> None:

@@ -56,6 +56,12 @@ def key_options(function):
     return function
 
 
+store_unreviewed_option = click.option(
+    "--store-unreviewed", is_flag=True,
+    help="With --non-interactive: store transcripts with undecided candidates anyway "
+    "(recorded in the project) instead of holding them back.")
+
+
 def refuse_without_anonymise(**options) -> None:
     """The anonymisation options mean nothing without --anonymise: saying so beats
     importing raw text the researcher believed would be anonymised."""
@@ -208,32 +214,96 @@ def anonymisation_for(key_path: Path | None, identifiers_path: Path | None,
     file goes. The key is bound to the project before anything is read, and saved by
     the pipeline when it holds every pseudonym, before the project is written; the
     project then records which key its pseudonyms come from."""
-    from qcode.core.pipeline import Anonymisation
-
     key, passphrase = open_key(key_path, encrypt_key)
     bind_key(key, key_path, project)
-    report = review_report(report_path, key_path, passphrase, project.path, force)
+    anonymisation, report = anonymisation_with(
+        key, key_path, passphrase, identifiers_path, non_interactive, decisions_path,
+        review, interviewers, store_unreviewed, project.path, report_path, force)
+    kept_for(anonymisation, key_path, passphrase, project)
+    return anonymisation, report
 
-    def save() -> None:
-        save_key(key, key_path, passphrase)
-        record_key(key, project)
 
+def anonymisation_with(key: Key, key_path: Path, passphrase: str | None,
+                       identifiers_path: Path | None, non_interactive: bool,
+                       decisions_path: Path | None, review: str,
+                       interviewers: tuple[str, ...], store_unreviewed: bool,
+                       project_path: Path, report_path: Path | None, force: bool):
+    """anonymisation_for with the key open and bound: the files named are read (and
+    refused) before any project is written. Its key is saved by `kept_for`."""
+    from qcode.core.pipeline import Anonymisation
+
+    report = review_report(report_path, key_path, passphrase, project_path, force)
     return Anonymisation(
         key, reviewer_for(non_interactive, review),
         read_identifiers(identifiers_path) if identifiers_path else [],
         report.read(decisions_path) if decisions_path else {},
-        tuple(interviewers), store_unreviewed, save_key=save,
+        tuple(interviewers), store_unreviewed,
         decisions_file=decisions_path), report
+
+
+def kept_for(anonymisation, key_path: Path, passphrase: str | None, project) -> None:
+    """Where the pipeline saves the key, and the project that then records it."""
+
+    def save() -> None:
+        save_key(anonymisation.key, key_path, passphrase)
+        record_key(anonymisation.key, project)
+
+    anonymisation.save_key = save
+
+
+def say_transcripts(outcome, verb: str = "imported") -> None:
+    """One line per transcript: what it became and what was replaced in it, by
+    category (counts, never values)."""
+    for path, name, words, turns in outcome.imported:
+        replaced = outcome.replaced.get(name)
+        what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n
+                                           in sorted(replaced.items()))
+                if replaced else "; nothing replaced" if outcome.anonymised else "")
+        click.echo(f"{verb} {path.name} as '{name}': {words:,} words, {turns} turns{what}")
+
+
+def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> None:
+    """What the anonymisation left to do and where: earlier work redacted, neutral
+    speaker labels, the candidates nobody decided, what was held back or stored
+    unreviewed and how to finish it, and where the key is."""
+    for name, count in outcome.redacted.items():
+        click.echo(f"replaced {count} accepted value(s) in '{name}', already in the "
+                   "project (codings re-anchored)")
+    if outcome.redacted_elsewhere:
+        click.echo(f"replaced {outcome.redacted_elsewhere} accepted value(s) in names, "
+                   "memos and the event log of what was already in the project"
+                   + (f"; {outcome.undo_lost} earlier action(s) can no longer be undone"
+                      if outcome.undo_lost else ""))
+    if outcome.unscrubbed:
+        click.echo("warning: another program has the project open, so the old text is "
+                   "still in its WAL: close every qcode on it, then run 'qcode scrub'",
+                   err=True)
+    say_neutral(outcome.neutral)
+    if outcome.open is not None:
+        report.write(outcome.open)
+        click.echo(f"{len(outcome.open.groups)} candidate(s) nobody decided are listed in "
+                   f"{report.path} (it holds real values: keep it with the key)", err=True)
+    if outcome.held:
+        click.echo(f"held back {len(outcome.held)} transcript(s) with undecided candidates, "
+                   f"NOT imported: {', '.join(p.name for p, _ in outcome.held)}; fill in "
+                   "the decision column of that file and import them again with "
+                   "--decisions FILE (or --store-unreviewed to store them as they are)",
+                   err=True)
+    if outcome.stored_unreviewed:
+        click.echo(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
+                   "candidates (--store-unreviewed, recorded in the project); finish "
+                   "them with --decisions FILE", err=True)
+    if outcome.anonymised:
+        click.echo(f"key: {key_path} (keep it outside the project)")
 
 
 def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report: ReviewReport, decisions_path: Path | None,
-                    key_path: Path, review: str = "prompt", positions: list | None = None,
+                    key_path: Path, review: str = "prompt",
                     interviewers: tuple[str, ...] = ()
                     ) -> list[tuple[Path, ParsedTranscript]]:
-    """Anonymise a batch in memory without storing it (file to file, and another
-    tool's project); `positions` receives each transcript's map from old to new."""
+    """Anonymise a batch in memory without storing it (file to file)."""
     from qcode.core.pipeline import Anonymisation
     from qcode.core.pipeline import anonymise_batch as anonymise
 
@@ -242,7 +312,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
         read_identifiers(identifiers_path) if identifiers_path else [],
         report.read(decisions_path) if decisions_path else {}, tuple(interviewers),
         decisions_file=decisions_path)
-    done = anonymise(items, cases, anonymisation, positions=positions)
+    done = anonymise(items, cases, anonymisation)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     say_neutral([done.items[i][0].name for i in done.neutral])

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_anonymise import (anonymise_batch, bind_key, bind_key_to_new, key_options,
-                                  open_key, record_key, refuse_without_anonymise,
-                                  review_report, save_key)
+from qcode.cli_anonymise import (anonymisation_with, bind_key, bind_key_to_new,
+                                  key_options, kept_for, open_key, refuse_without_anonymise,
+                                  say_review, say_transcripts, store_unreviewed_option)
 from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural
@@ -71,22 +71,25 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
 @click.option("--anonymise", is_flag=True,
               help="Replace identifiers before the text enters the project (needs --key).")
 @key_options
+@store_unreviewed_option
 @click.pass_context
 def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
                    identifiers: Path | None, non_interactive: bool, report: Path | None,
                    decisions: Path | None, force: bool, encrypt_key: bool,
-                   review: str, interviewers: tuple[str, ...]) -> None:
+                   review: str, interviewers: tuple[str, ...],
+                   store_unreviewed: bool) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or
     qcode): codebook, transcripts, codings with their coders, cases with attributes and
     memos. Into a new or existing project; matched as 'qcode merge' matches."""
-    from qcode.core.exchange.project_import import as_parsed, carry_anonymisation
     from qcode.core.exchange.qdpx_read import read_project_file
+    from qcode.core.pipeline import import_project as run_project_import
 
     if not anonymise:
         refuse_without_anonymise(key=key_path, identifiers=identifiers,
                                  non_interactive=non_interactive, report=report,
                                  decisions=decisions, force=force, encrypt_key=encrypt_key,
-                                 review=review, interviewer=interviewers)
+                                 review=review, interviewer=interviewers,
+                                 store_unreviewed=store_unreviewed)
     path = ctx.find_root().obj
     if not path.parent.is_dir():
         raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
@@ -98,32 +101,23 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
                 raise click.ClickException(f"{path} requires anonymisation: import with "
                                            "--anonymise --key KEYFILE")
     exchange = read_project_file(file)
+    anonymisation = report_file = None
     if anonymise:
-        from qcode.core.anonymise.identifiers import read_identifiers
-        from qcode.core.anonymise.review import Anonymiser
-
+        # Every file named is read, and refused, before a project is written.
         key, passphrase = open_key(key_path, encrypt_key)
         bind_to_target(key, key_path, path, exchange)
-        items, given = as_parsed(exchange)
-        positions: list = []
-        items = anonymise_batch(items, given, key, identifiers, non_interactive,
-                                review_report(report, key_path, passphrase, path, force),
-                                decisions, key_path, review, positions=positions,
-                                interviewers=interviewers)
-        # Memos, names and guidance came with the text: every listed value, and every
-        # value the key now knows, goes from them too.
-        listed = read_identifiers(identifiers) if identifiers else []
-        carry_anonymisation(exchange, [parsed for _, parsed in items], positions,
-                            Anonymiser(listed, key).anonymise_short)
-        save_key(key, key_path, passphrase)
+        anonymisation, report_file = anonymisation_with(
+            key, key_path, passphrase, identifiers, non_interactive, decisions, review,
+            interviewers, store_unreviewed, path, report, force)
     for warning in exchange.warnings:  # before the import, so a failure keeps them
         click.echo(f"warning: {file}: {warning}", err=True)
+    said = len(exchange.warnings)
     created = not path.exists()
     project = Project.create(path) if created else Project.open(path)
     try:
-        if anonymise:
-            record_key(key, project)
-        outcome = project.import_exchange(exchange, file.name)
+        if anonymisation is not None:
+            kept_for(anonymisation, key_path, passphrase, project)
+        outcome = run_project_import(project, exchange, file.name, anonymisation)
     except BaseException:
         project.close()
         if created:  # nothing half-written: the new project goes with the failure
@@ -132,12 +126,20 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
                 leftover.unlink(missing_ok=True)
         raise
     project.close()
-    for conflict in outcome["conflicts"]:
+    for warning in exchange.warnings[said:]:  # from anonymising: names made equal
+        click.echo(f"warning: {file}: {warning}", err=True)
+    for warning in outcome.checks:
+        click.echo(f"warning: {warning}", err=True)
+    if anonymisation is not None:
+        say_transcripts(outcome, "anonymised")
+        say_review(outcome, key_path, report_file)
+    for conflict in outcome.merged["conflicts"]:
         click.echo(f"conflict: {conflict}", err=True)
-    added = {k: outcome[k] for k in ("transcripts", "codes", "codings", "coders", "cases",
-                                     "memos")}
-    click.echo(f"Imported {file} into {path}: " + (counted(added) if any(added.values())
-                                                   else "nothing new (all of it was here)"))
+    added = {k: outcome.merged[k] for k in ("transcripts", "codes", "codings", "coders",
+                                            "cases", "memos")}
+    nothing = "nothing new" + ("" if outcome.held else " (all of it was here)")
+    click.echo(f"Imported {file} into {path}: "
+               + (counted(added) if any(added.values()) else nothing))
 
 
 def bind_to_target(key, key_path: Path, path: Path, exchange) -> None:

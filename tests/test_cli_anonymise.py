@@ -317,3 +317,21 @@ def test_an_explicit_report_that_exists_is_refused_before_any_work(run, tmp_path
     assert (tmp_path / "mine.csv").read_text() == "precious\n"
     with Project.open(tmp_path / "project.qcode") as project:
         assert project.transcripts() == []
+
+
+def test_import_project_asks_the_reviewer_as_import_does(run, tmp_path: Path):
+    """import-project supplies the prompt reviewer to the same pipeline as import: a
+    candidate accepted at the prompt leaves the text, the names and the export, and
+    nothing is held back."""
+    from test_pipeline import everywhere, leaks
+
+    write = (tmp_path / "colleague.txt").write_text
+    write("Interviewer: Who trained you?\n\nP05: Tobias Wrenfield trained me.\n")
+    run("-p", "raw.qcode", "init")
+    run("-p", "raw.qcode", "import", "colleague.txt")
+    run("-p", "raw.qcode", "export", "raw.qdpx")
+    result = run("import-project", "raw.qdpx", "--anonymise", "--key", "k.json",
+                 "--interviewer", "Interviewer", input="A\n")
+    assert "held back" not in result.output
+    assert "replaced: person 1" in result.output
+    assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}

@@ -24,6 +24,9 @@ from qcode.core.exchange.qdpx_read import read_project_file
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.store import Project
 
+from conftest import write
+from test_pipeline import everywhere, leaks
+
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "refi"
 NS = "urn:QDA-XML:project:1.0"
 ANA = "0E2C6A4E-5C1B-4F7A-9A55-3B7E3C1D2A10"
@@ -725,3 +728,127 @@ def test_positions_counted_in_utf16_are_recognised(tmp_path: Path):
     exchange = read_project_file(archive(tmp_path / "p.qdpx", plain))  # no names: code points
     coding = exchange.codings[0]
     assert exchange.transcripts[0].text[coding.start:coding.end] == part
+
+
+# -- anonymised import-project as `import` does it: held back, summary, decisions ---------
+
+COLLEAGUE_TEXT = ("P01: Tobias Wrenfield trained me in the port office, and Wrenfield "
+                  "still rings.\n")
+CLEAN_TEXT = "P02: We had no budget at all, none.\n"
+ON_FIRST = "D0000000-0000-4000-8000-000000000011"
+
+
+def colleague_project(tmp_path: Path) -> Path:
+    """Two sources: one names an unlisted colleague (only the candidate finder sees
+    him), with a coding, a memo on the source and a case of its own; one names
+    nobody."""
+    start = COLLEAGUE_TEXT.index("trained me")
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="raw">
+  <Users><User guid="{ANA}" name="Ana"/></Users>
+  <CodeBook><Codes><Code guid="{COST}" name="Training" isCodable="true"/></Codes></CodeBook>
+  <Cases><Case guid="6F7E8D9C-0B1A-4C2D-9E3F-4A5B6C7D8E9F" name="Port office">
+    <SourceRef targetGUID="{FIRST}"/></Case></Cases>
+  <Sources>
+    <TextSource guid="{FIRST}" name="p01"><PlainTextContent>{COLLEAGUE_TEXT}</PlainTextContent>
+      {selection(SECOND, start, start + len("trained me"), THEME)}
+      <NoteRef targetGUID="{ON_FIRST}"/></TextSource>
+    <TextSource guid="{BEN}" name="p02"><PlainTextContent>{CLEAN_TEXT}</PlainTextContent>
+    </TextSource></Sources>
+  <Notes><Note guid="{ON_FIRST}" name="follow up">
+    <PlainTextContent>Ask Wrenfield about the training.</PlainTextContent></Note></Notes>
+</Project>"""
+    return archive(tmp_path / "raw.qdpx", qde)
+
+
+def decided(tmp_path: Path, review: str = "k-review.csv") -> Path:
+    """The review file with every candidate of the colleague accepted, the rest
+    rejected."""
+    lines = (tmp_path / review).read_text().splitlines()
+    rows = [("accept" if "Wrenfield" in line else "reject") + line for line in lines[1:]]
+    return write(tmp_path / "decided.csv", "\n".join([lines[0], *rows]) + "\n")
+
+
+def import_raw(tmp_path: Path, *options: str):
+    return run("import-project", str(tmp_path / "raw.qdpx"), "--anonymise", "--key",
+               str(tmp_path / "k.key"), "--non-interactive", *options,
+               project=tmp_path / "project.qcode")
+
+
+def test_import_project_holds_back_a_source_with_undecided_candidates(tmp_path: Path):
+    colleague_project(tmp_path)
+    result = import_raw(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "held back 1 transcript(s)" in result.output and "p01" in result.output
+    assert "--decisions FILE" in result.output and "k-review.csv" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["p02"]
+        assert project.conn.execute("SELECT count(*) FROM codings").fetchone() == (0,)
+        assert project.conn.execute("SELECT count(*) FROM memos").fetchone() == (0,)
+    assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
+    # Finished with the filled-in review file: the source comes in, its coding moved
+    # with its text, and the colleague is nowhere.
+    result = import_raw(tmp_path, "--decisions", str(decided(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "replaced: person 2" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        first = project.transcript_id("p01")
+        text = project.transcript_text(first)
+        [coding] = project.codings(first)
+        assert text[coding["start"]:coding["end"]] == "trained me"
+    assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
+
+
+def test_import_project_stores_unreviewed_only_when_asked_and_records_it(tmp_path: Path):
+    colleague_project(tmp_path)
+    result = import_raw(tmp_path, "--store-unreviewed")
+    assert result.exit_code == 0, result.output
+    assert "stored 1 transcript(s) with undecided candidates" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.meta("stored_unreviewed") == "p01"
+        assert len(project.transcripts()) == 2
+
+
+def test_import_project_says_what_was_replaced_per_transcript_and_where_the_key_is(
+        tmp_path: Path):
+    colleague_project(tmp_path)
+    write(tmp_path / "ids.csv", "value,category,pseudonym\nTobias Wrenfield,person,\n"
+          "Wrenfield,person,\n")
+    result = import_raw(tmp_path, "--identifiers", str(tmp_path / "ids.csv"))
+    assert result.exit_code == 0, result.output
+    assert "anonymised p01 as 'p01':" in result.output
+    assert "replaced: person 2" in result.output
+    assert "anonymised p02 as 'p02':" in result.output and "nothing replaced" in result.output
+    assert f"key: {tmp_path / 'k.key'}" in result.output
+    assert leaks(result.output.encode(), ("Tobias", "Wrenfield")) == {}
+
+
+def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_path: Path):
+    """A transcript stored unreviewed earlier (by `import`) loses the colleague when
+    another tool's project comes in with a decisions file that accepts him."""
+    write(tmp_path / "p07.txt", "Interviewer: Who trained you?\n\n"
+          "P07: Tobias Wrenfield did. Wrenfield was strict.\n")
+    target = tmp_path / "project.qcode"
+    run("init", project=target)
+    result = run("import", str(tmp_path / "p07.txt"), "--anonymise", "--key",
+                 str(tmp_path / "k.key"), "--non-interactive", "--store-unreviewed",
+                 "--case", "P07", project=target)
+    assert result.exit_code == 0, result.output
+    with Project.open(target) as project:
+        p07 = project.transcript_id("p07")
+        project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
+            "name: b\ncodes:\n  - name: Strict\n"))
+        code = project.codes()[0]["id"]
+        text = project.transcript_text(p07)
+        start = text.index("was strict")
+        coding = project.add_coding(p07, code, "ana", start, start + len("was strict"),
+                                    memo="Wrenfield again")
+    colleague_project(tmp_path)
+    result = import_raw(tmp_path, "--decisions", str(decided(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "already in the project" in result.output
+    with Project.open(target) as project:
+        moved = project.coding(coding)
+        assert project.transcript_text(p07)[moved["start"]:moved["end"]] == "was strict"
+        assert project.check() == []
+    assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}

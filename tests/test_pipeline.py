@@ -321,3 +321,97 @@ def test_no_listed_name_survives_anywhere(tmp_path_factory, interview):
                                                store_unreviewed=True))
     parts = {w for name in NAMES for w in name.split()}
     assert leaks(everywhere(folder), parts) == {}
+
+
+# -- decisions reach everything earlier work holds ----------------------------------------
+
+def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_path):
+    """A transcript stored unreviewed, named after the colleague and coded with a memo
+    that was later edited (the old memo is undo data): a decisions file that accepts
+    him, given with a later import, takes him out of all of it, as `redact --all`."""
+    setup(tmp_path, "p07_wrenfield.txt")
+    write(tmp_path / "p08.txt", "Interviewer: And after?\n\nP08: It went quiet.\n")
+    run("init")
+    run("import", "p07_wrenfield.txt", "--anonymise", "--key", "k.json", "--identifiers",
+        "ids.csv", "--non-interactive", "--store-unreviewed", "--interviewer", "Okonkwo")
+    with Project.open(tmp_path / "project.qcode") as project:
+        [row] = project.transcripts()
+        assert "wrenfield" in row.name  # nobody decided: stored as it was named
+        project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
+            "name: b\ncodes:\n  - name: Training\n"))
+        code = project.codes()[0]["id"]
+        text = project.transcript_text(row.id)
+        start = text.index("Hard.")
+        coding = project.add_coding(row.id, code, "ana", start, start + len("Hard."),
+                                    memo="Wrenfield again")
+        project.set_coding_memo(coding, "the colleague again")
+    review = (tmp_path / "k-review.csv").read_text().splitlines()
+    write(tmp_path / "decided.csv", "\n".join(
+        [review[0]] + [("accept" if "Tobias" in line or "Wrenfield" in line else "reject")
+                       + line for line in review[1:]]) + "\n")
+    result = run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers",
+                 "ids.csv", "--non-interactive", "--decisions", "decided.csv",
+                 "--interviewer", "Interviewer")
+    assert "already in the project" in result.output
+    assert "can no longer be undone" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        moved = project.coding(coding)
+        earlier = project.transcript_id(next(t.name for t in project.transcripts()
+                                             if t.name.startswith("p07")))
+        assert project.transcript_text(earlier)[moved["start"]:moved["end"]] == "Hard."
+        assert project.check() == []
+    assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
+
+
+def test_a_name_only_in_the_file_name_is_offered_for_review(run, tmp_path):
+    """interview_jo_mbeki.txt never says "Mbeki": the name in the file name is a
+    candidate like any other, so nobody deciding it holds the transcript back."""
+    write(tmp_path / "interview_jo_mbeki.txt",
+          "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
+    run("init")
+    result = run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
+                 "--non-interactive")
+    assert "held back 1 transcript(s)" in result.output
+    assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
+    review = (tmp_path / "k-review.csv").read_text()
+    assert "file name 'interview_[Jo Mbeki]'" in review
+    lines = review.splitlines()
+    write(tmp_path / "decided.csv", "\n".join(
+        [lines[0]] + ["accept" + line for line in lines[1:]]) + "\n")
+    result = run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
+                 "--non-interactive", "--decisions", "decided.csv")
+    assert "replaced: file name 1" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        [row] = project.transcripts()
+    assert "mbeki" not in (row.name + row.case + row.source_file).lower()
+    assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
+
+
+def test_a_name_only_in_the_case_name_is_offered_for_review(run, tmp_path):
+    write(tmp_path / "p09.txt",
+          "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
+    run("init")
+    result = run("import", "p09.txt", "--case", "Zorblatt", "--anonymise", "--key",
+                 "k.json", "--non-interactive")
+    assert "held back 1 transcript(s)" in result.output
+    assert "case name '[Zorblatt]'" in (tmp_path / "k-review.csv").read_text()
+    assert leaks(everywhere(tmp_path), ("Zorblatt",)) == {}
+
+
+def test_decisions_for_a_name_only_in_an_earlier_file_name_are_taken(run, tmp_path):
+    """The value stands only in the name of a transcript stored unreviewed: the
+    decisions file is not refused as made for other transcripts, and the name goes."""
+    write(tmp_path / "interview_jo_mbeki.txt",
+          "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
+    write(tmp_path / "p08.txt", "Interviewer: And after?\n\nP08: It went quiet.\n")
+    run("init")
+    run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
+        "--non-interactive", "--store-unreviewed")
+    lines = (tmp_path / "k-review.csv").read_text().splitlines()
+    write(tmp_path / "decided.csv", "\n".join(
+        [lines[0]] + ["accept" + line for line in lines[1:]]) + "\n")
+    result = run("import", "p08.txt", "--anonymise", "--key", "k.json",
+                 "--non-interactive", "--decisions", "decided.csv",
+                 "--interviewer", "Interviewer")
+    assert "names, memos and the event log" in result.output
+    assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}

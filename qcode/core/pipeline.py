@@ -157,6 +157,10 @@ class PipelineReport(ImportReport):
     checks: list[str] = field(default_factory=list)  # the anonymiser's, for the researcher
     open: Scan | None = None
     redacted: dict[str, int] = field(default_factory=dict)  # earlier transcripts
+    redacted_elsewhere: int = 0  # names, memos, the event log ... of earlier work
+    undo_lost: int = 0  # earlier actions that can no longer be undone
+    unscrubbed: bool = False  # old text left in the WAL (another program had it open)
+    merged: dict = field(default_factory=dict)  # what another tool's project added
 
 
 def require_anonymisation(project: Project) -> None:
@@ -208,20 +212,86 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
         if unreviewed:
             record_unreviewed(project, unreviewed)
             report.stored_unreviewed = unreviewed
-        report.redacted = redact_earlier(project, anonymisation, imported)
+        redact_earlier(project, anonymisation, imported, report)
+    return report
+
+
+def import_project(project: Project, exchange, source: str,
+                   anonymisation: Anonymisation | None = None) -> PipelineReport:
+    """Another tool's project (an ExchangeProject read from `source`) into this one,
+    as `run_import` does for files: anonymised before it is stored, its transcripts
+    with undecided candidates held back with everything on them, unless
+    `store_unreviewed` (then recorded), and accepted decisions also applied to what
+    is already here."""
+    if anonymisation is None and requires_anonymisation(project):
+        raise ProjectError(f"{project.path} requires anonymisation: import with "
+                           "--anonymise --key KEYFILE")
+    report = PipelineReport()
+    if anonymisation is not None:
+        report = anonymise_exchange(exchange, anonymisation,
+                                    stored=lambda decision: _stored(project, decision))
+    report.merged = project.import_exchange(exchange, source)
+    if anonymisation is not None:
+        if report.stored_unreviewed:
+            record_unreviewed(project, report.stored_unreviewed)
+        redact_earlier(project, anonymisation, {t.name for t in exchange.transcripts},
+                       report)
+    return report
+
+
+def anonymise_exchange(exchange, anonymisation: Anonymisation,
+                       stored: Callable[[Decision], bool] = lambda decision: False
+                       ) -> PipelineReport:
+    """Anonymise another tool's project in memory, before anything of it is stored:
+    its transcripts as any import's (codings and resolutions moved with their text),
+    and the short texts that came along. A transcript with a candidate nobody decided
+    is taken out of `exchange` with its codings, resolutions and memos, unless
+    `store_unreviewed`. The key is saved once it holds every pseudonym."""
+    from qcode.core.exchange.project_import import (as_parsed, carry_anonymisation,
+                                                    hold_back)
+
+    items, given = as_parsed(exchange)
+    positions: list = []
+    done = anonymise_batch(items, given, anonymisation, positions=positions,
+                           stored=stored)
+    report = PipelineReport(anonymised=True, checks=done.warnings, open=done.open,
+                            neutral=[items[i][0].name for i in done.neutral])
+    carry_anonymisation(exchange, [parsed for _, parsed in done.items], positions,
+                        done.anonymiser.anonymise_short, done.anonymiser.anonymise_case)
+    held = set()
+    for (path, _), (_, parsed), transcript, counts, open_ in zip(
+            items, done.items, exchange.transcripts, done.replaced, done.unresolved):
+        report.replaced[transcript.name] = counts
+        if open_ and not anonymisation.store_unreviewed:
+            held.add(transcript.guid)
+            report.held.append((path, transcript.name))
+            continue
+        if open_:
+            report.stored_unreviewed.append(transcript.name)
+        report.imported.append((path, transcript.name, parsed.word_count,
+                                len(parsed.turns)))
+    hold_back(exchange, held)
+    anonymisation.save_key()
     return report
 
 
 def _stored(project: Project, decision: Decision) -> bool:
-    """Whether a decided value occurs in a transcript already in the project."""
+    """Whether a decided value occurs in a transcript already in the project: in its
+    text, or in its name, source file name or case name (offered for review too)."""
     from qcode.core.anonymise.detect import Detector
+    from qcode.core.anonymise.review import as_words
 
     if not decision.value:
         return False
     finder = Detector([Identifier(decision.value, decision.category)], Key())
-    return any(f.kind in ("listed", "variant")
-               for row in project.transcripts()
-               for f in finder.find(project.transcript_text(row.id)))
+
+    def holds(text: str) -> bool:
+        return any(f.kind in ("listed", "variant") for f in finder.find(text))
+
+    return any(holds(project.transcript_text(row.id))
+               or any(holds(as_words(name)) for name in (row.name, row.source_file,
+                                                         row.case) if name)
+               for row in project.transcripts())
 
 
 def _anonymised_participant(participant: Participant, anonymiser: Anonymiser
@@ -242,36 +312,33 @@ def record_unreviewed(project: Project, names: list[str]) -> None:
         + ", ".join(names), transcripts=names)
 
 
-def redact_earlier(project: Project, anonymisation: Anonymisation,
-                   just_stored: set[str]) -> dict[str, int]:
-    """Values accepted in a decisions file also leave transcripts already in the
-    project: each is replaced as `redact` would (codings re-anchored). Returns the
-    count per transcript changed."""
-    from qcode.core.anonymise.redact import redact_text
+def redact_earlier(project: Project, anonymisation: Anonymisation, just_stored: set[str],
+                   report: PipelineReport) -> None:
+    """Values accepted in a decisions file also leave what is already in the project,
+    as `redact --all` does: the texts of earlier transcripts (codings re-anchored),
+    names of transcripts, source files and cases, attributes, memos and the event log;
+    an earlier action whose undo data held a value can then no longer be undone."""
+    from qcode.core.anonymise.redact import apply_sweep, sweep
 
     # The longest first: "Tobias Wrenfield" is one value, not "Tobias" and a rest.
     accepted = sorted((d for d in anonymisation.decisions.values()
                        if d.action == "accept" and d.value),
                       key=lambda d: -len(d.value))
-    changed: dict[str, int] = {}
-    if not accepted:
-        return changed
-    for row in project.transcripts():
-        if row.name in just_stored:
+    earlier = [row.id for row in project.transcripts() if row.name not in just_stored]
+    changed = False
+    for decision in accepted:
+        found = sweep(project, decision.value, decision.category, decision.pseudonym,
+                      anonymisation.key, earlier)
+        if not found.count:
             continue
-        for decision in accepted:
-            parsed = project.stored_transcript(row.id)
-            redaction = redact_text(parsed, decision.value, decision.category,
-                                    decision.pseudonym, anonymisation.key)
-            if not redaction.count:
-                continue
-            anonymisation.save_key()
-            project.rewrite_transcript(
-                row.id, redaction.transcript, redaction.positions,
-                f"replaced {redaction.count} occurrence(s) of an accepted "
-                f"{decision.category} with {redaction.pseudonym} in {row.name}",
-                transcript=row.name, count=redaction.count)
-            changed[row.name] = changed.get(row.name, 0) + redaction.count
-    if changed:
-        project.scrub()  # the old text must not stay in free pages or the WAL
-    return changed
+        anonymisation.save_key()  # the pseudonym is explained before it is stored
+        apply_sweep(project, found)
+        changed = True
+        for transcript_id, _, count in found.transcripts:
+            name = project.stored_transcript(transcript_id).name
+            report.redacted[name] = report.redacted.get(name, 0) + count
+        report.redacted_elsewhere += found.count - found.in_transcripts
+        report.undo_lost += sum(1 for *_, reason in found.events if reason)
+    # The old text must not stay in free pages or the WAL; another program that has the
+    # project open keeps it there, which the researcher is told.
+    report.unscrubbed = changed and not project.scrub()

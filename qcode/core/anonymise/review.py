@@ -39,6 +39,9 @@ class ReviewGroup:
     reason: str
     occurrences: list[tuple[int, Finding]] = field(default_factory=list)
     suggestion: str | None = None
+    # Occurrences (by their number in `occurrences`) that stand in a transcript's file
+    # name or case name, not its text: what holds them ("file name") and that name.
+    in_names: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -54,7 +57,12 @@ class ReviewGroup:
                  width: int = 35) -> list[str]:
         """Keyword-in-context lines: '... before [VALUE] after ...'."""
         lines = []
-        for index, finding in self.occurrences[:limit]:
+        for number, (index, finding) in enumerate(self.occurrences[:limit]):
+            if number in self.in_names:
+                what, name = self.in_names[number]
+                lines.append(f"{batch[index].name}: {what} '{name[:finding.start]}"
+                             f"[{finding.text}]{name[finding.end:]}'")
+                continue
             text = batch[index].text
             before = " ".join(text[max(0, finding.start - width):finding.start].split())
             after = " ".join(text[finding.end:finding.end + width].split())
@@ -122,8 +130,30 @@ class Anonymiser:
                 group.occurrences.append((index, finding))
                 if group.suggestion is None:
                     group.suggestion = finding.pseudonym
+        self._names_to_review(batch, cases or [None] * len(batch), groups)
         ordered = sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.value))
         return Scan(batch, findings, ordered, warnings, plan.roles, plan.neutral)
+
+    def _names_to_review(self, batch: list[ParsedTranscript], cases: list[str | None],
+                         groups: dict[str, ReviewGroup]) -> None:
+        """A name that stands only in a file name or a case name ("interview_jo_mbeki"
+        for a text that never says "Mbeki") is a candidate like any other: offered for
+        review with the name as its context, and left open when nobody decides."""
+        in_text = set(groups)
+        for index, (parsed, case) in enumerate(zip(batch, cases)):
+            for what, name in (("file name", parsed.name), ("case name", case)):
+                if not name:
+                    continue
+                for finding in self.detector.find(as_words(name)):
+                    group_key = canonical(finding.value, finding.category)
+                    if finding.kind != "candidate" or group_key in in_text \
+                            or _extension(name, finding):
+                        continue
+                    group = groups.setdefault(group_key, ReviewGroup(
+                        finding.value, finding.category,
+                        f"{finding.reason}; only in a {what}"))
+                    group.in_names[len(group.occurrences)] = (what, name)
+                    group.occurrences.append((index, finding))
 
     def apply(self, scan: Scan, decisions: dict[str, Decision],
               positions: list[PositionMap] | None = None) -> list[ParsedTranscript]:
@@ -175,8 +205,13 @@ class Anonymiser:
         # Names that came with the files (transcript, case and file names) go through
         # everything known now: the list, the key, and what was accepted in review.
         self.detector = Detector(self.identifiers + accepted, self.key, self.speakers)
-        return [replace(a, name=self.anonymise_name(parsed.name))
-                for parsed, a in zip(scan.batch, out)]
+        named = []
+        for parsed, anonymised, counts in zip(scan.batch, out, self.counts):
+            name = self.anonymise_name(parsed.name)
+            if name != parsed.name:
+                counts["file name"] += 1
+            named.append(replace(anonymised, name=name))
+        return named
 
     @staticmethod
     def _labels(parsed: ParsedTranscript, roles: dict[str, str]) -> list[Replacement]:
@@ -235,7 +270,7 @@ class Anonymiser:
         speaker's name, key value and value accepted in review goes. File names are
         often in lowercase, where a name that is also a word ("castellan", "will")
         would pass for the word: each word is read as capitalised."""
-        readable = _as_words(name)
+        readable = as_words(name)
         return self._replaced(name, [f for f in self.detector.find(readable)
                                      if not f.review or f.kind in ("listed", "speaker")])
 
@@ -243,7 +278,7 @@ class Anonymiser:
         """A case is named by the researcher, often after the participant: anything in
         it that may be a name goes, unlisted candidates included, since nobody reviews
         it and it names the whole case ("Ann Smithfield" -> "[Person 3]")."""
-        readable = _as_words(name)
+        readable = as_words(name)
         return self._replaced(name, self.detector.find(readable))
 
     def anonymise_short(self, text: str) -> str:
@@ -268,6 +303,11 @@ class Anonymiser:
         from qcode.core.anonymise.apply import apply_replacements
 
         return apply_replacements(text, replacements)
+
+
+def _extension(name: str, finding: Finding) -> bool:
+    """Whether a finding is the file type that ends a name ("p03.docx"), not a word."""
+    return finding.end == len(name) and name[finding.start - 1:finding.start] == "."
 
 
 @dataclass
@@ -317,7 +357,7 @@ def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
                     or label.casefold() in pseudonyms or not TOKEN.search(label))]
 
 
-def _as_words(name: str) -> str:
+def as_words(name: str) -> str:
     readable = name.replace("_", " ")
     titled = readable.title()
     # Positions must stay those of `name` (title() keeps the length of nearly all text).
@@ -474,15 +514,36 @@ class DecisionsError(QcodeError):
 
 def read_decisions(path: Path, passphrase: str | None = None) -> dict[str, Decision]:
     """A filled-in review file, plain or sealed with the key's passphrase."""
+    return parse_decisions(open_review_file(path, passphrase), path)
+
+
+def open_review_file(path: Path, passphrase: str | None = None) -> bytes:
+    """The review file's CSV as bytes, unsealed with the key's passphrase if sealed."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DecisionsError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DecisionsError(f"{path}: cannot read it ({exc.strerror})") from None
     if is_encrypted(path, ENCRYPTED_REPORT):
         if passphrase is None:
             raise DecisionsError(f"{path}: the review file is encrypted; give the key's "
                                  "passphrase")
         data = decrypt(json.loads(data), passphrase, path, "review file")
+    return data
+
+
+def seal_review_file(path: Path, data: bytes, passphrase: str,
+                     key: Path | None = None) -> None:
+    """A review file filled in outside qcode, sealed again in its place: checked first
+    (a file that cannot be read back is refused, and the old one stays), then written
+    as `write_report` writes it, replacing the file it came from in one step."""
+    parse_decisions(data, path)
+    sealed = json.dumps(encrypt(data, passphrase, ENCRYPTED_REPORT)).encode("ascii")
+    outputs.write(path, sealed, key=key, force=True)
+
+
+def parse_decisions(data: bytes, path: Path) -> dict[str, Decision]:
     try:
         rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     except UnicodeDecodeError:

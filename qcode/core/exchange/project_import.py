@@ -30,13 +30,15 @@ def as_parsed(project: model.ExchangeProject
 
 
 def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedTranscript],
-                        positions: list, short_text: Callable[[str], str]) -> None:
+                        positions: list, short_text: Callable[[str], str],
+                        case_name: Callable[[str], str]) -> None:
     """Put the anonymised texts in place and move every coding with its text.
 
     A coding's start inside a replaced name moves to the pseudonym's start and its end to
     the pseudonym's end, so a coding that covered a name covers its pseudonym. Two names
     that became one pseudonym ("Notes by [Person 1]") are told apart again, with a
-    warning, as qcode needs each name once among its siblings."""
+    warning, as qcode needs each name once among its siblings. A case is often named
+    after its participant, so `case_name` takes out anything that may be a name."""
     maps = {}
     for transcript, parsed, mapping in zip(project.transcripts, anonymised, positions):
         suffix = Path(transcript.source_file).suffix if transcript.source_file else ""
@@ -61,7 +63,7 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
     for memo in project.memos:
         memo.name, memo.text = short_text(memo.name), short_text(memo.text)
     for case in project.cases:
-        case.name = short_text(case.name)
+        case.name = case_name(case.name)
         case.attributes = {short_text(name): (short_text(value), kind)
                            for name, (value, kind) in case.attributes.items()}
     # Coders are the researchers, but a listed name is listed everywhere.
@@ -80,3 +82,24 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedT
                 project.warnings.append(f"two {kind} are named '{item.name}' once "
                                         f"anonymised; the later one is '{name}'")
                 item.name = name
+
+
+def hold_back(project: model.ExchangeProject, transcripts: set[str]) -> None:
+    """Transcripts (by GUID) kept out of the import leave with everything on them:
+    their codings and resolutions, the memos about them, and the cases that held
+    nothing else."""
+    if not transcripts:
+        return
+    project.transcripts = [t for t in project.transcripts if t.guid not in transcripts]
+    project.codings = [c for c in project.codings if c.transcript not in transcripts]
+    project.resolutions = [r for r in project.resolutions
+                           if r.transcript not in transcripts]
+    project.memos = [m for m in project.memos if not (
+        m.target_type == "transcript" and m.target_guid in transcripts)]
+    cases = []
+    for case in project.cases:
+        kept = [guid for guid in case.transcripts if guid not in transcripts]
+        if kept or not case.transcripts:
+            case.transcripts = kept
+            cases.append(case)
+    project.cases = cases
