@@ -61,9 +61,13 @@ class Codebook:
 def shipped() -> dict[str, Path]:
     """The codebooks installed with qcode, by name ("asw-study"): loadable by name, so
     they work outside a source checkout too."""
-    import qcode.codebooks
-
-    folder = Path(qcode.codebooks.__file__).resolve().parent
+    try:
+        import qcode.codebooks
+    except ModuleNotFoundError:
+        # A source checkout run without installing: the files are at its top.
+        folder = Path(__file__).resolve().parents[2] / "codebooks"
+    else:
+        folder = Path(qcode.codebooks.__file__).resolve().parent
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
