@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_agreement import codings  # noqa: E402
 
 from qcode.core.codebook import Code, Codebook  # noqa: E402
-from qcode.core.importers.base import ParsedTranscript, Turn  # noqa: E402
+from qcode.core.model import Transcript, Turn  # noqa: E402
 from qcode.core.store import Project, new_guid, now  # noqa: E402
 
 
@@ -35,7 +35,7 @@ def build_project(path: Path, transcripts: int, chars: int, codes: int) -> int:
         with project.transaction():
             for n in range(transcripts):
                 body = f"{n:06d} " + text[7:]
-                project.add_transcript(ParsedTranscript(
+                project.add_transcript(Transcript(
                     f"t{n:04d}", "txt", body, [Turn("P", 0, len(body), None)]), f"t{n}.txt")
         project.load_codebook(Codebook("bench", codes=[Code(f"code {c:03d}")
                                                        for c in range(codes)]))

@@ -66,7 +66,7 @@ from qcode.core.anonymise import lexicon  # noqa: E402
 from qcode.core.anonymise.identifiers import Identifier  # noqa: E402
 from qcode.core.anonymise.key import Key  # noqa: E402
 from qcode.core.anonymise.review import Anonymiser  # noqa: E402
-from qcode.core.importers.base import ParsedTranscript  # noqa: E402
+from qcode.core.model import Transcript  # noqa: E402
 
 # Real names with real words that contain them but are no variant of them.
 REAL_TRAPS = {
@@ -292,7 +292,7 @@ def synthetic(words: int, identifiers: int, seed: int = 11):
             else:
                 add(rng.choice(traps), "trap")
         text = " ".join(parts)
-        batch.append(ParsedTranscript(f"t{index}", "txt", text, []))
+        batch.append(Transcript(f"t{index}", "txt", text, []))
     return batch, listed, truth
 
 

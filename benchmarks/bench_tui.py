@@ -43,7 +43,7 @@ from corpus import vocabulary  # noqa: E402
 
 from qcode.core import spans  # noqa: E402
 from qcode.core.codebook import Code, Codebook  # noqa: E402
-from qcode.core.importers.base import ParsedTranscript, Turn  # noqa: E402
+from qcode.core.model import Transcript, Turn  # noqa: E402
 from qcode.core.store import Project  # noqa: E402
 
 CODERS = ("alice", "bob", "carol")
@@ -73,7 +73,7 @@ class Words:
         return " ".join(self.draw(self.rng.randint(low, high))).capitalize() + end
 
 
-def make_transcript(words: int, rng: random.Random) -> ParsedTranscript:
+def make_transcript(words: int, rng: random.Random) -> Transcript:
     """`words` words in turns: the interviewer's short (1-3 sentences, often a
     question), the participant's long (3-14 sentences), one turn a line, a blank line
     between turns. Every turn is one line, soft-wrapped by the view."""
@@ -106,8 +106,8 @@ def make_transcript(words: int, rng: random.Random) -> ParsedTranscript:
         turns.append(Turn(speaker, at, at + len(utterance), label_start))
         put(utterance)
     put("\n")
-    return ParsedTranscript(name="long-interview", source_format="txt",
-                            text="".join(parts), turns=turns)
+    return Transcript(name="long-interview", source_format="txt",
+                      text="".join(parts), turns=turns)
 
 
 def make_codebook(rng: random.Random) -> Codebook:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
-from qcode.core.importers.base import ParsedTranscript
+from qcode.core.model import Transcript
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
 REVIEWS = ("prompt", "screen")
@@ -297,12 +297,12 @@ def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> N
         click.echo(f"key: {key_path} (keep it outside the project)")
 
 
-def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
+def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None],
                     key: Key, identifiers_path: Path | None, non_interactive: bool,
                     report: ReviewReport, decisions_path: Path | None,
                     key_path: Path, review: str = "prompt",
                     interviewers: tuple[str, ...] = ()
-                    ) -> list[tuple[Path, ParsedTranscript]]:
+                    ) -> list[tuple[Path, Transcript]]:
     """Anonymise a batch in memory without storing it (file to file)."""
     from qcode.core.pipeline import Anonymisation
     from qcode.core.pipeline import anonymise_batch as anonymise

@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qcode.core.codebook import parse as parse_codebook
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project
 
 CODEBOOK = """\
@@ -88,7 +88,7 @@ def hand_built(path: Path) -> Project:
         text = text_of(name)
         turns = [Turn(speaker, 100 * i, 100 * (i + 1), None)
                  for i, speaker in enumerate(SPEAKERS)]
-        project.add_transcript(ParsedTranscript(name, "txt", text, turns), f"{name}.txt",
+        project.add_transcript(Transcript(name, "txt", text, turns), f"{name}.txt",
                                case=case)
     project.load_codebook(parse_codebook(CODEBOOK))
     add_codings(project, CODINGS)

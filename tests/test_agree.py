@@ -12,7 +12,7 @@ from qcode.cli import cli
 from qcode.core.agreement.render import render
 from qcode.core.agreement.report import build, select
 from qcode.core.codebook import parse as parse_codebook
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.reports import ReportError
 from qcode.core.store import Project
 from tests.conftest import SHARED_FIXTURES
@@ -25,7 +25,7 @@ def project_with(tmp_path: Path, length: int, codes: list[str],
     """One transcript of `length` characters (sentences of ten), one turn, and each
     coder's (start, end, code) spans."""
     text = "Word wor. " * (length // 10) + "x" * (length % 10)
-    parsed = ParsedTranscript("t", "txt", text, [Turn("P01", 0, len(text), None)])
+    parsed = Transcript("t", "txt", text, [Turn("P01", 0, len(text), None)])
     project = Project.create(tmp_path / "p.qcode")
     project.add_transcript(parsed, "t.txt")
     project.load_codebook(parse_codebook(
@@ -86,7 +86,7 @@ def test_bootstrap_interval_is_seeded(tmp_path: Path):
     project.load_codebook(parse_codebook("name: b\ncodes:\n  - name: Scale\n"))
     for n in range(6):
         text = f"Transcript {n}. " + "Some words here. " * 20
-        project.add_transcript(ParsedTranscript(
+        project.add_transcript(Transcript(
             f"t{n}", "txt", text, [Turn(None, 0, len(text), None)]), f"t{n}.txt")
         project.add_coding(n + 1, 1, "ana", 10, 60)
         project.add_coding(n + 1, 1, "ben", 10 + 5 * n, 70)

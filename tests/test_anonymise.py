@@ -16,14 +16,14 @@ from qcode.core.anonymise.identifiers import Identifier, IdentifiersError, read_
 from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
 from qcode.core.anonymise.redact import redact_text
 from qcode.core.anonymise.review import Anonymiser, Decision, SpeakerEvidence
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project
 
 
-def transcript(body: str, name: str = "t") -> ParsedTranscript:
+def transcript(body: str, name: str = "t") -> Transcript:
     turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
              for m in re.finditer(r"^([^:\n]+): (.*)$", body, re.M)]
-    return ParsedTranscript(name, "txt", body, turns)
+    return Transcript(name, "txt", body, turns)
 
 
 def found(text: str, identifiers, key: Key | None = None):
@@ -347,7 +347,7 @@ def test_replacement_only_touches_matched_spans(pieces, tail):
     text = "".join(f + name for f, name in pieces) + tail
     ids = [Identifier(n, "person") for n in NAMES]
     anonymiser = Anonymiser(ids, Key())
-    [out] = anonymiser.apply(anonymiser.scan([ParsedTranscript("t", "txt", text, [])]), {})
+    [out] = anonymiser.apply(anonymiser.scan([Transcript("t", "txt", text, [])]), {})
     # Every name is gone, and what lay between the names is there unchanged, in order.
     for name in NAMES:
         assert not re.search(rf"\b{name}\b", out.text)

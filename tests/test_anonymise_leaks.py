@@ -16,16 +16,16 @@ from qcode.core.anonymise.identifiers import Identifier
 from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
 from qcode.core.anonymise.review import Anonymiser, Decision, SpeakerEvidence
 from qcode.core.anonymise.verify import verify_files
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 
 from conftest import SHARED_FIXTURES
 
 
-def transcript(body: str, name: str = "t") -> ParsedTranscript:
+def transcript(body: str, name: str = "t") -> Transcript:
     turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
              for m in re.finditer(r"^([^:\n]+): (.*)$", body, re.M)]
-    return ParsedTranscript(name, "txt", body, turns)
+    return Transcript(name, "txt", body, turns)
 
 
 def candidates(*texts: str) -> list[set[str]]:

@@ -20,7 +20,7 @@ from qcode.core.exchange import codebook_formats as formats
 from qcode.core.exchange import description, safe_xml
 from qcode.core.exchange.codebook_qdc import parse_refi, to_qdc
 from qcode.core.exchange.safe_xml import ExchangeError
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project
 from qcode.core.text import QUOTE_LENGTH
 
@@ -366,7 +366,7 @@ def coded_project(path: Path) -> Project:
     turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
              for m in re.finditer(r"^(\w+): (.*)$", body, re.M)]
     transcript = project.add_transcript(
-        ParsedTranscript(name="t1", source_format="txt", text=body, turns=turns), "t1.txt")
+        Transcript(name="t1", source_format="txt", text=body, turns=turns), "t1.txt")
     codes = {c["name"]: c["id"] for c in project.codes()}
     start = body.index("We had")
     project.add_coding(transcript, codes["[bold]Barriers[/]"], "ana", start, len(body))

@@ -25,13 +25,12 @@ from qcode.core.anonymise.detect import is_common_word
 from qcode.core.codebook import Code, Codebook
 from qcode.core.demo import DEMO_MATERIAL, build_demo
 from qcode.core.exchange import description
-from qcode.core.exchange.project_model import (Coder, Coding, ExchangeProject, Memo,
-                                               Transcript)
+from qcode.core.exchange.project_model import Coder, Coding, ExchangeProject, Memo
 from qcode.core.exchange.project_snapshot import snapshot
 from qcode.core.exchange.qdpx_write import project_qde, qdpx_bytes, write_qdpx
 from qcode.core.exchange.refi_write import QCODE_NS
 from qcode.core.exchange.safe_xml import ExchangeError
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, new_guid, now
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,9 +70,9 @@ def turns_of(text: str) -> list[Turn]:
 def build(path: Path) -> Project:
     project = Project.create(path)
     project.load_codebook(BOOK)
-    first = project.add_transcript(ParsedTranscript("p01 & friends", "txt", FIRST,
-                                                    turns_of(FIRST)), "p01.txt", case="P01")
-    second = project.add_transcript(ParsedTranscript("p02", "vtt", SECOND, turns_of(SECOND)),
+    first = project.add_transcript(Transcript("p01 & friends", "txt", FIRST,
+                                              turns_of(FIRST)), "p01.txt", case="P01")
+    second = project.add_transcript(Transcript("p02", "vtt", SECOND, turns_of(SECOND)),
                                     "p02.vtt", case="P02")
     project.set_attributes("P01", {"role": "Detective & <Sergeant>", "age": "41",
                                    "hours": "37.5", "code": "1e5", "mixed": "3"})
@@ -216,7 +215,7 @@ def test_layout_order_and_header(coded: Project):
 
 def test_empty_containers_are_left_out(tmp_path: Path):
     with Project.create(tmp_path / "bare.qcode") as project:
-        project.add_transcript(ParsedTranscript("t", "txt", "Just text.", []), "t.txt")
+        project.add_transcript(Transcript("t", "txt", "Just text.", []), "t.txt")
         data = qdpx_bytes(snapshot(project))
     root = parse(unpack(data)["project.qde"])
     # No coders, codes, cases or memos: only the sources are written.
@@ -469,7 +468,7 @@ def small(**changes) -> ExchangeProject:
     exchange = ExchangeProject(
         name="p", codebook=Codebook("b", codes=[Code("Cost", guid=guid(1))]), guid=guid(2),
         coders=[Coder(guid(3), "ana")],
-        transcripts=[Transcript(guid(4), "t1", "Too expensive, she said.")],
+        transcripts=[Transcript("t1", "txt", "Too expensive, she said.", guid=guid(4))],
         codings=[Coding(guid(5), guid(4), guid(1), guid(3), 0, 13)])
     for key, value in changes.items():
         setattr(exchange, key, value)
@@ -491,7 +490,8 @@ def test_repeated_and_dangling_guids_are_refused():
     with pytest.raises(ExchangeError, match="belongs to two things"):
         project_qde(twin)
     same = small()
-    same.transcripts.append(Transcript(same.transcripts[0].guid.lower(), "t2", "Other."))
+    same.transcripts.append(Transcript("t2", "txt", "Other.",
+                                       guid=same.transcripts[0].guid.lower()))
     with pytest.raises(ExchangeError, match="transcript 't1' and transcript 't2' have the "
                        "same guid"):
         project_qde(same)

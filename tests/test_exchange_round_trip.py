@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode.cli import cli
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, new_guid
 
 # What a transcript, memo or code field can hold: any character XML 1.0 can carry
@@ -100,7 +100,7 @@ def build(path: Path, parts: dict) -> None:
     with Project.create(path) as project:
         transcript_ids = []
         for number, (name, text, turns) in enumerate(parts["transcripts"]):
-            parsed = ParsedTranscript(name, "txt", text, [Turn(s, a, b) for s, a, b in turns])
+            parsed = Transcript(name, "txt", text, [Turn(s, a, b) for s, a, b in turns])
             transcript_ids.append(project.add_transcript(
                 parsed, f"{name}.txt", case=f"P{number:02}" if number % 2 == 0 else None))
         if parts["attributes"]:

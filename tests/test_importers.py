@@ -11,14 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qcode.core.importers import base
-from qcode.core.importers import (
-    SUPPORTED_FORMATS,
-    ImportProblem,
-    ParsedTranscript,
-    Turn,
-    parse_file,
-)
+from qcode.core.model import Transcript
+from qcode.core.importers import SUPPORTED_FORMATS, ImportProblem, parse_file
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -26,7 +20,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def check_turns(parsed: ParsedTranscript) -> None:
+def check_turns(parsed: Transcript) -> None:
     """What every importer promises about its turns."""
     at = 0
     for turn in parsed.turns:
@@ -39,12 +33,12 @@ def check_turns(parsed: ParsedTranscript) -> None:
         at = turn.end
 
 
-def spoken(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
+def spoken(parsed: Transcript) -> list[tuple[str | None, str]]:
     check_turns(parsed)
     return [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
 
 
-def parse_text(tmp_path: Path, text: str, name: str = "interview.txt") -> ParsedTranscript:
+def parse_text(tmp_path: Path, text: str, name: str = "interview.txt") -> Transcript:
     return parse_file(write(tmp_path / name, text))
 
 
@@ -464,6 +458,8 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - started
 
 
-def test_reexports_are_the_base_classes():
-    assert (ImportProblem, ParsedTranscript, Turn) == (base.ImportProblem,
-                                                       base.ParsedTranscript, base.Turn)
+def test_importers_make_the_one_transcript_model(tmp_path: Path):
+    from qcode.core import model
+
+    parsed = parse_file(write(tmp_path / "t.txt", "Interviewer: Hello.\n"))
+    assert type(parsed) is model.Transcript and type(parsed.turns[0]) is model.Turn

@@ -8,19 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from qcode.core.importers import ParsedTranscript, parse_file
+from qcode.core.importers import parse_file
+from qcode.core.model import Transcript
 
 TRANSCRIPTS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "transcripts"
 
 
-def real(name: str) -> ParsedTranscript:
+def real(name: str) -> Transcript:
     path = TRANSCRIPTS / name
     if not path.is_file():
         pytest.skip(f"{name} is not in the shared fixtures")
     return parse_file(path)
 
 
-def check_turns(parsed: ParsedTranscript) -> None:
+def check_turns(parsed: Transcript) -> None:
     at = 0
     for turn in parsed.turns:
         assert at <= turn.start < turn.end <= len(parsed.text), turn
@@ -32,7 +33,7 @@ def check_turns(parsed: ParsedTranscript) -> None:
         at = turn.end
 
 
-def turns_per_speaker(parsed: ParsedTranscript) -> Counter:
+def turns_per_speaker(parsed: Transcript) -> Counter:
     return Counter(t.speaker for t in parsed.turns)
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.reports import (ReportError, cooccurrence, frequencies, gather, html_report,
                                 network, quotes, to_dot, to_mermaid, to_svg)
 from qcode.core.reports.attribution import Attribution, default_template
@@ -298,7 +298,7 @@ def test_the_interviewers_side_is_known_by_its_role_words(speaker, interviewer):
 
 def test_words_joined_by_apostrophes_and_hyphens_stay_whole(hand):
     text = "P: They're a well-known site, 'the best' - so they say.\n"
-    tid = hand.add_transcript(ParsedTranscript("w1", "txt", text, [
+    tid = hand.add_transcript(Transcript("w1", "txt", text, [
         Turn("P", 3, len(text) - 1, 0)]), "w1.txt", case="A")
     money = next(c["id"] for c in hand.codes() if c["name"] == "Money")
     # From inside "They're" (at its "re") to inside "well-known" (after "well-").
@@ -360,7 +360,7 @@ def test_an_empty_project_is_explained(tmp_path: Path):
         with pytest.raises(ReportError, match="no transcripts yet"):
             frequencies(project)
     with Project.create(tmp_path / "no-codebook.qcode") as project:
-        project.add_transcript(ParsedTranscript("t", "txt", "P: words.", [
+        project.add_transcript(Transcript("t", "txt", "P: words.", [
             Turn("P", 3, 9, 0)]), "t.txt")
         with pytest.raises(ReportError, match="the codebook is empty"):
             cooccurrence(project)

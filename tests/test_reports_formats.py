@@ -13,7 +13,7 @@ from xml.dom import minidom
 import docx
 import pytest
 
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.reports import (cooccurrence, frequencies, html_report, network, quotes,
                                 to_dot, to_mermaid, to_svg)
 from qcode.core.reports import quotes_formats, tables
@@ -31,7 +31,7 @@ def hostile(tmp_path: Path):
         project.edit_code(threats, name=CODE)
         project.set_attributes("A", {"role": ROLE})
         text = f"P: {SAID}\n"
-        tid = project.add_transcript(ParsedTranscript("e1", "txt", text, [
+        tid = project.add_transcript(Transcript("e1", "txt", text, [
             Turn("P", 3, len(text) - 1, 0)]), "e1.txt", case="A")
         project.add_coding(tid, threats, "ana", 3, len(text) - 1)
         yield project
@@ -135,7 +135,7 @@ def test_a_quote_over_several_turns_keeps_its_turns_in_every_format(tmp_path: Pa
     text = ("Interviewer: What happened?\n\nP01: It was fine, we paid for it.\n\n"
             "Interviewer: And what then?\n\nP01: There was more.\n")
     with hand_built(tmp_path / "h.qcode") as project:
-        tid = project.add_transcript(ParsedTranscript("t1", "txt", text, turns_in(text)),
+        tid = project.add_transcript(Transcript("t1", "txt", text, turns_in(text)),
                                      "t1.txt", case="A")
         silence = next(c["id"] for c in project.codes() if c["name"] == "Silence")
         project.add_coding(tid, silence, "ana", text.index("paid"), text.index("was more"))

@@ -10,7 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from qcode.core.importers import ParsedTranscript, parse_file
+from qcode.core.importers import parse_file
+from qcode.core.model import Transcript
 from qcode.core.importers.speakers import SpeakerPatternError, compile_speaker_pattern
 
 from conftest import write
@@ -19,17 +20,17 @@ from test_importers import check_turns
 
 
 def parse(tmp_path: Path, text: str, name: str = "t.txt", pattern: str | None = None
-          ) -> ParsedTranscript:
+          ) -> Transcript:
     compiled = compile_speaker_pattern(pattern) if pattern else None
     return parse_file(write(tmp_path / name, text), compiled)
 
 
-def spoken(parsed: ParsedTranscript) -> list[tuple[str | None, str]]:
+def spoken(parsed: Transcript) -> list[tuple[str | None, str]]:
     check_turns(parsed)
     return [(t.speaker, parsed.text[t.start:t.end]) for t in parsed.turns]
 
 
-def labels_at(parsed: ParsedTranscript) -> list[str | None]:
+def labels_at(parsed: Transcript) -> list[str | None]:
     """The text at each label position, as long as the speaker's name."""
     return [parsed.text[t.label_start:t.label_start + len(t.speaker)]
             if t.label_start is not None else None for t in parsed.turns]

@@ -8,7 +8,7 @@ import pytest
 
 from qcode.core import store
 from qcode.core.codebook import parse as parse_codebook
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 
 GUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$")
@@ -18,7 +18,7 @@ def transcript(name="t1", body="Interviewer: How big is the problem?\n\nP01: It 
     turns = []
     for match in re.finditer(r"^(\w+): (.*)$", body, re.M):
         turns.append(Turn(match.group(1), match.start(2), match.end(2), match.start(1)))
-    return ParsedTranscript(name=name, source_format="txt", text=body, turns=turns)
+    return Transcript(name=name, source_format="txt", text=body, turns=turns)
 
 
 def test_new_project_has_schema_guid_and_safety_pragmas(project: Project):

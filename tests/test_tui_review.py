@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Static
 from qcode.cli_anonymise import anonymise_batch
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.review import Anonymiser, Decision
-from qcode.core.importers.base import ParsedTranscript, rebuild
+from qcode.core.importers.base import rebuild
+from qcode.core.model import Transcript
 from qcode.tui.screens.forms import Choose
 from qcode.tui.screens.review import ReviewApp, ReviewScreen
 
@@ -24,9 +25,9 @@ TURNS = [
 ]
 
 
-def transcript() -> ParsedTranscript:
+def transcript() -> Transcript:
     text, turns = rebuild(TURNS)
-    return ParsedTranscript("interview", "txt", text, turns)
+    return Transcript("interview", "txt", text, turns)
 
 
 def scan_of(key: Key):

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from qcode.core.codebook import parse as parse_codebook
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project
 
 BOOK = """
@@ -49,10 +49,10 @@ P02: Payment records help most. Phone numbers too.
 """
 
 
-def parsed(name: str, body: str) -> ParsedTranscript:
+def parsed(name: str, body: str) -> Transcript:
     turns = [Turn(m.group(1), m.start(2), m.end(2), m.start(1))
              for m in re.finditer(r"^(\w+): (.*)$", body, re.M)]
-    return ParsedTranscript(name=name, source_format="txt", text=body, turns=turns)
+    return Transcript(name=name, source_format="txt", text=body, turns=turns)
 
 
 def build_project(path: Path) -> Path:

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qcode.core.importers import ImportProblem, ParsedTranscript, parse_file
+from qcode.core.importers import ImportProblem, parse_file
+from qcode.core.model import Transcript
 from qcode.core.participants import Participant
 from qcode.core.store import Project, ProjectError
 
@@ -24,7 +25,7 @@ class ImportReport:
 def parse_files(paths: Iterable[Path], report: ImportReport,
                 on_file: Callable[[Path], None] | None = None,
                 speaker_pattern: re.Pattern | None = None
-                ) -> list[tuple[Path, ParsedTranscript]]:
+                ) -> list[tuple[Path, Transcript]]:
     """Parse each file; failures go into the report and the batch goes on.
     `speaker_pattern`: the researcher's own speaker layout, for every file."""
     parsed = []
@@ -46,7 +47,7 @@ def parse_files(paths: Iterable[Path], report: ImportReport,
     return parsed
 
 
-def explicit_cases(items: list[tuple[Path, ParsedTranscript]], case: str | None,
+def explicit_cases(items: list[tuple[Path, Transcript]], case: str | None,
                    participants: list[Participant] | None) -> list[str | None]:
     """Each transcript's case as the researcher gave it: `case`, else the participant
     whose `file` names it; None where neither says."""
@@ -54,14 +55,14 @@ def explicit_cases(items: list[tuple[Path, ParsedTranscript]], case: str | None,
     return [case or case_of_file.get(path.name) for path, _ in items]
 
 
-def cases_for(items: list[tuple[Path, ParsedTranscript]], explicit: list[str | None]
+def cases_for(items: list[tuple[Path, Transcript]], explicit: list[str | None]
               ) -> list[str]:
     """The case of each transcript: as given, else the transcript's own name (taken
     after anonymisation, so a name in a file name does not come back as a case)."""
     return [case or parsed.name for case, (_, parsed) in zip(explicit, items)]
 
 
-def store_parsed(project: Project, items: list[tuple[Path, ParsedTranscript]],
+def store_parsed(project: Project, items: list[tuple[Path, Transcript]],
                  cases: list[str], report: ImportReport,
                  participants: list[Participant] | None = None,
                  on_file: Callable[[Path], None] | None = None) -> None:
@@ -79,7 +80,7 @@ def store_parsed(project: Project, items: list[tuple[Path, ParsedTranscript]],
             on_file(path)
 
 
-def _source_name(path: Path, parsed: ParsedTranscript) -> str:
+def _source_name(path: Path, parsed: Transcript) -> str:
     # After anonymisation the transcript's name may differ from the file's stem; the
     # stored file name must not bring back what the name lost.
     return path.name if parsed.name == path.stem else parsed.name + path.suffix

@@ -15,7 +15,7 @@ from qcode.core.anonymise.identifiers import Identifier
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.review import (Anonymiser, Decision, DecisionsError,
                                          ReviewGroup, Scan, SpeakerEvidence, accept_listed)
-from qcode.core.importers.base import ParsedTranscript
+from qcode.core.model import Transcript
 from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_files,
                                store_parsed)
 from qcode.core.participants import Participant
@@ -69,7 +69,7 @@ class Anonymisation:
 
 @dataclass
 class AnonymisedBatch:
-    items: list[tuple[Path, ParsedTranscript]]
+    items: list[tuple[Path, Transcript]]
     cases: list[str | None]
     replaced: list[Counter[str]]    # per transcript: how many replacements, by category
     unresolved: list[bool]          # per transcript: does it hold an open candidate?
@@ -79,7 +79,7 @@ class AnonymisedBatch:
     anonymiser: Anonymiser
 
 
-def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str | None],
+def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None],
                     anonymisation: Anonymisation,
                     evidence: list[SpeakerEvidence] | None = None,
                     positions: list | None = None,
@@ -133,7 +133,7 @@ def refuse_unknown_decisions(scan: Scan, decisions: dict[str, Decision], key: Ke
             "the review file written for them")
 
 
-def evidence_for(items: list[tuple[Path, ParsedTranscript]],
+def evidence_for(items: list[tuple[Path, Transcript]],
                  participants: list[Participant] | None) -> list[SpeakerEvidence]:
     """The roles the participants file gives, per transcript (by its `file`)."""
     by_file = {p.file: p for p in participants or [] if p.file}

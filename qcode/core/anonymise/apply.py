@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ def apply_replacements(text: str, replacements: list[Replacement]) -> str:
     return "".join(parts)
 
 
-def anonymise_parsed(parsed: ParsedTranscript, replacements: list[Replacement],
-                     speaker_names: dict[str, str] | None = None) -> ParsedTranscript:
-    """A new ParsedTranscript with replaced text and turns carried across. A speaker
+def anonymise_parsed(parsed: Transcript, replacements: list[Replacement],
+                     speaker_names: dict[str, str] | None = None) -> Transcript:
+    """A new Transcript with replaced text and turns carried across. A speaker
     whose label stands in the text is renamed exactly as its label was replaced there,
     so labels and text always agree; other speakers go through `speaker_names`."""
     replacements = sorted(replacements, key=lambda r: r.start)

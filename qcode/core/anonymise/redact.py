@@ -18,7 +18,7 @@ from qcode.core.anonymise.apply import (PositionMap, Replacement, anonymise_pars
 from qcode.core.anonymise.detect import TOKEN, Detector, Finding
 from qcode.core.anonymise.identifiers import Identifier
 from qcode.core.anonymise.key import Key
-from qcode.core.importers.base import ParsedTranscript
+from qcode.core.model import Transcript
 from qcode.core.store import Project, ProjectError
 
 # What a researcher calls each text field of the store (see store.TEXT_FIELDS).
@@ -44,7 +44,7 @@ UNDO_CLEANED = ("its undo data held a redacted value, which undo would have put 
 
 @dataclass
 class Redaction:
-    transcript: ParsedTranscript
+    transcript: Transcript
     positions: PositionMap
     count: int
     pseudonym: str
@@ -88,7 +88,7 @@ def check_value(value: str) -> str:
     return value
 
 
-def redact_text(parsed: ParsedTranscript, value: str, category: str,
+def redact_text(parsed: Transcript, value: str, category: str,
                 pseudonym: str | None, key: Key) -> Redaction:
     """Replace every whole-word occurrence of `value` (and its case, possessive and
     spelling variants) in `parsed`. The researcher named it, so nothing is left for
@@ -186,7 +186,7 @@ class _Finder:
                              if f.text.casefold() != self.value.casefold())
         return found
 
-    def transcript(self, parsed: ParsedTranscript) -> Redaction:
+    def transcript(self, parsed: Transcript) -> Redaction:
         self.last = self._find(parsed.text)
         replacements = [Replacement(f.start, f.end, self.pseudonym) for f in self.last]
         new = anonymise_parsed(parsed, replacements)
@@ -247,7 +247,7 @@ class _Finder:
             self.key.assign(variant, self.category, self.pseudonym)
 
 
-def _turn_hits(parsed: ParsedTranscript, found: list[Finding]) -> list[Hit]:
+def _turn_hits(parsed: Transcript, found: list[Finding]) -> list[Hit]:
     """Preview lines for a transcript: one per turn with hits, by its first words."""
     starts = [t.label_start if t.label_start is not None else t.start
               for t in parsed.turns]

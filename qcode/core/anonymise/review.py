@@ -1,7 +1,7 @@
 """Scanning a batch of transcripts, grouping what needs a person's decision, and
 turning decisions into anonymised transcripts.
 
-The real text never leaves memory: only the anonymised ParsedTranscript is handed on
+The real text never leaves memory: only the anonymised Transcript is handed on
 to the project, and the key (real value -> pseudonym) is saved to the researcher's file.
 """
 
@@ -25,7 +25,7 @@ from qcode.core.anonymise.identifiers import CATEGORIES, Identifier, normalise_c
 from qcode.core.anonymise.key import Key, decrypt, encrypt, is_encrypted
 from qcode.core.anonymise.patterns import canonical
 from qcode.core import outputs
-from qcode.core.importers.base import ParsedTranscript
+from qcode.core.model import Transcript
 
 DECISIONS = ("accept", "reject")
 
@@ -53,7 +53,7 @@ class ReviewGroup:
         is also a common word, as opposed to a candidate nobody listed."""
         return all(f.kind != "candidate" for _, f in self.occurrences)
 
-    def contexts(self, batch: list[ParsedTranscript], limit: int = 3,
+    def contexts(self, batch: list[Transcript], limit: int = 3,
                  width: int = 35) -> list[str]:
         """Keyword-in-context lines: '... before [VALUE] after ...'."""
         lines = []
@@ -80,7 +80,7 @@ class Decision:
 
 @dataclass
 class Scan:
-    batch: list[ParsedTranscript]
+    batch: list[Transcript]
     findings: list[list[Finding]]
     groups: list[ReviewGroup]
     warnings: list[str] = field(default_factory=list)  # for the researcher, before import
@@ -98,7 +98,7 @@ class Anonymiser:
         self.speakers: list[tuple[Identifier, str]] = []
         self.counts: list[Counter[str]] = []  # per transcript of the last apply
 
-    def scan(self, batch: list[ParsedTranscript], cases: list[str | None] | None = None,
+    def scan(self, batch: list[Transcript], cases: list[str | None] | None = None,
              evidence: list[SpeakerEvidence] | None = None,
              ask: AskInterviewers | None = None) -> Scan:
         plan = speaker_names(batch, cases or [None] * len(batch), self.identifiers,
@@ -134,7 +134,7 @@ class Anonymiser:
         ordered = sorted(groups.values(), key=lambda g: (-len(g.occurrences), g.value))
         return Scan(batch, findings, ordered, warnings, plan.roles, plan.neutral)
 
-    def _names_to_review(self, batch: list[ParsedTranscript], cases: list[str | None],
+    def _names_to_review(self, batch: list[Transcript], cases: list[str | None],
                          groups: dict[str, ReviewGroup]) -> None:
         """A name that stands only in a file name or a case name ("interview_jo_mbeki"
         for a text that never says "Mbeki") is a candidate like any other: offered for
@@ -156,7 +156,7 @@ class Anonymiser:
                     group.occurrences.append((index, finding))
 
     def apply(self, scan: Scan, decisions: dict[str, Decision],
-              positions: list[PositionMap] | None = None) -> list[ParsedTranscript]:
+              positions: list[PositionMap] | None = None) -> list[Transcript]:
         """The anonymised batch. Findings needing review are replaced only when their
         group was accepted, but every listed value found is entered in the key, so
         verify-anonymised looks for the ones left in the text. `positions`, when given,
@@ -214,7 +214,7 @@ class Anonymiser:
         return named
 
     @staticmethod
-    def _labels(parsed: ParsedTranscript, roles: dict[str, str]) -> list[Replacement]:
+    def _labels(parsed: Transcript, roles: dict[str, str]) -> list[Replacement]:
         """A named label standing in the text becomes its role label, whole."""
         return [Replacement(t.label_start, t.label_start + len(t.speaker), roles[t.speaker])
                 for t in parsed.turns
@@ -346,7 +346,7 @@ class SpeakerPlan:
 AskInterviewers = Callable[[str, list[str]], "list[str] | None"]
 
 
-def named_labels(parsed: ParsedTranscript, key: Key) -> list[str]:
+def named_labels(parsed: Transcript, key: Key) -> list[str]:
     """The transcript's speaker labels that name people, in order of first appearance."""
     pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
     return [label for label in dict.fromkeys(t.speaker for t in parsed.turns if t.speaker)
@@ -364,7 +364,7 @@ def as_words(name: str) -> str:
     return titled if len(titled) == len(readable) else readable
 
 
-def speaker_names(batch: list[ParsedTranscript], cases: list[str | None],
+def speaker_names(batch: list[Transcript], cases: list[str | None],
                   identifiers: list[Identifier], key: Key,
                   evidence: list[SpeakerEvidence] | None = None,
                   ask: AskInterviewers | None = None) -> SpeakerPlan:

@@ -10,26 +10,26 @@ value the key knows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from qcode.core.exchange import project_model as model
 from qcode.core.exchange.foreign import tidy, unique_name
-from qcode.core.importers.base import ParsedTranscript
+from qcode.core.model import Transcript
 
 
 def as_parsed(project: model.ExchangeProject
-              ) -> tuple[list[tuple[Path, ParsedTranscript]], list[str | None]]:
+              ) -> tuple[list[tuple[Path, Transcript]], list[str | None]]:
     """The transcripts in the importers' shape, with the case each belongs to."""
     case_of = {guid: case.name for case in project.cases for guid in case.transcripts}
     items = []
     for transcript in project.transcripts:
-        items.append((Path(transcript.source_file or transcript.name), ParsedTranscript(
-            transcript.name, transcript.source_format, transcript.text,
-            list(transcript.turns or []), transcript.encoding)))
+        items.append((Path(transcript.source_file or transcript.name),
+                      replace(transcript, turns=list(transcript.turns or []), guid=None)))
     return items, [case_of.get(t.guid) for t in project.transcripts]
 
 
-def carry_anonymisation(project: model.ExchangeProject, anonymised: list[ParsedTranscript],
+def carry_anonymisation(project: model.ExchangeProject, anonymised: list[Transcript],
                         positions: list, short_text: Callable[[str], str],
                         case_name: Callable[[str], str]) -> None:
     """Put the anonymised texts in place and move every coding with its text.

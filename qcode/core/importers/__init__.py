@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qcode.core.importers.base import ImportProblem, ParsedTranscript, Turn
+from qcode.core.importers.base import ImportProblem
+from qcode.core.model import Transcript
 from qcode.core.importers.captions import parse_captions
 from qcode.core.importers.plain import parse_plain
 from qcode.core.importers.speakers import unattributed_warning
@@ -15,10 +16,10 @@ _PARSERS = {".txt": parse_plain, ".md": parse_plain, ".docx": parse_docx,
             ".vtt": parse_captions, ".srt": parse_captions}
 SUPPORTED_FORMATS = tuple(_PARSERS)
 
-__all__ = ["SUPPORTED_FORMATS", "ImportProblem", "ParsedTranscript", "Turn", "parse_file"]
+__all__ = ["SUPPORTED_FORMATS", "ImportProblem", "parse_file"]
 
 
-def parse_file(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedTranscript:
+def parse_file(path: Path, speaker_pattern: re.Pattern | None = None) -> Transcript:
     """The transcript in `path`, read by its suffix's parser; `speaker_pattern` (from
     speakers.compile_speaker_pattern) replaces the layouts qcode knows."""
     path = Path(path)

@@ -7,56 +7,16 @@ once: LF line ends, no BOM.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from qcode.core.errors import QcodeError
+from qcode.core.model import Turn
 
 
 class ImportProblem(QcodeError):
     """A user-facing problem with one input file. The message is one sentence, without
     the file name (the caller prefixes it)."""
-
-
-@dataclass
-class Turn:
-    """One speaker's turn. `start`/`end` delimit the utterance (not the label) in the
-    transcript text; `label_start` is where the speaker label begins, if the text has one.
-    Times are seconds from the start of the recording, when the source carried them."""
-
-    speaker: str | None
-    start: int
-    end: int
-    label_start: int | None = None
-    begin_time: float | None = None
-    end_time: float | None = None
-
-
-@dataclass
-class ParsedTranscript:
-    name: str
-    source_format: str
-    text: str
-    turns: list[Turn]
-    encoding: str = "utf-8"
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def sha256(self) -> str:
-        return text_hash(self.text)
-
-    @property
-    def word_count(self) -> int:
-        """Words said, not counting speaker labels."""
-        if not self.turns:
-            return len(self.text.split())
-        return sum(len(self.text[t.start:t.end].split()) for t in self.turns)
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def normalise(text: str) -> str:

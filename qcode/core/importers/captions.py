@@ -15,7 +15,8 @@ import html
 import re
 from pathlib import Path
 
-from qcode.core.importers.base import ImportProblem, ParsedTranscript, read_text_file, rebuild
+from qcode.core.importers.base import ImportProblem, read_text_file, rebuild
+from qcode.core.model import Transcript
 from qcode.core.importers.speakers import (LABEL, speaker_names, unknown_note,
                                            unknown_speaker)
 
@@ -34,7 +35,7 @@ Segment = tuple[str | None, str, float, float]
 
 
 def parse_captions(path: Path, speaker_pattern: re.Pattern | None = None
-                   ) -> ParsedTranscript:
+                   ) -> Transcript:
     text, encoding, warnings = read_text_file(path)
     kind = path.suffix.lower()[1:]
     blocks = _blocks(text.split("\n"))
@@ -49,8 +50,8 @@ def parse_captions(path: Path, speaker_pattern: re.Pattern | None = None
         raise ImportProblem("the file has no caption text")
     named, unknown = _named(_split_at_changes(segments), speaker_pattern)
     text, turns = rebuild(_merged(named))
-    return ParsedTranscript(name=path.stem, source_format=kind, text=text, turns=turns,
-                            encoding=encoding, warnings=warnings + unknown_note(unknown))
+    return Transcript(name=path.stem, source_format=kind, text=text, turns=turns,
+                      encoding=encoding, warnings=warnings + unknown_note(unknown))
 
 
 def _blocks(lines: list[str]) -> list[list[tuple[int, str]]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qcode.core.importers.base import ParsedTranscript, Turn, read_text_file
+from qcode.core.importers.base import read_text_file
+from qcode.core.model import Transcript, Turn
 from qcode.core.importers.speakers import find_heads
 
 # The interviewer's side among the roles (Interviewer, Researcher 2, Moderator A, and
@@ -33,12 +34,12 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(stripped.rstrip())
 
 
-def parse_plain(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedTranscript:
+def parse_plain(path: Path, speaker_pattern: re.Pattern | None = None) -> Transcript:
     text, encoding, warnings = read_text_file(path)
     turns, notes = turns_and_notes(text, speaker_pattern)
-    return ParsedTranscript(name=path.stem, source_format=path.suffix.lower()[1:],
-                            text=text, turns=turns, encoding=encoding,
-                            warnings=warnings + notes)
+    return Transcript(name=path.stem, source_format=path.suffix.lower()[1:],
+                      text=text, turns=turns, encoding=encoding,
+                      warnings=warnings + notes)
 
 
 def turns_in(text: str, speaker_pattern: re.Pattern | None = None) -> list[Turn]:

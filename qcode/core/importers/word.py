@@ -16,17 +16,18 @@ import re
 import zipfile
 from pathlib import Path
 
-from qcode.core.importers.base import ImportProblem, ParsedTranscript, rebuild
+from qcode.core.importers.base import ImportProblem, rebuild
+from qcode.core.model import Transcript
 from qcode.core.importers.speakers import find_heads
 
 
-def parse_docx(path: Path, speaker_pattern: re.Pattern | None = None) -> ParsedTranscript:
+def parse_docx(path: Path, speaker_pattern: re.Pattern | None = None) -> Transcript:
     # Read first, so that only a failure to read the file is an OSError for the caller.
     return parse_docx_bytes(path.read_bytes(), path.stem, speaker_pattern)
 
 
 def parse_docx_bytes(raw: bytes, name: str, speaker_pattern: re.Pattern | None = None
-                     ) -> ParsedTranscript:
+                     ) -> Transcript:
     """A Word document held in memory: a source inside another tool's project is read
     without its (not yet anonymised) text ever touching the disk."""
     paragraphs, bold = _read(raw)
@@ -41,8 +42,8 @@ def parse_docx_bytes(raw: bytes, name: str, speaker_pattern: re.Pattern | None =
     text, turns = rebuild((speaker, "\n".join(lines), begin, None)
                           for speaker, lines, begin in blocks
                           if speaker is not None or lines)
-    return ParsedTranscript(name=name, source_format="docx", text=text, turns=turns,
-                            warnings=layout.notes)
+    return Transcript(name=name, source_format="docx", text=text, turns=turns,
+                      warnings=layout.notes)
 
 
 def _bold_lines(paragraphs: list[str], bold: list[bool]) -> frozenset[int]:

@@ -28,7 +28,7 @@ class Segment(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Transcript:
+class TranscriptFacts:
     id: int
     name: str
     case_id: int | None
@@ -40,7 +40,7 @@ class Material:
     project: object                           # the open Project, for the few later reads
     choice: CoderChoice
     tree: CodeTree
-    transcripts: dict[int, Transcript]        # by id, in name order
+    transcripts: dict[int, TranscriptFacts]        # by id, in name order
     cases: dict[int, str]                     # case id -> name
     attributes: dict[int, dict[str, str]]     # case id -> attribute -> value
     segments: list[Segment]                   # by transcript, code, start
@@ -122,7 +122,7 @@ def _read(project, coder: str | None, need_transcripts: bool) -> Material:
     attributes: dict[int, dict[str, str]] = {}
     for case_id, name, value in attribute_rows:
         attributes.setdefault(case_id, {})[name] = value
-    transcripts = {r[0]: Transcript(r[0], r[2], r[3], r[5]) for r in transcript_rows}
+    transcripts = {r[0]: TranscriptFacts(r[0], r[2], r[3], r[5]) for r in transcript_rows}
     fingerprint = _fingerprint(rows, code_rows, transcript_rows, case_rows,
                                attribute_rows, coder_rows, used)
     return Material(project, choice, CodeTree(code_rows), transcripts,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from qcode.core.importers.base import ParsedTranscript
 from qcode.core.store.base import now
 from qcode.core.store.schema import _open_read_only
 from qcode.core.store.cases import _attribute_type
@@ -280,21 +279,20 @@ class Merging:
             # Rows only: this project is a staging area that is merged, never searched,
             # so the search index is built once, where the merge puts the text.
             for transcript in project.transcripts:
-                parsed = ParsedTranscript(transcript.name, transcript.source_format,
-                                          transcript.text, list(transcript.turns or []),
-                                          transcript.encoding)
                 transcript_id = transcript_ids[transcript.guid] = self.conn.execute(
                     "INSERT INTO transcripts (guid, name, source_file, source_format,"
                     " encoding, text, sha256, word_count, imported)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (transcript.guid, parsed.name, transcript.source_file or parsed.name,
-                     parsed.source_format, parsed.encoding, parsed.text, parsed.sha256,
-                     parsed.word_count, transcript.imported or now())).lastrowid
+                    (transcript.guid, transcript.name,
+                     transcript.source_file or transcript.name, transcript.source_format,
+                     transcript.encoding, transcript.text, transcript.sha256,
+                     transcript.word_count, transcript.imported or now())).lastrowid
                 self.conn.executemany(
                     'INSERT INTO turns (transcript_id, seq, speaker, start, "end",'
                     " label_start, begin_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(transcript_id, seq, t.speaker, t.start, t.end, t.label_start,
-                      t.begin_time, t.end_time) for seq, t in enumerate(parsed.turns, 1)])
+                      t.begin_time, t.end_time)
+                     for seq, t in enumerate(transcript.turns or [], 1)])
             for case in project.cases:
                 case_id = self.conn.execute("INSERT INTO cases (guid, name) VALUES (?, ?)",
                                             (case.guid, case.name)).lastrowid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store.base import ProjectError, new_guid, now
 
 
@@ -41,7 +41,7 @@ class Transcripts:
         return row[0] if row else None
 
     def add_transcript(
-        self, parsed: ParsedTranscript, source_file: str, case: str | None = None,
+        self, parsed: Transcript, source_file: str, case: str | None = None,
         name: str | None = None,
     ) -> int:
         """Store a parsed transcript, its turns and its search index in one transaction."""
@@ -147,7 +147,7 @@ class Transcripts:
         keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
         return [dict(zip(keys, row)) for row in cursor]
 
-    def stored_transcript(self, transcript_id: int) -> ParsedTranscript:
+    def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
         name, source_format, encoding, text = self.conn.execute(
             "SELECT name, source_format, encoding, text FROM transcripts WHERE id = ?",
@@ -155,9 +155,9 @@ class Transcripts:
         ).fetchone()
         turns = [Turn(t["speaker"], t["start"], t["end"], t["label_start"], t["begin_time"],
                       t["end_time"]) for t in self.turns(transcript_id)]
-        return ParsedTranscript(name, source_format, text, turns, encoding)
+        return Transcript(name, source_format, text, turns, encoding)
 
-    def rewrite_transcript(self, transcript_id: int, new: ParsedTranscript, positions,
+    def rewrite_transcript(self, transcript_id: int, new: Transcript, positions,
                            summary: str, **payload) -> int:
         """The one permitted change to stored text (a late redaction): the text, hash,
         turns, search index and codings move together in one transaction; `positions`
