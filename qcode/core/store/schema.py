@@ -28,33 +28,18 @@ class Reshape:
 
     A table is reshaped by copying it into a new one, which is only safe with foreign
     keys off (dropping the old table would cascade into the rows that point at it), so
-    `_foreign_keys_off` turns them off around the migration and the step checks them
-    itself. The search index is rebuilt if it reads the table, and a view the reshape
-    broke fails the migration (re-create the view in the same migration)."""
+    the migration runs with them off and is checked at its end (`_check_reshaped`).
+    transform cannot carry over an expression index, nor edit a view that names a
+    renamed column: drop and re-create those around the Reshape, in the same
+    migration."""
 
     def __init__(self, table: str, **changes):
         self.table = table
         self.changes = changes
 
-    def run(self, project) -> None:
-        project.db[self.table].transform(**self.changes)
-        orphans = project.conn.execute("PRAGMA foreign_key_check").fetchall()
-        if orphans:
-            raise ProjectError(f"{project.path}: reshaping {self.table} would leave rows"
-                               f" of {orphans[0][0]} pointing at nothing; nothing was changed")
-        if self.table in SEARCH_INDEX_SOURCES:
-            project.conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('rebuild')")
-        for (view,) in project.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
-            try:
-                project.conn.execute(f'SELECT * FROM "{view}" LIMIT 0')
-            except sqlite3.OperationalError as exc:
-                raise ProjectError(f"{project.path}: reshaping {self.table} broke the view"
-                                   f" {view} ({exc}); nothing was changed") from None
 
-
-# A migration is an SQL script, or a step that needs more than SQL.
-Migration = str | Reshape
+# A migration is an SQL script, a Reshape, or a tuple of them run in order.
+Migration = str | Reshape | tuple
 
 
 # Each migration takes the schema from version i to i+1. Never edit a released one:
@@ -199,11 +184,17 @@ MIGRATIONS: list[Migration] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+def _steps(migration: Migration) -> tuple:
+    return migration if isinstance(migration, tuple) else (migration,)
+
+
 @contextmanager
-def _foreign_keys_off(conn: sqlite3.Connection, steps: Sequence[Migration]) -> Iterator[None]:
+def _foreign_keys_off(conn: sqlite3.Connection,
+                      migrations: Sequence[Migration]) -> Iterator[None]:
     """Foreign keys off around migrations that reshape a table (SQLite's own recipe;
     the pragma cannot change inside a transaction); other migrations keep them on."""
-    reshaping = any(isinstance(step, Reshape) for step in steps)
+    reshaping = any(isinstance(step, Reshape)
+                    for migration in migrations for step in _steps(migration))
     if reshaping:
         conn.execute("PRAGMA foreign_keys = OFF")
     try:
@@ -213,12 +204,36 @@ def _foreign_keys_off(conn: sqlite3.Connection, steps: Sequence[Migration]) -> I
             conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _apply(project, step: Migration) -> None:
-    if isinstance(step, Reshape):
-        step.run(project)
-        return
-    for statement in _statements(step):
-        project.conn.execute(statement)
+def _apply(project, migration: Migration) -> None:
+    reshaped = []
+    for step in _steps(migration):
+        if isinstance(step, Reshape):
+            project.db[step.table].transform(**step.changes)
+            reshaped.append(step.table)
+        else:
+            for statement in _statements(step):
+                project.conn.execute(statement)
+    if reshaped:
+        _check_reshaped(project, reshaped)
+
+
+def _check_reshaped(project, tables: list[str]) -> None:
+    """What foreign keys would have caught, a search index that reads a reshaped table,
+    and every view: a migration that leaves any of them wrong changes nothing."""
+    conn = project.conn
+    orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        raise ProjectError(f"{project.path}: reshaping {', '.join(tables)} would leave rows"
+                           f" of {orphans[0][0]} pointing at nothing; nothing was changed")
+    if set(tables) & set(SEARCH_INDEX_SOURCES):
+        conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('rebuild')")
+    for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'"
+                                ).fetchall():
+        try:
+            conn.execute(f'SELECT * FROM "{view}" LIMIT 0')
+        except sqlite3.OperationalError as exc:
+            raise ProjectError(f"{project.path}: reshaping {', '.join(tables)} broke the"
+                               f" view {view} ({exc}); nothing was changed") from None
 
 
 def _create_private(path: Path) -> None:
