@@ -226,7 +226,8 @@ def keys(conn: sqlite3.Connection, table: str) -> tuple:
     """A table's unique and other indexes, foreign keys and column constraints: what a
     reshape must carry over."""
     indexes = sorted(
-        (unique, [c[2] or "(expression)" for c in conn.execute(f'PRAGMA index_xinfo("{name}")') if c[5]])
+        (unique, [column or "(expression)" for _, _, column, _, _, key
+                  in conn.execute(f'PRAGMA index_xinfo("{name}")') if key])
         for _, name, unique, *_ in conn.execute(f'PRAGMA index_list("{table}")'))
     foreign = sorted(tuple(r[2:]) for r in conn.execute(f'PRAGMA foreign_key_list("{table}")'))
     # transform writes a default of 0 as '0': the column's affinity stores it as 0.
@@ -307,3 +308,15 @@ def test_opening_a_project_and_reading_a_view_leaves_sqlite_utils_unloaded(built
               "    p.conn.execute('SELECT * FROM coded_segments').fetchall()\n"
               "assert 'sqlite_utils' not in sys.modules, 'sqlite_utils loaded'\n")
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_reshape_that_would_leave_orphans_changes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "reshape.qcode"
+    hand_built(path).close()
+    before = counts(path)
+    # With foreign keys off for the reshape, nothing but the check stops this delete.
+    with_migration(monkeypatch, (Reshape("transcripts", rename={"encoding": "charset"}),
+                                 "DELETE FROM transcripts WHERE name = 'd1';"))
+    with pytest.raises(ProjectError, match="would leave rows of .* pointing at nothing"):
+        Project.open(path)
+    assert counts(path) == before

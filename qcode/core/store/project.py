@@ -112,10 +112,10 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
             )
         if version == SCHEMA_VERSION:
             return
-        steps = MIGRATIONS[version:SCHEMA_VERSION]
-        with _foreign_keys_off(self.conn, steps), self.transaction():
-            for step in steps:
-                _apply(self, step)
+        migrations = MIGRATIONS[version:SCHEMA_VERSION]
+        with _foreign_keys_off(self.conn, migrations), self.transaction():
+            for migration in migrations:
+                _apply(self, migration)
             if version == 0:
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._set_meta("project_guid", new_guid())

@@ -184,6 +184,7 @@ MIGRATIONS: list[Migration] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+
 def _steps(migration: Migration) -> tuple:
     return migration if isinstance(migration, tuple) else (migration,)
 
