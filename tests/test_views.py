@@ -16,6 +16,7 @@ import sqlite_utils
 
 from qcode.core import store
 from qcode.core.anonymise.verify import verify_files
+from qcode.core.importers.base import ParsedTranscript, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.schema import Reshape, _statements
 
@@ -28,9 +29,15 @@ VIEWS = ("coded_segments", "transcript_turns", "codebook", "case_attributes")
 @pytest.fixture
 def built(tmp_path: Path) -> Project:
     project = hand_built(tmp_path / "views.qcode")
-    # A memo, and a transcript with no case, so neither column is trivially empty.
+    # A memo, and a coded transcript with no case and text before its first turn.
     first = project.codings(project.transcript_id("a1"))[0]
     project.set_coding_memo(first["id"], "threat made twice")
+    text = "Notes before the interview.\nP: after them"
+    project.add_transcript(ParsedTranscript("e1", "txt", text, [Turn("P", 31, len(text))]),
+                           "e1.txt")
+    money = next(c["id"] for c in project.codes() if c["name"] == "Money")
+    project.add_coding(project.transcript_id("e1"), money, "ana", 0, 5)
+    project.add_coding(project.transcript_id("e1"), money, "ben", 31, 36)
     yield project
     project.close()
 
@@ -50,9 +57,9 @@ def paths(project: Project) -> dict[int, str]:
     return out
 
 
-def turn_at(turns: list[dict], start: int) -> dict | None:
+def turn_at(turns: list[dict], start: int) -> dict:
     started = [t for t in turns if t["start"] <= start]
-    return started[-1] if started else None
+    return started[-1] if started else {"turn": None, "speaker": None}
 
 
 def expected_segments(project: Project) -> list[dict]:
@@ -154,7 +161,7 @@ def test_the_views_are_read_only(built: Project):
     for view in VIEWS:
         with pytest.raises(sqlite3.OperationalError, match="view"):
             built.conn.execute(f"DELETE FROM {view}")
-    assert built.summary()["codings"] == 15
+    assert built.summary()["codings"] == 17
 
 
 def test_a_project_of_the_previous_schema_gets_the_views(tmp_path, monkeypatch):
