@@ -24,8 +24,8 @@ from qcode.core.store.merge import Merging
 from qcode.core.store.reads import Reads
 from qcode.core.store.removal import Removal
 from qcode.core.store.schema import (APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION,
-                                     SQLITE_HEADER, _connect, _create_private,
-                                     _statements)
+                                     SQLITE_HEADER, _apply, _connect, _create_private,
+                                     _foreign_keys_off)
 from qcode.core.store.transcripts import Transcripts
 
 
@@ -112,10 +112,10 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
             )
         if version == SCHEMA_VERSION:
             return
-        with self.transaction():
-            for number in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[number]):
-                    self.conn.execute(statement)
+        migrations = MIGRATIONS[version:SCHEMA_VERSION]
+        with _foreign_keys_off(self.conn, migrations), self.transaction():
+            for migration in migrations:
+                _apply(self, migration)
             if version == 0:
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._set_meta("project_guid", new_guid())

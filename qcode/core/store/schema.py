@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from qcode.core.store.base import ProjectError
@@ -15,9 +17,34 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 BUSY_TIMEOUT_MS = 10_000
 
+# The search index reads the turns' text from these tables (through turn_texts).
+SEARCH_INDEX_SOURCES = ("turns", "transcripts")
+
+
+class Reshape:
+    """A migration step for what ALTER TABLE cannot do (rename, drop or retype columns,
+    change keys): sqlite-utils' `Table.transform(**changes)`, inside the migration's
+    transaction; e.g. `Reshape("codes", rename={"colour": "color"})`.
+
+    A table is reshaped by copying it into a new one, which is only safe with foreign
+    keys off (dropping the old table would cascade into the rows that point at it), so
+    the migration runs with them off and is checked at its end (`_check_reshaped`).
+    transform cannot carry over an expression index, nor edit a view that names a
+    renamed column: drop and re-create those around the Reshape, in the same
+    migration."""
+
+    def __init__(self, table: str, **changes):
+        self.table = table
+        self.changes = changes
+
+
+# A migration is an SQL script, a Reshape, or a tuple of them run in order.
+Migration = str | Reshape | tuple
+
+
 # Each migration takes the schema from version i to i+1. Never edit a released one:
 # a project made by an older qcode is brought forward by running the rest in order.
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[Migration] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE coders (
@@ -92,9 +119,122 @@ MIGRATIONS: list[str] = [
         resolved_by TEXT, created TEXT NOT NULL);
     CREATE INDEX resolutions_by_place ON resolutions (transcript_id, code_id, start);
     """,
+    # 4: read-only views for researchers, to query the project with sqlite-utils,
+    # Datasette, R or pandas; their columns are documented in docs/views.md and stable.
+    # They show only what the tables hold (anonymised text), and cost nothing until read.
+    """
+    CREATE INDEX turns_by_start ON turns (transcript_id, start);
+    CREATE VIEW codebook AS
+        WITH RECURSIVE tree (id, path, depth, top_theme, sort_key) AS (
+            SELECT id, name, 0, name, printf('%010d.%010d/', sort_order, id)
+            FROM codes WHERE parent_id IS NULL
+            UNION ALL
+            SELECT codes.id, tree.path || ' > ' || codes.name, tree.depth + 1,
+                   tree.top_theme,
+                   tree.sort_key || printf('%010d.%010d/', codes.sort_order, codes.id)
+            FROM codes JOIN tree ON codes.parent_id = tree.id)
+        SELECT codes.guid AS code_guid, tree.path AS code_path, tree.depth AS depth,
+               codes.name AS code, tree.top_theme AS top_theme,
+               codes.definition AS definition, codes.when_to_use AS when_to_use,
+               codes.when_not_to_use AS when_not_to_use, codes.example AS example,
+               codes.key AS key, codes.colour AS colour,
+               (SELECT count(*) FROM codings WHERE codings.code_id = codes.id) AS codings
+        FROM tree JOIN codes ON codes.id = tree.id
+        ORDER BY tree.sort_key;
+    CREATE VIEW case_attributes AS
+        SELECT cases.name AS case_name, attributes.name AS attribute,
+               attributes.value AS value, attributes.type AS type
+        FROM attributes JOIN cases ON cases.id = attributes.case_id
+        ORDER BY cases.name, attributes.name;
+    CREATE VIEW transcript_turns AS
+        SELECT transcripts.name AS transcript, cases.name AS case_name, turns.seq AS turn,
+               turns.speaker AS speaker, turns.start AS start, turns."end" AS "end",
+               substr(transcripts.text, turns.start + 1, turns."end" - turns.start) AS text,
+               turns.begin_time AS begin_time, turns.end_time AS end_time
+        FROM turns JOIN transcripts ON transcripts.id = turns.transcript_id
+        LEFT JOIN cases ON cases.id = transcripts.case_id;
+    -- A coding's turn is the last one starting at or before it. The case's attributes
+    -- are one JSON object; a value is a JSON number only where it reads back as the
+    -- same text ("007" and "2.50" stay strings).
+    CREATE VIEW coded_segments AS
+        SELECT codings.guid AS coding_guid, transcripts.name AS transcript,
+               cases.name AS case_name,
+               (SELECT json_group_object(attributes.name, CASE
+                       WHEN CAST(CAST(attributes.value AS NUMERIC) AS TEXT) = attributes.value
+                       THEN CAST(attributes.value AS NUMERIC) ELSE attributes.value END)
+                FROM attributes WHERE attributes.case_id = cases.id) AS case_attributes,
+               codebook.code AS code, codebook.code_path AS code_path,
+               codebook.top_theme AS top_theme, codebook.code_guid AS code_guid,
+               coders.name AS coder, codings.start AS start, codings."end" AS "end",
+               substr(transcripts.text, codings.start + 1, codings."end" - codings.start)
+                   AS text,
+               turn.seq AS turn, turn.speaker AS speaker,
+               codings.memo AS memo, codings.created AS created
+        FROM codings
+        JOIN transcripts ON transcripts.id = codings.transcript_id
+        LEFT JOIN cases ON cases.id = transcripts.case_id
+        JOIN codes ON codes.id = codings.code_id
+        JOIN codebook ON codebook.code_guid = codes.guid
+        JOIN coders ON coders.id = codings.coder_id
+        LEFT JOIN turns AS turn ON turn.id = (
+            SELECT id FROM turns WHERE turns.transcript_id = codings.transcript_id
+            AND turns.start <= codings.start ORDER BY turns.start DESC LIMIT 1);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _steps(migration: Migration) -> tuple:
+    return migration if isinstance(migration, tuple) else (migration,)
+
+
+@contextmanager
+def _foreign_keys_off(conn: sqlite3.Connection,
+                      migrations: Sequence[Migration]) -> Iterator[None]:
+    """Foreign keys off around migrations that reshape a table (SQLite's own recipe;
+    the pragma cannot change inside a transaction); other migrations keep them on."""
+    reshaping = any(isinstance(step, Reshape)
+                    for migration in migrations for step in _steps(migration))
+    if reshaping:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if reshaping:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _apply(project, migration: Migration) -> None:
+    reshaped = []
+    for step in _steps(migration):
+        if isinstance(step, Reshape):
+            project.db[step.table].transform(**step.changes)
+            reshaped.append(step.table)
+        else:
+            for statement in _statements(step):
+                project.conn.execute(statement)
+    if reshaped:
+        _check_reshaped(project, reshaped)
+
+
+def _check_reshaped(project, tables: list[str]) -> None:
+    """What foreign keys would have caught, a search index that reads a reshaped table,
+    and every view: a migration that leaves any of them wrong changes nothing."""
+    conn = project.conn
+    orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        raise ProjectError(f"{project.path}: reshaping {', '.join(tables)} would leave rows"
+                           f" of {orphans[0][0]} pointing at nothing; nothing was changed")
+    if set(tables) & set(SEARCH_INDEX_SOURCES):
+        conn.execute("INSERT INTO turns_fts (turns_fts) VALUES ('rebuild')")
+    for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'"
+                                ).fetchall():
+        try:
+            conn.execute(f'SELECT * FROM "{view}" LIMIT 0')
+        except sqlite3.OperationalError as exc:
+            raise ProjectError(f"{project.path}: reshaping {', '.join(tables)} broke the"
+                               f" view {view} ({exc}); nothing was changed") from None
 
 
 def _create_private(path: Path) -> None:
