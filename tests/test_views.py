@@ -16,7 +16,7 @@ import sqlite_utils
 
 from qcode.core import store
 from qcode.core.anonymise.verify import verify_files
-from qcode.core.importers.base import ParsedTranscript, Turn
+from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.schema import Reshape, _statements
 
@@ -33,7 +33,7 @@ def built(tmp_path: Path) -> Project:
     first = project.codings(project.transcript_id("a1"))[0]
     project.set_coding_memo(first["id"], "threat made twice")
     text = "Notes before the interview.\nP: after them"
-    project.add_transcript(ParsedTranscript("e1", "txt", text, [Turn("P", 31, len(text))]),
+    project.add_transcript(Transcript("e1", "txt", text, [Turn("P", 31, len(text))]),
                            "e1.txt")
     money = next(c["id"] for c in project.codes() if c["name"] == "Money")
     project.add_coding(project.transcript_id("e1"), money, "ana", 0, 5)
