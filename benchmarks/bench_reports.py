@@ -98,7 +98,7 @@ def build(path: Path, transcripts: int, words: int, target: int) -> int:
             project.load_codebook(codebook())
             basics = [c["id"] for c in project.codes() if c["depth"] == 2]
             coder_ids = [project.coder_id(f"Coder {c}") for c in range(CODERS)]
-            rows = codings(project.report_turns(), basics, coder_ids, target, rng)
+            rows = codings(project.turn_rows(), basics, coder_ids, target, rng)
             # Set-up only: so many codings through add_coding would take minutes.
             with project.transaction():
                 project.conn.executemany(

@@ -25,12 +25,12 @@ from qcode.core.anonymise.detect import is_common_word
 from qcode.core.codebook import Code, Codebook
 from qcode.core.demo import DEMO_MATERIAL, build_demo
 from qcode.core.exchange import description
-from qcode.core.exchange.project_model import Coder, Coding, ExchangeProject, Memo
+from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.project_snapshot import snapshot
 from qcode.core.exchange.qdpx_write import project_qde, qdpx_bytes, write_qdpx
 from qcode.core.exchange.refi_write import QCODE_NS
 from qcode.core.exchange.safe_xml import ExchangeError
-from qcode.core.model import Transcript, Turn
+from qcode.core.model import Coder, Coding, Memo, Transcript, Turn
 from qcode.core.store import Project, new_guid, now
 
 REPO = Path(__file__).resolve().parents[1]
@@ -310,7 +310,7 @@ def test_codes_nest_with_guidance_colour_and_memos(coded: Project):
     on_barriers = notes[barriers.find(q("NoteRef")).get("targetGUID")]
     assert on_barriers.get("name") == "On barriers"
     assert on_barriers.find(q("PlainTextContent")).text == "Budget & staff <again>."
-    assert on_barriers.get("creatingUser") == coded.exchange_coders()[0]["guid"]
+    assert on_barriers.get("creatingUser") == coded.all_coders()[0].guid
 
 
 def test_memos_are_notes_referred_to_from_where_they_belong(coded: Project):
@@ -384,7 +384,7 @@ def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
     assert data["project"] == {"guid": coded.meta("project_guid"),
                                "created": coded.meta("created"),
                                "codebook_name": "Study & <codebook>"}
-    assert data["coders"] == {c["guid"]: c["created"] for c in coded.exchange_coders()}
+    assert data["coders"] == {c.guid: c.created for c in coded.all_coders()}
     rows = {t.guid: t for t in coded.transcripts()}
     assert set(data["transcripts"]) == set(rows)
     for guid, facts in data["transcripts"].items():
@@ -677,7 +677,7 @@ def test_demo_project_exports_valid_and_sound(demo):
     assert_sound(data, project)
     root = parse(unpack(data)["project.qde"])
     assert len(list(root.iter(q("TextSource")))) == 6
-    assert len(list(root.iter(q("Coding")))) == len(project.exchange_codings()) > 60
+    assert len(list(root.iter(q("Coding")))) == len(project.all_codings()) > 60
     assert {u.get("name") for u in root.iter(q("User"))} == {"Coder A", "Coder B"}
 
 

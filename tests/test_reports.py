@@ -73,10 +73,10 @@ def test_one_coder_and_unknown_coders(hand):
 def test_a_reading_sees_one_state_while_another_coder_codes(hand):
     with Project.open(hand.path) as other:
         with hand.reading():
-            before = hand.report_coders()
+            before = hand.coder_rows()
             add_codings(other, [("d1", "Debt", "ben", 250, 260)])
-            assert hand.report_coders() == before
-        assert hand.report_coders() != before
+            assert hand.coder_rows() == before
+        assert hand.coder_rows() != before
 
 
 # -- frequencies -------------------------------------------------------------------------

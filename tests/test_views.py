@@ -140,9 +140,9 @@ def test_the_codebook_view_is_the_codebook_in_tree_order(built: Project):
 
 
 def test_case_attributes_are_the_stored_attributes_with_their_types(built: Project):
-    expected = sorted((case["name"], name, value, kind)
-                      for case in built.exchange_cases()
-                      for name, (value, kind) in case["attributes"].items())
+    expected = sorted((case.name, name, value, kind)
+                      for case in built.all_cases()
+                      for name, (value, kind) in case.attributes.items())
     shown = [tuple(r.values()) for r in rows(built, "case_attributes")]
     assert shown == expected
 

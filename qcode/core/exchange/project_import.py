@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from qcode.core.exchange import project_model as model
+from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.foreign import tidy, unique_name
 from qcode.core.model import Transcript
 
 
-def as_parsed(project: model.ExchangeProject
+def as_parsed(project: ExchangeProject
               ) -> tuple[list[tuple[Path, Transcript]], list[str | None]]:
     """The transcripts in the importers' shape, with the case each belongs to."""
     case_of = {guid: case.name for case in project.cases for guid in case.transcripts}
@@ -29,7 +29,7 @@ def as_parsed(project: model.ExchangeProject
     return items, [case_of.get(t.guid) for t in project.transcripts]
 
 
-def carry_anonymisation(project: model.ExchangeProject, anonymised: list[Transcript],
+def carry_anonymisation(project: ExchangeProject, anonymised: list[Transcript],
                         positions: list, short_text: Callable[[str], str],
                         case_name: Callable[[str], str]) -> None:
     """Put the anonymised texts in place and move every coding with its text.
@@ -84,7 +84,7 @@ def carry_anonymisation(project: model.ExchangeProject, anonymised: list[Transcr
                 item.name = name
 
 
-def hold_back(project: model.ExchangeProject, transcripts: set[str]) -> None:
+def hold_back(project: ExchangeProject, transcripts: set[str]) -> None:
     """Transcripts (by GUID) kept out of the import leave with everything on them:
     their codings and resolutions, the memos about them, and the cases that held
     nothing else."""

@@ -5,8 +5,8 @@ ExchangeProject -> project. Keeping one plain model in the middle means the writ
 the reader never touch the database, and a round trip can be checked by comparing two
 models: what qcode holds is what the file says.
 
-Positions are half-open spans of Unicode code points over `Transcript.text`, which is
-LF-only with no BOM (as in the project). GUIDs are upper case without braces.
+The records are the project's own model (qcode.core.model); this is the whole of
+them, with the codebook and what a reader repaired or left out.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qcode.core.codebook import Codebook
-from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript, Turn
-
-__all__ = ["EXTRAS", "Case", "Coder", "Coding", "ExchangeProject", "Memo", "Resolution",
-           "Transcript", "Turn"]
+from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript
 
 # The archive entry where qcode keeps what REFI-QDA has no place for (turns, file
 # details); other tools ignore it.

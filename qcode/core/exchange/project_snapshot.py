@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qcode.core.exchange.codebook_formats import project_codebook
-from qcode.core.exchange.project_model import (Case, Coder, Coding, ExchangeProject, Memo,
-                                               Resolution, Transcript, Turn)
+from qcode.core.exchange.project_model import ExchangeProject
 
 
 def snapshot(project) -> ExchangeProject:
@@ -19,13 +18,12 @@ def snapshot(project) -> ExchangeProject:
             codebook=_named(project_codebook(project), project.meta("codebook_name")),
             guid=project.meta("project_guid"),
             created=project.meta("created"),
-            coders=[Coder(**row) for row in project.exchange_coders()],
-            transcripts=[Transcript(**{**row, "turns": [Turn(*t) for t in row["turns"]]})
-                         for row in project.exchange_transcripts()],
-            cases=[Case(**row) for row in project.exchange_cases()],
-            codings=[Coding(**row) for row in project.exchange_codings()],
-            memos=[Memo(**row) for row in project.exchange_memos()],
-            resolutions=[Resolution(**row) for row in project.exchange_resolutions()],
+            coders=project.all_coders(),
+            transcripts=project.all_transcripts(),
+            cases=project.all_cases(),
+            codings=project.all_codings(),
+            memos=project.all_memos(),
+            resolutions=project.all_resolutions(),
         )
 
 

@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 from qcode.core.codebook import Codebook
-from qcode.core.exchange import project_model as model
-from qcode.core.exchange.project_model import EXTRAS
+from qcode.core import model
+from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
@@ -42,7 +42,7 @@ VALUE_TYPES = {"TextValue": "text", "BooleanValue": "text", "IntegerValue": "int
 NOT_TEXT = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
 
-def read_project_file(path: Path) -> model.ExchangeProject:
+def read_project_file(path: Path) -> ExchangeProject:
     """The project in a .qdpx (or a bare .qde, whose sources are then missing)."""
     if not path.exists():
         raise ExchangeError(f"{path}: no such file")
@@ -132,7 +132,7 @@ class _Reader:
 
     # -- the project ---------------------------------------------------------------------
 
-    def read(self, data: bytes) -> model.ExchangeProject:
+    def read(self, data: bytes) -> ExchangeProject:
         root = parse_xml(data, self.filename, MAX_PROJECT_XML_BYTES)
         self.ns, local, self.warnings = refi_namespace(root, self.filename)
         if local != "Project":
@@ -146,7 +146,7 @@ class _Reader:
             book = Codebook(name=name)
         self.code_guids = {code.guid.upper() for code, _ in book.walk() if code.guid}
         self.origin = root.get("origin") or ""
-        project = model.ExchangeProject(
+        project = ExchangeProject(
             name=name, codebook=book, created=self.datetime(root.get("creationDateTime")))
         self.project = project
         self.users(root)
@@ -503,7 +503,7 @@ class _Reader:
             self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
 
 
-def separate_kinds(project: model.ExchangeProject) -> list[str]:
+def separate_kinds(project: ExchangeProject) -> list[str]:
     """One GUID for two kinds of thing (a code and a source) is allowed by the schema
     but not by qcode, whose exports need each GUID once: the later kind gets a GUID of
     its own, derived from the old one, and every reference to it follows."""
@@ -535,7 +535,7 @@ def separate_kinds(project: model.ExchangeProject) -> list[str]:
     return warnings
 
 
-def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
+def apply_extras(project: ExchangeProject, extras: dict) -> None:
     """Take what qcode.json says, after checking all of it: a value of the wrong kind
     raises ValueError before anything is changed, and the caller ignores the file."""
     facts = _mapping(extras.get("project"), "project")
@@ -570,7 +570,7 @@ def apply_extras(project: model.ExchangeProject, extras: dict) -> None:
                 setattr(transcript, field, value)
 
 
-def _resolution(row, project: model.ExchangeProject) -> model.Resolution | None:
+def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
     """A resolution from qcode.json, or None when its transcript did not come in."""
     if not (isinstance(row, list) and len(row) == 10):
         raise ValueError("a resolution is not ten values")

@@ -35,8 +35,8 @@ from qcode import __version__
 from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of
-from qcode.core.exchange.project_model import (EXTRAS, Case, Coding, ExchangeProject,
-                                               Transcript)
+from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
+from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             xml_text)
 from qcode.core.exchange.safe_xml import ExchangeError

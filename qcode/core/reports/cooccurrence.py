@@ -166,7 +166,7 @@ def _transcript_incidence(segments: list[Segment], index: dict[int, int]):
 def _turn_incidence(material: Material, segments: list[Segment], index: dict[int, int]):
     """The codes in each turn: a segment belongs to each turn it shares text with."""
     turns: dict[int, tuple[list[int], list[int]]] = {}
-    for tid, rows in groupby(material.project.report_turns(), key=lambda r: r[0]):
+    for tid, rows in groupby(material.project.turn_rows(), key=lambda r: r[0]):
         rows = list(rows)
         turns[tid] = ([r[3] for r in rows], [r[4] for r in rows])
     found: dict[tuple[int, int], set[int]] = defaultdict(set)

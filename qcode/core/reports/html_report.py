@@ -255,8 +255,8 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
     unread = [c for c in compared if c not in material.choice.coders]
     if unread:
         project = material.project
-        ids = {name: coder_id for coder_id, name, _ in project.report_coders()}
-        rows = np.array(project.report_codings([ids[c] for c in unread]),
+        ids = {name: coder_id for coder_id, name, _ in project.coder_rows()}
+        rows = np.array(project.coding_rows([ids[c] for c in unread]),
                         dtype=np.int64).reshape(-1, 5)
         digest.update(rows[np.lexsort(rows.T[::-1])].astype("<i8").tobytes())
     return digest.hexdigest()

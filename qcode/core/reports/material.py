@@ -90,7 +90,7 @@ def gather(project, coder: str | None = None, need_transcripts: bool = True) -> 
 
 
 def _read(project, coder: str | None, need_transcripts: bool) -> Material:
-    transcript_rows = project.report_transcripts()
+    transcript_rows = project.transcript_rows()
     if not transcript_rows and need_transcripts:
         raise ReportError("the project has no transcripts yet: import some with "
                           "'qcode import FILES'")
@@ -98,9 +98,9 @@ def _read(project, coder: str | None, need_transcripts: bool) -> Material:
     if not code_rows:
         raise ReportError("the codebook is empty: load one with 'qcode codebook load "
                           "FILE'")
-    coder_rows = project.report_coders()
+    coder_rows = project.coder_rows()
     counts = {name: n for _, name, n in coder_rows if n}
-    resolutions = project.report_resolutions()
+    resolutions = project.resolution_rows()
     pairs: dict[tuple[str, str], int] = {}
     for first, second, *_ in resolutions:
         pairs[(first, second)] = pairs.get((first, second), 0) + 1
@@ -118,7 +118,7 @@ def _read(project, coder: str | None, need_transcripts: bool) -> Material:
             choice.pair, len(used), agreement.unresolved, len(pairs) - 1))
     else:
         segments_from = rows
-    case_rows, attribute_rows = project.report_cases()
+    case_rows, attribute_rows = project.case_rows()
     attributes: dict[int, dict[str, str]] = {}
     for case_id, name, value in attribute_rows:
         attributes.setdefault(case_id, {})[name] = value
@@ -132,7 +132,7 @@ def _read(project, coder: str | None, need_transcripts: bool) -> Material:
 
 def _codings(project, coder_ids: list[int]) -> np.ndarray:
     """The coding rows of these coders, sorted (transcript, code, start, end, coder)."""
-    rows = np.array(project.report_codings(coder_ids), dtype=np.int64).reshape(-1, 5)
+    rows = np.array(project.coding_rows(coder_ids), dtype=np.int64).reshape(-1, 5)
     return rows[np.lexsort(rows.T[::-1])]
 
 

@@ -120,7 +120,7 @@ def make_quotes(material: Material, segments: list[Segment], line: Attribution,
     """A Quote for each segment, in the same order: two reads of the project (the
     turns of their transcripts, and their texts), whatever the number of segments."""
     project = material.project
-    turns = _turns(project.report_turns(sorted({s.transcript_id for s in segments})))
+    turns = _turns(project.turn_rows(sorted({s.transcript_id for s in segments})))
     texts = project.excerpts([(s.transcript_id, max(0, s.start - CONTEXT), s.end + CONTEXT)
                               for s in segments])
     out = []

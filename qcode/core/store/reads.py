@@ -1,87 +1,85 @@
-"""Whole-project reads for export (REFI-QDA) and the write-up reports: each one query,
-so a project of 300,000 codings is one read, never a query per coding."""
+"""Whole-project reads: every record of a kind as the model's objects (for export and
+anything else that wants the whole project), and the plain rows the write-up reports
+aggregate. Each is one query, so a project of 300,000 codings is one read, never a
+query per coding."""
 
 from __future__ import annotations
 
 import json
 
+from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript, Turn
+
 
 class Reads:
-    def exchange_coders(self) -> list[dict]:
+    def all_coders(self) -> list[Coder]:
         """Every coder with GUID, name and date added, by name."""
-        keys = ("guid", "name", "created")
-        return [dict(zip(keys, row)) for row in self.conn.execute(
+        return [Coder(*row) for row in self.conn.execute(
             "SELECT guid, name, created FROM coders ORDER BY name")]
 
-    def exchange_transcripts(self) -> list[dict]:
+    def all_transcripts(self) -> list[Transcript]:
         """Every transcript with its text, the facts of its source file and its turns
         (speaker, start, end, label_start, begin_time, end_time), by name."""
         turns: dict[int, list[tuple]] = {}
         for transcript_id, *turn in self.conn.execute(
                 'SELECT transcript_id, speaker, start, "end", label_start, begin_time,'
                 " end_time FROM turns ORDER BY transcript_id, seq"):
-            turns.setdefault(transcript_id, []).append(tuple(turn))
-        keys = ("guid", "name", "text", "source_file", "source_format", "encoding",
-                "imported")
-        return [dict(zip(keys, row[1:]), turns=turns.get(row[0], []))
-                for row in self.conn.execute(
+            turns.setdefault(transcript_id, []).append(Turn(*turn))
+        return [Transcript(name, source_format, text, turns.get(transcript_id, []),
+                           encoding, guid=guid, source_file=source_file, imported=imported)
+                for transcript_id, guid, name, text, source_file, source_format, encoding,
+                imported in self.conn.execute(
                     "SELECT id, guid, name, text, source_file, source_format, encoding,"
                     " imported FROM transcripts ORDER BY name")]
 
-    def exchange_cases(self) -> list[dict]:
+    def all_cases(self) -> list[Case]:
         """Every case, by name, with its attributes as stored ({name: (value, type)})
         and the GUIDs of its transcripts."""
-        cases: dict[int, dict] = {}
+        cases: dict[int, Case] = {}
         for case_id, guid, name in self.conn.execute(
                 "SELECT id, guid, name FROM cases ORDER BY name"):
-            cases[case_id] = {"guid": guid, "name": name, "attributes": {},
-                              "transcripts": []}
+            cases[case_id] = Case(guid, name)
         for case_id, name, value, kind in self.conn.execute(
                 "SELECT case_id, name, value, type FROM attributes ORDER BY name"):
-            cases[case_id]["attributes"][name] = (value, kind)
+            cases[case_id].attributes[name] = (value, kind)
         for case_id, guid in self.conn.execute(
                 "SELECT case_id, guid FROM transcripts WHERE case_id IS NOT NULL"
                 " ORDER BY name"):
-            cases[case_id]["transcripts"].append(guid)
+            cases[case_id].transcripts.append(guid)
         return list(cases.values())
 
-    def exchange_codings(self) -> list[dict]:
+    def all_codings(self) -> list[Coding]:
         """Every coding with the GUIDs of its transcript, code and coder, in text order
         within each transcript (by transcript name)."""
-        keys = ("guid", "transcript", "code", "coder", "start", "end", "memo", "created")
-        return [dict(zip(keys, row)) for row in self.conn.execute(
+        return [Coding(*row) for row in self.conn.execute(
             'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
             " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
             " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
             ' ORDER BY t.name, c.start, c."end", c.guid')]
 
-    def exchange_memos(self) -> list[dict]:
+    def all_memos(self) -> list[Memo]:
         """Every free-standing memo (on the project, a code or a transcript) with its
         coder's GUID, oldest first."""
-        keys = ("guid", "name", "text", "target_type", "target_guid", "coder", "created")
-        return [dict(zip(keys, row)) for row in self.conn.execute(
+        return [Memo(*row) for row in self.conn.execute(
             "SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
             " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
             " ORDER BY m.created, m.guid")]
 
-    def exchange_resolutions(self) -> list[dict]:
+    def all_resolutions(self) -> list[Resolution]:
         """How each place where two coders differed was resolved, by GUID."""
-        keys = ("guid", "transcript", "code", "first_coder", "second_coder", "start",
-                "end", "choice", "resolved_by", "created")
-        return [dict(zip(keys, row)) for row in self.conn.execute(
+        return [Resolution(*row) for row in self.conn.execute(
             'SELECT r.guid, t.guid, c.guid, r.first_coder, r.second_coder, r.start, r."end",'
             " r.choice, r.resolved_by, r.created FROM resolutions r"
             " JOIN transcripts t ON t.id = r.transcript_id JOIN codes c ON c.id = r.code_id"
             " ORDER BY r.created, r.guid")]
 
-    def report_coders(self) -> list[tuple]:
+    def coder_rows(self) -> list[tuple]:
         """(id, name, number of codings) of every coder, by name."""
         return self.conn.execute(
             "SELECT k.id, k.name, ifnull(n.codings, 0) FROM coders k LEFT JOIN"
             " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
             " ON n.coder_id = k.id ORDER BY k.name").fetchall()
 
-    def report_codings(self, coder_ids: list[int]) -> list[tuple]:
+    def coding_rows(self, coder_ids: list[int]) -> list[tuple]:
         """(transcript id, code id, start, end, coder id) of every coding made by these
         coders, in no particular order."""
         if not coder_ids:
@@ -91,20 +89,20 @@ class Reads:
             " WHERE coder_id IN (SELECT value FROM json_each(?))",
             (json.dumps(coder_ids),)).fetchall()
 
-    def report_resolutions(self) -> list[tuple]:
+    def resolution_rows(self) -> list[tuple]:
         """(first coder, second coder, transcript id, code id, start, end, choice) of
         every place resolved into the consensus, oldest first."""
         return self.conn.execute(
             'SELECT first_coder, second_coder, transcript_id, code_id, start, "end",'
             " choice FROM resolutions ORDER BY created, id").fetchall()
 
-    def report_transcripts(self) -> list[tuple]:
+    def transcript_rows(self) -> list[tuple]:
         """(id, guid, name, case id, text SHA-256, words) of every transcript, by name."""
         return self.conn.execute(
             "SELECT id, guid, name, case_id, sha256, word_count FROM transcripts"
             " ORDER BY name").fetchall()
 
-    def report_cases(self) -> tuple[list[tuple], list[tuple]]:
+    def case_rows(self) -> tuple[list[tuple], list[tuple]]:
         """(id, guid, name) of every case, and (case id, name, value) of every
         attribute."""
         cases = self.conn.execute("SELECT id, guid, name FROM cases ORDER BY name")
@@ -112,7 +110,7 @@ class Reads:
             "SELECT case_id, name, value FROM attributes ORDER BY case_id, name")
         return cases.fetchall(), attributes.fetchall()
 
-    def report_turns(self, transcript_ids: list[int] | None = None) -> list[tuple]:
+    def turn_rows(self, transcript_ids: list[int] | None = None) -> list[tuple]:
         """(transcript id, turn number, speaker, start, end) of the turns of these
         transcripts (default: all), in text order."""
         sql = 'SELECT transcript_id, seq, speaker, start, "end" FROM turns'
