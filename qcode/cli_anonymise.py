@@ -8,15 +8,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from qcode.core.anonymise.identifiers import CATEGORIES, read_identifiers
 from typing import TYPE_CHECKING
+
+import click
 
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
-from qcode.core.importers.base import ParsedTranscript
+    from qcode.core.importers.base import ParsedTranscript
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
 REVIEWS = ("prompt", "screen")
@@ -208,6 +207,7 @@ def anonymisation_for(key_path: Path | None, identifiers_path: Path | None,
     file goes. The key is bound to the project before anything is read, and saved by
     the pipeline when it holds every pseudonym, before the project is written; the
     project then records which key its pseudonyms come from."""
+    from qcode.core.anonymise.identifiers import read_identifiers
     from qcode.core.pipeline import Anonymisation
 
     key, passphrase = open_key(key_path, encrypt_key)
@@ -234,6 +234,7 @@ def anonymise_batch(items: list[tuple[Path, ParsedTranscript]], cases: list[str 
                     ) -> list[tuple[Path, ParsedTranscript]]:
     """Anonymise a batch in memory without storing it (file to file, and another
     tool's project); `positions` receives each transcript's map from old to new."""
+    from qcode.core.anonymise.identifiers import read_identifiers
     from qcode.core.pipeline import Anonymisation
     from qcode.core.pipeline import anonymise_batch as anonymise
 
@@ -289,6 +290,7 @@ ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",
 def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     """One question per candidate, shown in context. No answer is the default: an
     Enter that accepted would replace ordinary words in bulk."""
+    from qcode.core.anonymise.identifiers import CATEGORIES
     from qcode.core.anonymise.review import Decision
 
     click.echo(f"{len(groups)} possible identifier(s) to review. For each, type one of: "
