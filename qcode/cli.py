@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import textwrap
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,9 +20,10 @@ from qcode.cli_anonymise import (anonymisation_for, anonymise_batch, bind_key, k
                                   open_key, record_key, refuse_without_anonymise,
                                   review_report, save_key)
 from qcode.core import outputs
-from qcode.core.participants import read_participants
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from qcode.core.store import Project
 
 DEFAULT_PROJECT = "project.qcode"
@@ -305,6 +304,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             interviewers: tuple[str, ...], store_unreviewed: bool,
             speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
+    from qcode.core.participants import read_participants
     from qcode.core.pipeline import requires_anonymisation, run_import
 
     project = open_project(ctx)
@@ -537,6 +537,8 @@ def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
 def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                   as_json: bool) -> None:
     """List each place where two coders differ, per code, with its text."""
+    import textwrap
+
     from qcode.core.agreement.disagreements import places_in
 
     project = open_project(ctx)
@@ -782,6 +784,8 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
 @click.pass_context
 def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
     """Show a transcript turn by turn, with speakers."""
+    import textwrap
+
     project = open_project(ctx)
     transcript_id = project.transcript_id(transcript)
     text = project.transcript_text(transcript_id)
@@ -913,6 +917,8 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
 @click.pass_context
 def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Show the theme tree with keys and counts of codings."""
+    import textwrap
+
     codes = open_project(ctx).codes()
     if as_json:
         emit_json(codes)

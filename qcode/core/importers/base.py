@@ -7,7 +7,6 @@ once: LF line ends, no BOM.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +55,8 @@ class ParsedTranscript:
 
 
 def text_hash(text: str) -> str:
+    import hashlib  # loads OpenSSL: only when a text is stored or checked, not to start
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
