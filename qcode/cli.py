@@ -62,6 +62,16 @@ class QcodeGroup(click.Group):
         module, attribute, _ = LAZY_COMMANDS[name]
         return getattr(importlib.import_module(module), attribute)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Click's, with the lazy commands among the names it suggests for a typo."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = getattr(exc, "command_name", None)  # click 8.4 and later suggest names
+            if name is None:
+                raise
+            raise type(exc)(name, possibilities=self.list_commands(ctx), ctx=ctx) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Click's list of commands, with each lazy command's short help made from
         LAZY_COMMANDS as click makes it from the command's help."""

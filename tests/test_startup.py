@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from qcode.cli import LAZY_COMMANDS, cli
@@ -79,6 +80,14 @@ def test_help_lists_every_command():
     listed = [line.split()[0] for line in shown.splitlines() if line.strip()]
     assert listed == sorted({*cli.commands, *LAZY_COMMANDS})
     assert {"export", "import-project", "quotes", "report", "search"} <= set(listed)
+
+
+@pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"),
+                    reason="click suggests close command names from 8.4")
+def test_a_typo_suggests_lazy_commands_too():
+    result = CliRunner().invoke(cli, ["exprt"])
+    assert result.exit_code == 2
+    assert "No such command 'exprt'. (Did you mean one of: 'export', 'report'?)" in result.output
 
 
 def test_the_category_choice_is_the_anonymisers():
