@@ -75,13 +75,19 @@ class QcodeGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Click's list of commands, with each lazy command's short help made from
         LAZY_COMMANDS as click makes it from the command's help."""
-        listed = [(name, self.commands.get(name) or click.Command(
-                       name, help=LAZY_COMMANDS[name][2])) for name in self.list_commands(ctx)]
+        listed = [(name, self.listed(name)) for name in self.list_commands(ctx)]
         listed = [(name, command) for name, command in listed if not command.hidden]
         limit = formatter.width - 6 - max(len(name) for name, _ in listed)
         with formatter.section("Commands"):
             formatter.write_dl([(name, command.get_short_help_str(limit))
                                 for name, command in listed])
+
+    def listed(self, name: str) -> click.Command:
+        """The command as `qcode --help` lists it: a lazy one not loaded yet is a
+        stand-in with its help from LAZY_COMMANDS."""
+        if name in self.commands:
+            return self.commands[name]
+        return click.Command(name, help=LAZY_COMMANDS[name][2])
 
     def invoke(self, ctx: click.Context):
         import sqlite3  # loaded with the store by every command that opens a project
