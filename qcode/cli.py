@@ -1,34 +1,100 @@
-"""The `qcode` command. Each command is thin: open the project, call the core, print."""
+"""The `qcode` command. Each command is thin: open the project, call the core, print.
+
+Start-up time is part of every command: this module loads click and little else. Each
+command imports what it needs (the store, the anonymiser, the codebook reader) when it
+runs, and the commands of other modules are loaded when named (LAZY_COMMANDS), so
+`qcode --help` loads none of them (tests/test_startup.py holds that line)."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import importlib
 import sys
-import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qcode import __version__
-from qcode.core import codebook as codebooks
 from qcode.core.errors import QcodeError
 from qcode.cli_anonymise import (anonymisation_for, anonymise_batch, bind_key, key_options,
                                   open_key, record_key, refuse_without_anonymise,
                                   review_report, save_key)
 from qcode.core import outputs
-from qcode.core.anonymise.identifiers import CATEGORIES
-from qcode.core.ingest import ImportReport, parse_files
-from qcode.core.participants import read_participants
-from qcode.core.store import Project, ProjectError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from qcode.core.store import Project
 
 DEFAULT_PROJECT = "project.qcode"
 
+# Commands of other modules, loaded only when named. The first sentence of each one's
+# help is kept here so that `qcode --help` lists them without loading them
+# (tests/test_startup.py checks it against the command's own).
+LAZY_COMMANDS = {
+    "export": ("qcode.cli_exchange", "export",
+               "Export the whole project (transcripts, codebook, codings, coders, cases "
+               "and memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA "
+               "and QualCoder."),
+    "import-project": ("qcode.cli_exchange", "import_project",
+                       "Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, "
+                       "QualCoder or qcode): codebook, transcripts, codings with their "
+                       "coders, cases with attributes and memos."),
+    "quotes": ("qcode.cli_reports", "quotes",
+               "Every coded segment of a code, or of a theme and the codes under it, with "
+               "its attribution line (\"Detective Sergeant, Southeast\"), for a write-up."),
+    "report": ("qcode.cli_reports", "report",
+               "Tables and figures for a write-up: frequencies, co-occurrence, the "
+               "thematic network, and a whole HTML report."),
+    "review-file": ("qcode.cli_review_file", "review_file",
+                    "The review file an anonymising import writes (beside the key, or "
+                    "--report)."),
+}
+
 
 class QcodeGroup(click.Group):
-    """Turns the errors a user can cause into one clear line and a non-zero exit."""
+    """Turns the errors a user can cause into one clear line and a non-zero exit, and
+    loads the commands of LAZY_COMMANDS when they are named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands or name not in LAZY_COMMANDS:
+            return self.commands.get(name)
+        module, attribute, _ = LAZY_COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Click's, with the lazy commands among the names it suggests for a typo."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = getattr(exc, "command_name", None)  # click 8.4 and later suggest names
+            if name is None:
+                raise
+            raise type(exc)(name, possibilities=self.list_commands(ctx), ctx=ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's list of commands, with each lazy command's short help made from
+        LAZY_COMMANDS as click makes it from the command's help."""
+        listed = [(name, self.listed(name)) for name in self.list_commands(ctx)]
+        listed = [(name, command) for name, command in listed if not command.hidden]
+        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(limit))
+                                for name, command in listed])
+
+    def listed(self, name: str) -> click.Command:
+        """The command as `qcode --help` lists it: a lazy one not loaded yet is a
+        stand-in with its help from LAZY_COMMANDS."""
+        if name in self.commands:
+            return self.commands[name]
+        return click.Command(name, help=LAZY_COMMANDS[name][2])
 
     def invoke(self, ctx: click.Context):
+        import sqlite3  # loaded with the store by every command that opens a project
+
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
@@ -51,13 +117,40 @@ def cli(ctx: click.Context, project: Path) -> None:
     ctx.obj = project
 
 
+class LazyChoice(click.Choice):
+    """A choice among names that another module holds, read when the option is used or
+    its help shown, so that loading the CLI does not load that module."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]):
+        self.names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.names())
+
+    @choices.setter
+    def choices(self, _: Iterable[str]) -> None:
+        """The names come from `names`, not from what click.Choice sets."""
+
+
+def anonymiser_categories() -> Iterable[str]:
+    from qcode.core.anonymise.identifiers import CATEGORIES
+
+    return CATEGORIES
+
+
 def open_project(ctx: click.Context) -> Project:
+    from qcode.core.store import Project
+
     project = Project.open(ctx.find_root().obj)
     ctx.call_on_close(project.close)
     return project
 
 
 def emit_json(data) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -81,6 +174,7 @@ def print_table(headers: list[str], rows: list[list]) -> None:
 def init(ctx: click.Context, require_anonymisation: bool) -> None:
     """Create a new, empty project file."""
     from qcode.core.pipeline import require_anonymisation as require
+    from qcode.core.store import Project
 
     path = ctx.find_root().obj
     with Project.create(path) as project:
@@ -98,6 +192,7 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
     """Build the demo project (demo.qcode) from bundled fictional interviews and open
     it in the coding screen."""
     from qcode.core.demo import build_demo
+    from qcode.core.store import Project
 
     path = Path("demo.qcode")
     if fresh:
@@ -228,6 +323,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             interviewers: tuple[str, ...], store_unreviewed: bool,
             speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
+    from qcode.core.participants import read_participants
     from qcode.core.pipeline import requires_anonymisation, run_import
 
     project = open_project(ctx)
@@ -290,6 +386,8 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
               decisions: Path | None, force: bool, encrypt_key: bool, review: str,
               interviewers: tuple[str, ...], speaker_pattern) -> None:
     """Anonymise transcripts file to file, for teams that keep raw data elsewhere."""
+    from qcode.core.ingest import ImportReport, parse_files
+
     outcome = ImportReport()
     items = parse_files(files, outcome, speaker_pattern=speaker_pattern)
     # No project here, so the key is not bound to one: any key works.
@@ -326,7 +424,7 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
 @click.option("--key", "key_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path), help="The project's key file.")
 @click.option("--category", default="person", show_default=True,
-              type=click.Choice(list(CATEGORIES)), help="What the value is.")
+              type=LazyChoice(anonymiser_categories), help="What the value is.")
 @click.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
 @click.option("--yes", is_flag=True, help="Do not ask before changing (with --all).")
 @click.pass_context
@@ -434,6 +532,8 @@ def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
 def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                   as_json: bool) -> None:
     """List each place where two coders differ, per code, with its text."""
+    import textwrap
+
     from qcode.core.agreement.disagreements import places_in
 
     project = open_project(ctx)
@@ -635,6 +735,7 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
     """Remove a transcript imported by mistake, with its turns, codings, memos and
     resolutions (and its case, when nothing else uses it). Undoable until
     'qcode scrub', which makes it unrecoverable."""
+    from qcode.core.store import ProjectError
     from qcode.settings import SettingsError, read_settings
 
     project = open_project(ctx)
@@ -678,6 +779,8 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
 @click.pass_context
 def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
     """Show a transcript turn by turn, with speakers."""
+    import textwrap
+
     project = open_project(ctx)
     transcript_id = project.transcript_id(transcript)
     text = project.transcript_text(transcript_id)
@@ -793,6 +896,8 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
     """Load a YAML codebook into the project (codes matched by GUID, then path). A
     shipped codebook loads by its name: asw-study, beyond-the-gaze,
     exploitation-indicators, texas-police."""
+    from qcode.core import codebook as codebooks
+
     book = codebooks.load(file)
     counts = open_project(ctx).load_codebook(book, under=under)
     click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
@@ -807,6 +912,8 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
 @click.pass_context
 def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Show the theme tree with keys and counts of codings."""
+    import textwrap
+
     codes = open_project(ctx).codes()
     if as_json:
         emit_json(codes)
@@ -870,7 +977,10 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
     into a new or existing project: codes matched by GUID, then by path; nothing is
     deleted, so no coding is lost."""
+    import sqlite3
+
     from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
+    from qcode.core.store import Project
 
     book, warnings = read_codebook(file)
     if not book.codes:
@@ -893,17 +1003,6 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     click.echo(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
                f"{counts['updated']} updated, {counts['unchanged']} unchanged"
                + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
-
-
-from qcode.cli_exchange import export, import_project  # noqa: E402
-from qcode.cli_reports import quotes, report  # noqa: E402  (the write-up commands)
-from qcode.cli_review_file import review_file  # noqa: E402
-
-cli.add_command(export)
-cli.add_command(import_project)
-cli.add_command(quotes)
-cli.add_command(report)
-cli.add_command(review_file)
 
 
 def main() -> None:

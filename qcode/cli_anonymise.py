@@ -8,15 +8,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from qcode.core.anonymise.identifiers import CATEGORIES, read_identifiers
 from typing import TYPE_CHECKING
+
+import click
 
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
-from qcode.core.model import Transcript
+    from qcode.core.model import Transcript
 
 PASSPHRASE_ENV = "QCODE_KEY_PASSPHRASE"
 REVIEWS = ("prompt", "screen")
@@ -230,6 +229,7 @@ def anonymisation_with(key: Key, key_path: Path, passphrase: str | None,
                        project_path: Path, report_path: Path | None, force: bool):
     """anonymisation_for with the key open and bound: the files named are read (and
     refused) before any project is written. Its key is saved by `kept_for`."""
+    from qcode.core.anonymise.identifiers import read_identifiers
     from qcode.core.pipeline import Anonymisation
 
     report = review_report(report_path, key_path, passphrase, project_path, force)
@@ -304,6 +304,7 @@ def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None
                     interviewers: tuple[str, ...] = ()
                     ) -> list[tuple[Path, Transcript]]:
     """Anonymise a batch in memory without storing it (file to file)."""
+    from qcode.core.anonymise.identifiers import read_identifiers
     from qcode.core.pipeline import Anonymisation
     from qcode.core.pipeline import anonymise_batch as anonymise
 
@@ -359,6 +360,7 @@ ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",
 def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     """One question per candidate, shown in context. No answer is the default: an
     Enter that accepted would replace ordinary words in bulk."""
+    from qcode.core.anonymise.identifiers import CATEGORIES
     from qcode.core.anonymise.review import Decision
 
     click.echo(f"{len(groups)} possible identifier(s) to review. For each, type one of: "

@@ -9,11 +9,12 @@ and checked). GUIDs are upper case without braces inside qcode.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 
 def text_hash(text: str) -> str:
+    import hashlib  # loads OpenSSL: only when a text is stored or checked, not to start
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,102 @@
+"""Start-up guard rails (issue 16): loading the CLI, and running `qcode search`, load
+none of the heavy modules that only some commands use. Cheaper and steadier than timing
+(benchmarks/bench_startup.py times it); each check runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from qcode.cli import LAZY_COMMANDS, cli
+
+REPO = Path(__file__).resolve().parents[1]
+# Loaded by the commands that use them, never to start.
+HEAVY = ("numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
+         "qcode.core.anonymise", "qcode.core.exchange", "qcode.core.reports",
+         "qcode.core.agreement", "qcode.tui", "qcode.cli_exchange", "qcode.cli_reports")
+# What reading a file of each format needs; a search reads none.
+PARSERS = ("qcode.core.importers.speakers", "qcode.core.importers.word",
+           "qcode.core.importers.captions", "qcode.core.importers.plain")
+# Nor does printing the help open a project.
+NOT_TO_START = HEAVY + PARSERS + ("qcode.core.store",)
+
+
+def loaded_after(code: str, *args: str) -> set[str]:
+    """The modules loaded by a fresh interpreter that runs `code` (which may print)."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def heavy_in(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(f"{n}.") for n in names))
+
+
+def test_loading_the_cli_loads_no_heavy_module():
+    assert heavy_in(loaded_after("import qcode.cli"), NOT_TO_START) == []
+
+
+def test_help_loads_no_heavy_module():
+    code = ("from qcode.cli import cli\n"
+            "try:\n    cli(['--help'], prog_name='qcode')\nexcept SystemExit:\n    pass")
+    assert heavy_in(loaded_after(code), NOT_TO_START) == []
+
+
+def test_search_loads_the_store_and_nothing_heavy(tmp_path):
+    transcript = tmp_path / "a.txt"
+    transcript.write_text("Interviewer: How was it?\n\nP01: The quick brown fox.\n",
+                          encoding="utf-8")
+    project = str(tmp_path / "p.qcode")
+    for args in (["init"], ["import", str(transcript)]):
+        assert CliRunner().invoke(cli, ["--project", project, *args]).exit_code == 0
+    code = ("import sys\nfrom qcode.cli import cli\n"
+            "try:\n    cli(['--project', sys.argv[1], 'search', 'quick brown'])\n"
+            "except SystemExit as exit:\n    assert not exit.code, exit.code")
+    modules = loaded_after(code, project)
+    assert "qcode.core.store" in modules
+    assert heavy_in(modules, HEAVY + PARSERS) == []
+
+
+def test_lazy_commands_are_listed_with_their_own_short_help():
+    """The help text kept for `qcode --help` is the command's own, at any width."""
+    ctx = click.Context(cli)
+    for name, (_, _, summary) in LAZY_COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        for limit in (30, 45, 57, 80, 200):
+            assert (click.Command(name, help=summary).get_short_help_str(limit)
+                    == command.get_short_help_str(limit)), name
+
+
+def test_help_lists_every_command():
+    shown = CliRunner().invoke(cli, ["--help"]).output.split("Commands:\n")[1]
+    listed = [line.split()[0] for line in shown.splitlines() if line.strip()]
+    assert listed == sorted({*cli.commands, *LAZY_COMMANDS})
+    assert {"export", "import-project", "quotes", "report", "search"} <= set(listed)
+
+
+@pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"),
+                    reason="click suggests close command names from 8.4")
+def test_a_typo_suggests_lazy_commands_too():
+    result = CliRunner().invoke(cli, ["exprt"])
+    assert result.exit_code == 2
+    assert ("No such command 'exprt'. (Did you mean one of: 'export', 'report'?)"
+            in result.output)
+
+
+def test_the_category_choice_is_the_anonymisers():
+    from qcode.core.anonymise.identifiers import CATEGORIES
+
+    category = next(p for p in cli.commands["redact"].params if p.name == "category")
+    assert list(category.type.choices) == list(CATEGORIES)
+    result = CliRunner().invoke(cli, ["redact", "x", "--key", "k.json", "--category", "pet"])
+    assert result.exit_code == 2 and "'pet' is not one of 'person'" in result.output
