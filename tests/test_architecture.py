@@ -57,10 +57,7 @@ def _called(call: ast.Call) -> str:
 
 
 def is_ui(module: str) -> bool:
-    # qcode.cli is a module today (with cli_reports and friends beside it) and a
-    # package later: every one of them is the command line.
-    return any(module == ui or module.startswith(ui + ".") for ui in UI) or \
-        module.startswith("qcode.cli_")
+    return any(module == ui or module.startswith(ui + ".") for ui in UI)
 
 
 def docstrings(tree: ast.Module) -> set[int]:
@@ -138,12 +135,12 @@ def test_every_error_of_core_derives_from_qcode_error():
 
 def test_the_checks_see_what_they_look_for():
     source = ast.parse(
-        "from qcode import tui\nfrom qcode.cli_reports import x\nimport rich.markup\n"
+        "from qcode import tui\nfrom qcode.cli.writeup import x\nimport rich.markup\n"
         "from ... import cli\nimportlib.import_module('textual.app')\n"
         "conn.execute(q)\nq = f'SELECT name FROM codes WHERE id = {i}'\n"
         "s = 'INSERT INTO codes VALUES (?)'\nt = 'select the codes from the list'\n"
         "u = 'UPDATE the codebook'\n")
     modules = [m for _, m in imported("reports/x.py", source) if is_ui(m)]
-    assert modules == ["qcode.tui", "qcode.cli_reports", "qcode.cli_reports.x",
+    assert modules == ["qcode.tui", "qcode.cli.writeup", "qcode.cli.writeup.x",
                        "rich.markup", "qcode.cli", "textual.app"]
     assert [line for line, _ in sql_in(source)] == [6, 7, 8]

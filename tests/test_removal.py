@@ -170,7 +170,7 @@ def test_redact_all_previews_then_removes_the_value_from_every_place(study: Path
 
 
 def test_redact_preview_can_be_declined(study: Path, run, monkeypatch):
-    monkeypatch.setattr("qcode.cli.can_ask", lambda: True)
+    monkeypatch.setattr("qcode.cli.privacy.can_ask", lambda: True)  # where redact asks
     (study / "value.txt").write_text(NAME)
     before = dump(study)
     result = run("redact", "--all", "--value-file", "value.txt", "--key", "k.json",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qcode.cli_review_file import IN_MEMORY
+from qcode.cli.review_file import IN_MEMORY
 from qcode.core.anonymise.key import is_encrypted
 from qcode.core.anonymise.review import ENCRYPTED_REPORT, read_decisions
 from qcode.core.store import Project

@@ -14,13 +14,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qcode.cli import LAZY_COMMANDS, cli
+from qcode.cli import cli
+from qcode.cli.group import LAZY_COMMANDS
 
 REPO = Path(__file__).resolve().parents[1]
 # Loaded by the commands that use them, never to start.
 HEAVY = ("numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
          "qcode.core.anonymise", "qcode.core.exchange", "qcode.core.reports",
-         "qcode.core.agreement", "qcode.tui", "qcode.cli_exchange", "qcode.cli_reports")
+         "qcode.core.agreement", "qcode.tui", "qcode.cli.exchange", "qcode.cli.writeup")
 # What reading a file of each format needs; a search reads none.
 PARSERS = ("qcode.core.importers.speakers", "qcode.core.importers.word",
            "qcode.core.importers.captions", "qcode.core.importers.plain")

@@ -10,7 +10,7 @@ import click
 import pytest
 from textual.widgets import DataTable, Static
 
-from qcode.cli_anonymise import anonymise_batch
+from qcode.cli.anonymise import anonymise_batch
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.review import Anonymiser, Decision
 from qcode.core.importers.base import rebuild

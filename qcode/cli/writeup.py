@@ -18,8 +18,8 @@ from pathlib import Path
 
 import click
 
+from qcode.cli.common import open_project
 from qcode.core import outputs
-from qcode.core.store import Project
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
             ".docx": "docx", ".csv": "csv", ".json": "json", ".txt": "table",
@@ -31,12 +31,6 @@ QUOTE_FORMATS = ("md", "html", "docx", "csv")
 NETWORK_FORMATS = ("mermaid", "dot", "svg")
 PROVENANCE_SUFFIX = ".provenance.json"
 EMPTY = "The selection is empty: no coded segments."
-
-
-def _open(ctx: click.Context) -> Project:
-    project = Project.open(ctx.find_root().obj)
-    ctx.call_on_close(project.close)
-    return project
 
 
 def _width() -> int:
@@ -150,7 +144,7 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
     if form == "docx" and out is None:
         raise click.ClickException("a Word document goes to a file: give --out FILE.docx")
     _check(ctx, out, force)
-    report = _written(make(_open(ctx), selector, coder=coder, by=by,
+    report = _written(make(open_project(ctx), selector, coder=coder, by=by,
                            attribution=attribution, max_words=max_words), form, out)
     empty = "The selection is empty: no segment is coded with it." if report.empty \
         else None
@@ -182,7 +176,7 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
 
     form = _format(form, out, TABLE_FORMATS, "table")
     _check(ctx, out, force)
-    table = _written(make(_open(ctx), by=by, coder=coder), form, out)
+    table = _written(make(open_project(ctx), by=by, coder=coder), form, out)
     _emit(frequencies_text(table, form, _width()), form, out, table.provenance,
           f"frequencies of {len(table.rows)} code{'' if len(table.rows) == 1 else 's'}",
           EMPTY if table.empty else None)
@@ -211,7 +205,7 @@ def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str 
 
     form = _format(form, out, TABLE_FORMATS, "table")
     _check(ctx, out, force)
-    matrix = _written(make(_open(ctx), within=within, coder=coder, theme=theme, top=top),
+    matrix = _written(make(open_project(ctx), within=within, coder=coder, theme=theme, top=top),
                       form, out)
     _emit(cooccurrence_text(matrix, form, _width()), form, out, matrix.provenance,
           f"a {len(matrix.codes)} x {len(matrix.codes)} co-occurrence matrix",
@@ -235,7 +229,7 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
 
     form = _format(form, out, NETWORK_FORMATS, "mermaid")
     _check(ctx, out, force)
-    net = _written(make(_open(ctx), coder=coder, theme=theme), form, out)
+    net = _written(make(open_project(ctx), coder=coder, theme=theme), form, out)
     text = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[form](net)
     codes = sum(1 for _ in net.nodes())
     _emit(text, form, out, net.provenance, f"the thematic network of {codes} "
@@ -257,7 +251,7 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     index = folder / "index.html"
     if folder.is_dir():
         _check(ctx, index, force)
-    made = html_report(_open(ctx), coder=coder, by=by, folder=folder.name or str(folder))
+    made = html_report(open_project(ctx), coder=coder, by=by, folder=folder.name or str(folder))
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_anonymise import (anonymisation_with, bind_key, bind_key_to_new,
+from qcode.cli.anonymise import (anonymisation_with, bind_key, bind_key_to_new,
                                   key_options, kept_for, open_key, refuse_without_anonymise,
                                   say_review, say_transcripts, store_unreviewed_option)
+from qcode.cli.common import open_project
 from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural
@@ -53,8 +54,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
     refuse_other_formats(out, form)
     path = ctx.find_root().obj
     outputs.check(out, path, force=force)  # before the work; write_qdpx writes it so too
-    project = Project.open(path)
-    ctx.call_on_close(project.close)
+    project = open_project(ctx)
     exchange = snapshot(project)
     if not exchange.transcripts:
         hint = ("; for the codebook alone use 'qcode codebook export --format qdc --out "

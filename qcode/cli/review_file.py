@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from qcode.cli_anonymise import ask_passphrase
+from qcode.cli.anonymise import ask_passphrase
 from qcode.core.errors import QcodeError
 
 IN_MEMORY = Path("/dev/shm")  # a folder in memory on Linux: the copy never reaches a disk

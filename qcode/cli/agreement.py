@@ -1,0 +1,139 @@
+"""Commands about coders agreeing: the agreement report and the places they differ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from qcode.core import outputs
+from qcode.cli.group import cli
+from qcode.cli.common import emit_json, names_in, open_project, shutil_width
+
+if TYPE_CHECKING:
+    from qcode.core.store import Project
+
+
+def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
+    """The --coders A,B pair (names matched as the reports match them), or the project's
+    two coders when there are just two."""
+    from qcode.core.reports.selection import matching_name
+    from qcode.core.store import CONSENSUS
+
+    if coders:
+        known = project.coders()
+        pair = [matching_name(known, typed) or typed
+                for typed in (c.strip() for c in coders.split(",")) if typed]
+    else:
+        pair = [c for c in project.coders() if c != CONSENSUS]
+    if len(pair) != 2:
+        raise click.UsageError(
+            "name the two coders to compare with --coders A,B (coders in the project: "
+            f"{', '.join(project.coders()) or 'none'})")
+    return pair[0], pair[1]
+
+
+@cli.command()
+@click.option("--coders", help="The two coders to compare, as A,B.")
+@click.option("--codes", help="Only these codes (comma separated names).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
+                  as_json: bool) -> None:
+    """List each place where two coders differ, per code, with its text."""
+    import textwrap
+
+    from qcode.core.agreement.disagreements import places_in
+
+    project = open_project(ctx)
+    first, second = two_coders(project, coders)
+    code_ids = code_ids_named(project, codes) if codes else None
+    try:
+        places = places_in(project, first, second, code_ids)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json([{"transcript": p["transcript"], "code": p["code"],
+                    "start": p["place"].start, "end": p["place"].end,
+                    "kind": p["place"].kind, first: p["place"].first,
+                    second: p["place"].second, "text": p["text"],
+                    "resolution": p["resolution"]} for p in places])
+        return
+    if not places:
+        click.echo(f"{first} and {second} do not differ anywhere in the selection.")
+        return
+    width = shutil_width()
+    current = None
+    for place in places:
+        if place["code"] != current:
+            current = place["code"]
+            click.echo(click.style(f"\n{current}", bold=True))
+        where = place["place"]
+        kind = where.kind.replace("the first coder", first).replace("the second coder", second)
+        done = f"  [resolved: {place['resolution']}]" if place["resolution"] else ""
+        click.echo(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
+        excerpt = " ".join(place["text"].split())
+        click.echo(textwrap.fill(excerpt, width=width, initial_indent="    ",
+                                 subsequent_indent="    ", max_lines=3, placeholder=" …"))
+    resolved = sum(1 for p in places if p["resolution"])
+    click.echo(f"\n{len(places)} places where {first} and {second} differ; "
+               f"{resolved} resolved.")
+
+
+@cli.command()
+@click.option("--coders", help="Coders to compare, as A,B[,C] (default: all but consensus).")
+@click.option("--transcripts", help="Only these transcripts (comma separated).")
+@click.option("--codes", help="Only these codes (comma separated names).")
+@click.option("--theme", help="Only this theme and the codes under it.")
+@click.option("--unit", type=click.Choice(["character", "word", "sentence", "turn"]),
+              help="Also report agreement on these given units.")
+@click.option("--per-transcript", is_flag=True,
+              help="Also per code per transcript, with NVivo-style figures.")
+@click.option("--threshold", default=0.9, show_default=True,
+              help="Overlap a MAXQDA-style segment match needs.")
+@click.option("--resamples", default=200, show_default=True,
+              help="Bootstrap resamples for alpha's interval (0: none).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
+@click.option("--format", "form", default="table", show_default=True,
+              type=click.Choice(["table", "md", "csv", "json", "html"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.pass_context
+def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
+          threshold, resamples, seed, form, out, force) -> None:
+    """Inter-coder agreement per code, per theme and overall."""
+    from qcode.core.agreement.render import render
+    from qcode.core.agreement.report import build, select
+    from qcode.core.reports.selection import ReportError
+
+    if out is not None:
+        outputs.check(out, ctx.find_root().obj, force=force)
+    project = open_project(ctx)
+    if codes and theme:
+        raise click.UsageError("give --codes or --theme, not both")
+    if not 0 < threshold <= 1:
+        raise click.UsageError("--threshold is a share between 0 and 1, e.g. 0.9")
+    try:
+        selection = select(project, names_in(coders), names_in(transcripts),
+                           names_in(codes), theme, unit, maxqda_threshold=threshold,
+                           resamples=max(0, resamples), seed=seed)
+        report = build(project, selection, per_transcript)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = render(report, form, width=min(shutil_width(), 120))
+    if out:
+        outputs.write(out, text, ctx.find_root().obj, force=force)
+        click.echo(f"wrote the agreement report to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+def code_ids_named(project: Project, names: str) -> list[int]:
+    codes = {c["name"].casefold(): c["id"] for c in project.codes()}
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    missing = [n for n in wanted if n.casefold() not in codes]
+    if missing:
+        raise click.ClickException(f"no code named {', '.join(repr(m) for m in missing)}")
+    return [codes[n.casefold()] for n in wanted]

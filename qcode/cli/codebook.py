@@ -1,0 +1,133 @@
+"""Commands about the codebook: load, show, export, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qcode.core import outputs
+from qcode.cli.group import cli
+from qcode.cli.common import emit_json, open_project, shutil_width
+
+
+@cli.group()
+def codebook() -> None:
+    """Load and show the project's codebook."""
+
+
+@codebook.command(name="load")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--under", help="Load the codebook as a theme of this name.")
+@click.pass_context
+def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
+    """Load a YAML codebook into the project (codes matched by GUID, then path). A
+    shipped codebook loads by its name: asw-study, beyond-the-gaze,
+    exploitation-indicators, texas-police."""
+    from qcode.core import codebook as codebooks
+
+    book = codebooks.load(file)
+    counts = open_project(ctx).load_codebook(book, under=under)
+    click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
+               f"{counts['updated']} updated, {counts['unchanged']} unchanged")
+    for warning in counts["keys_dropped"]:
+        click.echo(f"warning: {file}: {warning}", err=True)
+
+
+@codebook.command(name="show")
+@click.option("--full", is_flag=True, help="Show definitions and guidance too.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
+    """Show the theme tree with keys and counts of codings."""
+    import textwrap
+
+    codes = open_project(ctx).codes()
+    if as_json:
+        emit_json(codes)
+        return
+    if not codes:
+        click.echo("The codebook is empty: 'qcode codebook load asw-study'.")
+        return
+    for code in codes:
+        indent = "  " * code["depth"]
+        key = f" [{code['key']}]" if code["key"] else ""
+        count = f"  ({code['codings']})" if code["codings"] else ""
+        click.echo(f"{indent}{code['name']}{key}{count}")
+        if full:
+            for label, field in (("definition", "definition"), ("use when", "when_to_use"),
+                                 ("not when", "when_not_to_use"), ("example", "example")):
+                if code[field]:
+                    click.echo(textwrap.fill(
+                        f"{label}: {code[field]}", width=min(shutil_width(), 100),
+                        initial_indent=indent + "    ", subsequent_indent=indent + "      "))
+
+
+@codebook.command(name="export")
+@click.option("--format", "form", type=click.Choice(["qdc", "yaml", "csv", "md", "html"]),
+              help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
+              "md or html (for a paper's appendix); default: from --out's extension.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: print).")
+@click.option("--counts", is_flag=True,
+              help="Add each code's number of codings and one example quote (md, html, csv).")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.pass_context
+def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
+                    counts: bool, force: bool) -> None:
+    """Export the project's codebook for other tools or for a paper."""
+    from qcode.core.exchange import codebook_formats as formats
+
+    if out is not None:
+        if not out.parent.is_dir():
+            raise click.ClickException(f"{out}: no folder {out.parent} to write it in")
+        outputs.check(out, ctx.find_root().obj, force=force)
+
+    form = form or formats.format_for(out)
+    if form is None:
+        raise click.UsageError("give --format (qdc, yaml, csv, md, html) or an --out file "
+                               "with one of those extensions")
+    project = open_project(ctx)
+    book = formats.project_codebook(project)
+    text = formats.export(book, form, formats.usage(project) if counts else None)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    outputs.write(out, text, ctx.find_root().obj, force=force)
+    click.echo(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+
+
+@codebook.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--under", help="Import the codebook as a theme of this name.")
+@click.pass_context
+def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
+    """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
+    into a new or existing project: codes matched by GUID, then by path; nothing is
+    deleted, so no coding is lost."""
+    import sqlite3
+
+    from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
+    from qcode.core.store import Project
+
+    book, warnings = read_codebook(file)
+    if not book.codes:
+        raise click.ClickException(f"{file}: the codebook has no codes")
+    path = ctx.find_root().obj
+    project = Project.open(path) if path.exists() else Project.create(path)
+    ctx.call_on_close(project.close)
+    if not names_its_codebook(file):
+        book.name = project.meta("codebook_name") or book.name
+    try:
+        counts = project.load_codebook(book, under=under)
+    except sqlite3.IntegrityError as exc:
+        # A code matched by GUID moved or renamed onto a name its new siblings use.
+        raise click.ClickException(
+            f"{file}: not imported: a code would share its name with another code under "
+            f"the same parent ({exc}); rename one of them and import again") from None
+    for warning in warnings + counts["keys_dropped"]:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    kept = len(project.codes()) - counts["added"] - counts["updated"] - counts["unchanged"]
+    click.echo(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
+               f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+               + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))

@@ -1,0 +1,105 @@
+"""What every command shares: opening the project named by --project, printing
+tables and JSON, asking only when a person is there."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from qcode.core.store import Project
+
+
+class LazyChoice(click.Choice):
+    """A choice among names that another module holds, read when the option is used or
+    its help shown, so that loading the CLI does not load that module."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]):
+        self.names = names
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.names())
+
+    @choices.setter
+    def choices(self, _: Iterable[str]) -> None:
+        """The names come from `names`, not from what click.Choice sets."""
+
+
+def anonymiser_categories() -> Iterable[str]:
+    from qcode.core.anonymise.identifiers import CATEGORIES
+
+    return CATEGORIES
+
+
+def open_project(ctx: click.Context) -> Project:
+    from qcode.core.store import Project
+
+    project = Project.open(ctx.find_root().obj)
+    ctx.call_on_close(project.close)
+    return project
+
+
+def emit_json(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    cells = [[str(c) if c is not None else "" for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    click.echo(line(headers))
+    click.echo(line(["-" * w for w in widths]))
+    for row in cells:
+        click.echo(line(row))
+
+
+def _speaker_pattern(ctx: click.Context, param: click.Parameter, value: str | None):
+    from qcode.core.importers.speakers import SpeakerPatternError, compile_speaker_pattern
+
+    try:
+        return compile_speaker_pattern(value) if value is not None else None
+    except SpeakerPatternError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+speaker_pattern_option = click.option(
+    "--speaker-pattern", callback=_speaker_pattern, metavar="REGEX",
+    help="Your own speaker layout: a regular expression matched at line starts, with a "
+    "named group 'speaker' (and optionally 'time'), e.g. '(?P<speaker>[A-Z]+) -'.")
+
+
+def scrub_or_fail(project: Project) -> None:
+    if not project.scrub():
+        raise click.ClickException(
+            f"another program has {project.path} open, so the old text is still in "
+            f"{project.path}-wal: close every qcode on this project, then run "
+            "'qcode scrub'")
+    click.echo("old text scrubbed from the project file and its WAL")
+
+
+def can_ask() -> bool:
+    """Whether a person is at the keyboard to answer a question."""
+    return sys.stdin.isatty()
+
+
+def names_in(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def shutil_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"

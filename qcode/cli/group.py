@@ -1,0 +1,104 @@
+"""The `qcode` command group: the project option, the commands loaded only when
+named, and the one place where an error a user can cause becomes one line."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from qcode import __version__
+from qcode.core.errors import QcodeError
+
+
+DEFAULT_PROJECT = "project.qcode"
+
+
+# Commands of other modules, loaded only when named. The first sentence of each one's
+# help is kept here so that `qcode --help` lists them without loading them
+# (tests/test_startup.py checks it against the command's own).
+LAZY_COMMANDS = {
+    "export": ("qcode.cli.exchange", "export",
+               "Export the whole project (transcripts, codebook, codings, coders, cases "
+               "and memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA "
+               "and QualCoder."),
+    "import-project": ("qcode.cli.exchange", "import_project",
+                       "Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, "
+                       "QualCoder or qcode): codebook, transcripts, codings with their "
+                       "coders, cases with attributes and memos."),
+    "quotes": ("qcode.cli.writeup", "quotes",
+               "Every coded segment of a code, or of a theme and the codes under it, with "
+               "its attribution line (\"Detective Sergeant, Southeast\"), for a write-up."),
+    "report": ("qcode.cli.writeup", "report",
+               "Tables and figures for a write-up: frequencies, co-occurrence, the "
+               "thematic network, and a whole HTML report."),
+    "review-file": ("qcode.cli.review_file", "review_file",
+                    "The review file an anonymising import writes (beside the key, or "
+                    "--report)."),
+}
+
+
+class QcodeGroup(click.Group):
+    """Turns the errors a user can cause into one clear line and a non-zero exit, and
+    loads the commands of LAZY_COMMANDS when they are named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands or name not in LAZY_COMMANDS:
+            return self.commands.get(name)
+        module, attribute, _ = LAZY_COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Click's, with the lazy commands among the names it suggests for a typo."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = getattr(exc, "command_name", None)  # click 8.4 and later suggest names
+            if name is None:
+                raise
+            raise type(exc)(name, possibilities=self.list_commands(ctx), ctx=ctx) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's list of commands, with each lazy command's short help made from
+        LAZY_COMMANDS as click makes it from the command's help."""
+        listed = [(name, self.listed(name)) for name in self.list_commands(ctx)]
+        listed = [(name, command) for name, command in listed if not command.hidden]
+        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(limit))
+                                for name, command in listed])
+
+    def listed(self, name: str) -> click.Command:
+        """The command as `qcode --help` lists it: a lazy one not loaded yet is a
+        stand-in with its help from LAZY_COMMANDS."""
+        if name in self.commands:
+            return self.commands[name]
+        return click.Command(name, help=LAZY_COMMANDS[name][2])
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3  # loaded with the store by every command that opens a project
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            project = ctx.params.get("project") or DEFAULT_PROJECT
+            raise click.ClickException(f"{project}: database error: {exc}") from None
+        except QcodeError as exc:  # every error a user can cause derives from it
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=QcodeGroup)
+@click.option(
+    "--project", "-p", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="QCODE_PROJECT", default=DEFAULT_PROJECT, show_default=True,
+    help="Project file (or set QCODE_PROJECT).",
+)
+@click.version_option(__version__, prog_name="qcode")
+@click.pass_context
+def cli(ctx: click.Context, project: Path) -> None:
+    """qcode: keyboard-first qualitative coding of interview transcripts."""
+    ctx.obj = project

@@ -1,0 +1,158 @@
+"""Commands about the project file as a whole: create it, build the demo, open the
+coding screen, copy, check, merge a coder's copy, scrub."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from qcode.cli.group import cli
+from qcode.cli.common import open_project, print_table, scrub_or_fail
+
+if TYPE_CHECKING:
+    from qcode.core.store import Project
+
+
+@cli.command()
+@click.option("--require-anonymisation", is_flag=True,
+              help="Refuse any import without --anonymise (for real interviews).")
+@click.pass_context
+def init(ctx: click.Context, require_anonymisation: bool) -> None:
+    """Create a new, empty project file."""
+    from qcode.core.pipeline import require_anonymisation as require
+    from qcode.core.store import Project
+
+    path = ctx.find_root().obj
+    with Project.create(path) as project:
+        if require_anonymisation:
+            require(project)
+    click.echo(f"Created project {path}" + (" (imports must be anonymised)"
+                                            if require_anonymisation else ""))
+
+
+@cli.command()
+@click.option("--fresh", is_flag=True, help="Rebuild demo.qcode even if it exists.")
+@click.option("--no-tui", is_flag=True, help="Only build and describe it; do not open it.")
+@click.option("--coder", envvar="QCODE_CODER", help="Your name as a coder.")
+def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
+    """Build the demo project (demo.qcode) from bundled fictional interviews and open
+    it in the coding screen."""
+    from qcode.core.demo import build_demo
+    from qcode.core.store import Project
+
+    path = Path("demo.qcode")
+    if fresh:
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"),
+                      path.with_name("demo.key.json")):
+            stale.unlink(missing_ok=True)
+    if path.exists():
+        project = Project.open(path)
+        click.echo(f"Opened the existing demo project {path} (--fresh rebuilds it).")
+    else:
+        build = build_demo(path)
+        project = build.project
+        for file, problem in build.report.failed + build.report.warnings:
+            click.echo(f"warning: demo file {file.name}: {problem}", err=True)
+        for problem in build.report.checks:
+            click.echo(f"warning: demo: {problem}", err=True)
+        click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
+                   f"way in and the project requires anonymisation; the key is in "
+                   f"{build.key_path} ({build.unresolved} unlisted candidates were taken "
+                   "as ordinary words: the demo's list names every person in it).")
+    with project:
+        describe(project)
+    if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+        run_tui(path, coder)
+
+
+@cli.command()
+@click.option("--coder", envvar="QCODE_CODER",
+              help="Your name as a coder (asked once and remembered if not given).")
+@click.option("--transcript", help="Open this transcript straight away.")
+@click.pass_context
+def code(ctx: click.Context, coder: str | None, transcript: str | None) -> None:
+    """Open the project in the coding screen (the terminal UI)."""
+    open_project(ctx).close()  # a clear error before the screen takes over the terminal
+    run_tui(ctx.find_root().obj, coder, transcript)
+
+
+def run_tui(path: Path, coder: str | None, transcript: str | None = None) -> None:
+    from qcode.settings import SettingsError
+    from qcode.tui.app import make_app
+
+    try:
+        app = make_app(path, coder, transcript)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+def describe(project: Project) -> None:
+    summary = project.summary()
+    click.echo(
+        f"{summary['transcripts']} transcripts ({summary['words']:,} words, "
+        f"{summary['turns']:,} turns), {summary['cases']} cases, {summary['codes']} codes, "
+        f"{summary['codings']} codings."
+    )
+    rows = [[t.name, t.case, t.word_count, t.turn_count, t.source_format]
+            for t in project.transcripts()]
+    if rows:
+        click.echo("")
+        print_table(["transcript", "case", "words", "turns", "format"], rows)
+    click.echo(f"\nTry: qcode -p {project.path} codebook show | cases | search \"phrase\"")
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@click.pass_context
+def backup(ctx: click.Context, dest: Path, force: bool) -> None:
+    """Copy the project safely (SQLite online backup), even while others work in it."""
+    open_project(ctx).backup(dest, force)
+    click.echo(f"Backed up to {dest}")
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check the project: database integrity, text hashes, spans inside their text."""
+    project = open_project(ctx)
+    problems = project.check()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found in {project.path}")
+    summary = project.summary()
+    click.echo(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
+               f"{summary['codings']} codings checked)")
+
+
+@cli.command()
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def merge(ctx: click.Context, other: Path) -> None:
+    """Bring in another copy of the project (e.g. a coder's blind copy)."""
+    report = open_project(ctx).merge(other)
+    added = ", ".join(f"{report[k]} {k}" for k in (
+        "transcripts", "codes", "codings", "coders", "cases", "memos"))
+    click.echo(f"merged {other}: added {added}")
+    for conflict in report["conflicts"]:
+        click.echo(f"conflict: {conflict}", err=True)
+
+
+@cli.command()
+@click.pass_context
+def scrub(ctx: click.Context) -> None:
+    """Make removed transcripts unrecoverable and empty the WAL into the project file,
+    leaving no removed text behind."""
+    project = open_project(ctx)
+    final = project.forget_removed()
+    if final:
+        click.echo(f"{final} removed transcript(s) are gone for good: their undo data "
+                   "left the event log")
+    scrub_or_fail(project)

@@ -1,0 +1,250 @@
+"""Commands about transcripts and cases: import, list, show, search, remove; cases
+and their attributes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qcode.cli.anonymise import anonymisation_for, key_options, refuse_without_anonymise
+from qcode.cli.group import cli
+from qcode.cli.common import (can_ask, clock, emit_json, open_project, print_table,
+                              shutil_width, speaker_pattern_option)
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", help="Case (participant) these transcripts belong to.")
+@click.option("--attributes", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of participants: a 'case' column, an optional 'file' column, "
+              "and attribute columns.")
+@click.option("--anonymise", is_flag=True,
+              help="Replace identifiers before the text enters the project (needs --key).")
+@speaker_pattern_option
+@key_options
+@click.option("--store-unreviewed", is_flag=True,
+              help="With --non-interactive: store transcripts with undecided candidates "
+              "anyway (recorded in the project) instead of holding them back.")
+@click.pass_context
+def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
+            attributes: Path | None, anonymise: bool, key_path: Path | None,
+            identifiers: Path | None, non_interactive: bool, report: Path | None,
+            decisions: Path | None, force: bool, encrypt_key: bool, review: str,
+            interviewers: tuple[str, ...], store_unreviewed: bool,
+            speaker_pattern) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
+    from qcode.core.participants import read_participants
+    from qcode.core.pipeline import requires_anonymisation, run_import
+
+    project = open_project(ctx)
+    participants = read_participants(attributes) if attributes else None
+    anonymisation = report_file = None
+    if anonymise:
+        anonymisation, report_file = anonymisation_for(
+            key_path, identifiers, non_interactive, decisions, encrypt_key, review,
+            interviewers, store_unreviewed, project, report, force)
+    else:
+        refuse_without_anonymise(key=key_path, identifiers=identifiers,
+                                 non_interactive=non_interactive, report=report,
+                                 decisions=decisions, force=force, encrypt_key=encrypt_key,
+                                 review=review, interviewer=interviewers,
+                                 store_unreviewed=store_unreviewed)
+        if requires_anonymisation(project):
+            raise click.ClickException(f"{project.path} requires anonymisation: import "
+                                       "with --anonymise --key KEYFILE")
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+        outcome = run_import(project, files, case, participants, anonymisation,
+                             on_file=lambda _: bar.update(1),
+                             speaker_pattern=speaker_pattern)
+    summarise_import(outcome, key_path, report_file)
+    if outcome.failed:
+        raise click.ClickException(
+            f"{len(outcome.failed)} of {len(files)} file(s) not imported")
+
+
+def summarise_import(outcome, key_path: Path | None, report) -> None:
+    """What happened to each file, what was replaced by category (counts, never
+    values), what was held back and how to finish, and where the key is."""
+    from qcode.cli.anonymise import say_review, say_transcripts
+
+    for path, warning in outcome.warnings:
+        click.echo(f"warning: {path}: {warning}", err=True)
+    for warning in outcome.checks:
+        click.echo(f"warning: {warning}", err=True)
+    say_transcripts(outcome)
+    for path, problem in outcome.failed:
+        click.echo(f"error: {path}: {problem}", err=True)
+    if not outcome.imported:
+        click.echo("nothing imported")
+    say_review(outcome, key_path, report)
+    if not outcome.anonymised and outcome.imported:
+        click.echo("warning: the text was NOT anonymised: real names in it are now in "
+                   "the project; use --anonymise --key KEYFILE for real interviews",
+                   err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def transcripts(ctx: click.Context, as_json: bool) -> None:
+    """List transcripts with their case, words and turns."""
+    rows = open_project(ctx).transcripts()
+    if as_json:
+        emit_json([{"name": t.name, "guid": t.guid, "case": t.case, "words": t.word_count,
+                    "turns": t.turn_count, "format": t.source_format,
+                    "source_file": t.source_file, "imported": t.imported} for t in rows])
+    elif not rows:
+        click.echo("No transcripts yet: add some with 'qcode import FILES'.")
+    else:
+        print_table(["transcript", "case", "words", "turns", "format"],
+                    [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
+                     for t in rows])
+
+
+@cli.group(name="transcript")
+def transcript_group() -> None:
+    """Work with one transcript."""
+
+
+@transcript_group.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask before removing.")
+@click.option("--coder", envvar="QCODE_CODER",
+              help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
+@click.pass_context
+def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | None) -> None:
+    """Remove a transcript imported by mistake, with its turns, codings, memos and
+    resolutions (and its case, when nothing else uses it). Undoable until
+    'qcode scrub', which makes it unrecoverable."""
+    from qcode.core.store import ProjectError
+    from qcode.settings import SettingsError, read_settings
+
+    project = open_project(ctx)
+    rows = project.transcripts()
+    row = next((t for t in rows if name in (t.name, t.guid, t.guid.lower())), None)
+    if row is None:
+        # Elsewhere a case name or the start of a name will do; removal wants the name.
+        try:
+            fits = next(t.name for t in rows if t.id == project.transcript_id(name))
+        except ProjectError:
+            fits = None
+        raise click.ClickException(f"no transcript named '{name}' in {project.path}" + (
+            f" (did you mean '{fits}'? give its full name)" if fits else ""))
+    try:
+        coder = coder or read_settings().coder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not coder:
+        raise click.ClickException("say whose action this is, to undo it later: --coder "
+                                   "NAME (or set QCODE_CODER)")
+    codings = len(project.codings(row.id))
+    what = (f"transcript {row.name} ({row.word_count:,} words, {row.turn_count} turns, "
+            f"{codings} codings{f', case {row.case}' if row.case else ''})")
+    if not yes:
+        if not can_ask():
+            raise click.ClickException(f"removing {what} needs confirmation: run it in a "
+                                       "terminal, or give --yes")
+        click.confirm(f"Remove {what}?", abort=True)
+    gone = project.remove_transcript(row.id, actor=coder)
+    click.echo(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
+               "memos")
+    if gone["case"]:
+        click.echo(gone["case"])
+    click.echo(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "
+               "removal final")
+
+
+@cli.command()
+@click.argument("transcript")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
+    """Show a transcript turn by turn, with speakers."""
+    import textwrap
+
+    project = open_project(ctx)
+    transcript_id = project.transcript_id(transcript)
+    text = project.transcript_text(transcript_id)
+    turns = project.turns(transcript_id)
+    if as_json:
+        emit_json([{**t, "text": text[t["start"]:t["end"]]} for t in turns])
+        return
+    width = min(shutil_width(), 100)
+    for t in turns:
+        stamp = f" [{clock(t['begin_time'])}]" if t["begin_time"] is not None else ""
+        click.echo(click.style(f"{t['turn']:>4}  {t['speaker'] or '—'}{stamp}", bold=True))
+        for paragraph in text[t["start"]:t["end"]].split("\n"):
+            click.echo(textwrap.fill(paragraph, width=width, initial_indent="      ",
+                                     subsequent_indent="      ") or "")
+        click.echo("")
+
+
+@cli.command()
+@click.argument("phrase")
+@click.option("--limit", default=50, show_default=True, help="Most hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def search(ctx: click.Context, phrase: str, limit: int, as_json: bool) -> None:
+    """Full-text search for a phrase across all transcripts."""
+    hits = open_project(ctx).search(phrase, limit=limit)
+    if as_json:
+        emit_json([{"transcript": h.transcript, "turn": h.turn, "speaker": h.speaker,
+                    "start": h.start, "end": h.end,
+                    "snippet": h.snippet.replace("\x02", "").replace("\x03", "")}
+                   for h in hits])
+        return
+    if not hits:
+        click.echo(f"No transcript contains \"{phrase}\".")
+        return
+    for h in hits:
+        snippet = " ".join(h.snippet.split())
+        parts = snippet.replace("\x03", "\x02").split("\x02")
+        shown = "".join(click.style(p, bold=True) if i % 2 else p
+                        for i, p in enumerate(parts))
+        click.echo(f"{h.transcript}  turn {h.turn}  {h.speaker or '—'}: {shown}")
+    more = " (there may be more: raise --limit)" if len(hits) == limit else ""
+    click.echo(f"{len(hits)} hit(s){more}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def cases(ctx: click.Context, as_json: bool) -> None:
+    """List cases (participants) with their attributes and transcripts."""
+    project = open_project(ctx)
+    rows = project.cases()
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No cases yet: 'qcode case set P01 role=...' or import with --case.")
+        return
+    names = project.attribute_names()
+    print_table(["case", *names, "transcripts"],
+                [[r["case"], *[r["attributes"].get(n, "") for n in names],
+                  ", ".join(r["transcripts"])] for r in rows])
+
+
+@cli.group()
+def case() -> None:
+    """Work with one case."""
+
+
+@case.command(name="set")
+@click.argument("name")
+@click.argument("assignments", nargs=-1, required=True)
+@click.pass_context
+def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...]) -> None:
+    """Set attributes: qcode case set P01 role="Detective Sergeant" region=Southeast.
+    An empty value (region=) removes the attribute."""
+    values = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
+        values[key.strip()] = value.strip()
+    open_project(ctx).set_attributes(name, values)
+    click.echo(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
