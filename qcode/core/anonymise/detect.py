@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 import numpy
 from rapidfuzz import process
@@ -41,6 +42,8 @@ from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.patterns import Folded, find_patterns, fold, folded
 
 TOKEN = re.compile(r"[^\W_]+")
+# The same, capturing: one split gives the words and the text between them, in C.
+TOKEN_SPLIT = re.compile(r"([^\W_]+)")
 # Between the tokens of one multi-word value: spaces, or the punctuation inside names
 # and addresses ("St. Helens", "O'Brien", "night-listings.example").
 GAP = re.compile(r"[\s.\-'’@/]{1,3}")
@@ -136,7 +139,13 @@ class Detector:
         self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
         # Ordinary words with variants: in lowercase they are the word ("the", not "Thea").
         self._ordinary_variants: set[str] = set()
+        # Words that can begin a listed value, as themselves or as a variant: every other
+        # word of a text is passed over by one set lookup, in C.
+        self._head_words = set(self._by_first)
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
+        # Written words judged by _nameable (each distinct one once), and those it passed.
+        self._judged: set[str] = set()
+        self._nameable_words: set[str] = set()
 
     def _add(self, value: str, category: str, pseudonym: str | None,
              label: str | None = None) -> None:
@@ -195,14 +204,11 @@ class Detector:
             taken.append(Finding(start, end, text[start:end], value, category, "pattern",
                                  False, f"looks like {'an' if category[0] in 'aeiou' else 'a'}"
                                  f" {category}", entry.pseudonym if entry else None))
-        blocked = _Spans([(f.start, f.end) for f in taken]
+        blocked = _merged([(f.start, f.end) for f in taken]
                          + [m.span() for m in PSEUDONYM.finditer(text)])
-        tokens = list(TOKEN.finditer(text))
-        if blocked:
-            tokens = [m for m in tokens if not blocked.overlaps(*m.span())]
-        words = [m.group().casefold() for m in tokens]
-        self._learn_variants(set(words))
-        listed, used, overlaps, doubtful = self._listed(text, tokens, words, label_starts)
+        tokens = _Tokens(text, blocked)
+        self._learn_variants(tokens.not_lowercase())
+        listed, used, overlaps, doubtful = self._listed(text, tokens, label_starts)
         candidates, deferred = self._candidates(text, tokens, used)
         deferred += doubtful
         findings = taken + listed + candidates
@@ -254,9 +260,10 @@ class Detector:
                 found = sorted((int(distances[row, c]), targets[c], int(level))
                                for c, level in zip(columns, levels))
                 self._variants[word] = tuple((t, d, level) for d, t, level in found)
+                if any(t in self._by_first for _, t, _ in found):
+                    self._head_words.add(word)
 
-    def _listed(self, text: str, tokens: list[re.Match], words: list[str],
-                label_starts: Collection[int] = ()
+    def _listed(self, text: str, tokens: _Tokens, label_starts: Collection[int] = ()
                 ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]], list[Finding]]:
         """Listed values and their forms; also the ordinary words that are spelling
         variants of a listed name ("Thirsty" for "Kirsty"), proposed for review, and
@@ -265,27 +272,29 @@ class Detector:
         deferred: list[Finding] = []
         used: set[int] = set()
         overlaps: list[tuple[str, str, str]] = []
+        # The listed words each word of the text may begin, as itself or as a variant;
+        # only words that begin one are here.
         heads: dict[str, list[str]] = {}
-        for word in set(words):
+        for word in set(tokens.words) & self._head_words:
             found = heads[word] = [word] if word in self._by_first else []
             found += [t for t, _, _ in self._variants.get(word, ()) if t in self._by_first]
         # Only tokens that can begin a listed value are visited: the rest of the text
-        # costs one dictionary lookup per word, above. A lowercase ordinary word that
-        # is only a variant ("the" near "Thea") is the word.
-        variant_only = {w for w, found in heads.items() if found
-                        and w in self._ordinary_variants and w not in self._by_first}
-        starts = [i for i, w in enumerate(words) if heads[w] and not (
-            w in variant_only and tokens[i].group().islower())]
+        # costs one lookup per word, in C. A lowercase ordinary word that is only a
+        # variant ("the" near "Thea") is the word.
+        variant_only = {w for w in heads
+                        if w in self._ordinary_variants and w not in self._by_first}
+        starts = [i for i in tokens.with_word(heads)
+                  if not (tokens.words[i] in variant_only and tokens.surfaces[i].islower())]
         next_free = 0
         for i in starts:
             if i < next_free:
                 continue
-            match = self._longest(text, tokens, words, heads, i)
+            match = self._longest(tokens, heads, i)
             if match is None:
                 continue
             entry, (length, distance, doubtful) = match
-            first, last = tokens[i], tokens[i + length - 1]
-            surface = text[first.start():last.end()]
+            start, end = tokens.starts[i], tokens.ends[i + length - 1]
+            surface = text[start:end]
             known = self.key.lookup(entry.value, entry.category)
             pseudonym = known.pseudonym if known else entry.pseudonym
             if doubtful:
@@ -295,13 +304,13 @@ class Detector:
                 next_free = i + length
                 if surface.casefold() in self.key.rejected:
                     continue
-                finding = Finding(first.start(), last.end(), surface, surface,
+                finding = Finding(start, end, surface, surface,
                                   entry.category, "candidate", True,
                                   f"a common word, but a possible spelling variant of "
                                   f"the listed '{entry.value}'", pseudonym)
                 # At the start of a sentence a capital proves nothing: proposed only
                 # when the batch has the word capitalised mid-sentence too.
-                (deferred if _sentence_initial(text, first.start()) else
+                (deferred if _sentence_initial(text, start) else
                  findings).append(finding)
                 continue
             kind = "speaker" if entry.label is not None else "listed"
@@ -316,61 +325,58 @@ class Detector:
                     continue  # "will", "may": the ordinary word, not the name
                 # A speaker's name is that speaker in the label itself ("Will: ...")
                 # and mid-sentence ("thanks, Will"); elsewhere a person decides.
-                if entry.label is None or (first.start() not in label_starts
-                                           and _sentence_initial(text, first.start())):
+                if entry.label is None or (start not in label_starts
+                                           and _sentence_initial(text, start)):
                     review, reason = True, reason + ", but also a common word"
             findings.append(Finding(
-                first.start(), last.end(), surface, entry.value, entry.category,
+                start, end, surface, entry.value, entry.category,
                 kind, review, reason, pseudonym))
             used.update(range(i, i + length))
             next_free = i + length
-            overlaps += self._overlapping(text, tokens, words, heads, i, length, entry)
+            overlaps += self._overlapping(text, tokens, heads, i, length, entry)
         return findings, used, overlaps, deferred
 
-    def _longest(self, text: str, tokens: list[re.Match], words: list[str],
-                 heads: dict[str, list[str]], i: int
+    def _longest(self, tokens: _Tokens, heads: dict[str, list[str]], i: int
                  ) -> tuple[_Listed, tuple[int, int, bool]] | None:
         """The listed value matched at token i: the longest, then the closest (an exact
         match before a variant), then the first listed."""
         match = None
-        for head in heads[words[i]]:
+        for head in heads[tokens.words[i]]:
             for entry in self._by_first[head]:
-                found = self._match(text, tokens, words, i, entry.tokens)
+                found = self._match(tokens, i, entry.tokens)
                 if found and (match is None or (found[0], -found[1]) >
                               (match[1][0], -match[1][1])):
                     match = (entry, found)
         return match
 
-    def _overlapping(self, text: str, tokens: list[re.Match], words: list[str],
-                     heads: dict[str, list[str]], i: int, length: int, entry: _Listed
-                     ) -> list[tuple[str, str, str]]:
+    def _overlapping(self, text: str, tokens: _Tokens, heads: dict[str, list[str]],
+                     i: int, length: int, entry: _Listed) -> list[tuple[str, str, str]]:
         """Listed values that begin inside the match at token i and run past its end:
         only one can be replaced, and the researcher must hear which."""
         found = []
         for j in range(i + 1, i + length):
-            if not heads[words[j]]:
+            if tokens.words[j] not in heads:
                 continue
-            other = self._longest(text, tokens, words, heads, j)
+            other = self._longest(tokens, heads, j)
             if other is not None and j + other[1][0] > i + length:
-                end = tokens[j + other[1][0] - 1].end()
-                found.append((entry.value, other[0].value, text[tokens[i].start():end]))
+                end = tokens.ends[j + other[1][0] - 1]
+                found.append((entry.value, other[0].value, text[tokens.starts[i]:end]))
         return found
 
-    def _match(self, text: str, tokens: list[re.Match], words: list[str], i: int,
-               wanted: tuple[str, ...]) -> tuple[int, int, bool] | None:
+    def _match(self, tokens: _Tokens, i: int, wanted: tuple[str, ...]
+               ) -> tuple[int, int, bool] | None:
         """(length, total edit distance, doubtful) if the listed words `wanted` stand at
         token i, each as itself or as a spelling variant. A match needs one word that
         proves it: a listed word that is no ordinary word, or a variant that is none
         ("Kirstie"). Without one it is doubtful, for a person to judge ("Thirsty" for
         "Kirsty", "Mark Smyth" for "Mark Smith"), or no match at all ("Park" for "Mark").
         A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
-        if i + len(wanted) > len(tokens):
+        if i + len(wanted) > len(tokens.words):
             return None
         distance, levels, exact_ordinary = 0, set(), False
         for offset, want in enumerate(wanted):
-            word = words[i + offset]
-            if offset and not GAP.fullmatch(text, tokens[i + offset - 1].end(),
-                                            tokens[i + offset].start()):
+            word = tokens.words[i + offset]
+            if offset and not GAP.fullmatch(tokens.gaps[i + offset]):
                 return None
             if word == want:
                 if want in self._ordinary_tokens:
@@ -384,7 +390,7 @@ class Detector:
             else:
                 return None
             distance += d
-            if tokens[i + offset].group().islower():
+            if tokens.surfaces[i + offset].islower():
                 # Names are written with a capital, misheard ones too: a lowercase
                 # word is at most the listed word itself ("owed" is no "Owen", even
                 # where the word list does not know the inflection).
@@ -398,35 +404,41 @@ class Detector:
 
     # -- candidates ------------------------------------------------------------------
 
-    def _candidates(self, text: str, tokens: list[re.Match], used: set[int]
+    def _candidates(self, text: str, tokens: _Tokens, used: set[int]
                     ) -> tuple[list[Finding], list[Finding]]:
         """Candidates, and the sentence-initial common-word names ("Will, it was ...")
         that only the whole batch can judge: detect_batch promotes them."""
+        surfaces, gaps, starts, ends = tokens.surfaces, tokens.gaps, tokens.starts, tokens.ends
         flagged: dict[int, str] = {}
         prefix: dict[int, int] = {}  # "Brien" -> the "O" of "O'Brien"
         initial_names: list[int] = []
-        for i, token in enumerate(tokens):
-            word = token.group()
-            if i in used or not word[0].isupper() or not self._nameable(word):
+        # Only capitalised words can be names: which those are is judged once per
+        # distinct word, and only their tokens are visited.
+        written = set(surfaces)
+        for word in written - self._judged:
+            self._judged.add(word)
+            if self._nameable(word):
+                self._nameable_words.add(word)
+        nameable = written & self._nameable_words
+        for i in tokens.with_surface(nameable):
+            if i in used:
                 continue
+            word = surfaces[i]
             head = i
-            if i > 0 and (i - 1) not in used and len(tokens[i - 1].group()) == 1 and \
-                    tokens[i - 1].group().isupper() and \
-                    text[tokens[i - 1].end():token.start()] in APOSTROPHES:
+            if i > 0 and (i - 1) not in used and len(surfaces[i - 1]) == 1 and \
+                    surfaces[i - 1].isupper() and gaps[i] in APOSTROPHES:
                 head = prefix[i] = i - 1
-            title = tokens[head - 1].group().casefold() if head > 0 else ""
+            title = surfaces[head - 1].casefold() if head > 0 else ""
             after_title = (head - 1) not in used and title in TITLES and \
-                _adjacent(text, tokens[head - 1], tokens[head]) and not (
-                    title in WORD_TITLES
-                    and text[tokens[head - 1].end():tokens[head].start()] == ". ")
+                _adjacent(gaps[head]) and not (title in WORD_TITLES and gaps[head] == ". ")
             if after_title:
-                flagged[i] = f"after the title '{tokens[head - 1].group()}'"
+                flagged[i] = f"after the title '{surfaces[head - 1]}'"
             elif not lexicon.is_ordinary(word):
                 flagged[i] = ("first name" if lexicon.is_first_name(word)
                               else "capitalised, not an ordinary word")
             elif lexicon.is_english_first_name(word):
-                verb = self._verb_after(text, tokens, i)
-                if not _sentence_initial(text, tokens[head].start()):
+                verb = self._verb_after(tokens, i)
+                if not _sentence_initial(text, starts[head]):
                     flagged[i] = "a common word that is also a name"
                 elif verb:
                     flagged[i] = f"a common word that is also a name, before '{verb}'"
@@ -441,27 +453,25 @@ class Detector:
             # ("Rose Tierney").
             first = last = indices[k]
             k += 1
-            while last + 1 < len(tokens):
+            while last + 1 < len(surfaces):
                 following = last + 1
                 if k < len(indices) and prefix.get(indices[k], indices[k]) == following \
-                        and _adjacent(text, tokens[last], tokens[following]) \
-                        and not _sentence_break(text, tokens[last], tokens[following]):
+                        and _adjacent(gaps[following]) \
+                        and not _sentence_break(surfaces[last], gaps[following]):
                     last = indices[k]
                     k += 1
                 elif following not in used and following not in flagged and \
-                        text[tokens[last].end():tokens[following].start()] in (" ", "-") \
-                        and self._nameable(tokens[following].group()):
+                        gaps[following] in (" ", "-") and surfaces[following] in nameable:
                     last = following
                 else:
                     break
             head = prefix.get(first, first)
-            while head > 0 and (head - 1) not in used and \
-                    text[tokens[head - 1].end():tokens[head].start()] == " " and \
-                    self._nameable(tokens[head - 1].group()) and \
-                    lexicon.is_english_first_name(tokens[head - 1].group()):
+            while head > 0 and (head - 1) not in used and gaps[head] == " " and \
+                    surfaces[head - 1] in nameable and \
+                    lexicon.is_english_first_name(surfaces[head - 1]):
                 first = head = head - 1
             covered.update(range(head, last + 1))
-            start, end = tokens[head].start(), tokens[last].end()
+            start, end = starts[head], ends[last]
             surface = text[start:end]
             if surface.casefold() in self.key.rejected:
                 continue
@@ -470,10 +480,10 @@ class Detector:
                                     True, "; ".join(sorted(reasons))))
         deferred = []
         for i in initial_names:
-            word = tokens[i].group()
+            word = surfaces[i]
             if i not in covered and word.casefold() not in self.key.rejected:
                 deferred.append(Finding(
-                    tokens[i].start(), tokens[i].end(), word, word, "person", "candidate",
+                    starts[i], ends[i], word, word, "person", "candidate",
                     True, "a common word that is also a name, at the start of a sentence;"
                     " capitalised mid-sentence elsewhere"))
         return findings, deferred
@@ -486,36 +496,70 @@ class Detector:
             or lexicon.is_common_proper(word) or lexicon.is_filler(word))
 
     @staticmethod
-    def _verb_after(text: str, tokens: list[re.Match], i: int) -> str | None:
-        if i + 1 >= len(tokens) or text[tokens[i].end():tokens[i + 1].start()] != " ":
+    def _verb_after(tokens: _Tokens, i: int) -> str | None:
+        if i + 1 >= len(tokens.words) or tokens.gaps[i + 1] != " ":
             return None
-        word = tokens[i + 1].group()
+        word = tokens.surfaces[i + 1]
         if word in NAME_VERBS or (word.islower() and word.endswith("ed") and len(word) > 4):
             return word
         return None
 
 
-class _Spans:
-    """Sorted, non-overlapping spans with an overlap test by bisection."""
+class _Tokens:
+    """The words of a text as parallel lists, built in C by one split: a million-word
+    batch makes no object per word. `gaps[i]` is the text just before word i
+    (`gaps[len(words)]` the text after the last); `words` are casefolded."""
 
-    def __init__(self, spans: list[tuple[int, int]]):
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        self._starts = [s for s, _ in merged]
-        self._spans = merged
+    def __init__(self, text: str, blocked: list[tuple[int, int]]):
+        parts = TOKEN_SPLIT.split(text)
+        positions = list(accumulate(map(len, parts), initial=0))
+        self.surfaces: list[str] = parts[1::2]
+        self.gaps: list[str] = parts[0::2]
+        self.starts: list[int] = positions[1::2]
+        self.ends: list[int] = positions[2::2]
+        if blocked:
+            self._drop(text, blocked)
+        # Words hold no newline and casefolding makes none: one call for all of them.
+        self.words: list[str] = "\n".join(self.surfaces).casefold().split("\n") \
+            if self.surfaces else []
 
-    def __bool__(self) -> bool:
-        return bool(self._spans)
+    def _drop(self, text: str, blocked: list[tuple[int, int]]) -> None:
+        """Leave out the words inside a pattern or a pseudonym; the gap around them
+        becomes the text between the words either side."""
+        for start, end in reversed(blocked):
+            first = bisect.bisect_right(self.ends, start)
+            after = bisect.bisect_left(self.starts, end)
+            if first >= after:
+                continue
+            gap_start = self.ends[first - 1] if first else 0
+            gap_end = self.starts[after] if after < len(self.starts) else len(text)
+            for column in (self.surfaces, self.starts, self.ends):
+                del column[first:after]
+            self.gaps[first:after + 1] = [text[gap_start:gap_end]]
 
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self._starts, start) - 1
-        if i >= 0 and self._spans[i][1] > start:
-            return True
-        return i + 1 < len(self._spans) and self._spans[i + 1][0] < end
+    def with_word(self, words: Collection[str]) -> Iterator[int]:
+        """Indices of the tokens whose casefolded word is in `words`, found in C."""
+        return compress(range(len(self.words)), map(words.__contains__, self.words))
+
+    def with_surface(self, surfaces: set[str]) -> Iterator[int]:
+        """Indices of the tokens written as one of `surfaces`, found in C."""
+        return compress(range(len(self.surfaces)), map(surfaces.__contains__, self.surfaces))
+
+    def not_lowercase(self) -> set[str]:
+        """The casefolded words written at least once with a capital (or with no case
+        at all): only those can be spelling variants of a name."""
+        return {w.casefold() for w in set(self.surfaces) if not w.islower()}
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans, those that overlap or touch joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _unfolded(finding: Finding, view: Folded, original: str) -> Finding:
@@ -546,14 +590,15 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper() and word.isalpha() and not word.isupper() and len(word) > 1
 
 
-def _adjacent(text: str, left: re.Match, right: re.Match) -> bool:
-    return text[left.end():right.start()] in (" ", "-", "'", "’", ". ")
+def _adjacent(gap: str) -> bool:
+    """Is this the space between two words of one name?"""
+    return gap in (" ", "-", "'", "’", ". ")
 
 
-def _sentence_break(text: str, left: re.Match, right: re.Match) -> bool:
+def _sentence_break(left: str, gap: str) -> bool:
     """A full stop between two capitalised words ends a sentence, unless it ends a
     short abbreviation: "St. Helens", "Jr. Smith"."""
-    return text[left.end():right.start()] == ". " and len(left.group()) > 3
+    return gap == ". " and len(left) > 3
 
 
 def _sentence_initial(text: str, start: int) -> bool:

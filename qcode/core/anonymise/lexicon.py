@@ -8,7 +8,7 @@ nothing is fetched.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # Inflections Webster's leaves out ("teams", "posted", "safer").
@@ -62,7 +62,11 @@ def _name_table() -> dict[str, bool]:
 
 def is_ordinary(word: str) -> bool:
     """True for an ordinary English word, inflections included ("teams", "posted")."""
-    lower = word.lower()
+    return _is_ordinary(word.lower())
+
+
+@lru_cache(maxsize=1 << 16)  # a transcript asks about the same words again and again
+def _is_ordinary(lower: str) -> bool:
     words = ordinary_words()
     if lower in words or lower in COMMON_PROPER or lower in FILLERS:
         return True

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 
@@ -28,25 +28,29 @@ HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 # Anything phone-shaped; phonenumbers then says whether it could be a real number.
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()\-.]{5,18}\d(?!\w)")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 TRAILING = ".,;:!?)]}'\""
 
 
 def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
     """Yield (start, end, category, canonical value), earliest first, without overlaps."""
     found: list[tuple[int, int, str, str]] = []
-    for regex, category, hint in ((EMAIL, "email", AT), (URL, "url", None),
-                                  (DOMAIN, "website", DOMAIN_END), (HANDLE, "handle", AT),
-                                  (POSTCODE, "postcode", None)):
+    digits = _has_digit(text)
+    for regex, category, possible in ((EMAIL, "email", "@" in text),
+                                      (URL, "url", _may_hold_url(text)),
+                                      (DOMAIN, "website", DOMAIN_END.search(text)),
+                                      (HANDLE, "handle", "@" in text),
+                                      (POSTCODE, "postcode", digits)):
         # A cheap search for what the pattern cannot do without spares scanning a long
-        # transcript word by word for an address it does not hold.
-        if hint is not None and not hint.search(text):
+        # transcript character by character for an address it does not hold.
+        if not possible:
             continue
         for match in regex.finditer(text):
             start, end = match.span()
             while end > start and text[end - 1] in TRAILING:
                 end -= 1
             found.append((start, end, category, canonical(text[start:end], category)))
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(text) if digits else ():
         number = _phone(match.group())
         if number:
             found.append((match.start(), match.end(), "phone", number))
@@ -56,6 +60,18 @@ def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
         if item[0] >= last_end:
             yield item
             last_end = item[1]
+
+
+def _has_digit(text: str) -> bool:
+    """Any digit (what `\\d` matches): ASCII ones by substring search, in C; others
+    among the few characters beyond ASCII."""
+    return any(d in text for d in "0123456789") or (
+        not text.isascii() and any(c.isdecimal() for c in set(NON_ASCII.findall(text))))
+
+
+def _may_hold_url(text: str) -> bool:
+    """"http://", "https://" or "www." in any case: "://", or "ww." in any case."""
+    return "://" in text or any(w in text for w in ("ww.", "wW.", "Ww.", "WW."))
 
 
 def _phone(raw: str) -> str | None:
@@ -80,6 +96,7 @@ def _phone(raw: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # the same values come back on every occurrence
 def canonical(value: str, category: str) -> str:
     """The form under which a value is looked up in the key: as a reader sees it, so a
     soft hyphen or a fullwidth letter makes no second entry."""
@@ -156,7 +173,8 @@ class Folded:
 def fold(text: str) -> Folded:
     if text.isascii():
         return Folded(text)  # nothing to fold: the common case costs one scan in C
-    odd = [c for c in set(text) if _fold_char(c) is not None]
+    # Only characters beyond ASCII are read as something else: a search in C finds them.
+    odd = [c for c in set(NON_ASCII.findall(text)) if _fold_char(c) is not None]
     if not odd:
         return Folded(text)
     pieces, folded, folded_end, original = [], [], [], []
