@@ -137,15 +137,17 @@ class Detector:
         # them, since the closest may belong to a value that does not fit the words
         # around it.
         self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
-        # Ordinary words with variants: in lowercase they are the word ("the", not "Thea").
-        self._ordinary_variants: set[str] = set()
-        # Words that can begin a listed value, as themselves or as a variant: every other
-        # word of a text is passed over by one set lookup, in C.
-        self._head_words = set(self._by_first)
+        self._limits = numpy.array([1 if len(t) <= 5 else 2 for t in self._fuzzy_targets],
+                                   dtype=numpy.uint8)
+        self._strength = numpy.array([FAINT if t in self._ordinary_tokens else WEAK
+                                      for t in self._fuzzy_targets], dtype=numpy.uint8)
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
-        # Written words judged by _nameable (each distinct one once), and those it passed.
+        # Each distinct written word is judged once per batch: whether it can begin a
+        # listed value, whether it could be (part of) a name. A text then costs a few
+        # set operations in C, plus Python work for the words that qualify.
         self._judged: set[str] = set()
-        self._nameable_words: set[str] = set()
+        self._head_surfaces: set[str] = set()
+        self._nameable_surfaces: set[str] = set()
 
     def _add(self, value: str, category: str, pseudonym: str | None,
              label: str | None = None) -> None:
@@ -207,9 +209,12 @@ class Detector:
         blocked = _merged([(f.start, f.end) for f in taken]
                          + [m.span() for m in PSEUDONYM.finditer(text)])
         tokens = _Tokens(text, blocked)
-        self._learn_variants(tokens.not_lowercase())
-        listed, used, overlaps, doubtful = self._listed(text, tokens, label_starts)
-        candidates, deferred = self._candidates(text, tokens, used)
+        written = set(tokens.surfaces)
+        self._judge(written - self._judged)
+        listed, used, overlaps, doubtful = self._listed(
+            text, tokens, written & self._head_surfaces, label_starts)
+        candidates, deferred = self._candidates(
+            text, tokens, used, written & self._nameable_surfaces)
         deferred += doubtful
         findings = taken + listed + candidates
         findings.sort(key=lambda f: (f.start, -f.end))
@@ -219,6 +224,20 @@ class Detector:
                 out.append(finding)
                 last_end = finding.end
         return Detection(out, overlaps), deferred
+
+    def _judge(self, fresh: set[str]) -> None:
+        """Sort written words not seen before in this batch. A word can begin a listed
+        value as itself in any case, as a spelling variant only when written with a
+        capital (or in a script without case): "the" is no misspelt "Thea"."""
+        self._judged |= fresh
+        self._learn_variants({w.casefold() for w in fresh if not w.islower()})
+        for written in fresh:
+            word = written.casefold()
+            if word in self._by_first or (not written.islower() and any(
+                    t in self._by_first for t, _, _ in self._variants.get(word, ()))):
+                self._head_surfaces.add(written)
+            if self._nameable(written):
+                self._nameable_surfaces.add(written)
 
     # -- listed values -------------------------------------------------------------
 
@@ -232,12 +251,9 @@ class Detector:
         for word in fresh:
             self._variants[word] = ()
         queries = [w for w in fresh if w.isalpha() and len(w) >= 3]
-        targets = self._fuzzy_targets
+        targets, limits, strength = self._fuzzy_targets, self._limits, self._strength
         if not queries or not targets:
             return
-        limits = numpy.array([1 if len(t) <= 5 else 2 for t in targets], dtype=numpy.uint8)
-        ordinary_target = numpy.array([t in self._ordinary_tokens for t in targets])
-        strength = numpy.where(ordinary_target, FAINT, WEAK)
         for at in range(0, len(queries), 4096):  # bounded memory on huge batches
             chunk = queries[at:at + 4096]
             distances = process.cdist(chunk, targets, scorer=Levenshtein.distance,
@@ -254,16 +270,14 @@ class Detector:
                     # only beside the rest of "Kirsty Miles", "Park" never for "Mark".
                     levels = strength[columns] if not lexicon.is_first_name(word) else \
                         numpy.full(len(columns), WEAK)
-                    self._ordinary_variants.add(word)
                 else:
                     levels = numpy.full(len(columns), STRONG)
                 found = sorted((int(distances[row, c]), targets[c], int(level))
                                for c, level in zip(columns, levels))
                 self._variants[word] = tuple((t, d, level) for d, t, level in found)
-                if any(t in self._by_first for _, t, _ in found):
-                    self._head_words.add(word)
 
-    def _listed(self, text: str, tokens: _Tokens, label_starts: Collection[int] = ()
+    def _listed(self, text: str, tokens: _Tokens, head_surfaces: set[str],
+                label_starts: Collection[int] = ()
                 ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]], list[Finding]]:
         """Listed values and their forms; also the ordinary words that are spelling
         variants of a listed name ("Thirsty" for "Kirsty"), proposed for review, and
@@ -272,21 +286,16 @@ class Detector:
         deferred: list[Finding] = []
         used: set[int] = set()
         overlaps: list[tuple[str, str, str]] = []
-        # The listed words each word of the text may begin, as itself or as a variant;
-        # only words that begin one are here.
+        # The listed words each word of the text may begin, as itself or as a variant,
+        # for the words written as one of `head_surfaces` (those that begin one).
         heads: dict[str, list[str]] = {}
-        for word in set(tokens.words) & self._head_words:
+        for word in {w.casefold() for w in head_surfaces}:
             found = heads[word] = [word] if word in self._by_first else []
             found += [t for t, _, _ in self._variants.get(word, ()) if t in self._by_first]
         # Only tokens that can begin a listed value are visited: the rest of the text
-        # costs one lookup per word, in C. A lowercase ordinary word that is only a
-        # variant ("the" near "Thea") is the word.
-        variant_only = {w for w in heads
-                        if w in self._ordinary_variants and w not in self._by_first}
-        starts = [i for i in tokens.with_word(heads)
-                  if not (tokens.words[i] in variant_only and tokens.surfaces[i].islower())]
+        # costs one lookup per word, in C.
         next_free = 0
-        for i in starts:
+        for i in tokens.with_surface(head_surfaces):
             if i < next_free:
                 continue
             match = self._longest(tokens, heads, i)
@@ -341,7 +350,7 @@ class Detector:
         """The listed value matched at token i: the longest, then the closest (an exact
         match before a variant), then the first listed."""
         match = None
-        for head in heads[tokens.words[i]]:
+        for head in heads[tokens.surfaces[i].casefold()]:
             for entry in self._by_first[head]:
                 found = self._match(tokens, i, entry.tokens)
                 if found and (match is None or (found[0], -found[1]) >
@@ -355,7 +364,7 @@ class Detector:
         only one can be replaced, and the researcher must hear which."""
         found = []
         for j in range(i + 1, i + length):
-            if tokens.words[j] not in heads:
+            if tokens.surfaces[j].casefold() not in heads:
                 continue
             other = self._longest(tokens, heads, j)
             if other is not None and j + other[1][0] > i + length:
@@ -371,11 +380,11 @@ class Detector:
         ("Kirstie"). Without one it is doubtful, for a person to judge ("Thirsty" for
         "Kirsty", "Mark Smyth" for "Mark Smith"), or no match at all ("Park" for "Mark").
         A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
-        if i + len(wanted) > len(tokens.words):
+        if i + len(wanted) > len(tokens.surfaces):
             return None
         distance, levels, exact_ordinary = 0, set(), False
         for offset, want in enumerate(wanted):
-            word = tokens.words[i + offset]
+            word = tokens.surfaces[i + offset].casefold()
             if offset and not GAP.fullmatch(tokens.gaps[i + offset]):
                 return None
             if word == want:
@@ -404,22 +413,16 @@ class Detector:
 
     # -- candidates ------------------------------------------------------------------
 
-    def _candidates(self, text: str, tokens: _Tokens, used: set[int]
+    def _candidates(self, text: str, tokens: _Tokens, used: set[int], nameable: set[str]
                     ) -> tuple[list[Finding], list[Finding]]:
         """Candidates, and the sentence-initial common-word names ("Will, it was ...")
-        that only the whole batch can judge: detect_batch promotes them."""
+        that only the whole batch can judge: detect_batch promotes them. `nameable`:
+        the words of the text that could be (part of) a name; only their tokens are
+        visited."""
         surfaces, gaps, starts, ends = tokens.surfaces, tokens.gaps, tokens.starts, tokens.ends
         flagged: dict[int, str] = {}
         prefix: dict[int, int] = {}  # "Brien" -> the "O" of "O'Brien"
         initial_names: list[int] = []
-        # Only capitalised words can be names: which those are is judged once per
-        # distinct word, and only their tokens are visited.
-        written = set(surfaces)
-        for word in written - self._judged:
-            self._judged.add(word)
-            if self._nameable(word):
-                self._nameable_words.add(word)
-        nameable = written & self._nameable_words
         for i in tokens.with_surface(nameable):
             if i in used:
                 continue
@@ -497,7 +500,7 @@ class Detector:
 
     @staticmethod
     def _verb_after(tokens: _Tokens, i: int) -> str | None:
-        if i + 1 >= len(tokens.words) or tokens.gaps[i + 1] != " ":
+        if i + 1 >= len(tokens.surfaces) or tokens.gaps[i + 1] != " ":
             return None
         word = tokens.surfaces[i + 1]
         if word in NAME_VERBS or (word.islower() and word.endswith("ed") and len(word) > 4):
@@ -508,7 +511,7 @@ class Detector:
 class _Tokens:
     """The words of a text as parallel lists, built in C by one split: a million-word
     batch makes no object per word. `gaps[i]` is the text just before word i
-    (`gaps[len(words)]` the text after the last); `words` are casefolded."""
+    (`gaps[len(surfaces)]` the text after the last)."""
 
     def __init__(self, text: str, blocked: list[tuple[int, int]]):
         parts = TOKEN_SPLIT.split(text)
@@ -519,9 +522,6 @@ class _Tokens:
         self.ends: list[int] = positions[2::2]
         if blocked:
             self._drop(text, blocked)
-        # Words hold no newline and casefolding makes none: one call for all of them.
-        self.words: list[str] = "\n".join(self.surfaces).casefold().split("\n") \
-            if self.surfaces else []
 
     def _drop(self, text: str, blocked: list[tuple[int, int]]) -> None:
         """Leave out the words inside a pattern or a pseudonym; the gap around them
@@ -537,18 +537,9 @@ class _Tokens:
                 del column[first:after]
             self.gaps[first:after + 1] = [text[gap_start:gap_end]]
 
-    def with_word(self, words: Collection[str]) -> Iterator[int]:
-        """Indices of the tokens whose casefolded word is in `words`, found in C."""
-        return compress(range(len(self.words)), map(words.__contains__, self.words))
-
     def with_surface(self, surfaces: set[str]) -> Iterator[int]:
         """Indices of the tokens written as one of `surfaces`, found in C."""
         return compress(range(len(self.surfaces)), map(surfaces.__contains__, self.surfaces))
-
-    def not_lowercase(self) -> set[str]:
-        """The casefolded words written at least once with a capital (or with no case
-        at all): only those can be spelling variants of a name."""
-        return {w.casefold() for w in set(self.surfaces) if not w.islower()}
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
