@@ -148,6 +148,7 @@ class Detector:
         self._judged: set[str] = set()
         self._head_surfaces: set[str] = set()
         self._nameable_surfaces: set[str] = set()
+        self._evidence: dict[str, str | None] = {}  # nameable word -> see _evidence()
 
     def _add(self, value: str, category: str, pseudonym: str | None,
              label: str | None = None) -> None:
@@ -195,8 +196,8 @@ class Detector:
             return self._detect_folded(original, label_starts)
         detection, deferred = self._detect_folded(
             view.text, {view.position(at) for at in label_starts})
-        detection.findings[:] = [_unfolded(f, view, original) for f in detection.findings]
-        return detection, [_unfolded(f, view, original) for f in deferred]
+        detection.findings[:] = _unfolded(detection.findings, view, original)
+        return detection, _unfolded(deferred, view, original)
 
     def _detect_folded(self, text: str, label_starts: Collection[int]
                        ) -> tuple[Detection, list[Finding]]:
@@ -238,6 +239,7 @@ class Detector:
                 self._head_surfaces.add(written)
             if self._nameable(written):
                 self._nameable_surfaces.add(written)
+                self._evidence[written] = _evidence(written)
 
     # -- listed values -------------------------------------------------------------
 
@@ -426,20 +428,19 @@ class Detector:
         for i in tokens.with_surface(nameable):
             if i in used:
                 continue
-            word = surfaces[i]
             head = i
-            if i > 0 and (i - 1) not in used and len(surfaces[i - 1]) == 1 and \
-                    surfaces[i - 1].isupper() and gaps[i] in APOSTROPHES:
+            if i > 0 and gaps[i] in APOSTROPHES and len(surfaces[i - 1]) == 1 and \
+                    (i - 1) not in used and surfaces[i - 1].isupper():
                 head = prefix[i] = i - 1
             title = surfaces[head - 1].casefold() if head > 0 else ""
-            after_title = (head - 1) not in used and title in TITLES and \
+            after_title = title in TITLES and (head - 1) not in used and \
                 _adjacent(gaps[head]) and not (title in WORD_TITLES and gaps[head] == ". ")
+            evidence = self._evidence[surfaces[i]]
             if after_title:
                 flagged[i] = f"after the title '{surfaces[head - 1]}'"
-            elif not lexicon.is_ordinary(word):
-                flagged[i] = ("first name" if lexicon.is_first_name(word)
-                              else "capitalised, not an ordinary word")
-            elif lexicon.is_english_first_name(word):
+            elif evidence:
+                flagged[i] = evidence
+            elif evidence == COMMON_NAME:
                 verb = self._verb_after(tokens, i)
                 if not _sentence_initial(text, starts[head]):
                     flagged[i] = "a common word that is also a name"
@@ -473,14 +474,16 @@ class Detector:
                     surfaces[head - 1] in nameable and \
                     lexicon.is_english_first_name(surfaces[head - 1]):
                 first = head = head - 1
-            covered.update(range(head, last + 1))
+            if initial_names:
+                covered.update(range(head, last + 1))
             start, end = starts[head], ends[last]
             surface = text[start:end]
             if surface.casefold() in self.key.rejected:
                 continue
-            reasons = {flagged[j] for j in range(first, last + 1) if j in flagged}
+            reason = flagged[first] if first == last else "; ".join(sorted(
+                {flagged[j] for j in range(first, last + 1) if j in flagged}))
             findings.append(Finding(start, end, surface, surface, "person", "candidate",
-                                    True, "; ".join(sorted(reasons))))
+                                    True, reason))
         deferred = []
         for i in initial_names:
             word = surfaces[i]
@@ -553,13 +556,15 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _unfolded(finding: Finding, view: Folded, original: str) -> Finding:
-    """A finding in the folded text, placed over the stored text: its span covers the
-    invisible characters inside it, its text is what is stored there. Its value stays
+def _unfolded(findings: list[Finding], view: Folded, original: str) -> list[Finding]:
+    """Findings in the folded text, placed over the stored text: each span covers the
+    invisible characters inside it, each text is what is stored there. Values stay
     folded, so the key and the review know "Kir<soft hyphen>sty" as "Kirsty"."""
-    start, end = view.start(finding.start), view.end(finding.end)
-    return Finding(start, end, original[start:end], finding.value, finding.category,
-                   finding.kind, finding.review, finding.reason, finding.pseudonym)
+    if not findings:
+        return []
+    starts, ends = view.spans([f.start for f in findings], [f.end for f in findings])
+    return [Finding(start, end, original[start:end], f.value, f.category, f.kind, f.review,
+                    f.reason, f.pseudonym) for f, start, end in zip(findings, starts, ends)]
 
 
 def is_common_word(value: str, category: str) -> bool:
@@ -567,6 +572,20 @@ def is_common_word(value: str, category: str) -> bool:
     occurrences are reviewed, its lowercase ones are the word."""
     tokens = TOKEN.findall(folded(value))
     return len(tokens) == 1 and category == "person" and lexicon.is_ordinary(tokens[0])
+
+
+# What a capitalised word proves by itself (see _evidence).
+COMMON_NAME = ""
+
+
+def _evidence(word: str) -> str | None:
+    """What a capitalised word proves by itself: the reason to propose it ("first name",
+    "capitalised, not an ordinary word"), COMMON_NAME for an ordinary word that is also
+    a name ("Will", "Rose": it depends on where it stands), None for an ordinary word."""
+    if not lexicon.is_ordinary(word):
+        return "first name" if lexicon.is_first_name(word) else \
+            "capitalised, not an ordinary word"
+    return COMMON_NAME if lexicon.is_english_first_name(word) else None
 
 
 def generic_label(label: str) -> bool:
