@@ -30,7 +30,9 @@ import bisect
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, compress
+from operator import attrgetter
 
 import numpy
 from rapidfuzz import process
@@ -139,8 +141,8 @@ class Detector:
         self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
         self._limits = numpy.array([1 if len(t) <= 5 else 2 for t in self._fuzzy_targets],
                                    dtype=numpy.uint8)
-        self._strength = numpy.array([FAINT if t in self._ordinary_tokens else WEAK
-                                      for t in self._fuzzy_targets], dtype=numpy.uint8)
+        self._strength = [FAINT if t in self._ordinary_tokens else WEAK
+                          for t in self._fuzzy_targets]
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
         # Each distinct written word is judged once per batch: whether it can begin a
         # listed value, whether it could be (part of) a name. A text then costs a few
@@ -218,7 +220,9 @@ class Detector:
             text, tokens, used, written & self._nameable_surfaces)
         deferred += doubtful
         findings = taken + listed + candidates
-        findings.sort(key=lambda f: (f.start, -f.end))
+        # By start, the longest first: two stable sorts by C-level keys.
+        findings.sort(key=attrgetter("end"), reverse=True)
+        findings.sort(key=attrgetter("start"))
         out, last_end = [], -1
         for finding in findings:
             if finding.start >= last_end:
@@ -261,22 +265,24 @@ class Detector:
             distances = process.cdist(chunk, targets, scorer=Levenshtein.distance,
                                       score_cutoff=2, dtype=numpy.uint8, workers=-1)
             # Close enough for that target's length, and not the word itself.
-            close = (distances <= limits) & (distances > 0)
-            for row in numpy.flatnonzero(close.any(axis=1)):
+            rows, columns = numpy.nonzero((distances <= limits) & (distances > 0))
+            near: dict[int, list[tuple[int, int]]] = {}
+            for row, column, distance in zip(rows.tolist(), columns.tolist(),
+                                             distances[rows, columns].tolist()):
+                near.setdefault(row, []).append((distance, column))
+            for row, found in near.items():
                 word = chunk[row]
-                columns = numpy.flatnonzero(close[row])
                 if lexicon.is_ordinary(word):
                     # Weak evidence, for a person to judge: "Thirsty" may be a misheard
                     # "Kirsty", "Ana" (a first name too) an "Anna". Fainter still when
                     # the listed word is ordinary too: "Mules" is taken for "Miles"
                     # only beside the rest of "Kirsty Miles", "Park" never for "Mark".
-                    levels = strength[columns] if not lexicon.is_first_name(word) else \
-                        numpy.full(len(columns), WEAK)
+                    level = WEAK if lexicon.is_first_name(word) else None
                 else:
-                    levels = numpy.full(len(columns), STRONG)
-                found = sorted((int(distances[row, c]), targets[c], int(level))
-                               for c, level in zip(columns, levels))
-                self._variants[word] = tuple((t, d, level) for d, t, level in found)
+                    level = STRONG
+                ranked = sorted((d, targets[c], strength[c] if level is None else level)
+                                for d, c in found)
+                self._variants[word] = tuple((t, d, lv) for d, t, lv in ranked)
 
     def _listed(self, text: str, tokens: _Tokens, head_surfaces: set[str],
                 label_starts: Collection[int] = ()
@@ -384,16 +390,17 @@ class Detector:
         A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
         if i + len(wanted) > len(tokens.surfaces):
             return None
-        distance, levels, exact_ordinary = 0, set(), False
+        # The strongest proof among the words (STRONG < WEAK < FAINT), None for none yet.
+        distance, proof, exact_ordinary = 0, None, False
         for offset, want in enumerate(wanted):
             word = tokens.surfaces[i + offset].casefold()
-            if offset and not GAP.fullmatch(tokens.gaps[i + offset]):
+            if offset and not _joins(tokens.gaps[i + offset]):
                 return None
             if word == want:
                 if want in self._ordinary_tokens:
                     exact_ordinary = True
                 else:
-                    levels.add(STRONG)
+                    proof = STRONG
                 continue
             for target, d, level in self._variants.get(word, ()):
                 if target == want:
@@ -406,10 +413,10 @@ class Detector:
                 # word is at most the listed word itself ("owed" is no "Owen", even
                 # where the word list does not know the inflection).
                 return None
-            levels.add(level)
-        if STRONG in levels or not levels:
+            proof = level if proof is None else min(proof, level)
+        if proof is None or proof == STRONG:
             return len(wanted), distance, False
-        if WEAK in levels or exact_ordinary:
+        if proof == WEAK or exact_ordinary:
             return len(wanted), distance, True
         return None
 
@@ -598,6 +605,12 @@ def generic_label(label: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     return word[0].isupper() and word.isalpha() and not word.isupper() and len(word) > 1
+
+
+@lru_cache(maxsize=1024)  # a few distinct gaps, asked about on every listed match
+def _joins(gap: str) -> bool:
+    """Can this gap stand between two words of one listed value?"""
+    return GAP.fullmatch(gap) is not None
 
 
 def _adjacent(gap: str) -> bool:
