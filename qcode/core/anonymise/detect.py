@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate, compress
+from operator import attrgetter
 
 import numpy
 from rapidfuzz import process
@@ -41,6 +44,11 @@ from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.patterns import Folded, find_patterns, fold, folded
 
 TOKEN = re.compile(r"[^\W_]+")
+# The same, capturing: one split gives the words and the text between them, in C.
+TOKEN_SPLIT = re.compile(r"([^\W_]+)")
+# Without underscores in the text it is the plain word class, which sre scans in half
+# the time.
+WORD_SPLIT = re.compile(r"(\w+)")
 # Between the tokens of one multi-word value: spaces, or the punctuation inside names
 # and addresses ("St. Helens", "O'Brien", "night-listings.example").
 GAP = re.compile(r"[\s.\-'’@/]{1,3}")
@@ -70,7 +78,7 @@ APOSTROPHES = ("'", "’")
 STRONG, WEAK, FAINT = 0, 1, 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     start: int
     end: int
@@ -81,6 +89,16 @@ class Finding:
     review: bool       # must a person decide before it is replaced?
     reason: str
     pseudonym: str | None = None  # known already (key or list)
+
+    def __init__(self, start: int, end: int, text: str, value: str, category: str,
+                 kind: str, review: bool, reason: str, pseudonym: str | None = None):
+        # The generated __init__ of a frozen dataclass sets each field through
+        # object.__setattr__: about 4 µs a finding, and a million words make well over
+        # 100,000 findings. Filling the instance dictionary at once costs a quarter of
+        # that; the instance stays frozen, equal, hashable and `replace`-able.
+        vars(self).update({"start": start, "end": end, "text": text, "value": value,
+                           "category": category, "kind": kind, "review": review,
+                           "reason": reason, "pseudonym": pseudonym})
 
 
 @dataclass
@@ -134,9 +152,18 @@ class Detector:
         # them, since the closest may belong to a value that does not fit the words
         # around it.
         self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
-        # Ordinary words with variants: in lowercase they are the word ("the", not "Thea").
-        self._ordinary_variants: set[str] = set()
+        self._limits = numpy.array([1 if len(t) <= 5 else 2 for t in self._fuzzy_targets],
+                                   dtype=numpy.uint8)
+        self._strength = [FAINT if t in self._ordinary_tokens else WEAK
+                          for t in self._fuzzy_targets]
         self._pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
+        # Each distinct written word is judged once per batch: whether it can begin a
+        # listed value, whether it could be (part of) a name. A text then costs a few
+        # set operations in C, plus Python work for the words that qualify.
+        self._judged: set[str] = set()
+        self._head_surfaces: set[str] = set()
+        self._nameable_surfaces: set[str] = set()
+        self._evidence: dict[str, str | None] = {}  # nameable word -> see _evidence()
 
     def _add(self, value: str, category: str, pseudonym: str | None,
              label: str | None = None) -> None:
@@ -184,8 +211,8 @@ class Detector:
             return self._detect_folded(original, label_starts)
         detection, deferred = self._detect_folded(
             view.text, {view.position(at) for at in label_starts})
-        detection.findings[:] = [_unfolded(f, view, original) for f in detection.findings]
-        return detection, [_unfolded(f, view, original) for f in deferred]
+        detection.findings[:] = _unfolded(detection.findings, view, original)
+        return detection, _unfolded(deferred, view, original)
 
     def _detect_folded(self, text: str, label_starts: Collection[int]
                        ) -> tuple[Detection, list[Finding]]:
@@ -195,24 +222,41 @@ class Detector:
             taken.append(Finding(start, end, text[start:end], value, category, "pattern",
                                  False, f"looks like {'an' if category[0] in 'aeiou' else 'a'}"
                                  f" {category}", entry.pseudonym if entry else None))
-        blocked = _Spans([(f.start, f.end) for f in taken]
+        blocked = _merged([(f.start, f.end) for f in taken]
                          + [m.span() for m in PSEUDONYM.finditer(text)])
-        tokens = list(TOKEN.finditer(text))
-        if blocked:
-            tokens = [m for m in tokens if not blocked.overlaps(*m.span())]
-        words = [m.group().casefold() for m in tokens]
-        self._learn_variants(set(words))
-        listed, used, overlaps, doubtful = self._listed(text, tokens, words, label_starts)
-        candidates, deferred = self._candidates(text, tokens, used)
+        tokens = _Tokens(text, blocked)
+        written = set(tokens.surfaces)
+        self._judge(written - self._judged)
+        listed, used, overlaps, doubtful = self._listed(
+            text, tokens, written & self._head_surfaces, label_starts)
+        candidates, deferred = self._candidates(
+            text, tokens, used, written & self._nameable_surfaces)
         deferred += doubtful
         findings = taken + listed + candidates
-        findings.sort(key=lambda f: (f.start, -f.end))
+        # By start, the longest first: two stable sorts by C-level keys.
+        findings.sort(key=attrgetter("end"), reverse=True)
+        findings.sort(key=attrgetter("start"))
         out, last_end = [], -1
         for finding in findings:
             if finding.start >= last_end:
                 out.append(finding)
                 last_end = finding.end
         return Detection(out, overlaps), deferred
+
+    def _judge(self, fresh: set[str]) -> None:
+        """Sort written words not seen before in this batch. A word can begin a listed
+        value as itself in any case, as a spelling variant only when written with a
+        capital (or in a script without case): "the" is no misspelt "Thea"."""
+        self._judged |= fresh
+        self._learn_variants({w.casefold() for w in fresh if not w.islower()})
+        for written in fresh:
+            word = written.casefold()
+            if word in self._by_first or (not written.islower() and any(
+                    t in self._by_first for t, _, _ in self._variants.get(word, ()))):
+                self._head_surfaces.add(written)
+            if self._nameable(written):
+                self._nameable_surfaces.add(written)
+                self._evidence[written] = _evidence(written)
 
     # -- listed values -------------------------------------------------------------
 
@@ -226,36 +270,34 @@ class Detector:
         for word in fresh:
             self._variants[word] = ()
         queries = [w for w in fresh if w.isalpha() and len(w) >= 3]
-        targets = self._fuzzy_targets
+        targets, limits, strength = self._fuzzy_targets, self._limits, self._strength
         if not queries or not targets:
             return
-        limits = numpy.array([1 if len(t) <= 5 else 2 for t in targets], dtype=numpy.uint8)
-        ordinary_target = numpy.array([t in self._ordinary_tokens for t in targets])
-        strength = numpy.where(ordinary_target, FAINT, WEAK)
         for at in range(0, len(queries), 4096):  # bounded memory on huge batches
             chunk = queries[at:at + 4096]
             distances = process.cdist(chunk, targets, scorer=Levenshtein.distance,
                                       score_cutoff=2, dtype=numpy.uint8, workers=-1)
             # Close enough for that target's length, and not the word itself.
-            close = (distances <= limits) & (distances > 0)
-            for row in numpy.flatnonzero(close.any(axis=1)):
+            rows, columns = numpy.nonzero((distances <= limits) & (distances > 0))
+            near: dict[int, list[tuple[int, int]]] = {}
+            for row, column, distance in zip(rows.tolist(), columns.tolist(),
+                                             distances[rows, columns].tolist()):
+                near.setdefault(row, []).append((distance, column))
+            for row, found in near.items():
                 word = chunk[row]
-                columns = numpy.flatnonzero(close[row])
                 if lexicon.is_ordinary(word):
                     # Weak evidence, for a person to judge: "Thirsty" may be a misheard
                     # "Kirsty", "Ana" (a first name too) an "Anna". Fainter still when
                     # the listed word is ordinary too: "Mules" is taken for "Miles"
                     # only beside the rest of "Kirsty Miles", "Park" never for "Mark".
-                    levels = strength[columns] if not lexicon.is_first_name(word) else \
-                        numpy.full(len(columns), WEAK)
-                    self._ordinary_variants.add(word)
+                    level = WEAK if lexicon.is_first_name(word) else None
                 else:
-                    levels = numpy.full(len(columns), STRONG)
-                found = sorted((int(distances[row, c]), targets[c], int(level))
-                               for c, level in zip(columns, levels))
-                self._variants[word] = tuple((t, d, level) for d, t, level in found)
+                    level = STRONG
+                ranked = sorted((d, targets[c], strength[c] if level is None else level)
+                                for d, c in found)
+                self._variants[word] = tuple((t, d, lv) for d, t, lv in ranked)
 
-    def _listed(self, text: str, tokens: list[re.Match], words: list[str],
+    def _listed(self, text: str, tokens: _Tokens, head_surfaces: set[str],
                 label_starts: Collection[int] = ()
                 ) -> tuple[list[Finding], set[int], list[tuple[str, str, str]], list[Finding]]:
         """Listed values and their forms; also the ordinary words that are spelling
@@ -265,27 +307,24 @@ class Detector:
         deferred: list[Finding] = []
         used: set[int] = set()
         overlaps: list[tuple[str, str, str]] = []
+        # The listed words each word of the text may begin, as itself or as a variant,
+        # for the words written as one of `head_surfaces` (those that begin one).
         heads: dict[str, list[str]] = {}
-        for word in set(words):
+        for word in {w.casefold() for w in head_surfaces}:
             found = heads[word] = [word] if word in self._by_first else []
             found += [t for t, _, _ in self._variants.get(word, ()) if t in self._by_first]
         # Only tokens that can begin a listed value are visited: the rest of the text
-        # costs one dictionary lookup per word, above. A lowercase ordinary word that
-        # is only a variant ("the" near "Thea") is the word.
-        variant_only = {w for w, found in heads.items() if found
-                        and w in self._ordinary_variants and w not in self._by_first}
-        starts = [i for i, w in enumerate(words) if heads[w] and not (
-            w in variant_only and tokens[i].group().islower())]
+        # costs one lookup per word, in C.
         next_free = 0
-        for i in starts:
+        for i in tokens.with_surface(head_surfaces):
             if i < next_free:
                 continue
-            match = self._longest(text, tokens, words, heads, i)
+            match = self._longest(tokens, heads, i)
             if match is None:
                 continue
             entry, (length, distance, doubtful) = match
-            first, last = tokens[i], tokens[i + length - 1]
-            surface = text[first.start():last.end()]
+            start, end = tokens.starts[i], tokens.ends[i + length - 1]
+            surface = text[start:end]
             known = self.key.lookup(entry.value, entry.category)
             pseudonym = known.pseudonym if known else entry.pseudonym
             if doubtful:
@@ -295,13 +334,13 @@ class Detector:
                 next_free = i + length
                 if surface.casefold() in self.key.rejected:
                     continue
-                finding = Finding(first.start(), last.end(), surface, surface,
+                finding = Finding(start, end, surface, surface,
                                   entry.category, "candidate", True,
                                   f"a common word, but a possible spelling variant of "
                                   f"the listed '{entry.value}'", pseudonym)
                 # At the start of a sentence a capital proves nothing: proposed only
                 # when the batch has the word capitalised mid-sentence too.
-                (deferred if _sentence_initial(text, first.start()) else
+                (deferred if _sentence_initial(text, start) else
                  findings).append(finding)
                 continue
             kind = "speaker" if entry.label is not None else "listed"
@@ -316,67 +355,65 @@ class Detector:
                     continue  # "will", "may": the ordinary word, not the name
                 # A speaker's name is that speaker in the label itself ("Will: ...")
                 # and mid-sentence ("thanks, Will"); elsewhere a person decides.
-                if entry.label is None or (first.start() not in label_starts
-                                           and _sentence_initial(text, first.start())):
+                if entry.label is None or (start not in label_starts
+                                           and _sentence_initial(text, start)):
                     review, reason = True, reason + ", but also a common word"
             findings.append(Finding(
-                first.start(), last.end(), surface, entry.value, entry.category,
+                start, end, surface, entry.value, entry.category,
                 kind, review, reason, pseudonym))
             used.update(range(i, i + length))
             next_free = i + length
-            overlaps += self._overlapping(text, tokens, words, heads, i, length, entry)
+            overlaps += self._overlapping(text, tokens, heads, i, length, entry)
         return findings, used, overlaps, deferred
 
-    def _longest(self, text: str, tokens: list[re.Match], words: list[str],
-                 heads: dict[str, list[str]], i: int
+    def _longest(self, tokens: _Tokens, heads: dict[str, list[str]], i: int
                  ) -> tuple[_Listed, tuple[int, int, bool]] | None:
         """The listed value matched at token i: the longest, then the closest (an exact
         match before a variant), then the first listed."""
         match = None
-        for head in heads[words[i]]:
+        for head in heads[tokens.surfaces[i].casefold()]:
             for entry in self._by_first[head]:
-                found = self._match(text, tokens, words, i, entry.tokens)
+                found = self._match(tokens, i, entry.tokens)
                 if found and (match is None or (found[0], -found[1]) >
                               (match[1][0], -match[1][1])):
                     match = (entry, found)
         return match
 
-    def _overlapping(self, text: str, tokens: list[re.Match], words: list[str],
-                     heads: dict[str, list[str]], i: int, length: int, entry: _Listed
-                     ) -> list[tuple[str, str, str]]:
+    def _overlapping(self, text: str, tokens: _Tokens, heads: dict[str, list[str]],
+                     i: int, length: int, entry: _Listed) -> list[tuple[str, str, str]]:
         """Listed values that begin inside the match at token i and run past its end:
         only one can be replaced, and the researcher must hear which."""
         found = []
         for j in range(i + 1, i + length):
-            if not heads[words[j]]:
+            if tokens.surfaces[j].casefold() not in heads:
                 continue
-            other = self._longest(text, tokens, words, heads, j)
+            other = self._longest(tokens, heads, j)
             if other is not None and j + other[1][0] > i + length:
-                end = tokens[j + other[1][0] - 1].end()
-                found.append((entry.value, other[0].value, text[tokens[i].start():end]))
+                end = tokens.ends[j + other[1][0] - 1]
+                found.append((entry.value, other[0].value, text[tokens.starts[i]:end]))
         return found
 
-    def _match(self, text: str, tokens: list[re.Match], words: list[str], i: int,
-               wanted: tuple[str, ...]) -> tuple[int, int, bool] | None:
+    def _match(self, tokens: _Tokens, i: int, wanted: tuple[str, ...]
+               ) -> tuple[int, int, bool] | None:
         """(length, total edit distance, doubtful) if the listed words `wanted` stand at
         token i, each as itself or as a spelling variant. A match needs one word that
         proves it: a listed word that is no ordinary word, or a variant that is none
         ("Kirstie"). Without one it is doubtful, for a person to judge ("Thirsty" for
         "Kirsty", "Mark Smyth" for "Mark Smith"), or no match at all ("Park" for "Mark").
         A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
-        if i + len(wanted) > len(tokens):
+        if i + len(wanted) > len(tokens.surfaces):
             return None
-        distance, levels, exact_ordinary = 0, set(), False
+        # The strongest proof among the words (STRONG < WEAK < FAINT), None for none yet.
+        distance, proof, exact_ordinary = 0, None, False
         for offset, want in enumerate(wanted):
-            word = words[i + offset]
-            if offset and not GAP.fullmatch(text, tokens[i + offset - 1].end(),
-                                            tokens[i + offset].start()):
+            word = tokens.surfaces[i + offset].casefold()
+            if offset and not _joins(tokens.gaps[i + offset]):
                 return None
             if word == want:
                 if want in self._ordinary_tokens:
                     exact_ordinary = True
                 else:
-                    levels.add(STRONG)
+                    proof = STRONG
                 continue
             for target, d, level in self._variants.get(word, ()):
                 if target == want:
@@ -384,49 +421,48 @@ class Detector:
             else:
                 return None
             distance += d
-            if tokens[i + offset].group().islower():
+            if tokens.surfaces[i + offset].islower():
                 # Names are written with a capital, misheard ones too: a lowercase
                 # word is at most the listed word itself ("owed" is no "Owen", even
                 # where the word list does not know the inflection).
                 return None
-            levels.add(level)
-        if STRONG in levels or not levels:
+            proof = level if proof is None else min(proof, level)
+        if proof is None or proof == STRONG:
             return len(wanted), distance, False
-        if WEAK in levels or exact_ordinary:
+        if proof == WEAK or exact_ordinary:
             return len(wanted), distance, True
         return None
 
     # -- candidates ------------------------------------------------------------------
 
-    def _candidates(self, text: str, tokens: list[re.Match], used: set[int]
+    def _candidates(self, text: str, tokens: _Tokens, used: set[int], nameable: set[str]
                     ) -> tuple[list[Finding], list[Finding]]:
         """Candidates, and the sentence-initial common-word names ("Will, it was ...")
-        that only the whole batch can judge: detect_batch promotes them."""
+        that only the whole batch can judge: detect_batch promotes them. `nameable`:
+        the words of the text that could be (part of) a name; only their tokens are
+        visited."""
+        surfaces, gaps, starts, ends = tokens.surfaces, tokens.gaps, tokens.starts, tokens.ends
         flagged: dict[int, str] = {}
         prefix: dict[int, int] = {}  # "Brien" -> the "O" of "O'Brien"
         initial_names: list[int] = []
-        for i, token in enumerate(tokens):
-            word = token.group()
-            if i in used or not word[0].isupper() or not self._nameable(word):
+        for i in tokens.with_surface(nameable):
+            if i in used:
                 continue
             head = i
-            if i > 0 and (i - 1) not in used and len(tokens[i - 1].group()) == 1 and \
-                    tokens[i - 1].group().isupper() and \
-                    text[tokens[i - 1].end():token.start()] in APOSTROPHES:
+            if i > 0 and gaps[i] in APOSTROPHES and len(surfaces[i - 1]) == 1 and \
+                    (i - 1) not in used and surfaces[i - 1].isupper():
                 head = prefix[i] = i - 1
-            title = tokens[head - 1].group().casefold() if head > 0 else ""
-            after_title = (head - 1) not in used and title in TITLES and \
-                _adjacent(text, tokens[head - 1], tokens[head]) and not (
-                    title in WORD_TITLES
-                    and text[tokens[head - 1].end():tokens[head].start()] == ". ")
+            title = surfaces[head - 1].casefold() if head > 0 else ""
+            after_title = title in TITLES and (head - 1) not in used and \
+                _adjacent(gaps[head]) and not (title in WORD_TITLES and gaps[head] == ". ")
+            evidence = self._evidence[surfaces[i]]
             if after_title:
-                flagged[i] = f"after the title '{tokens[head - 1].group()}'"
-            elif not lexicon.is_ordinary(word):
-                flagged[i] = ("first name" if lexicon.is_first_name(word)
-                              else "capitalised, not an ordinary word")
-            elif lexicon.is_english_first_name(word):
-                verb = self._verb_after(text, tokens, i)
-                if not _sentence_initial(text, tokens[head].start()):
+                flagged[i] = f"after the title '{surfaces[head - 1]}'"
+            elif evidence:
+                flagged[i] = evidence
+            elif evidence == COMMON_NAME:
+                verb = self._verb_after(tokens, i)
+                if not _sentence_initial(text, starts[head]):
                     flagged[i] = "a common word that is also a name"
                 elif verb:
                     flagged[i] = f"a common word that is also a name, before '{verb}'"
@@ -441,39 +477,39 @@ class Detector:
             # ("Rose Tierney").
             first = last = indices[k]
             k += 1
-            while last + 1 < len(tokens):
+            while last + 1 < len(surfaces):
                 following = last + 1
                 if k < len(indices) and prefix.get(indices[k], indices[k]) == following \
-                        and _adjacent(text, tokens[last], tokens[following]) \
-                        and not _sentence_break(text, tokens[last], tokens[following]):
+                        and _adjacent(gaps[following]) \
+                        and not _sentence_break(surfaces[last], gaps[following]):
                     last = indices[k]
                     k += 1
                 elif following not in used and following not in flagged and \
-                        text[tokens[last].end():tokens[following].start()] in (" ", "-") \
-                        and self._nameable(tokens[following].group()):
+                        gaps[following] in (" ", "-") and surfaces[following] in nameable:
                     last = following
                 else:
                     break
             head = prefix.get(first, first)
-            while head > 0 and (head - 1) not in used and \
-                    text[tokens[head - 1].end():tokens[head].start()] == " " and \
-                    self._nameable(tokens[head - 1].group()) and \
-                    lexicon.is_english_first_name(tokens[head - 1].group()):
+            while head > 0 and (head - 1) not in used and gaps[head] == " " and \
+                    surfaces[head - 1] in nameable and \
+                    lexicon.is_english_first_name(surfaces[head - 1]):
                 first = head = head - 1
-            covered.update(range(head, last + 1))
-            start, end = tokens[head].start(), tokens[last].end()
+            if initial_names:
+                covered.update(range(head, last + 1))
+            start, end = starts[head], ends[last]
             surface = text[start:end]
             if surface.casefold() in self.key.rejected:
                 continue
-            reasons = {flagged[j] for j in range(first, last + 1) if j in flagged}
+            reason = flagged[first] if first == last else "; ".join(sorted(
+                {flagged[j] for j in range(first, last + 1) if j in flagged}))
             findings.append(Finding(start, end, surface, surface, "person", "candidate",
-                                    True, "; ".join(sorted(reasons))))
+                                    True, reason))
         deferred = []
         for i in initial_names:
-            word = tokens[i].group()
+            word = surfaces[i]
             if i not in covered and word.casefold() not in self.key.rejected:
                 deferred.append(Finding(
-                    tokens[i].start(), tokens[i].end(), word, word, "person", "candidate",
+                    starts[i], ends[i], word, word, "person", "candidate",
                     True, "a common word that is also a name, at the start of a sentence;"
                     " capitalised mid-sentence elsewhere"))
         return findings, deferred
@@ -486,45 +522,69 @@ class Detector:
             or lexicon.is_common_proper(word) or lexicon.is_filler(word))
 
     @staticmethod
-    def _verb_after(text: str, tokens: list[re.Match], i: int) -> str | None:
-        if i + 1 >= len(tokens) or text[tokens[i].end():tokens[i + 1].start()] != " ":
+    def _verb_after(tokens: _Tokens, i: int) -> str | None:
+        if i + 1 >= len(tokens.surfaces) or tokens.gaps[i + 1] != " ":
             return None
-        word = tokens[i + 1].group()
+        word = tokens.surfaces[i + 1]
         if word in NAME_VERBS or (word.islower() and word.endswith("ed") and len(word) > 4):
             return word
         return None
 
 
-class _Spans:
-    """Sorted, non-overlapping spans with an overlap test by bisection."""
+class _Tokens:
+    """The words of a text as parallel lists, built in C by one split: a million-word
+    batch makes no object per word. `gaps[i]` is the text just before word i
+    (`gaps[len(surfaces)]` the text after the last)."""
 
-    def __init__(self, spans: list[tuple[int, int]]):
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        self._starts = [s for s, _ in merged]
-        self._spans = merged
+    def __init__(self, text: str, blocked: list[tuple[int, int]]):
+        parts = (TOKEN_SPLIT if "_" in text else WORD_SPLIT).split(text)
+        positions = list(accumulate(map(len, parts), initial=0))
+        self.surfaces: list[str] = parts[1::2]
+        self.gaps: list[str] = parts[0::2]
+        self.starts: list[int] = positions[1::2]
+        self.ends: list[int] = positions[2::2]
+        if blocked:
+            self._drop(text, blocked)
 
-    def __bool__(self) -> bool:
-        return bool(self._spans)
+    def _drop(self, text: str, blocked: list[tuple[int, int]]) -> None:
+        """Leave out the words inside a pattern or a pseudonym; the gap around them
+        becomes the text between the words either side."""
+        for start, end in reversed(blocked):
+            first = bisect.bisect_right(self.ends, start)
+            after = bisect.bisect_left(self.starts, end)
+            if first >= after:
+                continue
+            gap_start = self.ends[first - 1] if first else 0
+            gap_end = self.starts[after] if after < len(self.starts) else len(text)
+            for column in (self.surfaces, self.starts, self.ends):
+                del column[first:after]
+            self.gaps[first:after + 1] = [text[gap_start:gap_end]]
 
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self._starts, start) - 1
-        if i >= 0 and self._spans[i][1] > start:
-            return True
-        return i + 1 < len(self._spans) and self._spans[i + 1][0] < end
+    def with_surface(self, surfaces: set[str]) -> Iterator[int]:
+        """Indices of the tokens written as one of `surfaces`, found in C."""
+        return compress(range(len(self.surfaces)), map(surfaces.__contains__, self.surfaces))
 
 
-def _unfolded(finding: Finding, view: Folded, original: str) -> Finding:
-    """A finding in the folded text, placed over the stored text: its span covers the
-    invisible characters inside it, its text is what is stored there. Its value stays
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans, those that overlap or touch joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _unfolded(findings: list[Finding], view: Folded, original: str) -> list[Finding]:
+    """Findings in the folded text, placed over the stored text: each span covers the
+    invisible characters inside it, each text is what is stored there. Values stay
     folded, so the key and the review know "Kir<soft hyphen>sty" as "Kirsty"."""
-    start, end = view.start(finding.start), view.end(finding.end)
-    return Finding(start, end, original[start:end], finding.value, finding.category,
-                   finding.kind, finding.review, finding.reason, finding.pseudonym)
+    if not findings:
+        return []
+    starts, ends = view.spans([f.start for f in findings], [f.end for f in findings])
+    return [Finding(start, end, original[start:end], f.value, f.category, f.kind, f.review,
+                    f.reason, f.pseudonym) for f, start, end in zip(findings, starts, ends)]
 
 
 def is_common_word(value: str, category: str) -> bool:
@@ -532,6 +592,20 @@ def is_common_word(value: str, category: str) -> bool:
     occurrences are reviewed, its lowercase ones are the word."""
     tokens = TOKEN.findall(folded(value))
     return len(tokens) == 1 and category == "person" and lexicon.is_ordinary(tokens[0])
+
+
+# What a capitalised word proves by itself (see _evidence).
+COMMON_NAME = ""
+
+
+def _evidence(word: str) -> str | None:
+    """What a capitalised word proves by itself: the reason to propose it ("first name",
+    "capitalised, not an ordinary word"), COMMON_NAME for an ordinary word that is also
+    a name ("Will", "Rose": it depends on where it stands), None for an ordinary word."""
+    if not lexicon.is_ordinary(word):
+        return "first name" if lexicon.is_first_name(word) else \
+            "capitalised, not an ordinary word"
+    return COMMON_NAME if lexicon.is_english_first_name(word) else None
 
 
 def generic_label(label: str) -> bool:
@@ -546,14 +620,21 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper() and word.isalpha() and not word.isupper() and len(word) > 1
 
 
-def _adjacent(text: str, left: re.Match, right: re.Match) -> bool:
-    return text[left.end():right.start()] in (" ", "-", "'", "’", ". ")
+@lru_cache(maxsize=1024)  # a few distinct gaps, asked about on every listed match
+def _joins(gap: str) -> bool:
+    """Can this gap stand between two words of one listed value?"""
+    return GAP.fullmatch(gap) is not None
 
 
-def _sentence_break(text: str, left: re.Match, right: re.Match) -> bool:
+def _adjacent(gap: str) -> bool:
+    """Is this the space between two words of one name?"""
+    return gap in (" ", "-", "'", "’", ". ")
+
+
+def _sentence_break(left: str, gap: str) -> bool:
     """A full stop between two capitalised words ends a sentence, unless it ends a
     short abbreviation: "St. Helens", "Jr. Smith"."""
-    return text[left.end():right.start()] == ". " and len(left.group()) > 3
+    return gap == ". " and len(left) > 3
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -8,8 +8,10 @@ nothing is fetched.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 
 # Inflections Webster's leaves out ("teams", "posted", "safer").
 SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er", "ers")
@@ -34,11 +36,14 @@ nope wow whoa ooh ha haha gonna wanna gotta kinda sorta""".split())
 
 
 @cache
-def ordinary_words() -> frozenset[str]:
+def ordinary_words() -> Mapping[str, None]:
+    """The words, as the keys of a read-only mapping rather than a frozenset: the garbage
+    collector skips a dictionary that holds only strings, but walks a set's 210,000
+    entries on every full collection (some 40 ms each, several times a long scan)."""
     from english_words import get_english_words_set
 
-    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
-                     if w.islower())
+    return MappingProxyType(dict.fromkeys(
+        w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()))
 
 
 @cache
@@ -62,7 +67,11 @@ def _name_table() -> dict[str, bool]:
 
 def is_ordinary(word: str) -> bool:
     """True for an ordinary English word, inflections included ("teams", "posted")."""
-    lower = word.lower()
+    return _is_ordinary(word.lower())
+
+
+@lru_cache(maxsize=1 << 16)  # a transcript asks about the same words again and again
+def _is_ordinary(lower: str) -> bool:
     words = ordinary_words()
     if lower in words or lower in COMMON_PROPER or lower in FILLERS:
         return True

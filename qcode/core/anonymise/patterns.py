@@ -10,8 +10,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
+import numpy
 import phonenumbers
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -28,25 +29,29 @@ HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][ABD-HJLNP-UW-Z]{2}\b")
 # Anything phone-shaped; phonenumbers then says whether it could be a real number.
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()\-.]{5,18}\d(?!\w)")
+ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 TRAILING = ".,;:!?)]}'\""
 
 
 def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
     """Yield (start, end, category, canonical value), earliest first, without overlaps."""
     found: list[tuple[int, int, str, str]] = []
-    for regex, category, hint in ((EMAIL, "email", AT), (URL, "url", None),
-                                  (DOMAIN, "website", DOMAIN_END), (HANDLE, "handle", AT),
-                                  (POSTCODE, "postcode", None)):
+    digits = _has_digit(text)
+    for regex, category, possible in ((EMAIL, "email", "@" in text),
+                                      (URL, "url", _may_hold_url(text)),
+                                      (DOMAIN, "website", DOMAIN_END.search(text)),
+                                      (HANDLE, "handle", "@" in text),
+                                      (POSTCODE, "postcode", digits)):
         # A cheap search for what the pattern cannot do without spares scanning a long
-        # transcript word by word for an address it does not hold.
-        if hint is not None and not hint.search(text):
+        # transcript character by character for an address it does not hold.
+        if not possible:
             continue
         for match in regex.finditer(text):
             start, end = match.span()
             while end > start and text[end - 1] in TRAILING:
                 end -= 1
             found.append((start, end, category, canonical(text[start:end], category)))
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(text) if digits else ():
         number = _phone(match.group())
         if number:
             found.append((match.start(), match.end(), "phone", number))
@@ -56,6 +61,22 @@ def find_patterns(text: str) -> Iterator[tuple[int, int, str, str]]:
         if item[0] >= last_end:
             yield item
             last_end = item[1]
+
+
+def _has_digit(text: str) -> bool:
+    """Any digit (what `\\d` matches): ASCII ones by substring search, in C; others
+    among the few characters beyond ASCII."""
+    return any(d in text for d in "0123456789") or any(c.isdecimal() for c in beyond_ascii(text))
+
+
+def beyond_ascii(text: str) -> set[str]:
+    """The distinct characters of a text that are not ASCII, found in C."""
+    return set() if text.isascii() else set(ASCII_RUN.sub("", text))
+
+
+def _may_hold_url(text: str) -> bool:
+    """"http://", "https://" or "www." in any case: "://", or "ww." in any case."""
+    return "://" in text or any(w in text for w in ("ww.", "wW.", "Ww.", "WW."))
 
 
 def _phone(raw: str) -> str | None:
@@ -80,6 +101,7 @@ def _phone(raw: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # the same values come back on every occurrence
 def canonical(value: str, category: str) -> str:
     """The form under which a value is looked up in the key: as a reader sees it, so a
     soft hyphen or a fullwidth letter makes no second entry."""
@@ -145,6 +167,25 @@ class Folded:
         """The original position just after the folded span ending at `at`."""
         return self.start(at - 1) + 1 if at > 0 else 0
 
+    def spans(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """`start` and `end` of many spans at once, in numpy: a transcript with one
+        soft hyphen near its beginning moves every finding after it."""
+        folded = numpy.array(self._folded)
+        folded_end = numpy.array(self._folded_end)
+        original = numpy.array(self._original)
+
+        def start(at: numpy.ndarray) -> numpy.ndarray:
+            k = numpy.searchsorted(folded, at, side="right") - 1
+            row = numpy.maximum(k, 0)
+            moved = numpy.where(at < folded_end[row], original[row],
+                                at - folded_end[row] + original[row] + 1)
+            return numpy.where(k < 0, at, moved)
+
+        starts_at = numpy.array(starts, dtype=numpy.int64)
+        ends_at = numpy.array(ends, dtype=numpy.int64)
+        ends_moved = numpy.where(ends_at > 0, start(ends_at - 1) + 1, 0)
+        return start(starts_at).tolist(), ends_moved.tolist()
+
     def position(self, original: int) -> int:
         """The folded position of an original one (a label's start)."""
         k = bisect.bisect_left(self._original, original) - 1
@@ -156,14 +197,15 @@ class Folded:
 def fold(text: str) -> Folded:
     if text.isascii():
         return Folded(text)  # nothing to fold: the common case costs one scan in C
-    odd = [c for c in set(text) if _fold_char(c) is not None]
+    # Only characters beyond ASCII are read as something else, and they are few: each
+    # is found by substring search, in C.
+    odd = [c for c in beyond_ascii(text) if _fold_char(c) is not None]
     if not odd:
         return Folded(text)
     pieces, folded, folded_end, original = [], [], [], []
     last = shift = 0
-    for match in re.finditer("[%s]" % "".join(re.escape(c) for c in odd), text):
-        at = match.start()
-        plain = _fold_char(match.group())
+    for at in sorted(_positions(text, odd)):
+        plain = _fold_char(text[at])
         pieces += [text[last:at], plain]
         folded.append(at - shift)
         folded_end.append(at - shift + len(plain))
@@ -172,6 +214,14 @@ def fold(text: str) -> Folded:
         last = at + 1
     pieces.append(text[last:])
     return Folded("".join(pieces), folded, folded_end, original)
+
+
+def _positions(text: str, chars: list[str]) -> Iterator[int]:
+    for char in chars:
+        at = text.find(char)
+        while at >= 0:
+            yield at
+            at = text.find(char, at + 1)
 
 
 def folded(text: str) -> str:
