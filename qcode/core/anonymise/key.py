@@ -51,6 +51,8 @@ class Key:
     # pseudonym must never name two people, as a second key for one project would do.
     key_id: str = field(default_factory=lambda: secrets.token_hex(6))
     project: str | None = None  # the project's GUID, once bound
+    _pseudonyms: set[str] | None = field(default=None, init=False, repr=False,
+                                         compare=False)
 
     def lookup(self, value: str, category: str = "person") -> KeyEntry | None:
         return self.entries.get(canonical(value, category))
@@ -64,7 +66,7 @@ class Key:
         if not pseudonym:
             label = CATEGORIES[category]
             number = self.counters.get(category, 0)
-            used = {e.pseudonym for e in self.entries.values()}
+            used = self._used()
             while True:
                 number += 1
                 pseudonym = f"[{label} {number}]"
@@ -73,7 +75,16 @@ class Key:
             self.counters[category] = number
         entry = KeyEntry(value, category, pseudonym)
         self.entries[canonical(value, category)] = entry
+        self._used().add(pseudonym)
         return entry
+
+    def _used(self) -> set[str]:
+        """Every pseudonym given, kept as entries are added: gathering it again for each
+        new value made a large review quadratic. `entries` changes only through
+        `assign` once this is made (from_json fills it before)."""
+        if self._pseudonyms is None:
+            self._pseudonyms = {e.pseudonym for e in self.entries.values()}
+        return self._pseudonyms
 
     def pseudonyms(self) -> list[str]:
         return sorted({e.pseudonym for e in self.entries.values()})
