@@ -10,6 +10,15 @@ from qcode.core.store import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
+# The tiers, one folder each, each a marker: `pytest -m unit`, `-m "not tui"`.
+TIERS = ("unit", "cli", "tui", "compat")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        tier = Path(item.fspath).parent.name
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture

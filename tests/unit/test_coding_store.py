@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.store import Project, ProjectError
-from tests.test_store import transcript
+from tests.unit.test_store import transcript
 
 BOOK = """
 name: b

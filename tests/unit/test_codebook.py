@@ -7,7 +7,7 @@ import pytest
 from qcode.core import codebook
 from qcode.core.codebook import CodebookError
 
-SHIPPED = Path(__file__).resolve().parents[1] / "codebooks"
+SHIPPED = Path(__file__).resolve().parents[2] / "codebooks"
 
 GOOD = """\
 name: Study

@@ -13,8 +13,8 @@ import pytest
 from qcode.core import codebook
 from qcode.core.store import Project, ProjectError
 
-from test_anonymise_leaks import whole_word
-from test_cli_anonymise import project_bytes
+from tests.cli.test_anonymise_leaks import whole_word
+from tests.cli.test_cli_anonymise import project_bytes
 
 NAME = "Zorblatt"  # the real name found late: in no dictionary, so never a common word
 OTHER = "Quennell"  # a second real name, in the transcript removed by mistake
@@ -235,7 +235,7 @@ def test_the_coding_screen_steps_back_when_redo_removes_its_transcript(tmp_path,
     from qcode.tui.app import QcodeApp
     from qcode.tui.screens.coding import CodingScreen
     from qcode.tui.screens.transcripts import TranscriptsScreen
-    from tui_helpers import build_project, settle
+    from tests.tui_helpers import build_project, settle
 
     monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
     path = build_project(tmp_path / "p.qcode")

@@ -24,10 +24,10 @@ from qcode.core.exchange.qdpx_read import read_project_file
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.store import Project
 
-from conftest import write
-from test_pipeline import everywhere, leaks
+from tests.conftest import write
+from tests.cli.test_pipeline import everywhere, leaks
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "refi"
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "refi"
 NS = "urn:QDA-XML:project:1.0"
 ANA = "0E2C6A4E-5C1B-4F7A-9A55-3B7E3C1D2A10"
 BEN = "1F3D7B5F-6D2C-4A8B-8B66-4C8F4D2E3B21"

@@ -20,8 +20,8 @@ from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.schema import Reshape, _statements
 
-from report_helpers import hand_built
-from test_verify_anonymised import key_of, project_with
+from tests.report_helpers import hand_built
+from tests.unit.test_verify_anonymised import key_of, project_with
 
 VIEWS = ("coded_segments", "transcript_turns", "codebook", "case_attributes")
 

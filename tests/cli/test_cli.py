@@ -136,7 +136,7 @@ def test_not_a_project_is_refused_and_untouched(run, tmp_path: Path):
 
 
 def test_codebook_load_show_and_errors(run, tmp_path: Path):
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     run("init")
     loaded = run("codebook", "load", str(repo / "codebooks" / "asw-study.yaml")).output
     assert "added" in loaded

@@ -440,7 +440,7 @@ def test_unlisted_names_with_hidden_characters_are_proposed_whole():
 
 
 def test_hidden_characters_in_labels_file_names_and_text_leave_nothing(run, tmp_path: Path):
-    from test_cli_anonymise import project_bytes
+    from tests.cli.test_cli_anonymise import project_bytes
 
     (tmp_path / "ids.csv").write_text("value,category,pseudonym\nKirsty Blackwood,person,\n"
                                       "Kirsty,person,\nBlackwood,person,\n")

@@ -33,7 +33,7 @@ from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.model import Coder, Coding, Memo, Transcript, Turn
 from qcode.core.store import Project, new_guid, now
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REFI = REPO.parent / "shared" / "fixtures" / "refi"
 needs_refi = pytest.mark.skipif(not (REFI / "Project.xsd").exists(),
                                 reason="../shared/fixtures is absent")

@@ -12,7 +12,7 @@ from qcode.core import outputs
 from qcode.core.anonymise.key import Key, save_key
 from qcode.core.store import Project
 
-from test_keys import IDENTIFIERS, INTERVIEW
+from tests.cli.test_keys import IDENTIFIERS, INTERVIEW
 
 REAL = "Kirsty Blackwood"
 

@@ -16,8 +16,8 @@ from qcode.core.anonymise.key import Key, load_key
 from qcode.core.pipeline import Anonymisation, NonInteractive, run_import
 from qcode.core.store import Project
 
-from conftest import cli_result, write
-from test_anonymise_leaks import whole_word
+from tests.conftest import cli_result, write
+from tests.cli.test_anonymise_leaks import whole_word
 
 # An unlisted colleague: only the candidate finder sees him.
 COLLEAGUE = "Tobias Wrenfield"

@@ -19,7 +19,7 @@ from qcode.core.anonymise.verify import verify_files
 from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 
-from conftest import SHARED_FIXTURES
+from tests.conftest import SHARED_FIXTURES
 
 
 def transcript(body: str, name: str = "t") -> Transcript:

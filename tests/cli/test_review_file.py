@@ -16,8 +16,8 @@ from qcode.core.anonymise.key import is_encrypted
 from qcode.core.anonymise.review import ENCRYPTED_REPORT, read_decisions
 from qcode.core.store import Project
 
-from conftest import write
-from test_pipeline import everywhere, leaks, setup
+from tests.conftest import write
+from tests.cli.test_pipeline import everywhere, leaks, setup
 
 PASSPHRASE = "correct horse battery staple"
 # The editor: notes where it was given the file and how it was protected, then does

@@ -13,7 +13,7 @@ from qcode.core.codebook import parse as parse_codebook
 from qcode.core.store import Project
 from tests.tui_helpers import BOOK, parsed
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LONG = "\n\n".join(
     f"{'Interviewer' if n % 2 else 'P01'}: " + " ".join(
         f"word{n}x{i} about training and the victims" for i in range(12))

@@ -11,7 +11,7 @@ import pytest
 from qcode.core.importers import parse_file
 from qcode.core.model import Transcript
 
-TRANSCRIPTS = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "transcripts"
+TRANSCRIPTS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "transcripts"
 
 
 def real(name: str) -> Transcript:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from qcode.cli import cli
 from qcode.cli.group import LAZY_COMMANDS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # Loaded by the commands that use them, never to start.
 HEAVY = ("numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
          "qcode.core.anonymise", "qcode.core.exchange", "qcode.core.reports",

@@ -24,7 +24,7 @@ from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project
 from qcode.core.text import QUOTE_LENGTH
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REFI = REPO.parent / "shared" / "fixtures" / "refi"
 needs_refi = pytest.mark.skipif(not (REFI / "Codebook.xsd").exists(),
                                 reason="../shared/fixtures is absent")

@@ -8,8 +8,8 @@ import pytest
 
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.store import Project, ProjectError
-from tests.test_coding_store import BOOK
-from tests.test_store import transcript
+from tests.unit.test_coding_store import BOOK
+from tests.unit.test_store import transcript
 
 
 def make_copies(tmp_path: Path):

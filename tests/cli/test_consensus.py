@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from qcode.cli import cli
 from qcode.core.agreement.disagreements import places_in
 from qcode.core.store import CONSENSUS, ProjectError
-from tests.test_coding_store import coded  # noqa: F401  (fixture)
+from tests.unit.test_coding_store import coded  # noqa: F401  (fixture)
 
 
 @pytest.fixture

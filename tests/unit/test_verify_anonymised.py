@@ -12,8 +12,8 @@ from qcode.core.anonymise.key import Key, save_key
 from qcode.core.anonymise.verify import verify_files
 from qcode.core.store import Project
 
-from conftest import write
-from test_anonymise_leaks import transcript
+from tests.conftest import write
+from tests.cli.test_anonymise_leaks import transcript
 
 
 def key_of(*values: tuple[str, str]) -> Key:

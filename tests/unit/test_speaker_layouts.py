@@ -14,9 +14,9 @@ from qcode.core.importers import parse_file
 from qcode.core.model import Transcript
 from qcode.core.importers.speakers import SpeakerPatternError, compile_speaker_pattern
 
-from conftest import write
-from test_anonymise_leaks import whole_word
-from test_importers import check_turns
+from tests.conftest import write
+from tests.cli.test_anonymise_leaks import whole_word
+from tests.unit.test_importers import check_turns
 
 
 def parse(tmp_path: Path, text: str, name: str = "t.txt", pattern: str | None = None

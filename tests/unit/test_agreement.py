@@ -24,7 +24,7 @@ from qcode.core.agreement import unitized as unitizing
 from qcode.core.agreement import units as to_units
 from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED_CASES = REPO.parent / "shared" / "fixtures" / "agreement" / "published_cases.json"
 OWN_CASES = REPO / "tests" / "data" / "agreement_cases.json"
 

@@ -8,7 +8,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "qcode" / "core"
 # The user interfaces and the libraries only they may use.
 UI = ("textual", "rich", "click", "qcode.tui", "qcode.cli")

@@ -17,7 +17,7 @@ import pytest
 from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
 from qcode.core.store import Project
 
-from test_anonymise_leaks import whole_word
+from tests.cli.test_anonymise_leaks import whole_word
 
 INTERVIEW = ("Interviewer: How did it start?\n\n"
              "P01: Kirsty Blackwood rang me from Leeds.\n")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from qcode.cli import cli
 from qcode.core.store import Project
 
-from conftest import SHARED_FIXTURES
+from tests.conftest import SHARED_FIXTURES
 
 INTERVIEW = """Interviewer: Thanks for talking to me, Sarah.
 
@@ -323,7 +323,7 @@ def test_import_project_asks_the_reviewer_as_import_does(run, tmp_path: Path):
     """import-project supplies the prompt reviewer to the same pipeline as import: a
     candidate accepted at the prompt leaves the text, the names and the export, and
     nothing is held back."""
-    from test_pipeline import everywhere, leaks
+    from tests.cli.test_pipeline import everywhere, leaks
 
     write = (tmp_path / "colleague.txt").write_text
     write("Interviewer: Who trained you?\n\nP05: Tobias Wrenfield trained me.\n")
