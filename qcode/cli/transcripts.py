@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from qcode.cli.anonymise import anonymisation_for, key_options, refuse_without_anonymise
+from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_anonymise,
+                                 store_unreviewed_option)
 from qcode.cli.group import cli
 from qcode.cli.common import (can_ask, clock, emit_json, open_project, print_table,
                               shutil_width, speaker_pattern_option)
@@ -25,9 +26,7 @@ from qcode.cli.common import (can_ask, clock, emit_json, open_project, print_tab
               help="Replace identifiers before the text enters the project (needs --key).")
 @speaker_pattern_option
 @key_options
-@click.option("--store-unreviewed", is_flag=True,
-              help="With --non-interactive: store transcripts with undecided candidates "
-              "anyway (recorded in the project) instead of holding them back.")
+@store_unreviewed_option
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
