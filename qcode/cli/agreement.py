@@ -9,7 +9,8 @@ import click
 
 from qcode.core import outputs
 from qcode.cli.group import cli
-from qcode.cli.common import emit_json, names_in, open_project, shutil_width
+from qcode.cli.common import Strong, emit_json, names_in, open_project, say, shutil_width
+from qcode.core.text import terminal_safe
 
 if TYPE_CHECKING:
     from qcode.core.store import Project
@@ -61,24 +62,24 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                     "resolution": p["resolution"]} for p in places])
         return
     if not places:
-        click.echo(f"{first} and {second} do not differ anywhere in the selection.")
+        say(f"{first} and {second} do not differ anywhere in the selection.")
         return
     width = shutil_width()
     current = None
     for place in places:
         if place["code"] != current:
             current = place["code"]
-            click.echo(click.style(f"\n{current}", bold=True))
+            say("\n", Strong(current))
         where = place["place"]
         kind = where.kind.replace("the first coder", first).replace("the second coder", second)
         done = f"  [resolved: {place['resolution']}]" if place["resolution"] else ""
-        click.echo(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
+        say(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
         excerpt = " ".join(place["text"].split())
-        click.echo(textwrap.fill(excerpt, width=width, initial_indent="    ",
-                                 subsequent_indent="    ", max_lines=3, placeholder=" …"))
+        say(textwrap.fill(terminal_safe(excerpt), width=width, initial_indent="    ",
+                          subsequent_indent="    ", max_lines=3, placeholder=" …"))
     resolved = sum(1 for p in places if p["resolution"])
-    click.echo(f"\n{len(places)} places where {first} and {second} differ; "
-               f"{resolved} resolved.")
+    say(f"\n{len(places)} places where {first} and {second} differ; "
+        f"{resolved} resolved.")
 
 
 @cli.command()
@@ -125,9 +126,9 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
     text = render(report, form, width=min(shutil_width(), 120))
     if out:
         outputs.write(out, text, ctx.find_root().obj, force=force)
-        click.echo(f"wrote the agreement report to {out}")
+        say(f"wrote the agreement report to {out}")
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False, json=form == "json")
 
 
 def code_ids_named(project: Project, names: str) -> list[int]:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qcode.cli.common import Strong, ask, say
+
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
     from qcode.core.anonymise.key import Key
     from qcode.core.anonymise.review import Decision, Scan
@@ -86,8 +88,8 @@ def ask_passphrase(path: Path, confirm: bool = False) -> str:
     if not sys.stdin.isatty():
         raise click.ClickException(
             f"{path} is encrypted; set {PASSPHRASE_ENV} to the key's passphrase")
-    return click.prompt(f"Passphrase for {path}", hide_input=True,
-                        confirmation_prompt=confirm)
+    return ask(f"Passphrase for {path}", hide_input=True,
+               confirmation_prompt=confirm)
 
 
 def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
@@ -123,7 +125,7 @@ def bind_key_to_new(key: Key, key_path: Path, path: Path, guid: str,
 
 def say_note(note: str | None) -> None:
     if note:
-        click.echo(f"note: {note}", err=True)
+        say(f"note: {note}", err=True)
 
 
 def record_key(key: Key, project) -> None:
@@ -259,7 +261,7 @@ def say_transcripts(outcome, verb: str = "imported") -> None:
         what = ("; replaced: " + ", ".join(f"{category} {n}" for category, n
                                            in sorted(replaced.items()))
                 if replaced else "; nothing replaced" if outcome.anonymised else "")
-        click.echo(f"{verb} {path.name} as '{name}': {words:,} words, {turns} turns{what}")
+        say(f"{verb} {path.name} as '{name}': {words:,} words, {turns} turns{what}")
 
 
 def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> None:
@@ -267,34 +269,34 @@ def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> N
     speaker labels, the candidates nobody decided, what was held back or stored
     unreviewed and how to finish it, and where the key is."""
     for name, count in outcome.redacted.items():
-        click.echo(f"replaced {count} accepted value(s) in '{name}', already in the "
-                   "project (codings re-anchored)")
+        say(f"replaced {count} accepted value(s) in '{name}', already in the "
+            "project (codings re-anchored)")
     if outcome.redacted_elsewhere:
-        click.echo(f"replaced {outcome.redacted_elsewhere} accepted value(s) in names, "
-                   "memos and the event log of what was already in the project"
-                   + (f"; {outcome.undo_lost} earlier action(s) can no longer be undone"
+        say(f"replaced {outcome.redacted_elsewhere} accepted value(s) in names, "
+            "memos and the event log of what was already in the project"
+            + (f"; {outcome.undo_lost} earlier action(s) can no longer be undone"
                       if outcome.undo_lost else ""))
     if outcome.unscrubbed:
-        click.echo("warning: another program has the project open, so the old text is "
-                   "still in its WAL: close every qcode on it, then run 'qcode scrub'",
-                   err=True)
+        say("warning: another program has the project open, so the old text is "
+            "still in its WAL: close every qcode on it, then run 'qcode scrub'",
+            err=True)
     say_neutral(outcome.neutral)
     if outcome.open is not None:
         report.write(outcome.open)
-        click.echo(f"{len(outcome.open.groups)} candidate(s) nobody decided are listed in "
-                   f"{report.path} (it holds real values: keep it with the key)", err=True)
+        say(f"{len(outcome.open.groups)} candidate(s) nobody decided are listed in "
+            f"{report.path} (it holds real values: keep it with the key)", err=True)
     if outcome.held:
-        click.echo(f"held back {len(outcome.held)} transcript(s) with undecided candidates, "
-                   f"NOT imported: {', '.join(p.name for p, _ in outcome.held)}; fill in "
-                   "the decision column of that file and import them again with "
-                   "--decisions FILE (or --store-unreviewed to store them as they are)",
-                   err=True)
+        say(f"held back {len(outcome.held)} transcript(s) with undecided candidates, "
+            f"NOT imported: {', '.join(p.name for p, _ in outcome.held)}; fill in "
+            "the decision column of that file and import them again with "
+            "--decisions FILE (or --store-unreviewed to store them as they are)",
+            err=True)
     if outcome.stored_unreviewed:
-        click.echo(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
-                   "candidates (--store-unreviewed, recorded in the project); finish "
-                   "them with --decisions FILE", err=True)
+        say(f"stored {len(outcome.stored_unreviewed)} transcript(s) with undecided "
+            "candidates (--store-unreviewed, recorded in the project); finish "
+            "them with --decisions FILE", err=True)
     if outcome.anonymised:
-        click.echo(f"key: {key_path} (keep it outside the project)")
+        say(f"key: {key_path} (keep it outside the project)")
 
 
 def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None],
@@ -315,33 +317,33 @@ def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None
         decisions_file=decisions_path)
     done = anonymise(items, cases, anonymisation)
     for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     say_neutral([done.items[i][0].name for i in done.neutral])
     if done.open is not None:
         report.write(done.open)
-        click.echo(f"{len(done.open.groups)} candidate(s) left unresolved and NOT "
-                   f"replaced; review them in {report.path} (it holds real values: keep it "
-                   "with the key) and run again with --decisions", err=True)
+        say(f"{len(done.open.groups)} candidate(s) left unresolved and NOT "
+            f"replaced; review them in {report.path} (it holds real values: keep it "
+            "with the key) and run again with --decisions", err=True)
     return done.items
 
 
 def say_neutral(names: list[str]) -> None:
     if names:
-        click.echo(f"note: {', '.join(names)}: nothing says who interviews, so named "
-                   "speakers are labelled Speaker 1, Speaker 2 ... in order of first "
-                   "appearance; name the interviewer with --interviewer NAME or a "
-                   "'speaker'/'interviewer' column in --attributes", err=True)
+        say(f"note: {', '.join(names)}: nothing says who interviews, so named "
+            "speakers are labelled Speaker 1, Speaker 2 ... in order of first "
+            "appearance; name the interviewer with --interviewer NAME or a "
+            "'speaker'/'interviewer' column in --attributes", err=True)
 
 
 def ask_interviewers(transcript: str, labels: list[str]) -> list[str] | None:
     """Roles come from the researcher, never from who talks most."""
-    click.echo(f"\n{transcript}: the speaker labels name people; who interviews?", err=True)
+    say(f"\n{transcript}: the speaker labels name people; who interviews?", err=True)
     for number, label in enumerate(labels, start=1):
-        click.echo(f"  {number}. {label}", err=True)
+        say(f"  {number}. {label}", err=True)
     while True:
-        answer = click.prompt("  interviewer number(s), comma-separated; n if none of them "
-                              "interviews; s to say nothing (labels Speaker 1, 2 ...)",
-                              err=True).strip().lower()
+        answer = ask("  interviewer number(s), comma-separated; n if none of them "
+                     "interviews; s to say nothing (labels Speaker 1, 2 ...)",
+                     err=True).strip().lower()
         if answer == "s":
             return None
         if answer == "n":
@@ -349,7 +351,7 @@ def ask_interviewers(transcript: str, labels: list[str]) -> list[str] | None:
         try:
             return [labels[int(n) - 1] for n in answer.split(",") if n.strip()]
         except (ValueError, IndexError):
-            click.echo(f"  type numbers from 1 to {len(labels)}, n or s", err=True)
+            say(f"  type numbers from 1 to {len(labels)}, n or s", err=True)
 
 
 ANSWERS = {"a": "accept", "r": "reject", "m": "map to an existing pseudonym",
@@ -363,22 +365,22 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     from qcode.core.anonymise.identifiers import CATEGORIES
     from qcode.core.anonymise.review import Decision
 
-    click.echo(f"{len(groups)} possible identifier(s) to review. For each, type one of: "
-               + ", ".join(f"[{k}] {v}" for k, v in ANSWERS.items()) + ".", err=True)
+    say(f"{len(groups)} possible identifier(s) to review. For each, type one of: "
+        + ", ".join(f"[{k}] {v}" for k, v in ANSWERS.items()) + ".", err=True)
     decisions: dict[str, Decision] = {}
     categories = list(CATEGORIES)
     for number, group in enumerate(groups, start=1):
-        click.echo("", err=True)
+        say("", err=True)
         suggestion = f", suggested: {group.suggestion}" if group.suggestion else ""
-        click.echo(click.style(f"[{number}/{len(groups)}] {group.value}", bold=True)
-                   + f"  ({group.category}; {group.reason}; "
-                   f"{len(group.occurrences)} occurrence(s){suggestion})", err=True)
+        say(Strong(f"[{number}/{len(groups)}] {group.value}"),
+            f"  ({group.category}; {group.reason}; "
+            f"{len(group.occurrences)} occurrence(s){suggestion})", err=True)
         for line in group.contexts(scan.batch):
-            click.echo(f"    {line}", err=True)
+            say(f"    {line}", err=True)
         category = group.category
         while True:
-            answer = click.prompt("  decision", type=click.Choice(list(ANSWERS)),
-                                  show_choices=True, err=True)
+            answer = ask("  decision", type=click.Choice(list(ANSWERS)),
+                         show_choices=True, err=True)
             if answer == "q":
                 raise click.ClickException("review stopped: nothing was imported or written")
             if answer in ("A", "R"):
@@ -391,15 +393,15 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
                 decisions[group.key] = Decision("reject", category)
                 break
             if answer == "c":
-                category = click.prompt("  category", type=click.Choice(categories),
-                                        default=category, err=True)
+                category = ask("  category", type=click.Choice(categories),
+                               default=category, err=True)
                 continue
             if answer == "m":
                 existing = key.pseudonyms()
                 if not existing:
-                    click.echo("  the key has no pseudonyms yet", err=True)
+                    say("  the key has no pseudonyms yet", err=True)
                     continue
-                pseudonym = click.prompt("  pseudonym", type=click.Choice(existing), err=True)
+                pseudonym = ask("  pseudonym", type=click.Choice(existing), err=True)
                 decisions[group.key] = Decision("accept", category, pseudonym)
                 break
             decisions[group.key] = Decision("accept", category, group.suggestion)

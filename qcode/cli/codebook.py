@@ -8,7 +8,7 @@ import click
 
 from qcode.core import outputs
 from qcode.cli.group import cli
-from qcode.cli.common import emit_json, open_project, shutil_width
+from qcode.cli.common import emit_json, open_project, say, shutil_width
 
 
 @cli.group()
@@ -28,10 +28,10 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
 
     book = codebooks.load(file)
     counts = open_project(ctx).load_codebook(book, under=under)
-    click.echo(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
-               f"{counts['updated']} updated, {counts['unchanged']} unchanged")
+    say(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     for warning in counts["keys_dropped"]:
-        click.echo(f"warning: {file}: {warning}", err=True)
+        say(f"warning: {file}: {warning}", err=True)
 
 
 @codebook.command(name="show")
@@ -47,18 +47,18 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
         emit_json(codes)
         return
     if not codes:
-        click.echo("The codebook is empty: 'qcode codebook load asw-study'.")
+        say("The codebook is empty: 'qcode codebook load asw-study'.")
         return
     for code in codes:
         indent = "  " * code["depth"]
         key = f" [{code['key']}]" if code["key"] else ""
         count = f"  ({code['codings']})" if code["codings"] else ""
-        click.echo(f"{indent}{code['name']}{key}{count}")
+        say(f"{indent}{code['name']}{key}{count}")
         if full:
             for label, field in (("definition", "definition"), ("use when", "when_to_use"),
                                  ("not when", "when_not_to_use"), ("example", "example")):
                 if code[field]:
-                    click.echo(textwrap.fill(
+                    say(textwrap.fill(
                         f"{label}: {code[field]}", width=min(shutil_width(), 100),
                         initial_indent=indent + "    ", subsequent_indent=indent + "      "))
 
@@ -91,10 +91,10 @@ def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
     book = formats.project_codebook(project)
     text = formats.export(book, form, formats.usage(project) if counts else None)
     if out is None:
-        click.echo(text, nl=False)
+        say(text, nl=False)
         return
     outputs.write(out, text, ctx.find_root().obj, force=force)
-    click.echo(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+    say(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
 
 
 @codebook.command(name="import")
@@ -126,8 +126,8 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
             f"{file}: not imported: a code would share its name with another code under "
             f"the same parent ({exc}); rename one of them and import again") from None
     for warning in warnings + counts["keys_dropped"]:
-        click.echo(f"warning: {file}: {warning}", err=True)
+        say(f"warning: {file}: {warning}", err=True)
     kept = len(project.codes()) - counts["added"] - counts["updated"] - counts["unchanged"]
-    click.echo(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
-               f"{counts['updated']} updated, {counts['unchanged']} unchanged"
-               + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
+    say(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+        + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))

@@ -1,5 +1,10 @@
 """What every command shares: opening the project named by --project, printing
-tables and JSON, asking only when a person is there."""
+lines, tables and JSON, asking only when a person is there.
+
+Commands print only through `say`, `emit_json`, `print_table`, `ask` and `confirm`:
+each makes user text terminal-safe (core/text.py), so a transcript, a file name or a
+code name holding an escape sequence shows it as \\x1b... and the terminal never obeys
+it. tests/cli/test_terminal_safety.py fails on any other way to print in qcode/cli/."""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import sys
 from typing import TYPE_CHECKING
 
 import click
+
+from qcode.core.text import terminal_safe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -45,20 +52,44 @@ def open_project(ctx: click.Context) -> Project:
     return project
 
 
+class Strong(str):
+    """A piece of a line that `say` prints in bold."""
+
+
+def say(*pieces: str, err: bool = False, nl: bool = True, json: bool = False) -> None:
+    """Print one line made of `pieces`, each terminal-safe, Strong ones in bold (styled
+    after escaping, so the bold is the only escape sequence that reaches the terminal).
+    `json`: the line is JSON text, kept valid JSON."""
+    click.echo("".join(click.style(terminal_safe(p), bold=True) if isinstance(p, Strong)
+                       else terminal_safe(p, in_json=json) for p in pieces),
+               err=err, nl=nl)
+
+
+def ask(text: str, **options):
+    """click.prompt, with the question terminal-safe."""
+    return click.prompt(terminal_safe(text), **options)
+
+
+def confirm(text: str, **options) -> bool:
+    """click.confirm, with the question terminal-safe."""
+    return click.confirm(terminal_safe(text), **options)
+
+
 def emit_json(data) -> None:
     import json
 
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    say(json.dumps(data, indent=2, ensure_ascii=False), json=True)
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:
-    cells = [[str(c) if c is not None else "" for c in row] for row in rows]
+    # Escaped before measuring, so an escape written out still lines up its column.
+    cells = [[terminal_safe(str(c)) if c is not None else "" for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
-    click.echo(line(headers))
-    click.echo(line(["-" * w for w in widths]))
+    say(line(headers))
+    say(line(["-" * w for w in widths]))
     for row in cells:
-        click.echo(line(row))
+        say(line(row))
 
 
 def _speaker_pattern(ctx: click.Context, param: click.Parameter, value: str | None):
@@ -82,7 +113,7 @@ def scrub_or_fail(project: Project) -> None:
             f"another program has {project.path} open, so the old text is still in "
             f"{project.path}-wal: close every qcode on this project, then run "
             "'qcode scrub'")
-    click.echo("old text scrubbed from the project file and its WAL")
+    say("old text scrubbed from the project file and its WAL")
 
 
 def can_ask() -> bool:

@@ -10,7 +10,7 @@ import click
 from qcode.cli.anonymise import (anonymisation_with, bind_key, bind_key_to_new,
                                   key_options, kept_for, open_key, refuse_without_anonymise,
                                   say_review, say_transcripts, store_unreviewed_option)
-from qcode.cli.common import open_project
+from qcode.cli.common import open_project, say
 from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural
@@ -63,7 +63,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
                                    f"export; add some with 'qcode import FILES'{hint}")
     write_qdpx(exchange, out)
     held = counts(exchange)
-    click.echo(f"Exported {path} to {out}: " + counted(held))
+    say(f"Exported {path} to {out}: " + counted(held))
 
 
 @click.command(name="import-project")
@@ -110,7 +110,7 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
             key, key_path, passphrase, identifiers, non_interactive, decisions, review,
             interviewers, store_unreviewed, path, report, force)
     for warning in exchange.warnings:  # before the import, so a failure keeps them
-        click.echo(f"warning: {file}: {warning}", err=True)
+        say(f"warning: {file}: {warning}", err=True)
     said = len(exchange.warnings)
     created = not path.exists()
     project = Project.create(path) if created else Project.open(path)
@@ -127,19 +127,19 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         raise
     project.close()
     for warning in exchange.warnings[said:]:  # from anonymising: names made equal
-        click.echo(f"warning: {file}: {warning}", err=True)
+        say(f"warning: {file}: {warning}", err=True)
     for warning in outcome.checks:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     if anonymisation is not None:
         say_transcripts(outcome, "anonymised")
         say_review(outcome, key_path, report_file)
     for conflict in outcome.merged["conflicts"]:
-        click.echo(f"conflict: {conflict}", err=True)
+        say(f"conflict: {conflict}", err=True)
     added = {k: outcome.merged[k] for k in ("transcripts", "codes", "codings", "coders",
                                             "cases", "memos")}
     nothing = "nothing new" + ("" if outcome.held else " (all of it was here)")
-    click.echo(f"Imported {file} into {path}: "
-               + (counted(added) if any(added.values()) else nothing))
+    say(f"Imported {file} into {path}: "
+        + (counted(added) if any(added.values()) else nothing))
 
 
 def bind_to_target(key, key_path: Path, path: Path, exchange) -> None:

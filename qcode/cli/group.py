@@ -1,5 +1,6 @@
 """The `qcode` command group: the project option, the commands loaded only when
-named, and the one place where an error a user can cause becomes one line."""
+named, and the one place where an error a user can cause becomes one line (made
+terminal-safe there)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 
 from qcode import __version__
 from qcode.core.errors import QcodeError
+from qcode.core.text import terminal_safe
 
 
 DEFAULT_PROJECT = "project.qcode"
@@ -80,6 +82,14 @@ class QcodeGroup(click.Group):
         return click.Command(name, help=LAZY_COMMANDS[name][2])
 
     def invoke(self, ctx: click.Context):
+        try:
+            return self.invoke_as_one_line(ctx)
+        except click.ClickException as exc:
+            # Errors name files, codes and transcripts: shown, never obeyed by the terminal.
+            exc.message = terminal_safe(exc.message)
+            raise
+
+    def invoke_as_one_line(self, ctx: click.Context):
         import sqlite3  # loaded with the store by every command that opens a project
 
         try:

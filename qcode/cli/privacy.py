@@ -12,8 +12,8 @@ from qcode.cli.anonymise import (anonymise_batch, bind_key, key_options, open_ke
                                  record_key, review_report, save_key)
 from qcode.core import outputs
 from qcode.cli.group import cli
-from qcode.cli.common import (LazyChoice, anonymiser_categories, can_ask, open_project, scrub_or_fail,
-                              speaker_pattern_option)
+from qcode.cli.common import (LazyChoice, anonymiser_categories, ask, can_ask, confirm, open_project,
+                              say, scrub_or_fail, speaker_pattern_option)
 
 
 @cli.command()
@@ -47,11 +47,11 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
         except outputs.OutputError as exc:
             outcome.failed.append((path, f"{exc}; not written"))
             continue
-        click.echo(f"anonymised {path.name} -> {target}")
+        say(f"anonymised {path.name} -> {target}")
     for path, warning in outcome.warnings:
-        click.echo(f"warning: {path}: {warning}", err=True)
+        say(f"warning: {path}: {warning}", err=True)
     for path, problem in outcome.failed:
-        click.echo(f"error: {path}: {problem}", err=True)
+        say(f"error: {path}: {problem}", err=True)
     if outcome.failed:
         raise click.ClickException(f"{len(outcome.failed)} of {len(files)} file(s) failed")
 
@@ -99,17 +99,17 @@ def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
         where = "anywhere in the project" if everywhere else \
             f"in transcript {transcript} or anywhere else in the project"
         raise click.ClickException(f"the value does not occur {where}; nothing changed")
-    click.echo(f"found {found.count} occurrence(s):")
+    say(f"found {found.count} occurrence(s):")
     for hit in found.hits:
-        click.echo(f"  {hit.count:>4}  {hit.where}")
+        say(f"  {hit.count:>4}  {hit.where}")
     if everywhere and not yes:
-        click.confirm(f"Replace all {found.count} with {found.pseudonym}?", abort=True)
+        confirm(f"Replace all {found.count} with {found.pseudonym}?", abort=True)
     save_key(key, key_path, passphrase)
     record_key(key, project)
     apply_sweep(project, found)
     lost = sum(1 for *_, reason in found.events if reason)
-    click.echo(f"replaced {found.count} occurrence(s) with {found.pseudonym}; codings "
-               "re-anchored" + (f"; {lost} earlier action(s) can no longer be undone"
+    say(f"replaced {found.count} occurrence(s) with {found.pseudonym}; codings "
+        "re-anchored" + (f"; {lost} earlier action(s) can no longer be undone"
                                 if lost else ""))
     scrub_or_fail(project)
 
@@ -127,10 +127,10 @@ def value_to_redact(argument: str | None, option: str | None, file) -> str:
     if given == "-" or (given is None and not can_ask()):
         return sys.stdin.readline().rstrip("\r\n")
     if given is None:
-        return click.prompt("Value to redact (not shown)", hide_input=True)
-    click.echo("warning: a value given as an argument is visible to other users in the "
-               "process list and stays in your shell history; use --value - or "
-               "--value-file next time", err=True)
+        return ask("Value to redact (not shown)", hide_input=True)
+    say("warning: a value given as an argument is visible to other users in the "
+        "process list and stays in your shell history; use --value - or "
+        "--value-file next time", err=True)
     return given
 
 
@@ -159,19 +159,19 @@ def verify_anonymised(ctx: click.Context, key_path: Path, identifiers: Path | No
     found = verify_files(key, files, listed)
     hits = [h for h in found if h.certain]
     for hit in hits:
-        click.echo(f"{hit.where()}: '{hit.value}' in …{hit.context}…")
+        say(f"{hit.where()}: '{hit.value}' in …{hit.context}…")
     searched = ", ".join(str(f) for f in files if f.exists())
     doubtful = [h for h in found if not h.certain]
     if doubtful:
-        click.echo(f"{len(doubtful)} use(s) of common words that are also listed names "
-                   "(sentence-initial, judged the ordinary word in review, or words of a "
-                   "name found apart in the search index); check by eye that they are "
-                   "not the name:", err=True)
+        say(f"{len(doubtful)} use(s) of common words that are also listed names "
+            "(sentence-initial, judged the ordinary word in review, or words of a "
+            "name found apart in the search index); check by eye that they are "
+            "not the name:", err=True)
         for hit in doubtful:
-            click.echo(f"  {hit.where()}: …{hit.context}…", err=True)
+            say(f"  {hit.where()}: …{hit.context}…", err=True)
     if hits:
         raise click.ClickException(f"{len(hits)} real value(s) found in {searched}")
     whose = "the key's" if not listed else "the key's and the list's"
-    click.echo(f"ok: none of {whose} {len(sought_values(key, listed))} real values is in "
-               f"{searched} "
-               f"(searched: {SEARCHED})")
+    say(f"ok: none of {whose} {len(sought_values(key, listed))} real values is in "
+        f"{searched} "
+        f"(searched: {SEARCHED})")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qcode.cli.group import cli
-from qcode.cli.common import open_project, print_table, scrub_or_fail
+from qcode.cli.common import open_project, print_table, say, scrub_or_fail
 
 if TYPE_CHECKING:
     from qcode.core.store import Project
@@ -29,7 +29,7 @@ def init(ctx: click.Context, require_anonymisation: bool) -> None:
     with Project.create(path) as project:
         if require_anonymisation:
             require(project)
-    click.echo(f"Created project {path}" + (" (imports must be anonymised)"
+    say(f"Created project {path}" + (" (imports must be anonymised)"
                                             if require_anonymisation else ""))
 
 
@@ -50,18 +50,18 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
             stale.unlink(missing_ok=True)
     if path.exists():
         project = Project.open(path)
-        click.echo(f"Opened the existing demo project {path} (--fresh rebuilds it).")
+        say(f"Opened the existing demo project {path} (--fresh rebuilds it).")
     else:
         build = build_demo(path)
         project = build.project
         for file, problem in build.report.failed + build.report.warnings:
-            click.echo(f"warning: demo file {file.name}: {problem}", err=True)
+            say(f"warning: demo file {file.name}: {problem}", err=True)
         for problem in build.report.checks:
-            click.echo(f"warning: demo: {problem}", err=True)
-        click.echo(f"Built the demo project {path}: the interviews were anonymised on the "
-                   f"way in and the project requires anonymisation; the key is in "
-                   f"{build.key_path} ({build.unresolved} unlisted candidates were taken "
-                   "as ordinary words: the demo's list names every person in it).")
+            say(f"warning: demo: {problem}", err=True)
+        say(f"Built the demo project {path}: the interviews were anonymised on the "
+            f"way in and the project requires anonymisation; the key is in "
+            f"{build.key_path} ({build.unresolved} unlisted candidates were taken "
+            "as ordinary words: the demo's list names every person in it).")
     with project:
         describe(project)
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
@@ -94,7 +94,7 @@ def run_tui(path: Path, coder: str | None, transcript: str | None = None) -> Non
 
 def describe(project: Project) -> None:
     summary = project.summary()
-    click.echo(
+    say(
         f"{summary['transcripts']} transcripts ({summary['words']:,} words, "
         f"{summary['turns']:,} turns), {summary['cases']} cases, {summary['codes']} codes, "
         f"{summary['codings']} codings."
@@ -102,9 +102,9 @@ def describe(project: Project) -> None:
     rows = [[t.name, t.case, t.word_count, t.turn_count, t.source_format]
             for t in project.transcripts()]
     if rows:
-        click.echo("")
+        say("")
         print_table(["transcript", "case", "words", "turns", "format"], rows)
-    click.echo(f"\nTry: qcode -p {project.path} codebook show | cases | search \"phrase\"")
+    say(f"\nTry: qcode -p {project.path} codebook show | cases | search \"phrase\"")
 
 
 @cli.command()
@@ -114,7 +114,7 @@ def describe(project: Project) -> None:
 def backup(ctx: click.Context, dest: Path, force: bool) -> None:
     """Copy the project safely (SQLite online backup), even while others work in it."""
     open_project(ctx).backup(dest, force)
-    click.echo(f"Backed up to {dest}")
+    say(f"Backed up to {dest}")
 
 
 @cli.command()
@@ -124,12 +124,12 @@ def check(ctx: click.Context) -> None:
     project = open_project(ctx)
     problems = project.check()
     for problem in problems:
-        click.echo(problem)
+        say(problem)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found in {project.path}")
     summary = project.summary()
-    click.echo(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
-               f"{summary['codings']} codings checked)")
+    say(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
+        f"{summary['codings']} codings checked)")
 
 
 @cli.command()
@@ -140,9 +140,9 @@ def merge(ctx: click.Context, other: Path) -> None:
     report = open_project(ctx).merge(other)
     added = ", ".join(f"{report[k]} {k}" for k in (
         "transcripts", "codes", "codings", "coders", "cases", "memos"))
-    click.echo(f"merged {other}: added {added}")
+    say(f"merged {other}: added {added}")
     for conflict in report["conflicts"]:
-        click.echo(f"conflict: {conflict}", err=True)
+        say(f"conflict: {conflict}", err=True)
 
 
 @cli.command()
@@ -153,6 +153,6 @@ def scrub(ctx: click.Context) -> None:
     project = open_project(ctx)
     final = project.forget_removed()
     if final:
-        click.echo(f"{final} removed transcript(s) are gone for good: their undo data "
-                   "left the event log")
+        say(f"{final} removed transcript(s) are gone for good: their undo data "
+            "left the event log")
     scrub_or_fail(project)

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from qcode.cli.anonymise import ask_passphrase
+from qcode.cli.common import confirm, say
 from qcode.core.errors import QcodeError
 
 IN_MEMORY = Path("/dev/shm")  # a folder in memory on Linux: the copy never reaches a disk
@@ -43,7 +44,7 @@ def edit(file: Path, key_path: Path | None) -> None:
     if not file.is_file():
         raise click.ClickException(f"{file}: no such file")
     if not is_encrypted(file, ENCRYPTED_REPORT):
-        click.echo(f"{file} is not encrypted: opening it as it is", err=True)
+        say(f"{file} is not encrypted: opening it as it is", err=True)
         run_editor(file)
         return
     passphrase = ask_passphrase(key_path or file)
@@ -53,17 +54,17 @@ def edit(file: Path, key_path: Path | None) -> None:
             run_editor(copy)
             edited = copy.read_bytes()
             if edited == plain:
-                click.echo(f"{file}: nothing changed")
+                say(f"{file}: nothing changed")
                 return
             try:
                 seal_review_file(file, edited, passphrase, key_path)
             except QcodeError as exc:  # a mistake in the file: say so, maybe edit again
-                if not (sys.stdin.isatty() and click.confirm(
+                if not (sys.stdin.isatty() and confirm(
                         f"{exc}; edit it again?", default=True, err=True)):
                     raise
                 continue
             break
-    click.echo(f"{file}: sealed again with the key's passphrase")
+    say(f"{file}: sealed again with the key's passphrase")
 
 
 def run_editor(path: Path) -> None:

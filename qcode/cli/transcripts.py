@@ -11,8 +11,9 @@ import click
 from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_anonymise,
                                  store_unreviewed_option)
 from qcode.cli.group import cli
-from qcode.cli.common import (can_ask, clock, emit_json, open_project, print_table,
-                              shutil_width, speaker_pattern_option)
+from qcode.cli.common import (Strong, can_ask, clock, confirm, emit_json, open_project,
+                              print_table, say, shutil_width, speaker_pattern_option)
+from qcode.core.text import terminal_safe
 
 
 @cli.command(name="import")
@@ -70,19 +71,19 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
     from qcode.cli.anonymise import say_review, say_transcripts
 
     for path, warning in outcome.warnings:
-        click.echo(f"warning: {path}: {warning}", err=True)
+        say(f"warning: {path}: {warning}", err=True)
     for warning in outcome.checks:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     say_transcripts(outcome)
     for path, problem in outcome.failed:
-        click.echo(f"error: {path}: {problem}", err=True)
+        say(f"error: {path}: {problem}", err=True)
     if not outcome.imported:
-        click.echo("nothing imported")
+        say("nothing imported")
     say_review(outcome, key_path, report)
     if not outcome.anonymised and outcome.imported:
-        click.echo("warning: the text was NOT anonymised: real names in it are now in "
-                   "the project; use --anonymise --key KEYFILE for real interviews",
-                   err=True)
+        say("warning: the text was NOT anonymised: real names in it are now in "
+            "the project; use --anonymise --key KEYFILE for real interviews",
+            err=True)
 
 
 @cli.command()
@@ -96,7 +97,7 @@ def transcripts(ctx: click.Context, as_json: bool) -> None:
                     "turns": t.turn_count, "format": t.source_format,
                     "source_file": t.source_file, "imported": t.imported} for t in rows])
     elif not rows:
-        click.echo("No transcripts yet: add some with 'qcode import FILES'.")
+        say("No transcripts yet: add some with 'qcode import FILES'.")
     else:
         print_table(["transcript", "case", "words", "turns", "format"],
                     [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
@@ -146,14 +147,14 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
         if not can_ask():
             raise click.ClickException(f"removing {what} needs confirmation: run it in a "
                                        "terminal, or give --yes")
-        click.confirm(f"Remove {what}?", abort=True)
+        confirm(f"Remove {what}?", abort=True)
     gone = project.remove_transcript(row.id, actor=coder)
-    click.echo(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
-               "memos")
+    say(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
+        "memos")
     if gone["case"]:
-        click.echo(gone["case"])
-    click.echo(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "
-               "removal final")
+        say(gone["case"])
+    say(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "
+        "removal final")
 
 
 @cli.command()
@@ -174,11 +175,11 @@ def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
     width = min(shutil_width(), 100)
     for t in turns:
         stamp = f" [{clock(t['begin_time'])}]" if t["begin_time"] is not None else ""
-        click.echo(click.style(f"{t['turn']:>4}  {t['speaker'] or '—'}{stamp}", bold=True))
+        say(Strong(f"{t['turn']:>4}  {t['speaker'] or '—'}{stamp}"))
         for paragraph in text[t["start"]:t["end"]].split("\n"):
-            click.echo(textwrap.fill(paragraph, width=width, initial_indent="      ",
-                                     subsequent_indent="      ") or "")
-        click.echo("")
+            say(textwrap.fill(terminal_safe(paragraph), width=width, initial_indent="      ",
+                              subsequent_indent="      ") or "")
+        say("")
 
 
 @cli.command()
@@ -196,16 +197,15 @@ def search(ctx: click.Context, phrase: str, limit: int, as_json: bool) -> None:
                    for h in hits])
         return
     if not hits:
-        click.echo(f"No transcript contains \"{phrase}\".")
+        say(f"No transcript contains \"{phrase}\".")
         return
     for h in hits:
         snippet = " ".join(h.snippet.split())
         parts = snippet.replace("\x03", "\x02").split("\x02")
-        shown = "".join(click.style(p, bold=True) if i % 2 else p
-                        for i, p in enumerate(parts))
-        click.echo(f"{h.transcript}  turn {h.turn}  {h.speaker or '—'}: {shown}")
+        shown = [Strong(p) if i % 2 else p for i, p in enumerate(parts)]
+        say(f"{h.transcript}  turn {h.turn}  {h.speaker or '—'}: ", *shown)
     more = " (there may be more: raise --limit)" if len(hits) == limit else ""
-    click.echo(f"{len(hits)} hit(s){more}")
+    say(f"{len(hits)} hit(s){more}")
 
 
 @cli.command()
@@ -219,7 +219,7 @@ def cases(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("No cases yet: 'qcode case set P01 role=...' or import with --case.")
+        say("No cases yet: 'qcode case set P01 role=...' or import with --case.")
         return
     names = project.attribute_names()
     print_table(["case", *names, "transcripts"],
@@ -246,4 +246,4 @@ def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...]) -> Non
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
         values[key.strip()] = value.strip()
     open_project(ctx).set_attributes(name, values)
-    click.echo(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+    say(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))

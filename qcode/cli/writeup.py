@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from qcode.cli.common import open_project
+from qcode.cli.common import open_project, say
 from qcode.core import outputs
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -97,17 +97,17 @@ def _emit(text: str | bytes, form: str, out: Path | None, made, what: str,
     empty selection is said where the output itself cannot say it: after a file is
     written, and on stderr beside a printed CSV."""
     if out is None:
-        click.echo(text, nl=False)
+        say(text, nl=False, json=form == "json")
         if form == "csv":
             if empty:
-                click.echo(empty, err=True)
-            click.echo(made.footer(), err=True)
+                say(empty, err=True)
+            say(made.footer(), err=True)
         return
     _write(out, text, made.as_dict() if form == "csv" else None)
     beside = f" (provenance in {out.name}{PROVENANCE_SUFFIX})" if form == "csv" else ""
-    click.echo(f"wrote {what} to {out}{beside}")
+    say(f"wrote {what} to {out}{beside}")
     if empty:
-        click.echo(empty)
+        say(empty)
 
 
 coder_option = click.option(
@@ -258,6 +258,6 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
         raise click.ClickException(f"{folder}: cannot make the folder: "
                                    f"{exc.strerror or exc}") from None
     _write(index, made.html)
-    click.echo(f"wrote the report to {index}")
+    say(f"wrote the report to {index}")
     if made.empty:
-        click.echo(EMPTY)
+        say(EMPTY)

@@ -14,6 +14,8 @@ Every writer escapes here, and nowhere else:
     dot_string(text)     the inside of a quoted Graphviz DOT string, on one line
     mermaid_label(text)  a quoted Mermaid label, syntax written as entity codes
     one_line(text)       white space folded, for a comment line of DOT or Mermaid
+    terminal_safe(text)  what a terminal shows and never obeys: controls and escape
+                         sequences written out visibly (\\x1b, \\u202e)
 
 and shortened for a reader: trim_words(text, limit) cuts at a word and marks the cut.
 """
@@ -31,6 +33,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 MD_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
 MERMAID_SPECIAL = re.compile(r"[^\w ,.'()/-]")
+# What a terminal acts on instead of showing: C0 controls but newline, tab and the CR of
+# a CRLF line end (ESC opens CSI, OSC and DCS sequences that set the title or the
+# clipboard, or wipe the screen; a lone CR writes over what a line said), DEL, C1
+# controls (0x9b alone is a CSI to some terminals) and the bidi overrides and isolates
+# that make a line read otherwise than its characters run.
+TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 QUOTE_LENGTH = 200
 
 
@@ -86,6 +95,21 @@ def csv_row(values) -> list:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def terminal_safe(text: str, *, in_json: bool = False) -> str:
+    """User text for a terminal: each character a terminal would obey is written out
+    instead (ESC as \\x1b, BEL as \\x07, a bidi override as \\u202e), so an escape
+    sequence shows as the characters it is made of and does nothing. Newlines (CRLF
+    too) and tabs stay, so lines stay: only the columns after such a character move.
+
+    `in_json`: `text` is JSON (json.dumps has already written C0 controls as \\u001b);
+    the rest are written \\u0080 alike, which JSON reads back as the same character."""
+    def visible(match: re.Match) -> str:
+        code = ord(match.group())
+        return f"\\u{code:04x}" if in_json or code > 0xFF else f"\\x{code:02x}"
+
+    return TERMINAL_UNSAFE.sub(visible, text)
 
 
 def dot_string(text: str) -> str:

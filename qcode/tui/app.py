@@ -16,6 +16,7 @@ from qcode.tui.database import Database
 from qcode.tui.screens.forms import AskLine
 from qcode.tui.screens.help import HelpScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
+from qcode.tui.terminal import TERMINAL_SAFE
 
 
 class QcodeApp(App):
@@ -89,6 +90,10 @@ class QcodeApp(App):
         "[laughs]" shows as written and "[/]" cannot break the screen."""
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=False)
+
+    def get_line_filters(self):
+        """Textual's, with user text made terminal-safe on every line drawn."""
+        return [TERMINAL_SAFE, *super().get_line_filters()]
 
     def action_help(self) -> None:
         codes = getattr(self.screen, "codes", {}) or {}

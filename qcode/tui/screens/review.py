@@ -16,6 +16,7 @@ from qcode.core.anonymise.identifiers import CATEGORIES
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.review import Decision, ReviewGroup, Scan
 from qcode.tui.screens.forms import Choose
+from qcode.tui.terminal import TERMINAL_SAFE
 
 COLUMNS = (("decision", "Decision"), ("value", "Value"), ("category", "Category"),
            ("seen", "Seen"), ("pseudonym", "Pseudonym"))
@@ -244,3 +245,7 @@ class ReviewApp(App[dict[str, Decision] | None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.review, self.exit)
+
+    def get_line_filters(self):
+        """Textual's, with user text made terminal-safe on every line drawn."""
+        return [TERMINAL_SAFE, *super().get_line_filters()]
