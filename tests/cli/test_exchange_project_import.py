@@ -852,3 +852,89 @@ def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_p
         assert project.transcript_text(p07)[moved["start"]:moved["end"]] == "was strict"
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
+
+
+# -- who made it, and which sources are one ------------------------------------------------
+
+
+def one_coder_qde(creating_user: str, sources: list[tuple[str, str, str]]) -> str:
+    """A project by ana alone, its creatingUserGUID as given; each source (GUID, name,
+    text) coded "Cost" by ana on its first word."""
+    texts = "".join(f"""
+    <TextSource guid="{guid}" name="{name}"><PlainTextContent>{text}</PlainTextContent>
+      <PlainTextSelection guid="{guid[:-4]}AAAA" startPosition="0" endPosition="{text.index(' ')}"
+          creatingUser="{ANA}">
+        <Coding guid="{guid[:-4]}BBBB" creatingUser="{ANA}"><CodeRef targetGUID="{COST}"/></Coding>
+      </PlainTextSelection></TextSource>""" for guid, name, text in sources)
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="one coder" origin="NVivo 14" creatingUserGUID="{creating_user}">
+  <Users><User guid="{ANA}" name="ana"/></Users>
+  <CodeBook><Codes><Code guid="{COST}" name="Cost" isCodable="true"/></Codes></CodeBook>
+  <Sources>{texts}</Sources>
+</Project>"""
+
+
+def test_a_creating_user_who_is_no_user_makes_no_coder(tmp_path: Path):
+    """NVivo names a creating user it does not list: a coder who made nothing would
+    then show in agreement, so the reference is ignored, and the import says so."""
+    phantom = "9F6F30DC-1111-4222-8333-444455556666"
+    path = tmp_path / "nv.qde"
+    path.write_text(one_coder_qde(phantom, [(FIRST, "p01", SECOND_TEXT)]), encoding="utf-8")
+    exchange = read_project_file(path)
+    assert [c.name for c in exchange.coders] == ["ana"]
+    assert any(phantom in w and "not one of its <User>s; ignored" in w
+               for w in exchange.warnings), exchange.warnings
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code == 0, result.output
+    assert "creatingUserGUID" in result.output and "ignored" in result.output
+    with Project.open(target) as project:
+        assert [c.name for c in project.all_coders()] == ["ana"]
+
+
+def test_a_creating_user_who_is_a_user_codes_what_names_nobody(tmp_path: Path):
+    qde = one_coder_qde(ANA.lower(), [(FIRST, "p01", SECOND_TEXT)]).replace(
+        f' creatingUser="{ANA}"', "")  # the codings name no one: the project's user
+    path = tmp_path / "nv.qde"
+    path.write_text(qde, encoding="utf-8")
+    exchange = read_project_file(path)
+    assert [c.name for c in exchange.coders] == ["ana"]
+    assert {c.coder for c in exchange.codings} == {ANA}
+    assert not any("creatingUserGUID" in w for w in exchange.warnings)
+
+
+def test_two_sources_with_one_text_stay_two_transcripts(tmp_path: Path):
+    """Two documents (two cases) with the same text keep their own codings: pooled,
+    agreement would count them once. A warning names both."""
+    path = tmp_path / "twins.qde"
+    path.write_text(one_coder_qde(ANA, [(FIRST, "p01", SECOND_TEXT),
+                                        (SECOND, "p02", SECOND_TEXT)]), encoding="utf-8")
+    exchange = read_project_file(path)
+    assert [t.name for t in exchange.transcripts] == ["p01", "p02"]
+    assert {c.transcript for c in exchange.codings} == {FIRST, SECOND}
+    assert "source 'p02': the same text as source 'p01'; kept as two transcripts" in \
+        exchange.warnings
+    target = tmp_path / "study.qcode"
+    result = run("import-project", str(path), project=target)
+    assert result.exit_code == 0, result.output
+    assert "kept as two transcripts" in result.output
+    with Project.open(target) as project:
+        assert coded(project) == {("p01", "Cost", "ana"): "P02:", ("p02", "Cost", "ana"): "P02:"}
+        # Imported again: the same sources (by GUID), nothing added.
+        again = run("import-project", str(path), project=target)
+        assert again.exit_code == 0, again.output
+    with Project.open(target) as project:
+        assert len(project.transcripts()) == 2 and len(project.all_codings()) == 2
+
+
+def test_guids_in_braces_and_mixed_case_name_one_user(tmp_path: Path):
+    """The same GUID written in braces, in lower case and in capitals is one user (and
+    one creating user): qcode's own exports wrote capitals before lower case."""
+    braced = tmp_path / "braced.qde"
+    qde = one_coder_qde(f"{{{ANA.lower()}}}", [(FIRST, "p01", SECOND_TEXT)])
+    braced.write_text(qde.replace(f'<User guid="{ANA}"', f'<User guid="{{{ANA.lower()}}}"'),
+                      encoding="utf-8")
+    exchange = read_project_file(braced)
+    assert [c.guid for c in exchange.coders] == [ANA]
+    assert {c.coder for c in exchange.codings} == {ANA}
+    assert not any("creatingUserGUID" in w for w in exchange.warnings)

@@ -117,12 +117,55 @@ def test_search_takes_user_text_literally(project: Project):
         project.search(' " ')
 
 
-def test_same_text_twice_is_refused_and_nothing_written(project: Project):
+def test_the_same_file_twice_is_refused_and_nothing_written(project: Project):
     project.add_transcript(transcript(), source_file="a.txt")
     before = project.summary()
-    with pytest.raises(ProjectError, match="already imported as transcript 't1'"):
-        project.add_transcript(transcript(name="copy"), source_file="copy.txt")
+    for name, source_file in (("t1", "again.txt"), ("renamed", "a.txt")):
+        with pytest.raises(ProjectError, match="already imported as transcript 't1'"):
+            project.add_transcript(transcript(name=name), source_file=source_file)
     assert project.summary() == before
+
+
+def test_another_file_with_the_same_text_is_a_second_transcript(project: Project):
+    """Two documents (two cases) may hold one text: pooling them would pool their
+    codings, so each stays its own transcript."""
+    first = project.add_transcript(transcript(), source_file="a.txt", case="P01")
+    second = project.add_transcript(transcript(name="copy"), source_file="copy.txt",
+                                    case="P02")
+    assert first != second
+    assert project.same_text(transcript().sha256) == [("copy", "copy.txt"), ("t1", "a.txt")]
+    assert [(t.name, t.case) for t in project.transcripts()] == [("copy", "P02"),
+                                                                 ("t1", "P01")]
+    assert project.check() == []
+
+
+def test_a_project_of_schema_4_keeps_its_transcripts_and_allows_a_second_text(
+        tmp_path: Path, monkeypatch):
+    """Migration 5 drops the UNIQUE on the text hash and keeps everything else."""
+    path = tmp_path / "old.qcode"
+    monkeypatch.setattr(store.project, "MIGRATIONS", store.MIGRATIONS[:4])
+    monkeypatch.setattr(store.project, "SCHEMA_VERSION", 4)
+    old = Project.create(path)
+    old.add_transcript(transcript(), source_file="a.txt", case="P01")
+    with pytest.raises(sqlite3.IntegrityError):  # what schema 4 forbade
+        with old.transaction():
+            old.conn.execute("INSERT INTO transcripts (guid, name, source_file,"
+                             " source_format, encoding, text, sha256, word_count, imported)"
+                             " SELECT 'X', 'x', source_file, source_format, encoding, text,"
+                             " sha256, word_count, imported FROM transcripts")
+    old.close()
+    monkeypatch.undo()
+    with Project.open(path) as migrated:
+        assert migrated.schema_version == store.SCHEMA_VERSION
+        [row] = migrated.transcripts()
+        assert (row.name, row.case, row.turn_count) == ("t1", "P01", 2)
+        migrated.add_transcript(transcript(name="copy"), source_file="copy.txt")
+        assert len(migrated.search("growing")) == 2
+        assert migrated.check() == []
+        indexes = {r[0] for r in migrated.conn.execute(
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'transcripts'"
+            " AND type = 'index'")}
+        assert "transcripts_by_text" in indexes
 
 
 def test_failed_import_rolls_back_everything(project: Project):

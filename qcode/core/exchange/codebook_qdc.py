@@ -2,7 +2,7 @@
 `project.qde` or a `.qdpx`.
 
 Written files follow Codebook.xsd (QDA-XML 1.0): the tree nested, colours #RRGGBB, the
-codes' own GUIDs (so re-exports keep their identity), every code codable, and the
+codes' own GUIDs in lower case (so re-exports keep their identity), every code codable, and the
 guidance in `Description` (see description.py). Reading is tolerant of what real tools
 write (a schema violation is a warning, not a refusal) but never of unsafe XML.
 """
@@ -16,7 +16,7 @@ from qcode import __version__
 from qcode.core.codebook import Code, Codebook
 from qcode.core.exchange import description
 from qcode.core.exchange.foreign import tidy
-from qcode.core.exchange.refi_write import add_code
+from qcode.core.exchange.refi_write import add_code, lower_guids
 from qcode.core.exchange.safe_xml import (ExchangeError, parse_xml, read_bytes,
                                           read_project_qde)
 
@@ -44,6 +44,7 @@ def to_qdc(book: Codebook) -> str:
     seen: dict[str, str] = {}
     for code in book.codes:
         add_code(codes, code, (), seen)
+    lower_guids(root)
     ET.indent(root, space="  ")
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")

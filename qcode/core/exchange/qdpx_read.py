@@ -150,7 +150,7 @@ class _Reader:
             name=name, codebook=book, created=self.datetime(root.get("creationDateTime")))
         self.project = project
         self.users(root)
-        self.default_coder = self.coder_for(root.get("creatingUserGUID"))
+        self.default_coder = self.creating_user(root.get("creatingUserGUID"))
         self.notes = self.read_notes(root)
         self.used_notes: set[str] = set()
         self.memos_made: set[str] = set()
@@ -198,6 +198,18 @@ class _Reader:
         self.coders[guid] = coder
         self.project.coders.append(coder)
         return coder
+
+    def creating_user(self, reference: str | None) -> model.Coder | None:
+        """The project's creating user, the coder of what names no other: only one of
+        its <User>s. Any other would be a coder who made nothing (and agreement would
+        then report one), so it is ignored and said to be."""
+        guid = clean_guid(reference)
+        if guid in self.coders:
+            return self.coders[guid]
+        if reference:
+            self.warnings.append(f"the project's creatingUserGUID '{shortened(reference)}' "
+                                 "is not one of its <User>s; ignored")
+        return None
 
     def coder_for(self, reference: str | None) -> model.Coder | None:
         guid = clean_guid(reference)
@@ -358,19 +370,17 @@ class _Reader:
         if not text.strip():
             self.warnings.append(f"{what}: its text is empty; not imported")
             return
-        if text in by_text:
-            self.warnings.append(f"{what}: the same text as another source; its codings "
-                                 "go to that one")
-            self.transcript_of[guid] = by_text[text]
-        else:
-            by_text[text] = guid
-            self.transcript_of[guid] = guid
-            self.transcript_names[guid] = unique_name(label, names)
-            self.project.transcripts.append(model.Transcript(
-                guid=guid, name=self.transcript_names[guid], text=text,
-                source_file=label, source_format="txt",
-                imported=self.datetime(element.get("creationDateTime"))))
-        transcript = self.transcript_of[guid]
+        self.transcript_of[guid] = transcript = guid
+        self.transcript_names[guid] = unique_name(label, names)
+        if text in by_text:  # two documents, two cases: each keeps its own codings
+            self.warnings.append(f"{what}: the same text as source "
+                                 f"'{self.transcript_names[by_text[text]]}'; kept as two "
+                                 "transcripts")
+        by_text.setdefault(text, guid)
+        self.project.transcripts.append(model.Transcript(
+            guid=guid, name=self.transcript_names[guid], text=text,
+            source_file=label, source_format="txt",
+            imported=self.datetime(element.get("creationDateTime"))))
         self.source_values.setdefault(transcript, {}).update(self.values(element, variables))
         where = Positions(raw, text, self.origin)
         selections = self.children(element, "PlainTextSelection")
@@ -539,8 +549,8 @@ def apply_extras(project: ExchangeProject, extras: dict) -> None:
     """Take what qcode.json says, after checking all of it: a value of the wrong kind
     raises ValueError before anything is changed, and the caller ignores the file."""
     facts = _mapping(extras.get("project"), "project")
-    created = _mapping(extras.get("coders"), "coders")
-    found = _mapping(extras.get("transcripts"), "transcripts")
+    created = _by_guid(_mapping(extras.get("coders"), "coders"))
+    found = _by_guid(_mapping(extras.get("transcripts"), "transcripts"))
     guid, when = _text(facts.get("guid"), "guid"), _date(facts.get("created"))
     book = _text(facts.get("codebook_name"), "codebook_name")
     dates = {c.guid: _date(created.get(c.guid)) for c in project.coders}
@@ -584,11 +594,20 @@ def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
         raise ValueError("a resolution's place is not two positions")
     _text(resolution.resolved_by, "resolved_by")
     _date(resolution.created)
+    for field in ("guid", "transcript", "code"):  # lower case now, capitals before
+        setattr(resolution, field, clean_guid(getattr(resolution, field))
+                or getattr(resolution, field))
     if resolution.transcript not in texts:
         return None
     if not 0 <= resolution.start <= resolution.end <= len(texts[resolution.transcript]):
         raise ValueError("a resolution's place is outside its text")
     return resolution
+
+
+def _by_guid(mapping: dict) -> dict:
+    """A mapping keyed by GUIDs, keyed as the project read holds them (qcode wrote
+    them in capitals before it wrote them in lower case)."""
+    return {clean_guid(key) or key: value for key, value in mapping.items()}
 
 
 def _mapping(value, what: str) -> dict:

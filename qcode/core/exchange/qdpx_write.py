@@ -10,7 +10,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A transcript's text is only in its file (`plainTextPath`), never inline as well.
 - Each coding is one PlainTextSelection holding one Coding, so every coding keeps its
   own GUID, coder and date; its memo is a Note the selection refers to.
-- GUIDs are the project's own, or derived (uuid5) from them, and the archive has fixed
+- GUIDs are the project's own, or derived (uuid5) from them, written in lower case as
+  every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
   other tools recognise what they imported before.
 - Everything is checked before a byte is written (what the schema cannot check too:
@@ -38,7 +39,7 @@ from qcode.core.exchange.foreign import clean_guid, path_of
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
-                                            xml_text)
+                                            lower_guids, written, xml_text)
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.text import trim_words
 
@@ -79,7 +80,8 @@ def qdpx_bytes(exchange: ExchangeProject) -> bytes:
     for transcript in exchange.transcripts:
         guid = canonical(transcript.guid, f"transcript '{transcript.name}'")
         try:
-            sources.append((f"sources/{guid}.txt", transcript.text.encode("utf-8")))
+            sources.append((f"sources/{written(guid)}.txt",
+                            transcript.text.encode("utf-8")))
         except UnicodeEncodeError as exc:
             raise ExchangeError(f"the text of transcript '{transcript.name}' holds "
                                 f"U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot "
@@ -100,20 +102,21 @@ def extras(exchange: ExchangeProject) -> dict:
     """What qcode knows and REFI-QDA cannot say, by GUID: read back only by qcode."""
     return {
         "format": "qcode-extras", "version": 1, "qcode": __version__,
-        "project": {"guid": exchange.guid, "created": exchange.created,
+        "project": {"guid": written(exchange.guid), "created": exchange.created,
                     "codebook_name": exchange.codebook.name or None},
-        "coders": {canonical(c.guid, f"coder '{c.name}'"): c.created
+        "coders": {written(canonical(c.guid, f"coder '{c.name}'")): c.created
                    for c in exchange.coders},
         "transcripts": {
-            canonical(t.guid, f"transcript '{t.name}'"): {
+            written(canonical(t.guid, f"transcript '{t.name}'")): {
                 "source_file": t.source_file, "source_format": t.source_format,
                 "encoding": t.encoding, "imported": t.imported,
                 "turns": None if t.turns is None else [
                     [u.speaker, u.start, u.end, u.label_start, u.begin_time, u.end_time]
                     for u in t.turns]}
             for t in exchange.transcripts},
-        "resolutions": [[r.guid, r.transcript, r.code, r.first_coder, r.second_coder,
-                         r.start, r.end, r.choice, r.resolved_by, r.created]
+        "resolutions": [[written(r.guid), written(r.transcript), written(r.code),
+                         r.first_coder, r.second_coder, r.start, r.end, r.choice,
+                         r.resolved_by, r.created]
                         for r in exchange.resolutions],
     }
 
@@ -129,6 +132,7 @@ def counts(exchange: ExchangeProject) -> dict[str, int]:
 def project_qde(exchange: ExchangeProject) -> bytes:
     """The project.qde document (UTF-8), valid against Project.xsd and checked."""
     root = _Document(exchange).build()
+    lower_guids(root)
     check_references(root)
     ET.indent(root, space="  ")
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
@@ -157,7 +161,8 @@ def check_references(root: ET.Element) -> None:
 
 
 def canonical(guid: str | None, what: str) -> str:
-    """A GUID as REFI-QDA files carry it (capitals, no braces)."""
+    """A GUID in qcode's form (capitals, no braces), checked; `written` turns it into
+    an export's."""
     clean = clean_guid(guid)
     if clean is None:
         raise ExchangeError(f"{what} has the malformed guid '{guid}', which REFI-QDA "

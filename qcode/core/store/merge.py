@@ -15,9 +15,9 @@ class Merging:
     def merge(self, other_path: str | Path) -> dict:
         """Bring in another copy of this project (a coder's blind copy): coders, cases
         and attributes, transcripts, codes and codings, matched by GUID, then by name
-        (coders, cases), text hash (transcripts) or path of names (codes). Everything
-        new is added; nothing here is changed or deleted; what disagrees is reported.
-        Merging the same copy twice adds nothing."""
+        (coders, cases), name and text hash (transcripts) or path of names (codes).
+        Everything new is added; nothing here is changed or deleted; what disagrees is
+        reported. Merging the same copy twice adds nothing."""
         other = _open_read_only(Path(other_path))
         try:
             return self._merge_from(other, "merge", f"merged {Path(other_path).name}")
@@ -84,14 +84,12 @@ class Merging:
 
     def _merge_transcripts(self, other, cases: dict[int, int], report: dict
                            ) -> dict[int, int]:
-        mapping = {}
+        mapping, added = {}, set()
         columns = ("guid", "name", "case_id", "source_file", "source_format", "encoding",
                    "text", "sha256", "word_count", "imported")
         for row in other.execute(f"SELECT id, {', '.join(columns)} FROM transcripts"):
             values = dict(zip(columns, row[1:]))
-            found = self.conn.execute(
-                "SELECT id, sha256, name FROM transcripts WHERE guid = ? OR sha256 = ?",
-                (values["guid"], values["sha256"])).fetchone()
+            found = self._same_transcript(values)
             if found is not None:
                 if found[1] != values["sha256"]:
                     report["conflicts"].append(
@@ -108,7 +106,16 @@ class Merging:
                     f"name; the other copy's is added as '{renamed}'")
                 values["name"] = renamed
             values["case_id"] = cases.get(values["case_id"])
+            twins = [name for twin_id, name in self.conn.execute(
+                "SELECT id, name FROM transcripts WHERE sha256 = ? ORDER BY name",
+                (values["sha256"],)) if twin_id not in added]
+            if twins:
+                report["conflicts"].append(
+                    f"transcript {values['name']}: the same text as transcript {twins[0]} "
+                    "here, but another source (its GUID and name differ); kept as two "
+                    "transcripts")
             transcript_id = self._put_new("transcripts", values)
+            added.add(transcript_id)
             turns = other.execute(
                 'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
                 " FROM turns WHERE transcript_id = ? ORDER BY seq", (row[0],)).fetchall()
@@ -127,6 +134,15 @@ class Merging:
             mapping[row[0]] = transcript_id
             report["transcripts"] += 1
         return mapping
+
+    def _same_transcript(self, values: dict) -> tuple | None:
+        """(id, text hash, name) of the transcript here that is the other's: the one of
+        its GUID; else, as when each coder imported the same file, the one of its name
+        and text. Another name with the same text is another source."""
+        return self.conn.execute(
+            "SELECT id, sha256, name FROM transcripts WHERE guid = ? UNION ALL"
+            " SELECT id, sha256, name FROM transcripts WHERE name = ? AND sha256 = ?"
+            " LIMIT 1", (values["guid"], values["name"], values["sha256"])).fetchone()
 
     def _merge_codes(self, other, report: dict) -> dict[int, int]:
         from qcode.core.codebook import CODE_FIELDS
@@ -244,7 +260,7 @@ class Merging:
     def import_exchange(self, project, source: str) -> dict:
         """Bring in a project read from another tool's export (an ExchangeProject): it
         is first laid out as a qcode project in memory, then merged like a coder's
-        copy, so it is matched to what is here by GUID, text hash, name and path of
+        copy, so it is matched to what is here by GUID, name and text hash, and path of
         names exactly as `merge` does, and nothing here is changed or deleted. A
         project with nothing in it yet also takes the file's identity (GUID, creation
         date, codebook name), so an export imported back is the same project."""

@@ -180,6 +180,24 @@ MIGRATIONS: list[Migration] = [
             SELECT id FROM turns WHERE turns.transcript_id = codings.transcript_id
             AND turns.start <= codings.start ORDER BY turns.start DESC LIMIT 1);
     """,
+    # 5: two sources may hold the same text (two documents, two cases): they stay two
+    # transcripts, each with its own codings, so the text hash is no longer unique; it
+    # stays indexed, as imports still look a text up by it to warn. SQLite cannot drop
+    # a column's UNIQUE, so the hash moves to a plain column of the same name.
+    (
+        """
+        ALTER TABLE transcripts ADD COLUMN text_sha256 TEXT;
+        UPDATE transcripts SET text_sha256 = sha256;
+        """,
+        Reshape("transcripts", drop={"sha256"}, rename={"text_sha256": "sha256"},
+                not_null={"text_sha256"},
+                column_order=["id", "guid", "name", "case_id", "source_file",
+                              "source_format", "encoding", "text", "text_sha256",
+                              "word_count", "imported"]),
+        """
+        CREATE INDEX transcripts_by_text ON transcripts (sha256);
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

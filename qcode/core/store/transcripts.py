@@ -33,22 +33,24 @@ class SearchHit:
 
 
 class Transcripts:
-    def has_text(self, sha256: str) -> str | None:
-        """The name of the transcript with this text hash, if one is stored."""
-        row = self.conn.execute(
-            "SELECT name FROM transcripts WHERE sha256 = ?", (sha256,)
-        ).fetchone()
-        return row[0] if row else None
+    def same_text(self, sha256: str) -> list[tuple[str, str]]:
+        """(name, source file) of each stored transcript with this text hash: two
+        sources may hold one text (two documents, two cases), and each stays its own."""
+        return self.conn.execute(
+            "SELECT name, source_file FROM transcripts WHERE sha256 = ? ORDER BY name",
+            (sha256,)).fetchall()
 
     def add_transcript(
         self, parsed: Transcript, source_file: str, case: str | None = None,
         name: str | None = None,
     ) -> int:
-        """Store a parsed transcript, its turns and its search index in one transaction."""
+        """Store a parsed transcript, its turns and its search index in one transaction.
+        The same file again (its text under its name or file name) is refused; another
+        file with the same text is a second transcript (the caller warns)."""
         name = name or parsed.name
-        existing = self.has_text(parsed.sha256)
-        if existing is not None:
-            raise ProjectError(f"already imported as transcript '{existing}' (same text)")
+        for twin, twin_file in self.same_text(parsed.sha256):
+            if twin == name or twin_file == source_file:
+                raise ProjectError(f"already imported as transcript '{twin}' (same text)")
         if self.conn.execute("SELECT 1 FROM transcripts WHERE name = ?", (name,)).fetchone():
             raise ProjectError(
                 f"a different transcript named '{name}' is already in the project; "
