@@ -118,10 +118,10 @@ def test_bad_files_are_reported_and_the_batch_goes_on(run, tmp_path: Path):
     # Another file with the same text is a second transcript, said as a warning.
     assert "warning: again.txt: same text as transcript 'good'" in result.output
     assert "no such file" in by_file["missing.txt"]
-    assert "9 of 10 file(s) not imported" in result.output
+    assert "8 of 10 file(s) not imported" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
-        assert [t.name for t in project.transcripts()] == ["good"]
-        assert project.summary()["turns"] == 5
+        assert [t.name for t in project.transcripts()] == ["again", "good"]
+        assert project.summary()["turns"] == 10
 
 
 def test_not_a_project_is_refused_and_untouched(run, tmp_path: Path):
