@@ -93,11 +93,19 @@ class Codebook:
     def guids_of_other_kinds(self) -> dict[str, str]:
         """GUID -> what it belongs to ("a transcript", "a coder" ...), for every thing in
         the project that is not a code: a code must not take one of them."""
-        kinds = (("coders", "a coder"), ("transcripts", "a transcript"),
-                 ("cases", "a case"), ("memos", "a memo"), ("codings", "a coding"),
-                 ("resolutions", "a resolution"))
-        return dict(self.conn.execute(" UNION ALL ".join(
-            f"SELECT upper(guid), '{what}' FROM {table}" for table, what in kinds)))
+        return {guid: what for guid, (what, _) in self.guids_in_use().items()
+                if what != "a code"}
+
+    def guids_in_use(self) -> dict[str, tuple[str, str | None]]:
+        """GUID (in capitals) -> (what it belongs to, its name where it has one), for
+        everything in the project that a file's GUID could be mistaken for."""
+        kinds = (("codes", "a code", "name"), ("coders", "a coder", "name"),
+                 ("transcripts", "a transcript", "name"), ("cases", "a case", "name"),
+                 ("memos", "a memo", "NULL"), ("codings", "a coding", "NULL"),
+                 ("resolutions", "a resolution", "NULL"))
+        return {guid: (what, name) for guid, what, name in self.conn.execute(
+            " UNION ALL ".join(f"SELECT upper(guid), '{what}', {name} FROM {table}"
+                               for table, what, name in kinds))}
 
     def code(self, code_id: int) -> dict:
         row = self._row("codes", code_id)
