@@ -230,6 +230,7 @@ def import_project(project: Project, exchange, source: str,
     if anonymisation is not None:
         report = anonymise_exchange(exchange, anonymisation,
                                     stored=lambda decision: _stored(project, decision))
+    check_guids(project, exchange, source)
     report.merged = project.import_exchange(exchange, source)
     if anonymisation is not None:
         if report.stored_unreviewed:
@@ -237,6 +238,20 @@ def import_project(project: Project, exchange, source: str,
         redact_earlier(project, anonymisation, {t.name for t in exchange.transcripts},
                        report)
     return report
+
+
+def check_guids(project: Project, exchange, source: str) -> None:
+    """The file's GUIDs against what the project holds, before anything is stored: its
+    codebook is refused if a code has the GUID of another kind of thing here, and a
+    user with a GUID another coder (or thing) has here gets one of its own."""
+    from qcode.core.codebook import validate
+    from qcode.core.exchange.qdpx_read import settle_users
+
+    in_use = project.guids_in_use()
+    exchange.codebook.source = exchange.codebook.source or source
+    validate(exchange.codebook, taken={guid: what for guid, (what, _) in in_use.items()
+                                       if what != "a code"})
+    exchange.warnings += settle_users(exchange, in_use)
 
 
 def anonymise_exchange(exchange, anonymisation: Anonymisation,

@@ -206,7 +206,7 @@ def test_qdc_export_refuses_what_it_cannot_write():
 
 NAME = st.one_of(
     st.sampled_from(["[bold]x[/]", "a & b", "<i>", '"quoted"', "x / y", "[/]", "&amp;",
-                     "Definition: no", "#1", "- dash", "]]>", "tab\there", "'single'",
+                     "Definition: no", "#1", "- dash", "]]>", "tab  here", "'single'",
                      '=HYPERLINK("x")', "'=x", "''+1", "@sum"]),
     st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
             max_size=15),
@@ -754,3 +754,30 @@ def test_yaml_export_gives_colours_in_capitals(tmp_path: Path):
         book = formats.project_codebook(project)
     assert codebooks.parse(formats.export(book, "yaml")) == book
     assert book.codes[1].colour == "#ABCDEF"
+
+
+CRAFTED = {
+    "laughs.yaml": "name: S\na0: &a0 [lol, lol, lol, lol]\n" + "".join(
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 30))
+    + "codes: [{name: A, definition: *a29}]\n",
+    "deep.yaml": "[" * 10_000 + "]" * 10_000 + "\n",
+    "deep.csv": "path\n" + " / ".join(["x"] * 10_000) + "\n",
+    "twice.yaml": ("name: S\ncodes:\n  - name: A\n    guid: 11111111-1111-4111-8111-111111111111"
+                   "\n    codes:\n      - name: B\n"
+                   "        guid: 11111111-1111-4111-8111-111111111111\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+@pytest.mark.parametrize("command", ["load", "import"])
+def test_crafted_codebooks_are_refused_with_one_line(run, tmp_path: Path, name, command):
+    if command == "load" and name.endswith(".csv"):
+        pytest.skip("'codebook load' reads YAML only")
+    (tmp_path / "tricky.yaml").write_text(TRICKY, encoding="utf-8")
+    run("codebook", "import", "tricky.yaml")
+    before = run("codebook", "show", "--json").output
+    (tmp_path / name).write_text(CRAFTED[name], encoding="utf-8")
+    result = run("codebook", command, name, ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {name}") and result.output.count("\n") == 1
+    assert run("codebook", "show", "--json").output == before

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.core import codebook as codebooks
-from qcode.core.codebook import COLOUR, Code, Codebook
+from qcode.core.codebook import COLOUR, MAX_DEPTH, Code, Codebook
 from qcode.core.exchange.codebook_qdc import read_refi, to_qdc
 from qcode.core.exchange.foreign import path_of, tidy
 from qcode.core.exchange.safe_xml import ExchangeError, read_bytes
@@ -124,7 +124,7 @@ def read_csv(path: Path) -> tuple[Codebook, list[str]]:
         raise ExchangeError(f"{path}: a codebook CSV needs a 'path' column (found: "
                             f"{', '.join(columns) or 'no header'})")
     reader.fieldnames = columns
-    book = Codebook(name=path.stem)
+    book = Codebook(name=path.stem, source=str(path))
     by_path: dict[tuple[str, ...], Code] = {}
     parts_of: dict[str, tuple[str, ...]] = {}  # a row's path as written -> its parts
     given: set[tuple[str, ...]] = set()
@@ -163,6 +163,9 @@ def read_csv(path: Path) -> tuple[Codebook, list[str]]:
             else:
                 raise ExchangeError(f"{path}:{line}: the path '{full}' does not end with "
                                     f"the name '{name}'")
+            if len(parts) > MAX_DEPTH:
+                raise ExchangeError(f"{path}:{line}: the path is more than {MAX_DEPTH} "
+                                    "codes deep; the codebook was refused")
             parts_of.setdefault(full, parts)
             if parts in given:
                 # A second row for one path: kept as a sibling, which tidy() renames.

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from qcode import __version__
-from qcode.core.codebook import Code, Codebook
+from qcode.core.codebook import MAX_DEPTH, Code, Codebook
 from qcode.core.exchange import description
 from qcode.core.exchange.foreign import tidy
 from qcode.core.exchange.refi_write import add_code, lower_guids
@@ -28,7 +28,6 @@ VARIANTS = {
     "urn:QDA-XML:codebook:1:0": CODEBOOK_NS, "urn:QDA-XML:codebook:0:4": CODEBOOK_NS,
     "urn:QDA-XML:project:1:0": PROJECT_NS, "urn:QDA-XML:project:0:4": PROJECT_NS,
 }
-MAX_DEPTH = 100
 BOOLEAN = {"true", "false", "1", "0"}
 
 
@@ -108,7 +107,8 @@ def codebook_in(root: ET.Element, filename: str, default_name: str = "codebook",
         for attribute in root.attrib:
             if attribute != "origin" and not attribute.startswith("{"):
                 reader.problem(f"<CodeBook> may only have 'origin', not '{attribute}'")
-    book = Codebook(name=name, codes=reader.codebook(book_element, filename))
+    book = Codebook(name=name, codes=reader.codebook(book_element, filename),
+                    source=filename)
     warnings += reader.notes()
     warnings += tidy(book)
     return book, warnings

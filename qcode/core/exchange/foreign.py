@@ -13,6 +13,7 @@ from qcode.core.codebook import COLOUR, GUID, Code, Codebook
 
 SHORT_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3}$")
 ALPHA_COLOUR = re.compile(r"^#[0-9A-Fa-f]{8}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 TEXT_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example")
 
 
@@ -68,6 +69,10 @@ def tidy(book: Codebook) -> list[str]:
         where = f"under '{path_of(parents[:-1], parents[-1])}'" if parents else "at the top"
         for code in codes:
             name = code.name.strip()
+            if CONTROL.search(name):
+                name = CONTROL.sub(" ", name).strip()
+                warnings.append(f"a code {where} has control characters in its name "
+                                f"(line breaks, tabs); it is called '{name}'")
             if not name:
                 name = "unnamed code"
                 warnings.append(f"a code {where} has no name; it is called '{name}'")

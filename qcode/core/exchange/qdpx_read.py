@@ -545,6 +545,34 @@ def separate_kinds(project: ExchangeProject) -> list[str]:
     return warnings
 
 
+def settle_users(project: ExchangeProject,
+                 in_use: dict[str, tuple[str, str | None]]) -> list[str]:
+    """A <User> whose GUID the receiving project already gives to a coder of another
+    name, or to another kind of thing (`in_use`: GUID -> (what, name)), gets a GUID of
+    its own, derived from its GUID and name (so importing the file again gives the same
+    one); its codings and memos follow it, and a warning says so.
+    Crediting the codings to the coder already here would put words in another
+    coder's mouth (and into the agreement between them); refusing would keep a whole
+    project out over one label, when a rename in the other tool is the usual cause.
+    The coder is known by the name the file gives, and the note lets the researcher
+    merge the two if they are one person."""
+    warnings, renamed = [], {}
+    for coder in project.coders:
+        what, name = in_use.get(coder.guid, (None, None))
+        if what is None or (what == "a coder" and name == coder.name):
+            continue
+        new = str(uuid.uuid5(IMPORT_NS, f"user\x1f{coder.guid}\x1f{coder.name}")).upper()
+        held = f"the coder '{name}'" if what == "a coder" else f"{what} in the project"
+        warnings.append(f"user '{coder.name}' has the GUID {coder.guid} of {held}; "
+                        f"imported as a coder of its own ({new})")
+        renamed[coder.guid] = coder.guid = new
+    for coding in project.codings:
+        coding.coder = renamed.get(coding.coder, coding.coder)
+    for memo in project.memos:
+        memo.coder = memo.coder and renamed.get(memo.coder, memo.coder)
+    return warnings
+
+
 def apply_extras(project: ExchangeProject, extras: dict) -> None:
     """Take what qcode.json says, after checking all of it: a value of the wrong kind
     raises ValueError before anything is changed, and the caller ignores the file."""

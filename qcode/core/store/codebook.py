@@ -7,6 +7,11 @@ from collections.abc import Mapping
 
 from qcode.core.store.base import ProjectError, new_guid
 
+# A code row's columns that a codebook file sets, in the order _Plan keeps them.
+_PLACED = ("guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
+           "example", "colour", "key", "sort_order")
+_PARENT, _NAME, _KEY, _ORDER = 1, 2, 8, 9
+
 
 class Codebook:
     def codes(self) -> list[dict]:
@@ -39,81 +44,29 @@ class Codebook:
         of names; matched codes take the file's fields, new ones are added, and nothing
         is deleted (codings are never lost). With `under`, the codebook becomes a theme
         of that name, so several codebooks can share one project.
+        The codebook is validated first (codebook.validate, and against this project's
+        codes and other GUIDs); a codebook that fails is refused whole and nothing
+        changes. The project's codes are read once and written in bulk, so the time
+        grows with the number of codes, not its square.
         Returns counts of added/updated/unchanged, and `keys_dropped`: shortcut keys
         not given because another code has them."""
-        from qcode.core.codebook import CODE_FIELDS, Code
+        from qcode.core.codebook import Code, validate
 
         if under:
             codebook = type(codebook)(
                 name=codebook.name, description=codebook.description,
                 codes=[Code(name=under, definition=codebook.description,
                             codes=codebook.codes)],
+                source=codebook.source,
             )
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
-        dropped: list[str] = []
         with self.transaction():
-            by_guid = {r[0]: r[1] for r in self.conn.execute("SELECT guid, id FROM codes")}
-
-            def place(code, parent_id: int | None, order: int) -> None:
-                row_id = by_guid.get(code.guid.upper()) if code.guid else None
-                if row_id is None:
-                    found = self.conn.execute(
-                        "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ?",
-                        (parent_id or 0, code.name),
-                    ).fetchone()
-                    row_id = found[0] if found else None
-                values = {f: getattr(code, f) for f in CODE_FIELDS}
-                if values["key"]:
-                    holder = self.conn.execute(
-                        "SELECT id, name FROM codes WHERE key = ? AND id IS NOT ?",
-                        (values["key"], row_id)).fetchone()
-                    if holder:
-                        # One key, one code: the code that had it first keeps it.
-                        dropped.append(f"key '{values['key']}' of {code.name} already "
-                                       f"belongs to {holder[1]}; {code.name} has no key")
-                        values["key"] = None
-                if row_id is None:
-                    row_id = self.conn.execute(
-                        "INSERT INTO codes (guid, parent_id, name, definition, when_to_use,"
-                        " when_not_to_use, example, colour, key, sort_order)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        ((code.guid or new_guid()).upper(), parent_id, code.name,
-                         values["definition"], values["when_to_use"],
-                         values["when_not_to_use"], values["example"], values["colour"],
-                         values["key"], order),
-                    ).lastrowid
-                    counts["added"] += 1
-                else:
-                    before = self.conn.execute(
-                        "SELECT parent_id, name, definition, when_to_use, when_not_to_use,"
-                        " example, colour, key, sort_order FROM codes WHERE id = ?",
-                        (row_id,),
-                    ).fetchone()
-                    after = (parent_id, code.name, values["definition"],
-                             values["when_to_use"], values["when_not_to_use"],
-                             values["example"], values["colour"], values["key"], order)
-                    if tuple(before) == after:
-                        counts["unchanged"] += 1
-                    else:
-                        self.conn.execute(
-                            "UPDATE codes SET parent_id = ?, name = ?, definition = ?,"
-                            " when_to_use = ?, when_not_to_use = ?, example = ?,"
-                            " colour = ?, key = ?, sort_order = ? WHERE id = ?",
-                            (*after, row_id),
-                        )
-                        counts["updated"] += 1
-                for child_order, child in enumerate(code.codes):
-                    place(child, row_id, child_order)
-
-            first = self.conn.execute(
-                "SELECT ifnull(max(sort_order) + 1, 0) FROM codes WHERE parent_id IS NULL"
-            ).fetchone()[0]
-            for order, code in enumerate(codebook.codes):
-                found = self.conn.execute(
-                    "SELECT sort_order FROM codes WHERE parent_id IS NULL AND name = ?",
-                    (code.name,),
-                ).fetchone()
-                place(code, None, found[0] if found else first + order)
+            validate(codebook, taken=self.guids_of_other_kinds())
+            plan = _Plan(self.conn.execute(
+                f"SELECT id, {', '.join(_PLACED)} FROM codes").fetchall(), codebook)
+            plan.place_all()
+            plan.refuse_name_clashes()
+            self._apply(plan)
+            counts = plan.counts
             if not under:  # a codebook loaded as a theme does not name the project's
                 self._set_meta("codebook_name", codebook.name)
             self.record(
@@ -122,7 +75,37 @@ class Codebook:
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged",
                 codebook=codebook.name, **counts,
             )
-        return {**counts, "keys_dropped": dropped}
+        return {**counts, "keys_dropped": plan.dropped}
+
+    def _apply(self, plan: _Plan) -> None:
+        """Write a plan: moved or renamed codes first step aside (a name no code can
+        have), so codes that trade places never meet a sibling-name clash half-way."""
+        columns = ", ".join(f"{c} = ?" for c in _PLACED)
+        self.conn.executemany("UPDATE codes SET name = ? WHERE id = ?",
+                              [("\x00" + str(row_id), row_id) for row_id in plan.moved])
+        self.conn.executemany(
+            f"INSERT INTO codes (id, {', '.join(_PLACED)}) VALUES "
+            f"(?, {', '.join('?' for _ in _PLACED)})",
+            [(row_id, *plan.rows[row_id]) for row_id in plan.added])
+        self.conn.executemany(f"UPDATE codes SET {columns} WHERE id = ?",
+                              [(*plan.rows[row_id], row_id) for row_id in plan.updated])
+
+    def guids_of_other_kinds(self) -> dict[str, str]:
+        """GUID -> what it belongs to ("a transcript", "a coder" ...), for every thing in
+        the project that is not a code: a code must not take one of them."""
+        return {guid: what for guid, (what, _) in self.guids_in_use().items()
+                if what != "a code"}
+
+    def guids_in_use(self) -> dict[str, tuple[str, str | None]]:
+        """GUID (in capitals) -> (what it belongs to, its name where it has one), for
+        everything in the project that a file's GUID could be mistaken for."""
+        kinds = (("codes", "a code", "name"), ("coders", "a coder", "name"),
+                 ("transcripts", "a transcript", "name"), ("cases", "a case", "name"),
+                 ("memos", "a memo", "NULL"), ("codings", "a coding", "NULL"),
+                 ("resolutions", "a resolution", "NULL"))
+        return {guid: (what, name) for guid, what, name in self.conn.execute(
+            " UNION ALL ".join(f"SELECT upper(guid), '{what}', {name} FROM {table}"
+                               for table, what, name in kinds))}
 
     def code(self, code_id: int) -> dict:
         row = self._row("codes", code_id)
@@ -268,3 +251,125 @@ def _trimmed(fields: dict) -> dict:
     guidance = ("definition", "when_to_use", "when_not_to_use", "example")
     return {k: v.strip() if k in guidance and isinstance(v, str) else v
             for k, v in fields.items()}
+
+
+class _Plan:
+    """What loading a codebook does to the project's codes, worked out in memory from
+    one read of them: each file code matched to a row (by GUID, else by its parent and
+    name) or given a new one, its fields and place, and the keys it cannot have."""
+
+    def __init__(self, rows: list[tuple], codebook):
+        from qcode.core.codebook import CODE_FIELDS
+
+        self.fields = CODE_FIELDS
+        self.codebook = codebook
+        self.rows: dict[int, list] = {row[0]: list(row[1:]) for row in rows}
+        self.by_guid = {values[0].upper(): row_id for row_id, values in self.rows.items()}
+        self.by_place = {(v[_PARENT] or 0, v[_NAME]): i for i, v in self.rows.items()}
+        self.key_holder = {v[_KEY]: i for i, v in self.rows.items() if v[_KEY]}
+        self.top_order = {v[_NAME]: v[_ORDER] for v in self.rows.values()
+                          if v[_PARENT] is None}
+        self.next_id = max(self.rows, default=0) + 1
+        # Rows a file code claims by GUID: no other file code may take them by place.
+        self.guided = {self.by_guid[code.guid.upper()] for code, _ in codebook.walk()
+                       if code.guid and code.guid.upper() in self.by_guid}
+        self.claimed: dict[int, str] = {}  # row id -> the file code's path that took it
+        self.added: list[int] = []
+        self.updated: list[int] = []
+        self.moved: list[int] = []
+        self.dropped: list[str] = []
+        self.counts = {"added": 0, "updated": 0, "unchanged": 0}
+
+    def place_all(self) -> None:
+        first = max((v[_ORDER] for v in self.rows.values() if v[_PARENT] is None),
+                    default=-1) + 1
+        stack = [(code, None, self.top_order.get(code.name, first + order), "")
+                 for order, code in reversed(list(enumerate(self.codebook.codes)))]
+        while stack:
+            code, parent_id, order, parent_path = stack.pop()
+            path = f"{parent_path} / {code.name}" if parent_path else code.name
+            row_id = self.place(code, parent_id, order, path)
+            stack.extend((child, row_id, child_order, path) for child_order, child
+                         in reversed(list(enumerate(code.codes))))
+
+    def match(self, code, parent_id: int | None) -> int | None:
+        row_id = self.by_guid.get(code.guid.upper()) if code.guid else None
+        if row_id is None:
+            row_id = self.by_place.get((parent_id or 0, code.name))
+            if row_id in self.guided:
+                row_id = None  # another code of the file is that row, by its GUID
+        return row_id
+
+    def place(self, code, parent_id: int | None, order: int, path: str) -> int:
+        from qcode.core.codebook import CodebookError, shown
+
+        row_id = self.match(code, parent_id)
+        if row_id in self.claimed:
+            # Two file codes on one row would fold the tree into a loop or lose a theme.
+            raise CodebookError(
+                f"{self.source}: codes '{shown(self.claimed[row_id])}' and '{shown(path)}'"
+                f" both match the project's code '{shown(self.rows[row_id][_NAME])}' (by "
+                "GUID or by place); the codebook was refused")
+        values = {f: getattr(code, f) for f in self.fields}
+        if row_id is None:
+            row_id = self.next_id
+            self.next_id += 1
+            values["key"] = self.free_key(values["key"], row_id, code.name)
+            self.rows[row_id] = [(code.guid or new_guid()).upper(), parent_id, code.name,
+                                 *(values[f] for f in self.fields), order]
+            self.added.append(row_id)
+            self.counts["added"] += 1
+        else:
+            values["key"] = self.free_key(values["key"], row_id, code.name)
+            before = self.rows[row_id]
+            after = [before[0], parent_id, code.name, *(values[f] for f in self.fields),
+                     order]
+            if after == before:
+                self.counts["unchanged"] += 1
+            else:
+                if (before[_PARENT], before[_NAME]) != (parent_id, code.name):
+                    self.moved.append(row_id)
+                    if self.by_place.get((before[_PARENT] or 0, before[_NAME])) == row_id:
+                        del self.by_place[before[_PARENT] or 0, before[_NAME]]
+                self.rows[row_id] = after
+                self.updated.append(row_id)
+                self.counts["updated"] += 1
+        self.by_place[parent_id or 0, code.name] = row_id
+        self.claimed[row_id] = path
+        return row_id
+
+    def free_key(self, key: str | None, row_id: int, name: str) -> str | None:
+        """The key, or None when another code has it (the code that had it first keeps
+        it); a row that takes a new key frees the one it had."""
+        holder = self.key_holder.get(key) if key else None
+        if holder is not None and holder != row_id:
+            self.dropped.append(f"key '{key}' of {name} already belongs to "
+                                f"{self.rows[holder][_NAME]}; {name} has no key")
+            key = None
+        old = self.rows[row_id][_KEY] if row_id in self.rows else None
+        if old and self.key_holder.get(old) == row_id:
+            del self.key_holder[old]
+        if key:
+            self.key_holder[key] = row_id
+        return key
+
+    def refuse_name_clashes(self) -> None:
+        """Two codes of one parent with one name after the load (a code matched by GUID
+        moved or renamed onto a name its new siblings use): refused before writing."""
+        from qcode.core.codebook import CodebookError, shown
+
+        seen: dict[tuple[int, str], int] = {}
+        for row_id, values in self.rows.items():
+            place = (values[_PARENT] or 0, values[_NAME])
+            if place in seen:
+                where = (f"under '{shown(self.rows[place[0]][_NAME])}'" if place[0]
+                         else "at the top")
+                raise CodebookError(
+                    f"{self.source}: not imported: a code would share its name "
+                    f"'{shown(place[1])}' with another code {where}; rename one of them "
+                    "and import again")
+            seen[place] = row_id
+
+    @property
+    def source(self) -> str:
+        return self.codebook.source or self.codebook.name

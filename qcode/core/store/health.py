@@ -42,8 +42,8 @@ class Health:
                 yield table, term
 
     def check(self) -> list[str]:
-        """Problems found: SQLite integrity, foreign keys, text hashes, spans. Empty
-        when the project is sound."""
+        """Problems found: SQLite integrity, foreign keys, text hashes, spans, the
+        codebook's tree, GUIDs used twice. Empty when the project is sound."""
         problems = [
             f"integrity: {row[0]}"
             for row in self.conn.execute("PRAGMA integrity_check")
@@ -68,11 +68,47 @@ class Health:
                         f"transcript {name}: {label} {row_id} span [{start}, {end}) "
                         f"is outside the text (length {len(text)})"
                     )
+        problems += self._codebook_problems() + self._shared_guids()
         try:
             self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(f"search index: {exc}")
         return problems
+
+    def _codebook_problems(self) -> list[str]:
+        """Codes the tree cannot show: a parent that is missing, or parent links that
+        go round in a loop (every code in it, and under it, is then out of sight)."""
+        parent = dict(self.conn.execute("SELECT id, parent_id FROM codes"))
+        name = dict(self.conn.execute("SELECT id, name FROM codes"))
+        problems = [f"codebook: code '{name[code]}' (id {code}) has a parent (id {up}) "
+                    "that is missing" for code, up in parent.items()
+                    if up is not None and up not in parent]
+        settled: set[int] = set()  # codes known to reach the top, a missing parent or a loop
+        for start in parent:
+            trail: dict[int, None] = {}
+            code = start
+            while code is not None and code in parent and code not in settled \
+                    and code not in trail:
+                trail[code] = None
+                code = parent[code]
+            if code in trail:  # back on its own trail: a loop, reported once
+                loop = list(trail)[list(trail).index(code):]
+                problems.append("codebook: the parent links of codes " + ", ".join(
+                    f"'{name[c]}' (id {c})" for c in loop) + " go round in a loop")
+            settled.update(trail)
+        return problems
+
+    def _shared_guids(self) -> list[str]:
+        """One GUID on two things (a code and a transcript, two kinds of row): exports
+        and merges match by GUID, so they would take one for the other."""
+        tables = ("coders", "cases", "transcripts", "codes", "codings", "memos",
+                  "resolutions")
+        rows = self.conn.execute(
+            "SELECT guid, group_concat(kind, ', ') FROM (" + " UNION ALL ".join(
+                f"SELECT upper(guid) AS guid, '{table[:-1]}' AS kind FROM {table}"
+                for table in tables) + ") GROUP BY guid HAVING count(*) > 1")
+        return [f"GUID {guid} is used by more than one thing: {kinds}"
+                for guid, kinds in rows]
 
     def backup(self, dest: str | Path, force: bool = False) -> None:
         """A consistent copy made with SQLite's online backup, safe while others write;
