@@ -44,12 +44,15 @@ def hostile(tmp_path: Path, monkeypatch):
         encoding="utf-8")
     (tmp_path / "people.csv").write_text(
         f"case,file,role{HOSTILE}\nc{HOSTILE},p{HOSTILE}.txt,r{HOSTILE}\n", encoding="utf-8")
+    # A codebook's names and guidance may hold no control character (they are refused,
+    # see the test below), but a bidi override is text, and must still not reach the
+    # terminal raw.
     (tmp_path / "book.yaml").write_text(
-        f"name: b{json.dumps(HOSTILE)[1:-1]}\ncodes:\n"
-        f"  - name: \"Theme{json.dumps(HOSTILE)[1:-1]}\"\n"
-        f"    definition: \"d{json.dumps(HOSTILE)[1:-1]}\"\n"
+        f"name: b{OVERRIDE}\ncodes:\n"
+        f"  - name: \"Theme{OVERRIDE}\"\n"
+        f"    definition: \"d{OVERRIDE}\"\n"
         f"    codes:\n"
-        f"      - name: \"Code{json.dumps(HOSTILE)[1:-1]}\"\n", encoding="utf-8")
+        f"      - name: \"Code{OVERRIDE}\"\n", encoding="utf-8")
     imported = cli_result(["import", "--attributes", "people.csv", f"p{HOSTILE}.txt"])
     loaded = cli_result(["codebook", "import", "book.yaml"])
     with Project.open(tmp_path / "project.qcode") as project:
@@ -70,7 +73,7 @@ def test_terminal_safe_commands(hostile):
     commands = [
         ["transcripts"], ["show", name], ["search", "hard"], ["cases"],
         ["codebook", "show"], ["agree", "--resamples", "0"],
-        ["disagreements", "--coders", "ana,ben"], ["quotes", f"Code{HOSTILE}"],
+        ["disagreements", "--coders", "ana,ben"], ["quotes", f"Code{OVERRIDE}"],
         ["report", "frequencies"], ["report", "frequencies", "--format", "md"],
         ["report", "cooccurrence"], ["code", "--help"], ["check"],
         ["codebook", "export", "--format", "md"],
@@ -125,3 +128,13 @@ def test_commands_print_only_through_the_terminal_safe_helpers():
     offenders = [call for path in sorted((REPO / "qcode" / "cli").glob("*.py"))
                  if path.name != "common.py" for call in printing_calls(path)]
     assert not offenders, "print with common.say/ask/confirm: " + ", ".join(offenders)
+
+
+def test_a_codebook_with_escapes_in_its_names_is_refused_in_one_safe_line(hostile,
+                                                                       tmp_path: Path):
+    (tmp_path / "bad.yaml").write_text(
+        f"name: b\ncodes:\n  - name: \"Code{json.dumps(HOSTILE)[1:-1]}\"\n",
+        encoding="utf-8")
+    result = cli_result(["codebook", "import", "bad.yaml"], ok=False, one_line=True)
+    assert_safe(result.output, visible=False)
+    assert "control character" in result.output

@@ -28,9 +28,10 @@ def path(tmp_path: Path, monkeypatch) -> Path:
         project.add_transcript(parsed(f"t{HOSTILE}", f"P01: It was {HOSTILE} hard.\n"),
                                f"t{HOSTILE}.txt", case=f"c{HOSTILE}")
         project.set_attributes(f"c{HOSTILE}", {"role": f"r{HOSTILE}"})
+        # A code's name may hold no control character (refused on the way in), but a
+        # bidi override is text and must be shown written out too.
         project.load_codebook(parse_codebook(
-            f'name: b\ncodes:\n  - name: "Code\\e]0;owned\\a\\e[2J\\x9b31m\\u202e"\n'
-            '    key: "1"\n'))
+            'name: b\ncodes:\n  - name: "Code\\u202e"\n    key: "1"\n'))
     return path
 
 
@@ -54,11 +55,11 @@ def test_every_screen_shows_escapes_written_out(path: Path):
             await pilot.press("enter")
             await settle(pilot, app)
             assert_shown_safely(app)  # the transcript
-            assert "■ Code\\x1b]0;owned" in drawn(app)  # the codebook, cut at its edge
+            assert "■ Code\\u202e" in drawn(app)  # the codebook
             await pilot.press("s", "c")
             await settle(pilot, app)
             assert isinstance(app.screen, CodePicker)
-            assert_shown_safely(app)
+            assert "Code\\u202e" in drawn(app) and "\u202e" not in drawn(app)
             await pilot.press("escape")
             app.notify(f"Not found: {HOSTILE}")
             await settle(pilot, app)

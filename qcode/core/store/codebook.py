@@ -114,9 +114,14 @@ class Codebook:
         return row
 
     def _check_name(self, name: str, parent_id: int | None, code_id: int | None) -> str:
+        from qcode.core.codebook import name_problem
+
         name = name.strip()
         if not name:
             raise ProjectError("a code needs a name")
+        problem = name_problem(name)  # the rule a codebook file's names follow
+        if problem:
+            raise ProjectError(f"the code's name {problem}")
         clash = self.conn.execute(
             "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ?",
             (parent_id or 0, name),
