@@ -14,14 +14,16 @@ class Codebook:
         rows = self.conn.execute(
             "SELECT id, guid, parent_id, name, definition, when_to_use, when_not_to_use,"
             " example, colour, key, sort_order,"
-            " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
+            " (SELECT count(*) FROM codings WHERE code_id = codes.id), codable"
             " FROM codes ORDER BY sort_order, id"
         ).fetchall()
         keys = ("id", "guid", "parent_id", "name", "definition", "when_to_use",
-                "when_not_to_use", "example", "colour", "key", "sort_order", "codings")
+                "when_not_to_use", "example", "colour", "key", "sort_order", "codings",
+                "codable")
         children: dict[int | None, list[dict]] = {}
         for row in rows:
             code = dict(zip(keys, row))
+            code["codable"] = bool(code["codable"])
             children.setdefault(code["parent_id"], []).append(code)
         ordered: list[dict] = []
 
@@ -41,7 +43,7 @@ class Codebook:
         of that name, so several codebooks can share one project.
         Returns counts of added/updated/unchanged, and `keys_dropped`: shortcut keys
         not given because another code has them."""
-        from qcode.core.codebook import CODE_FIELDS, Code
+        from qcode.core.codebook import CODE_COLUMNS, Code
 
         if under:
             codebook = type(codebook)(
@@ -62,7 +64,8 @@ class Codebook:
                         (parent_id or 0, code.name),
                     ).fetchone()
                     row_id = found[0] if found else None
-                values = {f: getattr(code, f) for f in CODE_FIELDS}
+                values = {f: getattr(code, f) for f in CODE_COLUMNS}
+                values["codable"] = int(values["codable"])
                 if values["key"]:
                     holder = self.conn.execute(
                         "SELECT id, name FROM codes WHERE key = ? AND id IS NOT ?",
@@ -75,30 +78,31 @@ class Codebook:
                 if row_id is None:
                     row_id = self.conn.execute(
                         "INSERT INTO codes (guid, parent_id, name, definition, when_to_use,"
-                        " when_not_to_use, example, colour, key, sort_order)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " when_not_to_use, example, colour, key, sort_order, codable)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         ((code.guid or new_guid()).upper(), parent_id, code.name,
                          values["definition"], values["when_to_use"],
                          values["when_not_to_use"], values["example"], values["colour"],
-                         values["key"], order),
+                         values["key"], order, values["codable"]),
                     ).lastrowid
                     counts["added"] += 1
                 else:
                     before = self.conn.execute(
                         "SELECT parent_id, name, definition, when_to_use, when_not_to_use,"
-                        " example, colour, key, sort_order FROM codes WHERE id = ?",
+                        " example, colour, key, sort_order, codable FROM codes WHERE id = ?",
                         (row_id,),
                     ).fetchone()
                     after = (parent_id, code.name, values["definition"],
                              values["when_to_use"], values["when_not_to_use"],
-                             values["example"], values["colour"], values["key"], order)
+                             values["example"], values["colour"], values["key"], order,
+                             values["codable"])
                     if tuple(before) == after:
                         counts["unchanged"] += 1
                     else:
                         self.conn.execute(
                             "UPDATE codes SET parent_id = ?, name = ?, definition = ?,"
                             " when_to_use = ?, when_not_to_use = ?, example = ?,"
-                            " colour = ?, key = ?, sort_order = ? WHERE id = ?",
+                            " colour = ?, key = ?, sort_order = ?, codable = ? WHERE id = ?",
                             (*after, row_id),
                         )
                         counts["updated"] += 1
@@ -152,9 +156,9 @@ class Codebook:
             raise ProjectError(f"the key '{key}' already belongs to {holder[0]}")
 
     def _check_fields(self, fields: Mapping[str, str | None]) -> None:
-        from qcode.core.codebook import CODE_FIELDS, COLOUR
+        from qcode.core.codebook import CODE_COLUMNS, COLOUR
 
-        unknown = set(fields) - set(CODE_FIELDS) - {"name"}
+        unknown = set(fields) - set(CODE_COLUMNS) - {"name"}
         if unknown:
             raise ProjectError(f"codes have no field {', '.join(sorted(unknown))}")
         colour = fields.get("colour")
@@ -177,7 +181,8 @@ class Codebook:
             code_id = self._insert(changes, "codes", {
                 "guid": new_guid(), "parent_id": parent_id, "name": name,
                 "definition": "", "when_to_use": "", "when_not_to_use": "", "example": "",
-                "colour": None, "key": None, "sort_order": order, **fields})
+                "colour": None, "key": None, "sort_order": order, "codable": True,
+                **fields})
             self._action("add code", f"added code {name}", changes, code=code_id)
         return code_id
 
@@ -186,6 +191,8 @@ class Codebook:
         fields = _trimmed(fields)
         self._check_fields(fields)
         code = self.code(code_id)
+        if fields.get("codable") is False and code["codable"]:
+            self._check_can_be_category(code)
         with self.transaction():
             if "name" in fields:
                 fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
@@ -196,6 +203,13 @@ class Codebook:
                 what = (f"renamed code {code['name']} to {fields['name']}"
                         if "name" in changes[0][3] else f"edited code {code['name']}")
                 self._action("edit code", what, changes, code=code_id)
+
+    def _check_can_be_category(self, code: dict) -> None:
+        used = self.conn.execute("SELECT count(*) FROM codings WHERE code_id = ?",
+                                 (code["id"],)).fetchone()[0]
+        if used:
+            raise ProjectError(f"{code['name']} has {used} codings, and a category cannot "
+                               "have any: move them to another code first")
 
     def move_code(self, code_id: int, parent_id: int | None) -> None:
         """Put a code under another theme (None: make it a top-level theme)."""

@@ -180,6 +180,11 @@ MIGRATIONS: list[Migration] = [
             SELECT id FROM turns WHERE turns.transcript_id = codings.transcript_id
             AND turns.start <= codings.start ORDER BY turns.start DESC LIMIT 1);
     """,
+    # 5: a category (REFI-QDA's isCodable="false", QualCoder's code_cat) groups codes
+    # and is never applied to text itself; every code made before is codable.
+    """
+    ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1 CHECK (codable IN (0, 1));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
