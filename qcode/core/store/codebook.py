@@ -246,6 +246,8 @@ class Codebook:
             changes: list = []
             codings = [r[0] for r in self.conn.execute(
                 "SELECT id FROM codings WHERE code_id = ?", (source_id,))]
+            if codings and not target["codable"]:
+                self._check_can_be_category(source)  # its codings cannot move there
             for coding_id in codings:
                 self._update(changes, "codings", coding_id, code_id=target_id)
             for (child_id,) in self.conn.execute(
