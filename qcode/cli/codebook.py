@@ -53,7 +53,8 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
         indent = "  " * code["depth"]
         key = f" [{code['key']}]" if code["key"] else ""
         count = f"  ({code['codings']})" if code["codings"] else ""
-        say(f"{indent}{code['name']}{key}{count}")
+        category = "" if code["codable"] else " (category: not applied to text)"
+        say(f"{indent}{code['name']}{category}{key}{count}")
         if full:
             for label, field in (("definition", "definition"), ("use when", "when_to_use"),
                                  ("not when", "when_not_to_use"), ("example", "example")):

@@ -20,7 +20,10 @@ from qcode.core.errors import QcodeError
 
 CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "key")
 TEXT_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example")
-ALLOWED_CODE_KEYS = {"name", "guid", "codes", *CODE_FIELDS}
+# What the project keeps of a code besides its name and place: the text fields and
+# whether it can be applied (a category groups codes and cannot).
+CODE_COLUMNS = (*CODE_FIELDS, "codable")
+ALLOWED_CODE_KEYS = {"name", "guid", "codes", "codable", *CODE_FIELDS}
 ALLOWED_TOP_KEYS = {"name", "description", "codes"}
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
@@ -52,6 +55,9 @@ class Code:
     key: str | None = None
     guid: str | None = None
     codes: list[Code] = field(default_factory=list)
+    # False for a category: it groups the codes under it and is never applied to text
+    # (REFI-QDA's isCodable="false", a category in QualCoder).
+    codable: bool = True
 
     def walk(self, depth: int = 0):
         yield self, depth
@@ -282,7 +288,16 @@ class _Reader:
         children = (self.code_list(fields["codes"][1], what, depth + 1)
                     if "codes" in fields else [])
         return Code(name=name, colour=colour.upper() if colour else None, key=key,
-                    guid=guid, codes=children, **values)
+                    guid=guid, codes=children,
+                    codable=self.codable(fields.get("codable"), what), **values)
+
+    def codable(self, entry: tuple[yaml.Node, yaml.Node] | None, what: str) -> bool:
+        if entry is None:
+            return True
+        node = entry[1]
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool"):
+            self.fail(node, f"'codable' of {what} must be true or false")
+        return yaml.safe_load(node.value) is True
 
 
 def name_problem(name: str) -> str | None:
@@ -365,7 +380,7 @@ def from_rows(name: str, rows: list[dict]) -> Codebook:
     by_id: dict[int, Code] = {}
     roots: list[Code] = []
     for row in rows:
-        code = Code(name=row["name"], guid=row["guid"],
+        code = Code(name=row["name"], guid=row["guid"], codable=bool(row["codable"]),
                     **{f: row[f] or (None if f in ("colour", "key") else "")
                        for f in CODE_FIELDS})
         by_id[row["id"]] = code
@@ -380,6 +395,8 @@ def to_yaml(codebook: Codebook) -> str:
             value = getattr(code, f)
             if value:
                 out[f] = value
+        if not code.codable:
+            out["codable"] = False
         if code.guid:
             out["guid"] = code.guid
         if code.codes:

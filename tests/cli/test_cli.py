@@ -155,6 +155,18 @@ def test_codebook_load_show_and_errors(run, tmp_path: Path):
     assert run("codebook", "show", "--json").output == before
 
 
+def test_codebook_show_marks_a_category(run, tmp_path: Path):
+    (tmp_path / "book.yaml").write_text("name: b\ncodes:\n  - name: Barriers\n"
+                                        "    codable: false\n    codes:\n"
+                                        "      - name: Cost\n")
+    run("init")
+    run("codebook", "load", "book.yaml")
+    assert run("codebook", "show").output.splitlines() == [
+        "Barriers (category: not applied to text)", "  Cost"]
+    codes = json.loads(run("codebook", "show", "--json").output)
+    assert [c["codable"] for c in codes] == [False, True]
+
+
 def test_backup_and_check(run, tmp_path: Path):
     (tmp_path / "p01.txt").write_text(INTERVIEW, encoding="utf-8")
     run("init")

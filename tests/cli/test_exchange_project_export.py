@@ -145,12 +145,26 @@ def assert_valid(qde: bytes) -> None:
     _SCHEMAS["xmlschema"].validate(qde.decode("utf-8"))
 
 
+def case_guids(root) -> set[str]:
+    return {case.get("guid") for case in root.iter(q("Case"))}
+
+
+def codings_of_codes(root) -> list:
+    """The Codings that are codings, not the links of cases to their transcripts."""
+    cases = case_guids(root)
+    return [c for c in root.iter(q("Coding"))
+            if c.find(q("CodeRef")).get("targetGUID") not in cases]
+
+
 def assert_sound(data: bytes, project: Project) -> None:
-    """What the schema cannot check: unique GUIDs, references that resolve, each text
-    file as the standard wants it, and every coding at exactly its place in it."""
+    """What the schema cannot check: unique GUIDs (but for a case and the code that
+    links it to its transcripts, as QualCoder reads them), references that resolve,
+    each text file as the standard wants it, and every coding at exactly its place."""
     files = unpack(data)
     root = parse(files["project.qde"])
-    guids = [e.get("guid") for e in root.iter() if e.get("guid") is not None]
+    cases = {case.get("guid") for case in root.iter(q("Case"))}
+    guids = [e.get("guid") for e in root.iter() if e.get("guid") is not None
+             and not (e.tag == q("Code") and e.get("guid") in cases)]
     assert len(guids) == len(set(guids))
     for element in root.iter():
         for attribute in ("targetGUID", "creatingUser"):
@@ -173,6 +187,9 @@ def assert_sound(data: bytes, project: Project) -> None:
             assert 0 <= start < end <= len(text)
             (coding,) = selection.findall(q("Coding"))
             assert len(coding.findall(q("CodeRef"))) == 1
+            if coding.find(q("CodeRef")).get("targetGUID") in cases:
+                assert (start, end) == (0, len(text))  # the case's link to this text
+                continue
             coded_in_file[coding.get("guid")] = text[start:end]
     stored = {}
     for row in project.transcripts():
@@ -238,13 +255,17 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
     sql = lambda query: sorted(r[0].lower() for r in coded.conn.execute(query))  # noqa: E731
     assert sorted(u.get("guid") for u in root.iter(q("User"))) == sql(
         "SELECT guid FROM coders")
-    assert sorted(c.get("guid") for c in root.iter(q("Code"))) == sql("SELECT guid FROM codes")
+    cases = case_guids(root)
+    assert sorted(c.get("guid") for c in root.iter(q("Code"))
+                  if c.get("guid") not in cases) == sql("SELECT guid FROM codes")
     assert sorted(s.get("guid") for s in root.iter(q("TextSource"))) == sql(
         "SELECT guid FROM transcripts")
     assert sorted(c.get("guid") for c in root.iter(q("Case"))) == sql("SELECT guid FROM cases")
-    assert sorted(c.get("guid") for c in root.iter(q("Coding"))) == sql(
+    assert sorted(c.get("guid") for c in codings_of_codes(root)) == sql(
         "SELECT guid FROM codings")
     for selection in root.iter(q("PlainTextSelection")):
+        if selection.find(q("Coding")) not in codings_of_codes(root):
+            continue
         coding = selection.find(q("Coding")).get("guid")
         assert selection.get("guid") == str(uuid.uuid5(
             QCODE_NS, "selection:" + coding.upper()))
@@ -298,14 +319,18 @@ def test_hostile_user_text_is_escaped(coded: Project):
 def test_codes_nest_with_guidance_colour_and_memos(coded: Project):
     root = parse(unpack(qdpx_bytes(snapshot(coded)))["project.qde"])
     codes = root.find(q("CodeBook")).find(q("Codes"))
-    barriers, fear = codes.findall(q("Code"))
+    barriers, fear, *linking_cases = codes.findall(q("Code"))
+    assert {c.get("guid") for c in linking_cases} == {
+        c.get("guid") for c in root.iter(q("Case")) if c.find(q("SourceRef")) is not None}
     assert (barriers.get("name"), barriers.get("color"), barriers.get("isCodable")) == (
         "Barriers", "#1F77B4", "true")
     assert fear.get("color") is None  # "red" is not #RRGGBB
     assert [e.tag.split("}")[1] for e in barriers] == [
         "Description", "NoteRef", "Code", "Code"]
+    # The memo too, where QualCoder reads a code's memo.
     assert description.decode(barriers.find(q("Description")).text) == {
-        "definition": "Things in the way.", "when_to_use": "Obstacles.", "key": "b"}
+        "definition": "Things in the way.", "when_to_use": "Obstacles.", "key": "b",
+        "memo": "Budget & staff <again>."}
     notes = {n.get("guid"): n for n in root.iter(q("Note"))}
     on_barriers = notes[barriers.find(q("NoteRef")).get("targetGUID")]
     assert on_barriers.get("name") == "On barriers"
@@ -344,8 +369,12 @@ def test_memos_are_notes_referred_to_from_where_they_belong(coded: Project):
 def test_selections_carry_coder_date_and_a_short_name(coded: Project):
     root = parse(unpack(qdpx_bytes(snapshot(coded)))["project.qde"])
     users = {u.get("guid"): u.get("name") for u in root.iter(q("User"))}
+    codings = codings_of_codes(root)
     for selection in root.iter(q("PlainTextSelection")):
         coding = selection.find(q("Coding"))
+        if coding not in codings:  # a case's link to a transcript: no one coded it
+            assert selection.get("creatingUser") is None
+            continue
         assert selection.get("creatingUser") == coding.get("creatingUser") in users
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
                             selection.get("creationDateTime"))
@@ -678,7 +707,7 @@ def test_demo_project_exports_valid_and_sound(demo):
     assert_sound(data, project)
     root = parse(unpack(data)["project.qde"])
     assert len(list(root.iter(q("TextSource")))) == 6
-    assert len(list(root.iter(q("Coding")))) == len(project.all_codings()) > 60
+    assert len(codings_of_codes(root)) == len(project.all_codings()) > 60
     assert {u.get("name") for u in root.iter(q("User"))} == {"Coder A", "Coder B"}
 
 
@@ -793,7 +822,8 @@ GUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # as exports wr
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # The words the format itself adds: description labels, the origin, variable types.
 FORMAT_WORDS = {"Definition", "When", "to", "use", "not", "Shortcut", "key", "Example",
-                "internal", "txt", "qcode", "extras", "Text", "Integer", "Float", "true"}
+                "internal", "txt", "qcode", "extras", "Text", "Integer", "Float", "true",
+                "false", "Memo", "Case"}
 
 
 def test_the_export_holds_only_what_the_project_holds(coded: Project):

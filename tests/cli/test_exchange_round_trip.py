@@ -1,5 +1,6 @@
 """qcode -> .qdpx -> qcode gives back the same project: texts, turns, codes with every
-field, codings with their coders and memos, cases, attributes, memos (property tests)."""
+field, categories, codings with their coders and memos, cases and their transcripts,
+attributes, memos of every kind (property tests)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def snapshot(path: Path) -> dict:
                      " u.begin_time, u.end_time FROM turns u"
                      " JOIN transcripts t ON t.id = u.transcript_id"),
         "codes": one("SELECT c.guid, p.guid, c.name, c.definition, c.when_to_use,"
-                     " c.when_not_to_use, c.example, c.colour, c.key, c.sort_order"
+                     " c.when_not_to_use, c.example, c.colour, c.key, c.sort_order,"
+                     " c.codable"
                      " FROM codes c LEFT JOIN codes p ON p.id = c.parent_id"),
         "codings": one('SELECT g.guid, t.guid, k.guid, c.guid, g.start, g."end", g.memo,'
                        " g.created FROM codings g JOIN transcripts t ON t.id ="
@@ -91,7 +93,9 @@ def projects(draw) -> dict:
     attributes = draw(st.dictionaries(NAME, NAME, max_size=3))
     memos = draw(st.lists(st.tuples(NAME, TEXT, st.sampled_from(
         [None, "code", "transcript"])), max_size=3))
+    categories = draw(st.lists(st.booleans(), min_size=len(codes), max_size=len(codes)))
     return {"transcripts": transcripts, "codes": codes, "parents": parents,
+            "categories": categories,
             "coders": coders, "codings": codings, "attributes": attributes,
             "memos": memos, "resolve": draw(st.booleans())}
 
@@ -127,6 +131,10 @@ def build(path: Path, parts: dict) -> None:
                 start = end - 1
             project.add_coding(transcript_ids[which], code_ids[code],
                                parts["coders"][coder], start, end, memo)
+        used = {code for _, code, *_ in parts["codings"]}
+        for number, category in enumerate(parts["categories"]):
+            if category and number not in used:  # a category cannot have codings
+                project.edit_code(code_ids[number], codable=False)
         if parts["resolve"] and len(parts["coders"]) > 1 and parts["codings"]:
             which, code, *_ = parts["codings"][0]
             text = parts["transcripts"][which][1]

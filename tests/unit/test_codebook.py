@@ -61,6 +61,8 @@ def test_yaml_round_trip_is_exact():
     ("name: S\ncodes: {a: 1}\n", 2, "must be a list"),
     ("codes: []\n", 1, "no 'name'"),
     ("name: S\nthemes: []\n", 2, "unknown field 'themes'"),
+    ("name: S\ncodes:\n  - name: A\n    codable: no way\n", 4,
+     "'codable' of code 'A' must be true or false"),
 ])
 def test_errors_name_the_file_line_and_problem(source, line, problem):
     with pytest.raises(CodebookError) as err:
@@ -106,3 +108,23 @@ def test_shipped_codebooks_load_by_name_outside_a_checkout(tmp_path, monkeypatch
 def test_a_missing_codebook_file_names_the_shipped_ones(tmp_path):
     with pytest.raises(codebook.CodebookError, match="asw-study"):
         codebook.load(tmp_path / "nope.yaml")
+
+
+CATEGORIES = """\
+name: With categories
+codes:
+  - name: Barriers
+    codable: false
+    codes:
+      - name: Cost
+  - name: Trust
+"""
+
+
+def test_a_category_is_kept_by_the_yaml():
+    book = codebook.parse(CATEGORIES)
+    barriers, trust = book.codes
+    assert (barriers.codable, barriers.codes[0].codable, trust.codable) == (False, True, True)
+    written = codebook.to_yaml(book)
+    assert written.count("codable") == 1 and "codable: false" in written
+    assert codebook.parse(written) == book

@@ -289,3 +289,61 @@ def test_a_transcript_is_found_by_case_or_the_start_of_its_name(project: Project
         project.transcript_id("demo-0")
     with pytest.raises(ProjectError, match="no transcript named 'x'"):
         project.transcript_id("x")
+
+
+CATEGORY_BOOK = """\
+name: With categories
+codes:
+  - name: Barriers
+    codable: false
+    codes:
+      - name: Cost
+"""
+
+
+def category_project(project: Project) -> tuple[int, dict[str, int]]:
+    project.add_transcript(transcript(), "t1.txt")
+    project.load_codebook(parse_codebook(CATEGORY_BOOK))
+    return project.transcripts()[0].id, {c["name"]: c["id"] for c in project.codes()}
+
+
+def test_a_category_is_stored_and_cannot_be_coded(project: Project):
+    transcript_id, codes = category_project(project)
+    assert {c["name"]: c["codable"] for c in project.codes()} == {
+        "Barriers": False, "Cost": True}
+    with pytest.raises(ProjectError, match="^Barriers is a category: it groups codes and "
+                       "cannot be applied to text; code with one of the codes under it$"):
+        project.add_coding(transcript_id, codes["Barriers"], "ann", 0, 5)
+    coding = project.add_coding(transcript_id, codes["Cost"], "ann", 0, 5)
+    with pytest.raises(ProjectError, match="Barriers is a category"):
+        project.recode(coding, codes["Barriers"])
+    assert [c["code_id"] for c in project.codings(transcript_id)] == [codes["Cost"]]
+
+
+def test_a_code_with_codings_cannot_become_a_category(project: Project):
+    transcript_id, codes = category_project(project)
+    project.add_coding(transcript_id, codes["Cost"], "ann", 0, 5)
+    with pytest.raises(ProjectError, match="Cost has 1 codings, and a category"):
+        project.edit_code(codes["Cost"], codable=False)
+    project.edit_code(codes["Barriers"], codable=True)
+    project.undo()
+    assert not project.code(codes["Barriers"])["codable"]
+
+
+def test_reloading_a_codebook_updates_whether_a_code_is_a_category(project: Project):
+    category_project(project)
+    counts = project.load_codebook(parse_codebook(CATEGORY_BOOK.replace("false", "true")))
+    assert counts["updated"] == 1
+    assert all(c["codable"] for c in project.codes())
+
+
+def test_a_project_made_before_categories_has_only_codable_codes(tmp_path, monkeypatch):
+    path = tmp_path / "old.qcode"
+    previous = store.MIGRATIONS[:-1]
+    with monkeypatch.context() as old:
+        old.setattr(store.project, "MIGRATIONS", previous)
+        old.setattr(store.project, "SCHEMA_VERSION", len(previous))
+        with Project.create(path) as made:
+            made.conn.execute("INSERT INTO codes (guid, name) VALUES ('G', 'Old')")
+    with Project.open(path) as opened:
+        assert [(c["name"], c["codable"]) for c in opened.codes()] == [("Old", True)]

@@ -2,8 +2,9 @@
 `project.qde` or a `.qdpx`.
 
 Written files follow Codebook.xsd (QDA-XML 1.0): the tree nested, colours #RRGGBB, the
-codes' own GUIDs in lower case (so re-exports keep their identity), every code codable, and the
-guidance in `Description` (see description.py). Reading is tolerant of what real tools
+codes' own GUIDs in lower case (so re-exports keep their identity), and the guidance
+in `Description` (see description.py); a category (a code that cannot be applied) is
+isCodable="false" both ways. Reading is tolerant of what real tools
 write (a schema violation is a warning, not a refusal) but never of unsafe XML.
 """
 
@@ -90,12 +91,14 @@ def refi_namespace(root: ET.Element, filename: str) -> tuple[str, str, list[str]
 
 
 def codebook_in(root: ET.Element, filename: str, default_name: str = "codebook",
-                memos_read: bool = False) -> tuple[Codebook, list[str]]:
-    """The codebook of a parsed .qdc or project.qde, with warnings; `memos_read` when
-    the caller imports the codes' memos (NoteRef) itself."""
+                memos: dict[str, str] | None = None) -> tuple[Codebook, list[str]]:
+    """The codebook of a parsed .qdc or project.qde, with warnings. Given `memos`, the
+    caller imports the codes' memos itself: the memo section of each code's
+    Description is put there by code GUID (see description.py)."""
     namespace, local, warnings = refi_namespace(root, filename)
     reader = _Reader(namespace, project=local == "Project")
-    reader.memos_read = memos_read
+    reader.memos_read = memos is not None
+    reader.memos = memos if memos is not None else {}
     if local == "Project":
         book_element = reader.child(root, "CodeBook")
         if book_element is None:
@@ -127,8 +130,8 @@ class _Reader:
         self.project = project
         self.schema = "Project.xsd" if project else "Codebook.xsd"
         self.problems: list[str] = []
-        self.folders = 0
         self.notes_left = 0
+        self.memos: dict[str, str] = {}
         self.sets: list[str] = []
         self.memos_read = False
 
@@ -189,8 +192,6 @@ class _Reader:
         codable = element.get("isCodable")
         if codable is not None and codable.strip() not in BOOLEAN:
             self.problem(f"{where} has isCodable=\"{codable}\" (use true or false)")
-        elif codable is not None and codable.strip() in ("false", "0"):
-            self.folders += 1
         children = self.code_elements(element, where)
         locals_in_order = [split(c.tag)[1] for c in element]
         if "Description" in locals_in_order:
@@ -200,10 +201,15 @@ class _Reader:
         self.notes_left += len(element.findall(self.tag("NoteRef")))
         text = self.child(element, "Description")
         fields = description.decode(text.text or "") if text is not None else {}
+        memo = fields.pop("memo", "")
+        if memo:
+            self.memos[element.get("guid") or ""] = memo
         name = name or ""
+        # Only an explicit false makes a category: the standard's default is codable.
         return Code(name=name, guid=element.get("guid"), colour=element.get("color"),
                     codes=[self.code(c, (*parents, name), depth + 1, filename)
-                           for c in children], **fields)
+                           for c in children],
+                    codable=(codable or "").strip() not in ("false", "0"), **fields)
 
     def notes(self) -> list[str]:
         out = []
@@ -211,12 +217,12 @@ class _Reader:
             more = (f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else "")
             out.append(f"does not validate against {self.schema}: "
                        f"{'; '.join(self.problems[:3])}{more}; read it anyway")
-        if self.folders:
-            out.append(f"{self.folders} code(s) are folders that cannot be applied "
-                       "(isCodable=\"false\"); in qcode every code can be applied")
         if self.sets:
             out.append(f"{len(self.sets)} code set(s) not imported, as qcode has no sets: "
                        + ", ".join(f"'{s}'" for s in self.sets))
         if self.notes_left and not self.memos_read:
             out.append(f"{self.notes_left} memo(s) attached to codes (NoteRef) not imported")
+        if self.memos and not self.memos_read:
+            out.append(f"{len(self.memos)} code memo(s) in descriptions not imported: a "
+                       "codebook holds no memos (import the project to keep them)")
         return out

@@ -14,6 +14,8 @@ sections, so other tools show readable text and qcode reads the same fields back
 
     Shortcut key: b
 
+    Memo: The researcher's memos on the code, which QualCoder reads from here.
+
 Rules (so that reading back gives exactly what was written):
 - a section starts at a line beginning with its label and ": "; empty fields are left out;
   sections are separated by one blank line and come in the order above;
@@ -33,6 +35,9 @@ SECTIONS = (
     ("when_not_to_use", "When not to use"),
     ("example", "Example"),
     ("key", "Shortcut key"),
+    # Not a field of the code: its memos (each also a Note the code refers to, where the
+    # standard puts them), here because QualCoder reads a code's memo from Description.
+    ("memo", "Memo"),
 )
 FIELD_OF_LABEL = {label.casefold(): field for field, label in SECTIONS}
 _LABELS = "|".join(re.escape(label) for _, label in SECTIONS)

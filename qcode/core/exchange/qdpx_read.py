@@ -139,9 +139,16 @@ class _Reader:
             raise ExchangeError(f"{self.filename}: a codebook, not a project; import it "
                                 "with 'qcode codebook import'")
         name = (root.get("name") or "").strip() or self.stem
+        # A code with a case's GUID is how QualCoder and NVivo link a case to its
+        # texts: its codings become the case's transcripts, and it is no code.
+        self.case_guids = {clean_guid(case.get("guid")) for case in
+                           self.children(self.child(root, "Cases"), "Case")} - {None}
+        self.case_links: dict[str, list[str]] = {}
+        self.described: dict[str, str] = {}  # a code's memo in its Description
         if self.child(root, "CodeBook") is not None:
-            book, notes = codebook_in(root, self.filename, name, memos_read=True)
+            book, notes = codebook_in(root, self.filename, name, self.described)
             self.warnings += notes
+            book.codes = without_case_codes(book.codes, self.case_guids)
         else:
             book = Codebook(name=name)
         self.code_guids = {code.guid.upper() for code, _ in book.walk() if code.guid}
@@ -158,6 +165,7 @@ class _Reader:
         self.sources(root, variables)
         self.cases(root, variables)
         self.code_memos(root)
+        self.coded_categories(book)
         self.loose_notes(root)
         for local in ("Sets", "Links", "Graphs"):
             found = self.child(root, local)
@@ -271,10 +279,37 @@ class _Reader:
         for code in self.child(root, "CodeBook").iter(self.tag("Code")) \
                 if self.child(root, "CodeBook") is not None else ():
             guid = clean_guid(code.get("guid"))
+            if guid not in self.code_guids:
+                continue
             for ref in self.children(code, "NoteRef"):
                 note = clean_guid(ref.get("targetGUID"))
-                if note in self.notes and guid in self.code_guids:
+                if note in self.notes:
                     self.add_memo(note, "code", guid)
+            self.described_memo(self.described.get(code.get("guid") or "", ""), code,
+                                "code", guid)
+
+    def described_memo(self, text: str | None, element: ET.Element, target_type: str,
+                       target: str) -> None:
+        """A memo in a code's or a source's Description (where QualCoder writes it),
+        unless its Notes already said the same: qcode writes a memo in both places."""
+        text = normalise((text or "").strip())
+        notes = [self.notes[g][1] for ref in self.children(element, "NoteRef")
+                 if (g := clean_guid(ref.get("targetGUID"))) in self.notes]
+        if not text or text in {n.strip() for n in notes} \
+                or text == "\n\n".join(n for n in notes if n).strip():
+            return
+        self.project.memos.append(model.Memo(
+            guid=str(uuid.uuid5(IMPORT_NS, f"description\x1f{target}")).upper(),
+            name="memo", text=text, target_type=target_type, target_guid=target))
+
+    def coded_categories(self, book: Codebook) -> None:
+        """A category that codings apply is read as a code: nothing coded is lost."""
+        coded = {coding.code for coding in self.project.codings}
+        for code, _ in book.walk():
+            if not code.codable and clean_guid(code.guid) in coded:
+                code.codable = True
+                self.group("categories (isCodable=\"false\") that codings apply, "
+                           "imported as codes", [code.name])
 
     def loose_notes(self, root: ET.Element) -> None:
         for ref in self.children(root, "NoteRef"):
@@ -312,7 +347,7 @@ class _Reader:
                                names)
             sources = [g for ref in self.children(element, "SourceRef")
                        if (g := self.transcript_of.get(clean_guid(ref.get("targetGUID"))))]
-            sources = list(dict.fromkeys(sources))
+            sources = list(dict.fromkeys(sources + self.case_links.get(guid, [])))
             taken = [g for g in sources if g in in_a_case]
             if taken:  # in qcode a transcript belongs to one case
                 self.group("transcript(s) in more than one case, kept in the first",
@@ -400,6 +435,8 @@ class _Reader:
             note = clean_guid(ref.get("targetGUID"))
             if note in self.notes:
                 self.add_memo(note, "transcript", transcript)
+        self.described_memo(self.text_of(element, "Description"), element, "transcript",
+                            transcript)
 
     def source_text(self, element: ET.Element, what: str) -> tuple[str | None, bool]:
         """The source's plain text, and whether selections can be placed on it (not
@@ -455,8 +492,10 @@ class _Reader:
             return
         memos = self.note_texts(selection)
         description = self.text_of(selection, "Description")
-        if description and description.strip():
-            memos.insert(0, normalise(description.strip()))
+        description = normalise((description or "").strip())
+        # qcode writes a coding's memo as both a Note and the Description: take it once.
+        if description and description not in {memo.strip() for memo in memos}:
+            memos.insert(0, description)
         codings = self.children(selection, "Coding")
         if not codings:
             if memos:  # MAXQDA's comments: a note on a place, with no code
@@ -480,6 +519,9 @@ class _Reader:
             self.skipped["second code(s) of a <Coding> with several",
                          "a coding applies one code"] += len(self.children(coding,
                                                                            "CodeRef")) - 1
+        if code in self.case_guids:
+            self.case_links.setdefault(code, []).append(transcript)
+            return
         if code not in self.code_guids:
             self.skipped["coding(s)", "their code is not in the codebook"] += 1
             return
@@ -511,6 +553,19 @@ class _Reader:
             apply_extras(self.project, extras)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
+
+
+def without_case_codes(codes: list, case_guids: set[str]) -> list:
+    """The code tree without the codes that stand for cases (a child of one takes its
+    place)."""
+    kept = []
+    for code in codes:
+        code.codes = without_case_codes(code.codes, case_guids)
+        if clean_guid(code.guid) in case_guids:
+            kept += code.codes
+        else:
+            kept.append(code)
+    return kept
 
 
 def separate_kinds(project: ExchangeProject) -> list[str]:

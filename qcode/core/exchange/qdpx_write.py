@@ -10,6 +10,12 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A transcript's text is only in its file (`plainTextPath`), never inline as well.
 - Each coding is one PlainTextSelection holding one Coding, so every coding keeps its
   own GUID, coder and date; its memo is a Note the selection refers to.
+- Memos on codings, codes and transcripts are also in the `Description` of what they
+  are about, where QualCoder reads them (it ignores those Notes); the reader takes
+  each once.
+- A case's transcripts are named by `SourceRef`s in the case (the standard), and also
+  as QualCoder and NVivo link them: a code with the case's GUID, coding the whole of
+  each of its transcripts. qcode's reader turns that code back into the links.
 - GUIDs are the project's own, or derived (uuid5) from them, written in lower case as
   every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
@@ -35,7 +41,7 @@ from typing import Any
 from qcode import __version__
 from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
-from qcode.core.exchange.foreign import clean_guid, path_of
+from qcode.core.exchange.foreign import clean_guid, path_of, unique_name
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
@@ -141,13 +147,16 @@ def project_qde(exchange: ExchangeProject) -> bytes:
 
 def check_references(root: ET.Element) -> None:
     """What the schema does not check: every GUID names one object, and every reference
-    (targetGUID, creatingUser) names an object in the document."""
+    (targetGUID, creatingUser) names an object in the document. A case and the code
+    that links it to its transcripts share one GUID on purpose."""
     owners: dict[str, str] = {}
     for element in root.iter():
         guid = element.get("guid")
         if guid is None:
             continue
-        if guid in owners:
+        if guid in owners and {owners[guid], element.tag} == {"Case", "Code"}:
+            owners[guid] = "Case and Code"
+        elif guid in owners:
             raise ExchangeError(f"the guid {guid} belongs to two things in the project "
                                 f"(a {owners[guid]} and a {element.tag}); an export needs "
                                 "each to be unique")
@@ -233,6 +242,7 @@ class _Document:
         # Notes (memos) in the order they are written, and where each is referred to.
         self.notes: list[dict] = []
         self.notes_on: dict[str | None, list[str]] = defaultdict(list)
+        self.note_text: dict[str, str] = {}  # the free-standing memos' texts, by GUID
         self.cleaned: dict[str | None, str | None] = {}
 
     def walk_codes(self, codes: list[Code], parents: tuple[str, ...]) -> None:
@@ -276,6 +286,7 @@ class _Document:
             known = {"code": self.codes, "transcript": self.transcripts}.get(
                 memo.target_type or "", {})
             self.notes_on[target if target in known else None].append(guid)
+            self.note_text[guid] = memo.text
             self.notes.append({
                 "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
                 "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
@@ -289,13 +300,32 @@ class _Document:
             name = xml_text(coder.name, f"the name of coder '{coder.name}'")
             ET.SubElement(users, "User", {"guid": guid, "name": name})
 
+    def memo_text(self, target: str) -> str:
+        """The free-standing memos on a code or transcript, as one text for its
+        Description (QualCoder keeps one memo on each)."""
+        return "\n\n".join(self.note_text[note] for note in self.notes_on[target]
+                             if self.note_text[note])
+
     def codebook(self) -> None:
-        if not self.exchange.codebook.codes:
+        linked = [case for case in self.exchange.cases if case.transcripts]
+        if not self.exchange.codebook.codes and not linked:
             return
         codes = ET.SubElement(ET.SubElement(self.root, "CodeBook"), "Codes")
         seen: dict[str, str] = {}
+        memos = {guid: self.memo_text(guid) for guid in self.codes}
         for code in self.exchange.codebook.codes:
-            add_code(codes, code, (), seen, self.notes_on)
+            add_code(codes, code, (), seen, self.notes_on, memos)
+        names = {code.name.casefold() for code, _ in self.exchange.codebook.walk()}
+        for case in linked:
+            self.case_code(codes, case, names)
+
+    def case_code(self, parent: ET.Element, case: Case, names: set[str]) -> None:
+        """The code QualCoder reads as a case's link to its transcripts (it deletes the
+        code after); its name is unique in the whole tree, as QualCoder needs."""
+        name = unique_name(f"Case: {case.name}", names)
+        ET.SubElement(parent, "Code", {
+            "guid": canonical(case.guid, f"case '{case.name}'"),
+            "name": xml_text(name, f"the name of case '{case.name}'"), "isCodable": "true"})
 
     def cases(self) -> None:
         cases = self.exchange.cases
@@ -342,12 +372,17 @@ class _Document:
                 raise ExchangeError(f"coding {coding.guid} is of transcript "
                                     f"{coding.transcript}, which is not in the export")
             by_transcript[transcript].append(coding)
+        cases: dict[str, list[Case]] = defaultdict(list)
+        for case in self.exchange.cases:
+            for transcript in case.transcripts:
+                cases[canonical(transcript, f"a transcript of case '{case.name}'")
+                      ].append(case)
         parent = ET.SubElement(self.root, "Sources")
         for guid, transcript in self.transcripts.items():
-            self.source(parent, guid, transcript, by_transcript[guid])
+            self.source(parent, guid, transcript, by_transcript[guid], cases[guid])
 
     def source(self, parent: ET.Element, guid: str, transcript: Transcript,
-               codings: list[Coding]) -> None:
+               codings: list[Coding], cases: list[Case]) -> None:
         name = transcript.name
         text = transcript.text
         if text.startswith("\ufeff") or "\r" in text:
@@ -358,10 +393,25 @@ class _Document:
             "guid": guid, "name": xml_text(name, f"the name of transcript '{name}'"),
             "plainTextPath": f"internal://{guid}.txt"})
         self.dated(element, transcript.imported)
+        memo = self.memo_text(guid)
+        if memo:
+            ET.SubElement(element, "Description").text = memo
         for coding in sorted(codings, key=lambda c: (c.start, c.end, c.guid)):
             self.selection(element, name, text, coding)
+        for case in cases:
+            self.case_link(element, guid, len(text), case)
         for note in self.notes_on[guid]:
             ET.SubElement(element, "NoteRef", {"targetGUID": note})
+
+    def case_link(self, parent: ET.Element, transcript: str, length: int,
+                  case: Case) -> None:
+        case_guid = canonical(case.guid, f"case '{case.name}'")
+        element = ET.SubElement(parent, "PlainTextSelection", {
+            "guid": derived_guid(f"case-link:{case_guid}:{transcript}"),
+            "name": label(case.name), "startPosition": "0", "endPosition": str(length)})
+        applied = ET.SubElement(element, "Coding", {
+            "guid": derived_guid(f"case-coding:{case_guid}:{transcript}")})
+        ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
 
     def selection(self, parent: ET.Element, transcript: str, text: str,
                   coding: Coding) -> None:
@@ -384,6 +434,10 @@ class _Document:
             "name": label(text[coding.start:coding.end]),
             "startPosition": str(coding.start), "endPosition": str(coding.end),
             "creatingUser": coder})
+        if coding.memo:
+            where = (f"the memo on a coding of '{self.codes[code]}' in transcript "
+                     f"'{transcript}'")
+            ET.SubElement(element, "Description").text = xml_text(coding.memo, where)
         applied = ET.SubElement(element, "Coding", {"guid": guid, "creatingUser": coder})
         stamp = utc(coding.created)
         if stamp:

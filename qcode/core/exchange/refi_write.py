@@ -13,7 +13,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
-from qcode.core.codebook import COLOUR, Code
+from qcode.core.codebook import CODE_FIELDS, COLOUR, Code
 from qcode.core.exchange import description
 from qcode.core.exchange.foreign import clean_guid, path_of
 from qcode.core.exchange.safe_xml import ExchangeError
@@ -67,14 +67,16 @@ def code_guid(code: Code, parents: tuple[str, ...]) -> str:
 
 
 def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dict[str, str],
-             notes: Mapping[str, list[str]] | None = None) -> None:
+             notes: Mapping[str, list[str]] | None = None,
+             memos: Mapping[str, str] | None = None) -> None:
     """Append `code` and the codes under it to `parent`, nested, as REFI-QDA `Code`s.
 
-    Every code is codable (in qcode any code can be applied); the colour is written
-    only when it is #RRGGBB; the guidance travels in `Description` (description.py).
-    `seen` maps each GUID written so far to its code's path, so a repeat is refused.
-    `notes` maps a code's GUID to the GUIDs of the Notes on it; only a project can
-    carry those (a codebook `Code` has no `NoteRef`).
+    A category is written isCodable="false", every other code "true"; the colour is
+    written only when it is #RRGGBB; the guidance travels in `Description`
+    (description.py). `seen` maps each GUID written so far to its code's path, so a
+    repeat is refused. `notes` maps a code's GUID to the GUIDs of the Notes on it, and
+    `memos` to their texts, which also go in `Description`, where QualCoder reads a
+    code's memo; only a project can carry those (a codebook `Code` has no `NoteRef`).
     """
     path = path_of(parents, code.name)
     guid = code_guid(code, parents)
@@ -82,15 +84,16 @@ def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dic
         raise ExchangeError(f"codes '{seen[guid]}' and '{path}' have the same guid {guid}")
     seen[guid] = path
     attributes = {"guid": guid, "name": xml_text(code.name, f"the name of code '{path}'"),
-                  "isCodable": "true"}
+                  "isCodable": "true" if code.codable else "false"}
     if code.colour and COLOUR.match(code.colour):
         attributes["color"] = code.colour.upper()
     element = ET.SubElement(parent, "Code", attributes)
-    text = description.encode({f: getattr(code, f) for f, _ in description.SECTIONS})
+    text = description.encode({**{f: getattr(code, f) for f in CODE_FIELDS},
+                               "memo": (memos or {}).get(guid, "")})
     if text:
         ET.SubElement(element, "Description").text = xml_text(
             text, f"the guidance of code '{path}'")
     for note in (notes or {}).get(guid, ()):
         ET.SubElement(element, "NoteRef", {"targetGUID": note})
     for child in code.codes:
-        add_code(element, child, (*parents, code.name), seen, notes)
+        add_code(element, child, (*parents, code.name), seen, notes, memos)

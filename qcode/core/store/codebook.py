@@ -9,7 +9,7 @@ from qcode.core.store.base import ProjectError, new_guid
 
 # A code row's columns that a codebook file sets, in the order _Plan keeps them.
 _PLACED = ("guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
-           "example", "colour", "key", "sort_order")
+           "example", "colour", "key", "sort_order", "codable")
 _PARENT, _NAME, _KEY, _ORDER = 1, 2, 8, 9
 
 
@@ -19,14 +19,16 @@ class Codebook:
         rows = self.conn.execute(
             "SELECT id, guid, parent_id, name, definition, when_to_use, when_not_to_use,"
             " example, colour, key, sort_order,"
-            " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
+            " (SELECT count(*) FROM codings WHERE code_id = codes.id), codable"
             " FROM codes ORDER BY sort_order, id"
         ).fetchall()
         keys = ("id", "guid", "parent_id", "name", "definition", "when_to_use",
-                "when_not_to_use", "example", "colour", "key", "sort_order", "codings")
+                "when_not_to_use", "example", "colour", "key", "sort_order", "codings",
+                "codable")
         children: dict[int | None, list[dict]] = {}
         for row in rows:
             code = dict(zip(keys, row))
+            code["codable"] = bool(code["codable"])
             children.setdefault(code["parent_id"], []).append(code)
         ordered: list[dict] = []
 
@@ -140,9 +142,9 @@ class Codebook:
             raise ProjectError(f"the key '{key}' already belongs to {holder[0]}")
 
     def _check_fields(self, fields: Mapping[str, str | None]) -> None:
-        from qcode.core.codebook import CODE_FIELDS, COLOUR
+        from qcode.core.codebook import CODE_COLUMNS, COLOUR
 
-        unknown = set(fields) - set(CODE_FIELDS) - {"name"}
+        unknown = set(fields) - set(CODE_COLUMNS) - {"name"}
         if unknown:
             raise ProjectError(f"codes have no field {', '.join(sorted(unknown))}")
         colour = fields.get("colour")
@@ -165,7 +167,8 @@ class Codebook:
             code_id = self._insert(changes, "codes", {
                 "guid": new_guid(), "parent_id": parent_id, "name": name,
                 "definition": "", "when_to_use": "", "when_not_to_use": "", "example": "",
-                "colour": None, "key": None, "sort_order": order, **fields})
+                "colour": None, "key": None, "sort_order": order, "codable": True,
+                **fields})
             self._action("add code", f"added code {name}", changes, code=code_id)
         return code_id
 
@@ -174,6 +177,8 @@ class Codebook:
         fields = _trimmed(fields)
         self._check_fields(fields)
         code = self.code(code_id)
+        if fields.get("codable") is False and code["codable"]:
+            self._check_can_be_category(code)
         with self.transaction():
             if "name" in fields:
                 fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
@@ -184,6 +189,13 @@ class Codebook:
                 what = (f"renamed code {code['name']} to {fields['name']}"
                         if "name" in changes[0][3] else f"edited code {code['name']}")
                 self._action("edit code", what, changes, code=code_id)
+
+    def _check_can_be_category(self, code: dict) -> None:
+        used = self.conn.execute("SELECT count(*) FROM codings WHERE code_id = ?",
+                                 (code["id"],)).fetchone()[0]
+        if used:
+            raise ProjectError(f"{code['name']} has {used} codings, and a category cannot "
+                               "have any: move them to another code first")
 
     def move_code(self, code_id: int, parent_id: int | None) -> None:
         """Put a code under another theme (None: make it a top-level theme)."""
@@ -220,6 +232,8 @@ class Codebook:
             changes: list = []
             codings = [r[0] for r in self.conn.execute(
                 "SELECT id FROM codings WHERE code_id = ?", (source_id,))]
+            if codings and not target["codable"]:
+                self._check_can_be_category(source)  # its codings cannot move there
             for coding_id in codings:
                 self._update(changes, "codings", coding_id, code_id=target_id)
             for (child_id,) in self.conn.execute(
@@ -321,14 +335,15 @@ class _Plan:
             self.next_id += 1
             values["key"] = self.free_key(values["key"], row_id, code.name)
             self.rows[row_id] = [(code.guid or new_guid()).upper(), parent_id, code.name,
-                                 *(values[f] for f in self.fields), order]
+                                 *(values[f] for f in self.fields), order,
+                                 int(code.codable)]
             self.added.append(row_id)
             self.counts["added"] += 1
         else:
             values["key"] = self.free_key(values["key"], row_id, code.name)
             before = self.rows[row_id]
             after = [before[0], parent_id, code.name, *(values[f] for f in self.fields),
-                     order]
+                     order, int(code.codable)]
             if after == before:
                 self.counts["unchanged"] += 1
             else:

@@ -24,6 +24,17 @@ class Codings:
             raise ProjectError(f"no code with id {code_id}")
         return row[0]
 
+    def _codable_name(self, code_id: int) -> str:
+        """The code's name, if text can be coded with it; a category cannot."""
+        row = self.conn.execute("SELECT name, codable FROM codes WHERE id = ?",
+                                (code_id,)).fetchone()
+        if row is None:
+            raise ProjectError(f"no code with id {code_id}")
+        if not row[1]:
+            raise ProjectError(f"{row[0]} is a category: it groups codes and cannot be "
+                               "applied to text; code with one of the codes under it")
+        return row[0]
+
     def add_coding(
         self, transcript_id: int, code_id: int, coder: str, start: int, end: int,
         memo: str = "",
@@ -31,7 +42,7 @@ class Codings:
         """Code a span. A coder's codings of one code that overlap or touch the new span
         are joined with it into one coding, so a span is never counted twice."""
         self._check_span(transcript_id, start, end)
-        name = self._code_name(code_id)
+        name = self._codable_name(code_id)
         coder_id = self.coder_id(coder)
         with self.transaction():
             changes: list = []
@@ -88,7 +99,7 @@ class Codings:
     def recode(self, coding_id: int, code_id: int) -> None:
         """Give a coding another code."""
         coding = self.coding(coding_id)
-        name = self._code_name(code_id)
+        name = self._codable_name(code_id)
         with self.transaction():
             changes: list = []
             self._update(changes, "codings", coding_id, code_id=code_id)

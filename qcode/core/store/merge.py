@@ -145,9 +145,9 @@ class Merging:
             " LIMIT 1", (values["guid"], values["name"], values["sha256"])).fetchone()
 
     def _merge_codes(self, other, report: dict) -> dict[int, int]:
-        from qcode.core.codebook import CODE_FIELDS
+        from qcode.core.codebook import CODE_COLUMNS
 
-        columns = ("guid", "parent_id", "name", *CODE_FIELDS, "sort_order")
+        columns = ("guid", "parent_id", "name", *CODE_COLUMNS, "sort_order")
         rows = other.execute(
             f"SELECT id, {', '.join(columns)} FROM codes ORDER BY id").fetchall()
         by_id = {row[0]: dict(zip(columns, row[1:])) for row in rows}
@@ -159,14 +159,14 @@ class Merging:
             values = dict(by_id[other_id])
             parent = place(values["parent_id"]) if values["parent_id"] else None
             found = self.conn.execute(
-                f"SELECT id, name, {', '.join(CODE_FIELDS)} FROM codes WHERE guid = ?",
+                f"SELECT id, name, {', '.join(CODE_COLUMNS)} FROM codes WHERE guid = ?",
                 (values["guid"],)).fetchone()
             if found is not None:
                 if found[1] != values["name"]:
                     report["conflicts"].append(
                         f"code '{found[1]}' is named '{values['name']}' in the other copy;"
                         f" kept '{found[1]}'")
-                changed = [f.replace("_", " ") for f, ours in zip(CODE_FIELDS, found[2:])
+                changed = [f.replace("_", " ") for f, ours in zip(CODE_COLUMNS, found[2:])
                            if ours != values[f]]
                 if changed:
                     report["conflicts"].append(

@@ -198,6 +198,11 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX transcripts_by_text ON transcripts (sha256);
         """,
     ),
+    # 6: a category (REFI-QDA's isCodable="false", QualCoder's code_cat) groups codes
+    # and is never applied to text itself; every code made before is codable.
+    """
+    ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1 CHECK (codable IN (0, 1));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

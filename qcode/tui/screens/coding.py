@@ -261,7 +261,7 @@ class CodingScreen(Screen):
     def action_code_selection(self) -> None:
         if self.selection_or_warn() is None:
             return
-        self.app.push_screen(CodePicker(self.index), self.picked)
+        self.app.push_screen(CodePicker(self.index, applies=True), self.picked)
 
     @work(group="action", exit_on_error=False)
     async def picked(self, choice: dict | None) -> None:
@@ -346,7 +346,8 @@ class CodingScreen(Screen):
         coding = await self.choose_coding("change")
         if coding is None:
             return
-        choice = await self.app.push_screen_wait(CodePicker(self.index, "Change the code to"))
+        choice = await self.app.push_screen_wait(CodePicker(self.index, "Change the code to",
+                                                            applies=True))
         if choice is None:
             return
         code_id = choice.get("code")

@@ -1,5 +1,6 @@
 """The fuzzy code picker: type a few letters, see the best codes with their definition,
-when to use and when not to use, press Enter."""
+when to use and when not to use, press Enter. Categories are listed, marked, but are
+not applied to text."""
 
 from __future__ import annotations
 
@@ -29,11 +30,14 @@ class CodePicker(ModalScreen[dict | None]):
     ]
 
     def __init__(self, index: CodeIndex, title: str = "Apply code",
-                 allow_new: bool = True, extra: list[tuple[str, str]] = ()):
+                 allow_new: bool = True, extra: list[tuple[str, str]] = (),
+                 applies: bool = False):
         super().__init__()
         self.index = index
         self.title_text = title
         self.allow_new = allow_new
+        # Picking a code to apply to text, where a category cannot be chosen.
+        self.applies = applies
         self.extra = list(extra)  # (id, label) choices offered before the codes
 
     def compose(self) -> ComposeResult:
@@ -58,6 +62,8 @@ class CodePicker(ModalScreen[dict | None]):
         for code in found:
             label = Text("■ ", style=code_colour(code), no_wrap=True, overflow="ellipsis")
             label.append(code["name"])
+            if not code.get("codable", True):
+                label.append(" (category)", style="italic dim")
             if code.get("key"):
                 label.append(f" [{code['key']}]", style="bold")
             parent = self.index.paths[code["id"]].rpartition(" › ")[0]
@@ -117,4 +123,10 @@ class CodePicker(ModalScreen[dict | None]):
         elif option_id.startswith("x:"):
             self.dismiss({"extra": option_id[2:]})
         else:
-            self.dismiss({"code": int(option_id[2:])})
+            code = next(c for c in self.index.codes if c["id"] == int(option_id[2:]))
+            if self.applies and not code.get("codable", True):
+                self.notify(f"{code['name']} is a category: it groups codes and cannot be "
+                            "applied to text; choose one of the codes under it",
+                            severity="warning")
+                return
+            self.dismiss({"code": code["id"]})

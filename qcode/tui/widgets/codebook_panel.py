@@ -75,6 +75,8 @@ class CodebookPanel(Tree):
     def _label(self, code: dict) -> Text:
         label = Text("■ ", style=code_colour(code))
         label.append(code["name"])  # appended as plain text: names are never markup
+        if not code.get("codable", True):
+            label.append(" (category)", style="italic dim")
         own, total = self.counts.get(code["id"], 0), self._totals.get(code["id"], 0)
         if total:
             label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
