@@ -27,6 +27,9 @@ class Database:
     # Between tries of a change the project was too busy to take; each try itself waits
     # out the store's busy timeout and retries, so this pause only spaces them out.
     retry_pause_s = 1.0
+    # Shorter than the store's default: the researcher hears within seconds that a
+    # change waits, and it keeps being tried all the same.
+    lock_wait_s = 2.0
 
     def __init__(self, path: Path, coder: str):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qcode-db")
@@ -41,6 +44,7 @@ class Database:
         def connect() -> None:
             self.project = Project.open(self.path)
             self.project.coder = self.coder
+            self.project.wait_for_lock(self.lock_wait_s)
         await asyncio.wrap_future(self._thread.submit(connect))
 
     async def __call__(self, call: Callable[..., T], *args, **kwargs) -> T:
