@@ -12,6 +12,10 @@ import click
 from qcode.cli.group import cli
 from qcode.cli.common import open_project, print_table, say, scrub_or_fail
 
+# sysexits' EX_TEMPFAIL: `check` could not run now (another program is writing), which a
+# script tells from 1, problems found.
+BUSY_EXIT = 75
+
 if TYPE_CHECKING:
     from qcode.core.store import Project
 
@@ -118,11 +122,24 @@ def backup(ctx: click.Context, dest: Path, force: bool) -> None:
 
 
 @cli.command()
+@click.option("--wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds to wait for another program's write to end before "
+                   "reporting the project busy.")
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Check the project: database integrity, text hashes, spans inside their text."""
+def check(ctx: click.Context, wait: float) -> None:
+    """Check the project: database integrity, text hashes, spans inside their text.
+
+    Exits 0 when sound, 1 when problems are found, and 75 (EX_TEMPFAIL: try again) when
+    another program is writing to the project, which is not a problem in it."""
+    from qcode.core.store.journal import ProjectBusy
+
     project = open_project(ctx)
-    problems = project.check()
+    project.wait_for_lock(wait)
+    try:
+        problems = project.check()
+    except ProjectBusy as exc:
+        say(str(exc), err=True)
+        ctx.exit(BUSY_EXIT)
     for problem in problems:
         say(problem)
     if problems:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qcode.core.model import text_hash
 from qcode.core.store.base import ProjectError
+from qcode.core.store.journal import ProjectBusy, is_busy
 
 
 class Health:
@@ -43,7 +44,17 @@ class Health:
 
     def check(self) -> list[str]:
         """Problems found: SQLite integrity, foreign keys, text hashes, spans, the
-        codebook's tree, GUIDs used twice. Empty when the project is sound."""
+        codebook's tree, GUIDs used twice. Empty when the project is sound. ProjectBusy
+        when another program's write keeps a check from running: a lock is not damage."""
+        try:
+            return self._problems()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            raise ProjectBusy(f"busy: another program is writing to {self.path}; "
+                              "try again when it is done") from None
+
+    def _problems(self) -> list[str]:
         problems = [
             f"integrity: {row[0]}"
             for row in self.conn.execute("PRAGMA integrity_check")
@@ -70,8 +81,11 @@ class Health:
                     )
         problems += self._codebook_problems() + self._shared_guids()
         try:
+            # A write statement, so it waits for the write lock like any change.
             self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                raise
             problems.append(f"search index: {exc}")
         return problems
 

@@ -5,16 +5,61 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from qcode.core.store.base import ProjectError, new_guid, now
+from qcode.core.store.schema import BUSY_TIMEOUT_MS
 
 # In an event's payload: why it can no longer be undone (its undo data was cleaned).
 NOT_UNDOABLE = "not_undoable"
 
+# After the busy timeout has run out, BEGIN is tried this many times more, pausing
+# between tries (doubling from the first pause): a lock held a little longer than the
+# timeout is waited out, one held for minutes is reported.
+LOCK_RETRIES = 2
+FIRST_RETRY_PAUSE_S = 0.25
+
+
+class ProjectBusy(ProjectError):
+    """Another program holds the project for writing, longer than we wait: what was
+    asked is not done yet, and can be asked again once the other program is done."""
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds a lock (not damage)."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                      sqlite3.SQLITE_LOCKED)
+
 
 class Journal:
+    busy_timeout_s = BUSY_TIMEOUT_MS / 1000
+
+    def wait_for_lock(self, seconds: float) -> None:
+        """How long one try waits for another program's write to end (SQLite's busy
+        timeout) before the retries; all of them together wait about three times it."""
+        self.busy_timeout_s = seconds
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, retried within a bound while another program writes; then
+        ProjectBusy, so nothing waits forever and nothing fails unexplained."""
+        pause = FIRST_RETRY_PAUSE_S
+        for retries_left in range(LOCK_RETRIES, -1, -1):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if not retries_left:
+                    raise ProjectBusy(
+                        f"the project {self.path} is busy: another program holds it for "
+                        "writing; this change is not saved yet") from None
+            time.sleep(min(pause, self.busy_timeout_s))
+            pause *= 2
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One user action. Nested calls join the outer transaction."""
@@ -29,7 +74,7 @@ class Journal:
                 raise
             self.conn.execute("RELEASE nested")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             yield
         except BaseException:

@@ -1,7 +1,9 @@
 """The coding screen: one transcript, the codebook beside it, every action a key away.
 
 Every change goes through the database thread and is shown only once committed; the
-status line says "saved" when the last action is on disk.
+status line says "saved" when the last action is on disk. A change another program keeps
+from being written is shown as NOT SAVED (a coding also painted in its own colour) and
+tried again until it is written.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from qcode.tui.widgets.codebook_panel import CodebookPanel
 from qcode.tui.widgets.transcript_view import TranscriptView, code_colour
 
 TOP = "top"
+
+SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retrying"
+# A coding not written yet is painted as if of this pseudo-code: a colour no code gets
+# from the palette, so it cannot pass for a saved coding.
+UNSAVED_CODE = {"id": -1, "name": "not saved yet", "colour": "#FF00FF"}
 
 
 def load_transcript(project: Project, transcript_id: int, coders: list[str] | None):
@@ -85,6 +92,7 @@ class CodingScreen(Screen):
         self.last_code: int | None = None
         self.show_others = False
         self.state = "loading…"
+        self.unsaved: list[dict] = []  # codings made but not written yet (project busy)
         self._pending_select = select
         self._awaiting_code_key = False
         self._status = ""
@@ -130,11 +138,11 @@ class CodingScreen(Screen):
         self.view.show_transcript(data["text"], data["turns"])
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
-        self.view.show_codings(self.codings, self.codes, self.coder)
+        self.paint()
         if self._pending_select:
             self.view.select_span(*self._pending_select)
             self._pending_select = None
-        self.state = "saved"
+        self.state = SAVED
         self.update_status()
 
     def set_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
@@ -146,7 +154,7 @@ class CodingScreen(Screen):
     async def refresh_codings(self) -> None:
         self.codings, counts = await self.app.db(
             load_codings, self.transcript_id, self.coders_shown())
-        self.view.show_codings(self.codings, self.codes, self.coder)
+        self.paint()
         self.panel.update_counts(counts)
         self.update_status()
 
@@ -154,21 +162,52 @@ class CodingScreen(Screen):
         data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
-        self.view.show_codings(self.codings, self.codes, self.coder)
+        self.paint()
         self.update_status()
 
-    async def act(self, call, *args, refresh: str = "codings", **kwargs):
-        """Run one user action on the database thread; report a refusal, not a crash."""
-        self.state = "saving…"
-        self.update_status()
+    def paint(self) -> None:
+        """The saved codings, and those not written yet in their own colour."""
+        self.view.show_codings(self.codings + self.unsaved,
+                               {**self.codes, UNSAVED_CODE["id"]: UNSAVED_CODE}, self.coder)
+
+    async def act(self, call, *args, refresh: str = "codings", unsaved: dict | None = None,
+                  **kwargs):
+        """Run one user action on the database thread; report a refusal, not a crash.
+        While another program holds the project the action waits, shown as NOT SAVED
+        (and `unsaved`, the coding it makes, painted as such), and is never dropped."""
+        told = False
+
+        def busy(exc: ProjectError | None) -> None:
+            nonlocal told
+            if unsaved is not None and unsaved not in self.unsaved:
+                self.unsaved.append(unsaved)
+                self.paint()
+            if exc is not None and not told:
+                told = True
+                self.notify(f"{exc}; qcode keeps trying and saves it once the other "
+                            "program is done", title="Not saved yet", severity="error")
+            self.state = NOT_SAVED
+            self.update_status()
+
+        if self.app.db.waiting:  # queued behind a change the project could not take yet
+            busy(None)
+        else:
+            self.state = SAVING
+            self.update_status()
+
         try:
-            result = await self.app.db(call, *args, **kwargs)
+            result = await self.app.db.write(call, *args, on_busy=busy, **kwargs)
         except ProjectError as exc:
             self.notify(str(exc), title="Not done", severity="error")
-            self.state = "saved"
-            self.update_status()
             return None
-        self.state = "saved"
+        finally:
+            if unsaved in self.unsaved:
+                self.unsaved.remove(unsaved)
+                self.paint()
+            self.state = NOT_SAVED if self.unsaved or self.app.db.waiting else SAVED
+            self.update_status()
+        if told:
+            self.notify("Saved now: the project is free again", timeout=3)
         if refresh == "all":
             await self.refresh_all()
         else:
@@ -190,7 +229,8 @@ class CodingScreen(Screen):
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
         status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
-        status.append(self.state, style="green" if self.state == "saved" else "yellow")
+        status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
+                      .get(self.state, "yellow"))
         self._status = status.plain
         # Fixed-height panels: no need to lay the whole screen out again per keystroke.
         self.query_one("#status", Static).update(status, layout=False)
@@ -203,16 +243,18 @@ class CodingScreen(Screen):
         """The codings on the cursor's line, innermost first, with coder and memo."""
         row = self.view.lines.location(offset)[0]
         start, end = self.view.lines.starts[row], self.view.lines.end_of(row)
-        here = [c for c in self.codings if c["start"] < max(end, start + 1)
-                and c["end"] > start]
+        here = [c for c in self.codings + self.unsaved
+                if c["start"] < max(end, start + 1) and c["end"] > start]
         text = Text()
         text.append("On this line\n" if here else "No codings on this line", style="bold")
         for coding in sorted(here, key=lambda c: c["end"] - c["start"]):
-            code = self.codes.get(coding["code_id"])
+            code = self.codes.get(coding.get("unsaved_code", coding["code_id"]))
             if code is None:
                 continue
             text.append("■ ", style=code_colour(code))
             text.append(code["name"])
+            if coding in self.unsaved:
+                text.append(" NOT SAVED", style="bold white on red")
             if coding["coder"] != self.coder:
                 text.append(f" ({coding['coder']})", style="dim")
             if coding["memo"]:
@@ -279,7 +321,11 @@ class CodingScreen(Screen):
         if span is None:
             return
         self.last_code = code_id
-        await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span)
+        start, end = span
+        unsaved = {"code_id": UNSAVED_CODE["id"], "unsaved_code": code_id,
+                   "coder": self.coder, "start": start, "end": end, "memo": ""}
+        await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span,
+                       unsaved=unsaved)
 
     @work(group="action", exit_on_error=False)
     async def action_repeat_code(self) -> None:
@@ -493,6 +539,11 @@ class CodingScreen(Screen):
             self.view.focus()
 
     def action_back(self) -> None:
+        if self.app.db.waiting:
+            # Leaving would cancel the retries (they are this screen's workers).
+            self.notify("A change is not saved yet (another program holds the project): "
+                        "stay until it is", title="Not saved yet", severity="error")
+            return
         self.app.pop_screen()
 
     # -- the codebook panel -------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Coding while another program holds the project for writing: the coding is shown as
+not saved (never "saving…" for ever), nothing is lost, and it is written once the other
+program is done."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qcode.tui.app import QcodeApp
+from qcode.tui.screens.coding import NOT_SAVED, SAVED, UNSAVED_CODE, CodingScreen
+from qcode.tui.screens.transcripts import TranscriptsScreen
+from tests.tui_helpers import FIRST, build_project, codings, run, settle, until
+
+
+@pytest.fixture
+def path(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    return build_project(tmp_path / "p.qcode")
+
+
+async def coding_screen(pilot, app) -> CodingScreen:
+    await settle(pilot, app)
+    assert isinstance(app.screen, TranscriptsScreen)
+    # Short waits, set through the store, keep the test quick.
+    await app.db(lambda project: project.wait_for_lock(0.1))
+    app.db.retry_pause_s = 0.05
+    await pilot.press("enter")
+    await settle(pilot, app)
+    assert isinstance(app.screen, CodingScreen)
+    return app.screen
+
+
+def test_a_coding_made_while_the_project_is_busy_is_kept_and_written_later(path: Path):
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await coding_screen(pilot, app)
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            try:
+                screen.view.move_to(FIRST.index("no training"))
+                await pilot.press("s", "1")  # the sentence, coded by the code's key
+                await until(pilot, lambda: NOT_SAVED in screen.status_text())
+                assert "saving" not in screen.status_text()
+                we_had = FIRST.index("We had")
+                # Painted as not saved, and named so beside the text.
+                assert [(c["code_id"], c["start"], c["end"]) for c in screen.unsaved] \
+                    == [(UNSAVED_CODE["id"], we_had, we_had + 26)]
+                assert "NOT SAVED" in str(screen.query_one("#here").render())
+                # Still waiting, not given up, a while later; leaving is refused.
+                await pilot.pause(0.5)
+                await pilot.press("escape")
+                assert app.screen is screen and screen.unsaved
+                other.execute("COMMIT")
+            finally:
+                other.close()
+            await until(pilot, lambda: screen.status_text().endswith(SAVED))
+            assert not screen.unsaved
+            assert codings(path) == [("Lack of training", "ana", we_had, we_had + 26, "")]
+    run(scenario())
+
+
+def test_changes_made_while_busy_are_written_in_order(path: Path):
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await coding_screen(pilot, app)
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            try:
+                screen.view.move_to(FIRST.index("no training"))
+                await pilot.press("s", "1")
+                await until(pilot, lambda: len(screen.unsaved) == 1)
+                screen.view.move_to(FIRST.index("Many fear"))
+                await pilot.press("s", "3")
+                await until(pilot, lambda: len(screen.unsaved) == 2)
+                assert NOT_SAVED in screen.status_text()
+                other.execute("COMMIT")
+            finally:
+                other.close()
+            await until(pilot, lambda: not screen.unsaved
+                        and screen.status_text().endswith(SAVED))
+            assert [c[0] for c in codings(path)] == ["Lack of training",
+                                                     "Fear of deportation"]
+    run(scenario())
