@@ -12,7 +12,7 @@ from qcode.core.codebook import parse as parse_codebook
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.picker import CodePicker
-from tests.tui_helpers import parsed, run, settle
+from tests.tui_helpers import parsed, run, settle, until
 
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
@@ -40,7 +40,9 @@ def drawn(app) -> str:
                      for strip in app.screen._compositor.render_strips())
 
 
-def assert_shown_safely(app, times: int = 1) -> None:
+async def assert_shown_safely(pilot, app, times: int = 1) -> None:
+    # On a loaded machine a screen's rows may be drawn a little after the data arrives.
+    await until(pilot, lambda: drawn(app).count(SEEN) >= times)
     text = drawn(app)
     assert not [raw for raw in RAW if raw in text], text
     assert text.count(SEEN) >= times, text
@@ -51,10 +53,10 @@ def test_every_screen_shows_escapes_written_out(path: Path):
         app = QcodeApp(path, coder="ana", remember=False)
         async with app.run_test(size=(140, 30)) as pilot:
             await settle(pilot, app)
-            assert_shown_safely(app, times=3)  # the name, the case and the attribute
+            await assert_shown_safely(pilot, app, times=3)  # the name, the case and the attribute
             await pilot.press("enter")
             await settle(pilot, app)
-            assert_shown_safely(app)  # the transcript
+            await assert_shown_safely(pilot, app)  # the transcript
             assert "■ Code\\u202e" in drawn(app)  # the codebook
             await pilot.press("s", "c")
             await settle(pilot, app)
@@ -63,6 +65,6 @@ def test_every_screen_shows_escapes_written_out(path: Path):
             await pilot.press("escape")
             app.notify(f"Not found: {HOSTILE}")
             await settle(pilot, app)
-            assert_shown_safely(app, times=2)  # the transcript and the notification
+            await assert_shown_safely(pilot, app, times=2)  # the transcript and the notification
 
     run(scenario())
