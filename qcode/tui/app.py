@@ -50,6 +50,14 @@ class QcodeApp(App):
             self.push_screen(AskLine("Your name as a coder (asked once, then remembered):"),
                              self._coder_given)
 
+    async def action_quit(self) -> None:
+        if self.db is not None and self.db.waiting:
+            # Quitting would drop a change that is waiting for another program's write.
+            self.notify("A change is not saved yet (another program holds the project): "
+                        "quit once it is saved", title="Not saved yet", severity="error")
+            return
+        await super().action_quit()
+
     def _coder_given(self, name: str | None) -> None:
         if not name:
             self.exit(message="qcode needs a coder's name to start", return_code=1)

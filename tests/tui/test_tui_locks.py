@@ -86,3 +86,25 @@ def test_changes_made_while_busy_are_written_in_order(path: Path):
             assert [c[0] for c in codings(path)] == ["Lack of training",
                                                      "Fear of deportation"]
     run(scenario())
+
+
+def test_quitting_while_a_change_waits_is_refused(path: Path):
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await coding_screen(pilot, app)
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            try:
+                screen.view.move_to(FIRST.index("no training"))
+                await pilot.press("s", "1")
+                await until(pilot, lambda: NOT_SAVED in screen.status_text())
+                await pilot.press("q")  # quitting now would drop the coding
+                await pilot.pause(0.2)
+                assert app.is_running and app.screen is screen and screen.unsaved
+                other.execute("COMMIT")
+            finally:
+                other.close()
+            await until(pilot, lambda: not screen.unsaved)
+        assert len(codings(path)) == 1
+    run(scenario())
