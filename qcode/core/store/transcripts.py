@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from qcode.core.importers.base import binary_problem
 from qcode.core.model import Transcript, Turn
 from qcode.core.store.base import ProjectError, new_guid, now
 
@@ -48,6 +49,9 @@ class Transcripts:
         The same file again (its text under its name or file name) is refused; another
         file with the same text is a second transcript (the caller warns)."""
         name = name or parsed.name
+        # The last guard, whatever the way in: a NUL stored breaks coding and reports.
+        if (problem := binary_problem(parsed.text)) is not None:
+            raise ProjectError(f"transcript '{name}': {problem}")
         for twin, twin_file in self.same_text(parsed.sha256):
             if twin == name or twin_file == source_file:
                 raise ProjectError(f"already imported as transcript '{twin}' (same text)")

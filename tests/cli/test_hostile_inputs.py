@@ -1,0 +1,91 @@
+"""Hostile and damaged inputs (issue 17): binary text refused on every way in, stored
+text checked before it is used, JSON and HTML outputs that stay valid, leftovers of
+killed writes cleaned, full disks and read-only copies told in words, batches that go
+on past one bad file, and foreign SQLite files left alone."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from qcode.core.importers.base import ImportProblem, decode
+from qcode.core.importers.word import parse_docx_bytes
+from qcode.core.model import Transcript, Turn
+from qcode.core.store import Project, ProjectError
+from tests.conftest import cli_result
+
+BODY = "INTERVIEWER: How was it?\n\nP01: It was fine.\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    cli_result(["init"])
+    return tmp_path
+
+
+# -- (a) binary text is refused on every way in ----------------------------------------
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf" + b"INTERVIEWER: hi\x00\x00\x00 there\n",
+    b"\xff\xfe" + "P01: hi\x00 there\n".encode("utf-16-le"),
+    b"\xef\xbb\xbf" + bytes(range(256)),
+])
+def test_a_bom_does_not_let_binary_in(data: bytes):
+    with pytest.raises(ImportProblem, match="binary|decode"):
+        decode(data)
+
+
+def test_import_of_a_bom_and_nuls_is_refused_and_check_stays_clean(folder: Path):
+    (folder / "nul.txt").write_bytes(b"\xef\xbb\xbfINTERVIEWER: hi \x00 there\n")
+    result = cli_result(["import", "nul.txt"], ok=False)
+    assert "NUL" in result.output
+    assert "ok:" in cli_result(["check"]).output
+
+
+def test_a_word_document_with_a_nul_is_refused(monkeypatch):
+    from qcode.core.importers import word
+
+    monkeypatch.setattr(word, "_read", lambda raw: (["P01: hi\x00 there"], [False]))
+    with pytest.raises(ImportProblem, match="NUL"):
+        parse_docx_bytes(b"PK", "w")
+
+
+def qdpx_with_source(path: Path, text: str) -> Path:
+    qde = ('<?xml version="1.0" encoding="utf-8"?>'
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           '<Sources><TextSource guid="A0000000-0000-4000-8000-000000000001" name="bin"'
+           ' plainTextPath="internal://bin.txt"/>'
+           '<TextSource guid="A0000000-0000-4000-8000-000000000002" name="good">'
+           f'<PlainTextContent>{BODY}</PlainTextContent></TextSource></Sources></Project>')
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.qde", qde)
+        out.writestr("sources/bin.txt", text.encode("utf-8"))
+    return path
+
+
+def test_import_project_refuses_a_binary_source_and_keeps_the_rest(folder: Path):
+    qdpx_with_source(folder / "p.qdpx", "P01: hi\x00\x00 there\n")
+    result = cli_result(["import-project", "p.qdpx"])
+    assert "source 'bin'" in result.output and "NUL" in result.output
+    with Project.open(folder / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["good"]
+    assert "ok:" in cli_result(["check"]).output
+
+
+def test_the_store_refuses_a_nul_whatever_the_way_in(project: Project):
+    parsed = Transcript("t", "txt", "P01: a\x00b\n", [Turn("P01", 5, 8)])
+    with pytest.raises(ProjectError, match="NUL"):
+        project.add_transcript(parsed, "t.txt")
+    assert project.transcripts() == []
+
+
+def test_check_reports_a_stored_nul(project: Project):
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    # What an older qcode let in: written behind the store's back.
+    project.conn.execute("UPDATE transcripts SET text = ?", ("P01: a\x00b\n",))
+    assert any("transcript t: " in p and "NUL" in p for p in project.check())
