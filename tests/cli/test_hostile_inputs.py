@@ -89,3 +89,33 @@ def test_check_reports_a_stored_nul(project: Project):
     # What an older qcode let in: written behind the store's back.
     project.conn.execute("UPDATE transcripts SET text = ?", ("P01: a\x00b\n",))
     assert any("transcript t: " in p and "NUL" in p for p in project.check())
+
+
+# -- (b) a stored text whose bytes changed is not used ---------------------------------
+
+def test_a_flipped_byte_is_refused_by_show_export_and_quotes(folder: Path):
+    (folder / "p01.txt").write_text(BODY, encoding="utf-8")
+    cli_result(["import", "p01.txt"])
+    with Project.open(folder / "project.qcode") as project:
+        code = project.add_code("Fine")
+        project.add_coding(1, code, "ana", 30, 42)
+        # A byte flipped on disk: the text changes, its stored hash does not.
+        project.conn.execute("UPDATE transcripts SET text = replace(text, 'fine', 'fime')")
+    for args in (["show", "p01"], ["export", "out.qdpx"], ["quotes", "Fine"]):
+        result = cli_result(args, ok=False, one_line=True)
+        assert "transcript 'p01'" in result.output and "qcode check" in result.output
+    assert not (folder / "out.qdpx").exists()
+    assert "SHA-256" in cli_result(["check"], ok=False).output
+
+
+def test_a_sound_text_is_hashed_once_per_open_project(project: Project, monkeypatch):
+    from qcode.core.store import transcripts
+
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    hashed = []
+    monkeypatch.setattr(transcripts, "text_hash",
+                        lambda text: hashed.append(text) or Transcript("", "", text).sha256)
+    for _ in range(3):
+        assert project.transcript_text(1) == BODY
+        project.excerpts([(1, 0, 5)])
+    assert len(hashed) == 1

@@ -37,6 +37,7 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
         self.path = path
         self.conn = conn
         self.coder: str | None = None
+        self.texts_verified: set[int] = set()  # transcripts whose SHA-256 was checked
 
     @cached_property
     def db(self):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from qcode.core.importers.base import binary_problem
-from qcode.core.model import Transcript, Turn
+from qcode.core.model import Transcript, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
 
 
@@ -140,9 +140,21 @@ class Transcripts:
         return dict(self.conn.execute("SELECT id, length(text) FROM transcripts"))
 
     def transcript_text(self, transcript_id: int) -> str:
-        return self.conn.execute(
-            "SELECT text FROM transcripts WHERE id = ?", (transcript_id,)
-        ).fetchone()[0]
+        name, text, sha = self.conn.execute(
+            "SELECT name, text, sha256 FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()
+        return self.verified_text(transcript_id, name, text, sha)
+
+    def verified_text(self, transcript_id: int, name: str, text: str, sha: str) -> str:
+        """`text`, once its SHA-256 is seen to match: a flipped byte on disk must not
+        reach a quote or an export as if it were the interview. Hashed once per
+        transcript for as long as the project is open (one command, one screen)."""
+        if transcript_id not in self.texts_verified:
+            if text_hash(text) != sha:
+                raise ProjectError(f"transcript '{name}': its stored text does not match "
+                                   "its SHA-256 (damaged on disk?); run 'qcode check'")
+            self.texts_verified.add(transcript_id)
+        return text
 
     def turns(self, transcript_id: int) -> list[dict]:
         cursor = self.conn.execute(
@@ -238,6 +250,8 @@ class Transcripts:
         """The text of each (transcript id, start, end), in the order given."""
         if not spans:
             return []
+        for transcript_id in {span[0] for span in spans} - self.texts_verified:
+            self.transcript_text(transcript_id)
         rows = self.conn.execute(
             "SELECT w.key, substr(t.text, json_extract(w.value, '$[1]') + 1,"
             " json_extract(w.value, '$[2]') - json_extract(w.value, '$[1]'))"
