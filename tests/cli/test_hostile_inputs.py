@@ -6,6 +6,7 @@ on past one bad file, and foreign SQLite files left alone."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -119,3 +120,32 @@ def test_a_sound_text_is_hashed_once_per_open_project(project: Project, monkeypa
         assert project.transcript_text(1) == BODY
         project.excerpts([(1, 0, 5)])
     assert len(hashed) == 1
+
+
+# -- (c) JSON that is JSON, HTML that fetches nothing ----------------------------------
+
+def test_show_json_never_prints_infinity(folder: Path):
+    # A speaker's clock of four hundred digits reads as infinity seconds.
+    with Project.open(folder / "project.qcode") as project:
+        project.add_transcript(Transcript("t", "txt", BODY, [
+            Turn("INTERVIEWER", 13, 24, 0, float("inf"), None),
+            Turn("P01", 31, 43, 26, 3.5, float("-inf"))]), "t.txt")
+    output = cli_result(["show", "t", "--json"]).output
+    turns = json.loads(output, parse_constant=lambda name: pytest.fail(name))
+    assert [(t["begin_time"], t["end_time"]) for t in turns] == [(None, None), (3.5, None)]
+    assert "INTERVIEWER" in cli_result(["show", "t"]).output
+
+
+def test_every_html_page_carries_the_content_security_policy(tmp_path: Path):
+    from tests.cli.test_agree import project_with
+
+    project = project_with(tmp_path, 200, ["Scale"], {"ana": [(0, 30, "Scale")],
+                                                       "ben": [(0, 25, "Scale")]})
+    path = str(project.path)
+    project.close()
+    for name, args in (("agree.html", ["agree", "--resamples", "0", "--format", "html",
+                                       "--out", tmp_path / "agree.html"]),
+                       ("report/index.html", ["report", "html", tmp_path / "report"])):
+        cli_result(["-p", path, *args])
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        assert "Content-Security-Policy" in page and "default-src 'none'" in page, name

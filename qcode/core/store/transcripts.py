@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
 from qcode.core.importers.base import binary_problem
@@ -163,7 +164,8 @@ class Transcripts:
             (transcript_id,),
         )
         keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
-        return [dict(zip(keys, row)) for row in cursor]
+        return [{**dict(zip(keys, row)), "begin_time": _time(row[5]), "end_time": _time(row[6])}
+                for row in cursor]
 
     def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
@@ -260,6 +262,12 @@ class Transcripts:
             (json.dumps([list(span) for span in spans]),)).fetchall()
         texts = dict(rows)
         return [texts.get(index, "") for index in range(len(spans))]
+
+
+def _time(seconds: float | None) -> float | None:
+    """A turn's time as a reader can use it: a clock of a few hundred digits reads as
+    infinity, which is no time (and no valid JSON)."""
+    return seconds if seconds is None or math.isfinite(seconds) else None
 
 
 def _fts_phrase(phrase: str) -> str | None:
