@@ -149,3 +149,25 @@ def test_every_html_page_carries_the_content_security_policy(tmp_path: Path):
         cli_result(["-p", path, *args])
         page = (tmp_path / name).read_text(encoding="utf-8")
         assert "Content-Security-Policy" in page and "default-src 'none'" in page, name
+
+
+# -- (d) a killed write's leftovers are cleaned ----------------------------------------
+
+def test_a_killed_exports_part_file_is_removed_by_the_next_write(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from qcode.core import outputs
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    target = tmp_path / "out.qdpx"
+    stale = tmp_path / f".out.qdpx.{dead}.part"
+    writing = tmp_path / f".out.qdpx.{os.getppid()}.part"  # a live process, still writing
+    other = tmp_path / f".other.qdpx.{dead}.part"
+    for path in (stale, writing, other):
+        path.write_bytes(b"half")
+    outputs.write(target, "whole")
+    assert target.read_text() == "whole"
+    assert not stale.exists() and writing.exists() and other.exists()
