@@ -171,3 +171,95 @@ def test_a_killed_exports_part_file_is_removed_by_the_next_write(tmp_path: Path)
     outputs.write(target, "whole")
     assert target.read_text() == "whole"
     assert not stale.exists() and writing.exists() and other.exists()
+
+
+# -- (e) full disks and read-only copies -----------------------------------------------
+
+def made_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("project.qcode"))
+
+
+@pytest.mark.parametrize("option", [[], ["--require-anonymisation"]])
+def test_init_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_path: Path,
+                                                                 monkeypatch, option):
+    import sqlite3
+
+    from qcode.core import pipeline
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(pipeline if option else Project,
+                        "require_anonymisation" if option else "_migrate", full)
+    result = cli_result(["init", *option], ok=False, one_line=True)
+    assert "disk is full" in result.output and "nothing was left behind" in result.output
+    assert made_files(tmp_path) == []
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    cli_result(["init", *option])
+
+
+def test_a_backup_that_cannot_be_written_names_the_destination(folder: Path,
+                                                                monkeypatch):
+    import sqlite3
+
+    real = sqlite3.connect
+
+    def read_only_target(path, *args, **kwargs):  # a destination that takes no writes
+        if str(path).endswith(".part"):
+            return real(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only_target)
+    result = cli_result(["backup", "copy.qcode"], ok=False, one_line=True)
+    assert result.output.startswith("Error: copy.qcode: cannot write the backup")
+    assert "project.qcode" not in result.output
+    assert sorted(p.name for p in folder.iterdir() if "copy" in p.name) == []
+
+
+def test_a_read_only_project_is_read_and_every_write_refused_in_words(folder: Path,
+                                                                      monkeypatch):
+    import os
+
+    from qcode.core.store import project as store_project
+
+    (folder / "p01.txt").write_text(BODY, encoding="utf-8")
+    cli_result(["import", "p01.txt"])
+    before = (folder / "project.qcode").read_bytes()
+    real = os.access
+    monkeypatch.setattr(store_project.os, "access",
+                        lambda path, mode: mode != os.W_OK and real(path, mode))
+    assert "p01" in cli_result(["transcripts"]).output
+    assert "It was fine." in cli_result(["show", "p01"]).output
+    checked = cli_result(["check"]).output
+    assert "ok:" in checked and "search index was not checked" in checked
+    cli_result(["export", "out.qdpx"])
+    result = cli_result(["case", "set", "p01", "role=x"], ok=False, one_line=True)
+    assert "the project is read-only here: " in result.output
+    assert (folder / "project.qcode").read_bytes() == before
+    assert made_files(folder) == ["project.qcode"]
+
+
+# -- (g) a foreign file with qcode's mark ----------------------------------------------
+
+def test_a_foreign_file_with_qcodes_application_id_is_left_alone(tmp_path: Path):
+    import sqlite3
+
+    from qcode.core.store import APPLICATION_ID
+
+    path = tmp_path / "foreign.qcode"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("CREATE TABLE ledger (amount)")
+    conn.execute("INSERT INTO ledger VALUES (42)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    result = cli_result(["-p", path, "transcripts"], ok=False, one_line=True)
+    assert "not a qcode project's tables" in result.output
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.qcode"]

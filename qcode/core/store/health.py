@@ -71,10 +71,12 @@ class Health:
                     )
         problems += self._binary_texts()
         problems += self._codebook_problems() + self._shared_guids()
-        try:
-            self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
-            problems.append(f"search index: {exc}")
+        if self.read_only_reason is None:  # FTS5 checks itself with an INSERT: not here
+            try:
+                self.conn.execute(
+                    "INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"search index: {exc}")
         return problems
 
     def _binary_texts(self) -> list[str]:
