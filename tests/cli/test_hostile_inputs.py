@@ -263,3 +263,27 @@ def test_a_foreign_file_with_qcodes_application_id_is_left_alone(tmp_path: Path)
     assert "not a qcode project's tables" in result.output
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.qcode"]
+
+
+# -- (f) one bad file in a batch -------------------------------------------------------
+
+def test_a_batch_goes_on_past_an_unreadable_file_and_a_folder(folder: Path, monkeypatch):
+    (folder / "good.txt").write_text(BODY, encoding="utf-8")
+    (folder / "locked.txt").write_text(BODY.replace("fine", "good"), encoding="utf-8")
+    (folder / "folder.txt").mkdir()
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:  # what chmod 000 does (root reads anything)
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = cli_result(["import", "good.txt", "folder.txt", "locked.txt", "gone.txt"],
+                        ok=False)
+    assert "imported good.txt" in result.output
+    for line in ("folder.txt: not a file", "locked.txt: cannot read it (Permission denied)",
+                 "gone.txt: no such file", "3 of 4 file(s) not imported"):
+        assert line in result.output
+    with Project.open(folder / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["good"]
