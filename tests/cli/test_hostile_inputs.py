@@ -16,6 +16,7 @@ from qcode.core.importers.base import ImportProblem, decode
 from qcode.core.importers.word import parse_docx_bytes
 from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
+from tests.cli.test_pipeline import everywhere, leaks
 from tests.conftest import cli_result
 
 BODY = "INTERVIEWER: How was it?\n\nP01: It was fine.\n"
@@ -70,12 +71,14 @@ def qdpx_with_source(path: Path, text: str) -> Path:
 
 
 def test_import_project_refuses_a_binary_source_and_keeps_the_rest(folder: Path):
-    qdpx_with_source(folder / "p.qdpx", "P01: hi\x00\x00 there\n")
+    qdpx_with_source(folder / "p.qdpx", "P01: Siobhan\x00\x00 there\n")
     result = cli_result(["import-project", "p.qdpx"])
     assert "source 'bin'" in result.output and "NUL" in result.output
     with Project.open(folder / "project.qcode") as project:
         assert [t.name for t in project.transcripts()] == ["good"]
     assert "ok:" in cli_result(["check"]).output
+    # Refused whole: nothing of the binary source is kept anywhere, or exported.
+    assert leaks(everywhere(folder), ["Siobhan"]) == {}
 
 
 def test_the_store_refuses_a_nul_whatever_the_way_in(project: Project):

@@ -131,7 +131,9 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro"
                                + ("" if wal else "&immutable=1"), uri=True,
                                isolation_level=None)
-        return cls(path, conn)
+        project = cls(path, conn)
+        project.read_only_reason = "opened for reading only"
+        return project
 
     def _check_ours(self) -> None:
         """Refuse, before anything is migrated, a file that carries qcode's application
