@@ -164,8 +164,8 @@ class Transcripts:
             (transcript_id,),
         )
         keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
-        return [{**dict(zip(keys, row)), "begin_time": _time(row[5]), "end_time": _time(row[6])}
-                for row in cursor]
+        return [{**dict(zip(keys, row)), "begin_time": _time(row[5]),
+                 "end_time": _time(row[6])} for row in cursor]
 
     def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
