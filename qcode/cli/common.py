@@ -78,7 +78,7 @@ def confirm(text: str, **options) -> bool:
 def emit_json(data) -> None:
     import json
 
-    say(json.dumps(data, indent=2, ensure_ascii=False), json=True)
+    say(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), json=True)
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:

@@ -30,9 +30,7 @@ def init(ctx: click.Context, require_anonymisation: bool) -> None:
     from qcode.core.store import Project
 
     path = ctx.find_root().obj
-    with Project.create(path) as project:
-        if require_anonymisation:
-            require(project)
+    Project.create(path, require if require_anonymisation else None).close()
     say(f"Created project {path}" + (" (imports must be anonymised)"
                                             if require_anonymisation else ""))
 
@@ -117,7 +115,16 @@ def describe(project: Project) -> None:
 @click.pass_context
 def backup(ctx: click.Context, dest: Path, force: bool) -> None:
     """Copy the project safely (SQLite online backup), even while others work in it."""
-    open_project(ctx).backup(dest, force)
+    import sqlite3
+
+    project = open_project(ctx)
+    try:
+        project.backup(dest, force)
+    except sqlite3.Error as exc:
+        # The copy failed writing (a full disk, a read-only folder) and was removed:
+        # the destination is at fault, not the project it was read from.
+        raise click.ClickException(f"{dest}: cannot write the backup there ({exc}); "
+                                   "nothing was written") from None
     say(f"Backed up to {dest}")
 
 
@@ -147,6 +154,9 @@ def check(ctx: click.Context, wait: float) -> None:
     summary = project.summary()
     say(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
         f"{summary['codings']} codings checked)")
+    if project.read_only_reason is not None:
+        say(f"note: the project is read-only here ({project.read_only_reason}), so its "
+            "search index was not checked")
 
 
 @cli.command()

@@ -17,8 +17,8 @@ from qcode.core.text import terminal_safe
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+# A folder or a missing file is named by the import, which goes on with the rest.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--case", help="Case (participant) these transcripts belong to.")
 @click.option("--attributes", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of participants: a 'case' column, an optional 'file' column, "

@@ -8,6 +8,7 @@ it came from."""
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +49,7 @@ def replacing(target: Path, project: Path | None = None, key: Path | None = None
     """Check `target`, then give an empty file (mode 0600) beside it to write; once the
     block ends it takes the target's place. On any failure it is removed."""
     check(target, project, key, force)
+    _remove_stale_parts(target)
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -61,6 +63,29 @@ def replacing(target: Path, project: Path | None = None, key: Path | None = None
         if isinstance(exc, OSError):
             raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove what a killed write to `target` left beside it: our own `.part` files
+    whose process is gone. Another process's, still writing, is left alone."""
+    prefix = f".{target.name}."
+    for leftover in target.parent.glob(f"{glob.escape(prefix)}*.part"):
+        pid = leftover.name[len(prefix):-len(".part")]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass  # gone already, or not ours to remove: the write goes on
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive, and not ours to judge
+    return True
 
 
 def write(target: Path, content: str | bytes, project: Path | None = None,

@@ -27,7 +27,7 @@ from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
                                           ProjectArchive, parse_xml, read_bytes)
-from qcode.core.importers.base import normalise
+from qcode.core.importers.base import binary_problem, normalise
 from qcode.core.importers.plain import turns_in
 
 MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one source's text: some 10 million words
@@ -404,6 +404,11 @@ class _Reader:
         text = normalise(raw)
         if not text.strip():
             self.warnings.append(f"{what}: its text is empty; not imported")
+            return
+        if binary_problem(text) is not None:  # stored, it would break coding and reports
+            self.warnings.append(f"{what}: {binary_problem(text)}; not imported")
+            if coded := len(self.children(element, "PlainTextSelection")):
+                self.skipped["selection(s)", "their source is binary, not text"] += coded
             return
         self.transcript_of[guid] = transcript = guid
         self.transcript_names[guid] = unique_name(label, names)

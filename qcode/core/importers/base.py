@@ -31,10 +31,11 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     as a stated fallback. Returns (text, encoding, warnings)."""
     if not data.strip():
         raise ImportProblem("the file is empty")
+    # A BOM says nothing of what follows it: the text behind one is checked as well.
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8", "UTF-8"), "utf-8-sig", []
+        return refuse_binary(_strict(data[3:], "utf-8", "UTF-8")), "utf-8-sig", []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16", "UTF-16"), "utf-16", []
+        return refuse_binary(_strict(data, "utf-16", "UTF-16")), "utf-16", []
     if b"\x00" in data:
         raise ImportProblem("this is a binary file, not a text transcript")
     try:
@@ -56,7 +57,27 @@ def _strict(data: bytes, codec: str, label: str) -> str:
         ) from None
 
 
+def binary_problem(text: str) -> str | None:
+    """Why `text` is binary rather than a transcript, or None. A NUL is never text
+    (coding, agreement and the HTML report all fail on one); other control characters
+    may be (an escape sequence is shown visibly, never obeyed). Every way into a
+    project asks this: the importers, another tool's project, the store itself."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        return f"this is binary, not a text transcript (a NUL character at position {nul})"
+    return None
+
+
+def refuse_binary(text: str) -> str:
+    problem = binary_problem(text)
+    if problem is not None:
+        raise ImportProblem(problem)
+    return text
+
+
 def _looks_binary(text: str) -> bool:
+    """Any byte reads as Windows-1252, so what fell back to it is binary when control
+    characters are more than one in twenty."""
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     return controls > 0.05 * min(len(text), 4096)
 

@@ -16,7 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from qcode.core.importers.base import ImportProblem, rebuild
+from qcode.core.importers.base import ImportProblem, rebuild, refuse_binary
 from qcode.core.model import Transcript
 from qcode.core.importers.speakers import find_heads
 
@@ -33,7 +33,7 @@ def parse_docx_bytes(raw: bytes, name: str, speaker_pattern: re.Pattern | None =
     paragraphs, bold = _read(raw)
     if not any(paragraphs):
         raise ImportProblem("the document has no text")
-    text = "\n".join(paragraphs)
+    text = refuse_binary("\n".join(paragraphs))
     layout = find_heads(text, speaker_pattern, _bold_lines(paragraphs, bold))
     heads = layout.heads
     blocks = [(None, _lines(text[:heads[0].at if heads else len(text)]), None)]

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from qcode.core.importers.base import binary_problem
 from qcode.core.model import text_hash
 from qcode.core.store.base import ProjectError
 from qcode.core.store.journal import ProjectBusy, is_busy
@@ -79,15 +80,26 @@ class Health:
                         f"transcript {name}: {label} {row_id} span [{start}, {end}) "
                         f"is outside the text (length {len(text)})"
                     )
+        problems += self._binary_texts()
         problems += self._codebook_problems() + self._shared_guids()
-        try:
-            # A write statement, so it waits for the write lock like any change.
-            self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
-                raise
-            problems.append(f"search index: {exc}")
+        if self.read_only_reason is None:  # FTS5 checks itself with an INSERT: not here
+            try:
+                # A write statement, so it waits for the write lock like any change.
+                self.conn.execute(
+                    "INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+                    raise
+                problems.append(f"search index: {exc}")
         return problems
+
+    def _binary_texts(self) -> list[str]:
+        """Stored texts that are binary (a NUL): what the importers refuse, found where
+        an older qcode or another way in let it through. SQLite's instr finds it without
+        bringing every text into Python a second time."""
+        return [f"transcript {name}: {binary_problem(text)}" for name, text in
+                self.conn.execute("SELECT name, text FROM transcripts"
+                                  " WHERE instr(text, char(0)) > 0")]
 
     def _codebook_problems(self) -> list[str]:
         """Codes the tree cannot show: a parent that is missing, or parent links that

@@ -9,7 +9,9 @@ instead of failing on a lock upgrade) and one row in the append-only `events` ta
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
@@ -28,6 +30,10 @@ from qcode.core.store.schema import (APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION,
                                      _foreign_keys_off)
 from qcode.core.store.transcripts import Transcripts
 
+# Made by the first migration and never dropped: every qcode project has them.
+QCODE_TABLES = frozenset({"meta", "coders", "cases", "attributes", "transcripts", "turns",
+                          "codes", "codings", "memos", "events"})
+
 
 class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus,
               Merging, Reads, Health):
@@ -37,6 +43,8 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
         self.path = path
         self.conn = conn
         self.coder: str | None = None
+        self.texts_verified: set[int] = set()  # transcripts whose SHA-256 was checked
+        self.read_only_reason: str | None = None  # why writes are refused, if they are
 
     @cached_property
     def db(self):
@@ -47,15 +55,37 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
         return sqlite_utils.Database(self.conn)
 
     @classmethod
-    def create(cls, path: str | Path) -> Project:
+    def create(cls, path: str | Path, setup: Callable[[Project], None] | None = None
+               ) -> Project:
+        """A new project; `setup` finishes it (a setting), and if anything fails on
+        the way, no file is left."""
         path = Path(path)
-        if str(path) != ":memory:":
-            _create_private(path)
+        if str(path) == ":memory:":
+            return cls._made(path, setup)
+        _create_private(path)
+        try:
+            return cls._made(path, setup)
+        except BaseException as exc:
+            # A half-made file would be refused by every command, and by init itself.
+            _remove_made(path)
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise ProjectError(f"{path}: cannot create the project ({exc}); nothing "
+                                   "was left behind") from None
+            raise
+
+    @classmethod
+    def _made(cls, path: Path, setup: Callable[[Project], None] | None) -> Project:
         project = cls(path, _connect(path))
-        project._migrate()
-        # The header (with the application id) is written to the WAL first; copy it
-        # into the file now, so another process can tell it is a qcode project.
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            project._migrate()
+            if setup is not None:
+                setup(project)
+            # The header (with the application id) is written to the WAL first; copy it
+            # into the file now, so another process can tell it is a qcode project.
+            project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            project.close()
+            raise
         return project
 
     @classmethod
@@ -73,6 +103,19 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
             raise ProjectError(f"{path} is not a qcode project (not an SQLite database)")
         if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
             raise ProjectError(f"{path} is an SQLite database but not a qcode project")
+        reason = _not_writable(path)
+        project = cls.read_only(path)
+        try:
+            project._check_ours()
+            if reason is not None:
+                project._check_readable_as_is(reason)
+        except BaseException:
+            project.close()
+            raise
+        if reason is not None:
+            project.read_only_reason = reason
+            return project
+        project.close()
         project = cls(path, _connect(path))
         project._migrate()
         return project
@@ -88,7 +131,33 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro"
                                + ("" if wal else "&immutable=1"), uri=True,
                                isolation_level=None)
-        return cls(path, conn)
+        project = cls(path, conn)
+        project.read_only_reason = "opened for reading only"
+        return project
+
+    def _check_ours(self) -> None:
+        """Refuse, before anything is migrated, a file that carries qcode's application
+        id but not qcode's tables: migrating it would rewrite someone else's data."""
+        version = self.schema_version
+        tables = {name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 or not QCODE_TABLES <= tables:
+            raise ProjectError(f"{self.path} carries qcode's mark but not a qcode "
+                               "project's tables; it was left as it is")
+
+    def _check_readable_as_is(self, reason: str) -> None:
+        """A read-only project cannot be migrated, so only the current schema is read."""
+        version = self.schema_version
+        if version != SCHEMA_VERSION:
+            raise ProjectError(f"{self.path} has schema {version} and this qcode reads "
+                               f"schema {SCHEMA_VERSION}; it cannot be brought up to date "
+                               f"because it is read-only here: {reason}")
+
+    def transaction(self):
+        if self.read_only_reason is not None:
+            raise ProjectError(f"the project is read-only here: {self.read_only_reason}; "
+                               "copy it somewhere you may write to change it")
+        return super().transaction()
 
     def close(self) -> None:
         self.conn.close()
@@ -121,3 +190,21 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
                 self._set_meta("project_guid", new_guid())
                 self._set_meta("created", now())
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _not_writable(path: Path) -> str | None:
+    """Why the project cannot be written here (a shared copy, a read-only disk), or
+    None. SQLite in WAL mode also writes files beside it, so the folder counts too."""
+    if not os.access(path, os.W_OK):
+        return f"{path} is not writable"
+    if not os.access(path.parent, os.W_OK):
+        return f"its folder {path.parent} is not writable"
+    return None
+
+
+def _remove_made(path: Path) -> None:
+    for made in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            made.unlink(missing_ok=True)
+        except OSError:
+            pass  # a full or failing disk: what could be removed is gone

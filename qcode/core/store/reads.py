@@ -24,12 +24,14 @@ class Reads:
                 'SELECT transcript_id, speaker, start, "end", label_start, begin_time,'
                 " end_time FROM turns ORDER BY transcript_id, seq"):
             turns.setdefault(transcript_id, []).append(Turn(*turn))
-        return [Transcript(name, source_format, text, turns.get(transcript_id, []),
-                           encoding, guid=guid, source_file=source_file, imported=imported)
-                for transcript_id, guid, name, text, source_file, source_format, encoding,
-                imported in self.conn.execute(
-                    "SELECT id, guid, name, text, source_file, source_format, encoding,"
-                    " imported FROM transcripts ORDER BY name")]
+        return [Transcript(name, source_format,
+                           self.verified_text(transcript_id, name, text, sha),
+                           turns.get(transcript_id, []), encoding, guid=guid,
+                           source_file=source_file, imported=imported)
+                for transcript_id, guid, name, text, sha, source_file, source_format,
+                encoding, imported in self.conn.execute(
+                    "SELECT id, guid, name, text, sha256, source_file, source_format,"
+                    " encoding, imported FROM transcripts ORDER BY name")]
 
     def all_cases(self) -> list[Case]:
         """Every case, by name, with its attributes as stored ({name: (value, type)})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 
-from qcode.core.model import Transcript, Turn
+from qcode.core.importers.base import binary_problem
+from qcode.core.model import Transcript, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
 
 
@@ -48,6 +50,9 @@ class Transcripts:
         The same file again (its text under its name or file name) is refused; another
         file with the same text is a second transcript (the caller warns)."""
         name = name or parsed.name
+        # The last guard, whatever the way in: a NUL stored breaks coding and reports.
+        if (problem := binary_problem(parsed.text)) is not None:
+            raise ProjectError(f"transcript '{name}': {problem}")
         for twin, twin_file in self.same_text(parsed.sha256):
             if twin == name or twin_file == source_file:
                 raise ProjectError(f"already imported as transcript '{twin}' (same text)")
@@ -136,9 +141,21 @@ class Transcripts:
         return dict(self.conn.execute("SELECT id, length(text) FROM transcripts"))
 
     def transcript_text(self, transcript_id: int) -> str:
-        return self.conn.execute(
-            "SELECT text FROM transcripts WHERE id = ?", (transcript_id,)
-        ).fetchone()[0]
+        name, text, sha = self.conn.execute(
+            "SELECT name, text, sha256 FROM transcripts WHERE id = ?", (transcript_id,)
+        ).fetchone()
+        return self.verified_text(transcript_id, name, text, sha)
+
+    def verified_text(self, transcript_id: int, name: str, text: str, sha: str) -> str:
+        """`text`, once its SHA-256 is seen to match: a flipped byte on disk must not
+        reach a quote or an export as if it were the interview. Hashed once per
+        transcript for as long as the project is open (one command, one screen)."""
+        if transcript_id not in self.texts_verified:
+            if text_hash(text) != sha:
+                raise ProjectError(f"transcript '{name}': its stored text does not match "
+                                   "its SHA-256 (damaged on disk?); run 'qcode check'")
+            self.texts_verified.add(transcript_id)
+        return text
 
     def turns(self, transcript_id: int) -> list[dict]:
         cursor = self.conn.execute(
@@ -147,7 +164,8 @@ class Transcripts:
             (transcript_id,),
         )
         keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
-        return [dict(zip(keys, row)) for row in cursor]
+        return [{**dict(zip(keys, row)), "begin_time": _time(row[5]),
+                 "end_time": _time(row[6])} for row in cursor]
 
     def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
@@ -234,6 +252,8 @@ class Transcripts:
         """The text of each (transcript id, start, end), in the order given."""
         if not spans:
             return []
+        for transcript_id in {span[0] for span in spans} - self.texts_verified:
+            self.transcript_text(transcript_id)
         rows = self.conn.execute(
             "SELECT w.key, substr(t.text, json_extract(w.value, '$[1]') + 1,"
             " json_extract(w.value, '$[2]') - json_extract(w.value, '$[1]'))"
@@ -242,6 +262,12 @@ class Transcripts:
             (json.dumps([list(span) for span in spans]),)).fetchall()
         texts = dict(rows)
         return [texts.get(index, "") for index in range(len(spans))]
+
+
+def _time(seconds: float | None) -> float | None:
+    """A turn's time as a reader can use it: a clock of a few hundred digits reads as
+    infinity, which is no time (and no valid JSON)."""
+    return seconds if seconds is None or math.isfinite(seconds) else None
 
 
 def _fts_phrase(phrase: str) -> str | None:

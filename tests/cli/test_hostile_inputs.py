@@ -1,0 +1,292 @@
+"""Hostile and damaged inputs (issue 17): binary text refused on every way in, stored
+text checked before it is used, JSON and HTML outputs that stay valid, leftovers of
+killed writes cleaned, full disks and read-only copies told in words, batches that go
+on past one bad file, and foreign SQLite files left alone."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from qcode.core.importers.base import ImportProblem, decode
+from qcode.core.importers.word import parse_docx_bytes
+from qcode.core.model import Transcript, Turn
+from qcode.core.store import Project, ProjectError
+from tests.cli.test_pipeline import everywhere, leaks
+from tests.conftest import cli_result
+
+BODY = "INTERVIEWER: How was it?\n\nP01: It was fine.\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    cli_result(["init"])
+    return tmp_path
+
+
+# -- (a) binary text is refused on every way in ----------------------------------------
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf" + b"INTERVIEWER: hi\x00\x00\x00 there\n",
+    b"\xff\xfe" + "P01: hi\x00 there\n".encode("utf-16-le"),
+    b"\xef\xbb\xbf" + bytes(range(256)),
+])
+def test_a_bom_does_not_let_binary_in(data: bytes):
+    with pytest.raises(ImportProblem, match="binary|decode"):
+        decode(data)
+
+
+def test_import_of_a_bom_and_nuls_is_refused_and_check_stays_clean(folder: Path):
+    (folder / "nul.txt").write_bytes(b"\xef\xbb\xbfINTERVIEWER: hi \x00 there\n")
+    result = cli_result(["import", "nul.txt"], ok=False)
+    assert "NUL" in result.output
+    assert "ok:" in cli_result(["check"]).output
+
+
+def test_a_word_document_with_a_nul_is_refused(monkeypatch):
+    from qcode.core.importers import word
+
+    monkeypatch.setattr(word, "_read", lambda raw: (["P01: hi\x00 there"], [False]))
+    with pytest.raises(ImportProblem, match="NUL"):
+        parse_docx_bytes(b"PK", "w")
+
+
+def qdpx_with_source(path: Path, text: str) -> Path:
+    qde = ('<?xml version="1.0" encoding="utf-8"?>'
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+           '<Sources><TextSource guid="A0000000-0000-4000-8000-000000000001" name="bin"'
+           ' plainTextPath="internal://bin.txt"/>'
+           '<TextSource guid="A0000000-0000-4000-8000-000000000002" name="good">'
+           f'<PlainTextContent>{BODY}</PlainTextContent></TextSource></Sources></Project>')
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.qde", qde)
+        out.writestr("sources/bin.txt", text.encode("utf-8"))
+    return path
+
+
+def test_import_project_refuses_a_binary_source_and_keeps_the_rest(folder: Path):
+    qdpx_with_source(folder / "p.qdpx", "P01: Siobhan\x00\x00 there\n")
+    result = cli_result(["import-project", "p.qdpx"])
+    assert "source 'bin'" in result.output and "NUL" in result.output
+    with Project.open(folder / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["good"]
+    assert "ok:" in cli_result(["check"]).output
+    # Refused whole: nothing of the binary source is kept anywhere, or exported.
+    assert leaks(everywhere(folder), ["Siobhan"]) == {}
+
+
+def test_the_store_refuses_a_nul_whatever_the_way_in(project: Project):
+    parsed = Transcript("t", "txt", "P01: a\x00b\n", [Turn("P01", 5, 8)])
+    with pytest.raises(ProjectError, match="NUL"):
+        project.add_transcript(parsed, "t.txt")
+    assert project.transcripts() == []
+
+
+def test_check_reports_a_stored_nul(project: Project):
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    # What an older qcode let in: written behind the store's back.
+    project.conn.execute("UPDATE transcripts SET text = ?", ("P01: a\x00b\n",))
+    assert any("transcript t: " in p and "NUL" in p for p in project.check())
+
+
+# -- (b) a stored text whose bytes changed is not used ---------------------------------
+
+def test_a_flipped_byte_is_refused_by_show_export_and_quotes(folder: Path):
+    (folder / "p01.txt").write_text(BODY, encoding="utf-8")
+    cli_result(["import", "p01.txt"])
+    with Project.open(folder / "project.qcode") as project:
+        code = project.add_code("Fine")
+        project.add_coding(1, code, "ana", 30, 42)
+        # A byte flipped on disk: the text changes, its stored hash does not.
+        project.conn.execute("UPDATE transcripts SET text = replace(text, 'fine', 'fime')")
+    for args in (["show", "p01"], ["export", "out.qdpx"], ["quotes", "Fine"]):
+        result = cli_result(args, ok=False, one_line=True)
+        assert "transcript 'p01'" in result.output and "qcode check" in result.output
+    assert not (folder / "out.qdpx").exists()
+    assert "SHA-256" in cli_result(["check"], ok=False).output
+
+
+def test_a_sound_text_is_hashed_once_per_open_project(project: Project, monkeypatch):
+    from qcode.core.store import transcripts
+
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    hashed = []
+    monkeypatch.setattr(transcripts, "text_hash",
+                        lambda text: hashed.append(text) or Transcript("", "", text).sha256)
+    for _ in range(3):
+        assert project.transcript_text(1) == BODY
+        project.excerpts([(1, 0, 5)])
+    assert len(hashed) == 1
+
+
+# -- (c) JSON that is JSON, HTML that fetches nothing ----------------------------------
+
+def test_show_json_never_prints_infinity(folder: Path):
+    # A speaker's clock of four hundred digits reads as infinity seconds.
+    with Project.open(folder / "project.qcode") as project:
+        project.add_transcript(Transcript("t", "txt", BODY, [
+            Turn("INTERVIEWER", 13, 24, 0, float("inf"), None),
+            Turn("P01", 31, 43, 26, 3.5, float("-inf"))]), "t.txt")
+    output = cli_result(["show", "t", "--json"]).output
+    turns = json.loads(output, parse_constant=lambda name: pytest.fail(name))
+    assert [(t["begin_time"], t["end_time"]) for t in turns] == [(None, None), (3.5, None)]
+    assert "INTERVIEWER" in cli_result(["show", "t"]).output
+
+
+def test_every_html_page_carries_the_content_security_policy(tmp_path: Path):
+    from tests.cli.test_agree import project_with
+
+    project = project_with(tmp_path, 200, ["Scale"], {"ana": [(0, 30, "Scale")],
+                                                       "ben": [(0, 25, "Scale")]})
+    path = str(project.path)
+    project.close()
+    for name, args in (("agree.html", ["agree", "--resamples", "0", "--format", "html",
+                                       "--out", tmp_path / "agree.html"]),
+                       ("report/index.html", ["report", "html", tmp_path / "report"])):
+        cli_result(["-p", path, *args])
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        assert "Content-Security-Policy" in page and "default-src 'none'" in page, name
+
+
+# -- (d) a killed write's leftovers are cleaned ----------------------------------------
+
+def test_a_killed_exports_part_file_is_removed_by_the_next_write(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from qcode.core import outputs
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    target = tmp_path / "out.qdpx"
+    stale = tmp_path / f".out.qdpx.{dead}.part"
+    writing = tmp_path / f".out.qdpx.{os.getppid()}.part"  # a live process, still writing
+    other = tmp_path / f".other.qdpx.{dead}.part"
+    for path in (stale, writing, other):
+        path.write_bytes(b"half")
+    outputs.write(target, "whole")
+    assert target.read_text() == "whole"
+    assert not stale.exists() and writing.exists() and other.exists()
+
+
+# -- (e) full disks and read-only copies -----------------------------------------------
+
+def made_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("project.qcode"))
+
+
+@pytest.mark.parametrize("option", [[], ["--require-anonymisation"]])
+def test_init_on_a_full_disk_leaves_nothing_and_can_be_run_again(tmp_path: Path,
+                                                                 monkeypatch, option):
+    import sqlite3
+
+    from qcode.core import pipeline
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(pipeline if option else Project,
+                        "require_anonymisation" if option else "_migrate", full)
+    result = cli_result(["init", *option], ok=False, one_line=True)
+    assert "disk is full" in result.output and "nothing was left behind" in result.output
+    assert made_files(tmp_path) == []
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    cli_result(["init", *option])
+
+
+def test_a_backup_that_cannot_be_written_names_the_destination(folder: Path,
+                                                                monkeypatch):
+    import sqlite3
+
+    real = sqlite3.connect
+
+    def read_only_target(path, *args, **kwargs):  # a destination that takes no writes
+        if str(path).endswith(".part"):
+            return real(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only_target)
+    result = cli_result(["backup", "copy.qcode"], ok=False, one_line=True)
+    assert result.output.startswith("Error: copy.qcode: cannot write the backup")
+    assert "project.qcode" not in result.output
+    assert sorted(p.name for p in folder.iterdir() if "copy" in p.name) == []
+
+
+def test_a_read_only_project_is_read_and_every_write_refused_in_words(folder: Path,
+                                                                      monkeypatch):
+    import os
+
+    from qcode.core.store import project as store_project
+
+    (folder / "p01.txt").write_text(BODY, encoding="utf-8")
+    cli_result(["import", "p01.txt"])
+    before = (folder / "project.qcode").read_bytes()
+    real = os.access
+    monkeypatch.setattr(store_project.os, "access",
+                        lambda path, mode: mode != os.W_OK and real(path, mode))
+    assert "p01" in cli_result(["transcripts"]).output
+    assert "It was fine." in cli_result(["show", "p01"]).output
+    checked = cli_result(["check"]).output
+    assert "ok:" in checked and "search index was not checked" in checked
+    cli_result(["export", "out.qdpx"])
+    result = cli_result(["case", "set", "p01", "role=x"], ok=False, one_line=True)
+    assert "the project is read-only here: " in result.output
+    assert (folder / "project.qcode").read_bytes() == before
+    assert made_files(folder) == ["project.qcode"]
+
+
+# -- (g) a foreign file with qcode's mark ----------------------------------------------
+
+def test_a_foreign_file_with_qcodes_application_id_is_left_alone(tmp_path: Path):
+    import sqlite3
+
+    from qcode.core.store import APPLICATION_ID
+
+    path = tmp_path / "foreign.qcode"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("CREATE TABLE ledger (amount)")
+    conn.execute("INSERT INTO ledger VALUES (42)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    result = cli_result(["-p", path, "transcripts"], ok=False, one_line=True)
+    assert "not a qcode project's tables" in result.output
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.qcode"]
+
+
+# -- (f) one bad file in a batch -------------------------------------------------------
+
+def test_a_batch_goes_on_past_an_unreadable_file_and_a_folder(folder: Path, monkeypatch):
+    (folder / "good.txt").write_text(BODY, encoding="utf-8")
+    (folder / "locked.txt").write_text(BODY.replace("fine", "good"), encoding="utf-8")
+    (folder / "folder.txt").mkdir()
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:  # what chmod 000 does (root reads anything)
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = cli_result(["import", "good.txt", "folder.txt", "locked.txt", "gone.txt"],
+                        ok=False)
+    assert "imported good.txt" in result.output
+    for line in ("folder.txt: not a file", "locked.txt: cannot read it (Permission denied)",
+                 "gone.txt: no such file", "3 of 4 file(s) not imported"):
+        assert line in result.output
+    with Project.open(folder / "project.qcode") as project:
+        assert [t.name for t in project.transcripts()] == ["good"]
