@@ -43,9 +43,15 @@ def refuse_other_formats(out: Path, form: str | None) -> None:
 @click.option("--format", "form", metavar="qdpx",
               help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA and QualCoder); "
               "default: from OUT's extension.")
+@click.option("--for", "dialect", default="standard", show_default=True,
+              type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
+              help="The tool that will read OUT: positions counted as it counts them "
+              "(nvivo: UTF-16 code units; the others: code points, as the standard says; "
+              "see docs/interop.md).")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.pass_context
-def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None:
+def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
+           force: bool) -> None:
     """Export the whole project (transcripts, codebook, codings, coders, cases and
     memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from qcode.core.exchange.project_snapshot import snapshot
@@ -61,7 +67,7 @@ def export(ctx: click.Context, out: Path, form: str | None, force: bool) -> None
                 "FILE'" if exchange.codebook.codes else "")
         raise click.ClickException(f"{path} has no transcripts, so there is nothing to "
                                    f"export; add some with 'qcode import FILES'{hint}")
-    write_qdpx(exchange, out)
+    write_qdpx(exchange, out, dialect)
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
 

@@ -18,6 +18,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from qcode.core.codebook import Codebook
 from qcode.core import model
@@ -379,6 +380,7 @@ class _Reader:
         self.source_values: dict[str, dict] = {}
         by_text: dict[str, str] = {}
         names: set[str] = set()
+        self.placed: list[tuple] = []  # each source's selections, placed once all are read
         for element in list(self.child(root, "Sources") or []):
             namespace, local = split(element.tag)
             if local in NOT_TEXT:
@@ -389,6 +391,7 @@ class _Reader:
                 self.skipped[f"<{local}> element(s) among the sources", ""] += 1
                 continue
             self.text_source(element, by_text, names, variables)
+        self.place_all()
 
     def text_source(self, element: ET.Element, by_text: dict[str, str], names: set[str],
                     variables: dict[str, str]) -> None:
@@ -422,26 +425,34 @@ class _Reader:
             source_file=label, source_format="txt",
             imported=self.datetime(element.get("creationDateTime"))))
         self.source_values.setdefault(transcript, {}).update(self.values(element, variables))
-        where = Positions(raw, text, self.origin)
         selections = self.children(element, "PlainTextSelection")
         if not exact and selections:
             self.warnings.append(f"{what}: {len(selections)} selection(s) not imported: "
                                  "they refer to a plain text the file does not hold")
             selections = []
-        reading = where.choose(selections)
-        if reading:
-            self.group(f"source(s) whose positions were read as counting {reading}",
-                       [what])
-        for selection in selections:
-            self.selection(selection, element, transcript, text, where, what)
-        for coding in self.children(element, "Coding"):  # the whole document
-            self.coding(coding, element, element, transcript, 0, len(text), [])
-        for ref in self.children(element, "NoteRef"):
-            note = clean_guid(ref.get("targetGUID"))
-            if note in self.notes:
-                self.add_memo(note, "transcript", transcript)
-        self.described_memo(self.text_of(element, "Description"), element, "transcript",
-                            transcript)
+        self.placed.append((Positions(raw, text), selections, element, transcript, what))
+
+    def place_all(self) -> None:
+        """Each source's selections, codings and memos, once the project's way of
+        counting positions is known from all of them."""
+        choice = choose_reading([(where, selections) for where, selections, *_
+                                 in self.placed], self.origin, self.filename)
+        self.warnings += choice.said
+        for where, selections, element, transcript, what in self.placed:
+            counted = counted_in(choice.reading, where)
+            if counted and selections:
+                self.group(f"source(s) whose positions were read as counting {counted}",
+                           [what])
+            for selection in selections:
+                self.selection(selection, element, transcript, where, choice.reading, what)
+            for coding in self.children(element, "Coding"):  # the whole document
+                self.coding(coding, element, element, transcript, 0, len(where.text), [])
+            for ref in self.children(element, "NoteRef"):
+                note = clean_guid(ref.get("targetGUID"))
+                if note in self.notes:
+                    self.add_memo(note, "transcript", transcript)
+            self.described_memo(self.text_of(element, "Description"), element,
+                                "transcript", transcript)
 
     def source_text(self, element: ET.Element, what: str) -> tuple[str | None, bool]:
         """The source's plain text, and whether selections can be placed on it (not
@@ -478,7 +489,8 @@ class _Reader:
         return None, False
 
     def selection(self, selection: ET.Element, source: ET.Element, transcript: str,
-                  text: str, where: Positions, what: str) -> None:
+                  where: Positions, reading: Reading, what: str) -> None:
+        text = where.text
         given = (selection.get("startPosition", ""), selection.get("endPosition", ""))
         start, end = position(given[0]), position(given[1])
         if start is None or end is None:
@@ -486,7 +498,12 @@ class _Reader:
                 f"{self.filename}: {what}: the selection '{named(selection)}' has positions "
                 f"'{shortened(given[0])}' to '{shortened(given[1])}', which are not "
                 "positions in a text; refused, nothing imported")
-        start, end = where.at(start), where.at(end)
+        start, end = where.at(start, reading), where.at(end, reading)
+        if start is None or end is None:
+            raise ExchangeError(
+                f"{self.filename}: {what}: the selection '{named(selection)}' runs from "
+                f"{given[0]} to {given[1]}, and one of them falls between the two UTF-16 "
+                "halves of a character beyond U+FFFF; refused, nothing imported")
         if not 0 <= start <= end <= len(text):
             raise ExchangeError(
                 f"{self.filename}: {what}: the selection '{named(selection)}' runs from "
@@ -736,69 +753,196 @@ def _turn(row, transcript: model.Transcript) -> model.Turn:
     return model.Turn(speaker, start, end, label, begin, finish)
 
 
-class Positions:
-    """Where a selection's positions fall in the LF-only text.
+class Reading(NamedTuple):
+    """How a tool counts positions: a Windows line break (CR LF) as two or one, and a
+    character beyond U+FFFF (an emoji) as two (UTF-16 code units) or one (code points,
+    what the standard says)."""
+    crlf_two: bool
+    utf16: bool
 
-    Tools disagree on what a position counts. A line break written as CR LF is one
-    position to ATLAS.ti and MAXQDA, two to NVivo for Windows; and tools built on UTF-16
-    strings may count a character beyond U+FFFF (an emoji) as two, against the standard.
-    Each reading the text allows is tried on the selections whose name holds their text
-    (ATLAS.ti and NVivo write it there), and the one that fits most of them is taken;
-    with no such evidence, the standard's code points, and the origin for CR LF.
+
+READINGS = [Reading(two, utf16) for utf16 in (False, True) for two in (False, True)]
+STANDARD = READINGS[0]
+
+
+class Positions:
+    """Where a selection's positions fall in the LF-only text, under each reading.
+
+    Tools disagree on what a position counts: a line break written as CR LF is one
+    position to ATLAS.ti and MAXQDA, two to NVivo for Windows; NVivo counts an emoji as
+    two (UTF-16), against the standard. Which one a file uses is decided for the whole
+    project (`choose_reading`), from the evidence of all its selections.
     """
 
-    def __init__(self, raw: str, text: str, origin: str):
-        self.raw = raw
+    def __init__(self, raw: str, text: str):
         self.text = text
-        self.origin = origin
-        self.two = False  # a CR LF counts two
-        self.utf16 = False  # a character beyond U+FFFF counts two
-        self._crlf = [m.start() for m in re.finditer("\r\n", raw)]
-        # Where each character beyond U+FFFF ends up counted in UTF-16, in the text as
+        self.crlf = [m.start() for m in re.finditer("\r\n", raw)]
+        # Where each character beyond U+FFFF starts, counted in UTF-16, in the text as
         # written (CR LF kept) and in the LF-only text.
-        self._units = {two: [] if raw.isascii() else [m.start() + n for n, m in enumerate(
+        self.units = {two: [] if raw.isascii() else [m.start() + n for n, m in enumerate(
             ASTRAL.finditer(raw if two else text))] for two in (False, True)}
 
-    def choose(self, selections: list[ET.Element]) -> str | None:
-        """How this text's positions are counted, in words; None when it is plainly
-        code points (no CR LF, and no reason to think of UTF-16)."""
-        readings = [(two, utf16) for two in ((False, True) if self._crlf else (False,))
-                    for utf16 in ((False, True) if self._units[False] else (False,))]
-        if len(readings) == 1:
-            return None
-        fits = {}
-        for self.two, self.utf16 in readings:
-            fits[self.two, self.utf16] = sum(1 for s in selections if self._fits(s))
-        best = max(fits.values())
-        likely = [r for r in readings if fits[r] == best]
-        default = ("nvivo" in self.origin.lower() and bool(self._crlf), False)
-        self.two, self.utf16 = default if default in likely else likely[0]
-        said = []
-        if self._crlf:
-            said.append(f"each Windows line break (CR LF) as {'two' if self.two else 'one'}")
-        if self.utf16:
-            said.append("each character beyond U+FFFF as two (UTF-16)")
-        return " and ".join(said) or None
+    def ambiguous(self) -> bool:
+        """Whether the readings can disagree on this text at all."""
+        return bool(self.crlf or self.units[False])
 
-    def _fits(self, selection: ET.Element) -> bool:
-        name = " ".join((selection.get("name") or "").split()).rstrip("…").rstrip(".")
-        if len(name) < 4:
-            return False
+    def at(self, given: int, reading: Reading) -> int | None:
+        """The position in the LF-only text of a position as the file gives it; None
+        when, so read, it falls between the two UTF-16 halves of one character."""
+        if reading.utf16:
+            units = self.units[reading.crlf_two]
+            before = bisect.bisect_left(units, given)  # characters that start before it
+            if before and units[before - 1] + 1 == given:
+                return None
+            given -= before
+        if reading.crlf_two:
+            # Each CR LF that starts before the position lost one code point.
+            given -= bisect.bisect_left(self.crlf, given)
+        return given
+
+    def place(self, selection: ET.Element, reading: Reading) -> tuple[int, int] | None:
+        """The selection's start and end in the text, or None when they are no place."""
         start = position(selection.get("startPosition", ""))
         end = position(selection.get("endPosition", ""))
         if start is None or end is None:
-            return False
-        start, end = self.at(start), self.at(end)
-        return " ".join(self.text[start:end].split()).startswith(name)
+            return None
+        start, end = self.at(start, reading), self.at(end, reading)
+        if start is None or end is None or not 0 <= start < end <= len(self.text):
+            return None
+        return start, end
 
-    def at(self, given: int) -> int:
-        """The position in the LF-only text of a position as the file gives it."""
-        if self.utf16:
-            given -= bisect.bisect_left(self._units[self.two], given)
-        if self.two and self._crlf:
-            # Each CR LF that starts before the position lost one code point.
-            given -= bisect.bisect_left(self._crlf, given)
-        return given
+    def quoted(self, selection: ET.Element, place: tuple[int, int] | None) -> bool:
+        """Whether the selection's name (ATLAS.ti and qcode quote the text there) is
+        the start of the text at `place`."""
+        name = quote(selection)
+        return place is not None and " ".join(
+            self.text[place[0]:place[1]].split()).startswith(name)
+
+    def on_boundaries(self, place: tuple[int, int] | None) -> bool:
+        """Whether a place starts and ends where a word or a line does: a researcher
+        selects words; a misread position lands inside one most of the time."""
+        return place is not None and all(self.boundary(p) for p in place)
+
+    def boundary(self, at: int) -> bool:
+        return at <= 0 or at >= len(self.text) or not (
+            self.text[at - 1].isalnum() and self.text[at].isalnum())
+
+
+def quote(selection: ET.Element) -> str:
+    """The text a selection's name quotes, or "" when it is too short to tell by."""
+    name = " ".join((selection.get("name") or "").split()).rstrip("…").rstrip(".")
+    return name if len(name) >= 4 else ""
+
+
+class Choice(NamedTuple):
+    reading: Reading
+    said: list[str]  # what was decided and why, for the warnings
+
+
+def choose_reading(placed: list[tuple[Positions, list[ET.Element]]], origin: str,
+                   filename: str) -> Choice:
+    """One reading for the whole project (one tool wrote it), from the evidence of its
+    selections in texts where the readings disagree.
+
+    A selection's evidence is its quoted name when that name fits under some reading
+    (proof enough on its own), else whether it starts and ends on word boundaries.
+    Without names, the reading the origin implies (NVivo: UTF-16 and CR LF as two;
+    any other: the standard's code points) stands unless another puts at least
+    `margin` more selections on boundaries: a misread selection still lands on
+    boundaries at both ends by chance, about one time in six in English, so a gap of a
+    quarter of the selections that tell the readings apart (and at least 3) is far
+    beyond chance, while a right reading fits nearly all of them.
+    qcode's own export says its counting in its origin, and is taken at its word.
+    Refused when under every reading fewer than half fit; a warning when some evidence
+    points elsewhere but not clearly, or when the chosen reading leaves many off."""
+    if origin.lower().startswith("qcode"):  # it wrote the counting into its origin
+        return Choice(Reading(False, "utf-16" in origin.lower()), [])
+    nvivo = "nvivo" in origin.lower()
+    prior = Reading(crlf_two=nvivo, utf16=nvivo)
+    named, fits = Counter(), Counter()
+    evaluated = telling = named_telling = 0
+    for where, selections in placed:
+        if not where.ambiguous():
+            continue
+        for selection in selections:
+            places = {r: where.place(selection, r) for r in READINGS}
+            quoted = {r: bool(quote(selection)) and where.quoted(selection, places[r])
+                      for r in READINGS}
+            by_name = any(quoted.values())
+            evaluated += 1
+            if len(set(places.values())) > 1:
+                telling += 1
+                named_telling += by_name and not all(quoted.values())
+            for r in READINGS:
+                fit = quoted[r] if by_name else where.on_boundaries(places[r])
+                fits[r] += fit
+                named[r] += by_name and quoted[r]
+    if not telling:
+        return Choice(prior, [])
+    if named_telling:
+        evidence = named
+        chosen = prior if named[prior] == max(named.values()) else max(
+            READINGS, key=lambda r: (named[r], -distance(r, prior)))
+    else:
+        evidence = fits
+        margin = max(3, -(-telling // 4))
+        best = max(READINGS, key=lambda r: (fits[r], -distance(r, prior)))
+        chosen = best if fits[best] - fits[prior] >= margin else prior
+    has_crlf = any(where.crlf for where, _ in placed)
+    has_astral = any(where.units[False] for where, _ in placed)
+    name = functools.partial(describe, crlf=has_crlf, astral=has_astral)
+    if 2 * max(fits.values()) < evaluated:
+        raise ExchangeError(
+            f"{filename}: the selections' positions fit no way of counting: under every "
+            f"reading fewer than half of {evaluated} selections start and end on word "
+            "boundaries or hold their quoted text (" + ", ".join(
+                f"{name(r)} {fits[r]}" for r in distinct(READINGS, has_crlf, has_astral))
+            + "); refused, nothing imported")
+    other = STANDARD if chosen != STANDARD else max(
+        (r for r in distinct(READINGS, has_crlf, has_astral) if r != chosen),
+        key=lambda r: fits[r])
+    said = [f"positions read as {name(chosen)}"
+            + (" (the origin's counting)" if chosen == prior != STANDARD else "")
+            + f": {fits[chosen]} of {evaluated} selections start and end on word "
+            "boundaries or hold their quoted text that way, "
+            f"{fits[other]} as {name(other)}"]
+    runner = max((r for r in READINGS if r != chosen), key=lambda r: evidence[r])
+    if evidence[runner] > evidence[chosen]:
+        said.append(f"{name(runner)} would fit {evidence[runner] - evidence[chosen]} more "
+                    f"of the {telling} selections that tell the readings apart, too few "
+                    "to be sure; check the codings after emoji and line breaks")
+    elif 10 * fits[chosen] < 9 * evaluated:
+        said.append(f"only {fits[chosen]} of {evaluated} selections fit the positions "
+                    f"read as {name(chosen)}; check the codings after emoji and line breaks")
+    return Choice(chosen, said)
+
+
+def distance(one: Reading, other: Reading) -> int:
+    return (one.crlf_two != other.crlf_two) + (one.utf16 != other.utf16)
+
+
+def distinct(readings: list[Reading], crlf: bool, astral: bool) -> list[Reading]:
+    """The readings that differ on these texts."""
+    return [r for r in readings if (crlf or not r.crlf_two) and (astral or not r.utf16)]
+
+
+def counted_in(reading: Reading, where: Positions) -> str:
+    """What a reading counts in one source, naming only what its text holds."""
+    said = []
+    if where.crlf:
+        said.append("each Windows line break (CR LF) as "
+                    + ("two" if reading.crlf_two else "one"))
+    if where.units[False] and reading.utf16:
+        said.append("each character beyond U+FFFF as two (UTF-16)")
+    return " and ".join(said)
+
+
+def describe(reading: Reading, crlf: bool = True, astral: bool = True) -> str:
+    """A reading in words, naming only what the texts hold."""
+    words = ["UTF-16 code units" if reading.utf16 and astral else "code points"]
+    if crlf:
+        words.append(f"each CR LF as {'two' if reading.crlf_two else 'one'}")
+    return ", ".join(words)
 
 
 def position(value: str) -> int | None:

@@ -27,6 +27,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import json
 import re
@@ -64,22 +66,32 @@ LEXICAL = {"Integer": re.compile(r"[+-]?[0-9]+"),
 UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z")
 
 
-def write_qdpx(exchange: ExchangeProject, path: Path) -> None:
+# How the tool that will read the export counts positions: True for UTF-16 code units
+# (NVivo; see docs/interop.md), False for the standard's code points.
+DIALECTS = {"standard": False, "nvivo": True, "atlasti": False, "maxqda": False,
+            "qualcoder": False}
+
+
+def write_qdpx(exchange: ExchangeProject, path: Path, dialect: str = "standard") -> None:
     """Write the project to `path` as a .qdpx, replacing what is there. It is built and
     checked in full first, then written as every output is (qcode.core.outputs), so no
     failure leaves half a file (or harms the file it would replace)."""
     from qcode.core import outputs
 
-    data = qdpx_bytes(exchange)
+    data = qdpx_bytes(exchange, dialect)
     try:
         outputs.write(path, data, force=True)
     except outputs.OutputError as exc:
         raise ExchangeError(str(exc)) from None
 
 
-def qdpx_bytes(exchange: ExchangeProject) -> bytes:
-    """The .qdpx archive: project.qde, the sources and qcode.json, deterministic."""
-    entries = [(QDE, project_qde(exchange)),
+def qdpx_bytes(exchange: ExchangeProject, dialect: str = "standard") -> bytes:
+    """The .qdpx archive: project.qde, the sources and qcode.json, deterministic; its
+    positions counted as the `dialect`'s tool counts them."""
+    if dialect not in DIALECTS:
+        raise ExchangeError(f"no export for '{dialect}'; choose one of "
+                            + ", ".join(DIALECTS))
+    entries = [(QDE, project_qde(exchange, dialect)),
                (EXTRAS, json.dumps(extras(exchange), ensure_ascii=False,
                                    separators=(",", ":")).encode("utf-8"))]
     sources = []
@@ -135,9 +147,15 @@ def counts(exchange: ExchangeProject) -> dict[str, int]:
             "cases": len(exchange.cases), "memos": len(exchange.memos)}
 
 
-def project_qde(exchange: ExchangeProject) -> bytes:
+@functools.lru_cache(maxsize=4)
+def astral_places(text: str) -> list[int]:
+    """Where the characters beyond U+FFFF are (a transcript's codings ask in turn)."""
+    return [n for n, c in enumerate(text) if ord(c) > 0xFFFF]
+
+
+def project_qde(exchange: ExchangeProject, dialect: str = "standard") -> bytes:
     """The project.qde document (UTF-8), valid against Project.xsd and checked."""
-    root = _Document(exchange).build()
+    root = _Document(exchange, dialect).build()
     lower_guids(root)
     check_references(root)
     ET.indent(root, space="  ")
@@ -229,11 +247,15 @@ class _Document:
     Sources, Notes, then the project's own NoteRefs; empty containers are left out, as
     the schema refuses them."""
 
-    def __init__(self, exchange: ExchangeProject):
+    def __init__(self, exchange: ExchangeProject, dialect: str = "standard"):
         self.exchange = exchange
+        self.utf16 = DIALECTS[dialect]
+        # The origin says the counting, so qcode reads its own export back exactly.
+        origin = f"qcode {__version__}" + (" for NVivo (positions in UTF-16 code units)"
+                                            if self.utf16 else "")
         self.root = ET.Element("Project", {
             "xmlns": PROJECT_NS, "name": xml_text(exchange.name, "the project's name"),
-            "origin": f"qcode {__version__}"})
+            "origin": origin})
         self.dated(self.root, exchange.created)
         self.coders = by_guid(exchange.coders, lambda c: f"coder '{c.name}'")
         self.codes: dict[str, str] = {}  # code GUID -> its path of names
@@ -399,16 +421,24 @@ class _Document:
         for coding in sorted(codings, key=lambda c: (c.start, c.end, c.guid)):
             self.selection(element, name, text, coding)
         for case in cases:
-            self.case_link(element, guid, len(text), case)
+            self.case_link(element, guid, text, case)
         for note in self.notes_on[guid]:
             ET.SubElement(element, "NoteRef", {"targetGUID": note})
 
-    def case_link(self, parent: ET.Element, transcript: str, length: int,
+    def counted(self, text: str, at: int) -> int:
+        """A position as the reading tool counts it: UTF-16 units count a character
+        beyond U+FFFF as two."""
+        if not self.utf16 or text.isascii():
+            return at
+        return at + bisect.bisect_left(astral_places(text), at)
+
+    def case_link(self, parent: ET.Element, transcript: str, text: str,
                   case: Case) -> None:
         case_guid = canonical(case.guid, f"case '{case.name}'")
         element = ET.SubElement(parent, "PlainTextSelection", {
             "guid": derived_guid(f"case-link:{case_guid}:{transcript}"),
-            "name": label(case.name), "startPosition": "0", "endPosition": str(length)})
+            "name": label(case.name), "startPosition": "0",
+            "endPosition": str(self.counted(text, len(text)))})
         applied = ET.SubElement(element, "Coding", {
             "guid": derived_guid(f"case-coding:{case_guid}:{transcript}")})
         ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
@@ -432,7 +462,8 @@ class _Document:
         element = ET.SubElement(parent, "PlainTextSelection", {
             "guid": derived_guid(f"selection:{guid}"),
             "name": label(text[coding.start:coding.end]),
-            "startPosition": str(coding.start), "endPosition": str(coding.end),
+            "startPosition": str(self.counted(text, coding.start)),
+            "endPosition": str(self.counted(text, coding.end)),
             "creatingUser": coder})
         if coding.memo:
             where = (f"the memo on a coding of '{self.codes[code]}' in transcript "
