@@ -290,3 +290,130 @@ def test_a_batch_goes_on_past_an_unreadable_file_and_a_folder(folder: Path, monk
         assert line in result.output
     with Project.open(folder / "project.qcode") as project:
         assert [t.name for t in project.transcripts()] == ["good"]
+
+
+# -- (i) a Word document is checked before python-docx opens it ------------------------
+
+BOMB_BYTES = 200 * 1024 * 1024  # of one repeated character: some 200 kB packed
+
+
+def word_document(body: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in body.splitlines():
+        document.add_paragraph(line)
+    data = io.BytesIO()
+    document.save(data)
+    return data.getvalue()
+
+
+@pytest.fixture(scope="module")
+def docx_bomb() -> bytes:
+    """A sound .docx whose document.xml is swapped for 200 MB of one character, written
+    a megabyte at a time so that the test itself never holds it."""
+    sound = zipfile.ZipFile(io.BytesIO(word_document(BODY)))
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for entry in sound.infolist():
+            if entry.filename != "word/document.xml":
+                out.writestr(entry, sound.read(entry))
+        with out.open("word/document.xml", "w", force_zip64=True) as xml:
+            xml.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                      b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>')
+            for _ in range(BOMB_BYTES >> 20):
+                xml.write(b"A" * (1 << 20))
+            xml.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    assert len(data.getvalue()) < 1024 * 1024
+    return data.getvalue()
+
+
+def qdpx_with_docx(path: Path, documents: dict[str, bytes]) -> Path:
+    sources = "".join(
+        f'<TextSource guid="B0000000-0000-4000-8000-00000000000{i}" name="{name}"'
+        f' richTextPath="internal://{name}.docx"/>' for i, name in enumerate(documents))
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.qde", '<?xml version="1.0" encoding="utf-8"?>'
+                     '<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+                     f"<Sources>{sources}</Sources></Project>")
+        for name, data in documents.items():
+            out.writestr(f"sources/{name}.docx", data)
+    return path
+
+
+def bounded(run):
+    """`run()`'s output, checked to take under 5 s and 300 MB of Python memory."""
+    import resource
+    import time
+    import tracemalloc
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        output = run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 5
+    assert peak < 300 * 1024 * 1024
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300 * 1024
+    return output
+
+
+def transcript_names(folder: Path) -> list[str]:
+    with Project.open(folder / "project.qcode") as project:
+        return [t.name for t in project.transcripts()]
+
+
+def test_a_word_bomb_is_refused_in_bounded_time_and_memory(folder: Path, docx_bomb):
+    (folder / "bomb.docx").write_bytes(docx_bomb)
+    result = bounded(lambda: cli_result(["import", "bomb.docx"], ok=False))
+    # The batch's own lines around it, and one line for the file.
+    [line] = [line for line in result.output.splitlines() if "bomb.docx" in line]
+    assert "word/document.xml" in line and "zip bomb" in line
+    assert transcript_names(folder) == []
+
+
+def test_a_word_bomb_inside_a_qdpx_refuses_the_project(folder: Path, docx_bomb):
+    qdpx_with_docx(folder / "p.qdpx", {"good": word_document(BODY), "bomb": docx_bomb})
+    result = bounded(lambda: cli_result(["import-project", "p.qdpx"], ok=False,
+                                        one_line=True))
+    assert "p.qdpx" in result.output and "sources/bomb.docx" in result.output
+    assert "word/document.xml" in result.output
+    assert transcript_names(folder) == []
+
+
+def test_documents_inside_a_qdpx_count_against_its_budget(tmp_path: Path):
+    from qcode.core.exchange.safe_xml import ExchangeError, ProjectArchive, check_document
+
+    document = word_document(BODY)
+    size = check_document(document, "")
+    path = qdpx_with_docx(tmp_path / "p.qdpx", {"one": document, "two": document})
+    # Room for both packed files and one document's parts, not for the second's.
+    room = 2 * len(document) + size + size // 2
+    with ProjectArchive(path, budget=room) as archive:
+        archive.read_document(archive.find("one.docx"), room)
+        with pytest.raises(ExchangeError, match=r"sources/two\.docx.*possible zip bomb"):
+            archive.read_document(archive.find("two.docx"), room)
+
+
+def test_a_word_documents_text_is_bounded(monkeypatch):
+    from qcode.core.importers import word
+
+    monkeypatch.setattr(word, "MAX_SOURCE_BYTES", 20)
+    with pytest.raises(ImportProblem, match="more than the 20 one transcript may have"):
+        parse_docx_bytes(word_document(BODY), "w")
+
+
+def test_a_sound_word_document_still_imports_alone_and_inside_a_qdpx(folder: Path):
+    (folder / "p01.docx").write_bytes(word_document(BODY))
+    cli_result(["import", "p01.docx"])
+    qdpx_with_docx(folder / "p.qdpx", {"p02": word_document(BODY)})
+    cli_result(["import-project", "p.qdpx"])
+    assert sorted(transcript_names(folder)) == ["p01", "p02"]
+
+
+def test_the_demo_still_builds(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cli_result(["demo"])

@@ -26,12 +26,12 @@ from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
-from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, ExchangeError,
-                                          ProjectArchive, parse_xml, read_bytes)
+from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, MAX_SOURCE_BYTES,
+                                          ExchangeError, ProjectArchive, parse_xml,
+                                          read_bytes)
 from qcode.core.importers.base import binary_problem, normalise
 from qcode.core.importers.plain import turns_in
 
-MAX_SOURCE_BYTES = 64 * 1024 * 1024  # one source's text: some 10 million words
 # Stable GUIDs for what a file leaves without one (a coder known only by reference).
 # A project names each user, code and source thousands of times: check each spelling once.
 clean_guid = functools.lru_cache(maxsize=1 << 16)(_clean_guid)
@@ -114,13 +114,17 @@ class _Reader:
         """One warning for many places: a hundred sources give one line, not a hundred."""
         self.grouped.setdefault(what, []).extend(places)
 
-    def internal(self, reference: str) -> bytes | None:
+    def internal(self, reference: str, document: bool = False) -> bytes | None:
         """The bytes of an `internal://` file; None when it is absent or lives outside
-        the archive (never followed: only what the archive holds is read)."""
+        the archive (never followed: only what the archive holds is read). A `document`
+        is itself a zip (a .docx), checked whole against the archive's budget."""
         if not reference.lower().startswith("internal://") or self.archive is None:
             return None
         entry = self.archive.find(reference[len("internal://"):])
-        return None if entry is None else self.archive.read(entry, MAX_SOURCE_BYTES)
+        if entry is None:
+            return None
+        read = self.archive.read_document if document else self.archive.read
+        return read(entry, MAX_SOURCE_BYTES)
 
     def decoded(self, data: bytes, what: str) -> str:
         if data.startswith(b"\xef\xbb\xbf"):
@@ -471,7 +475,7 @@ class _Reader:
         elif content is not None:
             return content, True
         if rich and rich.lower().endswith(".docx"):
-            data = self.internal(rich)
+            data = self.internal(rich, document=True)
             if data is not None:
                 text = docx_text(data, what, self.warnings)
                 return (text, False) if text is not None else (None, False)

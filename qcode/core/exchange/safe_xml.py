@@ -7,6 +7,7 @@ they start. Sizes are capped before anything is read into memory.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -27,6 +28,11 @@ MAX_ZIP_ENTRIES = 100_000
 # long interviews are tens of megabytes, with their .docx copies).
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 MAX_RATIO = 200  # unpacked size / packed size of one entry
+# One transcript's text, from any file: some 10 million words.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+# A Word document is itself a zip. All its parts together: the XML behind a transcript
+# as long as the text allowed, with room for the styles, fonts and a few pictures.
+MAX_DOCUMENT_BYTES = 2 * MAX_SOURCE_BYTES
 DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -78,19 +84,121 @@ def read_project_qde(path: Path) -> tuple[bytes, str]:
         return archive.read(archive.qde), archive.qde.filename
 
 
-class ProjectArchive:
-    """A .qdpx opened for reading, every entry checked before any is read.
+def check_document(data: bytes, where: str, budget: int = MAX_DOCUMENT_BYTES) -> int:
+    """The bytes a document that is itself a zip (a .docx) unpacks to, every part
+    streamed through the archive checks and nothing kept, so that the reader that opens
+    it next (python-docx) meets only sizes already proven small. `where` names the
+    document in messages ('' when the caller names it)."""
+    try:
+        opened = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        raise ExchangeError(_at(where, "not a zip archive")) from None
+    with SafeArchive(opened, where, min(budget, MAX_DOCUMENT_BYTES)) as archive:
+        return archive.unpack_all()
+
+
+def _at(where: str, problem: str) -> str:
+    return f"{where}: {problem}" if where else problem
+
+
+class SafeArchive:
+    """A zip opened for reading, every entry checked before any is read.
 
     An archive with entries that would land outside its folder is refused as a whole:
     no honest tool writes one. Sizes in the archive can lie, so no entry is ever read
     past its cap, and the whole archive has a budget too (a zip bomb).
     """
 
-    def __init__(self, path: Path, budget: int = MAX_ARCHIVE_BYTES):
-        self.path = path
+    def __init__(self, opened: zipfile.ZipFile, where: str, budget: int):
+        self.zip = opened
+        self.where = where
         self.budget = budget
         try:
-            self.zip = zipfile.ZipFile(path)
+            self.entries = self._checked(opened.infolist())
+        except ExchangeError:
+            opened.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def _checked(self, entries: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise ExchangeError(_at(self.where, f"{len(entries):,} entries is more than "
+                                    f"the {MAX_ZIP_ENTRIES:,} allowed; refused"))
+        for entry in entries:
+            name = entry.filename
+            if name.startswith(("/", "\\")) or DRIVE.match(name):
+                raise ExchangeError(_at(self.where, f"refused: the entry '{name}' has an "
+                                        "absolute path"))
+            if ".." in re.split(r"[/\\]", name):
+                raise ExchangeError(_at(self.where, f"refused: the entry '{name}' would "
+                                        "land outside the project folder (zip slip)"))
+        return entries
+
+    def read(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> bytes:
+        return b"".join(self._unpacked(entry, limit))
+
+    def unpack_all(self) -> int:
+        """How many bytes every entry unpacks to, within the budget; nothing is kept.
+        What the entries declare is checked first, so an honest bomb costs nothing."""
+        for entry in self.entries:
+            self._ceiling(entry, self.budget)
+        declared = sum(entry.file_size for entry in self.entries)
+        if declared > self.budget:
+            raise ExchangeError(_at(self.where, f"its entries would unpack to "
+                                    f"{declared:,} bytes (more than {self.budget:,}); "
+                                    "refused as a possible zip bomb"))
+        start = self.budget
+        for entry in self.entries:
+            for _ in self._unpacked(entry, self.budget):
+                pass
+        return start - self.budget
+
+    def _ceiling(self, entry: zipfile.ZipInfo, limit: int) -> int:
+        """The most the entry may unpack to; refused when it declares more."""
+        # Text and XML shrink a few times, rarely a hundred; far more is a bomb, found
+        # from what the entry declares, else after the first megabyte rather than after
+        # gigabytes (the declared sizes can lie).
+        ceiling = min(limit, self.budget, max(1 << 20, MAX_RATIO * entry.compress_size))
+        if entry.file_size > ceiling:
+            raise ExchangeError(f"{_at(self.where, entry.filename)} would unpack to "
+                                f"{entry.file_size:,} bytes (from {entry.compress_size:,};"
+                                f" at most {ceiling:,} allowed); refused as a possible "
+                                "zip bomb")
+        return ceiling
+
+    def _unpacked(self, entry: zipfile.ZipInfo, limit: int):
+        """The entry's bytes, a megabyte at a time, charged to the budget."""
+        where = _at(self.where, entry.filename)
+        ceiling = self._ceiling(entry, limit)
+        size = 0
+        try:
+            with self.zip.open(entry) as stream:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    if size > ceiling:
+                        raise ExchangeError(
+                            f"{where} unpacks to more than {ceiling:,} bytes (from "
+                            f"{entry.compress_size:,}); refused as a possible zip bomb")
+                    yield chunk
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                NotImplementedError, RuntimeError, zlib.error) as exc:
+            raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
+        finally:
+            self.budget -= size
+
+
+class ProjectArchive(SafeArchive):
+    """A .qdpx opened for reading (see SafeArchive), with its project.qde found."""
+
+    def __init__(self, path: Path, budget: int = MAX_ARCHIVE_BYTES):
+        self.path = path
+        try:
+            opened = zipfile.ZipFile(path)
         except FileNotFoundError:
             raise ExchangeError(f"{path}: no such file") from None
         except IsADirectoryError:
@@ -100,8 +208,8 @@ class ProjectArchive:
                                 "holding project.qde)") from None
         except OSError as exc:
             raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+        super().__init__(opened, str(path), budget)
         try:
-            self.entries = self._checked(self.zip.infolist())
             self.qde = self._qde()
         except ExchangeError:
             self.zip.close()
@@ -113,22 +221,14 @@ class ProjectArchive:
     def __enter__(self) -> ProjectArchive:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.zip.close()
-
-    def _checked(self, entries: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise ExchangeError(f"{self.path}: {len(entries):,} entries is more than the "
-                                f"{MAX_ZIP_ENTRIES:,} allowed; refused")
-        for entry in entries:
-            name = entry.filename
-            if name.startswith(("/", "\\")) or DRIVE.match(name):
-                raise ExchangeError(f"{self.path}: refused: the entry '{name}' has an "
-                                    "absolute path")
-            if ".." in re.split(r"[/\\]", name):
-                raise ExchangeError(f"{self.path}: refused: the entry '{name}' would land "
-                                    "outside the project folder (zip slip)")
-        return entries
+    def read_document(self, entry: zipfile.ZipInfo, limit: int) -> bytes:
+        """A source that is itself a zip (a .docx): what it unpacks to counts against
+        this archive's budget too, so a small bomb inside is found before it is opened."""
+        data = self.read(entry, limit)
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            return data  # not a document at all: its reader says so, as a warning
+        self.budget -= check_document(data, f"{self.path}: {entry.filename}", self.budget)
+        return data
 
     def _qde(self) -> zipfile.ZipInfo:
         qde = [e for e in self.entries if "/" not in e.filename and "\\" not in e.filename
@@ -149,28 +249,3 @@ class ProjectArchive:
         folder (what an `internal://` path names), in any case."""
         name = name.replace("\\", "/").casefold()
         return self.by_name.get(name) or self.by_name.get(f"sources/{name}")
-
-    def read(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> bytes:
-        where = f"{self.path}: {entry.filename}"
-        if entry.file_size > min(limit, self.budget):
-            raise ExchangeError(f"{where} would unpack to {entry.file_size:,} bytes (more "
-                                f"than {min(limit, self.budget):,}); refused as a possible "
-                                "zip bomb")
-        # Text and XML shrink a few times, rarely a hundred; far more is a bomb, found
-        # after the first megabyte rather than after gigabytes.
-        ceiling = min(limit, self.budget, max(1 << 20, MAX_RATIO * entry.compress_size))
-        chunks, size = [], 0
-        try:
-            with self.zip.open(entry) as stream:
-                while chunk := stream.read(1 << 20):
-                    size += len(chunk)
-                    if size > ceiling:
-                        raise ExchangeError(
-                            f"{where} unpacks to more than {ceiling:,} bytes (from "
-                            f"{entry.compress_size:,}); refused as a possible zip bomb")
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-                NotImplementedError, RuntimeError, zlib.error) as exc:
-            raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
-        self.budget -= size
-        return b"".join(chunks)

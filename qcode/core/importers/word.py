@@ -16,6 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from qcode.core.exchange.safe_xml import MAX_SOURCE_BYTES, ExchangeError, check_document
 from qcode.core.importers.base import ImportProblem, rebuild, refuse_binary
 from qcode.core.model import Transcript
 from qcode.core.importers.speakers import find_heads
@@ -34,6 +35,10 @@ def parse_docx_bytes(raw: bytes, name: str, speaker_pattern: re.Pattern | None =
     if not any(paragraphs):
         raise ImportProblem("the document has no text")
     text = refuse_binary("\n".join(paragraphs))
+    size = len(text.encode("utf-8"))
+    if size > MAX_SOURCE_BYTES:
+        raise ImportProblem(f"its text is {size:,} bytes, more than the "
+                            f"{MAX_SOURCE_BYTES:,} one transcript may have; refused")
     layout = find_heads(text, speaker_pattern, _bold_lines(paragraphs, bold))
     heads = layout.heads
     blocks = [(None, _lines(text[:heads[0].at if heads else len(text)]), None)]
@@ -67,6 +72,12 @@ def _read(raw: bytes) -> tuple[list[str], list[bool]]:
     data = io.BytesIO(raw)
     if not zipfile.is_zipfile(data):
         raise ImportProblem("not a valid .docx file (not a zip archive)")
+    # Every part's size is proven before python-docx opens any: it would unpack a bomb
+    # whole into memory.
+    try:
+        check_document(raw, "")
+    except ExchangeError as exc:
+        raise ImportProblem(str(exc)) from None
     # Imported here, not at the top: python-docx takes a noticeable part of a second to
     # load, which every other command would pay for.
     import docx
