@@ -99,13 +99,11 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     path = ctx.find_root().obj
     if not path.parent.is_dir():
         raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
-    if not anonymise and path.exists():
-        from qcode.core.pipeline import requires_anonymisation
+    if not anonymise and path.exists():  # refused before the file is read
+        from qcode.core.pipeline import refuse_unanonymised
 
         with Project.open(path) as project:
-            if requires_anonymisation(project):
-                raise click.ClickException(f"{path} requires anonymisation: import with "
-                                           "--anonymise --key KEYFILE")
+            refuse_unanonymised(project, None)
     exchange = read_project_file(file)
     anonymisation = report_file = None
     if anonymise:

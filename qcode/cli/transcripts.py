@@ -37,7 +37,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
             speaker_pattern) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) into the project."""
     from qcode.core.participants import read_participants
-    from qcode.core.pipeline import requires_anonymisation, run_import
+    from qcode.core.pipeline import refuse_unanonymised, run_import
 
     project = open_project(ctx)
     participants = read_participants(attributes) if attributes else None
@@ -52,9 +52,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
                                  decisions=decisions, force=force, encrypt_key=encrypt_key,
                                  review=review, interviewer=interviewers,
                                  store_unreviewed=store_unreviewed)
-        if requires_anonymisation(project):
-            raise click.ClickException(f"{project.path} requires anonymisation: import "
-                                       "with --anonymise --key KEYFILE")
+    refuse_unanonymised(project, anonymisation)  # before anything is read or shown
     with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
         outcome = run_import(project, files, case, participants, anonymisation,
                              on_file=lambda _: bar.update(1),

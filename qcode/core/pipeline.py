@@ -172,6 +172,14 @@ def requires_anonymisation(project: Project) -> bool:
     return project.meta(REQUIRE_ANONYMISATION) == "yes"
 
 
+def refuse_unanonymised(project: Project, anonymisation: Anonymisation | None) -> None:
+    """The one refusal of a plain import into a project that requires anonymisation;
+    a caller may ask it early, before reading a large file."""
+    if anonymisation is None and requires_anonymisation(project):
+        raise ProjectError(f"{project.path} requires anonymisation: import with "
+                           "--anonymise --key KEYFILE")
+
+
 def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
                participants: list[Participant] | None = None,
                anonymisation: Anonymisation | None = None,
@@ -180,9 +188,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
     """Parse, anonymise and store a batch. A transcript with a candidate nobody decided
     is held back (not stored) unless `store_unreviewed` says otherwise, which the
     project then records. Accepted decisions also reach transcripts stored before."""
-    if anonymisation is None and requires_anonymisation(project):
-        raise ProjectError(f"{project.path} requires anonymisation: import with "
-                           "--anonymise --key KEYFILE")
+    refuse_unanonymised(project, anonymisation)
     report = PipelineReport(anonymised=anonymisation is not None)
     items = parse_files(paths, report, speaker_pattern=speaker_pattern)
     given = explicit_cases(items, case, participants)
@@ -223,9 +229,7 @@ def import_project(project: Project, exchange, source: str,
     with undecided candidates held back with everything on them, unless
     `store_unreviewed` (then recorded), and accepted decisions also applied to what
     is already here."""
-    if anonymisation is None and requires_anonymisation(project):
-        raise ProjectError(f"{project.path} requires anonymisation: import with "
-                           "--anonymise --key KEYFILE")
+    refuse_unanonymised(project, anonymisation)
     report = PipelineReport()
     if anonymisation is not None:
         report = anonymise_exchange(exchange, anonymisation,
