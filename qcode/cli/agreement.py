@@ -96,6 +96,16 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.option("--resamples", default=200, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
+@click.option("--continuum", type=click.Choice(["per-transcript", "joined"]),
+              default="per-transcript", show_default=True,
+              help="Unitized alpha over each transcript apart (gaps end at its "
+                   "boundary) or over the transcripts joined into one text.")
+@click.option("--whitespace", type=click.Choice(["ignore", "count"]), default="ignore",
+              show_default=True, help="Whether --unit character counts white space.")
+@click.option("--include-uncoded", is_flag=True,
+              help="Compare every transcript, a coder absent from one counting as "
+                   "having coded nothing (default: only transcripts every coder "
+                   "marked coded, or, unmarked, coded something in).")
 @click.option("--format", "form", default="table", show_default=True,
               type=click.Choice(["table", "md", "csv", "json", "html"]))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -103,7 +113,8 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
-          threshold, resamples, seed, form, out, force) -> None:
+          threshold, resamples, seed, continuum, whitespace, include_uncoded, form, out,
+          force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
     from qcode.core.agreement.report import build, select
@@ -119,7 +130,8 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
     try:
         selection = select(project, names_in(coders), names_in(transcripts),
                            names_in(codes), theme, unit, maxqda_threshold=threshold,
-                           resamples=max(0, resamples), seed=seed)
+                           resamples=max(0, resamples), seed=seed, continuum=continuum,
+                           whitespace=whitespace, include_uncoded=include_uncoded)
         report = build(project, selection, per_transcript)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None

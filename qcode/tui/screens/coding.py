@@ -44,6 +44,14 @@ def load_transcript(project: Project, transcript_id: int, coders: list[str] | No
             "codes": project.codes(), "counts": project.code_counts([project.coder])}
 
 
+def toggle_coded(project: Project, coder: str, transcript_id: int) -> bool:
+    """Mark the transcript coded by the coder, or take the mark away if it was there;
+    returns whether it is marked now."""
+    marked = bool(project.coded_by([coder], [transcript_id])[0])
+    project.mark_coded(coder, [transcript_id], coded=not marked)
+    return not marked
+
+
 def load_codings(project: Project, transcript_id: int, coders: list[str] | None):
     return project.codings(transcript_id, coders), project.code_counts([project.coder])
 
@@ -79,6 +87,8 @@ class CodingScreen(Screen):
         Binding("U,ctrl+y", "redo", "Redo", id="coding.redo"),
         Binding("apostrophe", "code_key", "Code by its key", show=False,
                 id="coding.code_key"),
+        Binding("D", "toggle_coded", "Mark transcript coded", show=False,
+                id="coding.mark_coded"),
     ]
 
     def __init__(self, transcript_id: int, select: tuple[int, int] | None = None):
@@ -458,6 +468,18 @@ class CodingScreen(Screen):
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
             self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+
+    # -- who codes what -------------------------------------------------------------------
+
+    @work(group="action", exit_on_error=False)
+    async def action_toggle_coded(self) -> None:
+        """Agreement compares coders on the transcripts each of them marked coded."""
+        marked = await self.act(toggle_coded, self.coder, self.transcript_id)
+        if marked is None:
+            return  # refused, and said so by act
+        self.notify(f"{self.transcript_name} marked {'coded' if marked else 'not coded'} "
+                    f"by {self.coder} (D again to {'undo' if marked else 'mark it'})",
+                    timeout=3)
 
     # -- find and search ------------------------------------------------------------------
 
