@@ -89,7 +89,7 @@ def unassign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: s
 def mark(ctx: click.Context, transcripts: tuple[str, ...], coder: str, not_coded: bool
          ) -> None:
     """Mark transcripts as coded by a coder: agreement compares coders on the
-    transcripts each of them marked coded (also the key D in 'qcode code')."""
+    transcripts each of them marked coded (also the key C in 'qcode code')."""
     project = open_project(ctx)
     coder = coder_named(project, coder)
     changed = project.mark_coded(coder, transcript_ids(project, transcripts),

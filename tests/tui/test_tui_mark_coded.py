@@ -1,4 +1,4 @@
-"""D in the coding screen marks the transcript coded by the current coder, for
+"""C in the coding screen marks the transcript coded by the current coder, for
 agreement to compare coders only where each has coded (issue 13)."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def marked(path: Path) -> set[tuple[str, str]]:
                 if r["marked_coded"]}
 
 
-def test_d_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):
+def test_c_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):
     async def scenario():
         app = QcodeApp(path, "cy", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
@@ -38,13 +38,13 @@ def test_d_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):
             await pilot.press("enter")
             await settle(pilot, app)
             assert isinstance(app.screen, CodingScreen)
-            await pilot.press("D")
+            await pilot.press("C")
             await settle(pilot, app)
             assert marked(path) == {("cy", "p01-detective")}
             await pilot.press("u")  # undoable like any other action
             await settle(pilot, app)
             assert marked(path) == set()
-            await pilot.press("D", "D")
+            await pilot.press("C", "C")
             await settle(pilot, app)
             assert marked(path) == set()
     run(scenario())
@@ -52,4 +52,4 @@ def test_d_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):
 
 def test_the_key_is_listed_in_help():
     rows = binding_rows(QcodeApp.__new__(QcodeApp))
-    assert ("Coding", "D", "Mark transcript coded", "coding.mark_coded") in rows
+    assert ("Coding", "C", "Mark transcript coded", "coding.mark_coded") in rows

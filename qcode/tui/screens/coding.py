@@ -87,7 +87,7 @@ class CodingScreen(Screen):
         Binding("U,ctrl+y", "redo", "Redo", id="coding.redo"),
         Binding("apostrophe", "code_key", "Code by its key", show=False,
                 id="coding.code_key"),
-        Binding("D", "toggle_coded", "Mark transcript coded", show=False,
+        Binding("C", "toggle_coded", "Mark transcript coded", show=False,
                 id="coding.mark_coded"),
     ]
 
@@ -478,7 +478,7 @@ class CodingScreen(Screen):
         if marked is None:
             return  # refused, and said so by act
         self.notify(f"{self.transcript_name} marked {'coded' if marked else 'not coded'} "
-                    f"by {self.coder} (D again to {'undo' if marked else 'mark it'})",
+                    f"by {self.coder} (C again {'takes the mark away' if marked else 'marks it'})",
                     timeout=3)
 
     # -- find and search ------------------------------------------------------------------
