@@ -53,7 +53,7 @@ def test_a_new_coder_is_said_and_an_unknown_transcript_refused(path: Path):
 def test_agree_says_which_transcripts_it_compared(path: Path):
     out = run(path, "agree", "--resamples", "0", "--codes", "Trust")
     flat = " ".join(out.split())
-    assert "on 2 transcript(s): 2 no marks; every coder coded something in it" in flat
+    assert "on 2 transcript(s): 2 unmarked with codings of every coder" in flat
     assert "left out T3, T4 (no marks, and cy coded nothing in it)" in flat
     every = json.loads(run(path, "agree", "--resamples", "0", "--format", "json",
                            "--include-uncoded", "--continuum", "joined"))

@@ -156,7 +156,7 @@ def test_white_space_is_a_stated_choice_for_character_units(project: Project):
 def test_the_choices_are_under_the_table_and_in_the_provenance(project: Project):
     report = build(project, select(project, resamples=0))
     table = render(report, "table", width=80).splitlines()
-    said = textwrap.wrap(choices_line(report.selection), 80)
+    said = textwrap.wrap(choices_line(report.selection), 80, break_on_hyphens=False)
     assert said[0].startswith("Compared ana, ben, cy on 2 transcript(s)")
     assert all(line in table for line in said)
     data = json.loads(render(report, "json"))

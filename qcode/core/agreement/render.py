@@ -105,7 +105,8 @@ def to_table(report: Report, width: int = 80) -> str:
               f"{_number(o.value)}  D_o = {_small(o.d_o)}  D_e = {_small(o.d_e)}"
               + (f"  95% CI {_interval(report.overall_interval)}"
                  if report.overall_interval else "")]
-    parts.append(textwrap.fill(choices_line(report.selection), width=width))
+    parts.append(textwrap.fill(choices_line(report.selection), width=width,
+                               break_on_hyphens=False))
     if report.selection.unit:
         headers, rows = _given_rows(report)
         short = [h.replace("percent agreement", "% agr").replace("Cohen's kappa", "kappa")

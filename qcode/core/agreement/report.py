@@ -73,8 +73,8 @@ CONTINUA = ("per-transcript", "joined")
 WHITESPACE = ("ignore", "count")
 # The rules by which a transcript is compared, as the report names them.
 MARKED = "marked coded by every coder"
-UNMARKED = "no marks; every coder coded something in it"
-EVERY = "every transcript; a coder absent from one counts as coding nothing (--include-uncoded)"
+UNMARKED = "unmarked with codings of every coder"
+EVERY = "every one, a coder absent from one counting as coding nothing (--include-uncoded)"
 
 
 def select(project, coders: Sequence[str] | None = None,
@@ -181,8 +181,9 @@ def choices_line(selection: Selection) -> str:
     transcripts (which rule let them in, which were left out and why), how transcripts
     form the continuum, the unit and white space."""
     parts = [f"Compared {', '.join(selection.coders)} on {len(selection.transcripts)} "
-             "transcript(s): " + "; ".join(f"{len(names)} {rule}"
-                                           for rule, names in selection.compared.items())]
+             "transcript(s): " + " and ".join(
+                 f"{len(names)} {rule}" if rule != EVERY else rule
+                 for rule, names in selection.compared.items())]
     reasons: dict[str, list[str]] = {}
     for gone in selection.left_out:
         reasons.setdefault(gone["why"], []).append(gone["transcript"])
