@@ -123,7 +123,8 @@ def test_marks_made_in_a_coders_copy_travel_through_merge(tmp_path: Path):
     with Project.open(tmp_path / "cy.qcode") as copy:
         copy.mark_coded("cy", ids(copy, "T1", "T2"))
     with Project.open(tmp_path / "main.qcode") as main:
-        main.merge(tmp_path / "cy.qcode")
+        assert main.merge(tmp_path / "cy.qcode")["marks"] == 2
+        assert main.merge(tmp_path / "cy.qcode")["marks"] == 0  # twice adds nothing
         status = {r["transcript"]: r for r in main.coding_status() if r["coder"] == "cy"}
         assert status["T1"]["assigned"] and status["T1"]["marked_coded"]
         assert status["T2"]["marked_coded"] and not status["T2"]["assigned"]
