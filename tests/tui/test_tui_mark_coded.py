@@ -41,9 +41,11 @@ def test_c_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):
             await pilot.press("C")
             await settle(pilot, app)
             assert marked(path) == {("cy", "p01-detective")}
+            assert "marked coded" in app.screen.status_text()
             await pilot.press("u")  # undoable like any other action
             await settle(pilot, app)
             assert marked(path) == set()
+            assert "marked coded" not in app.screen.status_text()
             await pilot.press("C", "C")
             await settle(pilot, app)
             assert marked(path) == set()

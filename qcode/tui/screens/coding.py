@@ -41,7 +41,8 @@ def load_transcript(project: Project, transcript_id: int, coders: list[str] | No
     return {"name": row[0], "text": project.transcript_text(transcript_id),
             "turns": project.turns(transcript_id),
             "codings": project.codings(transcript_id, coders),
-            "codes": project.codes(), "counts": project.code_counts([project.coder])}
+            "codes": project.codes(), "counts": project.code_counts([project.coder]),
+            "marked": bool(project.coded_by([project.coder], [transcript_id])[0])}
 
 
 def toggle_coded(project: Project, coder: str, transcript_id: int) -> bool:
@@ -95,6 +96,7 @@ class CodingScreen(Screen):
         super().__init__()
         self.transcript_id = transcript_id
         self.transcript_name = ""
+        self.marked = False  # marked coded by this coder (C)
         self.turns: list[dict] = []
         self.codings: list[dict] = []
         self.codes: dict[int, dict] = {}
@@ -144,6 +146,7 @@ class CodingScreen(Screen):
     async def load(self) -> None:
         data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
         self.transcript_name = data["name"]
+        self.marked = data["marked"]
         self.turns = data["turns"]
         self.view.show_transcript(data["text"], data["turns"])
         self.set_codebook(data["codes"], data["counts"])
@@ -170,6 +173,7 @@ class CodingScreen(Screen):
 
     async def refresh_all(self) -> None:
         data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
+        self.marked = data["marked"]
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
         self.paint()
@@ -238,7 +242,8 @@ class CodingScreen(Screen):
         blind = "all coders" if self.show_others else "blind"
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
-        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
+        coded = " · marked coded" if self.marked else ""
+        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind}{coded} · ")
         status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
         self._status = status.plain
@@ -477,6 +482,8 @@ class CodingScreen(Screen):
         marked = await self.act(toggle_coded, self.coder, self.transcript_id)
         if marked is None:
             return  # refused, and said so by act
+        self.marked = marked
+        self.update_status()
         self.notify(f"{self.transcript_name} marked {'coded' if marked else 'not coded'} "
                     f"by {self.coder} (C again {'takes the mark away' if marked else 'marks it'})",
                     timeout=3)
