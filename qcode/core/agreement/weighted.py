@@ -29,7 +29,7 @@ from qcode.core.agreement.coefficients import (
 
 WEIGHTS = ("identity", "linear", "quadratic")
 
-__all__ = ["WEIGHTS", "conger_kappa", "gwet_ac2", "krippendorff_alpha_distance",
+__all__ = ["WEIGHTS", "conger_kappa", "distance_matrix", "gwet_ac2", "krippendorff_alpha_distance",
            "parse_matrix", "weight_matrix", "weighted_kappa"]
 
 Matrix = Sequence[Sequence[float]]
@@ -56,6 +56,19 @@ def weight_matrix(weights: str | Matrix, categories: Sequence[Hashable]) -> np.n
     if (matrix < 0).any() or (matrix > 1).any():
         raise AgreementDataError("agreement weights must lie between 0 and 1")
     return matrix
+
+
+def distance_matrix(distance: Matrix, categories: Sequence[Hashable]) -> np.ndarray:
+    """Krippendorff's delta^2 for ``categories``, checked: square, of size q, 0 on the
+    diagonal, symmetric, never negative."""
+    delta2 = _square_matrix(distance, len(categories), "distance")
+    if not np.allclose(np.diag(delta2), 0):
+        raise AgreementDataError("a distance must be 0 between a category and itself")
+    if not np.allclose(delta2, delta2.T):
+        raise AgreementDataError("a distance must be symmetric (from c to k as from k to c)")
+    if (delta2 < 0).any():
+        raise AgreementDataError("a distance must not be negative")
+    return delta2
 
 
 def weighted_kappa(ratings: Ratings, weights: str | Matrix = "linear",
@@ -164,13 +177,7 @@ def krippendorff_alpha_distance(ratings: Ratings, distance: Matrix,
     Alpha-Reliability"). ``distance`` rows and columns follow ``categories``."""
     data = _counts(ratings)
     labels = _categories(data, categories)
-    delta2 = _square_matrix(distance, len(labels), "distance")
-    if not np.allclose(np.diag(delta2), 0):
-        raise AgreementDataError("a distance must be 0 between a category and itself")
-    if not np.allclose(delta2, delta2.T):
-        raise AgreementDataError("a distance must be symmetric (from c to k as from k to c)")
-    if (delta2 < 0).any():
-        raise AgreementDataError("a distance must not be negative")
+    delta2 = distance_matrix(distance, labels)
     coincidences, units = coincidence_counts(data)
     if units == 0:
         return Alpha(None, None, None, "custom", undefined=_NO_PAIRS)
