@@ -120,3 +120,15 @@ def test_bad_weights_files_name_the_file(project_path, tmp_path: Path, text, mes
     assert message in result.output and "Traceback" not in result.output
     if message != "theme's codes":
         assert result.exit_code == 1 and str(path) in result.output
+
+
+def test_overlapping_codes_of_a_theme_leave_cu_alpha_out_with_a_reason(project_path):
+    with Project.open(Path(project_path)) as project:
+        ids = {c["name"]: c["id"] for c in project.codes()}
+        project.add_coding(1, ids["severe"], "ana", 5, 12)
+    result = agree(project_path, "--statistic", "cu-alpha", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (domain,) = json.loads(result.output)["domains"]
+    assert "cu-alpha" not in domain["figures"]
+    assert any(w.startswith("cu-alpha left out: ana: segments") and "mutually exclusive" in w
+               for w in domain["warnings"])

@@ -21,9 +21,7 @@ from qcode.core.agreement.unitized import merge_overlaps
 from qcode.core.agreement.unitizing_family import binary_u_alpha, cu_alpha
 from qcode.core.agreement.units import spans_to_units
 
-FREE = ("cu-alpha",)
 GIVEN = ("weighted-kappa", "conger", "ac2", "alpha-distance")
-STATISTICS = FREE + GIVEN
 NAMES = {"weighted-kappa": "weighted kappa", "conger": "Conger's kappa", "ac2": "Gwet's AC2",
          "alpha-distance": "alpha (distance)"}
 
@@ -73,7 +71,10 @@ def _free(row: DomainFigures, selection, spans: dict, below: list[dict]) -> None
         row.figures["cu-alpha"] = cu_alpha(laid, sum(lengths))
         row.figures["|u-alpha"] = binary_u_alpha(laid, lengths)
     except AgreementDataError as error:
-        row.warnings.append(f"cu-alpha left out: {error} (coders named in --coders order)")
+        message = str(error)
+        for i, coder in enumerate(selection.coders):
+            message = message.replace(f"coder #{i + 1}:", f"{coder}:")
+        row.warnings.append(f"cu-alpha left out: {message}")
 
 
 def _given(row: DomainFigures, selection, spans: dict, units: dict, below: list[dict],
