@@ -132,3 +132,10 @@ def test_overlapping_codes_of_a_theme_leave_cu_alpha_out_with_a_reason(project_p
     assert "cu-alpha" not in domain["figures"]
     assert any(w.startswith("cu-alpha left out: ana: segments") and "mutually exclusive" in w
                for w in domain["warnings"])
+    given = agree(project_path, "--unit", "sentence", "--statistic", "conger",
+                  "--format", "json")
+    (domain,) = json.loads(given.output)["domains"]
+    assert "2 times a coder gave one sentence two codes of this theme" in domain["warnings"][0]
+    rows = [[None, None, *ANA[2:]] + [None] * 13, BEN + [None] * 13]
+    assert domain["figures"]["conger"]["value"] == pytest.approx(
+        wt.conger_kappa(rows, "linear", CODES).value)

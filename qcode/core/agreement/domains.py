@@ -19,7 +19,7 @@ from qcode.core.agreement import weighted
 from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 from qcode.core.agreement.unitized import merge_overlaps
 from qcode.core.agreement.unitizing_family import binary_u_alpha, cu_alpha
-from qcode.core.agreement.units import spans_to_units
+from qcode.core.agreement.units import touched_ranges
 
 GIVEN = ("weighted-kappa", "conger", "ac2", "alpha-distance")
 NAMES = {"weighted-kappa": "weighted kappa", "conger": "Conger's kappa", "ac2": "Gwet's AC2",
@@ -85,15 +85,28 @@ def _given(row: DomainFigures, selection, spans: dict, units: dict, below: list[
     patterns: Counter = Counter()
     clashes = 0
     for tid, these in units.items():
-        coded = [spans_to_units([spans.get((coder, tid, code["id"]), [])
-                                 for coder in selection.coders], these) for code in below]
-        for u in range(len(these)):
+        if not these:
+            continue
+        # A sweep over the edges of the touched unit ranges: the cost grows with the
+        # number of codings, not of units.
+        changes: dict[int, list[tuple[int, str, int]]] = {0: [], len(these): []}
+        for i, coder in enumerate(selection.coders):
+            for code in below:
+                for low, high in touched_ranges(spans.get((coder, tid, code["id"]), []),
+                                                these):
+                    changes.setdefault(low, []).append((i, code["name"], 1))
+                    changes.setdefault(high, []).append((i, code["name"], -1))
+        active = [Counter() for _ in selection.coders]
+        points = sorted(changes)
+        for here, following in zip(points, points[1:]):
+            for i, name, step in changes[here]:
+                active[i][name] += step
             pattern = []
-            for i in range(len(selection.coders)):
-                chosen = [code["name"] for code, matrix in zip(below, coded) if matrix[i][u]]
-                clashes += len(chosen) > 1
-                pattern.append(chosen[0] if len(chosen) == 1 else None)
-            patterns[tuple(pattern)] += 1
+            for counter in active:
+                on = [name for name, count in counter.items() if count > 0]
+                clashes += (following - here) * (len(on) > 1)
+                pattern.append(on[0] if len(on) == 1 else None)
+            patterns[tuple(pattern)] += following - here
     data = UnitCounts(len(selection.coders), patterns)
     row.units = data.units
     if clashes:
