@@ -35,6 +35,9 @@ class Selection:
     maxqda_threshold: float = 0.9
     resamples: int = 200
     seed: int = 1
+    statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
+    weights: object = "linear"           # a kind, or (codes, matrix) from a file
+    distance: object = None              # None, or (codes, matrix) from a file
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Report:
     overall_interval: tuple[float, float] | None
     per_transcript: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    domains: list = field(default_factory=list)     # domains.DomainFigures
 
 
 def select(project, coders: Sequence[str] | None = None,
@@ -163,6 +167,9 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
                     figures, themes, overall, overall_interval)
     if per_transcript:
         report.per_transcript = _per_transcript(spans, selection)
+    if selection.statistics:
+        from qcode.core.agreement.domains import domain_figures
+        report.domains = domain_figures(selection, spans, units_by_transcript)
     if len(coders) > 2:
         report.notes.append("MAXQDA- and NVivo-style views compare two coders; with "
                             f"{len(coders)} coders they are left out.")
