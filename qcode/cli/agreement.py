@@ -96,6 +96,15 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.option("--resamples", default=200, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
+@click.option("--statistic", "statistics", multiple=True,
+              type=click.Choice(["cu-alpha", "weighted-kappa", "conger", "ac2",
+                                 "alpha-distance"]),
+              help="Also per theme, its codes as exclusive categories (repeatable); "
+                   "all but cu-alpha need --unit.")
+@click.option("--weights", help="Weights for weighted-kappa, conger and ac2: linear "
+              "(default), quadratic, identity, or a CSV file of agreement weights.")
+@click.option("--distance", type=click.Path(dir_okay=False, path_type=Path),
+              help="A CSV file of distances between a theme's codes, for alpha-distance.")
 @click.option("--continuum", type=click.Choice(["per-transcript", "joined"]),
               default="per-transcript", show_default=True,
               help="Unitized alpha over each transcript apart (gaps end at its "
@@ -113,8 +122,8 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
-          threshold, resamples, seed, continuum, whitespace, include_uncoded, form, out,
-          force) -> None:
+          threshold, resamples, seed, statistics, weights, distance, continuum,
+          whitespace, include_uncoded, form, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
     from qcode.core.agreement.report import build, select
@@ -127,11 +136,13 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
         raise click.UsageError("give --codes or --theme, not both")
     if not 0 < threshold <= 1:
         raise click.UsageError("--threshold is a share between 0 and 1, e.g. 0.9")
+    domain_options = domain_statistics(statistics, weights, distance, unit)
     try:
         selection = select(project, names_in(coders), names_in(transcripts),
                            names_in(codes), theme, unit, maxqda_threshold=threshold,
                            resamples=max(0, resamples), seed=seed, continuum=continuum,
-                           whitespace=whitespace, include_uncoded=include_uncoded)
+                           whitespace=whitespace, include_uncoded=include_uncoded,
+                           **domain_options)
         report = build(project, selection, per_transcript)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
@@ -141,6 +152,47 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
         say(f"wrote the agreement report to {out}")
     else:
         say(text, nl=False, json=form == "json")
+
+
+def domain_statistics(statistics: tuple[str, ...], weights: str | None,
+                      distance: Path | None, unit: str | None) -> dict:
+    """Check --statistic, --weights and --distance together; read the files."""
+    given = [s for s in statistics if s != "cu-alpha"]
+    if given and not unit:
+        raise click.UsageError(f"--statistic {given[0]} compares given units: add --unit "
+                               "word, sentence or turn")
+    weighted = {"weighted-kappa", "conger", "ac2"} & set(statistics)
+    if weights is not None and not weighted:
+        raise click.UsageError("--weights is used only by --statistic weighted-kappa, "
+                               "conger or ac2")
+    if ("alpha-distance" in statistics) != (distance is not None):
+        raise click.UsageError("--statistic alpha-distance and --distance FILE go together")
+    options: dict = {"statistics": tuple(dict.fromkeys(statistics))}
+    if weights is not None:
+        options["weights"] = (weights if weights in ("linear", "quadratic", "identity")
+                              else matrix_file(Path(weights), "weights"))
+    if distance is not None:
+        options["distance"] = matrix_file(distance, "distance")
+    return options
+
+
+def matrix_file(path: Path, what: str) -> tuple[list[str], object]:
+    """A weights or distance CSV file, read and checked; its problems in one line."""
+    from qcode.core.agreement import weighted
+    from qcode.core.agreement.coefficients import AgreementDataError
+
+    if not path.is_file():
+        hint = "; use linear, quadratic, identity or a CSV file" if what == "weights" else ""
+        raise click.UsageError(f"--{what}: no file {path}{hint}")
+    try:
+        names, matrix = weighted.parse_matrix(path.read_text(encoding="utf-8"), what)
+        if what == "weights":
+            weighted.weight_matrix(matrix, names)
+        else:
+            weighted.distance_matrix(matrix, names)
+    except (AgreementDataError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    return names, matrix
 
 
 def code_ids_named(project: Project, names: str) -> list[int]:

@@ -2,7 +2,11 @@
 
     coefficients.py   percent agreement, Cohen, Scott, Fleiss, Brennan-Prediger, Gwet,
                       Krippendorff's alpha for given units (pure functions)
+    weighted.py       weighted kappa, Conger's kappa, Gwet's AC2, alpha with a custom
+                      distance (pure)
     unitized.py       Krippendorff's unitized alpha for segments coders chose (pure)
+    unitizing_family.py  cu-alpha and |u-alpha for a theme of exclusive codes (pure)
+    domains.py        those per theme for the `qcode agree --statistic` figures
     units.py          from coded spans to given units: words, sentences, turns (pure)
     report.py         the `qcode agree` report: which codings are compared, every figure
     render.py         that report as a table, Markdown, CSV, JSON or an HTML page

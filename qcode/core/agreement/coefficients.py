@@ -61,7 +61,7 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 __all__ = [
     "LEVELS", "Agreement", "AgreementDataError", "Alpha", "UnitCounts",
-    "brennan_prediger", "brennan_prediger_from_table", "cohen_kappa",
+    "brennan_prediger", "brennan_prediger_from_table", "cohen_kappa", "coincidence_counts",
     "cohen_kappa_from_table", "fleiss_category_kappas", "fleiss_kappa",
     "fleiss_kappa_from_counts", "gwet_ac1", "gwet_ac1_from_table", "krippendorff_alpha",
     "krippendorff_alpha_from_table", "percent_agreement", "percent_agreement_from_table",
@@ -339,20 +339,7 @@ def krippendorff_alpha(ratings: Ratings, level: str = "nominal") -> Alpha:
     values; interval (c - k)^2; ratio ((c - k)/(c + k))^2."""
     if level not in LEVELS:
         raise AgreementDataError(f"unknown level '{level}'; use one of {', '.join(LEVELS)}")
-    data = _counts(ratings)
-    coincidences: Counter = Counter()
-    units = 0
-    for pattern, count in data.counts.items():
-        values = Counter(v for v in pattern if v is not None)
-        m_u = sum(values.values())
-        if m_u < 2:
-            continue
-        units += count
-        for c, n_c in values.items():
-            for k, n_k in values.items():
-                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
-                if pairs:
-                    coincidences[c, k] += count * pairs / (m_u - 1)
+    coincidences, units = coincidence_counts(_counts(ratings))
     if units == 0:
         return Alpha(None, None, None, level, undefined=_NO_PAIRS)
     values = sorted({c for c, _ in coincidences}, key=_order) if level == "nominal" \
@@ -381,6 +368,25 @@ def krippendorff_alpha_from_table(table: Sequence[Sequence[int]],
     0, 1, 2, ... otherwise)."""
     return krippendorff_alpha(UnitCounts.from_table(table, categories), level)
 
+
+
+def coincidence_counts(data: UnitCounts) -> tuple[Counter, int]:
+    """Krippendorff's coincidences o_ck = sum over pairable units u of (ordered c-k pairs
+    of values in u) / (m_u - 1), and the number of pairable units (two or more values)."""
+    coincidences: Counter = Counter()
+    units = 0
+    for pattern, count in data.counts.items():
+        values = Counter(v for v in pattern if v is not None)
+        m_u = sum(values.values())
+        if m_u < 2:
+            continue
+        units += count
+        for c, n_c in values.items():
+            for k, n_k in values.items():
+                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[c, k] += count * pairs / (m_u - 1)
+    return coincidences, units
 
 
 # --- internals -----------------------------------------------------------------------

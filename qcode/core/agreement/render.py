@@ -77,6 +77,29 @@ def _given_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     return ["Code", "units", *names], rows
 
 
+def _domain_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+    """One row per domain (a theme of mutually exclusive codes) with the figures
+    --statistic asked for."""
+    names = []
+    for row in report.domains:
+        names += [n for n in row.figures if n not in names]
+    rows = [[row.theme, str(len(row.codes)), str(row.units or "")]
+            + [_number(row.figures[n].value) if n in row.figures else "" for n in names]
+            for row in report.domains]
+    return ["Theme (domain)", "codes", "units", *names], rows
+
+
+def _domain_notes(report: Report) -> list[str]:
+    s = report.selection
+    lines = ["Domains: a theme's codes as mutually exclusive categories; cu-alpha: do "
+             "coders who coded the same stretch choose the same code; |u-alpha: do they "
+             "mark the same stretches, whatever the code"]
+    if any(n in s.statistics for n in ("weighted-kappa", "conger", "ac2")):
+        kind = s.weights if isinstance(s.weights, str) else "from the weights file"
+        lines.append(f"Weights: {kind}; a {s.unit} without a code of the theme has no value")
+    return lines + [f"- {row.theme}: {w}" for row in report.domains for w in row.warnings]
+
+
 def _fit(headers: list[str], rows: list[list[str]], width: int) -> str:
     """A plain table; the first column is cut (with …) to keep within `width`."""
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
@@ -114,6 +137,10 @@ def to_table(report: Report, width: int = 80) -> str:
                  .replace("Brennan-Prediger", "BP").replace("Gwet's AC1", "AC1")
                  .replace("Krippendorff's alpha", "alpha") for h in headers]
         parts += ["", f"Given units ({report.selection.unit}s)", _fit(short, rows, width)]
+    if report.domains:
+        parts += ["", _fit(*_domain_rows(report), width),
+                  *[textwrap.fill(line, width, subsequent_indent="  ")
+                    for line in _domain_notes(report)]]
     maxqda = [r for r in report.codes if r.maxqda]
     if maxqda:
         parts += ["", f"MAXQDA-style segment agreement (compatibility view; overlap >= "
@@ -164,6 +191,9 @@ def to_markdown(report: Report) -> str:
     if report.selection.unit:
         parts += ["", f"## Given units ({report.selection.unit}s)", "",
                   table(*_given_rows(report))]
+    if report.domains:
+        parts += ["", "## Domains", "", table(*_domain_rows(report)), "",
+                  *[f"{md_escape(line)}  " for line in _domain_notes(report)]]
     warnings = [f"- {md_escape(r.path)}: {md_escape(w)}" for r in report.codes
                 for w in r.warnings]
     if warnings:
@@ -216,7 +246,12 @@ def to_json(report: Report) -> str:
                             "nvivo_agreement": e.get("nvivo_agreement"),
                             "nvivo_kappa": e["nvivo_kappa"].value if "nvivo_kappa" in e
                             else None} for e in report.per_transcript],
-        "notes": report.notes, "design": design(s),
+        "notes": report.notes,
+        "domains": [{"theme": d.theme, "codes": d.codes, "units": d.units or None,
+                     "figures": {n: {"value": f.value, "undefined": f.undefined}
+                                 for n, f in d.figures.items()}, "warnings": d.warnings}
+                    for d in report.domains],
+        "design": design(s),
         "choices": choices_line(s),
     }, indent=2, ensure_ascii=False)
 
@@ -256,6 +291,9 @@ def to_html(report: Report) -> str:
     if report.selection.unit:
         parts += [f"<h2>Given units ({e(report.selection.unit)}s)</h2>",
                   table(*_given_rows(report))]
+    if report.domains:
+        parts += ["<h2>Domains</h2>", table(*_domain_rows(report)),
+                  "".join(f"<p>{e(line)}</p>" for line in _domain_notes(report))]
     warnings = [f"<li>{e(r.path)}: {e(w)}</li>" for r in report.codes for w in r.warnings]
     if warnings:
         parts += ["<h2>Warnings</h2><ul>", *warnings, "</ul>"]

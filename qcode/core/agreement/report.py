@@ -40,6 +40,9 @@ class Selection:
     include_uncoded: bool = False    # every transcript, absent coders as coding nothing
     compared: dict[str, list[str]] = field(default_factory=dict)  # rule -> transcripts
     left_out: list[dict] = field(default_factory=list)            # transcript, why
+    statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
+    weights: object = "linear"           # a kind, or (codes, matrix) from a file
+    distance: object = None              # None, or (codes, matrix) from a file
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Report:
     overall_interval: tuple[float, float] | None
     per_transcript: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    domains: list = field(default_factory=list)     # domains.DomainFigures
 
 
 CONTINUA = ("per-transcript", "joined")
@@ -257,6 +261,9 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
                     figures, themes, overall, overall_interval)
     if per_transcript:
         report.per_transcript = _per_transcript(spans, selection)
+    if selection.statistics:
+        from qcode.core.agreement.domains import domain_figures
+        report.domains = domain_figures(selection, spans, units_by_transcript)
     if len(coders) > 2:
         report.notes.append("MAXQDA- and NVivo-style views compare two coders; with "
                             f"{len(coders)} coders they are left out.")

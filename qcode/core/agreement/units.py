@@ -16,7 +16,8 @@ from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
 Span = tuple[int, int]
 
-__all__ = ["Span", "merged", "span_array", "spans_to_unit_counts", "spans_to_units"]
+__all__ = ["Span", "merged", "span_array", "spans_to_unit_counts", "spans_to_units",
+           "touched_ranges"]
 
 
 def merged(spans: Iterable[Span]) -> list[Span]:
@@ -68,6 +69,14 @@ def spans_to_unit_counts(spans: Sequence[Iterable[Span]], units: Sequence[Span])
             state[coder] = value
         counts[tuple(state)] += following - here
     return UnitCounts(coders, counts)
+
+
+def touched_ranges(spans: Iterable[Span], units: Sequence[Span]) -> list[tuple[int, int]]:
+    """The ranges [low, high) of unit indices that ``spans`` touch (share a character
+    with), sorted and joined where they meet."""
+    starts, ends = _unit_bounds(units)
+    low, high = _touched(spans, starts, ends)
+    return merged(zip(low.tolist(), high.tolist()))
 
 
 def span_array(items, what: str) -> np.ndarray:
