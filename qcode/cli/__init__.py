@@ -9,7 +9,7 @@ holds that line)."""
 
 from __future__ import annotations
 
-from qcode.cli import agreement, codebook, privacy, project, transcripts  # noqa: F401 (they add their commands)
+from qcode.cli import agreement, codebook, design, privacy, project, transcripts  # noqa: F401,E501 (they add their commands)
 from qcode.cli.group import cli
 
 __all__ = ["cli", "main"]

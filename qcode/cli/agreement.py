@@ -105,6 +105,16 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
               "(default), quadratic, identity, or a CSV file of agreement weights.")
 @click.option("--distance", type=click.Path(dir_okay=False, path_type=Path),
               help="A CSV file of distances between a theme's codes, for alpha-distance.")
+@click.option("--continuum", type=click.Choice(["per-transcript", "joined"]),
+              default="per-transcript", show_default=True,
+              help="Unitized alpha over each transcript apart (gaps end at its "
+                   "boundary) or over the transcripts joined into one text.")
+@click.option("--whitespace", type=click.Choice(["ignore", "count"]), default="ignore",
+              show_default=True, help="Whether --unit character counts white space.")
+@click.option("--include-uncoded", is_flag=True,
+              help="Compare every transcript, a coder absent from one counting as "
+                   "having coded nothing (default: only transcripts every coder "
+                   "marked coded, or, unmarked, coded something in).")
 @click.option("--format", "form", default="table", show_default=True,
               type=click.Choice(["table", "md", "csv", "json", "html"]))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -112,8 +122,8 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
-          threshold, resamples, seed, statistics, weights, distance, form, out,
-          force) -> None:
+          threshold, resamples, seed, statistics, weights, distance, continuum,
+          whitespace, include_uncoded, form, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
     from qcode.core.agreement.report import build, select
@@ -130,7 +140,9 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
     try:
         selection = select(project, names_in(coders), names_in(transcripts),
                            names_in(codes), theme, unit, maxqda_threshold=threshold,
-                           resamples=max(0, resamples), seed=seed, **domain_options)
+                           resamples=max(0, resamples), seed=seed, continuum=continuum,
+                           whitespace=whitespace, include_uncoded=include_uncoded,
+                           **domain_options)
         report = build(project, selection, per_transcript)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None

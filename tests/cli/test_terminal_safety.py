@@ -76,7 +76,7 @@ def test_terminal_safe_commands(hostile):
         ["disagreements", "--coders", "ana,ben"], ["quotes", f"Code{OVERRIDE}"],
         ["report", "frequencies"], ["report", "frequencies", "--format", "md"],
         ["report", "cooccurrence"], ["code", "--help"], ["check"],
-        ["codebook", "export", "--format", "md"],
+        ["codebook", "export", "--format", "md"], ["status", "--coder", "ana"],
     ]
     for args in commands:
         assert_safe(cli_result(args).output, visible=args[-1] not in ("--help", "check"))

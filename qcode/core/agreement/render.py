@@ -10,7 +10,7 @@ import io
 import json
 import textwrap
 
-from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report
+from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report, choices_line, design
 from qcode.core.reports import svg
 from qcode.core.reports.page import page
 from qcode.core.text import csv_row, e, md_escape
@@ -128,6 +128,8 @@ def to_table(report: Report, width: int = 80) -> str:
               f"{_number(o.value)}  D_o = {_small(o.d_o)}  D_e = {_small(o.d_e)}"
               + (f"  95% CI {_interval(report.overall_interval)}"
                  if report.overall_interval else "")]
+    parts.append(textwrap.fill(choices_line(report.selection), width=width,
+                               break_on_hyphens=False))
     if report.selection.unit:
         headers, rows = _given_rows(report)
         short = [h.replace("percent agreement", "% agr").replace("Cohen's kappa", "kappa")
@@ -185,6 +187,7 @@ def to_markdown(report: Report) -> str:
     o = report.overall
     parts += ["", f"**Overall** alpha_u = {_number(o.value)} (D_o {_small(o.d_o)}, "
               f"D_e {_small(o.d_e)}) {_interval(report.overall_interval)}"]
+    parts += ["", md_escape(choices_line(report.selection))]
     if report.selection.unit:
         parts += ["", f"## Given units ({report.selection.unit}s)", "",
                   table(*_given_rows(report))]
@@ -248,6 +251,8 @@ def to_json(report: Report) -> str:
                      "figures": {n: {"value": f.value, "undefined": f.undefined}
                                  for n, f in d.figures.items()}, "warnings": d.warnings}
                     for d in report.domains],
+        "design": design(s),
+        "choices": choices_line(s),
     }, indent=2, ensure_ascii=False)
 
 
@@ -280,7 +285,9 @@ def to_html(report: Report) -> str:
              alpha_figure(report), table(CODE_COLUMNS, _code_rows(report)),
              f"<p><strong>Overall</strong> alpha_u = {_number(o.value)} (D_o "
              f"{_small(o.d_o)}, D_e {_small(o.d_e)}) "
-             f"{e(_interval(report.overall_interval))}</p>"]
+             f"{e(_interval(report.overall_interval))}</p>",
+             f"<p class=\"choices\">{e(choices_line(report.selection))}</p>",
+             _provenance(report)]
     if report.selection.unit:
         parts += [f"<h2>Given units ({e(report.selection.unit)}s)</h2>",
                   table(*_given_rows(report))]
@@ -291,3 +298,13 @@ def to_html(report: Report) -> str:
     if warnings:
         parts += ["<h2>Warnings</h2><ul>", *warnings, "</ul>"]
     return page("Inter-coder agreement", parts)
+
+
+def _provenance(report: Report) -> str:
+    """The transcripts compared and left out, in full (the line above may shorten)."""
+    rows = [(name, rule) for rule, names in report.selection.compared.items()
+            for name in names]
+    rows += [(gone["transcript"], f"left out: {gone['why']}")
+             for gone in report.selection.left_out]
+    items = "".join(f"<li>{e(name)}: {e(why)}</li>" for name, why in rows)
+    return f"<details><summary>Transcripts compared</summary><ul>{items}</ul></details>"

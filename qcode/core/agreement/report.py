@@ -35,6 +35,11 @@ class Selection:
     maxqda_threshold: float = 0.9
     resamples: int = 200
     seed: int = 1
+    continuum: str = "per-transcript"  # or "joined": the transcripts as one continuum
+    whitespace: str = "ignore"       # character units: white space left out, or "count"
+    include_uncoded: bool = False    # every transcript, absent coders as coding nothing
+    compared: dict[str, list[str]] = field(default_factory=dict)  # rule -> transcripts
+    left_out: list[dict] = field(default_factory=list)            # transcript, why
     statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
     weights: object = "linear"           # a kind, or (codes, matrix) from a file
     distance: object = None              # None, or (codes, matrix) from a file
@@ -66,6 +71,14 @@ class Report:
     per_transcript: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     domains: list = field(default_factory=list)     # domains.DomainFigures
+
+
+CONTINUA = ("per-transcript", "joined")
+WHITESPACE = ("ignore", "count")
+# The rules by which a transcript is compared, as the report names them.
+MARKED = "marked coded by every coder"
+UNMARKED = "unmarked with codings of every coder"
+EVERY = "every one, a coder absent from one counting as coding nothing (--include-uncoded)"
 
 
 def select(project, coders: Sequence[str] | None = None,
@@ -118,10 +131,91 @@ def select(project, coders: Sequence[str] | None = None,
         raise ReportError("the codebook is empty: there is nothing to compare")
     if unit is not None and unit not in ("character", "word", "sentence", "turn"):
         raise ReportError(f"unknown unit {unit!r}; use character, word, sentence or turn")
-    return Selection(
+    if options.get("continuum", CONTINUA[0]) not in CONTINUA:
+        raise ReportError(f"unknown continuum {options['continuum']!r}; use "
+                          + " or ".join(CONTINUA))
+    if options.get("whitespace", WHITESPACE[0]) not in WHITESPACE:
+        raise ReportError(f"unknown white space choice {options['whitespace']!r}; use "
+                          + " or ".join(WHITESPACE))
+    selection = Selection(
         chosen, [{"id": t.id, "name": t.name, "length": lengths[t.id]} for t in rows],
         [{"id": c["id"], "name": c["name"], "path": paths[c["id"]],
           "parent_id": c["parent_id"]} for c in picked], unit, **options)
+    _keep_coded(project, selection)
+    return selection
+
+
+def _keep_coded(project, selection: Selection) -> None:
+    """Keep the transcripts every chosen coder has coded, recording which rule let each
+    in and why the others were left out: a transcript someone marked coded needs every
+    coder's mark; one nobody marked needs a coding of every coder in it. A coder who
+    never opened a transcript would otherwise count as disagreeing everywhere in it."""
+    names = [t["name"] for t in selection.transcripts]
+    if selection.include_uncoded:
+        selection.compared = {EVERY: names}
+        return
+    coders = selection.coders
+    marked, coded = project.coded_by(coders, [t["id"] for t in selection.transcripts])
+    compared: dict[str, list[str]] = {MARKED: [], UNMARKED: []}
+    kept = []
+    for transcript in selection.transcripts:
+        tid, name = transcript["id"], transcript["name"]
+        if any((c, tid) in marked for c in coders):
+            missing = [c for c in coders if (c, tid) not in marked]
+            rule, why = MARKED, f"not marked coded by {', '.join(missing)}"
+        else:
+            missing = [c for c in coders if (c, tid) not in coded]
+            rule, why = UNMARKED, f"no marks, and {', '.join(missing)} coded nothing in it"
+        if missing:
+            selection.left_out.append({"transcript": name, "why": why})
+        else:
+            compared[rule].append(name)
+            kept.append(transcript)
+    selection.compared = {rule: got for rule, got in compared.items() if got}
+    if not kept:
+        raise ReportError(
+            f"no transcript was coded by every one of {', '.join(coders)}: mark the "
+            "transcripts each coded ('qcode mark'), compare fewer coders with --coders, "
+            "or count absent coders as coding nothing with --include-uncoded")
+    selection.transcripts = kept
+
+
+def choices_line(selection: Selection) -> str:
+    """Every choice that moves a figure, in one sentence under the table: coders,
+    transcripts (which rule let them in, which were left out and why), how transcripts
+    form the continuum, the unit and white space."""
+    parts = [f"Compared {', '.join(selection.coders)} on {len(selection.transcripts)} "
+             "transcript(s): " + " and ".join(
+                 f"{len(names)} {rule}" if rule != EVERY else rule
+                 for rule, names in selection.compared.items())]
+    reasons: dict[str, list[str]] = {}
+    for gone in selection.left_out:
+        reasons.setdefault(gone["why"], []).append(gone["transcript"])
+    for why, names in reasons.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                        else "")
+        parts.append(f"left out {shown} ({why})")
+    parts.append("unitized alpha over " + (
+        "each transcript as its own continuum (--continuum per-transcript)"
+        if selection.continuum == "per-transcript"
+        else "the transcripts joined into one continuum (--continuum joined)")
+        + ", every character counted")
+    if selection.unit == "character":
+        parts.append("character units " + (
+            "leave out white space (--whitespace ignore)" if selection.whitespace == "ignore"
+            else "count white space (--whitespace count)"))
+    elif selection.unit:
+        parts.append(f"given units: {selection.unit}s")
+    return "; ".join(parts) + "."
+
+
+def design(selection: Selection) -> dict:
+    """The same choices for the provenance of a JSON or HTML report, in full."""
+    return {"coders": selection.coders, "compared": selection.compared,
+            "left_out": selection.left_out, "continuum": selection.continuum,
+            "unit": selection.unit,
+            "whitespace": selection.whitespace if selection.unit == "character" else None,
+            "include_uncoded": selection.include_uncoded}
 
 
 def build(project, selection: Selection, per_transcript: bool = False) -> Report:
@@ -141,7 +235,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
                        for tid in transcript_ids} for coder in coders}
         laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
                  for s, e in own[coder][tid]] for coder in coders]
-        alpha = unitized_alpha(laid, lengths)
+        alpha = unitized_alpha(laid, _continuum(selection, lengths))
         by_code[code["id"]] = alpha
         if code["id"] not in leaves and not any(laid):
             continue  # a theme nobody applied directly: its codes are reported
@@ -187,10 +281,19 @@ def _starts(lengths: list[int]) -> list[int]:
     return out
 
 
+def _continuum(selection: Selection, lengths: list[int]) -> list[int] | int:
+    """Transcripts end to end, each cutting the gaps at its boundary, or one joined
+    text whose gaps run on from one transcript into the next."""
+    return lengths if selection.continuum == "per-transcript" else sum(lengths)
+
+
 def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
     out = {}
     for transcript in selection.transcripts:
         text = project.transcript_text(transcript["id"])
+        if selection.unit == "character" and selection.whitespace == "count":
+            out[transcript["id"]] = [(i, i + 1) for i in range(len(text))]
+            continue
         out[transcript["id"]] = unit_spans(text, project.turns(transcript["id"]),
                                            selection.unit)
     return out
@@ -275,7 +378,7 @@ def _intervals(coders: list[str], selection: Selection, spans: dict
         for code_id in codes:
             laid = [[(at + s, at + e) for t, at in zip(picked, starts)
                      for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
-            result = unitized_alpha(laid, lengths)
+            result = unitized_alpha(laid, _continuum(selection, lengths))
             results.append(result)
             if result.value is not None:
                 per_code[code_id].append(result.value)

@@ -264,7 +264,7 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
 
 def _agreement(material: Material, coders: list[str]) -> list[str]:
     from qcode.core.agreement.render import alpha_figure
-    from qcode.core.agreement.report import build, select
+    from qcode.core.agreement.report import build, choices_line, select
 
     if len(coders) < 2:
         return [f"<p>Nothing to compare: agreement needs two coders with codings, and "
@@ -285,7 +285,8 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
            '<p class="note">Agreement compares every coder\'s own codings (the '
            f"{CONSENSUS} coder's left out), whichever codings the other sections use "
            "(--coder): it is a figure about the coders, not about one version of the "
-           "coding. Their codings are in the report's fingerprint.</p>"]
+           "coding. Their codings are in the report's fingerprint.</p>",
+           f'<p class="note">{e(choices_line(report.selection))}</p>']
     figure = alpha_figure(report)
     if figure:
         out.append(figure)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from qcode.core.store.base import now
+from qcode.core.store.base import new_guid, now
 from qcode.core.store.schema import _open_read_only
 from qcode.core.store.cases import _attribute_type
 
@@ -26,7 +26,7 @@ class Merging:
 
     def _merge_from(self, other: sqlite3.Connection, action: str, summary: str) -> dict:
         report: dict = {"coders": 0, "cases": 0, "transcripts": 0, "codes": 0,
-                        "codings": 0, "memos": 0, "conflicts": []}
+                        "codings": 0, "memos": 0, "marks": 0, "conflicts": []}
         conflicts = report["conflicts"]
         with self.transaction():
             coders = self._merge_by_name(other, "coders", report,
@@ -38,6 +38,7 @@ class Merging:
             self._merge_codings(other, transcripts, codes, coders, report)
             self._merge_memos(other, coders, transcripts, codes, report)
             self._merge_resolutions(other, transcripts, codes)
+            self._merge_assignments(other, transcripts, coders, report)
             self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
                             "transcripts", "codes", "codings", "coders")),
                         **{k: v for k, v in report.items() if k != "conflicts"},
@@ -236,6 +237,31 @@ class Merging:
                    ' "end", choice, resolved_by, created FROM resolutions')
                if guid not in known and transcript_id in transcripts]
         self._insert_many("resolutions", new)
+
+    def _merge_assignments(self, other, transcripts, coders, report: dict) -> None:
+        """Who codes what: an assignment or a coded mark in the other copy is added
+        here (a coder marks transcripts in their own copy); none is taken away.
+        `marks` counts the assignments and coded marks added."""
+        for transcript_id, coder_id, assigned, marked in other.execute(
+                "SELECT transcript_id, coder_id, assigned, marked_coded FROM assignments"):
+            if transcript_id not in transcripts:
+                continue
+            key = (transcripts[transcript_id], coders[coder_id])
+            row = self.conn.execute(
+                "SELECT id, assigned, marked_coded FROM assignments WHERE transcript_id = ?"
+                " AND coder_id = ?", key).fetchone()
+            if row is None:
+                self._insert_many("assignments", [{
+                    "guid": new_guid(), "transcript_id": key[0], "coder_id": key[1],
+                    "assigned": assigned, "marked_coded": marked}])
+                report["marks"] += bool(assigned) + bool(marked)
+                continue
+            added = {"assigned": 1} if assigned and not row[1] else {}
+            if marked and not row[2]:
+                added["marked_coded"] = marked
+            if added:
+                self._set_columns("assignments", row[0], added)
+                report["marks"] += len(added)
 
     def _merge_memos(self, other, coders, transcripts, codes, report: dict) -> None:
         # A memo's target is named by GUID; the thing it names may be known here by

@@ -1,8 +1,8 @@
 """The project file: one SQLite file in WAL mode, opened through `Project`.
 
 `Project` is assembled from the store's rooms, one per concern (journal, cases,
-transcripts, removal, codebook, codings, consensus, merge, reads, health); this
-package is the only place in qcode that runs SQL. Every user action is one short
+transcripts, removal, codebook, codings, consensus, assignments, merge, reads,
+health); this package is the only place in qcode that runs SQL. Every user action is one short
 transaction (BEGIN IMMEDIATE, so two coders on one file queue behind the busy timeout
 instead of failing on a lock upgrade) and one row in the append-only `events` table.
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
+from qcode.core.store.assignments import Assignments
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.cases import Cases
 from qcode.core.store.codebook import Codebook
@@ -36,7 +37,7 @@ QCODE_TABLES = frozenset({"meta", "coders", "cases", "attributes", "transcripts"
 
 
 class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus,
-              Merging, Reads, Health):
+              Assignments, Merging, Reads, Health):
     """An open project file. Use `Project.create` or `Project.open`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

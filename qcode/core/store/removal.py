@@ -53,6 +53,8 @@ class Removal:
                     ("codings", "SELECT id FROM codings WHERE transcript_id = ?", transcript_id),
                     ("resolutions", "SELECT id FROM resolutions WHERE transcript_id = ?",
                      transcript_id),
+                    ("assignments", "SELECT id FROM assignments WHERE transcript_id = ?",
+                     transcript_id),
                     ("memos", "SELECT id FROM memos WHERE target_type = 'transcript'"
                      " AND target_guid = ?", transcript["guid"]),
                     ("turns", "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq",
@@ -107,7 +109,8 @@ class Removal:
         """Whether rows outside an action's undo data hang on a row it deletes (a coding
         made after a removal was undone): deleting it would take them along unseen."""
         column, dependants = {
-            "transcripts": ("transcript_id", ("turns", "codings", "resolutions")),
+            "transcripts": ("transcript_id", ("turns", "codings", "resolutions",
+                                               "assignments")),
             "cases": ("case_id", ("transcripts", "attributes")),
         }.get(table, ("", ()))
         return any(self.conn.execute(f"SELECT 1 FROM {dependant} WHERE {column} = ?"

@@ -203,6 +203,17 @@ MIGRATIONS: list[Migration] = [
     """
     ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1 CHECK (codable IN (0, 1));
     """,
+    # 7: who codes what: a transcript assigned to a coder (the double-coded subsample)
+    # and marked coded by them, so agreement compares coders only where each has coded.
+    """
+    CREATE TABLE assignments (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE RESTRICT,
+        assigned INTEGER NOT NULL DEFAULT 0 CHECK (assigned IN (0, 1)),
+        marked_coded TEXT,
+        UNIQUE (transcript_id, coder_id));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -41,7 +41,16 @@ def load_transcript(project: Project, transcript_id: int, coders: list[str] | No
     return {"name": row[0], "text": project.transcript_text(transcript_id),
             "turns": project.turns(transcript_id),
             "codings": project.codings(transcript_id, coders),
-            "codes": project.codes(), "counts": project.code_counts([project.coder])}
+            "codes": project.codes(), "counts": project.code_counts([project.coder]),
+            "marked": bool(project.coded_by([project.coder], [transcript_id])[0])}
+
+
+def toggle_coded(project: Project, coder: str, transcript_id: int) -> bool:
+    """Mark the transcript coded by the coder, or take the mark away if it was there;
+    returns whether it is marked now."""
+    marked = bool(project.coded_by([coder], [transcript_id])[0])
+    project.mark_coded(coder, [transcript_id], coded=not marked)
+    return not marked
 
 
 def load_codings(project: Project, transcript_id: int, coders: list[str] | None):
@@ -79,12 +88,15 @@ class CodingScreen(Screen):
         Binding("U,ctrl+y", "redo", "Redo", id="coding.redo"),
         Binding("apostrophe", "code_key", "Code by its key", show=False,
                 id="coding.code_key"),
+        Binding("C", "toggle_coded", "Mark transcript coded", show=False,
+                id="coding.mark_coded"),
     ]
 
     def __init__(self, transcript_id: int, select: tuple[int, int] | None = None):
         super().__init__()
         self.transcript_id = transcript_id
         self.transcript_name = ""
+        self.marked = False  # marked coded by this coder (C)
         self.turns: list[dict] = []
         self.codings: list[dict] = []
         self.codes: dict[int, dict] = {}
@@ -134,6 +146,7 @@ class CodingScreen(Screen):
     async def load(self) -> None:
         data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
         self.transcript_name = data["name"]
+        self.marked = data["marked"]
         self.turns = data["turns"]
         self.view.show_transcript(data["text"], data["turns"])
         self.set_codebook(data["codes"], data["counts"])
@@ -160,6 +173,7 @@ class CodingScreen(Screen):
 
     async def refresh_all(self) -> None:
         data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
+        self.marked = data["marked"]
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
         self.paint()
@@ -228,7 +242,8 @@ class CodingScreen(Screen):
         blind = "all coders" if self.show_others else "blind"
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
-        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind} · ")
+        coded = " · marked coded" if self.marked else ""
+        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind}{coded} · ")
         status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
         self._status = status.plain
@@ -458,6 +473,20 @@ class CodingScreen(Screen):
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
             self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+
+    # -- who codes what -------------------------------------------------------------------
+
+    @work(group="action", exit_on_error=False)
+    async def action_toggle_coded(self) -> None:
+        """Agreement compares coders on the transcripts each of them marked coded."""
+        marked = await self.act(toggle_coded, self.coder, self.transcript_id)
+        if marked is None:
+            return  # refused, and said so by act
+        self.marked = marked
+        self.update_status()
+        self.notify(f"{self.transcript_name} marked {'coded' if marked else 'not coded'} "
+                    f"by {self.coder} (C again {'takes the mark away' if marked else 'marks it'})",
+                    timeout=3)
 
     # -- find and search ------------------------------------------------------------------
 
