@@ -139,3 +139,32 @@ def test_overlapping_codes_of_a_theme_leave_cu_alpha_out_with_a_reason(project_p
     rows = [[None, None, *ANA[2:]] + [None] * 13, BEN + [None] * 13]
     assert domain["figures"]["conger"]["value"] == pytest.approx(
         wt.conger_kappa(rows, "linear", CODES).value)
+
+
+def test_binary_u_alpha_follows_the_continuum(tmp_path: Path):
+    """|u-alpha reads the continuum the report states: two transcripts cut the gaps at
+    their boundary per transcript, and let them run on when joined."""
+    text = "Word wor. " * 20
+    project = Project.create(tmp_path / "p.qcode")
+    for name in ("t1", "t2"):
+        project.add_transcript(Transcript(name, "txt", text, [Turn("P01", 0, len(text))]),
+                               f"{name}.txt")
+    project.load_codebook(parse_codebook(
+        "name: b\ncodes:\n  - name: Severity\n    codes:\n"
+        + "".join(f"      - name: {c}\n" for c in CODES)))
+    ids = {c["name"]: c["id"] for c in project.codes()}
+    laid = [[], []]
+    for tid, at in ((1, 0), (2, len(text))):
+        for i, (coder, values) in enumerate((("ana", ANA), ("ben", BEN))):
+            for start, end, code in segments(values):  # a gap opens each transcript
+                project.add_coding(tid, ids[code], coder, start + 5, end + 5)
+                laid[i].append((at + start + 5, at + end + 5, code))
+    path = str(project.path)
+    project.close()
+    per = figures(agree(path, "--statistic", "cu-alpha", "--format", "json"))
+    joined = figures(agree(path, "--statistic", "cu-alpha", "--continuum", "joined",
+                           "--format", "json"))
+    assert per["|u-alpha"] == pytest.approx(family.binary_u_alpha(laid, [200, 200]).value)
+    assert joined["|u-alpha"] == pytest.approx(family.binary_u_alpha(laid, 400).value)
+    assert per["|u-alpha"] != pytest.approx(joined["|u-alpha"])
+    assert per["cu-alpha"] == pytest.approx(joined["cu-alpha"])  # stretches never cross

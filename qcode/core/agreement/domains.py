@@ -69,7 +69,7 @@ def _free(row: DomainFigures, selection, spans: dict, below: list[dict]) -> None
             for coder in selection.coders]
     try:
         row.figures["cu-alpha"] = cu_alpha(laid, sum(lengths))
-        row.figures["|u-alpha"] = binary_u_alpha(laid, lengths)
+        row.figures["|u-alpha"] = binary_u_alpha(laid, selection.laid_out(lengths))
     except AgreementDataError as error:
         message = str(error)
         for i, coder in enumerate(selection.coders):

@@ -44,6 +44,11 @@ class Selection:
     weights: object = "linear"           # a kind, or (codes, matrix) from a file
     distance: object = None              # None, or (codes, matrix) from a file
 
+    def laid_out(self, lengths: list[int]) -> list[int] | int:
+        """The continuum unitized alpha reads: transcripts end to end, each cutting the
+        gaps at its boundary, or one joined text whose gaps run on into the next."""
+        return lengths if self.continuum == "per-transcript" else sum(lengths)
+
 
 @dataclass
 class CodeFigures:
@@ -235,7 +240,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
                        for tid in transcript_ids} for coder in coders}
         laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
                  for s, e in own[coder][tid]] for coder in coders]
-        alpha = unitized_alpha(laid, _continuum(selection, lengths))
+        alpha = unitized_alpha(laid, selection.laid_out(lengths))
         by_code[code["id"]] = alpha
         if code["id"] not in leaves and not any(laid):
             continue  # a theme nobody applied directly: its codes are reported
@@ -279,12 +284,6 @@ def _starts(lengths: list[int]) -> list[int]:
         out.append(at)
         at += length
     return out
-
-
-def _continuum(selection: Selection, lengths: list[int]) -> list[int] | int:
-    """Transcripts end to end, each cutting the gaps at its boundary, or one joined
-    text whose gaps run on from one transcript into the next."""
-    return lengths if selection.continuum == "per-transcript" else sum(lengths)
 
 
 def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
@@ -378,7 +377,7 @@ def _intervals(coders: list[str], selection: Selection, spans: dict
         for code_id in codes:
             laid = [[(at + s, at + e) for t, at in zip(picked, starts)
                      for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
-            result = unitized_alpha(laid, _continuum(selection, lengths))
+            result = unitized_alpha(laid, selection.laid_out(lengths))
             results.append(result)
             if result.value is not None:
                 per_code[code_id].append(result.value)
