@@ -1,5 +1,5 @@
-"""Quotes as a document: Markdown, HTML, CSV (one row per quote) and Word (.docx,
-through python-docx): headings per theme, code and group, each quote as an indented
+"""Quotes as a document: Markdown, HTML, CSV and Excel (one row per quote) and Word
+(.docx, through python-docx): headings per theme, code and group, each quote as an indented
 italic block with its attribution line under it."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 from qcode.core.reports.page import made_from, page
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
+from qcode.core.reports.workbook import Sheet, workbook
 from qcode.core.text import csv_row, e, md_escape, xml_safe
 
-FORMATS = ("md", "html", "docx", "csv")
+FORMATS = ("md", "html", "docx", "csv", "xlsx")
 QUOTE_STYLE = "Quote"
 
 
@@ -98,21 +99,35 @@ def blockquote(quote) -> str:
         "</blockquote>"
 
 
+def _rows(report: QuoteReport) -> tuple[list[str], list[list]]:
+    """One row per quote, under one header row."""
+    header = ["theme", "code", *([report.by] if report.by else []), "quote",
+              "attribution", "transcript", "case", "speaker", "turn", "start", "end",
+              "coders", "shortened"]
+    rows = [[" / ".join(group.code.path[:-1]), group.code.name,
+             *([group.value] if report.by else []), q.text, q.attribution, q.transcript,
+             q.case or "", q.speaker or "", q.turn or "", q.start, q.end,
+             "; ".join(q.coders), "yes" if q.shortened else "no"]
+            for group in report.groups for q in group.quotes]
+    return header, rows
+
+
 def to_csv(report: QuoteReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(csv_row(["theme", "code", *([report.by] if report.by else []), "quote",
-                         "attribution", "transcript", "case", "speaker", "turn", "start",
-                         "end", "coders", "shortened"]))
-    for group in report.groups:
-        theme = " / ".join(group.code.path[:-1])
-        for q in group.quotes:
-            writer.writerow(csv_row([theme, group.code.name,
-                                 *([group.value] if report.by else []), q.text,
-                                 q.attribution, q.transcript, q.case or "", q.speaker or "",
-                                 q.turn or "", q.start, q.end, "; ".join(q.coders),
-                                 "yes" if q.shortened else "no"]))
+    header, rows = _rows(report)
+    csv.writer(out).writerows(csv_row(row) for row in [header, *rows])
     return out.getvalue()
+
+
+def to_xlsx(report: QuoteReport) -> bytes:
+    """The CSV's rows as a sheet, numbers as numbers; the summary lines and the
+    provenance in the Provenance sheet."""
+    header, rows = _rows(report)
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    made = report.provenance
+    return workbook([Sheet("Quotes", header, rows)],
+                    [*made.items(), *[("Note", line) for line in summary(report)]],
+                    made.made)
 
 
 def to_docx(report: QuoteReport) -> bytes:
@@ -168,4 +183,5 @@ def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
 
 
 def render(report: QuoteReport, form: str) -> str | bytes:
-    return {"md": to_markdown, "html": to_html, "csv": to_csv, "docx": to_docx}[form](report)
+    return {"md": to_markdown, "html": to_html, "csv": to_csv, "docx": to_docx,
+            "xlsx": to_xlsx}[form](report)
