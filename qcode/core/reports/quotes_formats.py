@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from qcode.core.reports.page import made_from, page
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
-from qcode.core.reports.workbook import Sheet, workbook
+from qcode.core.reports.workbook import Sheet, made_at, workbook
 from qcode.core.text import csv_row, e, md_escape, xml_safe
 
 FORMATS = ("md", "html", "docx", "csv", "xlsx")
@@ -127,7 +127,7 @@ def to_xlsx(report: QuoteReport) -> bytes:
     made = report.provenance
     return workbook([Sheet("Quotes", header, rows)],
                     [*made.items(), *[("Note", line) for line in summary(report)]],
-                    made.made)
+                    made_at(made.made))
 
 
 def to_docx(report: QuoteReport) -> bytes:

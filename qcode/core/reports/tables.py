@@ -13,7 +13,7 @@ import textwrap
 from qcode.core.reports.cooccurrence import MEANING, Matrix
 from qcode.core.reports.frequencies import ROLL_UP, Cell, FrequencyTable
 from qcode.core.reports.provenance import Provenance
-from qcode.core.reports.workbook import Sheet, workbook
+from qcode.core.reports.workbook import Sheet, made_at, workbook
 from qcode.core.text import csv_row, md_escape
 
 FORMATS = ("table", "md", "csv", "json", "xlsx")
@@ -194,7 +194,8 @@ def _frequency_xlsx(table: FrequencyTable) -> bytes:
 
 def _workbook(sheets: list[Sheet], made: Provenance, notes: list[str]) -> bytes:
     """The sheets and a Provenance sheet: the Made-from lines, then the notes."""
-    return workbook(sheets, [*made.items(), *[("Note", n) for n in notes]], made.made)
+    return workbook(sheets, [*made.items(), *[("Note", n) for n in notes]],
+                    made_at(made.made))
 
 
 def _frequency_json(table: FrequencyTable) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from qcode.core.text import formula_like, xml_safe
 
@@ -30,10 +30,10 @@ class Sheet:
 
 
 def workbook(sheets: list[Sheet], made_from: list[tuple[str, str]],
-             made: str | None = None) -> bytes:
+             made: datetime | None = None) -> bytes:
     """The sheets, then the Provenance sheet of (label, value) lines, as .xlsx bytes.
-    `made`: the UTC time (ISO 8601, "Z") the report was made, for the file's own
-    properties; they name qcode as the author."""
+    `made`: when the report was made (UTC), for the file's own properties; they name
+    qcode as the author."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -42,12 +42,16 @@ def workbook(sheets: list[Sheet], made_from: list[tuple[str, str]],
         _fill(book.create_sheet(sheet.title), sheet)
     properties = book.properties
     properties.creator = properties.lastModifiedBy = "qcode"
-    if made:
-        when = datetime.strptime(made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-        properties.created = properties.modified = when.replace(tzinfo=None)
+    if made is not None:
+        properties.created = properties.modified = made.replace(tzinfo=None)
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def made_at(made: str) -> datetime:
+    """A report's time as its provenance writes it (ISO 8601, "Z")."""
+    return datetime.strptime(made, "%Y-%m-%dT%H:%M:%SZ")
 
 
 def _fill(worksheet, sheet: Sheet) -> None:
