@@ -1,5 +1,6 @@
-"""The write-up commands: `qcode quotes` and `qcode report ...`. Thin: open the
-project, call one function of qcode.core.reports, print or write what it made.
+"""The write-up commands: `qcode quotes`, `qcode report ...` and `qcode
+export-transcript`. Thin: open the project, call one function of qcode.core.reports,
+print or write what it made.
 
 A file is written as every output is (qcode.core.outputs): under a temporary name
 and renamed, never over the project or a key, over an existing file only with --force.
@@ -30,6 +31,7 @@ FILES_ONLY = {"docx": "a Word document", "xlsx": "an Excel workbook"}
 TABLE_FORMATS = ("table", "md", "csv", "json", "xlsx")
 QUOTE_FORMATS = ("md", "html", "docx", "csv", "xlsx")
 NETWORK_FORMATS = ("mermaid", "dot", "svg")
+TRANSCRIPT_FORMATS = ("html", "docx")
 PROVENANCE_SUFFIX = ".provenance.json"
 EMPTY = "The selection is empty: no coded segments."
 
@@ -266,3 +268,32 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     say(f"wrote the report to {index}")
     if made.empty:
         say(EMPTY)
+
+
+@click.command(name="export-transcript")
+@click.argument("name", metavar="NAME")
+@click.option("--format", "form", type=click.Choice(TRANSCRIPT_FORMATS),
+              help="html or docx (default: from --out).")
+@coder_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (.html or .docx).")
+@force_option
+@click.pass_context
+def export_transcript(ctx: click.Context, name: str, form: str | None, coder: str | None,
+                      out: Path | None, force: bool) -> None:
+    """One transcript with its codes beside the text and its memos, as a web page or a
+    Word document for a reader without qcode."""
+    from qcode.core.reports.coded_transcript import coded_transcript
+    from qcode.core.reports.coded_transcript_formats import render
+
+    if out is None:
+        raise click.ClickException("a coded transcript goes to a file: give --out "
+                                   "FILE.html or FILE.docx")
+    form = _format(form, out, TRANSCRIPT_FORMATS, "html")
+    _check(ctx, form, out, force)
+    coded = coded_transcript(open_project(ctx), name, coder=coder)
+    coded = dataclasses.replace(coded, provenance=coded.provenance.written(form, out.name))
+    count = len(coded.passages)
+    _emit(render(coded, form), form, out, coded.provenance,
+          f"'{coded.name}' with {count} coded passage{'' if count == 1 else 's'}",
+          "No passage of it is coded by the chosen coders." if coded.empty else None)

@@ -9,6 +9,7 @@ import io
 from datetime import datetime, timezone
 
 from qcode.core.reports.page import made_from, page
+from qcode.core.reports.provenance import Provenance
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
 from qcode.core.reports.workbook import Sheet, made_at, workbook
@@ -134,19 +135,9 @@ def to_docx(report: QuoteReport) -> bytes:
     """A Word document ready to paste from, on A4: each quote in Word's "Quote" style
     and kept on the page of its attribution; the provenance is its last section and
     its properties name qcode, so it travels with the file."""
-    from docx import Document
     from docx.shared import Cm, Pt
 
-    document = Document()
-    properties = document.core_properties
-    properties.title = xml_safe(title(report))
-    properties.author = properties.last_modified_by = "qcode"
-    properties.created = properties.modified = datetime.strptime(
-        report.provenance.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    properties.comments = xml_safe(report.provenance.footer())
-    for section in document.sections:
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    document.add_heading(xml_safe(title(report)), level=0)
+    document = word_document(title(report), report.provenance)
     for line in summary(report):
         document.add_paragraph(xml_safe(line))
     for heads, group in headings(report):
@@ -154,8 +145,32 @@ def to_docx(report: QuoteReport) -> bytes:
             document.add_heading(xml_safe(text), level=min(level, 9))
         for quote in group.quotes:
             _quote(document, group, quote, Cm, Pt)
+    return word_bytes(document, report.provenance)
+
+
+def word_document(heading: str, made: Provenance):
+    """A new A4 Word document titled `heading`, its properties naming qcode and the
+    report's provenance."""
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    properties = document.core_properties
+    properties.title = xml_safe(heading)
+    properties.author = properties.last_modified_by = "qcode"
+    properties.created = properties.modified = datetime.strptime(
+        made.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    properties.comments = xml_safe(made.footer())
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    document.add_heading(xml_safe(heading), level=0)
+    return document
+
+
+def word_bytes(document, made: Provenance) -> bytes:
+    """The document with its "Made from" section last, as .docx bytes."""
     document.add_heading("Made from", level=1)
-    for label, value in report.provenance.items():
+    for label, value in made.items():
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(xml_safe(value))
