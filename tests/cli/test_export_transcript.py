@@ -16,6 +16,8 @@ from docx.oxml.ns import qn
 from qcode.core.anonymise import lexicon
 from qcode.core.store import Project
 from tests.cli.test_anonymise_leaks import whole_word
+from tests.cli.test_terminal_safety import HOSTILE as TERMINAL_HOSTILE
+from tests.cli.test_terminal_safety import assert_safe, hostile  # noqa: F401 (a fixture)
 from tests.conftest import cli_result
 from tests.report_helpers import hand_built, text_of
 
@@ -204,3 +206,13 @@ def test_an_exported_transcript_holds_no_original_identifier(tmp_path: Path, mon
         if hits:
             left[identifier.value] = hits[:2]
     assert left == {}
+
+
+def test_what_it_says_is_terminal_safe(hostile, tmp_path: Path):
+    """A transcript named with escape sequences is named safely in the line it prints."""
+    name = f"p{TERMINAL_HOSTILE}"
+    for ending in ("html", "docx"):
+        output = cli_result(["export-transcript", name, "--coder", "all", "--out",
+                             f"t.{ending}"]).output
+        assert_safe(output)
+        assert (tmp_path / f"t.{ending}").exists()
