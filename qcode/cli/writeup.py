@@ -5,10 +5,10 @@ print or write what it made.
 A file is written as every output is (qcode.core.outputs): under a temporary name
 and renamed, never over the project or a key, over an existing file only with --force.
 A CSV gets its provenance beside it (FILE.provenance.json), since a comment line would
-break spreadsheets (an Excel workbook holds it in a sheet); a file of another format takes away a provenance file left beside
-it by an earlier CSV of that name, which would no longer describe it. The command
-recorded in a report's provenance names the format and file written, so it makes the
-same file again."""
+break spreadsheets (an Excel workbook holds it in a sheet); a file of another format
+takes away a provenance file left beside it by an earlier CSV of that name, which
+would no longer describe it. The command recorded in a report's provenance names the
+format and file written, so it makes the same file again."""
 
 from __future__ import annotations
 
