@@ -82,18 +82,28 @@ def _made(material: Material, transcript_id: int) -> CodedTranscript:
                                      key=lambda s: (s.start, -s.end, s.code_id)), 1))
     spans = _spans(text, project.turns(transcript_id))
     starts = [start for start, _, _, _ in spans]
-    coding_notes = _coding_notes(material, transcript_id)
-    blocks = []
-    for at, (start, shown, end, speaker) in enumerate(spans):
-        def here(position: int, at=at) -> bool:
-            return max(0, bisect.bisect_right(starts, position) - 1) == at
-        blocks.append(Block(
-            speaker, _pieces(text, shown, end, passages),
-            tuple(p for p in passages if here(p.start)),
-            tuple(note for position, note in coding_notes if here(position))))
+
+    def block_of(position: int) -> int:
+        return max(0, bisect.bisect_right(starts, position) - 1)
+
+    # Each passage and memo in the block where it opens, each passage's text in every
+    # block it reaches: one pass over them, however many turns there are.
+    opened: list[list[Passage]] = [[] for _ in spans]
+    reaching: list[list[Passage]] = [[] for _ in spans]
+    for passage in passages:
+        opened[block_of(passage.start)].append(passage)
+        for at in range(block_of(passage.start), block_of(max(passage.start,
+                                                              passage.end - 1)) + 1):
+            reaching[at].append(passage)
+    notes: list[list[Note]] = [[] for _ in spans]
+    for position, note in _coding_notes(material, transcript_id):
+        notes[block_of(position)].append(note)
+    blocks = tuple(Block(speaker, _pieces(text, shown, end, reaching[at]),
+                         tuple(opened[at]), tuple(notes[at]))
+                   for at, (_, shown, end, speaker) in enumerate(spans))
     words = ["export-transcript", facts.name]
     made = provenance(material, "coded transcript", words, {"transcript": facts.name})
-    return CodedTranscript(facts.name, material.case_name(transcript_id), tuple(blocks),
+    return CodedTranscript(facts.name, material.case_name(transcript_id), blocks,
                            passages, _transcript_memos(project, transcript_id), made)
 
 
@@ -114,9 +124,10 @@ def _spans(text: str, turns: list[dict]) -> list[tuple[int, int, int, str | None
     return out
 
 
-def _pieces(text: str, start: int, end: int, passages: tuple[Passage, ...]
+def _pieces(text: str, start: int, end: int, passages: list[Passage]
             ) -> tuple[Piece, ...]:
-    """text[start:end] cut wherever a coded passage opens or closes."""
+    """text[start:end] cut wherever one of `passages` (those that reach it) opens or
+    closes."""
     cuts = sorted({start, end, *[p for passage in passages for p in
                                  (passage.start, passage.end) if start < p < end]})
     pieces = []

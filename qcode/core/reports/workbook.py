@@ -25,7 +25,7 @@ Value = str | int | float | None
 @dataclass(frozen=True)
 class Sheet:
     title: str                       # at most 31 characters, none of []:*?/\
-    header: list[str]
+    header: list[str]                # none: no header row (the Provenance sheet)
     rows: list[list[Value]]
 
 
@@ -38,7 +38,7 @@ def workbook(sheets: list[Sheet], made_from: list[tuple[str, str]],
 
     book = Workbook()
     book.remove(book.active)
-    for sheet in [*sheets, Sheet(PROVENANCE, ["", ""], [list(p) for p in made_from])]:
+    for sheet in [*sheets, Sheet(PROVENANCE, [], [list(p) for p in made_from])]:
         _fill(book.create_sheet(sheet.title), sheet)
     properties = book.properties
     properties.creator = properties.lastModifiedBy = "qcode"
@@ -58,9 +58,8 @@ def _fill(worksheet, sheet: Sheet) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    widths = [len(h) for h in sheet.header]
-    header = sheet.header if any(sheet.header) else None
-    rows = ([header] if header else []) + sheet.rows
+    widths: list[int] = []
+    rows = ([sheet.header] if sheet.header else []) + sheet.rows
     for r, values in enumerate(rows, 1):
         for c, value in enumerate(values, 1):
             cell = worksheet.cell(r, c)
@@ -70,7 +69,7 @@ def _fill(worksheet, sheet: Sheet) -> None:
             widths[c - 1] = max(widths[c - 1], len(str(value or "")))
             if isinstance(value, str) and len(value) > WIDEST:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if header:
+    if sheet.header:
         for cell in worksheet[1]:
             cell.font = Font(bold=True)
         worksheet.freeze_panes = "A2"
