@@ -218,3 +218,31 @@ def test_what_it_says_is_terminal_safe(hostile, tmp_path: Path):
                              f"t.{ending}"]).output
         assert_safe(output)
         assert (tmp_path / f"t.{ending}").exists()
+
+
+def test_the_transcripts_own_memos_come_first(tmp_path: Path, monkeypatch):
+    """A transcript's free-standing memos open the page and the document; a coding's
+    memo sits beside its turn (the project of the .qdpx export's tests)."""
+    from tests.cli.test_exchange_project_export import build
+
+    build(tmp_path / "study.qcode").close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_CODER", raising=False)
+    for ending in ("html", "docx"):
+        cli_result(["-p", "study.qcode", "export-transcript", "p01 & friends", "--coder",
+                    "all", "--out", f"p01.{ending}"])
+    html = (tmp_path / "p01.html").read_text(encoding="utf-8")
+    memos = html.split("<h2>Transcript</h2>")[0]
+    assert "<b>On the transcript:</b> On p01: Talkative." in memos
+    page = turns_of(tmp_path / "p01.html")
+    beside = [t["margin"] for t in page.turns if "Why ]]> & <this>?" in t["margin"]]
+    assert len(beside) == 1 and "We had" not in beside[0]
+    turn = next(t for t in page.turns if "Why ]]>" in t["margin"])
+    assert "We had no budget" in turn["text"]
+    document = docx.Document(str(tmp_path / "p01.docx"))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "On the transcript: On p01: Talkative." in paragraphs
+    assert paragraphs.index("On the transcript: On p01: Talkative.") < paragraphs.index(
+        "Transcript")
+    notes = [c.text for c in document.comments if c.author == "memo"]
+    assert len(notes) == 1 and "Why ]]> & <this>?" in notes[0]  # a blank memo is none

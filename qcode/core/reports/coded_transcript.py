@@ -143,7 +143,7 @@ def _coding_notes(material: Material, transcript_id: int) -> list[tuple[int, Not
     chosen = set(material.choice.coders)
     out = []
     for coding in material.project.codings(transcript_id):
-        if coding["memo"] and coding["coder"] in chosen:
+        if (coding["memo"] or "").strip() and coding["coder"] in chosen:
             code = material.tree.by_id.get(coding["code_id"])
             if code is not None:
                 out.append((coding["start"], Note(f"{code.label} ({coding['coder']})",
