@@ -115,8 +115,10 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
               help="Compare every transcript, a coder absent from one counting as "
                    "having coded nothing (default: only transcripts every coder "
                    "marked coded, or, unmarked, coded something in).")
-@click.option("--format", "form", default="table", show_default=True,
-              type=click.Choice(["table", "md", "csv", "json", "html"]))
+@click.option("--format", "form", type=click.Choice(["table", "md", "csv", "json", "html",
+                                                  "xlsx"]),
+              help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
+              "ending in .xlsx, else table).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
@@ -129,8 +131,17 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
     from qcode.core.agreement.report import build, select
     from qcode.core.reports.selection import ReportError
 
+    # A workbook is a zip: text under its name would not open.
+    workbook_file = out is not None and out.suffix.lower() == ".xlsx"
+    if form is None:
+        form = "xlsx" if workbook_file else "table"
+    elif workbook_file != (form == "xlsx") and out is not None:
+        raise click.ClickException(f"--format {form} does not fit '{out.name}': an Excel "
+                                   "workbook is --format xlsx in a file ending in .xlsx")
     if out is not None:
         outputs.check(out, ctx.find_root().obj, force=force)
+    elif form == "xlsx":
+        raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     if codes and theme:
         raise click.UsageError("give --codes or --theme, not both")

@@ -65,13 +65,16 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
 
 
 @codebook.command(name="export")
-@click.option("--format", "form", type=click.Choice(["qdc", "yaml", "csv", "md", "html"]),
+@click.option("--format", "form", type=click.Choice(["qdc", "yaml", "csv", "md", "html",
+                                                  "xlsx"]),
               help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
-              "md or html (for a paper's appendix); default: from --out's extension.")
+              "md or html (for a paper's appendix), xlsx (Excel); default: from --out's "
+              "extension.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
 @click.option("--counts", is_flag=True,
-              help="Add each code's number of codings and one example quote (md, html, csv).")
+              help="Add each code's number of codings and one example quote (md, html, csv, "
+              "xlsx).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
@@ -86,8 +89,10 @@ def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
 
     form = form or formats.format_for(out)
     if form is None:
-        raise click.UsageError("give --format (qdc, yaml, csv, md, html) or an --out file "
-                               "with one of those extensions")
+        raise click.UsageError("give --format (qdc, yaml, csv, md, html, xlsx) or an --out "
+                               "file with one of those extensions")
+    if form == "xlsx" and out is None:
+        raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     book = formats.project_codebook(project)
     text = formats.export(book, form, formats.usage(project) if counts else None)

@@ -25,6 +25,9 @@ LAZY_COMMANDS = {
                "Export the whole project (transcripts, codebook, codings, coders, cases "
                "and memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA "
                "and QualCoder."),
+    "export-transcript": ("qcode.cli.writeup", "export_transcript",
+                          "One transcript with its codes beside the text and its memos, "
+                          "as a web page or a Word document for a reader without qcode."),
     "import-project": ("qcode.cli.exchange", "import_project",
                        "Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, "
                        "QualCoder or qcode): codebook, transcripts, codings with their "

@@ -1,13 +1,14 @@
-"""The write-up commands: `qcode quotes` and `qcode report ...`. Thin: open the
-project, call one function of qcode.core.reports, print or write what it made.
+"""The write-up commands: `qcode quotes`, `qcode report ...` and `qcode
+export-transcript`. Thin: open the project, call one function of qcode.core.reports,
+print or write what it made.
 
 A file is written as every output is (qcode.core.outputs): under a temporary name
 and renamed, never over the project or a key, over an existing file only with --force.
 A CSV gets its provenance beside it (FILE.provenance.json), since a comment line would
-break spreadsheets; a file of another format takes away a provenance file left beside
-it by an earlier CSV of that name, which would no longer describe it. The command
-recorded in a report's provenance names the format and file written, so it makes the
-same file again."""
+break spreadsheets (an Excel workbook holds it in a sheet); a file of another format
+takes away a provenance file left beside it by an earlier CSV of that name, which
+would no longer describe it. The command recorded in a report's provenance names the
+format and file written, so it makes the same file again."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ from qcode.core import outputs
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
             ".docx": "docx", ".csv": "csv", ".json": "json", ".txt": "table",
             ".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot",
-            ".svg": "svg"}
-TEXT = ".txt"            # plain text: holds any format but a Word document
-TABLE_FORMATS = ("table", "md", "csv", "json")
-QUOTE_FORMATS = ("md", "html", "docx", "csv")
+            ".svg": "svg", ".xlsx": "xlsx"}
+TEXT = ".txt"            # plain text: holds any format but a Word document or workbook
+FILES_ONLY = {"docx": "a Word document", "xlsx": "an Excel workbook"}
+TABLE_FORMATS = ("table", "md", "csv", "json", "xlsx")
+QUOTE_FORMATS = ("md", "html", "docx", "csv", "xlsx")
 NETWORK_FORMATS = ("mermaid", "dot", "svg")
+TRANSCRIPT_FORMATS = ("html", "docx")
 PROVENANCE_SUFFIX = ".provenance.json"
 EMPTY = "The selection is empty: no coded segments."
 
@@ -45,7 +48,8 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
     suffix = out.suffix.lower() if out is not None else ""
     named = SUFFIXES.get(suffix)
     if form:
-        if named is not None and named != form and not (suffix == TEXT and form != "docx"):
+        as_text = suffix == TEXT and form not in FILES_ONLY
+        if named is not None and named != form and not as_text:
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
             raise click.ClickException(f"--format {form} does not fit '{out.name}', whose "
                                    f"extension says {named}: write it to a file ending "
@@ -60,9 +64,14 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
     return named
 
 
-def _check(ctx: click.Context, out: Path | None, force: bool) -> None:
-    """Before any work: a file can be written at `out`, and replacing one is asked for."""
+def _check(ctx: click.Context, form: str, out: Path | None, force: bool) -> None:
+    """Before any work: a file can be written at `out`, and replacing one is asked for;
+    a format that means nothing in a terminal (Word, Excel) has an --out."""
     if out is None:
+        if form in FILES_ONLY:
+            ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
+            raise click.ClickException(f"{FILES_ONLY[form]} goes to a file: give --out "
+                                       f"FILE{ending}")
         return
     if not out.parent.is_dir():
         raise click.ClickException(f"{out}: cannot write: there is no folder "
@@ -128,7 +137,7 @@ force_option = click.option("--force", is_flag=True, help="Replace --out if it e
 @click.option("--max-words", type=click.IntRange(min=0), default=120, show_default=True,
               help="Cut a quote after this many words (0: whole segments).")
 @click.option("--format", "form", type=click.Choice(QUOTE_FORMATS),
-              help="md, html, docx or csv (default: from --out, else md).")
+              help="md, html, docx, csv or xlsx (default: from --out, else md).")
 @out_option
 @force_option
 @click.pass_context
@@ -141,9 +150,7 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
     from qcode.core.reports.quotes_formats import render
 
     form = _format(form, out, QUOTE_FORMATS, "md")
-    if form == "docx" and out is None:
-        raise click.ClickException("a Word document goes to a file: give --out FILE.docx")
-    _check(ctx, out, force)
+    _check(ctx, form, out, force)
     report = _written(make(open_project(ctx), selector, coder=coder, by=by,
                            attribution=attribution, max_words=max_words), form, out)
     empty = "The selection is empty: no segment is coded with it." if report.empty \
@@ -163,7 +170,7 @@ def report() -> None:
               "'transcript' or 'case'.")
 @coder_option
 @click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
-              help="table, md, csv or json (default: from --out, else table).")
+              help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
 @click.pass_context
@@ -175,7 +182,7 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
     from qcode.core.reports.tables import frequencies_text
 
     form = _format(form, out, TABLE_FORMATS, "table")
-    _check(ctx, out, force)
+    _check(ctx, form, out, force)
     table = _written(make(open_project(ctx), by=by, coder=coder), form, out)
     _emit(frequencies_text(table, form, _width()), form, out, table.provenance,
           f"frequencies of {len(table.rows)} code{'' if len(table.rows) == 1 else 's'}",
@@ -192,7 +199,7 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
 @click.option("--top", type=click.IntRange(min=1), help="Only the N codes with most "
               "segments.")
 @click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
-              help="table, md, csv or json (default: from --out, else table).")
+              help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
 @click.pass_context
@@ -204,7 +211,7 @@ def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str 
     from qcode.core.reports.tables import cooccurrence_text
 
     form = _format(form, out, TABLE_FORMATS, "table")
-    _check(ctx, out, force)
+    _check(ctx, form, out, force)
     matrix = _written(make(open_project(ctx), within=within, coder=coder, theme=theme, top=top),
                       form, out)
     _emit(cooccurrence_text(matrix, form, _width()), form, out, matrix.provenance,
@@ -228,7 +235,7 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
     from qcode.core.reports.network import to_dot, to_mermaid, to_svg
 
     form = _format(form, out, NETWORK_FORMATS, "mermaid")
-    _check(ctx, out, force)
+    _check(ctx, form, out, force)
     net = _written(make(open_project(ctx), coder=coder, theme=theme), form, out)
     text = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[form](net)
     codes = sum(1 for _ in net.nodes())
@@ -250,7 +257,7 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
 
     index = folder / "index.html"
     if folder.is_dir():
-        _check(ctx, index, force)
+        _check(ctx, "html", index, force)
     made = html_report(open_project(ctx), coder=coder, by=by, folder=folder.name or str(folder))
     try:
         folder.mkdir(exist_ok=True)
@@ -261,3 +268,32 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     say(f"wrote the report to {index}")
     if made.empty:
         say(EMPTY)
+
+
+@click.command(name="export-transcript")
+@click.argument("name", metavar="NAME")
+@click.option("--format", "form", type=click.Choice(TRANSCRIPT_FORMATS),
+              help="html or docx (default: from --out).")
+@coder_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (.html or .docx).")
+@force_option
+@click.pass_context
+def export_transcript(ctx: click.Context, name: str, form: str | None, coder: str | None,
+                      out: Path | None, force: bool) -> None:
+    """One transcript with its codes beside the text and its memos, as a web page or a
+    Word document for a reader without qcode."""
+    from qcode.core.reports.coded_transcript import coded_transcript
+    from qcode.core.reports.coded_transcript_formats import render
+
+    if out is None:
+        raise click.ClickException("a coded transcript goes to a file: give --out "
+                                   "FILE.html or FILE.docx")
+    form = _format(form, out, TRANSCRIPT_FORMATS, "html")
+    _check(ctx, form, out, force)
+    coded = coded_transcript(open_project(ctx), name, coder=coder)
+    coded = dataclasses.replace(coded, provenance=coded.provenance.written(form, out.name))
+    count = len(coded.passages)
+    _emit(render(coded, form), form, out, coded.provenance,
+          f"'{coded.name}' with {count} coded passage{'' if count == 1 else 's'}",
+          "No passage of it is coded by the chosen coders." if coded.empty else None)

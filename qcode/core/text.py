@@ -10,6 +10,8 @@ Every writer escapes here, and nowhere else:
     csv_cell(value)      a cell a spreadsheet shows as text, never runs as a formula
     csv_row(values)      csv_cell for every cell of a row
     csv_text(cell)       a cell read back: the guard csv_cell added taken off
+    formula_like(text)   whether a spreadsheet would read the text as a formula
+                         (a workbook writes such a cell as text, quote-prefixed)
     xml_safe(text)       without the characters XML 1.0 cannot hold (Word's XML)
     dot_string(text)     the inside of a quoted Graphviz DOT string, on one line
     mermaid_label(text)  a quoted Mermaid label, syntax written as entity codes
@@ -70,15 +72,19 @@ def md_escape(text: str) -> str:
     return "\n".join(lines)
 
 
+def formula_like(value) -> bool:
+    """Whether a spreadsheet would take this cell for a formula: text opening with
+    = + - @ (or a tab or CR), once any apostrophes before them are read."""
+    return isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START)
+
+
 def csv_cell(value):
     """A CSV cell that a spreadsheet shows as the text it is: text opening with = + - @
     (a formula, which could run) gets a leading apostrophe, which spreadsheets read as
     "this is text" and do not show. So does text whose leading apostrophes come before
     such a character, so that csv_text gives back exactly what was written. Numbers are
     left as they are."""
-    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return "'" + value if formula_like(value) else value
 
 
 def csv_text(cell: str) -> str:

@@ -9,19 +9,22 @@ import csv
 import io
 import json
 import textwrap
+from datetime import datetime
 
 from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report, choices_line, design
 from qcode.core.reports import svg
 from qcode.core.reports.page import page
 from qcode.core.text import csv_row, e, md_escape
 
-FORMATS = ("table", "md", "csv", "json", "html")
+FORMATS = ("table", "md", "csv", "json", "html", "xlsx")
 
 
-def render(report: Report, form: str, width: int = 80) -> str:
+def render(report: Report, form: str, width: int = 80) -> str | bytes:
+    """The report as `form` (bytes for xlsx)."""
     if form == "table":
         return to_table(report, width)
-    return {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html}[form](report)
+    return {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html,
+            "xlsx": to_xlsx}[form](report)
 
 
 def _number(value: float | None, places: int = 3) -> str:
@@ -201,25 +204,45 @@ def to_markdown(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def to_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _csv_rows(report: Report) -> list[list]:
+    """A header row, a row per code and the overall row: the CSV's and the sheet's."""
     names = sorted({n for r in report.codes for n in r.given})
     coders = report.selection.coders
-    writer.writerow(csv_row(["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
-                     *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
-                     "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"]))
+    rows = [["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
+             *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
+             "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"]]
     for r in report.codes:
-        writer.writerow(csv_row([
+        rows.append([
             r.path, r.alpha.value, r.alpha.d_o, r.alpha.d_e,
             *(r.interval or ("", "")), *[r.segments[c] for c in coders],
             *[round(r.shares[c], 6) for c in coders], r.units or "",
             *[r.given[n].value if n in r.given else "" for n in names],
             *((r.maxqda["agreements"], r.maxqda["segments"]) if r.maxqda else ("", "")),
-            "; ".join(r.warnings)]))
-    writer.writerow(["(overall)", report.overall.value, report.overall.d_o,
-                     report.overall.d_e, *(report.overall_interval or ("", ""))])
+            "; ".join(r.warnings)])
+    rows.append(["(overall)", report.overall.value, report.overall.d_o,
+                 report.overall.d_e, *(report.overall_interval or ("", ""))])
+    return rows
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_row(row) for row in _csv_rows(report))
     return out.getvalue()
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The CSV's table as a sheet (an undefined figure an empty cell); the header
+    lines, transcripts and notes in the Provenance sheet."""
+    from qcode.core.reports.workbook import Sheet, workbook
+
+    header, *rows = _csv_rows(report)
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    made = [("Report", "agreement"), *[("Selection", line) for line in _header(report)],
+            ("Transcripts", ", ".join(t["name"] for t in report.selection.transcripts)),
+            ("Choices", choices_line(report.selection)),
+            *[("Note", n) for n in report.notes]]
+    when = datetime.strptime(report.made, "%Y-%m-%d %H:%M UTC")
+    return workbook([Sheet("Agreement", header, rows)], made, when)
 
 
 def to_json(report: Report) -> str:

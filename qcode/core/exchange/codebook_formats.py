@@ -20,9 +20,9 @@ from qcode.core.exchange.safe_xml import ExchangeError, read_bytes
 from qcode.core.text import (csv_row, csv_text, e, html_paragraphs, md_escape,
                              trim_words)
 
-EXPORT_FORMATS = ("qdc", "yaml", "csv", "md", "html")
+EXPORT_FORMATS = ("qdc", "yaml", "csv", "md", "html", "xlsx")
 SUFFIXES = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".md": "md",
-            ".markdown": "md", ".html": "html", ".htm": "html"}
+            ".markdown": "md", ".html": "html", ".htm": "html", ".xlsx": "xlsx"}
 IMPORT_SUFFIXES = (".qdc", ".qdpx", ".qde", ".yaml", ".yml", ".csv")
 CSV_COLUMNS = ("path", "name", "definition", "when_to_use", "when_not_to_use", "example",
                "colour", "key", "guid")
@@ -63,10 +63,11 @@ def format_for(path: Path | None) -> str | None:
     return SUFFIXES.get(path.suffix.lower()) if path else None
 
 
-def export(book: Codebook, form: str, counts: dict[str, Usage] | None = None) -> str:
-    """The codebook as text in one of EXPORT_FORMATS."""
-    if counts is not None and form not in ("csv", "md", "html"):
-        raise ExchangeError(f"counts of codings go in csv, md or html, not {form}")
+def export(book: Codebook, form: str, counts: dict[str, Usage] | None = None
+           ) -> str | bytes:
+    """The codebook in one of EXPORT_FORMATS: text, or bytes for xlsx."""
+    if counts is not None and form not in ("csv", "md", "html", "xlsx"):
+        raise ExchangeError(f"counts of codings go in csv, md, html or xlsx, not {form}")
     if form == "qdc":
         return to_qdc(book)
     if form == "yaml":
@@ -77,6 +78,8 @@ def export(book: Codebook, form: str, counts: dict[str, Usage] | None = None) ->
         return to_markdown(book, counts)
     if form == "html":
         return to_html(book, counts)
+    if form == "xlsx":
+        return to_xlsx(book, counts)
     raise ExchangeError(f"unknown codebook format '{form}' (use {', '.join(EXPORT_FORMATS)})")
 
 
@@ -91,11 +94,10 @@ def walk_paths(codes: list[Code], parents: tuple[str, ...] = (), number: str = "
 # -- csv ---------------------------------------------------------------------------------
 
 
-def to_csv(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+def _rows(book: Codebook, counts: dict[str, Usage] | None) -> list[list]:
+    """A header row and a row per code: the CSV's and the workbook's."""
     extra = ("codings", "quote") if counts is not None else ()
-    writer.writerow(CSV_COLUMNS + extra)
+    rows = [[*CSV_COLUMNS, *extra]]
     for code, parents, _ in walk_paths(book.codes):
         row = [path_of(parents, code.name), code.name, code.definition, code.when_to_use,
                code.when_not_to_use, code.example, code.colour or "", code.key or "",
@@ -103,8 +105,26 @@ def to_csv(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
         if counts is not None:
             used = counts.get(code.guid or "", Usage(0))
             row += [used.codings, used.quote]
-        writer.writerow(csv_row(row))
+        rows.append(row)
+    return rows
+
+
+def to_csv(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_row(row) for row in _rows(book, counts))
     return out.getvalue()
+
+
+def to_xlsx(book: Codebook, counts: dict[str, Usage] | None = None) -> bytes:
+    """The CSV's columns as a sheet; the codebook's name and description in the
+    Provenance sheet."""
+    from qcode import __version__
+    from qcode.core.reports.workbook import Sheet, workbook
+
+    header, *rows = _rows(book, counts)
+    made = [("Codebook", book.name), ("Description", book.description or ""),
+            ("Codes", str(len(rows))), ("Made with", f"qcode {__version__}")]
+    return workbook([Sheet("Codebook", header, rows)], made)
 
 
 def read_csv(path: Path) -> tuple[Codebook, list[str]]:

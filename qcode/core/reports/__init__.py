@@ -60,8 +60,14 @@ and a SHA-256 fingerprint of the inputs; .footer() is one line, .items() a "Made
 from" block, .as_dict() JSON, .written(format, file) the same with the output in its
 command. Results with nothing in them say so (.empty).
 
-Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json),
-quotes_formats.render (md, html, csv, docx), network.to_mermaid / to_dot / to_svg.
+Renderers: tables.frequencies_text / tables.cooccurrence_text (table, md, csv, json,
+xlsx), quotes_formats.render (md, html, csv, docx, xlsx), network.to_mermaid / to_dot
+/ to_svg; workbook.workbook (any table and its provenance as .xlsx bytes).
+
+    coded_transcript.coded_transcript(project, name, coder=None) -> CodedTranscript
+        one transcript's turns (Block: speaker, pieces, the coded passages that open
+        in it, memos on its codings) and its own memos; rendered by
+        coded_transcript_formats.render (html, docx).
 Errors a researcher can fix raise ReportError (a ProjectError; the agreement report
 raises it too), with a sentence.
 Every string in a result is plain user text: escape it for whatever reads markup

@@ -1,5 +1,5 @@
-"""Quotes as a document: Markdown, HTML, CSV (one row per quote) and Word (.docx,
-through python-docx): headings per theme, code and group, each quote as an indented
+"""Quotes as a document: Markdown, HTML, CSV and Excel (one row per quote) and Word
+(.docx, through python-docx): headings per theme, code and group, each quote as an indented
 italic block with its attribution line under it."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ import io
 from datetime import datetime, timezone
 
 from qcode.core.reports.page import made_from, page
+from qcode.core.reports.provenance import Provenance
 from qcode.core.reports.quotes import QuoteGroup, QuoteReport
 from qcode.core.reports.tables import made_from_md
+from qcode.core.reports.workbook import Sheet, made_at, workbook
 from qcode.core.text import csv_row, e, md_escape, xml_safe
 
-FORMATS = ("md", "html", "docx", "csv")
+FORMATS = ("md", "html", "docx", "csv", "xlsx")
 QUOTE_STYLE = "Quote"
 
 
@@ -98,40 +100,44 @@ def blockquote(quote) -> str:
         "</blockquote>"
 
 
+def _rows(report: QuoteReport) -> tuple[list[str], list[list]]:
+    """One row per quote, under one header row."""
+    header = ["theme", "code", *([report.by] if report.by else []), "quote",
+              "attribution", "transcript", "case", "speaker", "turn", "start", "end",
+              "coders", "shortened"]
+    rows = [[" / ".join(group.code.path[:-1]), group.code.name,
+             *([group.value] if report.by else []), q.text, q.attribution, q.transcript,
+             q.case or "", q.speaker or "", q.turn or "", q.start, q.end,
+             "; ".join(q.coders), "yes" if q.shortened else "no"]
+            for group in report.groups for q in group.quotes]
+    return header, rows
+
+
 def to_csv(report: QuoteReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(csv_row(["theme", "code", *([report.by] if report.by else []), "quote",
-                         "attribution", "transcript", "case", "speaker", "turn", "start",
-                         "end", "coders", "shortened"]))
-    for group in report.groups:
-        theme = " / ".join(group.code.path[:-1])
-        for q in group.quotes:
-            writer.writerow(csv_row([theme, group.code.name,
-                                 *([group.value] if report.by else []), q.text,
-                                 q.attribution, q.transcript, q.case or "", q.speaker or "",
-                                 q.turn or "", q.start, q.end, "; ".join(q.coders),
-                                 "yes" if q.shortened else "no"]))
+    header, rows = _rows(report)
+    csv.writer(out).writerows(csv_row(row) for row in [header, *rows])
     return out.getvalue()
+
+
+def to_xlsx(report: QuoteReport) -> bytes:
+    """The CSV's rows as a sheet, numbers as numbers; the summary lines and the
+    provenance in the Provenance sheet."""
+    header, rows = _rows(report)
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    made = report.provenance
+    return workbook([Sheet("Quotes", header, rows)],
+                    [*made.items(), *[("Note", line) for line in summary(report)]],
+                    made_at(made.made))
 
 
 def to_docx(report: QuoteReport) -> bytes:
     """A Word document ready to paste from, on A4: each quote in Word's "Quote" style
     and kept on the page of its attribution; the provenance is its last section and
     its properties name qcode, so it travels with the file."""
-    from docx import Document
     from docx.shared import Cm, Pt
 
-    document = Document()
-    properties = document.core_properties
-    properties.title = xml_safe(title(report))
-    properties.author = properties.last_modified_by = "qcode"
-    properties.created = properties.modified = datetime.strptime(
-        report.provenance.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    properties.comments = xml_safe(report.provenance.footer())
-    for section in document.sections:
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    document.add_heading(xml_safe(title(report)), level=0)
+    document = word_document(title(report), report.provenance)
     for line in summary(report):
         document.add_paragraph(xml_safe(line))
     for heads, group in headings(report):
@@ -139,8 +145,32 @@ def to_docx(report: QuoteReport) -> bytes:
             document.add_heading(xml_safe(text), level=min(level, 9))
         for quote in group.quotes:
             _quote(document, group, quote, Cm, Pt)
+    return word_bytes(document, report.provenance)
+
+
+def word_document(heading: str, made: Provenance):
+    """A new A4 Word document titled `heading`, its properties naming qcode and the
+    report's provenance."""
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    properties = document.core_properties
+    properties.title = xml_safe(heading)
+    properties.author = properties.last_modified_by = "qcode"
+    properties.created = properties.modified = datetime.strptime(
+        made.made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    properties.comments = xml_safe(made.footer())
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    document.add_heading(xml_safe(heading), level=0)
+    return document
+
+
+def word_bytes(document, made: Provenance) -> bytes:
+    """The document with its "Made from" section last, as .docx bytes."""
     document.add_heading("Made from", level=1)
-    for label, value in report.provenance.items():
+    for label, value in made.items():
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(xml_safe(value))
@@ -168,4 +198,5 @@ def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
 
 
 def render(report: QuoteReport, form: str) -> str | bytes:
-    return {"md": to_markdown, "html": to_html, "csv": to_csv, "docx": to_docx}[form](report)
+    return {"md": to_markdown, "html": to_html, "csv": to_csv, "docx": to_docx,
+            "xlsx": to_xlsx}[form](report)

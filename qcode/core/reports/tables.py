@@ -1,6 +1,7 @@
 """Frequency tables and co-occurrence matrices as text: a terminal table that fits
 its width, Markdown, CSV (one header row, so spreadsheets read it; the provenance
-goes beside it) and JSON (with a "provenance" key)."""
+goes beside it) and JSON (with a "provenance" key); and as an Excel workbook (the
+CSV's columns, typed, and a Provenance sheet)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import textwrap
 
 from qcode.core.reports.cooccurrence import MEANING, Matrix
 from qcode.core.reports.frequencies import ROLL_UP, Cell, FrequencyTable
+from qcode.core.reports.provenance import Provenance
+from qcode.core.reports.workbook import Sheet, made_at, workbook
 from qcode.core.text import csv_row, md_escape
 
-FORMATS = ("table", "md", "csv", "json")
+FORMATS = ("table", "md", "csv", "json", "xlsx")
 HEADER_WIDTH = 12     # a group's name in a terminal column header
 MOST_PAIRS = 40       # pairs listed under a terminal co-occurrence table
 
@@ -58,11 +61,13 @@ def _frequency_title(table: FrequencyTable) -> str:
             "codes under it")
 
 
-def frequencies_text(table: FrequencyTable, form: str, width: int = 80) -> str:
-    """The table as `form`; `width` is the terminal table's (the others have none)."""
+def frequencies_text(table: FrequencyTable, form: str, width: int = 80) -> str | bytes:
+    """The table as `form` (bytes for xlsx); `width` is the terminal table's (the
+    others have none)."""
     if form == "table":
         return _frequency_table(table, width)
-    renderers = {"md": _frequency_md, "csv": _frequency_csv, "json": _frequency_json}
+    renderers = {"md": _frequency_md, "csv": _frequency_csv, "json": _frequency_json,
+                 "xlsx": _frequency_xlsx}
     return renderers[form](table)
 
 
@@ -161,20 +166,36 @@ def _frequency_md(table: FrequencyTable) -> str:
     return "\n".join(out + ["", *made_from_md(table.provenance)]) + "\n"
 
 
-def _frequency_csv(table: FrequencyTable) -> str:
+def _frequency_rows(table: FrequencyTable) -> tuple[list[str], list[list]]:
     """One header row; a group's number of cases (its n) is in the header of its
     cases column ("Police cases (n=2)"), the project's in that of the total's."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     groups = [part for c, n in zip(table.columns, table.sizes)
               for part in (f"{c} segments", f"{c} cases (n={n})")]
-    writer.writerow(csv_row(["code", "name", "depth", *groups, "segments",
-                         f"cases (n={table.cases})"]))
-    for line in table.rows:
-        writer.writerow(csv_row([line.code.label, line.code.name, line.code.depth,
-                             *[v for c in line.cells for v in (c.segments, c.cases)],
-                             line.total.segments, line.total.cases]))
+    header = ["code", "name", "depth", *groups, "segments", f"cases (n={table.cases})"]
+    rows = [[line.code.label, line.code.name, line.code.depth,
+             *[v for c in line.cells for v in (c.segments, c.cases)],
+             line.total.segments, line.total.cases] for line in table.rows]
+    return header, rows
+
+
+def _frequency_csv(table: FrequencyTable) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header, rows = _frequency_rows(table)
+    writer.writerows(csv_row(row) for row in [header, *rows])
     return out.getvalue()
+
+
+def _frequency_xlsx(table: FrequencyTable) -> bytes:
+    header, rows = _frequency_rows(table)
+    notes = [table.provenance.coder_note, "n: cases in the group. " + ROLL_UP]
+    return _workbook([Sheet("Frequencies", header, rows)], table.provenance, notes)
+
+
+def _workbook(sheets: list[Sheet], made: Provenance, notes: list[str]) -> bytes:
+    """The sheets and a Provenance sheet: the Made-from lines, then the notes."""
+    return workbook(sheets, [*made.items(), *[("Note", n) for n in notes]],
+                    made_at(made.made))
 
 
 def _frequency_json(table: FrequencyTable) -> str:
@@ -212,11 +233,13 @@ def _matrix_notes(matrix: Matrix) -> list[str]:
     return notes
 
 
-def cooccurrence_text(matrix: Matrix, form: str, width: int = 80) -> str:
-    """The matrix as `form`; `width` is the terminal table's (the others have none)."""
+def cooccurrence_text(matrix: Matrix, form: str, width: int = 80) -> str | bytes:
+    """The matrix as `form` (bytes for xlsx); `width` is the terminal table's (the
+    others have none)."""
     if form == "table":
         return _matrix_table(matrix, width)
-    return {"md": _matrix_md, "csv": _matrix_csv, "json": _matrix_json}[form](matrix)
+    return {"md": _matrix_md, "csv": _matrix_csv, "json": _matrix_json,
+            "xlsx": _matrix_xlsx}[form](matrix)
 
 
 def _matrix_table(matrix: Matrix, width: int) -> str:
@@ -292,6 +315,20 @@ def _matrix_csv(matrix: Matrix) -> str:
     for label, shares in zip(labels, matrix.jaccard):
         writer.writerow(csv_row([label, *[round(v, 6) for v in shares]]))
     return out.getvalue()
+
+
+def _matrix_xlsx(matrix: Matrix) -> bytes:
+    """The counts, the Jaccard coefficients and the pairs, a sheet each."""
+    labels = [c.label for c in matrix.codes]
+    sheets = [
+        Sheet("Counts", [f"count ({matrix.unit})", *labels],
+              [[label, *counts] for label, counts in zip(labels, matrix.counts)]),
+        Sheet("Jaccard", ["Jaccard", *labels],
+              [[label, *shares] for label, shares in zip(labels, matrix.jaccard)]),
+        Sheet("Pairs", ["code", "code", f"count ({matrix.unit})", "Jaccard"],
+              [[a.label, b.label, n, j] for a, b, n, j in matrix.pairs()]),
+    ]
+    return _workbook(sheets, matrix.provenance, _matrix_notes(matrix))
 
 
 def _matrix_json(matrix: Matrix) -> str:
