@@ -32,6 +32,12 @@ LAZY_COMMANDS = {
                        "Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, "
                        "QualCoder or qcode): codebook, transcripts, codings with their "
                        "coders, cases with attributes and memos."),
+    "journal": ("qcode.cli.memos", "journal",
+                "The reflexive journal: dated entries per researcher, linked to codes and "
+                "passages if you like, exported for an appendix or an audit trail."),
+    "memo": ("qcode.cli.memos", "memo",
+             "Memos on the project, a transcript, a case, a code or a coding: write, "
+             "list, show, edit and remove them."),
     "quotes": ("qcode.cli.writeup", "quotes",
                "Every coded segment of a code, or of a theme and the codes under it, with "
                "its attribution line (\"Detective Sergeant, Southeast\"), for a write-up."),

@@ -1,0 +1,94 @@
+"""`qcode memo`: memos on each object written, listed, shown, edited and removed from
+the command line, in text and JSON; bad input refused in one line, nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qcode.core.store import Project
+from tests.conftest import cli_result
+from tests.unit.test_store import transcript
+
+
+@pytest.fixture
+def qcode(tmp_path: Path, monkeypatch):
+    """`qcode("memo", "list")` on a project with a transcript t1 of case P01, a code
+    Training and a coding of it (id 1)."""
+    path = tmp_path / "p.qcode"
+    with Project.create(path) as project:
+        tid = project.add_transcript(transcript(), source_file="t1.txt")
+        project.set_attributes("P01", {"role": "officer"})
+        project.conn.execute("UPDATE transcripts SET case_id = (SELECT id FROM cases)")
+        code = project.add_code("Training")
+        project.add_coding(tid, code, "ana", 0, 11)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QCODE_CODER", "ana")
+    return lambda *args, ok=True, **kw: cli_result(["-p", path, *args], ok, **kw)
+
+
+def listed(qcode, *options) -> list[dict]:
+    return json.loads(qcode("memo", "list", "--json", *options).output)
+
+
+def test_memos_on_every_object_in_text_and_json(qcode):
+    qcode("memo", "add", "--text", "the study")
+    qcode("memo", "add", "--transcript", "t1", "--text", "the interview")
+    qcode("memo", "add", "--case", "P01", "--text", "the participant")
+    qcode("memo", "add", "--code", "training", "--text", "where it ends",
+          "--link-passage", "t1:0-11", "--name", "Boundary")
+    assert "coding:1" in qcode("memo", "add", "--coding", "1", "--text", "why").output
+    memos = listed(qcode)
+    assert [(m["kind"], m["about"], m["author"]) for m in memos] == [
+        ("project", "the project", "ana"), ("transcript", "transcript t1", "ana"),
+        ("case", "case P01", "ana"), ("code", "code Training", "ana"),
+        ("coding", "coding of Training in t1 [0, 11)", "ana")]
+    assert memos[3]["links"] == ["transcript t1 [0, 11)"]
+    assert [m["ref"] for m in listed(qcode, "--code", "Training")] == ["4", "coding:1"]
+    assert [m["ref"] for m in listed(qcode, "--search", "PARTICIPANT")] == ["3"]
+    table = qcode("memo", "list").output
+    assert "the participant" in table and "coding:1" in table
+    shown = qcode("memo", "show", "4").output
+    assert "title: Boundary" in shown and "linked: transcript t1 [0, 11)" in shown
+
+
+def test_edit_takes_text_from_stdin_without_a_terminal_then_remove(qcode):
+    qcode("memo", "add", "--text", "first")
+    qcode("memo", "edit", "1", input="second\n")
+    assert json.loads(qcode("memo", "show", "1", "--json").output)["text"] == "second"
+    qcode("memo", "edit", "1", "--text", "third", "--link-code", "Training")
+    assert listed(qcode)[0]["links"] == ["code Training"]
+    qcode("memo", "remove", "1")
+    assert listed(qcode) == []
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["memo", "add", "--text", "  "], "a memo needs text"),
+    (["memo", "add", "--code", "Nope", "--text", "x"], "no code named 'Nope'"),
+    (["memo", "add", "--transcript", "zz", "--text", "x"], "zz"),
+    (["memo", "add", "--case", "P99", "--text", "x"], "no case named 'P99'"),
+    (["memo", "add", "--coding", "9", "--text", "x"], "no coding with id 9"),
+    (["memo", "add", "--code", "Training", "--case", "P01", "--text", "x"],
+     "a memo is about one thing"),
+    (["memo", "add", "--text", "x", "--link-passage", "t1:5-999"], "not inside"),
+    (["memo", "add", "--text", "x", "--link-passage", "t1"], "NAME:START-END"),
+    (["memo", "show", "7"], "no memo 7"),
+    (["memo", "edit", "x", "--text", "y"], "is not a memo"),
+    (["memo", "remove", "coding:1"], "coding 1 has no memo"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(qcode, args, problem):
+    result = qcode(*args, ok=False, one_line=True)
+    assert problem in result.output
+    assert listed(qcode) == []
+
+
+def test_a_memo_linked_to_a_removed_code_or_transcript_loses_the_link(qcode):
+    qcode("memo", "add", "--text", "see", "--link-transcript", "t1",
+          "--link-code", "Training")
+    qcode("memo", "add", "--transcript", "t1", "--text", "about it")
+    result = qcode("transcript", "remove", "t1", "--yes")
+    assert "1 memos; 1 link(s) to it dropped from other memos" in result.output
+    memos = listed(qcode)
+    assert [(m["ref"], m["links"]) for m in memos] == [("1", ["code Training"])]
