@@ -132,6 +132,12 @@ def extras(exchange: ExchangeProject) -> dict:
                     [u.speaker, u.start, u.end, u.label_start, u.begin_time, u.end_time]
                     for u in t.turns]}
             for t in exchange.transcripts},
+        "memos": {written(canonical(m.guid, f"memo '{m.name}'")): {
+            "kind": m.kind, "target_type": m.target_type,
+            "target_guid": written(m.target_guid), "modified": m.modified,
+            "links": [[link.target_type, written(link.guid), link.start, link.end]
+                      for link in m.links]}
+            for m in exchange.memos},
         "resolutions": [[written(r.guid), written(r.transcript), written(r.code),
                          r.first_coder, r.second_coder, r.start, r.end, r.choice,
                          r.resolved_by, r.created]
@@ -301,13 +307,17 @@ class _Document:
     def free_memos(self) -> None:
         """Each memo becomes a Note, referred to from what it is about: a code, a
         transcript, or (anything else, or a target no longer in the project) the
-        project itself."""
+        project itself. A case cannot refer to a Note: its memos are in its
+        Description. A journal entry is a Note referred to from nowhere, as QualCoder
+        keeps its journals; qcode.json says which Notes are journal entries."""
+        cases = {clean_guid(case.guid) for case in self.exchange.cases}
         for memo in self.exchange.memos:
             guid = canonical(memo.guid, f"memo '{memo.name}'")
             target = clean_guid(memo.target_guid)
-            known = {"code": self.codes, "transcript": self.transcripts}.get(
-                memo.target_type or "", {})
-            self.notes_on[target if target in known else None].append(guid)
+            known = {"code": self.codes, "transcript": self.transcripts,
+                     "case": cases}.get(memo.target_type or "", {})
+            if memo.kind != "journal":
+                self.notes_on[target if target in known else None].append(guid)
             self.note_text[guid] = memo.text
             self.notes.append({
                 "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
@@ -371,9 +381,12 @@ class _Document:
 
     def case(self, parent: ET.Element, case: Case, variables: dict[str, str],
              types: dict[str, str]) -> None:
+        guid = canonical(case.guid, f"case '{case.name}'")
         element = ET.SubElement(parent, "Case", {
-            "guid": canonical(case.guid, f"case '{case.name}'"),
-            "name": xml_text(case.name, f"the name of case '{case.name}'")})
+            "guid": guid, "name": xml_text(case.name, f"the name of case '{case.name}'")})
+        memo = self.memo_text(guid)
+        if memo:
+            ET.SubElement(element, "Description").text = memo
         for name in sorted(case.attributes):
             value, _ = case.attributes[name]
             holder = ET.SubElement(element, "VariableValue")
