@@ -34,8 +34,8 @@ def test_a_memo_on_each_object_is_listed_with_its_author_and_dates(filled):
     assert [rows[r].kind for r in refs] == ["project", "transcript", "case", "code",
                                             "coding", "journal"]
     assert rows[refs[1]].about == "transcript t1"
-    assert rows[refs[2]].place == (tid, 0)  # its case's transcript
-    assert rows[refs[4]].place == (tid, 0)
+    assert rows[refs[2]].place == (tid, 0, 0)  # its case's transcript
+    assert rows[refs[4]].place == (tid, 0, 11)
     assert all(rows[r].author == "ana" and rows[r].created for r in refs)
     assert [m.ref for m in project.memo_rows(kind="journal")] == [refs[5]]
     assert {m.ref for m in project.memo_rows(code_id=code)} == {refs[3], refs[4]}
@@ -48,7 +48,7 @@ def test_links_to_codes_transcripts_and_passages_filter_the_list(filled):
                                              Link("transcript", tid, 0, 11)])
     memo = project.memo_row(ref)
     assert memo.links == ["code Training", "transcript t1 [0, 11)"]
-    assert memo.place == (tid, 0)
+    assert memo.place == (tid, 0, 11)
     assert [m.ref for m in project.memo_rows(transcript_id=tid)] == [ref]
 
 

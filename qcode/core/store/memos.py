@@ -48,7 +48,7 @@ class MemoRow:
     links: list[str] = field(default_factory=list)  # each in words
     code_ids: set[int] = field(default_factory=set)  # about or linked
     transcript_ids: set[int] = field(default_factory=set)  # about, linked or coded in
-    place: tuple[int, int] | None = None  # (transcript id, offset) it is about, if any
+    place: tuple[int, int, int] | None = None  # (transcript id, start, end) to show
     about_id: int | None = None  # the transcript, case, code or coding id
 
 
@@ -282,13 +282,13 @@ class Memos:
             memo.code_ids.add(row[0])
         elif target_type == "transcript":
             memo.transcript_ids.add(row[0])
-            memo.place = (row[0], 0)
+            memo.place = (row[0], 0, 0)
         else:
             first = self.conn.execute("SELECT id FROM transcripts WHERE case_id = ?"
                                       " ORDER BY name LIMIT 1", (row[0],)).fetchone()
             if first:
                 memo.transcript_ids.add(first[0])
-                memo.place = (first[0], 0)
+                memo.place = (first[0], 0, 0)
 
     def _links_in_words(self, memo_id: int | None) -> dict:
         where, params = ("WHERE l.memo_id = ?", (memo_id,)) if memo_id is not None \
@@ -309,7 +309,7 @@ class Memos:
             words.append(f"transcript {transcript}{span}")
             transcript_ids.add(transcript_id)
             if place is None:
-                out[owner][3] = (transcript_id, start or 0)
+                out[owner][3] = (transcript_id, start or 0, end or 0)
         return out
 
     def _coding_memos(self, coding_id: int | None = None) -> list[MemoRow]:
@@ -317,7 +317,7 @@ class Memos:
         return [MemoRow(f"{CODING_REF}{row_id}", "coding",
                         f"coding of {code} in {transcript} [{start}, {end})", author,
                         created, None, "", memo, [], {code_id}, {transcript_id},
-                        (transcript_id, start), row_id)
+                        (transcript_id, start, end), row_id)
                 for row_id, code_id, code, transcript_id, transcript, start, end, author,
                 created, memo in self.conn.execute(
                     "SELECT c.id, c.code_id, d.name, c.transcript_id, t.name, c.start,"
