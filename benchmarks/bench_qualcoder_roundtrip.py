@@ -79,10 +79,11 @@ def prepare(path: Path) -> dict:
                     " created) VALUES (?, 'memo', ?, ?, ?, '2026-01-02T03:04:05Z')",
                     (new_guid(), text, target, guid))
         # qcode writes a code's guidance and memo in its Description, which QualCoder
-        # reads as the code's memo.
-        described = sum(1 for c in project.codes() if c["guid"] == code["guid"] or any(
-            c[field] for field in ("definition", "when_to_use", "when_not_to_use",
-                                   "example")))
+        # reads as the code's memo (a category's goes with the category, which the
+        # client does not count).
+        described = sum(1 for c in project.codes() if c["codable"] and (
+            c["guid"] == code["guid"] or any(c[field] for field in (
+                "definition", "when_to_use", "when_not_to_use", "example"))))
     categories, codings, memos, links = what_travels(path)
     return {"categories": len(categories), "codings": len(codings),
             "coding memos": sum(1 for c in codings if c[-1]), "memos": len(memos),
