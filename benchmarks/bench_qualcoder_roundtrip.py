@@ -62,6 +62,10 @@ def prepare(path: Path) -> dict:
     a transcript; what it then holds, counted."""
     with Project.open(path) as project:
         project.coder = "qcode"
+        # A category holding an existing code, so that every project has one.
+        category = project.add_code("Grouped themes")
+        moved = next(c for c in project.codes() if c["depth"] == 0 and c["id"] != category)
+        project.move_code(moved["id"], category)
         for code in project.codes():
             if code["depth"] == 0 and not code["codings"]:
                 project.edit_code(code["id"], codable=False)
