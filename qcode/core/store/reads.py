@@ -58,6 +58,18 @@ class Reads:
             " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
             ' ORDER BY t.name, c.start, c."end", c.guid')]
 
+    def transcript_codings(self, transcript_guid: str) -> list[Coding]:
+        """One transcript's codings, as all_codings gives them, in text order: an export
+        of a large project reads them a transcript at a time rather than all at once."""
+        return [Coding(*row) for row in self.conn.execute(
+            'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
+            ' WHERE t.guid = ? ORDER BY c.start, c."end", c.guid', (transcript_guid,))]
+
+    def coding_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+
     def all_memos(self) -> list[Memo]:
         """Every free-standing memo (on the project, a code or a transcript) with its
         coder's GUID, oldest first."""
