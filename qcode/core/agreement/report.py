@@ -8,14 +8,15 @@ units.py; this module only gathers spans from the project and lays them out.
 from __future__ import annotations
 
 import bisect
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from qcode.core.agreement import bootstrap
 from qcode.core.agreement import coefficients as stats
 from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
+from qcode.core.agreement.segments import maxqda_view
 from qcode.core.agreement.units import spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
 from qcode.core.reports.selection import ReportError, matching_name
@@ -130,13 +131,15 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     total = sum(lengths)
     figures: list[CodeFigures] = []
     by_code: dict[int, UnitizedAlpha] = {}
-    intervals, overall_interval = _intervals(coders, selection, spans)
+    laid_by_code: dict[int, list[list[tuple[int, int]]]] = {}
+    shown: dict[int, CodeFigures] = {}
     leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
     for code in selection.codes:
         own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code["id"]), []))
                        for tid in transcript_ids} for coder in coders}
         laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
                  for s, e in own[coder][tid]] for coder in coders]
+        laid_by_code[code["id"]] = laid
         alpha = unitized_alpha(laid, lengths)
         by_code[code["id"]] = alpha
         if code["id"] not in leaves and not any(laid):
@@ -145,13 +148,14 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
             code["name"], code["path"], alpha,
             {c: sum(e - s for s, e in laid[i]) / total for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
-        row.interval = intervals.get(code["id"])
+        shown[code["id"]] = row
         if selection.unit:
             _given(row, own, coders, units_by_transcript)
         if len(coders) == 2:
-            row.maxqda = _maxqda(own, coders, selection.maxqda_threshold)
+            row.maxqda = maxqda_view(laid, selection.maxqda_threshold)
         _warn(row, selection)
         figures.append(row)
+    overall_interval = _intervals(selection, laid_by_code, lengths, shown)
     themes = []
     for code in selection.codes:
         below = codes_below(selection.codes, code["id"])
@@ -213,23 +217,6 @@ def _given(row: CodeFigures, own: dict, coders: list[str], units: dict) -> None:
     row.given["Krippendorff's alpha"] = stats.krippendorff_alpha(counts)
 
 
-def _maxqda(own: dict, coders: list[str], threshold: float) -> dict:
-    """MAXQDA-style segment agreement: a segment agrees when the other coder has a
-    segment of the code overlapping it by at least `threshold` of the two segments'
-    joint extent; each coder's segments are checked in turn."""
-    agreed = checked = 0
-    for me, other in ((coders[0], coders[1]), (coders[1], coders[0])):
-        for tid, mine in own[me].items():
-            theirs = own[other][tid]
-            for start, end in mine:
-                checked += 1
-                if any(min(end, e) - max(start, s) >= threshold * (max(end, e) - min(start, s))
-                       for s, e in theirs if s < end and start < e):
-                    agreed += 1
-    return {"agreements": agreed, "segments": checked,
-            "percentage": agreed / checked if checked else None}
-
-
 def _warn(row: CodeFigures, selection: Selection) -> None:
     if row.alpha.undefined:
         row.warnings.append(f"alpha undefined: {row.alpha.undefined}")
@@ -247,41 +234,18 @@ def _warn(row: CodeFigures, selection: Selection) -> None:
             row.warnings.append(f"{name} undefined: {figure.undefined}")
 
 
-def _intervals(coders: list[str], selection: Selection, spans: dict
-               ) -> tuple[dict[int, tuple[float, float]], tuple[float, float] | None]:
-    """95% percentile intervals for unitized alpha, per code and pooled, from resampling
-    transcripts with replacement (the independent units of a study), seeded. One pass:
-    each resample's per-code alphas also give its pooled alpha."""
-    transcripts = selection.transcripts
-    if len(transcripts) < 2 or not selection.resamples:
-        return {}, None
-    chooser = random.Random(selection.seed)
-    codes = [c["id"] for c in selection.codes]
-    merged = {key: merge_overlaps(value) for key, value in spans.items()}
-    per_code: dict[int, list[float]] = {c: [] for c in codes}
-    pooled: list[float] = []
-    for _ in range(selection.resamples):
-        picked = [chooser.choice(transcripts) for _ in transcripts]
-        lengths = [t["length"] for t in picked]
-        starts = _starts(lengths)
-        results = []
-        for code_id in codes:
-            laid = [[(at + s, at + e) for t, at in zip(picked, starts)
-                     for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
-            result = unitized_alpha(laid, lengths)
-            results.append(result)
-            if result.value is not None:
-                per_code[code_id].append(result.value)
-        overall = pooled_unitized_alpha(results)
-        if overall.value is not None:
-            pooled.append(overall.value)
-    return ({c: _percentiles(v) for c, v in per_code.items() if len(v) >= 20},
-            _percentiles(pooled) if len(pooled) >= 20 else None)
-
-
-def _percentiles(values: list[float]) -> tuple[float, float]:
-    values = sorted(values)
-    return values[int(0.025 * (len(values) - 1))], values[int(0.975 * (len(values) - 1))]
+def _intervals(selection: Selection, laid_by_code: dict, lengths: list[int],
+               shown: dict[int, CodeFigures]) -> tuple[float, float] | None:
+    """95% percentile intervals for unitized alpha, per code (set on its row) and
+    pooled (returned), from resampling transcripts with replacement, seeded."""
+    if len(lengths) < 2 or not selection.resamples:
+        return None
+    per_code, pooled = bootstrap.intervals(list(laid_by_code.values()), lengths,
+                                           selection.resamples, selection.seed)
+    for code_id, interval in zip(laid_by_code, per_code):
+        if code_id in shown:
+            shown[code_id].interval = interval
+    return pooled
 
 
 def _per_transcript(spans: dict, selection: Selection) -> list[dict]:

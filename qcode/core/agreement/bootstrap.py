@@ -1,0 +1,157 @@
+"""The bootstrap interval of unitized alpha: transcripts (the independent units of a
+study) resampled with replacement, seeded, 95% percentile intervals per code and
+pooled over codes.
+
+A resample is a multiset of transcripts, so it is described by how many times it
+holds each one. Unitized alpha's parts (Krippendorff 2004; see unitized.py) add up
+over transcripts, given those multiplicities w: the observed disagreement, the
+number of units, the sums over units of l (l - 1) and of 2 l^3 - 3 l^2 + l, and the
+continuum's length are sums of per-transcript parts weighted by w; the placements of
+units in gaps pair a unit of transcript t with a gap of transcript t', so they are
+w^T P w for a matrix P of per-transcript-pair parts. Those parts are computed once
+from the spans; every resample is then a few matrix products, instead of a new
+alpha from the spans for each resample and code. The values are the same as
+recomputing unitized_alpha on each resampled continuum (tests compare them).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+
+from qcode.core.agreement.unitized import pair_disagreement_terms
+
+Span = tuple[int, int]
+MIN_DEFINED = 20    # fewer defined resamples than this: no interval
+
+
+def resample_weights(transcripts: int, resamples: int, seed: int) -> np.ndarray:
+    """resamples x transcripts: how many times each resample holds each transcript,
+    drawn exactly as ``random.Random(seed).choice`` picks them one by one."""
+    chooser = random.Random(seed)
+    weights = np.zeros((resamples, transcripts))
+    for r in range(resamples):
+        for _ in range(transcripts):
+            weights[r, chooser.choice(range(transcripts))] += 1
+    return weights
+
+
+def intervals(laid: Sequence[Sequence[Sequence[Span]]], lengths: Sequence[int],
+              resamples: int, seed: int
+              ) -> tuple[list[tuple[float, float] | None], tuple[float, float] | None]:
+    """Per code (``laid[code][coder]``: the coder's merged, sorted segments on the
+    continuum of the transcripts laid end to end in ``lengths`` order) its interval,
+    or None when fewer than MIN_DEFINED resamples define alpha; and the pooled one."""
+    bounds = np.concatenate(([0], np.cumsum(np.asarray(lengths, dtype=np.int64))))
+    weights = resample_weights(len(lengths), resamples, seed)
+    total = weights @ np.asarray(lengths, dtype=np.float64)
+    out = []
+    sum_d_o = np.zeros(resamples)
+    sum_d_e = np.zeros(resamples)
+    for code in laid:
+        value, d_o, d_e = _resampled(_parts(code, bounds), weights, total, len(code))
+        out.append(_percentiles(value))
+        sum_d_o += d_o
+        sum_d_e += d_e
+    d_o, d_e = sum_d_o / len(laid), sum_d_e / len(laid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = np.where(d_e > 0, 1 - d_o / d_e, np.nan)
+    return out, _percentiles(pooled)
+
+
+def _parts(code: Sequence[Sequence[Span]], bounds: np.ndarray) -> dict:
+    """One code's per-transcript parts of unitized alpha."""
+    count = len(bounds) - 1
+    coders = [np.asarray(spans, dtype=np.int64).reshape(-1, 2) for spans in code]
+    starts = [c[:, 0] for c in coders]
+    ends = [c[:, 1] for c in coders]
+
+    def per_transcript(where: np.ndarray, values) -> np.ndarray:
+        index = np.searchsorted(bounds, where, side="right") - 1
+        return np.bincount(index, weights=values, minlength=count)[:count]
+
+    observed = np.zeros(count)
+    for i, j in combinations(range(len(coders)), 2):
+        where, terms = pair_disagreement_terms((starts[i], ends[i]), (starts[j], ends[j]))
+        observed += per_transcript(where, terms)
+    unit_start = np.concatenate(starts)
+    length = (np.concatenate(ends) - unit_start).astype(np.float64)
+    unit_of = np.searchsorted(bounds, unit_start, side="right") - 1
+    gap_length, gap_of = _gaps(starts, ends, bounds)
+    return {
+        "observed": observed,
+        "units": np.bincount(unit_of, minlength=count).astype(np.float64),
+        "within": per_transcript(unit_start, 2 * length ** 3 - 3 * length ** 2 + length),
+        "squares": per_transcript(unit_start, length * (length - 1)),
+        "placements": _placements(length, unit_of, gap_length, gap_of, count),
+    }
+
+
+def _gaps(starts, ends, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Every coder's gap lengths, each ended by a segment or a transcript boundary (as
+    unitized._gaps), with the transcript each lies in."""
+    lengths, owners = [], []
+    for s, e in zip(starts, ends):
+        gap_start = np.sort(np.concatenate((e, bounds[:-1])))
+        gap_end = np.sort(np.concatenate((s, bounds[1:])))
+        keep = gap_end > gap_start
+        lengths.append((gap_end - gap_start)[keep])
+        owners.append(np.searchsorted(bounds, gap_start[keep], side="right") - 1)
+    return np.concatenate(lengths).astype(np.float64), np.concatenate(owners)
+
+
+def _placements(length, unit_of, gap_length, gap_of, count) -> tuple[np.ndarray, np.ndarray]:
+    """P restricted to the transcripts with units (rows), as (those transcripts, P
+    rows): P[t, t'] = sum over units u of t and gaps h of t' with l_h >= l_u of
+    l_u^2 (l_h - l_u + 1). Gaps sorted by length: the gaps a unit fits in are a
+    suffix; per row, prefix sums over the gap order say which units fit each gap."""
+    rows, row_of = np.unique(unit_of, return_inverse=True)
+    if not len(rows):
+        return rows, np.zeros((0, count))
+    order = np.argsort(gap_length, kind="stable")
+    sorted_length, sorted_of = gap_length[order], gap_of[order]
+    first = np.searchsorted(sorted_length, length, side="left")
+    size = len(sorted_length) + 1
+    square = np.zeros((len(rows), size))
+    cube = np.zeros((len(rows), size))
+    np.add.at(square, (row_of, first), length ** 2)
+    np.add.at(cube, (row_of, first), length ** 2 * (length - 1))
+    # Each gap's term, for each row: sum over the units that fit it.
+    terms = np.cumsum(square, axis=1)[:, :-1] * sorted_length - np.cumsum(cube, axis=1)[:, :-1]
+    # Add the terms up per gap transcript.
+    by = np.argsort(sorted_of, kind="stable")
+    running = np.cumsum(terms[:, by], axis=1)
+    ends = np.searchsorted(sorted_of[by], np.arange(count), side="right")
+    summed = np.concatenate((np.zeros((len(rows), 1)), running), axis=1)[:, ends]
+    matrix = np.diff(np.concatenate((np.zeros((len(rows), 1)), summed), axis=1), axis=1)
+    return rows, matrix
+
+
+def _resampled(parts: dict, weights: np.ndarray, total: np.ndarray, m: int):
+    """Per resample: alpha (NaN where undefined), D_o and D_e as unitized_alpha gives
+    them (D_o 0 when nobody coded, D_e 0 where undefined)."""
+    units = weights @ parts["units"]
+    rows, matrix = parts["placements"]
+    placements = np.einsum("rk,rk->r", weights[:, rows], weights @ matrix.T)
+    numerator = (units - 1) / 3 * (weights @ parts["within"]) + placements
+    denominator = m * total * (m * total - 1.0) - weights @ parts["squares"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_o = 2 * (weights @ parts["observed"]) / (m * (m - 1) * total ** 2)
+        d_e = 2 / total * numerator / denominator
+    defined = (units > 0) & (numerator > 0)
+    d_o = np.where(units > 0, d_o, 0.0)
+    d_e = np.where(defined, d_e, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(defined, 1 - d_o / d_e, np.nan)
+    return value, d_o, d_e
+
+
+def _percentiles(values: np.ndarray) -> tuple[float, float] | None:
+    values = np.sort(values[~np.isnan(values)])
+    if len(values) < MIN_DEFINED:
+        return None
+    return (float(values[int(0.025 * (len(values) - 1))]),
+            float(values[int(0.975 * (len(values) - 1))]))
