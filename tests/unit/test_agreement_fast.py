@@ -108,3 +108,20 @@ def test_bootstrap_parts_match_recomputing(seed):
         if want is not None:
             assert got == pytest.approx(want, abs=1e-9)
     assert (fast[1] is None) == (slow[1] is None)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_character_counts_match_one_unit_per_character(seed):
+    from qcode.core.agreement.units import Characters, spans_to_unit_counts
+    from qcode.core.spans import units
+
+    rng = random.Random(seed)
+    pieces = ["word", " ", "\n", "\u3000", "\x1c", "é", "\U0001F600", "\t\t", "ab"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 60)))
+             for _ in range(rng.randrange(1, 4))]
+    joined = "".join(texts)
+    coders = [random_spans(rng, len(joined) + 1, rng.randrange(0, 8))
+              if len(joined) > 1 else [] for _ in range(rng.choice([2, 3]))]
+    coders = [[(s, min(e, len(joined))) for s, e in c if s < len(joined)] for c in coders]
+    want = spans_to_unit_counts(coders, units(joined, [], "character"))
+    assert Characters(texts).counts(coders) == want

@@ -17,7 +17,7 @@ from qcode.core.agreement import coefficients as stats
 from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
 from qcode.core.agreement.segments import maxqda_view
-from qcode.core.agreement.units import spans_to_unit_counts
+from qcode.core.agreement.units import Characters, spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
 from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
@@ -150,7 +150,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
             {c: len(laid[i]) for i, c in enumerate(coders)})
         shown[code["id"]] = row
         if selection.unit:
-            _given(row, own, coders, units_by_transcript)
+            _given(row, own, laid, coders, units_by_transcript)
         if len(coders) == 2:
             row.maxqda = maxqda_view(laid, selection.maxqda_threshold)
         _warn(row, selection)
@@ -184,7 +184,11 @@ def _starts(lengths: list[int]) -> list[int]:
     return out
 
 
-def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
+def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]] | Characters:
+    """Each transcript's given units; characters, for the whole continuum, as counts
+    between span boundaries, never listed one by one."""
+    if selection.unit == "character":
+        return Characters([project.transcript_text(t["id"]) for t in selection.transcripts])
     out = {}
     for transcript in selection.transcripts:
         text = project.transcript_text(transcript["id"])
@@ -193,13 +197,17 @@ def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
-def _given(row: CodeFigures, own: dict, coders: list[str], units: dict) -> None:
+def _given(row: CodeFigures, own: dict, laid: list, coders: list[str],
+           units: dict | Characters) -> None:
     """Agreement on given units: a unit counts as coded by a coder when any of its
     characters is."""
-    counts = None
-    for tid, these in units.items():
-        part = spans_to_unit_counts([own[c][tid] for c in coders], these)
-        counts = part if counts is None else counts + part
+    if isinstance(units, Characters):
+        counts = units.counts(laid)
+    else:
+        counts = None
+        for tid, these in units.items():
+            part = spans_to_unit_counts([own[c][tid] for c in coders], these)
+            counts = part if counts is None else counts + part
     if counts is None or counts.units == 0:
         return
     row.units = counts.units

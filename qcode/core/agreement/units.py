@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,7 +17,12 @@ from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
 Span = tuple[int, int]
 
-__all__ = ["Span", "merged", "span_array", "spans_to_unit_counts", "spans_to_units"]
+__all__ = ["Characters", "Span", "merged", "span_array", "spans_to_unit_counts",
+           "spans_to_units"]
+
+# Every character str.isspace() counts as white space lies below U+3001 (the last is
+# U+3000, the ideographic space), so only those code points need asking.
+_SPACE_CANDIDATES = 0x3001
 
 
 def merged(spans: Iterable[Span]) -> list[Span]:
@@ -70,6 +76,59 @@ def spans_to_unit_counts(spans: Sequence[Iterable[Span]], units: Sequence[Span])
     return UnitCounts(coders, counts)
 
 
+class Characters:
+    """The characters of texts that are not white space, as given units (what
+    :func:`qcode.core.spans.units` lists one by one), kept as the number of such
+    characters before each offset: the counts of :meth:`counts` come from a sweep over
+    the coders' span boundaries, never from one unit or array cell per character of
+    each code."""
+
+    __slots__ = ("before",)
+
+    def __init__(self, texts: Sequence[str]):
+        """The texts lie end to end, as transcripts on the report's continuum."""
+        total = sum(len(text) for text in texts)
+        self.before = np.zeros(total + 1, dtype=np.int32 if total < 2 ** 31 else np.int64)
+        at = 0
+        for text in texts:
+            points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+            counted = ~_space_table()[np.minimum(points, _SPACE_CANDIDATES)]
+            np.cumsum(counted, out=self.before[at + 1:at + len(text) + 1])
+            self.before[at + 1:at + len(text) + 1] += self.before[at]
+            at += len(text)
+
+    def counts(self, spans: Sequence[Iterable[Span]]) -> UnitCounts:
+        """The same counts as :func:`spans_to_unit_counts` over these characters."""
+        length = len(self.before) - 1
+        coders = []
+        for coder_spans in spans:
+            array = span_array(merged(_non_empty(coder_spans)), "spans")
+            coders.append(np.clip(array, 0, length))
+        points = np.unique(np.concatenate([[0, length], *(c.ravel() for c in coders)]))
+        starts = points[:-1]
+        pattern = np.zeros(len(starts), dtype=np.int64)
+        for bit, array in enumerate(coders):
+            if not len(array):
+                continue
+            index = np.searchsorted(array[:, 0], starts, side="right") - 1
+            inside = (index >= 0) & (array[np.maximum(index, 0), 1] > starts)
+            pattern |= inside.astype(np.int64) << bit
+        sizes = (self.before[points[1:]] - self.before[starts]).astype(np.int64)
+        totals = np.bincount(pattern, weights=sizes, minlength=1 << len(coders))
+        return UnitCounts(len(coders), {
+            tuple((code >> bit) & 1 for bit in range(len(coders))): int(total)
+            for code, total in enumerate(totals.tolist()) if total})
+
+
+def _non_empty(spans: Iterable[Span]) -> list[Span]:
+    """Spans as a list, refusing an empty one as :func:`spans_to_unit_counts` does."""
+    out = list(spans)
+    for start, end in out:
+        if start >= end:
+            raise AgreementDataError(f"span [{start}, {end}) is empty")
+    return out
+
+
 def span_array(items, what: str) -> np.ndarray:
     """Spans (or units) as an n x 2 array of whole numbers; AgreementDataError names
     `what` when they are not (start, end) pairs."""
@@ -85,6 +144,13 @@ def span_array(items, what: str) -> np.ndarray:
 
 
 # --- internals -----------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _space_table() -> np.ndarray:
+    """Whether each code point below the bound is white space; the last cell stands for
+    every code point from the bound on."""
+    return np.array([chr(c).isspace() for c in range(_SPACE_CANDIDATES)] + [False])
+
 
 def _unit_bounds(units: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
     array = span_array(units, "units")
