@@ -125,3 +125,15 @@ def test_character_counts_match_one_unit_per_character(seed):
     coders = [[(s, min(e, len(joined))) for s, e in c if s < len(joined)] for c in coders]
     want = spans_to_unit_counts(coders, units(joined, [], "character"))
     assert Characters(texts).counts(coders) == want
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_merged_segments_as_merge_overlaps(seed):
+    from qcode.core.agreement.units import merged_segments
+
+    rng = random.Random(seed)
+    spans = []
+    for _ in range(rng.randrange(0, 25)):
+        start = rng.randrange(100)
+        spans.append((start, start + rng.randrange(1, 20)))
+    assert [tuple(row) for row in merged_segments(spans).tolist()] == merge_overlaps(spans)

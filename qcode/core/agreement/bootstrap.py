@@ -108,7 +108,9 @@ def _placements(length, unit_of, gap_length, gap_of, count) -> tuple[np.ndarray,
     rows): P[t, t'] = sum over units u of t and gaps h of t' with l_h >= l_u of
     l_u^2 (l_h - l_u + 1). Gaps sorted by length: the gaps a unit fits in are a
     suffix; per row, prefix sums over the gap order say which units fit each gap."""
-    rows, row_of = np.unique(unit_of, return_inverse=True)
+    # (np.unique would load numpy.ma, a tenth of a second at start-up.)
+    rows = np.flatnonzero(np.bincount(unit_of, minlength=count))
+    row_of = np.searchsorted(rows, unit_of)
     if not len(rows):
         return rows, np.zeros((0, count))
     order = np.argsort(gap_length, kind="stable")

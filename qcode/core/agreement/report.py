@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import numpy as np
+
 from qcode.core.agreement import bootstrap
 from qcode.core.agreement import coefficients as stats
 from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
 from qcode.core.agreement.segments import maxqda_view
-from qcode.core.agreement.units import Characters, spans_to_unit_counts
+from qcode.core.agreement.units import Characters, merged_segments, spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
 from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
@@ -131,26 +133,29 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     total = sum(lengths)
     figures: list[CodeFigures] = []
     by_code: dict[int, UnitizedAlpha] = {}
-    laid_by_code: dict[int, list[list[tuple[int, int]]]] = {}
+    laid_by_code: dict[int, list[np.ndarray]] = {}
     shown: dict[int, CodeFigures] = {}
     leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
     for code in selection.codes:
-        own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code["id"]), []))
-                       for tid in transcript_ids} for coder in coders}
-        laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
-                 for s, e in own[coder][tid]] for coder in coders]
+        # Each coder's segments on the continuum of the transcripts end to end; merging
+        # there is merging per transcript, as no segment crosses a transcript's end.
+        laid = [merged_segments([(offsets[tid] + s, offsets[tid] + e)
+                                 for tid in transcript_ids
+                                 for s, e in spans.get((coder, tid, code["id"]), ())])
+                for coder in coders]
         laid_by_code[code["id"]] = laid
         alpha = unitized_alpha(laid, lengths)
         by_code[code["id"]] = alpha
-        if code["id"] not in leaves and not any(laid):
+        if code["id"] not in leaves and not any(len(mine) for mine in laid):
             continue  # a theme nobody applied directly: its codes are reported
         row = CodeFigures(
             code["name"], code["path"], alpha,
-            {c: sum(e - s for s, e in laid[i]) / total for i, c in enumerate(coders)},
+            {c: int((laid[i][:, 1] - laid[i][:, 0]).sum()) / total
+             for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
         shown[code["id"]] = row
         if selection.unit:
-            _given(row, own, laid, coders, units_by_transcript)
+            _given(row, spans, code["id"], laid, coders, units_by_transcript)
         if len(coders) == 2:
             row.maxqda = maxqda_view(laid, selection.maxqda_threshold)
         _warn(row, selection)
@@ -197,7 +202,7 @@ def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]] | 
     return out
 
 
-def _given(row: CodeFigures, own: dict, laid: list, coders: list[str],
+def _given(row: CodeFigures, spans: dict, code_id: int, laid: list, coders: list[str],
            units: dict | Characters) -> None:
     """Agreement on given units: a unit counts as coded by a coder when any of its
     characters is."""
@@ -206,7 +211,8 @@ def _given(row: CodeFigures, own: dict, laid: list, coders: list[str],
     else:
         counts = None
         for tid, these in units.items():
-            part = spans_to_unit_counts([own[c][tid] for c in coders], these)
+            part = spans_to_unit_counts(
+                [merge_overlaps(spans.get((c, tid, code_id), [])) for c in coders], these)
             counts = part if counts is None else counts + part
     if counts is None or counts.units == 0:
         return

@@ -38,8 +38,9 @@ def segments_agreeing(mine: Sequence[Span], theirs: Sequence[Span], threshold: f
         + np.repeat(low, overlaps)
     shared = np.minimum(a_end[i], b_end[j]) - np.maximum(a_start[i], b_start[j])
     joint = np.maximum(a_end[i], b_end[j]) - np.minimum(a_start[i], b_start[j])
-    good = shared >= threshold * joint
-    return int(np.unique(i[good]).size)
+    agreeing = np.zeros(len(a_start), dtype=bool)
+    agreeing[i[shared >= threshold * joint]] = True
+    return int(agreeing.sum())
 
 
 def maxqda_view(laid: Sequence[Sequence[Span]], threshold: float) -> dict:

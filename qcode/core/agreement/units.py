@@ -17,8 +17,8 @@ from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 
 Span = tuple[int, int]
 
-__all__ = ["Characters", "Span", "merged", "span_array", "spans_to_unit_counts",
-           "spans_to_units"]
+__all__ = ["Characters", "Span", "merged", "merged_segments", "span_array",
+           "spans_to_unit_counts", "spans_to_units"]
 
 # Every character str.isspace() counts as white space lies below U+3001 (the last is
 # U+3000, the ideographic space), so only those code points need asking.
@@ -100,18 +100,19 @@ class Characters:
     def counts(self, spans: Sequence[Iterable[Span]]) -> UnitCounts:
         """The same counts as :func:`spans_to_unit_counts` over these characters."""
         length = len(self.before) - 1
-        coders = []
-        for coder_spans in spans:
-            array = span_array(merged(_non_empty(coder_spans)), "spans")
-            coders.append(np.clip(array, 0, length))
-        points = np.unique(np.concatenate([[0, length], *(c.ravel() for c in coders)]))
+        coders = [_covering(coder_spans, length) for coder_spans in spans]
+        points = np.sort(np.concatenate([[0, length], *(c[0] for c in coders),
+                                         *(c[1] for c in coders)]))
+        # (Not np.unique: it loads numpy.ma, a tenth of a second at start-up.)
+        points = points[np.concatenate(([True], points[1:] != points[:-1]))]
         starts = points[:-1]
         pattern = np.zeros(len(starts), dtype=np.int64)
-        for bit, array in enumerate(coders):
-            if not len(array):
+        for bit, (begins, reach) in enumerate(coders):
+            if not len(begins):
                 continue
-            index = np.searchsorted(array[:, 0], starts, side="right") - 1
-            inside = (index >= 0) & (array[np.maximum(index, 0), 1] > starts)
+            # A stretch is covered when a span starting at or before it reaches past it.
+            index = np.searchsorted(begins, starts, side="right") - 1
+            inside = (index >= 0) & (reach[np.maximum(index, 0)] > starts)
             pattern |= inside.astype(np.int64) << bit
         sizes = (self.before[points[1:]] - self.before[starts]).astype(np.int64)
         totals = np.bincount(pattern, weights=sizes, minlength=1 << len(coders))
@@ -120,13 +121,29 @@ class Characters:
             for code, total in enumerate(totals.tolist()) if total})
 
 
-def _non_empty(spans: Iterable[Span]) -> list[Span]:
-    """Spans as a list, refusing an empty one as :func:`spans_to_unit_counts` does."""
-    out = list(spans)
-    for start, end in out:
-        if start >= end:
-            raise AgreementDataError(f"span [{start}, {end}) is empty")
-    return out
+def merged_segments(spans) -> np.ndarray:
+    """What unitized.merge_overlaps gives, as an n x 2 array and without a Python loop:
+    sorted, overlapping spans joined, spans that only touch kept apart."""
+    array = span_array(spans, "spans")
+    if not len(array):
+        return array
+    array = array[np.lexsort((array[:, 1], array[:, 0]))]
+    reach = np.maximum.accumulate(array[:, 1])
+    first = np.concatenate(([True], array[1:, 0] >= reach[:-1]))
+    last = np.concatenate((first[1:], [True]))
+    return np.stack((array[first, 0], reach[last]), axis=1)
+
+
+def _covering(spans, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """One coder's span starts in order (clipped to the text) and, for each, the
+    furthest end of the spans up to it; empty spans are refused."""
+    array = span_array(spans, "spans")
+    empty = np.flatnonzero(array[:, 0] >= array[:, 1])
+    if empty.size:
+        start, end = array[empty[0]]
+        raise AgreementDataError(f"span [{start}, {end}) is empty")
+    array = np.clip(array[np.argsort(array[:, 0], kind="stable")], 0, length)
+    return array[:, 0], np.maximum.accumulate(array[:, 1]) if len(array) else array[:, 1]
 
 
 def span_array(items, what: str) -> np.ndarray:
