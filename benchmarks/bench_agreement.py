@@ -309,7 +309,7 @@ def qualcoder_seconds(path: Path, tmp: Path, code: str) -> float | None:
     if not python or not CLIENT.exists():
         return None
     archive = tmp / "spans.qdpx"
-    qcode(path, "export", "--out", str(archive))
+    qcode(path, "export", str(archive), "--for", "qualcoder")
     subprocess.run([python, str(CLIENT / "drive.py"), "import-qdpx", str(archive),
                     str(tmp / "qualcoder")], check=True, capture_output=True, text=True)
     done = subprocess.run([python, str(Path(__file__).with_name("qualcoder_agreement.py")),

@@ -25,6 +25,7 @@ from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
+FEW_TRANSCRIPTS = 5     # fewer transcripts than this: the bootstrap interval means little
 EXTREME_PREVALENCE = 0.05  # share of units coded below this (or above 1 - it): a warning
 ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and firm
 
@@ -172,6 +173,8 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
                     figures, themes, overall, overall_interval)
     if per_transcript:
         report.per_transcript = _per_transcript(spans, selection)
+    if selection.resamples and len(transcript_ids) < FEW_TRANSCRIPTS:
+        report.notes.append(_few_transcripts(len(transcript_ids)))
     if len(coders) > 2:
         report.notes.append("MAXQDA- and NVivo-style views compare two coders; with "
                             f"{len(coders)} coders they are left out.")
@@ -179,6 +182,14 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
 
 
 # -- pieces ---------------------------------------------------------------------------
+
+
+def _few_transcripts(count: int) -> str:
+    if count < 2:
+        return ("one transcript: no interval, as the interval resamples transcripts "
+                f"(it needs {FEW_TRANSCRIPTS} or more to mean something)")
+    return (f"only {count} transcripts: an interval from resampling so few is not "
+            f"meaningful ({FEW_TRANSCRIPTS} or more are needed); read alpha without it")
 
 
 def _starts(lengths: list[int]) -> list[int]:
