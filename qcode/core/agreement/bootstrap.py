@@ -7,10 +7,10 @@ holds each one. Unitized alpha's parts (Krippendorff 2004; see unitized.py) add 
 over transcripts, given those multiplicities w: the observed disagreement, the
 number of units, the sums over units of l (l - 1) and of 2 l^3 - 3 l^2 + l, and the
 continuum's length are sums of per-transcript parts weighted by w; the placements of
-units in gaps pair a unit of transcript t with a gap of transcript t', so they are
-w^T P w for a matrix P of per-transcript-pair parts. Those parts are computed once
-from the spans; every resample is then a few matrix products, instead of a new
-alpha from the spans for each resample and code. The values are the same as
+units in gaps pair a unit of transcript t with a gap of transcript t': with the gaps
+sorted by length once, each resample's placements are suffix sums of its weighted
+gaps. Every resample is then a few array operations, instead of a new alpha from the
+spans for each resample and code. The values are the same as
 recomputing unitized_alpha on each resampled continuum (tests compare them).
 """
 
@@ -26,17 +26,17 @@ from qcode.core.agreement.unitized import pair_disagreement_terms
 
 Span = tuple[int, int]
 MIN_DEFINED = 20    # fewer defined resamples than this: no interval
+_CELLS = 4_000_000  # resamples x (gaps + units) held at once by the placements
 
 
 def resample_weights(transcripts: int, resamples: int, seed: int) -> np.ndarray:
     """resamples x transcripts: how many times each resample holds each transcript,
     drawn exactly as ``random.Random(seed).choice`` picks them one by one."""
-    chooser = random.Random(seed)
-    weights = np.zeros((resamples, transcripts))
-    for r in range(resamples):
-        for _ in range(transcripts):
-            weights[r, chooser.choice(range(transcripts))] += 1
-    return weights
+    pick, among = random.Random(seed).choice, range(transcripts)
+    picked = np.array([pick(among) for _ in range(resamples * transcripts)], dtype=np.int64)
+    row = np.repeat(np.arange(resamples, dtype=np.int64), transcripts)
+    return np.bincount(row * transcripts + picked, minlength=resamples * transcripts
+                       ).reshape(resamples, transcripts).astype(np.float64)
 
 
 def intervals(laid: Sequence[Sequence[Sequence[Span]]], lengths: Sequence[int],
@@ -86,7 +86,7 @@ def _parts(code: Sequence[Sequence[Span]], bounds: np.ndarray) -> dict:
         "units": np.bincount(unit_of, minlength=count).astype(np.float64),
         "within": per_transcript(unit_start, 2 * length ** 3 - 3 * length ** 2 + length),
         "squares": per_transcript(unit_start, length * (length - 1)),
-        "placements": _placements(length, unit_of, gap_length, gap_of, count),
+        "fits": _fits(length, unit_of, gap_length, gap_of),
     }
 
 
@@ -103,41 +103,46 @@ def _gaps(starts, ends, bounds) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(lengths).astype(np.float64), np.concatenate(owners)
 
 
-def _placements(length, unit_of, gap_length, gap_of, count) -> tuple[np.ndarray, np.ndarray]:
-    """P restricted to the transcripts with units (rows), as (those transcripts, P
-    rows): P[t, t'] = sum over units u of t and gaps h of t' with l_h >= l_u of
-    l_u^2 (l_h - l_u + 1). Gaps sorted by length: the gaps a unit fits in are a
-    suffix; per row, prefix sums over the gap order say which units fit each gap."""
-    # (np.unique would load numpy.ma, a tenth of a second at start-up.)
-    rows = np.flatnonzero(np.bincount(unit_of, minlength=count))
-    row_of = np.searchsorted(rows, unit_of)
-    if not len(rows):
-        return rows, np.zeros((0, count))
+def _fits(length, unit_of, gap_length, gap_of) -> dict:
+    """What the placements need: gaps sorted by length with their transcripts, and for
+    each unit its transcript and the first gap long enough to hold it (the gaps a unit
+    fits in are a suffix of that order)."""
     order = np.argsort(gap_length, kind="stable")
-    sorted_length, sorted_of = gap_length[order], gap_of[order]
-    first = np.searchsorted(sorted_length, length, side="left")
-    size = len(sorted_length) + 1
-    square = np.zeros((len(rows), size))
-    cube = np.zeros((len(rows), size))
-    np.add.at(square, (row_of, first), length ** 2)
-    np.add.at(cube, (row_of, first), length ** 2 * (length - 1))
-    # Each gap's term, for each row: sum over the units that fit it.
-    terms = np.cumsum(square, axis=1)[:, :-1] * sorted_length - np.cumsum(cube, axis=1)[:, :-1]
-    # Add the terms up per gap transcript.
-    by = np.argsort(sorted_of, kind="stable")
-    running = np.cumsum(terms[:, by], axis=1)
-    ends = np.searchsorted(sorted_of[by], np.arange(count), side="right")
-    summed = np.concatenate((np.zeros((len(rows), 1)), running), axis=1)[:, ends]
-    matrix = np.diff(np.concatenate((np.zeros((len(rows), 1)), summed), axis=1), axis=1)
-    return rows, matrix
+    sorted_length = gap_length[order]
+    return {"gap_length": sorted_length, "gap_of": gap_of[order], "length": length,
+            "unit_of": unit_of,
+            "first": np.searchsorted(sorted_length, length, side="left")}
+
+
+def _placements(fits: dict, weights: np.ndarray) -> np.ndarray:
+    """Per resample: the sum over units u and gaps h with l_h >= l_u of
+    l_u^2 (l_h - l_u + 1), each transcript's units and gaps as many times as the
+    resample holds it. Prefix sums over the gaps by length (one column per resample),
+    in blocks of resamples so that memory stays bounded."""
+    gaps, length = fits["gap_length"], fits["length"]
+    out = np.zeros(len(weights))
+    if not len(length):
+        return out
+    block = max(1, _CELLS // (len(gaps) + len(length) + 1))
+    first = fits["first"]
+    for low in range(0, len(weights), block):
+        held = np.ascontiguousarray(weights[low:low + block].T)    # transcripts x resamples
+        gap_held = held[fits["gap_of"]]
+        # Row i: over the i shortest gaps; the gaps a unit fits in are the rest.
+        longer = np.zeros((len(gaps) + 1, held.shape[1]))
+        count = np.zeros_like(longer)
+        np.cumsum(gap_held * gaps[:, None], axis=0, out=longer[1:])
+        np.cumsum(gap_held, axis=0, out=count[1:])
+        fitting = (longer[-1] - longer[first]) - (length - 1)[:, None] * (count[-1] - count[first])
+        out[low:low + block] = (length ** 2) @ (held[fits["unit_of"]] * fitting)
+    return out
 
 
 def _resampled(parts: dict, weights: np.ndarray, total: np.ndarray, m: int):
     """Per resample: alpha (NaN where undefined), D_o and D_e as unitized_alpha gives
     them (D_o 0 when nobody coded, D_e 0 where undefined)."""
     units = weights @ parts["units"]
-    rows, matrix = parts["placements"]
-    placements = np.einsum("rk,rk->r", weights[:, rows], weights @ matrix.T)
+    placements = _placements(parts["fits"], weights)
     numerator = (units - 1) / 3 * (weights @ parts["within"]) + placements
     denominator = m * total * (m * total - 1.0) - weights @ parts["squares"]
     with np.errstate(divide="ignore", invalid="ignore"):
