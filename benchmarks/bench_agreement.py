@@ -227,8 +227,11 @@ CLIENT = REPO.parent / "shared" / "clients" / "qualcoder"
 MEASURED = """
 import atexit, resource, runpy, sys
 def done():
+    # VmHWM, not ru_maxrss: the latter keeps the benchmark's own peak across exec.
     use = resource.getrusage(resource.RUSAGE_SELF)
-    sys.stderr.write(f"\\nMEASURED {use.ru_utime + use.ru_stime} {use.ru_maxrss}\\n")
+    peak = next(line.split()[1] for line in open("/proc/self/status")
+                if line.startswith("VmHWM"))
+    sys.stderr.write(f"\\nMEASURED {use.ru_utime + use.ru_stime} {peak}\\n")
 atexit.register(done)
 sys.argv = ["qcode", *sys.argv[1:]]
 runpy.run_module("qcode", run_name="__main__")
@@ -354,6 +357,7 @@ def spans_benchmark(seed: int) -> None:
         one = tmp / "one.qcode"
         slot_project(one, 1, 10_000_000, 1, seed)
         seconds, peak_one, _ = qcode(one, "agree")
+        computed = statistics.median(in_process(one) for _ in range(5))
         theirs = qualcoder_seconds(one, tmp, "code 000")
         many = tmp / "many.qcode"
         laid = slot_project(many, 200, 50_000, 100, seed)
@@ -379,8 +383,10 @@ def spans_benchmark(seed: int) -> None:
         print("| QualCoder's `calculate_agreement_for_code` on the same spans | skipped "
               "(QUALCODER_PYTHON unset) | | |")
     else:
-        print(f"| QualCoder's `calculate_agreement_for_code` on the same spans | {theirs:.2f} s; "
-              f"ratio {theirs / seconds:.0f}x | ≥ 20x | {met(theirs / seconds >= 20)} |")
+        print(f"| QualCoder's `calculate_agreement_for_code` on the same spans (in its "
+              f"process) against qcode's select, build and render (in process, "
+              f"{computed:.3f} s) | {theirs:.2f} s; ratio {theirs / computed:.0f}x | ≥ 20x "
+              f"| {met(theirs / computed >= 20)} |")
     print(f"| `qcode agree`, 100 codes over 200 transcripts (10 M characters), 2 coders, "
           f"200-resample bootstrap | {report_seconds:.2f} s, {peak_many:.0f} MB | ≤ 1.5 s "
           f"| {met(report_seconds <= 1.5)} |")

@@ -11,6 +11,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 
 import numpy as np
 
@@ -128,8 +129,10 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     coders = selection.coders
     transcript_ids = [t["id"] for t in selection.transcripts]
     lengths = [t["length"] for t in selection.transcripts]
-    offsets = dict(zip(transcript_ids, _starts(lengths)))
-    spans = project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+    laid_all = _laid(project, selection)
+    # Spans per transcript only for the views that work transcript by transcript.
+    spans = (project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+             if per_transcript or selection.unit not in (None, "character") else {})
     units_by_transcript = _units(project, selection) if selection.unit else {}
     total = sum(lengths)
     figures: list[CodeFigures] = []
@@ -138,12 +141,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     shown: dict[int, CodeFigures] = {}
     leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
     for code in selection.codes:
-        # Each coder's segments on the continuum of the transcripts end to end; merging
-        # there is merging per transcript, as no segment crosses a transcript's end.
-        laid = [merged_segments([(offsets[tid] + s, offsets[tid] + e)
-                                 for tid in transcript_ids
-                                 for s, e in spans.get((coder, tid, code["id"]), ())])
-                for coder in coders]
+        laid = laid_all[code["id"]]
         laid_by_code[code["id"]] = laid
         alpha = unitized_alpha(laid, lengths)
         by_code[code["id"]] = alpha
@@ -190,6 +188,34 @@ def _few_transcripts(count: int) -> str:
                 f"(it needs {FEW_TRANSCRIPTS} or more to mean something)")
     return (f"only {count} transcripts: an interval from resampling so few is not "
             f"meaningful ({FEW_TRANSCRIPTS} or more are needed); read alpha without it")
+
+
+def _laid(project, selection: Selection) -> dict[int, list[np.ndarray]]:
+    """Per code, each coder's merged segments (n x 2) on the continuum of the selected
+    transcripts end to end, from one read of the coding rows, grouped with numpy.
+    Merging on the continuum is merging per transcript: no segment crosses a
+    transcript's end."""
+    ids = {name: coder_id for coder_id, name, _ in project.coder_rows()}
+    coder_ids = np.array([ids[c] for c in selection.coders], dtype=np.int64)
+    fetched = project.coding_rows(coder_ids.tolist())
+    rows = np.fromiter(chain.from_iterable(fetched), dtype=np.int64,
+                       count=5 * len(fetched)).reshape(-1, 5)
+    transcripts = np.array([t["id"] for t in selection.transcripts], dtype=np.int64)
+    starts = np.array(_starts([t["length"] for t in selection.transcripts]), dtype=np.int64)
+    codes = np.array([c["id"] for c in selection.codes], dtype=np.int64)
+    rows = rows[np.isin(rows[:, 0], transcripts) & np.isin(rows[:, 1], codes)]
+    by_id = np.argsort(transcripts)
+    at = starts[by_id[np.searchsorted(transcripts[by_id], rows[:, 0])]]
+    coder = np.argsort(coder_ids)[np.searchsorted(np.sort(coder_ids), rows[:, 4])]
+    key = rows[:, 1] * len(coder_ids) + coder
+    order = np.argsort(key, kind="stable")
+    key, spans = key[order], (rows[:, 2:4] + at[:, None])[order]
+    out = {}
+    for code_id in codes.tolist():
+        bounds = np.searchsorted(key, code_id * len(coder_ids) + np.arange(len(coder_ids) + 1))
+        out[code_id] = [merged_segments(spans[low:high])
+                        for low, high in zip(bounds[:-1], bounds[1:])]
+    return out
 
 
 def _starts(lengths: list[int]) -> list[int]:
