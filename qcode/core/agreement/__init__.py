@@ -4,6 +4,8 @@
                       Krippendorff's alpha for given units (pure functions)
     unitized.py       Krippendorff's unitized alpha for segments coders chose (pure)
     units.py          from coded spans to given units: words, sentences, turns (pure)
+    segments.py       the MAXQDA-style segment view, a sweep over sorted boundaries (pure)
+    bootstrap.py      the interval of unitized alpha from resampled transcripts (pure)
     report.py         the `qcode agree` report: which codings are compared, every figure
     render.py         that report as a table, Markdown, CSV, JSON or an HTML page
     disagreements.py  the places where two coders differ, and resolving them
