@@ -34,25 +34,41 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
         say(f"warning: {file}: {warning}", err=True)
 
 
+CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (default: as the "
+              "reports: the agreed version once places are resolved, else the consensus, "
+              "else every coder, pooled).")
+
+
 @codebook.command(name="show")
 @click.option("--full", is_flag=True, help="Show definitions and guidance too.")
+@click.option("--coder", help=CODER_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
-    """Show the theme tree with keys and counts of codings."""
+def codebook_show(ctx: click.Context, full: bool, coder: str | None, as_json: bool) -> None:
+    """Show the theme tree with keys and counts of coded segments."""
     import textwrap
 
-    codes = open_project(ctx).codes()
-    if as_json:
-        emit_json(codes)
-        return
+    project = open_project(ctx)
+    codes = project.codes()
     if not codes:
-        say("The codebook is empty: 'qcode codebook load asw-study'.")
+        if as_json:
+            emit_json(codes)
+        else:
+            say("The codebook is empty: 'qcode codebook load asw-study'.")
         return
+    # Nothing coded yet: no counts to explain (and no need to read the codings).
+    used = _usage(project, coder) if any(c["codings"] for c in codes) or coder else None
+    if as_json:
+        emit_json([{**code, "segments": used.get(code["guid"]).codings if used else 0}
+                   for code in codes])
+        return
+    if used is not None:
+        say(f"Counts: {used.note}")
     for code in codes:
         indent = "  " * code["depth"]
         key = f" [{code['key']}]" if code["key"] else ""
-        count = f"  ({code['codings']})" if code["codings"] else ""
+        segments = used.get(code["guid"]).codings if used else 0
+        count = f"  ({segments})" if segments else ""
         category = "" if code["codable"] else " (category: not applied to text)"
         say(f"{indent}{code['name']}{category}{key}{count}")
         if full:
@@ -73,12 +89,13 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
 @click.option("--counts", is_flag=True,
-              help="Add each code's number of codings and one example quote (md, html, csv, "
-              "xlsx).")
+              help="Add each code's number of coded segments and one example quote (md, "
+              "html, csv), from the codings the reports use.")
+@click.option("--coder", help=CODER_HELP + " With --counts.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
-                    counts: bool, force: bool) -> None:
+                    counts: bool, coder: str | None, force: bool) -> None:
     """Export the project's codebook for other tools or for a paper."""
     from qcode.core.exchange import codebook_formats as formats
 
@@ -95,12 +112,29 @@ def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
         raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     book = formats.project_codebook(project)
-    text = formats.export(book, form, formats.usage(project) if counts else None)
+    if coder and not counts:
+        raise click.UsageError("--coder chooses whose codings --counts counts; give --counts")
+    used = _usage(project, coder) if counts else None
+    text = formats.export(book, form, used)
     if out is None:
         say(text, nl=False)
-        return
-    outputs.write(out, text, ctx.find_root().obj, force=force)
-    say(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+    else:
+        outputs.write(out, text, ctx.find_root().obj, force=force)
+        say(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+    if used is not None and form == "csv":
+        # A CSV has no place for a sentence; Markdown and HTML carry it in the file.
+        say(f"Counts and quotes: {used.note}", err=True)
+
+
+def _usage(project, coder: str | None):
+    """Counts and quotes by the reports' rule; a mistaken --coder is one line."""
+    from qcode.core.exchange import codebook_formats as formats
+    from qcode.core.reports.selection import ReportError
+
+    try:
+        return formats.usage(project, coder)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @codebook.command(name="import")
