@@ -152,8 +152,8 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
         project.set_attributes("P01", {"role": "Detective Sergeant", "region": "North"})
         project.load_codebook(book)
         codes = project.codes()
-        basic = [c["id"] for c in codes if c["depth"] == 2]
-        organising = [c["id"] for c in codes if c["depth"] == 1]
+        basic = [c.id for c in codes if c.depth == 2]
+        organising = [c.id for c in codes if c.depth == 1]
         turns = project.turns(transcript_id)
         text = parsed.text
         # One transaction for the setup (add_coding joins it); the codings are exactly
@@ -182,11 +182,11 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
         mine = project.conn.execute(
             "SELECT count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
             " WHERE k.name = ?", (ME,)).fetchone()[0]
-        keyed = [(c["key"], c["id"], c["name"]) for c in codes if c["key"]]
+        keyed = [(c.key, c.id, c.name) for c in codes if c.key]
         return {"transcript_id": transcript_id, "chars": len(text),
                 "turns": turns, "codes": len(codes), "codings": stored, "mine": mine,
                 "keyed": sorted(keyed), "words": parsed.word_count,
-                "code_names": [c["name"] for c in codes]}
+                "code_names": [c.name for c in codes]}
 
 
 # -- driving the app ----------------------------------------------------------------------

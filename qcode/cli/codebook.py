@@ -44,24 +44,31 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
 
     codes = open_project(ctx).codes()
     if as_json:
-        emit_json(codes)
+        emit_json([_shown(code) for code in codes])
         return
     if not codes:
         say("The codebook is empty: 'qcode codebook load asw-study'.")
         return
     for code in codes:
-        indent = "  " * code["depth"]
-        key = f" [{code['key']}]" if code["key"] else ""
-        count = f"  ({code['codings']})" if code["codings"] else ""
-        category = "" if code["codable"] else " (category: not applied to text)"
-        say(f"{indent}{code['name']}{category}{key}{count}")
+        indent = "  " * code.depth
+        key = f" [{code.key}]" if code.key else ""
+        count = f"  ({code.codings})" if code.codings else ""
+        category = "" if code.codable else " (category: not applied to text)"
+        say(f"{indent}{code.name}{category}{key}{count}")
         if full:
             for label, field in (("definition", "definition"), ("use when", "when_to_use"),
                                  ("not when", "when_not_to_use"), ("example", "example")):
-                if code[field]:
+                if getattr(code, field):
                     say(textwrap.fill(
-                        f"{label}: {code[field]}", width=min(shutil_width(), 100),
+                        f"{label}: {getattr(code, field)}", width=min(shutil_width(), 100),
                         initial_indent=indent + "    ", subsequent_indent=indent + "      "))
+
+
+def _shown(code) -> dict:
+    """A code as `codebook show --json` has always written it (these keys, this order)."""
+    return {key: getattr(code, key) for key in (
+        "id", "guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
+        "example", "colour", "key", "sort_order", "codings", "codable", "depth")}
 
 
 @codebook.command(name="export")

@@ -225,7 +225,7 @@ def test_redact_reanchors_codings_and_scrubs_the_file(run, tmp_path: Path):
         assert "Marsh" in text  # unlisted: only proposed, so still there
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Reporting\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         whole = project.add_coding(tid, code, "ana", text.index("I reported"),
                                    text.index(" last spring"))
         name = project.add_coding(tid, code, "ana", text.index("Marsh never") + 1,

@@ -28,7 +28,7 @@ def make_copies(tmp_path: Path):
 
 
 def ids(project: Project) -> dict[str, int]:
-    return {c["name"]: c["id"] for c in project.codes()}
+    return {c.name: c.id for c in project.codes()}
 
 
 def test_merge_keeps_every_coding_adds_codes_and_reports_conflicts(tmp_path: Path):

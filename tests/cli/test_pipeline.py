@@ -154,7 +154,7 @@ def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
         text = project.transcript_text(tid)
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Training\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         start = text.index("Hard.")
         coding = project.add_coding(tid, code, "ana", start, start + len("Hard."))
     review = (tmp_path / "k-review.csv").read_text().splitlines()
@@ -339,7 +339,7 @@ def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_
         assert "wrenfield" in row.name  # nobody decided: stored as it was named
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Training\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         text = project.transcript_text(row.id)
         start = text.index("Hard.")
         coding = project.add_coding(row.id, code, "ana", start, start + len("Hard."),

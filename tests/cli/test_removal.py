@@ -38,7 +38,7 @@ def study(run, tmp_path: Path, monkeypatch):
         project.load_codebook(codebook.parse(
             f"name: b\ncodes:\n  - name: Reporting\n    definition: as {NAME} did\n"
             f"  - name: {NAME} effect\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         first, second = (project.transcript_id(n) for n in ("zorblatt_p01", "p02"))
         text = project.transcript_text(first)
         coding = project.add_coding(first, code, "ana", text.index("I reported"),
@@ -121,7 +121,7 @@ def test_redo_of_a_removal_never_takes_rows_added_since(study: Path, run):
     with Project.open(study / "project.qcode") as project:
         project.coder = "ana"
         project.undo()
-        project.add_coding(project.transcript_id("p02"), project.codes()[0]["id"], "bo",
+        project.add_coding(project.transcript_id("p02"), project.codes()[0].id, "bo",
                            0, 3)  # another coder: ana's redo stays possible
         with pytest.raises(ProjectError, match="cannot redo"):
             project.redo()

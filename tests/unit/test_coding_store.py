@@ -30,7 +30,7 @@ def coded(project: Project):
     tid = project.add_transcript(transcript(), source_file="t1.txt")
     project.load_codebook(parse_codebook(BOOK))
     project.coder = "ana"
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     return project, tid, ids
 
 
@@ -168,7 +168,7 @@ def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
         tid = project.add_transcript(transcript(), source_file="t1.txt")
         project.load_codebook(parse_codebook(BOOK))
         project.coder = "ana"
-        ids = {c["name"]: c["id"] for c in project.codes()}
+        ids = {c.name: c.id for c in project.codes()}
         length = len(project.transcript_text(tid))
         before = state(project)
         done = 0

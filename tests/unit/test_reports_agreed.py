@@ -32,7 +32,7 @@ def hand(tmp_path: Path):
 
 def ids(project) -> tuple[dict[str, int], dict[str, int]]:
     return ({t.name: t.id for t in project.transcripts()},
-            {c["name"]: c["id"] for c in project.codes() if c["name"] != "Other"})
+            {c.name: c.id for c in project.codes() if c.name != "Other"})
 
 
 def spans(material) -> set[tuple]:

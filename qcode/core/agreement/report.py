@@ -18,6 +18,7 @@ from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
 from qcode.core.agreement.units import spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
+from qcode.core.model import Code
 from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
@@ -30,7 +31,8 @@ ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and
 class Selection:
     coders: list[str]
     transcripts: list[dict]          # id, name, length
-    codes: list[dict]                # id, name, path, parent_id
+    codes: list[Code]
+    paths: dict[int, str]            # code id -> its path of names
     unit: str | None = None          # None: free segmentation only
     maxqda_threshold: float = 0.9
     resamples: int = 200
@@ -96,7 +98,7 @@ def select(project, coders: Sequence[str] | None = None,
         raise ReportError("the project has no transcripts to compare")
     every = project.codes()
     paths = code_paths(every)
-    by_name = {c["name"].casefold(): c for c in every}
+    by_name = {c.name.casefold(): c for c in every}
     if codes:
         missing = [c for c in codes if c.casefold() not in by_name]
         if missing:
@@ -106,8 +108,8 @@ def select(project, coders: Sequence[str] | None = None,
         top = by_name.get(theme.casefold())
         if top is None:
             raise ReportError(f"no theme named {theme!r}")
-        below = set(codes_below(every, top["id"]))
-        picked = [c for c in every if c["id"] in below]
+        below = set(codes_below(every, top.id))
+        picked = [c for c in every if c.id in below]
     else:
         picked = every
     if not picked:
@@ -116,8 +118,7 @@ def select(project, coders: Sequence[str] | None = None,
         raise ReportError(f"unknown unit {unit!r}; use character, word, sentence or turn")
     return Selection(
         chosen, [{"id": t.id, "name": t.name, "length": lengths[t.id]} for t in rows],
-        [{"id": c["id"], "name": c["name"], "path": paths[c["id"]],
-          "parent_id": c["parent_id"]} for c in picked], unit, **options)
+        picked, {c.id: paths[c.id] for c in picked}, unit, **options)
 
 
 def build(project, selection: Selection, per_transcript: bool = False) -> Report:
@@ -125,27 +126,27 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     transcript_ids = [t["id"] for t in selection.transcripts]
     lengths = [t["length"] for t in selection.transcripts]
     offsets = dict(zip(transcript_ids, _starts(lengths)))
-    spans = project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+    spans = project.coded_spans(coders, [c.id for c in selection.codes], transcript_ids)
     units_by_transcript = _units(project, selection) if selection.unit else {}
     total = sum(lengths)
     figures: list[CodeFigures] = []
     by_code: dict[int, UnitizedAlpha] = {}
     intervals, overall_interval = _intervals(coders, selection, spans)
-    leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
+    leaves = {c.id for c in selection.codes} - {c.parent_id for c in selection.codes}
     for code in selection.codes:
-        own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code["id"]), []))
+        own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code.id), []))
                        for tid in transcript_ids} for coder in coders}
         laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
                  for s, e in own[coder][tid]] for coder in coders]
         alpha = unitized_alpha(laid, lengths)
-        by_code[code["id"]] = alpha
-        if code["id"] not in leaves and not any(laid):
+        by_code[code.id] = alpha
+        if code.id not in leaves and not any(laid):
             continue  # a theme nobody applied directly: its codes are reported
         row = CodeFigures(
-            code["name"], code["path"], alpha,
+            code.name, selection.paths[code.id], alpha,
             {c: sum(e - s for s, e in laid[i]) / total for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
-        row.interval = intervals.get(code["id"])
+        row.interval = intervals.get(code.id)
         if selection.unit:
             _given(row, own, coders, units_by_transcript)
         if len(coders) == 2:
@@ -154,9 +155,9 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
         figures.append(row)
     themes = []
     for code in selection.codes:
-        below = codes_below(selection.codes, code["id"])
+        below = codes_below(selection.codes, code.id)
         if len(below) > 1:
-            themes.append((code["path"], pooled_unitized_alpha(
+            themes.append((selection.paths[code.id], pooled_unitized_alpha(
                 by_code[c] for c in below)))
     overall = pooled_unitized_alpha(by_code.values())
     report = Report(selection, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -256,7 +257,7 @@ def _intervals(coders: list[str], selection: Selection, spans: dict
     if len(transcripts) < 2 or not selection.resamples:
         return {}, None
     chooser = random.Random(selection.seed)
-    codes = [c["id"] for c in selection.codes]
+    codes = [c.id for c in selection.codes]
     merged = {key: merge_overlaps(value) for key, value in spans.items()}
     per_code: dict[int, list[float]] = {c: [] for c in codes}
     pooled: list[float] = []
@@ -291,11 +292,11 @@ def _per_transcript(spans: dict, selection: Selection) -> list[dict]:
     out = []
     for code in selection.codes:
         for transcript in selection.transcripts:
-            own = [merge_overlaps(spans.get((c, transcript["id"], code["id"]), []))
+            own = [merge_overlaps(spans.get((c, transcript["id"], code.id), []))
                    for c in coders]
             if not any(own):
                 continue
-            entry = {"code": code["path"], "transcript": transcript["name"],
+            entry = {"code": selection.paths[code.id], "transcript": transcript["name"],
                      "alpha": unitized_alpha(own, transcript["length"])}
             if len(coders) == 2:
                 entry.update(_nvivo(own, transcript["length"]))

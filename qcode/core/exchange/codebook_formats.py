@@ -52,10 +52,10 @@ def usage(project) -> dict[str, Usage]:
     out: dict[str, Usage] = {}
     for code in project.codes():
         quote = ""
-        if code["codings"]:
-            first = project.segments([code["id"]])[:1]
+        if code.codings:
+            first = project.segments([code.id])[:1]
             quote = trim_words(first[0]["text"]) if first else ""
-        out[code["guid"]] = Usage(code["codings"], quote)
+        out[code.guid] = Usage(code.codings, quote)
     return out
 
 

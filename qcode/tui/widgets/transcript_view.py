@@ -13,14 +13,15 @@ from rich.text import Text
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from qcode.core.model import Code
 from qcode.core.spans import Lines, by_line
 
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
            "#FF9DA7", "#9C755F", "#BAB0AC")
 
 
-def code_colour(code: dict) -> str:
-    return code.get("colour") or PALETTE[code["id"] % len(PALETTE)]
+def code_colour(code: Code) -> str:
+    return code.colour or PALETTE[code.id % len(PALETTE)]
 
 
 def readable_on(colour: str) -> str:
