@@ -167,7 +167,7 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
                     turn = spans.turn_at(turns, offset)
                     if turn is None:
                         continue
-                    start, end = turn["start"], turn["end"]
+                    start, end = turn.start, turn.end
                 else:
                     start, end = spans.sentence_at(text, turns, offset)
                     if roll > 0.8:  # two sentences
@@ -331,12 +331,12 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         # (a committed transaction: the project file is in WAL mode), reloading this
         # coder's codings and counts, rebuilding the per-line paint index, relabelling
         # the codebook panel and repainting.
-        long_turns = [t for t in info["turns"] if t["speaker"] == "P01"]
+        long_turns = [t for t in info["turns"] if t.speaker == "P01"]
         keyed = info["keyed"]
         select_times, apply_times = [], []
         for i in range(repeat):
             turn = long_turns[int((i + 0.5) * len(long_turns) / repeat)]
-            offset = turn["start"] + (turn["end"] - turn["start"]) // 3
+            offset = turn.start + (turn.end - turn.start) // 3
             view.move_to(offset)
             await settle(pilot, app)
 

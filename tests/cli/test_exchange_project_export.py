@@ -421,8 +421,8 @@ def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
         assert facts["source_file"] == rows[guid].source_file
         assert facts["imported"] == rows[guid].imported
         stored = coded.turns(rows[guid].id)
-        assert facts["turns"] == [[t["speaker"], t["start"], t["end"], t["label_start"],
-                                   t["begin_time"], t["end_time"]] for t in stored]
+        assert facts["turns"] == [[t.speaker, t.start, t.end, t.label_start,
+                                   t.begin_time, t.end_time] for t in stored]
 
 
 def test_snapshot_reads_with_a_handful_of_queries(tmp_path: Path):

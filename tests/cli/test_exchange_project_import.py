@@ -193,9 +193,10 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
         memos = {project.code(c["code_id"]).name: c["memo"]
                  for c in project.codings(first) if c["memo"]}
         assert memos == {"Cost": "Price comes up first.", "Barriers": "Price comes up first."}
-        assert project.cases() == [{"case": "P01", "transcripts": ["interview-01"],
-                                    "attributes": {"role": "Detective Sergeant",
-                                                   "years": "12"}}]
+        [case] = project.all_cases()
+        assert (case.name, case.values) == ("P01", {"role": "Detective Sergeant",
+                                                     "years": "12"})
+        assert case.transcripts == [project.transcripts()[0].guid]
         codes = {c.name: c for c in project.codes()}
         assert codes["Cost"].guid == COST and codes["Cost"].colour == "#FF7F0E"
         assert codes["Cost"].parent_id == codes["Barriers"].id
@@ -208,7 +209,7 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
             ("source memo", "Short interview.", "transcript"),
             ("theme memo", "Keep barriers broad.", "code")]
         turns = project.turns(first)
-        assert [t["speaker"] for t in turns] == ["Interviewer", "P01"]
+        assert [t.speaker for t in turns] == ["Interviewer", "P01"]
         assert project.check() == []
     warnings = result.stderr if hasattr(result, "stderr") else result.output
     assert "1 set(s) not imported" in warnings
@@ -334,7 +335,7 @@ def test_anonymised_on_the_way_in(tmp_path: Path):
         assert covered.startswith("[Person") and covered.endswith("]") and " runs it from " \
             in covered
         assert "Kirsty" not in coding["memo"] and "Kirsty" not in transcript.name
-        assert "Kirsty" not in project.cases()[0]["case"]
+        assert "Kirsty" not in project.all_cases()[0].name
     for file in (target, target.with_name(target.name + "-wal")):
         if file.exists():
             data = file.read_bytes().lower()

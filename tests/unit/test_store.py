@@ -96,8 +96,8 @@ def test_transcript_turns_search_and_events(project: Project):
     tid = project.add_transcript(transcript(), source_file="t1.txt", case="P01")
     turns = project.turns(tid)
     text = project.transcript_text(tid)
-    assert [t["speaker"] for t in turns] == ["Interviewer", "P01"]
-    assert text[turns[1]["start"]:turns[1]["end"]] == "It is growing."
+    assert [t.speaker for t in turns] == ["Interviewer", "P01"]
+    assert text[turns[1].start:turns[1].end] == "It is growing."
     hits = project.search("growing")
     assert [(h.transcript, h.turn, h.speaker) for h in hits] == [("t1", 2, "P01")]
     assert "\x02growing\x03" in hits[0].snippet
@@ -183,8 +183,8 @@ def test_failed_import_rolls_back_everything(project: Project):
 def test_attributes_and_cases(project: Project):
     project.set_attributes("P01", {"role": "Detective Sergeant", "region": "Southeast"})
     project.set_attributes("P01", {"region": "", "years": "12"})
-    [case] = project.cases()
-    assert case["attributes"] == {"role": "Detective Sergeant", "years": "12"}
+    [case] = project.all_cases()
+    assert case.values == {"role": "Detective Sergeant", "years": "12"}
     assert project.conn.execute(
         "SELECT type FROM attributes WHERE name='years'").fetchone()[0] == "integer"
 
@@ -270,7 +270,7 @@ def test_two_connections_write_without_errors(tmp_path: Path):
         a.set_attributes("P01", {"role": "DS"})
         b.set_attributes("P02", {"role": "DC"})
         a.set_attributes("P03", {"role": "DI"})
-        assert len(b.cases()) == 3
+        assert len(b.all_cases()) == 3
 
 
 def test_a_new_project_is_recognised_while_still_open(tmp_path: Path):

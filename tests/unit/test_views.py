@@ -57,14 +57,14 @@ def paths(project: Project) -> dict[int, str]:
     return out
 
 
-def turn_at(turns: list[dict], start: int) -> dict:
-    started = [t for t in turns if t["start"] <= start]
-    return started[-1] if started else {"turn": None, "speaker": None}
+def turn_at(turns: list[Turn], start: int) -> Turn:
+    started = [t for t in turns if t.start <= start]
+    return started[-1] if started else Turn(None, start, start)
 
 
 def expected_segments(project: Project) -> list[dict]:
     code_path = paths(project)
-    attributes = {case["case"]: case["attributes"] for case in project.cases()}
+    attributes = {case.name: case.values for case in project.all_cases()}
     expected = []
     for transcript in project.transcripts():
         text = project.transcript_text(transcript.id)
@@ -79,7 +79,7 @@ def expected_segments(project: Project) -> list[dict]:
                 "top_theme": path.split(" > ")[0], "coder": coding["coder"],
                 "start": coding["start"], "end": coding["end"],
                 "text": text[coding["start"]:coding["end"]],
-                "turn": turn["turn"], "speaker": turn["speaker"], "memo": coding["memo"]})
+                "turn": turn.number, "speaker": turn.speaker, "memo": coding["memo"]})
     return expected
 
 
@@ -119,9 +119,9 @@ def test_transcript_turns_are_the_stored_turns_with_their_text(built: Project):
         for turn in built.turns(transcript.id):
             expected.append({
                 "transcript": transcript.name, "case_name": transcript.case,
-                "turn": turn["turn"], "speaker": turn["speaker"], "start": turn["start"],
-                "end": turn["end"], "text": text[turn["start"]:turn["end"]],
-                "begin_time": turn["begin_time"], "end_time": turn["end_time"]})
+                "turn": turn.number, "speaker": turn.speaker, "start": turn.start,
+                "end": turn.end, "text": text[turn.start:turn.end],
+                "begin_time": turn.begin_time, "end_time": turn.end_time})
     shown = sorted(rows(built, "transcript_turns"), key=lambda t: (t["transcript"], t["turn"]))
     assert shown == expected
 

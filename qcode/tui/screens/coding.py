@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
-from qcode.core.model import Code
+from qcode.core.model import Code, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
@@ -86,7 +86,7 @@ class CodingScreen(Screen):
         super().__init__()
         self.transcript_id = transcript_id
         self.transcript_name = ""
-        self.turns: list[dict] = []
+        self.turns: list[Turn] = []
         self.codings: list[dict] = []
         self.codes: dict[int, Code] = {}
         self.index = CodeIndex([])
@@ -225,7 +225,7 @@ class CodingScreen(Screen):
             return
         offset = self.view.cursor_offset
         turn = spans.turn_at(self.turns, offset)
-        where = (f"turn {turn['turn']}/{len(self.turns)}" if turn else "header")
+        where = (f"turn {turn.number}/{len(self.turns)}" if turn else "header")
         blind = "all coders" if self.show_others else "blind"
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
@@ -272,7 +272,7 @@ class CodingScreen(Screen):
         if unit == "sentence":
             return spans.sentence_at(text, self.turns, offset)
         turn = spans.turn_at(self.turns, offset)
-        return (turn["start"], turn["end"]) if turn else spans.sentence_at(text, [], offset)
+        return (turn.start, turn.end) if turn else spans.sentence_at(text, [], offset)
 
     def action_select(self, unit: str) -> None:
         self.view.select_span(*self.span_of(unit, self.view.cursor_offset))

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qcode.core.agreement.disagreements import places_in, resolve
-from qcode.core.model import Code
+from qcode.core.model import Code, Turn
 from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.widgets.transcript_view import TranscriptView
 
@@ -47,7 +47,7 @@ class DisagreementsScreen(Screen):
         self.first, self.second = first, second
         self.places: list[dict] = []
         self.codes: dict[int, Code] = {}
-        self._texts: dict[int, tuple[str, list[dict]]] = {}
+        self._texts: dict[int, tuple[str, list[Turn]]] = {}
         self._shown: int | None = None
 
     def compose(self) -> ComposeResult:
