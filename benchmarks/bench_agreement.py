@@ -279,7 +279,7 @@ def slot_project(path: Path, transcripts: int, chars: int, codes: int, seed: int
         project.load_codebook(Codebook("bench", codes=[Code(f"code {c:03d}")
                                                        for c in range(codes)]))
         coders = [project.coder_id(name) for name in ("A", "B")]
-        code_ids = [c["id"] for c in project.codes()]
+        code_ids = [c.id for c in project.codes()]
         transcript_ids = [t.id for t in project.transcripts()]
         rows = []
         for n, tid in enumerate(transcript_ids):

@@ -209,7 +209,7 @@ def matrix_file(path: Path, what: str) -> tuple[list[str], object]:
 
 
 def code_ids_named(project: Project, names: str) -> list[int]:
-    codes = {c["name"].casefold(): c["id"] for c in project.codes()}
+    codes = {c.name.casefold(): c.id for c in project.codes()}
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     missing = [n for n in wanted if n.casefold() not in codes]
     if missing:

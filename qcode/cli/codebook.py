@@ -57,27 +57,34 @@ def codebook_show(ctx: click.Context, full: bool, coder: str | None, as_json: bo
             say("The codebook is empty: 'qcode codebook load asw-study'.")
         return
     # Nothing coded yet: no counts to explain (and no need to read the codings).
-    used = _usage(project, coder) if any(c["codings"] for c in codes) or coder else None
+    used = _usage(project, coder) if any(c.codings for c in codes) or coder else None
     if as_json:
-        emit_json([{**code, "segments": used.get(code["guid"]).codings if used else 0}
+        emit_json([{**_shown(code), "segments": used.get(code.guid).codings if used else 0}
                    for code in codes])
         return
     if used is not None:
         say(f"Counts: {used.note}")
     for code in codes:
-        indent = "  " * code["depth"]
-        key = f" [{code['key']}]" if code["key"] else ""
-        segments = used.get(code["guid"]).codings if used else 0
+        indent = "  " * code.depth
+        key = f" [{code.key}]" if code.key else ""
+        segments = used.get(code.guid).codings if used else 0
         count = f"  ({segments})" if segments else ""
-        category = "" if code["codable"] else " (category: not applied to text)"
-        say(f"{indent}{code['name']}{category}{key}{count}")
+        category = "" if code.codable else " (category: not applied to text)"
+        say(f"{indent}{code.name}{category}{key}{count}")
         if full:
             for label, field in (("definition", "definition"), ("use when", "when_to_use"),
                                  ("not when", "when_not_to_use"), ("example", "example")):
-                if code[field]:
+                if getattr(code, field):
                     say(textwrap.fill(
-                        f"{label}: {code[field]}", width=min(shutil_width(), 100),
+                        f"{label}: {getattr(code, field)}", width=min(shutil_width(), 100),
                         initial_indent=indent + "    ", subsequent_indent=indent + "      "))
+
+
+def _shown(code) -> dict:
+    """A code as `codebook show --json` has always written it (these keys, this order)."""
+    return {key: getattr(code, key) for key in (
+        "id", "guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
+        "example", "colour", "key", "sort_order", "codings", "codable", "depth")}
 
 
 @codebook.command(name="export")

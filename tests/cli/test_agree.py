@@ -30,7 +30,7 @@ def project_with(tmp_path: Path, length: int, codes: list[str],
     project.add_transcript(parsed, "t.txt")
     project.load_codebook(parse_codebook(
         "name: b\ncodes:\n" + "".join(f"  - name: {c}\n" for c in codes)))
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     for coder, spans in codings.items():
         for start, end, code in spans:
             project.add_coding(1, ids[code], coder, start, end)

@@ -181,7 +181,7 @@ def test_real_speaker_labels_are_replaced_non_interactively(tmp_path: Path, monk
                                  "--store-unreviewed"])
     assert result.exit_code == 0, result.output
     with Project.open(tmp_path / "project.qcode") as project:
-        speakers = {t["speaker"] for row in project.transcripts()
+        speakers = {t.speaker for row in project.transcripts()
                     for t in project.turns(row.id)}
     assert speakers <= {None, "Multiple Speakers", "Interviewer", "Participant", "BSR02",
                         "Speaker 1", "Speaker 2", "Speaker 3"}

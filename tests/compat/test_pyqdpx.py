@@ -84,7 +84,7 @@ def emoji(tmp_path: Path) -> Project:
         report = import_files(project, [source])
         assert not report.failed, report.failed
         project.load_codebook(Codebook("study", codes=[Code("Cost"), Code("Change")]))
-        codes = {c["name"]: c["id"] for c in project.codes()}
+        codes = {c.name: c.id for c in project.codes()}
         row = project.transcripts()[0]
         text = project.transcript_text(row.id)
         for code, phrase in (("Cost", "The cost 🎉 was too high"),

@@ -32,7 +32,7 @@ def hand(tmp_path: Path):
 
 def ids(project) -> tuple[dict[str, int], dict[str, int]]:
     return ({t.name: t.id for t in project.transcripts()},
-            {c["name"]: c["id"] for c in project.codes() if c["name"] != "Other"})
+            {c.name: c.id for c in project.codes() if c.name != "Other"})
 
 
 def spans(material) -> set[tuple]:
@@ -186,7 +186,7 @@ def test_codebook_counts_and_quotes_follow_the_reports(hand, tmp_path: Path):
     used = formats.usage(hand)
     table = frequencies(hand)
     parents = {row.code.parent_id for row in table.rows}
-    guids = {c["id"]: c["guid"] for c in hand.codes()}
+    guids = {c.id: c.guid for c in hand.codes()}
     # A code without codes under it: the appendix's count is the results table's.
     leaves = [row for row in table.rows if row.code.id not in parents]
     assert any(row.total.segments for row in leaves)

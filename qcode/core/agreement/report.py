@@ -22,6 +22,7 @@ from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
 from qcode.core.agreement.segments import maxqda_view
 from qcode.core.agreement.units import Characters, merged_segments, spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
+from qcode.core.model import Code
 from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
@@ -35,7 +36,8 @@ ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and
 class Selection:
     coders: list[str]
     transcripts: list[dict]          # id, name, length
-    codes: list[dict]                # id, name, path, parent_id
+    codes: list[Code]
+    paths: dict[int, str]            # code id -> its path of names
     unit: str | None = None          # None: free segmentation only
     maxqda_threshold: float = 0.9
     resamples: int = 200
@@ -123,7 +125,7 @@ def select(project, coders: Sequence[str] | None = None,
         raise ReportError("the project has no transcripts to compare")
     every = project.codes()
     paths = code_paths(every)
-    by_name = {c["name"].casefold(): c for c in every}
+    by_name = {c.name.casefold(): c for c in every}
     if codes:
         missing = [c for c in codes if c.casefold() not in by_name]
         if missing:
@@ -133,8 +135,8 @@ def select(project, coders: Sequence[str] | None = None,
         top = by_name.get(theme.casefold())
         if top is None:
             raise ReportError(f"no theme named {theme!r}")
-        below = set(codes_below(every, top["id"]))
-        picked = [c for c in every if c["id"] in below]
+        below = set(codes_below(every, top.id))
+        picked = [c for c in every if c.id in below]
     else:
         picked = every
     if not picked:
@@ -149,8 +151,7 @@ def select(project, coders: Sequence[str] | None = None,
                           + " or ".join(WHITESPACE))
     selection = Selection(
         chosen, [{"id": t.id, "name": t.name, "length": lengths[t.id]} for t in rows],
-        [{"id": c["id"], "name": c["name"], "path": paths[c["id"]],
-          "parent_id": c["parent_id"]} for c in picked], unit, **options)
+        picked, {c.id: paths[c.id] for c in picked}, unit, **options)
     _keep_coded(project, selection)
     return selection
 
@@ -234,7 +235,7 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     lengths = [t["length"] for t in selection.transcripts]
     laid_all = _laid(project, selection)
     # Spans per transcript only for the views that work transcript by transcript.
-    spans = (project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+    spans = (project.coded_spans(coders, [c.id for c in selection.codes], transcript_ids)
              if per_transcript or selection.statistics
              or selection.unit not in (None, "character") else {})
     units_by_transcript = _units(project, selection) if selection.unit else {}
@@ -243,22 +244,22 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     by_code: dict[int, UnitizedAlpha] = {}
     laid_by_code: dict[int, list[np.ndarray]] = {}
     shown: dict[int, CodeFigures] = {}
-    leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
+    leaves = {c.id for c in selection.codes} - {c.parent_id for c in selection.codes}
     for code in selection.codes:
-        laid = laid_all[code["id"]]
-        laid_by_code[code["id"]] = laid
+        laid = laid_all[code.id]
+        laid_by_code[code.id] = laid
         alpha = unitized_alpha(laid, selection.laid_out(lengths))
-        by_code[code["id"]] = alpha
-        if code["id"] not in leaves and not any(len(mine) for mine in laid):
+        by_code[code.id] = alpha
+        if code.id not in leaves and not any(len(mine) for mine in laid):
             continue  # a theme nobody applied directly: its codes are reported
         row = CodeFigures(
-            code["name"], code["path"], alpha,
+            code.name, selection.paths[code.id], alpha,
             {c: int((laid[i][:, 1] - laid[i][:, 0]).sum()) / total
              for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
-        shown[code["id"]] = row
+        shown[code.id] = row
         if selection.unit:
-            _given(row, spans, code["id"], laid, coders, units_by_transcript)
+            _given(row, spans, code.id, laid, coders, units_by_transcript)
         if len(coders) == 2:
             row.maxqda = maxqda_view(laid, selection.maxqda_threshold)
         _warn(row, selection)
@@ -266,9 +267,9 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     overall_interval = _intervals(selection, laid_by_code, lengths, shown)
     themes = []
     for code in selection.codes:
-        below = codes_below(selection.codes, code["id"])
+        below = codes_below(selection.codes, code.id)
         if len(below) > 1:
-            themes.append((code["path"], pooled_unitized_alpha(
+            themes.append((selection.paths[code.id], pooled_unitized_alpha(
                 by_code[c] for c in below)))
     overall = pooled_unitized_alpha(by_code.values())
     report = Report(selection, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -311,7 +312,7 @@ def _laid(project, selection: Selection) -> dict[int, list[np.ndarray]]:
                        count=5 * len(fetched)).reshape(-1, 5)
     transcripts = np.array([t["id"] for t in selection.transcripts], dtype=np.int64)
     starts = np.array(_starts([t["length"] for t in selection.transcripts]), dtype=np.int64)
-    codes = np.array([c["id"] for c in selection.codes], dtype=np.int64)
+    codes = np.array([c.id for c in selection.codes], dtype=np.int64)
     rows = rows[np.isin(rows[:, 0], transcripts) & np.isin(rows[:, 1], codes)]
     by_id = np.argsort(transcripts)
     at = starts[by_id[np.searchsorted(transcripts[by_id], rows[:, 0])]]
@@ -424,11 +425,11 @@ def _per_transcript(spans: dict, selection: Selection) -> list[dict]:
     out = []
     for code in selection.codes:
         for transcript in selection.transcripts:
-            own = [merge_overlaps(spans.get((c, transcript["id"], code["id"]), []))
+            own = [merge_overlaps(spans.get((c, transcript["id"], code.id), []))
                    for c in coders]
             if not any(own):
                 continue
-            entry = {"code": code["path"], "transcript": transcript["name"],
+            entry = {"code": selection.paths[code.id], "transcript": transcript["name"],
                      "alpha": unitized_alpha(own, transcript["length"])}
             if len(coders) == 2:
                 entry.update(_nvivo(own, transcript["length"]))

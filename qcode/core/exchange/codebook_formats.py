@@ -76,12 +76,12 @@ def usage(project, coder: str | None = None) -> CodebookUsage:
     out: dict[str, Usage] = {}
     for code in project.codes():
         quote = ""
-        if code["id"] in first:
-            transcript_id, start, end = first[code["id"]]
+        if code.id in first:
+            transcript_id, start, end = first[code.id]
             if transcript_id not in texts:
                 texts[transcript_id] = project.transcript_text(transcript_id)
             quote = trim_words(texts[transcript_id][start:end])
-        out[code["guid"]] = Usage(counts.get(code["id"], 0), quote)
+        out[code.guid] = Usage(counts.get(code.id, 0), quote)
     return CodebookUsage(out, material.choice.note)
 
 

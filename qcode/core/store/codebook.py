@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from qcode.core.model import Code
 from qcode.core.store.base import ProjectError, new_guid
 
 # A code row's columns that a codebook file sets, in the order _Plan keeps them.
@@ -14,32 +15,32 @@ _PARENT, _NAME, _KEY, _ORDER = 1, 2, 8, 9
 
 
 class Codebook:
-    def codes(self) -> list[dict]:
+    def codes(self) -> list[Code]:
         """All codes in tree order (depth-first, by sort order), each with its depth."""
-        rows = self.conn.execute(
-            "SELECT id, guid, parent_id, name, definition, when_to_use, when_not_to_use,"
-            " example, colour, key, sort_order,"
-            " (SELECT count(*) FROM codings WHERE code_id = codes.id), codable"
-            " FROM codes ORDER BY sort_order, id"
-        ).fetchall()
-        keys = ("id", "guid", "parent_id", "name", "definition", "when_to_use",
-                "when_not_to_use", "example", "colour", "key", "sort_order", "codings",
-                "codable")
-        children: dict[int | None, list[dict]] = {}
-        for row in rows:
-            code = dict(zip(keys, row))
-            code["codable"] = bool(code["codable"])
-            children.setdefault(code["parent_id"], []).append(code)
-        ordered: list[dict] = []
+        children: dict[int | None, list[Code]] = {}
+        for code in self._code_rows(""):
+            children.setdefault(code.parent_id, []).append(code)
+        ordered: list[Code] = []
 
         def walk(parent: int | None, depth: int) -> None:
             for code in children.get(parent, []):
-                code["depth"] = depth
+                code.depth = depth
                 ordered.append(code)
-                walk(code["id"], depth + 1)
+                walk(code.id, depth + 1)
 
         walk(None, 0)
         return ordered
+
+    def _code_rows(self, where: str, params: tuple = ()) -> list[Code]:
+        return [Code(guid, name, parent_id, definition, when_to_use, when_not_to_use,
+                     example, colour, key, order, bool(codable), code_id, codings)
+                for code_id, guid, parent_id, name, definition, when_to_use,
+                when_not_to_use, example, colour, key, order, codable, codings
+                in self.conn.execute(
+                    "SELECT id, guid, parent_id, name, definition, when_to_use,"
+                    " when_not_to_use, example, colour, key, sort_order, codable,"
+                    " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
+                    f" FROM codes {where} ORDER BY sort_order, id", params)]
 
     def load_codebook(self, codebook, under: str | None = None) -> dict:
         """Bring a codebook's codes into the project: matched by GUID, then by their path
@@ -109,11 +110,17 @@ class Codebook:
             " UNION ALL ".join(f"SELECT upper(guid), '{what}', {name} FROM {table}"
                                for table, what, name in kinds))}
 
-    def code(self, code_id: int) -> dict:
-        row = self._row("codes", code_id)
-        if row is None:
+    def code(self, code_id: int) -> Code:
+        found = self._code_rows("WHERE id = ?", (code_id,))
+        if not found:
             raise ProjectError(f"no code with id {code_id}")
-        return row
+        code = found[0]
+        parent = code.parent_id
+        while parent is not None:  # a codebook is a few levels deep: a query a level
+            code.depth += 1
+            parent = self.conn.execute("SELECT parent_id FROM codes WHERE id = ?",
+                                       (parent,)).fetchone()[0]
+        return code
 
     def _check_name(self, name: str, parent_id: int | None, code_id: int | None) -> str:
         from qcode.core.codebook import name_problem
@@ -177,24 +184,24 @@ class Codebook:
         fields = _trimmed(fields)
         self._check_fields(fields)
         code = self.code(code_id)
-        if fields.get("codable") is False and code["codable"]:
+        if fields.get("codable") is False and code.codable:
             self._check_can_be_category(code)
         with self.transaction():
             if "name" in fields:
-                fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
+                fields["name"] = self._check_name(fields["name"], code.parent_id, code_id)
             self._check_key(fields.get("key"), code_id)
             changes: list = []
             self._update(changes, "codes", code_id, **fields)
             if changes:
-                what = (f"renamed code {code['name']} to {fields['name']}"
-                        if "name" in changes[0][3] else f"edited code {code['name']}")
+                what = (f"renamed code {code.name} to {fields['name']}"
+                        if "name" in changes[0][3] else f"edited code {code.name}")
                 self._action("edit code", what, changes, code=code_id)
 
-    def _check_can_be_category(self, code: dict) -> None:
+    def _check_can_be_category(self, code: Code) -> None:
         used = self.conn.execute("SELECT count(*) FROM codings WHERE code_id = ?",
-                                 (code["id"],)).fetchone()[0]
+                                 (code.id,)).fetchone()[0]
         if used:
-            raise ProjectError(f"{code['name']} has {used} codings, and a category cannot "
+            raise ProjectError(f"{code.name} has {used} codings, and a category cannot "
                                "have any: move them to another code first")
 
     def move_code(self, code_id: int, parent_id: int | None) -> None:
@@ -203,17 +210,17 @@ class Codebook:
         ancestor = parent_id
         while ancestor is not None:
             if ancestor == code_id:
-                raise ProjectError(f"cannot move {code['name']} under itself or its children")
-            ancestor = self.code(ancestor)["parent_id"]
+                raise ProjectError(f"cannot move {code.name} under itself or its children")
+            ancestor = self.code(ancestor).parent_id
         with self.transaction():
-            self._check_name(code["name"], parent_id, code_id)
+            self._check_name(code.name, parent_id, code_id)
             order = self.conn.execute(
                 "SELECT ifnull(max(sort_order) + 1, 0) FROM codes"
                 " WHERE ifnull(parent_id, 0) = ?", (parent_id or 0,)).fetchone()[0]
             changes: list = []
             self._update(changes, "codes", code_id, parent_id=parent_id, sort_order=order)
             where = self._code_name(parent_id) if parent_id else "the top level"
-            self._action("move code", f"moved code {code['name']} to {where}", changes,
+            self._action("move code", f"moved code {code.name} to {where}", changes,
                          code=code_id)
 
     def merge_codes(self, source_id: int, target_id: int) -> int:
@@ -222,17 +229,17 @@ class Codebook:
         if source_id == target_id:
             raise ProjectError("a code cannot be merged into itself")
         source, target = self.code(source_id), self.code(target_id)
-        ancestor = target["parent_id"]
+        ancestor = target.parent_id
         while ancestor is not None:
             if ancestor == source_id:
                 raise ProjectError(
-                    f"cannot merge {source['name']} into its own child {target['name']}")
-            ancestor = self.code(ancestor)["parent_id"]
+                    f"cannot merge {source.name} into its own child {target.name}")
+            ancestor = self.code(ancestor).parent_id
         with self.transaction():
             changes: list = []
             codings = [r[0] for r in self.conn.execute(
                 "SELECT id FROM codings WHERE code_id = ?", (source_id,))]
-            if codings and not target["codable"]:
+            if codings and not target.codable:
                 self._check_can_be_category(source)  # its codings cannot move there
             for coding_id in codings:
                 self._update(changes, "codings", coding_id, code_id=target_id)
@@ -241,8 +248,8 @@ class Codebook:
                 self._check_name(self._code_name(child_id), target_id, child_id)
                 self._update(changes, "codes", child_id, parent_id=target_id)
             self._delete(changes, "codes", source_id)
-            self._action("merge codes", f"merged code {source['name']} into "
-                         f"{target['name']} ({len(codings)} codings)", changes,
+            self._action("merge codes", f"merged code {source.name} into "
+                         f"{target.name} ({len(codings)} codings)", changes,
                          code=target_id)
         return len(codings)
 
@@ -254,14 +261,14 @@ class Codebook:
             " (SELECT count(*) FROM codes WHERE parent_id = ?)", (code_id, code_id)
         ).fetchone()
         if used[0]:
-            raise ProjectError(f"{code['name']} has {used[0]} codings: merge it into "
+            raise ProjectError(f"{code.name} has {used[0]} codings: merge it into "
                                "another code instead")
         if used[1]:
-            raise ProjectError(f"{code['name']} has child codes: move or merge them first")
+            raise ProjectError(f"{code.name} has child codes: move or merge them first")
         with self.transaction():
             changes: list = []
             self._delete(changes, "codes", code_id)
-            self._action("delete code", f"deleted code {code['name']}", changes)
+            self._action("delete code", f"deleted code {code.name}", changes)
 
 
 def _trimmed(fields: dict) -> dict:
