@@ -417,3 +417,108 @@ def test_a_sound_word_document_still_imports_alone_and_inside_a_qdpx(folder: Pat
 def test_the_demo_still_builds(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cli_result(["demo"])
+
+
+# -- (j) crafted inputs that once gave a traceback -------------------------------------
+
+def qdpx_selection(path: Path, start: str, extras: str | None = None) -> Path:
+    """A .qdpx of one source and one coding starting at `start`, with `extras` as its
+    qcode.json when given."""
+    qde = ('<?xml version="1.0" encoding="utf-8"?>'
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>'
+           '<Code guid="C0000000-0000-4000-8000-000000000001" name="c" isCodable="true"/>'
+           '</Codes></CodeBook><Sources>'
+           '<TextSource guid="A0000000-0000-4000-8000-000000000002" name="good">'
+           f'<PlainTextContent>{BODY}</PlainTextContent>'
+           '<PlainTextSelection guid="D0000000-0000-4000-8000-000000000003"'
+           f' startPosition="{start}" endPosition="5">'
+           '<Coding guid="E0000000-0000-4000-8000-000000000004">'
+           '<CodeRef targetGUID="C0000000-0000-4000-8000-000000000001"/></Coding>'
+           '</PlainTextSelection></TextSource></Sources></Project>')
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.qde", qde)
+        if extras is not None:
+            out.writestr("qcode.json", extras)
+    return path
+
+
+def deep_json(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("start", ["²", "١", "٣٣"])
+def test_a_position_in_other_digits_is_not_a_position(folder: Path, start: str):
+    # "²".isdigit() is true but int("²") fails; int("٣") is 3, which no file means.
+    qdpx_selection(folder / "p.qdpx", start)
+    result = cli_result(["import-project", "p.qdpx"], ok=False, one_line=True)
+    assert "p.qdpx" in result.output and "position" in result.output
+    assert transcript_names(folder) == []
+
+
+@pytest.mark.parametrize("extras", [deep_json(),
+                                    '{"format": "qcode-extras", "version": 1, "turns": '
+                                    + deep_json() + "}"])
+def test_a_deeply_nested_qcode_json_is_ignored_with_a_warning(folder: Path, extras: str):
+    qdpx_selection(folder / "p.qdpx", "0", extras)
+    result = cli_result(["import-project", "p.qdpx"])
+    assert "qcode.json is not valid JSON; ignored" in result.output
+    assert transcript_names(folder) == ["good"]
+
+
+@pytest.mark.parametrize("text", [deep_json(), '{"format": "qcode-key", "entries": '
+                                  + deep_json() + "}"])
+def test_a_deeply_nested_key_file_is_refused_in_one_line(tmp_path: Path, text: str):
+    from qcode.core.anonymise.key import KeyFileError, is_encrypted, load_key
+
+    (tmp_path / "k.json").write_text(text)
+    assert not is_encrypted(tmp_path / "k.json")
+    with pytest.raises(KeyFileError, match=r"k\.json: not a qcode key file"):
+        load_key(tmp_path / "k.json")
+
+
+def test_verify_anonymised_reads_past_deep_json_in_a_column(project: Project):
+    from qcode.core.anonymise.verify import _row_texts
+
+    text = "[" * 5000 + '"Zo\\u00eb"' + "]" * 5000
+    assert list(_row_texts(text)) == [("", text)]
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("kdf", "argon2id", "key derivation other than"),
+    ("n", 2**60, "scrypt settings"), ("n", 1e300, "scrypt settings"),
+    ("n", 2**15 + 1, "scrypt settings"), ("r", 2**30, "scrypt settings"),
+    ("p", 2**30, "scrypt settings"), ("n", True, "scrypt settings"),
+    ("salt", "", "scrypt settings"), ("salt", "AAAA", "scrypt settings"),
+    ("salt", "not base64!", "damaged"), ("salt", None, "damaged"),
+    ("token", ["x"], "damaged"), ("token", "é", "damaged"), ("n", "²", "damaged"),
+])
+def test_tampered_key_encryption_is_refused_at_once(tmp_path: Path, field, value,
+                                                    problem):
+    import time
+
+    from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
+
+    save_key(Key(), tmp_path / "k.json", "a long passphrase")
+    data = json.loads((tmp_path / "k.json").read_text())
+    data[field] = value
+    (tmp_path / "k.json").write_text(json.dumps(data))
+    started = time.monotonic()
+    with pytest.raises(KeyFileError, match=problem):
+        load_key(tmp_path / "k.json", "a long passphrase")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.yaml", "name: x\ncodes: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("deep2.yaml", "name: x\ncodes:\n" + "- " * 3000 + "x\n"),
+    ("deep.csv", "path\n" + " / ".join(["a"] * 5000) + "\n"),
+    ("nul.yaml", "name: x\ncodes:\n  - name: a\x00b\n"),
+    ("nul.csv", "path,definition\na,b\x00c\n"),
+])
+def test_deep_and_nul_codebooks_are_refused_whole(folder: Path, name: str, text: str):
+    (folder / name).write_text(text, encoding="utf-8")
+    result = cli_result(["codebook", "import", name], ok=False, one_line=True)
+    assert name in result.output
+    assert "ok:" in cli_result(["check"]).output
+    with Project.open(folder / "project.qcode") as project:
+        assert project.codes() == []
