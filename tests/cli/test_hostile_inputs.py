@@ -310,8 +310,13 @@ def word_document(body: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def docx_bomb() -> bytes:
+    return docx_bomb_bytes()
+
+
+def docx_bomb_bytes() -> bytes:
     """A sound .docx whose document.xml is swapped for 200 MB of one character, written
-    a megabyte at a time so that the test itself never holds it."""
+    a megabyte at a time so that the test itself never holds it (also used by
+    benchmarks/bench_hostile.py)."""
     sound = zipfile.ZipFile(io.BytesIO(word_document(BODY)))
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
