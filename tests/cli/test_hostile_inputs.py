@@ -527,3 +527,104 @@ def test_deep_and_nul_codebooks_are_refused_whole(folder: Path, name: str, text:
     assert "ok:" in cli_result(["check"]).output
     with Project.open(folder / "project.qcode") as project:
         assert project.codes() == []
+
+
+# -- (k) out of disk: told in words, nothing half-made left, the project intact -------
+
+def qcode_with_file_limit(folder: Path, kilobytes: int, *args: str):
+    """`qcode ARGS` in a child process that may write no file past `kilobytes`
+    (RLIMIT_FSIZE: Python ignores SIGXFSZ, so a write past it fails with EFBIG, as a
+    full disk fails one with ENOSPC)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kilobytes * 1024, kilobytes * 1024))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("QCODE_PROJECT", None)
+    return subprocess.run([sys.executable, "-m", "qcode", *args], cwd=folder, env=env,
+                          capture_output=True, text=True, preexec_fn=limit, timeout=120)
+
+
+def long_transcript(words: int = 100_000) -> str:
+    import random
+
+    rng = random.Random(17)
+    said = " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9)))
+                    for _ in range(words))
+    return f"INTERVIEWER: How was it?\n\nP01: {said}\n"
+
+
+def refused_for_the_disk(result, name: str) -> str:
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert line.startswith(f"Error: {name}"), line
+    assert any(words in line for words in ("disk is full", "File too large",
+                                           "disk I/O error")), line
+    return line
+
+
+def test_an_import_that_fills_the_disk_is_told_and_saves_nothing(folder: Path):
+    (folder / "long.txt").write_text(long_transcript(), encoding="utf-8")
+    before = (folder / "project.qcode").read_bytes()
+    result = qcode_with_file_limit(folder, 400, "import", "long.txt")
+    refused_for_the_disk(result, "project.qcode: cannot write to the project")
+    assert "ok:" in cli_result(["check"]).output
+    assert transcript_names(folder) == []
+    assert (folder / "project.qcode").read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    import os
+
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        cli_result(["demo"])
+    finally:
+        os.chdir(here)
+    return folder
+
+
+@pytest.mark.parametrize("args, written", [
+    (["export", "out.qdpx"], "out.qdpx"),
+    (["report", "html", "report"], "report"),
+    (["backup", "copy.qcode"], "copy.qcode"),
+])
+def test_an_output_that_fills_the_disk_is_told_and_leaves_nothing(demo: Path, args,
+                                                                  written: str):
+    # Room for the project's shared-memory index (32 kB), not for the output.
+    names = sorted(p.name for p in demo.iterdir())
+    project = (demo / "demo.qcode").read_bytes()
+    result = qcode_with_file_limit(demo, 40, "-p", "demo.qcode", *args)
+    refused_for_the_disk(result, written.split("/")[0])
+    assert sorted(p.name for p in demo.iterdir()) == names
+    assert (demo / "demo.qcode").read_bytes() == project
+    assert "ok:" in cli_result(["-p", demo / "demo.qcode", "check"]).output
+
+
+def test_a_backup_that_fills_the_disk_leaves_no_journal(folder: Path):
+    # A project of some 2 MB: the backup's copy gets far enough to start a journal.
+    (folder / "long.txt").write_text(long_transcript(), encoding="utf-8")
+    cli_result(["import", "long.txt"])
+    names = sorted(p.name for p in folder.iterdir())
+    result = qcode_with_file_limit(folder, 200, "backup", "copy.qcode")
+    refused_for_the_disk(result, "copy.qcode: cannot write the backup")
+    assert sorted(p.name for p in folder.iterdir()) == names
+
+
+def test_a_failed_write_takes_its_sqlite_journal_with_it(tmp_path: Path):
+    import errno
+
+    from qcode.core import outputs
+
+    with pytest.raises(outputs.OutputError, match="copy.qcode: cannot write: No space"):
+        with outputs.replacing(tmp_path / "copy.qcode") as partial:
+            partial.with_name(partial.name + "-journal").write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
