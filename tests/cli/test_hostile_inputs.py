@@ -628,3 +628,66 @@ def test_a_failed_write_takes_its_sqlite_journal_with_it(tmp_path: Path):
             partial.with_name(partial.name + "-journal").write_bytes(b"half")
             raise OSError(errno.ENOSPC, "No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- (l) a codebook load is one action, undone whole -----------------------------------
+
+def codes_now(project: Project) -> list[tuple]:
+    return project.conn.execute("SELECT * FROM codes ORDER BY id").fetchall()
+
+
+def test_a_codebook_load_is_undone_and_redone_whole(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    theme = project.add_code("Theme", definition="old")
+    project.add_code("Kept", parent_id=theme)
+    before = codes_now(project)
+    book = parse("name: S\ncodes:\n  - name: Theme\n    definition: new\n    codes:\n"
+                 "      - name: Added\n        codes:\n          - name: Deeper\n"
+                 "  - name: Moved in\n")
+    counts = project.load_codebook(book)
+    assert (counts["added"], counts["updated"]) == (3, 1)
+    loaded = codes_now(project)
+    assert project.undo().startswith("loaded codebook 'S'")
+    assert codes_now(project) == before
+    assert project.redo().startswith("loaded codebook 'S'")
+    assert codes_now(project) == loaded
+    assert project.check() == []
+
+
+def test_undoing_a_load_whose_new_code_was_used_is_refused(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    project.load_codebook(parse("name: S\ncodes:\n  - name: Fine\n"))
+    [code] = project.codes()
+    project.coder = "ben"
+    project.add_coding(1, code["id"], "ben", 30, 42)
+    project.coder = "ana"
+    with pytest.raises(ProjectError, match="cannot undo 'loaded codebook 'S'.*changed since"):
+        project.undo()
+    assert [c["name"] for c in project.codes()] == ["Fine"]
+
+
+def test_a_deleted_codes_id_is_not_reused_by_a_load(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    gone = project.add_code("Gone")
+    project.delete_code(gone)
+    project.load_codebook(parse("name: S\ncodes:\n  - name: New\n"))
+    assert project.undo().startswith("loaded codebook")
+    assert project.undo().startswith("deleted code Gone")
+    assert [c["name"] for c in project.codes()] == ["Gone"]
+
+
+def test_codebook_load_names_whose_action_it_is_and_how_to_undo_it(folder: Path):
+    (folder / "book.yaml").write_text("name: S\ncodes:\n  - name: A\n", encoding="utf-8")
+    result = cli_result(["codebook", "load", "book.yaml", "--coder", "ana"])
+    assert "undo: u in 'qcode code --coder ana'" in result.output
+    with Project.open(folder / "project.qcode") as project:
+        project.coder = "ana"
+        assert project.undo().startswith("loaded codebook 'S'")
+        assert project.codes() == []

@@ -109,6 +109,7 @@ class Removal:
         column, dependants = {
             "transcripts": ("transcript_id", ("turns", "codings", "resolutions")),
             "cases": ("case_id", ("transcripts", "attributes")),
+            "codes": ("code_id", ("codings", "resolutions")),  # a code a load added
         }.get(table, ("", ()))
         return any(self.conn.execute(f"SELECT 1 FROM {dependant} WHERE {column} = ?"
                                      " LIMIT 1", (row_id,)).fetchone()
