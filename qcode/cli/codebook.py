@@ -16,22 +16,49 @@ def codebook() -> None:
     """Load and show the project's codebook."""
 
 
+coder_option = click.option(
+    "--coder", envvar="QCODE_CODER",
+    help="Whose action the load is, to undo in 'qcode code' (default: your coder name).")
+
+
+def whose(coder: str | None) -> str | None:
+    """The coder a load is recorded for: given, else the one in the settings."""
+    from qcode.settings import SettingsError, read_settings
+
+    try:
+        return coder or read_settings().coder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def say_undo(coder: str | None) -> None:
+    if coder:
+        say(f"undo: u in 'qcode code --coder {coder}'")
+    else:
+        say("to undo a load, give --coder NAME (or set QCODE_CODER) when loading; "
+            "this one can be undone by no coder", err=True)
+
+
 @codebook.command(name="load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--under", help="Load the codebook as a theme of this name.")
+@coder_option
 @click.pass_context
-def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
+def codebook_load(ctx: click.Context, file: Path, under: str | None,
+                  coder: str | None) -> None:
     """Load a YAML codebook into the project (codes matched by GUID, then path). A
     shipped codebook loads by its name: asw-study, beyond-the-gaze,
     exploitation-indicators, texas-police."""
     from qcode.core import codebook as codebooks
 
     book = codebooks.load(file)
-    counts = open_project(ctx).load_codebook(book, under=under)
+    coder = whose(coder)
+    counts = open_project(ctx).load_codebook(book, under=under, actor=coder)
     say(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     for warning in counts["keys_dropped"]:
         say(f"warning: {file}: {warning}", err=True)
+    say_undo(coder)
 
 
 CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (default: as the "
@@ -147,8 +174,10 @@ def _usage(project, coder: str | None):
 @codebook.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--under", help="Import the codebook as a theme of this name.")
+@coder_option
 @click.pass_context
-def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
+def codebook_import(ctx: click.Context, file: Path, under: str | None,
+                    coder: str | None) -> None:
     """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
     into a new or existing project: codes matched by GUID, then by path; nothing is
     deleted, so no coding is lost."""
@@ -157,6 +186,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
     from qcode.core.store import Project
 
+    coder = whose(coder)
     book, warnings = read_codebook(file)
     if not book.codes:
         raise click.ClickException(f"{file}: the codebook has no codes")
@@ -166,7 +196,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     if not names_its_codebook(file):
         book.name = project.meta("codebook_name") or book.name
     try:
-        counts = project.load_codebook(book, under=under)
+        counts = project.load_codebook(book, under=under, actor=coder)
     except sqlite3.IntegrityError as exc:
         # A code matched by GUID moved or renamed onto a name its new siblings use.
         raise click.ClickException(
@@ -178,3 +208,4 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     say(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
         + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
+    say_undo(coder)

@@ -15,6 +15,7 @@ from qcode.core.text import terminal_safe
 
 
 DEFAULT_PROJECT = "project.qcode"
+FULL_DISK = ("database or disk is full", "disk I/O error")
 
 
 # Commands of other modules, loaded only when named. The first sentence of each one's
@@ -99,6 +100,11 @@ class QcodeGroup(click.Group):
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
             project = ctx.params.get("project") or DEFAULT_PROJECT
+            if str(exc) in FULL_DISK:  # SQLite's words for ENOSPC, and EFBIG or EIO
+                raise click.ClickException(
+                    f"{project}: cannot write to the project: the disk is full or "
+                    f"refused the write ({exc}); the change under way was not saved"
+                ) from None
             raise click.ClickException(f"{project}: database error: {exc}") from None
         except QcodeError as exc:  # every error a user can cause derives from it
             raise click.ClickException(str(exc)) from None

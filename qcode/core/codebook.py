@@ -120,8 +120,9 @@ def parse(source: str, filename: str = "<codebook>") -> Codebook:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise CodebookError(f"{filename}{line}: invalid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{filename}: invalid YAML: {exc}") from None
+    except yaml.YAMLError as exc:  # a NUL or other character YAML refuses: one line
+        raise CodebookError(f"{filename}: invalid YAML: {' '.join(str(exc).split())}"
+                            ) from None
     book = _Reader(filename).codebook(root)
     book.source = filename
     return book

@@ -42,7 +42,8 @@ class Codebook:
                     " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
                     f" FROM codes {where} ORDER BY sort_order, id", params)]
 
-    def load_codebook(self, codebook, under: str | None = None) -> dict:
+    def load_codebook(self, codebook, under: str | None = None,
+                      actor: str | None = None) -> dict:
         """Bring a codebook's codes into the project: matched by GUID, then by their path
         of names; matched codes take the file's fields, new ones are added, and nothing
         is deleted (codings are never lost). With `under`, the codebook becomes a theme
@@ -51,6 +52,9 @@ class Codebook:
         codes and other GUIDs); a codebook that fails is refused whole and nothing
         changes. The project's codes are read once and written in bulk, so the time
         grows with the number of codes, not its square.
+        The load is one action of `actor` (default: this project's coder), undone
+        whole: the codes it added are removed (refused if one has been coded since) and
+        the ones it changed get their fields and places back.
         Returns counts of added/updated/unchanged, and `keys_dropped`: shortcut keys
         not given because another code has them."""
         from qcode.core.codebook import Code, validate
@@ -64,19 +68,23 @@ class Codebook:
             )
         with self.transaction():
             validate(codebook, taken=self.guids_of_other_kinds())
+            # New codes take ids never used before, as every undoable insert does:
+            # undoing an earlier deletion must find its code's id free.
             plan = _Plan(self.conn.execute(
-                f"SELECT id, {', '.join(_PLACED)} FROM codes").fetchall(), codebook)
+                f"SELECT id, {', '.join(_PLACED)} FROM codes").fetchall(), codebook,
+                self._new_ids("codes", 0))
             plan.place_all()
             plan.refuse_name_clashes()
             self._apply(plan)
+            self._set_meta("last_id.codes", str(plan.next_id - 1))
             counts = plan.counts
             if not under:  # a codebook loaded as a theme does not name the project's
                 self._set_meta("codebook_name", codebook.name)
-            self.record(
+            self._action(
                 "load codebook",
                 f"loaded codebook '{codebook.name}': {counts['added']} added, "
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged",
-                codebook=codebook.name, **counts,
+                plan.changes(), actor=actor, codebook=codebook.name, **counts,
             )
         return {**counts, "keys_dropped": plan.dropped}
 
@@ -284,7 +292,7 @@ class _Plan:
     one read of them: each file code matched to a row (by GUID, else by its parent and
     name) or given a new one, its fields and place, and the keys it cannot have."""
 
-    def __init__(self, rows: list[tuple], codebook):
+    def __init__(self, rows: list[tuple], codebook, first_id: int):
         from qcode.core.codebook import CODE_FIELDS
 
         self.fields = CODE_FIELDS
@@ -295,7 +303,8 @@ class _Plan:
         self.key_holder = {v[_KEY]: i for i, v in self.rows.items() if v[_KEY]}
         self.top_order = {v[_NAME]: v[_ORDER] for v in self.rows.values()
                           if v[_PARENT] is None}
-        self.next_id = max(self.rows, default=0) + 1
+        self.next_id = max(first_id, max(self.rows, default=0) + 1)
+        self.before: dict[int, list] = {}  # an updated row as it was, for undo
         # Rows a file code claims by GUID: no other file code may take them by place.
         self.guided = {self.by_guid[code.guid.upper()] for code, _ in codebook.walk()
                        if code.guid and code.guid.upper() in self.by_guid}
@@ -358,12 +367,27 @@ class _Plan:
                     self.moved.append(row_id)
                     if self.by_place.get((before[_PARENT] or 0, before[_NAME])) == row_id:
                         del self.by_place[before[_PARENT] or 0, before[_NAME]]
+                self.before[row_id] = before
                 self.rows[row_id] = after
                 self.updated.append(row_id)
                 self.counts["updated"] += 1
         self.by_place[parent_id or 0, code.name] = row_id
         self.claimed[row_id] = path
         return row_id
+
+    def changes(self) -> list:
+        """The plan as the journal's changes: the added rows (parents first, so undo
+        removes children first), then each updated row's changed columns."""
+        added = [["insert", "codes", {"id": row_id, **dict(zip(_PLACED, self.rows[row_id]))}]
+                 for row_id in self.added]
+        updated = []
+        for row_id in self.updated:
+            before, after = self.before[row_id], self.rows[row_id]
+            changed = [i for i, column in enumerate(_PLACED) if before[i] != after[i]]
+            updated.append(["update", "codes", row_id,
+                            {_PLACED[i]: before[i] for i in changed},
+                            {_PLACED[i]: after[i] for i in changed}])
+        return added + updated
 
     def free_key(self, key: str | None, row_id: int, name: str) -> str | None:
         """The key, or None when another code has it (the code that had it first keeps
