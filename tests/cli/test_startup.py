@@ -97,7 +97,8 @@ def test_a_typo_suggests_lazy_commands_too():
 def test_the_category_choice_is_the_anonymisers():
     from qcode.core.anonymise.identifiers import CATEGORIES
 
-    category = next(p for p in cli.commands["redact"].params if p.name == "category")
+    redact = cli.get_command(click.Context(cli), "redact")
+    category = next(p for p in redact.params if p.name == "category")
     assert list(category.type.choices) == list(CATEGORIES)
     result = CliRunner().invoke(cli, ["redact", "x", "--key", "k.json", "--category", "pet"])
     assert result.exit_code == 2 and "'pet' is not one of 'person'" in result.output
