@@ -11,7 +11,6 @@ import click
 
 from qcode import __version__
 from qcode.core.errors import QcodeError
-from qcode.core.text import terminal_safe
 
 
 DEFAULT_PROJECT = "project.qcode"
@@ -133,6 +132,9 @@ class QcodeGroup(click.Group):
             return self.invoke_as_one_line(ctx)
         except click.ClickException as exc:
             # Errors name files, codes and transcripts: shown, never obeyed by the terminal.
+            # (Imported here: `qcode --help` does not need its patterns compiled.)
+            from qcode.core.text import terminal_safe
+
             exc.message = terminal_safe(exc.message)
             raise
 
