@@ -42,11 +42,9 @@ def whole_word(value: str, data: bytes, case_sensitive: bool) -> list[bytes]:
 
 # -- 1. listed common words (Will, May, Rose ...) -----------------------------------------
 
-def test_demo_project_holds_no_listed_name(tmp_path: Path):
-    from qcode.core.demo import build_demo, demo_identifiers
+def test_demo_project_holds_no_listed_name(tmp_path: Path, demo_copy: Path):
+    from qcode.core.demo import demo_identifiers
 
-    build = build_demo(tmp_path / "demo.qcode")
-    build.project.close()
     data = b"".join(p.read_bytes() for p in tmp_path.glob("demo.qcode*"))
     left = {}
     for identifier in demo_identifiers():

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode.cli import cli
-from tests.conftest import cli_result
+from tests.conftest import cli_result, copy_demo
 from qcode.core.anonymise.detect import is_common_word
 from qcode.core.codebook import Code, Codebook
-from qcode.core.demo import DEMO_MATERIAL, build_demo
+from qcode.core.demo import DEMO_MATERIAL
 from qcode.core.exchange import description
 from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.project_snapshot import snapshot
@@ -691,12 +691,11 @@ def test_a_control_character_in_a_code_name_is_one_line(run, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_template):
     folder = tmp_path_factory.mktemp("demo")
-    build_result = build_demo(folder / "demo.qcode")
-    with build_result.project as project:
+    with Project.open(copy_demo(demo_template, folder)) as project:
         write_qdpx(snapshot(project), folder / "demo.qdpx")
-        yield project, folder / "demo.qdpx", build_result.key_path
+        yield project, folder / "demo.qdpx", folder / "demo.key.json"
 
 
 @needs_refi

@@ -699,11 +699,9 @@ def test_memos_follow_their_transcript_and_changed_codings_are_reported(atlas: P
         assert targets <= guids
 
 
-def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypatch):
-    from qcode.core.demo import build_demo
-
+def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypatch,
+                                                        demo_copy: Path):
     monkeypatch.chdir(tmp_path)
-    build_demo(tmp_path / "demo.qcode")
     assert run("export", "demo.qdpx", project=tmp_path / "demo.qcode").exit_code == 0
     key = next(tmp_path.glob("demo*.key*"))
     result = run("verify-anonymised", "--key", str(key), "demo.qdpx",

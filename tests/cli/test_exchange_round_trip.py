@@ -181,12 +181,9 @@ def test_round_trip_gives_back_the_same_project(parts: dict, tmp_path_factory):
         assert project.check() == []
 
 
-def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch):
-    from qcode.core.demo import build_demo
-
+def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch, demo_copy: Path):
     monkeypatch.chdir(tmp_path)
-    source = tmp_path / "demo.qcode"
-    build_demo(source)
+    source = demo_copy
     with Project.open(source) as project:  # a consensus begun: one place resolved
         from qcode.core.agreement.disagreements import places_in, resolve
 

@@ -95,12 +95,10 @@ def test_import_project_into_a_project_that_requires_anonymisation(run, tmp_path
     assert leaks(everywhere(tmp_path)) == {}
 
 
-def test_the_demo_project_requires_anonymisation(tmp_path):
-    from qcode.core.demo import build_demo
+def test_the_demo_project_requires_anonymisation(demo_copy):
     from qcode.core.pipeline import requires_anonymisation
 
-    build = build_demo(tmp_path / "demo.qcode")
-    with build.project as project:
+    with Project.open(demo_copy) as project:
         assert requires_anonymisation(project)
 
 
