@@ -194,14 +194,14 @@ class Memos:
             self._delete(changes, "memo_links", link_id)
         return len(ids)
 
-    def _move_code_memos(self, changes: list, source: dict, target: dict) -> None:
+    def _move_code_memos(self, changes: list, source, target) -> None:
         for (memo_id,) in self.conn.execute(
                 "SELECT id FROM memos WHERE target_type = 'code' AND target_guid = ?",
-                (source["guid"],)).fetchall():
-            self._update(changes, "memos", memo_id, target_guid=target["guid"])
+                (source.guid,)).fetchall():
+            self._update(changes, "memos", memo_id, target_guid=target.guid)
         for (link_id,) in self.conn.execute(
-                "SELECT id FROM memo_links WHERE code_id = ?", (source["id"],)).fetchall():
-            self._update(changes, "memo_links", link_id, code_id=target["id"])
+                "SELECT id FROM memo_links WHERE code_id = ?", (source.id,)).fetchall():
+            self._update(changes, "memo_links", link_id, code_id=target.id)
 
     # Inside.
 

@@ -116,7 +116,7 @@ class Removal:
                                                "assignments", "memo_links")),
             "cases": ("case_id", ("transcripts", "attributes")),
             "memos": ("memo_id", ("memo_links",)),
-            "codes": ("code_id", ("memo_links",)),
+            "codes": ("code_id", ("codings", "resolutions", "memo_links")),  # a code a load added
         }.get(table, ("", ()))
         return any(self.conn.execute(f"SELECT 1 FROM {dependant} WHERE {column} = ?"
                                      " LIMIT 1", (row_id,)).fetchone()
