@@ -140,11 +140,13 @@ force_option = click.option("--force", is_flag=True, help="Replace --out if it e
               help="Cut a quote after this many words (0: whole segments).")
 @click.option("--format", "form", type=click.Choice(QUOTE_FORMATS),
               help="md, html, docx, csv or xlsx (default: from --out, else md).")
+@click.option("--memos", is_flag=True, help="Put the memos on each quote's codings "
+              "under it.")
 @out_option
 @force_option
 @click.pass_context
 def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
-           attribution: str | None, max_words: int, form: str | None,
+           attribution: str | None, max_words: int, form: str | None, memos: bool,
            out: Path | None, force: bool) -> None:
     """Every coded segment of a code, or of a theme and the codes under it, with its
     attribution line ("Detective Sergeant, Southeast"), for a write-up."""
@@ -154,7 +156,8 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
     form = _format(form, out, QUOTE_FORMATS, "md")
     _check(ctx, form, out, force)
     report = _written(make(open_project(ctx), selector, coder=coder, by=by,
-                           attribution=attribution, max_words=max_words), form, out)
+                           attribution=attribution, max_words=max_words, memos=memos),
+                      form, out)
     empty = "The selection is empty: no segment is coded with it." if report.empty \
         else None
     _emit(render(report, form), form, out, report.provenance,

@@ -93,3 +93,16 @@ def test_a_memo_linked_to_a_removed_code_or_transcript_loses_the_link(qcode):
     assert "1 memos; 1 link(s) to it dropped from other memos" in result.output
     memos = listed(qcode)
     assert [(m["ref"], m["links"]) for m in memos] == [("1", ["code Training"])]
+
+
+def test_quotes_put_a_codings_memo_under_its_quote_only_when_asked(qcode, tmp_path):
+    qcode("memo", "add", "--coding", "1", "--text", "said <b>twice</b>")
+    assert "twice" not in qcode("quotes", "Training").output
+    markdown = qcode("quotes", "Training", "--memos").output
+    assert "*Memo (ana):* said \\<b\\>twice\\</b\\>" in markdown
+    assert "--memos" in markdown  # made again by
+    qcode("quotes", "Training", "--memos", "--out", tmp_path / "q.html")
+    page = (tmp_path / "q.html").read_text()
+    assert "<em>Memo (ana):</em> said &lt;b&gt;twice&lt;/b&gt;" in page
+    rows = qcode("quotes", "Training", "--memos", "--format", "csv").output
+    assert rows.splitlines()[0].endswith(",memos")
