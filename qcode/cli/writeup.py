@@ -253,17 +253,19 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
 @coder_option
 @click.option("--by", help="Compare the values of this case attribute (default: "
               "'group', when cases have it).")
+@click.option("--memos", is_flag=True, help="Add a section of the project's memos.")
 @click.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
 @click.pass_context
 def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
-         force: bool) -> None:
+         memos: bool, force: bool) -> None:
     """One self-contained HTML report (DIR/index.html) that opens with no network."""
     from qcode.core.reports.html_report import html_report
 
     index = folder / "index.html"
     if folder.is_dir():
         _check(ctx, "html", index, force)
-    made = html_report(open_project(ctx), coder=coder, by=by, folder=folder.name or str(folder))
+    made = html_report(open_project(ctx), coder=coder, by=by,
+                       folder=folder.name or str(folder), memos=memos)
     new = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)

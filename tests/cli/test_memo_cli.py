@@ -106,3 +106,19 @@ def test_quotes_put_a_codings_memo_under_its_quote_only_when_asked(qcode, tmp_pa
     assert "<em>Memo (ana):</em> said &lt;b&gt;twice&lt;/b&gt;" in page
     rows = qcode("quotes", "Training", "--memos", "--format", "csv").output
     assert rows.splitlines()[0].endswith(",memos")
+
+
+def test_the_html_report_has_a_memos_section_only_when_asked(qcode, tmp_path):
+    qcode("memo", "add", "--case", "P01", "--text", "a <i>careful</i> witness",
+          "--link-code", "Training")
+    qcode("memo", "add", "--coding", "1", "--text", "why this")
+    qcode("journal", "add", "--text", "my own position")
+    qcode("report", "html", tmp_path / "plain")
+    assert 'id="memos"' not in (tmp_path / "plain" / "index.html").read_text()
+    qcode("report", "html", tmp_path / "with", "--memos")
+    page = (tmp_path / "with" / "index.html").read_text()
+    memos = page[page.index('<section id="memos">'):]
+    assert "case P01" in memos and "a &lt;i&gt;careful&lt;/i&gt; witness" in memos
+    assert "Linked: code Training" in memos and "why this" in memos
+    assert "my own position" not in page  # the journal is exported apart
+    assert "--memos" in page  # made again by
