@@ -838,7 +838,8 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
         " FROM codings UNION ALL SELECT name, '', '' FROM cases UNION ALL SELECT name, '',"
         " '' FROM coders UNION ALL SELECT value, '', '' FROM meta") for v in row)
     held += " " + Path(coded.path).stem  # the project's name is its file's
-    stored = {r[0] for r in coded.conn.execute("SELECT text FROM transcripts")}
+    stored = {r[0] for r in coded.conn.execute(
+        "SELECT text FROM transcripts UNION SELECT text FROM memos WHERE kind = 'journal'")}
     values: list[str] = []
     for name, content in files.items():
         if name.startswith("sources/"):

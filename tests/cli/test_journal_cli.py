@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_memo_cli import qcode  # noqa: F401  (the fixture)
+from tests.conftest import cli_result
 
 
 def test_entries_per_researcher_with_links(qcode):  # noqa: F811
@@ -62,3 +63,22 @@ def test_bad_input_is_refused(qcode, tmp_path):  # noqa: F811
                                              tmp_path / "j.txt", ok=False,
                                              one_line=True).output
     assert not (tmp_path / "j.txt").exists()
+
+
+def test_journal_entries_travel_in_the_qdpx_as_notes_with_their_own_file(qcode,  # noqa: F811
+                                                                        tmp_path):
+    qcode("journal", "add", "--text", "I was a police officer", "--link-code", "Training")
+    qcode("memo", "add", "--text", "the study")
+    qcode("export", tmp_path / "p.qdpx")
+    with zipfile.ZipFile(tmp_path / "p.qdpx") as archive:
+        qde = archive.read("project.qde").decode()
+        notes = [n for n in qde.split("<Note ")[1:]]
+        (journal,) = [n for n in notes if "I was a police officer" in n]
+        path = journal.split('plainTextPath="internal://')[1].split('"')[0]
+        assert archive.read(f"sources/{path}").decode() == "I was a police officer"
+        assert all("plainTextPath" not in n for n in notes if "the study" in n)
+    back = tmp_path / "back.qcode"
+    cli_result(["-p", back, "import-project", tmp_path / "p.qdpx"])
+    entries = json.loads(cli_result(["-p", back, "journal", "list", "--json"]).output)
+    assert [(e["text"], e["author"], e["links"]) for e in entries] == [
+        ("I was a police officer", "ana", ["code Training"])]

@@ -10,6 +10,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A transcript's text is only in its file (`plainTextPath`), never inline as well.
 - Each coding is one PlainTextSelection holding one Coding, so every coding keeps its
   own GUID, coder and date; its memo is a Note the selection refers to.
+- A journal entry is a Note referred to from nowhere, its text also in
+  `sources/<GUID>.txt` (`plainTextPath`), where QualCoder reads its journals.
 - Memos on codings, codes and transcripts are also in the `Description` of what they
   are about, where QualCoder reads them (it ignores those Notes); the reader takes
   each once.
@@ -123,6 +125,10 @@ def write_archive(exchange: ExchangeProject, stream: IO[bytes],
                  for t in exchange.transcripts]
         for guid, transcript in sorted(named, key=lambda pair: pair[0]):
             archive.writestr(entry(f"sources/{guid}.txt"), utf8(transcript))
+        journal = [(written(canonical(m.guid, f"memo '{m.name}'")), m)
+                   for m in exchange.memos if m.kind == "journal"]
+        for guid, memo in sorted(journal, key=lambda pair: pair[0]):
+            archive.writestr(entry(f"sources/{guid}.txt"), memo.text.encode("utf-8"))
 
 
 def entry(name: str) -> zipfile.ZipInfo:
@@ -394,7 +400,7 @@ class _Document:
             self.notes.append({
                 "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
                 "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
-                "created": memo.created})
+                "created": memo.created, "in_file": memo.kind == "journal"})
 
     def users(self) -> ET.Element | None:
         if not self.coders:
@@ -585,8 +591,10 @@ class _Document:
             ET.SubElement(element, "NoteRef", {"targetGUID": note})
 
     def note(self, parent: ET.Element, guid: str, name: str, text: str,
-             coder: str | None, created: str | None) -> None:
+             coder: str | None, created: str | None, in_file: bool = False) -> None:
         element = ET.SubElement(parent, "Note", {"guid": guid, "name": name})
+        if in_file:  # QualCoder reads a journal's text from its file, not from inside
+            element.set("plainTextPath", f"internal://{guid}.txt")
         coder = clean_guid(coder)
         if coder is not None:
             element.set("creatingUser", coder)
