@@ -84,11 +84,14 @@ class MemoListScreen(Screen):
         table.add_columns(*(() if self.journal else ("Kind",)), "About" if not
                           self.journal else "Linked", "By", "Date", "Memo")
         self.shown = memos
+        # The memo's words take what the other columns leave of the width (the whole
+        # memo is shown under the table): at 80 columns nothing scrolls sideways.
+        width = max(12, self.app.size.width - (40 if self.journal else 54))
         for memo in memos:
             about = "; ".join(memo.links) if self.journal else memo.about
-            table.add_row(*(() if self.journal else (memo.kind,)), Text(_cut(about, 24)),
+            table.add_row(*(() if self.journal else (memo.kind,)), Text(_cut(about, 20)),
                           Text(_cut(memo.author or "", 10)), (memo.created or "")[:10],
-                          Text(_cut(" ".join(memo.text.split()), 40)))
+                          Text(_cut(" ".join(memo.text.split()), width)))
         for index, memo in enumerate(memos):
             if chosen is not None and memo.ref == chosen.ref:
                 table.move_cursor(row=index)
