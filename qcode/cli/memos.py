@@ -42,9 +42,13 @@ def _text(given: str | None, start: str = "") -> str:
     else stdin."""
     if given is not None:
         return given
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if _at_a_terminal():
         return click.edit(start, extension=".md") or ""
     return sys.stdin.read()
+
+
+def _at_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _links(project: Project, codes, transcripts, passages) -> list:
@@ -138,8 +142,9 @@ def add(ctx: click.Context, text: str | None, transcript: str | None, case: str 
 
 
 @memo.command(name="list")
-@click.option("--kind", help="Only memos of this kind: project, transcript, case, code, "
-              "coding or journal.")
+@click.option("--kind", type=click.Choice(("project", "transcript", "case", "code",
+                                           "coding", "journal")),
+              help="Only memos of this kind.")
 @click.option("--author", help="Only memos written by this researcher.")
 @click.option("--code", help="Only memos about or linked to this code.")
 @click.option("--transcript", help="Only memos about, linked to or coded in this "
