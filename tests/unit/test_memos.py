@@ -159,3 +159,21 @@ def test_merge_brings_memos_of_every_kind_with_links(filled, tmp_path):
             ("case", "case P01", "", "ana"), ("journal", "journal", "", "ana")]
         assert rows[2].links == ["transcript t1 [0, 11)"]
         assert other.merge(tmp_path / "copy.qcode")["memos"] == 0
+
+
+def test_a_linked_passage_moves_with_a_late_redaction(project: Project):
+    from qcode.core.anonymise.key import Key
+    from qcode.core.anonymise.redact import redact_text
+
+    project.coder = "ana"
+    body = "Interviewer: Who?\n\nP01: I told Sarah Bright about it."
+    tid = project.add_transcript(transcript(body=body), source_file="t1.txt")
+    start, end = body.index("Sarah"), body.index(" about")
+    ref = project.add_memo("who she is", links=[Link("transcript", tid, start, end)])
+    redaction = redact_text(project.stored_transcript(tid), "Bright", "person", None,
+                            Key())
+    project.rewrite_transcript(tid, redaction.transcript, redaction.positions, "redacted")
+    (link,) = project.memo_row(ref).links
+    span = link.removeprefix("transcript t1 [").removesuffix(")").split(", ")
+    text = project.transcript_text(tid)
+    assert text[int(span[0]):int(span[1])] == "Sarah [Person 1]"
