@@ -38,6 +38,7 @@ class Selection:
     continuum: str = "per-transcript"  # or "joined": the transcripts as one continuum
     whitespace: str = "ignore"       # character units: white space left out, or "count"
     include_uncoded: bool = False    # every transcript, absent coders as coding nothing
+    autocoded: str = "include"       # codings made by `qcode autocode`: or "exclude"
     compared: dict[str, list[str]] = field(default_factory=dict)  # rule -> transcripts
     left_out: list[dict] = field(default_factory=list)            # transcript, why
     statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
@@ -80,6 +81,7 @@ class Report:
 
 CONTINUA = ("per-transcript", "joined")
 WHITESPACE = ("ignore", "count")
+AUTOCODED = ("include", "exclude")
 # The rules by which a transcript is compared, as the report names them.
 MARKED = "marked coded by every coder"
 UNMARKED = "unmarked with codings of every coder"
@@ -139,6 +141,9 @@ def select(project, coders: Sequence[str] | None = None,
     if options.get("continuum", CONTINUA[0]) not in CONTINUA:
         raise ReportError(f"unknown continuum {options['continuum']!r}; use "
                           + " or ".join(CONTINUA))
+    if options.get("autocoded", AUTOCODED[0]) not in AUTOCODED:
+        raise ReportError(f"unknown choice of auto-coded codings {options['autocoded']!r};"
+                          " use " + " or ".join(AUTOCODED))
     if options.get("whitespace", WHITESPACE[0]) not in WHITESPACE:
         raise ReportError(f"unknown white space choice {options['whitespace']!r}; use "
                           + " or ".join(WHITESPACE))
@@ -211,6 +216,9 @@ def choices_line(selection: Selection) -> str:
             else "count white space (--whitespace count)"))
     elif selection.unit:
         parts.append(f"given units: {selection.unit}s")
+    parts.append("auto-coded codings " + (
+        "included (--autocoded include)" if selection.autocoded == "include"
+        else "left out (--autocoded exclude)"))
     return "; ".join(parts) + "."
 
 
@@ -220,7 +228,7 @@ def design(selection: Selection) -> dict:
             "left_out": selection.left_out, "continuum": selection.continuum,
             "unit": selection.unit,
             "whitespace": selection.whitespace if selection.unit == "character" else None,
-            "include_uncoded": selection.include_uncoded}
+            "include_uncoded": selection.include_uncoded, "autocoded": selection.autocoded}
 
 
 def build(project, selection: Selection, per_transcript: bool = False) -> Report:
@@ -228,7 +236,8 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     transcript_ids = [t["id"] for t in selection.transcripts]
     lengths = [t["length"] for t in selection.transcripts]
     offsets = dict(zip(transcript_ids, _starts(lengths)))
-    spans = project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+    spans = project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids,
+                                autocoded=selection.autocoded == "include")
     units_by_transcript = _units(project, selection) if selection.unit else {}
     total = sum(lengths)
     figures: list[CodeFigures] = []
