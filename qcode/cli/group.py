@@ -21,6 +21,9 @@ DEFAULT_PROJECT = "project.qcode"
 # help is kept here so that `qcode --help` lists them without loading them
 # (tests/test_startup.py checks it against the command's own).
 LAZY_COMMANDS = {
+    "autocode": ("qcode.cli.autocode", "autocode",
+                 "Code every place a phrase (or --regex, --fuzzy) occurs, after reviewing "
+                 "each hit in context; or every turn of a speaker, as a code of its own."),
     "export": ("qcode.cli.exchange", "export",
                "Export the whole project (transcripts, codebook, codings, coders, cases "
                "and memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA "
