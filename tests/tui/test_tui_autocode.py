@@ -93,3 +93,14 @@ def test_a_search_that_finds_nothing_says_so_and_codes_nothing(tmp_path: Path):
 
     run(drive())
     assert codings(path) == []
+
+
+def test_help_lists_the_review_keys():
+    from qcode.tui.screens.help import binding_rows
+
+    rows = {(where, keys, does) for where, keys, does, _ in
+            binding_rows(QcodeApp.__new__(QcodeApp))}
+    for keys, does in (("a", "Accept"), ("r,x", "Reject"), ("s", "Sentence"),
+                       ("t", "Turn"), ("m", "Match"), ("A", "Accept rest"),
+                       ("c", "Code accepted")):
+        assert ("Auto-code review", keys, does) in rows
