@@ -199,3 +199,16 @@ def test_agreement_includes_or_excludes_autocoded_codings_and_says_which(coded):
         excluded.selection)
     assert "auto-coded codings included (--autocoded include)" in choices_line(
         included.selection)
+
+
+def test_a_merged_copy_keeps_which_codings_were_autocoded(coded, tmp_path):
+    import shutil
+
+    project, *_ = coded
+    talk = code_to_apply(project, "Talk")
+    project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(project.path, tmp_path / "copy.qcode")
+    with Project.open(tmp_path / "copy.qcode") as copy:
+        accept(copy, talk, "ben", find(copy, Search("slow")).proposals, "slow")
+    project.merge(tmp_path / "copy.qcode")
+    assert project.conn.execute("SELECT autocoded FROM codings").fetchall() == [(1,)] * 3
