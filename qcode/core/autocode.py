@@ -287,6 +287,9 @@ def _fuzzy_matcher(phrase: str, cutoff: float):
 
     def matches(text: str) -> list[tuple[int, int, float]]:
         lowered = _folded(text)
+        # A sentence scores no more than its whole turn: most turns are passed over here.
+        if fuzz.partial_ratio(wanted, lowered, score_cutoff=cutoff) < cutoff:
+            return []
         out = []
         for start, end in _sentences(text):
             found = fuzz.partial_ratio_alignment(wanted, lowered[start:end],

@@ -4,9 +4,11 @@ one coder's codings in one undoable action, each marked as auto-coded."""
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass
 
 from qcode.core.store.base import ProjectError, new_guid, now
+from qcode.core.store.transcripts import _fts_phrase
 
 
 @dataclass
@@ -34,23 +36,36 @@ class Autocoded:
 class Autocoding:
     def spoken_turns(self, transcript_ids: list[int] | None = None,
                      words: str | None = None) -> list[SpokenTurn]:
-        """Turns in transcript and turn order, with their text; with `words` (an FTS5
-        phrase query), only the turns the search index says hold them."""
-        sql = ('SELECT tu.transcript_id, tr.name, tu.seq, tu.speaker, tu.start, tu."end",'
-               ' substr(tr.text, tu.start + 1, tu."end" - tu.start)')
+        """Turns in transcript and turn order, with their text; with `words` (what a
+        researcher typed), only the turns the search index says hold them all, in order.
+        Each text is read once and cut into its turns here: SQLite's substr would read
+        a whole transcript again for every turn."""
+        sql = 'SELECT tu.transcript_id, tu.seq, tu.speaker, tu.start, tu."end"'
         params: list = []
         if words is not None:
             sql += (" FROM turns_fts JOIN turns tu ON tu.id = turns_fts.rowid"
-                    " JOIN transcripts tr ON tr.id = tu.transcript_id"
                     " WHERE turns_fts MATCH ?")
-            params.append(words)
+            params.append(_fts_phrase(words))
         else:
-            sql += " FROM turns tu JOIN transcripts tr ON tr.id = tu.transcript_id WHERE 1"
+            sql += " FROM turns tu WHERE 1"
         if transcript_ids is not None:
             sql += f" AND tu.transcript_id IN ({', '.join('?' for _ in transcript_ids)})"
             params += transcript_ids
-        rows = self.conn.execute(sql + " ORDER BY tr.name, tu.seq", params)
-        return [SpokenTurn(*row) for row in rows]
+        rows = self.conn.execute(sql, params).fetchall()
+        texts = self._texts({row[0] for row in rows})
+        rows.sort(key=lambda row: (texts[row[0]][0], row[1]))
+        return [SpokenTurn(tid, texts[tid][0], seq, speaker, start, end,
+                           texts[tid][1][start:end])
+                for tid, seq, speaker, start, end in rows]
+
+    def _texts(self, transcript_ids: set[int]) -> dict[int, tuple[str, str]]:
+        """{id: (name, text)}, each text checked against its SHA-256 (once)."""
+        rows = self.conn.execute(
+            "SELECT id, name, text, sha256 FROM transcripts"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(transcript_ids)),))
+        return {tid: (name, self.verified_text(tid, name, text, sha))
+                for tid, name, text, sha in rows}
 
     def speakers(self, transcript_ids: list[int] | None = None) -> list[str]:
         """Every speaker label of these transcripts (default: all), by label."""
