@@ -68,10 +68,12 @@ def test_the_screen_shows_the_hit_in_its_turn_and_every_key_at_80x24(tmp_path: P
             assert "turn 4 · P01" in context and "Many fear deportation." in context
             title = str(app.screen.query_one("#autocode-title", Static).render())
             assert "1 hits, 0 accepted" in title
-            footer = " ".join(str(w.render()) for w in app.screen.query("FooterKey"))
-            for does in ("Accept", "Reject", "Sentence", "Turn", "Accept rest",
-                         "Code accepted"):
+            keys = list(app.screen.query("FooterKey"))
+            footer = " ".join(str(w.render()) for w in keys)
+            assert all(0 < w.region.right <= 80 for w in keys)  # none cut off
+            for does in ("Accept", "Reject", "Sentence", "Turn", "Accept all", "Code"):
                 assert does in footer
+            assert "Esc leaves" in title
             assert app.screen.query_one(DataTable).size.height >= 3
 
     run(drive())
@@ -101,6 +103,6 @@ def test_help_lists_the_review_keys():
     rows = {(where, keys, does) for where, keys, does, _ in
             binding_rows(QcodeApp.__new__(QcodeApp))}
     for keys, does in (("a", "Accept"), ("r,x", "Reject"), ("s", "Sentence"),
-                       ("t", "Turn"), ("m", "Match"), ("A", "Accept rest"),
-                       ("c", "Code accepted")):
+                       ("t", "Turn"), ("m", "Match"), ("A", "Accept all"),
+                       ("c", "Code"), ("escape", "Leave")):
         assert ("Auto-code review", keys, does) in rows

@@ -21,14 +21,17 @@ PREVIEW = 200  # characters of a hit's text in its row (the row cuts it to fit)
 
 class AutocodeScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Leave", id="autocode.leave"),
+        # Not in the footer, so that 80 columns hold the rest: the title line says
+        # Esc, and help (F1) lists both.
+        Binding("escape", "app.pop_screen", "Leave", show=False, id="autocode.leave"),
+        Binding("q", "app.quit", "Quit", show=False, id="autocode.quit"),
         Binding("a", "decide(True)", "Accept", id="autocode.accept"),
         Binding("r,x", "decide(False)", "Reject", id="autocode.reject"),
         Binding("s", "widen('sentence')", "Sentence", id="autocode.sentence"),
         Binding("t", "widen('turn')", "Turn", id="autocode.turn"),
         Binding("m", "widen('match')", "Match", show=False, id="autocode.match"),
-        Binding("A", "accept_rest", "Accept rest", id="autocode.accept_rest"),
-        Binding("c", "code", "Code accepted", id="autocode.code"),
+        Binding("A", "accept_rest", "Accept all", id="autocode.accept_rest"),
+        Binding("c", "code", "Code", id="autocode.code"),
     ]
 
     def __init__(self, search: Search, code: tuple[int, str]):
@@ -43,7 +46,8 @@ class AutocodeScreen(Screen):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="hits")
         with VerticalScroll(id="hit-context"):
             yield Static(id="hit-text")
-        yield Footer()
+        # ctrl+p still opens the palette (help says so); its key would cut off F1's.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title_line(f"looking for {self._pattern()}…")
@@ -99,7 +103,7 @@ class AutocodeScreen(Screen):
         accepted = sum(1 for d in self.decisions if d)
         rejected = sum(1 for d in self.decisions if d is False)
         self.title_line(f"{len(self.proposals)} hits, {accepted} accepted, {rejected} "
-                        "rejected; c codes the accepted")
+                        "rejected; c codes the accepted, Esc leaves without coding")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_hit(event.cursor_row)
@@ -124,7 +128,7 @@ class AutocodeScreen(Screen):
 
     def _redraw(self, row: int) -> None:
         for column, value in enumerate(self._cells(row)):
-            self.table.update_cell_at((row, column), value)
+            self.table.update_cell_at((row, column), value, update_width=True)
         self.show_counts()
         self.show_hit(row)
 
