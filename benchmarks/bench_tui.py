@@ -152,8 +152,8 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
         project.set_attributes("P01", {"role": "Detective Sergeant", "region": "North"})
         project.load_codebook(book)
         codes = project.codes()
-        basic = [c["id"] for c in codes if c["depth"] == 2]
-        organising = [c["id"] for c in codes if c["depth"] == 1]
+        basic = [c.id for c in codes if c.depth == 2]
+        organising = [c.id for c in codes if c.depth == 1]
         turns = project.turns(transcript_id)
         text = parsed.text
         # One transaction for the setup (add_coding joins it); the codings are exactly
@@ -167,7 +167,7 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
                     turn = spans.turn_at(turns, offset)
                     if turn is None:
                         continue
-                    start, end = turn["start"], turn["end"]
+                    start, end = turn.start, turn.end
                 else:
                     start, end = spans.sentence_at(text, turns, offset)
                     if roll > 0.8:  # two sentences
@@ -182,11 +182,11 @@ def build_project(path: Path, words: int, codings: int, seed: int = 11) -> dict:
         mine = project.conn.execute(
             "SELECT count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
             " WHERE k.name = ?", (ME,)).fetchone()[0]
-        keyed = [(c["key"], c["id"], c["name"]) for c in codes if c["key"]]
+        keyed = [(c.key, c.id, c.name) for c in codes if c.key]
         return {"transcript_id": transcript_id, "chars": len(text),
                 "turns": turns, "codes": len(codes), "codings": stored, "mine": mine,
                 "keyed": sorted(keyed), "words": parsed.word_count,
-                "code_names": [c["name"] for c in codes]}
+                "code_names": [c.name for c in codes]}
 
 
 # -- driving the app ----------------------------------------------------------------------
@@ -331,12 +331,12 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         # (a committed transaction: the project file is in WAL mode), reloading this
         # coder's codings and counts, rebuilding the per-line paint index, relabelling
         # the codebook panel and repainting.
-        long_turns = [t for t in info["turns"] if t["speaker"] == "P01"]
+        long_turns = [t for t in info["turns"] if t.speaker == "P01"]
         keyed = info["keyed"]
         select_times, apply_times = [], []
         for i in range(repeat):
             turn = long_turns[int((i + 0.5) * len(long_turns) / repeat)]
-            offset = turn["start"] + (turn["end"] - turn["start"]) // 3
+            offset = turn.start + (turn.end - turn.start) // 3
             view.move_to(offset)
             await settle(pilot, app)
 

@@ -123,13 +123,15 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
                                                   "xlsx"]),
               help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
               "ending in .xlsx, else table).")
+@click.option("--full", is_flag=True,
+              help="The table with D_o, D_e, themes and the MAXQDA-style view.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
           threshold, resamples, seed, statistics, weights, distance, continuum,
-          whitespace, include_uncoded, autocoded, form, out, force) -> None:
+          whitespace, include_uncoded, autocoded, form, full, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
     from qcode.core.agreement.report import build, select
@@ -161,7 +163,7 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
         report = build(project, selection, per_transcript)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
-    text = render(report, form, width=min(shutil_width(), 120))
+    text = render(report, form, width=min(shutil_width(), 120), full=full)
     if out:
         outputs.write(out, text, ctx.find_root().obj, force=force)
         say(f"wrote the agreement report to {out}")
@@ -211,7 +213,7 @@ def matrix_file(path: Path, what: str) -> tuple[list[str], object]:
 
 
 def code_ids_named(project: Project, names: str) -> list[int]:
-    codes = {c["name"].casefold(): c["id"] for c in project.codes()}
+    codes = {c.name.casefold(): c.id for c in project.codes()}
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     missing = [n for n in wanted if n.casefold() not in codes]
     if missing:

@@ -61,13 +61,15 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
     path = ctx.find_root().obj
     outputs.check(out, path, force=force)  # before the work; write_qdpx writes it so too
     project = open_project(ctx)
-    exchange = snapshot(project)
-    if not exchange.transcripts:
-        hint = ("; for the codebook alone use 'qcode codebook export --format qdc --out "
-                "FILE'" if exchange.codebook.codes else "")
-        raise click.ClickException(f"{path} has no transcripts, so there is nothing to "
-                                   f"export; add some with 'qcode import FILES'{hint}")
-    write_qdpx(exchange, out, dialect)
+    with project.reading():  # one moment: the codings are read as they are written
+        exchange = snapshot(project)
+        if not exchange.transcripts:
+            hint = ("; for the codebook alone use 'qcode codebook export --format qdc "
+                    "--out FILE'" if exchange.codebook.codes else "")
+            raise click.ClickException(f"{path} has no transcripts, so there is nothing "
+                                       f"to export; add some with 'qcode import FILES'"
+                                       f"{hint}")
+        write_qdpx(exchange, out, dialect)
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
 

@@ -12,6 +12,8 @@ format and file written, so it makes the same file again."""
 
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import json
 import shutil
@@ -259,12 +261,19 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     if folder.is_dir():
         _check(ctx, "html", index, force)
     made = html_report(open_project(ctx), coder=coder, by=by, folder=folder.name or str(folder))
+    new = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"{folder}: cannot make the folder: "
                                    f"{exc.strerror or exc}") from None
-    _write(index, made.html)
+    try:
+        _write(index, made.html)
+    except BaseException:
+        if new:  # a full disk: the folder this command made goes too
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     say(f"wrote the report to {index}")
     if made.empty:
         say(EMPTY)

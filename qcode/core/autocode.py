@@ -158,18 +158,18 @@ def code_to_apply(project, name: str) -> tuple[int, str]:
     codes = project.codes()
     paths = code_paths(codes)
     typed = " > ".join(part.strip() for part in name.split(">")).casefold()
-    found = [c for c in codes if typed in (c["name"].casefold(), paths[c["id"]].casefold())]
+    found = [c for c in codes if typed in (c.name.casefold(), paths[c.id].casefold())]
     if not found:
         raise AutocodeError(f"no code named {name!r}; add it to the codebook first")
     if len(found) > 1:
         raise AutocodeError(f"{len(found)} codes are named {name!r} ("
-                            + ", ".join(paths[c["id"]] for c in found)
+                            + ", ".join(paths[c.id] for c in found)
                             + "): give the path, e.g. 'Theme > Code'")
     code = found[0]
-    if not code["codable"]:
-        raise AutocodeError(f"{code['name']} is a category: it groups codes and cannot be "
+    if not code.codable:
+        raise AutocodeError(f"{code.name} is a category: it groups codes and cannot be "
                             "applied to text; name one of the codes under it")
-    return code["id"], code["name"]
+    return code.id, code.name
 
 
 def _check(search: Search) -> None:

@@ -5,6 +5,14 @@ back, and the exchange with other tools reads and writes the same records.
 Positions are half-open spans [start, end) of Unicode code points over a transcript's
 text, which is LF-only with no BOM and never changes once stored (its SHA-256 is kept
 and checked). GUIDs are upper case without braces inside qcode.
+
+Store ids and GUIDs: a GUID is a thing's identity everywhere (across projects, in files
+other tools read), so the fields every record has (`Coding.code`, `Coding.coder` ...)
+hold GUIDs, and an importer or an exchange file can fill them without a project. A
+record the store gives back also carries its row ids (`id`, `code_id`,
+`transcript_id`, `parent_id`), because every store method that acts on one thing
+takes its id: those are None on a record that was never stored, and mean nothing
+outside the project they came from.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ class Turn:
     label_start: int | None = None
     begin_time: float | None = None
     end_time: float | None = None
+    number: int | None = None  # its place in the transcript, from 1, once stored
 
 
 @dataclass
@@ -79,9 +88,43 @@ class Case:
     attributes: dict[str, tuple[str, str]] = field(default_factory=dict)
     transcripts: list[str] = field(default_factory=list)
 
+    @property
+    def values(self) -> dict[str, str]:
+        """Each attribute's value, by attribute name."""
+        return {name: value for name, (value, _) in self.attributes.items()}
+
+
+@dataclass
+class Code:
+    """A code of the project's codebook (a theme, or a code under one). A category
+    (`codable` False) groups codes and is never applied to text.
+
+    Not `qcode.core.codebook.Code`, which is a code of a codebook file (a tree with its
+    children inside): this is one row of the project, its place given by `parent_id`
+    and `sort_order`. From `Project.codes()`, `depth` is its depth in the tree (0 for a
+    theme) and `codings` the number of codings it has."""
+
+    guid: str
+    name: str
+    parent_id: int | None = None
+    definition: str = ""
+    when_to_use: str = ""
+    when_not_to_use: str = ""
+    example: str = ""
+    colour: str | None = None  # #RRGGBB
+    key: str | None = None  # the one-key shortcut while coding
+    sort_order: int = 0
+    codable: bool = True
+    id: int | None = None
+    codings: int = 0
+    depth: int = 0
+
 
 @dataclass
 class Coding:
+    """A span of a transcript coded with a code by a coder. From the store it also
+    carries its row ids and the coder's name (what every screen and report shows)."""
+
     guid: str
     transcript: str  # transcript GUID
     code: str  # code GUID
@@ -90,6 +133,23 @@ class Coding:
     end: int
     memo: str = ""
     created: str | None = None
+    id: int | None = None
+    transcript_id: int | None = None
+    code_id: int | None = None
+    coder_name: str | None = None
+
+
+@dataclass
+class Segment:
+    """A coding as a quote shows it: with its text, the transcript's name, the speaker
+    of the turn where it starts, and the case with its attribute values."""
+
+    coding: Coding
+    transcript: str  # the transcript's name
+    text: str
+    speaker: str | None = None
+    case: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -110,7 +110,7 @@ class QcodeApp(App):
 
     def action_help(self) -> None:
         codes = getattr(self.screen, "codes", {}) or {}
-        keys = sorted((c["key"], c["name"]) for c in codes.values() if c.get("key"))
+        keys = sorted((c.key, c.name) for c in codes.values() if c.key)
         self.push_screen(HelpScreen(keys))
 
     def get_system_commands(self, screen):

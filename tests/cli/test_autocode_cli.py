@@ -87,7 +87,7 @@ def test_a_speaker_as_a_code_is_every_turn_of_theirs(path: Path):
 ])
 def test_bad_input_is_one_line_and_nothing_is_written(path: Path, args, message):
     with Project.open(path) as project:
-        project.edit_code(next(c["id"] for c in project.codes() if c["name"] == "Victims"),
+        project.edit_code(next(c.id for c in project.codes() if c.name == "Victims"),
                           codable=False)
     result = qcode(path, *args, "--accept-all", "--coder", "ana", ok=False, one_line=True)
     assert message in result.output

@@ -59,7 +59,7 @@ def test_every_row_of_the_material_became_a_coding(built: Project):
 
 
 def test_the_material_uses_basic_themes_and_several_indicators(built: Project):
-    parents = {c["parent_id"] for c in built.codes()}
+    parents = {c.parent_id for c in built.codes()}
     leaves = {path for path, code_id in code_paths(built).items() if code_id not in parents}
     used = {r["code"] for r in read_demo_codings()}
     assert used <= leaves, used - leaves

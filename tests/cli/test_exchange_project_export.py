@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode.cli import cli
-from tests.conftest import cli_result
+from tests.conftest import cli_result, copy_demo
 from qcode.core.anonymise.detect import is_common_word
 from qcode.core.codebook import Code, Codebook
-from qcode.core.demo import DEMO_MATERIAL, build_demo
+from qcode.core.demo import DEMO_MATERIAL
 from qcode.core.exchange import description
 from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.project_snapshot import snapshot
@@ -79,7 +79,7 @@ def build(path: Path) -> Project:
     project.set_attributes("P02", {"role": "Analyst", "age": "29", "hours": "40",
                                    "mixed": "unknown"})
     project.set_attributes("P03", {"role": "Not interviewed"})  # a case with no transcript
-    codes = {c["name"]: c["id"] for c in project.codes()}
+    codes = {c.name: c.id for c in project.codes()}
     start = FIRST.index("We had")
     project.add_coding(first, codes["Barriers"], "ana", start, FIRST.index(" at all"))
     project.add_coding(first, codes[HOSTILE], "ben", start, start + 6,
@@ -274,7 +274,7 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
         assert variable.get("guid") == str(uuid.uuid5(
             QCODE_NS, f"variable:{project_guid}:{variable.get('name')}"))
     # A new coding changes the export, but no identity already in it.
-    codes = {c["name"]: c["id"] for c in coded.codes()}
+    codes = {c.name: c.id for c in coded.codes()}
     coded.add_coding(2, codes["Fear"], "ben", 0, 11)
     after = parse(unpack(qdpx_bytes(snapshot(coded)))["project.qde"])
     old = {e.get("guid") for e in root.iter() if e.get("guid")}
@@ -421,15 +421,15 @@ def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
         assert facts["source_file"] == rows[guid].source_file
         assert facts["imported"] == rows[guid].imported
         stored = coded.turns(rows[guid].id)
-        assert facts["turns"] == [[t["speaker"], t["start"], t["end"], t["label_start"],
-                                   t["begin_time"], t["end_time"]] for t in stored]
+        assert facts["turns"] == [[t.speaker, t.start, t.end, t.label_start,
+                                   t.begin_time, t.end_time] for t in stored]
 
 
 def test_snapshot_reads_with_a_handful_of_queries(tmp_path: Path):
     def statements(codings: int) -> int:
         path = tmp_path / f"p{codings}.qcode"
         with build(path) as project:
-            code = project.codes()[0]["id"]
+            code = project.codes()[0].id
             for n in range(codings):
                 project.add_coding(2, code, f"coder {n % 3}", n, n + 1)
             seen: list[str] = []
@@ -691,12 +691,11 @@ def test_a_control_character_in_a_code_name_is_one_line(run, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_template):
     folder = tmp_path_factory.mktemp("demo")
-    build_result = build_demo(folder / "demo.qcode")
-    with build_result.project as project:
+    with Project.open(copy_demo(demo_template, folder)) as project:
         write_qdpx(snapshot(project), folder / "demo.qdpx")
-        yield project, folder / "demo.qdpx", build_result.key_path
+        yield project, folder / "demo.qdpx", folder / "demo.key.json"
 
 
 @needs_refi

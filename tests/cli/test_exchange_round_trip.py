@@ -115,8 +115,8 @@ def build(path: Path, parts: dict) -> None:
             parent_id = code_ids[parent] if parent is not None else None
             # Sibling names that differ only in case are renamed on the way in (with a
             # warning), as other tools treat them as one name.
-            siblings = {project.code(i)["name"].casefold() for i in code_ids
-                        if project.code(i)["parent_id"] == parent_id}
+            siblings = {project.code(i).name.casefold() for i in code_ids
+                        if project.code(i).parent_id == parent_id}
             if name.casefold() in siblings:
                 name = f"{name} {len(code_ids)}"
             code_ids.append(project.add_code(
@@ -143,7 +143,7 @@ def build(path: Path, parts: dict) -> None:
                             [(0, len(text))], "union", tuple(parts["coders"][:2]))
         coder_ids = [project.coder_id(name) for name in parts["coders"]]
         for name, text, target in parts["memos"]:
-            guid = {"code": project.code(code_ids[0])["guid"], None: None,
+            guid = {"code": project.code(code_ids[0]).guid, None: None,
                     "transcript": project.conn.execute(
                         "SELECT guid FROM transcripts WHERE id = ?",
                         (transcript_ids[0],)).fetchone()[0]}[target]
@@ -181,12 +181,9 @@ def test_round_trip_gives_back_the_same_project(parts: dict, tmp_path_factory):
         assert project.check() == []
 
 
-def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch):
-    from qcode.core.demo import build_demo
-
+def test_round_trip_of_the_demo_project(tmp_path: Path, monkeypatch, demo_copy: Path):
     monkeypatch.chdir(tmp_path)
-    source = tmp_path / "demo.qcode"
-    build_demo(source)
+    source = demo_copy
     with Project.open(source) as project:  # a consensus begun: one place resolved
         from qcode.core.agreement.disagreements import places_in, resolve
 

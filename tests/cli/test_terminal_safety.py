@@ -56,7 +56,7 @@ def hostile(tmp_path: Path, monkeypatch):
     imported = cli_result(["import", "--attributes", "people.csv", f"p{HOSTILE}.txt"])
     loaded = cli_result(["codebook", "import", "book.yaml"])
     with Project.open(tmp_path / "project.qcode") as project:
-        code = next(c["id"] for c in project.codes() if c["parent_id"] is not None)
+        code = next(c.id for c in project.codes() if c.parent_id is not None)
         text = project.transcript_text(1)
         start = text.index("It was")
         project.add_coding(1, code, "ana", start, len(text) - 1)

@@ -178,14 +178,14 @@ def test_codebook_panel_edits_are_undoable(path: Path):
             screen.panel.select_code(code_id(path, "Resources"))
             await pilot.press("r", *"Resources and staff", "enter")  # the old name is selected
             await settle(pilot, app)
-            assert "Resources and staff" in [c["name"] for c in screen.codes.values()]
+            assert "Resources and staff" in [c.name for c in screen.codes.values()]
             # The panel redraws after the rename; under load the keys can come first.
             screen.panel.select_code(code_id(path, "Resources and staff"))
             await pilot.press("A", *"Overtime", "enter")
             await settle(pilot, app)
             overtime = code_id(path, "Overtime")
             with Project.open(path) as project:
-                assert project.code(overtime)["parent_id"] == code_id(path, "Resources and staff")
+                assert project.code(overtime).parent_id == code_id(path, "Resources and staff")
             await pilot.press("e")
             await settle(pilot, app)
             app.screen.query_one("#f-definition").text = "Unpaid extra hours."
@@ -195,8 +195,8 @@ def test_codebook_panel_edits_are_undoable(path: Path):
             await settle(pilot, app)
             with Project.open(path) as project:
                 code = project.code(overtime)
-                assert code["definition"] == "Unpaid extra hours."
-                assert code["parent_id"] == code_id(path, "Victims")
+                assert code.definition == "Unpaid extra hours."
+                assert code.parent_id == code_id(path, "Victims")
             screen.panel.select_code(code_id(path, "Resources and staff"))
             await pilot.press("M", *"lack of tr", "enter")
             await settle(pilot, app)
@@ -204,16 +204,16 @@ def test_codebook_panel_edits_are_undoable(path: Path):
             screen.panel.select_code(overtime)
             await pilot.press("d")
             await settle(pilot, app)
-            assert "Overtime" not in [c["name"] for c in screen.codes.values()]
+            assert "Overtime" not in [c.name for c in screen.codes.values()]
             for _ in range(6):
                 await pilot.press("u")
                 await settle(pilot, app)
-            names = [c["name"] for c in screen.codes.values()]
+            names = [c.name for c in screen.codes.values()]
             assert "Resources" in names and "Overtime" not in names
             assert [r[0] for r in codings(path)] == ["Resources"]
             await pilot.press("U")
             await settle(pilot, app)
-            assert "Resources and staff" in [c["name"] for c in screen.codes.values()]
+            assert "Resources and staff" in [c.name for c in screen.codes.values()]
     run(scenario())
 
 

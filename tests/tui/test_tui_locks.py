@@ -48,7 +48,7 @@ def test_a_coding_made_while_the_project_is_busy_is_kept_and_written_later(path:
                 we_had = FIRST.index("We had")
                 # Painted as not saved, and named so beside the text.
                 assert [(c["code_id"], c["start"], c["end"]) for c in screen.unsaved] \
-                    == [(UNSAVED_CODE["id"], we_had, we_had + 26)]
+                    == [(UNSAVED_CODE.id, we_had, we_had + 26)]
                 assert "NOT SAVED" in str(screen.query_one("#here").render())
                 # Still waiting, not given up, a while later; leaving is refused.
                 await pilot.pause(0.5)

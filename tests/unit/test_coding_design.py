@@ -40,7 +40,7 @@ def test_an_absent_coder_does_not_drag_alpha_down(project: Project):
     project.mark_coded("cy", ids(project, "T1", "T2"))
     compared = alpha_of(project)
     # The old figure: cy taken to have read T3 and T4 and coded nothing there.
-    code = project.codes()[0]["id"]
+    code = project.codes()[0].id
     spans = project.coded_spans(["ana", "ben", "cy"], [code])
     laid = [[(at + s, at + e) for at, t in zip(range(0, 4 * LENGTH, LENGTH),
                                               ids(project, "T1", "T2", "T3", "T4"))
@@ -135,7 +135,7 @@ def test_joined_continuum_lets_gaps_run_across_transcripts(project: Project):
     joined = build(project, selection).codes[0].alpha
     apart = build(project, select(project, coders=["ana", "ben"], resamples=0)).codes[0]
     assert joined.value != pytest.approx(apart.alpha.value)
-    code = project.codes()[0]["id"]
+    code = project.codes()[0].id
     spans = project.coded_spans(["ana", "ben"], [code])
     laid = [[(n * LENGTH + s, n * LENGTH + e)
              for n, t in enumerate(ids(project, "T1", "T2", "T3", "T4"))

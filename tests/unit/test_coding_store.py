@@ -30,7 +30,7 @@ def coded(project: Project):
     tid = project.add_transcript(transcript(), source_file="t1.txt")
     project.load_codebook(parse_codebook(BOOK))
     project.coder = "ana"
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     return project, tid, ids
 
 
@@ -168,7 +168,7 @@ def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
         tid = project.add_transcript(transcript(), source_file="t1.txt")
         project.load_codebook(parse_codebook(BOOK))
         project.coder = "ana"
-        ids = {c["name"]: c["id"] for c in project.codes()}
+        ids = {c.name: c.id for c in project.codes()}
         length = len(project.transcript_text(tid))
         before = state(project)
         done = 0
@@ -223,11 +223,11 @@ def test_backup_into_a_missing_folder_names_the_destination(coded, tmp_path):
 
 
 def test_units_of_a_transcript():
+    from qcode.core.model import Turn
     from qcode.core.spans import units
 
     text = "Interviewer: Is it big? Tell me.\n\nP01: Yes. It grows."
-    turns = [{"start": 13, "end": 32, "label_start": 0},
-             {"start": 39, "end": len(text), "label_start": 34}]
+    turns = [Turn(None, 13, 32, label_start=0), Turn(None, 39, len(text), label_start=34)]
     slices = lambda unit: [text[s:e] for s, e in units(text, turns, unit)]  # noqa: E731
     assert slices("turn") == ["Is it big? Tell me.", "Yes. It grows."]
     assert slices("sentence") == ["Is it big?", "Tell me.", "Yes.", "It grows."]

@@ -86,7 +86,7 @@ def places_in(project, first: str, second: str, code_ids: list[int] | None = Non
             raise ValueError(f"no coder named '{coder}' (coders: {', '.join(sorted(known))})")
     spans = project.coded_spans([first, second], code_ids, transcript_ids)
     names = {t.id: t.name for t in project.transcripts()}
-    codes = {c["id"]: c["name"] for c in project.codes()}
+    codes = {c.id: c.name for c in project.codes()}
     resolved = project.resolutions((first, second))
     texts: dict[int, str] = {}
     out = []

@@ -568,7 +568,7 @@ class _Reader:
             return
         try:
             extras = json.loads(self.archive.read(entry))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # nested too deep
             self.warnings.append(f"{EXTRAS} is not valid JSON; ignored")
             return
         if not isinstance(extras, dict) or extras.get("format") != "qcode-extras" \
@@ -951,9 +951,11 @@ def describe(reading: Reading, crlf: bool = True, astral: bool = True) -> str:
 
 def position(value: str) -> int | None:
     """A position as a file writes it ("139"), or None when it is not one; a number of
-    more digits than any text has is not one either."""
+    more digits than any text has is not one either. Only ASCII digits: `isdigit` also
+    takes "²", which int() refuses, and int() takes other scripts' digits no file means."""
     value = value.strip()
-    if not value or len(value) > 15 or not value.lstrip("-").isdigit():
+    if not value or len(value) > 15 or not value.isascii() \
+            or not value.lstrip("-").isdigit():
         return None
     return int(value)
 

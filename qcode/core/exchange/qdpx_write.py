@@ -20,9 +20,13 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
   every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
   other tools recognise what they imported before.
-- Everything is checked before a byte is written (what the schema cannot check too:
-  unique GUIDs, references, positions); an export is right or fails with a message
-  naming what to fix.
+- Everything is checked (what the schema cannot check too: unique GUIDs, references,
+  positions) as it is written, into a file beside the target that takes its place only
+  once all is written: an export is right or fails with a message naming what to fix,
+  and leaves nothing behind.
+- project.qde is written a part at a time (each source with its codings) straight into
+  its zip entry, and the codings are read a transcript at a time, so a project of
+  300,000 codings exports in about the memory of one transcript's.
 """
 
 from __future__ import annotations
@@ -31,20 +35,21 @@ import bisect
 import functools
 import io
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from qcode import __version__
 from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of, unique_name
-from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
+from qcode.core.exchange.project_model import EXTRAS, ExchangeProject, StoredCodings
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             lower_guids, written, xml_text)
@@ -73,47 +78,74 @@ DIALECTS = {"standard": False, "nvivo": True, "atlasti": False, "maxqda": False,
 
 
 def write_qdpx(exchange: ExchangeProject, path: Path, dialect: str = "standard") -> None:
-    """Write the project to `path` as a .qdpx, replacing what is there. It is built and
-    checked in full first, then written as every output is (qcode.core.outputs), so no
-    failure leaves half a file (or harms the file it would replace)."""
+    """Write the project to `path` as a .qdpx, replacing what is there. It is written
+    and checked beside the target, as every output is (qcode.core.outputs), and takes
+    its place only when complete, so no failure leaves half a file (or harms the file
+    it would replace)."""
     from qcode.core import outputs
 
-    data = qdpx_bytes(exchange, dialect)
+    dialect_checked(dialect)
     try:
-        outputs.write(path, data, force=True)
+        with outputs.replacing(path, force=True) as partial, open(partial, "wb") as stream:
+            write_archive(exchange, stream, dialect)
+            stream.flush()
+            os.fsync(stream.fileno())  # on disk before it takes the target's place
     except outputs.OutputError as exc:
         raise ExchangeError(str(exc)) from None
 
 
 def qdpx_bytes(exchange: ExchangeProject, dialect: str = "standard") -> bytes:
-    """The .qdpx archive: project.qde, the sources and qcode.json, deterministic; its
-    positions counted as the `dialect`'s tool counts them."""
+    """The .qdpx archive in memory (write_qdpx writes the same bytes to a file)."""
+    buffer = io.BytesIO()
+    write_archive(exchange, buffer, dialect)
+    return buffer.getvalue()
+
+
+def dialect_checked(dialect: str) -> str:
     if dialect not in DIALECTS:
         raise ExchangeError(f"no export for '{dialect}'; choose one of "
                             + ", ".join(DIALECTS))
-    entries = [(QDE, project_qde(exchange, dialect)),
-               (EXTRAS, json.dumps(extras(exchange), ensure_ascii=False,
-                                   separators=(",", ":")).encode("utf-8"))]
-    sources = []
-    for transcript in exchange.transcripts:
-        guid = canonical(transcript.guid, f"transcript '{transcript.name}'")
-        try:
-            sources.append((f"sources/{written(guid)}.txt",
-                            transcript.text.encode("utf-8")))
-        except UnicodeEncodeError as exc:
-            raise ExchangeError(f"the text of transcript '{transcript.name}' holds "
-                                f"U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot "
-                                "carry") from None
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries + sorted(sources):
-            info = zipfile.ZipInfo(name, ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            # Made "on Unix" with ordinary file permissions, whatever system exports.
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            archive.writestr(info, data, compresslevel=COMPRESS_LEVEL)
-    return buffer.getvalue()
+    return dialect
+
+
+def write_archive(exchange: ExchangeProject, stream: IO[bytes],
+                  dialect: str = "standard") -> None:
+    """The .qdpx archive: project.qde, qcode.json and the sources, deterministic; its
+    positions counted as the `dialect`'s tool counts them. project.qde is streamed into
+    its entry, checked as it goes; a failure raises, leaving the stream unfinished."""
+    dialect_checked(dialect)
+    with zipfile.ZipFile(stream, "w") as archive:
+        with archive.open(entry(QDE), "w") as member:
+            write_project_qde(exchange, member, dialect)
+        archive.writestr(entry(EXTRAS), json.dumps(
+            extras(exchange), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        named = [(written(canonical(t.guid, f"transcript '{t.name}'")), t)
+                 for t in exchange.transcripts]
+        for guid, transcript in sorted(named, key=lambda pair: pair[0]):
+            archive.writestr(entry(f"sources/{guid}.txt"), utf8(transcript))
+
+
+def entry(name: str) -> zipfile.ZipInfo:
+    """An archive entry, the same whatever system exports: a fixed date, made "on Unix"
+    with ordinary file permissions, deflated at COMPRESS_LEVEL."""
+    info = zipfile.ZipInfo(name, ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    # What writestr's compresslevel sets, and which ZipFile.open takes from the entry
+    # alone (Python 3.13 renamed the attribute).
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel",
+            COMPRESS_LEVEL)
+    return info
+
+
+def utf8(transcript: Transcript) -> bytes:
+    try:
+        return transcript.text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ExchangeError(f"the text of transcript '{transcript.name}' holds "
+                            f"U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot "
+                            "carry") from None
 
 
 def extras(exchange: ExchangeProject) -> dict:
@@ -155,36 +187,53 @@ def astral_places(text: str) -> list[int]:
 
 def project_qde(exchange: ExchangeProject, dialect: str = "standard") -> bytes:
     """The project.qde document (UTF-8), valid against Project.xsd and checked."""
-    root = _Document(exchange, dialect).build()
-    lower_guids(root)
-    check_references(root)
-    ET.indent(root, space="  ")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
+    buffer = io.BytesIO()
+    write_project_qde(exchange, buffer, dialect)
+    return buffer.getvalue()
 
 
-def check_references(root: ET.Element) -> None:
+def write_project_qde(exchange: ExchangeProject, stream: IO[bytes],
+                      dialect: str = "standard") -> None:
+    """project.qde written to `stream` a part at a time, each part checked first."""
+    _Document(exchange, dialect).write(stream)
+
+
+class _References:
     """What the schema does not check: every GUID names one object, and every reference
-    (targetGUID, creatingUser) names an object in the document. A case and the code
-    that links it to its transcripts share one GUID on purpose."""
-    owners: dict[str, str] = {}
-    for element in root.iter():
-        guid = element.get("guid")
-        if guid is None:
-            continue
-        if guid in owners and {owners[guid], element.tag} == {"Case", "Code"}:
-            owners[guid] = "Case and Code"
-        elif guid in owners:
-            raise ExchangeError(f"the guid {guid} belongs to two things in the project "
-                                f"(a {owners[guid]} and a {element.tag}); an export needs "
-                                "each to be unique")
-        owners[guid] = element.tag
-    for element in root.iter():
-        for attribute in ("targetGUID", "creatingUser"):
-            target = element.get(attribute)
-            if target is not None and target not in owners:
-                raise ExchangeError(f"a {element.tag} refers to {target}, which is not in "
-                                    "the export")
+    (targetGUID, creatingUser) names an object in the document. Parts are checked as
+    they are written; a reference to what comes later (a coding's memo, written with
+    the Notes at the end) is checked at the end. A case and the code that links it to
+    its transcripts share one GUID on purpose."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+        self.later: list[tuple[str, str]] = []  # (element, target) not yet written
+
+    def add(self, part: ET.Element) -> None:
+        owners = self.owners
+        for element in part.iter():
+            guid = element.get("guid")
+            if guid is None:
+                continue
+            if guid in owners and {owners[guid], element.tag} == {"Case", "Code"}:
+                owners[guid] = "Case and Code"
+                continue
+            if guid in owners:
+                raise ExchangeError(f"the guid {guid} belongs to two things in the "
+                                    f"project (a {owners[guid]} and a {element.tag}); an "
+                                    "export needs each to be unique")
+            owners[guid] = element.tag
+        for element in part.iter():
+            for attribute in ("targetGUID", "creatingUser"):
+                target = element.get(attribute)
+                if target is not None and target not in owners:
+                    self.later.append((element.tag, target))
+
+    def check(self) -> None:
+        for tag, target in self.later:
+            if target not in self.owners:
+                raise ExchangeError(f"a {tag} refers to {target}, which is not in the "
+                                    "export")
 
 
 def canonical(guid: str | None, what: str) -> str:
@@ -279,19 +328,42 @@ class _Document:
             self.cleaned[guid] = clean_guid(guid)
         return self.cleaned[guid]
 
-    def build(self) -> ET.Element:
+    def write(self, stream: IO[bytes]) -> None:
+        """The document in the schema's order, each part written (and let go) as soon
+        as it is built; the sources one at a time, each with its codings."""
+        self.stream = stream
+        self.references = _References()
         self.free_memos()
-        self.users()
-        self.codebook()
-        self.cases()
-        self.sources()
+        opening = ET.tostring(self.root, encoding="unicode",
+                              short_empty_elements=False)[:-len("</Project>")]
+        self.put('<?xml version="1.0" encoding="utf-8"?>\n' + opening)
+        for part in (self.users(), self.codebook(), *self.cases()):
+            if part is not None:
+                self.part(part, 1)
+        if self.transcripts:
+            self.put("\n  <Sources>")
+            for source in self.sources():
+                self.part(source, 2)
+            self.put("\n  </Sources>")
         if self.notes:
-            notes = ET.SubElement(self.root, "Notes")
+            notes = ET.Element("Notes")
             for note in self.notes:
                 self.note(notes, **note)
+            self.part(notes, 1)
         for guid in self.notes_on[None]:
-            ET.SubElement(self.root, "NoteRef", {"targetGUID": guid})
-        return self.root
+            self.part(ET.Element("NoteRef", {"targetGUID": guid}), 1)
+        self.references.check()
+        self.put("\n</Project>\n")
+
+    def part(self, element: ET.Element, level: int) -> None:
+        """One finished part, checked and written indented at its `level`."""
+        lower_guids(element)
+        self.references.add(element)
+        ET.indent(element, space="  ", level=level)
+        self.put("\n" + "  " * level + ET.tostring(element, encoding="unicode"))
+
+    def put(self, text: str) -> None:
+        self.stream.write(text.encode("utf-8"))
 
     def dated(self, element: ET.Element, value: str | None) -> None:
         stamp = utc(value)
@@ -314,13 +386,14 @@ class _Document:
                 "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
                 "created": memo.created})
 
-    def users(self) -> None:
+    def users(self) -> ET.Element | None:
         if not self.coders:
-            return
-        users = ET.SubElement(self.root, "Users")
+            return None
+        users = ET.Element("Users")
         for guid, coder in self.coders.items():
             name = xml_text(coder.name, f"the name of coder '{coder.name}'")
             ET.SubElement(users, "User", {"guid": guid, "name": name})
+        return users
 
     def memo_text(self, target: str) -> str:
         """The free-standing memos on a code or transcript, as one text for its
@@ -328,11 +401,12 @@ class _Document:
         return "\n\n".join(self.note_text[note] for note in self.notes_on[target]
                              if self.note_text[note])
 
-    def codebook(self) -> None:
+    def codebook(self) -> ET.Element | None:
         linked = [case for case in self.exchange.cases if case.transcripts]
         if not self.exchange.codebook.codes and not linked:
-            return
-        codes = ET.SubElement(ET.SubElement(self.root, "CodeBook"), "Codes")
+            return None
+        book = ET.Element("CodeBook")
+        codes = ET.SubElement(book, "Codes")
         seen: dict[str, str] = {}
         memos = {guid: self.memo_text(guid) for guid in self.codes}
         for code in self.exchange.codebook.codes:
@@ -340,6 +414,7 @@ class _Document:
         names = {code.name.casefold() for code, _ in self.exchange.codebook.walk()}
         for case in linked:
             self.case_code(codes, case, names)
+        return book
 
     def case_code(self, parent: ET.Element, case: Case, names: set[str]) -> None:
         """The code QualCoder reads as a case's link to its transcripts (it deletes the
@@ -349,7 +424,9 @@ class _Document:
             "guid": canonical(case.guid, f"case '{case.name}'"),
             "name": xml_text(name, f"the name of case '{case.name}'"), "isCodable": "true"})
 
-    def cases(self) -> None:
+    def cases(self) -> list[ET.Element]:
+        """The Variables and the Cases, each left out when empty."""
+        parts = []
         cases = self.exchange.cases
         names = sorted({name for case in cases for name in case.attributes})
         types = {name: variable_type([case.attributes[name] for case in cases
@@ -357,17 +434,19 @@ class _Document:
         variables = {name: derived_guid(f"variable:{self.exchange.guid or ''}:{name}")
                      for name in names}
         if names:
-            parent = ET.SubElement(self.root, "Variables")
+            parent = ET.Element("Variables")
+            parts.append(parent)
             for name in names:
                 ET.SubElement(parent, "Variable", {
                     "guid": variables[name],
                     "name": xml_text(name, f"the name of the attribute '{name}'"),
                     "typeOfVariable": types[name]})
-        if not cases:
-            return
-        parent = ET.SubElement(self.root, "Cases")
-        for case in cases:
-            self.case(parent, case, variables, types)
+        if cases:
+            parent = ET.Element("Cases")
+            parts.append(parent)
+            for case in cases:
+                self.case(parent, case, variables, types)
+        return parts
 
     def case(self, parent: ET.Element, case: Case, variables: dict[str, str],
              types: dict[str, str]) -> None:
@@ -384,34 +463,41 @@ class _Document:
             ET.SubElement(element, "SourceRef", {
                 "targetGUID": canonical(transcript, f"a transcript of case '{case.name}'")})
 
-    def sources(self) -> None:
-        if not self.transcripts:
-            return
-        by_transcript: dict[str, list[Coding]] = defaultdict(list)
-        for coding in self.exchange.codings:
-            transcript = self.reference(coding.transcript)
-            if transcript not in self.transcripts:
-                raise ExchangeError(f"coding {coding.guid} is of transcript "
-                                    f"{coding.transcript}, which is not in the export")
-            by_transcript[transcript].append(coding)
+    def sources(self) -> Iterator[ET.Element]:
+        """Each TextSource with its codings, one at a time."""
+        codings_of = self.codings_by_transcript()
         cases: dict[str, list[Case]] = defaultdict(list)
         for case in self.exchange.cases:
             for transcript in case.transcripts:
                 cases[canonical(transcript, f"a transcript of case '{case.name}'")
                       ].append(case)
-        parent = ET.SubElement(self.root, "Sources")
         for guid, transcript in self.transcripts.items():
-            self.source(parent, guid, transcript, by_transcript[guid], cases[guid])
+            yield self.source(guid, transcript, codings_of(guid, transcript), cases[guid])
 
-    def source(self, parent: ET.Element, guid: str, transcript: Transcript,
-               codings: list[Coding], cases: list[Case]) -> None:
+    def codings_by_transcript(self) -> Callable[[str, Transcript], list[Coding]]:
+        """How to get a transcript's codings: from the project, when the codings are
+        still there (StoredCodings), else from the list, grouped once."""
+        codings = self.exchange.codings
+        if isinstance(codings, StoredCodings):
+            return lambda guid, transcript: codings.of(transcript.guid)
+        by_transcript: dict[str, list[Coding]] = defaultdict(list)
+        for coding in codings:
+            transcript = self.reference(coding.transcript)
+            if transcript not in self.transcripts:
+                raise ExchangeError(f"coding {coding.guid} is of transcript "
+                                    f"{coding.transcript}, which is not in the export")
+            by_transcript[transcript].append(coding)
+        return lambda guid, transcript: by_transcript[guid]
+
+    def source(self, guid: str, transcript: Transcript, codings: list[Coding],
+               cases: list[Case]) -> ET.Element:
         name = transcript.name
         text = transcript.text
         if text.startswith("\ufeff") or "\r" in text:
             raise ExchangeError(f"the text of transcript '{name}' has a byte-order mark or "
                                 "a carriage return, which qcode removes at import; "
                                 "positions in it would not be read alike by every tool")
-        element = ET.SubElement(parent, "TextSource", {
+        element = ET.Element("TextSource", {
             "guid": guid, "name": xml_text(name, f"the name of transcript '{name}'"),
             "plainTextPath": f"internal://{guid}.txt"})
         self.dated(element, transcript.imported)
@@ -424,6 +510,7 @@ class _Document:
             self.case_link(element, guid, text, case)
         for note in self.notes_on[guid]:
             ET.SubElement(element, "NoteRef", {"targetGUID": note})
+        return element
 
     def counted(self, text: str, at: int) -> int:
         """A position as the reading tool counts it: UTF-16 units count a character

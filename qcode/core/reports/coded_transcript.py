@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from qcode.core.model import Turn
 from qcode.core.reports.material import Material, gather
 from qcode.core.reports.provenance import Provenance, provenance
 
@@ -107,18 +108,18 @@ def _made(material: Material, transcript_id: int) -> CodedTranscript:
                            passages, _transcript_memos(project, transcript_id), made)
 
 
-def _spans(text: str, turns: list[dict]) -> list[tuple[int, int, int, str | None]]:
+def _spans(text: str, turns: list[Turn]) -> list[tuple[int, int, int, str | None]]:
     """(start, text start, end, speaker) of each block, in text order, covering the
     text: a turn runs from its speaker label (shown apart, as the speaker) to its end;
     text between turns that is not blank is a block without a speaker."""
     out = []
     at = 0
     for turn in turns:
-        label = turn["label_start"] if turn["label_start"] is not None else turn["start"]
+        label = turn.label_start if turn.label_start is not None else turn.start
         if text[at:label].strip():
             out.append((at, at, label, None))
-        out.append((label, turn["start"], turn["end"], turn["speaker"]))
-        at = turn["end"]
+        out.append((label, turn.start, turn.end, turn.speaker))
+        at = turn.end
     if text[at:].strip() or not out:
         out.append((at, at, len(text), None))
     return out

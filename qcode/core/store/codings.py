@@ -164,23 +164,3 @@ class Codings:
         keys = ("id", "code_id", "transcript_id", "transcript", "case", "coder", "start",
                 "end", "memo", "text", "speaker")
         return [dict(zip(keys, r[:11]), attributes=attributes.get(r[11], {})) for r in rows]
-
-    def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
-                    transcript_ids: list[int] | None = None, autocoded: bool = True
-                    ) -> dict:
-        """{(coder, transcript id, code id): [(start, end), ...]} in text order; without
-        the auto-coded codings when `autocoded` is False."""
-        sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
-               f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
-               f"({', '.join('?' for _ in coders)})"
-               + ("" if autocoded else " AND c.autocoded = 0"))
-        params: list = list(coders)
-        for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
-            if values is not None:
-                sql += f" AND {column} IN ({', '.join('?' for _ in values)})"
-                params += values
-        out: dict = {}
-        for coder, transcript_id, code_id, start, end in self.conn.execute(
-                sql + " ORDER BY c.start", params):
-            out.setdefault((coder, transcript_id, code_id), []).append((start, end))
-        return out

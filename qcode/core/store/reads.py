@@ -1,7 +1,9 @@
 """Whole-project reads: every record of a kind as the model's objects (for export and
 anything else that wants the whole project), and the plain rows the write-up reports
-aggregate. Each is one query, so a project of 300,000 codings is one read, never a
-query per coding."""
+and agreement aggregate. Each is one query, so a project of 300,000 codings is one
+read, never a query per coding. The `*_rows` reads and `coded_spans` give tuples,
+not model objects, on purpose: they feed the reports and agreement over every coding
+of a large project, where an object per row would cost more than the sums."""
 
 from __future__ import annotations
 
@@ -58,6 +60,18 @@ class Reads:
             " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
             ' ORDER BY t.name, c.start, c."end", c.guid')]
 
+    def transcript_codings(self, transcript_guid: str) -> list[Coding]:
+        """One transcript's codings, as all_codings gives them, in text order: an export
+        of a large project reads them a transcript at a time rather than all at once."""
+        return [Coding(*row) for row in self.conn.execute(
+            'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
+            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id"
+            ' WHERE t.guid = ? ORDER BY c.start, c."end", c.guid', (transcript_guid,))]
+
+    def coding_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+
     def all_memos(self) -> list[Memo]:
         """Every free-standing memo (on the project, a code or a transcript) with its
         coder's GUID, oldest first."""
@@ -81,14 +95,16 @@ class Reads:
             " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
             " ON n.coder_id = k.id ORDER BY k.name").fetchall()
 
-    def coding_rows(self, coder_ids: list[int]) -> list[tuple]:
+    def coding_rows(self, coder_ids: list[int], autocoded: bool = True) -> list[tuple]:
         """(transcript id, code id, start, end, coder id) of every coding made by these
-        coders, in no particular order."""
+        coders, in no particular order; without the auto-coded ones when `autocoded` is
+        False."""
         if not coder_ids:
             return []
         return self.conn.execute(
             'SELECT transcript_id, code_id, start, "end", coder_id FROM codings'
-            " WHERE coder_id IN (SELECT value FROM json_each(?))",
+            " WHERE coder_id IN (SELECT value FROM json_each(?))"
+            + ("" if autocoded else " AND autocoded = 0"),
             (json.dumps(coder_ids),)).fetchall()
 
     def resolution_rows(self) -> list[tuple]:
@@ -121,3 +137,25 @@ class Reads:
             sql += " WHERE transcript_id IN (SELECT value FROM json_each(?))"
             params = (json.dumps(transcript_ids),)
         return self.conn.execute(sql + " ORDER BY transcript_id, start", params).fetchall()
+
+    def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
+                    transcript_ids: list[int] | None = None, autocoded: bool = True
+                    ) -> dict[tuple[str, int, int], list[tuple[int, int]]]:
+        """{(coder, transcript id, code id): [(start, end), ...]} in text order; without
+        the auto-coded codings when `autocoded` is False.
+        Plain spans, not Codings: agreement reads every coding of two or more coders
+        (300,000 on a large project), and an object per coding would slow it."""
+        sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
+               f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
+               f"({', '.join('?' for _ in coders)})"
+               + ("" if autocoded else " AND c.autocoded = 0"))
+        params: list = list(coders)
+        for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
+            if values is not None:
+                sql += f" AND {column} IN ({', '.join('?' for _ in values)})"
+                params += values
+        out: dict = {}
+        for coder, transcript_id, code_id, start, end in self.conn.execute(
+                sql + " ORDER BY c.start", params):
+            out.setdefault((coder, transcript_id, code_id), []).append((start, end))
+        return out

@@ -112,6 +112,7 @@ class Removal:
             "transcripts": ("transcript_id", ("turns", "codings", "resolutions",
                                                "assignments")),
             "cases": ("case_id", ("transcripts", "attributes")),
+            "codes": ("code_id", ("codings", "resolutions")),  # a code a load added
         }.get(table, ("", ()))
         return any(self.conn.execute(f"SELECT 1 FROM {dependant} WHERE {column} = ?"
                                      " LIMIT 1", (row_id,)).fetchone()

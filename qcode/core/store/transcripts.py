@@ -157,15 +157,13 @@ class Transcripts:
             self.texts_verified.add(transcript_id)
         return text
 
-    def turns(self, transcript_id: int) -> list[dict]:
-        cursor = self.conn.execute(
-            'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
-            " FROM turns WHERE transcript_id = ? ORDER BY seq",
-            (transcript_id,),
-        )
-        keys = ("turn", "speaker", "start", "end", "label_start", "begin_time", "end_time")
-        return [{**dict(zip(keys, row)), "begin_time": _time(row[5]),
-                 "end_time": _time(row[6])} for row in cursor]
+    def turns(self, transcript_id: int) -> list[Turn]:
+        """A transcript's turns in order, each with its number."""
+        return [Turn(speaker, start, end, label_start, _time(begin), _time(end_time), seq)
+                for seq, speaker, start, end, label_start, begin, end_time
+                in self.conn.execute(
+                    'SELECT seq, speaker, start, "end", label_start, begin_time, end_time'
+                    " FROM turns WHERE transcript_id = ? ORDER BY seq", (transcript_id,))]
 
     def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
@@ -173,9 +171,7 @@ class Transcripts:
             "SELECT name, source_format, encoding, text FROM transcripts WHERE id = ?",
             (transcript_id,),
         ).fetchone()
-        turns = [Turn(t["speaker"], t["start"], t["end"], t["label_start"], t["begin_time"],
-                      t["end_time"]) for t in self.turns(transcript_id)]
-        return Transcript(name, source_format, text, turns, encoding)
+        return Transcript(name, source_format, text, self.turns(transcript_id), encoding)
 
     def rewrite_transcript(self, transcript_id: int, new: Transcript, positions,
                            summary: str, **payload) -> int:

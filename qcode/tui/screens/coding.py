@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
+from qcode.core.model import Code, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
@@ -30,7 +31,7 @@ TOP = "top"
 SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retrying"
 # A coding not written yet is painted as if of this pseudo-code: a colour no code gets
 # from the palette, so it cannot pass for a saved coding.
-UNSAVED_CODE = {"id": -1, "name": "not saved yet", "colour": "#FF00FF"}
+UNSAVED_CODE = Code(guid="", name="not saved yet", colour="#FF00FF", codable=False, id=-1)
 
 
 def load_transcript(project: Project, transcript_id: int, coders: list[str] | None):
@@ -97,9 +98,9 @@ class CodingScreen(Screen):
         self.transcript_id = transcript_id
         self.transcript_name = ""
         self.marked = False  # marked coded by this coder (C)
-        self.turns: list[dict] = []
+        self.turns: list[Turn] = []
         self.codings: list[dict] = []
-        self.codes: dict[int, dict] = {}
+        self.codes: dict[int, Code] = {}
         self.index = CodeIndex([])
         self.last_code: int | None = None
         self.show_others = False
@@ -158,8 +159,8 @@ class CodingScreen(Screen):
         self.state = SAVED
         self.update_status()
 
-    def set_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
-        self.codes = {code["id"]: code for code in codes}
+    def set_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
+        self.codes = {code.id: code for code in codes}
         self.index = CodeIndex(codes)
         self.view.forget_colours()
         self.panel.show_codebook(codes, counts)
@@ -182,7 +183,7 @@ class CodingScreen(Screen):
     def paint(self) -> None:
         """The saved codings, and those not written yet in their own colour."""
         self.view.show_codings(self.codings + self.unsaved,
-                               {**self.codes, UNSAVED_CODE["id"]: UNSAVED_CODE}, self.coder)
+                               {**self.codes, UNSAVED_CODE.id: UNSAVED_CODE}, self.coder)
 
     async def act(self, call, *args, refresh: str = "codings", unsaved: dict | None = None,
                   **kwargs):
@@ -238,7 +239,7 @@ class CodingScreen(Screen):
             return
         offset = self.view.cursor_offset
         turn = spans.turn_at(self.turns, offset)
-        where = (f"turn {turn['turn']}/{len(self.turns)}" if turn else "header")
+        where = (f"turn {turn.number}/{len(self.turns)}" if turn else "header")
         blind = "all coders" if self.show_others else "blind"
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
@@ -267,7 +268,7 @@ class CodingScreen(Screen):
             if code is None:
                 continue
             text.append("■ ", style=code_colour(code))
-            text.append(code["name"])
+            text.append(code.name)
             if coding in self.unsaved:
                 text.append(" NOT SAVED", style="bold white on red")
             if coding["coder"] != self.coder:
@@ -286,7 +287,7 @@ class CodingScreen(Screen):
         if unit == "sentence":
             return spans.sentence_at(text, self.turns, offset)
         turn = spans.turn_at(self.turns, offset)
-        return (turn["start"], turn["end"]) if turn else spans.sentence_at(text, [], offset)
+        return (turn.start, turn.end) if turn else spans.sentence_at(text, [], offset)
 
     def action_select(self, unit: str) -> None:
         self.view.select_span(*self.span_of(unit, self.view.cursor_offset))
@@ -337,7 +338,7 @@ class CodingScreen(Screen):
             return
         self.last_code = code_id
         start, end = span
-        unsaved = {"code_id": UNSAVED_CODE["id"], "unsaved_code": code_id,
+        unsaved = {"code_id": UNSAVED_CODE.id, "unsaved_code": code_id,
                    "coder": self.coder, "start": start, "end": end, "memo": ""}
         await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span,
                        unsaved=unsaved)
@@ -357,7 +358,7 @@ class CodingScreen(Screen):
         leader, self._awaiting_code_key = self._awaiting_code_key, False
         if not leader and event.key in self.active_bindings:
             return
-        code = next((c for c in self.codes.values() if c["key"] == event.character), None)
+        code = next((c for c in self.codes.values() if c.key == event.character), None)
         if code is None:
             if leader:
                 self.notify(f"No code has the key {event.character!r}", severity="warning")
@@ -365,7 +366,7 @@ class CodingScreen(Screen):
             return
         event.stop()
         event.prevent_default()
-        self.apply_by_key(code["id"])
+        self.apply_by_key(code.id)
 
     @work(group="action", exit_on_error=False)
     async def apply_by_key(self, code_id: int) -> None:
@@ -391,7 +392,7 @@ class CodingScreen(Screen):
         for coding in found:
             code = self.codes[coding["code_id"]]
             label = Text("■ ", style=code_colour(code))
-            label.append(f"{code['name']}  [{coding['start']}, {coding['end']})")
+            label.append(f"{code.name}  [{coding['start']}, {coding['end']})")
             choices.append((str(coding["id"]), label))
         chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
         return next((c for c in found if str(c["id"]) == chosen), None)
@@ -424,7 +425,7 @@ class CodingScreen(Screen):
             return
         code = self.codes[coding["code_id"]]
         memo = await self.app.push_screen_wait(
-            MemoEditor(f"Memo on {code['name']} [{coding['start']}, {coding['end']})",
+            MemoEditor(f"Memo on {code.name} [{coding['start']}, {coding['end']})",
                        coding["memo"]))
         if memo is not None:
             await self.act(Project.set_coding_memo, coding["id"], memo)
@@ -584,7 +585,7 @@ class CodingScreen(Screen):
             self.apply_by_key(event.node.data)
             self.view.focus()
 
-    def panel_code(self) -> dict | None:
+    def panel_code(self) -> Code | None:
         code_id = self.panel.highlighted_code
         if code_id is None:
             self.notify("Highlight a code in the codebook first", severity="warning")
@@ -593,8 +594,8 @@ class CodingScreen(Screen):
     @work(group="action", exit_on_error=False)
     async def action_add_code(self, as_child: bool) -> None:
         code = self.codes.get(self.panel.highlighted_code)
-        parent = (code["id"] if as_child else code["parent_id"]) if code else None
-        where = f" under {self.codes[parent]['name']}" if parent else ""
+        parent = (code.id if as_child else code.parent_id) if code else None
+        where = f" under {self.codes[parent].name}" if parent else ""
         name = await self.app.push_screen_wait(AskLine(f"New code{where}:"))
         if name:
             code_id = await self.act(Project.add_code, name, parent, refresh="all")
@@ -606,9 +607,9 @@ class CodingScreen(Screen):
         code = self.panel_code()
         if code is None:
             return
-        name = await self.app.push_screen_wait(AskLine("Rename code to:", code["name"]))
-        if name and name != code["name"]:
-            await self.act(Project.edit_code, code["id"], name=name, refresh="all")
+        name = await self.app.push_screen_wait(AskLine("Rename code to:", code.name))
+        if name and name != code.name:
+            await self.act(Project.edit_code, code.id, name=name, refresh="all")
 
     @work(group="action", exit_on_error=False)
     async def action_edit_code(self) -> None:
@@ -617,7 +618,7 @@ class CodingScreen(Screen):
             return
         changed = await self.app.push_screen_wait(CodeEditor(code))
         if changed:
-            await self.act(Project.edit_code, code["id"], **changed, refresh="all")
+            await self.act(Project.edit_code, code.id, **changed, refresh="all")
 
     @work(group="action", exit_on_error=False)
     async def action_move_code(self) -> None:
@@ -625,12 +626,12 @@ class CodingScreen(Screen):
         if code is None:
             return
         choice = await self.app.push_screen_wait(CodePicker(
-            self.index, f"Move {code['name']} under", allow_new=False,
+            self.index, f"Move {code.name} under", allow_new=False,
             extra=[(TOP, "(the top level: a global theme)")]))
         if choice is None:
             return
         parent = None if choice.get("extra") == TOP else choice["code"]
-        await self.act(Project.move_code, code["id"], parent, refresh="all")
+        await self.act(Project.move_code, code.id, parent, refresh="all")
 
     @work(group="action", exit_on_error=False)
     async def action_merge_code(self) -> None:
@@ -638,22 +639,22 @@ class CodingScreen(Screen):
         if code is None:
             return
         choice = await self.app.push_screen_wait(CodePicker(
-            self.index, f"Merge {code['name']} into", allow_new=False))
+            self.index, f"Merge {code.name} into", allow_new=False))
         if choice is None:
             return
-        moved = await self.act(Project.merge_codes, code["id"], choice["code"],
+        moved = await self.act(Project.merge_codes, code.id, choice["code"],
                                refresh="all")
         if moved is not None:
-            self.notify(f"Merged {code['name']} ({moved if moved is not True else 0} "
+            self.notify(f"Merged {code.name} ({moved if moved is not True else 0} "
                         "codings moved)")
 
     @work(group="action", exit_on_error=False)
     async def action_delete_code(self) -> None:
         code = self.panel_code()
         if code is not None:
-            await self.act(Project.delete_code, code["id"], refresh="all")
+            await self.act(Project.delete_code, code.id, refresh="all")
 
     def action_retrieve_code(self) -> None:
         code = self.panel_code()
         if code is not None:
-            self.open_retrieve(code["id"])
+            self.open_retrieve(code.id)

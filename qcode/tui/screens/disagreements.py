@@ -12,13 +12,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qcode.core.agreement.disagreements import places_in, resolve
+from qcode.core.model import Code, Turn
 from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.widgets.transcript_view import TranscriptView
 
 
 def load_places(project: Project, first: str, second: str) -> dict:
     places = places_in(project, first, second)
-    codes = {c["id"]: c for c in project.codes()}
+    codes = {c.id: c for c in project.codes()}
     return {"places": places, "codes": codes}
 
 
@@ -45,8 +46,8 @@ class DisagreementsScreen(Screen):
         super().__init__()
         self.first, self.second = first, second
         self.places: list[dict] = []
-        self.codes: dict[int, dict] = {}
-        self._texts: dict[int, tuple[str, list[dict]]] = {}
+        self.codes: dict[int, Code] = {}
+        self._texts: dict[int, tuple[str, list[Turn]]] = {}
         self._shown: int | None = None
 
     def compose(self) -> ComposeResult:

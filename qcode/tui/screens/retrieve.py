@@ -16,7 +16,7 @@ from qcode.core.store import Project
 
 def load_segments(project: Project, code_id: int, coders: list[str] | None):
     codes = project.codes()
-    name = next(c["name"] for c in codes if c["id"] == code_id)
+    name = next(c.name for c in codes if c.id == code_id)
     return name, project.segments(codes_below(codes, code_id), coders)
 
 

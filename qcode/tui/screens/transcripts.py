@@ -14,7 +14,7 @@ from qcode.core.store import Project
 
 
 def load_overview(project: Project, coder: str) -> dict:
-    cases = {c["case"]: c["attributes"] for c in project.cases()}
+    cases = {c.name: c.values for c in project.all_cases()}
     progress = project.progress(coder)
     rows = []
     for t in project.transcripts():

@@ -13,14 +13,15 @@ from rich.text import Text
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from qcode.core.model import Code, Turn
 from qcode.core.spans import Lines, by_line
 
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
            "#FF9DA7", "#9C755F", "#BAB0AC")
 
 
-def code_colour(code: dict) -> str:
-    return code.get("colour") or PALETTE[code["id"] % len(PALETTE)]
+def code_colour(code: Code) -> str:
+    return code.colour or PALETTE[code.id % len(PALETTE)]
 
 
 def readable_on(colour: str) -> str:
@@ -40,14 +41,14 @@ class TranscriptView(TextArea):
         self._pieces: dict[int, list[tuple[int, int, dict]]] = {}
         self._styles: dict[int, tuple[Style, Style]] = {}
 
-    def show_transcript(self, text: str, turns: list[dict]) -> None:
+    def show_transcript(self, text: str, turns: list[Turn]) -> None:
         self.lines = Lines(text)
         self._labels = {}
         for turn in turns:
-            if turn["label_start"] is not None:
-                row, column = self.lines.location(turn["label_start"])
+            if turn.label_start is not None:
+                row, column = self.lines.location(turn.label_start)
                 self._labels.setdefault(row, []).append(
-                    (column, column + turn["start"] - turn["label_start"]))
+                    (column, column + turn.start - turn.label_start))
         self._pieces = {}
         self.load_text(text)
 
@@ -55,7 +56,7 @@ class TranscriptView(TextArea):
         """The codebook changed: styles are rebuilt as codings are next shown."""
         self._styles = {}
 
-    def show_codings(self, codings: list[dict], codes: dict[int, dict],
+    def show_codings(self, codings: list[dict], codes: dict[int, Code],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
         coders' (when shown) as underlined text in it."""
