@@ -212,3 +212,17 @@ def test_a_merged_copy_keeps_which_codings_were_autocoded(coded, tmp_path):
         accept(copy, talk, "ben", find(copy, Search("slow")).proposals, "slow")
     project.merge(tmp_path / "copy.qcode")
     assert project.conn.execute("SELECT autocoded FROM codings").fetchall() == [(1,)] * 3
+
+
+def test_overlapping_accepted_hits_become_one_coding_and_progress_is_told(coded):
+    project, first, _ = coded
+    told = []
+    found = find(project, Search("slow", transcript_ids=[first]),
+                 progress=lambda done, total: told.append((done, total)))
+    assert told[-1][0] == told[-1][1] > 0
+    second = found.proposals[1]
+    widened = [second.widened("turn"), second, found.proposals[2]]
+    done = accept(project, code_to_apply(project, "Talk"), "ana", widened, "slow")
+    assert done.added == 1
+    assert project.conn.execute('SELECT start, "end" FROM codings').fetchall() == [
+        (widened[0].start, widened[0].end)]
