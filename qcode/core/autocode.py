@@ -27,7 +27,6 @@ from qcode.core.spans import SENTENCE_END, sentence_at
 
 MODES = ("phrase", "regex", "fuzzy")
 UNITS = ("match", "sentence", "turn")
-ROLES = ("participant", "interviewer")
 REGEX_SECONDS = 10.0
 # partial_ratio is 100 x (1 - the share of letters to add or remove) for the best-
 # aligned piece of a sentence, compared in lower case with punctuation as spaces. At 85
@@ -188,8 +187,8 @@ def _check(search: Search) -> None:
     elif not search.pattern.strip():
         raise AutocodeError("the pattern is empty: give a phrase or an expression to "
                             "look for")
-    if search.mode == "fuzzy" and search.pattern is not None and len(WORD_CHARACTER.findall(search.pattern)
-                                      ) < FUZZY_SHORTEST:
+    letters = len(WORD_CHARACTER.findall(search.pattern or ""))
+    if search.mode == "fuzzy" and search.pattern is not None and letters < FUZZY_SHORTEST:
         raise AutocodeError(f"a fuzzy phrase needs {FUZZY_SHORTEST} letters or more: a "
                             "shorter one resembles nearly any text")
     if search.speaker is not None and not search.speaker.strip():
@@ -255,7 +254,7 @@ def _matcher(search: Search) -> Callable[[str], list[tuple[int, int, float]]]:
     return lambda text: [(m.start(), m.end(), 100.0) for m in expression.finditer(text)]
 
 
-def _regex_matcher(pattern: str, seconds: float | None = None):
+def _regex_matcher(pattern: str):
     import regex
 
     try:
@@ -263,7 +262,7 @@ def _regex_matcher(pattern: str, seconds: float | None = None):
     except regex.error as exc:
         raise AutocodeError(f"{pattern!r} is not a valid regular expression ({exc}); "
                             "nothing was coded") from None
-    budget = REGEX_SECONDS if seconds is None else seconds
+    budget = REGEX_SECONDS
     deadline = time.monotonic() + budget
 
     def matches(text: str) -> list[tuple[int, int, float]]:
