@@ -179,3 +179,15 @@ class Resolution:
     choice: str
     resolved_by: str | None = None
     created: str | None = None
+
+
+@dataclass
+class CodingStatus:
+    """Who codes what, for one coder and transcript: assigned to them (qcode assign),
+    when they marked it coded (None: not marked) and how many codings they made in it."""
+
+    coder: str  # coder name
+    transcript: str  # transcript name
+    assigned: bool
+    marked_coded: str | None
+    codings: int
