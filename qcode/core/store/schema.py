@@ -214,6 +214,12 @@ MIGRATIONS: list[Migration] = [
         marked_coded TEXT,
         UNIQUE (transcript_id, coder_id));
     """,
+    # 8: a coding made by `qcode autocode` (a search's hit the coder accepted) says so,
+    # so agreement can leave such codings out; every coding made before was by hand.
+    """
+    ALTER TABLE codings ADD COLUMN autocoded INTEGER NOT NULL DEFAULT 0
+        CHECK (autocoded IN (0, 1));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
