@@ -29,6 +29,9 @@ LAZY_COMMANDS = {
                   "elsewhere."),
     "assign": ("qcode.cli.design", "assign",
                "Assign transcripts to a coder, e.g. the double-coded subsample."),
+    "autocode": ("qcode.cli.autocode", "autocode",
+                 "Code every place a phrase (or --regex, --fuzzy) occurs, after reviewing "
+                 "each hit in context; or every turn of a speaker, as a code of its own."),
     "backup": ("qcode.cli.project", "backup",
                "Copy the project safely (SQLite online backup), even while others work "
                "in it."),

@@ -201,9 +201,9 @@ class Merging:
         made = {place for place, _ in known.values()}
         new, differ = [], 0
         for row in other.execute(
-                'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created'
-                " FROM codings"):
-            guid, transcript_id, code_id, coder_id, start, end, memo, created = row
+                'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created,'
+                " autocoded FROM codings"):
+            guid, transcript_id, code_id, coder_id, start, end, memo, created, auto = row
             if transcript_id not in transcripts:
                 continue  # a transcript whose text differs: reported above
             place = (transcripts[transcript_id], codes[code_id], coders[coder_id], start, end)
@@ -216,7 +216,7 @@ class Merging:
             made.add(place)
             new.append({"guid": guid, "transcript_id": place[0], "code_id": place[1],
                         "coder_id": place[2], "start": start, "end": end, "memo": memo,
-                        "created": created})
+                        "created": created, "autocoded": auto})
         self._insert_many("codings", new)
         report["codings"] += len(new)
         if differ:

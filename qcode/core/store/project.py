@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from qcode.core.store.assignments import Assignments
+from qcode.core.store.autocoding import Autocoding
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.cases import Cases
 from qcode.core.store.codebook import Codebook
@@ -38,7 +39,7 @@ QCODE_TABLES = frozenset({"meta", "coders", "cases", "attributes", "transcripts"
 
 
 class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus,
-              Assignments, Memos, Merging, Reads, Health):
+              Assignments, Memos, Merging, Reads, Health, Autocoding):
     """An open project file. Use `Project.create` or `Project.open`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

@@ -104,14 +104,16 @@ class Reads:
             " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
             " ON n.coder_id = k.id ORDER BY k.name").fetchall()
 
-    def coding_rows(self, coder_ids: list[int]) -> list[tuple]:
+    def coding_rows(self, coder_ids: list[int], autocoded: bool = True) -> list[tuple]:
         """(transcript id, code id, start, end, coder id) of every coding made by these
-        coders, in no particular order."""
+        coders, in no particular order; without the auto-coded ones when `autocoded` is
+        False."""
         if not coder_ids:
             return []
         return self.conn.execute(
             'SELECT transcript_id, code_id, start, "end", coder_id FROM codings'
-            " WHERE coder_id IN (SELECT value FROM json_each(?))",
+            " WHERE coder_id IN (SELECT value FROM json_each(?))"
+            + ("" if autocoded else " AND autocoded = 0"),
             (json.dumps(coder_ids),)).fetchall()
 
     def resolution_rows(self) -> list[tuple]:
@@ -146,14 +148,16 @@ class Reads:
         return self.conn.execute(sql + " ORDER BY transcript_id, start", params).fetchall()
 
     def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
-                    transcript_ids: list[int] | None = None
+                    transcript_ids: list[int] | None = None, autocoded: bool = True
                     ) -> dict[tuple[str, int, int], list[tuple[int, int]]]:
-        """{(coder, transcript id, code id): [(start, end), ...]} in text order.
+        """{(coder, transcript id, code id): [(start, end), ...]} in text order; without
+        the auto-coded codings when `autocoded` is False.
         Plain spans, not Codings: agreement reads every coding of two or more coders
         (300,000 on a large project), and an object per coding would slow it."""
         sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
                f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
-               f"({', '.join('?' for _ in coders)})")
+               f"({', '.join('?' for _ in coders)})"
+               + ("" if autocoded else " AND c.autocoded = 0"))
         params: list = list(coders)
         for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
             if values is not None:

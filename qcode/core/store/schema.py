@@ -214,7 +214,13 @@ MIGRATIONS: list[Migration] = [
         marked_coded TEXT,
         UNIQUE (transcript_id, coder_id));
     """,
-    # 8: memos on everything and a reflexive journal (issue 15). A memo is about the
+    # 8: a coding made by `qcode autocode` (a search's hit the coder accepted) says so,
+    # so agreement can leave such codings out; every coding made before was by hand.
+    """
+    ALTER TABLE codings ADD COLUMN autocoded INTEGER NOT NULL DEFAULT 0
+        CHECK (autocoded IN (0, 1));
+    """,
+    # 9: memos on everything and a reflexive journal (issue 15). A memo is about the
     # project (no target), a transcript, a case or a code; a journal entry is a memo of
     # kind 'journal', about no one thing. Its author is coder_id; it is dated when
     # written and when last edited, and may point at codes, transcripts and passages.
