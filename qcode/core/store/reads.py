@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript, Turn
+from qcode.core.model import (Case, Coder, Coding, Memo, MemoLink, Resolution, Transcript,
+                              Turn)
 
 
 class Reads:
@@ -73,12 +74,20 @@ class Reads:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
 
     def all_memos(self) -> list[Memo]:
-        """Every free-standing memo (on the project, a code or a transcript) with its
-        coder's GUID, oldest first."""
-        return [Memo(*row) for row in self.conn.execute(
-            "SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
-            " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
-            " ORDER BY m.created, m.guid")]
+        """Every memo row (on the project, a transcript, a case or a code, and journal
+        entries) with its author's GUID and its links by GUID, oldest first. Codings'
+        memos travel with the codings (all_codings)."""
+        links: dict[int, list[MemoLink]] = {}
+        for memo_id, *link in self.conn.execute(
+                'SELECT l.memo_id, CASE WHEN l.code_id IS NULL THEN \'transcript\''
+                " ELSE 'code' END, coalesce(c.guid, t.guid), l.start, l.\"end\""
+                " FROM memo_links l LEFT JOIN codes c ON c.id = l.code_id"
+                " LEFT JOIN transcripts t ON t.id = l.transcript_id ORDER BY l.id"):
+            links.setdefault(memo_id, []).append(MemoLink(*link))
+        return [Memo(*row[1:], links=links.get(row[0], [])) for row in self.conn.execute(
+            "SELECT m.id, m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
+            " m.created, m.kind, m.modified FROM memos m"
+            " LEFT JOIN coders d ON d.id = m.coder_id ORDER BY m.created, m.guid")]
 
     def all_resolutions(self) -> list[Resolution]:
         """How each place where two coders differed was resolved, by GUID."""
