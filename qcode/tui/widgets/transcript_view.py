@@ -1,23 +1,38 @@
 """The transcript being coded: a read-only TextArea (cursor, shift-selection and mouse
-drag come with it) whose lines are painted with the codings on them.
+drag come with it) whose lines are painted with the codings on them, and a margin
+beside the text with one stripe per code.
 
 Coded spans are drawn from a per-line index rebuilt only when the codings change; the
 TextArea renders just the lines on screen, so a 50,000-word transcript costs no more to
-draw than a short one.
+draw than a short one. The margin is the TextArea's gutter (where line numbers would
+go), so the text wraps, scrolls and takes mouse clicks beside it as it would beside
+line numbers; its layout (`core.margin`) is rebuilt when the codings or the wrapping
+change.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from qcode.core.model import Code, Turn
+from qcode.core.colours import PALETTE, distinct_colours
+from qcode.core.margin import MarginLayout, layout_margin
 from qcode.core.spans import Lines, by_line
+from qcode.core.model import Code, Turn
 
-PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
-           "#FF9DA7", "#9C755F", "#BAB0AC")
+STRIPE = "┃"
+# Labels: a code's name where the view is wide; its key (or its name's start) at 80
+# columns, where the text needs the room. Stripes are never dropped.
+WIDE_VIEW, WIDE_LABEL, NARROW_LABEL = 90, 14, 3
+# Room for this many stripes at least, so the second overlapping code does not make
+# the whole transcript wrap again.
+MIN_STRIPES = 2
+NO_STYLES = (Style(),) * 3
 
 
 def code_colour(code: Code) -> str:
@@ -34,9 +49,16 @@ class TranscriptView(TextArea):
     """Text offsets in and out of this widget are code points in the stored text."""
 
     def __init__(self, **kwargs):
+        # Set before TextArea's own set-up, which already wraps (and so lays out).
+        self.lines = Lines("")
+        self.margin_shown = True
+        self._margin = MarginLayout()
+        self._margin_spans: list[tuple[int, int, int]] = []
+        self._stripes = MIN_STRIPES
+        self._codes: dict[int, Code] = {}
+        self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, **kwargs)
-        self.lines = Lines("")
         self._labels: dict[int, list[tuple[int, int]]] = {}
         self._pieces: dict[int, list[tuple[int, int, dict]]] = {}
         self._styles: dict[int, tuple[Style, Style]] = {}
@@ -50,27 +72,126 @@ class TranscriptView(TextArea):
                 self._labels.setdefault(row, []).append(
                     (column, column + turn.start - turn.label_start))
         self._pieces = {}
+        self._margin_spans = []
         self.load_text(text)
 
     def forget_colours(self) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown."""
         self._styles = {}
+        self._colours = {}
+
+    def colour_of(self, code: Code) -> str:
+        return self._colours.get(code.id) or code_colour(code)
 
     def show_codings(self, codings: list[dict], codes: dict[int, Code],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
-        coders' (when shown) as underlined text in it."""
+        coders' (when shown) as underlined text in it; each code's stripe in the
+        margin. Colours differ between siblings and from the parent."""
+        self._codes = codes
+        if not self._colours:
+            self._colours = distinct_colours(codes.values())
         for code_id in {c["code_id"] for c in codings} - set(self._styles):
-            colour = code_colour(codes[code_id])
+            colour = self.colour_of(codes[code_id])
             self._styles[code_id] = (
                 Style(bgcolor=colour, color=readable_on(colour)),
                 Style(color=colour, underline=True),
+                Style(color=colour, bold=True),  # its stripe and label
             )
         for coding in codings:
             coding["mine"] = coding["coder"] == mine
         self._pieces = by_line(codings, self.lines)
+        self._margin_spans = [(c["code_id"], c["start"], c["end"]) for c in codings]
+        self._lay_out_margin()
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
+
+    # -- the margin ------------------------------------------------------------------
+
+    def toggle_margin(self) -> None:
+        self.margin_shown = not self.margin_shown
+        self._rewrap_and_refresh_virtual_size()
+        self.scroll_cursor_visible(center=True)
+        self.refresh()
+
+    @property
+    def label_width(self) -> int:
+        return WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
+
+    @property
+    def gutter_width(self) -> int:
+        # stripes, a space, the label, a space
+        return self._stripes + self.label_width + 2 if self.margin_shown else 0
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        super()._rewrap_and_refresh_virtual_size()
+        self._lay_out_margin()
+
+    def _lay_out_margin(self) -> None:
+        if not self.margin_shown:
+            self._margin = MarginLayout()
+            return
+        layout = layout_margin(self._margin_spans, self._row_starts())
+        if max(MIN_STRIPES, layout.columns) != self._stripes:
+            # The margin's width changes the wrapping, hence the rows: wrap again and
+            # keep to that width (codes beyond it share the last column).
+            self._stripes = max(MIN_STRIPES, layout.columns)
+            super()._rewrap_and_refresh_virtual_size()
+            layout = layout_margin(self._margin_spans, self._row_starts(),
+                                   max_columns=self._stripes)
+        self._margin = layout
+        self._line_cache.clear()
+
+    def _row_starts(self) -> list[int]:
+        """The text offset each rendered (wrapped) row starts at."""
+        rows: list[int] = []
+        get_offsets = self.wrapped_document.get_offsets
+        for line, start in enumerate(self.lines.starts):
+            rows.append(start)
+            rows.extend(start + offset for offset in get_offsets(line))
+        return rows
+
+    def _render_line(self, y: int) -> Strip:
+        strip = super()._render_line(y)
+        if not self.margin_shown:
+            return strip
+        theme = self._theme
+        base = theme.base_style if theme and theme.base_style is not None else \
+            self.rich_style
+        margin = self._margin_strip(self.scroll_offset.y + y).apply_style(base)
+        return Strip.join([margin, strip])
+
+    def _margin_strip(self, row: int) -> Strip:
+        segments = []
+        drawn = self._margin.stripes(row)
+        for code_id in drawn:
+            segments.append(Segment(STRIPE, self._styles.get(code_id, NO_STYLES)[2])
+                            if code_id is not None else Segment(" "))
+        segments.append(Segment(" " * (self._stripes - len(drawn) + 1)))
+        labels = self._margin.labels.get(row, ())
+        room = self.label_width
+        # Labels starting on one row share the room (separated by a space).
+        each = max(1, (room - len(labels) + 1) // len(labels)) if labels else 0
+        for code_id in labels:
+            if room < 1:
+                break
+            label = self._label(code_id, min(each, room))
+            segments.append(Segment(label, self._styles.get(code_id, NO_STYLES)[2]))
+            room -= cell_len(label)
+            if room > 0:
+                segments.append(Segment(" "))
+                room -= 1
+        segments.append(Segment(" " * (room + 1)))
+        return Strip(segments, self.gutter_width)
+
+    def _label(self, code_id: int, room: int) -> str:
+        code = self._codes.get(code_id)
+        if code is None:
+            return ""
+        name = code.key if code.key and room <= NARROW_LABEL else code.name
+        if cell_len(name) <= room:
+            return name
+        return set_cell_size(name, room - 1) + "…" if room >= 3 else set_cell_size(name, room)
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
@@ -82,7 +203,7 @@ class TranscriptView(TextArea):
             # where codings overlap the text is also drawn bold to show it.
             pieces = sorted(pieces, key=lambda p: p[0] - p[1])
             for start, end, coding in pieces:
-                mine, others = self._styles.get(coding["code_id"], (Style(), Style()))
+                mine, others, _ = self._styles.get(coding["code_id"], NO_STYLES)
                 line.stylize(mine if coding["mine"] else others, start, end)
             for i, (start, end, _) in enumerate(pieces):
                 for other_start, other_end, _ in pieces[i + 1:]:
