@@ -348,10 +348,10 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
 
             span = view.selected_span()
             key, code_id, _ = keyed[i % len(keyed)]
-            before = {c["id"] for c in screen.codings}
+            before = {c.id for c in screen.codings}
             frames.watch(coded=lambda: any(
-                c["id"] not in before and c["code_id"] == code_id and c["coder"] == ME
-                and c["start"] <= span[0] and c["end"] >= span[1] for c in screen.codings))
+                c.id not in before and c.code_id == code_id and c.coder_name == ME
+                and c.start <= span[0] and c.end >= span[1] for c in screen.codings))
             started = time.perf_counter()
             send_key(app, key, key)
             apply_times.append(await frames.wait("coded") - started)
