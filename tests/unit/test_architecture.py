@@ -157,7 +157,8 @@ REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "ev
 RECORD_READS = {"codes": "Code", "code": "Code", "turns": "Turn", "all_cases": "Case",
                 "all_codings": "Coding", "all_coders": "Coder", "all_memos": "Memo",
                 "all_transcripts": "Transcript", "all_resolutions": "Resolution",
-                "coding": "Coding", "codings": "Coding", "segments": "Segment"}
+                "coding": "Coding", "codings": "Coding", "segments": "Segment",
+                "transcripts": "TranscriptRow", "search": "SearchHit"}
 
 
 def store_reads() -> dict[str, tuple[str, int, ast.expr | None]]:
