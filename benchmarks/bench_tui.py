@@ -376,7 +376,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         results["page_rows"] = view.scroll_offset.y
 
         # The picker: 'c' on a selection opens it over the 1,110 codes.
-        view.move_to(long_turns[len(long_turns) // 2]["start"] + 5)
+        view.move_to(long_turns[len(long_turns) // 2].start + 5)
         await settle(pilot, app)
         send_key(app, "s", "s")
         await settle(pilot, app)
