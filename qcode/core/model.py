@@ -184,16 +184,33 @@ class Segment:
 
 
 @dataclass
+class MemoLink:
+    """What a memo points at besides what it is about: a code, a transcript, or a
+    passage of one (a transcript with a span)."""
+
+    target_type: str  # "code" or "transcript"
+    guid: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
 class Memo:
-    """A free-standing memo: on the project (target_type None), a code or a transcript."""
+    """A memo: on the project (target_type None), a transcript, a case or a code; or,
+    of kind "journal", an entry of its author's reflexive journal. A coding's memo is
+    not one of these: it is the coding's own `memo` text (one per coding), so it moves,
+    merges and is exported with the coding."""
 
     guid: str
     name: str
     text: str
-    target_type: str | None = None  # None, "code" or "transcript"
+    target_type: str | None = None  # None, "code", "transcript" or "case"
     target_guid: str | None = None
-    coder: str | None = None  # coder GUID
+    coder: str | None = None  # the author's coder GUID
     created: str | None = None
+    kind: str = "memo"  # "memo" or "journal"
+    modified: str | None = None
+    links: list[MemoLink] = field(default_factory=list)
 
 
 @dataclass
@@ -210,3 +227,15 @@ class Resolution:
     choice: str
     resolved_by: str | None = None
     created: str | None = None
+
+
+@dataclass
+class CodingStatus:
+    """Who codes what, for one coder and transcript: assigned to them (qcode assign),
+    when they marked it coded (None: not marked) and how many codings they made in it."""
+
+    coder: str  # coder name
+    transcript: str  # transcript name
+    assigned: bool
+    marked_coded: str | None
+    codings: int

@@ -61,7 +61,10 @@ class Codings:
             coding_id = self._insert(changes, "codings", {
                 "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
                 "coder_id": coder_id, "start": start, "end": end,
-                "memo": "\n\n".join(memos), "created": now()})
+                "memo": "\n\n".join(memos), "created": now(),
+                # Coded by hand, even where it joins an auto-coded coding; the undo
+                # data is the whole row, so every column is given.
+                "autocoded": 0})
             self._action("code", f"coded [{start}, {end}) as {name}", changes,
                          actor=coder, coding=coding_id, code=code_id,
                          transcript=transcript_id)

@@ -36,7 +36,7 @@ class Consensus:
                 self._insert(changes, "codings", {
                     "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
                     "coder_id": consensus_id, "start": low, "end": high, "memo": "",
-                    "created": now()})
+                    "created": now(), "autocoded": 0})  # the undo data is the whole row
             self._insert(changes, "resolutions", {
                 "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
                 "first_coder": coders[0], "second_coder": coders[1], "start": start,

@@ -152,8 +152,9 @@ class Transcripts:
     def rewrite_transcript(self, transcript_id: int, new: Transcript, positions,
                            summary: str, **payload) -> int:
         """The one permitted change to stored text (a late redaction): the text, hash,
-        turns, search index and codings move together in one transaction; `positions`
-        maps old positions to new (`.start(p)`, `.end(p)`). Returns codings moved."""
+        turns, search index, codings and memos' passages move together in one
+        transaction; `positions` maps old positions to new (`.start(p)`, `.end(p)`).
+        Returns codings moved."""
         old_turns = self.conn.execute(
             'SELECT id, start, "end" FROM turns WHERE transcript_id = ? ORDER BY seq',
             (transcript_id,),
@@ -188,6 +189,14 @@ class Transcripts:
                 'UPDATE codings SET start = ?, "end" = ? WHERE id = ?',
                 [(positions.start(start), positions.end(end), coding_id)
                  for coding_id, start, end in codings],
+            )
+            # A memo's link to a passage moves with the text, as a coding does.
+            self.conn.executemany(
+                'UPDATE memo_links SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), link_id)
+                 for link_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM memo_links WHERE transcript_id = ?'
+                     " AND start IS NOT NULL", (transcript_id,)).fetchall()],
             )
             self.record("redact", summary, **payload)
         return len(codings)

@@ -82,6 +82,8 @@ class CodingScreen(Screen):
         Binding("x,delete", "remove_coding", "Uncode", id="coding.remove"),
         Binding("e", "recode", "Change code", show=False, id="coding.recode"),
         Binding("m", "memo", "Memo", show=False, id="coding.memo"),
+        Binding("M", "memos", "Memos", show=False, id="coding.memos"),
+        Binding("J", "journal", "Journal", show=False, id="coding.journal"),
         Binding("n", "next_coding(1, False)", "Next coding", show=False, id="coding.next"),
         Binding("N", "next_coding(-1, False)", "Previous coding", show=False,
                 id="coding.previous"),
@@ -439,6 +441,27 @@ class CodingScreen(Screen):
                        coding.memo))
         if memo is not None:
             await self.act(Project.set_coding_memo, coding.id, memo)
+
+    def action_memos(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen())
+
+    def action_journal(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen(journal=True))
+
+    @work(group="action", exit_on_error=False)
+    async def action_code_memo(self) -> None:
+        """Write or edit the memo on the code highlighted in the codebook panel."""
+        from qcode.tui.screens.memos import write_memo
+
+        code_id = self.panel.highlighted_code
+        if code_id is None or code_id not in self.codes:
+            self.notify("Highlight a code in the codebook panel first", severity="warning")
+            return
+        await write_memo(self, ("code", code_id), f"Memo on {self.codes[code_id].name}")
 
     def action_next_coding(self, step: int, same_code: bool) -> None:
         codings = [c for c in self.codings if c.coder_name == self.coder or self.show_others]

@@ -15,8 +15,8 @@ from qcode.settings import settings_path
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(screen, keys, action, binding id) for every binding, as currently mapped."""
-    from qcode.tui.screens import (coding, disagreements, forms, picker, reports, retrieve,
-                                   search, transcripts)
+    from qcode.tui.screens import (autocode, coding, disagreements, forms, memos, picker,
+                                   reports, retrieve, search, transcripts)
     from qcode.tui.widgets.codebook_panel import CodebookPanel
 
     groups = [("Everywhere", type(app)), ("Transcripts", transcripts.TranscriptsScreen),
@@ -25,6 +25,8 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
               ("Search", search.SearchScreen),
               ("Disagreements", disagreements.DisagreementsScreen),
               ("Reports", reports.ReportsScreen),
+              ("Auto-code review", autocode.AutocodeScreen),
+              ("Memos and journal", memos.MemoListScreen),
               ("Dialogs", forms.MemoEditor)]
     keymap = getattr(app, "_keymap", {}) or {}
     rows = []

@@ -49,6 +49,11 @@ class TranscriptsScreen(Screen):
         Binding("F", "search", "Search all", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
         Binding("R", "reports", "Reports", id="transcripts.reports"),
+        Binding("m", "memo('transcript')", "Memo", id="transcripts.memo"),
+        Binding("p", "memo('case')", "Participant memo", show=False,
+                id="transcripts.case_memo"),
+        Binding("M", "memos", "Memos", id="transcripts.memos"),
+        Binding("J", "journal", "Journal", id="transcripts.journal"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -154,3 +159,32 @@ class TranscriptsScreen(Screen):
         from qcode.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen())
+
+    @work(group="action", exit_on_error=False)
+    async def action_memo(self, kind: str) -> None:
+        """Write or edit the memo on the transcript under the cursor, or its case."""
+        from qcode.tui.screens.memos import write_memo
+
+        table = self.query_one(DataTable)
+        if not (self.shown and 0 <= table.cursor_row < len(self.shown)):
+            return
+        row = self.shown[table.cursor_row]
+        if kind == "transcript":
+            await write_memo(self, ("transcript", row["id"]), f"Memo on {row['name']}")
+        elif not row["case"]:
+            self.notify(f"{row['name']} has no case (participant) to write on",
+                        severity="warning")
+        else:
+            case_id = await self.app.db(Project.case_id, row["case"])
+            await write_memo(self, ("case", case_id), f"Memo on participant {row['case']}")
+
+    def action_memos(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen())
+
+    def action_journal(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen(journal=True))
+
