@@ -151,8 +151,7 @@ def test_the_checks_see_what_they_look_for():
 # What a write or a check reports (counts, names), who has coded what (a status table
 # of counts and marks), and the journal's free-form events: not records of the
 # project, so not in the model.
-REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "events",
-           "coding_status"}
+REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "events"}
 # Reads of records that must give the model's objects (qcode/core/model.py).
 RECORD_READS = {"codes": "Code", "code": "Code", "turns": "Turn", "all_cases": "Case",
                 "all_codings": "Coding", "all_coders": "Coder", "all_memos": "Memo",
