@@ -348,10 +348,10 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
 
             span = view.selected_span()
             key, code_id, _ = keyed[i % len(keyed)]
-            before = {c["id"] for c in screen.codings}
+            before = {c.id for c in screen.codings}
             frames.watch(coded=lambda: any(
-                c["id"] not in before and c["code_id"] == code_id and c["coder"] == ME
-                and c["start"] <= span[0] and c["end"] >= span[1] for c in screen.codings))
+                c.id not in before and c.code_id == code_id and c.coder_name == ME
+                and c.start <= span[0] and c.end >= span[1] for c in screen.codings))
             started = time.perf_counter()
             send_key(app, key, key)
             apply_times.append(await frames.wait("coded") - started)
@@ -376,7 +376,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         results["page_rows"] = view.scroll_offset.y
 
         # The picker: 'c' on a selection opens it over the 1,110 codes.
-        view.move_to(long_turns[len(long_turns) // 2]["start"] + 5)
+        view.move_to(long_turns[len(long_turns) // 2].start + 5)
         await settle(pilot, app)
         send_key(app, "s", "s")
         await settle(pilot, app)

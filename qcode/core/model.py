@@ -72,6 +72,36 @@ class Transcript:
 
 
 @dataclass
+class TranscriptRow:
+    """A stored transcript as a list of them shows it: its row id and GUID, name, case
+    and counts, without its text."""
+
+    id: int
+    guid: str
+    name: str
+    case: str | None
+    source_file: str
+    source_format: str
+    word_count: int
+    turn_count: int
+    imported: str
+
+
+@dataclass
+class SearchHit:
+    """A turn where a searched phrase was found: the transcript's name, the turn's
+    number, speaker and span, and a snippet with the words found marked (each between
+    the control characters STX and ETX)."""
+
+    transcript: str
+    turn: int
+    speaker: str | None
+    start: int
+    end: int
+    snippet: str
+
+
+@dataclass
 class Coder:
     guid: str
     name: str
@@ -123,7 +153,8 @@ class Code:
 @dataclass
 class Coding:
     """A span of a transcript coded with a code by a coder. From the store it also
-    carries its row ids and the coder's name (what every screen and report shows)."""
+    carries its row ids and the coder's name (what every screen and report shows); one
+    made but not stored yet has `id` None."""
 
     guid: str
     transcript: str  # transcript GUID

@@ -35,10 +35,10 @@ def test_places_and_resolution_with_undo(two_coders):
     project.resolve(tid, ids["Training"], (13, 36), [(20, 30)], "intersection",
                     ("ana", "ben"))
     project.resolve(tid, ids["Training"], (13, 36), [(13, 36)], "union", ("ana", "ben"))
-    assert [(c["start"], c["end"]) for c in project.codings(tid, [CONSENSUS])] == [(13, 36)]
+    assert [(c.start, c.end) for c in project.codings(tid, [CONSENSUS])] == [(13, 36)]
     assert places_in(project, "ana", "ben")[0]["resolution"] == "union"
     project.undo()
-    assert [(c["start"], c["end"]) for c in project.codings(tid, [CONSENSUS])] == [(20, 30)]
+    assert [(c.start, c.end) for c in project.codings(tid, [CONSENSUS])] == [(20, 30)]
     assert places_in(project, "ana", "ben")[0]["resolution"] == "intersection"
     with pytest.raises(ProjectError, match="outside the place"):
         project.resolve(tid, ids["Training"], (13, 36), [(10, 20)], "edit", ("ana", "ben"))

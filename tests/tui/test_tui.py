@@ -156,8 +156,8 @@ def test_find_search_and_retrieve_jump(path: Path):
             await settle(pilot, app)
             assert isinstance(app.screen, RetrieveScreen)
             [segment] = app.screen.segments
-            assert segment["speaker"] == "P01"
-            assert segment["attributes"]["role"] == "Detective Sergeant"
+            assert segment.speaker == "P01"
+            assert segment.attributes["role"] == "Detective Sergeant"
             await pilot.press("enter")
             await settle(pilot, app)
             assert app.screen.transcript_name == "p01-detective"
@@ -251,7 +251,7 @@ def test_blind_coding_hides_other_coders_until_toggled(path: Path):
             assert screen.codings == []
             await pilot.press("o")
             await settle(pilot, app)
-            assert [c["coder"] for c in screen.codings] == ["ben"]
+            assert [c.coder_name for c in screen.codings] == ["ben"]
             screen.view.move_to(20)
             await pilot.press("x")  # not ana's: nothing to remove
             await settle(pilot, app)

@@ -4,34 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 from qcode.core.importers.base import binary_problem
-from qcode.core.model import Transcript, Turn, text_hash
+from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
-
-
-@dataclass
-class TranscriptRow:
-    id: int
-    guid: str
-    name: str
-    case: str | None
-    source_file: str
-    source_format: str
-    word_count: int
-    turn_count: int
-    imported: str
-
-
-@dataclass
-class SearchHit:
-    transcript: str
-    turn: int
-    speaker: str | None
-    start: int
-    end: int
-    snippet: str
 
 
 class Transcripts:

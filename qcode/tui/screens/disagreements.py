@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qcode.core.agreement.disagreements import places_in, resolve
-from qcode.core.model import Code, Turn
+from qcode.core.model import Code, Coding, Turn
 from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.widgets.transcript_view import TranscriptView
 
@@ -109,7 +109,8 @@ class DisagreementsScreen(Screen):
             self.view.show_transcript(*self._texts[transcript_id])
             self._shown = transcript_id
         where = place["place"]
-        codings = [{"code_id": place["code_id"], "coder": coder, "start": s, "end": e}
+        codings = [Coding(guid="", transcript="", code="", coder="", start=s, end=e,
+                          code_id=place["code_id"], coder_name=coder)
                    for coder, spans in ((self.first, where.first), (self.second, where.second))
                    for s, e in spans]
         self.view.show_codings(codings, self.codes, self.first)

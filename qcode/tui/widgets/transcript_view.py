@@ -22,8 +22,8 @@ from textual.widgets.text_area import Selection
 
 from qcode.core.colours import PALETTE, distinct_colours
 from qcode.core.margin import MarginLayout, layout_margin
+from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
-from qcode.core.model import Code, Turn
 
 STRIPE = "┃"
 # Labels: a code's name where the view is wide; its key (or its name's start) at 80
@@ -60,8 +60,9 @@ class TranscriptView(TextArea):
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, **kwargs)
         self._labels: dict[int, list[tuple[int, int]]] = {}
-        self._pieces: dict[int, list[tuple[int, int, dict]]] = {}
-        self._styles: dict[int, tuple[Style, Style]] = {}
+        self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
+        self._styles: dict[int, tuple[Style, Style, Style]] = {}
+        self._mine = ""  # the coder whose codings are painted as a background
 
     def show_transcript(self, text: str, turns: list[Turn]) -> None:
         self.lines = Lines(text)
@@ -83,7 +84,7 @@ class TranscriptView(TextArea):
     def colour_of(self, code: Code) -> str:
         return self._colours.get(code.id) or code_colour(code)
 
-    def show_codings(self, codings: list[dict], codes: dict[int, Code],
+    def show_codings(self, codings: list[Coding], codes: dict[int, Code],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
         coders' (when shown) as underlined text in it; each code's stripe in the
@@ -91,17 +92,16 @@ class TranscriptView(TextArea):
         self._codes = codes
         if not self._colours:
             self._colours = distinct_colours(codes.values())
-        for code_id in {c["code_id"] for c in codings} - set(self._styles):
+        for code_id in {c.code_id for c in codings} - set(self._styles):
             colour = self.colour_of(codes[code_id])
             self._styles[code_id] = (
                 Style(bgcolor=colour, color=readable_on(colour)),
                 Style(color=colour, underline=True),
                 Style(color=colour, bold=True),  # its stripe and label
             )
-        for coding in codings:
-            coding["mine"] = coding["coder"] == mine
+        self._mine = mine
         self._pieces = by_line(codings, self.lines)
-        self._margin_spans = [(c["code_id"], c["start"], c["end"]) for c in codings]
+        self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self._lay_out_margin()
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
@@ -203,8 +203,8 @@ class TranscriptView(TextArea):
             # where codings overlap the text is also drawn bold to show it.
             pieces = sorted(pieces, key=lambda p: p[0] - p[1])
             for start, end, coding in pieces:
-                mine, others, _ = self._styles.get(coding["code_id"], NO_STYLES)
-                line.stylize(mine if coding["mine"] else others, start, end)
+                mine, others, _ = self._styles.get(coding.code_id, NO_STYLES)
+                line.stylize(mine if coding.coder_name == self._mine else others, start, end)
             for i, (start, end, _) in enumerate(pieces):
                 for other_start, other_end, _ in pieces[i + 1:]:
                     low, high = max(start, other_start), min(end, other_end)
