@@ -12,11 +12,12 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Run:
-    """Rows `first` to `last` (inclusive) on which a code has a coding."""
+class Run(NamedTuple):
+    """Rows `first` to `last` (inclusive) on which a code has a coding. (A named tuple:
+    a layout makes one per coding on every change, and tuples are quick to make.)"""
 
     code_id: int
     first: int
@@ -54,9 +55,11 @@ def code_runs(codings: Iterable[tuple[int, int, int]],
     """Each code's runs of rows: its codings as rows, joined where they share a row
     (one stripe, one label)."""
     rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    find = bisect.bisect_right
     for code_id, start, end in codings:
         if end > start:
-            rows[code_id].append((row_of(row_starts, start), row_of(row_starts, end - 1)))
+            rows[code_id].append((max(0, find(row_starts, start) - 1),
+                                  max(0, find(row_starts, end - 1) - 1)))
     runs: dict[int, list[Run]] = {}
     for code_id, spans in rows.items():
         spans.sort()
@@ -118,6 +121,11 @@ def _put(layout: MarginLayout, column: int, run: Run) -> None:
     firsts, placed = layout.firsts[column], layout.runs[column]
     first = run.first
     index = bisect.bisect_right(firsts, first) - 1
+    if (index < 0 or placed[index].last < first) and (
+            index + 1 == len(placed) or placed[index + 1].first > run.last):
+        firsts.insert(index + 1, first)  # the usual case: all its rows are free
+        placed.insert(index + 1, run)
+        return
     if index >= 0 and placed[index].last >= first:
         first = placed[index].last + 1
     index += 1

@@ -163,7 +163,7 @@ class CodingScreen(Screen):
         self.transcript_name = data["name"]
         self.marked = data["marked"]
         self.turns = data["turns"]
-        self.view.show_transcript(data["text"], data["turns"])
+        self.view.show_transcript(data["text"], data["turns"], data["codings"])
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
         self.paint()

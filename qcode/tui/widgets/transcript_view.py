@@ -54,6 +54,7 @@ class TranscriptView(TextArea):
         self.margin_shown = True
         self._margin = MarginLayout()
         self._margin_spans: list[tuple[int, int, int]] = []
+        self._rows: list[int] = [0]  # the text offset each wrapped row starts at
         self._stripes = MIN_STRIPES
         self._codes: dict[int, Code] = {}
         self._colours: dict[int, str] = {}
@@ -64,7 +65,10 @@ class TranscriptView(TextArea):
         self._styles: dict[int, tuple[Style, Style, Style]] = {}
         self._mine = ""  # the coder whose codings are painted as a background
 
-    def show_transcript(self, text: str, turns: list[Turn]) -> None:
+    def show_transcript(self, text: str, turns: list[Turn],
+                        codings: list[Coding] = ()) -> None:
+        """Show the text; `codings`, when known, let the margin take its width before
+        the text is wrapped (once)."""
         self.lines = Lines(text)
         self._labels = {}
         for turn in turns:
@@ -73,7 +77,7 @@ class TranscriptView(TextArea):
                 self._labels.setdefault(row, []).append(
                     (column, column + turn.start - turn.label_start))
         self._pieces = {}
-        self._margin_spans = []
+        self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self.load_text(text)
 
     def forget_colours(self) -> None:
@@ -101,8 +105,10 @@ class TranscriptView(TextArea):
             )
         self._mine = mine
         self._pieces = by_line(codings, self.lines)
-        self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
-        self._lay_out_margin()
+        spans = [(c.code_id, c.start, c.end) for c in codings]
+        if spans != self._margin_spans:  # (on opening, laid out as the text was wrapped)
+            self._margin_spans = spans
+            self._lay_out_margin()
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
 
@@ -124,20 +130,34 @@ class TranscriptView(TextArea):
         return self._stripes + self.label_width + 2 if self.margin_shown else 0
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
+        # Wrapping a long transcript costs far more than laying out its margin, so the
+        # margin's width is chosen before wrapping, from rows as long as the wrap width
+        # (real rows, broken at spaces, are a little shorter and meet no more often).
+        if self.margin_shown and self._margin_spans:
+            self._stripes = MIN_STRIPES
+            width = max(1, self.wrap_width)
+            rough = [row for line, start in enumerate(self.lines.starts)
+                     for row in range(start, self.lines.end_of(line) + 1, width)]
+            self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
+                                                           rough).columns)
         super()._rewrap_and_refresh_virtual_size()
+        self._rows = self._row_starts()
         self._lay_out_margin()
 
     def _lay_out_margin(self) -> None:
+        """Lay the margin out over the rows as wrapped. The margin only grows while the
+        text stays wrapped as it is (wrapping again for a narrower one is not worth a
+        key press's time); it narrows when the text is next wrapped (a resize)."""
         if not self.margin_shown:
             self._margin = MarginLayout()
             return
-        layout = layout_margin(self._margin_spans, self._row_starts())
-        if max(MIN_STRIPES, layout.columns) != self._stripes:
-            # The margin's width changes the wrapping, hence the rows: wrap again and
-            # keep to that width (codes beyond it share the last column).
-            self._stripes = max(MIN_STRIPES, layout.columns)
+        layout = layout_margin(self._margin_spans, self._rows)
+        if layout.columns > self._stripes:
+            self._stripes = layout.columns
             super()._rewrap_and_refresh_virtual_size()
-            layout = layout_margin(self._margin_spans, self._row_starts(),
+            self._rows = self._row_starts()
+            # Codes beyond the width (the new rows needing more) share the last column.
+            layout = layout_margin(self._margin_spans, self._rows,
                                    max_columns=self._stripes)
         self._margin = layout
         self._line_cache.clear()
