@@ -83,6 +83,10 @@ def test_at_80_columns_nested_codings_stack_and_labels_shorten(path: Path):
             # the codebook gives both the same.
             parent, inner = stripe_colours(row_with(app, "It is growing"))
             assert parent == "#1f5f8b" and inner != parent
+            # The codebook panel shows each code in the colour of its stripe.
+            panel = row_with(app, "■ Lack of training")
+            square = [segment for segment in panel if segment.text.startswith("■")][-1]
+            assert square.style.color.name == inner
             assert text_of(row_with(app, "Interviewer: And")).startswith("      ")
 
     run(scenario())
