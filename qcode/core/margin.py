@@ -100,6 +100,32 @@ def layout_margin(codings: Iterable[tuple[int, int, int]], row_starts: Sequence[
     return layout
 
 
+def add_coding(layout: MarginLayout, code_id: int, start: int, end: int,
+               row_starts: Sequence[int]) -> bool:
+    """Add one coding to `layout` where it stands, without laying the rest out again:
+    every other code keeps its column, so the margin does not shift as the
+    researcher codes. False (and `layout` untouched) when the coding meets a run of its
+    own code; lay the margin out again then."""
+    if end <= start:
+        return True
+    run = Run(code_id, row_of(row_starts, start), row_of(row_starts, end - 1))
+    column = layout.column_of.get(code_id)
+    if column is None:
+        column = _free_column(layout, [run], None)
+        if column == layout.columns:
+            layout.columns += 1
+            layout.runs.append([])
+            layout.firsts.append([])
+        layout.column_of[code_id] = column
+    elif _meets(layout, column, run):
+        return False
+    _put(layout, column, run)
+    row = next((r for r in range(run.first, run.last + 1) if r not in layout.labels),
+               run.first)
+    layout.labels.setdefault(row, []).append(code_id)
+    return True
+
+
 def _free_column(layout: MarginLayout, runs: list[Run], max_columns: int | None) -> int:
     for column in range(layout.columns):
         if not any(_meets(layout, column, run) for run in runs):

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from qcode.core.colours import PALETTE, distinct_colours
-from qcode.core.margin import layout_margin, row_of
+from qcode.core.margin import add_coding, layout_margin, row_of
 from qcode.core.model import Code
 
 pytestmark = pytest.mark.unit
@@ -153,3 +153,36 @@ def test_codes_without_colours_differ_from_siblings_and_parent_beyond_the_palett
     assert len(set(siblings[:19])) == 19
     assert colours[0] not in siblings
     assert all(a != b for a, b in zip(siblings, siblings[1:]))
+
+
+# -- adding one coding ---------------------------------------------------------------------
+
+def test_a_coding_added_leaves_every_other_code_in_its_column():
+    layout = layout_margin([(1, 0, 25), (2, 15, 45), (3, 60, 70)], ROWS)
+    before = dict(layout.column_of)
+    # A new code meeting code 2 only: the first free column, the others unmoved.
+    assert add_coding(layout, 4, 32, 55, ROWS)
+    assert {c: layout.column_of[c] for c in before} == before
+    assert layout.column_of[4] == 0
+    assert layout.stripes(3) == [4, 2] and layout.stripes(5) == [4, None]
+    assert layout.labels[3] == [4]
+
+
+def test_a_coding_of_a_placed_code_joins_its_column():
+    layout = layout_margin([(1, 0, 15), (2, 5, 25)], ROWS)
+    assert add_coding(layout, 1, 50, 65, ROWS)
+    assert layout.column_of == {2: 0, 1: 1}
+    assert layout.stripes(5) == [None, 1] and layout.stripes(6) == [None, 1]
+    assert layout.labels[5] == [1]
+
+
+def test_a_coding_that_meets_its_own_code_asks_for_a_new_layout():
+    layout = layout_margin([(1, 0, 15)], ROWS)
+    assert not add_coding(layout, 1, 12, 30, ROWS)
+    assert layout.stripes(2) == [None]
+
+
+def test_a_coding_meeting_every_column_adds_one():
+    layout = layout_margin([(1, 0, 30), (2, 10, 30)], ROWS)
+    assert add_coding(layout, 3, 5, 15, ROWS)
+    assert layout.columns == 3 and layout.stripes(1) == [1, 2, 3]

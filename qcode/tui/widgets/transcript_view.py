@@ -12,6 +12,8 @@ change.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -21,7 +23,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
 from qcode.core.colours import PALETTE, distinct_colours
-from qcode.core.margin import MarginLayout, layout_margin
+from qcode.core.margin import MarginLayout, add_coding, layout_margin
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
 
@@ -107,8 +109,7 @@ class TranscriptView(TextArea):
         self._pieces = by_line(codings, self.lines)
         spans = [(c.code_id, c.start, c.end) for c in codings]
         if spans != self._margin_spans:  # (on opening, laid out as the text was wrapped)
-            self._margin_spans = spans
-            self._lay_out_margin()
+            self._show_margin_spans(spans)
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
 
@@ -142,6 +143,21 @@ class TranscriptView(TextArea):
                                                            rough).columns)
         super()._rewrap_and_refresh_virtual_size()
         self._rows = self._row_starts()
+        self._lay_out_margin()
+
+    def _show_margin_spans(self, spans: list[tuple[int, int, int]]) -> None:
+        """One coding added (the usual change, a key press) goes in where it stands;
+        anything else lays the margin out again."""
+        added = Counter(spans)
+        added.subtract(self._margin_spans)
+        self._margin_spans = spans
+        new = [span for span, count in added.items() if count]
+        if (self.margin_shown and len(new) == 1 and added[new[0]] == 1
+                and add_coding(self._margin, *new[0], self._rows)):
+            if self._margin.columns > self._stripes:
+                self._lay_out_margin()  # wrapped again, wider
+            self._line_cache.clear()
+            return
         self._lay_out_margin()
 
     def _lay_out_margin(self) -> None:
