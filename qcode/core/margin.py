@@ -104,8 +104,8 @@ def add_coding(layout: MarginLayout, code_id: int, start: int, end: int,
                row_starts: Sequence[int]) -> bool:
     """Add one coding to `layout` where it stands, without laying the rest out again:
     every other code keeps its column, so the margin does not shift as the
-    researcher codes. False (and `layout` untouched) when the coding meets a run of its
-    own code; lay the margin out again then."""
+    researcher codes. False (and `layout` untouched) when that cannot be done (a
+    shared overflow column); lay the margin out again then."""
     if end <= start:
         return True
     run = Run(code_id, row_of(row_starts, start), row_of(row_starts, end - 1))
@@ -118,11 +118,26 @@ def add_coding(layout: MarginLayout, code_id: int, start: int, end: int,
             layout.firsts.append([])
         layout.column_of[code_id] = column
     elif _meets(layout, column, run):
-        return False
+        return _join(layout, column, run)
     _put(layout, column, run)
     row = next((r for r in range(run.first, run.last + 1) if r not in layout.labels),
                run.first)
     layout.labels.setdefault(row, []).append(code_id)
+    return True
+
+
+def _join(layout: MarginLayout, column: int, run: Run) -> bool:
+    """Join `run` to the runs of its own code it meets (coding the next sentence with
+    the same code); their labels stay. False if it meets another code's run."""
+    firsts, placed = layout.firsts[column], layout.runs[column]
+    low = bisect.bisect_left([r.last for r in placed], run.first)
+    high = bisect.bisect_right(firsts, run.last)
+    met = placed[low:high]
+    if any(r.code_id != run.code_id for r in met):
+        return False
+    joined = Run(run.code_id, min(run.first, met[0].first), max(run.last, met[-1].last))
+    firsts[low:high] = [joined.first]
+    placed[low:high] = [joined]
     return True
 
 

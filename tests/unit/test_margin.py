@@ -8,7 +8,7 @@ import random
 import pytest
 
 from qcode.core.colours import PALETTE, distinct_colours
-from qcode.core.margin import add_coding, layout_margin, row_of
+from qcode.core.margin import Run, add_coding, layout_margin, row_of
 from qcode.core.model import Code
 
 pytestmark = pytest.mark.unit
@@ -176,10 +176,20 @@ def test_a_coding_of_a_placed_code_joins_its_column():
     assert layout.labels[5] == [1]
 
 
-def test_a_coding_that_meets_its_own_code_asks_for_a_new_layout():
-    layout = layout_margin([(1, 0, 15)], ROWS)
-    assert not add_coding(layout, 1, 12, 30, ROWS)
-    assert layout.stripes(2) == [None]
+def test_a_coding_that_meets_its_own_code_joins_its_run_under_one_label():
+    layout = layout_margin([(1, 0, 15), (2, 40, 50)], ROWS)
+    assert add_coding(layout, 1, 12, 30, ROWS)
+    assert [layout.stripes(r) for r in range(4)] == [[1], [1], [1], [None]]
+    assert layout.labels == {0: [1], 4: [2]}
+    assert layout.runs[0] == [Run(1, 0, 2), Run(2, 4, 4)]
+
+
+def test_a_coding_meeting_another_code_in_a_shared_column_asks_for_a_new_layout():
+    layout = layout_margin([(1, 0, 50), (2, 0, 50), (3, 0, 15), (3, 60, 70)], ROWS,
+                           max_columns=2)
+    before = [list(runs) for runs in layout.runs]
+    assert not add_coding(layout, 3, 20, 25, ROWS)
+    assert layout.runs == before
 
 
 def test_a_coding_meeting_every_column_adds_one():
