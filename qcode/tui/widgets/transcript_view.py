@@ -58,6 +58,7 @@ class TranscriptView(TextArea):
         self._margin_spans: list[tuple[int, int, int]] = []
         self._rows: list[int] = [0]  # the text offset each wrapped row starts at
         self._stripes = MIN_STRIPES
+        self._label_width = NARROW_LABEL
         self._codes: dict[int, Code] = {}
         self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
@@ -123,7 +124,7 @@ class TranscriptView(TextArea):
 
     @property
     def label_width(self) -> int:
-        return WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
+        return self._label_width
 
     @property
     def gutter_width(self) -> int:
@@ -134,6 +135,8 @@ class TranscriptView(TextArea):
         # Wrapping a long transcript costs far more than laying out its margin, so the
         # margin's width is chosen before wrapping, from rows as long as the wrap width
         # (real rows, broken at spaces, are a little shorter and meet no more often).
+        # Read once a wrap, not per drawn row: TextArea asks for the gutter's width often.
+        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
         if self.margin_shown and self._margin_spans:
             self._stripes = MIN_STRIPES
             width = max(1, self.wrap_width)
