@@ -15,9 +15,6 @@ from qcode.tui.screens.help import binding_rows
 from qcode.tui.widgets.transcript_view import STRIPE
 from tests.tui_helpers import FIRST, build_project, code_id, run, settle, until
 
-pytestmark = pytest.mark.tui
-
-
 @pytest.fixture
 def path(tmp_path: Path, monkeypatch) -> Path:
     """A turn coded "Barriers to policing" with "Lack of training" nested in it (both
@@ -25,7 +22,8 @@ def path(tmp_path: Path, monkeypatch) -> Path:
     and a later sentence coded "Fear of deportation"."""
     monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
     path = build_project(tmp_path / "p.qcode")
-    barriers, training = code_id(path, "Barriers to policing"), code_id(path, "Lack of training")
+    barriers = code_id(path, "Barriers to policing")
+    training = code_id(path, "Lack of training")
     with Project.open(path) as project:
         project.coder = "ana"
         project.edit_code(barriers, colour="#1F5F8B")

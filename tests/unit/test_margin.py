@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from qcode.core.colours import PALETTE, distinct_colours
 from qcode.core.margin import Run, add_coding, layout_margin, row_of
 from qcode.core.model import Code
-
-pytestmark = pytest.mark.unit
 
 # Ten rows of ten characters: row r covers offsets [10r, 10r + 10).
 ROWS = list(range(0, 100, 10))

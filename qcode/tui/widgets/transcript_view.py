@@ -230,7 +230,9 @@ class TranscriptView(TextArea):
         name = code.key if code.key and room <= NARROW_LABEL else code.name
         if cell_len(name) <= room:
             return name
-        return set_cell_size(name, room - 1) + "…" if room >= 3 else set_cell_size(name, room)
+        if room < 3:
+            return set_cell_size(name, room)
+        return set_cell_size(name, room - 1) + "…"
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
