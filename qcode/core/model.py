@@ -80,7 +80,7 @@ class Case:
     transcripts: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # a project holds hundreds of thousands
 class Coding:
     guid: str
     transcript: str  # transcript GUID

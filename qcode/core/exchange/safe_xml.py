@@ -11,11 +11,14 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 
 from qcode.core.codebook import CodebookError
 
@@ -41,18 +44,11 @@ class ExchangeError(CodebookError):
 
 
 def read_bytes(path: Path, limit: int = MAX_XML_BYTES) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} such "
-                                "a file may have; refused")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ExchangeError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ExchangeError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+    with open_checked(path, limit) as file:
+        try:
+            return file.read()
+        except OSError as exc:
+            raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
@@ -61,9 +57,25 @@ def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
     if len(data) > limit:
         raise ExchangeError(f"{filename}: {len(data):,} bytes of XML is more than the "
                             f"{limit:,} allowed; refused")
-    try:
+    with _refusals(filename):
         return fromstring(data, forbid_dtd=True, forbid_entities=True,
                           forbid_external=True)
+
+
+def iterparse_xml(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Element]]:
+    """The start and end events of untrusted XML read from a stream a part at a time
+    (a large project need not be held whole), refused as parse_xml refuses. The
+    stream's own reader caps its size."""
+    with _refusals(filename):
+        yield from iterparse(stream, events=("start", "end"), forbid_dtd=True,
+                             forbid_entities=True, forbid_external=True)
+
+
+@contextmanager
+def _refusals(filename: str):
+    """Unsafe or broken XML as one line naming the file."""
+    try:
+        yield
     except DTDForbidden:
         raise ExchangeError(f"{filename}: refused: the XML has a DTD (<!DOCTYPE>), which "
                             "REFI-QDA files never need and which can hide external "
@@ -76,6 +88,51 @@ def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
         raise ExchangeError(f"{filename}: refused: unsafe XML ({exc})") from None
     except ParseError as exc:
         raise ExchangeError(f"{filename}: not well-formed XML: {exc}") from None
+
+
+def open_checked(path: Path, limit: int) -> BinaryIO:
+    """A file opened for reading, refused as read_bytes refuses (a missing file, a
+    folder, more than `limit` bytes)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} such "
+                                "a file may have; refused")
+        return path.open("rb")
+    except FileNotFoundError:
+        raise ExchangeError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ExchangeError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+class ChunkStream(io.RawIOBase):
+    """Chunks of bytes read as a file (what iterparse reads), without joining them."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.chunk:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.chunk = memoryview(chunk)
+        size = min(len(buffer), len(self.chunk))
+        buffer[:size] = self.chunk[:size]
+        self.chunk = self.chunk[size:]
+        return size
+
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close is not None:  # the entry's reader, and its charge to the budget
+            close()
+        super().close()
 
 
 def read_project_qde(path: Path) -> tuple[bytes, str]:
@@ -141,6 +198,20 @@ class SafeArchive:
 
     def read(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> bytes:
         return b"".join(self._unpacked(entry, limit))
+
+    def stream(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> ChunkStream:
+        """The entry as a file read a megabyte at a time, checked as `read` checks."""
+        return ChunkStream(self._unpacked(entry, limit))
+
+    @contextmanager
+    def read_again(self):
+        """Reading what has been read (and charged) once already: the budget stands
+        for what the archive holds, not for how often an entry is looked at."""
+        budget = self.budget
+        try:
+            yield
+        finally:
+            self.budget = budget
 
     def unpack_all(self) -> int:
         """How many bytes every entry unpacks to, within the budget; nothing is kept.
