@@ -457,6 +457,45 @@ def test_a_failed_import_into_an_existing_project_changes_nothing(tmp_path: Path
         assert project.conn.execute("SELECT count(*) FROM events").fetchone() == before
 
 
+def test_the_import_leaves_no_scratch_copy_beside_the_project(atlas: Path, tmp_path: Path,
+                                                             monkeypatch):
+    # The import is laid out in a scratch project beside the target (so a large one is
+    # not held in memory), which goes whether the import succeeds or fails.
+    target = tmp_path / "study.qcode"
+    assert run("import-project", str(atlas), project=target).exit_code == 0
+    assert not [p.name for p in tmp_path.iterdir() if ".import-" in p.name]
+    with Project.open(target) as project:
+        before = coded(project)
+
+    def broken(*args):
+        raise ExchangeError("the merge failed")
+
+    monkeypatch.setattr(Project, "_merge_from", broken)
+    result = run("import-project", str(atlas), project=target)
+    assert result.exit_code != 0 and "the merge failed" in result.output
+    assert not [p.name for p in tmp_path.iterdir() if ".import-" in p.name]
+    with Project.open(target) as project:
+        assert coded(project) == before
+
+
+def test_project_qde_read_twice_is_charged_to_the_archive_once(atlas: Path,
+                                                               tmp_path: Path,
+                                                               monkeypatch):
+    # project.qde is read twice (outline, then selections) and a source's text once
+    # more for the evidence on position counting: the archive's budget stands for what
+    # it holds, so an archive that fits exactly is read, and one byte less refuses it.
+    with zipfile.ZipFile(atlas) as opened:
+        holds = sum(entry.file_size for entry in opened.infolist())
+    for budget, works in ((holds, True), (holds - 1, False)):
+        monkeypatch.setattr(qdpx_read, "ProjectArchive", lambda path, budget=budget:
+                            safe_xml.ProjectArchive(path, budget))
+        if works:
+            assert len(read_project_file(atlas).codings) == 5
+        else:
+            with pytest.raises(ExchangeError, match="zip bomb"):
+                read_project_file(atlas)
+
+
 def test_the_archive_reader_checks_every_entry_before_reading(tmp_path: Path):
     path = archive(tmp_path / "ok.qdpx", atlas_like(), {"sources/.root": b""})
     with safe_xml.ProjectArchive(path) as opened:

@@ -271,7 +271,7 @@ class _Reader:
             return self.text_of(element, "PlainTextContent")
         if self.archive is None:
             return None
-        with self.archive.read_again():
+        with self.archive.charged_once():
             data = self.internal(plain)
         return None if data is None else self.decoded(data, None)
 
@@ -553,7 +553,8 @@ class _Reader:
         """Each source's selections by its place among <Sources>, read again from the
         file; each source is let go once its selections are placed."""
         index = 0
-        with self.archive.read_again() if self.archive else contextlib.nullcontext():
+        with self.archive.charged_once(self.archive.qde) if self.archive \
+                else contextlib.nullcontext():
             for element, parent in self.sources_read():
                 if parent is not None:
                     yield index, self.children(element, "PlainTextSelection")

@@ -170,6 +170,7 @@ class SafeArchive:
         self.zip = opened
         self.where = where
         self.budget = budget
+        self.unpacked: dict[str, int] = {}  # entry name -> bytes it gave when read
         try:
             self.entries = self._checked(opened.infolist())
         except ExchangeError:
@@ -204,10 +205,13 @@ class SafeArchive:
         return ChunkStream(self._unpacked(entry, limit))
 
     @contextmanager
-    def read_again(self):
-        """Reading what has been read (and charged) once already: the budget stands
-        for what the archive holds, not for how often an entry is looked at."""
+    def charged_once(self, entry: zipfile.ZipInfo | None = None):
+        """Reads of what is charged once elsewhere (a project.qde read in two passes,
+        a text looked at before it is read): the budget stands for what the archive
+        holds, not for how often an entry is looked at. Inside, reads are checked
+        against the budget as it was before `entry` was first read, and not charged."""
         budget = self.budget
+        self.budget += self.unpacked.get(entry.filename, 0) if entry else 0
         try:
             yield
         finally:
@@ -261,6 +265,7 @@ class SafeArchive:
             raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
         finally:
             self.budget -= size
+            self.unpacked[entry.filename] = max(size, self.unpacked.get(entry.filename, 0))
 
 
 class ProjectArchive(SafeArchive):
