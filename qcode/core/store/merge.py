@@ -299,7 +299,9 @@ class Merging:
         empty = self._empty()
         staging = self._staging()
         staged = type(self).create(staging)
-        # A scratch copy: if the machine stops, it is thrown away, never read.
+        # A scratch copy: if the machine stops, it is thrown away, never read, so
+        # nothing is written twice (a write-ahead log) or waited for.
+        staged.conn.execute("PRAGMA journal_mode = MEMORY")
         staged.conn.execute("PRAGMA synchronous = OFF")
         try:
             staged._lay_out(project)
