@@ -401,6 +401,15 @@ def test_external_entities_and_entity_bombs(tmp_path: Path):
     refused(archive(tmp_path / "lol.qdpx", lol), tmp_path, "lol.qdpx", "refused")
 
 
+def test_a_dtd_after_a_long_prolog_is_refused(tmp_path: Path):
+    # project.qde is read a part at a time: a DTD past the first part (after a long
+    # comment) is still found before the root element starts.
+    xxe = atlas_like().replace('<?xml version="1.0" encoding="utf-8"?>',
+                               '<?xml version="1.0"?><!--' + "x" * 200_000 + '-->'
+                               '<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    refused(archive(tmp_path / "late.qdpx", xxe), tmp_path, "late.qdpx", "DTD")
+
+
 def test_not_refi_qda_and_unknown_namespace(tmp_path: Path):
     refused(archive(tmp_path / "other.qdpx", "<Workbook/>"), tmp_path,
             "not a REFI-QDA codebook or project", "<Workbook>")
