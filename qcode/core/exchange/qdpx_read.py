@@ -225,38 +225,35 @@ class _Reader:
     def outline(self) -> ET.Element:
         """The project's XML without its selections (the first reading): of each
         source's, their number (`self.selections`) and what they say of how positions
-        are counted (`self.evidence`), both by the source's place among <Sources>."""
+        are counted (`self.evidence`), both by the <TextSource>'s place in the file
+        (`self.ordinal`)."""
         self.selections: list[int] = []
         self.evidence: dict[int, Evidence] = {}
+        self.ordinal: dict[ET.Element, int] = {}  # a <TextSource> -> its place
         root = None
-        for element, parent in self.sources_read():
-            if root is None:
-                root = self.project_root(element)
-            elif parent is not None:
+        for event, element in self.text_sources_read():
+            if event == "root":
+                self.project_root(element)
+            elif event == "source":
+                self.ordinal[element] = len(self.selections)
                 self.outline_source(element)
+            else:
+                root = element
         return root
 
-    def sources_read(self) -> Iterator[tuple[ET.Element, ET.Element | None]]:
-        """One reading of project.qde: the root as it starts, then each child of the
-        first <Sources> as it ends (with that <Sources>); every other child of the
-        root, as it ends, with None."""
-        path: list[ET.Element] = []  # the elements open, from the root
-        sources = None
+    def text_sources_read(self) -> Iterator[tuple[str, ET.Element]]:
+        """One reading of project.qde: ("root", the root as it starts), then
+        ("source", each <TextSource> as it ends), then ("end", the whole root)."""
+        text_source = last = None
         with self.opener() as stream:
             for event, element in iterparse_xml(stream, self.filename):
-                if event == "start":
-                    if not path:
-                        yield element, None
-                    elif len(path) == 1 and sources is None \
-                            and element.tag == self.tag("Sources"):
-                        sources = element
-                    path.append(element)
-                    continue
-                path.pop()
-                if len(path) == 2 and path[1] is sources:
-                    yield element, sources
-                elif len(path) == 1:
-                    yield element, None
+                if event == "root":
+                    yield event, element
+                    text_source = self.tag("TextSource")
+                elif element.tag == text_source:
+                    yield "source", element
+                last = element
+        yield "end", last
 
     def project_root(self, root: ET.Element) -> ET.Element:
         """The root, as soon as it starts: a file that is no project is refused before
@@ -487,7 +484,7 @@ class _Reader:
         by_text: dict[str, str] = {}
         names: set[str] = set()
         self.placed: list[tuple] = []  # each source's selections, placed once all are read
-        for index, element in enumerate(list(self.child(root, "Sources") or [])):
+        for element in list(self.child(root, "Sources") or []):
             namespace, local = split(element.tag)
             if local in NOT_TEXT:
                 self.skipped[f"{local.replace('Source', '').lower()} source(s)"
@@ -496,7 +493,7 @@ class _Reader:
             if local != "TextSource" or namespace != self.ns:
                 self.skipped[f"<{local}> element(s) among the sources", ""] += 1
                 continue
-            self.text_source(element, index, by_text, names, variables)
+            self.text_source(element, self.ordinal[element], by_text, names, variables)
         self.place_all()
 
     def text_source(self, element: ET.Element, index: int, by_text: dict[str, str],
@@ -570,16 +567,16 @@ class _Reader:
                                 "transcript", transcript)
 
     def selections_again(self) -> Iterator[tuple[int, list[ET.Element]]]:
-        """Each source's selections by its place among <Sources>, read again from the
+        """Each source's selections by its place in the file, read again from the
         file; each source is let go once its selections are placed."""
         index = 0
         with self.archive.charged_once(self.archive.qde) if self.archive \
                 else contextlib.nullcontext():
-            for element, parent in self.sources_read():
-                if parent is not None:
+            for event, element in self.text_sources_read():
+                if event == "source":
                     yield index, self.children(element, "PlainTextSelection")
                     index += 1
-                element.clear()
+                    element.clear()
 
     def selections_of(self, selections: Iterator[tuple[int, list[ET.Element]]],
                       index: int) -> list[ET.Element]:

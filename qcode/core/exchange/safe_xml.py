@@ -64,23 +64,27 @@ def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
 
 
 def iterparse_xml(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Element]]:
-    """The start and end events of untrusted XML read from a stream a part at a time
-    (a large project need not be held whole), a DTD refused as parse_xml refuses it.
-    The stream's own reader caps its size.
+    """Untrusted XML read from a stream a part at a time (a large project need not be
+    held whole), a DTD refused as parse_xml refuses it: first ("root", the root element
+    with its attributes, as it starts), then ("end", element) as each element ends (the
+    root last). The stream's own reader caps its size.
 
     A DTD can come only before the root element, and without one XML has no entities
     but its five own: so a guard reads the bytes up to the root and refuses a DTD, and
     the same bytes go to ElementTree's own parser, written in C (defusedxml's, in
     Python, took twice as long to read a large project)."""
-    parser = XMLPullParser(events=("start", "end"))
-    guard = expat.ParserCreate()
+    parser = XMLPullParser(events=("end",))  # a start event each would cost as much
+    guard = expat.ParserCreate(namespace_separator="}")
     guard.StartDoctypeDeclHandler = _refuse_doctype
     guard.StartElementHandler = _root_reached
     guarding = True
     with _refusals(filename):
         while chunk := stream.read(1 << 16):
             if guarding:
-                guarding = _guarded(guard, chunk)
+                root = _guarded(guard, chunk)
+                if root is not None:
+                    guarding = False
+                    yield "root", root
             parser.feed(chunk)
             yield from parser.read_events()
         parser.close()
@@ -90,24 +94,30 @@ def iterparse_xml(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Elemen
 class _RootReached(Exception):
     """The root element started, with no DTD before it."""
 
+    def __init__(self, root: Element):
+        super().__init__()
+        self.root = root
+
 
 def _refuse_doctype(name, system_id, public_id, internal_subset) -> None:
     raise DTDForbidden(name, system_id, public_id)
 
 
-def _root_reached(*_) -> None:
-    raise _RootReached
+def _root_reached(name: str, attributes: dict[str, str]) -> None:
+    # expat names "namespace}local"; ElementTree "{namespace}local".
+    tag = lambda name: "{" + name if "}" in name else name  # noqa: E731
+    raise _RootReached(Element(tag(name), {tag(k): v for k, v in attributes.items()}))
 
 
-def _guarded(guard, chunk: bytes) -> bool:
-    """Whether the guard still reads (the root has not started) after `chunk`."""
+def _guarded(guard, chunk: bytes) -> Element | None:
+    """The root element once the guard has read up to it; None until then."""
     try:
         guard.Parse(chunk, False)
-    except _RootReached:
-        return False
+    except _RootReached as reached:
+        return reached.root
     except expat.ExpatError as exc:  # before the root: the parser would say so too
         raise ParseError(str(exc)) from None
-    return True
+    return None
 
 
 @contextmanager
