@@ -179,3 +179,39 @@ class Resolution:
     choice: str
     resolved_by: str | None = None
     created: str | None = None
+
+
+@dataclass
+class ReviewComment:
+    """One message in a review's thread: the reviewer's question or the coder's answer."""
+
+    author: str
+    body: str
+    created: str
+
+
+@dataclass
+class Review:
+    """A reviewer's pass over one coding of another coder: agreed, or a question with
+    its thread, and the outcome once decided (kept, changed, removed) and by whom.
+    The coding's place is kept with it, so a removed coding can still be named."""
+
+    id: int
+    guid: str
+    coding_id: int
+    transcript_id: int
+    code_id: int
+    start: int
+    end: int
+    coder: str  # whose coding is reviewed
+    reviewer: str
+    mark: str  # "agreed" or "question"
+    outcome: str | None = None  # "kept", "changed" or "removed", once decided
+    decided_by: str | None = None
+    created: str | None = None
+    comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """A question no one has decided yet."""
+        return self.mark == "question" and self.outcome is None

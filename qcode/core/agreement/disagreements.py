@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from qcode.core.agreement.units import Span, merged
 
-CHOICES = ("first", "second", "union", "intersection")
+CHOICES = ("first", "second", "union", "intersection", "neither")
 
 
 @dataclass
@@ -58,7 +58,10 @@ def _close(place: Place, agreed: list[Span], places: list[Place]) -> None:
 
 
 def resolve(place: Place, choice: str) -> list[Span]:
-    """The consensus spans for a place: one coder's, or the union or intersection."""
+    """The consensus spans for a place: one coder's, the union or intersection, or
+    none (neither coder's coding is kept)."""
+    if choice == "neither":
+        return []
     if choice == "first":
         return list(place.first)
     if choice == "second":

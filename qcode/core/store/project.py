@@ -1,8 +1,8 @@
 """The project file: one SQLite file in WAL mode, opened through `Project`.
 
 `Project` is assembled from the store's rooms, one per concern (journal, cases,
-transcripts, removal, codebook, codings, consensus, assignments, merge, reads,
-health); this package is the only place in qcode that runs SQL. Every user action is one short
+transcripts, removal, codebook, codings, consensus, assignments, reviews, merge,
+reads, health); this package is the only place in qcode that runs SQL. Every user action is one short
 transaction (BEGIN IMMEDIATE, so two coders on one file queue behind the busy timeout
 instead of failing on a lock upgrade) and one row in the append-only `events` table.
 """
@@ -26,6 +26,7 @@ from qcode.core.store.journal import Journal
 from qcode.core.store.merge import Merging
 from qcode.core.store.reads import Reads
 from qcode.core.store.removal import Removal
+from qcode.core.store.reviews import Reviews
 from qcode.core.store.schema import (APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION,
                                      SQLITE_HEADER, _apply, _connect, _create_private,
                                      _foreign_keys_off)
@@ -37,7 +38,7 @@ QCODE_TABLES = frozenset({"meta", "coders", "cases", "attributes", "transcripts"
 
 
 class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus,
-              Assignments, Merging, Reads, Health):
+              Assignments, Reviews, Merging, Reads, Health):
     """An open project file. Use `Project.create` or `Project.open`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

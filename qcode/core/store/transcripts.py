@@ -213,6 +213,13 @@ class Transcripts:
                 [(positions.start(start), positions.end(end), coding_id)
                  for coding_id, start, end in codings],
             )
+            # A review keeps its coding's place (the coding may be gone): it moves too.
+            self.conn.executemany(
+                'UPDATE reviews SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), review_id)
+                 for review_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM reviews WHERE transcript_id = ?',
+                     (transcript_id,)).fetchall()])
             self.record("redact", summary, **payload)
         return len(codings)
 
