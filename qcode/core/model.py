@@ -215,3 +215,26 @@ class Review:
     def open(self) -> bool:
         """A question no one has decided yet."""
         return self.mark == "question" and self.outcome is None
+
+
+@dataclass
+class ReviewCounts:
+    """A review's figures for a methods section: a coder's codings (those removed
+    after review included), how many were reviewed, agreed, questioned, kept, changed
+    and removed, and the questions still open."""
+
+    codings: int = 0
+    reviewed: int = 0
+    agreed: int = 0
+    questioned: int = 0
+    kept: int = 0
+    changed: int = 0
+    removed: int = 0
+    open: int = 0
+
+
+@dataclass
+class ReviewFigures:
+    coders: dict[str, ReviewCounts]  # per coder reviewed
+    total: ReviewCounts
+    reviewers: list[str]

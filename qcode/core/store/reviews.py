@@ -5,7 +5,9 @@ action; the figures are what a methods section reports."""
 
 from __future__ import annotations
 
-from qcode.core.model import Review, ReviewComment
+from dataclasses import fields
+
+from qcode.core.model import Review, ReviewComment, ReviewCounts, ReviewFigures
 from qcode.core.store.base import ProjectError, new_guid, now
 
 MARKS = ("agreed", "question")
@@ -120,10 +122,9 @@ class Reviews:
                 review.comments = threads.get(review.id, [])
         return found
 
-    def review_figures(self) -> dict:
-        """What a methods section reports, per coder reviewed and overall: the coder's
-        codings, how many were reviewed, agreed, questioned, kept, changed and
-        removed, and the questions still open."""
+    def review_figures(self) -> ReviewFigures:
+        """What a methods section reports, per coder reviewed and overall. A coding
+        removed after review still counts among the coder's codings."""
         rows = self.conn.execute(
             "SELECT coder, count(*), sum(mark = 'agreed'), sum(mark = 'question'),"
             " sum(outcome = 'kept'), sum(outcome = 'changed'), sum(outcome = 'removed'),"
@@ -132,10 +133,10 @@ class Reviews:
         codings = dict(self.conn.execute(
             "SELECT k.name, count(*) FROM codings c JOIN coders k ON k.id = c.coder_id"
             " GROUP BY k.name"))
-        keys = ("reviewed", "agreed", "questioned", "kept", "changed", "removed", "open")
-        coders = {coder: {"codings": codings.get(coder, 0), **dict(zip(keys, counts))}
+        coders = {coder: ReviewCounts(codings.get(coder, 0) + counts[5], *counts)
                   for coder, *counts in rows}
-        total = {key: sum(c[key] for c in coders.values()) for key in ("codings", *keys)}
+        total = ReviewCounts(*(sum(getattr(c, f.name) for c in coders.values())
+                               for f in fields(ReviewCounts)))
         reviewers = [r for (r,) in self.conn.execute(
             "SELECT DISTINCT reviewer FROM reviews ORDER BY reviewer")]
-        return {"coders": coders, "total": total, "reviewers": reviewers}
+        return ReviewFigures(coders, total, reviewers)
