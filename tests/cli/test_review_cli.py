@@ -63,3 +63,14 @@ def test_list_open_names_transcript_turn_and_first_words(path: Path):
     assert [(r["mark"], r["outcome"]) for r in rows] == [
         ("agreed", None), ("question", None), ("question", "removed")]
     assert rows[2]["decided_by"] == "ana"
+
+
+def test_the_html_report_has_a_review_section_once_there_is_a_review(path: Path,
+                                                                       tmp_path: Path):
+    run(path, "report", "html", str(tmp_path / "before"))
+    assert 'id="review"' not in (tmp_path / "before" / "index.html").read_text("utf-8")
+    reviewed(path)
+    run(path, "report", "html", str(tmp_path / "after"))
+    page = (tmp_path / "after" / "index.html").read_text("utf-8")
+    assert '<section id="review"><h2>Review of the coding</h2>' in page
+    assert "Of ana&#x27;s 3 codings, ben reviewed 3 (100%)" in page
