@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from qcode.core.model import Review, ReviewComment, ReviewCounts, ReviewFigures
+from qcode.core.model import Coding, Review, ReviewComment, ReviewCounts, ReviewFigures
 from qcode.core.store.base import ProjectError, new_guid, now
 
 MARKS = ("agreed", "question")
@@ -121,6 +121,15 @@ class Reviews:
             for review in found:
                 review.comments = threads.get(review.id, [])
         return found
+
+    def codings_to_review(self, coder: str) -> list[Coding]:
+        """Every coding of `coder`, in transcript and text order."""
+        return [Coding(*row) for row in self.conn.execute(
+            'SELECT c.guid, t.guid, k.guid, w.guid, c.start, c."end", c.memo, c.created,'
+            " c.id, c.transcript_id, c.code_id, w.name FROM codings c"
+            " JOIN transcripts t ON t.id = c.transcript_id"
+            " JOIN codes k ON k.id = c.code_id JOIN coders w ON w.id = c.coder_id"
+            ' WHERE w.name = ? ORDER BY t.name, c.start, c."end"', (coder,))]
 
     def review_figures(self) -> ReviewFigures:
         """What a methods section reports, per coder reviewed and overall. A coding
