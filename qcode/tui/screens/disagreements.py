@@ -46,15 +46,15 @@ def load_text(project: Project, transcript_id: int) -> tuple[str, list[Turn]]:
 class DisagreementsScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="disagreements.back"),
-        Binding("1", "resolve('first')", "Take 1st's", id="disagreements.first"),
-        Binding("2", "resolve('second')", "Take 2nd's", id="disagreements.second"),
+        Binding("1", "resolve('first')", "1st's", id="disagreements.first"),
+        Binding("2", "resolve('second')", "2nd's", id="disagreements.second"),
         Binding("b,plus", "resolve('union')", "Both", id="disagreements.union"),
         Binding("0", "resolve('neither')", "Neither", id="disagreements.neither"),
         Binding("asterisk", "resolve('intersection')", "Where both",
                 show=False, id="disagreements.intersection"),
         Binding("e", "resolve('edit')", "Use selection", show=False,
                 id="disagreements.edit"),
-        Binding("n", "next_open", "Next open", id="disagreements.next"),
+        Binding("n", "next_open", "Next", id="disagreements.next"),
         Binding("u,ctrl+z", "undo", "Undo", id="disagreements.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="disagreements.redo"),
         Binding("tab", "switch_focus", "Text/list", show=False, id="disagreements.focus"),
