@@ -55,3 +55,27 @@ def test_marking_again_changes_the_mark_and_refusals_say_why(coded):
     project.coder = "ana"
     with pytest.raises(ProjectError, match="does not review their own"):
         project.mark_coding(first, "agreed")
+
+
+def test_a_review_moves_with_its_coding_when_the_text_is_redacted(coded):
+    from qcode.core.anonymise.key import Key
+    from qcode.core.anonymise.redact import redact_text
+
+    project, (first, second, _) = coded
+    review = project.mark_coding(second, "question", "Why here?")
+    parsed = project.stored_transcript(1)
+    result = redact_text(parsed, "Interviewer", "person", None, Key())
+    project.rewrite_transcript(1, result.transcript, result.positions, "redacted a name")
+    moved = next(c for c in project.codings(1) if c["id"] == second)
+    assert moved["start"] != 20  # the name before it was shortened
+    assert (project.review(review).start, project.review(review).end) == (
+        moved["start"], moved["end"])
+
+
+def test_removing_a_transcript_takes_its_reviews_and_undo_brings_them_back(coded):
+    project, (first, *_) = coded
+    review = project.mark_coding(first, "question", "Why here?")
+    project.remove_transcript(1)
+    assert project.reviews() == []
+    project.undo()
+    assert [c.body for c in project.review(review).comments] == ["Why here?"]
