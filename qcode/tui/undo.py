@@ -11,6 +11,10 @@ from qcode.core.store.journal import Step
 from qcode.tui.screens.forms import Choose
 
 DONE = {"undo": "Undone", "redo": "Redone"}
+# The actions each screen of its own takes, by the journal's action names: undo in
+# the coding screen asks before taking one of these back.
+MEETING_ACTIONS = ("resolve",)
+REVIEW_ACTIONS = ("review", "review answer", "review outcome")
 
 
 async def next_step(screen, direction: str, belongs: Callable[[Step], bool]) -> Step | None:

@@ -105,3 +105,28 @@ def test_the_coder_replies_in_the_thread_and_decides(path):
                 "Lack of training", "Lack of training"]
             assert "removed, decided by ana" in plain(app.export_screenshot())
     run(scenario())
+
+
+def test_undo_while_coding_names_a_review_step_and_asks(path):
+    from qcode.tui.screens.coding import CodingScreen
+    from qcode.tui.screens.forms import Choose
+
+    async def scenario():
+        app = QcodeApp(path, "ben", remember=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_review(pilot, app)
+            await pilot.press("n", "q", *"Why fear?", "enter")
+            await settle(pilot, app)
+            await pilot.press("escape", "enter")  # code p01, the same transcript
+            await settle(pilot, app)
+            assert isinstance(app.screen, CodingScreen)
+            await pilot.press("u")
+            await settle(pilot, app)
+            assert isinstance(app.screen, Choose)
+            assert "not made here" in plain(app.export_screenshot())
+            assert ("questioned ana's Fear of deportation in p01-detective, turn 4, "
+                    "“Many fear deportation.”") in app.screen.title_text
+            await pilot.press("escape")
+            await settle(pilot, app)
+            assert [r[1] for r in reviews(path)] == ["question"]
+    run(scenario())

@@ -484,7 +484,10 @@ class CodingScreen(Screen):
             self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
 
     def undo_belongs_here(self, step) -> bool:
-        return step.action != "resolve" and step.transcript_id in (None, self.transcript_id)
+        from qcode.tui.undo import MEETING_ACTIONS, REVIEW_ACTIONS
+
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS
+                and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------
 

@@ -15,9 +15,8 @@ from textual.widgets import DataTable, Footer, Static
 from qcode.core.review_report import ORDERS, ReviewItem, review_items
 from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine
-from qcode.tui.undo import take_step
+from qcode.tui.undo import REVIEW_ACTIONS, take_step
 
-REVIEW_ACTIONS = ("review", "review answer", "review outcome")
 EXCERPT_CHARACTERS = 240
 DECIDE = "decide: k kept · c changed · x removed · r reply"
 

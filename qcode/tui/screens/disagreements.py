@@ -19,7 +19,7 @@ from qcode.core.agreement.places import MeetingPlace, group_places
 from qcode.core.model import Turn
 from qcode.core.passages import passage
 from qcode.core.store import CONSENSUS, Project, ProjectError
-from qcode.tui.undo import take_step
+from qcode.tui.undo import MEETING_ACTIONS, take_step
 from qcode.tui.widgets.consensus_view import ConsensusView, legend
 
 # The table names a place by its turn and this many first words (80 columns).
@@ -218,7 +218,7 @@ class DisagreementsScreen(Screen):
     async def step(self, direction: str) -> None:
         """Undo here takes back a decision of the meeting; anything else is named and
         asked about first."""
-        done = await take_step(self, direction, lambda step: step.action == "resolve")
+        done = await take_step(self, direction, lambda step: step.action in MEETING_ACTIONS)
         if done:
             self.load(self.table.cursor_row)
 
