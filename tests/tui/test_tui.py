@@ -356,52 +356,6 @@ def test_screenshots_for_review(path: Path, tmp_path: Path):
         assert "p01-detective" in _plain((folder / f"{name}.svg").read_text())
 
 
-def test_disagreements_screen_resolves_into_consensus(path: Path):
-    from qcode.core.store import CONSENSUS
-    from qcode.tui.screens.disagreements import DisagreementsScreen
-
-    with Project.open(path) as project:
-        training, fear = code_id(path, "Lack of training"), code_id(path, "Fear of deportation")
-        start = FIRST.index("We had")
-        project.add_coding(1, training, "ana", start, start + 26)
-        project.add_coding(1, training, "ben", start + 7, start + 40)
-        many = FIRST.index("Many fear")
-        project.add_coding(1, fear, "ben", many, many + 22)
-
-    async def scenario():
-        app = QcodeApp(path, "ana", remember=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("D")
-            await settle(pilot, app)
-            screen = app.screen
-            assert isinstance(screen, DisagreementsScreen)
-            assert len(screen.places) == 2
-            await pilot.press("asterisk")  # intersection of the first place
-            await settle(pilot, app)
-            await pilot.press("2")  # the next open place: take ben's
-            await settle(pilot, app)
-            assert [p["resolution"] for p in screen.places] == ["intersection", "second"]
-            assert "2 of 2 places resolved" in _plain(app.export_screenshot())
-            rows = codings(path, CONSENSUS)
-            assert [(r[0], r[2], r[3]) for r in rows] == [
-                ("Lack of training", start + 7, start + 26),
-                ("Fear of deportation", many, many + 22)]
-            await pilot.press("u")
-            await settle(pilot, app)
-            assert len(codings(path, CONSENSUS)) == 1
-            assert [p["resolution"] for p in screen.places] == ["intersection", None]
-            screen.table.move_cursor(row=0)
-            await settle(pilot, app)
-            await pilot.press("tab")
-            screen.view.select_span(start + 10, start + 20)
-            await pilot.press("tab", "e")
-            await settle(pilot, app)
-            assert [(r[2], r[3]) for r in codings(path, CONSENSUS)] == [
-                (start + 10, start + 20)]
-    run(scenario())
-
-
 def test_user_text_in_messages_is_never_markup(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)

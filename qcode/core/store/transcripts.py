@@ -198,6 +198,13 @@ class Transcripts:
                      'SELECT id, start, "end" FROM memo_links WHERE transcript_id = ?'
                      " AND start IS NOT NULL", (transcript_id,)).fetchall()],
             )
+            # A review keeps its coding's place (the coding may be gone): it moves too.
+            self.conn.executemany(
+                'UPDATE reviews SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), review_id)
+                 for review_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM reviews WHERE transcript_id = ?',
+                     (transcript_id,)).fetchall()])
             self.record("redact", summary, **payload)
         return len(codings)
 

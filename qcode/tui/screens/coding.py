@@ -494,9 +494,17 @@ class CodingScreen(Screen):
         await self.step("redo")
 
     async def step(self, direction: str) -> None:
+        """Undo here takes back what was done on this transcript (or to the codebook);
+        anything else (a consensus decision, another transcript) is named and asked
+        about first."""
+        from qcode.tui.undo import DONE, next_step
+
+        step = await next_step(self, direction, self.undo_belongs_here)
+        if step is None:
+            return
         call = Project.undo if direction == "undo" else Project.redo
         try:
-            done = await self.act(call, refresh="all")
+            done = await self.act(call, step.event_id, refresh="all")
         except ProjectError:
             # Refusals are reported by act; what is left is the refresh failing because
             # the step took this transcript away (it redid a removal).
@@ -506,7 +514,13 @@ class CodingScreen(Screen):
         if done is True:
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
-            self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+            self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
+
+    def undo_belongs_here(self, step) -> bool:
+        from qcode.tui.undo import MEETING_ACTIONS, REVIEW_ACTIONS
+
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS
+                and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------
 
