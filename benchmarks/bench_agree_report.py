@@ -40,7 +40,7 @@ def build_project(path: Path, transcripts: int, chars: int, codes: int) -> int:
         project.load_codebook(Codebook("bench", codes=[Code(f"code {c:03d}")
                                                        for c in range(codes)]))
         coder_ids = [project.coder_id(f"coder {c}") for c in range(3)]
-        code_ids = [c["id"] for c in project.codes()]
+        code_ids = [c.id for c in project.codes()]
         # Set-up only: 300,000 codings through add_coding would take minutes, so they
         # go in as rows, in one transaction.
         with project.transaction():

@@ -7,6 +7,7 @@ changes the time by less than 20%; on a corpus small enough for it, an independe
 per-character expansion gives the same values (to 1e-9), and the speed ratio is shown.
 
     python benchmarks/bench_agreement.py [--transcripts 1000] [--chars 60000] [--codes 100]
+    python benchmarks/bench_agreement.py spans      (issue 13: `qcode agree` as shipped)
 
 Codings are generated, seeded: in each quarter of a transcript a code has a segment
 with probability 0.26; each coder codes it with probability 0.9, boundaries moved by
@@ -18,11 +19,16 @@ database returns them, and ends with every code's alpha and the pooled alpha.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections import defaultdict
 from itertools import accumulate
+from pathlib import Path
 
 import numpy as np
 
@@ -213,5 +219,190 @@ def main() -> None:
         print(f"| speed ratio, `krippendorff` package / spans_to_unit_counts | {given_ratio:.1f}x | | |")
 
 
+# --- issue 13: spans in 500-character slots, two coders, `qcode agree` as shipped ----
+
+SLOT = 500
+REPO = Path(__file__).resolve().parents[1]
+CLIENT = REPO.parent / "shared" / "clients" / "qualcoder"
+MEASURED = """
+import atexit, resource, runpy, sys
+def done():
+    # VmHWM, not ru_maxrss: the latter keeps the benchmark's own peak across exec.
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    peak = next(line.split()[1] for line in open("/proc/self/status")
+                if line.startswith("VmHWM"))
+    sys.stderr.write(f"\\nMEASURED {use.ru_utime + use.ru_stime} {peak}\\n")
+atexit.register(done)
+sys.argv = ["qcode", *sys.argv[1:]]
+runpy.run_module("qcode", run_name="__main__")
+"""
+
+
+def slot_spans(chars: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Coder A codes 50-400 characters at a random offset in each 500-character slot;
+    in 85% of slots coder B codes a copy with each end moved by up to 100 characters,
+    otherwise a span of its own in the slot. Rows (start, end)."""
+    slots = chars // SLOT
+    base = np.arange(slots) * SLOT
+    length = rng.integers(50, 401, slots)
+    a_start = base + rng.integers(0, SLOT - length + 1)
+    a_end = a_start + length
+    b_start = a_start + rng.integers(-100, 101, slots)
+    b_end = a_end + rng.integers(-100, 101, slots)
+    own_length = rng.integers(50, 401, slots)
+    own_start = base + rng.integers(0, SLOT - own_length + 1)
+    copy = rng.random(slots) < 0.85
+    b_start = np.where(copy, b_start, own_start)
+    b_end = np.where(copy, b_end, own_start + own_length)
+    b_start = np.clip(b_start, base, base + SLOT - 1)
+    b_end = np.clip(b_end, b_start + 1, base + SLOT)
+    return np.stack([a_start, a_end], 1), np.stack([b_start, b_end], 1)
+
+
+def slot_project(path: Path, transcripts: int, chars: int, codes: int, seed: int) -> dict:
+    """A project of `transcripts` texts of `chars` characters; each slot's pair of
+    spans goes to one code drawn at random. Returns {code: [A spans, B spans]} on the
+    continuum of the transcripts end to end, for the per-character comparisons."""
+    from qcode.core.codebook import Code, Codebook
+    from qcode.core.model import Transcript, Turn
+    from qcode.core.store import Project, new_guid, now
+
+    rng = np.random.default_rng(seed)
+    sentence = "We looked at the adverts again, and then at the prices. "
+    text = (sentence * (chars // len(sentence) + 1))[:chars]
+    laid: dict[int, list[list[tuple[int, int]]]] = defaultdict(lambda: [[], []])
+    with Project.create(path) as project:
+        with project.transaction():
+            for n in range(transcripts):
+                project.add_transcript(Transcript(f"t{n:04d}", "txt", text,
+                                                  [Turn("P", 0, chars, None)]), f"t{n}.txt")
+        project.load_codebook(Codebook("bench", codes=[Code(f"code {c:03d}")
+                                                       for c in range(codes)]))
+        coders = [project.coder_id(name) for name in ("A", "B")]
+        code_ids = [c.id for c in project.codes()]
+        transcript_ids = [t.id for t in project.transcripts()]
+        rows = []
+        for n, tid in enumerate(transcript_ids):
+            pair = slot_spans(chars, rng)
+            which = rng.integers(0, codes, len(pair[0]))
+            for coder, spans in zip(coders, pair):
+                for code, (start, end) in zip(which.tolist(), spans.tolist()):
+                    rows.append((new_guid(), tid, code_ids[code], coder, start, end, now()))
+                    laid[code][coders.index(coder)].append((n * chars + start, n * chars + end))
+        # Set-up only: the codings go in as rows, in one transaction.
+        with project.transaction():
+            project.conn.executemany(
+                'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
+                " memo, created) VALUES (?, ?, ?, ?, ?, ?, '', ?)", rows)
+    return dict(laid)
+
+
+def qcode(path: Path, *args: str) -> tuple[float, float, str]:
+    """`qcode -p PATH ARGS` in a new process: its CPU seconds, peak memory (MB), output."""
+    done = subprocess.run([sys.executable, "-c", MEASURED, "-p", str(path), *args],
+                          check=True, capture_output=True, text=True)
+    line = done.stderr.strip().splitlines()[-1].split()
+    return float(line[1]), float(line[2]) / 1024, done.stdout
+
+
+def qualcoder_seconds(path: Path, tmp: Path, code: str) -> float | None:
+    """QualCoder's own comparison of coders A and B on `code`, on a QualCoder project
+    made by QualCoder's import of this project's .qdpx; None without QUALCODER_PYTHON."""
+    python = os.environ.get("QUALCODER_PYTHON")
+    if not python or not CLIENT.exists():
+        return None
+    archive = tmp / "spans.qdpx"
+    qcode(path, "export", str(archive), "--for", "qualcoder")
+    subprocess.run([python, str(CLIENT / "drive.py"), "import-qdpx", str(archive),
+                    str(tmp / "qualcoder")], check=True, capture_output=True, text=True)
+    done = subprocess.run([python, str(Path(__file__).with_name("qualcoder_agreement.py")),
+                           str(CLIENT), str(tmp / "qualcoder.qda"), code, "A", "B"],
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def package_seconds(laid: dict, total: int, sample: int) -> float:
+    """CPU seconds for nominal alpha from per-character 0/1 arrays fed to the
+    `krippendorff` package, for `sample` codes, scaled to all of them."""
+    import krippendorff
+
+    codes = sorted(laid)[:sample]
+    started = time.process_time()
+    for code in codes:
+        data = np.zeros((2, total))
+        for coder, spans in enumerate(laid[code]):
+            for start, end in spans:
+                data[coder, start:end] = 1
+        krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    return (time.process_time() - started) * len(laid) / len(codes)
+
+
+def in_process(path: Path) -> float:
+    """CPU seconds of `qcode agree`'s work (select, build, render) in this process."""
+    from qcode.core.agreement.render import render
+    from qcode.core.agreement.report import build, select
+    from qcode.core.store import Project
+
+    with Project.open(path) as project:
+        started = time.process_time()
+        render(build(project, select(project)), "table")
+        return time.process_time() - started
+
+
+def spans_benchmark(seed: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        one = tmp / "one.qcode"
+        slot_project(one, 1, 10_000_000, 1, seed)
+        seconds, peak_one, _ = qcode(one, "agree")
+        computed = statistics.median(in_process(one) for _ in range(5))
+        theirs = qualcoder_seconds(one, tmp, "code 000")
+        many = tmp / "many.qcode"
+        laid = slot_project(many, 200, 50_000, 100, seed)
+        report_seconds, peak_many, _ = qcode(many, "agree")
+        character_seconds, character_peak, _ = qcode(many, "agree", "--unit", "character")
+        package = package_seconds(laid, 10_000_000, 5)
+        sizes, times = [], []
+        for transcripts in (50, 100, 200):
+            path = tmp / f"size{transcripts}.qcode"
+            slot_project(path, transcripts, 50_000, 100, seed)
+            sizes.append(transcripts * 50_000 // SLOT * 2)
+            times.append(statistics.median(in_process(path) for _ in range(3)))
+        slope = np.polyfit(np.log(sizes), np.log(times), 1)[0]
+
+    def met(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
+    print("| measure (CPU time of the whole process) | figure | target | met |")
+    print("|---|---|---|---|")
+    print(f"| `qcode agree`, one 10 M-character transcript, one code, 2 coders (40,000 codings) "
+          f"| {seconds:.2f} s, {peak_one:.0f} MB | ≤ 0.5 s | {met(seconds <= 0.5)} |")
+    if theirs is None:
+        print("| QualCoder's `calculate_agreement_for_code` on the same spans | skipped "
+              "(QUALCODER_PYTHON unset) | | |")
+    else:
+        print(f"| QualCoder's `calculate_agreement_for_code` on the same spans (in its "
+              f"process) against qcode's select, build and render (in process, "
+              f"{computed:.3f} s) | {theirs:.2f} s; ratio {theirs / computed:.0f}x | ≥ 20x "
+              f"| {met(theirs / computed >= 20)} |")
+    print(f"| `qcode agree`, 100 codes over 200 transcripts (10 M characters), 2 coders, "
+          f"200-resample bootstrap | {report_seconds:.2f} s, {peak_many:.0f} MB | ≤ 1.5 s "
+          f"| {met(report_seconds <= 1.5)} |")
+    print(f"| per-character 0/1 arrays fed to the `krippendorff` package, 100 codes (5 timed, "
+          f"x20) | {package:.0f} s; ratio {package / report_seconds:.0f}x | ≥ 100x "
+          f"| {met(package / report_seconds >= 100)} |")
+    print(f"| `qcode agree --unit character`, same project | {character_seconds:.2f} s, "
+          f"{character_peak:.0f} MB | ≤ 2 s, ≤ 300 MB "
+          f"| {met(character_seconds <= 2 and character_peak <= 300)} |")
+    print(f"| time-growth exponent over {', '.join(f'{n:,}' for n in sizes)} codings "
+          f"(in process, {', '.join(f'{t:.2f}' for t in times)} s) | {slope:.2f} | ≈ 1 | "
+          f"{met(slope <= 1.2)} |")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["spans"]:
+        spans_benchmark(seed=13)
+    else:
+        main()

@@ -59,9 +59,9 @@ def build_project(path: Path, corpus: Path, transcripts: int, words: int, coding
                 "role": rng.choice(["Detective", "Analyst", "Moderator"]),
                 "years": str(rng.randint(1, 30)), "hours": f"{rng.uniform(20, 45):.1f}"})
         coders = [project.coder_id(f"coder {k}") for k in range(3)]
-        code_ids = [c["id"] for c in project.codes()]
-        turns = [(row.id, t["start"], t["end"]) for row in project.transcripts()
-                 for t in project.turns(row.id) if t["end"] - t["start"] > 2]
+        code_ids = [c.id for c in project.codes()]
+        turns = [(row.id, t.start, t.end) for row in project.transcripts()
+                 for t in project.turns(row.id) if t.end - t.start > 2]
         rows = []
         for _ in range(codings):
             transcript, first, last = rng.choice(turns)

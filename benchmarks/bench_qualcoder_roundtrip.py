@@ -64,19 +64,19 @@ def prepare(path: Path) -> dict:
         project.coder = "qcode"
         # A category holding an existing code, so that every project has one.
         category = project.add_code("Grouped themes")
-        moved = next(c for c in project.codes() if c["depth"] == 0 and c["id"] != category)
-        project.move_code(moved["id"], category)
+        moved = next(c for c in project.codes() if c.depth == 0 and c.id != category)
+        project.move_code(moved.id, category)
         for code in project.codes():
-            if code["depth"] == 0 and not code["codings"]:
-                project.edit_code(code["id"], codable=False)
+            if code.depth == 0 and not code.codings:
+                project.edit_code(code.id, codable=False)
         first = project.transcripts()[0]
-        project.set_coding_memo(project.codings(first.id)[0]["id"], "Check with B.")
-        code = next(c for c in project.codes() if c["codable"])
+        project.set_coding_memo(project.codings(first.id)[0].id, "Check with B.")
+        code = next(c for c in project.codes() if c.codable)
         transcript = project.conn.execute("SELECT guid FROM transcripts WHERE id = ?",
                                           (first.id,)).fetchone()[0]
         # Set-up only: free-standing memos have no command yet.
         with project.transaction():
-            for target, guid, text in (("code", code["guid"], "On the code."),
+            for target, guid, text in (("code", code.guid, "On the code."),
                                        ("transcript", transcript, "On the text.")):
                 project.conn.execute(
                     "INSERT INTO memos (guid, name, text, target_type, target_guid,"
@@ -85,8 +85,8 @@ def prepare(path: Path) -> dict:
         # qcode writes a code's guidance and memo in its Description, which QualCoder
         # reads as the code's memo (a category's goes with the category, which the
         # client does not count).
-        described = sum(1 for c in project.codes() if c["codable"] and (
-            c["guid"] == code["guid"] or any(c[field] for field in (
+        described = sum(1 for c in project.codes() if c.codable and (
+            c.guid == code.guid or any(getattr(c, field) for field in (
                 "definition", "when_to_use", "when_not_to_use", "example"))))
     categories, codings, memos, links = what_travels(path)
     return {"categories": len(categories), "codings": len(codings),
@@ -98,10 +98,10 @@ def what_travels(path: Path) -> tuple:
     """Categories, codings (transcript, code, coder, place, memo), free-standing memos
     (kind, text) and case links (case, transcript), each as a set or sorted list."""
     with Project.open(path) as project:
-        codes = {c["id"]: c for c in project.codes()}
-        categories = sorted(c["name"] for c in codes.values() if not c["codable"])
-        codings = {(t.name, codes[c["code_id"]]["name"], c["coder"], c["start"], c["end"],
-                    c["memo"]) for t in project.transcripts()
+        codes = {c.id: c for c in project.codes()}
+        categories = sorted(c.name for c in codes.values() if not c.codable)
+        codings = {(t.name, codes[c.code_id].name, c.coder_name, c.start, c.end,
+                    c.memo) for t in project.transcripts()
                    for c in project.codings(t.id)}
         memos = sorted(project.conn.execute("SELECT target_type, text FROM memos"))
         links = {(t.case, t.name) for t in project.transcripts() if t.case}

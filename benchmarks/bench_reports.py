@@ -96,7 +96,7 @@ def build(path: Path, transcripts: int, words: int, target: int) -> int:
             if report.failed:
                 raise SystemExit(f"import failed: {report.failed[:3]}")
             project.load_codebook(codebook())
-            basics = [c["id"] for c in project.codes() if c["depth"] == 2]
+            basics = [c.id for c in project.codes() if c.depth == 2]
             coder_ids = [project.coder_id(f"Coder {c}") for c in range(CODERS)]
             rows = codings(project.turn_rows(), basics, coder_ids, target, rng)
             # Set-up only: so many codings through add_coding would take minutes.

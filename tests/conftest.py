@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,30 @@ def pytest_collection_modifyitems(items) -> None:
         tier = Path(item.fspath).parent.name
         if tier in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo project (and its key beside it), built once per test process: building
+    it takes about a second, copying it a millisecond. Tests of the build itself build
+    their own."""
+    from qcode.core.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.qcode"
+    build_demo(path).project.close()
+    return path
+
+
+def copy_demo(template: Path, folder: Path) -> Path:
+    """folder/demo.qcode: a copy of the demo project, with its key (demo.key.json)."""
+    for name in ("demo.qcode", "demo.key.json"):
+        shutil.copyfile(template.with_name(name), folder / name)
+    return folder / "demo.qcode"
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path, demo_template: Path) -> Path:
+    return copy_demo(demo_template, tmp_path)
 
 
 @pytest.fixture

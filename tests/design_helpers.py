@@ -28,7 +28,7 @@ def make_project(path: Path, codings: dict = CODINGS) -> Project:
         project.add_transcript(Transcript(name, "txt", text,
                                           [Turn("P01", 0, len(text), None)]), f"{name}.txt")
     project.load_codebook(parse_codebook("name: b\ncodes:\n  - name: Trust\n"))
-    code = project.codes()[0]["id"]
+    code = project.codes()[0].id
     for coder, spans in codings.items():
         for transcript, own in spans.items():
             for start, end in own:

@@ -97,6 +97,6 @@ def hand_built(path: Path) -> Project:
 
 def add_codings(project: Project, codings) -> None:
     ids = {t.name: t.id for t in project.transcripts()}
-    codes = {c["name"]: c["id"] for c in project.codes() if c["name"] != "Other"}
+    codes = {c.name: c.id for c in project.codes() if c.name != "Other"}
     for transcript, code, coder, start, end in codings:
         project.add_coding(ids[transcript], codes[code], coder, start, end)

@@ -67,7 +67,7 @@ def build_project(path: Path) -> Path:
 
 def code_id(path: Path, name: str) -> int:
     with Project.open(path) as project:
-        return next(c["id"] for c in project.codes() if c["name"] == name)
+        return next(c.id for c in project.codes() if c.name == name)
 
 
 def codings(path: Path, coder: str | None = None) -> list[tuple[str, str, int, int, str]]:

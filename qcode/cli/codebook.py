@@ -16,52 +16,102 @@ def codebook() -> None:
     """Load and show the project's codebook."""
 
 
+coder_option = click.option(
+    "--coder", envvar="QCODE_CODER",
+    help="Whose action the load is, to undo in 'qcode code' (default: your coder name).")
+
+
+def whose(coder: str | None) -> str | None:
+    """The coder a load is recorded for: given, else the one in the settings."""
+    from qcode.settings import SettingsError, read_settings
+
+    try:
+        return coder or read_settings().coder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def say_undo(coder: str | None) -> None:
+    if coder:
+        say(f"undo: u in 'qcode code --coder {coder}'")
+    else:
+        say("to undo a load, give --coder NAME (or set QCODE_CODER) when loading; "
+            "this one can be undone by no coder", err=True)
+
+
 @codebook.command(name="load")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--under", help="Load the codebook as a theme of this name.")
+@coder_option
 @click.pass_context
-def codebook_load(ctx: click.Context, file: Path, under: str | None) -> None:
+def codebook_load(ctx: click.Context, file: Path, under: str | None,
+                  coder: str | None) -> None:
     """Load a YAML codebook into the project (codes matched by GUID, then path). A
     shipped codebook loads by its name: asw-study, beyond-the-gaze,
     exploitation-indicators, texas-police."""
     from qcode.core import codebook as codebooks
 
     book = codebooks.load(file)
-    counts = open_project(ctx).load_codebook(book, under=under)
+    coder = whose(coder)
+    counts = open_project(ctx).load_codebook(book, under=under, actor=coder)
     say(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     for warning in counts["keys_dropped"]:
         say(f"warning: {file}: {warning}", err=True)
+    say_undo(coder)
+
+
+CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (default: as the "
+              "reports: the agreed version once places are resolved, else the consensus, "
+              "else every coder, pooled).")
 
 
 @codebook.command(name="show")
 @click.option("--full", is_flag=True, help="Show definitions and guidance too.")
+@click.option("--coder", help=CODER_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
-    """Show the theme tree with keys and counts of codings."""
+def codebook_show(ctx: click.Context, full: bool, coder: str | None, as_json: bool) -> None:
+    """Show the theme tree with keys and counts of coded segments."""
     import textwrap
 
-    codes = open_project(ctx).codes()
-    if as_json:
-        emit_json(codes)
-        return
+    project = open_project(ctx)
+    codes = project.codes()
     if not codes:
-        say("The codebook is empty: 'qcode codebook load asw-study'.")
+        if as_json:
+            emit_json(codes)
+        else:
+            say("The codebook is empty: 'qcode codebook load asw-study'.")
         return
+    # Nothing coded yet: no counts to explain (and no need to read the codings).
+    used = _usage(project, coder) if any(c.codings for c in codes) or coder else None
+    if as_json:
+        emit_json([{**_shown(code), "segments": used.get(code.guid).codings if used else 0}
+                   for code in codes])
+        return
+    if used is not None:
+        say(f"Counts: {used.note}")
     for code in codes:
-        indent = "  " * code["depth"]
-        key = f" [{code['key']}]" if code["key"] else ""
-        count = f"  ({code['codings']})" if code["codings"] else ""
-        category = "" if code["codable"] else " (category: not applied to text)"
-        say(f"{indent}{code['name']}{category}{key}{count}")
+        indent = "  " * code.depth
+        key = f" [{code.key}]" if code.key else ""
+        segments = used.get(code.guid).codings if used else 0
+        count = f"  ({segments})" if segments else ""
+        category = "" if code.codable else " (category: not applied to text)"
+        say(f"{indent}{code.name}{category}{key}{count}")
         if full:
             for label, field in (("definition", "definition"), ("use when", "when_to_use"),
                                  ("not when", "when_not_to_use"), ("example", "example")):
-                if code[field]:
+                if getattr(code, field):
                     say(textwrap.fill(
-                        f"{label}: {code[field]}", width=min(shutil_width(), 100),
+                        f"{label}: {getattr(code, field)}", width=min(shutil_width(), 100),
                         initial_indent=indent + "    ", subsequent_indent=indent + "      "))
+
+
+def _shown(code) -> dict:
+    """A code as `codebook show --json` has always written it (these keys, this order)."""
+    return {key: getattr(code, key) for key in (
+        "id", "guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
+        "example", "colour", "key", "sort_order", "codings", "codable", "depth")}
 
 
 @codebook.command(name="export")
@@ -73,12 +123,13 @@ def codebook_show(ctx: click.Context, full: bool, as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
 @click.option("--counts", is_flag=True,
-              help="Add each code's number of codings and one example quote (md, html, csv, "
-              "xlsx).")
+              help="Add each code's number of coded segments and one example quote (md, "
+              "html, csv), from the codings the reports use.")
+@click.option("--coder", help=CODER_HELP + " With --counts.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @click.pass_context
 def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
-                    counts: bool, force: bool) -> None:
+                    counts: bool, coder: str | None, force: bool) -> None:
     """Export the project's codebook for other tools or for a paper."""
     from qcode.core.exchange import codebook_formats as formats
 
@@ -95,19 +146,38 @@ def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
         raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     book = formats.project_codebook(project)
-    text = formats.export(book, form, formats.usage(project) if counts else None)
+    if coder and not counts:
+        raise click.UsageError("--coder chooses whose codings --counts counts; give --counts")
+    used = _usage(project, coder) if counts else None
+    text = formats.export(book, form, used)
     if out is None:
         say(text, nl=False)
-        return
-    outputs.write(out, text, ctx.find_root().obj, force=force)
-    say(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+    else:
+        outputs.write(out, text, ctx.find_root().obj, force=force)
+        say(f"Exported {len(book)} codes of '{book.name}' to {out} ({form})")
+    if used is not None and form == "csv":
+        # A CSV has no place for a sentence; Markdown and HTML carry it in the file.
+        say(f"Counts and quotes: {used.note}", err=True)
+
+
+def _usage(project, coder: str | None):
+    """Counts and quotes by the reports' rule; a mistaken --coder is one line."""
+    from qcode.core.exchange import codebook_formats as formats
+    from qcode.core.reports.selection import ReportError
+
+    try:
+        return formats.usage(project, coder)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @codebook.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--under", help="Import the codebook as a theme of this name.")
+@coder_option
 @click.pass_context
-def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
+def codebook_import(ctx: click.Context, file: Path, under: str | None,
+                    coder: str | None) -> None:
     """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
     into a new or existing project: codes matched by GUID, then by path; nothing is
     deleted, so no coding is lost."""
@@ -116,6 +186,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
     from qcode.core.store import Project
 
+    coder = whose(coder)
     book, warnings = read_codebook(file)
     if not book.codes:
         raise click.ClickException(f"{file}: the codebook has no codes")
@@ -125,7 +196,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     if not names_its_codebook(file):
         book.name = project.meta("codebook_name") or book.name
     try:
-        counts = project.load_codebook(book, under=under)
+        counts = project.load_codebook(book, under=under, actor=coder)
     except sqlite3.IntegrityError as exc:
         # A code matched by GUID moved or renamed onto a name its new siblings use.
         raise click.ClickException(
@@ -137,3 +208,4 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None) -> None:
     say(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
         + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
+    say_undo(coder)

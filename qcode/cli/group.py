@@ -11,16 +11,44 @@ import click
 
 from qcode import __version__
 from qcode.core.errors import QcodeError
-from qcode.core.text import terminal_safe
 
 
 DEFAULT_PROJECT = "project.qcode"
+FULL_DISK = ("database or disk is full", "disk I/O error")
 
 
-# Commands of other modules, loaded only when named. The first sentence of each one's
-# help is kept here so that `qcode --help` lists them without loading them
-# (tests/test_startup.py checks it against the command's own).
+# Every command, with the module that defines it, loaded only when the command is named:
+# `qcode search` loads click, the transcripts module and the store, nothing else. The
+# first sentence of each one's help is kept here so that `qcode --help` lists them
+# without loading any (tests/cli/test_startup.py checks it against the command's own).
 LAZY_COMMANDS = {
+    "agree": ("qcode.cli.agreement", "agree",
+              "Inter-coder agreement per code, per theme and overall."),
+    "anonymise": ("qcode.cli.privacy", "anonymise",
+                  "Anonymise transcripts file to file, for teams that keep raw data "
+                  "elsewhere."),
+    "assign": ("qcode.cli.design", "assign",
+               "Assign transcripts to a coder, e.g. the double-coded subsample."),
+    "autocode": ("qcode.cli.autocode", "autocode",
+                 "Code every place a phrase (or --regex, --fuzzy) occurs, after reviewing "
+                 "each hit in context; or every turn of a speaker, as a code of its own."),
+    "backup": ("qcode.cli.project", "backup",
+               "Copy the project safely (SQLite online backup), even while others work "
+               "in it."),
+    "case": ("qcode.cli.transcripts", "case", "Work with one case."),
+    "cases": ("qcode.cli.transcripts", "cases",
+              "List cases (participants) with their attributes and transcripts."),
+    "check": ("qcode.cli.project", "check",
+              "Check the project: database integrity, text hashes, spans inside their "
+              "text."),
+    "code": ("qcode.cli.project", "code",
+             "Open the project in the coding screen (the terminal UI)."),
+    "codebook": ("qcode.cli.codebook", "codebook", "Load and show the project's codebook."),
+    "demo": ("qcode.cli.project", "demo",
+             "Build the demo project (demo.qcode) from bundled fictional interviews and "
+             "open it in the coding screen."),
+    "disagreements": ("qcode.cli.agreement", "disagreements",
+                      "List each place where two coders differ, per code, with its text."),
     "export": ("qcode.cli.exchange", "export",
                "Export the whole project (transcripts, codebook, codings, coders, cases "
                "and memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA "
@@ -28,25 +56,65 @@ LAZY_COMMANDS = {
     "export-transcript": ("qcode.cli.writeup", "export_transcript",
                           "One transcript with its codes beside the text and its memos, "
                           "as a web page or a Word document for a reader without qcode."),
+    "import": ("qcode.cli.transcripts", "import_",
+               "Import transcripts (.txt .md .docx .vtt .srt) into the project."),
     "import-project": ("qcode.cli.exchange", "import_project",
                        "Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, "
                        "QualCoder or qcode): codebook, transcripts, codings with their "
                        "coders, cases with attributes and memos."),
+    "init": ("qcode.cli.project", "init", "Create a new, empty project file."),
+    "journal": ("qcode.cli.memos", "journal",
+                "The reflexive journal: dated entries per researcher, linked to codes and "
+                "passages if you like, exported for an appendix or an audit trail."),
+    "mark": ("qcode.cli.design", "mark",
+             "Mark transcripts as coded by a coder: agreement compares coders on the "
+             "transcripts each of them marked coded (also the key C in 'qcode code')."),
+    "memo": ("qcode.cli.memos", "memo",
+             "Memos on the project, a transcript, a case, a code or a coding: write, "
+             "list, show, edit and remove them."),
+    "merge": ("qcode.cli.project", "merge",
+              "Bring in another copy of the project (e.g. a coder's blind copy)."),
     "quotes": ("qcode.cli.writeup", "quotes",
                "Every coded segment of a code, or of a theme and the codes under it, with "
                "its attribution line (\"Detective Sergeant, Southeast\"), for a write-up."),
+    "redact": ("qcode.cli.privacy", "redact",
+               "Replace an identifier found after coding began, in one transcript's text "
+               "(TRANSCRIPT) or in every transcript (--all), and in every other place the "
+               "project holds text: names of transcripts, source files, cases, "
+               "attributes, codes and coders, code guidance, memos and the event log."),
     "report": ("qcode.cli.writeup", "report",
                "Tables and figures for a write-up: frequencies, co-occurrence, the "
                "thematic network, and a whole HTML report."),
+    "review": ("qcode.cli.review", "review",
+               "A colleague's review of a coder's codings: figures and open questions."),
     "review-file": ("qcode.cli.review_file", "review_file",
                     "The review file an anonymising import writes (beside the key, or "
                     "--report)."),
+    "scrub": ("qcode.cli.project", "scrub",
+              "Make removed transcripts unrecoverable and empty the WAL into the project "
+              "file, leaving no removed text behind."),
+    "search": ("qcode.cli.transcripts", "search",
+               "Full-text search for a phrase across all transcripts."),
+    "show": ("qcode.cli.transcripts", "show",
+             "Show a transcript turn by turn, with speakers."),
+    "status": ("qcode.cli.design", "status",
+               "Who codes what: per coder, the transcripts assigned, marked coded and with "
+               "codings."),
+    "transcript": ("qcode.cli.transcripts", "transcript_group", "Work with one transcript."),
+    "transcripts": ("qcode.cli.transcripts", "transcripts",
+                    "List transcripts with their case, words and turns."),
+    "unassign": ("qcode.cli.design", "unassign",
+                 "Take transcripts back from a coder (their codings and marks stay)."),
+    "verify-anonymised": ("qcode.cli.privacy", "verify_anonymised",
+                          "Search the project (its tables, search index, file and WAL) and "
+                          "any exports for every real value in the key and the identifier "
+                          "list."),
 }
 
 
 class QcodeGroup(click.Group):
     """Turns the errors a user can cause into one clear line and a non-zero exit, and
-    loads the commands of LAZY_COMMANDS when they are named."""
+    loads each command's module (LAZY_COMMANDS) when the command is named."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *LAZY_COMMANDS})
@@ -89,6 +157,9 @@ class QcodeGroup(click.Group):
             return self.invoke_as_one_line(ctx)
         except click.ClickException as exc:
             # Errors name files, codes and transcripts: shown, never obeyed by the terminal.
+            # (Imported here: `qcode --help` does not need its patterns compiled.)
+            from qcode.core.text import terminal_safe
+
             exc.message = terminal_safe(exc.message)
             raise
 
@@ -99,6 +170,11 @@ class QcodeGroup(click.Group):
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
             project = ctx.params.get("project") or DEFAULT_PROJECT
+            if str(exc) in FULL_DISK:  # SQLite's words for ENOSPC, and EFBIG or EIO
+                raise click.ClickException(
+                    f"{project}: cannot write to the project: the disk is full or "
+                    f"refused the write ({exc}); the change under way was not saved"
+                ) from None
             raise click.ClickException(f"{project}: database error: {exc}") from None
         except QcodeError as exc:  # every error a user can cause derives from it
             raise click.ClickException(str(exc)) from None

@@ -148,7 +148,8 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
         confirm(f"Remove {what}?", abort=True)
     gone = project.remove_transcript(row.id, actor=coder)
     say(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
-        "memos")
+        "memos" + (f"; {gone['memo links']} link(s) to it dropped from other memos"
+                   if gone["memo links"] else ""))
     if gone["case"]:
         say(gone["case"])
     say(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "
@@ -168,13 +169,15 @@ def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
     text = project.transcript_text(transcript_id)
     turns = project.turns(transcript_id)
     if as_json:
-        emit_json([{**t, "text": text[t["start"]:t["end"]]} for t in turns])
+        emit_json([{"turn": t.number, "speaker": t.speaker, "start": t.start, "end": t.end,
+                    "label_start": t.label_start, "begin_time": t.begin_time,
+                    "end_time": t.end_time, "text": text[t.start:t.end]} for t in turns])
         return
     width = min(shutil_width(), 100)
     for t in turns:
-        stamp = f" [{clock(t['begin_time'])}]" if t["begin_time"] is not None else ""
-        say(Strong(f"{t['turn']:>4}  {t['speaker'] or '—'}{stamp}"))
-        for paragraph in text[t["start"]:t["end"]].split("\n"):
+        stamp = f" [{clock(t.begin_time)}]" if t.begin_time is not None else ""
+        say(Strong(f"{t.number:>4}  {t.speaker or '—'}{stamp}"))
+        for paragraph in text[t.start:t.end].split("\n"):
             say(textwrap.fill(terminal_safe(paragraph), width=width, initial_indent="      ",
                               subsequent_indent="      ") or "")
         say("")
@@ -212,7 +215,10 @@ def search(ctx: click.Context, phrase: str, limit: int, as_json: bool) -> None:
 def cases(ctx: click.Context, as_json: bool) -> None:
     """List cases (participants) with their attributes and transcripts."""
     project = open_project(ctx)
-    rows = project.cases()
+    named = {t.guid: t.name for t in project.transcripts()}
+    rows = [{"case": c.name, "attributes": c.values,
+             "transcripts": sorted(named[guid] for guid in c.transcripts)}
+            for c in project.all_cases()]
     if as_json:
         emit_json(rows)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process, utils
 
 from qcode.core.codebook import code_paths
+from qcode.core.model import Code
 
 
 class CodeIndex:
@@ -12,15 +13,15 @@ class CodeIndex:
     their definition, so "trng" finds "Lack of training" and "deport" finds the code
     whose definition mentions deportation."""
 
-    def __init__(self, codes: list[dict]):
+    def __init__(self, codes: list[Code]):
         self.codes = codes
         self.paths = paths = code_paths(codes, " › ")
-        self._names = [utils.default_process(code["name"]) for code in codes]
-        self._paths = [utils.default_process(paths[code["id"]]) for code in codes]
+        self._names = [utils.default_process(code.name) for code in codes]
+        self._paths = [utils.default_process(paths[code.id]) for code in codes]
         self._definitions = [utils.default_process(" ".join(
-            (code["definition"], code["when_to_use"]))) for code in codes]
+            (code.definition, code.when_to_use))) for code in codes]
 
-    def search(self, query: str, limit: int = 50) -> list[dict]:
+    def search(self, query: str, limit: int = 50) -> list[Code]:
         query = utils.default_process(query)
         if not query:
             return self.codes[:limit]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from qcode.core import model
 from qcode.core.errors import QcodeError
 
 CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "key")
@@ -119,8 +120,9 @@ def parse(source: str, filename: str = "<codebook>") -> Codebook:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise CodebookError(f"{filename}{line}: invalid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"{filename}: invalid YAML: {exc}") from None
+    except yaml.YAMLError as exc:  # a NUL or other character YAML refuses: one line
+        raise CodebookError(f"{filename}: invalid YAML: {' '.join(str(exc).split())}"
+                            ) from None
     book = _Reader(filename).codebook(root)
     book.source = filename
     return book
@@ -375,16 +377,16 @@ def shown(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def from_rows(name: str, rows: list[dict]) -> Codebook:
-    """Rebuild the tree from the project's code rows (as `Project.codes` returns them)."""
+def from_rows(name: str, rows: list[model.Code]) -> Codebook:
+    """Rebuild the tree from the project's codes (as `Project.codes` returns them)."""
     by_id: dict[int, Code] = {}
     roots: list[Code] = []
     for row in rows:
-        code = Code(name=row["name"], guid=row["guid"], codable=bool(row["codable"]),
-                    **{f: row[f] or (None if f in ("colour", "key") else "")
+        code = Code(name=row.name, guid=row.guid, codable=row.codable,
+                    **{f: getattr(row, f) or (None if f in ("colour", "key") else "")
                        for f in CODE_FIELDS})
-        by_id[row["id"]] = code
-        (by_id[row["parent_id"]].codes if row["parent_id"] else roots).append(code)
+        by_id[row.id] = code
+        (by_id[row.parent_id].codes if row.parent_id else roots).append(code)
     return Codebook(name=name, codes=roots)
 
 
@@ -413,22 +415,22 @@ def to_yaml(codebook: Codebook) -> str:
 # -- the project's codes, as rows in tree order (Project.codes()) --------------------
 
 
-def code_paths(codes: list[dict], separator: str = " > ") -> dict[int, str]:
+def code_paths(codes: list[model.Code], separator: str = " > ") -> dict[int, str]:
     """Each code's path of names from its global theme, by code id. `codes` must be in
     tree order (a parent before its children), as Project.codes() gives them."""
     paths: dict[int, str] = {}
     for code in codes:
-        parent = paths.get(code["parent_id"])
-        paths[code["id"]] = f"{parent}{separator}{code['name']}" if parent else code["name"]
+        parent = paths.get(code.parent_id)
+        paths[code.id] = f"{parent}{separator}{code.name}" if parent else code.name
     return paths
 
 
-def codes_below(codes: list[dict], code_id: int) -> list[int]:
+def codes_below(codes: list[model.Code], code_id: int) -> list[int]:
     """The code and every code under it, in tree order (`codes` as for code_paths)."""
     below = [code_id]
     wanted = {code_id}
     for code in codes:
-        if code["parent_id"] in wanted:
-            wanted.add(code["id"])
-            below.append(code["id"])
+        if code.parent_id in wanted:
+            wanted.add(code.id)
+            below.append(code.id)
     return below

@@ -56,10 +56,13 @@ def replacing(target: Path, project: Path | None = None, key: Path | None = None
         yield partial
         os.replace(partial, target)
     except BaseException as exc:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:
-            pass  # its folder vanished: nothing of ours is left either way
+        # With the SQLite journal a failed backup leaves beside it (a full disk).
+        for leftover in (partial, *(partial.with_name(partial.name + sidecar)
+                                    for sidecar in ("-journal", "-wal", "-shm"))):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass  # its folder vanished: nothing of ours is left either way
         if isinstance(exc, OSError):
             raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
         raise

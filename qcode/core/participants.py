@@ -38,6 +38,13 @@ def read_participants(path: str | Path) -> list[Participant]:
     except UnicodeDecodeError:
         raise ParticipantsError(f"{path}: not a UTF-8 text file") from None
     reader = csv.DictReader(text.splitlines())
+    try:
+        return _participants(path, reader)
+    except csv.Error as exc:  # a NUL, a cell past the csv module's limit
+        raise ParticipantsError(f"{path}:{reader.line_num}: invalid CSV: {exc}") from None
+
+
+def _participants(path: Path, reader: csv.DictReader) -> list[Participant]:
     columns = [c.strip() for c in (reader.fieldnames or [])]
     if "case" not in columns:
         raise ParticipantsError(f"{path}:1: no 'case' column (columns: {', '.join(columns)})")

@@ -8,6 +8,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from qcode.core.model import Coding, Turn
+
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 # A sentence ends at . ! ? or … (with closing quotes/brackets) followed by a space,
 # or at a line end; "Mr." and "D.S." are rare enough in transcripts to accept.
@@ -44,23 +46,23 @@ def word_at(text: str, offset: int) -> tuple[int, int]:
     return offset, offset
 
 
-def turn_at(turns: Sequence[dict], offset: int) -> dict | None:
+def turn_at(turns: Sequence[Turn], offset: int) -> Turn | None:
     """The turn holding `offset`, or the one whose speaker label holds it."""
-    starts = [t["label_start"] if t["label_start"] is not None else t["start"]
+    starts = [t.label_start if t.label_start is not None else t.start
               for t in turns]
     index = bisect.bisect_right(starts, offset) - 1
     if index < 0:
         return None
     turn = turns[index]
-    return turn if offset <= turn["end"] else None
+    return turn if offset <= turn.end else None
 
 
-def sentence_at(text: str, turns: Sequence[dict], offset: int) -> tuple[int, int]:
+def sentence_at(text: str, turns: Sequence[Turn], offset: int) -> tuple[int, int]:
     """The sentence holding `offset`, never reaching outside its turn (or, outside any
     turn, its line); leading spaces are left out."""
     turn = turn_at(turns, offset)
     if turn is not None:
-        low, high = turn["start"], turn["end"]
+        low, high = turn.start, turn.end
         offset = max(offset, low)
     else:
         low = text.rfind("\n", 0, offset) + 1
@@ -77,18 +79,19 @@ def sentence_at(text: str, turns: Sequence[dict], offset: int) -> tuple[int, int
     return _trimmed(text, start, end)
 
 
-def covering(codings: Iterable[dict], offset: int) -> list[dict]:
+def covering(codings: Iterable[Coding], offset: int) -> list[Coding]:
     """Codings whose span holds `offset`, shortest first (the innermost is on top)."""
-    found = [c for c in codings if c["start"] <= offset < c["end"]]
-    return sorted(found, key=lambda c: c["end"] - c["start"])
+    found = [c for c in codings if c.start <= offset < c.end]
+    return sorted(found, key=lambda c: c.end - c.start)
 
 
-def by_line(codings: Iterable[dict], lines: Lines) -> dict[int, list[tuple[int, int, dict]]]:
+def by_line(codings: Iterable[Coding], lines: Lines
+            ) -> dict[int, list[tuple[int, int, Coding]]]:
     """For each line, the (start column, end column, coding) pieces drawn on it."""
-    index: dict[int, list[tuple[int, int, dict]]] = defaultdict(list)
+    index: dict[int, list[tuple[int, int, Coding]]] = defaultdict(list)
     for coding in codings:
-        first, first_column = lines.location(coding["start"])
-        last, last_column = lines.location(coding["end"])
+        first, first_column = lines.location(coding.start)
+        last, last_column = lines.location(coding.end)
         for row in range(first, last + 1):
             start = first_column if row == first else 0
             end = last_column if row == last else lines.end_of(row) - lines.starts[row]
@@ -100,7 +103,7 @@ def by_line(codings: Iterable[dict], lines: Lines) -> dict[int, list[tuple[int, 
 UNITS = ("character", "word", "sentence", "turn")
 
 
-def units(text: str, turns: Sequence[dict], unit: str) -> list[tuple[int, int]]:
+def units(text: str, turns: Sequence[Turn], unit: str) -> list[tuple[int, int]]:
     """The given units of a transcript for agreement on units, in text order: each
     word, each sentence (inside turns), each turn's utterance, or each character that
     is not white space."""
@@ -109,10 +112,10 @@ def units(text: str, turns: Sequence[dict], unit: str) -> list[tuple[int, int]]:
     if unit == "word":
         return [m.span() for m in WORD.finditer(text)]
     if unit == "turn":
-        return [(t["start"], t["end"]) for t in turns if t["end"] > t["start"]]
+        return [(t.start, t.end) for t in turns if t.end > t.start]
     if unit == "sentence":
         out = []
-        stretches = [(t["start"], t["end"]) for t in turns] or [(0, len(text))]
+        stretches = [(t.start, t.end) for t in turns] or [(0, len(text))]
         for low, high in stretches:
             start = low
             for match in SENTENCE_END.finditer(text, low, high):

@@ -24,7 +24,6 @@ and shortened for a reader: trim_words(text, limit) cuts at a word and marks the
 
 from __future__ import annotations
 
-import html
 import re
 
 # Characters XML 1.0 cannot hold (and HTML does not allow): a transcript may carry one,
@@ -51,6 +50,10 @@ def xml_safe(text: str) -> str:
 
 def e(text: str) -> str:
     """User text as HTML or SVG (XML) character data or attribute value."""
+    # Imported here: html loads html.entities, a large table that every command (which
+    # loads this module for terminal_safe) would otherwise pay for at start-up.
+    import html
+
     return html.escape(xml_safe(text), quote=True)
 
 

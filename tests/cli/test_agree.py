@@ -30,7 +30,7 @@ def project_with(tmp_path: Path, length: int, codes: list[str],
     project.add_transcript(parsed, "t.txt")
     project.load_codebook(parse_codebook(
         "name: b\ncodes:\n" + "".join(f"  - name: {c}\n" for c in codes)))
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     for coder, spans in codings.items():
         for start, end, code in spans:
             project.add_coding(1, ids[code], coder, start, end)
@@ -179,3 +179,65 @@ def test_code_names_are_data_in_every_format(tmp_path: Path):
     assert "Content-Security-Policy" in page and "<b>bold" not in page
     assert "&lt;b&gt;bold&lt;/b&gt; | *x*" in page
 
+
+
+def test_default_report_fits_80_columns(tmp_path: Path):
+    """Codes someone used, the overall alpha with its interval, one line for the codes
+    nobody used, the few-transcripts warning, three decimals; all within 80 columns."""
+    long = "Trust in the people who run the scheme, and in those who check on them"
+    unused = [f"Unused code number {n}" for n in range(12)]
+    codings = {"ana with a long coder name": [(0, 30, "Scale"), (40, 60, long)],
+               "ben": [(0, 25, "Scale"), (40, 60, long)],
+               "cy": [(2, 28, "Scale")]}
+    project = project_with(tmp_path, 300, ["Scale", long, *unused], codings)
+    path = str(project.path)
+    project.close()
+    runner = CliRunner()
+    for extra in ([], ["--unit", "word"], ["--unit", "character", "--per-transcript"]):
+        result = runner.invoke(cli, ["-p", path, "agree", *extra], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= 80, result.output
+        assert sum("Unused code number" in line for line in lines) == 1
+        assert "Not used by any coder (12): Unused code number 0" in result.output
+        assert "only 1 transcripts" not in result.output
+        assert "one transcript: no interval" in result.output
+        assert "D_o" not in result.output.split("Lines:")[0]
+        assert "0.667" in result.output
+    full = runner.invoke(cli, ["-p", path, "agree", "--full", "--resamples", "0"])
+    assert "D_o" in full.output and "Unused code number 3" in full.output
+
+
+def test_few_transcripts_make_the_interval_a_warning(tmp_path: Path):
+    project = project_with(tmp_path, 200, ["Scale"], {"ana": [(0, 30, "Scale")],
+                                                      "ben": [(0, 25, "Scale")]})
+    for n in range(2):
+        text = "Word wor. " * 20
+        project.add_transcript(Transcript(f"t{n}", "txt", text,
+                                          [Turn("P01", 0, len(text), None)]), f"t{n}.txt")
+    with project:
+        # Both coders left t0 and t1 empty: compared only when asked to.
+        report = build(project, select(project, include_uncoded=True))
+        quiet = build(project, select(project, resamples=0, include_uncoded=True))
+    assert any("only 3 transcripts" in note for note in report.notes)
+    assert not quiet.notes
+    assert "only 3 transcripts" in render(report, "table")
+    assert "only 3 transcripts" in render(report, "json")
+
+
+def test_out_refuses_to_replace_a_file_without_force(tmp_path: Path):
+    with project_with(tmp_path, 200, ["Scale"], {"ana": [(0, 30, "Scale")],
+                                                 "ben": [(0, 25, "Scale")]}) as project:
+        path = str(project.path)
+    out = tmp_path / "agree.md"
+    out.write_text("my notes")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["-p", path, "agree", "--format", "md", "--out", str(out)])
+    assert refused.exit_code != 0 and "already exists" in refused.output
+    assert "--force" in refused.output and "Traceback" not in refused.output
+    assert out.read_text() == "my notes"
+    forced = runner.invoke(cli, ["-p", path, "agree", "--format", "md", "--out", str(out),
+                                 "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert out.read_text().startswith("# Inter-coder agreement")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

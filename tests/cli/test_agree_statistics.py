@@ -36,7 +36,7 @@ def project_path(tmp_path: Path) -> str:
     project.load_codebook(parse_codebook(
         "name: b\ncodes:\n  - name: Severity\n    codes:\n"
         + "".join(f"      - name: {c}\n" for c in CODES)))
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     for coder, values in (("ana", ANA), ("ben", BEN)):
         for start, end, code in segments(values):
             project.add_coding(1, ids[code], coder, start, end)
@@ -124,7 +124,7 @@ def test_bad_weights_files_name_the_file(project_path, tmp_path: Path, text, mes
 
 def test_overlapping_codes_of_a_theme_leave_cu_alpha_out_with_a_reason(project_path):
     with Project.open(Path(project_path)) as project:
-        ids = {c["name"]: c["id"] for c in project.codes()}
+        ids = {c.name: c.id for c in project.codes()}
         project.add_coding(1, ids["severe"], "ana", 5, 12)
     result = agree(project_path, "--statistic", "cu-alpha", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -152,7 +152,7 @@ def test_binary_u_alpha_follows_the_continuum(tmp_path: Path):
     project.load_codebook(parse_codebook(
         "name: b\ncodes:\n  - name: Severity\n    codes:\n"
         + "".join(f"      - name: {c}\n" for c in CODES)))
-    ids = {c["name"]: c["id"] for c in project.codes()}
+    ids = {c.name: c.id for c in project.codes()}
     laid = [[], []]
     for tid, at in ((1, 0), (2, len(text))):
         for i, (coder, values) in enumerate((("ana", ANA), ("ben", BEN))):

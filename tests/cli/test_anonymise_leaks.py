@@ -42,11 +42,9 @@ def whole_word(value: str, data: bytes, case_sensitive: bool) -> list[bytes]:
 
 # -- 1. listed common words (Will, May, Rose ...) -----------------------------------------
 
-def test_demo_project_holds_no_listed_name(tmp_path: Path):
-    from qcode.core.demo import build_demo, demo_identifiers
+def test_demo_project_holds_no_listed_name(tmp_path: Path, demo_copy: Path):
+    from qcode.core.demo import demo_identifiers
 
-    build = build_demo(tmp_path / "demo.qcode")
-    build.project.close()
     data = b"".join(p.read_bytes() for p in tmp_path.glob("demo.qcode*"))
     left = {}
     for identifier in demo_identifiers():
@@ -181,7 +179,7 @@ def test_real_speaker_labels_are_replaced_non_interactively(tmp_path: Path, monk
                                  "--store-unreviewed"])
     assert result.exit_code == 0, result.output
     with Project.open(tmp_path / "project.qcode") as project:
-        speakers = {t["speaker"] for row in project.transcripts()
+        speakers = {t.speaker for row in project.transcripts()
                     for t in project.turns(row.id)}
     assert speakers <= {None, "Multiple Speakers", "Interviewer", "Participant", "BSR02",
                         "Speaker 1", "Speaker 2", "Speaker 3"}

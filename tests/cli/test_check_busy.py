@@ -55,4 +55,4 @@ def test_a_write_that_cannot_get_the_lock_is_retried_then_reported(held, tmp_pat
         assert not project.conn.in_transaction
         held.execute("COMMIT")
         project.add_code("Trust")
-        assert [c["name"] for c in project.codes()] == ["Trust"]
+        assert [c.name for c in project.codes()] == ["Trust"]

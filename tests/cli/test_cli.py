@@ -191,7 +191,7 @@ def test_demo_builds_a_project_with_every_format(run, tmp_path: Path):
         assert all(1500 <= r.word_count <= 4000 for r in rows), [
             (r.name, r.word_count) for r in rows]
         assert all(r.case for r in rows)
-        groups = {c["attributes"].get("group") for c in project.cases()}
+        groups = {c.values.get("group") for c in project.all_cases()}
         assert groups >= {"Police", "Platform staff", "Sex workers"}
         assert len(project.codes()) > 40
         assert project.check() == []

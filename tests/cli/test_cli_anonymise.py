@@ -97,7 +97,7 @@ def test_non_interactive_import_leaves_no_listed_value(run, tmp_path: Path):
     assert "stored 1 transcript(s) with undecided candidates" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
         text = project.transcript_text(project.transcript_id("p01"))
-        speakers = [t["speaker"] for t in project.turns(project.transcript_id("p02"))]
+        speakers = [t.speaker for t in project.turns(project.transcript_id("p02"))]
     assert text.startswith("Interviewer: Thanks for talking to me, [Person 1].")
     # Pseudonyms are numbered in order of first appearance.
     assert "[Person 2] at [Force 1]" in text and "[Person 3]'s team" in text
@@ -225,7 +225,7 @@ def test_redact_reanchors_codings_and_scrubs_the_file(run, tmp_path: Path):
         assert "Marsh" in text  # unlisted: only proposed, so still there
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Reporting\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         whole = project.add_coding(tid, code, "ana", text.index("I reported"),
                                    text.index(" last spring"))
         name = project.add_coding(tid, code, "ana", text.index("Marsh never") + 1,
@@ -288,7 +288,7 @@ def test_real_transcripts_come_out_without_their_names(run, tmp_path: Path):
         "--key", "k.json", "--non-interactive", "--decisions", "all.csv")
     with Project.open(tmp_path / "again.qcode") as project:
         for row in project.transcripts():
-            speakers = {t["speaker"] for t in project.turns(row.id)}
+            speakers = {t.speaker for t in project.turns(row.id)}
             assert all(s in (None, "Multiple Speakers")  # a generic label names nobody
                        or s.startswith(("Interviewer", "Participant", "Speaker", "["))
                        or s.isupper() for s in speakers), speakers

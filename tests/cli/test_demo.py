@@ -47,8 +47,8 @@ def test_every_row_of_the_material_became_a_coding(built: Project):
     for transcript_id in names.values():
         text = built.transcript_text(transcript_id)
         for c in built.codings(transcript_id):
-            stored[(transcript_id, c["coder"], paths[c["code_id"]],
-                    text[c["start"]:c["end"]])] += 1
+            stored[(transcript_id, c.coder_name, paths[c.code_id],
+                    text[c.start:c.end])] += 1
     wanted = Counter((names[r["transcript"]], r["coder"], r["code"], r["quote"])
                      for r in rows)
     assert stored == wanted
@@ -59,7 +59,7 @@ def test_every_row_of_the_material_became_a_coding(built: Project):
 
 
 def test_the_material_uses_basic_themes_and_several_indicators(built: Project):
-    parents = {c["parent_id"] for c in built.codes()}
+    parents = {c.parent_id for c in built.codes()}
     leaves = {path for path, code_id in code_paths(built).items() if code_id not in parents}
     used = {r["code"] for r in read_demo_codings()}
     assert used <= leaves, used - leaves

@@ -370,7 +370,7 @@ def coded_project(path: Path) -> Project:
              for m in re.finditer(r"^(\w+): (.*)$", body, re.M)]
     transcript = project.add_transcript(
         Transcript(name="t1", source_format="txt", text=body, turns=turns), "t1.txt")
-    codes = {c["name"]: c["id"] for c in project.codes()}
+    codes = {c.name: c.id for c in project.codes()}
     start = body.index("We had")
     project.add_coding(transcript, codes["[bold]Barriers[/]"], "ana", start, len(body))
     project.add_coding(transcript, codes["Resources"], "ana", start, start + 20)
@@ -750,7 +750,7 @@ def test_a_rename_onto_a_sibling_name_is_refused_clearly(run, tmp_path: Path):
 
 def test_yaml_export_gives_colours_in_capitals(tmp_path: Path):
     with coded_project(tmp_path / "p.qcode") as project:
-        legislation = next(c["id"] for c in project.codes() if c["name"] == "Legislation")
+        legislation = next(c.id for c in project.codes() if c.name == "Legislation")
         project.edit_code(legislation, colour="#abcdef")
         book = formats.project_codebook(project)
     assert codebooks.parse(formats.export(book, "yaml")) == book

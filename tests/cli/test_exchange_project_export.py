@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcode.cli import cli
-from tests.conftest import cli_result
+from tests.conftest import cli_result, copy_demo
 from qcode.core.anonymise.detect import is_common_word
 from qcode.core.codebook import Code, Codebook
-from qcode.core.demo import DEMO_MATERIAL, build_demo
+from qcode.core.demo import DEMO_MATERIAL
 from qcode.core.exchange import description
 from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.project_snapshot import snapshot
@@ -79,7 +79,7 @@ def build(path: Path) -> Project:
     project.set_attributes("P02", {"role": "Analyst", "age": "29", "hours": "40",
                                    "mixed": "unknown"})
     project.set_attributes("P03", {"role": "Not interviewed"})  # a case with no transcript
-    codes = {c["name"]: c["id"] for c in project.codes()}
+    codes = {c.name: c.id for c in project.codes()}
     start = FIRST.index("We had")
     project.add_coding(first, codes["Barriers"], "ana", start, FIRST.index(" at all"))
     project.add_coding(first, codes[HOSTILE], "ben", start, start + 6,
@@ -195,8 +195,8 @@ def assert_sound(data: bytes, project: Project) -> None:
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"].lower()  # as every export writes it
-            stored[guid] = text[c["start"]:c["end"]]
+            guid = c.guid.lower()  # as every export writes it
+            stored[guid] = text[c.start:c.end]
     assert coded_in_file == stored
 
 
@@ -274,7 +274,7 @@ def test_guids_are_the_projects_own_and_stable(coded: Project, tmp_path: Path):
         assert variable.get("guid") == str(uuid.uuid5(
             QCODE_NS, f"variable:{project_guid}:{variable.get('name')}"))
     # A new coding changes the export, but no identity already in it.
-    codes = {c["name"]: c["id"] for c in coded.codes()}
+    codes = {c.name: c.id for c in coded.codes()}
     coded.add_coding(2, codes["Fear"], "ben", 0, 11)
     after = parse(unpack(qdpx_bytes(snapshot(coded)))["project.qde"])
     old = {e.get("guid") for e in root.iter() if e.get("guid")}
@@ -407,7 +407,7 @@ def test_variables_are_typed_from_the_stored_types(coded: Project):
 def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
     data = json.loads(unpack(qdpx_bytes(snapshot(coded)))["qcode.json"])
     assert list(data) == ["format", "version", "qcode", "project", "coders", "transcripts",
-                          "resolutions"]
+                          "memos", "resolutions"]
     assert data["resolutions"] == []  # nothing resolved in this project
     assert (data["format"], data["version"]) == ("qcode-extras", 1)
     assert data["project"] == {"guid": coded.meta("project_guid").lower(),
@@ -421,15 +421,15 @@ def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
         assert facts["source_file"] == rows[guid].source_file
         assert facts["imported"] == rows[guid].imported
         stored = coded.turns(rows[guid].id)
-        assert facts["turns"] == [[t["speaker"], t["start"], t["end"], t["label_start"],
-                                   t["begin_time"], t["end_time"]] for t in stored]
+        assert facts["turns"] == [[t.speaker, t.start, t.end, t.label_start,
+                                   t.begin_time, t.end_time] for t in stored]
 
 
 def test_snapshot_reads_with_a_handful_of_queries(tmp_path: Path):
     def statements(codings: int) -> int:
         path = tmp_path / f"p{codings}.qcode"
         with build(path) as project:
-            code = project.codes()[0]["id"]
+            code = project.codes()[0].id
             for n in range(codings):
                 project.add_coding(2, code, f"coder {n % 3}", n, n + 1)
             seen: list[str] = []
@@ -691,12 +691,11 @@ def test_a_control_character_in_a_code_name_is_one_line(run, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_template):
     folder = tmp_path_factory.mktemp("demo")
-    build_result = build_demo(folder / "demo.qcode")
-    with build_result.project as project:
+    with Project.open(copy_demo(demo_template, folder)) as project:
         write_qdpx(snapshot(project), folder / "demo.qdpx")
-        yield project, folder / "demo.qdpx", build_result.key_path
+        yield project, folder / "demo.qdpx", folder / "demo.key.json"
 
 
 @needs_refi
@@ -756,9 +755,9 @@ def test_pyqdpx_reads_every_coding_of_the_demo_export(demo):
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"]
+            guid = c.guid
             selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
-            expected[row.name, selection] = text[c["start"]:c["end"]]
+            expected[row.name, selection] = text[c.start:c.end]
     assert len(sources) == len(project.transcripts())
     assert found == expected
 
@@ -839,7 +838,8 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
         " FROM codings UNION ALL SELECT name, '', '' FROM cases UNION ALL SELECT name, '',"
         " '' FROM coders UNION ALL SELECT value, '', '' FROM meta") for v in row)
     held += " " + Path(coded.path).stem  # the project's name is its file's
-    stored = {r[0] for r in coded.conn.execute("SELECT text FROM transcripts")}
+    stored = {r[0] for r in coded.conn.execute(
+        "SELECT text FROM transcripts UNION SELECT text FROM memos WHERE kind = 'journal'")}
     values: list[str] = []
     for name, content in files.items():
         if name.startswith("sources/"):
@@ -860,7 +860,10 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
                 values += [element.text or "", *element.attrib.values()]
     keys = {"format", "version", "project", "guid", "created", "codebook_name", "coders",
             "transcripts", "source_file", "source_format", "encoding", "imported", "turns",
-            "resolutions"}
+            "resolutions", "memos", "kind", "target_type", "target_guid", "modified",
+            "links",
+            # qcode's own words for a memo's kind and target, not the project's text
+            "memo", "journal", "transcript", "case", "code"}
     for value in (v for v in values if v not in keys):
         for word in re.findall(r"[^\W\d_]+", GUID.sub(" ", STAMP.sub(" ", value))):
             assert word in held or word in FORMAT_WORDS, (value, word)

@@ -167,9 +167,9 @@ def coded(project: Project) -> dict[tuple[str, str, str], str]:
     for transcript in project.transcripts():
         text = project.transcript_text(transcript.id)
         for coding in project.codings(transcript.id):
-            code = project.code(coding["code_id"])["name"]
-            out[(transcript.name, code, coding["coder"])] = text[coding["start"]:
-                                                                 coding["end"]]
+            code = project.code(coding.code_id).name
+            out[(transcript.name, code, coding.coder_name)] = text[coding.start:
+                                                                 coding.end]
     return out
 
 
@@ -190,16 +190,17 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
             ("interview-02", "Barriers", "Ana"): SECOND_TEXT,  # the whole document
         }
         first = project.transcript_id("interview-01")
-        memos = {project.code(c["code_id"])["name"]: c["memo"]
-                 for c in project.codings(first) if c["memo"]}
+        memos = {project.code(c.code_id).name: c.memo
+                 for c in project.codings(first) if c.memo}
         assert memos == {"Cost": "Price comes up first.", "Barriers": "Price comes up first."}
-        assert project.cases() == [{"case": "P01", "transcripts": ["interview-01"],
-                                    "attributes": {"role": "Detective Sergeant",
-                                                   "years": "12"}}]
-        codes = {c["name"]: c for c in project.codes()}
-        assert codes["Cost"]["guid"] == COST and codes["Cost"]["colour"] == "#FF7F0E"
-        assert codes["Cost"]["parent_id"] == codes["Barriers"]["id"]
-        assert codes["Barriers"]["definition"] == "Things in the way."
+        [case] = project.all_cases()
+        assert (case.name, case.values) == ("P01", {"role": "Detective Sergeant",
+                                                     "years": "12"})
+        assert case.transcripts == [project.transcripts()[0].guid]
+        codes = {c.name: c for c in project.codes()}
+        assert codes["Cost"].guid == COST and codes["Cost"].colour == "#FF7F0E"
+        assert codes["Cost"].parent_id == codes["Barriers"].id
+        assert codes["Barriers"].definition == "Things in the way."
         memo_rows = project.conn.execute(
             "SELECT name, text, target_type FROM memos ORDER BY name").fetchall()
         assert memo_rows == [
@@ -208,7 +209,7 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
             ("source memo", "Short interview.", "transcript"),
             ("theme memo", "Keep barriers broad.", "code")]
         turns = project.turns(first)
-        assert [t["speaker"] for t in turns] == ["Interviewer", "P01"]
+        assert [t.speaker for t in turns] == ["Interviewer", "P01"]
         assert project.check() == []
     warnings = result.stderr if hasattr(result, "stderr") else result.output
     assert "1 set(s) not imported" in warnings
@@ -232,7 +233,7 @@ def test_into_an_existing_project_keeps_what_is_there(atlas: Path, tmp_path: Pat
         guid = project.meta("project_guid")
     assert run("import-project", str(atlas), project=target).exit_code == 0
     with Project.open(target) as project:
-        assert [c["name"] for c in project.codes()].count("Barriers") == 1
+        assert [c.name for c in project.codes()].count("Barriers") == 1
         assert project.meta("project_guid") == guid  # not empty: keeps its identity
         assert len(coded(project)) == 5
 
@@ -330,11 +331,11 @@ def test_anonymised_on_the_way_in(tmp_path: Path):
         stored = project.transcript_text(transcript.id)
         assert "Kirsty" not in stored and "Leeds" not in stored
         coding = project.codings(transcript.id)[0]
-        covered = stored[coding["start"]:coding["end"]]
+        covered = stored[coding.start:coding.end]
         assert covered.startswith("[Person") and covered.endswith("]") and " runs it from " \
             in covered
-        assert "Kirsty" not in coding["memo"] and "Kirsty" not in transcript.name
-        assert "Kirsty" not in project.cases()[0]["case"]
+        assert "Kirsty" not in coding.memo and "Kirsty" not in transcript.name
+        assert "Kirsty" not in project.all_cases()[0].name
     for file in (target, target.with_name(target.name + "-wal")):
         if file.exists():
             data = file.read_bytes().lower()
@@ -462,7 +463,7 @@ def test_a_failed_import_into_an_existing_project_changes_nothing(tmp_path: Path
     result = run("import-project", str(path), project=target)
     assert result.exit_code != 0
     with Project.open(target) as project:
-        assert [c["name"] for c in project.codes()] == ["Mine"]
+        assert [c.name for c in project.codes()] == ["Mine"]
         assert project.conn.execute("SELECT count(*) FROM events").fetchone() == before
 
 
@@ -746,11 +747,9 @@ def test_memos_follow_their_transcript_and_changed_codings_are_reported(atlas: P
         assert targets <= guids
 
 
-def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypatch):
-    from qcode.core.demo import build_demo
-
+def test_verify_anonymised_checks_an_export_on_its_own(tmp_path: Path, monkeypatch,
+                                                        demo_copy: Path):
     monkeypatch.chdir(tmp_path)
-    build_demo(tmp_path / "demo.qcode")
     assert run("export", "demo.qdpx", project=tmp_path / "demo.qcode").exit_code == 0
     key = next(tmp_path.glob("demo*.key*"))
     result = run("verify-anonymised", "--key", str(key), "demo.qdpx",
@@ -843,7 +842,7 @@ def test_import_project_holds_back_a_source_with_undecided_candidates(tmp_path: 
         first = project.transcript_id("p01")
         text = project.transcript_text(first)
         [coding] = project.codings(first)
-        assert text[coding["start"]:coding["end"]] == "trained me"
+        assert text[coding.start:coding.end] == "trained me"
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 
 
@@ -886,7 +885,7 @@ def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_p
         p07 = project.transcript_id("p07")
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Strict\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         text = project.transcript_text(p07)
         start = text.index("was strict")
         coding = project.add_coding(p07, code, "ana", start, start + len("was strict"),
@@ -897,7 +896,7 @@ def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_p
     assert "already in the project" in result.output
     with Project.open(target) as project:
         moved = project.coding(coding)
-        assert project.transcript_text(p07)[moved["start"]:moved["end"]] == "was strict"
+        assert project.transcript_text(p07)[moved.start:moved.end] == "was strict"
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 

@@ -131,7 +131,7 @@ def test_word_puts_each_code_in_a_comment_on_its_passage(run, tmp_path: Path):
 def test_pooled_coders_are_named_and_a_passage_may_run_across_turns(run, tmp_path: Path):
     project = Project.open(tmp_path / "hand.qcode")
     ids = {t.name: t.id for t in project.transcripts()}
-    silence = next(c["id"] for c in project.codes() if c["name"] == "Silence")
+    silence = next(c.id for c in project.codes() if c.name == "Silence")
     project.add_coding(ids["b1"], silence, "ben", 90, 210)
     project.close()
     run("export-transcript", "b1", "--coder", "all", "--out", "b1.docx")
@@ -147,10 +147,10 @@ def test_pooled_coders_are_named_and_a_passage_may_run_across_turns(run, tmp_pat
 
 def test_memos_and_hostile_names_are_text(run, tmp_path: Path):
     project = Project.open(tmp_path / "hand.qcode")
-    money = next(c["id"] for c in project.codes() if c["name"] == "Money")
+    money = next(c.id for c in project.codes() if c.name == "Money")
     project.edit_code(money, name=HOSTILE)
-    coding = next(c for c in project.codings(1) if c["code_id"] == money)
-    project.set_coding_memo(coding["id"], MEMO)
+    coding = project.codings(1, code_ids=[money])[0]
+    project.set_coding_memo(coding.id, MEMO)
     project.close()
     run("export-transcript", "a1", "--coder", "ana", "--out", "a1.html")
     page = turns_of(tmp_path / "a1.html")

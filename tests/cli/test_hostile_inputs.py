@@ -310,8 +310,13 @@ def word_document(body: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def docx_bomb() -> bytes:
+    return docx_bomb_bytes()
+
+
+def docx_bomb_bytes() -> bytes:
     """A sound .docx whose document.xml is swapped for 200 MB of one character, written
-    a megabyte at a time so that the test itself never holds it."""
+    a megabyte at a time so that the test itself never holds it (also used by
+    benchmarks/bench_hostile.py)."""
     sound = zipfile.ZipFile(io.BytesIO(word_document(BODY)))
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
@@ -417,3 +422,272 @@ def test_a_sound_word_document_still_imports_alone_and_inside_a_qdpx(folder: Pat
 def test_the_demo_still_builds(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cli_result(["demo"])
+
+
+# -- (j) crafted inputs that once gave a traceback -------------------------------------
+
+def qdpx_selection(path: Path, start: str, extras: str | None = None) -> Path:
+    """A .qdpx of one source and one coding starting at `start`, with `extras` as its
+    qcode.json when given."""
+    qde = ('<?xml version="1.0" encoding="utf-8"?>'
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>'
+           '<Code guid="C0000000-0000-4000-8000-000000000001" name="c" isCodable="true"/>'
+           '</Codes></CodeBook><Sources>'
+           '<TextSource guid="A0000000-0000-4000-8000-000000000002" name="good">'
+           f'<PlainTextContent>{BODY}</PlainTextContent>'
+           '<PlainTextSelection guid="D0000000-0000-4000-8000-000000000003"'
+           f' startPosition="{start}" endPosition="5">'
+           '<Coding guid="E0000000-0000-4000-8000-000000000004">'
+           '<CodeRef targetGUID="C0000000-0000-4000-8000-000000000001"/></Coding>'
+           '</PlainTextSelection></TextSource></Sources></Project>')
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.qde", qde)
+        if extras is not None:
+            out.writestr("qcode.json", extras)
+    return path
+
+
+def deep_json(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("start", ["²", "١", "٣٣"])
+def test_a_position_in_other_digits_is_not_a_position(folder: Path, start: str):
+    # "²".isdigit() is true but int("²") fails; int("٣") is 3, which no file means.
+    qdpx_selection(folder / "p.qdpx", start)
+    result = cli_result(["import-project", "p.qdpx"], ok=False, one_line=True)
+    assert "p.qdpx" in result.output and "position" in result.output
+    assert transcript_names(folder) == []
+
+
+@pytest.mark.parametrize("extras", [deep_json(),
+                                    '{"format": "qcode-extras", "version": 1, "turns": '
+                                    + deep_json() + "}"])
+def test_a_deeply_nested_qcode_json_is_ignored_with_a_warning(folder: Path, extras: str):
+    qdpx_selection(folder / "p.qdpx", "0", extras)
+    result = cli_result(["import-project", "p.qdpx"])
+    assert "qcode.json is not valid JSON; ignored" in result.output
+    assert transcript_names(folder) == ["good"]
+
+
+@pytest.mark.parametrize("text", [deep_json(), '{"format": "qcode-key", "entries": '
+                                  + deep_json() + "}"])
+def test_a_deeply_nested_key_file_is_refused_in_one_line(tmp_path: Path, text: str):
+    from qcode.core.anonymise.key import KeyFileError, is_encrypted, load_key
+
+    (tmp_path / "k.json").write_text(text)
+    assert not is_encrypted(tmp_path / "k.json")
+    with pytest.raises(KeyFileError, match=r"k\.json: not a qcode key file"):
+        load_key(tmp_path / "k.json")
+
+
+def test_verify_anonymised_reads_past_deep_json_in_a_column(project: Project):
+    from qcode.core.anonymise.verify import _row_texts
+
+    text = "[" * 5000 + '"Zo\\u00eb"' + "]" * 5000
+    assert list(_row_texts(text)) == [("", text)]
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("kdf", "argon2id", "key derivation other than"),
+    ("n", 2**60, "scrypt settings"), ("n", 1e300, "scrypt settings"),
+    ("n", 2**15 + 1, "scrypt settings"), ("r", 2**30, "scrypt settings"),
+    ("p", 2**30, "scrypt settings"), ("n", True, "scrypt settings"),
+    ("salt", "", "scrypt settings"), ("salt", "AAAA", "scrypt settings"),
+    ("salt", "not base64!", "damaged"), ("salt", None, "damaged"),
+    ("token", ["x"], "damaged"), ("token", "é", "damaged"), ("n", "²", "damaged"),
+])
+def test_tampered_key_encryption_is_refused_at_once(tmp_path: Path, field, value,
+                                                    problem):
+    import time
+
+    from qcode.core.anonymise.key import Key, KeyFileError, load_key, save_key
+
+    save_key(Key(), tmp_path / "k.json", "a long passphrase")
+    data = json.loads((tmp_path / "k.json").read_text())
+    data[field] = value
+    (tmp_path / "k.json").write_text(json.dumps(data))
+    started = time.monotonic()
+    with pytest.raises(KeyFileError, match=problem):
+        load_key(tmp_path / "k.json", "a long passphrase")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.yaml", "name: x\ncodes: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ("deep2.yaml", "name: x\ncodes:\n" + "- " * 3000 + "x\n"),
+    ("deep.csv", "path\n" + " / ".join(["a"] * 5000) + "\n"),
+    ("nul.yaml", "name: x\ncodes:\n  - name: a\x00b\n"),
+    ("nul.csv", "path,definition\na,b\x00c\n"),
+])
+def test_deep_and_nul_codebooks_are_refused_whole(folder: Path, name: str, text: str):
+    (folder / name).write_text(text, encoding="utf-8")
+    result = cli_result(["codebook", "import", name], ok=False, one_line=True)
+    assert name in result.output
+    assert "ok:" in cli_result(["check"]).output
+    with Project.open(folder / "project.qcode") as project:
+        assert project.codes() == []
+
+
+# -- (k) out of disk: told in words, nothing half-made left, the project intact -------
+
+def qcode_with_file_limit(folder: Path, kilobytes: int, *args: str):
+    """`qcode ARGS` in a child process that may write no file past `kilobytes`
+    (RLIMIT_FSIZE: Python ignores SIGXFSZ, so a write past it fails with EFBIG, as a
+    full disk fails one with ENOSPC)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kilobytes * 1024, kilobytes * 1024))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("QCODE_PROJECT", None)
+    return subprocess.run([sys.executable, "-m", "qcode", *args], cwd=folder, env=env,
+                          capture_output=True, text=True, preexec_fn=limit, timeout=120)
+
+
+def long_transcript(words: int = 100_000) -> str:
+    import random
+
+    rng = random.Random(17)
+    said = " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9)))
+                    for _ in range(words))
+    return f"INTERVIEWER: How was it?\n\nP01: {said}\n"
+
+
+def refused_for_the_disk(result, name: str) -> str:
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert line.startswith(f"Error: {name}"), line
+    assert any(words in line for words in ("disk is full", "File too large",
+                                           "disk I/O error")), line
+    return line
+
+
+def test_an_import_that_fills_the_disk_is_told_and_saves_nothing(folder: Path):
+    (folder / "long.txt").write_text(long_transcript(), encoding="utf-8")
+    before = (folder / "project.qcode").read_bytes()
+    result = qcode_with_file_limit(folder, 400, "import", "long.txt")
+    refused_for_the_disk(result, "project.qcode: cannot write to the project")
+    assert "ok:" in cli_result(["check"]).output
+    assert transcript_names(folder) == []
+    assert (folder / "project.qcode").read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    import os
+
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        cli_result(["demo"])
+    finally:
+        os.chdir(here)
+    return folder
+
+
+@pytest.mark.parametrize("args, written", [
+    (["export", "out.qdpx"], "out.qdpx"),
+    (["report", "html", "report"], "report"),
+    (["backup", "copy.qcode"], "copy.qcode"),
+])
+def test_an_output_that_fills_the_disk_is_told_and_leaves_nothing(demo: Path, args,
+                                                                  written: str):
+    # Room for the project's shared-memory index (32 kB), not for the output.
+    names = sorted(p.name for p in demo.iterdir())
+    project = (demo / "demo.qcode").read_bytes()
+    result = qcode_with_file_limit(demo, 40, "-p", "demo.qcode", *args)
+    refused_for_the_disk(result, written.split("/")[0])
+    assert sorted(p.name for p in demo.iterdir()) == names
+    assert (demo / "demo.qcode").read_bytes() == project
+    assert "ok:" in cli_result(["-p", demo / "demo.qcode", "check"]).output
+
+
+def test_a_backup_that_fills_the_disk_leaves_no_journal(folder: Path):
+    # A project of some 2 MB: the backup's copy gets far enough to start a journal.
+    (folder / "long.txt").write_text(long_transcript(), encoding="utf-8")
+    cli_result(["import", "long.txt"])
+    names = sorted(p.name for p in folder.iterdir())
+    result = qcode_with_file_limit(folder, 200, "backup", "copy.qcode")
+    refused_for_the_disk(result, "copy.qcode: cannot write the backup")
+    assert sorted(p.name for p in folder.iterdir()) == names
+
+
+def test_a_failed_write_takes_its_sqlite_journal_with_it(tmp_path: Path):
+    import errno
+
+    from qcode.core import outputs
+
+    with pytest.raises(outputs.OutputError, match="copy.qcode: cannot write: No space"):
+        with outputs.replacing(tmp_path / "copy.qcode") as partial:
+            partial.with_name(partial.name + "-journal").write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- (l) a codebook load is one action, undone whole -----------------------------------
+
+def codes_now(project: Project) -> list[tuple]:
+    return project.conn.execute("SELECT * FROM codes ORDER BY id").fetchall()
+
+
+def test_a_codebook_load_is_undone_and_redone_whole(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    theme = project.add_code("Theme", definition="old")
+    project.add_code("Kept", parent_id=theme)
+    before = codes_now(project)
+    book = parse("name: S\ncodes:\n  - name: Theme\n    definition: new\n    codes:\n"
+                 "      - name: Added\n        codes:\n          - name: Deeper\n"
+                 "  - name: Moved in\n")
+    counts = project.load_codebook(book)
+    assert (counts["added"], counts["updated"]) == (3, 1)
+    loaded = codes_now(project)
+    assert project.undo().startswith("loaded codebook 'S'")
+    assert codes_now(project) == before
+    assert project.redo().startswith("loaded codebook 'S'")
+    assert codes_now(project) == loaded
+    assert project.check() == []
+
+
+def test_undoing_a_load_whose_new_code_was_used_is_refused(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    project.add_transcript(Transcript("t", "txt", BODY, [Turn("P01", 30, 42)]), "t.txt")
+    project.load_codebook(parse("name: S\ncodes:\n  - name: Fine\n"))
+    [code] = project.codes()
+    project.coder = "ben"
+    project.add_coding(1, code.id, "ben", 30, 42)
+    project.coder = "ana"
+    with pytest.raises(ProjectError, match="cannot undo 'loaded codebook 'S'.*changed since"):
+        project.undo()
+    assert [c.name for c in project.codes()] == ["Fine"]
+
+
+def test_a_deleted_codes_id_is_not_reused_by_a_load(project: Project):
+    from qcode.core.codebook import parse
+
+    project.coder = "ana"
+    gone = project.add_code("Gone")
+    project.delete_code(gone)
+    project.load_codebook(parse("name: S\ncodes:\n  - name: New\n"))
+    assert project.undo().startswith("loaded codebook")
+    assert project.undo().startswith("deleted code Gone")
+    assert [c.name for c in project.codes()] == ["Gone"]
+
+
+def test_codebook_load_names_whose_action_it_is_and_how_to_undo_it(folder: Path):
+    (folder / "book.yaml").write_text("name: S\ncodes:\n  - name: A\n", encoding="utf-8")
+    result = cli_result(["codebook", "load", "book.yaml", "--coder", "ana"])
+    assert "undo: u in 'qcode code --coder ana'" in result.output
+    with Project.open(folder / "project.qcode") as project:
+        project.coder = "ana"
+        assert project.undo().startswith("loaded codebook 'S'")
+        assert project.codes() == []

@@ -28,7 +28,7 @@ def make_copies(tmp_path: Path):
 
 
 def ids(project: Project) -> dict[str, int]:
-    return {c["name"]: c["id"] for c in project.codes()}
+    return {c.name: c.id for c in project.codes()}
 
 
 def test_merge_keeps_every_coding_adds_codes_and_reports_conflicts(tmp_path: Path):
@@ -53,10 +53,10 @@ def test_merge_keeps_every_coding_adds_codes_and_reports_conflicts(tmp_path: Pat
         assert any("Fear of removal" in c and "Fear of deportation" in c
                    for c in report["conflicts"])
         assert any("role is 'Detective' here and 'Analyst'" in c for c in report["conflicts"])
-        assert project.cases()[0]["attributes"] == {"role": "Detective", "region": "North"}
+        assert project.all_cases()[0].values == {"role": "Detective", "region": "North"}
         assert sorted(project.coders()) == ["ana", "ben"]
         ben_codings = project.codings(1, ["ben"])
-        assert [(c["start"], c["end"], c["memo"]) for c in ben_codings] == [
+        assert [(c.start, c.end, c.memo) for c in ben_codings] == [
             (1, 5, ""), (13, 24, "long"), (30, 40, "")]
         assert "Distrust" in ids(project)
         assert project.check() == []

@@ -95,12 +95,10 @@ def test_import_project_into_a_project_that_requires_anonymisation(run, tmp_path
     assert leaks(everywhere(tmp_path)) == {}
 
 
-def test_the_demo_project_requires_anonymisation(tmp_path):
-    from qcode.core.demo import build_demo
+def test_the_demo_project_requires_anonymisation(demo_copy):
     from qcode.core.pipeline import requires_anonymisation
 
-    build = build_demo(tmp_path / "demo.qcode")
-    with build.project as project:
+    with Project.open(demo_copy) as project:
         assert requires_anonymisation(project)
 
 
@@ -154,7 +152,7 @@ def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
         text = project.transcript_text(tid)
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Training\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         start = text.index("Hard.")
         coding = project.add_coding(tid, code, "ana", start, start + len("Hard."))
     review = (tmp_path / "k-review.csv").read_text().splitlines()
@@ -167,7 +165,7 @@ def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
     with Project.open(tmp_path / "project.qcode") as project:
         moved = project.coding(coding)
         text = project.transcript_text(tid)
-        assert text[moved["start"]:moved["end"]] == "Hard."
+        assert text[moved.start:moved.end] == "Hard."
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 
@@ -181,7 +179,7 @@ def test_a_case_named_after_the_participant_never_becomes_a_speaker_label(run, t
         "--identifiers", "ids.csv", "--non-interactive", "--store-unreviewed",
         "--interviewer", "Okonkwo")
     with Project.open(tmp_path / "project.qcode") as project:
-        speakers = [t["speaker"] for t in project.turns(project.transcript_id("p07"))]
+        speakers = [t.speaker for t in project.turns(project.transcript_id("p07"))]
         [case] = [t.case for t in project.transcripts()]
     assert speakers == ["Participant", "Interviewer", "Participant", "Interviewer"]
     assert case.startswith("[Person")
@@ -214,8 +212,8 @@ def test_roles_come_from_the_participants_file(run, tmp_path):
     run("import", "p07.txt", "--attributes", "people.csv", "--anonymise", "--key",
         "k.json", "--identifiers", "ids.csv", "--non-interactive", "--store-unreviewed")
     with Project.open(tmp_path / "project.qcode") as project:
-        speakers = [t["speaker"] for t in project.turns(project.transcript_id("p07"))]
-        attributes = project.cases()
+        speakers = [t.speaker for t in project.turns(project.transcript_id("p07"))]
+        attributes = project.all_cases()
     assert speakers == ["P07", "Interviewer", "P07", "Interviewer"]
     assert "speaker" not in str(attributes) and "Okonkwo" not in str(attributes)
     assert leaks(everywhere(tmp_path), ("Smithfield", "Okonkwo")) == {}
@@ -228,7 +226,7 @@ def test_without_evidence_speakers_get_neutral_labels_and_it_is_said(run, tmp_pa
                  "ids.csv", "--non-interactive", "--store-unreviewed")
     assert "Speaker 1, Speaker 2" in result.output and "--interviewer" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
-        speakers = [t["speaker"] for t in project.turns(project.transcript_id("p07"))]
+        speakers = [t.speaker for t in project.turns(project.transcript_id("p07"))]
     assert speakers == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"]
 
 
@@ -339,7 +337,7 @@ def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_
         assert "wrenfield" in row.name  # nobody decided: stored as it was named
         project.load_codebook(__import__("qcode.core.codebook", fromlist=["x"]).parse(
             "name: b\ncodes:\n  - name: Training\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         text = project.transcript_text(row.id)
         start = text.index("Hard.")
         coding = project.add_coding(row.id, code, "ana", start, start + len("Hard."),
@@ -358,7 +356,7 @@ def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_
         moved = project.coding(coding)
         earlier = project.transcript_id(next(t.name for t in project.transcripts()
                                              if t.name.startswith("p07")))
-        assert project.transcript_text(earlier)[moved["start"]:moved["end"]] == "Hard."
+        assert project.transcript_text(earlier)[moved.start:moved.end] == "Hard."
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 

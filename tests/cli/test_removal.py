@@ -38,7 +38,7 @@ def study(run, tmp_path: Path, monkeypatch):
         project.load_codebook(codebook.parse(
             f"name: b\ncodes:\n  - name: Reporting\n    definition: as {NAME} did\n"
             f"  - name: {NAME} effect\n"))
-        code = project.codes()[0]["id"]
+        code = project.codes()[0].id
         first, second = (project.transcript_id(n) for n in ("zorblatt_p01", "p02"))
         text = project.transcript_text(first)
         coding = project.add_coding(first, code, "ana", text.index("I reported"),
@@ -96,8 +96,8 @@ def test_remove_is_undoable_until_scrub_and_then_leaves_nothing(study: Path, run
         assert [h.transcript for h in project.search(OTHER)] == ["p02"]
         assert project.check() == []
         back = project.transcript_id("p02")
-        assert sorted(c["memo"] for c in project.codings(back)) == ["", f"ask about {OTHER}"]
-        assert [c["case"] for c in project.cases()] == ["P02", f"{NAME} Smith"]
+        assert sorted(c.memo for c in project.codings(back)) == ["", f"ask about {OTHER}"]
+        assert [c.name for c in project.all_cases()] == ["P02", f"{NAME} Smith"]
         assert project.redo().startswith("removed transcript p02")
     assert "1 removed transcript(s) are gone for good" in run("scrub").output
     absent(study, run, OTHER)
@@ -113,7 +113,7 @@ def test_remove_keeps_a_case_with_attributes_and_says_so(study: Path, run):
     result = run("transcript", "remove", "zorblatt_p01", "--yes", "--coder", "ana")
     assert f"case {NAME} Smith kept: it has attributes" in result.output
     with Project.open(study / "project.qcode") as project:
-        assert f"{NAME} Smith" in [c["case"] for c in project.cases()]
+        assert f"{NAME} Smith" in [c.name for c in project.all_cases()]
 
 
 def test_redo_of_a_removal_never_takes_rows_added_since(study: Path, run):
@@ -121,7 +121,7 @@ def test_redo_of_a_removal_never_takes_rows_added_since(study: Path, run):
     with Project.open(study / "project.qcode") as project:
         project.coder = "ana"
         project.undo()
-        project.add_coding(project.transcript_id("p02"), project.codes()[0]["id"], "bo",
+        project.add_coding(project.transcript_id("p02"), project.codes()[0].id, "bo",
                            0, 3)  # another coder: ana's redo stays possible
         with pytest.raises(ProjectError, match="cannot redo"):
             project.redo()
@@ -161,7 +161,7 @@ def test_redact_all_previews_then_removes_the_value_from_every_place(study: Path
         tid = project.transcript_id("[Person 1]_p01")
         text = project.transcript_text(tid)
         [coding] = project.codings(tid)
-        assert text[coding["start"]:coding["end"]] == "I reported it to [Person 1]"
+        assert text[coding.start:coding.end] == "I reported it to [Person 1]"
         assert "[Person 1]'s office" in text
         # The memo edit's undo data held the name: undo refuses, and says why.
         project.coder = "ana"
@@ -176,7 +176,8 @@ def test_redact_preview_can_be_declined(study: Path, run, monkeypatch):
     result = run("redact", "--all", "--value-file", "value.txt", "--key", "k.json",
                  input="n\n", ok=False)
     assert "coding memo" not in result.output  # the memo no longer holds it ...
-    assert "undo data of 2 action(s)" in result.output  # ... its undo data does
+    # ... its undo data does, as does the codebook load's (a definition names it)
+    assert "undo data of 3 action(s)" in result.output
     assert dump(study) == before and not (study / "k.json").exists()
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from qcode.core.demo import DEMO_MATERIAL, build_demo, read_demo_codings
+from qcode.core.demo import DEMO_MATERIAL, read_demo_codings
 from qcode.core.reports import (cooccurrence, frequencies, gather, html_report, network,
                                 quotes, to_mermaid)
+from qcode.core.store import Project
+from tests.conftest import copy_demo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REMOTE = re.compile(r"https?:|//|url\(|@import|<script|<link|<img|<iframe|<object",
@@ -21,9 +23,8 @@ REMOTE = re.compile(r"https?:|//|url\(|@import|<script|<link|<img|<iframe|<objec
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    build = build_demo(tmp_path_factory.mktemp("demo") / "demo.qcode")
-    with build.project as project:
+def demo(tmp_path_factory, demo_template):
+    with Project.open(copy_demo(demo_template, tmp_path_factory.mktemp("demo"))) as project:
         yield project
 
 

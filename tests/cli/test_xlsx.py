@@ -26,7 +26,7 @@ def run(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("QCODE_PROJECT", raising=False)
     monkeypatch.delenv("QCODE_CODER", raising=False)
     project = hand_built(tmp_path / "hand.qcode")
-    money = next(c["id"] for c in project.codes() if c["name"] == "Money")
+    money = next(c.id for c in project.codes() if c.name == "Money")
     project.edit_code(money, name=HOSTILE)
     project.close()
     return lambda *args, ok=True, **kw: cli_result(["-p", "hand.qcode", *args], ok, **kw)

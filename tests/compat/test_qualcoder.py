@@ -39,10 +39,10 @@ def qcode(*args: str) -> None:
 def what_travels(path: Path) -> tuple:
     """Categories, codings (by names, coder and place, with memo) and memos."""
     with Project.open(path) as project:
-        codes = {c["id"]: c for c in project.codes()}
-        categories = sorted(c["name"] for c in codes.values() if not c["codable"])
-        codings = {(t.name, codes[c["code_id"]]["name"], c["coder"], c["start"], c["end"],
-                    c["memo"]) for t in project.transcripts()
+        codes = {c.id: c for c in project.codes()}
+        categories = sorted(c.name for c in codes.values() if not c.codable)
+        codings = {(t.name, codes[c.code_id].name, c.coder_name, c.start, c.end,
+                    c.memo) for t in project.transcripts()
                    for c in project.codings(t.id)}
         memos = sorted(project.conn.execute("SELECT target_type, text FROM memos"))
     return categories, codings, memos
@@ -54,16 +54,16 @@ def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
     qcode("demo", "--no-tui")
     with Project.open(tmp_path / "demo.qcode") as project:
         project.coder = "Coder A"
-        themes = [c for c in project.codes() if c["depth"] == 0 and not c["codings"]]
+        themes = [c for c in project.codes() if c.depth == 0 and not c.codings]
         for theme in themes:
-            project.edit_code(theme["id"], codable=False)
+            project.edit_code(theme.id, codable=False)
         first = project.transcripts()[0]
-        project.set_coding_memo(project.codings(first.id)[0]["id"], "Check with B.")
-        code = next(c for c in project.codes() if c["codable"])
+        project.set_coding_memo(project.codings(first.id)[0].id, "Check with B.")
+        code = next(c for c in project.codes() if c.codable)
         transcript = project.conn.execute("SELECT guid FROM transcripts WHERE id = ?",
                                           (first.id,)).fetchone()[0]
         with project.transaction():
-            for target, guid, text in (("code", code["guid"], "On the code."),
+            for target, guid, text in (("code", code.guid, "On the code."),
                                        ("transcript", transcript, "On the text.")):
                 project.conn.execute(
                     "INSERT INTO memos (guid, name, text, target_type, target_guid,"

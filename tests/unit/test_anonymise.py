@@ -454,7 +454,7 @@ def test_hidden_characters_in_labels_file_names_and_text_leave_nothing(run, tmp_
     run("export", "out.qdpx")
     with Project.open(tmp_path / "project.qcode") as project:
         stored = [(row.name, row.source_file, project.transcript_text(row.id),
-                   [t["speaker"] or "" for t in project.turns(row.id)])
+                   [t.speaker or "" for t in project.turns(row.id)])
                   for row in project.transcripts()]
         stored.append(json.dumps(project.events()))
     seen = reads_as(json.dumps(stored, ensure_ascii=False)).casefold()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ SQL = re.compile(r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+(?:OR\s+\w+\s+)?INTO\
                  r"CREATE\s+(?:TEMP\w*\s+|UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\b|"
                  r"DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER)\b|ALTER\s+TABLE\b|PRAGMA\s+\w+|"
                  r"WITH\s+(?:RECURSIVE\s+)?\w+\s*(?:\([^)]*\)\s*)?AS\s*\()")
+@cache  # parsed once for the checks below, which only read the trees
 def core_modules() -> list[tuple[str, ast.Module]]:
     found = sorted(CORE.rglob("*.py"))
     assert found, "found no core modules to check"
@@ -144,3 +146,51 @@ def test_the_checks_see_what_they_look_for():
     assert modules == ["qcode.tui", "qcode.cli.writeup", "qcode.cli.writeup.x",
                        "rich.markup", "qcode.cli", "textual.app"]
     assert [line for line, _ in sql_in(source)] == [6, 7, 8]
+
+
+# What a write or a check reports (counts, names), who has coded what (a status table
+# of counts and marks), and the journal's free-form events: not records of the
+# project, so not in the model.
+REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "events"}
+# Reads of records that must give the model's objects (qcode/core/model.py).
+RECORD_READS = {"codes": "Code", "code": "Code", "turns": "Turn", "all_cases": "Case",
+                "all_codings": "Coding", "all_coders": "Coder", "all_memos": "Memo",
+                "all_transcripts": "Transcript", "all_resolutions": "Resolution",
+                "coding": "Coding", "codings": "Coding", "segments": "Segment",
+                "transcripts": "TranscriptRow", "search": "SearchHit"}
+
+
+def store_reads() -> dict[str, tuple[str, int, ast.expr | None]]:
+    """Every public method of the store's rooms: name -> (file, line, return type)."""
+    out = {}
+    for name, tree in core_modules():
+        if not name.startswith(STORE):
+            continue
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)
+                    and not n.name.startswith("_")):
+            for node in cls.body:
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                    out[node.name] = (name, node.lineno, node.returns)
+    return out
+
+
+def gives_dicts(returns: ast.expr | None) -> bool:
+    """`dict`, `dict | None` or `list[dict]`: a record read by string keys (a dict
+    with typed keys and values, dict[int, int], is a mapping, not a record)."""
+    text = ast.unparse(returns) if returns is not None else ""
+    return bool(re.fullmatch(r"(?:list\[)?dict\]?(?: \| None)?", text))
+
+
+def test_store_reads_return_model_objects():
+    reads = store_reads()
+    model = {n.name for n in ast.parse((CORE / "model.py").read_text()).body
+             if isinstance(n, ast.ClassDef)}
+    offenders = [f"{file}:{line} {name}() returns {ast.unparse(returns)}"
+                 for name, (file, line, returns) in reads.items()
+                 if gives_dicts(returns) and name not in REPORTS]
+    assert not offenders, "return model objects (core/model.py):\n" + "\n".join(offenders)
+    for name, kind in RECORD_READS.items():
+        assert kind in model, f"core/model.py has no {kind}"
+        file, line, returns = reads[name]
+        assert returns is not None and kind in ast.unparse(returns), (
+            f"{file}:{line} {name}() should be annotated to return {kind}")

@@ -157,7 +157,7 @@ def test_a_child_given_its_parents_guid_in_the_project_folds_nothing(project: Pr
     book = Codebook("S", source="hostile.yaml", codes=[
         Code("Theme", codes=[Code("Child", guid=PARENT)])])
     project.load_codebook(book)
-    shown = [(c["name"], c["depth"], c["guid"] == PARENT) for c in project.codes()]
+    shown = [(c.name, c.depth, c.guid == PARENT) for c in project.codes()]
     assert shown == [("Theme", 0, False), ("Child", 1, True), ("Kept", 2, False)]
     assert project.check() == []
 
@@ -178,7 +178,7 @@ def test_codes_that_trade_names_by_guid_load(project: Project):
     counts = project.load_codebook(codebooks.parse(
         f"name: S\ncodes:\n  - name: B\n    guid: {PARENT}\n  - name: A\n    guid: {OTHER}\n"))
     assert counts["updated"] == 2
-    assert {(c["guid"], c["name"]) for c in project.codes()} == {(PARENT, "B"), (OTHER, "A")}
+    assert {(c.guid, c.name) for c in project.codes()} == {(PARENT, "B"), (OTHER, "A")}
 
 
 def test_a_rename_onto_a_kept_sibling_is_refused(project: Project):
@@ -194,7 +194,7 @@ def test_a_rename_onto_a_kept_sibling_is_refused(project: Project):
 
 
 def exchange_by(user: Coder, project: Project) -> ExchangeProject:
-    code = project.codes()[0]["guid"]
+    code = project.codes()[0].guid
     text = transcript(name="other", body="P02: Something else entirely.")
     text.guid = guid()
     return ExchangeProject(

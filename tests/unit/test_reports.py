@@ -300,7 +300,7 @@ def test_words_joined_by_apostrophes_and_hyphens_stay_whole(hand):
     text = "P: They're a well-known site, 'the best' - so they say.\n"
     tid = hand.add_transcript(Transcript("w1", "txt", text, [
         Turn("P", 3, len(text) - 1, 0)]), "w1.txt", case="A")
-    money = next(c["id"] for c in hand.codes() if c["name"] == "Money")
+    money = next(c.id for c in hand.codes() if c.name == "Money")
     # From inside "They're" (at its "re") to inside "well-known" (after "well-").
     hand.add_coding(tid, money, "ana", text.index("re a"), text.index("known"))
     hand.add_coding(tid, money, "ana", text.index("best"), text.index("so"))
@@ -386,7 +386,7 @@ def test_provenance_records_the_inputs_and_remakes_the_report(hand):
 
 def test_the_fingerprint_follows_the_codebook_and_the_attributes(hand):
     first = gather(hand).fingerprint
-    hand.edit_code(next(c["id"] for c in hand.codes() if c["name"] == "Debt"), name="Debts")
+    hand.edit_code(next(c.id for c in hand.codes() if c.name == "Debt"), name="Debts")
     second = gather(hand).fingerprint
     hand.set_attributes("D", {"group": "Platform staff"})
     assert len({first, second, gather(hand).fingerprint}) == 3
@@ -667,7 +667,7 @@ def test_a_theme_counts_each_of_its_codes_segments(hand):
 def test_csv_cells_cannot_start_a_formula(hand):
     from qcode.core.reports import quotes_formats, tables
 
-    threats = next(c["id"] for c in hand.codes() if c["name"] == "Threats")
+    threats = next(c.id for c in hand.codes() if c.name == "Threats")
     hand.edit_code(threats, name="=HYPERLINK(\"http://x\")")
     hand.set_attributes("A", {"role": "+Detective", "region": "@home"})
     text = tables.frequencies_text(frequencies(hand), "csv")
@@ -675,7 +675,7 @@ def test_csv_cells_cannot_start_a_formula(hand):
     rows = list(csv.DictReader(io.StringIO(quotes_formats.to_csv(quotes(hand, "Harm")))))
     assert {r["attribution"] for r in rows if r["case"] == "A"} >= {"'+Detective, @home"}
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
-    harm = next(c["id"] for c in hand.codes() if c["name"] == "Harm")
+    harm = next(c.id for c in hand.codes() if c.name == "Harm")
     hand.edit_code(harm, name="-Harm")
     matrix = list(csv.reader(io.StringIO(tables.cooccurrence_text(cooccurrence(hand),
                                                                   "csv"))))

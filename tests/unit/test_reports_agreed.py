@@ -32,7 +32,7 @@ def hand(tmp_path: Path):
 
 def ids(project) -> tuple[dict[str, int], dict[str, int]]:
     return ({t.name: t.id for t in project.transcripts()},
-            {c["name"]: c["id"] for c in project.codes() if c["name"] != "Other"})
+            {c.name: c.id for c in project.codes() if c.name != "Other"})
 
 
 def spans(material) -> set[tuple]:
@@ -171,3 +171,46 @@ def test_the_agreed_version_is_what_both_coded_with_resolved_places_replaced(
         both = chars([(*k, *s) for *k, s in first]) & chars([(*k, *s) for *k, s in second])
         assert chars(got) == both - resolved_here
         assert chars([s[:4] for s in segments]) == (both - resolved_here) | chars(consensus)
+
+
+def test_codebook_counts_and_quotes_follow_the_reports(hand, tmp_path: Path):
+    """`codebook show` and `codebook export --counts` count what `report frequencies`
+    counts, quote only what that version holds, and say whose codings they are."""
+    from click.testing import CliRunner
+
+    from qcode.cli import cli
+    from qcode.core.exchange import codebook_formats as formats
+    from qcode.core.text import trim_words
+
+    resolve_threats(hand)
+    used = formats.usage(hand)
+    table = frequencies(hand)
+    parents = {row.code.parent_id for row in table.rows}
+    guids = {c.id: c.guid for c in hand.codes()}
+    # A code without codes under it: the appendix's count is the results table's.
+    leaves = [row for row in table.rows if row.code.id not in parents]
+    assert any(row.total.segments for row in leaves)
+    for row in leaves:
+        assert used.get(guids[row.code.id]).codings == row.total.segments
+    assert used.note == gather(hand).choice.note and used.note.startswith("The agreed")
+    transcripts, codes = ids(hand)
+    money = used.get(guids[codes["Money"]])
+    # Money in the agreed version: b1 [130, 180) and d1 [0, 30), what both coded; ana's
+    # a1 [210, 260), which ben did not code, is neither counted nor quoted.
+    assert money.codings == 2
+    assert money.quote == trim_words(hand.transcript_text(transcripts["b1"])[130:180])
+    ana = formats.usage(hand, "ana")
+    assert ana.note == "Codings of ana."
+    path = str(hand.path)
+    hand.close()
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["-p", path, "codebook", "show"])
+    assert shown.output.splitlines()[0] == f"Counts: {used.note}"
+    markdown = runner.invoke(cli, ["-p", path, "codebook", "export", "--format", "md",
+                                   "--counts", "--coder", "ana"]).output
+    assert "*Counts and quotes: Codings of ana.*" in markdown
+    wrong = runner.invoke(cli, ["-p", path, "codebook", "show", "--coder", "nobody"])
+    assert wrong.exit_code == 1 and "no coder named 'nobody'" in wrong.output
+    alone = runner.invoke(cli, ["-p", path, "codebook", "export", "--format", "md",
+                                "--coder", "ana"])
+    assert alone.exit_code == 2 and "give --counts" in alone.output

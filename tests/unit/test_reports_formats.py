@@ -27,7 +27,7 @@ SAID = "<b>bold</b> **strong** [laughs] `code` & \"quoted\" # not a heading"
 @pytest.fixture
 def hostile(tmp_path: Path):
     with hand_built(tmp_path / "hostile.qcode") as project:
-        threats = next(c["id"] for c in project.codes() if c["name"] == "Threats")
+        threats = next(c.id for c in project.codes() if c.name == "Threats")
         project.edit_code(threats, name=CODE)
         project.set_attributes("A", {"role": ROLE})
         text = f"P: {SAID}\n"
@@ -114,7 +114,7 @@ def test_the_word_document_has_headings_block_quotes_and_attributions(tmp_path: 
 def test_a_themes_own_codings_have_its_heading(tmp_path: Path):
     with hand_built(tmp_path / "h.qcode") as project:
         project.add_coding(project.transcript_id("b1"),
-                           next(c["id"] for c in project.codes() if c["name"] == "Control"),
+                           next(c.id for c in project.codes() if c.name == "Control"),
                            "ana", 250, 290)
         report = quotes(project, "Control")
         md = quotes_formats.to_markdown(report)
@@ -137,7 +137,7 @@ def test_a_quote_over_several_turns_keeps_its_turns_in_every_format(tmp_path: Pa
     with hand_built(tmp_path / "h.qcode") as project:
         tid = project.add_transcript(Transcript("t1", "txt", text, turns_in(text)),
                                      "t1.txt", case="A")
-        silence = next(c["id"] for c in project.codes() if c["name"] == "Silence")
+        silence = next(c.id for c in project.codes() if c.name == "Silence")
         project.add_coding(tid, silence, "ana", text.index("paid"), text.index("was more"))
         report = quotes(project, "Silence")
     [quote] = report.groups[0].quotes

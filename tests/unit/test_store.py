@@ -96,8 +96,8 @@ def test_transcript_turns_search_and_events(project: Project):
     tid = project.add_transcript(transcript(), source_file="t1.txt", case="P01")
     turns = project.turns(tid)
     text = project.transcript_text(tid)
-    assert [t["speaker"] for t in turns] == ["Interviewer", "P01"]
-    assert text[turns[1]["start"]:turns[1]["end"]] == "It is growing."
+    assert [t.speaker for t in turns] == ["Interviewer", "P01"]
+    assert text[turns[1].start:turns[1].end] == "It is growing."
     hits = project.search("growing")
     assert [(h.transcript, h.turn, h.speaker) for h in hits] == [("t1", 2, "P01")]
     assert "\x02growing\x03" in hits[0].snippet
@@ -183,8 +183,8 @@ def test_failed_import_rolls_back_everything(project: Project):
 def test_attributes_and_cases(project: Project):
     project.set_attributes("P01", {"role": "Detective Sergeant", "region": "Southeast"})
     project.set_attributes("P01", {"region": "", "years": "12"})
-    [case] = project.cases()
-    assert case["attributes"] == {"role": "Detective Sergeant", "years": "12"}
+    [case] = project.all_cases()
+    assert case.values == {"role": "Detective Sergeant", "years": "12"}
     assert project.conn.execute(
         "SELECT type FROM attributes WHERE name='years'").fetchone()[0] == "integer"
 
@@ -202,7 +202,7 @@ def test_check_finds_tampered_text_and_bad_spans(project: Project):
 def test_codings_must_lie_inside_the_text(project: Project):
     tid = project.add_transcript(transcript(), source_file="t1.txt")
     project.load_codebook(parse_codebook("name: b\ncodes:\n  - name: Scale\n"))
-    code_id = project.codes()[0]["id"]
+    code_id = project.codes()[0].id
     project.add_coding(tid, code_id, "ana", 13, 20)
     with pytest.raises(ProjectError, match="not inside"):
         project.add_coding(tid, code_id, "ana", 10, 10_000)
@@ -241,10 +241,10 @@ def test_codebook_load_matches_by_path_and_never_deletes(project: Project):
         "      - name: Resources\n", "")
     assert project.load_codebook(parse_codebook(changed)) == {
         "added": 0, "updated": 1, "unchanged": 1, "keys_dropped": []}
-    codes = {c["name"]: c for c in project.codes()}
-    assert codes["Training"]["definition"] == "No training given."
+    codes = {c.name: c for c in project.codes()}
+    assert codes["Training"].definition == "No training given."
     assert "Resources" in codes  # codes are never deleted by a load
-    assert [(c["name"], c["depth"]) for c in project.codes()] == [
+    assert [(c.name, c.depth) for c in project.codes()] == [
         ("Barriers", 0), ("Training", 1), ("Resources", 1)]
 
 
@@ -252,14 +252,14 @@ def test_codebook_load_matches_by_guid_across_a_rename(project: Project):
     guid = "9C3E7D21-0B4F-4E8A-A1C2-6D5F8E9A0B12"
     project.load_codebook(parse_codebook(f"name: b\ncodes:\n  - name: Old\n    guid: {guid}\n"))
     project.load_codebook(parse_codebook(f"name: b\ncodes:\n  - name: New\n    guid: {guid}\n"))
-    assert [(c["name"], c["guid"]) for c in project.codes()] == [("New", guid)]
+    assert [(c.name, c.guid) for c in project.codes()] == [("New", guid)]
 
 
 def test_codebook_under_a_theme(project: Project):
     project.load_codebook(parse_codebook(BOOK))
     project.load_codebook(parse_codebook("name: Ind\ndescription: Signs.\ncodes:\n"
                                          "  - name: Low prices\n"), under="Indicators")
-    tree = [(c["name"], c["depth"]) for c in project.codes()]
+    tree = [(c.name, c.depth) for c in project.codes()]
     assert tree[-2:] == [("Indicators", 0), ("Low prices", 1)]
 
 
@@ -270,7 +270,7 @@ def test_two_connections_write_without_errors(tmp_path: Path):
         a.set_attributes("P01", {"role": "DS"})
         b.set_attributes("P02", {"role": "DC"})
         a.set_attributes("P03", {"role": "DI"})
-        assert len(b.cases()) == 3
+        assert len(b.all_cases()) == 3
 
 
 def test_a_new_project_is_recognised_while_still_open(tmp_path: Path):
@@ -304,12 +304,12 @@ codes:
 def category_project(project: Project) -> tuple[int, dict[str, int]]:
     project.add_transcript(transcript(), "t1.txt")
     project.load_codebook(parse_codebook(CATEGORY_BOOK))
-    return project.transcripts()[0].id, {c["name"]: c["id"] for c in project.codes()}
+    return project.transcripts()[0].id, {c.name: c.id for c in project.codes()}
 
 
 def test_a_category_is_stored_and_cannot_be_coded(project: Project):
     transcript_id, codes = category_project(project)
-    assert {c["name"]: c["codable"] for c in project.codes()} == {
+    assert {c.name: c.codable for c in project.codes()} == {
         "Barriers": False, "Cost": True}
     with pytest.raises(ProjectError, match="^Barriers is a category: it groups codes and "
                        "cannot be applied to text; code with one of the codes under it$"):
@@ -317,7 +317,7 @@ def test_a_category_is_stored_and_cannot_be_coded(project: Project):
     coding = project.add_coding(transcript_id, codes["Cost"], "ann", 0, 5)
     with pytest.raises(ProjectError, match="Barriers is a category"):
         project.recode(coding, codes["Barriers"])
-    assert [c["code_id"] for c in project.codings(transcript_id)] == [codes["Cost"]]
+    assert [c.code_id for c in project.codings(transcript_id)] == [codes["Cost"]]
 
 
 def test_a_code_with_codings_cannot_become_a_category(project: Project):
@@ -327,14 +327,14 @@ def test_a_code_with_codings_cannot_become_a_category(project: Project):
         project.edit_code(codes["Cost"], codable=False)
     project.edit_code(codes["Barriers"], codable=True)
     project.undo()
-    assert not project.code(codes["Barriers"])["codable"]
+    assert not project.code(codes["Barriers"]).codable
 
 
 def test_reloading_a_codebook_updates_whether_a_code_is_a_category(project: Project):
     category_project(project)
     counts = project.load_codebook(parse_codebook(CATEGORY_BOOK.replace("false", "true")))
     assert counts["updated"] == 1
-    assert all(c["codable"] for c in project.codes())
+    assert all(c.codable for c in project.codes())
 
 
 def test_a_project_made_before_categories_has_only_codable_codes(tmp_path, monkeypatch):
@@ -346,4 +346,4 @@ def test_a_project_made_before_categories_has_only_codable_codes(tmp_path, monke
         with Project.create(path) as made:
             made.conn.execute("INSERT INTO codes (guid, name) VALUES ('G', 'Old')")
     with Project.open(path) as opened:
-        assert [(c["name"], c["codable"]) for c in opened.codes()] == [("Old", True)]
+        assert [(c.name, c.codable) for c in opened.codes()] == [("Old", True)]

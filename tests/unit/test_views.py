@@ -31,11 +31,11 @@ def built(tmp_path: Path) -> Project:
     project = hand_built(tmp_path / "views.qcode")
     # A memo, and a coded transcript with no case and text before its first turn.
     first = project.codings(project.transcript_id("a1"))[0]
-    project.set_coding_memo(first["id"], "threat made twice")
+    project.set_coding_memo(first.id, "threat made twice")
     text = "Notes before the interview.\nP: after them"
     project.add_transcript(Transcript("e1", "txt", text, [Turn("P", 31, len(text))]),
                            "e1.txt")
-    money = next(c["id"] for c in project.codes() if c["name"] == "Money")
+    money = next(c.id for c in project.codes() if c.name == "Money")
     project.add_coding(project.transcript_id("e1"), money, "ana", 0, 5)
     project.add_coding(project.transcript_id("e1"), money, "ben", 31, 36)
     yield project
@@ -52,34 +52,34 @@ def paths(project: Project) -> dict[int, str]:
     """Each code's path of theme names, worked out from `Project.codes`."""
     out: dict[int, str] = {}
     for code in project.codes():  # tree order: a parent comes before its children
-        parent = out.get(code["parent_id"])
-        out[code["id"]] = f"{parent} > {code['name']}" if parent else code["name"]
+        parent = out.get(code.parent_id)
+        out[code.id] = f"{parent} > {code.name}" if parent else code.name
     return out
 
 
-def turn_at(turns: list[dict], start: int) -> dict:
-    started = [t for t in turns if t["start"] <= start]
-    return started[-1] if started else {"turn": None, "speaker": None}
+def turn_at(turns: list[Turn], start: int) -> Turn:
+    started = [t for t in turns if t.start <= start]
+    return started[-1] if started else Turn(None, start, start)
 
 
 def expected_segments(project: Project) -> list[dict]:
     code_path = paths(project)
-    attributes = {case["case"]: case["attributes"] for case in project.cases()}
+    attributes = {case.name: case.values for case in project.all_cases()}
     expected = []
     for transcript in project.transcripts():
         text = project.transcript_text(transcript.id)
         turns = project.turns(transcript.id)
         for coding in project.codings(transcript.id):
-            path = code_path[coding["code_id"]]
-            turn = turn_at(turns, coding["start"])
+            path = code_path[coding.code_id]
+            turn = turn_at(turns, coding.start)
             expected.append({
                 "transcript": transcript.name, "case_name": transcript.case,
                 "case_attributes": attributes.get(transcript.case, {}),
                 "code": path.split(" > ")[-1], "code_path": path,
-                "top_theme": path.split(" > ")[0], "coder": coding["coder"],
-                "start": coding["start"], "end": coding["end"],
-                "text": text[coding["start"]:coding["end"]],
-                "turn": turn["turn"], "speaker": turn["speaker"], "memo": coding["memo"]})
+                "top_theme": path.split(" > ")[0], "coder": coding.coder_name,
+                "start": coding.start, "end": coding.end,
+                "text": text[coding.start:coding.end],
+                "turn": turn.number, "speaker": turn.speaker, "memo": coding.memo})
     return expected
 
 
@@ -119,9 +119,9 @@ def test_transcript_turns_are_the_stored_turns_with_their_text(built: Project):
         for turn in built.turns(transcript.id):
             expected.append({
                 "transcript": transcript.name, "case_name": transcript.case,
-                "turn": turn["turn"], "speaker": turn["speaker"], "start": turn["start"],
-                "end": turn["end"], "text": text[turn["start"]:turn["end"]],
-                "begin_time": turn["begin_time"], "end_time": turn["end_time"]})
+                "turn": turn.number, "speaker": turn.speaker, "start": turn.start,
+                "end": turn.end, "text": text[turn.start:turn.end],
+                "begin_time": turn.begin_time, "end_time": turn.end_time})
     shown = sorted(rows(built, "transcript_turns"), key=lambda t: (t["transcript"], t["turn"]))
     assert shown == expected
 
@@ -129,11 +129,11 @@ def test_transcript_turns_are_the_stored_turns_with_their_text(built: Project):
 def test_the_codebook_view_is_the_codebook_in_tree_order(built: Project):
     code_path = paths(built)
     expected = [{
-        "code_guid": c["guid"], "code_path": code_path[c["id"]], "depth": c["depth"],
-        "code": c["name"], "top_theme": code_path[c["id"]].split(" > ")[0],
-        "definition": c["definition"], "when_to_use": c["when_to_use"],
-        "when_not_to_use": c["when_not_to_use"], "example": c["example"], "key": c["key"],
-        "colour": c["colour"], "codings": c["codings"]} for c in built.codes()]
+        "code_guid": c.guid, "code_path": code_path[c.id], "depth": c.depth,
+        "code": c.name, "top_theme": code_path[c.id].split(" > ")[0],
+        "definition": c.definition, "when_to_use": c.when_to_use,
+        "when_not_to_use": c.when_not_to_use, "example": c.example, "key": c.key,
+        "colour": c.colour, "codings": c.codings} for c in built.codes()]
     assert rows(built, "codebook") == expected
     assert {r["code_path"]: r["codings"] for r in rows(built, "codebook")}[
         "Harm > Control > Threats"] == 5
@@ -148,10 +148,10 @@ def test_case_attributes_are_the_stored_attributes_with_their_types(built: Proje
 
 
 def test_the_views_follow_changes_to_codes_codings_and_transcripts(built: Project):
-    codes = {c["name"]: c["id"] for c in built.codes() if c["name"] != "Other"}
+    codes = {c.name: c.id for c in built.codes() if c.name != "Other"}
     built.move_code(codes["Threats"], codes["Harm"])
     built.remove_transcript(built.transcript_id("d1"))
-    built.remove_coding(built.codings(built.transcript_id("a2"))[0]["id"])
+    built.remove_coding(built.codings(built.transcript_id("a2"))[0].id)
     assert by_place(shown_segments(built)) == by_place(expected_segments(built))
     assert "Harm > Threats" in {r["code_path"] for r in rows(built, "codebook")}
     assert "d1" not in {r["transcript"] for r in rows(built, "transcript_turns")}
@@ -172,10 +172,13 @@ def test_a_project_of_the_previous_schema_gets_the_views(tmp_path, monkeypatch):
     # Today's API writes columns that later migrations add: lend them to the old
     # schema while it is built, then take them away again.
     with monkeypatch.context() as lent:
-        lent.setattr(store.project, "MIGRATIONS", [*previous, store.MIGRATIONS[5]])  # codable
-        lent.setattr(store.project, "SCHEMA_VERSION", len(previous) + 1)
+        autocoded = next(m for m in store.MIGRATIONS if "autocoded" in str(m))
+        lent.setattr(store.project, "MIGRATIONS",
+                     [*previous, store.MIGRATIONS[5], autocoded])  # codable, autocoded
+        lent.setattr(store.project, "SCHEMA_VERSION", len(previous) + 2)
         built = hand_built(path)
         built.conn.execute("ALTER TABLE codes DROP COLUMN codable")
+        built.conn.execute("ALTER TABLE codings DROP COLUMN autocoded")
         built.conn.execute(f"PRAGMA user_version = {len(previous)}")
         built.close()
     with Project.read_only(path) as old:

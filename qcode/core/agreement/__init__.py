@@ -8,6 +8,8 @@
     unitizing_family.py  cu-alpha and |u-alpha for a theme of exclusive codes (pure)
     domains.py        those per theme for the `qcode agree --statistic` figures
     units.py          from coded spans to given units: words, sentences, turns (pure)
+    segments.py       the MAXQDA-style segment view, a sweep over sorted boundaries (pure)
+    bootstrap.py      the interval of unitized alpha from resampled transcripts (pure)
     report.py         the `qcode agree` report: which codings are compared, every figure
     render.py         that report as a table, Markdown, CSV, JSON or an HTML page
     disagreements.py  the places where two coders differ, and resolving them

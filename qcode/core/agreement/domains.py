@@ -20,6 +20,7 @@ from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 from qcode.core.agreement.unitized import merge_overlaps
 from qcode.core.agreement.unitizing_family import binary_u_alpha, cu_alpha
 from qcode.core.agreement.units import touched_ranges
+from qcode.core.model import Code
 
 GIVEN = ("weighted-kappa", "conger", "ac2", "alpha-distance")
 NAMES = {"weighted-kappa": "weighted kappa", "conger": "Conger's kappa", "ac2": "Gwet's AC2",
@@ -35,11 +36,11 @@ class DomainFigures:
     warnings: list[str] = field(default_factory=list)
 
 
-def domains_of(codes: list[dict]) -> list[tuple[dict, list[dict]]]:
+def domains_of(codes: list[Code]) -> list[tuple[Code, list[Code]]]:
     """Each selected theme with two or more selected codes directly under it."""
     out = []
     for theme in codes:
-        below = [c for c in codes if c["parent_id"] == theme["id"]]
+        below = [c for c in codes if c.parent_id == theme.id]
         if len(below) >= 2:
             out.append((theme, below))
     return out
@@ -50,7 +51,7 @@ def domain_figures(selection, spans: dict, units: dict) -> list[DomainFigures]:
     transcript id, code id) to spans; ``units`` maps transcript id to given units."""
     out = []
     for theme, below in domains_of(selection.codes):
-        row = DomainFigures(theme["path"], [c["name"] for c in below])
+        row = DomainFigures(selection.paths[theme.id], [c.name for c in below])
         if "cu-alpha" in selection.statistics:
             _free(row, selection, spans, below)
         wanted = [s for s in selection.statistics if s in GIVEN]
@@ -60,12 +61,12 @@ def domain_figures(selection, spans: dict, units: dict) -> list[DomainFigures]:
     return out
 
 
-def _free(row: DomainFigures, selection, spans: dict, below: list[dict]) -> None:
+def _free(row: DomainFigures, selection, spans: dict, below: list[Code]) -> None:
     lengths = [t["length"] for t in selection.transcripts]
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist()
-    laid = [[(at + s, at + e, code["name"]) for t, at in zip(selection.transcripts, starts)
+    laid = [[(at + s, at + e, code.name) for t, at in zip(selection.transcripts, starts)
              for code in below
-             for s, e in merge_overlaps(spans.get((coder, t["id"], code["id"]), []))]
+             for s, e in merge_overlaps(spans.get((coder, t["id"], code.id), []))]
             for coder in selection.coders]
     try:
         row.figures["cu-alpha"] = cu_alpha(laid, sum(lengths))
@@ -77,7 +78,7 @@ def _free(row: DomainFigures, selection, spans: dict, below: list[dict]) -> None
         row.warnings.append(f"cu-alpha left out: {message}")
 
 
-def _given(row: DomainFigures, selection, spans: dict, units: dict, below: list[dict],
+def _given(row: DomainFigures, selection, spans: dict, units: dict, below: list[Code],
            wanted: list[str]) -> None:
     """Each coder's value for a unit is the code of the domain they applied to it; a
     unit with no code of the domain has no value, and a unit given two codes of the
@@ -92,10 +93,10 @@ def _given(row: DomainFigures, selection, spans: dict, units: dict, below: list[
         changes: dict[int, list[tuple[int, str, int]]] = {0: [], len(these): []}
         for i, coder in enumerate(selection.coders):
             for code in below:
-                for low, high in touched_ranges(spans.get((coder, tid, code["id"]), []),
+                for low, high in touched_ranges(spans.get((coder, tid, code.id), []),
                                                 these):
-                    changes.setdefault(low, []).append((i, code["name"], 1))
-                    changes.setdefault(high, []).append((i, code["name"], -1))
+                    changes.setdefault(low, []).append((i, code.name, 1))
+                    changes.setdefault(high, []).append((i, code.name, -1))
         active = [Counter() for _ in selection.coders]
         points = sorted(changes)
         for here, following in zip(points, points[1:]):

@@ -19,10 +19,12 @@ from qcode.core.text import csv_row, e, md_escape
 FORMATS = ("table", "md", "csv", "json", "html", "xlsx")
 
 
-def render(report: Report, form: str, width: int = 80) -> str | bytes:
-    """The report as `form` (bytes for xlsx)."""
+def render(report: Report, form: str, width: int = 80, full: bool = False) -> str | bytes:
+    """The report as `form` (bytes for xlsx). `full`: the terminal table with every
+    view; otherwise the short one (see :func:`to_table`). The other formats always
+    hold everything."""
     if form == "table":
-        return to_table(report, width)
+        return to_table(report, width) if full else to_short_table(report, width)
     return {"md": to_markdown, "csv": to_csv, "json": to_json, "html": to_html,
             "xlsx": to_xlsx}[form](report)
 
@@ -37,7 +39,7 @@ def _small(value: float | None) -> str:
 
 
 def _interval(interval) -> str:
-    return f"{interval[0]:.2f}–{interval[1]:.2f}" if interval else ""
+    return f"{interval[0]:.3f}–{interval[1]:.3f}" if interval else ""
 
 
 def _header(report: Report) -> list[str]:
@@ -68,15 +70,16 @@ def _code_rows(report: Report, short: bool = False) -> list[list[str]]:
 CODE_COLUMNS = ["Code", "alpha_u", "D_o", "D_e", "95% CI", "segs", "coded share"]
 
 
-def _given_rows(report: Report) -> tuple[list[str], list[list[str]]]:
+def _given_rows(report: Report, codes: list | None = None) -> tuple[list[str], list[list[str]]]:
+    codes = report.codes if codes is None else codes
     names = []
-    for row in report.codes:
+    for row in codes:
         for name in row.given:
             if name not in names:
                 names.append(name)
     rows = [[row.path, str(row.units)] + [_number(row.given[n].value if n in row.given
                                                   else None) for n in names]
-            for row in report.codes if row.given]
+            for row in codes if row.given]
     return ["Code", "units", *names], rows
 
 
@@ -119,6 +122,92 @@ def _fit(headers: list[str], rows: list[list[str]], width: int) -> str:
     return "\n".join(lines)
 
 
+def _wrapped(lines: list[str], width: int) -> list[str]:
+    """Lines of prose folded to `width`, continuation lines indented."""
+    return [part for line in lines
+            for part in textwrap.wrap(line, width, subsequent_indent="  ") or [""]]
+
+
+def _used(report: Report) -> tuple[list, list]:
+    """The codes someone applied, and the names of those nobody did."""
+    used = [r for r in report.codes if sum(r.segments.values())]
+    return used, [r.code for r in report.codes if not sum(r.segments.values())]
+
+
+def to_short_table(report: Report, width: int = 80) -> str:
+    """The default terminal report, within `width` columns: the codes someone used with
+    alpha and its interval, the overall alpha, one line for unused codes, the
+    warnings; --full shows D_o and D_e, themes and the compatibility views."""
+    s = report.selection
+    used, unused = _used(report)
+    head = [f"Inter-coder agreement: {', '.join(s.coders)}; {len(s.transcripts)} "
+            f"transcripts, {len(s.codes)} codes; made {report.made}",
+            "Krippendorff's unitized alpha (free segmentation)"
+            + (f"; 95% interval from {s.resamples} resamples of transcripts, seed {s.seed}"
+               if s.resamples else "")]
+    parts = ["\n".join(_wrapped(head, width)), ""]
+    rows = [[r.code, _number(r.alpha.value), _interval(r.interval),
+             str(sum(r.segments.values())),
+             " / ".join(f"{r.shares[c]:.1%}" for c in s.coders)] for r in used]
+    parts.append(_fit(["Code", "alpha_u", "95% CI", "segs", "coded share"], rows, width))
+    o = report.overall
+    lines = [f"Overall (pooled over {len(s.codes)} codes): alpha_u = {_number(o.value)}"
+             + (f", 95% CI {_interval(report.overall_interval)}"
+                if report.overall_interval else "")]
+    parts += ["", "\n".join(_wrapped(lines, width))]
+    parts.append(textwrap.fill(choices_line(s), width=width, break_on_hyphens=False))
+    if unused:
+        parts.append(_one_line(f"Not used by any coder ({len(unused)}): ", unused, width))
+    if s.unit:
+        headers, rows = _given_rows(report, used)
+        parts += ["", f"Given units ({s.unit}s)", _fit(_short_names(headers), rows, width)]
+    if report.domains:
+        parts += ["", _fit(*_domain_rows(report), width),
+                  *[textwrap.fill(line, width, subsequent_indent="  ")
+                    for line in _domain_notes(report)]]
+    parts += _per_transcript_part(report, width)
+    warnings = [f"- {r.code}: {w}" for r in used for w in r.warnings]
+    notes = [f"Note: {n}" for n in report.notes]
+    if warnings:
+        parts += ["", "Warnings", *_wrapped(warnings, width)]
+    parts += ["", *_wrapped(notes + [
+        f"Lines: alpha >= {GOOD} firm, >= {ACCEPTABLE} tentative (Krippendorff 2004). "
+        "--full: D_o and D_e, themes, the MAXQDA- and NVivo-style views."], width)]
+    return "\n".join(parts) + "\n"
+
+
+def _per_transcript_part(report: Report, width: int) -> list[str]:
+    if not report.per_transcript:
+        return []
+    rows = [[e["code"] + " @ " + e["transcript"], _number(e["alpha"].value),
+             _number(e.get("nvivo_agreement") and 100 * e["nvivo_agreement"], 1),
+             _number(e["nvivo_kappa"].value if "nvivo_kappa" in e else None)]
+            for e in report.per_transcript]
+    return ["", "Per transcript (NVivo-style character % and kappa: compatibility view)",
+            _fit(["Code @ transcript", "alpha_u", "NVivo %", "NVivo kappa"], rows, width)]
+
+
+def _one_line(lead: str, names: list[str], width: int) -> str:
+    """`lead` and as many names as fit in `width`, then how many more (--full lists
+    them all)."""
+    shown = []
+    for n, name in enumerate(names):
+        more = len(names) - n - 1
+        tail = f", … {more} more (--full)" if more else ""
+        if len(lead + ", ".join([*shown, name]) + tail) > width:
+            return lead + ", ".join(shown) + (", " if shown else "") + \
+                f"… {len(names) - n} more (--full)"
+        shown.append(name)
+    return lead + ", ".join(shown)
+
+
+def _short_names(headers: list[str]) -> list[str]:
+    return [h.replace("percent agreement", "% agr").replace("Cohen's kappa", "kappa")
+            .replace("Fleiss' kappa", "Fleiss").replace("Scott's pi", "pi")
+            .replace("Brennan-Prediger", "BP").replace("Gwet's AC1", "AC1")
+            .replace("Krippendorff's alpha", "alpha") for h in headers]
+
+
 def to_table(report: Report, width: int = 80) -> str:
     parts = ["\n".join(_header(report)), ""]
     parts.append(_fit(CODE_COLUMNS, _code_rows(report, short=True), width))
@@ -135,11 +224,8 @@ def to_table(report: Report, width: int = 80) -> str:
                                break_on_hyphens=False))
     if report.selection.unit:
         headers, rows = _given_rows(report)
-        short = [h.replace("percent agreement", "% agr").replace("Cohen's kappa", "kappa")
-                 .replace("Fleiss' kappa", "Fleiss").replace("Scott's pi", "pi")
-                 .replace("Brennan-Prediger", "BP").replace("Gwet's AC1", "AC1")
-                 .replace("Krippendorff's alpha", "alpha") for h in headers]
-        parts += ["", f"Given units ({report.selection.unit}s)", _fit(short, rows, width)]
+        parts += ["", f"Given units ({report.selection.unit}s)",
+                  _fit(_short_names(headers), rows, width)]
     if report.domains:
         parts += ["", _fit(*_domain_rows(report), width),
                   *[textwrap.fill(line, width, subsequent_indent="  ")
@@ -152,14 +238,7 @@ def to_table(report: Report, width: int = 80) -> str:
                       [r.path, str(r.maxqda["agreements"]), str(r.maxqda["segments"]),
                        _number(r.maxqda["percentage"] and 100 * r.maxqda["percentage"], 1)]
                       for r in maxqda], width)]
-    if report.per_transcript:
-        rows = [[e["code"] + " @ " + e["transcript"], _number(e["alpha"].value),
-                 _number(e.get("nvivo_agreement") and 100 * e["nvivo_agreement"], 1),
-                 _number(e["nvivo_kappa"].value if "nvivo_kappa" in e else None)]
-                for e in report.per_transcript]
-        parts += ["", "Per transcript (NVivo-style character % and kappa: compatibility "
-                      "view)", _fit(["Code @ transcript", "alpha_u", "NVivo %",
-                                     "NVivo kappa"], rows, width)]
+    parts += _per_transcript_part(report, width)
     tables = [r for r in report.codes if r.table]
     warnings = [(r.path, w) for r in report.codes for w in r.warnings]
     if warnings:

@@ -8,20 +8,26 @@ units.py; this module only gathers spans from the project and lays them out.
 from __future__ import annotations
 
 import bisect
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain
 
+import numpy as np
+
+from qcode.core.agreement import bootstrap
 from qcode.core.agreement import coefficients as stats
 from qcode.core.agreement.unitized import (UnitizedAlpha, merge_overlaps,
                                            pooled_unitized_alpha, unitized_alpha)
-from qcode.core.agreement.units import spans_to_unit_counts
+from qcode.core.agreement.segments import maxqda_view
+from qcode.core.agreement.units import Characters, merged_segments, spans_to_unit_counts
 from qcode.core.codebook import code_paths, codes_below
+from qcode.core.model import Code
 from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
+FEW_TRANSCRIPTS = 5     # fewer transcripts than this: the bootstrap interval means little
 EXTREME_PREVALENCE = 0.05  # share of units coded below this (or above 1 - it): a warning
 ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and firm
 
@@ -30,7 +36,8 @@ ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and
 class Selection:
     coders: list[str]
     transcripts: list[dict]          # id, name, length
-    codes: list[dict]                # id, name, path, parent_id
+    codes: list[Code]
+    paths: dict[int, str]            # code id -> its path of names
     unit: str | None = None          # None: free segmentation only
     maxqda_threshold: float = 0.9
     resamples: int = 200
@@ -38,6 +45,7 @@ class Selection:
     continuum: str = "per-transcript"  # or "joined": the transcripts as one continuum
     whitespace: str = "ignore"       # character units: white space left out, or "count"
     include_uncoded: bool = False    # every transcript, absent coders as coding nothing
+    autocoded: str = "include"       # codings made by `qcode autocode`: or "exclude"
     compared: dict[str, list[str]] = field(default_factory=dict)  # rule -> transcripts
     left_out: list[dict] = field(default_factory=list)            # transcript, why
     statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
@@ -80,6 +88,7 @@ class Report:
 
 CONTINUA = ("per-transcript", "joined")
 WHITESPACE = ("ignore", "count")
+AUTOCODED = ("include", "exclude")
 # The rules by which a transcript is compared, as the report names them.
 MARKED = "marked coded by every coder"
 UNMARKED = "unmarked with codings of every coder"
@@ -118,7 +127,7 @@ def select(project, coders: Sequence[str] | None = None,
         raise ReportError("the project has no transcripts to compare")
     every = project.codes()
     paths = code_paths(every)
-    by_name = {c["name"].casefold(): c for c in every}
+    by_name = {c.name.casefold(): c for c in every}
     if codes:
         missing = [c for c in codes if c.casefold() not in by_name]
         if missing:
@@ -128,8 +137,8 @@ def select(project, coders: Sequence[str] | None = None,
         top = by_name.get(theme.casefold())
         if top is None:
             raise ReportError(f"no theme named {theme!r}")
-        below = set(codes_below(every, top["id"]))
-        picked = [c for c in every if c["id"] in below]
+        below = set(codes_below(every, top.id))
+        picked = [c for c in every if c.id in below]
     else:
         picked = every
     if not picked:
@@ -139,13 +148,15 @@ def select(project, coders: Sequence[str] | None = None,
     if options.get("continuum", CONTINUA[0]) not in CONTINUA:
         raise ReportError(f"unknown continuum {options['continuum']!r}; use "
                           + " or ".join(CONTINUA))
+    if options.get("autocoded", AUTOCODED[0]) not in AUTOCODED:
+        raise ReportError(f"unknown choice of auto-coded codings {options['autocoded']!r};"
+                          " use " + " or ".join(AUTOCODED))
     if options.get("whitespace", WHITESPACE[0]) not in WHITESPACE:
         raise ReportError(f"unknown white space choice {options['whitespace']!r}; use "
                           + " or ".join(WHITESPACE))
     selection = Selection(
         chosen, [{"id": t.id, "name": t.name, "length": lengths[t.id]} for t in rows],
-        [{"id": c["id"], "name": c["name"], "path": paths[c["id"]],
-          "parent_id": c["parent_id"]} for c in picked], unit, **options)
+        picked, {c.id: paths[c.id] for c in picked}, unit, **options)
     _keep_coded(project, selection)
     return selection
 
@@ -211,6 +222,9 @@ def choices_line(selection: Selection) -> str:
             else "count white space (--whitespace count)"))
     elif selection.unit:
         parts.append(f"given units: {selection.unit}s")
+    parts.append("auto-coded codings " + (
+        "included (--autocoded include)" if selection.autocoded == "include"
+        else "left out (--autocoded exclude)"))
     return "; ".join(parts) + "."
 
 
@@ -220,46 +234,51 @@ def design(selection: Selection) -> dict:
             "left_out": selection.left_out, "continuum": selection.continuum,
             "unit": selection.unit,
             "whitespace": selection.whitespace if selection.unit == "character" else None,
-            "include_uncoded": selection.include_uncoded}
+            "include_uncoded": selection.include_uncoded, "autocoded": selection.autocoded}
 
 
 def build(project, selection: Selection, per_transcript: bool = False) -> Report:
     coders = selection.coders
     transcript_ids = [t["id"] for t in selection.transcripts]
     lengths = [t["length"] for t in selection.transcripts]
-    offsets = dict(zip(transcript_ids, _starts(lengths)))
-    spans = project.coded_spans(coders, [c["id"] for c in selection.codes], transcript_ids)
+    laid_all = _laid(project, selection)
+    # Spans per transcript only for the views that work transcript by transcript.
+    spans = (project.coded_spans(coders, [c.id for c in selection.codes], transcript_ids,
+                                  autocoded=selection.autocoded == "include")
+             if per_transcript or selection.statistics
+             or selection.unit not in (None, "character") else {})
     units_by_transcript = _units(project, selection) if selection.unit else {}
     total = sum(lengths)
     figures: list[CodeFigures] = []
     by_code: dict[int, UnitizedAlpha] = {}
-    intervals, overall_interval = _intervals(coders, selection, spans)
-    leaves = {c["id"] for c in selection.codes} - {c["parent_id"] for c in selection.codes}
+    laid_by_code: dict[int, list[np.ndarray]] = {}
+    shown: dict[int, CodeFigures] = {}
+    leaves = {c.id for c in selection.codes} - {c.parent_id for c in selection.codes}
     for code in selection.codes:
-        own = {coder: {tid: merge_overlaps(spans.get((coder, tid, code["id"]), []))
-                       for tid in transcript_ids} for coder in coders}
-        laid = [[(offsets[tid] + s, offsets[tid] + e) for tid in transcript_ids
-                 for s, e in own[coder][tid]] for coder in coders]
+        laid = laid_all[code.id]
+        laid_by_code[code.id] = laid
         alpha = unitized_alpha(laid, selection.laid_out(lengths))
-        by_code[code["id"]] = alpha
-        if code["id"] not in leaves and not any(laid):
+        by_code[code.id] = alpha
+        if code.id not in leaves and not any(len(mine) for mine in laid):
             continue  # a theme nobody applied directly: its codes are reported
         row = CodeFigures(
-            code["name"], code["path"], alpha,
-            {c: sum(e - s for s, e in laid[i]) / total for i, c in enumerate(coders)},
+            code.name, selection.paths[code.id], alpha,
+            {c: int((laid[i][:, 1] - laid[i][:, 0]).sum()) / total
+             for i, c in enumerate(coders)},
             {c: len(laid[i]) for i, c in enumerate(coders)})
-        row.interval = intervals.get(code["id"])
+        shown[code.id] = row
         if selection.unit:
-            _given(row, own, coders, units_by_transcript)
+            _given(row, spans, code.id, laid, coders, units_by_transcript)
         if len(coders) == 2:
-            row.maxqda = _maxqda(own, coders, selection.maxqda_threshold)
+            row.maxqda = maxqda_view(laid, selection.maxqda_threshold)
         _warn(row, selection)
         figures.append(row)
+    overall_interval = _intervals(selection, laid_by_code, lengths, shown)
     themes = []
     for code in selection.codes:
-        below = codes_below(selection.codes, code["id"])
+        below = codes_below(selection.codes, code.id)
         if len(below) > 1:
-            themes.append((code["path"], pooled_unitized_alpha(
+            themes.append((selection.paths[code.id], pooled_unitized_alpha(
                 by_code[c] for c in below)))
     overall = pooled_unitized_alpha(by_code.values())
     report = Report(selection, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -268,7 +287,11 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
         report.per_transcript = _per_transcript(spans, selection)
     if selection.statistics:
         from qcode.core.agreement.domains import domain_figures
-        report.domains = domain_figures(selection, spans, units_by_transcript)
+        listed = (_units(project, selection, listed=True)
+                  if isinstance(units_by_transcript, Characters) else units_by_transcript)
+        report.domains = domain_figures(selection, spans, listed)
+    if selection.resamples and len(transcript_ids) < FEW_TRANSCRIPTS:
+        report.notes.append(_few_transcripts(len(transcript_ids)))
     if len(coders) > 2:
         report.notes.append("MAXQDA- and NVivo-style views compare two coders; with "
                             f"{len(coders)} coders they are left out.")
@@ -276,6 +299,42 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
 
 
 # -- pieces ---------------------------------------------------------------------------
+
+
+def _few_transcripts(count: int) -> str:
+    if count < 2:
+        return ("one transcript: no interval, as the interval resamples transcripts "
+                f"(it needs {FEW_TRANSCRIPTS} or more to mean something)")
+    return (f"only {count} transcripts: an interval from resampling so few is not "
+            f"meaningful ({FEW_TRANSCRIPTS} or more are needed); read alpha without it")
+
+
+def _laid(project, selection: Selection) -> dict[int, list[np.ndarray]]:
+    """Per code, each coder's merged segments (n x 2) on the continuum of the selected
+    transcripts end to end, from one read of the coding rows, grouped with numpy.
+    Merging on the continuum is merging per transcript: no segment crosses a
+    transcript's end."""
+    ids = {name: coder_id for coder_id, name, _ in project.coder_rows()}
+    coder_ids = np.array([ids[c] for c in selection.coders], dtype=np.int64)
+    fetched = project.coding_rows(coder_ids.tolist(), selection.autocoded == "include")
+    rows = np.fromiter(chain.from_iterable(fetched), dtype=np.int64,
+                       count=5 * len(fetched)).reshape(-1, 5)
+    transcripts = np.array([t["id"] for t in selection.transcripts], dtype=np.int64)
+    starts = np.array(_starts([t["length"] for t in selection.transcripts]), dtype=np.int64)
+    codes = np.array([c.id for c in selection.codes], dtype=np.int64)
+    rows = rows[np.isin(rows[:, 0], transcripts) & np.isin(rows[:, 1], codes)]
+    by_id = np.argsort(transcripts)
+    at = starts[by_id[np.searchsorted(transcripts[by_id], rows[:, 0])]]
+    coder = np.argsort(coder_ids)[np.searchsorted(np.sort(coder_ids), rows[:, 4])]
+    key = rows[:, 1] * len(coder_ids) + coder
+    order = np.argsort(key, kind="stable")
+    key, spans = key[order], (rows[:, 2:4] + at[:, None])[order]
+    out = {}
+    for code_id in codes.tolist():
+        bounds = np.searchsorted(key, code_id * len(coder_ids) + np.arange(len(coder_ids) + 1))
+        out[code_id] = [merged_segments(spans[low:high])
+                        for low, high in zip(bounds[:-1], bounds[1:])]
+    return out
 
 
 def _starts(lengths: list[int]) -> list[int]:
@@ -286,11 +345,19 @@ def _starts(lengths: list[int]) -> list[int]:
     return out
 
 
-def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
+def _units(project, selection: Selection, listed: bool = False
+           ) -> dict[int, list[tuple[int, int]]] | Characters:
+    """Each transcript's given units; characters, for the whole continuum, as counts
+    between span boundaries, never listed one by one, unless ``listed`` (the
+    per-theme statistics of domains.py read units transcript by transcript)."""
+    count_space = selection.whitespace == "count"
+    if selection.unit == "character" and not listed:
+        return Characters([project.transcript_text(t["id"]) for t in selection.transcripts],
+                          count_space)
     out = {}
     for transcript in selection.transcripts:
         text = project.transcript_text(transcript["id"])
-        if selection.unit == "character" and selection.whitespace == "count":
+        if selection.unit == "character" and count_space:
             out[transcript["id"]] = [(i, i + 1) for i in range(len(text))]
             continue
         out[transcript["id"]] = unit_spans(text, project.turns(transcript["id"]),
@@ -298,13 +365,18 @@ def _units(project, selection: Selection) -> dict[int, list[tuple[int, int]]]:
     return out
 
 
-def _given(row: CodeFigures, own: dict, coders: list[str], units: dict) -> None:
+def _given(row: CodeFigures, spans: dict, code_id: int, laid: list, coders: list[str],
+           units: dict | Characters) -> None:
     """Agreement on given units: a unit counts as coded by a coder when any of its
     characters is."""
-    counts = None
-    for tid, these in units.items():
-        part = spans_to_unit_counts([own[c][tid] for c in coders], these)
-        counts = part if counts is None else counts + part
+    if isinstance(units, Characters):
+        counts = units.counts(laid)
+    else:
+        counts = None
+        for tid, these in units.items():
+            part = spans_to_unit_counts(
+                [merge_overlaps(spans.get((c, tid, code_id), [])) for c in coders], these)
+            counts = part if counts is None else counts + part
     if counts is None or counts.units == 0:
         return
     row.units = counts.units
@@ -320,23 +392,6 @@ def _given(row: CodeFigures, own: dict, coders: list[str], units: dict) -> None:
     row.given["Brennan-Prediger"] = stats.brennan_prediger(counts, categories=2)
     row.given["Gwet's AC1"] = stats.gwet_ac1(counts, categories=[0, 1])
     row.given["Krippendorff's alpha"] = stats.krippendorff_alpha(counts)
-
-
-def _maxqda(own: dict, coders: list[str], threshold: float) -> dict:
-    """MAXQDA-style segment agreement: a segment agrees when the other coder has a
-    segment of the code overlapping it by at least `threshold` of the two segments'
-    joint extent; each coder's segments are checked in turn."""
-    agreed = checked = 0
-    for me, other in ((coders[0], coders[1]), (coders[1], coders[0])):
-        for tid, mine in own[me].items():
-            theirs = own[other][tid]
-            for start, end in mine:
-                checked += 1
-                if any(min(end, e) - max(start, s) >= threshold * (max(end, e) - min(start, s))
-                       for s, e in theirs if s < end and start < e):
-                    agreed += 1
-    return {"agreements": agreed, "segments": checked,
-            "percentage": agreed / checked if checked else None}
 
 
 def _warn(row: CodeFigures, selection: Selection) -> None:
@@ -356,41 +411,20 @@ def _warn(row: CodeFigures, selection: Selection) -> None:
             row.warnings.append(f"{name} undefined: {figure.undefined}")
 
 
-def _intervals(coders: list[str], selection: Selection, spans: dict
-               ) -> tuple[dict[int, tuple[float, float]], tuple[float, float] | None]:
-    """95% percentile intervals for unitized alpha, per code and pooled, from resampling
-    transcripts with replacement (the independent units of a study), seeded. One pass:
-    each resample's per-code alphas also give its pooled alpha."""
-    transcripts = selection.transcripts
-    if len(transcripts) < 2 or not selection.resamples:
-        return {}, None
-    chooser = random.Random(selection.seed)
-    codes = [c["id"] for c in selection.codes]
-    merged = {key: merge_overlaps(value) for key, value in spans.items()}
-    per_code: dict[int, list[float]] = {c: [] for c in codes}
-    pooled: list[float] = []
-    for _ in range(selection.resamples):
-        picked = [chooser.choice(transcripts) for _ in transcripts]
-        lengths = [t["length"] for t in picked]
-        starts = _starts(lengths)
-        results = []
-        for code_id in codes:
-            laid = [[(at + s, at + e) for t, at in zip(picked, starts)
-                     for s, e in merged.get((c, t["id"], code_id), ())] for c in coders]
-            result = unitized_alpha(laid, selection.laid_out(lengths))
-            results.append(result)
-            if result.value is not None:
-                per_code[code_id].append(result.value)
-        overall = pooled_unitized_alpha(results)
-        if overall.value is not None:
-            pooled.append(overall.value)
-    return ({c: _percentiles(v) for c, v in per_code.items() if len(v) >= 20},
-            _percentiles(pooled) if len(pooled) >= 20 else None)
-
-
-def _percentiles(values: list[float]) -> tuple[float, float]:
-    values = sorted(values)
-    return values[int(0.025 * (len(values) - 1))], values[int(0.975 * (len(values) - 1))]
+def _intervals(selection: Selection, laid_by_code: dict, lengths: list[int],
+               shown: dict[int, CodeFigures]) -> tuple[float, float] | None:
+    """95% percentile intervals for unitized alpha, per code (set on its row) and
+    pooled (returned), from resampling transcripts with replacement, seeded."""
+    if len(lengths) < 2 or not selection.resamples:
+        return None
+    compute = (bootstrap.intervals if selection.continuum == "per-transcript"
+               else bootstrap.joined_intervals)
+    per_code, pooled = compute(list(laid_by_code.values()), lengths,
+                               selection.resamples, selection.seed)
+    for code_id, interval in zip(laid_by_code, per_code):
+        if code_id in shown:
+            shown[code_id].interval = interval
+    return pooled
 
 
 def _per_transcript(spans: dict, selection: Selection) -> list[dict]:
@@ -400,11 +434,11 @@ def _per_transcript(spans: dict, selection: Selection) -> list[dict]:
     out = []
     for code in selection.codes:
         for transcript in selection.transcripts:
-            own = [merge_overlaps(spans.get((c, transcript["id"], code["id"]), []))
+            own = [merge_overlaps(spans.get((c, transcript["id"], code.id), []))
                    for c in coders]
             if not any(own):
                 continue
-            entry = {"code": code["path"], "transcript": transcript["name"],
+            entry = {"code": selection.paths[code.id], "transcript": transcript["name"],
                      "alpha": unitized_alpha(own, transcript["length"])}
             if len(coders) == 2:
                 entry.update(_nvivo(own, transcript["length"]))

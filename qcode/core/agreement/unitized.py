@@ -176,6 +176,13 @@ def _pair_disagreement(a: tuple[np.ndarray, np.ndarray],
     """Sum of delta2 over the pairs (g of a, h of b) of two coders' sections: overlapping
     units, and units of either coder lying inside a gap of the other. Gap-gap pairs and
     units that only partly cover a gap add nothing. The pairs (h, g) give the same sum."""
+    return float(np.sum(pair_disagreement_terms(a, b)[1]))
+
+
+def pair_disagreement_terms(a: tuple[np.ndarray, np.ndarray],
+                            b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The terms of :func:`_pair_disagreement`, each with the start of a unit it
+    concerns, so that they can be added up per transcript (the bootstrap's parts)."""
     a_start, a_end = a
     b_start, b_end = b
     # For each unit of a, the b units overlapping it are b[low:high]: sorted, disjoint
@@ -183,10 +190,12 @@ def _pair_disagreement(a: tuple[np.ndarray, np.ndarray],
     low = np.searchsorted(b_end, a_start, side="right")
     high = np.searchsorted(b_start, a_end, side="left")
     overlaps = high - low
-    total = float(np.sum((a_end - a_start)[overlaps == 0].astype(np.float64) ** 2))
     b_low = np.searchsorted(a_end, b_start, side="right")
     b_high = np.searchsorted(a_start, b_end, side="left")
-    total += float(np.sum((b_end - b_start)[b_high == b_low].astype(np.float64) ** 2))
+    a_alone, b_alone = overlaps == 0, b_high == b_low
+    where = [a_start[a_alone], b_start[b_alone]]
+    terms = [(a_end - a_start)[a_alone].astype(np.float64) ** 2,
+             (b_end - b_start)[b_alone].astype(np.float64) ** 2]
     pairs = int(overlaps.sum())
     if pairs:
         i = np.repeat(np.arange(len(a_start)), overlaps)
@@ -194,8 +203,9 @@ def _pair_disagreement(a: tuple[np.ndarray, np.ndarray],
             + np.repeat(low, overlaps)
         d_start = (a_start[i] - b_start[j]).astype(np.float64)
         d_end = (a_end[i] - b_end[j]).astype(np.float64)
-        total += float(np.sum(d_start ** 2 + d_end ** 2))
-    return total
+        where.append(a_start[i])
+        terms.append(d_start ** 2 + d_end ** 2)
+    return np.concatenate(where), np.concatenate(terms)
 
 
 def _gaps(starts: np.ndarray, ends: np.ndarray, bounds: np.ndarray) -> np.ndarray:

@@ -65,6 +65,13 @@ def read_identifiers(path: str | Path) -> list[Identifier]:
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(text.splitlines())
+    try:
+        return _read_csv_rows(path, reader)
+    except csv.Error as exc:  # a NUL, a cell past the csv module's limit
+        raise IdentifiersError(f"{path}:{reader.line_num}: invalid CSV: {exc}") from None
+
+
+def _read_csv_rows(path: Path, reader: csv.DictReader) -> list[tuple[int, dict]]:
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     if "value" not in columns or "category" not in columns:
         raise IdentifiersError(
@@ -86,6 +93,11 @@ def _yaml_rows(path: Path, text: str) -> list[tuple[int, dict]]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise IdentifiersError(f"{path}:{line}: invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # a NUL or other character YAML refuses
+        raise IdentifiersError(f"{path}: invalid YAML: {' '.join(str(exc).split())}"
+                               ) from None
+    except RecursionError:
+        raise IdentifiersError(f"{path}: invalid YAML: nested too deep") from None
     if node is None or not isinstance(node, yaml.SequenceNode):
         raise IdentifiersError(f"{path}:1: expected a list of identifiers")
     rows = []
@@ -93,6 +105,9 @@ def _yaml_rows(path: Path, text: str) -> list[tuple[int, dict]]:
         line = item.start_mark.line + 1
         if not isinstance(item, yaml.MappingNode):
             raise IdentifiersError(f"{path}:{line}: each identifier must be a mapping")
+        if not all(isinstance(n, yaml.ScalarNode) for pair in item.value for n in pair):
+            raise IdentifiersError(f"{path}:{line}: each field of an identifier must be "
+                                   "a name and a plain value")
         rows.append((line, {k.value.strip().lower(): str(v.value or "").strip()
                             for k, v in item.value}))
     return rows

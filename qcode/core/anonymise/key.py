@@ -177,6 +177,8 @@ def load_key(path: str | Path, passphrase: str | None = None) -> Key:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError):
         raise KeyFileError(f"{path}: not a qcode key file (not JSON)") from None
+    except RecursionError:
+        raise KeyFileError(f"{path}: not a qcode key file (nested too deep)") from None
     if not isinstance(data, dict) or data.get("format") not in (PLAIN_FORMAT,
                                                                   ENCRYPTED_FORMAT):
         raise KeyFileError(f"{path}: not a qcode key file (unknown format)")
@@ -190,7 +192,7 @@ def load_key(path: str | Path, passphrase: str | None = None) -> Key:
 def is_encrypted(path: str | Path, form: str = ENCRYPTED_FORMAT) -> bool:
     try:
         return json.loads(Path(path).read_bytes()).get("format") == form
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
 
 
@@ -232,7 +234,7 @@ def _encrypt(data: dict, passphrase: str) -> dict:
 def _decrypt(data: dict, passphrase: str, path: Path) -> dict:
     try:
         return json.loads(decrypt(data, passphrase, path, "key file"))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise KeyFileError(f"{path}: the encrypted key file is damaged") from None
 
 
@@ -255,6 +257,9 @@ def decrypt(data: dict, passphrase: str, path: Path, what: str) -> bytes:
         token = data["token"].encode("ascii")
     except (KeyError, ValueError, TypeError, AttributeError):
         raise KeyFileError(damaged) from None
+    if data.get("kdf", "scrypt") != "scrypt":
+        raise KeyFileError(f"{damaged} (it asks for a key derivation other than the "
+                           "scrypt qcode writes)")
     if not _sound(params) or len(salt) < 8:
         raise KeyFileError(f"{damaged} (its scrypt settings n={params['n']}, "
                            f"r={params['r']}, p={params['p']} are not ones qcode writes)")

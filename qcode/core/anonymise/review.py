@@ -548,6 +548,8 @@ def parse_decisions(data: bytes, path: Path) -> dict[str, Decision]:
         rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     except UnicodeDecodeError:
         raise DecisionsError(f"{path}: not a UTF-8 text file") from None
+    except csv.Error as exc:  # a NUL, a cell past the csv module's limit
+        raise DecisionsError(f"{path}: invalid CSV: {exc}") from None
     decisions = {}
     for line, row in enumerate(rows, start=2):
         action = (row.get("decision") or "").strip().lower()

@@ -221,7 +221,7 @@ def _row_texts(text: str) -> Iterator[tuple[str, str]]:
     if "\\u" in text and text[:1] in "{[":
         try:
             strings = list(_strings(json.loads(text)))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return
         yield "(its JSON decoded) ", "\n".join(strings)
 

@@ -32,9 +32,19 @@ LABELS = (("definition", "Definition"), ("when_to_use", "When to use"),
 
 @dataclass
 class Usage:
-    """How a code has been used: its own codings, and the first coded text."""
+    """How a code has been used: its own coded passages, and the first one's text."""
     codings: int
     quote: str = ""
+
+
+@dataclass
+class CodebookUsage:
+    """Every code's Usage by GUID, and the sentence saying whose codings they are."""
+    codes: dict[str, Usage]
+    note: str
+
+    def get(self, guid: str) -> Usage:
+        return self.codes.get(guid, Usage(0))
 
 
 def project_codebook(project) -> Codebook:
@@ -47,23 +57,39 @@ def project_codebook(project) -> Codebook:
     return book
 
 
-def usage(project) -> dict[str, Usage]:
-    """Per code GUID: its number of codings and its first coded segment, trimmed."""
+def usage(project, coder: str | None = None) -> CodebookUsage:
+    """Per code GUID: its coded segments and the text of its first one (trimmed), from
+    the codings the reports use: the same rule and `coder` as `qcode report
+    frequencies` (by default the agreed version of two coders once places have been
+    resolved; see reports.selection.choose_coders), so an appendix and a results table
+    agree. A code's count is of its own segments, without the codes under it."""
+    # Imported here: the other formats need none of the reports package (numpy).
+    from qcode.core.reports.material import gather
+
+    material = gather(project, coder, need_transcripts=False)
+    counts: dict[int, int] = {}
+    first: dict[int, tuple[int, int, int]] = {}
+    for segment in material.segments:
+        counts[segment.code_id] = counts.get(segment.code_id, 0) + 1
+        first.setdefault(segment.code_id, (segment.transcript_id, segment.start, segment.end))
+    texts: dict[int, str] = {}
     out: dict[str, Usage] = {}
     for code in project.codes():
         quote = ""
-        if code["codings"]:
-            first = project.segments([code["id"]])[:1]
-            quote = trim_words(first[0]["text"]) if first else ""
-        out[code["guid"]] = Usage(code["codings"], quote)
-    return out
+        if code.id in first:
+            transcript_id, start, end = first[code.id]
+            if transcript_id not in texts:
+                texts[transcript_id] = project.transcript_text(transcript_id)
+            quote = trim_words(texts[transcript_id][start:end])
+        out[code.guid] = Usage(counts.get(code.id, 0), quote)
+    return CodebookUsage(out, material.choice.note)
 
 
 def format_for(path: Path | None) -> str | None:
     return SUFFIXES.get(path.suffix.lower()) if path else None
 
 
-def export(book: Codebook, form: str, counts: dict[str, Usage] | None = None
+def export(book: Codebook, form: str, counts: CodebookUsage | None = None
            ) -> str | bytes:
     """The codebook in one of EXPORT_FORMATS: text, or bytes for xlsx."""
     if counts is not None and form not in ("csv", "md", "html", "xlsx"):
@@ -94,7 +120,7 @@ def walk_paths(codes: list[Code], parents: tuple[str, ...] = (), number: str = "
 # -- csv ---------------------------------------------------------------------------------
 
 
-def _rows(book: Codebook, counts: dict[str, Usage] | None) -> list[list]:
+def _rows(book: Codebook, counts: CodebookUsage | None) -> list[list]:
     """A header row and a row per code: the CSV's and the workbook's."""
     extra = ("codings", "quote") if counts is not None else ()
     rows = [[*CSV_COLUMNS, *extra]]
@@ -103,19 +129,19 @@ def _rows(book: Codebook, counts: dict[str, Usage] | None) -> list[list]:
                code.when_not_to_use, code.example, code.colour or "", code.key or "",
                code.guid or ""]
         if counts is not None:
-            used = counts.get(code.guid or "", Usage(0))
+            used = counts.get(code.guid or "")
             row += [used.codings, used.quote]
         rows.append(row)
     return rows
 
 
-def to_csv(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
+def to_csv(book: Codebook, counts: CodebookUsage | None = None) -> str:
     out = io.StringIO()
     csv.writer(out).writerows(csv_row(row) for row in _rows(book, counts))
     return out.getvalue()
 
 
-def to_xlsx(book: Codebook, counts: dict[str, Usage] | None = None) -> bytes:
+def to_xlsx(book: Codebook, counts: CodebookUsage | None = None) -> bytes:
     """The CSV's columns as a sheet; the codebook's name and description in the
     Provenance sheet."""
     from qcode import __version__
@@ -123,7 +149,8 @@ def to_xlsx(book: Codebook, counts: dict[str, Usage] | None = None) -> bytes:
 
     header, *rows = _rows(book, counts)
     made = [("Codebook", book.name), ("Description", book.description or ""),
-            ("Codes", str(len(rows))), ("Made with", f"qcode {__version__}")]
+            ("Codes", str(len(rows))), ("Made with", f"qcode {__version__}"),
+            *([("Counts and quotes", counts.note)] if counts is not None else [])]
     return workbook([Sheet("Codebook", header, rows)], made)
 
 
@@ -229,10 +256,12 @@ def read_codebook(path: Path) -> tuple[Codebook, list[str]]:
 # -- markdown ----------------------------------------------------------------------------
 
 
-def to_markdown(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
+def to_markdown(book: Codebook, counts: CodebookUsage | None = None) -> str:
     out = [f"# {md_escape(book.name)}", ""]
     if book.description:
         out += [md_escape(book.description), ""]
+    if counts is not None:
+        out += [f"*Counts and quotes: {md_escape(counts.note)}*", ""]
     for code, parents, outline in walk_paths(book.codes):
         level = min(len(parents) + 2, 6)
         out += [f"{'#' * level} {outline}. {md_escape(code.name)}", ""]
@@ -246,12 +275,12 @@ def to_markdown(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
         if code.key:
             details.append(f"shortcut key {md_escape(code.key)}")
         if counts is not None:
-            used = counts.get(code.guid or "", Usage(0))
+            used = counts.get(code.guid or "")
             details.append(f"{used.codings} coding{'' if used.codings == 1 else 's'}")
         if details:
             out += ["*" + "; ".join(details) + "*", ""]
         if counts is not None:
-            used = counts.get(code.guid or "", Usage(0))
+            used = counts.get(code.guid or "")
             if used.quote:
                 out += [f"> “{md_escape(used.quote)}”", ""]
     return "\n".join(out).rstrip("\n") + "\n"
@@ -278,7 +307,7 @@ blockquote { margin: 0.4em 0 0.4em 1.4em; font-style: italic; }
 """
 
 
-def to_html(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
+def to_html(book: Codebook, counts: CodebookUsage | None = None) -> str:
     # Imported here: loading or exporting a codebook in another format needs none of
     # the reports package, and importing it costs numpy.
     from qcode.core.reports.page import page
@@ -286,6 +315,8 @@ def to_html(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
     out = [f"<h1>{e(book.name)}</h1>"]
     if book.description:
         out.append(html_paragraphs(book.description))
+    if counts is not None:
+        out.append(f'<p class="meta">Counts and quotes: {e(counts.note)}</p>')
 
     def section(code: Code, depth: int, outline: str) -> None:
         level = min(depth + 2, 6)
@@ -303,7 +334,7 @@ def to_html(book: Codebook, counts: dict[str, Usage] | None = None) -> str:
             details.append(f"colour {e(code.colour)}")
         if code.key:
             details.append(f"shortcut key <kbd>{e(code.key)}</kbd>")
-        used = counts.get(code.guid or "", Usage(0)) if counts is not None else None
+        used = counts.get(code.guid or "") if counts is not None else None
         if used is not None:
             details.append(f"{used.codings} coding{'' if used.codings == 1 else 's'}")
         if details:

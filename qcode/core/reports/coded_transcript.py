@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from qcode.core.model import Turn
 from qcode.core.reports.material import Material, gather
 from qcode.core.reports.provenance import Provenance, provenance
 
@@ -107,18 +108,18 @@ def _made(material: Material, transcript_id: int) -> CodedTranscript:
                            passages, _transcript_memos(project, transcript_id), made)
 
 
-def _spans(text: str, turns: list[dict]) -> list[tuple[int, int, int, str | None]]:
+def _spans(text: str, turns: list[Turn]) -> list[tuple[int, int, int, str | None]]:
     """(start, text start, end, speaker) of each block, in text order, covering the
     text: a turn runs from its speaker label (shown apart, as the speaker) to its end;
     text between turns that is not blank is a block without a speaker."""
     out = []
     at = 0
     for turn in turns:
-        label = turn["label_start"] if turn["label_start"] is not None else turn["start"]
+        label = turn.label_start if turn.label_start is not None else turn.start
         if text[at:label].strip():
             out.append((at, at, label, None))
-        out.append((label, turn["start"], turn["end"], turn["speaker"]))
-        at = turn["end"]
+        out.append((label, turn.start, turn.end, turn.speaker))
+        at = turn.end
     if text[at:].strip() or not out:
         out.append((at, at, len(text), None))
     return out
@@ -140,14 +141,13 @@ def _pieces(text: str, start: int, end: int, passages: list[Passage]
 def _coding_notes(material: Material, transcript_id: int) -> list[tuple[int, Note]]:
     """(where the coding starts, its memo) of each coding of the chosen coders that has
     a memo."""
-    chosen = set(material.choice.coders)
     out = []
-    for coding in material.project.codings(transcript_id):
-        if (coding["memo"] or "").strip() and coding["coder"] in chosen:
-            code = material.tree.by_id.get(coding["code_id"])
+    for coding in material.project.codings(transcript_id, list(material.choice.coders)):
+        if (coding.memo or "").strip():
+            code = material.tree.by_id.get(coding.code_id)
             if code is not None:
-                out.append((coding["start"], Note(f"{code.label} ({coding['coder']})",
-                                                  coding["memo"])))
+                out.append((coding.start, Note(f"{code.label} ({coding.coder_name})",
+                                               coding.memo)))
     return out
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
+from qcode.core.model import Code
+
 from qcode.core.reports.selection import ReportError
 
 # Paths may be typed with any of the separators qcode prints or reads.
@@ -38,15 +40,14 @@ class CodeRef:
 class CodeTree:
     """The project's codes in tree order (a theme before the codes under it)."""
 
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[Code]):
         self.codes: list[CodeRef] = []
         self.by_id: dict[int, CodeRef] = {}
         self.children: dict[int | None, list[CodeRef]] = {}
         for row in rows:
-            parent = self.by_id.get(row["parent_id"])
-            code = CodeRef(row["id"], row["name"],
-                           (*parent.path, row["name"]) if parent else (row["name"],),
-                           row["parent_id"], row.get("colour"), row.get("definition") or "")
+            parent = self.by_id.get(row.parent_id)
+            code = CodeRef(row.id, row.name, (*parent.path, row.name) if parent else (row.name,),
+                           row.parent_id, row.colour, row.definition or "")
             self.codes.append(code)
             self.by_id[code.id] = code
             self.children.setdefault(code.parent_id, []).append(code)

@@ -201,7 +201,7 @@ def _fingerprint(codings, codes, transcripts, cases, attributes, coders,
     version uses, with the GUIDs that identify each row referred to. The same
     fingerprint means the same inputs, so a re-made figure can be shown to match."""
     digest = hashlib.sha256()
-    lines = [f"code\t{c['id']}\t{c['guid']}\t{c['parent_id']}\t{c['name']}" for c in codes]
+    lines = [f"code\t{c.id}\t{c.guid}\t{c.parent_id}\t{c.name}" for c in codes]
     lines += [f"transcript\t{t[0]}\t{t[1]}\t{t[4]}\t{t[3]}" for t in transcripts]
     lines += [f"case\t{c[0]}\t{c[1]}\t{c[2]}" for c in cases]
     lines += [f"attribute\t{c}\t{n}\t{v}" for c, n, v in attributes]

@@ -55,21 +55,6 @@ class Cases:
             self.record("set attributes", f"case {case}: {shown}", case=case,
                         attributes=dict(values))
 
-    def cases(self) -> list[dict]:
-        """Each case with its attributes and transcripts."""
-        out: dict[int, dict] = {}
-        for case_id, name in self.conn.execute("SELECT id, name FROM cases ORDER BY name"):
-            out[case_id] = {"case": name, "attributes": {}, "transcripts": []}
-        for case_id, name, value in self.conn.execute(
-            "SELECT case_id, name, value FROM attributes ORDER BY name"
-        ):
-            out[case_id]["attributes"][name] = value
-        for case_id, name in self.conn.execute(
-            "SELECT case_id, name FROM transcripts WHERE case_id IS NOT NULL ORDER BY name"
-        ):
-            out[case_id]["transcripts"].append(name)
-        return list(out.values())
-
     def attribute_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT name FROM attributes ORDER BY name")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from qcode.core.model import Code
 from qcode.core.store.base import ProjectError, new_guid
 
 # A code row's columns that a codebook file sets, in the order _Plan keeps them.
@@ -14,34 +15,35 @@ _PARENT, _NAME, _KEY, _ORDER = 1, 2, 8, 9
 
 
 class Codebook:
-    def codes(self) -> list[dict]:
+    def codes(self) -> list[Code]:
         """All codes in tree order (depth-first, by sort order), each with its depth."""
-        rows = self.conn.execute(
-            "SELECT id, guid, parent_id, name, definition, when_to_use, when_not_to_use,"
-            " example, colour, key, sort_order,"
-            " (SELECT count(*) FROM codings WHERE code_id = codes.id), codable"
-            " FROM codes ORDER BY sort_order, id"
-        ).fetchall()
-        keys = ("id", "guid", "parent_id", "name", "definition", "when_to_use",
-                "when_not_to_use", "example", "colour", "key", "sort_order", "codings",
-                "codable")
-        children: dict[int | None, list[dict]] = {}
-        for row in rows:
-            code = dict(zip(keys, row))
-            code["codable"] = bool(code["codable"])
-            children.setdefault(code["parent_id"], []).append(code)
-        ordered: list[dict] = []
+        children: dict[int | None, list[Code]] = {}
+        for code in self._code_rows(""):
+            children.setdefault(code.parent_id, []).append(code)
+        ordered: list[Code] = []
 
         def walk(parent: int | None, depth: int) -> None:
             for code in children.get(parent, []):
-                code["depth"] = depth
+                code.depth = depth
                 ordered.append(code)
-                walk(code["id"], depth + 1)
+                walk(code.id, depth + 1)
 
         walk(None, 0)
         return ordered
 
-    def load_codebook(self, codebook, under: str | None = None) -> dict:
+    def _code_rows(self, where: str, params: tuple = ()) -> list[Code]:
+        return [Code(guid, name, parent_id, definition, when_to_use, when_not_to_use,
+                     example, colour, key, order, bool(codable), code_id, codings)
+                for code_id, guid, parent_id, name, definition, when_to_use,
+                when_not_to_use, example, colour, key, order, codable, codings
+                in self.conn.execute(
+                    "SELECT id, guid, parent_id, name, definition, when_to_use,"
+                    " when_not_to_use, example, colour, key, sort_order, codable,"
+                    " (SELECT count(*) FROM codings WHERE code_id = codes.id)"
+                    f" FROM codes {where} ORDER BY sort_order, id", params)]
+
+    def load_codebook(self, codebook, under: str | None = None,
+                      actor: str | None = None) -> dict:
         """Bring a codebook's codes into the project: matched by GUID, then by their path
         of names; matched codes take the file's fields, new ones are added, and nothing
         is deleted (codings are never lost). With `under`, the codebook becomes a theme
@@ -50,6 +52,9 @@ class Codebook:
         codes and other GUIDs); a codebook that fails is refused whole and nothing
         changes. The project's codes are read once and written in bulk, so the time
         grows with the number of codes, not its square.
+        The load is one action of `actor` (default: this project's coder), undone
+        whole: the codes it added are removed (refused if one has been coded since) and
+        the ones it changed get their fields and places back.
         Returns counts of added/updated/unchanged, and `keys_dropped`: shortcut keys
         not given because another code has them."""
         from qcode.core.codebook import Code, validate
@@ -63,19 +68,23 @@ class Codebook:
             )
         with self.transaction():
             validate(codebook, taken=self.guids_of_other_kinds())
+            # New codes take ids never used before, as every undoable insert does:
+            # undoing an earlier deletion must find its code's id free.
             plan = _Plan(self.conn.execute(
-                f"SELECT id, {', '.join(_PLACED)} FROM codes").fetchall(), codebook)
+                f"SELECT id, {', '.join(_PLACED)} FROM codes").fetchall(), codebook,
+                self._new_ids("codes", 0))
             plan.place_all()
             plan.refuse_name_clashes()
             self._apply(plan)
+            self._set_meta("last_id.codes", str(plan.next_id - 1))
             counts = plan.counts
             if not under:  # a codebook loaded as a theme does not name the project's
                 self._set_meta("codebook_name", codebook.name)
-            self.record(
+            self._action(
                 "load codebook",
                 f"loaded codebook '{codebook.name}': {counts['added']} added, "
                 f"{counts['updated']} updated, {counts['unchanged']} unchanged",
-                codebook=codebook.name, **counts,
+                plan.changes(), actor=actor, codebook=codebook.name, **counts,
             )
         return {**counts, "keys_dropped": plan.dropped}
 
@@ -109,11 +118,17 @@ class Codebook:
             " UNION ALL ".join(f"SELECT upper(guid), '{what}', {name} FROM {table}"
                                for table, what, name in kinds))}
 
-    def code(self, code_id: int) -> dict:
-        row = self._row("codes", code_id)
-        if row is None:
+    def code(self, code_id: int) -> Code:
+        found = self._code_rows("WHERE id = ?", (code_id,))
+        if not found:
             raise ProjectError(f"no code with id {code_id}")
-        return row
+        code = found[0]
+        parent = code.parent_id
+        while parent is not None:  # a codebook is a few levels deep: a query a level
+            code.depth += 1
+            parent = self.conn.execute("SELECT parent_id FROM codes WHERE id = ?",
+                                       (parent,)).fetchone()[0]
+        return code
 
     def _check_name(self, name: str, parent_id: int | None, code_id: int | None) -> str:
         from qcode.core.codebook import name_problem
@@ -177,24 +192,24 @@ class Codebook:
         fields = _trimmed(fields)
         self._check_fields(fields)
         code = self.code(code_id)
-        if fields.get("codable") is False and code["codable"]:
+        if fields.get("codable") is False and code.codable:
             self._check_can_be_category(code)
         with self.transaction():
             if "name" in fields:
-                fields["name"] = self._check_name(fields["name"], code["parent_id"], code_id)
+                fields["name"] = self._check_name(fields["name"], code.parent_id, code_id)
             self._check_key(fields.get("key"), code_id)
             changes: list = []
             self._update(changes, "codes", code_id, **fields)
             if changes:
-                what = (f"renamed code {code['name']} to {fields['name']}"
-                        if "name" in changes[0][3] else f"edited code {code['name']}")
+                what = (f"renamed code {code.name} to {fields['name']}"
+                        if "name" in changes[0][3] else f"edited code {code.name}")
                 self._action("edit code", what, changes, code=code_id)
 
-    def _check_can_be_category(self, code: dict) -> None:
+    def _check_can_be_category(self, code: Code) -> None:
         used = self.conn.execute("SELECT count(*) FROM codings WHERE code_id = ?",
-                                 (code["id"],)).fetchone()[0]
+                                 (code.id,)).fetchone()[0]
         if used:
-            raise ProjectError(f"{code['name']} has {used} codings, and a category cannot "
+            raise ProjectError(f"{code.name} has {used} codings, and a category cannot "
                                "have any: move them to another code first")
 
     def move_code(self, code_id: int, parent_id: int | None) -> None:
@@ -203,17 +218,17 @@ class Codebook:
         ancestor = parent_id
         while ancestor is not None:
             if ancestor == code_id:
-                raise ProjectError(f"cannot move {code['name']} under itself or its children")
-            ancestor = self.code(ancestor)["parent_id"]
+                raise ProjectError(f"cannot move {code.name} under itself or its children")
+            ancestor = self.code(ancestor).parent_id
         with self.transaction():
-            self._check_name(code["name"], parent_id, code_id)
+            self._check_name(code.name, parent_id, code_id)
             order = self.conn.execute(
                 "SELECT ifnull(max(sort_order) + 1, 0) FROM codes"
                 " WHERE ifnull(parent_id, 0) = ?", (parent_id or 0,)).fetchone()[0]
             changes: list = []
             self._update(changes, "codes", code_id, parent_id=parent_id, sort_order=order)
             where = self._code_name(parent_id) if parent_id else "the top level"
-            self._action("move code", f"moved code {code['name']} to {where}", changes,
+            self._action("move code", f"moved code {code.name} to {where}", changes,
                          code=code_id)
 
     def merge_codes(self, source_id: int, target_id: int) -> int:
@@ -222,17 +237,17 @@ class Codebook:
         if source_id == target_id:
             raise ProjectError("a code cannot be merged into itself")
         source, target = self.code(source_id), self.code(target_id)
-        ancestor = target["parent_id"]
+        ancestor = target.parent_id
         while ancestor is not None:
             if ancestor == source_id:
                 raise ProjectError(
-                    f"cannot merge {source['name']} into its own child {target['name']}")
-            ancestor = self.code(ancestor)["parent_id"]
+                    f"cannot merge {source.name} into its own child {target.name}")
+            ancestor = self.code(ancestor).parent_id
         with self.transaction():
             changes: list = []
             codings = [r[0] for r in self.conn.execute(
                 "SELECT id FROM codings WHERE code_id = ?", (source_id,))]
-            if codings and not target["codable"]:
+            if codings and not target.codable:
                 self._check_can_be_category(source)  # its codings cannot move there
             for coding_id in codings:
                 self._update(changes, "codings", coding_id, code_id=target_id)
@@ -240,9 +255,10 @@ class Codebook:
                     "SELECT id FROM codes WHERE parent_id = ?", (source_id,)).fetchall():
                 self._check_name(self._code_name(child_id), target_id, child_id)
                 self._update(changes, "codes", child_id, parent_id=target_id)
+            self._move_code_memos(changes, source, target)
             self._delete(changes, "codes", source_id)
-            self._action("merge codes", f"merged code {source['name']} into "
-                         f"{target['name']} ({len(codings)} codings)", changes,
+            self._action("merge codes", f"merged code {source.name} into "
+                         f"{target.name} ({len(codings)} codings)", changes,
                          code=target_id)
         return len(codings)
 
@@ -254,14 +270,18 @@ class Codebook:
             " (SELECT count(*) FROM codes WHERE parent_id = ?)", (code_id, code_id)
         ).fetchone()
         if used[0]:
-            raise ProjectError(f"{code['name']} has {used[0]} codings: merge it into "
+            raise ProjectError(f"{code.name} has {used[0]} codings: merge it into "
                                "another code instead")
         if used[1]:
-            raise ProjectError(f"{code['name']} has child codes: move or merge them first")
+            raise ProjectError(f"{code.name} has child codes: move or merge them first")
         with self.transaction():
             changes: list = []
+            memos = self._drop_memos_about(changes, "code", code.guid)
+            links = self._drop_links(changes, "code_id", code_id)
             self._delete(changes, "codes", code_id)
-            self._action("delete code", f"deleted code {code['name']}", changes)
+            self._action("delete code", f"deleted code {code.name}" + (
+                f" (and {memos} memo(s) about it)" if memos else "") + (
+                f" ({links} memo link(s) to it dropped)" if links else ""), changes)
 
 
 def _trimmed(fields: dict) -> dict:
@@ -277,7 +297,7 @@ class _Plan:
     one read of them: each file code matched to a row (by GUID, else by its parent and
     name) or given a new one, its fields and place, and the keys it cannot have."""
 
-    def __init__(self, rows: list[tuple], codebook):
+    def __init__(self, rows: list[tuple], codebook, first_id: int):
         from qcode.core.codebook import CODE_FIELDS
 
         self.fields = CODE_FIELDS
@@ -288,7 +308,8 @@ class _Plan:
         self.key_holder = {v[_KEY]: i for i, v in self.rows.items() if v[_KEY]}
         self.top_order = {v[_NAME]: v[_ORDER] for v in self.rows.values()
                           if v[_PARENT] is None}
-        self.next_id = max(self.rows, default=0) + 1
+        self.next_id = max(first_id, max(self.rows, default=0) + 1)
+        self.before: dict[int, list] = {}  # an updated row as it was, for undo
         # Rows a file code claims by GUID: no other file code may take them by place.
         self.guided = {self.by_guid[code.guid.upper()] for code, _ in codebook.walk()
                        if code.guid and code.guid.upper() in self.by_guid}
@@ -351,12 +372,27 @@ class _Plan:
                     self.moved.append(row_id)
                     if self.by_place.get((before[_PARENT] or 0, before[_NAME])) == row_id:
                         del self.by_place[before[_PARENT] or 0, before[_NAME]]
+                self.before[row_id] = before
                 self.rows[row_id] = after
                 self.updated.append(row_id)
                 self.counts["updated"] += 1
         self.by_place[parent_id or 0, code.name] = row_id
         self.claimed[row_id] = path
         return row_id
+
+    def changes(self) -> list:
+        """The plan as the journal's changes: the added rows (parents first, so undo
+        removes children first), then each updated row's changed columns."""
+        added = [["insert", "codes", {"id": row_id, **dict(zip(_PLACED, self.rows[row_id]))}]
+                 for row_id in self.added]
+        updated = []
+        for row_id in self.updated:
+            before, after = self.before[row_id], self.rows[row_id]
+            changed = [i for i, column in enumerate(_PLACED) if before[i] != after[i]]
+            updated.append(["update", "codes", row_id,
+                            {_PLACED[i]: before[i] for i in changed},
+                            {_PLACED[i]: after[i] for i in changed}])
+        return added + updated
 
     def free_key(self, key: str | None, row_id: int, name: str) -> str | None:
         """The key, or None when another code has it (the code that had it first keeps

@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from qcode.core.model import Code
+
 SAVE = Binding("ctrl+s", "save", "Save", id="form.save")
 CANCEL = Binding("escape", "dismiss(None)", "Cancel", id="form.cancel")
 
@@ -63,16 +65,16 @@ class CodeEditor(ModalScreen[dict | None]):
     BINDINGS = [SAVE, CANCEL]
     AUTO_FOCUS = "#f-definition"  # what is edited most; the name is a Tab away
 
-    def __init__(self, code: dict):
+    def __init__(self, code: Code):
         super().__init__()
         self.code = code
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog tall"):
-            yield Label(Text(f"Edit code: {self.code['name']}", style="bold"))
+            yield Label(Text(f"Edit code: {self.code.name}", style="bold"))
             for field, label, multiline in FIELDS:
                 yield Label(label)
-                value = self.code.get(field) or ""
+                value = getattr(self.code, field) or ""
                 if multiline:
                     yield TextArea(value, soft_wrap=True, id=f"f-{field}", classes="field")
                 else:
@@ -88,7 +90,7 @@ class CodeEditor(ModalScreen[dict | None]):
             value = (widget.text if multiline else widget.value).strip()
             if field in ("colour", "key"):
                 value = value or None
-            if value != (self.code.get(field) or ("" if field not in ("colour", "key")
+            if value != (getattr(self.code, field) or ("" if field not in ("colour", "key")
                                                   else None)):
                 changed[field] = value
         self.dismiss(changed)

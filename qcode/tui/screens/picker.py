@@ -61,18 +61,18 @@ class CodePicker(ModalScreen[dict | None]):
                    if not query or query.casefold() in label.casefold()]
         for code in found:
             label = Text("■ ", style=code_colour(code), no_wrap=True, overflow="ellipsis")
-            label.append(code["name"])
-            if not code.get("codable", True):
+            label.append(code.name)
+            if not code.codable:
                 label.append(" (category)", style="italic dim")
-            if code.get("key"):
-                label.append(f" [{code['key']}]", style="bold")
-            parent = self.index.paths[code["id"]].rpartition(" › ")[0]
+            if code.key:
+                label.append(f" [{code.key}]", style="bold")
+            parent = self.index.paths[code.id].rpartition(" › ")[0]
             if parent:
                 label.append(f"  {parent}", style="dim")
-            choices.append(Option(label, id=f"c:{code['id']}"))
+            choices.append(Option(label, id=f"c:{code.id}"))
         query = query.strip()
         if self.allow_new and query and not any(
-                c["name"].casefold() == query.casefold() for c in found):
+                c.name.casefold() == query.casefold() for c in found):
             choices.append(Option(Text(f"+ new code “{query}”", style="italic"), id=NEW))
         options.clear_options()
         options.add_options(choices)
@@ -100,13 +100,13 @@ class CodePicker(ModalScreen[dict | None]):
         if not option_id.startswith("c:"):
             detail.update("")
             return
-        code = next(c for c in self.index.codes if c["id"] == int(option_id[2:]))
+        code = next(c for c in self.index.codes if c.id == int(option_id[2:]))
         text = Text()
         for label, field in (("Definition", "definition"), ("Use when", "when_to_use"),
                              ("Not when", "when_not_to_use"), ("Example", "example")):
-            if code[field]:
+            if getattr(code, field):
                 text.append(f"{label}: ", style="bold")
-                text.append(code[field] + "\n")
+                text.append(getattr(code, field) + "\n")
         detail.update(text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -123,10 +123,10 @@ class CodePicker(ModalScreen[dict | None]):
         elif option_id.startswith("x:"):
             self.dismiss({"extra": option_id[2:]})
         else:
-            code = next(c for c in self.index.codes if c["id"] == int(option_id[2:]))
-            if self.applies and not code.get("codable", True):
-                self.notify(f"{code['name']} is a category: it groups codes and cannot be "
+            code = next(c for c in self.index.codes if c.id == int(option_id[2:]))
+            if self.applies and not code.codable:
+                self.notify(f"{code.name} is a category: it groups codes and cannot be "
                             "applied to text; choose one of the codes under it",
                             severity="warning")
                 return
-            self.dismiss({"code": code["id"]})
+            self.dismiss({"code": code.id})

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 
+from qcode.core.model import Code
 from qcode.tui.widgets.transcript_view import code_colour
 
 
@@ -19,28 +20,29 @@ class CodebookPanel(Tree):
         Binding("M", "screen.merge_code", "Merge into…", id="codebook.merge"),
         Binding("d", "screen.delete_code", "Delete", id="codebook.delete"),
         Binding("g", "screen.retrieve_code", "Retrieve", id="codebook.retrieve"),
+        Binding("w", "screen.code_memo", "Memo", id="codebook.memo"),
     ]
 
     def __init__(self, **kwargs):
         super().__init__("Codebook", **kwargs)
         self.show_root = False
         self.guide_depth = 2
-        self.codes: dict[int, dict] = {}
+        self.codes: dict[int, Code] = {}
         self.counts: dict[int, int] = {}
         self._code_nodes: dict = {}
         self._totals: dict[int, int] = {}
 
-    def show_codebook(self, codes: list[dict], counts: dict[int, int]) -> None:
+    def show_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
         highlighted = self.highlighted_code
-        self.codes = {code["id"]: code for code in codes}
+        self.codes = {code.id: code for code in codes}
         self.counts = counts
         self._totals = self._roll_up()
         self.clear()
         self._code_nodes = {None: self.root}
         for code in codes:
-            parent = self._code_nodes[code["parent_id"]]
-            node = parent.add(self._label(code), data=code["id"], expand=True)
-            self._code_nodes[code["id"]] = node
+            parent = self._code_nodes[code.parent_id]
+            node = parent.add(self._label(code), data=code.id, expand=True)
+            self._code_nodes[code.id] = node
         for code_id, node in self._code_nodes.items():
             if code_id is not None and not node.children:
                 node.allow_expand = False
@@ -58,7 +60,7 @@ class CodebookPanel(Tree):
         for code_id in changed:
             while code_id is not None and code_id in self.codes and code_id not in touched:
                 touched.add(code_id)
-                code_id = self.codes[code_id]["parent_id"]
+                code_id = self.codes[code_id].parent_id
         for code_id in touched:
             self._code_nodes[code_id].set_label(self._label(self.codes[code_id]))
 
@@ -67,21 +69,21 @@ class CodebookPanel(Tree):
         totals = {code_id: self.counts.get(code_id, 0) for code_id in self.codes}
         # self.codes is in tree order, so walking it backwards meets children first.
         for code_id in reversed(list(self.codes)):
-            parent = self.codes[code_id]["parent_id"]
+            parent = self.codes[code_id].parent_id
             if parent is not None:
                 totals[parent] += totals[code_id]
         return totals
 
-    def _label(self, code: dict) -> Text:
+    def _label(self, code: Code) -> Text:
         label = Text("■ ", style=code_colour(code))
-        label.append(code["name"])  # appended as plain text: names are never markup
-        if not code.get("codable", True):
+        label.append(code.name)  # appended as plain text: names are never markup
+        if not code.codable:
             label.append(" (category)", style="italic dim")
-        own, total = self.counts.get(code["id"], 0), self._totals.get(code["id"], 0)
+        own, total = self.counts.get(code.id, 0), self._totals.get(code.id, 0)
         if total:
             label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
-        if code.get("key"):
-            label.append(f" [{code['key']}]", style="bold")
+        if code.key:
+            label.append(f" [{code.key}]", style="bold")
         return label
 
     @property
