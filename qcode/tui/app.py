@@ -14,7 +14,7 @@ from qcode.core.store import ProjectError
 from qcode.settings import read_settings, remember_coder
 from qcode.tui.database import Database
 from qcode.tui.screens.forms import AskLine
-from qcode.tui.screens.help import HelpScreen
+from qcode.tui.screens.help import HelpScreen, typed_key, typed_keys
 from qcode.tui.screens.transcripts import TranscriptsScreen
 from qcode.tui.terminal import TERMINAL_SAFE
 
@@ -23,7 +23,7 @@ class QcodeApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "qcode"
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -108,13 +108,23 @@ class QcodeApp(App):
         keys = sorted((c.key, c.name) for c in codes.values() if c.key)
         self.push_screen(HelpScreen(keys))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as people type them: `?`, `.`, `]`, ctrl+z."""
+        return binding.key_display or typed_key(binding.key)
+
     def get_system_commands(self, screen):
-        """The palette offers what the current screen can do, by name."""
-        yield from super().get_system_commands(screen)
-        for binding in type(screen).BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(binding.description, f"key: {binding.key}",
-                                    partial(screen.run_action, binding.action))
+        """The palette offers what the current screen can do, by name, and qcode's
+        help and quit. Textual's own (theme, screenshot, keys panel) are found only
+        when asked for by name."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command._replace(discover=False)
+        for owner, bindings in ((screen, type(screen).BINDINGS), (self, self.BINDINGS)):
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    yield SystemCommand(binding.description,
+                                        f"key: {typed_keys(binding.key)}",
+                                        partial(owner.run_action, binding.action))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed background job becomes a message, never a crash."""

@@ -70,7 +70,7 @@ def test_select_and_code_with_picker_key_and_repeat(path: Path):
             assert isinstance(app.screen, CodePicker)
             await pilot.press(*"trainng")  # a typo still finds it
             await settle(pilot, app)
-            detail = str(app.screen.query_one("#picker-detail").render())
+            detail = str(app.screen.query_one("#picker-guidance").render())
             assert "Officers were not trained" in detail and "use Resources" in detail
             await pilot.press("enter")
             await settle(pilot, app)

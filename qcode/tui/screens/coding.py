@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
 from qcode.core.model import Code, Turn
 from qcode.core.store import Project, ProjectError
+from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
@@ -60,16 +61,16 @@ def load_codings(project: Project, transcript_id: int, coders: list[str] | None)
 
 class CodingScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("c,enter", "code_selection", "Code", id="coding.code"),
-        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
-        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("s", "select('sentence')", "Sentence", id="coding.select_sentence"),
         Binding("t", "select('turn')", "Turn", id="coding.select_turn"),
+        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
+        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("S", "extend('sentence')", "Extend by sentence", show=False,
                 id="coding.extend_sentence"),
         Binding("T", "extend('turn')", "Extend by turn", show=False, id="coding.extend_turn"),
         Binding("x,delete", "remove_coding", "Uncode", id="coding.remove"),
+        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("e", "recode", "Change code", show=False, id="coding.recode"),
         Binding("m", "memo", "Memo", show=False, id="coding.memo"),
         Binding("n", "next_coding(1, False)", "Next coding", show=False, id="coding.next"),
@@ -119,7 +120,7 @@ class CodingScreen(Screen):
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
                     id="find")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def view(self) -> TranscriptView:

@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qcode.core.agreement.disagreements import places_in, resolve
 from qcode.core.model import Code, Turn
 from qcode.core.store import CONSENSUS, Project, ProjectError
+from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.widgets.transcript_view import TranscriptView
 
 
@@ -54,7 +55,7 @@ class DisagreementsScreen(Screen):
         yield Static(id="disagreements-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="places")
         yield TranscriptView(id="place-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -7,10 +7,22 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qcode.settings import settings_path
+
+
+def typed_key(key: str) -> str:
+    """One Textual key name as typed: "full_stop" -> ".", "ctrl+z" -> "ctrl+z"."""
+    *modifiers, name = key.split("+")
+    return "+".join([*modifiers, format_key(name)])
+
+
+def typed_keys(keys: str) -> str:
+    """A binding's comma-separated keys as typed, e.g. "?, f1"."""
+    return ", ".join(typed_key(key.strip()) for key in keys.split(","))
 
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
@@ -38,7 +50,7 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,f1,question_mark,q", "app.pop_screen", "Close",
+    BINDINGS = [Binding("escape,question_mark,f1,q", "app.pop_screen", "Close",
                         id="help.close")]
 
     def __init__(self, code_keys: list[tuple[str, str]] = ()):
@@ -46,15 +58,23 @@ class HelpScreen(ModalScreen):
         self.code_keys = list(code_keys)
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, pad_edge=False, expand=True)
-        table.add_column("Where", style="dim")
-        table.add_column("Keys", style="bold")
-        table.add_column("Does")
-        table.add_column("Id (for remapping)", style="dim", overflow="fold")
-        for where, keys, does, binding_id in binding_rows(self.app):
-            table.add_row(where, keys, does, binding_id)
+        # One heading per screen rather than a column repeating it, and ids never
+        # broken mid-word: at 80 columns only the description wraps.
+        table = Table(box=None, pad_edge=False, expand=True, show_header=False)
+        table.add_column("Keys", style="bold", no_wrap=True)
+        table.add_column("Does", ratio=1)
+        table.add_column("Id (for remapping)", style="dim", no_wrap=True)
+        where = None
+        for group, keys, does, binding_id in binding_rows(self.app):
+            if group != where:
+                where = group
+                table.add_row(Text(f"\n{group}", style="bold underline"), "",
+                              Text("\nid (for remapping)") if group == "Everywhere" else "")
+            table.add_row(typed_keys(keys), does, binding_id)
+        if self.code_keys:
+            table.add_row(Text("\nCode keys", style="bold underline"), "", "")
         for key, name in self.code_keys:
-            table.add_row("Code keys", key, Text(f"apply {name}"), "")
+            table.add_row(key, Text(f"apply {name}"), "")
         intro = Text.assemble(
             ("qcode keys\n", "bold"),
             "Select with w (word), s (sentence), t (turn), shift+arrows or the mouse; "
@@ -62,6 +82,6 @@ class HelpScreen(ModalScreen):
             "A code's own key applies it; ' then the key does too when the key is taken. "
             "ctrl+p opens the command palette with the current screen's actions. "
             f"Remap keys in {settings_path()} under [keys], by id.\n")
-        with VerticalScroll(classes="dialog tall"):
+        with VerticalScroll(classes="dialog tall", id="help"):
             yield Static(intro)
             yield Static(table)

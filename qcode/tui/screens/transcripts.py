@@ -8,9 +8,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project
+from qcode.tui.widgets.footer import KeysFooter
 
 
 def load_overview(project: Project, coder: str) -> dict:
@@ -63,7 +64,7 @@ class TranscriptsScreen(Screen):
         yield Input(placeholder="filter: words, or attribute=value (e.g. role=detective)",
                     id="filter")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="transcripts")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
