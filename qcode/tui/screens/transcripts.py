@@ -19,10 +19,10 @@ def load_overview(project: Project, coder: str) -> dict:
     progress = project.progress(coder)
     rows = []
     for t in project.transcripts():
-        codings, turns_coded = progress.get(t.id, (0, 0))
+        codings, turns_coded, participant_turns = progress.get(t.id, (0, 0, 0))
         rows.append({"id": t.id, "name": t.name, "case": t.case or "",
                      "attributes": cases.get(t.case, {}), "words": t.word_count,
-                     "turns": t.turn_count, "codings": codings, "coded": turns_coded})
+                     "turns": participant_turns, "codings": codings, "coded": turns_coded})
     return {"rows": rows, "attributes": project.attribute_names(),
             "summary": project.summary()}
 
@@ -90,7 +90,7 @@ class TranscriptsScreen(Screen):
         chosen = self.shown[table.cursor_row]["id"] if self.shown and \
             0 <= table.cursor_row < len(self.shown) else None
         table.clear(columns=True)
-        table.add_columns("Transcript", "Case", "Words", "Codings", "Turns coded",
+        table.add_columns("Transcript", "Case", "Words", "Codings", "Participant turns coded",
                           *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
