@@ -29,8 +29,9 @@ class QcodeApp(App):
 
     def __init__(self, project: Path, coder: str | None = None,
                  keys: dict[str, str] | None = None, transcript: str | None = None,
-                 remember: bool = True):
+                 remember: bool = True, vim: bool = False):
         super().__init__()
+        self.vim = vim  # h j k l move on the coding screen (settings: vim = true)
         self.project_path = Path(project)
         self.coder = coder or ""
         self.remember = remember
@@ -82,6 +83,7 @@ class QcodeApp(App):
                         ) -> None:
         """Show a transcript on the coding screen, with `select` selected."""
         from qcode.tui.screens.coding import CodingScreen
+        from qcode.tui.screens.vim import VimCodingScreen
 
         current = self.screen
         if isinstance(current, CodingScreen) and current.transcript_id == transcript_id:
@@ -90,7 +92,8 @@ class QcodeApp(App):
             return
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(CodingScreen(transcript_id, select))
+        screen = VimCodingScreen if self.vim else CodingScreen
+        self.push_screen(screen(transcript_id, select))
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -145,6 +148,8 @@ class QcodeApp(App):
 def make_app(project: Path, coder: str | None = None, transcript: str | None = None,
              remember: bool = True) -> QcodeApp:
     """The app as a user starts it: the coder from the argument, else the settings file
-    (asked for when missing); keys remapped from the settings file."""
+    (asked for when missing); keys remapped, and vim's movement keys, from the settings
+    file."""
     settings = read_settings()
-    return QcodeApp(project, coder or settings.coder, settings.keys, transcript, remember)
+    return QcodeApp(project, coder or settings.coder, settings.keys, transcript, remember,
+                    settings.vim)

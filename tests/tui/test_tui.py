@@ -249,7 +249,7 @@ def test_blind_coding_hides_other_coders_until_toggled(path: Path):
         async with app.run_test() as pilot:
             screen = await open_first(pilot, app)
             assert screen.codings == []
-            await pilot.press("o")
+            await pilot.press("o", "down", "enter")  # asked first: show every coder's
             await settle(pilot, app)
             assert [c["coder"] for c in screen.codings] == ["ben"]
             screen.view.move_to(20)

@@ -29,6 +29,10 @@ from qcode.tui.widgets.transcript_view import TranscriptView, code_colour
 
 TOP = "top"
 
+# What the numbers beside each code in the panel mean.
+LEGEND = Text.assemble(("n", "dim"), " your codings · ", ("n/m", "dim"),
+                       " with the codes under it · ", ("[k]", "bold"), " its key")
+
 SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retrying"
 # A coding not written yet is painted as if of this pseudo-code: a colour no code gets
 # from the palette, so it cannot pass for a saved coding.
@@ -116,6 +120,7 @@ class CodingScreen(Screen):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
                 yield CodebookPanel(id="codebook")
+                yield Static(LEGEND, id="legend")
                 yield Static(id="here")
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
                     id="find")
@@ -556,10 +561,21 @@ class CodingScreen(Screen):
 
     @work(group="action", exit_on_error=False)
     async def action_toggle_others(self) -> None:
+        if not self.show_others and not await self.leave_blind():
+            return
         self.show_others = not self.show_others
         await self.refresh_codings()
         self.notify("Showing every coder's codings (underlined)" if self.show_others
                     else "Blind: only your codings", timeout=2)
+
+    async def leave_blind(self) -> bool:
+        """Seeing another coder's codings ends blind coding for good on this
+        transcript, so it is asked, never done by one stray key."""
+        choice = await self.app.push_screen_wait(Choose(
+            "Leave blind coding? You will see every coder's codings on this transcript, "
+            "and your coding of it is no longer independent.",
+            [("stay", "Stay blind"), ("leave", "Show every coder's codings")]))
+        return choice == "leave"
 
     def action_toggle_codebook(self) -> None:
         side = self.query_one("#side")

@@ -28,11 +28,13 @@ def typed_keys(keys: str) -> str:
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(screen, keys, action, binding id) for every binding, as currently mapped."""
     from qcode.tui.screens import (coding, disagreements, forms, picker, reports, retrieve,
-                                   search, transcripts)
+                                   search, transcripts, vim)
     from qcode.tui.widgets.codebook_panel import CodebookPanel
 
     groups = [("Everywhere", type(app)), ("Transcripts", transcripts.TranscriptsScreen),
-              ("Coding", coding.CodingScreen), ("Codebook panel", CodebookPanel),
+              ("Coding", coding.CodingScreen),
+              ("Coding, with vim = true in the settings", vim.VimCodingScreen),
+              ("Codebook panel", CodebookPanel),
               ("Code picker", picker.CodePicker), ("Retrieve", retrieve.RetrieveScreen),
               ("Search", search.SearchScreen),
               ("Disagreements", disagreements.DisagreementsScreen),

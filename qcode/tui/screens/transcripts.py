@@ -43,9 +43,13 @@ def matches(row: dict, query: str) -> bool:
     return True
 
 
+NEW_ATTRIBUTE = "\x00new"  # cannot be an attribute's name typed in a line
+
+
 class TranscriptsScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Code", id="transcripts.open"),
+        Binding("a", "edit_attribute", "Attributes", id="transcripts.attributes"),
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
         Binding("F", "search", "Search all", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
@@ -121,6 +125,36 @@ class TranscriptsScreen(Screen):
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.app.open_transcript(self.shown[table.cursor_row]["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def action_edit_attribute(self) -> None:
+        """Set one attribute of the highlighted transcript's case (or add one)."""
+        from qcode.tui.screens.forms import AskLine, Choose
+
+        table = self.query_one(DataTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return
+        row = self.shown[table.cursor_row]
+        if not row["case"]:
+            self.notify(f"{row['name']} has no case to hold attributes", severity="warning")
+            return
+        values = row["attributes"]
+        choices = [(name, Text(f"{name} = {values.get(name, '(none)')}"))
+                   for name in self.attributes]
+        name = await self.app.push_screen_wait(Choose(
+            f"Attribute of case {row['case']} to set:",
+            [*choices, (NEW_ATTRIBUTE, Text("+ a new attribute", style="italic"))]))
+        if name == NEW_ATTRIBUTE:
+            name = await self.app.push_screen_wait(AskLine("Name of the new attribute:"))
+        if not name:
+            return
+        value = await self.app.push_screen_wait(AskLine(
+            f"{name} of case {row['case']}:", values.get(name, "")))
+        if value is None or value == values.get(name):
+            return
+        await self.app.db.write(Project.set_attributes, row["case"], {name: value})
+        self.notify(f"Case {row['case']}: {name} = {value}", timeout=3)
+        self.action_reload()
 
     @work(group="action", exit_on_error=False)
     async def action_disagreements(self) -> None:
