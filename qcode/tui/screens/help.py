@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -60,23 +61,30 @@ class HelpScreen(ModalScreen):
         self.code_keys = list(code_keys)
 
     def compose(self) -> ComposeResult:
-        # One heading per screen rather than a column repeating it, and ids never
-        # broken mid-word: at 80 columns only the description wraps.
-        table = Table(box=None, pad_edge=False, expand=True, show_header=False)
-        table.add_column("Keys", style="bold", no_wrap=True)
-        table.add_column("Does", ratio=1)
-        table.add_column("Id (for remapping)", style="dim", no_wrap=True)
-        where = None
-        for group, keys, does, binding_id in binding_rows(self.app):
-            if group != where:
-                where = group
-                table.add_row(Text(f"\n{group}", style="bold underline"), "",
-                              Text("\nid (for remapping)") if group == "Everywhere" else "")
-            table.add_row(typed_keys(keys), does, binding_id)
+        # One heading and one table per screen, the tables' columns as wide as the
+        # widest keys and id of any screen, so they line up; ids are never broken
+        # mid-word: at 80 columns only the description wraps.
+        groups: dict[str, list[tuple[str, Text | str, str]]] = {}
+        for where, keys, does, binding_id in binding_rows(self.app):
+            groups.setdefault(where, []).append((typed_keys(keys), does, binding_id))
         if self.code_keys:
-            table.add_row(Text("\nCode keys", style="bold underline"), "", "")
-        for key, name in self.code_keys:
-            table.add_row(key, Text(f"apply {name}"), "")
+            groups["Code keys"] = [(key, Text(f"apply {name}"), "")
+                                   for key, name in self.code_keys]
+        rows = [row for group in groups.values() for row in group]
+        keys_width = max(len(row[0]) for row in rows)
+        id_width = max(len(row[2]) for row in rows)
+        tables = []
+        for where, group in groups.items():
+            table = Table(box=None, pad_edge=False, expand=True, show_header=False)
+            table.add_column(style="bold", width=keys_width, no_wrap=True)
+            table.add_column(ratio=1)
+            table.add_column(style="dim", width=id_width, no_wrap=True)
+            for row in group:
+                table.add_row(*row)
+            heading = Text(f"\n{where}", style="bold underline")
+            if not tables:
+                heading.append(" " * 4 + "(ids, for remapping, on the right)", style="dim")
+            tables += [heading, table]
         intro = Text.assemble(
             ("qcode keys\n", "bold"),
             "Select with w (word), s (sentence), t (turn), shift+arrows or the mouse; "
@@ -86,4 +94,4 @@ class HelpScreen(ModalScreen):
             f"Remap keys in {settings_path()} under [keys], by id.\n")
         with VerticalScroll(classes="dialog tall", id="help"):
             yield Static(intro)
-            yield Static(table)
+            yield Static(Group(*tables))
