@@ -118,8 +118,8 @@ def test_codebook_panel_and_picker_fit_80_columns(path: Path):
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_first(pilot, app)
-            assert screen.query_one("#side").size.width <= 30
-            assert screen.view.size.width >= 48
+            assert screen.query_one("#side").size.width <= 27
+            assert screen.view.size.width >= 52
             await pilot.press("s", "c", *"lack")
             await until(pilot, lambda: isinstance(app.screen, CodePicker))
             await settle(pilot, app)
