@@ -129,11 +129,12 @@ def test_a_cases_attributes_are_set_from_the_transcripts_screen(path: Path):
     run(scenario())
 
 
-def test_vim_keys_move_and_never_code(path: Path):
+@pytest.mark.parametrize("vim", [True, False])
+def test_vim_keys_move_and_never_code(path: Path, vim: bool):
     with Project.open(path) as project:
         project.edit_code(code_id(path, "Resources"), key="j")
 
-    async def scenario(vim: bool):
+    async def scenario():
         app = QcodeApp(path, "ana", remember=False, vim=vim)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_first(pilot, app)
@@ -142,9 +143,9 @@ def test_vim_keys_move_and_never_code(path: Path):
             await settle(pilot, app)
             if not vim:  # j is the code's key: it asks for a selection, and moves not
                 assert screen.view.cursor_offset == 0
-                await pilot.press("t", "j")  # the turn, beside the sentence coded before
+                await pilot.press("s", "j")
                 await settle(pilot, app)
-                assert [c[0] for c in codings(path)] == ["Resources", "Resources"]
+                assert [c[0] for c in codings(path)] == ["Resources"]
                 return
             assert screen.view.cursor_offset > 0  # a line down
             assert codings(path) == []
@@ -154,8 +155,7 @@ def test_vim_keys_move_and_never_code(path: Path):
             await settle(pilot, app)
             assert [c[0] for c in codings(path)] == ["Resources"]
 
-    run(scenario(vim=True))
-    run(scenario(vim=False))
+    run(scenario())
 
 
 def test_vim_keys_are_a_setting_kept_when_the_coder_is_remembered(tmp_path: Path,
