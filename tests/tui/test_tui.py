@@ -44,7 +44,7 @@ def test_transcripts_screen_shows_cases_attributes_and_filters(path: Path):
             assert [r["name"] for r in screen.shown] == ["p01-detective", "p02-operator"]
             table = screen.query_one("DataTable")
             labels = [str(c.label) for c in table.columns.values()]
-            assert labels == ["Transcript", "Case", "Words", "Codings", "Participant turns coded",
+            assert labels == ["Transcript", "Case", "Words", "Codings", "Participant turns",
                               "region", "role"]
             await pilot.press("slash", *"role=asw")
             await settle(pilot, app)

@@ -58,12 +58,14 @@ def test_turn_coverage_counts_the_participants_turns(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: "p01-detective" in screen_text(app))
-            assert "Participant turns coded" in [
+            await until(pilot, lambda: isinstance(app.screen, TranscriptsScreen)
+                        and app.screen.shown)
+            await until(pilot, lambda: "p01-detective" in screen_text(app), seconds=60)
+            assert "Participant turns" in [
                 str(c.label) for c in app.screen.query_one("DataTable").columns.values()]
             row = next(line for line in screen_text(app).splitlines()
                        if "p01-detective" in line)
-            assert "1/2 (50%)" in row
+            assert "1/2 coded (50%)" in row
     run(scenario())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +15,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qcode.settings import settings_path
+
+
+def shown_path(path: Path) -> str:
+    """A path under the home folder as ~/…: shorter, and the same on every machine."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
 
 
 def typed_key(key: str) -> str:
@@ -91,7 +101,8 @@ class HelpScreen(ModalScreen):
             "c codes the selection. Every action is saved at once and can be undone (u). "
             "A code's own key applies it; ' then the key does too when the key is taken. "
             "ctrl+p opens the command palette with the current screen's actions. "
-            f"Remap keys in {settings_path()} under [keys], by id.\n")
+            f"Remap keys in {shown_path(settings_path())} under [keys], by id; "
+            "vim = true there makes h j k l move.\n")
         with VerticalScroll(classes="dialog tall", id="help"):
             yield Static(intro)
             yield Static(Group(*tables))

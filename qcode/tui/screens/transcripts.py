@@ -94,12 +94,12 @@ class TranscriptsScreen(Screen):
         chosen = self.shown[table.cursor_row]["id"] if self.shown and \
             0 <= table.cursor_row < len(self.shown) else None
         table.clear(columns=True)
-        table.add_columns("Transcript", "Case", "Words", "Codings", "Participant turns coded",
+        table.add_columns("Transcript", "Case", "Words", "Codings", "Participant turns",
                           *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
         for row in self.shown:
-            share = f"{row['coded']}/{row['turns']}"
+            share = f"{row['coded']}/{row['turns']} coded"
             if row["turns"]:
                 share += f" ({100 * row['coded'] // row['turns']}%)"
             table.add_row(Text(row["name"]), Text(row["case"]), f"{row['words']:,}",
