@@ -149,6 +149,8 @@ def test_vim_keys_move_and_never_code(path: Path, vim: bool):
                 await settle(pilot, app)
                 assert [c[0] for c in codings(path)] == ["Resources"]
                 return
+            assert "a code whose key is j is applied with ' then its key" in " ".join(
+                str(n.message) for n in app._notifications)
             assert screen.view.cursor_offset > 0  # a line down
             assert codings(path) == []
             await pilot.press("k", "l", "l", "h")

@@ -29,5 +29,5 @@ class VimCodingScreen(CodingScreen):
         taken = sorted(c.key for c in codes if c.key in MOVES)
         if taken and taken != self._taken:
             self._taken = taken
-            self.notify(f"Vim keys: {', '.join(taken)} move the cursor; the codes with "
-                        f"those keys are applied with ' then the key", timeout=6)
+            self.notify(f"Vim keys: h j k l move the cursor, so a code whose key is "
+                        f"{' or '.join(taken)} is applied with ' then its key", timeout=6)
