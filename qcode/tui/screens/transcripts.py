@@ -51,7 +51,7 @@ class TranscriptsScreen(Screen):
         Binding("enter", "open", "Code", id="transcripts.open"),
         Binding("a", "edit_attribute", "Attributes", id="transcripts.attributes"),
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
-        Binding("F", "search", "Search all", id="transcripts.search"),
+        Binding("F", "search", "Search", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
         Binding("R", "reports", "Reports", id="transcripts.reports"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
