@@ -3,6 +3,7 @@ keys a lost user looks for, help and the palette speak in keys as they are typed
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -60,10 +61,9 @@ def test_footers_keep_undo_redo_help_and_quit_at_80_columns(path: Path):
 def help_text(app) -> str:
     """The help screen's whole text, as wide as it is drawn at 80 columns."""
     console = Console(width=app.screen.query_one("#help").content_size.width,
-                      record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+                      record=True, file=io.StringIO())
     for static in app.screen.query("#help Static"):
         console.print(static.content)
-    console.file.close()
     return console.export_text()
 
 
