@@ -57,7 +57,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
     if as_json:
         emit_json([{"transcript": p["transcript"], "code": p["code"],
                     "start": p["place"].start, "end": p["place"].end,
-                    "kind": p["place"].kind, first: p["place"].first,
+                    "where": p["where"], "kind": p["place"].kind, first: p["place"].first,
                     second: p["place"].second, "text": p["text"],
                     "resolution": p["resolution"]} for p in places])
         return
@@ -73,7 +73,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
         where = place["place"]
         kind = where.kind.replace("the first coder", first).replace("the second coder", second)
         done = f"  [resolved: {place['resolution']}]" if place["resolution"] else ""
-        say(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
+        say(f"  {place['transcript']}, {place['where']}: {kind}{done}")
         excerpt = " ".join(place["text"].split())
         say(textwrap.fill(terminal_safe(excerpt), width=width, initial_indent="    ",
                           subsequent_indent="    ", max_lines=3, placeholder=" …"))
@@ -115,6 +115,10 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
               help="Compare every transcript, a coder absent from one counting as "
                    "having coded nothing (default: only transcripts every coder "
                    "marked coded, or, unmarked, coded something in).")
+@click.option("--autocoded", type=click.Choice(["include", "exclude"]), default="include",
+              show_default=True,
+              help="Whether codings made by 'qcode autocode' (accepted search hits) count; "
+                   "the report's choices line says which.")
 @click.option("--format", "form", type=click.Choice(["table", "md", "csv", "json", "html",
                                                   "xlsx"]),
               help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
@@ -127,7 +131,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 @click.pass_context
 def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
           threshold, resamples, seed, statistics, weights, distance, continuum,
-          whitespace, include_uncoded, form, full, out, force) -> None:
+          whitespace, include_uncoded, autocoded, form, full, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
     from qcode.core.agreement.render import render
     from qcode.core.agreement.report import build, select
@@ -155,7 +159,7 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
                            names_in(codes), theme, unit, maxqda_threshold=threshold,
                            resamples=max(0, resamples), seed=seed, continuum=continuum,
                            whitespace=whitespace, include_uncoded=include_uncoded,
-                           **domain_options)
+                           autocoded=autocoded, **domain_options)
         report = build(project, selection, per_transcript)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dataclasses import asdict
+
 import click
 
 from qcode.cli.common import emit_json, open_project, print_table, say
 from qcode.cli.group import cli
 
 if TYPE_CHECKING:
+    from qcode.core.model import CodingStatus
     from qcode.core.store import Project
 
 
@@ -115,27 +118,27 @@ def status(ctx: click.Context, coder: str | None, as_json: bool) -> None:
         if name is None:
             raise click.ClickException(f"no coder named {coder!r} (coders: "
                                        f"{', '.join(project.coders()) or 'none'})")
-        rows = [r for r in rows if r["coder"] == name]
+        rows = [r for r in rows if r.coder == name]
     if as_json:
-        emit_json(rows)
+        emit_json([asdict(r) for r in rows])
         return
     if not rows:
         say("nothing assigned, marked or coded yet")
         return
     if coder is not None:
         print_table(["Transcript", "assigned", "marked coded", "codings"], [
-            [r["transcript"], "yes" if r["assigned"] else "", r["marked_coded"] or "",
-             r["codings"]] for r in rows])
+            [r.transcript, "yes" if r.assigned else "", r.marked_coded or "",
+             r.codings] for r in rows])
         return
     print_table(["Coder", "assigned", "marked coded", "with codings",
                  "assigned, not marked"], summary_rows(rows))
 
 
-def summary_rows(rows: list[dict]) -> list[list]:
-    by_coder: dict[str, list[dict]] = {}
+def summary_rows(rows: list[CodingStatus]) -> list[list]:
+    by_coder: dict[str, list[CodingStatus]] = {}
     for row in rows:
-        by_coder.setdefault(row["coder"], []).append(row)
-    return [[name, sum(r["assigned"] for r in own),
-             sum(bool(r["marked_coded"]) for r in own), sum(bool(r["codings"]) for r in own),
-             sum(r["assigned"] and not r["marked_coded"] for r in own)]
+        by_coder.setdefault(row.coder, []).append(row)
+    return [[name, sum(r.assigned for r in own),
+             sum(bool(r.marked_coded) for r in own), sum(bool(r.codings) for r in own),
+             sum(r.assigned and not r.marked_coded for r in own)]
             for name, own in by_coder.items()]

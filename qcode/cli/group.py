@@ -29,6 +29,9 @@ LAZY_COMMANDS = {
                   "elsewhere."),
     "assign": ("qcode.cli.design", "assign",
                "Assign transcripts to a coder, e.g. the double-coded subsample."),
+    "autocode": ("qcode.cli.autocode", "autocode",
+                 "Code every place a phrase (or --regex, --fuzzy) occurs, after reviewing "
+                 "each hit in context; or every turn of a speaker, as a code of its own."),
     "backup": ("qcode.cli.project", "backup",
                "Copy the project safely (SQLite online backup), even while others work "
                "in it."),
@@ -60,9 +63,15 @@ LAZY_COMMANDS = {
                        "QualCoder or qcode): codebook, transcripts, codings with their "
                        "coders, cases with attributes and memos."),
     "init": ("qcode.cli.project", "init", "Create a new, empty project file."),
+    "journal": ("qcode.cli.memos", "journal",
+                "The reflexive journal: dated entries per researcher, linked to codes and "
+                "passages if you like, exported for an appendix or an audit trail."),
     "mark": ("qcode.cli.design", "mark",
              "Mark transcripts as coded by a coder: agreement compares coders on the "
              "transcripts each of them marked coded (also the key C in 'qcode code')."),
+    "memo": ("qcode.cli.memos", "memo",
+             "Memos on the project, a transcript, a case, a code or a coding: write, "
+             "list, show, edit and remove them."),
     "merge": ("qcode.cli.project", "merge",
               "Bring in another copy of the project (e.g. a coder's blind copy)."),
     "quotes": ("qcode.cli.writeup", "quotes",
@@ -76,6 +85,8 @@ LAZY_COMMANDS = {
     "report": ("qcode.cli.writeup", "report",
                "Tables and figures for a write-up: frequencies, co-occurrence, the "
                "thematic network, and a whole HTML report."),
+    "review": ("qcode.cli.review", "review",
+               "A colleague's review of a coder's codings: figures and open questions."),
     "review-file": ("qcode.cli.review_file", "review_file",
                     "The review file an anonymising import writes (beside the key, or "
                     "--report)."),

@@ -148,7 +148,8 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
         confirm(f"Remove {what}?", abort=True)
     gone = project.remove_transcript(row.id, actor=coder)
     say(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
-        "memos")
+        "memos" + (f"; {gone['memo links']} link(s) to it dropped from other memos"
+                   if gone["memo links"] else ""))
     if gone["case"]:
         say(gone["case"])
     say(f"undo: u in 'qcode code --coder {coder}', until 'qcode scrub' makes the "

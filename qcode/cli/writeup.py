@@ -140,11 +140,13 @@ force_option = click.option("--force", is_flag=True, help="Replace --out if it e
               help="Cut a quote after this many words (0: whole segments).")
 @click.option("--format", "form", type=click.Choice(QUOTE_FORMATS),
               help="md, html, docx, csv or xlsx (default: from --out, else md).")
+@click.option("--memos", is_flag=True, help="Put the memos on each quote's codings "
+              "under it.")
 @out_option
 @force_option
 @click.pass_context
 def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
-           attribution: str | None, max_words: int, form: str | None,
+           attribution: str | None, max_words: int, form: str | None, memos: bool,
            out: Path | None, force: bool) -> None:
     """Every coded segment of a code, or of a theme and the codes under it, with its
     attribution line ("Detective Sergeant, Southeast"), for a write-up."""
@@ -154,7 +156,8 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
     form = _format(form, out, QUOTE_FORMATS, "md")
     _check(ctx, form, out, force)
     report = _written(make(open_project(ctx), selector, coder=coder, by=by,
-                           attribution=attribution, max_words=max_words), form, out)
+                           attribution=attribution, max_words=max_words, memos=memos),
+                      form, out)
     empty = "The selection is empty: no segment is coded with it." if report.empty \
         else None
     _emit(render(report, form), form, out, report.provenance,
@@ -250,17 +253,19 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
 @coder_option
 @click.option("--by", help="Compare the values of this case attribute (default: "
               "'group', when cases have it).")
+@click.option("--memos", is_flag=True, help="Add a section of the project's memos.")
 @click.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
 @click.pass_context
 def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
-         force: bool) -> None:
+         memos: bool, force: bool) -> None:
     """One self-contained HTML report (DIR/index.html) that opens with no network."""
     from qcode.core.reports.html_report import html_report
 
     index = folder / "index.html"
     if folder.is_dir():
         _check(ctx, "html", index, force)
-    made = html_report(open_project(ctx), coder=coder, by=by, folder=folder.name or str(folder))
+    made = html_report(open_project(ctx), coder=coder, by=by,
+                       folder=folder.name or str(folder), memos=memos)
     new = not folder.exists()
     try:
         folder.mkdir(exist_ok=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from qcode.core.store import ProjectError
@@ -29,13 +31,15 @@ class QcodeApp(App):
 
     def __init__(self, project: Path, coder: str | None = None,
                  keys: dict[str, str] | None = None, transcript: str | None = None,
-                 remember: bool = True, vim: bool = False):
+                 remember: bool = True, vim: bool = False,
+                 first_screen: Callable[[], Screen] | None = None):
         super().__init__()
         self.vim = vim  # h j k l move on the coding screen (settings: vim = true)
         self.project_path = Path(project)
         self.coder = coder or ""
         self.remember = remember
         self.first_transcript = transcript
+        self.first_screen = first_screen  # shown over the transcripts once open
         self.db: Database | None = None
         self.report_choices = None  # the reports screen's, kept while one goes to a quote
         if keys:
@@ -78,6 +82,8 @@ class QcodeApp(App):
         if self.first_transcript:
             transcript_id = await self.db(lambda p: p.transcript_id(self.first_transcript))
             self.open_transcript(transcript_id)
+        if self.first_screen is not None:
+            await self.push_screen(self.first_screen())
 
     def open_transcript(self, transcript_id: int, select: tuple[int, int] | None = None
                         ) -> None:
@@ -146,10 +152,11 @@ class QcodeApp(App):
 
 
 def make_app(project: Path, coder: str | None = None, transcript: str | None = None,
-             remember: bool = True) -> QcodeApp:
+             remember: bool = True, first_screen: Callable[[], Screen] | None = None
+             ) -> QcodeApp:
     """The app as a user starts it: the coder from the argument, else the settings file
     (asked for when missing); keys remapped, and vim's movement keys, from the settings
     file."""
     settings = read_settings()
     return QcodeApp(project, coder or settings.coder, settings.keys, transcript, remember,
-                    settings.vim)
+                    settings.vim, first_screen)

@@ -195,8 +195,8 @@ def assert_sound(data: bytes, project: Project) -> None:
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"].lower()  # as every export writes it
-            stored[guid] = text[c["start"]:c["end"]]
+            guid = c.guid.lower()  # as every export writes it
+            stored[guid] = text[c.start:c.end]
     assert coded_in_file == stored
 
 
@@ -407,7 +407,7 @@ def test_variables_are_typed_from_the_stored_types(coded: Project):
 def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
     data = json.loads(unpack(qdpx_bytes(snapshot(coded)))["qcode.json"])
     assert list(data) == ["format", "version", "qcode", "project", "coders", "transcripts",
-                          "resolutions"]
+                          "memos", "resolutions"]
     assert data["resolutions"] == []  # nothing resolved in this project
     assert (data["format"], data["version"]) == ("qcode-extras", 1)
     assert data["project"] == {"guid": coded.meta("project_guid").lower(),
@@ -755,9 +755,9 @@ def test_pyqdpx_reads_every_coding_of_the_demo_export(demo):
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"]
+            guid = c.guid
             selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
-            expected[row.name, selection] = text[c["start"]:c["end"]]
+            expected[row.name, selection] = text[c.start:c.end]
     assert len(sources) == len(project.transcripts())
     assert found == expected
 
@@ -838,7 +838,8 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
         " FROM codings UNION ALL SELECT name, '', '' FROM cases UNION ALL SELECT name, '',"
         " '' FROM coders UNION ALL SELECT value, '', '' FROM meta") for v in row)
     held += " " + Path(coded.path).stem  # the project's name is its file's
-    stored = {r[0] for r in coded.conn.execute("SELECT text FROM transcripts")}
+    stored = {r[0] for r in coded.conn.execute(
+        "SELECT text FROM transcripts UNION SELECT text FROM memos WHERE kind = 'journal'")}
     values: list[str] = []
     for name, content in files.items():
         if name.startswith("sources/"):
@@ -859,7 +860,10 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
                 values += [element.text or "", *element.attrib.values()]
     keys = {"format", "version", "project", "guid", "created", "codebook_name", "coders",
             "transcripts", "source_file", "source_format", "encoding", "imported", "turns",
-            "resolutions"}
+            "resolutions", "memos", "kind", "target_type", "target_guid", "modified",
+            "links",
+            # qcode's own words for a memo's kind and target, not the project's text
+            "memo", "journal", "transcript", "case", "code"}
     for value in (v for v in values if v not in keys):
         for word in re.findall(r"[^\W\d_]+", GUID.sub(" ", STAMP.sub(" ", value))):
             assert word in held or word in FORMAT_WORDS, (value, word)

@@ -1,6 +1,7 @@
 """qcode -> .qdpx -> qcode gives back the same project: texts, turns, codes with every
 field, categories, codings with their coders and memos, cases and their transcripts,
-attributes, memos of every kind (property tests)."""
+attributes, memos of every kind (on the project, a transcript, a case, a code, a
+coding, and journal entries) with their links and dates (property tests)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ GUIDANCE = st.one_of(TEXT, st.sampled_from([
 def snapshot(path: Path) -> dict:
     """Everything a project holds that an export promises to carry, by GUID."""
     conn = sqlite3.connect(path)
-    one = lambda sql: sorted(tuple(r) for r in conn.execute(sql))  # noqa: E731
+    one = lambda sql: sorted((tuple(r) for r in conn.execute(sql)), key=repr)  # noqa: E731
     shot = {
         "meta": one("SELECT key, value FROM meta WHERE key IN "
                     "('project_guid', 'created', 'codebook_name')"),
@@ -55,7 +56,12 @@ def snapshot(path: Path) -> dict:
                        " g.transcript_id JOIN codes k ON k.id = g.code_id"
                        " JOIN coders c ON c.id = g.coder_id"),
         "memos": one("SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, c.guid,"
-                     " m.created FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"),
+                     " m.created, m.kind, m.modified FROM memos m"
+                     " LEFT JOIN coders c ON c.id = m.coder_id"),
+        "memo links": one('SELECT m.guid, k.guid, t.guid, l.start, l."end" FROM memo_links l'
+                          " JOIN memos m ON m.id = l.memo_id"
+                          " LEFT JOIN codes k ON k.id = l.code_id"
+                          " LEFT JOIN transcripts t ON t.id = l.transcript_id"),
         "resolutions": one(
             'SELECT r.guid, t.guid, k.guid, r.first_coder, r.second_coder, r.start, r."end",'
             " r.choice, r.resolved_by, r.created FROM resolutions r JOIN transcripts t"
@@ -92,7 +98,7 @@ def projects(draw) -> dict:
                             max_size=12))
     attributes = draw(st.dictionaries(NAME, NAME, max_size=3))
     memos = draw(st.lists(st.tuples(NAME, TEXT, st.sampled_from(
-        [None, "code", "transcript"])), max_size=3))
+        [None, "code", "transcript", "case", "journal"]), st.booleans()), max_size=4))
     categories = draw(st.lists(st.booleans(), min_size=len(codes), max_size=len(codes)))
     return {"transcripts": transcripts, "codes": codes, "parents": parents,
             "categories": categories,
@@ -142,16 +148,27 @@ def build(path: Path, parts: dict) -> None:
             project.resolve(transcript_ids[which], code_ids[code], (0, len(text)),
                             [(0, len(text))], "union", tuple(parts["coders"][:2]))
         coder_ids = [project.coder_id(name) for name in parts["coders"]]
-        for name, text, target in parts["memos"]:
-            guid = {"code": project.code(code_ids[0]).guid, None: None,
+        for name, text, target, linked in parts["memos"]:
+            guid = {"code": project.code(code_ids[0]).guid, None: None, "journal": None,
+                    "case": project.conn.execute(
+                        "SELECT guid FROM cases WHERE name = 'P00'").fetchone()[0],
                     "transcript": project.conn.execute(
                         "SELECT guid FROM transcripts WHERE id = ?",
                         (transcript_ids[0],)).fetchone()[0]}[target]
-            project.conn.execute(
+            memo_id = project.conn.execute(
                 "INSERT INTO memos (guid, name, text, target_type, target_guid, coder_id,"
-                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (new_guid(), name, text, target, guid, coder_ids[0],
-                 "2026-01-02T03:04:05Z"))
+                " created, kind, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_guid(), name, text, None if target == "journal" else target, guid,
+                 coder_ids[0], "2026-01-02T03:04:05Z",
+                 "journal" if target == "journal" else "memo",
+                 "2026-01-03T03:04:05Z")).lastrowid
+            if linked:  # a code, and a passage of the first transcript
+                project.conn.executemany(
+                    'INSERT INTO memo_links (guid, memo_id, code_id, transcript_id, start,'
+                    ' "end") VALUES (?, ?, ?, ?, ?, ?)',
+                    [(new_guid(), memo_id, code_ids[-1], None, None, None),
+                     (new_guid(), memo_id, None, transcript_ids[0], 0,
+                      len(parts["transcripts"][0][1]))])
 
 
 def export_and_import(source: Path, folder: Path) -> Path:

@@ -664,11 +664,11 @@ def test_undoing_a_load_whose_new_code_was_used_is_refused(project: Project):
     project.load_codebook(parse("name: S\ncodes:\n  - name: Fine\n"))
     [code] = project.codes()
     project.coder = "ben"
-    project.add_coding(1, code["id"], "ben", 30, 42)
+    project.add_coding(1, code.id, "ben", 30, 42)
     project.coder = "ana"
     with pytest.raises(ProjectError, match="cannot undo 'loaded codebook 'S'.*changed since"):
         project.undo()
-    assert [c["name"] for c in project.codes()] == ["Fine"]
+    assert [c.name for c in project.codes()] == ["Fine"]
 
 
 def test_a_deleted_codes_id_is_not_reused_by_a_load(project: Project):
@@ -680,7 +680,7 @@ def test_a_deleted_codes_id_is_not_reused_by_a_load(project: Project):
     project.load_codebook(parse("name: S\ncodes:\n  - name: New\n"))
     assert project.undo().startswith("loaded codebook")
     assert project.undo().startswith("deleted code Gone")
-    assert [c["name"] for c in project.codes()] == ["Gone"]
+    assert [c.name for c in project.codes()] == ["Gone"]
 
 
 def test_codebook_load_names_whose_action_it_is_and_how_to_undo_it(folder: Path):

@@ -77,6 +77,7 @@ def test_terminal_safe_commands(hostile):
         ["report", "frequencies"], ["report", "frequencies", "--format", "md"],
         ["report", "cooccurrence"], ["code", "--help"], ["check"],
         ["codebook", "export", "--format", "md"], ["status", "--coder", "ana"],
+        ["autocode", "hard", "--code", f"Code{OVERRIDE}"],
     ]
     for args in commands:
         assert_safe(cli_result(args).output, visible=args[-1] not in ("--help", "check"))
@@ -93,6 +94,8 @@ def test_errors_and_warnings_name_hostile_things_safely(hostile, tmp_path: Path)
 
 @pytest.mark.parametrize("args", [["show", f"p{HOSTILE}", "--json"],
                                   ["search", "hard", "--json"],
+                                  ["autocode", "hard", "--code", f"Code{OVERRIDE}",
+                                   "--json"],
                                   ["disagreements", "--coders", "ana,ben", "--json"],
                                   ["agree", "--resamples", "0", "--format", "json"]])
 def test_json_stays_json_and_reads_back_the_same_text(hostile, args):

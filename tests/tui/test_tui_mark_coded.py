@@ -25,8 +25,8 @@ def path(tmp_path: Path, monkeypatch) -> Path:
 
 def marked(path: Path) -> set[tuple[str, str]]:
     with Project.open(path) as project:
-        return {(r["coder"], r["transcript"]) for r in project.coding_status()
-                if r["marked_coded"]}
+        return {(r.coder, r.transcript) for r in project.coding_status()
+                if r.marked_coded}
 
 
 def test_c_marks_the_transcript_coded_and_again_takes_the_mark_away(path: Path):

@@ -88,7 +88,7 @@ def test_leaving_blind_coding_is_asked_first(path: Path):
             assert screen.codings == [] and "blind" in screen.status_text()
             await pilot.press("o", "down", "enter")
             await settle(pilot, app)
-            assert screen.show_others and [c["coder"] for c in screen.codings] == ["ben"]
+            assert screen.show_others and [c.coder_name for c in screen.codings] == ["ben"]
             await pilot.press("o")  # back to blind needs no question
             await settle(pilot, app)
             assert app.screen is screen and not screen.show_others

@@ -52,8 +52,9 @@ def test_segment_sweep_matches_every_pair(seed):
         assert maxqda_view([first, second], threshold) == every_pair([first, second], threshold)
 
 
-def recomputed(laid_by_code, lengths, resamples, seed):
-    """The interval as first written: unitized alpha on every resampled continuum."""
+def recomputed(laid_by_code, lengths, resamples, seed, joined=False):
+    """The interval as first written: unitized alpha on every resampled continuum
+    (`joined`: the drawn transcripts as one text, gaps running across their ends)."""
     chooser = random.Random(seed)
     starts = [sum(lengths[:i]) for i in range(len(lengths))]
     per_code = [[] for _ in laid_by_code]
@@ -67,7 +68,7 @@ def recomputed(laid_by_code, lengths, resamples, seed):
             moved = [[(a + s - starts[t], a + e - starts[t]) for t, a in zip(picked, at)
                       for s, e in coder if starts[t] <= s < starts[t] + lengths[t]]
                      for coder in laid]
-            result = unitized_alpha(moved, new_lengths)
+            result = unitized_alpha(moved, sum(new_lengths) if joined else new_lengths)
             results.append(result)
             if result.value is not None:
                 per_code[k].append(result.value)
@@ -83,9 +84,8 @@ def recomputed(laid_by_code, lengths, resamples, seed):
     return [cut(v) for v in per_code], cut(pooled)
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_bootstrap_parts_match_recomputing(seed):
-    rng = random.Random(seed)
+def random_study(rng: random.Random) -> tuple[list, list[int]]:
+    """Codes x coders x segments on transcripts laid end to end, and their lengths."""
     lengths = [rng.randrange(20, 400) for _ in range(rng.randrange(2, 7))]
     starts = [sum(lengths[:i]) for i in range(len(lengths))]
     coders = rng.choice([2, 3])
@@ -101,6 +101,12 @@ def test_bootstrap_parts_match_recomputing(seed):
                           for s, e in random_spans(rng, length, rng.randrange(0, 6))]
             laid.append(spans)
         laid_by_code.append(laid)
+    return laid_by_code, lengths
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bootstrap_parts_match_recomputing(seed):
+    laid_by_code, lengths = random_study(random.Random(seed))
     fast = bootstrap.intervals(laid_by_code, lengths, 60, seed)
     slow = recomputed(laid_by_code, lengths, 60, seed)
     assert [c is None for c in fast[0]] == [c is None for c in slow[0]]
@@ -108,6 +114,13 @@ def test_bootstrap_parts_match_recomputing(seed):
         if want is not None:
             assert got == pytest.approx(want, abs=1e-9)
     assert (fast[1] is None) == (slow[1] is None)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_joined_bootstrap_lays_each_resample_out_in_drawn_order(seed):
+    laid_by_code, lengths = random_study(random.Random(seed))
+    joined = bootstrap.joined_intervals(laid_by_code, lengths, 60, seed)
+    assert joined == recomputed(laid_by_code, lengths, 60, seed, joined=True)
 
 
 @pytest.mark.parametrize("seed", range(30))

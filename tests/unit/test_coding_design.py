@@ -14,6 +14,7 @@ import pytest
 from qcode.core.agreement.render import render
 from qcode.core.agreement.report import (MARKED, UNMARKED, build, choices_line, select)
 from qcode.core.agreement.unitized import unitized_alpha
+from qcode.core.model import CodingStatus
 from qcode.core.reports import ReportError
 from qcode.core.store import Project
 from tests.design_helpers import LENGTH, make_project
@@ -91,24 +92,23 @@ def test_marks_and_assignments_are_undoable_and_listed(project: Project):
     assert project.assign("cy", ids(project, "T1", "T2")) == ["T1", "T2"]
     assert project.assign("cy", ids(project, "T1")) == []  # already so: no event
     assert project.mark_coded("cy", ids(project, "T1")) == ["T1"]
-    status = {(r["coder"], r["transcript"]): r for r in project.coding_status()}
-    assert status["cy", "T1"]["assigned"] and status["cy", "T1"]["marked_coded"]
-    assert status["cy", "T2"]["assigned"] and not status["cy", "T2"]["marked_coded"]
-    assert status["ana", "T3"] == {"coder": "ana", "transcript": "T3", "assigned": False,
-                                   "marked_coded": None, "codings": 1}
+    status = {(r.coder, r.transcript): r for r in project.coding_status()}
+    assert status["cy", "T1"].assigned and status["cy", "T1"].marked_coded
+    assert status["cy", "T2"].assigned and not status["cy", "T2"].marked_coded
+    assert status["ana", "T3"] == CodingStatus("ana", "T3", False, None, 1)
     project.coder = "cy"
     assert project.undo() == "cy marked T1 coded"
     assert not project.coded_by(["cy"], ids(project, "T1"))[0]
     project.coder = "lead"
     assert project.undo() == "assigned T1, T2 to cy"
-    assert not any(r["assigned"] for r in project.coding_status())
+    assert not any(r.assigned for r in project.coding_status())
 
 
 def test_removing_a_transcript_takes_its_marks_and_undo_brings_them_back(project: Project):
     project.coder = "lead"
     project.mark_coded("ana", ids(project, "T4"))
     project.remove_transcript(project.transcript_id("T4"))
-    assert not [r for r in project.coding_status() if r["transcript"] == "T4"]
+    assert not [r for r in project.coding_status() if r.transcript == "T4"]
     project.undo()
     assert project.coded_by(["ana"], ids(project, "T4"))[0] == {
         ("ana", project.transcript_id("T4"))}
@@ -125,9 +125,9 @@ def test_marks_made_in_a_coders_copy_travel_through_merge(tmp_path: Path):
     with Project.open(tmp_path / "main.qcode") as main:
         assert main.merge(tmp_path / "cy.qcode")["marks"] == 2
         assert main.merge(tmp_path / "cy.qcode")["marks"] == 0  # twice adds nothing
-        status = {r["transcript"]: r for r in main.coding_status() if r["coder"] == "cy"}
-        assert status["T1"]["assigned"] and status["T1"]["marked_coded"]
-        assert status["T2"]["marked_coded"] and not status["T2"]["assigned"]
+        status = {r.transcript: r for r in main.coding_status() if r.coder == "cy"}
+        assert status["T1"].assigned and status["T1"].marked_coded
+        assert status["T2"].marked_coded and not status["T2"].assigned
 
 
 def test_joined_continuum_lets_gaps_run_across_transcripts(project: Project):

@@ -45,6 +45,7 @@ class Selection:
     continuum: str = "per-transcript"  # or "joined": the transcripts as one continuum
     whitespace: str = "ignore"       # character units: white space left out, or "count"
     include_uncoded: bool = False    # every transcript, absent coders as coding nothing
+    autocoded: str = "include"       # codings made by `qcode autocode`: or "exclude"
     compared: dict[str, list[str]] = field(default_factory=dict)  # rule -> transcripts
     left_out: list[dict] = field(default_factory=list)            # transcript, why
     statistics: tuple[str, ...] = ()     # per-domain figures asked for (domains.py)
@@ -87,6 +88,7 @@ class Report:
 
 CONTINUA = ("per-transcript", "joined")
 WHITESPACE = ("ignore", "count")
+AUTOCODED = ("include", "exclude")
 # The rules by which a transcript is compared, as the report names them.
 MARKED = "marked coded by every coder"
 UNMARKED = "unmarked with codings of every coder"
@@ -146,6 +148,9 @@ def select(project, coders: Sequence[str] | None = None,
     if options.get("continuum", CONTINUA[0]) not in CONTINUA:
         raise ReportError(f"unknown continuum {options['continuum']!r}; use "
                           + " or ".join(CONTINUA))
+    if options.get("autocoded", AUTOCODED[0]) not in AUTOCODED:
+        raise ReportError(f"unknown choice of auto-coded codings {options['autocoded']!r};"
+                          " use " + " or ".join(AUTOCODED))
     if options.get("whitespace", WHITESPACE[0]) not in WHITESPACE:
         raise ReportError(f"unknown white space choice {options['whitespace']!r}; use "
                           + " or ".join(WHITESPACE))
@@ -217,6 +222,9 @@ def choices_line(selection: Selection) -> str:
             else "count white space (--whitespace count)"))
     elif selection.unit:
         parts.append(f"given units: {selection.unit}s")
+    parts.append("auto-coded codings " + (
+        "included (--autocoded include)" if selection.autocoded == "include"
+        else "left out (--autocoded exclude)"))
     return "; ".join(parts) + "."
 
 
@@ -226,7 +234,7 @@ def design(selection: Selection) -> dict:
             "left_out": selection.left_out, "continuum": selection.continuum,
             "unit": selection.unit,
             "whitespace": selection.whitespace if selection.unit == "character" else None,
-            "include_uncoded": selection.include_uncoded}
+            "include_uncoded": selection.include_uncoded, "autocoded": selection.autocoded}
 
 
 def build(project, selection: Selection, per_transcript: bool = False) -> Report:
@@ -235,7 +243,8 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     lengths = [t["length"] for t in selection.transcripts]
     laid_all = _laid(project, selection)
     # Spans per transcript only for the views that work transcript by transcript.
-    spans = (project.coded_spans(coders, [c.id for c in selection.codes], transcript_ids)
+    spans = (project.coded_spans(coders, [c.id for c in selection.codes], transcript_ids,
+                                  autocoded=selection.autocoded == "include")
              if per_transcript or selection.statistics
              or selection.unit not in (None, "character") else {})
     units_by_transcript = _units(project, selection) if selection.unit else {}
@@ -307,7 +316,7 @@ def _laid(project, selection: Selection) -> dict[int, list[np.ndarray]]:
     transcript's end."""
     ids = {name: coder_id for coder_id, name, _ in project.coder_rows()}
     coder_ids = np.array([ids[c] for c in selection.coders], dtype=np.int64)
-    fetched = project.coding_rows(coder_ids.tolist())
+    fetched = project.coding_rows(coder_ids.tolist(), selection.autocoded == "include")
     rows = np.fromiter(chain.from_iterable(fetched), dtype=np.int64,
                        count=5 * len(fetched)).reshape(-1, 5)
     transcripts = np.array([t["id"] for t in selection.transcripts], dtype=np.int64)

@@ -150,6 +150,7 @@ class _Reader:
                            self.children(self.child(root, "Cases"), "Case")} - {None}
         self.case_links: dict[str, list[str]] = {}
         self.described: dict[str, str] = {}  # a code's memo in its Description
+        self.case_described: dict[str, str] = {}  # a case's memos in its Description
         if self.child(root, "CodeBook") is not None:
             book, notes = codebook_in(root, self.filename, name, self.described)
             self.warnings += notes
@@ -186,6 +187,7 @@ class _Reader:
                                                                    else ""))
         if self.archive is not None:
             self.extras()
+        self.case_memos()
         for transcript in project.transcripts:
             if transcript.turns is None:  # another tool's: found from the speaker labels
                 transcript.turns = turns_in(transcript.text)
@@ -307,6 +309,16 @@ class _Reader:
             guid=str(uuid.uuid5(IMPORT_NS, f"description\x1f{target}")).upper(),
             name="memo", text=text, target_type=target_type, target_guid=target))
 
+    def case_memos(self) -> None:
+        """A case's Description as a memo on it, unless its memos came in already (a
+        case can refer to no Note: qcode's come as Notes that qcode.json places)."""
+        placed = {m.target_guid for m in self.project.memos if m.target_type == "case"}
+        for guid, text in self.case_described.items():
+            if guid not in placed:
+                self.project.memos.append(model.Memo(
+                    guid=str(uuid.uuid5(IMPORT_NS, f"description\x1f{guid}")).upper(),
+                    name="memo", text=text, target_type="case", target_guid=guid))
+
     def coded_categories(self, book: Codebook) -> None:
         """A category that codings apply is read as a code: nothing coded is lost."""
         coded = {coding.code for coding in self.project.codings}
@@ -368,6 +380,9 @@ class _Reader:
                         self.group(f"'{key}' differs between a case and its source, "
                                    "kept the case's", [name])
             self.project.cases.append(model.Case(guid, name, values, sources))
+            described = normalise((self.text_of(element, "Description") or "").strip())
+            if described:
+                self.case_described[guid] = described
         # MAXQDA gives a document's variables to the document: in qcode that is a case.
         for transcript, values in self.source_values.items():
             if transcript in in_a_case or not values:
@@ -674,6 +689,9 @@ def apply_extras(project: ExchangeProject, extras: dict) -> None:
                   for f in ("source_file", "source_format", "encoding", "imported")}
         planned.append((transcript, turns if given else None, fields))
     resolutions = [_resolution(row, project) for row in extras.get("resolutions") or []]
+    memos = _by_guid(_mapping(extras.get("memos"), "memos"))
+    placed = [(memo, _memo_facts(memos[memo.guid])) for memo in project.memos
+              if memo.guid in memos]
     project.guid = clean_guid(guid) or project.guid
     project.resolutions = [r for r in resolutions if r is not None]
     project.created = when or project.created
@@ -681,6 +699,9 @@ def apply_extras(project: ExchangeProject, extras: dict) -> None:
         project.codebook.name = book or ""
     for coder in project.coders:
         coder.created = dates[coder.guid] or coder.created
+    for memo, facts in placed:
+        for field, value in facts.items():
+            setattr(memo, field, value)
     for transcript, turns, fields in planned:
         if turns is not None:
             transcript.turns = turns
@@ -711,6 +732,28 @@ def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
     if not 0 <= resolution.start <= resolution.end <= len(texts[resolution.transcript]):
         raise ValueError("a resolution's place is outside its text")
     return resolution
+
+
+def _memo_facts(given) -> dict:
+    """A memo's kind, target, date of its last edit and links, from qcode.json."""
+    given = _mapping(given, "a memo")
+    kind = given.get("kind", "memo")
+    target_type = _text(given.get("target_type"), "a memo's target")
+    if kind not in ("memo", "journal") or target_type not in (None, "transcript", "case",
+                                                              "code"):
+        raise ValueError("a memo's kind or target is not one qcode knows")
+    links = []
+    for row in given.get("links") or []:
+        if not (isinstance(row, list) and len(row) == 4 and row[0] in ("code", "transcript")
+                and clean_guid(row[1]) and all(v is None or (isinstance(v, int) and not
+                                                             isinstance(v, bool))
+                                               for v in row[2:])):
+            raise ValueError("a memo's link is not a code or transcript and a span")
+        links.append(model.MemoLink(row[0], clean_guid(row[1]), row[2], row[3]))
+    target = _text(given.get("target_guid"), "a memo's target")
+    return {"kind": kind, "target_type": target_type,
+            "target_guid": clean_guid(target) if target else None,
+            "modified": _date(given.get("modified")), "links": links}
 
 
 def _by_guid(mapping: dict) -> dict:

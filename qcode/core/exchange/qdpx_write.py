@@ -10,6 +10,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A transcript's text is only in its file (`plainTextPath`), never inline as well.
 - Each coding is one PlainTextSelection holding one Coding, so every coding keeps its
   own GUID, coder and date; its memo is a Note the selection refers to.
+- A journal entry is a Note referred to from nowhere, its text also in
+  `sources/<GUID>.txt` (`plainTextPath`), where QualCoder reads its journals.
 - Memos on codings, codes and transcripts are also in the `Description` of what they
   are about, where QualCoder reads them (it ignores those Notes); the reader takes
   each once.
@@ -123,6 +125,10 @@ def write_archive(exchange: ExchangeProject, stream: IO[bytes],
                  for t in exchange.transcripts]
         for guid, transcript in sorted(named, key=lambda pair: pair[0]):
             archive.writestr(entry(f"sources/{guid}.txt"), utf8(transcript))
+        journal = [(written(canonical(m.guid, f"memo '{m.name}'")), m)
+                   for m in exchange.memos if m.kind == "journal"]
+        for guid, memo in sorted(journal, key=lambda pair: pair[0]):
+            archive.writestr(entry(f"sources/{guid}.txt"), memo.text.encode("utf-8"))
 
 
 def entry(name: str) -> zipfile.ZipInfo:
@@ -164,6 +170,12 @@ def extras(exchange: ExchangeProject) -> dict:
                     [u.speaker, u.start, u.end, u.label_start, u.begin_time, u.end_time]
                     for u in t.turns]}
             for t in exchange.transcripts},
+        "memos": {written(canonical(m.guid, f"memo '{m.name}'")): {
+            "kind": m.kind, "target_type": m.target_type,
+            "target_guid": written(m.target_guid), "modified": m.modified,
+            "links": [[link.target_type, written(link.guid), link.start, link.end]
+                      for link in m.links]}
+            for m in exchange.memos},
         "resolutions": [[written(r.guid), written(r.transcript), written(r.code),
                          r.first_coder, r.second_coder, r.start, r.end, r.choice,
                          r.resolved_by, r.created]
@@ -373,18 +385,22 @@ class _Document:
     def free_memos(self) -> None:
         """Each memo becomes a Note, referred to from what it is about: a code, a
         transcript, or (anything else, or a target no longer in the project) the
-        project itself."""
+        project itself. A case cannot refer to a Note: its memos are in its
+        Description. A journal entry is a Note referred to from nowhere, as QualCoder
+        keeps its journals; qcode.json says which Notes are journal entries."""
+        cases = {clean_guid(case.guid) for case in self.exchange.cases}
         for memo in self.exchange.memos:
             guid = canonical(memo.guid, f"memo '{memo.name}'")
             target = clean_guid(memo.target_guid)
-            known = {"code": self.codes, "transcript": self.transcripts}.get(
-                memo.target_type or "", {})
-            self.notes_on[target if target in known else None].append(guid)
+            known = {"code": self.codes, "transcript": self.transcripts,
+                     "case": cases}.get(memo.target_type or "", {})
+            if memo.kind != "journal":
+                self.notes_on[target if target in known else None].append(guid)
             self.note_text[guid] = memo.text
             self.notes.append({
                 "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
                 "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
-                "created": memo.created})
+                "created": memo.created, "in_file": memo.kind == "journal"})
 
     def users(self) -> ET.Element | None:
         if not self.coders:
@@ -450,9 +466,12 @@ class _Document:
 
     def case(self, parent: ET.Element, case: Case, variables: dict[str, str],
              types: dict[str, str]) -> None:
+        guid = canonical(case.guid, f"case '{case.name}'")
         element = ET.SubElement(parent, "Case", {
-            "guid": canonical(case.guid, f"case '{case.name}'"),
-            "name": xml_text(case.name, f"the name of case '{case.name}'")})
+            "guid": guid, "name": xml_text(case.name, f"the name of case '{case.name}'")})
+        memo = self.memo_text(guid)
+        if memo:
+            ET.SubElement(element, "Description").text = memo
         for name in sorted(case.attributes):
             value, _ = case.attributes[name]
             holder = ET.SubElement(element, "VariableValue")
@@ -572,8 +591,10 @@ class _Document:
             ET.SubElement(element, "NoteRef", {"targetGUID": note})
 
     def note(self, parent: ET.Element, guid: str, name: str, text: str,
-             coder: str | None, created: str | None) -> None:
+             coder: str | None, created: str | None, in_file: bool = False) -> None:
         element = ET.SubElement(parent, "Note", {"guid": guid, "name": name})
+        if in_file:  # QualCoder reads a journal's text from its file, not from inside
+            element.set("plainTextPath", f"internal://{guid}.txt")
         coder = clean_guid(coder)
         if coder is not None:
             element.set("creatingUser", coder)

@@ -1,6 +1,7 @@
 """The whole write-up report as one self-contained HTML page: overview, codebook,
 frequencies by group (bar charts), co-occurrence (heatmap), the thematic network,
-inter-coder agreement and sample quotes per theme, and what it was made from.
+inter-coder agreement, sample quotes per theme, the memos when asked, and what it was
+made from.
 
 Every section comes from one reading of the project: the Material and, in the same
 read transaction, the texts of the quotes and the codings the agreement compares. So
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qcode.core.model import ReviewFigures
 from qcode.core.reports import svg
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -28,7 +30,7 @@ from qcode.core.reports.provenance import Provenance, provenance
 from qcode.core.reports.quotes import make_quotes
 from qcode.core.reports.quotes_formats import blockquote
 from qcode.core.reports.selection import ReportError
-from qcode.core.text import e, trim_words
+from qcode.core.text import e, html_paragraphs, trim_words
 from qcode.core.wording import plural
 from qcode.core.store import CONSENSUS
 
@@ -48,23 +50,28 @@ class HtmlReport:
 
 
 def html_report(source, coder: str | None = None, by: str | None = None,
-                folder: str = "DIR") -> HtmlReport:
+                folder: str = "DIR", memos: bool = False) -> HtmlReport:
     """The report page. `by`: the attribute whose groups are compared (default: the
     attribute "group" when cases have it); `folder`: the name it is written to, for
-    the command that makes it again."""
+    the command that makes it again; `memos`: a section of the project's memos (not
+    the journal, which `qcode journal export` writes apart)."""
     with reading(source):
-        return _report(material_of(source, coder), by, folder)
+        return _report(material_of(source, coder), by, folder, memos)
 
 
-def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
+def _report(material: Material, by: str | None, folder: str,
+            memos: bool = False) -> HtmlReport:
     if by is None:
         by = next((a for a in material.held_attribute_names
                    if a.casefold() == DEFAULT_GROUP), None)
     table = frequencies(material, by=by)
     compared = [c for c in material.counts_by_coder if c != CONSENSUS]
+    notes = _memo_rows(material) if memos else []
     made = provenance(material, "html report", ["report", "html", folder,
-                                                *(["--by", table.by] if table.by else [])],
-                      {"by": table.by}, _fingerprint(material, compared))
+                                                *(["--by", table.by] if table.by else []),
+                                                *(["--memos"] if memos else [])],
+                      {"by": table.by, "memos": memos or None},
+                      _fingerprint(material, compared, notes))
     name = material.project.meta("codebook_name") or Path(material.project.path).stem
     title = f"Report: {name}"
     sections = [
@@ -76,7 +83,11 @@ def _report(material: Material, by: str | None, folder: str) -> HtmlReport:
         ("network", "Thematic network", _network(material)),
         ("agreement", "Agreement between coders", _agreement(material, compared)),
         ("quotes", "Sample quotes per theme", _samples(material)),
+        *([("memos", "Memos", _memos(notes))] if memos else []),
     ]
+    reviewed = material.project.review_figures()
+    if reviewed.coders:  # only when a colleague reviewed some coding
+        sections.insert(-1, ("review", "Review of the coding", _review(reviewed)))
     body = [f"<h1>{e(title)}</h1>",
             f'<p class="lead">Made {e(made.made)} from {e(made.project_file)}. '
             f"{e(made.coder_note)}</p>",
@@ -246,12 +257,16 @@ def _network(material: Material) -> list[str]:
             f"<figure>{to_svg(net, standalone=False)}</figure>"]
 
 
-def _fingerprint(material: Material, compared: list[str]) -> str:
+def _fingerprint(material: Material, compared: list[str], notes: list = ()) -> str:
     """The material's fingerprint with the agreement's inputs added: the names of the
     coders compared and, for those whose codings the material did not read (the
-    agreement compares every coder, whatever --coder chose), their codings."""
+    agreement compares every coder, whatever --coder chose), their codings; and the
+    memos shown, when they are."""
     digest = hashlib.sha256(material.fingerprint.encode("ascii"))
     digest.update(("\nagreement\t" + "\t".join(compared)).encode("utf-8"))
+    for memo in notes:
+        digest.update("\x1f".join(("\nmemo", memo.ref, memo.about, memo.author or "",
+                                    memo.modified or "", memo.text)).encode("utf-8"))
     unread = [c for c in compared if c not in material.choice.coders]
     if unread:
         project = material.project
@@ -260,6 +275,28 @@ def _fingerprint(material: Material, compared: list[str]) -> str:
                         dtype=np.int64).reshape(-1, 5)
         digest.update(rows[np.lexsort(rows.T[::-1])].astype("<i8").tobytes())
     return digest.hexdigest()
+
+
+def _memo_rows(material: Material) -> list:
+    """The memos the section shows: every memo but journal entries, a coding's only
+    when it is by one of the coders the report reads."""
+    chosen = set(material.choice.coders)
+    return [m for m in material.project.memo_rows() if m.kind != "journal"
+            and (m.kind != "coding" or m.author in chosen)]
+
+
+def _memos(notes: list) -> list[str]:
+    if not notes:
+        return ["<p>The project has no memos yet.</p>"]
+    out = []
+    for memo in notes:
+        said = f"{memo.author or 'unknown author'}, {memo.created or ''}"
+        links = f"<br>Linked: {e('; '.join(memo.links))}" if memo.links else ""
+        title = f"{memo.name}: " if memo.name else ""
+        out.append(f'<article class="memo"><h3>{e(title + memo.about)}</h3>'
+                   f'<p class="attribution">{e(said)}{links}</p>'
+                   f"{html_paragraphs(memo.text)}</article>")
+    return out
 
 
 def _agreement(material: Material, coders: list[str]) -> list[str]:
@@ -299,6 +336,21 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
         out.append(f'<p class="note">{e(plural(warned, "code"))} with warnings (few '
                    "segments, undefined values): see 'qcode agree'.</p>")
     return out
+
+
+def _review(figures: ReviewFigures) -> list[str]:
+    from qcode.core.review_report import methods_sentence
+
+    keys = ["codings", "reviewed", "agreed", "questioned", "kept", "changed", "removed",
+            "open"]
+    return [*(f"<p>{e(methods_sentence(coder, counts, figures.reviewers))}</p>"
+              for coder, counts in figures.coders.items()),
+            _table(["coder reviewed", *keys],
+                   [[coder, *(f"{getattr(counts, k):,}" for k in keys)]
+                    for coder, counts in figures.coders.items()]),
+            '<p class="note">A coding removed after review still counts among its '
+            "coder's codings; 'open' are questions no one has decided yet "
+            "('qcode review list --open').</p>"]
 
 
 def _samples(material: Material) -> list[str]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
+from qcode.core.model import Coding
 from qcode.core.importers.plain import is_interviewer
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -40,6 +41,7 @@ class Quote:
     end: int
     coders: tuple[str, ...]
     shortened: bool
+    memos: tuple[tuple[str, str], ...] = ()  # (coder, memo) of its codings, when asked
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class QuoteReport:
     max_words: int
     groups: tuple[QuoteGroup, ...]   # codes in tree order, values in group order
     provenance: Provenance
+    memos: bool = False              # each quote carries its codings' memos
 
     @property
     def count(self) -> int:
@@ -69,16 +72,43 @@ class QuoteReport:
 
 
 def quotes(source, selector: str, coder: str | None = None, by: str | None = None,
-           attribution: str | None = None, max_words: int = MAX_WORDS) -> QuoteReport:
+           attribution: str | None = None, max_words: int = MAX_WORDS,
+           memos: bool = False) -> QuoteReport:
     """Every segment of the code or theme `selector` (a name or a path, see
     CodeTree.find). `by`: an attribute (or "transcript", "case") to group by;
     `attribution`: a template such as "{role}, {region}" (default: those of role and
-    region that cases have, else "{case}"); `max_words`: 0 keeps whole segments."""
+    region that cases have, else "{case}"); `max_words`: 0 keeps whole segments;
+    `memos`: each quote carries the memos on the codings it is made of."""
     if max_words < 0:
         raise ReportError("--max-words is a number of words (0 keeps whole segments)")
     # The turns and texts are read in the reading the codings were gathered in.
     with reading(source):
-        return _quotes(material_of(source, coder), selector, by, attribution, max_words)
+        report = _quotes(material_of(source, coder), selector, by, attribution,
+                         max_words)
+        return _with_memos(report, source) if memos else report
+
+
+def _with_memos(report: QuoteReport, source) -> QuoteReport:
+    """Each quote with the memos on the codings of its code, by its coders, that its
+    span is made of (codings are joined into a segment where they overlap)."""
+    project = source.project if isinstance(source, Material) else source
+    ids = {t.name: t.id for t in project.transcripts()}
+    read: dict[int, list[Coding]] = {}
+
+    def memos_of(group: QuoteGroup, quote: Quote) -> tuple[tuple[str, str], ...]:
+        transcript_id = ids[quote.transcript]
+        if transcript_id not in read:
+            read[transcript_id] = project.codings(transcript_id)
+        return tuple((c.coder_name, c.memo.strip()) for c in read[transcript_id]
+                     if c.code_id == group.code.id and c.coder_name in quote.coders
+                     and c.memo.strip() and c.start < quote.end and c.end > quote.start)
+
+    groups = tuple(replace(g, quotes=tuple(replace(q, memos=memos_of(g, q))
+                                           for q in g.quotes)) for g in report.groups)
+    made = report.provenance
+    made = replace(made, command=f"{made.command} --memos",
+                   parameters={**made.parameters, "memos": True})
+    return replace(report, groups=groups, memos=True, provenance=made)
 
 
 def _quotes(material: Material, selector: str, by: str | None, attribution: str | None,

@@ -71,6 +71,8 @@ def to_markdown(report: QuoteReport) -> str:
             for line in quote.lines:
                 out += [f"> {md_escape(line)}", ">"]
             out += [f"> — {md_escape(quote.attribution)}", ""]
+            out += [f"*Memo ({md_escape(coder)}):* {md_escape(memo)}  " for coder, memo
+                    in quote.memos] + ([""] if quote.memos else [])
     return "\n".join(out + made_from_md(report.provenance)) + "\n"
 
 
@@ -90,6 +92,8 @@ def quote_blocks(report: QuoteReport, top: int) -> list[str]:
             tag = f"h{min(level + top - 1, 6)}"
             out.append(f"<{tag}>{e(text)}</{tag}>")
         out += [blockquote(q) + f'<p class="attribution">— {e(q.attribution)}</p>'
+                + "".join(f'<p class="memo"><em>Memo ({e(coder)}):</em> {e(memo)}</p>'
+                          for coder, memo in q.memos)
                 for q in group.quotes]
     return out
 
@@ -104,11 +108,13 @@ def _rows(report: QuoteReport) -> tuple[list[str], list[list]]:
     """One row per quote, under one header row."""
     header = ["theme", "code", *([report.by] if report.by else []), "quote",
               "attribution", "transcript", "case", "speaker", "turn", "start", "end",
-              "coders", "shortened"]
+              "coders", "shortened", *(["memos"] if report.memos else [])]
     rows = [[" / ".join(group.code.path[:-1]), group.code.name,
              *([group.value] if report.by else []), q.text, q.attribution, q.transcript,
              q.case or "", q.speaker or "", q.turn or "", q.start, q.end,
-             "; ".join(q.coders), "yes" if q.shortened else "no"]
+             "; ".join(q.coders), "yes" if q.shortened else "no",
+             *(["\n\n".join(f"{coder}: {memo}" for coder, memo in q.memos)]
+               if report.memos else [])]
             for group in report.groups for q in group.quotes]
     return header, rows
 
@@ -195,6 +201,11 @@ def _quote(document, group: QuoteGroup, quote, Cm, Pt) -> None:
     line = document.add_paragraph(xml_safe(f"— {quote.attribution}"))
     line.paragraph_format.left_indent = Cm(1.25)
     line.paragraph_format.space_after = Pt(10)
+    for coder, memo in quote.memos:
+        note = document.add_paragraph()
+        note.paragraph_format.left_indent = Cm(1.25)
+        note.add_run(xml_safe(f"Memo ({coder}): ")).italic = True
+        note.add_run(xml_safe(memo))
 
 
 def render(report: QuoteReport, form: str) -> str | bytes:

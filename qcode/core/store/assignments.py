@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qcode.core.model import CodingStatus
 from qcode.core.store.base import ProjectError, new_guid, now
 
 
@@ -68,7 +69,7 @@ class Assignments:
             names[transcript_id] = row[0]
         return names
 
-    def coding_status(self) -> list[dict]:
+    def coding_status(self) -> list[CodingStatus]:
         """Per coder and transcript where anything is known: whether it is assigned to
         the coder, when the coder marked it coded (or None), and the coder's codings in
         it; ordered by coder, then transcript."""
@@ -84,8 +85,7 @@ class Assignments:
             " LEFT JOIN assignments a ON a.coder_id = p.coder_id"
             "  AND a.transcript_id = p.transcript_id"
             " ORDER BY k.name, t.name")
-        return [{"coder": coder, "transcript": transcript, "assigned": bool(assigned),
-                 "marked_coded": marked, "codings": codings}
+        return [CodingStatus(coder, transcript, bool(assigned), marked, codings)
                 for coder, transcript, assigned, marked, codings in rows]
 
     def coded_by(self, coders: Sequence[str], transcript_ids: Sequence[int]

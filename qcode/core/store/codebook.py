@@ -255,6 +255,7 @@ class Codebook:
                     "SELECT id FROM codes WHERE parent_id = ?", (source_id,)).fetchall():
                 self._check_name(self._code_name(child_id), target_id, child_id)
                 self._update(changes, "codes", child_id, parent_id=target_id)
+            self._move_code_memos(changes, source, target)
             self._delete(changes, "codes", source_id)
             self._action("merge codes", f"merged code {source.name} into "
                          f"{target.name} ({len(codings)} codings)", changes,
@@ -275,8 +276,12 @@ class Codebook:
             raise ProjectError(f"{code.name} has child codes: move or merge them first")
         with self.transaction():
             changes: list = []
+            memos = self._drop_memos_about(changes, "code", code.guid)
+            links = self._drop_links(changes, "code_id", code_id)
             self._delete(changes, "codes", code_id)
-            self._action("delete code", f"deleted code {code.name}", changes)
+            self._action("delete code", f"deleted code {code.name}" + (
+                f" (and {memos} memo(s) about it)" if memos else "") + (
+                f" ({links} memo link(s) to it dropped)" if links else ""), changes)
 
 
 def _trimmed(fields: dict) -> dict:

@@ -36,7 +36,7 @@ class Merging:
             transcripts = self._merge_transcripts(other, cases, report)
             codes = self._merge_codes(other, report)
             self._merge_codings(other, transcripts, codes, coders, report)
-            self._merge_memos(other, coders, transcripts, codes, report)
+            self._merge_memos(other, coders, cases, transcripts, codes, report)
             self._merge_resolutions(other, transcripts, codes)
             self._merge_assignments(other, transcripts, coders, report)
             self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
@@ -201,9 +201,9 @@ class Merging:
         made = {place for place, _ in known.values()}
         new, differ = [], 0
         for row in other.execute(
-                'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created'
-                " FROM codings"):
-            guid, transcript_id, code_id, coder_id, start, end, memo, created = row
+                'SELECT guid, transcript_id, code_id, coder_id, start, "end", memo, created,'
+                " autocoded FROM codings"):
+            guid, transcript_id, code_id, coder_id, start, end, memo, created, auto = row
             if transcript_id not in transcripts:
                 continue  # a transcript whose text differs: reported above
             place = (transcripts[transcript_id], codes[code_id], coders[coder_id], start, end)
@@ -216,7 +216,7 @@ class Merging:
             made.add(place)
             new.append({"guid": guid, "transcript_id": place[0], "code_id": place[1],
                         "coder_id": place[2], "start": start, "end": end, "memo": memo,
-                        "created": created})
+                        "created": created, "autocoded": auto})
         self._insert_many("codings", new)
         report["codings"] += len(new)
         if differ:
@@ -263,25 +263,37 @@ class Merging:
                 self._set_columns("assignments", row[0], added)
                 report["marks"] += len(added)
 
-    def _merge_memos(self, other, coders, transcripts, codes, report: dict) -> None:
+    def _merge_memos(self, other, coders, cases, transcripts, codes, report: dict) -> None:
         # A memo's target is named by GUID; the thing it names may be known here by
-        # another one (a transcript matched by its text, a code by its path).
+        # another one (a transcript matched by its text, a code by its path). Links
+        # name their code or transcript by id, mapped the same way.
         ours = {}
-        for table, mapping in (("transcripts", transcripts), ("codes", codes)):
+        for table, mapping in (("transcripts", transcripts), ("codes", codes),
+                               ("cases", cases)):
             here = dict(self.conn.execute(f"SELECT id, guid FROM {table}"))
             ours.update({guid: here[mapping[other_id]] for other_id, guid in
                          other.execute(f"SELECT id, guid FROM {table}")
                          if other_id in mapping})
-        for guid, name, text, target_type, target_guid, coder_id, created in other.execute(
-                "SELECT guid, name, text, target_type, target_guid, coder_id, created"
-                " FROM memos"):
+        memos = {}
+        for (memo_id, guid, name, text, target_type, target_guid, coder_id, created, kind,
+             modified) in other.execute(
+                "SELECT id, guid, name, text, target_type, target_guid, coder_id, created,"
+                " kind, modified FROM memos"):
             if self.conn.execute("SELECT 1 FROM memos WHERE guid = ?", (guid,)).fetchone():
                 continue
-            self._put_new("memos", {
+            memos[memo_id] = self._put_new("memos", {
                 "guid": guid, "name": name, "text": text, "target_type": target_type,
                 "target_guid": ours.get(target_guid, target_guid),
-                "coder_id": coders.get(coder_id), "created": created})
+                "coder_id": coders.get(coder_id), "created": created, "kind": kind,
+                "modified": modified})
             report["memos"] += 1
+        for guid, memo_id, code_id, transcript_id, start, end in other.execute(
+                'SELECT guid, memo_id, code_id, transcript_id, start, "end" FROM memo_links'):
+            if memo_id in memos:
+                self._put_new("memo_links", {
+                    "guid": guid, "memo_id": memos[memo_id],
+                    "code_id": codes.get(code_id), "transcript_id": transcripts.get(
+                        transcript_id), "start": start, "end": end})
 
     def import_exchange(self, project, source: str) -> dict:
         """Bring in a project read from another tool's export (an ExchangeProject): it
@@ -352,11 +364,7 @@ class Merging:
                 " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
                   c.start, c.end, c.memo, c.created or now()) for c in project.codings])
-            self.conn.executemany(
-                "INSERT INTO memos (guid, name, text, target_type, target_guid, coder_id,"
-                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(m.guid, m.name, m.text, m.target_type, m.target_guid,
-                  coder_ids.get(m.coder), m.created or now()) for m in project.memos])
+            self._lay_out_memos(project.memos, coder_ids, transcript_ids, code_ids)
             self.conn.executemany(
                 "INSERT INTO resolutions (guid, transcript_id, code_id, first_coder,"
                 ' second_coder, start, "end", choice, resolved_by, created)'
@@ -365,3 +373,23 @@ class Merging:
                   r.second_coder, r.start, r.end, r.choice, r.resolved_by,
                   r.created or now()) for r in project.resolutions
                  if r.transcript in transcript_ids and r.code in code_ids])
+
+    def _lay_out_memos(self, memos, coder_ids: dict, transcript_ids: dict,
+                       code_ids: dict) -> None:
+        for m in memos:
+            memo_id = self.conn.execute(
+                "INSERT INTO memos (guid, name, text, target_type, target_guid, coder_id,"
+                " created, kind, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (m.guid, m.name, m.text, m.target_type, m.target_guid,
+                 coder_ids.get(m.coder), m.created or now(), m.kind,
+                 m.modified or m.created)).lastrowid
+            # A link to something the file does not hold is left out, not guessed.
+            self.conn.executemany(
+                'INSERT INTO memo_links (guid, memo_id, code_id, transcript_id, start,'
+                ' "end") VALUES (?, ?, ?, ?, ?, ?)',
+                [(new_guid(), memo_id, code_ids.get(link.guid) if link.target_type == "code"
+                  else None, transcript_ids.get(link.guid) if link.target_type ==
+                  "transcript" else None, link.start, link.end) for link in m.links
+                 if (code_ids if link.target_type == "code" else transcript_ids
+                     ).get(link.guid)])
+

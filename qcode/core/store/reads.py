@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript, Turn
+from qcode.core.model import (Case, Coder, Coding, Memo, MemoLink, Resolution, Transcript,
+                              Turn)
 
 
 class Reads:
@@ -73,12 +74,20 @@ class Reads:
         return self.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
 
     def all_memos(self) -> list[Memo]:
-        """Every free-standing memo (on the project, a code or a transcript) with its
-        coder's GUID, oldest first."""
-        return [Memo(*row) for row in self.conn.execute(
-            "SELECT m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
-            " m.created FROM memos m LEFT JOIN coders d ON d.id = m.coder_id"
-            " ORDER BY m.created, m.guid")]
+        """Every memo row (on the project, a transcript, a case or a code, and journal
+        entries) with its author's GUID and its links by GUID, oldest first. Codings'
+        memos travel with the codings (all_codings)."""
+        links: dict[int, list[MemoLink]] = {}
+        for memo_id, *link in self.conn.execute(
+                'SELECT l.memo_id, CASE WHEN l.code_id IS NULL THEN \'transcript\''
+                " ELSE 'code' END, coalesce(c.guid, t.guid), l.start, l.\"end\""
+                " FROM memo_links l LEFT JOIN codes c ON c.id = l.code_id"
+                " LEFT JOIN transcripts t ON t.id = l.transcript_id ORDER BY l.id"):
+            links.setdefault(memo_id, []).append(MemoLink(*link))
+        return [Memo(*row[1:], links=links.get(row[0], [])) for row in self.conn.execute(
+            "SELECT m.id, m.guid, m.name, m.text, m.target_type, m.target_guid, d.guid,"
+            " m.created, m.kind, m.modified FROM memos m"
+            " LEFT JOIN coders d ON d.id = m.coder_id ORDER BY m.created, m.guid")]
 
     def all_resolutions(self) -> list[Resolution]:
         """How each place where two coders differed was resolved, by GUID."""
@@ -95,14 +104,16 @@ class Reads:
             " (SELECT coder_id, count(*) AS codings FROM codings GROUP BY coder_id) n"
             " ON n.coder_id = k.id ORDER BY k.name").fetchall()
 
-    def coding_rows(self, coder_ids: list[int]) -> list[tuple]:
+    def coding_rows(self, coder_ids: list[int], autocoded: bool = True) -> list[tuple]:
         """(transcript id, code id, start, end, coder id) of every coding made by these
-        coders, in no particular order."""
+        coders, in no particular order; without the auto-coded ones when `autocoded` is
+        False."""
         if not coder_ids:
             return []
         return self.conn.execute(
             'SELECT transcript_id, code_id, start, "end", coder_id FROM codings'
-            " WHERE coder_id IN (SELECT value FROM json_each(?))",
+            " WHERE coder_id IN (SELECT value FROM json_each(?))"
+            + ("" if autocoded else " AND autocoded = 0"),
             (json.dumps(coder_ids),)).fetchall()
 
     def resolution_rows(self) -> list[tuple]:
@@ -137,14 +148,16 @@ class Reads:
         return self.conn.execute(sql + " ORDER BY transcript_id, start", params).fetchall()
 
     def coded_spans(self, coders: list[str], code_ids: list[int] | None = None,
-                    transcript_ids: list[int] | None = None
+                    transcript_ids: list[int] | None = None, autocoded: bool = True
                     ) -> dict[tuple[str, int, int], list[tuple[int, int]]]:
-        """{(coder, transcript id, code id): [(start, end), ...]} in text order.
+        """{(coder, transcript id, code id): [(start, end), ...]} in text order; without
+        the auto-coded codings when `autocoded` is False.
         Plain spans, not Codings: agreement reads every coding of two or more coders
         (300,000 on a large project), and an object per coding would slow it."""
         sql = ('SELECT k.name, c.transcript_id, c.code_id, c.start, c."end" FROM codings c'
                f" JOIN coders k ON k.id = c.coder_id WHERE k.name IN "
-               f"({', '.join('?' for _ in coders)})")
+               f"({', '.join('?' for _ in coders)})"
+               + ("" if autocoded else " AND c.autocoded = 0"))
         params: list = list(coders)
         for column, values in (("c.code_id", code_ids), ("c.transcript_id", transcript_ids)):
             if values is not None:

@@ -21,7 +21,8 @@ TEXT_FIELDS = (
     ("codes", "example"), ("memos", "name"), ("memos", "text"), ("codings", "memo"),
     ("coders", "name"), ("resolutions", "first_coder"), ("resolutions", "second_coder"),
     ("resolutions", "resolved_by"), ("meta", "value"), ("events", "coder"),
-    ("events", "summary"),
+    ("events", "summary"), ("reviews", "coder"), ("reviews", "reviewer"),
+    ("reviews", "decided_by"), ("review_comments", "author"), ("review_comments", "body"),
 )
 
 # How a row of each table is named for the researcher (SQL over that row).
@@ -34,6 +35,9 @@ ROW_NAMES = {
     "resolutions": "'transcript ' || (SELECT name FROM transcripts WHERE id = transcript_id)"
                    " || ' at ' || start",
     "events": "'event ' || id || ' (' || action || ')'",
+    "reviews": "'review in transcript ' || (SELECT name FROM transcripts"
+               " WHERE id = transcript_id) || ' at ' || start",
+    "review_comments": "'comment ' || id || ' in a review'",
 }
 
 
@@ -55,14 +59,18 @@ class Removal:
                      transcript_id),
                     ("assignments", "SELECT id FROM assignments WHERE transcript_id = ?",
                      transcript_id),
-                    ("memos", "SELECT id FROM memos WHERE target_type = 'transcript'"
-                     " AND target_guid = ?", transcript["guid"]),
+                    ("review_comments", "SELECT id FROM review_comments WHERE review_id IN"
+                     " (SELECT id FROM reviews WHERE transcript_id = ?)", transcript_id),
+                    ("reviews", "SELECT id FROM reviews WHERE transcript_id = ?",
+                     transcript_id),
                     ("turns", "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq",
                      transcript_id)):
                 ids = [row[0] for row in self.conn.execute(sql, (key,)).fetchall()]
                 for row_id in ids:
                     self._delete(changes, table, row_id)
                 gone[table] = len(ids)
+            gone["memos"] = self._drop_memos_about(changes, "transcript", transcript["guid"])
+            gone["memo links"] = self._drop_links(changes, "transcript_id", transcript_id)
             self._delete(changes, "transcripts", transcript_id)
             gone["case"] = self._remove_case_if_unused(changes, transcript["case_id"])
             self._reindex_turns(changes, backwards=False)
@@ -86,8 +94,11 @@ class Removal:
         if attributes:
             return (f"case {name} kept: it has attributes ({', '.join(attributes)}); "
                     "'qcode redact --all' removes its name if it is a real one")
+        guid = self.conn.execute("SELECT guid FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        memos = self._drop_memos_about(changes, "case", guid)
         self._delete(changes, "cases", case_id)
-        return f"case {name} removed too: no other transcript and no attributes"
+        return (f"case {name} removed too: no other transcript and no attributes"
+                + (f"; its {memos} memo(s) with it" if memos else ""))
 
     def _reindex_turns(self, changes: list, backwards: bool) -> None:
         """Keep the search index in step when whole turns come or go (a transcript
@@ -110,9 +121,10 @@ class Removal:
         made after a removal was undone): deleting it would take them along unseen."""
         column, dependants = {
             "transcripts": ("transcript_id", ("turns", "codings", "resolutions",
-                                               "assignments")),
+                                               "assignments", "memo_links")),
             "cases": ("case_id", ("transcripts", "attributes")),
-            "codes": ("code_id", ("codings", "resolutions")),  # a code a load added
+            "memos": ("memo_id", ("memo_links",)),
+            "codes": ("code_id", ("codings", "resolutions", "memo_links")),  # a code a load added
         }.get(table, ("", ()))
         return any(self.conn.execute(f"SELECT 1 FROM {dependant} WHERE {column} = ?"
                                      " LIMIT 1", (row_id,)).fetchone()

@@ -214,6 +214,58 @@ MIGRATIONS: list[Migration] = [
         marked_coded TEXT,
         UNIQUE (transcript_id, coder_id));
     """,
+    # 8: a coding made by `qcode autocode` (a search's hit the coder accepted) says so,
+    # so agreement can leave such codings out; every coding made before was by hand.
+    """
+    ALTER TABLE codings ADD COLUMN autocoded INTEGER NOT NULL DEFAULT 0
+        CHECK (autocoded IN (0, 1));
+    """,
+    # 9: memos on everything and a reflexive journal (issue 15). A memo is about the
+    # project (no target), a transcript, a case or a code; a journal entry is a memo of
+    # kind 'journal', about no one thing. Its author is coder_id; it is dated when
+    # written and when last edited, and may point at codes, transcripts and passages.
+    # A link names its target by id (not GUID) so that removing the target must deal
+    # with its links in the same undoable action (see memos.py); no cascade, which
+    # the event log would not see.
+    """
+    ALTER TABLE memos ADD COLUMN kind TEXT NOT NULL DEFAULT 'memo'
+        CHECK (kind IN ('memo', 'journal'));
+    ALTER TABLE memos ADD COLUMN modified TEXT;
+    CREATE TABLE memo_links (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        memo_id INTEGER NOT NULL REFERENCES memos(id),
+        code_id INTEGER REFERENCES codes(id),
+        transcript_id INTEGER REFERENCES transcripts(id),
+        start INTEGER, "end" INTEGER,
+        CHECK ((code_id IS NULL) != (transcript_id IS NULL)),
+        CHECK ((start IS NULL) = ("end" IS NULL)),
+        CHECK (start IS NULL OR (transcript_id IS NOT NULL AND start < "end")));
+    CREATE INDEX memo_links_by_memo ON memo_links (memo_id);
+    CREATE INDEX memo_links_by_code ON memo_links (code_id);
+    CREATE INDEX memo_links_by_transcript ON memo_links (transcript_id);
+    """,
+    # 10: a reviewer's pass over another coder's codings: a mark per coding and
+    # reviewer (agreed, or a question), the thread of comments under it, and the
+    # outcome with who decided it. The coding's place is copied in, not referenced
+    # with a cascade: a coding removed as the outcome keeps its review, which the
+    # methods section counts.
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        coding_id INTEGER NOT NULL,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        coder TEXT NOT NULL, reviewer TEXT NOT NULL,
+        mark TEXT NOT NULL CHECK (mark IN ('agreed', 'question')),
+        outcome TEXT CHECK (outcome IN ('kept', 'changed', 'removed')),
+        decided_by TEXT, decided TEXT, created TEXT NOT NULL,
+        UNIQUE (coding_id, reviewer));
+    CREATE TABLE review_comments (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+        author TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL);
+    CREATE INDEX review_comments_by_review ON review_comments (review_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,34 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 from qcode.core.importers.base import binary_problem
-from qcode.core.model import Transcript, Turn, text_hash
+from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
-
-
-@dataclass
-class TranscriptRow:
-    id: int
-    guid: str
-    name: str
-    case: str | None
-    source_file: str
-    source_format: str
-    word_count: int
-    turn_count: int
-    imported: str
-
-
-@dataclass
-class SearchHit:
-    transcript: str
-    turn: int
-    speaker: str | None
-    start: int
-    end: int
-    snippet: str
 
 
 class Transcripts:
@@ -176,8 +152,9 @@ class Transcripts:
     def rewrite_transcript(self, transcript_id: int, new: Transcript, positions,
                            summary: str, **payload) -> int:
         """The one permitted change to stored text (a late redaction): the text, hash,
-        turns, search index and codings move together in one transaction; `positions`
-        maps old positions to new (`.start(p)`, `.end(p)`). Returns codings moved."""
+        turns, search index, codings and memos' passages move together in one
+        transaction; `positions` maps old positions to new (`.start(p)`, `.end(p)`).
+        Returns codings moved."""
         old_turns = self.conn.execute(
             'SELECT id, start, "end" FROM turns WHERE transcript_id = ? ORDER BY seq',
             (transcript_id,),
@@ -213,6 +190,21 @@ class Transcripts:
                 [(positions.start(start), positions.end(end), coding_id)
                  for coding_id, start, end in codings],
             )
+            # A memo's link to a passage moves with the text, as a coding does.
+            self.conn.executemany(
+                'UPDATE memo_links SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), link_id)
+                 for link_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM memo_links WHERE transcript_id = ?'
+                     " AND start IS NOT NULL", (transcript_id,)).fetchall()],
+            )
+            # A review keeps its coding's place (the coding may be gone): it moves too.
+            self.conn.executemany(
+                'UPDATE reviews SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), review_id)
+                 for review_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM reviews WHERE transcript_id = ?',
+                     (transcript_id,)).fetchall()])
             self.record("redact", summary, **payload)
         return len(codings)
 

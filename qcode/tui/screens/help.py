@@ -38,8 +38,9 @@ def typed_keys(keys: str) -> str:
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(screen, keys, action, binding id) for every binding, as currently mapped."""
-    from qcode.tui.screens import (coding, disagreements, forms, picker, reports, retrieve,
-                                   search, transcripts, vim)
+    from qcode.tui.screens import (autocode, coding, coding_review, disagreements, forms,
+                                   memos, picker, reports, retrieve, search, transcripts,
+                                   vim)
     from qcode.tui.widgets.codebook_panel import CodebookPanel
 
     groups = [("Everywhere", type(app)), ("Transcripts", transcripts.TranscriptsScreen),
@@ -49,7 +50,10 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
               ("Code picker", picker.CodePicker), ("Retrieve", retrieve.RetrieveScreen),
               ("Search", search.SearchScreen),
               ("Disagreements", disagreements.DisagreementsScreen),
+              ("Review of coding", coding_review.CodingReviewScreen),
               ("Reports", reports.ReportsScreen),
+              ("Auto-code review", autocode.AutocodeScreen),
+              ("Memos and journal", memos.MemoListScreen),
               ("Dialogs", forms.MemoEditor)]
     keymap = getattr(app, "_keymap", {}) or {}
     rows = []

@@ -54,6 +54,12 @@ class TranscriptsScreen(Screen):
         Binding("F", "search", "Search", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
         Binding("R", "reports", "Reports", id="transcripts.reports"),
+        Binding("m", "memo('transcript')", "Memo", id="transcripts.memo"),
+        Binding("p", "memo('case')", "Participant memo", show=False,
+                id="transcripts.case_memo"),
+        Binding("M", "memos", "Memos", id="transcripts.memos"),
+        Binding("J", "journal", "Journal", id="transcripts.journal"),
+        Binding("V", "review_coding", "Review", id="transcripts.review"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -156,6 +162,22 @@ class TranscriptsScreen(Screen):
         self.notify(f"Case {row['case']}: {name} = {value}", timeout=3)
         self.action_reload()
 
+    async def action_review_coding(self) -> None:
+        """Review a colleague's codings, or answer a review of one's own."""
+        from qcode.tui.screens.coding_review import CodingReviewScreen, review_choices
+        from qcode.tui.screens.forms import Choose
+
+        choices = await self.app.db(review_choices, self.app.coder)
+        if not choices:
+            self.notify("Nothing to review: no other coder has codings yet",
+                        severity="warning")
+            return
+        chosen = choices[0][0] if len(choices) == 1 else await self.app.push_screen_wait(
+            Choose("Review:", choices))
+        if chosen is not None:
+            coder, reviewer = chosen.split("\n")
+            self.app.push_screen(CodingReviewScreen(coder, reviewer))
+
     @work(group="action", exit_on_error=False)
     async def action_disagreements(self) -> None:
         from qcode.core.store import CONSENSUS
@@ -189,3 +211,32 @@ class TranscriptsScreen(Screen):
         from qcode.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen())
+
+    @work(group="action", exit_on_error=False)
+    async def action_memo(self, kind: str) -> None:
+        """Write or edit the memo on the transcript under the cursor, or its case."""
+        from qcode.tui.screens.memos import write_memo
+
+        table = self.query_one(DataTable)
+        if not (self.shown and 0 <= table.cursor_row < len(self.shown)):
+            return
+        row = self.shown[table.cursor_row]
+        if kind == "transcript":
+            await write_memo(self, ("transcript", row["id"]), f"Memo on {row['name']}")
+        elif not row["case"]:
+            self.notify(f"{row['name']} has no case (participant) to write on",
+                        severity="warning")
+        else:
+            case_id = await self.app.db(Project.case_id, row["case"])
+            await write_memo(self, ("case", case_id), f"Memo on participant {row['case']}")
+
+    def action_memos(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen())
+
+    def action_journal(self) -> None:
+        from qcode.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen(journal=True))
+

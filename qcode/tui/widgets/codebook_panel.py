@@ -20,6 +20,7 @@ class CodebookPanel(Tree):
         Binding("M", "screen.merge_code", "Merge into…", id="codebook.merge"),
         Binding("d", "screen.delete_code", "Delete", id="codebook.delete"),
         Binding("g", "screen.retrieve_code", "Retrieve", id="codebook.retrieve"),
+        Binding("w", "screen.code_memo", "Memo", id="codebook.memo"),
     ]
 
     def __init__(self, **kwargs):
