@@ -93,7 +93,7 @@ def to_docx(coded: CodedTranscript) -> bytes:
             paragraph.add_run(xml_safe(f"On {note.about}: ")).bold = True
             paragraph.add_run(xml_safe(note.text)).italic = True
     document.add_heading("Transcript", level=1)
-    comments = Comments(document, coded.provenance.made)
+    comments = NumberedComments(document, coded.provenance.made)
     runs: dict[int, list] = {}          # passage number -> the runs of its text
     for block in coded.blocks:
         paragraph = document.add_paragraph()
@@ -118,7 +118,7 @@ def to_docx(coded: CodedTranscript) -> bytes:
     return word_bytes(document, coded.provenance)
 
 
-class Comments:
+class NumberedComments:
     """Word comments numbered here, in one pass. python-docx's add_comment finds each
     new comment's number by reading every comment before it, so a transcript's
     comments cost time growing with their square (41.8 s for 4,841); here each is
