@@ -68,3 +68,73 @@ def test_reviews_and_answers_go_both_ways_and_merging_twice_adds_nothing(tmp_pat
                    "question, kept in the other copy; kept this project's" in c
                    for c in report["conflicts"])
         assert project.review_figures().total.questioned == 2
+
+
+def review_rows(path: Path) -> list[tuple]:
+    """Every review and comment as the project holds them, by GUID."""
+    with Project.open(path) as project:
+        return [(r["guid"], r["coding"], r["transcript"], r["code"], r["start"], r["end"],
+                 r["coder"], r["reviewer"], r["mark"], r["outcome"], r["decided_by"],
+                 r["decided"], r["created"], r["comments"]) for r in project.all_reviews()]
+
+
+def test_a_qdpx_round_trip_keeps_reviews_and_threads(tmp_path: Path):
+    from tests.cli.test_exchange_round_trip import export_and_import
+
+    ana, ben = copies(tmp_path)
+    with Project.open(ana) as project:
+        project.coder = "ben"
+        first, second, third = (c.id for c in project.codings(1))
+        asked = project.mark_coding(second, "question", "Is this trust or fear?")
+        project.mark_coding(first, "agreed")
+        dropped = project.mark_coding(third, "question", "Not about trust")
+        project.coder = "ana"
+        project.answer_review(asked, "Trust, I think.")
+        project.decide_review(dropped, "removed")
+    back = export_and_import(ana, tmp_path)
+    held = review_rows(ana)
+    assert len(held) == 3 and held[2][1] is None  # the removed coding's review
+    assert review_rows(back) == held
+    with Project.open(back) as there, Project.open(ana) as here:
+        assert there.review_figures() == here.review_figures()
+        report = there.merge(ana)  # the same reviews, known by GUID: nothing added
+        assert (report["reviews"], report["comments"]) == (0, 0)
+
+
+def test_reviews_are_anonymised_with_their_text_on_the_way_in(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from qcode.cli import cli
+
+    text = "P01: Kirsty Marsh runs it from Leeds, on her phone.\n"
+    source = tmp_path / "raw.qcode"
+    with Project.create(source) as project:
+        project.coder = "ana"
+        project.add_transcript(parsed("p01", text), "p01.txt")
+        code = project.add_code("Control")
+        start = text.index("runs")
+        coding = project.add_coding(1, code, "ana", start, start + 18)
+        project.coder = "ben"
+        project.mark_coding(coding, "question", "Is Kirsty Marsh in Leeds the one?")
+    runner = CliRunner()
+    exported = tmp_path / "raw.qdpx"
+    assert runner.invoke(cli, ["--project", str(source), "export", str(exported)]
+                         ).exit_code == 0
+    ids = tmp_path / "ids.csv"
+    ids.write_text("value,category,pseudonym\nKirsty Marsh,person,\nLeeds,place,\n")
+    target = tmp_path / "study.qcode"
+    result = runner.invoke(cli, [
+        "--project", str(target), "import-project", str(exported), "--anonymise", "--key",
+        str(tmp_path / "k.key"), "--identifiers", str(ids), "--non-interactive"])
+    assert result.exit_code == 0, result.output
+    with Project.open(target) as project:
+        stored = project.transcript_text(1)
+        review = project.reviews()[0]
+        assert stored[review.start:review.end].startswith("runs it from [")
+        assert review.coding_id == project.codings(1)[0].id
+        assert "Kirsty" not in review.comments[0].body and "[Person" in \
+            review.comments[0].body
+    for file in (target, target.with_name(target.name + "-wal")):
+        if file.exists():
+            data = file.read_bytes().lower()
+            assert b"kirsty" not in data and b"leeds" not in data

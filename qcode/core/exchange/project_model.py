@@ -60,5 +60,7 @@ class ExchangeProject:
     codings: list[Coding] | StoredCodings = field(default_factory=list)
     memos: list[Memo] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
+    # qcode's own, through qcode.json: as Project.all_reviews gives them.
+    reviews: list[dict] = field(default_factory=list)
     # What a reader repaired or left out, for the user to read.
     warnings: list[str] = field(default_factory=list)

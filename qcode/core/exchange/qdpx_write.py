@@ -180,6 +180,8 @@ def extras(exchange: ExchangeProject) -> dict:
                          r.first_coder, r.second_coder, r.start, r.end, r.choice,
                          r.resolved_by, r.created]
                         for r in exchange.resolutions],
+        "reviews": [{**r, "transcript": written(r["transcript"]), "code": written(r["code"]),
+                     "coding": written(r["coding"])} for r in exchange.reviews],
     }
 
 

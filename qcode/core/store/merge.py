@@ -467,6 +467,7 @@ class Merging:
                 ((c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
                   c.start, c.end, c.memo, c.created or now()) for c in project.codings))
             self._lay_out_memos(project.memos, coder_ids, transcript_ids, code_ids)
+            self._lay_out_reviews(project.reviews, transcript_ids, code_ids)
             self.conn.executemany(
                 "INSERT INTO resolutions (guid, transcript_id, code_id, first_coder,"
                 ' second_coder, start, "end", choice, resolved_by, created)'

@@ -122,6 +122,44 @@ class Reviews:
                 review.comments = threads.get(review.id, [])
         return found
 
+    def all_reviews(self) -> list[dict]:
+        """Every review with its thread, for an export: transcript, code and coding by
+        GUID (the coding's is None once it was removed), comments by GUID."""
+        comments: dict[int, list[dict]] = {}
+        for review_id, guid, author, body, created in self.conn.execute(
+                "SELECT review_id, guid, author, body, created FROM review_comments"
+                " ORDER BY id"):
+            comments.setdefault(review_id, []).append(
+                {"guid": guid, "author": author, "body": body, "created": created})
+        names = ("guid", "coding", "transcript", "code", "start", "end", "coder",
+                 "reviewer", "mark", "outcome", "decided_by", "decided", "created")
+        return [{**dict(zip(names, row[1:])), "comments": comments.get(row[0], [])}
+                for row in self.conn.execute(
+                    'SELECT r.id, r.guid, c.guid, t.guid, k.guid, r.start, r."end", r.coder,'
+                    " r.reviewer, r.mark, r.outcome, r.decided_by, r.decided, r.created"
+                    " FROM reviews r JOIN transcripts t ON t.id = r.transcript_id"
+                    " JOIN codes k ON k.id = r.code_id"
+                    " LEFT JOIN codings c ON c.id = r.coding_id ORDER BY r.id")]
+
+    def _lay_out_reviews(self, reviews: list[dict], transcript_ids: dict,
+                         code_ids: dict) -> None:
+        """An export's reviews, written as they are into a project being laid out; a
+        review whose coding was removed gets an id no coding will have."""
+        coding_ids = dict(self.conn.execute("SELECT guid, id FROM codings"))
+        for review in reviews:
+            if review["transcript"] not in transcript_ids or review["code"] not in code_ids:
+                continue
+            review_id = self._new_ids("reviews", 1)
+            self._put("reviews", {
+                "id": review_id, "guid": review["guid"],
+                "coding_id": coding_ids.get(review["coding"]) or self._new_ids("codings", 1),
+                "transcript_id": transcript_ids[review["transcript"]],
+                "code_id": code_ids[review["code"]],
+                **{k: review[k] for k in ("start", "end", "coder", "reviewer", "mark",
+                                          "outcome", "decided_by", "decided", "created")}})
+            for comment in review["comments"]:
+                self._put("review_comments", {"review_id": review_id, **comment})
+
     def codings_to_review(self, coder: str) -> list[Coding]:
         """Every coding of `coder`, in transcript and text order."""
         return [Coding(*row) for row in self.conn.execute(
