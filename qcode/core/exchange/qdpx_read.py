@@ -871,7 +871,7 @@ def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
 _REVIEW_TEXTS = ("guid", "coder", "reviewer", "decided_by")
 
 
-def _review(row, project: ExchangeProject) -> dict | None:
+def _review(row, project: ExchangeProject) -> model.ReviewRecord | None:
     """A review and its thread from qcode.json, or None when its transcript did not
     come in."""
     given = _mapping(row, "a review")
@@ -890,8 +890,8 @@ def _review(row, project: ExchangeProject) -> dict | None:
         comment = _mapping(comment, "a review's comment")
         if not all(isinstance(comment.get(f), str) for f in ("guid", "author", "body")):
             raise ValueError("a review's comment has no GUID, author or words")
-        comments.append({"guid": comment["guid"], "author": comment["author"],
-                         "body": comment["body"], "created": _date(comment.get("created"))})
+        comments.append(model.ReviewComment(comment["author"], comment["body"],
+                                            _date(comment.get("created")), comment["guid"]))
     review = {field: given.get(field) for field in (*_REVIEW_TEXTS, "mark", "outcome",
                                                     "start", "end")}
     for field in ("transcript", "code", "coding"):
@@ -904,7 +904,7 @@ def _review(row, project: ExchangeProject) -> dict | None:
         return None
     if not 0 <= start < end <= len(texts[review["transcript"]]):
         raise ValueError("a review's place is outside its text")
-    return review
+    return model.ReviewRecord(**review)
 
 
 def _memo_facts(given) -> dict:
