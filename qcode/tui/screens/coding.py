@@ -531,9 +531,9 @@ class CodingScreen(Screen):
             self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
 
     def undo_belongs_here(self, step) -> bool:
-        from qcode.tui.undo import MEETING_ACTIONS, REVIEW_ACTIONS
+        from qcode.tui.undo import ATTRIBUTE_ACTIONS, MEETING_ACTIONS, REVIEW_ACTIONS
 
-        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS + ATTRIBUTE_ACTIONS
                 and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------
