@@ -110,6 +110,10 @@ class CodePicker(ModalScreen[dict | None]):
             detail.update("")
             return
         option_id = options.get_option_at_index(options.highlighted).id
+        if option_id == NEW:
+            detail.update(Text("Enter makes a new code of this name; "
+                               "Down reaches the codes that match.", style="italic"))
+            return
         if not option_id.startswith("c:"):
             detail.update("")
             return
