@@ -23,9 +23,9 @@ def same_name(name: str) -> str:
 class CodeIndex:
     """Ranks codes against a query: the code with exactly that name, then names that
     start with it, then names with a word that starts with it, then fuzzy matches of
-    the name (and path of themes), then codes whose definition matches, so "trng"
-    finds "Lack of training" and "deport" the code whose definition mentions
-    deportation."""
+    the name (and path of themes), then codes whose definition or when-to-use has
+    words starting with the query's, so "trainng" finds "Lack of training" and
+    "removed" the code whose definition says "removed from the country"."""
 
     def __init__(self, codes: list[Code]):
         self.codes = codes
@@ -33,7 +33,7 @@ class CodeIndex:
         self._same = [same_name(code.name) for code in codes]
         self._names = [utils.default_process(code.name) for code in codes]
         self._paths = [utils.default_process(paths[code.id]) for code in codes]
-        self._definitions = [utils.default_process(" ".join(
+        self._definitions = [" " + utils.default_process(" ".join(
             (code.definition, code.when_to_use))) for code in codes]
 
     def named(self, query: str) -> Code | None:
@@ -60,14 +60,17 @@ class CodeIndex:
             elif processed and f" {processed}" in f" {name}":
                 found(index, WORD_PREFIX)
         if processed:
-            for choices, scorer, tier, weight in (
-                (self._names, fuzz.WRatio, FUZZY_NAME, 1.0),
-                (self._paths, fuzz.partial_ratio, FUZZY_NAME, 0.9),
-                (self._definitions, fuzz.partial_ratio, DEFINITION, 1.0),
-            ):
+            for choices, weight in ((self._names, 1.0), (self._paths, 0.9)):
                 for _, score, index in process.extract(
-                        processed, choices, scorer=scorer, limit=limit,
+                        processed, choices, scorer=fuzz.partial_ratio, limit=limit,
                         score_cutoff=FUZZY_CUTOFF, processor=None):
-                    found(index, tier, score * weight)
+                    found(index, FUZZY_NAME, score * weight)
+            # Definitions are matched by the words' beginnings, not fuzzily: a fuzzy
+            # match in a long definition is mostly noise, and was what an unrelated
+            # code once got picked by.
+            starts = [f" {word}" for word in processed.split()]
+            for index, definition in enumerate(self._definitions):
+                if index not in tiers and all(start in definition for start in starts):
+                    found(index, DEFINITION)
         ranked = sorted(tiers, key=lambda i: (*tiers[i], len(self._names[i]), i))
         return [self.codes[i] for i in ranked[:limit]]

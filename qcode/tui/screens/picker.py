@@ -44,6 +44,7 @@ class CodePicker(ModalScreen[dict | None]):
         # Picking a code to apply to text, where a category cannot be chosen.
         self.applies = applies
         self.extra = list(extra)  # (id, label) choices offered before the codes
+        self._labels: dict[int, Text] = {}  # built once: refilter runs on every key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -82,6 +83,11 @@ class CodePicker(ModalScreen[dict | None]):
         self.show_detail()
 
     def label(self, code: Code) -> Text:
+        if code.id not in self._labels:
+            self._labels[code.id] = self._label(code)
+        return self._labels[code.id]
+
+    def _label(self, code: Code) -> Text:
         label = Text("■ ", style=code_colour(code), no_wrap=True, overflow="ellipsis")
         label.append(code.name)
         if not code.codable:
