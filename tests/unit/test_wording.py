@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from qcode.core.codebook import parse as parse_codebook
 from qcode.core.model import Turn
+from qcode.core.store import Project
 from qcode.core.wording import first_words, passage, plural
+from tests.unit.test_store import transcript
 
 TEXT = ("Interviewer: Did you report it?\n\n"
         "Ana: I reported it to the sergeant the next day. Nothing happened.\n\n"
@@ -52,3 +57,46 @@ def test_a_passage_outside_any_turn_names_the_transcript():
 def test_first_words_collapse_line_breaks():
     assert first_words("one\ntwo\n\nthree", count=2) == '"one two…"'
     assert plural(1, "coding") == "1 coding" and plural(1234, "coding") == "1,234 codings"
+
+
+# -- the store's actions, worded as the researcher reads them (undo, the log) ----------
+
+BOOK = """
+name: b
+codes:
+  - name: Reporting
+  - name: "{passage}"
+"""
+
+
+@pytest.fixture
+def coded(project: Project):
+    tid = project.add_transcript(transcript(body=TEXT), source_file="p07.txt")
+    project.load_codebook(parse_codebook(BOOK))
+    project.coder = "ana"
+    ids = {c.name: c.id for c in project.codes()}
+    start = TEXT.index("I reported")
+    return project, tid, ids, start
+
+
+def test_undo_and_redo_name_the_passage_by_turn_and_words(coded):
+    project, tid, ids, start = coded
+    coding = project.add_coding(tid, ids["Reporting"], "ana", start, start + 40)
+    worded = 'coded t1, turn 2 (Ana): "I reported it to the…" as Reporting'
+    assert project.events(1)[0]["summary"] == worded
+    assert project.undo() == worded and project.redo() == worded
+    project.set_coding_memo(coding, "asked twice")
+    assert project.undo() == ('memo on the coding of t1, turn 2 (Ana): "I reported it '
+                              'to the…" as Reporting')
+    project.recode(coding, ids["{passage}"])
+    assert project.undo() == 'recoded t1, turn 2 (Ana): "I reported it to the…" as {passage}'
+    project.remove_coding(coding)
+    assert project.undo().startswith('removed the coding of t1, turn 2 (Ana): "I')
+
+
+def test_the_log_keeps_positions_not_words(coded):
+    """A late redaction rewrites the text, not the log: words kept there would stay."""
+    project, tid, ids, start = coded
+    project.add_coding(tid, ids["Reporting"], "ana", start, start + 40)
+    stored = project.conn.execute("SELECT summary, payload FROM events").fetchall()
+    assert not any("reported" in summary + payload for summary, payload in stored)

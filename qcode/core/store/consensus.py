@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from qcode.core.store.base import CONSENSUS, ProjectError, new_guid, now
+from qcode.core.store.journal import PASSAGE
 
 
 class Consensus:
@@ -41,8 +42,9 @@ class Consensus:
                 "guid": new_guid(), "transcript_id": transcript_id, "code_id": code_id,
                 "first_coder": coders[0], "second_coder": coders[1], "start": start,
                 "end": end, "choice": choice, "resolved_by": self.coder, "created": now()})
-            self._action("resolve", f"resolved {name} [{start}, {end}) by {choice}",
-                         changes, code=code_id, transcript=transcript_id)
+            self._action("resolve", f"resolved {PASSAGE} for {name} by {choice}",
+                         changes, code=code_id, transcript=transcript_id,
+                         passage=[transcript_id, start, end])
 
     def resolutions(self, coders: tuple[str, str]) -> dict[tuple[int, int, int, int], str]:
         """(transcript id, code id, start, end) of each resolved place -> the choice."""
