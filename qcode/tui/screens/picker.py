@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -21,6 +22,9 @@ from qcode.core.model import Code
 from qcode.tui.widgets.transcript_view import code_colour
 
 NEW = "new"
+# The best matches listed: more than a tall terminal shows, and few enough that the
+# list is rebuilt within a few milliseconds on every key (typing more narrows it).
+SHOWN = 25
 
 
 class CodePicker(ModalScreen[dict | None]):
@@ -44,7 +48,7 @@ class CodePicker(ModalScreen[dict | None]):
         # Picking a code to apply to text, where a category cannot be chosen.
         self.applies = applies
         self.extra = list(extra)  # (id, label) choices offered before the codes
-        self._labels: dict[int, Text] = {}  # built once: refilter runs on every key
+        self._labels: dict[int, Content] = {}  # built once: refilter runs on every key
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -65,7 +69,7 @@ class CodePicker(ModalScreen[dict | None]):
         rests on what Enter should do with the typed name: the code with that name,
         else a new code of that name (listed first), else the best match."""
         options = self.query_one(OptionList)
-        found = self.index.search(query, limit=50)
+        found = self.index.search(query, limit=SHOWN)
         query = query.strip()
         named = self.index.named(query) if query else None
         choices = []
@@ -82,9 +86,9 @@ class CodePicker(ModalScreen[dict | None]):
                  if named is not None and option.id == f"c:{named.id}"), 0)
         self.show_detail()
 
-    def label(self, code: Code) -> Text:
+    def label(self, code: Code) -> Content:
         if code.id not in self._labels:
-            self._labels[code.id] = self._label(code)
+            self._labels[code.id] = Content.from_rich_text(self._label(code))
         return self._labels[code.id]
 
     def _label(self, code: Code) -> Text:
