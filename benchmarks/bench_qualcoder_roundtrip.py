@@ -65,12 +65,12 @@ def prepare(path: Path) -> dict:
         # A category holding an existing code, so that every project has one.
         category = project.add_code("Grouped themes")
         moved = next(c for c in project.codes() if c.depth == 0 and c.id != category)
-        project.move_code(moved["id"], category)
+        project.move_code(moved.id, category)
         for code in project.codes():
             if code.depth == 0 and not code.codings:
                 project.edit_code(code.id, codable=False)
         first = project.transcripts()[0]
-        project.set_coding_memo(project.codings(first.id)[0]["id"], "Check with B.")
+        project.set_coding_memo(project.codings(first.id)[0].id, "Check with B.")
         code = next(c for c in project.codes() if c.codable)
         transcript = project.conn.execute("SELECT guid FROM transcripts WHERE id = ?",
                                           (first.id,)).fetchone()[0]
@@ -100,8 +100,8 @@ def what_travels(path: Path) -> tuple:
     with Project.open(path) as project:
         codes = {c.id: c for c in project.codes()}
         categories = sorted(c.name for c in codes.values() if not c.codable)
-        codings = {(t.name, codes[c["code_id"]].name, c["coder"], c["start"], c["end"],
-                    c["memo"]) for t in project.transcripts()
+        codings = {(t.name, codes[c.code_id].name, c.coder_name, c.start, c.end,
+                    c.memo) for t in project.transcripts()
                    for c in project.codings(t.id)}
         memos = sorted(project.conn.execute("SELECT target_type, text FROM memos"))
         links = {(t.case, t.name) for t in project.transcripts() if t.case}

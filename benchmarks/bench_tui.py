@@ -201,6 +201,7 @@ class Frames:
         self.count = 0
         self.probes: dict = {}
         self.hits: dict[str, float] = {}
+        self.cpu_hits: dict[str, float] = {}  # the same moments on the CPU clock
         original = app._display
 
         def display(screen, renderable) -> None:
@@ -210,7 +211,7 @@ class Frames:
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(app.console)  # the bytes a terminal gets
             self.count += 1
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.process_time()
             for name, probe in list(self.probes.items()):
                 try:
                     held = probe()
@@ -218,12 +219,14 @@ class Frames:
                     held = False
                 if held:
                     self.hits[name] = now
+                    self.cpu_hits[name] = cpu
                     del self.probes[name]
 
         app._display = display  # an instance attribute: Screen calls app._display
 
     def watch(self, **probes) -> None:
         self.hits = {}
+        self.cpu_hits = {}
         self.probes = dict(probes)
 
     async def wait(self, name: str, timeout: float = TIMEOUT) -> float:
@@ -348,10 +351,10 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
 
             span = view.selected_span()
             key, code_id, _ = keyed[i % len(keyed)]
-            before = {c["id"] for c in screen.codings}
+            before = {c.id for c in screen.codings}
             frames.watch(coded=lambda: any(
-                c["id"] not in before and c["code_id"] == code_id and c["coder"] == ME
-                and c["start"] <= span[0] and c["end"] >= span[1] for c in screen.codings))
+                c.id not in before and c.code_id == code_id and c.coder_name == ME
+                and c.start <= span[0] and c.end >= span[1] for c in screen.codings))
             started = time.perf_counter()
             send_key(app, key, key)
             apply_times.append(await frames.wait("coded") - started)
@@ -435,8 +438,40 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         assert picker.query_one(Input).value == text, (picker.query_one(Input).value, text)
         send_key(app, "escape", None)
         await settle(pilot, app)
+
+        await measure_consensus(app, pilot, frames, repeat, results)
     results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return results
+
+
+async def measure_consensus(app, pilot, frames, repeat: int, results: dict) -> None:
+    """Opening a consensus place: from the key that moves to the next place in the
+    meeting's table to the first frame showing it (both coders' layers, the words each
+    had), on the CPU clock (the process's, so the database thread counts too). The
+    meeting of alice and bob over the whole transcript; the screen's first load (every
+    place, grouped and named in words) is shown on its own, on the wall clock."""
+    from qcode.tui.screens.disagreements import DisagreementsScreen
+
+    send_key(app, "escape", None)  # back to the transcripts screen
+    await settle(pilot, app)
+    frames.watch(meeting=lambda: isinstance(app.screen, DisagreementsScreen)
+                 and app.screen.shown_place is not None)
+    started = time.perf_counter()
+    app.push_screen(DisagreementsScreen(CODERS[0], CODERS[1]))
+    results["meeting_load"] = await frames.wait("meeting") - started
+    await settle(pilot, app)
+    screen = app.screen
+    results["meeting_places"] = len(screen.places)
+    times = []
+    for _ in range(min(repeat, len(screen.places) - 1)):
+        target = screen.places[screen.table.cursor_row + 1]
+        frames.watch(place=lambda: screen.shown_place is target)
+        started = time.process_time()
+        send_key(app, "down", None)
+        await frames.wait("place")
+        times.append(frames.cpu_hits["place"] - started)
+        await settle(pilot, app)
+    results["place_open"] = times
 
 
 def main() -> None:
@@ -470,6 +505,8 @@ def main() -> None:
          summary(r["refilter"]), "≤ 5 ms median", median(r["refilter"]) <= 0.005),
         ("page down (key to scrolled frame)", summary(r["page"]), "≤ 30 ms median",
          median(r["page"]) <= 0.03),
+        ("open a consensus place (key to frame, CPU clock)", summary(r["place_open"]),
+         "≤ 50 ms median", median(r["place_open"]) <= 0.05),
         ("peak memory (ru_maxrss, whole process incl. setup)", f"{r['rss_mb']:.0f} MB",
          "≤ 300 MB", r["rss_mb"] <= 300),
     ]
@@ -479,6 +516,8 @@ def main() -> None:
         ("picker: the ranking alone (CodeIndex.search, CPU time)", summary(r["search"])),
         ("picker: typed key to repainted frame (end to end)", summary(r["keystroke"])),
         ("open the picker ('c' to frame)", f"{ms(r['picker_open']):.0f} ms"),
+        (f"open the consensus meeting ({r['meeting_places']} places, to first frame)",
+         f"{ms(r['meeting_load']):.0f} ms"),
     ]
     print()
     print("| measure | figure | target | met |")

@@ -44,8 +44,8 @@ async def session(path: Path, coder: str, actions: int, offset: int) -> None:
             start, end = screen.view.selected_span()
             code_id = next(c for c in screen.codes.values() if c.name == KEYS[key]).id
             for _ in range(200):
-                if any(c["code_id"] == code_id and c["start"] <= start and end <= c["end"]
-                       and c["coder"] == coder for c in screen.codings):
+                if any(c.code_id == code_id and c.start <= start and end <= c.end
+                       and c.coder_name == coder for c in screen.codings):
                     break
                 await pilot.pause(0.01)
             else:

@@ -72,6 +72,36 @@ class Transcript:
 
 
 @dataclass
+class TranscriptRow:
+    """A stored transcript as a list of them shows it: its row id and GUID, name, case
+    and counts, without its text."""
+
+    id: int
+    guid: str
+    name: str
+    case: str | None
+    source_file: str
+    source_format: str
+    word_count: int
+    turn_count: int
+    imported: str
+
+
+@dataclass
+class SearchHit:
+    """A turn where a searched phrase was found: the transcript's name, the turn's
+    number, speaker and span, and a snippet with the words found marked (each between
+    the control characters STX and ETX)."""
+
+    transcript: str
+    turn: int
+    speaker: str | None
+    start: int
+    end: int
+    snippet: str
+
+
+@dataclass
 class Coder:
     guid: str
     name: str
@@ -123,7 +153,8 @@ class Code:
 @dataclass
 class Coding:
     """A span of a transcript coded with a code by a coder. From the store it also
-    carries its row ids and the coder's name (what every screen and report shows)."""
+    carries its row ids and the coder's name (what every screen and report shows); one
+    made but not stored yet has `id` None."""
 
     guid: str
     transcript: str  # transcript GUID
@@ -208,3 +239,62 @@ class CodingStatus:
     assigned: bool
     marked_coded: str | None
     codings: int
+
+
+@dataclass
+class ReviewComment:
+    """One message in a review's thread: the reviewer's question or the coder's answer."""
+
+    author: str
+    body: str
+    created: str
+
+
+@dataclass
+class Review:
+    """A reviewer's pass over one coding of another coder: agreed, or a question with
+    its thread, and the outcome once decided (kept, changed, removed) and by whom.
+    The coding's place is kept with it, so a removed coding can still be named."""
+
+    id: int
+    guid: str
+    coding_id: int
+    transcript_id: int
+    code_id: int
+    start: int
+    end: int
+    coder: str  # whose coding is reviewed
+    reviewer: str
+    mark: str  # "agreed" or "question"
+    outcome: str | None = None  # "kept", "changed" or "removed", once decided
+    decided_by: str | None = None
+    created: str | None = None
+    comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """A question no one has decided yet."""
+        return self.mark == "question" and self.outcome is None
+
+
+@dataclass
+class ReviewCounts:
+    """A review's figures for a methods section: a coder's codings (those removed
+    after review included), how many were reviewed, agreed, questioned, kept, changed
+    and removed, and the questions still open."""
+
+    codings: int = 0
+    reviewed: int = 0
+    agreed: int = 0
+    questioned: int = 0
+    kept: int = 0
+    changed: int = 0
+    removed: int = 0
+    open: int = 0
+
+
+@dataclass
+class ReviewFigures:
+    coders: dict[str, ReviewCounts]  # per coder reviewed
+    total: ReviewCounts
+    reviewers: list[str]

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from qcode.core.model import Turn
+from qcode.core.model import Coding, Turn
 
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 # A sentence ends at . ! ? or … (with closing quotes/brackets) followed by a space,
@@ -79,18 +79,19 @@ def sentence_at(text: str, turns: Sequence[Turn], offset: int) -> tuple[int, int
     return _trimmed(text, start, end)
 
 
-def covering(codings: Iterable[dict], offset: int) -> list[dict]:
+def covering(codings: Iterable[Coding], offset: int) -> list[Coding]:
     """Codings whose span holds `offset`, shortest first (the innermost is on top)."""
-    found = [c for c in codings if c["start"] <= offset < c["end"]]
-    return sorted(found, key=lambda c: c["end"] - c["start"])
+    found = [c for c in codings if c.start <= offset < c.end]
+    return sorted(found, key=lambda c: c.end - c.start)
 
 
-def by_line(codings: Iterable[dict], lines: Lines) -> dict[int, list[tuple[int, int, dict]]]:
+def by_line(codings: Iterable[Coding], lines: Lines
+            ) -> dict[int, list[tuple[int, int, Coding]]]:
     """For each line, the (start column, end column, coding) pieces drawn on it."""
-    index: dict[int, list[tuple[int, int, dict]]] = defaultdict(list)
+    index: dict[int, list[tuple[int, int, Coding]]] = defaultdict(list)
     for coding in codings:
-        first, first_column = lines.location(coding["start"])
-        last, last_column = lines.location(coding["end"])
+        first, first_column = lines.location(coding.start)
+        last, last_column = lines.location(coding.end)
         for row in range(first, last + 1):
             start = first_column if row == first else 0
             end = last_column if row == last else lines.end_of(row) - lines.starts[row]

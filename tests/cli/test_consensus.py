@@ -35,10 +35,10 @@ def test_places_and_resolution_with_undo(two_coders):
     project.resolve(tid, ids["Training"], (13, 36), [(20, 30)], "intersection",
                     ("ana", "ben"))
     project.resolve(tid, ids["Training"], (13, 36), [(13, 36)], "union", ("ana", "ben"))
-    assert [(c["start"], c["end"]) for c in project.codings(tid, [CONSENSUS])] == [(13, 36)]
+    assert [(c.start, c.end) for c in project.codings(tid, [CONSENSUS])] == [(13, 36)]
     assert places_in(project, "ana", "ben")[0]["resolution"] == "union"
     project.undo()
-    assert [(c["start"], c["end"]) for c in project.codings(tid, [CONSENSUS])] == [(20, 30)]
+    assert [(c.start, c.end) for c in project.codings(tid, [CONSENSUS])] == [(20, 30)]
     assert places_in(project, "ana", "ben")[0]["resolution"] == "intersection"
     with pytest.raises(ProjectError, match="outside the place"):
         project.resolve(tid, ids["Training"], (13, 36), [(10, 20)], "edit", ("ana", "ben"))
@@ -53,6 +53,8 @@ def test_disagreements_command(two_coders):
     result = runner.invoke(cli, [*args, "disagreements"])
     assert result.exit_code == 0, result.output
     assert "only ben coded" in result.output
+    places = [line for line in result.output.splitlines() if "coded" in line or "differ:" in line]
+    assert places and all("“" in line and "[" not in line for line in places)  # words
     assert "2 places where ana and ben differ; 0 resolved." in result.output
     result = runner.invoke(cli, [*args, "disagreements", "--coders", "ana,ben",
                                  "--codes", "Training", "--json"])

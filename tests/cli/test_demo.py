@@ -47,8 +47,8 @@ def test_every_row_of_the_material_became_a_coding(built: Project):
     for transcript_id in names.values():
         text = built.transcript_text(transcript_id)
         for c in built.codings(transcript_id):
-            stored[(transcript_id, c["coder"], paths[c["code_id"]],
-                    text[c["start"]:c["end"]])] += 1
+            stored[(transcript_id, c.coder_name, paths[c.code_id],
+                    text[c.start:c.end])] += 1
     wanted = Counter((names[r["transcript"]], r["coder"], r["code"], r["quote"])
                      for r in rows)
     assert stored == wanted

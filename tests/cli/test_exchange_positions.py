@@ -195,7 +195,7 @@ def test_an_export_for_nvivo_counts_utf16_and_comes_back_the_same(tmp_path: Path
         with Project.open(path) as project:
             transcript = project.transcripts()[0]
             body = project.transcript_text(transcript.id)
-            return sorted((c["start"], c["end"], body[c["start"]:c["end"]])
+            return sorted((c.start, c.end, body[c.start:c.end])
                           for c in project.codings(transcript.id))
 
     assert codings(back) == codings(study)

@@ -195,8 +195,8 @@ def assert_sound(data: bytes, project: Project) -> None:
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"].lower()  # as every export writes it
-            stored[guid] = text[c["start"]:c["end"]]
+            guid = c.guid.lower()  # as every export writes it
+            stored[guid] = text[c.start:c.end]
     assert coded_in_file == stored
 
 
@@ -755,9 +755,9 @@ def test_pyqdpx_reads_every_coding_of_the_demo_export(demo):
     for row in project.transcripts():
         text = project.transcript_text(row.id)
         for c in project.codings(row.id):
-            guid = project.coding(c["id"])["guid"]
+            guid = c.guid
             selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
-            expected[row.name, selection] = text[c["start"]:c["end"]]
+            expected[row.name, selection] = text[c.start:c.end]
     assert len(sources) == len(project.transcripts())
     assert found == expected
 

@@ -167,9 +167,9 @@ def coded(project: Project) -> dict[tuple[str, str, str], str]:
     for transcript in project.transcripts():
         text = project.transcript_text(transcript.id)
         for coding in project.codings(transcript.id):
-            code = project.code(coding["code_id"]).name
-            out[(transcript.name, code, coding["coder"])] = text[coding["start"]:
-                                                                 coding["end"]]
+            code = project.code(coding.code_id).name
+            out[(transcript.name, code, coding.coder_name)] = text[coding.start:
+                                                                 coding.end]
     return out
 
 
@@ -190,8 +190,8 @@ def test_a_project_from_another_tool_comes_in_whole(atlas: Path, tmp_path: Path)
             ("interview-02", "Barriers", "Ana"): SECOND_TEXT,  # the whole document
         }
         first = project.transcript_id("interview-01")
-        memos = {project.code(c["code_id"]).name: c["memo"]
-                 for c in project.codings(first) if c["memo"]}
+        memos = {project.code(c.code_id).name: c.memo
+                 for c in project.codings(first) if c.memo}
         assert memos == {"Cost": "Price comes up first.", "Barriers": "Price comes up first."}
         [case] = project.all_cases()
         assert (case.name, case.values) == ("P01", {"role": "Detective Sergeant",
@@ -331,10 +331,10 @@ def test_anonymised_on_the_way_in(tmp_path: Path):
         stored = project.transcript_text(transcript.id)
         assert "Kirsty" not in stored and "Leeds" not in stored
         coding = project.codings(transcript.id)[0]
-        covered = stored[coding["start"]:coding["end"]]
+        covered = stored[coding.start:coding.end]
         assert covered.startswith("[Person") and covered.endswith("]") and " runs it from " \
             in covered
-        assert "Kirsty" not in coding["memo"] and "Kirsty" not in transcript.name
+        assert "Kirsty" not in coding.memo and "Kirsty" not in transcript.name
         assert "Kirsty" not in project.all_cases()[0].name
     for file in (target, target.with_name(target.name + "-wal")):
         if file.exists():
@@ -794,7 +794,7 @@ def test_import_project_holds_back_a_source_with_undecided_candidates(tmp_path: 
         first = project.transcript_id("p01")
         text = project.transcript_text(first)
         [coding] = project.codings(first)
-        assert text[coding["start"]:coding["end"]] == "trained me"
+        assert text[coding.start:coding.end] == "trained me"
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 
 
@@ -848,7 +848,7 @@ def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_p
     assert "already in the project" in result.output
     with Project.open(target) as project:
         moved = project.coding(coding)
-        assert project.transcript_text(p07)[moved["start"]:moved["end"]] == "was strict"
+        assert project.transcript_text(p07)[moved.start:moved.end] == "was strict"
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 

@@ -149,8 +149,8 @@ def test_memos_and_hostile_names_are_text(run, tmp_path: Path):
     project = Project.open(tmp_path / "hand.qcode")
     money = next(c.id for c in project.codes() if c.name == "Money")
     project.edit_code(money, name=HOSTILE)
-    coding = next(c for c in project.codings(1) if c["code_id"] == money)
-    project.set_coding_memo(coding["id"], MEMO)
+    coding = project.codings(1, code_ids=[money])[0]
+    project.set_coding_memo(coding.id, MEMO)
     project.close()
     run("export-transcript", "a1", "--coder", "ana", "--out", "a1.html")
     page = turns_of(tmp_path / "a1.html")

@@ -56,7 +56,7 @@ def test_merge_keeps_every_coding_adds_codes_and_reports_conflicts(tmp_path: Pat
         assert project.all_cases()[0].values == {"role": "Detective", "region": "North"}
         assert sorted(project.coders()) == ["ana", "ben"]
         ben_codings = project.codings(1, ["ben"])
-        assert [(c["start"], c["end"], c["memo"]) for c in ben_codings] == [
+        assert [(c.start, c.end, c.memo) for c in ben_codings] == [
             (1, 5, ""), (13, 24, "long"), (30, 40, "")]
         assert "Distrust" in ids(project)
         assert project.check() == []

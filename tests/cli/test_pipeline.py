@@ -165,7 +165,7 @@ def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
     with Project.open(tmp_path / "project.qcode") as project:
         moved = project.coding(coding)
         text = project.transcript_text(tid)
-        assert text[moved["start"]:moved["end"]] == "Hard."
+        assert text[moved.start:moved.end] == "Hard."
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 
@@ -356,7 +356,7 @@ def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_
         moved = project.coding(coding)
         earlier = project.transcript_id(next(t.name for t in project.transcripts()
                                              if t.name.startswith("p07")))
-        assert project.transcript_text(earlier)[moved["start"]:moved["end"]] == "Hard."
+        assert project.transcript_text(earlier)[moved.start:moved.end] == "Hard."
         assert project.check() == []
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 

@@ -96,7 +96,7 @@ def test_remove_is_undoable_until_scrub_and_then_leaves_nothing(study: Path, run
         assert [h.transcript for h in project.search(OTHER)] == ["p02"]
         assert project.check() == []
         back = project.transcript_id("p02")
-        assert sorted(c["memo"] for c in project.codings(back)) == ["", f"ask about {OTHER}"]
+        assert sorted(c.memo for c in project.codings(back)) == ["", f"ask about {OTHER}"]
         assert [c.name for c in project.all_cases()] == ["P02", f"{NAME} Smith"]
         assert project.redo().startswith("removed transcript p02")
     assert "1 removed transcript(s) are gone for good" in run("scrub").output
@@ -161,7 +161,7 @@ def test_redact_all_previews_then_removes_the_value_from_every_place(study: Path
         tid = project.transcript_id("[Person 1]_p01")
         text = project.transcript_text(tid)
         [coding] = project.codings(tid)
-        assert text[coding["start"]:coding["end"]] == "I reported it to [Person 1]"
+        assert text[coding.start:coding.end] == "I reported it to [Person 1]"
         assert "[Person 1]'s office" in text
         # The memo edit's undo data held the name: undo refuses, and says why.
         project.coder = "ana"

@@ -68,9 +68,9 @@ def expected(project: Project, utf16: bool = True) -> dict[str, list[str]]:
         text = project.transcript_text(row.id)
         spaced = "".join(c + ("\u200b" if ord(c) > 0xFFFF else "") for c in text)
         for coding in project.codings(row.id):
-            guid = project.coding(coding["id"])["guid"]
+            guid = coding.guid
             selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
-            start, end = coding["start"], coding["end"]
+            start, end = coding.start, coding.end
             found[selection] = [row.name, text[start:end] if utf16
                                 else spaced[start:end].replace("\u200b", "")]
     return found

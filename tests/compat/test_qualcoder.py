@@ -41,8 +41,8 @@ def what_travels(path: Path) -> tuple:
     with Project.open(path) as project:
         codes = {c.id: c for c in project.codes()}
         categories = sorted(c.name for c in codes.values() if not c.codable)
-        codings = {(t.name, codes[c["code_id"]].name, c["coder"], c["start"], c["end"],
-                    c["memo"]) for t in project.transcripts()
+        codings = {(t.name, codes[c.code_id].name, c.coder_name, c.start, c.end,
+                    c.memo) for t in project.transcripts()
                    for c in project.codings(t.id)}
         memos = sorted(project.conn.execute("SELECT target_type, text FROM memos"))
     return categories, codings, memos
@@ -58,7 +58,7 @@ def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
         for theme in themes:
             project.edit_code(theme.id, codable=False)
         first = project.transcripts()[0]
-        project.set_coding_memo(project.codings(first.id)[0]["id"], "Check with B.")
+        project.set_coding_memo(project.codings(first.id)[0].id, "Check with B.")
         code = next(c for c in project.codes() if c.codable)
         transcript = project.conn.execute("SELECT guid FROM transcripts WHERE id = ?",
                                           (first.id,)).fetchone()[0]

@@ -157,8 +157,8 @@ def test_find_search_and_retrieve_jump(path: Path):
             await settle(pilot, app)
             assert isinstance(app.screen, RetrieveScreen)
             [segment] = app.screen.segments
-            assert segment["speaker"] == "P01"
-            assert segment["attributes"]["role"] == "Detective Sergeant"
+            assert segment.speaker == "P01"
+            assert segment.attributes["role"] == "Detective Sergeant"
             await pilot.press("enter")
             await settle(pilot, app)
             assert app.screen.transcript_name == "p01-detective"
@@ -252,7 +252,7 @@ def test_blind_coding_hides_other_coders_until_toggled(path: Path):
             assert screen.codings == []
             await pilot.press("o")
             await settle(pilot, app)
-            assert [c["coder"] for c in screen.codings] == ["ben"]
+            assert [c.coder_name for c in screen.codings] == ["ben"]
             screen.view.move_to(20)
             await pilot.press("x")  # not ana's: nothing to remove
             await settle(pilot, app)
@@ -355,52 +355,6 @@ def test_screenshots_for_review(path: Path, tmp_path: Path):
     run(scenario())
     for name in ("transcripts", "coding", "picker"):
         assert "p01-detective" in _plain((folder / f"{name}.svg").read_text())
-
-
-def test_disagreements_screen_resolves_into_consensus(path: Path):
-    from qcode.core.store import CONSENSUS
-    from qcode.tui.screens.disagreements import DisagreementsScreen
-
-    with Project.open(path) as project:
-        training, fear = code_id(path, "Lack of training"), code_id(path, "Fear of deportation")
-        start = FIRST.index("We had")
-        project.add_coding(1, training, "ana", start, start + 26)
-        project.add_coding(1, training, "ben", start + 7, start + 40)
-        many = FIRST.index("Many fear")
-        project.add_coding(1, fear, "ben", many, many + 22)
-
-    async def scenario():
-        app = QcodeApp(path, "ana", remember=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("D")
-            await settle(pilot, app)
-            screen = app.screen
-            assert isinstance(screen, DisagreementsScreen)
-            assert len(screen.places) == 2
-            await pilot.press("asterisk")  # intersection of the first place
-            await settle(pilot, app)
-            await pilot.press("2")  # the next open place: take ben's
-            await settle(pilot, app)
-            assert [p["resolution"] for p in screen.places] == ["intersection", "second"]
-            assert "2 of 2 places resolved" in _plain(app.export_screenshot())
-            rows = codings(path, CONSENSUS)
-            assert [(r[0], r[2], r[3]) for r in rows] == [
-                ("Lack of training", start + 7, start + 26),
-                ("Fear of deportation", many, many + 22)]
-            await pilot.press("u")
-            await settle(pilot, app)
-            assert len(codings(path, CONSENSUS)) == 1
-            assert [p["resolution"] for p in screen.places] == ["intersection", None]
-            screen.table.move_cursor(row=0)
-            await settle(pilot, app)
-            await pilot.press("tab")
-            screen.view.select_span(start + 10, start + 20)
-            await pilot.press("tab", "e")
-            await settle(pilot, app)
-            assert [(r[2], r[3]) for r in codings(path, CONSENSUS)] == [
-                (start + 10, start + 20)]
-    run(scenario())
 
 
 def test_user_text_in_messages_is_never_markup(path: Path):

@@ -47,8 +47,10 @@ def test_a_coding_made_while_the_project_is_busy_is_kept_and_written_later(path:
                 assert "saving" not in screen.status_text()
                 we_had = FIRST.index("We had")
                 # Painted as not saved, and named so beside the text.
-                assert [(c["code_id"], c["start"], c["end"]) for c in screen.unsaved] \
-                    == [(UNSAVED_CODE.id, we_had, we_had + 26)]
+                assert [(c.id, c.start, c.end) for c in screen.unsaved] \
+                    == [(None, we_had, we_had + 26)]
+                row = screen.view.lines.location(we_had)[0]
+                assert [c.code_id for *_, c in screen.view._pieces[row]] == [UNSAVED_CODE.id]
                 assert "NOT SAVED" in str(screen.query_one("#here").render())
                 # Still waiting, not given up, a while later; leaving is refused.
                 await pilot.pause(0.5)

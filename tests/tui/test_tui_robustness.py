@@ -37,7 +37,7 @@ def start_session(path: Path, coder: str, actions: int, offset: int = 0):
 
 
 def shown_in(project: Project, coder: str, done: list[tuple[int, int, int]]) -> list:
-    stored = [(c["code_id"], c["start"], c["end"]) for c in project.codings(1, [coder])]
+    stored = [(c.code_id, c.start, c.end) for c in project.codings(1, [coder])]
     return [d for d in done if not any(
         code == d[0] and start <= d[1] and d[2] <= end for code, start, end in stored)]
 

@@ -148,16 +148,16 @@ def test_the_checks_see_what_they_look_for():
     assert [line for line, _ in sql_in(source)] == [6, 7, 8]
 
 
-# Store methods that return a record and are still dicts read by string keys (issue
-# 16: the coding reads are next). Each leaves this set when it returns model objects.
-DICT_READS_LEFT = {"coding", "codings", "segments"}
-# What a write or a check reports (counts, names), and the journal's free-form events:
-# not records of the project, so not in the model.
+# What a write or a check reports (counts, names), who has coded what (a status table
+# of counts and marks), and the journal's free-form events: not records of the
+# project, so not in the model.
 REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "events"}
 # Reads of records that must give the model's objects (qcode/core/model.py).
 RECORD_READS = {"codes": "Code", "code": "Code", "turns": "Turn", "all_cases": "Case",
                 "all_codings": "Coding", "all_coders": "Coder", "all_memos": "Memo",
-                "all_transcripts": "Transcript", "all_resolutions": "Resolution"}
+                "all_transcripts": "Transcript", "all_resolutions": "Resolution",
+                "coding": "Coding", "codings": "Coding", "segments": "Segment",
+                "transcripts": "TranscriptRow", "search": "SearchHit"}
 
 
 def store_reads() -> dict[str, tuple[str, int, ast.expr | None]]:
@@ -187,12 +187,10 @@ def test_store_reads_return_model_objects():
              if isinstance(n, ast.ClassDef)}
     offenders = [f"{file}:{line} {name}() returns {ast.unparse(returns)}"
                  for name, (file, line, returns) in reads.items()
-                 if gives_dicts(returns) and name not in DICT_READS_LEFT | REPORTS]
+                 if gives_dicts(returns) and name not in REPORTS]
     assert not offenders, "return model objects (core/model.py):\n" + "\n".join(offenders)
     for name, kind in RECORD_READS.items():
         assert kind in model, f"core/model.py has no {kind}"
         file, line, returns = reads[name]
         assert returns is not None and kind in ast.unparse(returns), (
             f"{file}:{line} {name}() should be annotated to return {kind}")
-    assert not DICT_READS_LEFT - {n for n, r in reads.items() if gives_dicts(r[2])}, (
-        "a read left DICT_READS_LEFT: take it out of the set")

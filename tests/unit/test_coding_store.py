@@ -50,10 +50,25 @@ def test_overlapping_codings_of_one_code_and_coder_join(coded):
     project.add_coding(tid, ids["Training"], "ana", 18, 30, memo="second")
     project.add_coding(tid, ids["Training"], "ben", 18, 30)
     ana = project.codings(tid, ["ana"])
-    assert [(c["start"], c["end"], c["memo"]) for c in ana] == [(13, 30, "first\n\nsecond")]
+    assert [(c.start, c.end, c.memo) for c in ana] == [(13, 30, "first\n\nsecond")]
     assert len(project.codings(tid)) == 2
     project.undo()
-    assert [(c["start"], c["end"]) for c in project.codings(tid, ["ana"])] == [(13, 20)]
+    assert [(c.start, c.end) for c in project.codings(tid, ["ana"])] == [(13, 20)]
+
+
+def test_codings_read_with_filters_carry_ids_guids_and_coder(coded):
+    project, tid, ids = coded
+    first = project.add_coding(tid, ids["Training"], "ana", 13, 20)
+    project.add_coding(tid, ids["Fear"], "ben", 1, 5)
+    [coding] = project.codings(code_ids=[ids["Training"]])
+    assert (coding.id, coding.transcript_id, coding.code_id, coding.coder_name) == (
+        first, tid, ids["Training"], "ana")
+    assert coding == project.coding(first)
+    [stored] = [c for c in project.all_codings() if c.guid == coding.guid]
+    assert (stored.transcript, stored.code, stored.coder) == (
+        coding.transcript, coding.code, coding.coder)
+    assert [c.coder_name for c in project.codings(tid)] == ["ben", "ana"]
+    assert project.codings(tid, ["ben"], [ids["Training"]]) == []
 
 
 def test_every_action_undoes_and_redoes(coded):
@@ -118,7 +133,7 @@ def test_an_id_is_never_reused_so_redo_cannot_collide(coded):
     assert second != first
     project.coder = "ana"
     project.redo()
-    assert {c["id"] for c in project.codings(tid)} == {first, second}
+    assert {c.id for c in project.codings(tid)} == {first, second}
 
 
 def test_codebook_edits_are_checked(coded):
@@ -150,10 +165,10 @@ def test_retrieval_and_progress(coded):
     start = text.index("It is")
     project.add_coding(tid, ids["Fear"], "ana", start, start + 5, memo="hedged")
     [segment] = project.segments([ids["Fear"]])
-    assert segment["text"] == "It is"
-    assert segment["speaker"] == "P01"
-    assert segment["case"] == "P01"
-    assert segment["attributes"]["role"] == "Detective Sergeant"
+    assert segment.text == "It is"
+    assert segment.speaker == "P01"
+    assert segment.case == "P01"
+    assert segment.attributes["role"] == "Detective Sergeant"
     assert project.progress("ana") == {tid: (1, 1)}
     assert project.code_counts(["ana"]) == {ids["Fear"]: 1}
     assert project.code_counts(["ben"]) == {}
@@ -177,7 +192,7 @@ def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
             project.add_coding(tid, ids[code], "ana", start, min(length, start + size))
             done += 1
         for coding in project.codings(tid):
-            assert 0 <= coding["start"] < coding["end"] <= length
+            assert 0 <= coding.start < coding.end <= length
         while project.undo() is not None:
             done -= 1
         assert done == 0

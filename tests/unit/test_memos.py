@@ -91,13 +91,13 @@ def test_a_codings_memo_is_its_memo_column(filled):
     project, tid, code = filled
     coding = project.add_coding(tid, code, "ana", 0, 11)
     ref = project.add_memo("why", ("coding", coding))
-    assert project.coding(coding)["memo"] == "why"
+    assert project.coding(coding).memo == "why"
     with pytest.raises(ProjectError, match="already has a memo"):
         project.add_memo("again", ("coding", coding))
     project.edit_memo(ref, "because")
     assert project.memo_row(ref).text == "because"
     project.remove_memo(ref)
-    assert project.coding(coding)["memo"] == ""
+    assert project.coding(coding).memo == ""
 
 
 def test_deleting_a_code_takes_its_memos_and_drops_links_to_it_undoably(filled):

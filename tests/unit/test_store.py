@@ -317,7 +317,7 @@ def test_a_category_is_stored_and_cannot_be_coded(project: Project):
     coding = project.add_coding(transcript_id, codes["Cost"], "ann", 0, 5)
     with pytest.raises(ProjectError, match="Barriers is a category"):
         project.recode(coding, codes["Barriers"])
-    assert [c["code_id"] for c in project.codings(transcript_id)] == [codes["Cost"]]
+    assert [c.code_id for c in project.codings(transcript_id)] == [codes["Cost"]]
 
 
 def test_a_code_with_codings_cannot_become_a_category(project: Project):

@@ -31,7 +31,7 @@ def built(tmp_path: Path) -> Project:
     project = hand_built(tmp_path / "views.qcode")
     # A memo, and a coded transcript with no case and text before its first turn.
     first = project.codings(project.transcript_id("a1"))[0]
-    project.set_coding_memo(first["id"], "threat made twice")
+    project.set_coding_memo(first.id, "threat made twice")
     text = "Notes before the interview.\nP: after them"
     project.add_transcript(Transcript("e1", "txt", text, [Turn("P", 31, len(text))]),
                            "e1.txt")
@@ -70,16 +70,16 @@ def expected_segments(project: Project) -> list[dict]:
         text = project.transcript_text(transcript.id)
         turns = project.turns(transcript.id)
         for coding in project.codings(transcript.id):
-            path = code_path[coding["code_id"]]
-            turn = turn_at(turns, coding["start"])
+            path = code_path[coding.code_id]
+            turn = turn_at(turns, coding.start)
             expected.append({
                 "transcript": transcript.name, "case_name": transcript.case,
                 "case_attributes": attributes.get(transcript.case, {}),
                 "code": path.split(" > ")[-1], "code_path": path,
-                "top_theme": path.split(" > ")[0], "coder": coding["coder"],
-                "start": coding["start"], "end": coding["end"],
-                "text": text[coding["start"]:coding["end"]],
-                "turn": turn.number, "speaker": turn.speaker, "memo": coding["memo"]})
+                "top_theme": path.split(" > ")[0], "coder": coding.coder_name,
+                "start": coding.start, "end": coding.end,
+                "text": text[coding.start:coding.end],
+                "turn": turn.number, "speaker": turn.speaker, "memo": coding.memo})
     return expected
 
 
@@ -151,7 +151,7 @@ def test_the_views_follow_changes_to_codes_codings_and_transcripts(built: Projec
     codes = {c.name: c.id for c in built.codes() if c.name != "Other"}
     built.move_code(codes["Threats"], codes["Harm"])
     built.remove_transcript(built.transcript_id("d1"))
-    built.remove_coding(built.codings(built.transcript_id("a2"))[0]["id"])
+    built.remove_coding(built.codings(built.transcript_id("a2"))[0].id)
     assert by_place(shown_segments(built)) == by_place(expected_segments(built))
     assert "Harm > Threats" in {r["code_path"] for r in rows(built, "codebook")}
     assert "d1" not in {r["transcript"] for r in rows(built, "transcript_turns")}

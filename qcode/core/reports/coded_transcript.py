@@ -141,14 +141,13 @@ def _pieces(text: str, start: int, end: int, passages: list[Passage]
 def _coding_notes(material: Material, transcript_id: int) -> list[tuple[int, Note]]:
     """(where the coding starts, its memo) of each coding of the chosen coders that has
     a memo."""
-    chosen = set(material.choice.coders)
     out = []
-    for coding in material.project.codings(transcript_id):
-        if (coding["memo"] or "").strip() and coding["coder"] in chosen:
-            code = material.tree.by_id.get(coding["code_id"])
+    for coding in material.project.codings(transcript_id, list(material.choice.coders)):
+        if (coding.memo or "").strip():
+            code = material.tree.by_id.get(coding.code_id)
             if code is not None:
-                out.append((coding["start"], Note(f"{code.label} ({coding['coder']})",
-                                                  coding["memo"])))
+                out.append((coding.start, Note(f"{code.label} ({coding.coder_name})",
+                                               coding.memo)))
     return out
 
 

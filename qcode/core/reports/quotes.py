@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from itertools import groupby
 
+from qcode.core.model import Coding
 from qcode.core.importers.plain import is_interviewer
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -92,16 +93,15 @@ def _with_memos(report: QuoteReport, source) -> QuoteReport:
     span is made of (codings are joined into a segment where they overlap)."""
     project = source.project if isinstance(source, Material) else source
     ids = {t.name: t.id for t in project.transcripts()}
-    read: dict[int, list[dict]] = {}
+    read: dict[int, list[Coding]] = {}
 
     def memos_of(group: QuoteGroup, quote: Quote) -> tuple[tuple[str, str], ...]:
         transcript_id = ids[quote.transcript]
         if transcript_id not in read:
             read[transcript_id] = project.codings(transcript_id)
-        return tuple((c["coder"], c["memo"].strip()) for c in read[transcript_id]
-                     if c["code_id"] == group.code.id and c["coder"] in quote.coders
-                     and c["memo"].strip() and c["start"] < quote.end
-                     and c["end"] > quote.start)
+        return tuple((c.coder_name, c.memo.strip()) for c in read[transcript_id]
+                     if c.code_id == group.code.id and c.coder_name in quote.coders
+                     and c.memo.strip() and c.start < quote.end and c.end > quote.start)
 
     groups = tuple(replace(g, quotes=tuple(replace(q, memos=memos_of(g, q))
                                            for q in g.quotes)) for g in report.groups)

@@ -7,7 +7,6 @@ inside are the rooms of `Project`, one per concern.
 from qcode.core.store.base import CONSENSUS, ProjectError, new_guid, now
 from qcode.core.store.project import Project
 from qcode.core.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SQLITE_HEADER
-from qcode.core.store.transcripts import SearchHit, TranscriptRow
 
 __all__ = ["APPLICATION_ID", "CONSENSUS", "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_HEADER",
-           "Project", "ProjectError", "SearchHit", "TranscriptRow", "new_guid", "now"]
+           "Project", "ProjectError", "new_guid", "now"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 
+from qcode.core.model import Coding, Segment
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.journal import PASSAGE
 
 
-def _passage(coding: dict) -> list[int]:
+def _passage(coding: Coding) -> list[int]:
     """A coding's passage, as an action's payload names it (see journal.PASSAGE)."""
-    return [coding["transcript_id"], coding["start"], coding["end"]]
+    return [coding.transcript_id, coding.start, coding.end]
 
 
 class Codings:
@@ -74,28 +76,20 @@ class Codings:
                          transcript=transcript_id, passage=[transcript_id, start, end])
         return coding_id
 
-    def coding(self, coding_id: int) -> dict:
-        row = self.conn.execute(
-            'SELECT c.id, c.guid, c.transcript_id, c.code_id, k.name, c.start, c."end",'
-            " c.memo FROM codings c JOIN coders k ON k.id = c.coder_id WHERE c.id = ?",
-            (coding_id,),
-        ).fetchone()
+    def coding(self, coding_id: int) -> Coding:
+        row = self.conn.execute(CODING + " WHERE c.id = ?", (coding_id,)).fetchone()
         if row is None:
             raise ProjectError(f"no coding with id {coding_id}")
-        keys = ("id", "guid", "transcript_id", "code_id", "coder", "start", "end", "memo")
-        return dict(zip(keys, row))
+        return Coding(*row)
 
-    def codings(self, transcript_id: int, coders: list[str] | None = None) -> list[dict]:
-        """A transcript's codings in text order, of the given coders (default: all)."""
-        sql = ('SELECT c.id, c.code_id, k.name, c.start, c."end", c.memo FROM codings c'
-               " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = ?")
-        params: list = [transcript_id]
-        if coders is not None:
-            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
-            params += coders
-        keys = ("id", "code_id", "coder", "start", "end", "memo")
-        return [dict(zip(keys, r))
-                for r in self.conn.execute(sql + ' ORDER BY c.start, c."end"', params)]
+    def codings(self, transcript_id: int | None = None, coders: list[str] | None = None,
+                code_ids: list[int] | None = None) -> list[Coding]:
+        """Codings of one transcript (default: all) by the given coders (default: all)
+        with the given codes (default: all), in text order within each transcript (by
+        transcript name)."""
+        where, params = _filters(transcript_id, coders, code_ids)
+        return [Coding(*row) for row in self.conn.execute(
+            CODING + where + ' ORDER BY t.name, c.start, c."end", c.id', params)]
 
     def remove_coding(self, coding_id: int) -> None:
         coding = self.coding(coding_id)
@@ -103,7 +97,7 @@ class Codings:
             changes: list = []
             self._delete(changes, "codings", coding_id)
             self._action("uncode", f"removed the coding of {PASSAGE} as "
-                         f"{self._code_name(coding['code_id'])}", changes, coding=coding_id,
+                         f"{self._code_name(coding.code_id)}", changes, coding=coding_id,
                          passage=_passage(coding))
 
     def recode(self, coding_id: int, code_id: int) -> None:
@@ -122,7 +116,7 @@ class Codings:
             changes: list = []
             self._update(changes, "codings", coding_id, memo=memo)
             self._action("memo", f"memo on the coding of {PASSAGE} as "
-                         f"{self._code_name(coding['code_id'])}", changes, coding=coding_id,
+                         f"{self._code_name(coding.code_id)}", changes, coding=coding_id,
                          passage=_passage(coding))
 
     def code_counts(self, coders: list[str] | None = None) -> dict[int, int]:
@@ -147,28 +141,48 @@ class Codings:
             " GROUP BY tu.transcript_id", (coder,)))
         return {tid: (n, turns.get(tid, 0)) for tid, n in codings.items()}
 
-    def segments(self, code_ids: list[int], coders: list[str] | None = None) -> list[dict]:
+    def segments(self, code_ids: list[int], coders: list[str] | None = None
+                 ) -> list[Segment]:
         """Every coded segment of these codes across transcripts, with its text, the
         speaker of the turn where it starts, its case and the case's attributes."""
         if not code_ids:
             return []
-        sql = (
-            'SELECT c.id, c.code_id, t.id, t.name, cs.name, k.name, c.start, c."end",'
-            ' c.memo, substr(t.text, c.start + 1, c."end" - c.start),'
+        where, params = _filters(None, coders, code_ids)
+        rows = self.conn.execute(
+            f"SELECT {COLUMNS}, t.name, substr(t.text, c.start + 1, c.\"end\" - c.start),"
             " (SELECT speaker FROM turns tu WHERE tu.transcript_id = t.id"
-            '  AND tu.start <= c.start ORDER BY tu.start DESC LIMIT 1), cs.id'
-            " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
-            " JOIN coders k ON k.id = c.coder_id LEFT JOIN cases cs ON cs.id = t.case_id"
-            f" WHERE c.code_id IN ({', '.join('?' for _ in code_ids)})")
-        params: list = list(code_ids)
-        if coders is not None:
-            sql += f" AND k.name IN ({', '.join('?' for _ in coders)})"
-            params += coders
-        rows = self.conn.execute(sql + " ORDER BY t.name, c.start", params).fetchall()
+            "  AND tu.start <= c.start ORDER BY tu.start DESC LIMIT 1), cs.name, cs.id"
+            f"{TABLES} LEFT JOIN cases cs ON cs.id = t.case_id{where}"
+            " ORDER BY t.name, c.start, c.id", params).fetchall()
         attributes: dict[int, dict] = {}
         for case_id, name, value in self.conn.execute(
                 "SELECT case_id, name, value FROM attributes ORDER BY name"):
             attributes.setdefault(case_id, {})[name] = value
-        keys = ("id", "code_id", "transcript_id", "transcript", "case", "coder", "start",
-                "end", "memo", "text", "speaker")
-        return [dict(zip(keys, r[:11]), attributes=attributes.get(r[11], {})) for r in rows]
+        width = len(fields(Coding))
+        return [Segment(Coding(*r[:width]), *r[width:width + 4],
+                        attributes=attributes.get(r[-1], {})) for r in rows]
+
+
+# A coding with the GUIDs of its transcript, code and coder, its row ids and the
+# coder's name, in the order of model.Coding's fields.
+COLUMNS = ('c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created, c.id,'
+           " c.transcript_id, c.code_id, d.name")
+TABLES = (" FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
+          " JOIN codes k ON k.id = c.code_id JOIN coders d ON d.id = c.coder_id")
+CODING = f"SELECT {COLUMNS}{TABLES}"
+
+
+def _filters(transcript_id: int | None, coders: list[str] | None,
+             code_ids: list[int] | None) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) of a read of codings: None is no filter."""
+    clauses, params = [], []
+    if transcript_id is not None:
+        clauses.append("c.transcript_id = ?")
+        params.append(transcript_id)
+    if coders is not None:
+        clauses.append(f"d.name IN ({', '.join('?' for _ in coders)})")
+        params += coders
+    if code_ids is not None:
+        clauses.append(f"c.code_id IN ({', '.join('?' for _ in code_ids)})")
+        params += code_ids
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -4,10 +4,12 @@ that drives undo and redo and is the audit trail."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.schema import BUSY_TIMEOUT_MS
@@ -24,6 +26,17 @@ PASSAGE = "{passage}"
 # timeout is waited out, one held for minutes is reported.
 LOCK_RETRIES = 2
 FIRST_RETRY_PAUSE_S = 0.25
+
+
+@dataclass(frozen=True)
+class Step:
+    """The action an undo (or redo) would take back next: what kind, on which
+    transcript, and told in words (transcript, turn, first words; never offsets)."""
+
+    event_id: int
+    action: str
+    transcript_id: int | None
+    told: str
 
 
 class ProjectBusy(ProjectError):
@@ -245,26 +258,73 @@ class Journal:
         return self.conn.execute(
             "SELECT ifnull(max(id), 0) FROM events WHERE action = 'redact'").fetchone()[0]
 
-    def undo(self) -> str | None:
-        """Undo this coder's latest action; returns what was undone, or None."""
-        return self._step("undo")
+    def undo(self, expect: int | None = None) -> str | None:
+        """Undo this coder's latest action; returns what was undone, or None. With
+        `expect` (a Step's event id) it is refused unless that is still the latest."""
+        return self._step("undo", expect)
 
-    def redo(self) -> str | None:
+    def redo(self, expect: int | None = None) -> str | None:
         """Redo this coder's most recently undone action; returns it, or None."""
-        return self._step("redo")
+        return self._step("redo", expect)
 
-    def _step(self, direction: str) -> str | None:
+    def next_step(self, direction: str) -> Step | None:
+        """What undo (or redo) would take back next, so a screen can tell whether it
+        belongs there and, if not, name it and ask before doing it."""
+        row = self._next_event(direction)
+        if row is None:
+            return None
+        event_id, action, summary, payload = row
+        data = json.loads(payload)
+        transcript_id, span = self._event_place(data)
+        told = re.sub(r"\s*(from )?\[\d+, \d+\)", "", summary)
+        if transcript_id is not None:
+            told += f" in {self._passage_words(transcript_id, span)}"
+        return Step(event_id, action, transcript_id, told)
+
+    def _next_event(self, direction: str) -> tuple | None:
+        undo = direction == "undo"
+        return self.conn.execute(
+            "SELECT id, action, summary, payload FROM events WHERE coder IS ?"
+            " AND undone = ? AND json_extract(payload, '$.changes')"
+            f" IS NOT NULL ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1",
+            (self.coder, 0 if undo else 1),
+        ).fetchone()
+
+    def _event_place(self, data: dict) -> tuple[int | None, tuple[int, int] | None]:
+        """The transcript an action touched and a span in it, from the rows it
+        changed (a coding or resolution), else from what its payload names."""
+        for change in data.get("changes", []):
+            row = change[2]
+            if change[0] == "update" and change[1] == "codings":
+                row = self._row("codings", row)
+            if isinstance(row, dict) and "transcript_id" in row and "start" in row:
+                return row["transcript_id"], (row["start"], row["end"])
+        return data.get("transcript"), None
+
+    def _passage_words(self, transcript_id: int, span: tuple[int, int] | None) -> str:
+        from qcode.core.passages import passage
+
+        found = self.conn.execute("SELECT name FROM transcripts WHERE id = ?",
+                                  (transcript_id,)).fetchone()
+        if found is None:
+            return "a transcript since removed"
+        if span is None:
+            return found[0]
+        text = self.transcript_text(transcript_id)
+        return f"{found[0]}, {passage(text, self.turns(transcript_id), *span)}"
+
+    def _step(self, direction: str, expect: int | None = None) -> str | None:
         undo = direction == "undo"
         with self.transaction():
-            row = self.conn.execute(
-                "SELECT id, guid, summary, payload FROM events WHERE coder IS ?"
-                " AND undone = ? AND json_extract(payload, '$.changes')"
-                f" IS NOT NULL ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1",
-                (self.coder, 0 if undo else 1),
-            ).fetchone()
+            row = self._next_event(direction)
             if row is None:
                 return None
-            event_id, guid, summary, payload = row
+            event_id, _, summary, _ = row
+            if expect is not None and event_id != expect:
+                raise ProjectError(f"cannot {direction}: another action was done since it "
+                                   "was shown; nothing was changed")
+            guid, payload = self.conn.execute(
+                "SELECT guid, payload FROM events WHERE id = ?", (event_id,)).fetchone()
             data = json.loads(payload)
             try:
                 # Refused, not skipped: stepping over an action would undo the ones

@@ -66,7 +66,7 @@ class Memos:
                                    "transcript or code to link other things")
             if journal:
                 raise ProjectError("a journal entry is about no one thing")
-            if self.coding(about[1])["memo"].strip():
+            if self.coding(about[1]).memo.strip():
                 raise ProjectError(f"coding {about[1]} already has a memo: edit it with "
                                    f"'qcode memo edit {CODING_REF}{about[1]}'")
             self.set_coding_memo(about[1], text)
@@ -114,7 +114,7 @@ class Memos:
     def remove_memo(self, ref: str) -> None:
         coding_id = _coding_id(ref)
         if coding_id is not None:
-            if not self.coding(coding_id)["memo"].strip():
+            if not self.coding(coding_id).memo.strip():
                 raise ProjectError(f"coding {coding_id} has no memo")
             self.set_coding_memo(coding_id, "")
             return

@@ -4,35 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 
 from qcode.core.importers.base import binary_problem
-from qcode.core.model import Transcript, Turn, text_hash
+from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.wording import passage
-
-
-@dataclass
-class TranscriptRow:
-    id: int
-    guid: str
-    name: str
-    case: str | None
-    source_file: str
-    source_format: str
-    word_count: int
-    turn_count: int
-    imported: str
-
-
-@dataclass
-class SearchHit:
-    transcript: str
-    turn: int
-    speaker: str | None
-    start: int
-    end: int
-    snippet: str
 
 
 class Transcripts:
@@ -223,6 +199,13 @@ class Transcripts:
                      'SELECT id, start, "end" FROM memo_links WHERE transcript_id = ?'
                      " AND start IS NOT NULL", (transcript_id,)).fetchall()],
             )
+            # A review keeps its coding's place (the coding may be gone): it moves too.
+            self.conn.executemany(
+                'UPDATE reviews SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), review_id)
+                 for review_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM reviews WHERE transcript_id = ?',
+                     (transcript_id,)).fetchall()])
             self.record("redact", summary, **payload)
         return len(codings)
 

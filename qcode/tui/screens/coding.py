@@ -8,6 +8,8 @@ tried again until it is written.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +21,7 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
-from qcode.core.model import Code, Turn
+from qcode.core.model import Code, Coding, Turn
 from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
@@ -32,6 +34,14 @@ SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retry
 # A coding not written yet is painted as if of this pseudo-code: a colour no code gets
 # from the palette, so it cannot pass for a saved coding.
 UNSAVED_CODE = Code(guid="", name="not saved yet", colour="#FF00FF", codable=False, id=-1)
+
+
+def not_saved(transcript_id: int, code_id: int, coder: str, start: int, end: int
+              ) -> Coding:
+    """A coding made while another program holds the project: it has no GUIDs and no
+    row id (None) until the store writes it."""
+    return Coding(guid="", transcript="", code="", coder="", start=start, end=end,
+                  transcript_id=transcript_id, code_id=code_id, coder_name=coder)
 
 
 def load_transcript(project: Project, transcript_id: int, coders: list[str] | None):
@@ -101,13 +111,13 @@ class CodingScreen(Screen):
         self.transcript_name = ""
         self.marked = False  # marked coded by this coder (C)
         self.turns: list[Turn] = []
-        self.codings: list[dict] = []
+        self.codings: list[Coding] = []
         self.codes: dict[int, Code] = {}
         self.index = CodeIndex([])
         self.last_code: int | None = None
         self.show_others = False
         self.state = "loading…"
-        self.unsaved: list[dict] = []  # codings made but not written yet (project busy)
+        self.unsaved: list[Coding] = []  # codings made but not written yet (project busy)
         self._pending_select = select
         self._awaiting_code_key = False
         self._status = ""
@@ -184,10 +194,11 @@ class CodingScreen(Screen):
 
     def paint(self) -> None:
         """The saved codings, and those not written yet in their own colour."""
-        self.view.show_codings(self.codings + self.unsaved,
+        unsaved = [replace(c, code_id=UNSAVED_CODE.id) for c in self.unsaved]
+        self.view.show_codings(self.codings + unsaved,
                                {**self.codes, UNSAVED_CODE.id: UNSAVED_CODE}, self.coder)
 
-    async def act(self, call, *args, refresh: str = "codings", unsaved: dict | None = None,
+    async def act(self, call, *args, refresh: str = "codings", unsaved: Coding | None = None,
                   **kwargs):
         """Run one user action on the database thread; report a refusal, not a crash.
         While another program holds the project the action waits, shown as NOT SAVED
@@ -262,20 +273,20 @@ class CodingScreen(Screen):
         row = self.view.lines.location(offset)[0]
         start, end = self.view.lines.starts[row], self.view.lines.end_of(row)
         here = [c for c in self.codings + self.unsaved
-                if c["start"] < max(end, start + 1) and c["end"] > start]
+                if c.start < max(end, start + 1) and c.end > start]
         text = Text()
         text.append("On this line\n" if here else "No codings on this line", style="bold")
-        for coding in sorted(here, key=lambda c: c["end"] - c["start"]):
-            code = self.codes.get(coding.get("unsaved_code", coding["code_id"]))
+        for coding in sorted(here, key=lambda c: c.end - c.start):
+            code = self.codes.get(coding.code_id)
             if code is None:
                 continue
             text.append("■ ", style=code_colour(code))
             text.append(code.name)
             if coding in self.unsaved:
                 text.append(" NOT SAVED", style="bold white on red")
-            if coding["coder"] != self.coder:
-                text.append(f" ({coding['coder']})", style="dim")
-            if coding["memo"]:
+            if coding.coder_name != self.coder:
+                text.append(f" ({coding.coder_name})", style="dim")
+            if coding.memo:
                 text.append(" ✎", style="bold")
             text.append("\n")
         self.query_one("#here", Static).update(text, layout=False)
@@ -340,8 +351,7 @@ class CodingScreen(Screen):
             return
         self.last_code = code_id
         start, end = span
-        unsaved = {"code_id": UNSAVED_CODE.id, "unsaved_code": code_id,
-                   "coder": self.coder, "start": start, "end": end, "memo": ""}
+        unsaved = not_saved(self.transcript_id, code_id, self.coder, start, end)
         await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span,
                        unsaved=unsaved)
 
@@ -381,9 +391,9 @@ class CodingScreen(Screen):
     def mine_here(self) -> list[dict]:
         start, end = self.view.selected_span()
         offset = start if start != end else self.view.cursor_offset
-        return [c for c in spans.covering(self.codings, offset) if c["coder"] == self.coder]
+        return [c for c in spans.covering(self.codings, offset) if c.coder_name == self.coder]
 
-    async def choose_coding(self, verb: str) -> dict | None:
+    async def choose_coding(self, verb: str) -> Coding | None:
         found = self.mine_here()
         if not found:
             self.notify(f"Nothing of yours to {verb} under the cursor", severity="warning")
@@ -392,18 +402,18 @@ class CodingScreen(Screen):
             return found[0]
         choices = []
         for coding in found:
-            code = self.codes[coding["code_id"]]
+            code = self.codes[coding.code_id]
             label = Text("■ ", style=code_colour(code))
-            label.append(f"{code.name}  [{coding['start']}, {coding['end']})")
-            choices.append((str(coding["id"]), label))
+            label.append(f"{code.name}  [{coding.start}, {coding.end})")
+            choices.append((str(coding.id), label))
         chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
-        return next((c for c in found if str(c["id"]) == chosen), None)
+        return next((c for c in found if str(c.id) == chosen), None)
 
     @work(group="action", exit_on_error=False)
     async def action_remove_coding(self) -> None:
         coding = await self.choose_coding("remove")
         if coding:
-            await self.act(Project.remove_coding, coding["id"])
+            await self.act(Project.remove_coding, coding.id)
 
     @work(group="action", exit_on_error=False)
     async def action_recode(self) -> None:
@@ -418,19 +428,19 @@ class CodingScreen(Screen):
         if "new" in choice:
             code_id = await self.act(Project.add_code, choice["new"], refresh="all")
         if code_id:
-            await self.act(Project.recode, coding["id"], code_id)
+            await self.act(Project.recode, coding.id, code_id)
 
     @work(group="action", exit_on_error=False)
     async def action_memo(self) -> None:
         coding = await self.choose_coding("write a memo on")
         if coding is None:
             return
-        code = self.codes[coding["code_id"]]
+        code = self.codes[coding.code_id]
         memo = await self.app.push_screen_wait(
-            MemoEditor(f"Memo on {code.name} [{coding['start']}, {coding['end']})",
-                       coding["memo"]))
+            MemoEditor(f"Memo on {code.name} [{coding.start}, {coding.end})",
+                       coding.memo))
         if memo is not None:
-            await self.act(Project.set_coding_memo, coding["id"], memo)
+            await self.act(Project.set_coding_memo, coding.id, memo)
 
     def action_memos(self) -> None:
         from qcode.tui.screens.memos import MemoListScreen
@@ -454,24 +464,24 @@ class CodingScreen(Screen):
         await write_memo(self, ("code", code_id), f"Memo on {self.codes[code_id].name}")
 
     def action_next_coding(self, step: int, same_code: bool) -> None:
-        codings = [c for c in self.codings if c["coder"] == self.coder or self.show_others]
+        codings = [c for c in self.codings if c.coder_name == self.coder or self.show_others]
         if same_code:
             under = self.mine_here()
-            code_id = under[0]["code_id"] if under else self.last_code
+            code_id = under[0].code_id if under else self.last_code
             if code_id is None:
                 self.notify("No code to follow: put the cursor on a coding",
                             severity="warning")
                 return
-            codings = [c for c in codings if c["code_id"] == code_id]
+            codings = [c for c in codings if c.code_id == code_id]
         offset = self.view.selected_span()[0]
         if step > 0:
-            found = next((c for c in codings if c["start"] > offset), None)
+            found = next((c for c in codings if c.start > offset), None)
         else:
-            found = next((c for c in reversed(codings) if c["start"] < offset), None)
+            found = next((c for c in reversed(codings) if c.start < offset), None)
         if found is None:
             self.notify("No more codings that way", timeout=2)
             return
-        self.view.select_span(found["start"], found["end"])
+        self.view.select_span(found.start, found.end)
 
     # -- undo ---------------------------------------------------------------------------
 
@@ -484,9 +494,17 @@ class CodingScreen(Screen):
         await self.step("redo")
 
     async def step(self, direction: str) -> None:
+        """Undo here takes back what was done on this transcript (or to the codebook);
+        anything else (a consensus decision, another transcript) is named and asked
+        about first."""
+        from qcode.tui.undo import DONE, next_step
+
+        step = await next_step(self, direction, self.undo_belongs_here)
+        if step is None:
+            return
         call = Project.undo if direction == "undo" else Project.redo
         try:
-            done = await self.act(call, refresh="all")
+            done = await self.act(call, step.event_id, refresh="all")
         except ProjectError:
             # Refusals are reported by act; what is left is the refresh failing because
             # the step took this transcript away (it redid a removal).
@@ -496,7 +514,13 @@ class CodingScreen(Screen):
         if done is True:
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
-            self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+            self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
+
+    def undo_belongs_here(self, step) -> bool:
+        from qcode.tui.undo import MEETING_ACTIONS, REVIEW_ACTIONS
+
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS
+                and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------
 
@@ -559,7 +583,7 @@ class CodingScreen(Screen):
     def action_retrieve(self) -> None:
         under = self.mine_here()
         if under:
-            self.open_retrieve(under[0]["code_id"])
+            self.open_retrieve(under[0].code_id)
             return
         self.app.push_screen(CodePicker(self.index, "Retrieve the segments of",
                                         allow_new=False),

@@ -15,7 +15,8 @@ from qcode.settings import settings_path
 
 def binding_rows(app) -> list[tuple[str, str, str, str]]:
     """(screen, keys, action, binding id) for every binding, as currently mapped."""
-    from qcode.tui.screens import (autocode, coding, disagreements, forms, memos, picker,
+    from qcode.tui.screens import (autocode, coding, coding_review, disagreements, forms,
+                                   memos, picker,
                                    reports, retrieve, search, transcripts)
     from qcode.tui.widgets.codebook_panel import CodebookPanel
 
@@ -24,6 +25,7 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
               ("Code picker", picker.CodePicker), ("Retrieve", retrieve.RetrieveScreen),
               ("Search", search.SearchScreen),
               ("Disagreements", disagreements.DisagreementsScreen),
+              ("Review of coding", coding_review.CodingReviewScreen),
               ("Reports", reports.ReportsScreen),
               ("Auto-code review", autocode.AutocodeScreen),
               ("Memos and journal", memos.MemoListScreen),

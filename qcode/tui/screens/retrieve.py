@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qcode.core.codebook import codes_below
+from qcode.core.model import Segment
 from qcode.core.store import Project
 
 
@@ -30,7 +31,7 @@ class RetrieveScreen(Screen):
         super().__init__()
         self.code_id = code_id
         self.all_coders = all_coders
-        self.segments: list[dict] = []
+        self.segments: list[Segment] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="retrieve-title")
@@ -51,19 +52,19 @@ class RetrieveScreen(Screen):
         table = self.query_one(DataTable)
         table.add_columns("Transcript", "Case", "Attributes", "Speaker", "Text", "Memo")
         for segment in self.segments:
-            attributes = ", ".join(segment["attributes"].values())
+            attributes = ", ".join(segment.attributes.values())
             table.add_row(*(Text(str(v or "")) for v in (
-                segment["transcript"], segment["case"], attributes, segment["speaker"],
-                " ".join(segment["text"].split())[:60], segment["memo"][:30])))
+                segment.transcript, segment.case, attributes, segment.speaker,
+                " ".join(segment.text.split())[:60], segment.coding.memo[:30])))
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.segments):
             segment = self.segments[event.cursor_row]
-            text = Text(segment["text"])
-            if segment["memo"]:
+            text = Text(segment.text)
+            if segment.coding.memo:
                 text.append("\nMemo: ", style="bold")
-                text.append(segment["memo"])
+                text.append(segment.coding.memo)
             self.query_one("#segment-text", Static).update(text)
 
     def on_data_table_row_selected(self) -> None:
@@ -73,5 +74,5 @@ class RetrieveScreen(Screen):
         row = self.query_one(DataTable).cursor_row
         if 0 <= row < len(self.segments):
             segment = self.segments[row]
-            self.app.open_transcript(segment["transcript_id"],
-                                     (segment["start"], segment["end"]))
+            self.app.open_transcript(segment.coding.transcript_id,
+                                     (segment.coding.start, segment.coding.end))

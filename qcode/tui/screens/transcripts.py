@@ -54,6 +54,7 @@ class TranscriptsScreen(Screen):
                 id="transcripts.case_memo"),
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("J", "journal", "Journal", id="transcripts.journal"),
+        Binding("V", "review_coding", "Review", id="transcripts.review"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -125,6 +126,23 @@ class TranscriptsScreen(Screen):
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.app.open_transcript(self.shown[table.cursor_row]["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def action_review_coding(self) -> None:
+        """Review a colleague's codings, or answer a review of one's own."""
+        from qcode.tui.screens.coding_review import CodingReviewScreen, review_choices
+        from qcode.tui.screens.forms import Choose
+
+        choices = await self.app.db(review_choices, self.app.coder)
+        if not choices:
+            self.notify("Nothing to review: no other coder has codings yet",
+                        severity="warning")
+            return
+        chosen = choices[0][0] if len(choices) == 1 else await self.app.push_screen_wait(
+            Choose("Review:", choices))
+        if chosen is not None:
+            coder, reviewer = chosen.split("\n")
+            self.app.push_screen(CodingReviewScreen(coder, reviewer))
 
     @work(group="action", exit_on_error=False)
     async def action_disagreements(self) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from qcode.core.model import Code, Turn
+from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
 
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
@@ -38,8 +38,9 @@ class TranscriptView(TextArea):
                          highlight_cursor_line=False, **kwargs)
         self.lines = Lines("")
         self._labels: dict[int, list[tuple[int, int]]] = {}
-        self._pieces: dict[int, list[tuple[int, int, dict]]] = {}
+        self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
         self._styles: dict[int, tuple[Style, Style]] = {}
+        self._mine = ""  # the coder whose codings are painted as a background
 
     def show_transcript(self, text: str, turns: list[Turn]) -> None:
         self.lines = Lines(text)
@@ -56,18 +57,17 @@ class TranscriptView(TextArea):
         """The codebook changed: styles are rebuilt as codings are next shown."""
         self._styles = {}
 
-    def show_codings(self, codings: list[dict], codes: dict[int, Code],
+    def show_codings(self, codings: list[Coding], codes: dict[int, Code],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
         coders' (when shown) as underlined text in it."""
-        for code_id in {c["code_id"] for c in codings} - set(self._styles):
+        for code_id in {c.code_id for c in codings} - set(self._styles):
             colour = code_colour(codes[code_id])
             self._styles[code_id] = (
                 Style(bgcolor=colour, color=readable_on(colour)),
                 Style(color=colour, underline=True),
             )
-        for coding in codings:
-            coding["mine"] = coding["coder"] == mine
+        self._mine = mine
         self._pieces = by_line(codings, self.lines)
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
@@ -82,8 +82,8 @@ class TranscriptView(TextArea):
             # where codings overlap the text is also drawn bold to show it.
             pieces = sorted(pieces, key=lambda p: p[0] - p[1])
             for start, end, coding in pieces:
-                mine, others = self._styles.get(coding["code_id"], (Style(), Style()))
-                line.stylize(mine if coding["mine"] else others, start, end)
+                mine, others = self._styles.get(coding.code_id, (Style(), Style()))
+                line.stylize(mine if coding.coder_name == self._mine else others, start, end)
             for i, (start, end, _) in enumerate(pieces):
                 for other_start, other_end, _ in pieces[i + 1:]:
                     low, high = max(start, other_start), min(end, other_end)
