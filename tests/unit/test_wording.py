@@ -1,4 +1,5 @@
-"""Passages named as a researcher reads them: transcript, turn, speaker, first words."""
+"""Passages named as a researcher reads them: transcript, turn, speaker, first words
+(`passages.passage_in`), in the store's actions too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from qcode.core.codebook import parse as parse_codebook
 from qcode.core.model import Turn
 from qcode.core.store import Project
-from qcode.core.wording import first_words, passage, plural
+from qcode.core.passages import first_words, passage_in
 from tests.unit.test_store import transcript
 
 TEXT = ("Interviewer: Did you report it?\n\n"
@@ -30,33 +31,33 @@ def turns() -> list[Turn]:
 def where(phrase: str, length: int | None = None) -> str:
     start = TEXT.index(phrase)
     end = start + (length or len(phrase))
-    return passage("p07", turns(), start, end, TEXT[start:end])
+    return passage_in("p07", turns(), start, end, TEXT[start:end])
 
 
 def test_a_passage_names_transcript_turn_speaker_and_first_words():
-    assert where("I reported it to the sergeant") == \
-        'p07, turn 2 (Ana): "I reported it to the…"'
+    assert where("I reported it to the sergeant the next day") == \
+        "p07, turn 2 (Ana): “I reported it to the sergeant…”"
 
 
 def test_a_short_passage_is_quoted_whole():
-    assert where("Nothing happened.") == 'p07, turn 2 (Ana): "Nothing happened."'
+    assert where("Nothing happened.") == "p07, turn 2 (Ana): “Nothing happened.”"
 
 
 def test_a_passage_over_several_turns_names_them_and_their_speakers():
     start = TEXT.index("Nothing")
     assert where("Nothing", TEXT.index("believed") - start) == \
-        'p07, turns 2–4 (Ana, Interviewer): "Nothing happened. Interviewer: Why not?…"'
+        ("p07, turns 2–4 (Ana, Interviewer): “Nothing happened. Interviewer: Why not? "
+         "Ana:…”")
 
 
 def test_a_passage_outside_any_turn_names_the_transcript():
     text = "Header line\n\nAna: Hello."
-    assert passage("p01", [Turn("Ana", 18, 24, 13, number=1)], 0, 6, text[:6]) == \
-        'p01: "Header"'
+    assert passage_in("p01", [Turn("Ana", 18, 24, 13, number=1)], 0, 6, text[:6]) == \
+        "p01: “Header”"
 
 
 def test_first_words_collapse_line_breaks():
-    assert first_words("one\ntwo\n\nthree", count=2) == '"one two…"'
-    assert plural(1, "coding") == "1 coding" and plural(1234, "coding") == "1,234 codings"
+    assert first_words("one\ntwo\n\nthree", 0, 14, count=2) == "“one two…”"
 
 
 # -- the store's actions, worded as the researcher reads them (undo, the log) ----------
@@ -82,16 +83,17 @@ def coded(project: Project):
 def test_undo_and_redo_name_the_passage_by_turn_and_words(coded):
     project, tid, ids, start = coded
     coding = project.add_coding(tid, ids["Reporting"], "ana", start, start + 40)
-    worded = 'coded t1, turn 2 (Ana): "I reported it to the…" as Reporting'
+    worded = "coded t1, turn 2 (Ana): “I reported it to the sergeant…” as Reporting"
     assert project.events(1)[0]["summary"] == worded
     assert project.undo() == worded and project.redo() == worded
     project.set_coding_memo(coding, "asked twice")
-    assert project.undo() == ('memo on the coding of t1, turn 2 (Ana): "I reported it '
-                              'to the…" as Reporting')
+    assert project.undo() == ("memo on the coding of t1, turn 2 (Ana): “I reported it "
+                              "to the sergeant…” as Reporting")
     project.recode(coding, ids["{passage}"])
-    assert project.undo() == 'recoded t1, turn 2 (Ana): "I reported it to the…" as {passage}'
+    assert project.undo() == ("recoded t1, turn 2 (Ana): “I reported it to the "
+                              "sergeant…” as {passage}")
     project.remove_coding(coding)
-    assert project.undo().startswith('removed the coding of t1, turn 2 (Ana): "I')
+    assert project.undo().startswith("removed the coding of t1, turn 2 (Ana): “I")
 
 
 def test_the_log_keeps_positions_not_words(coded):

@@ -8,7 +8,7 @@ import math
 from qcode.core.importers.base import binary_problem
 from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
-from qcode.core.wording import passage
+from qcode.core.passages import passage_in
 
 
 class Transcripts:
@@ -255,13 +255,13 @@ class Transcripts:
 
     def passages_in_words(self, spans: list[tuple[int, int, int]]) -> list[str]:
         """Each (transcript id, start, end) named as a researcher finds it again:
-        transcript, turn, speaker and first words (`wording.passage`), never offsets."""
+        transcript, turn, speaker and first words (`passages.passage_in`), never offsets."""
         names = dict(self.conn.execute("SELECT id, name FROM transcripts"))
         kept = [span for span in spans if span[0] in names]
         # The first words are all a description shows: no need to read long passages.
         texts = iter(self.excerpts([(t, s, min(e, s + 300)) for t, s, e in kept]))
         turns = {t: self.turns(t) for t in {span[0] for span in kept}}
-        return [passage(names[t], turns[t], s, e, next(texts)) if t in names
+        return [passage_in(names[t], turns[t], s, e, next(texts)) if t in names
                 else "a passage of a removed transcript" for t, s, e in spans]
 
     def passage_in_words(self, transcript_id: int, start: int, end: int) -> str:

@@ -22,8 +22,8 @@ from textual.widgets import Footer, Input, Static, Tree
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
 from qcode.core.model import Code, Coding, Turn
+from qcode.core.passages import passage_in
 from qcode.core.store import Project, ProjectError
-from qcode.core.wording import passage
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
@@ -397,8 +397,8 @@ class CodingScreen(Screen):
     def in_words(self, coding: Coding) -> str:
         """Where a coding is, by turn and first words (never offsets)."""
         text = self.view.lines.text
-        return passage(self.transcript_name, self.turns, coding.start, coding.end,
-                       text[coding.start:min(coding.end, coding.start + 300)])
+        return passage_in(self.transcript_name, self.turns, coding.start, coding.end,
+                          text[coding.start:min(coding.end, coding.start + 300)])
 
     async def choose_coding(self, verb: str) -> Coding | None:
         found = self.mine_here()
