@@ -275,7 +275,7 @@ class Journal:
             return None
         event_id, action, summary, payload = row
         data = json.loads(payload)
-        if data.get("passage"):  # the summary names its passage itself
+        if data.get("passage") and PASSAGE in summary:  # it names its passage itself
             return Step(event_id, action, data["passage"][0], self._worded(summary, data))
         transcript_id, span = self._event_place(data)
         told = re.sub(r"\s*(from )?\[\d+, \d+\)", "", summary)
