@@ -150,7 +150,7 @@ class Code:
     depth: int = 0
 
 
-@dataclass
+@dataclass(slots=True)  # a project holds hundreds of thousands
 class Coding:
     """A span of a transcript coded with a code by a coder. From the store it also
     carries its row ids and the coder's name (what every screen and report shows); one

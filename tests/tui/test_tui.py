@@ -44,7 +44,7 @@ def test_transcripts_screen_shows_cases_attributes_and_filters(path: Path):
             assert [r["name"] for r in screen.shown] == ["p01-detective", "p02-operator"]
             table = screen.query_one("DataTable")
             labels = [str(c.label) for c in table.columns.values()]
-            assert labels == ["Transcript", "Case", "Words", "Codings", "Turns coded",
+            assert labels == ["Transcript", "Case", "Words", "Codings", "Participant turns",
                               "region", "role"]
             await pilot.press("slash", *"role=asw")
             await settle(pilot, app)
@@ -71,7 +71,7 @@ def test_select_and_code_with_picker_key_and_repeat(path: Path):
             await pilot.press(*"trainng")  # no code's name: a new code, first
             await pilot.press("down")  # a typo still finds it, next
             await settle(pilot, app)
-            detail = str(app.screen.query_one("#picker-detail").render())
+            detail = str(app.screen.query_one("#picker-guidance").render())
             assert "Officers were not trained" in detail and "use Resources" in detail
             await pilot.press("enter")
             await settle(pilot, app)
@@ -250,7 +250,7 @@ def test_blind_coding_hides_other_coders_until_toggled(path: Path):
         async with app.run_test() as pilot:
             screen = await open_first(pilot, app)
             assert screen.codings == []
-            await pilot.press("o")
+            await pilot.press("o", "down", "enter")  # asked first: show every coder's
             await settle(pilot, app)
             assert [c.coder_name for c in screen.codings] == ["ben"]
             screen.view.move_to(20)

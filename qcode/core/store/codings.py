@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qcode.core.importers.plain import is_interviewer
 from dataclasses import fields
 
 from qcode.core.model import Coding, Segment
@@ -128,18 +129,27 @@ class Codings:
             params = list(coders)
         return dict(self.conn.execute(sql + " GROUP BY c.code_id", params).fetchall())
 
-    def progress(self, coder: str) -> dict[int, tuple[int, int]]:
-        """For each transcript id: this coder's codings and the number of turns they
-        have coded at least in part."""
+    def progress(self, coder: str) -> dict[int, tuple[int, int, int]]:
+        """For each transcript id: this coder's codings, the participant's turns they
+        have coded at least in part, and the participant's turns. Coverage is of what
+        the participant said: the interviewer's turns (told by their label, as quotes
+        tell them) are not counted."""
         codings = dict(self.conn.execute(
             "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
             " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))
-        turns = dict(self.conn.execute(
-            "SELECT tu.transcript_id, count(DISTINCT tu.id) FROM turns tu JOIN codings c"
-            ' ON c.transcript_id = tu.transcript_id AND c.start < tu."end"'
-            ' AND c."end" > tu.start JOIN coders k ON k.id = c.coder_id WHERE k.name = ?'
-            " GROUP BY tu.transcript_id", (coder,)))
-        return {tid: (n, turns.get(tid, 0)) for tid, n in codings.items()}
+        turns = self.conn.execute(
+            "SELECT tu.transcript_id, tu.speaker, EXISTS (SELECT 1 FROM codings c"
+            " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = tu.transcript_id"
+            ' AND c.start < tu."end" AND c."end" > tu.start AND k.name = ?) FROM turns tu',
+            (coder,))
+        coverage: dict[int, list[int]] = {}
+        for transcript_id, speaker, coded in turns:
+            if not is_interviewer(speaker):
+                counts = coverage.setdefault(transcript_id, [0, 0])
+                counts[0] += coded
+                counts[1] += 1
+        return {tid: (codings.get(tid, 0), *coverage.get(tid, (0, 0)))
+                for tid in set(codings) | set(coverage)}
 
     def segments(self, code_ids: list[int], coders: list[str] | None = None
                  ) -> list[Segment]:

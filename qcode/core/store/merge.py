@@ -10,6 +10,9 @@ from qcode.core.store.base import new_guid, now
 from qcode.core.store.schema import _open_read_only
 from qcode.core.store.cases import _attribute_type
 
+# Codings inserted at a time by a merge: an import brings hundreds of thousands.
+MERGE_BATCH = 10_000
+
 
 class Merging:
     def merge(self, other_path: str | Path) -> dict:
@@ -212,11 +215,14 @@ class Merging:
                 continue
             if place in made:
                 continue  # the same coding made twice (e.g. before the copies parted)
-            known[guid] = (place, memo)
-            made.add(place)
+            made.add(place)  # (a GUID is unique in the other copy too: not kept)
             new.append({"guid": guid, "transcript_id": place[0], "code_id": place[1],
                         "coder_id": place[2], "start": start, "end": end, "memo": memo,
                         "created": created, "autocoded": auto})
+            if len(new) == MERGE_BATCH:  # an import's 300,000 rows need not wait whole
+                report["codings"] += len(new)
+                self._insert_many("codings", new)
+                new.clear()
         self._insert_many("codings", new)
         report["codings"] += len(new)
         if differ:
@@ -303,7 +309,12 @@ class Merging:
         project with nothing in it yet also takes the file's identity (GUID, creation
         date, codebook name), so an export imported back is the same project."""
         empty = self._empty()
-        staged = type(self).create(":memory:")
+        staging = self._staging()
+        staged = type(self).create(staging)
+        # A scratch copy: if the machine stops, it is thrown away, never read, so
+        # nothing is written twice (a write-ahead log) or waited for.
+        staged.conn.execute("PRAGMA journal_mode = MEMORY")
+        staged.conn.execute("PRAGMA synchronous = OFF")
         try:
             staged._lay_out(project)
             with self.transaction():  # the merge and the identity: all or nothing
@@ -317,7 +328,20 @@ class Merging:
                             self._set_meta(key, value)
         finally:
             staged.close()
+            if staging != ":memory:":
+                from qcode.core.store.project import _remove_made
+
+                _remove_made(staging)
         return report
+
+    def _staging(self) -> Path | str:
+        """Where an import is laid out before it is merged: a file beside the project,
+        private as the project is and removed after, so that a project of hundreds of
+        thousands of codings is not held in memory twice (in memory only for a project
+        that is itself in memory)."""
+        if str(self.path) == ":memory:":
+            return ":memory:"
+        return self.path.with_name(f".{self.path.name}.import-{new_guid()[:8]}")
 
     def _lay_out(self, project) -> None:
         """Write an ExchangeProject's rows into this (new, empty) project as they are."""
@@ -362,8 +386,8 @@ class Merging:
             self.conn.executemany(
                 'INSERT INTO codings (guid, transcript_id, code_id, coder_id, start, "end",'
                 " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
-                  c.start, c.end, c.memo, c.created or now()) for c in project.codings])
+                ((c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
+                  c.start, c.end, c.memo, c.created or now()) for c in project.codings))
             self._lay_out_memos(project.memos, coder_ids, transcript_ids, code_ids)
             self.conn.executemany(
                 "INSERT INTO resolutions (guid, transcript_id, code_id, first_coder,"

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from qcode.core.autocode import Proposal, Search, accept, find
 from qcode.core.errors import QcodeError
+from qcode.tui.widgets.footer import KeysFooter
 
 MARKS = {None: "·", True: "✓", False: "✗"}
 PREVIEW = 200  # characters of a hit's text in its row (the row cuts it to fit)
@@ -47,7 +48,7 @@ class AutocodeScreen(Screen):
         with VerticalScroll(id="hit-context"):
             yield Static(id="hit-text")
         # ctrl+p still opens the palette (help says so); its key would cut off F1's.
-        yield Footer(show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title_line(f"looking for {self._pattern()}…")

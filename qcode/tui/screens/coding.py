@@ -17,19 +17,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.passages import passage_in
 from qcode.core.store import Project, ProjectError
+from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
 from qcode.tui.widgets.transcript_view import TranscriptView, code_colour
 
 TOP = "top"
+
+# What the numbers beside each code in the panel mean.
+LEGEND = Text.assemble(("n", "dim"), " your codings · ", ("n/m", "dim"),
+                       " with the codes under it · ", ("[k]", "bold"), " its key")
 
 SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retrying"
 # A coding not written yet is painted as if of this pseudo-code: a colour no code gets
@@ -71,16 +76,16 @@ def load_codings(project: Project, transcript_id: int, coders: list[str] | None)
 
 class CodingScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("c,enter", "code_selection", "Code", id="coding.code"),
-        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
-        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("s", "select('sentence')", "Sentence", id="coding.select_sentence"),
         Binding("t", "select('turn')", "Turn", id="coding.select_turn"),
+        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
+        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("S", "extend('sentence')", "Extend by sentence", show=False,
                 id="coding.extend_sentence"),
         Binding("T", "extend('turn')", "Extend by turn", show=False, id="coding.extend_turn"),
         Binding("x,delete", "remove_coding", "Uncode", id="coding.remove"),
+        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("e", "recode", "Change code", show=False, id="coding.recode"),
         Binding("m", "memo", "Memo", show=False, id="coding.memo"),
         Binding("M", "memos", "Memos", show=False, id="coding.memos"),
@@ -128,11 +133,12 @@ class CodingScreen(Screen):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
                 yield CodebookPanel(id="codebook")
+                yield Static(LEGEND, id="legend")
                 yield Static(id="here")
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
                     id="find")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def view(self) -> TranscriptView:
@@ -608,10 +614,21 @@ class CodingScreen(Screen):
 
     @work(group="action", exit_on_error=False)
     async def action_toggle_others(self) -> None:
+        if not self.show_others and not await self.leave_blind():
+            return
         self.show_others = not self.show_others
         await self.refresh_codings()
         self.notify("Showing every coder's codings (underlined)" if self.show_others
                     else "Blind: only your codings", timeout=2)
+
+    async def leave_blind(self) -> bool:
+        """Seeing another coder's codings ends blind coding for good on this
+        transcript, so it is asked, never done by one stray key."""
+        choice = await self.app.push_screen_wait(Choose(
+            "Leave blind coding? You will see every coder's codings on this transcript, "
+            "and your coding of it is no longer independent.",
+            [("stay", "Stay blind"), ("leave", "Show every coder's codings")]))
+        return choice == "leave"
 
     def action_toggle_codebook(self) -> None:
         side = self.query_one("#side")

@@ -10,12 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qcode.core.review_report import ORDERS, ReviewItem, review_items
 from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine
 from qcode.tui.undo import REVIEW_ACTIONS, take_step
+from qcode.tui.widgets.footer import KeysFooter
 
 EXCERPT_CHARACTERS = 240
 DECIDE = "decide: k kept · c changed · x removed · r reply"
@@ -66,7 +67,7 @@ class CodingReviewScreen(Screen):
         yield Static(id="review-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="review-codings")
         yield Static(id="review-thread")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

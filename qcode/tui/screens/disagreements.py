@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qcode.core.agreement.disagreements import places_in, resolve
 from qcode.core.agreement.places import MeetingPlace, group_places
@@ -21,6 +21,7 @@ from qcode.core.passages import passage
 from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.undo import MEETING_ACTIONS, take_step
 from qcode.tui.widgets.consensus_view import ConsensusView, legend
+from qcode.tui.widgets.footer import KeysFooter
 
 # The table names a place by its turn and this many first words (80 columns).
 WHERE_WORDS = 4
@@ -75,7 +76,7 @@ class DisagreementsScreen(Screen):
         yield DataTable(cursor_type="row", zebra_stripes=True, id="places")
         yield Static(id="place-detail")
         yield ConsensusView(id="place-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

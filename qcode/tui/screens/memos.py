@@ -8,10 +8,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.memos import MemoRow
+from qcode.tui.widgets.footer import KeysFooter
 
 FILTERS = ("kind", "author", "code", "transcript")
 
@@ -58,7 +59,7 @@ class MemoListScreen(Screen):
                                  + ("" if self.journal else " kind=KIND")), id="memo-filter")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="memos")
         yield Static(id="memo-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

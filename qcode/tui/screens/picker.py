@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -36,6 +36,11 @@ class CodePicker(ModalScreen[dict | None]):
         Binding("up", "move(-1)", "Previous", show=False, id="picker.up"),
         Binding("pagedown", "move(10)", "Page down", show=False, id="picker.page_down"),
         Binding("pageup", "move(-10)", "Page up", show=False, id="picker.page_up"),
+        # The input keeps the focus, so the guidance scrolls by key from there.
+        Binding("shift+down,ctrl+down", "scroll_guidance(1)", "Scroll guidance down",
+                id="picker.guidance_down"),
+        Binding("shift+up,ctrl+up", "scroll_guidance(-1)", "Scroll guidance up",
+                show=False, id="picker.guidance_up"),
     ]
 
     def __init__(self, index: CodeIndex, title: str = "Apply code",
@@ -52,11 +57,15 @@ class CodePicker(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Static(Text(self.title_text), id="picker-title")
+            title = Text(self.title_text)
+            title.append("  ↑↓ choose · shift+↑↓ guidance · esc cancel",
+                         style="dim not bold")
+            yield Static(title, id="picker-title")
             yield Input(placeholder="type to find a code (name or definition)",
                         id="picker-input")
             yield OptionList(id="picker-options")
-            yield Static(id="picker-detail")
+            with VerticalScroll(id="picker-detail"):
+                yield Static(id="picker-guidance")
 
     def on_mount(self) -> None:
         self.refilter("")
@@ -113,8 +122,14 @@ class CodePicker(ModalScreen[dict | None]):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show_detail()
 
+    def action_scroll_guidance(self, step: int) -> None:
+        detail = self.query_one("#picker-detail", VerticalScroll)
+        detail.scroll_to(y=detail.scroll_y + step * max(1, detail.size.height - 1),
+                         animate=False)
+
     def show_detail(self) -> None:
-        detail = self.query_one("#picker-detail", Static)
+        self.query_one("#picker-detail", VerticalScroll).scroll_home(animate=False)
+        detail = self.query_one("#picker-guidance", Static)
         options = self.query_one(OptionList)
         if options.highlighted is None:
             detail.update("")
