@@ -264,7 +264,7 @@ class CodingScreen(Screen):
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
         coded = " · marked coded" if self.marked else ""
-        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind}{coded} · ")
+        status.append(f"  {self.transcript_name} · {where} · {blind}{coded} · ")
         status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
         self._status = status.plain
