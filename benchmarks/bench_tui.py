@@ -289,7 +289,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
 
     from qcode.tui.app import QcodeApp
     from qcode.tui.screens.coding import CodingScreen
-    from qcode.tui.screens.picker import CodePicker
+    from qcode.tui.screens.picker import SHOWN, CodePicker
     from qcode.tui.screens.transcripts import TranscriptsScreen
     results["import"] = time.perf_counter() - started
 
@@ -403,7 +403,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
             picker.refilter(query)
             refilter_times.append(time.thread_time() - started)
             started = time.thread_time()
-            picker.index.search(query, limit=50)
+            picker.index.search(query, limit=SHOWN)
             search_times.append(time.thread_time() - started)
         results["refilter"] = refilter_times
         results["search"] = search_times
