@@ -180,3 +180,19 @@ def test_a_linked_passage_moves_with_a_late_redaction(project: Project):
     _, start, end = memo.place
     assert project.transcript_text(tid)[start:end] == "Sarah [Person 1]"
     assert memo.links == ["passage t1, turn 2 (P01): “Sarah [Person 1]”"]
+
+
+def test_linking_adds_to_a_memos_links_and_is_one_undo(filled):
+    project, tid, code = filled
+    ref = project.add_memo("what I bring to this", journal=True,
+                           links=[Link("transcript", tid)])
+    project.link_memo(ref, [Link("code", code), Link("transcript", tid, 0, 5)])
+    assert project.memo_row(ref).links == ["transcript t1", "code Training",
+                                           "passage t1, turn 1 (Interviewer): “Inter”"]
+    project.undo()
+    assert project.memo_row(ref).links == ["transcript t1"]
+    with pytest.raises(ProjectError, match="no code with id"):
+        project.link_memo(ref, [Link("code", 999)])
+    with pytest.raises(ProjectError, match="has no links"):
+        project.link_memo("coding:1", [Link("code", code)])
+    assert project.memo_row(ref).links == ["transcript t1"]

@@ -60,6 +60,7 @@ class TranscriptsScreen(Screen):
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("J", "journal", "Journal", id="transcripts.journal"),
         Binding("V", "review_coding", "Review", id="transcripts.review"),
+        Binding("A", "autocode", "Auto-code", show=False, id="transcripts.autocode"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -206,6 +207,12 @@ class TranscriptsScreen(Screen):
         from qcode.tui.screens.reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen(self.app.report_choices))
+
+    @work(group="action", exit_on_error=False)
+    async def action_autocode(self) -> None:
+        from qcode.tui.screens.autocode import open_autocode
+
+        await open_autocode(self)
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen
