@@ -2,8 +2,8 @@
 
 Targets: start-up to the first screen at most 1.5 s; first paint of a 50,000-word
 transcript at most 500 ms after opening it; applying a code by its key at most 50 ms
-(median); the code picker refiltering 1,000+ codes at most 10 ms per keystroke; page
-down at most 30 ms (median); peak memory at most 300 MB.
+(median); the code picker refiltering 1,000+ codes at most 5 ms per keystroke (median,
+CPU time; issue 14); page down at most 30 ms (median); peak memory at most 300 MB.
 
     python benchmarks/bench_tui.py [--words 50000] [--codings 2000] [--repeat 40]
 
@@ -289,7 +289,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
 
     from qcode.tui.app import QcodeApp
     from qcode.tui.screens.coding import CodingScreen
-    from qcode.tui.screens.picker import CodePicker
+    from qcode.tui.screens.picker import SHOWN, CodePicker
     from qcode.tui.screens.transcripts import TranscriptsScreen
     results["import"] = time.perf_counter() - started
 
@@ -392,15 +392,21 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         rng = random.Random(5)
         queries = picker_queries(info["code_names"], rng)
 
-        # CodePicker.refilter alone, called directly: the fuzzy ranking of all codes
-        # (name, path and definition scorers) and rebuilding the option list's 50
-        # options. Excludes the Input.Changed message and painting (see the next one).
-        refilter_times = []
+        # CodePicker.refilter alone, called directly: the ranking of all codes (exact,
+        # prefix and word-prefix names, then the name, path and definition scorers) and
+        # rebuilding the option list's options. Excludes the Input.Changed message and
+        # painting (see the next one). Timed on this thread's CPU clock, so the other
+        # sessions sharing the machine do not count; the ranking alone beside it.
+        refilter_times, search_times = [], []
         for query in queries:
-            started = time.perf_counter()
+            started = time.thread_time()
             picker.refilter(query)
-            refilter_times.append(time.perf_counter() - started)
+            refilter_times.append(time.thread_time() - started)
+            started = time.thread_time()
+            picker.index.search(query, limit=SHOWN)
+            search_times.append(time.thread_time() - started)
         results["refilter"] = refilter_times
+        results["search"] = search_times
         results["queries"] = len(queries)
         picker.refilter("")
         await settle(pilot, app)
@@ -495,10 +501,8 @@ def main() -> None:
          "≤ 500 ms", r["open"] <= 0.5),
         ("apply a code by its key (key to repainted frame)", summary(r["apply"]),
          "≤ 50 ms median", median(r["apply"]) <= 0.05),
-        (f"picker refilter, {info['codes']:,} codes ({r['queries']} queries)",
-         summary(r["refilter"]), "≤ 10 ms median", median(r["refilter"]) <= 0.01),
-        ("picker refilter, worst query", f"{ms(max(r['refilter'])):.1f} ms", "≤ 10 ms",
-         max(r["refilter"]) <= 0.01),
+        (f"picker refilter, {info['codes']:,} codes ({r['queries']} queries, CPU time)",
+         summary(r["refilter"]), "≤ 5 ms median", median(r["refilter"]) <= 0.005),
         ("page down (key to scrolled frame)", summary(r["page"]), "≤ 30 ms median",
          median(r["page"]) <= 0.03),
         ("open a consensus place (key to frame, CPU clock)", summary(r["place_open"]),
@@ -509,6 +513,7 @@ def main() -> None:
     extra = [
         ("import qcode.tui (textual etc.), not in start-up", f"{ms(r['import']):.0f} ms"),
         ("select a sentence with 's' (key to frame)", summary(r["select"])),
+        ("picker: the ranking alone (CodeIndex.search, CPU time)", summary(r["search"])),
         ("picker: typed key to repainted frame (end to end)", summary(r["keystroke"])),
         ("open the picker ('c' to frame)", f"{ms(r['picker_open']):.0f} ms"),
         (f"open the consensus meeting ({r['meeting_places']} places, to first frame)",

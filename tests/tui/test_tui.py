@@ -68,7 +68,8 @@ def test_select_and_code_with_picker_key_and_repeat(path: Path):
             await pilot.press("c")
             await settle(pilot, app)
             assert isinstance(app.screen, CodePicker)
-            await pilot.press(*"trainng")  # a typo still finds it
+            await pilot.press(*"trainng")  # no code's name: a new code, first
+            await pilot.press("down")  # a typo still finds it, next
             await settle(pilot, app)
             detail = str(app.screen.query_one("#picker-guidance").render())
             assert "Officers were not trained" in detail and "use Resources" in detail
@@ -110,7 +111,7 @@ def test_remove_recode_memo_and_navigate(path: Path):
             assert view.selected_text == "Many fear deportation."
             await pilot.press("e")
             await settle(pilot, app)
-            await pilot.press(*"fear", "enter")
+            await pilot.press(*"fear", "down", "enter")
             await settle(pilot, app)
             await pilot.press("m")
             await settle(pilot, app)
@@ -265,7 +266,7 @@ def test_markup_in_user_text_is_shown_literally(path: Path):
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_first(pilot, app)
             screen.view.move_to(FIRST.index("Some stay"))
-            await pilot.press("s", "c", *"loyalty", "enter")
+            await pilot.press("s", "c", *"loyalty", "down", "enter")  # a word of its name
             await settle(pilot, app)
             screen.view.move_to(FIRST.index("Some stay"))
             screen.update_status()

@@ -121,7 +121,7 @@ def test_codebook_panel_and_picker_fit_80_columns(path: Path):
             screen = await open_first(pilot, app)
             assert screen.query_one("#side").size.width <= 27
             assert screen.view.size.width >= 52
-            await pilot.press("s", "c", *"lack")
+            await pilot.press("s", "c", *"lack", "down")  # Down: from "+ new code" to it
             await until(pilot, lambda: isinstance(app.screen, CodePicker))
             await settle(pilot, app)
             drawn = screen_text(app)

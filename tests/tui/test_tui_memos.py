@@ -145,8 +145,9 @@ def test_a_journal_entry_from_the_coding_screen_links_the_passage_and_code(path:
     run(scenario())
     with Project.open(path) as project:
         entry = project.memo_rows(kind="journal")[0]
-        assert entry.links == ["transcript p01-detective [100, 120)", "code Resources",
-                               "code Fear of deportation"]
+        assert entry.links == [
+            "passage p01-detective, turn 2 (P01): “raining at all. Nobo”", "code Resources",
+            "code Fear of deportation"]
 
 
 def test_the_keys_are_in_help():

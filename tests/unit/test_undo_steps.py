@@ -24,10 +24,10 @@ def test_the_next_undo_is_named_by_transcript_turn_and_first_words(two):
     coding = two.add_coding(2, code, "ana", start, start + 26)
     step = two.next_step("undo")
     assert (step.action, step.transcript_id) == ("code", 2)
-    assert step.told == "coded as Trust in p02, turn 2, “Payment records help most.”"
+    assert step.told == "coded p02, turn 2 (P02): “Payment records help most.” as Trust"
     assert "[" not in step.told
     two.remove_coding(coding)
-    assert two.next_step("undo").told.startswith("removed Trust in p02, turn 2")
+    assert two.next_step("undo").told.startswith("removed the coding of p02, turn 2")
     assert two.next_step("redo") is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qcode.core.store.base import CONSENSUS, ProjectError, new_guid, now
+from qcode.core.store.journal import PASSAGE
 
 # One code's decision in a place: (code id, (start, end) of the place, spans kept).
 Decision = tuple[int, tuple[int, int], list[tuple[int, int]]]
@@ -37,9 +38,9 @@ class Consensus:
                                      coders, consensus_id)
             first_place = decisions[0][1]
             self._action("resolve", summary or
-                         f"resolved {', '.join(names)} [{first_place[0]}, {first_place[1]})"
-                         f" by {choice}", changes, code=decisions[0][0],
-                         transcript=transcript_id, start=first_place[0])
+                         f"resolved {PASSAGE} for {', '.join(names)} by {choice}", changes,
+                         code=decisions[0][0], transcript=transcript_id,
+                         start=first_place[0], passage=[transcript_id, *first_place])
 
     def _write_decision(self, changes: list, transcript_id: int, code_id: int,
                         place: tuple[int, int], spans: list[tuple[int, int]], choice: str,

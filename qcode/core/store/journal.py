@@ -16,6 +16,10 @@ from qcode.core.store.schema import BUSY_TIMEOUT_MS
 
 # In an event's payload: why it can no longer be undone (its undo data was cleaned).
 NOT_UNDOABLE = "not_undoable"
+# Where an action's summary names a passage (its payload's `passage`: transcript id,
+# start, end). It is worded when read: the log keeps no words of the text, which a
+# late redaction could not reach there, and a researcher reads turns and first words.
+PASSAGE = "{passage}"
 
 # After the busy timeout has run out, BEGIN is tried this many times more, pausing
 # between tries (doubling from the first pause): a lock held a little longer than the
@@ -111,11 +115,11 @@ class Journal:
             "ORDER BY id DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return [
-            {"at": r[0], "coder": r[1], "action": r[2], "summary": r[3],
-             "payload": json.loads(r[4])}
-            for r in rows
-        ]
+        events = [{"at": r[0], "coder": r[1], "action": r[2], "payload": json.loads(r[4]),
+                   "summary": r[3]} for r in rows]
+        for event in events:
+            event["summary"] = self._worded(event["summary"], event["payload"])
+        return events
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -293,6 +297,8 @@ class Journal:
             return None
         event_id, action, summary, payload = row
         data = json.loads(payload)
+        if data.get("passage") and PASSAGE in summary:  # it names its passage itself
+            return Step(event_id, action, data["passage"][0], self._worded(summary, data))
         transcript_id, span = self._event_place(data)
         told = re.sub(r"\s*(from )?\[\d+, \d+\)", "", summary)
         if transcript_id is not None:
@@ -354,11 +360,20 @@ class Journal:
                 self._replay(data["changes"], backwards=undo)
                 self._reindex_turns(data["changes"], backwards=undo)
             except (ProjectError, sqlite3.IntegrityError) as exc:
-                raise ProjectError(f"cannot {direction} '{summary}': {exc}") from None
+                raise ProjectError(f"cannot {direction} '{self._worded(summary, data)}': "
+                                   f"{exc}") from None
             self.conn.execute("UPDATE events SET undone = ? WHERE id = ?",
                               (1 if undo else 0, event_id))
-            self.record(direction, f"{direction}: {summary}", event=guid)
-        return summary
+            self.record(direction, f"{direction}: {summary}", event=guid,
+                        passage=data.get("passage"))
+            return self._worded(summary, data)
+
+    def _worded(self, summary: str, payload: dict) -> str:
+        """An action's summary as the researcher reads it (see PASSAGE)."""
+        where = payload.get("passage")
+        if not where:
+            return summary
+        return summary.replace(PASSAGE, self.passage_in_words(*where), 1)
 
     def can_undo(self) -> tuple[bool, bool]:
         """Whether this coder has something to undo, and something to redo."""

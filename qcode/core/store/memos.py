@@ -318,8 +318,8 @@ class Memos:
                 words.append(f"code {code}")
                 code_ids.add(code_id)
                 continue
-            span = f" [{start}, {end})" if start is not None else ""
-            words.append(f"transcript {transcript}{span}")
+            words.append(f"transcript {transcript}" if start is None
+                         else f"passage {self.passage_in_words(transcript_id, start, end)}")
             transcript_ids.add(transcript_id)
             if place is None:
                 out[owner][3] = (transcript_id, start or 0, end or 0)
@@ -327,18 +327,20 @@ class Memos:
 
     def _coding_memos(self, coding_id: int | None = None) -> list[MemoRow]:
         where = "AND c.id = ?" if coding_id is not None else ""
-        return [MemoRow(f"{CODING_REF}{row_id}", "coding",
-                        f"coding of {code} in {transcript} [{start}, {end})", author,
-                        created, None, "", memo, [], {code_id}, {transcript_id},
+        rows = self.conn.execute(
+            "SELECT c.id, c.code_id, d.name, c.transcript_id, t.name, c.start,"
+            ' c."end", k.name, c.created, c.memo FROM codings c'
+            " JOIN codes d ON d.id = c.code_id JOIN coders k ON k.id = c.coder_id"
+            " JOIN transcripts t ON t.id = c.transcript_id"
+            f" WHERE trim(c.memo) != '' {where}",
+            (coding_id,) if coding_id is not None else ()).fetchall()
+        places = self.passages_in_words([(t, start, end) for _, _, _, t, _, start, end, *_
+                                         in rows])
+        return [MemoRow(f"{CODING_REF}{row_id}", "coding", f"coding of {code}, {place}",
+                        author, created, None, "", memo, [], {code_id}, {transcript_id},
                         (transcript_id, start, end), row_id)
-                for row_id, code_id, code, transcript_id, transcript, start, end, author,
-                created, memo in self.conn.execute(
-                    "SELECT c.id, c.code_id, d.name, c.transcript_id, t.name, c.start,"
-                    ' c."end", k.name, c.created, c.memo FROM codings c'
-                    " JOIN codes d ON d.id = c.code_id JOIN coders k ON k.id = c.coder_id"
-                    " JOIN transcripts t ON t.id = c.transcript_id"
-                    f" WHERE trim(c.memo) != '' {where}",
-                    (coding_id,) if coding_id is not None else ())]
+                for (row_id, code_id, code, transcript_id, _, start, end, author, created,
+                     memo), place in zip(rows, places)]
 
 
 def _written_order(memo: MemoRow) -> tuple:

@@ -22,6 +22,7 @@ from textual.widgets import Input, Static, Tree
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
 from qcode.core.model import Code, Coding, Turn
+from qcode.core.passages import passage_in
 from qcode.core.store import Project, ProjectError
 from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
@@ -263,7 +264,7 @@ class CodingScreen(Screen):
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
         coded = " · marked coded" if self.marked else ""
-        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind}{coded} · ")
+        status.append(f"  {self.transcript_name} · {where} · {blind}{coded} · ")
         status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
         self._status = status.plain
@@ -399,6 +400,12 @@ class CodingScreen(Screen):
         offset = start if start != end else self.view.cursor_offset
         return [c for c in spans.covering(self.codings, offset) if c.coder_name == self.coder]
 
+    def in_words(self, coding: Coding) -> str:
+        """Where a coding is, by turn and first words (never offsets)."""
+        text = self.view.lines.text
+        return passage_in(self.transcript_name, self.turns, coding.start, coding.end,
+                          text[coding.start:min(coding.end, coding.start + 300)])
+
     async def choose_coding(self, verb: str) -> Coding | None:
         found = self.mine_here()
         if not found:
@@ -410,7 +417,7 @@ class CodingScreen(Screen):
         for coding in found:
             code = self.codes[coding.code_id]
             label = Text("■ ", style=code_colour(code))
-            label.append(f"{code.name}  [{coding.start}, {coding.end})")
+            label.append(f"{code.name}  {self.in_words(coding)}")
             choices.append((str(coding.id), label))
         chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
         return next((c for c in found if str(c.id) == chosen), None)
@@ -443,8 +450,7 @@ class CodingScreen(Screen):
             return
         code = self.codes[coding.code_id]
         memo = await self.app.push_screen_wait(
-            MemoEditor(f"Memo on {code.name} [{coding.start}, {coding.end})",
-                       coding.memo))
+            MemoEditor(f"Memo on {code.name}, {self.in_words(coding)}", coding.memo))
         if memo is not None:
             await self.act(Project.set_coding_memo, coding.id, memo)
 
