@@ -174,7 +174,8 @@ def _keep_coded(project, selection: Selection) -> None:
         selection.compared = {EVERY: names}
         return
     coders = selection.coders
-    marked, coded = project.coded_by(coders, [t["id"] for t in selection.transcripts])
+    marked, coded = project.coded_by(coders, [t["id"] for t in selection.transcripts],
+                                     autocoded=selection.autocoded == "include")
     compared: dict[str, list[str]] = {MARKED: [], UNMARKED: []}
     kept = []
     for transcript in selection.transcripts:
@@ -184,7 +185,8 @@ def _keep_coded(project, selection: Selection) -> None:
             rule, why = MARKED, f"not marked coded by {', '.join(missing)}"
         else:
             missing = [c for c in coders if (c, tid) not in coded]
-            rule, why = UNMARKED, f"no marks, and {', '.join(missing)} coded nothing in it"
+            rule, why = UNMARKED, f"no marks, and {', '.join(missing)} coded nothing in it" \
+                + ("" if selection.autocoded == "include" else " by hand")
         if missing:
             selection.left_out.append({"transcript": name, "why": why})
         else:

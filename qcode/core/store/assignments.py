@@ -88,10 +88,13 @@ class Assignments:
         return [CodingStatus(coder, transcript, bool(assigned), marked, codings)
                 for coder, transcript, assigned, marked, codings in rows]
 
-    def coded_by(self, coders: Sequence[str], transcript_ids: Sequence[int]
+    def coded_by(self, coders: Sequence[str], transcript_ids: Sequence[int],
+                 autocoded: bool = True
                  ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
         """Of these coders and transcripts: the (coder, transcript id) pairs marked
-        coded, and the pairs where the coder has at least one coding."""
+        coded, and the pairs where the coder has at least one coding; without
+        `autocoded`, one coding of their own hand (accepted search hits alone do not
+        show that the coder read the transcript)."""
         coder_marks = ", ".join("?" for _ in coders)
         transcript_marks = ", ".join("?" for _ in transcript_ids)
         params = (*coders, *transcript_ids)
@@ -102,5 +105,6 @@ class Assignments:
         coded = set(self.conn.execute(
             "SELECT DISTINCT k.name, c.transcript_id FROM codings c JOIN coders k"
             f" ON k.id = c.coder_id WHERE k.name IN ({coder_marks}) AND c.transcript_id"
-            f" IN ({transcript_marks})", params))
+            f" IN ({transcript_marks})" + ("" if autocoded else " AND c.autocoded = 0"),
+            params))
         return marked, coded
