@@ -318,19 +318,23 @@ def _csv_rows(report: Report) -> list[list]:
     rows.append(["overall", "(overall)", report.overall.value, report.overall.d_o,
                  report.overall.d_e, *(report.overall_interval or ("", ""))])
     rows[-1] += [""] * (len(header) - len(rows[-1]))
-    at = header.index("units")
-    first = len(header) - 1 - len(domain_names)
+    return rows + _domain_csv_rows(report, header, domain_names)
+
+
+def _domain_csv_rows(report: Report, header: list[str], names: list[str]) -> list[list]:
+    """The CSV's rows of kind domain and domains overall, in the CSV's columns."""
+    units, first = header.index("units"), len(header) - 1 - len(names)
+    rows = []
     for d in report.domains:
         row = ["domain", d.theme] + [""] * (len(header) - 2)
-        row[at] = d.units or ""
-        for i, n in enumerate(domain_names):
-            row[first + i] = d.figures[n].value if n in d.figures else ""
+        row[units] = d.units or ""
+        row[first:-1] = [d.figures[n].value if n in d.figures else "" for n in names]
         row[-1] = "; ".join(d.warnings)
         rows.append(row)
     if report.domains_overall is not None:
         row = ["domains overall", " + ".join(report.overall_themes)] \
             + [""] * (len(header) - 2)
-        row[first + domain_names.index("cu-alpha")] = report.domains_overall.value
+        row[first + names.index("cu-alpha")] = report.domains_overall.value
         row[-1] = report.domains_overall.undefined or ""
         rows.append(row)
     return rows
@@ -360,17 +364,17 @@ def to_xlsx(report: Report) -> bytes:
     rows = [[None if v == "" else v for v in row] for row in rows]
     sheets = [Sheet("Agreement", header, rows)]
     if report.domains:
-        headers, _ = _domain_rows(report)
+        names = _domain_statistics(report)
         figures = [[d.theme, len(d.codes), d.units or None,
-                    *[d.figures[n].value if n in d.figures else None
-                      for n in headers[3:]], "; ".join(d.warnings) or None]
-                   for d in report.domains]
+                    *[d.figures[n].value if n in d.figures else None for n in names],
+                    "; ".join(d.warnings) or None] for d in report.domains]
         if report.domains_overall is not None:
             figures.append([f"Cu-alpha over all domains ({' + '.join(report.overall_themes)})",
                             None, None, *[report.domains_overall.value if n == "cu-alpha"
-                                          else None for n in headers[3:]],
+                                          else None for n in names],
                             report.domains_overall.undefined])
-        sheets.append(Sheet("Domains", [*headers, "warnings"], figures))
+        sheets.append(Sheet("Domains", ["Theme (domain)", "codes", "units", *names,
+                                        "warnings"], figures))
     made = [("Report", "agreement"), *[("Selection", line) for line in _header(report)],
             ("Transcripts", ", ".join(t["name"] for t in report.selection.transcripts)),
             ("Choices", choices_line(report.selection)),
