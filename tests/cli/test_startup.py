@@ -112,13 +112,14 @@ def test_the_category_choice_is_the_anonymisers():
 
 def test_agree_loads_no_report_it_does_not_draw():
     """The reports package imports a report when first asked for it (PEP 562): the
-    agreement report needs its errors, page frame and chart, not quotes or networks."""
+    agreement report needs its errors (its page frame and chart only for HTML), not
+    quotes or networks."""
     code = ("import qcode.core.agreement.report, qcode.core.agreement.render, "
             "qcode.cli.agreement")
     assert heavy_in(loaded_after(code), (
         "qcode.core.reports.quotes", "qcode.core.reports.network",
         "qcode.core.reports.cooccurrence", "qcode.core.reports.frequencies",
-        "qcode.core.reports.html_report")) == []
+        "qcode.core.reports.html_report", "qcode.core.reports.provenance")) == []
 
 
 def test_the_reports_package_names_stay_the_functions():

@@ -12,8 +12,6 @@ import textwrap
 from datetime import datetime
 
 from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report, choices_line, design
-from qcode.core.reports import svg
-from qcode.core.reports.page import page
 from qcode.core.text import csv_row, e, md_escape
 
 FORMATS = ("table", "md", "csv", "json", "html", "xlsx")
@@ -424,6 +422,8 @@ def to_json(report: Report) -> str:
 def alpha_figure(report: Report) -> str:
     """Alpha per code as bars, with Krippendorff's lines at 0.667 and 0.800, in a
     <figure>; the agreement page and the write-up report show the same."""
+    from qcode.core.reports import svg  # only HTML draws: kept out of the start-up
+
     shown = [r for r in report.codes if r.alpha.value is not None]
     if not shown:
         return ""
@@ -438,6 +438,8 @@ def alpha_figure(report: Report) -> str:
 
 
 def to_html(report: Report) -> str:
+    from qcode.core.reports.page import page  # it loads provenance; only HTML needs it
+
     def table(headers, rows):
         head = "".join(f"<th>{e(h)}</th>" for h in headers)
         body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>"
