@@ -102,9 +102,13 @@ class Assignments:
             "SELECT k.name, a.transcript_id FROM assignments a JOIN coders k"
             f" ON k.id = a.coder_id WHERE k.name IN ({coder_marks}) AND a.transcript_id"
             f" IN ({transcript_marks}) AND a.marked_coded IS NOT NULL", params))
-        coded = set(self.conn.execute(
-            "SELECT DISTINCT k.name, c.transcript_id FROM codings c JOIN coders k"
-            f" ON k.id = c.coder_id WHERE k.name IN ({coder_marks}) AND c.transcript_id"
-            f" IN ({transcript_marks})" + ("" if autocoded else " AND c.autocoded = 0"),
-            params))
+        # One EXISTS per coder and transcript stops at the first coding found (the
+        # index leads with the transcript); a DISTINCT over the join read every coding.
+        ids = self.conn.execute(f"SELECT name, id FROM coders WHERE name IN ({coder_marks})",
+                                tuple(coders)).fetchall()
+        sql = ("SELECT EXISTS (SELECT 1 FROM codings WHERE transcript_id = ?"
+               " AND coder_id = ?" + ("" if autocoded else " AND autocoded = 0") + ")")
+        coded = {(name, transcript_id) for name, coder_id in ids
+                 for transcript_id in transcript_ids
+                 if self.conn.execute(sql, (transcript_id, coder_id)).fetchone()[0]}
         return marked, coded
