@@ -2,11 +2,10 @@
 
 Targets: start-up to the first screen at most 1.5 s; first paint of a 50,000-word
 transcript at most 500 ms after opening it; applying a code by its key at most 50 ms
-(median); the code picker refiltering 1,000+ codes at most 10 ms per keystroke; page
-down at most 30 ms (median); peak memory at most 300 MB.
+(median); the code picker refiltering 1,000+ codes at most 5 ms per keystroke (median,
+CPU time; issue 14); page down at most 30 ms (median); peak memory at most 300 MB.
 
     python benchmarks/bench_tui.py [--words 50000] [--codings 2000] [--repeat 40]
-                                   [--clock wall|cpu] [--size 120x40]
 
 The project (built in a temporary directory through the store API): one transcript of
 50,000 words in speaker turns, a codebook of 10 global themes x 10 organising themes x
@@ -52,9 +51,6 @@ ME = "alice"
 KEYS = "1234567890"
 SIZE = (120, 40)
 TIMEOUT = 30.0
-# The clock the figures are read on: wall time, or with --clock cpu the process's CPU
-# time (every thread's), which other programs on a busy machine do not inflate.
-clock = time.perf_counter
 
 
 # -- the project ------------------------------------------------------------------------
@@ -205,6 +201,7 @@ class Frames:
         self.count = 0
         self.probes: dict = {}
         self.hits: dict[str, float] = {}
+        self.cpu_hits: dict[str, float] = {}  # the same moments on the CPU clock
         original = app._display
 
         def display(screen, renderable) -> None:
@@ -214,7 +211,7 @@ class Frames:
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(app.console)  # the bytes a terminal gets
             self.count += 1
-            now = clock()
+            now, cpu = time.perf_counter(), time.process_time()
             for name, probe in list(self.probes.items()):
                 try:
                     held = probe()
@@ -222,12 +219,14 @@ class Frames:
                     held = False
                 if held:
                     self.hits[name] = now
+                    self.cpu_hits[name] = cpu
                     del self.probes[name]
 
         app._display = display  # an instance attribute: Screen calls app._display
 
     def watch(self, **probes) -> None:
         self.hits = {}
+        self.cpu_hits = {}
         self.probes = dict(probes)
 
     async def wait(self, name: str, timeout: float = TIMEOUT) -> float:
@@ -285,20 +284,20 @@ def picker_queries(names: list[str], rng: random.Random) -> list[str]:
 
 async def measure(project: Path, info: dict, repeat: int) -> dict:
     results: dict = {}
-    started = clock()
+    started = time.perf_counter()
     from textual.widgets import DataTable, Input
 
     from qcode.tui.app import QcodeApp
     from qcode.tui.screens.coding import CodingScreen
-    from qcode.tui.screens.picker import CodePicker
+    from qcode.tui.screens.picker import SHOWN, CodePicker
     from qcode.tui.screens.transcripts import TranscriptsScreen
-    results["import"] = clock() - started
+    results["import"] = time.perf_counter() - started
 
     # Start-up: from creating the app to the first frame showing the transcripts
     # screen with its table filled (opening the project on the database thread, the
     # overview query, building the table). Includes the headless driver's start,
     # parsing the CSS and composing the first screen.
-    started = clock()
+    started = time.perf_counter()
     app = QcodeApp(project, ME, remember=False)
     frames = Frames(app)
     frames.watch(ready=lambda: isinstance(app.screen, TranscriptsScreen)
@@ -319,7 +318,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
                     and bool(screen.view.lines.text))
 
         frames.watch(shown=lambda: isinstance(app.screen, CodingScreen), opened=opened)
-        started = clock()
+        started = time.perf_counter()
         send_key(app, "enter", "\r")
         results["open"] = await frames.wait("opened") - started
         results["open_screen"] = frames.hits["shown"] - started
@@ -345,7 +344,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
             await settle(pilot, app)
 
             frames.watch(selected=lambda: len(set(view.selected_span())) == 2)
-            started = clock()
+            started = time.perf_counter()
             send_key(app, "s", "s")
             select_times.append(await frames.wait("selected") - started)
             await settle(pilot, app)
@@ -356,7 +355,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
             frames.watch(coded=lambda: any(
                 c.id not in before and c.code_id == code_id and c.coder_name == ME
                 and c.start <= span[0] and c.end >= span[1] for c in screen.codings))
-            started = clock()
+            started = time.perf_counter()
             send_key(app, key, key)
             apply_times.append(await frames.wait("coded") - started)
             await settle(pilot, app)
@@ -372,7 +371,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         for _ in range(repeat):
             y = view.scroll_offset.y
             frames.watch(paged=lambda: view.scroll_offset.y != y)
-            started = clock()
+            started = time.perf_counter()
             send_key(app, "pagedown", None)
             page_times.append(await frames.wait("paged") - started)
             await settle(pilot, app)
@@ -385,7 +384,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         send_key(app, "s", "s")
         await settle(pilot, app)
         frames.watch(picker=lambda: isinstance(app.screen, CodePicker))
-        started = clock()
+        started = time.perf_counter()
         send_key(app, "c", "c")
         results["picker_open"] = await frames.wait("picker") - started
         await settle(pilot, app)
@@ -393,15 +392,21 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         rng = random.Random(5)
         queries = picker_queries(info["code_names"], rng)
 
-        # CodePicker.refilter alone, called directly: the fuzzy ranking of all codes
-        # (name, path and definition scorers) and rebuilding the option list's 50
-        # options. Excludes the Input.Changed message and painting (see the next one).
-        refilter_times = []
+        # CodePicker.refilter alone, called directly: the ranking of all codes (exact,
+        # prefix and word-prefix names, then the name, path and definition scorers) and
+        # rebuilding the option list's options. Excludes the Input.Changed message and
+        # painting (see the next one). Timed on this thread's CPU clock, so the other
+        # sessions sharing the machine do not count; the ranking alone beside it.
+        refilter_times, search_times = [], []
         for query in queries:
-            started = clock()
+            started = time.thread_time()
             picker.refilter(query)
-            refilter_times.append(clock() - started)
+            refilter_times.append(time.thread_time() - started)
+            started = time.thread_time()
+            picker.index.search(query, limit=SHOWN)
+            search_times.append(time.thread_time() - started)
         results["refilter"] = refilter_times
+        results["search"] = search_times
         results["queries"] = len(queries)
         picker.refilter("")
         await settle(pilot, app)
@@ -425,7 +430,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
             text += character
             expected = text
             frames.watch(typed=lambda: last["query"] == expected)
-            started = clock()
+            started = time.perf_counter()
             send_key(app, character if character != " " else "space", character)
             keystroke_times.append(await frames.wait("typed") - started)
             await settle(pilot, app)
@@ -433,8 +438,40 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         assert picker.query_one(Input).value == text, (picker.query_one(Input).value, text)
         send_key(app, "escape", None)
         await settle(pilot, app)
+
+        await measure_consensus(app, pilot, frames, repeat, results)
     results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return results
+
+
+async def measure_consensus(app, pilot, frames, repeat: int, results: dict) -> None:
+    """Opening a consensus place: from the key that moves to the next place in the
+    meeting's table to the first frame showing it (both coders' layers, the words each
+    had), on the CPU clock (the process's, so the database thread counts too). The
+    meeting of alice and bob over the whole transcript; the screen's first load (every
+    place, grouped and named in words) is shown on its own, on the wall clock."""
+    from qcode.tui.screens.disagreements import DisagreementsScreen
+
+    send_key(app, "escape", None)  # back to the transcripts screen
+    await settle(pilot, app)
+    frames.watch(meeting=lambda: isinstance(app.screen, DisagreementsScreen)
+                 and app.screen.shown_place is not None)
+    started = time.perf_counter()
+    app.push_screen(DisagreementsScreen(CODERS[0], CODERS[1]))
+    results["meeting_load"] = await frames.wait("meeting") - started
+    await settle(pilot, app)
+    screen = app.screen
+    results["meeting_places"] = len(screen.places)
+    times = []
+    for _ in range(min(repeat, len(screen.places) - 1)):
+        target = screen.places[screen.table.cursor_row + 1]
+        frames.watch(place=lambda: screen.shown_place is target)
+        started = time.process_time()
+        send_key(app, "down", None)
+        await frames.wait("place")
+        times.append(frames.cpu_hits["place"] - started)
+        await settle(pilot, app)
+    results["place_open"] = times
 
 
 def main() -> None:
@@ -442,12 +479,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=50_000)
     parser.add_argument("--codings", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
-    parser.add_argument("--size", default="120x40", help="terminal columns x rows")
     args = parser.parse_args()
-    global clock, SIZE
-    clock = time.process_time if args.clock == "cpu" else time.perf_counter
-    SIZE = tuple(int(n) for n in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "bench.qcode"
         started = time.perf_counter()
@@ -469,20 +501,23 @@ def main() -> None:
          "≤ 500 ms", r["open"] <= 0.5),
         ("apply a code by its key (key to repainted frame)", summary(r["apply"]),
          "≤ 50 ms median", median(r["apply"]) <= 0.05),
-        (f"picker refilter, {info['codes']:,} codes ({r['queries']} queries)",
-         summary(r["refilter"]), "≤ 10 ms median", median(r["refilter"]) <= 0.01),
-        ("picker refilter, worst query", f"{ms(max(r['refilter'])):.1f} ms", "≤ 10 ms",
-         max(r["refilter"]) <= 0.01),
+        (f"picker refilter, {info['codes']:,} codes ({r['queries']} queries, CPU time)",
+         summary(r["refilter"]), "≤ 5 ms median", median(r["refilter"]) <= 0.005),
         ("page down (key to scrolled frame)", summary(r["page"]), "≤ 30 ms median",
          median(r["page"]) <= 0.03),
+        ("open a consensus place (key to frame, CPU clock)", summary(r["place_open"]),
+         "≤ 50 ms median", median(r["place_open"]) <= 0.05),
         ("peak memory (ru_maxrss, whole process incl. setup)", f"{r['rss_mb']:.0f} MB",
          "≤ 300 MB", r["rss_mb"] <= 300),
     ]
     extra = [
         ("import qcode.tui (textual etc.), not in start-up", f"{ms(r['import']):.0f} ms"),
         ("select a sentence with 's' (key to frame)", summary(r["select"])),
+        ("picker: the ranking alone (CodeIndex.search, CPU time)", summary(r["search"])),
         ("picker: typed key to repainted frame (end to end)", summary(r["keystroke"])),
         ("open the picker ('c' to frame)", f"{ms(r['picker_open']):.0f} ms"),
+        (f"open the consensus meeting ({r['meeting_places']} places, to first frame)",
+         f"{ms(r['meeting_load']):.0f} ms"),
     ]
     print()
     print("| measure | figure | target | met |")

@@ -2,6 +2,7 @@
 remapped keys. TOML at $QCODE_CONFIG, else $XDG_CONFIG_HOME/qcode/config.toml.
 
     coder = "Ana"
+    vim = true                   # h j k l move on the coding screen
 
     [keys]                       # binding id = keys, comma separated
     "coding.code" = "c,enter"
@@ -29,6 +30,7 @@ class SettingsError(QcodeError):
 class Settings:
     coder: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    vim: bool = False
 
 
 def settings_path() -> Path:
@@ -50,8 +52,11 @@ def read_settings(path: Path | None = None) -> Settings:
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise SettingsError(f'{path}: [keys] must map binding ids to keys, e.g. '
                             f'"coding.code" = "c"')
+    vim = data.get("vim", False)
+    if not isinstance(vim, bool):
+        raise SettingsError(f"{path}: vim must be true or false")
     coder = data.get("coder")
-    return Settings(coder if isinstance(coder, str) and coder.strip() else None, keys)
+    return Settings(coder if isinstance(coder, str) and coder.strip() else None, keys, vim)
 
 
 def remember_coder(name: str, path: Path | None = None) -> None:
@@ -61,6 +66,8 @@ def remember_coder(name: str, path: Path | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # JSON strings are valid TOML basic strings.
     lines = [f"coder = {json.dumps(settings.coder)}"]
+    if settings.vim:
+        lines.append("vim = true")
     if settings.keys:
         lines += ["", "[keys]"] + [f"{json.dumps(k)} = {json.dumps(v)}"
                                    for k, v in sorted(settings.keys.items())]

@@ -104,3 +104,8 @@ async def until(pilot, condition, seconds: float = 20.0) -> None:
 
 def run(coroutine):
     return asyncio.run(coroutine)
+
+
+def screen_text(app) -> str:
+    """The screen as drawn, one line per row, without colours: what a person reads."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

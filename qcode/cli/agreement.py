@@ -57,7 +57,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
     if as_json:
         emit_json([{"transcript": p["transcript"], "code": p["code"],
                     "start": p["place"].start, "end": p["place"].end,
-                    "kind": p["place"].kind, first: p["place"].first,
+                    "where": p["where"], "kind": p["place"].kind, first: p["place"].first,
                     second: p["place"].second, "text": p["text"],
                     "resolution": p["resolution"]} for p in places])
         return
@@ -73,7 +73,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
         where = place["place"]
         kind = where.kind.replace("the first coder", first).replace("the second coder", second)
         done = f"  [resolved: {place['resolution']}]" if place["resolution"] else ""
-        say(f"  {place['transcript']} [{where.start}, {where.end}): {kind}{done}")
+        say(f"  {place['transcript']}, {place['where']}: {kind}{done}")
         excerpt = " ".join(place["text"].split())
         say(textwrap.fill(terminal_safe(excerpt), width=width, initial_indent="    ",
                           subsequent_indent="    ", max_lines=3, placeholder=" …"))

@@ -90,10 +90,10 @@ def _list_or_accept(project, search, code, coder, accept_all: bool, as_json: boo
     if as_json:
         emit_json([p.as_dict() for p in found.proposals])
         return
-    print_table(["transcript", "turn", "speaker", "place", "text"]
+    # Positions are for machines (--json); a researcher reads the turn and the words.
+    print_table(["transcript", "turn", "speaker", "text"]
                 + (["score"] if search.mode == "fuzzy" else []),
-                [[p.transcript, p.turn, p.speaker or "", f"{p.start}-{p.end}",
-                  _preview(p.text)]
+                [[p.transcript, p.turn, p.speaker or "", _preview(p.text)]
                  + ([f"{p.score:.0f}"] if search.mode == "fuzzy" else [])
                  for p in found.proposals])
     say(f"{len(found.proposals)} hit(s); nothing was coded: review them in a terminal, "

@@ -104,15 +104,31 @@ def mark(ctx: click.Context, transcripts: tuple[str, ...], coder: str, not_coded
 
 @cli.command()
 @click.option("--coder", help="Only this coder, transcript by transcript.")
+@click.option("--transcripts", "by_transcript", is_flag=True,
+              help="Per transcript: which coders it is assigned to, marked it coded and "
+                   "coded in it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def status(ctx: click.Context, coder: str | None, as_json: bool) -> None:
+def status(ctx: click.Context, coder: str | None, by_transcript: bool,
+           as_json: bool) -> None:
     """Who codes what: per coder, the transcripts assigned, marked coded and with
     codings."""
     from qcode.core.reports.selection import matching_name
 
+    if coder is not None and by_transcript:
+        raise click.UsageError("give --coder or --transcripts, not both")
     project = open_project(ctx)
     rows = project.coding_status()
+    if by_transcript:
+        found = transcript_rows(rows, [t.name for t in project.transcripts()])
+        if as_json:
+            emit_json(found)
+        else:
+            print_table(["Transcript", "assigned to", "marked coded by", "coded by"],
+                        [[r["transcript"], *(", ".join(r[k]) for k in
+                                             ("assigned", "marked", "coded"))]
+                         for r in found])
+        return
     if coder is not None:
         name = matching_name(project.coders(), coder)
         if name is None:
@@ -132,6 +148,20 @@ def status(ctx: click.Context, coder: str | None, as_json: bool) -> None:
         return
     print_table(["Coder", "assigned", "marked coded", "with codings",
                  "assigned, not marked"], summary_rows(rows))
+
+
+def transcript_rows(rows: list[CodingStatus], transcripts: list[str]) -> list[dict]:
+    """Per transcript (every one, in the project's order), the coders it is assigned
+    to, who marked it coded and who coded in it."""
+    out = {name: {"transcript": name, "assigned": [], "marked": [], "coded": []}
+           for name in transcripts}
+    for row in rows:
+        entry = out[row.transcript]
+        for key, present in (("assigned", row.assigned), ("marked", row.marked_coded),
+                             ("coded", row.codings)):
+            if present:
+                entry[key].append(row.coder)
+    return list(out.values())
 
 
 def summary_rows(rows: list[CodingStatus]) -> list[list]:

@@ -85,6 +85,8 @@ LAZY_COMMANDS = {
     "report": ("qcode.cli.writeup", "report",
                "Tables and figures for a write-up: frequencies, co-occurrence, the "
                "thematic network, and a whole HTML report."),
+    "review": ("qcode.cli.review", "review",
+               "A colleague's review of a coder's codings: figures and open questions."),
     "review-file": ("qcode.cli.review_file", "review_file",
                     "The review file an anonymising import writes (beside the key, or "
                     "--report)."),

@@ -76,7 +76,10 @@ def _author(by: str | None) -> str | None:
 def _json(memo: MemoRow) -> dict:
     return {"ref": memo.ref, "kind": memo.kind, "about": memo.about,
             "author": memo.author, "created": memo.created, "modified": memo.modified,
-            "name": memo.name, "text": memo.text, "links": memo.links}
+            "name": memo.name, "text": memo.text, "links": memo.links,
+            # The passage shown with it, in positions: the words are for people.
+            "place": dict(zip(("transcript_id", "start", "end"), memo.place))
+            if memo.place else None}
 
 
 def _table(memos: list[MemoRow]) -> None:

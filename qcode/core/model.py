@@ -150,7 +150,7 @@ class Code:
     depth: int = 0
 
 
-@dataclass
+@dataclass(slots=True)  # a project holds hundreds of thousands
 class Coding:
     """A span of a transcript coded with a code by a coder. From the store it also
     carries its row ids and the coder's name (what every screen and report shows); one
@@ -239,3 +239,84 @@ class CodingStatus:
     assigned: bool
     marked_coded: str | None
     codings: int
+
+
+@dataclass
+class ReviewComment:
+    """One message in a review's thread: the reviewer's question or the coder's answer."""
+
+    author: str
+    body: str
+    created: str
+    guid: str | None = None  # carried by an export, so a merge adds it once
+
+
+@dataclass
+class ReviewRecord:
+    """A review and its thread as an export carries it: transcript, code and coding by
+    GUID (the coding's is None once the review removed it)."""
+
+    guid: str
+    coding: str | None
+    transcript: str
+    code: str
+    start: int
+    end: int
+    coder: str
+    reviewer: str
+    mark: str
+    outcome: str | None
+    decided_by: str | None
+    decided: str | None
+    created: str | None
+    comments: list[ReviewComment] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """A reviewer's pass over one coding of another coder: agreed, or a question with
+    its thread, and the outcome once decided (kept, changed, removed) and by whom.
+    The coding's place is kept with it, so a removed coding can still be named."""
+
+    id: int
+    guid: str
+    coding_id: int
+    transcript_id: int
+    code_id: int
+    start: int
+    end: int
+    coder: str  # whose coding is reviewed
+    reviewer: str
+    mark: str  # "agreed" or "question"
+    outcome: str | None = None  # "kept", "changed" or "removed", once decided
+    decided_by: str | None = None
+    created: str | None = None
+    comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """A question no one has decided yet."""
+        return self.mark == "question" and self.outcome is None
+
+
+@dataclass
+class ReviewCounts:
+    """A review's figures for a methods section: a coder's codings (those removed
+    after review included), how many were reviewed, agreed, questioned, kept, changed
+    and removed, and the questions still open."""
+
+    codings: int = 0
+    reviewed: int = 0
+    agreed: int = 0
+    questioned: int = 0
+    kept: int = 0
+    changed: int = 0
+    removed: int = 0
+    open: int = 0
+
+
+@dataclass
+class ReviewFigures:
+    coders: dict[str, ReviewCounts]  # per coder reviewed
+    total: ReviewCounts
+    reviewers: list[str]

@@ -16,7 +16,7 @@ from qcode.core.store import ProjectError
 from qcode.settings import read_settings, remember_coder
 from qcode.tui.database import Database
 from qcode.tui.screens.forms import AskLine
-from qcode.tui.screens.help import HelpScreen
+from qcode.tui.screens.help import HelpScreen, typed_key, typed_keys
 from qcode.tui.screens.transcripts import TranscriptsScreen
 from qcode.tui.terminal import TERMINAL_SAFE
 
@@ -25,14 +25,16 @@ class QcodeApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "qcode"
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
     def __init__(self, project: Path, coder: str | None = None,
                  keys: dict[str, str] | None = None, transcript: str | None = None,
-                 remember: bool = True, first_screen: Callable[[], Screen] | None = None):
+                 remember: bool = True, vim: bool = False,
+                 first_screen: Callable[[], Screen] | None = None):
         super().__init__()
+        self.vim = vim  # h j k l move on the coding screen (settings: vim = true)
         self.project_path = Path(project)
         self.coder = coder or ""
         self.remember = remember
@@ -87,6 +89,7 @@ class QcodeApp(App):
                         ) -> None:
         """Show a transcript on the coding screen, with `select` selected."""
         from qcode.tui.screens.coding import CodingScreen
+        from qcode.tui.screens.vim import VimCodingScreen
 
         current = self.screen
         if isinstance(current, CodingScreen) and current.transcript_id == transcript_id:
@@ -95,7 +98,8 @@ class QcodeApp(App):
             return
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(CodingScreen(transcript_id, select))
+        screen = VimCodingScreen if self.vim else CodingScreen
+        self.push_screen(screen(transcript_id, select))
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -113,13 +117,23 @@ class QcodeApp(App):
         keys = sorted((c.key, c.name) for c in codes.values() if c.key)
         self.push_screen(HelpScreen(keys))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as people type them: `?`, `.`, `]`, ctrl+z."""
+        return binding.key_display or typed_key(binding.key)
+
     def get_system_commands(self, screen):
-        """The palette offers what the current screen can do, by name."""
-        yield from super().get_system_commands(screen)
-        for binding in type(screen).BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(binding.description, f"key: {binding.key}",
-                                    partial(screen.run_action, binding.action))
+        """The palette offers what the current screen can do, by name, and qcode's
+        help and quit. Textual's own (theme, screenshot, keys panel) are found only
+        when asked for by name."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command._replace(discover=False)
+        for owner, bindings in ((screen, type(screen).BINDINGS), (self, self.BINDINGS)):
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    yield SystemCommand(binding.description,
+                                        f"key: {typed_keys(binding.key)}",
+                                        partial(owner.run_action, binding.action))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed background job becomes a message, never a crash."""
@@ -141,7 +155,8 @@ def make_app(project: Path, coder: str | None = None, transcript: str | None = N
              remember: bool = True, first_screen: Callable[[], Screen] | None = None
              ) -> QcodeApp:
     """The app as a user starts it: the coder from the argument, else the settings file
-    (asked for when missing); keys remapped from the settings file."""
+    (asked for when missing); keys remapped, and vim's movement keys, from the settings
+    file."""
     settings = read_settings()
     return QcodeApp(project, coder or settings.coder, settings.keys, transcript, remember,
-                    first_screen)
+                    settings.vim, first_screen)

@@ -143,7 +143,7 @@ def test_agree_command_in_every_format(tmp_path: Path):
     assert [c["code"] for c in data["codes"]] == ["Scale", "Trust"]
     assert data["codes"][1]["unitized_alpha"]["value"] == pytest.approx(1.0)
     csv_text = runner.invoke(cli, ["-p", path, "agree", "--format", "csv"]).output
-    assert csv_text.splitlines()[0].startswith("code,alpha_u,d_o,d_e")
+    assert csv_text.splitlines()[0].startswith("kind,code,alpha_u,d_o,d_e")
     assert "| Code |" in runner.invoke(cli, ["-p", path, "agree", "--format", "md"]).output
     out = tmp_path / "agree.html"
     result = runner.invoke(cli, ["-p", path, "agree", "--format", "html", "--out", str(out)])

@@ -168,3 +168,50 @@ def test_binary_u_alpha_follows_the_continuum(tmp_path: Path):
     assert joined["|u-alpha"] == pytest.approx(family.binary_u_alpha(laid, 400).value)
     assert per["|u-alpha"] != pytest.approx(joined["|u-alpha"])
     assert per["cu-alpha"] == pytest.approx(joined["cu-alpha"])  # stretches never cross
+
+
+def test_cu_alpha_over_all_domains_in_every_format(tmp_path: Path):
+    """Two themes: one Cu-alpha line (which theme), the API's figure; the CSV's domain
+    rows under a kind column; the workbook's Domains sheet."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    text = "Word wor. " * 20
+    project = Project.create(tmp_path / "p.qcode")
+    project.add_transcript(Transcript("t", "txt", text, [Turn("P01", 0, len(text))]),
+                           "t.txt")
+    project.load_codebook(parse_codebook(
+        "name: b\ncodes:\n  - name: Severity\n    codes:\n"
+        + "".join(f"      - name: {c}\n" for c in CODES)
+        + "  - name: Mood\n    codes:\n      - name: calm\n      - name: upset\n"))
+    ids = {c.name: c.id for c in project.codes()}
+    ana = segments(ANA) + [(80, 89, "calm")]
+    ben = segments(BEN) + [(60, 69, "upset"), (80, 89, "upset")]
+    for coder, laid in (("ana", ana), ("ben", ben)):
+        for start, end, code in laid:
+            project.add_coding(1, ids[code], coder, start, end)
+    path = str(project.path)
+    project.close()
+    theme = {**{c: "Severity" for c in CODES}, "calm": "Mood", "upset": "Mood"}
+    expected, _ = family.global_cu_alpha(
+        [[(s, e, theme[c]) for s, e, c in laid] for laid in (ana, ben)], 200)
+    data = json.loads(agree(path, "--statistic", "cu-alpha", "--format", "json").output)
+    assert data["domains_overall"]["value"] == pytest.approx(expected.value)
+    assert data["domains_overall"]["themes"] == ["Severity", "Mood"]
+    table = agree(path, "--statistic", "cu-alpha").output
+    assert "Cu-alpha over all 2 domains" in table and f"{expected.value:.3f}" in table
+    rows = list(csv.DictReader(io.StringIO(
+        agree(path, "--statistic", "cu-alpha", "--format", "csv").output)))
+    kinds = [r["kind"] for r in rows]
+    assert kinds == ["code"] * (len(kinds) - 4) + ["overall", "domain", "domain",
+                                                  "domains overall"]
+    assert float(rows[-1]["domain cu-alpha"]) == pytest.approx(expected.value)
+    assert rows[-3]["code"] == "Severity" and rows[-3]["domain |u-alpha"]
+    out = tmp_path / "a.xlsx"
+    assert agree(path, "--statistic", "cu-alpha", "--out", str(out)).exit_code == 0
+    sheet = [r for r in load_workbook(out)["Domains"].iter_rows(values_only=True)]
+    assert sheet[0][:3] == ("Theme (domain)", "codes", "units")
+    assert [r[0] for r in sheet[1:3]] == ["Severity", "Mood"]
+    assert sheet[-1][0].startswith("Cu-alpha over all domains")

@@ -43,6 +43,19 @@ def test_assign_mark_and_status(path: Path):
                                            "--not-coded")
 
 
+def test_status_per_transcript(path: Path):
+    run(path, "assign", "cy", "T1", "T3", "--by", "lead")
+    run(path, "mark", "T1", "--coder", "ana")
+    rows = json.loads(run(path, "status", "--transcripts", "--json"))
+    assert rows[0] == {"transcript": "T1", "assigned": ["cy"], "marked": ["ana"],
+                       "coded": ["ana", "ben", "cy"]}
+    assert rows[2] == {"transcript": "T3", "assigned": ["cy"], "marked": [],
+                       "coded": ["ana", "ben"]}
+    table = run(path, "status", "--transcripts")
+    assert "marked coded by" in table and "T4" in table
+    assert "not both" in run(path, "status", "--transcripts", "--coder", "cy", code=2)
+
+
 def test_a_new_coder_is_said_and_an_unknown_transcript_refused(path: Path):
     assert "dee is a new coder" in run(path, "assign", "dee", "T3", "--by", "lead")
     out = run(path, "mark", "T9", "--coder", "ana", code=1)

@@ -53,6 +53,8 @@ def test_disagreements_command(two_coders):
     result = runner.invoke(cli, [*args, "disagreements"])
     assert result.exit_code == 0, result.output
     assert "only ben coded" in result.output
+    places = [line for line in result.output.splitlines() if "coded" in line or "differ:" in line]
+    assert places and all("“" in line and "[" not in line for line in places)  # words
     assert "2 places where ana and ben differ; 0 resolved." in result.output
     result = runner.invoke(cli, [*args, "disagreements", "--coders", "ana,ben",
                                  "--codes", "Training", "--json"])

@@ -402,6 +402,15 @@ def test_external_entities_and_entity_bombs(tmp_path: Path):
     refused(archive(tmp_path / "lol.qdpx", lol), tmp_path, "lol.qdpx", "refused")
 
 
+def test_a_dtd_after_a_long_prolog_is_refused(tmp_path: Path):
+    # project.qde is read a part at a time: a DTD past the first part (after a long
+    # comment) is still found before the root element starts.
+    xxe = atlas_like().replace('<?xml version="1.0" encoding="utf-8"?>',
+                               '<?xml version="1.0"?><!--' + "x" * 200_000 + '-->'
+                               '<!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    refused(archive(tmp_path / "late.qdpx", xxe), tmp_path, "late.qdpx", "DTD")
+
+
 def test_not_refi_qda_and_unknown_namespace(tmp_path: Path):
     refused(archive(tmp_path / "other.qdpx", "<Workbook/>"), tmp_path,
             "not a REFI-QDA codebook or project", "<Workbook>")
@@ -456,6 +465,45 @@ def test_a_failed_import_into_an_existing_project_changes_nothing(tmp_path: Path
     with Project.open(target) as project:
         assert [c.name for c in project.codes()] == ["Mine"]
         assert project.conn.execute("SELECT count(*) FROM events").fetchone() == before
+
+
+def test_the_import_leaves_no_scratch_copy_beside_the_project(atlas: Path, tmp_path: Path,
+                                                             monkeypatch):
+    # The import is laid out in a scratch project beside the target (so a large one is
+    # not held in memory), which goes whether the import succeeds or fails.
+    target = tmp_path / "study.qcode"
+    assert run("import-project", str(atlas), project=target).exit_code == 0
+    assert not [p.name for p in tmp_path.iterdir() if ".import-" in p.name]
+    with Project.open(target) as project:
+        before = coded(project)
+
+    def broken(*args):
+        raise ExchangeError("the merge failed")
+
+    monkeypatch.setattr(Project, "_merge_from", broken)
+    result = run("import-project", str(atlas), project=target)
+    assert result.exit_code != 0 and "the merge failed" in result.output
+    assert not [p.name for p in tmp_path.iterdir() if ".import-" in p.name]
+    with Project.open(target) as project:
+        assert coded(project) == before
+
+
+def test_project_qde_read_twice_is_charged_to_the_archive_once(atlas: Path,
+                                                               tmp_path: Path,
+                                                               monkeypatch):
+    # project.qde is read twice (outline, then selections) and a source's text once
+    # more for the evidence on position counting: the archive's budget stands for what
+    # it holds, so an archive that fits exactly is read, and one byte less refuses it.
+    with zipfile.ZipFile(atlas) as opened:
+        holds = sum(entry.file_size for entry in opened.infolist())
+    for budget, works in ((holds, True), (holds - 1, False)):
+        monkeypatch.setattr(qdpx_read, "ProjectArchive", lambda path, budget=budget:
+                            safe_xml.ProjectArchive(path, budget))
+        if works:
+            assert len(read_project_file(atlas).codings) == 5
+        else:
+            with pytest.raises(ExchangeError, match="zip bomb"):
+                read_project_file(atlas)
 
 
 def test_the_archive_reader_checks_every_entry_before_reading(tmp_path: Path):

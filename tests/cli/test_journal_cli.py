@@ -21,7 +21,8 @@ def test_entries_per_researcher_with_links(qcode):  # noqa: F811
     entries = json.loads(qcode("journal", "list", "--json").output)
     assert [(e["author"], e["kind"]) for e in entries] == [("ana", "journal"),
                                                            ("ben", "journal")]
-    assert entries[0]["links"] == ["code Training", "transcript t1 [0, 11)"]
+    assert entries[0]["links"] == ["code Training",
+                                   "passage t1, turn 1 (Interviewer): “Interviewer”"]
     assert entries[0]["created"]
     only_ben = json.loads(qcode("journal", "list", "--by", "ben", "--json").output)
     assert [e["text"] for e in only_ben] == ["Second thoughts"]

@@ -45,14 +45,15 @@ def test_memos_on_every_object_in_text_and_json(qcode):
     assert {(m["kind"], m["about"], m["author"]) for m in memos.values()} == {
         ("project", "the project", "ana"), ("transcript", "transcript t1", "ana"),
         ("case", "case P01", "ana"), ("code", "code Training", "ana"),
-        ("coding", "coding of Training in t1 [0, 11)", "ana")}
-    assert memos["4"]["links"] == ["transcript t1 [0, 11)"]
+        ("coding", "coding of Training, t1, turn 1 (Interviewer): “Interviewer”", "ana")}
+    assert memos["4"]["links"] == ["passage t1, turn 1 (Interviewer): “Interviewer”"]
+    assert memos["coding:1"]["place"] == {"transcript_id": 1, "start": 0, "end": 11}
     assert {m["ref"] for m in listed(qcode, "--code", "Training")} == {"4", "coding:1"}
     assert [m["ref"] for m in listed(qcode, "--search", "PARTICIPANT")] == ["3"]
     table = qcode("memo", "list").output
     assert "the participant" in table and "coding:1" in table
     shown = qcode("memo", "show", "4").output
-    assert "title: Boundary" in shown and "linked: transcript t1 [0, 11)" in shown
+    assert "title: Boundary" in shown and "linked: passage t1, turn 1" in shown
 
 
 def test_edit_takes_text_from_stdin_without_a_terminal_then_remove(qcode):
@@ -75,6 +76,8 @@ def test_edit_takes_text_from_stdin_without_a_terminal_then_remove(qcode):
      "a memo is about one thing"),
     (["memo", "add", "--text", "x", "--link-passage", "t1:5-999"], "not inside"),
     (["memo", "add", "--text", "x", "--link-passage", "t1"], "NAME:START-END"),
+    (["memo", "add", "--text", "x", "--link-code", "Gone"], "no code named 'Gone'"),
+    (["journal", "add", "--text", "x", "--link-transcript", "gone"], "gone"),
     (["memo", "show", "7"], "no memo 7"),
     (["memo", "edit", "x", "--text", "y"], "is not a memo"),
     (["memo", "remove", "coding:1"], "coding 1 has no memo"),

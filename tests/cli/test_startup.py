@@ -108,3 +108,27 @@ def test_the_category_choice_is_the_anonymisers():
     assert list(category.type.choices) == list(CATEGORIES)
     result = CliRunner().invoke(cli, ["redact", "x", "--key", "k.json", "--category", "pet"])
     assert result.exit_code == 2 and "'pet' is not one of 'person'" in result.output
+
+
+def test_agree_loads_no_report_it_does_not_draw():
+    """The reports package imports a report when first asked for it (PEP 562): the
+    agreement report needs its errors (its page frame and chart only for HTML), not
+    quotes or networks."""
+    code = ("import qcode.core.agreement.report, qcode.core.agreement.render, "
+            "qcode.cli.agreement")
+    assert heavy_in(loaded_after(code), (
+        "qcode.core.reports.quotes", "qcode.core.reports.network",
+        "qcode.core.reports.cooccurrence", "qcode.core.reports.frequencies",
+        "qcode.core.reports.html_report", "qcode.core.reports.provenance")) == []
+
+
+def test_the_reports_package_names_stay_the_functions():
+    """Five submodules share their names with their functions; importing the
+    submodule first must not turn the package's name into the module."""
+    names = ("cooccurrence", "frequencies", "html_report", "network", "quotes")
+    code = ("import qcode.core.reports.quotes, qcode.core.reports.html_report\n"
+            f"from qcode.core.reports import {', '.join(names)}, CodeRef\n"
+            f"assert all(callable(f) for f in ({', '.join(names)}))\n"
+            f"assert [f.__name__ for f in ({', '.join(names)})] == {list(names)}\n"
+            "import qcode.core.reports as r\nassert r.quotes is quotes")
+    assert "qcode.core.reports.quotes" in loaded_after(code)

@@ -91,7 +91,7 @@ def test_quotes_as_a_workbook(run, tmp_path: Path):
 def test_agreement_and_codebook_as_workbooks(run, tmp_path: Path):
     run("agree", "--coders", "ana,ben", "--resamples", "0", "--out", "a.xlsx")
     table = rows(tmp_path / "a.xlsx", "Agreement")
-    assert table[0][:2] == ("code", "alpha_u") and table[-1][0] == "(overall)"
+    assert table[0][:3] == ("kind", "code", "alpha_u") and table[-1][:2] == ("overall", "(overall)")
     assert provenance(tmp_path / "a.xlsx")["Report"] == "agreement"
     run("codebook", "export", "--out", "cb.xlsx", "--counts")
     book = rows(tmp_path / "cb.xlsx", "Codebook")

@@ -44,7 +44,7 @@ def test_transcripts_screen_shows_cases_attributes_and_filters(path: Path):
             assert [r["name"] for r in screen.shown] == ["p01-detective", "p02-operator"]
             table = screen.query_one("DataTable")
             labels = [str(c.label) for c in table.columns.values()]
-            assert labels == ["Transcript", "Case", "Words", "Codings", "Turns coded",
+            assert labels == ["Transcript", "Case", "Words", "Codings", "Participant turns",
                               "region", "role"]
             await pilot.press("slash", *"role=asw")
             await settle(pilot, app)
@@ -68,9 +68,10 @@ def test_select_and_code_with_picker_key_and_repeat(path: Path):
             await pilot.press("c")
             await settle(pilot, app)
             assert isinstance(app.screen, CodePicker)
-            await pilot.press(*"trainng")  # a typo still finds it
+            await pilot.press(*"trainng")  # no code's name: a new code, first
+            await pilot.press("down")  # a typo still finds it, next
             await settle(pilot, app)
-            detail = str(app.screen.query_one("#picker-detail").render())
+            detail = str(app.screen.query_one("#picker-guidance").render())
             assert "Officers were not trained" in detail and "use Resources" in detail
             await pilot.press("enter")
             await settle(pilot, app)
@@ -110,7 +111,7 @@ def test_remove_recode_memo_and_navigate(path: Path):
             assert view.selected_text == "Many fear deportation."
             await pilot.press("e")
             await settle(pilot, app)
-            await pilot.press(*"fear", "enter")
+            await pilot.press(*"fear", "down", "enter")
             await settle(pilot, app)
             await pilot.press("m")
             await settle(pilot, app)
@@ -249,7 +250,7 @@ def test_blind_coding_hides_other_coders_until_toggled(path: Path):
         async with app.run_test() as pilot:
             screen = await open_first(pilot, app)
             assert screen.codings == []
-            await pilot.press("o")
+            await pilot.press("o", "down", "enter")  # asked first: show every coder's
             await settle(pilot, app)
             assert [c.coder_name for c in screen.codings] == ["ben"]
             screen.view.move_to(20)
@@ -265,7 +266,7 @@ def test_markup_in_user_text_is_shown_literally(path: Path):
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_first(pilot, app)
             screen.view.move_to(FIRST.index("Some stay"))
-            await pilot.press("s", "c", *"loyalty", "enter")
+            await pilot.press("s", "c", *"loyalty", "down", "enter")  # a word of its name
             await settle(pilot, app)
             screen.view.move_to(FIRST.index("Some stay"))
             screen.update_status()
@@ -354,52 +355,6 @@ def test_screenshots_for_review(path: Path, tmp_path: Path):
     run(scenario())
     for name in ("transcripts", "coding", "picker"):
         assert "p01-detective" in _plain((folder / f"{name}.svg").read_text())
-
-
-def test_disagreements_screen_resolves_into_consensus(path: Path):
-    from qcode.core.store import CONSENSUS
-    from qcode.tui.screens.disagreements import DisagreementsScreen
-
-    with Project.open(path) as project:
-        training, fear = code_id(path, "Lack of training"), code_id(path, "Fear of deportation")
-        start = FIRST.index("We had")
-        project.add_coding(1, training, "ana", start, start + 26)
-        project.add_coding(1, training, "ben", start + 7, start + 40)
-        many = FIRST.index("Many fear")
-        project.add_coding(1, fear, "ben", many, many + 22)
-
-    async def scenario():
-        app = QcodeApp(path, "ana", remember=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("D")
-            await settle(pilot, app)
-            screen = app.screen
-            assert isinstance(screen, DisagreementsScreen)
-            assert len(screen.places) == 2
-            await pilot.press("asterisk")  # intersection of the first place
-            await settle(pilot, app)
-            await pilot.press("2")  # the next open place: take ben's
-            await settle(pilot, app)
-            assert [p["resolution"] for p in screen.places] == ["intersection", "second"]
-            assert "2 of 2 places resolved" in _plain(app.export_screenshot())
-            rows = codings(path, CONSENSUS)
-            assert [(r[0], r[2], r[3]) for r in rows] == [
-                ("Lack of training", start + 7, start + 26),
-                ("Fear of deportation", many, many + 22)]
-            await pilot.press("u")
-            await settle(pilot, app)
-            assert len(codings(path, CONSENSUS)) == 1
-            assert [p["resolution"] for p in screen.places] == ["intersection", None]
-            screen.table.move_cursor(row=0)
-            await settle(pilot, app)
-            await pilot.press("tab")
-            screen.view.select_span(start + 10, start + 20)
-            await pilot.press("tab", "e")
-            await settle(pilot, app)
-            assert [(r[2], r[3]) for r in codings(path, CONSENSUS)] == [
-                (start + 10, start + 20)]
-    run(scenario())
 
 
 def test_user_text_in_messages_is_never_markup(path: Path):

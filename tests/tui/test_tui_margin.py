@@ -72,17 +72,17 @@ def test_at_80_columns_nested_codings_stack_and_labels_shorten(path: Path):
             # Two stripes (the turn's code, the nested one beside it), then the
             # nested code's key as its label, then the text.
             assert first.startswith(f" {STRIPE}{STRIPE} 1   P01: It is growing")
-            second = text_of(row_with(app, "training at all"))
-            assert second.startswith(f" {STRIPE}{STRIPE} Ba… ")
-            last = text_of(row_with(app, "what to look for"))
-            assert last.startswith(f" {STRIPE}      what to look for")
+            second = text_of(row_with(app, "Nobody showed us"))
+            assert second.startswith(f" {STRIPE}  Ba… all. Nobody")  # the inner one ended
+            last = text_of(row_with(app, "[laughs]."))
+            assert last.startswith(f" {STRIPE}      [laughs].")
             assert text_of(row_with(app, "Many fear")).startswith(f" {STRIPE}  3   P01:")
             # The inner code stays visible under its parent: its own colour, though
             # the codebook gives both the same.
             parent, inner = stripe_colours(row_with(app, "It is growing"))
             assert parent == "#1f5f8b" and inner != parent
             # The codebook panel shows each code in the colour of its stripe.
-            panel = row_with(app, "■ Lack of training")
+            panel = row_with(app, "Lack of training")
             square = [segment for segment in panel if segment.text.startswith("■")][-1]
             assert square.style.color.name == inner
             assert text_of(row_with(app, "Interviewer: And")).startswith("      ")
@@ -96,8 +96,11 @@ def test_wide_labels_name_the_code(path: Path):
         async with app.run_test(size=(160, 40)) as pilot:
             await open_transcript(pilot, app)
             row = text_of(row_with(app, "It is growing"))
-            # Both codings start on this row: the labels share the room.
-            assert row.startswith(f" {STRIPE}{STRIPE} Barri… Lack …  P01: It is growing")
+            # Both codings start on this row: the shorter one's label goes here, the
+            # turn's on the next row it covers.
+            assert row.startswith(f" {STRIPE}{STRIPE} Lack of train… P01: It is growing")
+            assert text_of(row_with(app, "[laughs].")).startswith(
+                f" {STRIPE}  Barriers to p… [laughs].")
             assert text_of(row_with(app, "Many fear")).startswith(
                 f" {STRIPE}  Fear of depor… P01: Many fear")
 
@@ -132,8 +135,8 @@ def test_a_code_applied_by_its_key_gets_its_stripe(path: Path):
             await until(pilot, lambda: len(screen.codings) == 4)
             await settle(pilot, app)
             # Fear of deportation ends a row above, so Resources takes its column.
-            row = text_of(row_with(app, "will not talk to us"))
-            assert row.startswith(f" {STRIPE}  2   will not talk")
-            assert text_of(row_with(app, "loyal to the men")).startswith(f" {STRIPE}     ")
+            row = text_of(row_with(app, "talk to us"))
+            assert row.startswith(f" {STRIPE}  2   talk to us. Some stay")
+            assert text_of(row_with(app, "control them")).startswith(f" {STRIPE}      control")
 
     run(scenario())

@@ -57,7 +57,7 @@ def test_every_screen_shows_escapes_written_out(path: Path):
             await pilot.press("enter")
             await settle(pilot, app)
             await assert_shown_safely(pilot, app)  # the transcript
-            assert "■ Code\\u202e" in drawn(app)  # the codebook
+            assert "■ [1] Code\\u202e" in drawn(app)  # the codebook, its key first
             await pilot.press("s", "c")
             await settle(pilot, app)
             assert isinstance(app.screen, CodePicker)

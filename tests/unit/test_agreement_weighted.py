@@ -323,6 +323,77 @@ def test_binary_u_alpha_ignores_which_code_while_cu_alpha_does_not():
     assert family.cu_alpha([first, second], 40).value < 0
 
 
+def random_domains(rng, coders, length):
+    """Each coder's segments labelled by domain: within a domain disjoint (some
+    abutting), across the domains free to overlap, as a coder may apply two themes."""
+    out = [[] for _ in range(coders)]
+    for domain in "AB"[:rng.randint(1, 2)] + "C":
+        for own, more in zip(out, random_domain(rng, coders, length, codes=domain)):
+            own.extend(more)
+    return out
+
+
+def naive_global_cu_alpha(segments, length):
+    """Cu-alpha by definition, character by character: a coder's value at a character
+    is the one domain they coded there; none, or two at once, is no value; nominal alpha
+    over those values (naive_alpha, exact fractions)."""
+    matrix, several = [], 0
+    for own in segments:
+        row = []
+        for x in range(length):
+            shown = {d for s, e, d in own if s <= x < e}
+            several += len(shown) > 1
+            row.append(next(iter(shown)) if len(shown) == 1 else None)
+        matrix.append(row)
+    if not pairable(matrix):
+        return None, several
+    d_o, d_e = naive_alpha(matrix, lambda a, b: int(a != b))
+    return (None if d_e == 0 else 1 - d_o / d_e), several
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_global_cu_alpha_matches_the_definition(seed):
+    rng = random.Random(seed)
+    length = rng.randint(1, 30)
+    segments = random_domains(rng, rng.randint(2, 4), length)
+    expected, several = naive_global_cu_alpha(segments, length)
+    result, counted = family.global_cu_alpha(segments, length)
+    assert counted == several
+    if expected is None:
+        assert result.value is None and result.undefined
+    else:
+        assert result.value == pytest.approx(float(expected), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_global_cu_alpha_of_two_coders_is_the_intersection_definition(seed):
+    """Two coders, no coder showing two domains at once: the 2016 intersection
+    definition with domains as the values, and cu-alpha with codes renamed to domains."""
+    rng = random.Random(seed)
+    length = rng.randint(1, 40)
+    segments = random_domain(rng, 2, length, codes="ABC")
+    expected = intersection_cu_alpha(segments)
+    result, several = family.global_cu_alpha(segments, length)
+    assert several == 0 and result == family.cu_alpha(segments, length)
+    if expected is None:
+        assert result.value is None
+    else:
+        assert result.value == pytest.approx(float(expected), abs=1e-9)
+
+
+def test_global_cu_alpha_asks_which_domain_not_which_code():
+    both = [(0, 10, "Severity"), (20, 30, "Mood"), (20, 30, "Severity"), (30, 35, "Mood")]
+    result, several = family.global_cu_alpha([both, both[:3] + [(32, 35, "Severity")]], 40)
+    assert several == 20  # [20, 30) for each coder: no single domain there
+    assert result.value < 1
+    same, _ = family.global_cu_alpha([both, both], 40)
+    assert same.value == pytest.approx(1.0)
+    swapped = [(0, 10, "Mood"), (20, 30, "Severity")]
+    crossed, _ = family.global_cu_alpha([[(0, 10, "Severity"), (20, 30, "Mood")], swapped],
+                                        40)
+    assert crossed.value < 0
+
+
 def test_stretch_counts_cost_follows_segments_not_length():
     counts = family.stretch_counts([[(0, 10 ** 9, "a")], [(5, 10 ** 9, "a")]], 10 ** 9)
     assert counts.counts == {("a", None): 5, ("a", "a"): 10 ** 9 - 5}

@@ -166,3 +166,20 @@ def test_the_choices_are_under_the_table_and_in_the_provenance(project: Project)
     assert data["design"]["continuum"] == "per-transcript"
     html = render(report, "html")
     assert "Transcripts compared" in html and "cy coded nothing in it" in html
+
+
+def test_with_autocoded_excluded_search_hits_alone_are_not_coding_a_transcript(
+        project: Project):
+    """cy's only codings in T3 are accepted search hits: with --autocoded exclude cy
+    has not coded T3 (nothing of cy's is compared there), unless cy marked it coded."""
+    code = project.codes()[0].id
+    project.add_autocodings(code, "cy", [(project.transcript_id("T3"), 0, 40)], "hits")
+    assert "T3" in select(project, resamples=0).compared[UNMARKED]
+    excluded = select(project, resamples=0, autocoded="exclude")
+    assert excluded.compared == {UNMARKED: ["T1", "T2"]}
+    assert {"transcript": "T3", "why": "no marks, and cy coded nothing in it by hand"} \
+        in excluded.left_out
+    assert project.coded_by(["cy"], ids(project, "T3"), autocoded=False)[1] == set()
+    for coder in ("ana", "ben", "cy"):
+        project.mark_coded(coder, ids(project, "T3"))
+    assert "T3" in select(project, resamples=0, autocoded="exclude").compared[MARKED]

@@ -169,7 +169,8 @@ def test_retrieval_and_progress(coded):
     assert segment.speaker == "P01"
     assert segment.case == "P01"
     assert segment.attributes["role"] == "Detective Sergeant"
-    assert project.progress("ana") == {tid: (1, 1)}
+    # The participant's one turn is coded; the interviewer's turn is not counted.
+    assert project.progress("ana") == {tid: (1, 1, 1)}
     assert project.code_counts(["ana"]) == {ids["Fear"]: 1}
     assert project.code_counts(["ben"]) == {}
 

@@ -10,6 +10,9 @@ from qcode.core.store import Project, ProjectError
 from qcode.core.store.memos import Link
 from tests.unit.test_store import transcript
 
+# A passage of t1 as the memo list names it: its turn and first words.
+LABEL_PASSAGE = "passage t1, turn 1 (Interviewer): “Interviewer”"
+
 
 @pytest.fixture
 def filled(project: Project):
@@ -47,7 +50,7 @@ def test_links_to_codes_transcripts_and_passages_filter_the_list(filled):
     ref = project.add_memo("tension", links=[Link("code", code),
                                              Link("transcript", tid, 0, 11)])
     memo = project.memo_row(ref)
-    assert memo.links == ["code Training", "transcript t1 [0, 11)"]
+    assert memo.links == ["code Training", LABEL_PASSAGE]
     assert memo.place == (tid, 0, 11)
     assert [m.ref for m in project.memo_rows(transcript_id=tid)] == [ref]
 
@@ -133,7 +136,7 @@ def test_removing_a_transcript_takes_its_memos_and_drops_links(filled):
     assert (gone["memos"], gone["memo links"]) == (1, 1)
     assert [m.ref for m in project.memo_rows()] == [linking, case_memo]  # case kept
     project.undo()
-    assert project.memo_row(linking).links == ["transcript t1 [0, 11)"]
+    assert project.memo_row(linking).links == [LABEL_PASSAGE]
 
 
 def test_a_journal_entry_needs_an_author_and_is_about_nothing(project: Project):
@@ -157,7 +160,7 @@ def test_merge_brings_memos_of_every_kind_with_links(filled, tmp_path):
         assert [(m.kind, m.about, m.name, m.author) for m in rows] == [
             ("project", "the project", "Overview", "ana"),
             ("case", "case P01", "", "ana"), ("journal", "journal", "", "ana")]
-        assert rows[2].links == ["transcript t1 [0, 11)"]
+        assert rows[2].links == [LABEL_PASSAGE]
         assert other.merge(tmp_path / "copy.qcode")["memos"] == 0
 
 
@@ -173,7 +176,23 @@ def test_a_linked_passage_moves_with_a_late_redaction(project: Project):
     redaction = redact_text(project.stored_transcript(tid), "Bright", "person", None,
                             Key())
     project.rewrite_transcript(tid, redaction.transcript, redaction.positions, "redacted")
-    (link,) = project.memo_row(ref).links
-    span = link.removeprefix("transcript t1 [").removesuffix(")").split(", ")
-    text = project.transcript_text(tid)
-    assert text[int(span[0]):int(span[1])] == "Sarah [Person 1]"
+    memo = project.memo_row(ref)
+    _, start, end = memo.place
+    assert project.transcript_text(tid)[start:end] == "Sarah [Person 1]"
+    assert memo.links == ["passage t1, turn 2 (P01): “Sarah [Person 1]”"]
+
+
+def test_linking_adds_to_a_memos_links_and_is_one_undo(filled):
+    project, tid, code = filled
+    ref = project.add_memo("what I bring to this", journal=True,
+                           links=[Link("transcript", tid)])
+    project.link_memo(ref, [Link("code", code), Link("transcript", tid, 0, 5)])
+    assert project.memo_row(ref).links == ["transcript t1", "code Training",
+                                           "passage t1, turn 1 (Interviewer): “Inter”"]
+    project.undo()
+    assert project.memo_row(ref).links == ["transcript t1"]
+    with pytest.raises(ProjectError, match="no code with id"):
+        project.link_memo(ref, [Link("code", 999)])
+    with pytest.raises(ProjectError, match="has no links"):
+        project.link_memo("coding:1", [Link("code", code)])
+    assert project.memo_row(ref).links == ["transcript t1"]

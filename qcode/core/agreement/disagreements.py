@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qcode.core.agreement.units import Span, merged
+from qcode.core.passages import passage
 
-CHOICES = ("first", "second", "union", "intersection")
+CHOICES = ("first", "second", "union", "intersection", "neither")
 
 
 @dataclass
@@ -58,7 +59,10 @@ def _close(place: Place, agreed: list[Span], places: list[Place]) -> None:
 
 
 def resolve(place: Place, choice: str) -> list[Span]:
-    """The consensus spans for a place: one coder's, or the union or intersection."""
+    """The consensus spans for a place: one coder's, the union or intersection, or
+    none (neither coder's coding is kept)."""
+    if choice == "neither":
+        return []
     if choice == "first":
         return list(place.first)
     if choice == "second":
@@ -79,7 +83,8 @@ def resolve(place: Place, choice: str) -> list[Span]:
 def places_in(project, first: str, second: str, code_ids: list[int] | None = None,
               transcript_ids: list[int] | None = None) -> list[dict]:
     """Every place where coders `first` and `second` differ, per transcript and code, in
-    transcript and text order, with its text and how it was resolved (if it was)."""
+    transcript and text order, with its text, where it is in words (turn and first
+    words) and how it was resolved (if it was)."""
     known = set(project.coders())
     for coder in (first, second):
         if coder not in known:
@@ -89,6 +94,7 @@ def places_in(project, first: str, second: str, code_ids: list[int] | None = Non
     codes = {c.id: c.name for c in project.codes()}
     resolved = project.resolutions((first, second))
     texts: dict[int, str] = {}
+    turns: dict[int, list] = {}
     out = []
     for transcript_id, code_id in sorted({(t, c) for _, t, c in spans},
                                          key=lambda k: (names[k[0]], k[1])):
@@ -96,11 +102,14 @@ def places_in(project, first: str, second: str, code_ids: list[int] | None = Non
                             spans.get((second, transcript_id, code_id), []))
         if places and transcript_id not in texts:
             texts[transcript_id] = project.transcript_text(transcript_id)
+            turns[transcript_id] = project.turns(transcript_id)
         for place in places:
             out.append({
                 "transcript_id": transcript_id, "transcript": names[transcript_id],
                 "code_id": code_id, "code": codes[code_id], "place": place,
                 "text": texts[transcript_id][place.start:place.end],
+                "where": passage(texts[transcript_id], turns[transcript_id], place.start,
+                                 place.end),
                 "resolution": resolved.get((transcript_id, code_id, place.start, place.end)),
             })
     return out

@@ -18,7 +18,7 @@ import numpy as np
 from qcode.core.agreement import weighted
 from qcode.core.agreement.coefficients import AgreementDataError, UnitCounts
 from qcode.core.agreement.unitized import merge_overlaps
-from qcode.core.agreement.unitizing_family import binary_u_alpha, cu_alpha
+from qcode.core.agreement.unitizing_family import binary_u_alpha, cu_alpha, global_cu_alpha
 from qcode.core.agreement.units import touched_ranges
 from qcode.core.model import Code
 
@@ -61,13 +61,34 @@ def domain_figures(selection, spans: dict, units: dict) -> list[DomainFigures]:
     return out
 
 
-def _free(row: DomainFigures, selection, spans: dict, below: list[Code]) -> None:
+def overall_cu_alpha(selection, spans: dict) -> tuple[object, list[str], list[str]]:
+    """Cu-alpha over every domain of the selection at once, each coding read as its
+    domain (the theme's path), the domains it covers and its warnings; None when fewer
+    than two domains are selected, as with one domain nothing could differ."""
+    found = domains_of(selection.codes)
+    if len(found) < 2 or "cu-alpha" not in selection.statistics:
+        return None, [], []
+    laid = _laid(selection, spans, [(code, selection.paths[theme.id])
+                                    for theme, below in found for code in below])
+    figure, several = global_cu_alpha(laid, sum(t["length"] for t in selection.transcripts))
+    warnings = [f"{several} characters where a coder applied codes of two themes at once "
+                "have no single theme and were left out of Cu-alpha"] if several else []
+    return figure, [selection.paths[theme.id] for theme, _ in found], warnings
+
+
+def _laid(selection, spans: dict, labelled: list[tuple[Code, str]]) -> list[list]:
+    """Each coder's (start, end, label) on the transcripts laid end to end."""
     lengths = [t["length"] for t in selection.transcripts]
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist()
-    laid = [[(at + s, at + e, code.name) for t, at in zip(selection.transcripts, starts)
-             for code in below
+    return [[(at + s, at + e, label) for t, at in zip(selection.transcripts, starts)
+             for code, label in labelled
              for s, e in merge_overlaps(spans.get((coder, t["id"], code.id), []))]
             for coder in selection.coders]
+
+
+def _free(row: DomainFigures, selection, spans: dict, below: list[Code]) -> None:
+    lengths = [t["length"] for t in selection.transcripts]
+    laid = _laid(selection, spans, [(code, code.name) for code in below])
     try:
         row.figures["cu-alpha"] = cu_alpha(laid, sum(lengths))
         row.figures["|u-alpha"] = binary_u_alpha(laid, selection.laid_out(lengths))

@@ -12,8 +12,6 @@ import textwrap
 from datetime import datetime
 
 from qcode.core.agreement.report import ACCEPTABLE, GOOD, Report, choices_line, design
-from qcode.core.reports import svg
-from qcode.core.reports.page import page
 from qcode.core.text import csv_row, e, md_escape
 
 FORMATS = ("table", "md", "csv", "json", "html", "xlsx")
@@ -103,7 +101,19 @@ def _domain_notes(report: Report) -> list[str]:
     if any(n in s.statistics for n in ("weighted-kappa", "conger", "ac2")):
         kind = s.weights if isinstance(s.weights, str) else "from the weights file"
         lines.append(f"Weights: {kind}; a {s.unit} without a code of the theme has no value")
-    return lines + [f"- {row.theme}: {w}" for row in report.domains for w in row.warnings]
+    return (_domains_overall_line(report) + lines
+            + [f"- {row.theme}: {w}" for row in report.domains for w in row.warnings])
+
+
+def _domains_overall_line(report: Report) -> list[str]:
+    """The one line for Cu-alpha over every domain, when it was computed."""
+    figure = report.domains_overall
+    if figure is None:
+        return []
+    value = (_number(figure.value) if figure.value is not None
+             else f"undefined ({figure.undefined})")
+    return [f"Cu-alpha over all {len(report.overall_themes)} domains (do coders who coded "
+            f"the same stretch choose the same theme): {value}"]
 
 
 def _fit(headers: list[str], rows: list[list[str]], width: int) -> str:
@@ -284,23 +294,57 @@ def to_markdown(report: Report) -> str:
 
 
 def _csv_rows(report: Report) -> list[list]:
-    """A header row, a row per code and the overall row: the CSV's and the sheet's."""
+    """A header row, a row per code, the overall row, then (--statistic) a row per
+    domain and one for Cu-alpha over all domains: the CSV's and the sheet's. The
+    ``kind`` column tells them apart: code, overall, domain, domains overall."""
     names = sorted({n for r in report.codes for n in r.given})
     coders = report.selection.coders
-    rows = [["code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
-             *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
-             "units", *names, "maxqda_agreements", "maxqda_segments", "warnings"]]
+    domain_names = _domain_statistics(report)
+    header = ["kind", "code", "alpha_u", "d_o", "d_e", "ci_low", "ci_high",
+              *[f"segments {c}" for c in coders], *[f"share {c}" for c in coders],
+              "units", *names, "maxqda_agreements", "maxqda_segments",
+              *[f"domain {n}" for n in domain_names], "warnings"]
+    rows = [header]
     for r in report.codes:
         rows.append([
-            r.path, r.alpha.value, r.alpha.d_o, r.alpha.d_e,
+            "code", r.path, r.alpha.value, r.alpha.d_o, r.alpha.d_e,
             *(r.interval or ("", "")), *[r.segments[c] for c in coders],
             *[round(r.shares[c], 6) for c in coders], r.units or "",
             *[r.given[n].value if n in r.given else "" for n in names],
             *((r.maxqda["agreements"], r.maxqda["segments"]) if r.maxqda else ("", "")),
-            "; ".join(r.warnings)])
-    rows.append(["(overall)", report.overall.value, report.overall.d_o,
+            *[""] * len(domain_names), "; ".join(r.warnings)])
+    rows.append(["overall", "(overall)", report.overall.value, report.overall.d_o,
                  report.overall.d_e, *(report.overall_interval or ("", ""))])
+    rows[-1] += [""] * (len(header) - len(rows[-1]))
+    return rows + _domain_csv_rows(report, header, domain_names)
+
+
+def _domain_csv_rows(report: Report, header: list[str], names: list[str]) -> list[list]:
+    """The CSV's rows of kind domain and domains overall, in the CSV's columns."""
+    units, first = header.index("units"), len(header) - 1 - len(names)
+    rows = []
+    for d in report.domains:
+        row = ["domain", d.theme] + [""] * (len(header) - 2)
+        row[units] = d.units or ""
+        row[first:-1] = [d.figures[n].value if n in d.figures else "" for n in names]
+        row[-1] = "; ".join(d.warnings)
+        rows.append(row)
+    if report.domains_overall is not None:
+        row = ["domains overall", " + ".join(report.overall_themes)] \
+            + [""] * (len(header) - 2)
+        row[first + names.index("cu-alpha")] = report.domains_overall.value
+        row[-1] = report.domains_overall.undefined or ""
+        rows.append(row)
     return rows
+
+
+def _domain_statistics(report: Report) -> list[str]:
+    names: list[str] = []
+    for row in report.domains:
+        names += [n for n in row.figures if n not in names]
+    if report.domains_overall is not None and "cu-alpha" not in names:
+        names.append("cu-alpha")
+    return names
 
 
 def to_csv(report: Report) -> str:
@@ -316,12 +360,25 @@ def to_xlsx(report: Report) -> bytes:
 
     header, *rows = _csv_rows(report)
     rows = [[None if v == "" else v for v in row] for row in rows]
+    sheets = [Sheet("Agreement", header, rows)]
+    if report.domains:
+        names = _domain_statistics(report)
+        figures = [[d.theme, len(d.codes), d.units or None,
+                    *[d.figures[n].value if n in d.figures else None for n in names],
+                    "; ".join(d.warnings) or None] for d in report.domains]
+        if report.domains_overall is not None:
+            figures.append([f"Cu-alpha over all domains ({' + '.join(report.overall_themes)})",
+                            None, None, *[report.domains_overall.value if n == "cu-alpha"
+                                          else None for n in names],
+                            report.domains_overall.undefined])
+        sheets.append(Sheet("Domains", ["Theme (domain)", "codes", "units", *names,
+                                        "warnings"], figures))
     made = [("Report", "agreement"), *[("Selection", line) for line in _header(report)],
             ("Transcripts", ", ".join(t["name"] for t in report.selection.transcripts)),
             ("Choices", choices_line(report.selection)),
             *[("Note", n) for n in report.notes]]
     when = datetime.strptime(report.made, "%Y-%m-%d %H:%M UTC")
-    return workbook([Sheet("Agreement", header, rows)], made, when)
+    return workbook(sheets, made, when)
 
 
 def to_json(report: Report) -> str:
@@ -353,6 +410,10 @@ def to_json(report: Report) -> str:
                      "figures": {n: {"value": f.value, "undefined": f.undefined}
                                  for n, f in d.figures.items()}, "warnings": d.warnings}
                     for d in report.domains],
+        "domains_overall": None if report.domains_overall is None else {
+            "statistic": "Cu-alpha", "themes": report.overall_themes,
+            "value": report.domains_overall.value,
+            "undefined": report.domains_overall.undefined},
         "design": design(s),
         "choices": choices_line(s),
     }, indent=2, ensure_ascii=False)
@@ -361,6 +422,8 @@ def to_json(report: Report) -> str:
 def alpha_figure(report: Report) -> str:
     """Alpha per code as bars, with Krippendorff's lines at 0.667 and 0.800, in a
     <figure>; the agreement page and the write-up report show the same."""
+    from qcode.core.reports import svg  # only HTML draws: kept out of the start-up
+
     shown = [r for r in report.codes if r.alpha.value is not None]
     if not shown:
         return ""
@@ -375,6 +438,8 @@ def alpha_figure(report: Report) -> str:
 
 
 def to_html(report: Report) -> str:
+    from qcode.core.reports.page import page  # it loads provenance; only HTML needs it
+
     def table(headers, rows):
         head = "".join(f"<th>{e(h)}</th>" for h in headers)
         body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>"

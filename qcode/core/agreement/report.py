@@ -84,6 +84,9 @@ class Report:
     per_transcript: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     domains: list = field(default_factory=list)     # domains.DomainFigures
+    # Cu-alpha over every domain at once (which theme), and the themes it covers.
+    domains_overall: stats.Alpha | None = None
+    overall_themes: list[str] = field(default_factory=list)
 
 
 CONTINUA = ("per-transcript", "joined")
@@ -171,7 +174,8 @@ def _keep_coded(project, selection: Selection) -> None:
         selection.compared = {EVERY: names}
         return
     coders = selection.coders
-    marked, coded = project.coded_by(coders, [t["id"] for t in selection.transcripts])
+    marked, coded = project.coded_by(coders, [t["id"] for t in selection.transcripts],
+                                     autocoded=selection.autocoded == "include")
     compared: dict[str, list[str]] = {MARKED: [], UNMARKED: []}
     kept = []
     for transcript in selection.transcripts:
@@ -181,7 +185,8 @@ def _keep_coded(project, selection: Selection) -> None:
             rule, why = MARKED, f"not marked coded by {', '.join(missing)}"
         else:
             missing = [c for c in coders if (c, tid) not in coded]
-            rule, why = UNMARKED, f"no marks, and {', '.join(missing)} coded nothing in it"
+            rule, why = UNMARKED, f"no marks, and {', '.join(missing)} coded nothing in it" \
+                + ("" if selection.autocoded == "include" else " by hand")
         if missing:
             selection.left_out.append({"transcript": name, "why": why})
         else:
@@ -286,10 +291,13 @@ def build(project, selection: Selection, per_transcript: bool = False) -> Report
     if per_transcript:
         report.per_transcript = _per_transcript(spans, selection)
     if selection.statistics:
-        from qcode.core.agreement.domains import domain_figures
+        from qcode.core.agreement.domains import domain_figures, overall_cu_alpha
         listed = (_units(project, selection, listed=True)
                   if isinstance(units_by_transcript, Characters) else units_by_transcript)
         report.domains = domain_figures(selection, spans, listed)
+        report.domains_overall, report.overall_themes, overall_warnings = \
+            overall_cu_alpha(selection, spans)
+        report.notes += overall_warnings
     if selection.resamples and len(transcript_ids) < FEW_TRANSCRIPTS:
         report.notes.append(_few_transcripts(len(transcript_ids)))
     if len(coders) > 2:

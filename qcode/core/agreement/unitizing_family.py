@@ -21,7 +21,7 @@ from qcode.core.agreement.unitized import UnitizedAlpha, merge_overlaps, unitize
 
 Segment = tuple[int, int, Hashable]
 
-__all__ = ["Segment", "binary_u_alpha", "cu_alpha", "stretch_counts"]
+__all__ = ["Segment", "binary_u_alpha", "cu_alpha", "global_cu_alpha", "stretch_counts"]
 
 
 def cu_alpha(segments: Sequence[Iterable[Segment]], length: int) -> Alpha:
@@ -37,6 +37,45 @@ def cu_alpha(segments: Sequence[Iterable[Segment]], length: int) -> Alpha:
     weight 1, as alpha for given units does. alpha = 1 - D_o / D_e on these
     coincidences. ``units`` and ``values`` of the result count characters."""
     return krippendorff_alpha(stretch_counts(segments, length), "nominal")
+
+
+def global_cu_alpha(segments: Sequence[Iterable[Segment]], length: int
+                    ) -> tuple[Alpha, int]:
+    """Cu-alpha (capital C), over every domain at once: where two or more coders coded
+    anything, did they choose the same domain (ATLAS.ti's global Cu-alpha; Krippendorff,
+    Mathet, Bouvry & Widlöcher 2016). ``segments[i]`` are coder i's ``(start, end,
+    domain)`` triples: the third item names the domain, not the code. One coder's
+    segments of different domains may overlap (domains are separate questions); those
+    of one domain are joined where they overlap.
+
+    This is :func:`cu_alpha` with each code read as its domain: nominal alpha over the
+    stretches two or more coders coded, weighted by length. Where a coder shows two
+    domains at once, that coder has no single value there and is missing, as a unit
+    given two codes of a theme is (a coder who applied both domains would otherwise
+    disagree with themselves); the second item returned counts those characters, summed
+    over coders, for a warning. ``units`` of the alpha counts characters."""
+    coders = [_checked(i, own, length) for i, own in enumerate(segments)]
+    if len(coders) < 2:
+        raise AgreementDataError(f"agreement needs at least two coders; got {len(coders)}")
+    changes: dict[int, list[tuple[int, Hashable, int]]] = {0: [], length: []}
+    for i, own in enumerate(coders):
+        for start, end, domain in own:
+            changes.setdefault(start, []).append((i, domain, 1))
+            changes.setdefault(end, []).append((i, domain, -1))
+    active = [Counter() for _ in coders]
+    patterns: Counter = Counter()
+    several = 0
+    points = sorted(changes)
+    for here, following in zip(points, points[1:]):
+        for i, domain, step in changes[here]:
+            active[i][domain] += step
+        pattern = []
+        for counter in active:
+            shown = [d for d, count in counter.items() if count > 0]
+            several += (following - here) * (len(shown) > 1)
+            pattern.append(shown[0] if len(shown) == 1 else None)
+        patterns[tuple(pattern)] += following - here
+    return krippendorff_alpha(UnitCounts(len(coders), patterns), "nominal"), several
 
 
 def binary_u_alpha(segments: Sequence[Iterable[Segment]],

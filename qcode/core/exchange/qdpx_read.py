@@ -11,14 +11,17 @@ A selection outside its text is refused, as the file is then broken or misread.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
+import gc
 import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from qcode.core.codebook import Codebook
 from qcode.core import model
@@ -27,8 +30,8 @@ from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, MAX_SOURCE_BYTES,
-                                          ExchangeError, ProjectArchive, parse_xml,
-                                          read_bytes)
+                                          ExchangeError, ProjectArchive, iterparse_xml,
+                                          open_checked)
 from qcode.core.importers.base import binary_problem, normalise
 from qcode.core.importers.plain import turns_in
 
@@ -41,10 +44,30 @@ DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
 VALUE_TYPES = {"TextValue": "text", "BooleanValue": "text", "IntegerValue": "integer",
                "FloatValue": "float", "DateValue": "text", "DateTimeValue": "text"}
 NOT_TEXT = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+Opener = Callable[[], BinaryIO]  # project.qde from its start, for each reading of it
 
 
 def read_project_file(path: Path) -> ExchangeProject:
     """The project in a .qdpx (or a bare .qde, whose sources are then missing)."""
+    with without_cycle_collection():
+        return _read_project_file(path)
+
+
+@contextlib.contextmanager
+def without_cycle_collection():
+    """The reader makes millions of objects and no reference cycles: Python's cycle
+    collector would walk every one of them again and again (a third of the reading
+    of 294,000 codings), so it waits until the project is read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_project_file(path: Path) -> ExchangeProject:
     if not path.exists():
         raise ExchangeError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -52,10 +75,10 @@ def read_project_file(path: Path) -> ExchangeProject:
         with ProjectArchive(path) as archive:
             name = f"{path}!{archive.qde.filename}"
             return _Reader(name, path.stem, archive).read(
-                archive.read(archive.qde, MAX_PROJECT_XML_BYTES))
+                lambda: archive.stream(archive.qde, MAX_PROJECT_XML_BYTES))
     if suffix == ".qde":
         return _Reader(str(path), path.stem, None).read(
-            read_bytes(path, MAX_PROJECT_XML_BYTES))
+            lambda: open_checked(path, MAX_PROJECT_XML_BYTES))
     if suffix == ".qdc":
         raise ExchangeError(f"{path}: a .qdc holds only a codebook; import it with "
                             "'qcode codebook import'")
@@ -64,6 +87,13 @@ def read_project_file(path: Path) -> ExchangeProject:
 
 
 class _Reader:
+    """Reads project.qde twice, never holding it whole (a selection and its coding
+    take some 2 kB as elements, so 300,000 of them would take gigabytes): the first
+    reading keeps everything but the selections, and from each source's selections
+    only their number and the evidence on how the file counts positions; once the
+    whole file's counting is chosen, the second reading places each source's
+    selections and lets them go."""
+
     def __init__(self, filename: str, stem: str, archive: ProjectArchive | None):
         self.filename = filename
         self.stem = stem
@@ -126,23 +156,23 @@ class _Reader:
         read = self.archive.read_document if document else self.archive.read
         return read(entry, MAX_SOURCE_BYTES)
 
-    def decoded(self, data: bytes, what: str) -> str:
+    def decoded(self, data: bytes, what: str | None) -> str:
+        """The text of a file; `what` names it in the warning when it is not UTF-8
+        (None: no warning, as the text will be read again)."""
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            self.warnings.append(f"{what}: not valid UTF-8; read as Windows-1252")
+            if what is not None:
+                self.warnings.append(f"{what}: not valid UTF-8; read as Windows-1252")
             return data.decode("cp1252", errors="replace")
 
     # -- the project ---------------------------------------------------------------------
 
-    def read(self, data: bytes) -> ExchangeProject:
-        root = parse_xml(data, self.filename, MAX_PROJECT_XML_BYTES)
-        self.ns, local, self.warnings = refi_namespace(root, self.filename)
-        if local != "Project":
-            raise ExchangeError(f"{self.filename}: a codebook, not a project; import it "
-                                "with 'qcode codebook import'")
+    def read(self, opener: Opener) -> ExchangeProject:
+        self.opener = opener
+        root = self.outline()
         name = (root.get("name") or "").strip() or self.stem
         # A code with a case's GUID is how QualCoder and NVivo link a case to its
         # texts: its codings become the case's transcripts, and it is no code.
@@ -158,7 +188,6 @@ class _Reader:
         else:
             book = Codebook(name=name)
         self.code_guids = {code.guid.upper() for code, _ in book.walk() if code.guid}
-        self.origin = root.get("origin") or ""
         project = ExchangeProject(
             name=name, codebook=book, created=self.datetime(root.get("creationDateTime")))
         self.project = project
@@ -194,6 +223,76 @@ class _Reader:
         project.warnings += separate_kinds(project)
         project.warnings = list(dict.fromkeys(self.warnings + project.warnings))
         return project
+
+    def outline(self) -> ET.Element:
+        """The project's XML without its selections (the first reading): of each
+        source's, their number (`self.selections`) and what they say of how positions
+        are counted (`self.evidence`), both by the <TextSource>'s place in the file
+        (`self.ordinal`)."""
+        self.selections: list[int] = []
+        self.evidence: dict[int, Evidence] = {}
+        self.ordinal: dict[ET.Element, int] = {}  # a <TextSource> -> its place
+        root = None
+        for event, element in self.text_sources_read():
+            if event == "root":
+                self.project_root(element)
+            elif event == "source":
+                self.ordinal[element] = len(self.selections)
+                self.outline_source(element)
+            else:
+                root = element
+        return root
+
+    def text_sources_read(self) -> Iterator[tuple[str, ET.Element]]:
+        """One reading of project.qde: ("root", the root as it starts), then
+        ("source", each <TextSource> as it ends), then ("end", the whole root)."""
+        text_source = last = None
+        with self.opener() as stream:
+            for event, element in iterparse_xml(stream, self.filename):
+                if event == "root":
+                    yield event, element
+                    text_source = self.tag("TextSource")
+                elif element.tag == text_source:
+                    yield "source", element
+                last = element
+        yield "end", last
+
+    def project_root(self, root: ET.Element) -> ET.Element:
+        """The root, as soon as it starts: a file that is no project is refused before
+        the rest is read."""
+        self.ns, local, self.warnings = refi_namespace(root, self.filename)
+        if local != "Project":
+            raise ExchangeError(f"{self.filename}: a codebook, not a project; import it "
+                                "with 'qcode codebook import'")
+        self.origin = root.get("origin") or ""
+        return root
+
+    def outline_source(self, element: ET.Element) -> None:
+        """A source read in full, kept without its selections."""
+        selections = self.children(element, "PlainTextSelection")
+        self.selections.append(len(selections))
+        if selections and not self.origin.lower().startswith("qcode"):
+            raw = self.plain_text(element)
+            if raw is not None:
+                where = Positions(raw, normalise(raw))
+                if where.ambiguous():
+                    self.evidence[len(self.selections) - 1] = Evidence.of(where,
+                                                                          selections)
+        if selections:
+            element[:] = [c for c in element if c.tag != self.tag("PlainTextSelection")]
+
+    def plain_text(self, element: ET.Element) -> str | None:
+        """A source's plain text as `source_text` finds it, when selections can be
+        placed on it; read without warnings (and without charging the archive's
+        budget) since `source_text` reads it again."""
+        plain = element.get("plainTextPath")
+        if not plain:
+            return self.text_of(element, "PlainTextContent")
+        if self.archive is None:
+            return None
+        with self.archive.charged_once():
+            data = self.internal(plain)
+        return None if data is None else self.decoded(data, None)
 
     @staticmethod
     def datetime(value: str | None) -> str | None:
@@ -409,17 +508,17 @@ class _Reader:
             if local != "TextSource" or namespace != self.ns:
                 self.skipped[f"<{local}> element(s) among the sources", ""] += 1
                 continue
-            self.text_source(element, by_text, names, variables)
+            self.text_source(element, self.ordinal[element], by_text, names, variables)
         self.place_all()
 
-    def text_source(self, element: ET.Element, by_text: dict[str, str], names: set[str],
-                    variables: dict[str, str]) -> None:
+    def text_source(self, element: ET.Element, index: int, by_text: dict[str, str],
+                    names: set[str], variables: dict[str, str]) -> None:
         guid = self.guid(element, "a <TextSource>", once=True)
         label = (element.get("name") or "").strip() or f"source {guid[:8]}"
         what = f"source '{label}'"
         raw, exact = self.source_text(element, what)
+        coded = self.selections[index]
         if raw is None:
-            coded = len(self.children(element, "PlainTextSelection"))
             if coded:
                 self.skipped["selection(s)", "their source's text is not there"] += coded
             return
@@ -429,7 +528,7 @@ class _Reader:
             return
         if binary_problem(text) is not None:  # stored, it would break coding and reports
             self.warnings.append(f"{what}: {binary_problem(text)}; not imported")
-            if coded := len(self.children(element, "PlainTextSelection")):
+            if coded:
                 self.skipped["selection(s)", "their source is binary, not text"] += coded
             return
         self.transcript_of[guid] = transcript = guid
@@ -444,26 +543,35 @@ class _Reader:
             source_file=label, source_format="txt",
             imported=self.datetime(element.get("creationDateTime"))))
         self.source_values.setdefault(transcript, {}).update(self.values(element, variables))
-        selections = self.children(element, "PlainTextSelection")
-        if not exact and selections:
-            self.warnings.append(f"{what}: {len(selections)} selection(s) not imported: "
+        if not exact and coded:
+            self.warnings.append(f"{what}: {coded} selection(s) not imported: "
                                  "they refer to a plain text the file does not hold")
-            selections = []
-        self.placed.append((Positions(raw, text), selections, element, transcript, what))
+            coded = 0
+        self.placed.append((Positions(raw, text), index, coded, element, transcript, what))
 
     def place_all(self) -> None:
         """Each source's selections, codings and memos, once the project's way of
-        counting positions is known from all of them."""
-        choice = choose_reading([(where, selections) for where, selections, *_
-                                 in self.placed], self.origin, self.filename)
+        counting positions is known from all of them (the second reading)."""
+        evidence = Evidence()
+        for _, index, coded, *_ in self.placed:
+            if coded and index in self.evidence:
+                evidence.add(self.evidence[index])
+        choice = choose_reading(evidence, [where for where, *_ in self.placed],
+                                self.origin, self.filename)
         self.warnings += choice.said
-        for where, selections, element, transcript, what in self.placed:
-            counted = counted_in(choice.reading, where)
-            if counted and selections:
+        # Read again only once a source's selections are asked for.
+        with contextlib.closing(self.selections_again()) as selections:
+            self.place_each(selections, choice.reading)
+
+    def place_each(self, selections: Iterator[tuple[int, list[ET.Element]]],
+                   reading: Reading) -> None:
+        for where, index, coded, element, transcript, what in self.placed:
+            counted = counted_in(reading, where)
+            if counted and coded:
                 self.group(f"source(s) whose positions were read as counting {counted}",
                            [what])
-            for selection in selections:
-                self.selection(selection, element, transcript, where, choice.reading, what)
+            for selection in (self.selections_of(selections, index) if coded else ()):
+                self.selection(selection, element, transcript, where, reading, what)
             for coding in self.children(element, "Coding"):  # the whole document
                 self.coding(coding, element, element, transcript, 0, len(where.text), [])
             for ref in self.children(element, "NoteRef"):
@@ -472,6 +580,30 @@ class _Reader:
                     self.add_memo(note, "transcript", transcript)
             self.described_memo(self.text_of(element, "Description"), element,
                                 "transcript", transcript)
+
+    def selections_again(self) -> Iterator[tuple[int, list[ET.Element]]]:
+        """Each source's selections by its place in the file, read again from the
+        file; each source is let go once its selections are placed."""
+        index = 0
+        with self.archive.charged_once(self.archive.qde) if self.archive \
+                else contextlib.nullcontext():
+            for event, element in self.text_sources_read():
+                if event == "source":
+                    yield index, self.children(element, "PlainTextSelection")
+                    index += 1
+                    element.clear()
+
+    def selections_of(self, selections: Iterator[tuple[int, list[ET.Element]]],
+                      index: int) -> list[ET.Element]:
+        """The selections of the source at `index`, as many as the first reading found
+        (else the file changed between the readings, and is refused)."""
+        for at, found in selections:
+            if at == index:
+                if len(found) != self.selections[index]:
+                    break
+                return found
+        raise ExchangeError(f"{self.filename}: changed while it was read; refused, "
+                            "nothing imported")
 
     def source_text(self, element: ET.Element, what: str) -> tuple[str | None, bool]:
         """The source's plain text, and whether selections can be placed on it (not
@@ -689,11 +821,13 @@ def apply_extras(project: ExchangeProject, extras: dict) -> None:
                   for f in ("source_file", "source_format", "encoding", "imported")}
         planned.append((transcript, turns if given else None, fields))
     resolutions = [_resolution(row, project) for row in extras.get("resolutions") or []]
+    reviews = [_review(row, project) for row in extras.get("reviews") or []]
     memos = _by_guid(_mapping(extras.get("memos"), "memos"))
     placed = [(memo, _memo_facts(memos[memo.guid])) for memo in project.memos
               if memo.guid in memos]
     project.guid = clean_guid(guid) or project.guid
     project.resolutions = [r for r in resolutions if r is not None]
+    project.reviews = [r for r in reviews if r is not None]
     project.created = when or project.created
     if "codebook_name" in facts:  # null: the project had not named its codebook
         project.codebook.name = book or ""
@@ -732,6 +866,45 @@ def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
     if not 0 <= resolution.start <= resolution.end <= len(texts[resolution.transcript]):
         raise ValueError("a resolution's place is outside its text")
     return resolution
+
+
+_REVIEW_TEXTS = ("guid", "coder", "reviewer", "decided_by")
+
+
+def _review(row, project: ExchangeProject) -> model.ReviewRecord | None:
+    """A review and its thread from qcode.json, or None when its transcript did not
+    come in."""
+    given = _mapping(row, "a review")
+    for field in _REVIEW_TEXTS:
+        _text(given.get(field), "a review's names")
+    if not (given.get("guid") and given.get("coder") and given.get("reviewer")):
+        raise ValueError("a review names no GUID, coder or reviewer")
+    if given.get("mark") not in ("agreed", "question") or \
+            given.get("outcome") not in (None, "kept", "changed", "removed"):
+        raise ValueError("a review's mark or outcome is not one qcode knows")
+    start, end = given.get("start"), given.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError("a review's place is not two positions")
+    comments = []
+    for comment in given.get("comments") or []:
+        comment = _mapping(comment, "a review's comment")
+        if not all(isinstance(comment.get(f), str) for f in ("guid", "author", "body")):
+            raise ValueError("a review's comment has no GUID, author or words")
+        comments.append(model.ReviewComment(comment["author"], comment["body"],
+                                            _date(comment.get("created")), comment["guid"]))
+    review = {field: given.get(field) for field in (*_REVIEW_TEXTS, "mark", "outcome",
+                                                    "start", "end")}
+    for field in ("transcript", "code", "coding"):
+        value = _text(given.get(field), "a review's GUIDs")
+        review[field] = clean_guid(value) or value
+    review.update(decided=_date(given.get("decided")), created=_date(given.get("created")),
+                  comments=comments)
+    texts = {t.guid: t.text for t in project.transcripts}
+    if review["transcript"] not in texts:
+        return None
+    if not 0 <= start < end <= len(texts[review["transcript"]]):
+        raise ValueError("a review's place is outside its text")
+    return model.ReviewRecord(**review)
 
 
 def _memo_facts(given) -> dict:
@@ -886,10 +1059,46 @@ class Choice(NamedTuple):
     said: list[str]  # what was decided and why, for the warnings
 
 
-def choose_reading(placed: list[tuple[Positions, list[ET.Element]]], origin: str,
+class Evidence:
+    """What selections in texts where the readings disagree say of each reading: how
+    many fit it (start and end on word boundaries, or hold their quoted text), how many
+    hold their quoted text that way, and how many tell the readings apart at all. Taken
+    a source at a time, so the selections need not be held once counted."""
+
+    def __init__(self) -> None:
+        self.named: Counter[Reading] = Counter()
+        self.fits: Counter[Reading] = Counter()
+        self.evaluated = self.telling = self.named_telling = 0
+
+    @classmethod
+    def of(cls, where: Positions, selections: list[ET.Element]) -> Evidence:
+        evidence = cls()
+        for selection in selections:
+            places = {r: where.place(selection, r) for r in READINGS}
+            quoted = {r: bool(quote(selection)) and where.quoted(selection, places[r])
+                      for r in READINGS}
+            by_name = any(quoted.values())
+            evidence.evaluated += 1
+            if len(set(places.values())) > 1:
+                evidence.telling += 1
+                evidence.named_telling += by_name and not all(quoted.values())
+            for r in READINGS:
+                evidence.fits[r] += quoted[r] if by_name else where.on_boundaries(places[r])
+                evidence.named[r] += by_name and quoted[r]
+        return evidence
+
+    def add(self, other: Evidence) -> None:
+        self.named.update(other.named)
+        self.fits.update(other.fits)
+        self.evaluated += other.evaluated
+        self.telling += other.telling
+        self.named_telling += other.named_telling
+
+
+def choose_reading(evidence: Evidence, texts: list[Positions], origin: str,
                    filename: str) -> Choice:
     """One reading for the whole project (one tool wrote it), from the evidence of its
-    selections in texts where the readings disagree.
+    selections in texts where the readings disagree (`texts`: every text placed on).
 
     A selection's evidence is its quoted name when that name fits under some reading
     (proof enough on its own), else whether it starts and ends on word boundaries.
@@ -906,37 +1115,21 @@ def choose_reading(placed: list[tuple[Positions, list[ET.Element]]], origin: str
         return Choice(Reading(False, "utf-16" in origin.lower()), [])
     nvivo = "nvivo" in origin.lower()
     prior = Reading(crlf_two=nvivo, utf16=nvivo)
-    named, fits = Counter(), Counter()
-    evaluated = telling = named_telling = 0
-    for where, selections in placed:
-        if not where.ambiguous():
-            continue
-        for selection in selections:
-            places = {r: where.place(selection, r) for r in READINGS}
-            quoted = {r: bool(quote(selection)) and where.quoted(selection, places[r])
-                      for r in READINGS}
-            by_name = any(quoted.values())
-            evaluated += 1
-            if len(set(places.values())) > 1:
-                telling += 1
-                named_telling += by_name and not all(quoted.values())
-            for r in READINGS:
-                fit = quoted[r] if by_name else where.on_boundaries(places[r])
-                fits[r] += fit
-                named[r] += by_name and quoted[r]
+    named, fits = evidence.named, evidence.fits
+    evaluated, telling = evidence.evaluated, evidence.telling
     if not telling:
         return Choice(prior, [])
-    if named_telling:
-        evidence = named
+    if evidence.named_telling:
+        weighed = named
         chosen = prior if named[prior] == max(named.values()) else max(
             READINGS, key=lambda r: (named[r], -distance(r, prior)))
     else:
-        evidence = fits
+        weighed = fits
         margin = max(3, -(-telling // 4))
         best = max(READINGS, key=lambda r: (fits[r], -distance(r, prior)))
         chosen = best if fits[best] - fits[prior] >= margin else prior
-    has_crlf = any(where.crlf for where, _ in placed)
-    has_astral = any(where.units[False] for where, _ in placed)
+    has_crlf = any(where.crlf for where in texts)
+    has_astral = any(where.units[False] for where in texts)
     name = functools.partial(describe, crlf=has_crlf, astral=has_astral)
     if 2 * max(fits.values()) < evaluated:
         raise ExchangeError(
@@ -953,9 +1146,9 @@ def choose_reading(placed: list[tuple[Positions, list[ET.Element]]], origin: str
             + f": {fits[chosen]} of {evaluated} selections start and end on word "
             "boundaries or hold their quoted text that way, "
             f"{fits[other]} as {name(other)}"]
-    runner = max((r for r in READINGS if r != chosen), key=lambda r: evidence[r])
-    if evidence[runner] > evidence[chosen]:
-        said.append(f"{name(runner)} would fit {evidence[runner] - evidence[chosen]} more "
+    runner = max((r for r in READINGS if r != chosen), key=lambda r: weighed[r])
+    if weighed[runner] > weighed[chosen]:
+        said.append(f"{name(runner)} would fit {weighed[runner] - weighed[chosen]} more "
                     f"of the {telling} selections that tell the readings apart, too few "
                     "to be sure; check the codings after emoji and line breaks")
     elif 10 * fits[chosen] < 9 * evaluated:

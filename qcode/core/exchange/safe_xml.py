@@ -11,8 +11,12 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.ElementTree import fromstring
@@ -41,18 +45,11 @@ class ExchangeError(CodebookError):
 
 
 def read_bytes(path: Path, limit: int = MAX_XML_BYTES) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} such "
-                                "a file may have; refused")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ExchangeError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ExchangeError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+    with open_checked(path, limit) as file:
+        try:
+            return file.read()
+        except OSError as exc:
+            raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
@@ -61,9 +58,73 @@ def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
     if len(data) > limit:
         raise ExchangeError(f"{filename}: {len(data):,} bytes of XML is more than the "
                             f"{limit:,} allowed; refused")
-    try:
+    with _refusals(filename):
         return fromstring(data, forbid_dtd=True, forbid_entities=True,
                           forbid_external=True)
+
+
+def iterparse_xml(stream: BinaryIO, filename: str) -> Iterator[tuple[str, Element]]:
+    """Untrusted XML read from a stream a part at a time (a large project need not be
+    held whole), a DTD refused as parse_xml refuses it: first ("root", the root element
+    with its attributes, as it starts), then ("end", element) as each element ends (the
+    root last). The stream's own reader caps its size.
+
+    A DTD can come only before the root element, and without one XML has no entities
+    but its five own: so a guard reads the bytes up to the root and refuses a DTD, and
+    the same bytes go to ElementTree's own parser, written in C (defusedxml's, in
+    Python, took twice as long to read a large project)."""
+    parser = XMLPullParser(events=("end",))  # a start event each would cost as much
+    guard = expat.ParserCreate(namespace_separator="}")
+    guard.StartDoctypeDeclHandler = _refuse_doctype
+    guard.StartElementHandler = _root_reached
+    guarding = True
+    with _refusals(filename):
+        while chunk := stream.read(1 << 16):
+            if guarding:
+                root = _guarded(guard, chunk)
+                if root is not None:
+                    guarding = False
+                    yield "root", root
+            parser.feed(chunk)
+            yield from parser.read_events()
+        parser.close()
+        yield from parser.read_events()
+
+
+class _RootReached(Exception):
+    """The root element started, with no DTD before it."""
+
+    def __init__(self, root: Element):
+        super().__init__()
+        self.root = root
+
+
+def _refuse_doctype(name, system_id, public_id, internal_subset) -> None:
+    raise DTDForbidden(name, system_id, public_id)
+
+
+def _root_reached(name: str, attributes: dict[str, str]) -> None:
+    # expat names "namespace}local"; ElementTree "{namespace}local".
+    tag = lambda name: "{" + name if "}" in name else name  # noqa: E731
+    raise _RootReached(Element(tag(name), {tag(k): v for k, v in attributes.items()}))
+
+
+def _guarded(guard, chunk: bytes) -> Element | None:
+    """The root element once the guard has read up to it; None until then."""
+    try:
+        guard.Parse(chunk, False)
+    except _RootReached as reached:
+        return reached.root
+    except expat.ExpatError as exc:  # before the root: the parser would say so too
+        raise ParseError(str(exc)) from None
+    return None
+
+
+@contextmanager
+def _refusals(filename: str):
+    """Unsafe or broken XML as one line naming the file."""
+    try:
+        yield
     except DTDForbidden:
         raise ExchangeError(f"{filename}: refused: the XML has a DTD (<!DOCTYPE>), which "
                             "REFI-QDA files never need and which can hide external "
@@ -76,6 +137,51 @@ def parse_xml(data: bytes, filename: str, limit: int | None = None) -> Element:
         raise ExchangeError(f"{filename}: refused: unsafe XML ({exc})") from None
     except ParseError as exc:
         raise ExchangeError(f"{filename}: not well-formed XML: {exc}") from None
+
+
+def open_checked(path: Path, limit: int) -> BinaryIO:
+    """A file opened for reading, refused as read_bytes refuses (a missing file, a
+    folder, more than `limit` bytes)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ExchangeError(f"{path}: {size:,} bytes is more than the {limit:,} such "
+                                "a file may have; refused")
+        return path.open("rb")
+    except FileNotFoundError:
+        raise ExchangeError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ExchangeError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ExchangeError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+class ChunkStream(io.RawIOBase):
+    """Chunks of bytes read as a file (what iterparse reads), without joining them."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.chunk:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.chunk = memoryview(chunk)
+        size = min(len(buffer), len(self.chunk))
+        buffer[:size] = self.chunk[:size]
+        self.chunk = self.chunk[size:]
+        return size
+
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close is not None:  # the entry's reader, and its charge to the budget
+            close()
+        super().close()
 
 
 def read_project_qde(path: Path) -> tuple[bytes, str]:
@@ -113,6 +219,7 @@ class SafeArchive:
         self.zip = opened
         self.where = where
         self.budget = budget
+        self.unpacked: dict[str, int] = {}  # entry name -> bytes it gave when read
         try:
             self.entries = self._checked(opened.infolist())
         except ExchangeError:
@@ -141,6 +248,23 @@ class SafeArchive:
 
     def read(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> bytes:
         return b"".join(self._unpacked(entry, limit))
+
+    def stream(self, entry: zipfile.ZipInfo, limit: int = MAX_XML_BYTES) -> ChunkStream:
+        """The entry as a file read a megabyte at a time, checked as `read` checks."""
+        return ChunkStream(self._unpacked(entry, limit))
+
+    @contextmanager
+    def charged_once(self, entry: zipfile.ZipInfo | None = None):
+        """Reads of what is charged once elsewhere (a project.qde read in two passes,
+        a text looked at before it is read): the budget stands for what the archive
+        holds, not for how often an entry is looked at. Inside, reads are checked
+        against the budget as it was before `entry` was first read, and not charged."""
+        budget = self.budget
+        self.budget += self.unpacked.get(entry.filename, 0) if entry else 0
+        try:
+            yield
+        finally:
+            self.budget = budget
 
     def unpack_all(self) -> int:
         """How many bytes every entry unpacks to, within the budget; nothing is kept.
@@ -190,6 +314,7 @@ class SafeArchive:
             raise ExchangeError(f"{where}: cannot unpack: {exc}") from None
         finally:
             self.budget -= size
+            self.unpacked[entry.filename] = max(size, self.unpacked.get(entry.filename, 0))
 
 
 class ProjectArchive(SafeArchive):

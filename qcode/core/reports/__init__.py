@@ -74,15 +74,53 @@ Every string in a result is plain user text: escape it for whatever reads markup
 (rich.markup.escape in a Textual widget; the renderers here escape for their formats).
 """
 
-from qcode.core.reports.codes import CodeRef, CodeTree
-from qcode.core.reports.cooccurrence import MEANING, Matrix, cooccurrence
-from qcode.core.reports.frequencies import Cell, FrequencyRow, FrequencyTable, frequencies
-from qcode.core.reports.html_report import HtmlReport, html_report
-from qcode.core.reports.material import Material, Segment, gather
-from qcode.core.reports.network import Network, Node, network, to_dot, to_mermaid, to_svg
-from qcode.core.reports.provenance import Provenance
-from qcode.core.reports.quotes import Quote, QuoteGroup, QuoteReport, quotes
+import sys
+from importlib import import_module
+from types import ModuleType
+
 from qcode.core.reports.selection import CoderChoice, ReportError
+
+# The rest is imported when first asked for (PEP 562): `qcode agree` needs only the
+# errors, the page frame and svg, and importing every report cost it start-up time.
+_FROM = {
+    "codes": ("CodeRef", "CodeTree"),
+    "cooccurrence": ("MEANING", "Matrix", "cooccurrence"),
+    "frequencies": ("Cell", "FrequencyRow", "FrequencyTable", "frequencies"),
+    "html_report": ("HtmlReport", "html_report"),
+    "material": ("Material", "Segment", "gather"),
+    "network": ("Network", "Node", "network", "to_dot", "to_mermaid", "to_svg"),
+    "provenance": ("Provenance",),
+    "quotes": ("Quote", "QuoteGroup", "QuoteReport", "quotes"),
+}
+_HOME = {name: module for module, names in _FROM.items() for name in names}
+# Some submodules share their name with the function they hold (cooccurrence,
+# frequencies, html_report, network, quotes). Importing a submodule binds it as an
+# attribute of this package; the package's name must stay the function, as it was when
+# this file imported everything.
+_SHADOWED = {module for module, names in _FROM.items() if module in names}
+
+
+class _Package(ModuleType):
+    def __setattr__(self, name: str, value) -> None:
+        if name in _SHADOWED and isinstance(value, ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "MEANING", "Cell", "CodeRef", "CodeTree", "CoderChoice", "FrequencyRow",

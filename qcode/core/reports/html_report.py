@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qcode.core.model import ReviewFigures
 from qcode.core.reports import svg
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
@@ -84,6 +85,9 @@ def _report(material: Material, by: str | None, folder: str,
         ("quotes", "Sample quotes per theme", _samples(material)),
         *([("memos", "Memos", _memos(notes))] if memos else []),
     ]
+    reviewed = material.project.review_figures()
+    if reviewed.coders:  # only when a colleague reviewed some coding
+        sections.insert(-1, ("review", "Review of the coding", _review(reviewed)))
     body = [f"<h1>{e(title)}</h1>",
             f'<p class="lead">Made {e(made.made)} from {e(made.project_file)}. '
             f"{e(made.coder_note)}</p>",
@@ -332,6 +336,21 @@ def _agreement(material: Material, coders: list[str]) -> list[str]:
         out.append(f'<p class="note">{e(plural(warned, "code"))} with warnings (few '
                    "segments, undefined values): see 'qcode agree'.</p>")
     return out
+
+
+def _review(figures: ReviewFigures) -> list[str]:
+    from qcode.core.review_report import methods_sentence
+
+    keys = ["codings", "reviewed", "agreed", "questioned", "kept", "changed", "removed",
+            "open"]
+    return [*(f"<p>{e(methods_sentence(coder, counts, figures.reviewers))}</p>"
+              for coder, counts in figures.coders.items()),
+            _table(["coder reviewed", *keys],
+                   [[coder, *(f"{getattr(counts, k):,}" for k in keys)]
+                    for coder, counts in figures.coders.items()]),
+            '<p class="note">A coding removed after review still counts among its '
+            "coder's codings; 'open' are questions no one has decided yet "
+            "('qcode review list --open').</p>"]
 
 
 def _samples(material: Material) -> list[str]:

@@ -88,10 +88,13 @@ class Assignments:
         return [CodingStatus(coder, transcript, bool(assigned), marked, codings)
                 for coder, transcript, assigned, marked, codings in rows]
 
-    def coded_by(self, coders: Sequence[str], transcript_ids: Sequence[int]
+    def coded_by(self, coders: Sequence[str], transcript_ids: Sequence[int],
+                 autocoded: bool = True
                  ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
         """Of these coders and transcripts: the (coder, transcript id) pairs marked
-        coded, and the pairs where the coder has at least one coding."""
+        coded, and the pairs where the coder has at least one coding; without
+        `autocoded`, one coding of their own hand (accepted search hits alone do not
+        show that the coder read the transcript)."""
         coder_marks = ", ".join("?" for _ in coders)
         transcript_marks = ", ".join("?" for _ in transcript_ids)
         params = (*coders, *transcript_ids)
@@ -99,8 +102,13 @@ class Assignments:
             "SELECT k.name, a.transcript_id FROM assignments a JOIN coders k"
             f" ON k.id = a.coder_id WHERE k.name IN ({coder_marks}) AND a.transcript_id"
             f" IN ({transcript_marks}) AND a.marked_coded IS NOT NULL", params))
-        coded = set(self.conn.execute(
-            "SELECT DISTINCT k.name, c.transcript_id FROM codings c JOIN coders k"
-            f" ON k.id = c.coder_id WHERE k.name IN ({coder_marks}) AND c.transcript_id"
-            f" IN ({transcript_marks})", params))
+        # One EXISTS per coder and transcript stops at the first coding found (the
+        # index leads with the transcript); a DISTINCT over the join read every coding.
+        ids = self.conn.execute(f"SELECT name, id FROM coders WHERE name IN ({coder_marks})",
+                                tuple(coders)).fetchall()
+        sql = ("SELECT EXISTS (SELECT 1 FROM codings WHERE transcript_id = ?"
+               " AND coder_id = ?" + ("" if autocoded else " AND autocoded = 0") + ")")
+        coded = {(name, transcript_id) for name, coder_id in ids
+                 for transcript_id in transcript_ids
+                 if self.conn.execute(sql, (transcript_id, coder_id)).fetchone()[0]}
         return marked, coded

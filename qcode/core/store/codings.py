@@ -6,6 +6,12 @@ from dataclasses import fields
 
 from qcode.core.model import Coding, Segment
 from qcode.core.store.base import ProjectError, new_guid, now
+from qcode.core.store.journal import PASSAGE
+
+
+def _passage(coding: Coding) -> list[int]:
+    """A coding's passage, as an action's payload names it (see journal.PASSAGE)."""
+    return [coding.transcript_id, coding.start, coding.end]
 
 
 class Codings:
@@ -65,9 +71,9 @@ class Codings:
                 # Coded by hand, even where it joins an auto-coded coding; the undo
                 # data is the whole row, so every column is given.
                 "autocoded": 0})
-            self._action("code", f"coded [{start}, {end}) as {name}", changes,
+            self._action("code", f"coded {PASSAGE} as {name}", changes,
                          actor=coder, coding=coding_id, code=code_id,
-                         transcript=transcript_id)
+                         transcript=transcript_id, passage=[transcript_id, start, end])
         return coding_id
 
     def coding(self, coding_id: int) -> Coding:
@@ -90,8 +96,9 @@ class Codings:
         with self.transaction():
             changes: list = []
             self._delete(changes, "codings", coding_id)
-            self._action("uncode", f"removed {self._code_name(coding.code_id)} from "
-                         f"[{coding.start}, {coding.end})", changes, coding=coding_id)
+            self._action("uncode", f"removed the coding of {PASSAGE} as "
+                         f"{self._code_name(coding.code_id)}", changes, coding=coding_id,
+                         passage=_passage(coding))
 
     def recode(self, coding_id: int, code_id: int) -> None:
         """Give a coding another code."""
@@ -100,16 +107,17 @@ class Codings:
         with self.transaction():
             changes: list = []
             self._update(changes, "codings", coding_id, code_id=code_id)
-            self._action("recode", f"recoded [{coding.start}, {coding.end}) as "
-                         f"{name}", changes, coding=coding_id, code=code_id)
+            self._action("recode", f"recoded {PASSAGE} as {name}", changes,
+                         coding=coding_id, code=code_id, passage=_passage(coding))
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
         coding = self.coding(coding_id)
         with self.transaction():
             changes: list = []
             self._update(changes, "codings", coding_id, memo=memo)
-            self._action("memo", f"memo on coding [{coding.start}, {coding.end})",
-                         changes, coding=coding_id)
+            self._action("memo", f"memo on the coding of {PASSAGE} as "
+                         f"{self._code_name(coding.code_id)}", changes, coding=coding_id,
+                         passage=_passage(coding))
 
     def code_counts(self, coders: list[str] | None = None) -> dict[int, int]:
         """Codings per code id, of the given coders (default: all)."""
@@ -120,18 +128,29 @@ class Codings:
             params = list(coders)
         return dict(self.conn.execute(sql + " GROUP BY c.code_id", params).fetchall())
 
-    def progress(self, coder: str) -> dict[int, tuple[int, int]]:
-        """For each transcript id: this coder's codings and the number of turns they
-        have coded at least in part."""
+    def progress(self, coder: str) -> dict[int, tuple[int, int, int]]:
+        """For each transcript id: this coder's codings, the participant's turns they
+        have coded at least in part, and the participant's turns. Coverage is of what
+        the participant said: the interviewer's turns (told by their label, as quotes
+        tell them) are not counted."""
         codings = dict(self.conn.execute(
             "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
             " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))
-        turns = dict(self.conn.execute(
-            "SELECT tu.transcript_id, count(DISTINCT tu.id) FROM turns tu JOIN codings c"
-            ' ON c.transcript_id = tu.transcript_id AND c.start < tu."end"'
-            ' AND c."end" > tu.start JOIN coders k ON k.id = c.coder_id WHERE k.name = ?'
-            " GROUP BY tu.transcript_id", (coder,)))
-        return {tid: (n, turns.get(tid, 0)) for tid, n in codings.items()}
+        from qcode.core.importers.plain import is_interviewer  # not for `qcode search`
+
+        turns = self.conn.execute(
+            "SELECT tu.transcript_id, tu.speaker, EXISTS (SELECT 1 FROM codings c"
+            " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = tu.transcript_id"
+            ' AND c.start < tu."end" AND c."end" > tu.start AND k.name = ?) FROM turns tu',
+            (coder,))
+        coverage: dict[int, list[int]] = {}
+        for transcript_id, speaker, coded in turns:
+            if not is_interviewer(speaker):
+                counts = coverage.setdefault(transcript_id, [0, 0])
+                counts[0] += coded
+                counts[1] += 1
+        return {tid: (codings.get(tid, 0), *coverage.get(tid, (0, 0)))
+                for tid in set(codings) | set(coverage)}
 
     def segments(self, code_ids: list[int], coders: list[str] | None = None
                  ) -> list[Segment]:

@@ -4,22 +4,39 @@ that drives undo and redo and is the audit trail."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.schema import BUSY_TIMEOUT_MS
 
 # In an event's payload: why it can no longer be undone (its undo data was cleaned).
 NOT_UNDOABLE = "not_undoable"
+# Where an action's summary names a passage (its payload's `passage`: transcript id,
+# start, end). It is worded when read: the log keeps no words of the text, which a
+# late redaction could not reach there, and a researcher reads turns and first words.
+PASSAGE = "{passage}"
 
 # After the busy timeout has run out, BEGIN is tried this many times more, pausing
 # between tries (doubling from the first pause): a lock held a little longer than the
 # timeout is waited out, one held for minutes is reported.
 LOCK_RETRIES = 2
 FIRST_RETRY_PAUSE_S = 0.25
+
+
+@dataclass(frozen=True)
+class Step:
+    """The action an undo (or redo) would take back next: what kind, on which
+    transcript, and told in words (transcript, turn, first words; never offsets)."""
+
+    event_id: int
+    action: str
+    transcript_id: int | None
+    told: str
 
 
 class ProjectBusy(ProjectError):
@@ -98,11 +115,11 @@ class Journal:
             "ORDER BY id DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return [
-            {"at": r[0], "coder": r[1], "action": r[2], "summary": r[3],
-             "payload": json.loads(r[4])}
-            for r in rows
-        ]
+        events = [{"at": r[0], "coder": r[1], "action": r[2], "payload": json.loads(r[4]),
+                   "summary": r[3]} for r in rows]
+        for event in events:
+            event["summary"] = self._worded(event["summary"], event["payload"])
+        return events
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -183,6 +200,27 @@ class Journal:
             return None
         return dict(zip([d[0] for d in cursor.description], row))
 
+    def _keyed_row(self, table: str, row: dict) -> dict | None:
+        """The row stored now under `row`'s key (its id, or its own key; see _KEYS)."""
+        where, key = _key(table, row)
+        cursor = self.conn.execute(f"SELECT * FROM {table} WHERE {where}", key)
+        found = cursor.fetchone()
+        return None if found is None else dict(zip([d[0] for d in cursor.description],
+                                                    found))
+
+    def _delete_keyed(self, changes: list, table: str, row: dict) -> None:
+        """Delete a row of a table keyed by its own columns (see _KEYS), for undo."""
+        found = self._keyed_row(table, row)
+        if found is not None:
+            where, key = _key(table, found)
+            self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
+            changes.append(["delete", table, found])
+
+    def _insert_keyed(self, changes: list, table: str, row: dict) -> None:
+        """Insert a row of a table keyed by its own columns (see _KEYS), for undo."""
+        self._put(table, row)
+        changes.append(["insert", table, row])
+
     def _delete(self, changes: list, table: str, row_id: int) -> None:
         row = self._row(table, row_id)
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
@@ -226,11 +264,12 @@ class Journal:
                 continue
             row = change[2]
             remove = (kind == "insert") == backwards
-            current = self._row(table, row["id"])
+            where, key = _key(table, row)
+            current = self._keyed_row(table, row)
             if remove:
-                if current != row or self._still_used(table, row["id"]):
+                if current != row or self._still_used(table, row.get("id")):
                     raise ProjectError(f"a {_singular(table)} it touched was changed since")
-                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+                self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
             else:
                 if current is not None:
                     raise ProjectError(f"a {_singular(table)} it touched was changed since")
@@ -241,26 +280,75 @@ class Journal:
         return self.conn.execute(
             "SELECT ifnull(max(id), 0) FROM events WHERE action = 'redact'").fetchone()[0]
 
-    def undo(self) -> str | None:
-        """Undo this coder's latest action; returns what was undone, or None."""
-        return self._step("undo")
+    def undo(self, expect: int | None = None) -> str | None:
+        """Undo this coder's latest action; returns what was undone, or None. With
+        `expect` (a Step's event id) it is refused unless that is still the latest."""
+        return self._step("undo", expect)
 
-    def redo(self) -> str | None:
+    def redo(self, expect: int | None = None) -> str | None:
         """Redo this coder's most recently undone action; returns it, or None."""
-        return self._step("redo")
+        return self._step("redo", expect)
 
-    def _step(self, direction: str) -> str | None:
+    def next_step(self, direction: str) -> Step | None:
+        """What undo (or redo) would take back next, so a screen can tell whether it
+        belongs there and, if not, name it and ask before doing it."""
+        row = self._next_event(direction)
+        if row is None:
+            return None
+        event_id, action, summary, payload = row
+        data = json.loads(payload)
+        if data.get("passage") and PASSAGE in summary:  # it names its passage itself
+            return Step(event_id, action, data["passage"][0], self._worded(summary, data))
+        transcript_id, span = self._event_place(data)
+        told = re.sub(r"\s*(from )?\[\d+, \d+\)", "", summary)
+        if transcript_id is not None:
+            told += f" in {self._passage_words(transcript_id, span)}"
+        return Step(event_id, action, transcript_id, told)
+
+    def _next_event(self, direction: str) -> tuple | None:
+        undo = direction == "undo"
+        return self.conn.execute(
+            "SELECT id, action, summary, payload FROM events WHERE coder IS ?"
+            " AND undone = ? AND json_extract(payload, '$.changes')"
+            f" IS NOT NULL ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1",
+            (self.coder, 0 if undo else 1),
+        ).fetchone()
+
+    def _event_place(self, data: dict) -> tuple[int | None, tuple[int, int] | None]:
+        """The transcript an action touched and a span in it, from the rows it
+        changed (a coding or resolution), else from what its payload names."""
+        for change in data.get("changes", []):
+            row = change[2]
+            if change[0] == "update" and change[1] == "codings":
+                row = self._row("codings", row)
+            if isinstance(row, dict) and "transcript_id" in row and "start" in row:
+                return row["transcript_id"], (row["start"], row["end"])
+        return data.get("transcript"), None
+
+    def _passage_words(self, transcript_id: int, span: tuple[int, int] | None) -> str:
+        from qcode.core.passages import passage
+
+        found = self.conn.execute("SELECT name FROM transcripts WHERE id = ?",
+                                  (transcript_id,)).fetchone()
+        if found is None:
+            return "a transcript since removed"
+        if span is None:
+            return found[0]
+        text = self.transcript_text(transcript_id)
+        return f"{found[0]}, {passage(text, self.turns(transcript_id), *span)}"
+
+    def _step(self, direction: str, expect: int | None = None) -> str | None:
         undo = direction == "undo"
         with self.transaction():
-            row = self.conn.execute(
-                "SELECT id, guid, summary, payload FROM events WHERE coder IS ?"
-                " AND undone = ? AND json_extract(payload, '$.changes')"
-                f" IS NOT NULL ORDER BY id {'DESC' if undo else 'ASC'} LIMIT 1",
-                (self.coder, 0 if undo else 1),
-            ).fetchone()
+            row = self._next_event(direction)
             if row is None:
                 return None
-            event_id, guid, summary, payload = row
+            event_id, _, summary, _ = row
+            if expect is not None and event_id != expect:
+                raise ProjectError(f"cannot {direction}: another action was done since it "
+                                   "was shown; nothing was changed")
+            guid, payload = self.conn.execute(
+                "SELECT guid, payload FROM events WHERE id = ?", (event_id,)).fetchone()
             data = json.loads(payload)
             try:
                 # Refused, not skipped: stepping over an action would undo the ones
@@ -272,11 +360,20 @@ class Journal:
                 self._replay(data["changes"], backwards=undo)
                 self._reindex_turns(data["changes"], backwards=undo)
             except (ProjectError, sqlite3.IntegrityError) as exc:
-                raise ProjectError(f"cannot {direction} '{summary}': {exc}") from None
+                raise ProjectError(f"cannot {direction} '{self._worded(summary, data)}': "
+                                   f"{exc}") from None
             self.conn.execute("UPDATE events SET undone = ? WHERE id = ?",
                               (1 if undo else 0, event_id))
-            self.record(direction, f"{direction}: {summary}", event=guid)
-        return summary
+            self.record(direction, f"{direction}: {summary}", event=guid,
+                        passage=data.get("passage"))
+            return self._worded(summary, data)
+
+    def _worded(self, summary: str, payload: dict) -> str:
+        """An action's summary as the researcher reads it (see PASSAGE)."""
+        where = payload.get("passage")
+        if not where:
+            return summary
+        return summary.replace(PASSAGE, self.passage_in_words(*where), 1)
 
     def can_undo(self) -> tuple[bool, bool]:
         """Whether this coder has something to undo, and something to redo."""
@@ -303,15 +400,28 @@ class Journal:
                 self.conn.execute("ROLLBACK")  # nothing was written: this ends the read
 
 
+# Tables whose rows have no id: undo finds them by these columns instead.
+_KEYS = {"attributes": ("case_id", "name")}
+
+
+def _key(table: str, row: dict) -> tuple[str, tuple]:
+    """The WHERE clause and its values that find `row` of `table` again."""
+    columns = _KEYS.get(table, ("id",))
+    return " AND ".join(f'"{c}" = ?' for c in columns), tuple(row[c] for c in columns)
+
+
 def _row_identity(change: list) -> tuple:
     """What a change of an undoable action touched: codings and resolutions by id (ids
-    never used before, see _new_ids, and what an update names), the rest by GUID."""
+    never used before, see _new_ids, and what an update names), rows without an id by
+    their key, the rest by GUID."""
     kind, table, row = change[0], change[1], change[2]
+    if table in _KEYS:
+        return table, _key(table, row)[1]
     if kind == "update" or table in ("codings", "resolutions"):
         return table, row if kind == "update" else row["id"]
     return table, row.get("guid")
 
 
 def _singular(table: str) -> str:
-    return {"codings": "coding", "codes": "code", "resolutions": "resolution"
-            }.get(table, table)
+    return {"codings": "coding", "codes": "code", "resolutions": "resolution",
+            "attributes": "attribute"}.get(table, table)

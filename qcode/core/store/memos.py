@@ -111,6 +111,17 @@ class Memos:
                 self._put_links(changes, memo_id, links)
             self._action("edit memo", f"edited memo {memo_id}", changes, memo=memo_id)
 
+    def link_memo(self, ref: str, links: list[Link]) -> None:
+        """Add links to a memo, keeping the ones it has (the journal screen's l)."""
+        if _coding_id(ref) is not None:
+            raise ProjectError("a coding's memo has no links")
+        memo_id = self._memo_id(ref)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "memos", memo_id, modified=now())
+            self._put_links(changes, memo_id, links)
+            self._action("link memo", f"linked memo {memo_id}", changes, memo=memo_id)
+
     def remove_memo(self, ref: str) -> None:
         coding_id = _coding_id(ref)
         if coding_id is not None:
@@ -232,15 +243,17 @@ class Memos:
         for link in links:
             if link.target_type == "code":
                 self._code_name(link.target_id)
-                values = {"code_id": link.target_id}
+                # Every column given: undo compares the stored row with this one.
+                values = {"code_id": link.target_id, "transcript_id": None, "start": None,
+                          "end": None}
             elif link.target_type == "transcript":
                 if link.start is not None:
                     self._check_span(link.target_id, link.start, link.end)
                 elif not self.conn.execute("SELECT 1 FROM transcripts WHERE id = ?",
                                            (link.target_id,)).fetchone():
                     raise ProjectError(f"no transcript with id {link.target_id}")
-                values = {"transcript_id": link.target_id, "start": link.start,
-                          "end": link.end}
+                values = {"code_id": None, "transcript_id": link.target_id,
+                          "start": link.start, "end": link.end}
             else:
                 raise ProjectError(f"a memo cannot link a {link.target_type}")
             self._insert(changes, "memo_links",
@@ -305,8 +318,8 @@ class Memos:
                 words.append(f"code {code}")
                 code_ids.add(code_id)
                 continue
-            span = f" [{start}, {end})" if start is not None else ""
-            words.append(f"transcript {transcript}{span}")
+            words.append(f"transcript {transcript}" if start is None
+                         else f"passage {self.passage_in_words(transcript_id, start, end)}")
             transcript_ids.add(transcript_id)
             if place is None:
                 out[owner][3] = (transcript_id, start or 0, end or 0)
@@ -314,18 +327,20 @@ class Memos:
 
     def _coding_memos(self, coding_id: int | None = None) -> list[MemoRow]:
         where = "AND c.id = ?" if coding_id is not None else ""
-        return [MemoRow(f"{CODING_REF}{row_id}", "coding",
-                        f"coding of {code} in {transcript} [{start}, {end})", author,
-                        created, None, "", memo, [], {code_id}, {transcript_id},
+        rows = self.conn.execute(
+            "SELECT c.id, c.code_id, d.name, c.transcript_id, t.name, c.start,"
+            ' c."end", k.name, c.created, c.memo FROM codings c'
+            " JOIN codes d ON d.id = c.code_id JOIN coders k ON k.id = c.coder_id"
+            " JOIN transcripts t ON t.id = c.transcript_id"
+            f" WHERE trim(c.memo) != '' {where}",
+            (coding_id,) if coding_id is not None else ()).fetchall()
+        places = self.passages_in_words([(t, start, end) for _, _, _, t, _, start, end, *_
+                                         in rows])
+        return [MemoRow(f"{CODING_REF}{row_id}", "coding", f"coding of {code}, {place}",
+                        author, created, None, "", memo, [], {code_id}, {transcript_id},
                         (transcript_id, start, end), row_id)
-                for row_id, code_id, code, transcript_id, transcript, start, end, author,
-                created, memo in self.conn.execute(
-                    "SELECT c.id, c.code_id, d.name, c.transcript_id, t.name, c.start,"
-                    ' c."end", k.name, c.created, c.memo FROM codings c'
-                    " JOIN codes d ON d.id = c.code_id JOIN coders k ON k.id = c.coder_id"
-                    " JOIN transcripts t ON t.id = c.transcript_id"
-                    f" WHERE trim(c.memo) != '' {where}",
-                    (coding_id,) if coding_id is not None else ())]
+                for (row_id, code_id, code, transcript_id, _, start, end, author, created,
+                     memo), place in zip(rows, places)]
 
 
 def _written_order(memo: MemoRow) -> tuple:

@@ -1,9 +1,9 @@
 """The project file: one SQLite file in WAL mode, opened through `Project`.
 
 `Project` is assembled from the store's rooms, one per concern (journal, cases,
-transcripts, removal, codebook, codings, consensus, assignments, memos, merge,
-reads, health); this package is the only place in qcode that runs SQL. Every user action is one short
-transaction (BEGIN IMMEDIATE, so two coders on one file queue behind the busy timeout
+transcripts, removal, codebook, codings, consensus, assignments, reviews, memos, merge,
+reads, health, autocoding); this package is the only place in qcode that runs SQL. Every
+user action is one short transaction (BEGIN IMMEDIATE, so two coders on one file queue behind the busy timeout
 instead of failing on a lock upgrade) and one row in the append-only `events` table.
 """
 
@@ -28,6 +28,7 @@ from qcode.core.store.memos import Memos
 from qcode.core.store.merge import Merging
 from qcode.core.store.reads import Reads
 from qcode.core.store.removal import Removal
+from qcode.core.store.reviews import Reviews
 from qcode.core.store.schema import (APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION,
                                      SQLITE_HEADER, _apply, _connect, _create_private,
                                      _foreign_keys_off)
@@ -39,7 +40,7 @@ QCODE_TABLES = frozenset({"meta", "coders", "cases", "attributes", "transcripts"
 
 
 class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus,
-              Assignments, Memos, Merging, Reads, Health, Autocoding):
+              Assignments, Reviews, Memos, Merging, Reads, Health, Autocoding):
     """An open project file. Use `Project.create` or `Project.open`."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):

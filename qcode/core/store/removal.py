@@ -21,7 +21,8 @@ TEXT_FIELDS = (
     ("codes", "example"), ("memos", "name"), ("memos", "text"), ("codings", "memo"),
     ("coders", "name"), ("resolutions", "first_coder"), ("resolutions", "second_coder"),
     ("resolutions", "resolved_by"), ("meta", "value"), ("events", "coder"),
-    ("events", "summary"),
+    ("events", "summary"), ("reviews", "coder"), ("reviews", "reviewer"),
+    ("reviews", "decided_by"), ("review_comments", "author"), ("review_comments", "body"),
 )
 
 # How a row of each table is named for the researcher (SQL over that row).
@@ -34,6 +35,9 @@ ROW_NAMES = {
     "resolutions": "'transcript ' || (SELECT name FROM transcripts WHERE id = transcript_id)"
                    " || ' at ' || start",
     "events": "'event ' || id || ' (' || action || ')'",
+    "reviews": "'review in transcript ' || (SELECT name FROM transcripts"
+               " WHERE id = transcript_id) || ' at ' || start",
+    "review_comments": "'comment ' || id || ' in a review'",
 }
 
 
@@ -54,6 +58,10 @@ class Removal:
                     ("resolutions", "SELECT id FROM resolutions WHERE transcript_id = ?",
                      transcript_id),
                     ("assignments", "SELECT id FROM assignments WHERE transcript_id = ?",
+                     transcript_id),
+                    ("review_comments", "SELECT id FROM review_comments WHERE review_id IN"
+                     " (SELECT id FROM reviews WHERE transcript_id = ?)", transcript_id),
+                    ("reviews", "SELECT id FROM reviews WHERE transcript_id = ?",
                      transcript_id),
                     ("turns", "SELECT id FROM turns WHERE transcript_id = ? ORDER BY seq",
                      transcript_id)):

@@ -244,6 +244,28 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX memo_links_by_code ON memo_links (code_id);
     CREATE INDEX memo_links_by_transcript ON memo_links (transcript_id);
     """,
+    # 10: a reviewer's pass over another coder's codings: a mark per coding and
+    # reviewer (agreed, or a question), the thread of comments under it, and the
+    # outcome with who decided it. The coding's place is copied in, not referenced
+    # with a cascade: a coding removed as the outcome keeps its review, which the
+    # methods section counts.
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        coding_id INTEGER NOT NULL,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        coder TEXT NOT NULL, reviewer TEXT NOT NULL,
+        mark TEXT NOT NULL CHECK (mark IN ('agreed', 'question')),
+        outcome TEXT CHECK (outcome IN ('kept', 'changed', 'removed')),
+        decided_by TEXT, decided TEXT, created TEXT NOT NULL,
+        UNIQUE (coding_id, reviewer));
+    CREATE TABLE review_comments (
+        id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE,
+        review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+        author TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL);
+    CREATE INDEX review_comments_by_review ON review_comments (review_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ import math
 from qcode.core.importers.base import binary_problem
 from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
+from qcode.core.passages import passage_in
 
 
 class Transcripts:
@@ -198,6 +199,13 @@ class Transcripts:
                      'SELECT id, start, "end" FROM memo_links WHERE transcript_id = ?'
                      " AND start IS NOT NULL", (transcript_id,)).fetchall()],
             )
+            # A review keeps its coding's place (the coding may be gone): it moves too.
+            self.conn.executemany(
+                'UPDATE reviews SET start = ?, "end" = ? WHERE id = ?',
+                [(positions.start(start), positions.end(end), review_id)
+                 for review_id, start, end in self.conn.execute(
+                     'SELECT id, start, "end" FROM reviews WHERE transcript_id = ?',
+                     (transcript_id,)).fetchall()])
             self.record("redact", summary, **payload)
         return len(codings)
 
@@ -244,6 +252,20 @@ class Transcripts:
         texts = dict(rows)
         return [texts.get(index, "") for index in range(len(spans))]
 
+
+    def passages_in_words(self, spans: list[tuple[int, int, int]]) -> list[str]:
+        """Each (transcript id, start, end) named as a researcher finds it again:
+        transcript, turn, speaker and first words (`passages.passage_in`), never offsets."""
+        names = dict(self.conn.execute("SELECT id, name FROM transcripts"))
+        kept = [span for span in spans if span[0] in names]
+        # The first words are all a description shows: no need to read long passages.
+        texts = iter(self.excerpts([(t, s, min(e, s + 300)) for t, s, e in kept]))
+        turns = {t: self.turns(t) for t in {span[0] for span in kept}}
+        return [passage_in(names[t], turns[t], s, e, next(texts)) if t in names
+                else "a passage of a removed transcript" for t, s, e in spans]
+
+    def passage_in_words(self, transcript_id: int, start: int, end: int) -> str:
+        return self.passages_in_words([(transcript_id, start, end)])[0]
 
 def _time(seconds: float | None) -> float | None:
     """A turn's time as a reader can use it: a clock of a few hundred digits reads as

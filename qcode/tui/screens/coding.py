@@ -17,18 +17,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
 from qcode.core.model import Code, Coding, Turn
+from qcode.core.passages import passage_in
 from qcode.core.store import Project, ProjectError
+from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
 from qcode.tui.widgets.transcript_view import TranscriptView
 
 TOP = "top"
+
+# What the numbers beside each code in the panel mean.
+LEGEND = Text.assemble(("n", "dim"), " your codings · ", ("n/m", "dim"),
+                       " with the codes under it · ", ("[k]", "bold"), " its key")
 
 SAVED, SAVING, NOT_SAVED = "saved", "saving…", "NOT SAVED: project busy, retrying"
 # A coding not written yet is painted as if of this pseudo-code: a colour no code gets
@@ -70,16 +76,16 @@ def load_codings(project: Project, transcript_id: int, coders: list[str] | None)
 
 class CodingScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("c,enter", "code_selection", "Code", id="coding.code"),
-        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
-        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("s", "select('sentence')", "Sentence", id="coding.select_sentence"),
         Binding("t", "select('turn')", "Turn", id="coding.select_turn"),
+        Binding("full_stop", "repeat_code", "Repeat", id="coding.repeat"),
+        Binding("w", "select('word')", "Word", show=False, id="coding.select_word"),
         Binding("S", "extend('sentence')", "Extend by sentence", show=False,
                 id="coding.extend_sentence"),
         Binding("T", "extend('turn')", "Extend by turn", show=False, id="coding.extend_turn"),
         Binding("x,delete", "remove_coding", "Uncode", id="coding.remove"),
+        Binding("escape", "back", "Transcripts", id="coding.back"),
         Binding("e", "recode", "Change code", show=False, id="coding.recode"),
         Binding("m", "memo", "Memo", show=False, id="coding.memo"),
         Binding("M", "memos", "Memos", show=False, id="coding.memos"),
@@ -129,11 +135,12 @@ class CodingScreen(Screen):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
                 yield CodebookPanel(id="codebook")
+                yield Static(LEGEND, id="legend")
                 yield Static(id="here")
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
                     id="find")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def view(self) -> TranscriptView:
@@ -259,7 +266,7 @@ class CodingScreen(Screen):
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
         coded = " · marked coded" if self.marked else ""
-        status.append(f"  {self.transcript_name} · {where} · pos {offset} · {blind}{coded} · ")
+        status.append(f"  {self.transcript_name} · {where} · {blind}{coded} · ")
         status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
         self._status = status.plain
@@ -395,6 +402,12 @@ class CodingScreen(Screen):
         offset = start if start != end else self.view.cursor_offset
         return [c for c in spans.covering(self.codings, offset) if c.coder_name == self.coder]
 
+    def in_words(self, coding: Coding) -> str:
+        """Where a coding is, by turn and first words (never offsets)."""
+        text = self.view.lines.text
+        return passage_in(self.transcript_name, self.turns, coding.start, coding.end,
+                          text[coding.start:min(coding.end, coding.start + 300)])
+
     async def choose_coding(self, verb: str) -> Coding | None:
         found = self.mine_here()
         if not found:
@@ -406,7 +419,7 @@ class CodingScreen(Screen):
         for coding in found:
             code = self.codes[coding.code_id]
             label = Text("■ ", style=self.view.colour_of(code))
-            label.append(f"{code.name}  [{coding.start}, {coding.end})")
+            label.append(f"{code.name}  {self.in_words(coding)}")
             choices.append((str(coding.id), label))
         chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
         return next((c for c in found if str(c.id) == chosen), None)
@@ -439,8 +452,7 @@ class CodingScreen(Screen):
             return
         code = self.codes[coding.code_id]
         memo = await self.app.push_screen_wait(
-            MemoEditor(f"Memo on {code.name} [{coding.start}, {coding.end})",
-                       coding.memo))
+            MemoEditor(f"Memo on {code.name}, {self.in_words(coding)}", coding.memo))
         if memo is not None:
             await self.act(Project.set_coding_memo, coding.id, memo)
 
@@ -450,9 +462,17 @@ class CodingScreen(Screen):
         self.app.push_screen(MemoListScreen())
 
     def action_journal(self) -> None:
-        from qcode.tui.screens.memos import MemoListScreen
+        """The journal, offering a new entry links to the passage and code here."""
+        from qcode.tui.screens.memos import Here, MemoListScreen
 
-        self.app.push_screen(MemoListScreen(journal=True))
+        span = self.view.selected_span()
+        under = spans.covering(self.codings, self.view.cursor_offset)
+        code_id = under[0].code_id if under else self.panel.highlighted_code
+        if span[0] == span[1]:
+            span = (under[0].start, under[0].end) if under else None
+        code = (code_id, self.codes[code_id].name) if code_id in self.codes else None
+        self.app.push_screen(MemoListScreen(journal=True, here=Here(
+            self.transcript_id, self.transcript_name, span, code)))
 
     @work(group="action", exit_on_error=False)
     async def action_code_memo(self) -> None:
@@ -496,9 +516,17 @@ class CodingScreen(Screen):
         await self.step("redo")
 
     async def step(self, direction: str) -> None:
+        """Undo here takes back what was done on this transcript (or to the codebook);
+        anything else (a consensus decision, another transcript) is named and asked
+        about first."""
+        from qcode.tui.undo import DONE, next_step
+
+        step = await next_step(self, direction, self.undo_belongs_here)
+        if step is None:
+            return
         call = Project.undo if direction == "undo" else Project.redo
         try:
-            done = await self.act(call, refresh="all")
+            done = await self.act(call, step.event_id, refresh="all")
         except ProjectError:
             # Refusals are reported by act; what is left is the refresh failing because
             # the step took this transcript away (it redid a removal).
@@ -508,7 +536,13 @@ class CodingScreen(Screen):
         if done is True:
             self.notify(f"Nothing to {direction}", timeout=2)
         elif done:
-            self.notify(f"{direction.capitalize()}: {done}", timeout=3)
+            self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
+
+    def undo_belongs_here(self, step) -> bool:
+        from qcode.tui.undo import ATTRIBUTE_ACTIONS, MEETING_ACTIONS, REVIEW_ACTIONS
+
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS + ATTRIBUTE_ACTIONS
+                and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------
 
@@ -590,6 +624,8 @@ class CodingScreen(Screen):
 
     @work(group="action", exit_on_error=False)
     async def action_toggle_others(self) -> None:
+        if not self.show_others and not await self.leave_blind():
+            return
         self.show_others = not self.show_others
         await self.refresh_codings()
         self.notify("Showing every coder's codings (underlined)" if self.show_others
@@ -600,6 +636,15 @@ class CodingScreen(Screen):
         self.notify("Coding margin shown: a stripe per code (| hides it)"
                     if self.view.margin_shown else "Coding margin hidden (| shows it)",
                     timeout=2)
+
+    async def leave_blind(self) -> bool:
+        """Seeing another coder's codings ends blind coding for good on this
+        transcript, so it is asked, never done by one stray key."""
+        choice = await self.app.push_screen_wait(Choose(
+            "Leave blind coding? You will see every coder's codings on this transcript, "
+            "and your coding of it is no longer independent.",
+            [("stay", "Stay blind"), ("leave", "Show every coder's codings")]))
+        return choice == "leave"
 
     def action_toggle_codebook(self) -> None:
         side = self.query_one("#side")

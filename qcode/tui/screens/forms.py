@@ -110,7 +110,7 @@ class Choose(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text))
+            yield Static(Text(self.title_text))  # wraps: a question can be long
             yield OptionList(*[Option(label if isinstance(label, Text) else Text(label),
                                       id=key) for key, label in self.choices])
 

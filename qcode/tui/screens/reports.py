@@ -14,13 +14,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from qcode.core.code_search import CodeIndex
 from qcode.core.reports import cooccurrence, frequencies, quotes
 from qcode.core.reports.codes import CodeTree
 from qcode.core.reports.selection import ALL_CODERS, BY_CASE, BY_TRANSCRIPT
 from qcode.core.store import Project, ProjectError
+from qcode.tui.widgets.footer import KeysFooter
 from qcode.core.wording import plural
 
 WITHIN = ("overlap", "turn", "transcript")
@@ -98,7 +99,7 @@ class ReportsScreen(Screen):
                 yield DataTable(zebra_stripes=True, cursor_type="row", id="quote-table")
                 yield Static(id="quote-text")
         yield Static(id="reports-made")
-        yield Footer()
+        yield KeysFooter()
 
     # The choices live in one frozen record the app keeps (see Choices).
     by = property(lambda self: self.choices_made.by)

@@ -8,11 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qcode.core.codebook import codes_below
 from qcode.core.model import Segment
 from qcode.core.store import Project
+from qcode.tui.widgets.footer import KeysFooter
 
 
 def load_segments(project: Project, code_id: int, coders: list[str] | None):
@@ -37,7 +38,7 @@ class RetrieveScreen(Screen):
         yield Static(id="retrieve-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="segments")
         yield Static(id="segment-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

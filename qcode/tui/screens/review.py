@@ -10,13 +10,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qcode.core.anonymise.identifiers import CATEGORIES
 from qcode.core.anonymise.key import Key
 from qcode.core.anonymise.review import Decision, ReviewGroup, Scan
 from qcode.tui.screens.forms import Choose
 from qcode.tui.terminal import TERMINAL_SAFE
+from qcode.tui.widgets.footer import KeysFooter
 
 COLUMNS = (("decision", "Decision"), ("value", "Value"), ("category", "Category"),
            ("seen", "Seen"), ("pseudonym", "Pseudonym"))
@@ -55,7 +56,7 @@ class ReviewScreen(Screen[dict[str, Decision] | None]):
         yield Static(id="review-progress")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="review-groups")
         yield Static(id="review-context")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -8,9 +8,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project
+from qcode.tui.widgets.footer import KeysFooter
 
 
 def load_overview(project: Project, coder: str) -> dict:
@@ -18,10 +19,10 @@ def load_overview(project: Project, coder: str) -> dict:
     progress = project.progress(coder)
     rows = []
     for t in project.transcripts():
-        codings, turns_coded = progress.get(t.id, (0, 0))
+        codings, turns_coded, participant_turns = progress.get(t.id, (0, 0, 0))
         rows.append({"id": t.id, "name": t.name, "case": t.case or "",
                      "attributes": cases.get(t.case, {}), "words": t.word_count,
-                     "turns": t.turn_count, "codings": codings, "coded": turns_coded})
+                     "turns": participant_turns, "codings": codings, "coded": turns_coded})
     return {"rows": rows, "attributes": project.attribute_names(),
             "summary": project.summary()}
 
@@ -42,11 +43,17 @@ def matches(row: dict, query: str) -> bool:
     return True
 
 
+NEW_ATTRIBUTE = "\x00new"  # cannot be an attribute's name typed in a line
+
+
 class TranscriptsScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Code", id="transcripts.open"),
+        Binding("u,ctrl+z", "undo", "Undo", id="transcripts.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", id="transcripts.redo"),
+        Binding("a", "edit_attribute", "Attributes", id="transcripts.attributes"),
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
-        Binding("F", "search", "Search all", id="transcripts.search"),
+        Binding("F", "search", "Search", id="transcripts.search"),
         Binding("D", "disagreements", "Disagreements", id="transcripts.disagreements"),
         Binding("R", "reports", "Reports", id="transcripts.reports"),
         Binding("m", "memo('transcript')", "Memo", id="transcripts.memo"),
@@ -54,6 +61,8 @@ class TranscriptsScreen(Screen):
                 id="transcripts.case_memo"),
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("J", "journal", "Journal", id="transcripts.journal"),
+        Binding("V", "review_coding", "Review", id="transcripts.review"),
+        Binding("A", "autocode", "Auto-code", show=False, id="transcripts.autocode"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -68,7 +77,7 @@ class TranscriptsScreen(Screen):
         yield Input(placeholder="filter: words, or attribute=value (e.g. role=detective)",
                     id="filter")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="transcripts")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
@@ -94,12 +103,12 @@ class TranscriptsScreen(Screen):
         chosen = self.shown[table.cursor_row]["id"] if self.shown and \
             0 <= table.cursor_row < len(self.shown) else None
         table.clear(columns=True)
-        table.add_columns("Transcript", "Case", "Words", "Codings", "Turns coded",
+        table.add_columns("Transcript", "Case", "Words", "Codings", "Participant turns",
                           *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
         for row in self.shown:
-            share = f"{row['coded']}/{row['turns']}"
+            share = f"{row['coded']}/{row['turns']} coded"
             if row["turns"]:
                 share += f" ({100 * row['coded'] // row['turns']}%)"
             table.add_row(Text(row["name"]), Text(row["case"]), f"{row['words']:,}",
@@ -125,6 +134,68 @@ class TranscriptsScreen(Screen):
         table = self.query_one(DataTable)
         if self.shown and 0 <= table.cursor_row < len(self.shown):
             self.app.open_transcript(self.shown[table.cursor_row]["id"])
+
+    @work(group="action", exit_on_error=False)
+    async def action_edit_attribute(self) -> None:
+        """Set one attribute of the highlighted transcript's case (or add one)."""
+        from qcode.tui.screens.forms import AskLine, Choose
+
+        table = self.query_one(DataTable)
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+            return
+        row = self.shown[table.cursor_row]
+        if not row["case"]:
+            self.notify(f"{row['name']} has no case to hold attributes", severity="warning")
+            return
+        values = row["attributes"]
+        choices = [(name, Text(f"{name} = {values.get(name, '(none)')}"))
+                   for name in self.attributes]
+        name = await self.app.push_screen_wait(Choose(
+            f"Attribute of case {row['case']} to set:",
+            [*choices, (NEW_ATTRIBUTE, Text("+ a new attribute", style="italic"))]))
+        if name == NEW_ATTRIBUTE:
+            name = await self.app.push_screen_wait(AskLine("Name of the new attribute:"))
+        if not name:
+            return
+        value = await self.app.push_screen_wait(AskLine(
+            f"{name} of case {row['case']}:", values.get(name, "")))
+        if value is None or value == values.get(name):
+            return
+        await self.app.db.write(Project.set_attributes, row["case"], {name: value})
+        self.notify(f"Case {row['case']}: {name} = {value}", timeout=3)
+        self.action_reload()
+
+    @work(group="action", exit_on_error=False)
+    async def action_undo(self) -> None:
+        await self.step("undo")
+
+    @work(group="action", exit_on_error=False)
+    async def action_redo(self) -> None:
+        await self.step("redo")
+
+    async def step(self, direction: str) -> None:
+        """Undo here takes back an attribute set here (or with `qcode case set`);
+        anything else is named and asked about first."""
+        from qcode.tui.undo import ATTRIBUTE_ACTIONS, take_step
+
+        if await take_step(self, direction, lambda step: step.action in ATTRIBUTE_ACTIONS):
+            self.action_reload()
+
+    async def action_review_coding(self) -> None:
+        """Review a colleague's codings, or answer a review of one's own."""
+        from qcode.tui.screens.coding_review import CodingReviewScreen, review_choices
+        from qcode.tui.screens.forms import Choose
+
+        choices = await self.app.db(review_choices, self.app.coder)
+        if not choices:
+            self.notify("Nothing to review: no other coder has codings yet",
+                        severity="warning")
+            return
+        chosen = choices[0][0] if len(choices) == 1 else await self.app.push_screen_wait(
+            Choose("Review:", choices))
+        if chosen is not None:
+            coder, reviewer = chosen.split("\n")
+            self.app.push_screen(CodingReviewScreen(coder, reviewer))
 
     @work(group="action", exit_on_error=False)
     async def action_disagreements(self) -> None:
@@ -154,6 +225,12 @@ class TranscriptsScreen(Screen):
         from qcode.tui.screens.reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen(self.app.report_choices))
+
+    @work(group="action", exit_on_error=False)
+    async def action_autocode(self) -> None:
+        from qcode.tui.screens.autocode import open_autocode
+
+        await open_autocode(self)
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen

@@ -79,14 +79,14 @@ class CodebookPanel(Tree):
 
     def _label(self, code: Code) -> Text:
         label = Text("■ ", style=self.colours.get(code.id) or code_colour(code))
+        if code.key:  # before the name: a narrow panel cuts a long name, not the key
+            label.append(f"[{code.key}] ", style="bold")
         label.append(code.name)  # appended as plain text: names are never markup
         if not code.codable:
             label.append(" (category)", style="italic dim")
         own, total = self.counts.get(code.id, 0), self._totals.get(code.id, 0)
         if total:
             label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
-        if code.key:
-            label.append(f" [{code.key}]", style="bold")
         return label
 
     @property

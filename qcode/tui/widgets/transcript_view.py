@@ -270,6 +270,16 @@ class TranscriptView(TextArea):
     def move_to(self, offset: int) -> None:
         self.select_span(offset, offset)
 
+    # With a selection, TextArea's Left and Right jump to the selection's far edge (an
+    # editor's habit): after `t` the cursor is drawn at the turn's end, so Left put it
+    # at the turn's start and `s` took the first sentence. Here they move the drawn
+    # cursor one character, as they do without a selection.
+    def action_cursor_left(self, select: bool = False) -> None:
+        self.move_cursor(self.get_cursor_left_location(), select=select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        self.move_cursor(self.get_cursor_right_location(), select=select)
+
     # TextArea binds ctrl+z / ctrl+y to its own (text) undo: here they mean the
     # project's undo, which the screen owns.
     def action_undo(self) -> None:
