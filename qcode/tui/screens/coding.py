@@ -28,7 +28,7 @@ from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
-from qcode.tui.widgets.transcript_view import TranscriptView, code_colour
+from qcode.tui.widgets.transcript_view import TranscriptView
 
 TOP = "top"
 
@@ -103,6 +103,8 @@ class CodingScreen(Screen):
         Binding("g", "retrieve", "Retrieve", show=False, id="coding.retrieve"),
         Binding("o", "toggle_others", "Others' codings", show=False, id="coding.others"),
         Binding("b", "toggle_codebook", "Codebook panel", show=False, id="coding.codebook"),
+        Binding("vertical_line", "toggle_margin", "Coding margin", key_display="|",
+                show=False, id="coding.margin"),
         Binding("u,ctrl+z", "undo", "Undo", id="coding.undo"),
         Binding("U,ctrl+y", "redo", "Redo", id="coding.redo"),
         Binding("apostrophe", "code_key", "Code by its key", show=False,
@@ -168,7 +170,7 @@ class CodingScreen(Screen):
         self.transcript_name = data["name"]
         self.marked = data["marked"]
         self.turns = data["turns"]
-        self.view.show_transcript(data["text"], data["turns"])
+        self.view.show_transcript(data["text"], data["turns"], data["codings"])
         self.set_codebook(data["codes"], data["counts"])
         self.codings = data["codings"]
         self.paint()
@@ -287,7 +289,7 @@ class CodingScreen(Screen):
             code = self.codes.get(coding.code_id)
             if code is None:
                 continue
-            text.append("■ ", style=code_colour(code))
+            text.append("■ ", style=self.view.colour_of(code))
             text.append(code.name)
             if coding in self.unsaved:
                 text.append(" NOT SAVED", style="bold white on red")
@@ -416,7 +418,7 @@ class CodingScreen(Screen):
         choices = []
         for coding in found:
             code = self.codes[coding.code_id]
-            label = Text("■ ", style=code_colour(code))
+            label = Text("■ ", style=self.view.colour_of(code))
             label.append(f"{code.name}  {self.in_words(coding)}")
             choices.append((str(coding.id), label))
         chosen = await self.app.push_screen_wait(Choose(f"Which coding to {verb}?", choices))
@@ -628,6 +630,12 @@ class CodingScreen(Screen):
         await self.refresh_codings()
         self.notify("Showing every coder's codings (underlined)" if self.show_others
                     else "Blind: only your codings", timeout=2)
+
+    def action_toggle_margin(self) -> None:
+        self.view.toggle_margin()
+        self.notify("Coding margin shown: a stripe per code (| hides it)"
+                    if self.view.margin_shown else "Coding margin hidden (| shows it)",
+                    timeout=2)
 
     async def leave_blind(self) -> bool:
         """Seeing another coder's codings ends blind coding for good on this

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
 
+from qcode.core.colours import distinct_colours
 from qcode.core.model import Code
 from qcode.tui.widgets.transcript_view import code_colour
 
@@ -28,6 +29,7 @@ class CodebookPanel(Tree):
         self.show_root = False
         self.guide_depth = 2
         self.codes: dict[int, Code] = {}
+        self.colours: dict[int, str] = {}
         self.counts: dict[int, int] = {}
         self._code_nodes: dict = {}
         self._totals: dict[int, int] = {}
@@ -35,6 +37,7 @@ class CodebookPanel(Tree):
     def show_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
         highlighted = self.highlighted_code
         self.codes = {code.id: code for code in codes}
+        self.colours = distinct_colours(codes)  # as the transcript's margin shows them
         self.counts = counts
         self._totals = self._roll_up()
         self.clear()
@@ -75,7 +78,7 @@ class CodebookPanel(Tree):
         return totals
 
     def _label(self, code: Code) -> Text:
-        label = Text("■ ", style=code_colour(code))
+        label = Text("■ ", style=self.colours.get(code.id) or code_colour(code))
         if code.key:  # before the name: a narrow panel cuts a long name, not the key
             label.append(f"[{code.key}] ", style="bold")
         label.append(code.name)  # appended as plain text: names are never markup

@@ -1,23 +1,40 @@
 """The transcript being coded: a read-only TextArea (cursor, shift-selection and mouse
-drag come with it) whose lines are painted with the codings on them.
+drag come with it) whose lines are painted with the codings on them, and a margin
+beside the text with one stripe per code.
 
 Coded spans are drawn from a per-line index rebuilt only when the codings change; the
 TextArea renders just the lines on screen, so a 50,000-word transcript costs no more to
-draw than a short one.
+draw than a short one. The margin is the TextArea's gutter (where line numbers would
+go), so the text wraps, scrolls and takes mouse clicks beside it as it would beside
+line numbers; its layout (`core.margin`) is rebuilt when the codings or the wrapping
+change.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
+from qcode.core.colours import PALETTE, distinct_colours
+from qcode.core.margin import MarginLayout, add_coding, layout_margin
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
 
-PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
-           "#FF9DA7", "#9C755F", "#BAB0AC")
+STRIPE = "┃"
+# Labels: a code's name where the view is wide; its key (or its name's start) at 80
+# columns, where the text needs the room. Stripes are never dropped.
+WIDE_VIEW, WIDE_LABEL, NARROW_LABEL = 90, 14, 3
+# Room for this many stripes at least, so the second overlapping code does not make
+# the whole transcript wrap again.
+MIN_STRIPES = 2
+NO_STYLES = (Style(),) * 3
 
 
 def code_colour(code: Code) -> str:
@@ -34,15 +51,27 @@ class TranscriptView(TextArea):
     """Text offsets in and out of this widget are code points in the stored text."""
 
     def __init__(self, **kwargs):
+        # Set before TextArea's own set-up, which already wraps (and so lays out).
+        self.lines = Lines("")
+        self.margin_shown = True
+        self._margin = MarginLayout()
+        self._margin_spans: list[tuple[int, int, int]] = []
+        self._rows: list[int] = [0]  # the text offset each wrapped row starts at
+        self._stripes = MIN_STRIPES
+        self._label_width = NARROW_LABEL
+        self._codes: dict[int, Code] = {}
+        self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, **kwargs)
-        self.lines = Lines("")
         self._labels: dict[int, list[tuple[int, int]]] = {}
         self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
-        self._styles: dict[int, tuple[Style, Style]] = {}
+        self._styles: dict[int, tuple[Style, Style, Style]] = {}
         self._mine = ""  # the coder whose codings are painted as a background
 
-    def show_transcript(self, text: str, turns: list[Turn]) -> None:
+    def show_transcript(self, text: str, turns: list[Turn],
+                        codings: list[Coding] = ()) -> None:
+        """Show the text; `codings`, when known, let the margin take its width before
+        the text is wrapped (once)."""
         self.lines = Lines(text)
         self._labels = {}
         for turn in turns:
@@ -51,26 +80,159 @@ class TranscriptView(TextArea):
                 self._labels.setdefault(row, []).append(
                     (column, column + turn.start - turn.label_start))
         self._pieces = {}
+        self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self.load_text(text)
 
     def forget_colours(self) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown."""
         self._styles = {}
+        self._colours = {}
+
+    def colour_of(self, code: Code) -> str:
+        return self._colours.get(code.id) or code_colour(code)
 
     def show_codings(self, codings: list[Coding], codes: dict[int, Code],
                      mine: str) -> None:
         """Paint `codings`: this coder's as a background in the code's colour, other
-        coders' (when shown) as underlined text in it."""
+        coders' (when shown) as underlined text in it; each code's stripe in the
+        margin. Colours differ between siblings and from the parent."""
+        self._codes = codes
+        if not self._colours:
+            self._colours = distinct_colours(codes.values())
         for code_id in {c.code_id for c in codings} - set(self._styles):
-            colour = code_colour(codes[code_id])
+            colour = self.colour_of(codes[code_id])
             self._styles[code_id] = (
                 Style(bgcolor=colour, color=readable_on(colour)),
                 Style(color=colour, underline=True),
+                Style(color=colour, bold=True),  # its stripe and label
             )
         self._mine = mine
         self._pieces = by_line(codings, self.lines)
+        spans = [(c.code_id, c.start, c.end) for c in codings]
+        if spans != self._margin_spans:  # (on opening, laid out as the text was wrapped)
+            self._show_margin_spans(spans)
         self._line_cache.clear()  # TextArea caches painted lines; the paint changed
         self.refresh()
+
+    # -- the margin ------------------------------------------------------------------
+
+    def toggle_margin(self) -> None:
+        self.margin_shown = not self.margin_shown
+        self._rewrap_and_refresh_virtual_size()
+        self.scroll_cursor_visible(center=True)
+        self.refresh()
+
+    @property
+    def label_width(self) -> int:
+        return self._label_width
+
+    @property
+    def gutter_width(self) -> int:
+        # stripes, a space, the label, a space
+        return self._stripes + self.label_width + 2 if self.margin_shown else 0
+
+    def _rewrap_and_refresh_virtual_size(self) -> None:
+        # Wrapping a long transcript costs far more than laying out its margin, so the
+        # margin's width is chosen before wrapping, from rows as long as the wrap width
+        # (real rows, broken at spaces, are a little shorter and meet no more often).
+        # Read once a wrap, not per drawn row: TextArea asks for the gutter's width often.
+        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
+        if self.margin_shown and self._margin_spans:
+            self._stripes = MIN_STRIPES
+            width = max(1, self.wrap_width)
+            rough = [row for line, start in enumerate(self.lines.starts)
+                     for row in range(start, self.lines.end_of(line) + 1, width)]
+            self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
+                                                           rough).columns)
+        super()._rewrap_and_refresh_virtual_size()
+        self._rows = self._row_starts()
+        self._lay_out_margin()
+
+    def _show_margin_spans(self, spans: list[tuple[int, int, int]]) -> None:
+        """One coding added (the usual change, a key press) goes in where it stands;
+        anything else lays the margin out again."""
+        added = Counter(spans)
+        added.subtract(self._margin_spans)
+        self._margin_spans = spans
+        new = [span for span, count in added.items() if count]
+        if (self.margin_shown and len(new) == 1 and added[new[0]] == 1
+                and add_coding(self._margin, *new[0], self._rows)):
+            if self._margin.columns > self._stripes:
+                self._lay_out_margin()  # wrapped again, wider
+            self._line_cache.clear()
+            return
+        self._lay_out_margin()
+
+    def _lay_out_margin(self) -> None:
+        """Lay the margin out over the rows as wrapped. The margin only grows while the
+        text stays wrapped as it is (wrapping again for a narrower one is not worth a
+        key press's time); it narrows when the text is next wrapped (a resize)."""
+        if not self.margin_shown:
+            self._margin = MarginLayout()
+            return
+        layout = layout_margin(self._margin_spans, self._rows)
+        if layout.columns > self._stripes:
+            self._stripes = layout.columns
+            super()._rewrap_and_refresh_virtual_size()
+            self._rows = self._row_starts()
+            # Codes beyond the width (the new rows needing more) share the last column.
+            layout = layout_margin(self._margin_spans, self._rows,
+                                   max_columns=self._stripes)
+        self._margin = layout
+        self._line_cache.clear()
+
+    def _row_starts(self) -> list[int]:
+        """The text offset each rendered (wrapped) row starts at."""
+        rows: list[int] = []
+        get_offsets = self.wrapped_document.get_offsets
+        for line, start in enumerate(self.lines.starts):
+            rows.append(start)
+            rows.extend(start + offset for offset in get_offsets(line))
+        return rows
+
+    def _render_line(self, y: int) -> Strip:
+        strip = super()._render_line(y)
+        if not self.margin_shown:
+            return strip
+        theme = self._theme
+        base = theme.base_style if theme and theme.base_style is not None else \
+            self.rich_style
+        margin = self._margin_strip(self.scroll_offset.y + y).apply_style(base)
+        return Strip.join([margin, strip])
+
+    def _margin_strip(self, row: int) -> Strip:
+        segments = []
+        drawn = self._margin.stripes(row)
+        for code_id in drawn:
+            segments.append(Segment(STRIPE, self._styles.get(code_id, NO_STYLES)[2])
+                            if code_id is not None else Segment(" "))
+        segments.append(Segment(" " * (self._stripes - len(drawn) + 1)))
+        labels = self._margin.labels.get(row, ())
+        room = self.label_width
+        # Labels starting on one row share the room (separated by a space).
+        each = max(1, (room - len(labels) + 1) // len(labels)) if labels else 0
+        for code_id in labels:
+            if room < 1:
+                break
+            label = self._label(code_id, min(each, room))
+            segments.append(Segment(label, self._styles.get(code_id, NO_STYLES)[2]))
+            room -= cell_len(label)
+            if room > 0:
+                segments.append(Segment(" "))
+                room -= 1
+        segments.append(Segment(" " * (room + 1)))
+        return Strip(segments, self.gutter_width)
+
+    def _label(self, code_id: int, room: int) -> str:
+        code = self._codes.get(code_id)
+        if code is None:
+            return ""
+        name = code.key if code.key and room <= NARROW_LABEL else code.name
+        if cell_len(name) <= room:
+            return name
+        if room < 3:
+            return set_cell_size(name, room)
+        return set_cell_size(name, room - 1) + "…"
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
@@ -82,7 +244,7 @@ class TranscriptView(TextArea):
             # where codings overlap the text is also drawn bold to show it.
             pieces = sorted(pieces, key=lambda p: p[0] - p[1])
             for start, end, coding in pieces:
-                mine, others = self._styles.get(coding.code_id, (Style(), Style()))
+                mine, others, _ = self._styles.get(coding.code_id, NO_STYLES)
                 line.stylize(mine if coding.coder_name == self._mine else others, start, end)
             for i, (start, end, _) in enumerate(pieces):
                 for other_start, other_end, _ in pieces[i + 1:]:
