@@ -2,8 +2,8 @@
 U+FFFF, and two transcripts with one text), turns, codes with every field, categories,
 codings with their coders and memos, cases and their transcripts, attributes, memos of
 every kind (on the project, a transcript, a case, a code, a coding, and journal entries)
-with their links and dates, exported for the standard or for NVivo (positions in UTF-16
-units) (property tests)."""
+with their links and dates, exported for the standard, for NVivo (positions in UTF-16
+units) or for MAXQDA (CR LF line breaks) (property tests)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def projects(draw) -> dict:
             "categories": categories,
             "coders": coders, "codings": codings, "attributes": attributes,
             "memos": memos, "resolve": draw(st.booleans()),
-            "for": draw(st.sampled_from(["standard", "nvivo"]))}
+            "for": draw(st.sampled_from(["standard", "nvivo", "maxqda"]))}
 
 
 def build(path: Path, parts: dict) -> None:
