@@ -116,6 +116,7 @@ class _Reader:
         self.grouped: dict[str, list[str]] = {}  # one warning, the places it is about
         self.ns = ""
         self.once = False  # read once (the notes come after the sources) or twice
+        self.later: list[Callable[[], None]] = []  # read once: what waits for the notes
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -185,7 +186,6 @@ class _Reader:
 
     def read(self, opener: Opener) -> ExchangeProject:
         self.opener = opener
-        self.later: list[Callable[[], None]] = []  # what waits for the notes
         budget = self.archive.budget if self.archive else 0
         with contextlib.closing(self.text_sources_read()) as events:
             _, root = next(events, ("end", None))
@@ -201,7 +201,6 @@ class _Reader:
         if self.archive is not None:
             self.archive.budget = budget
         reader.opener = opener
-        reader.later = []
         return reader.read_twice()
 
     def read_once(self, started: ET.Element,
@@ -229,15 +228,12 @@ class _Reader:
                     self.start(stand_in)
                     by_text: dict[str, str] = {}
                     names: set[str] = set()
-                    self.transcript_of, self.transcript_names = {}, {}
-                    self.source_values = {}
                 done.append(element)
                 self.source_once(element, by_text, names)
             elif event == "end":
                 root = element
         if before is None:  # no source: nothing to place, the file is read
             self.start(root)
-            self.transcript_of, self.transcript_names, self.source_values = {}, {}, {}
             before = list(parts.values())
         if before != [c for c in root if c.tag in wanted] \
                 or done != list(self.text_sources_in(root)):
@@ -293,6 +289,9 @@ class _Reader:
         self.used_notes: set[str] = set()
         self.memos_made: set[str] = set()
         self.variable_names = self.variables(root)
+        self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
+        self.transcript_names: dict[str, str] = {}
+        self.source_values: dict[str, dict] = {}
 
     def finish(self, root: ET.Element) -> ExchangeProject:
         """All that comes once the sources are placed."""
@@ -600,9 +599,6 @@ class _Reader:
     # -- sources -------------------------------------------------------------------------
 
     def sources(self, root: ET.Element, variables: dict[str, str]) -> None:
-        self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
-        self.transcript_names: dict[str, str] = {}
-        self.source_values: dict[str, dict] = {}
         by_text: dict[str, str] = {}
         names: set[str] = set()
         self.placed: list[tuple] = []  # each source's selections, placed once all are read
