@@ -111,8 +111,9 @@ def measured_qcode(*args: str, code: Path | None = None) -> tuple[float, float, 
     if code is not None:
         env["PYTHONPATH"] = str(code)
     started = time.perf_counter()
+    # `python -m` looks in its working folder first: run another commit's from its own.
     done = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "qcode", *args],
-                          check=True, capture_output=True, text=True, env=env)
+                          check=True, capture_output=True, text=True, env=env, cwd=code)
     peak, cpu = done.stdout.split()
     return time.perf_counter() - started, int(peak) / 1024, float(cpu)
 
