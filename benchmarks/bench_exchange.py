@@ -7,7 +7,14 @@ included) and as the in-process call (snapshot, then the archive's bytes); and i
 that archive into a new project (`qcode import-project`) in at most 5 s too.
 
     python benchmarks/bench_exchange.py [--transcripts 100] [--words 10000]
-                                        [--codings 30000]
+                                        [--codings 30000] [--runs 3]
+                                        [--baseline REF ...] [--paired-only]
+
+With --baseline (a git commit, repeatable), `qcode import-project` is also run with
+that commit's code, paired with this code (alternating, --runs pairs), on two kinds of
+archive: qcode's own export (its origin names the counting, so it is read once) and the
+same archive with another tool's origin (read twice, once for the evidence on how
+positions are counted); each command's CPU seconds and peak are reported side by side.
 
 The corpus is benchmarks/corpus.py's, the codings are drawn inside the turns; both are
 seeded, so every run measures the same project.
@@ -16,6 +23,7 @@ seeded, so every run measures the same project.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -23,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,20 +88,34 @@ def build_project(path: Path, corpus: Path, transcripts: int, words: int, coding
                 " memo, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-# Runs a command and prints its peak memory: a process started from this (large) one
-# would report this one's size as its own, since Linux carries the peak across exec.
+# Runs a command and prints its peak memory and CPU seconds: a process started from
+# this (large) one would report this one's size as its own, since Linux carries the
+# peak across exec.
 PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True,"
         " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
-        " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        " used = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        " print(used.ru_maxrss, used.ru_utime + used.ru_stime)")
 
 
-def run_qcode(*args: str) -> tuple[float, float]:
+def run_qcode(*args: str, code: Path | None = None) -> tuple[float, float]:
     """A qcode command's wall-clock seconds and its own peak memory (max RSS, MB),
     measured by a small process in between."""
+    seconds, peak, _ = measured_qcode(*args, code=code)
+    return seconds, peak
+
+
+def measured_qcode(*args: str, code: Path | None = None) -> tuple[float, float, float]:
+    """A qcode command's wall-clock seconds, peak memory (MB) and CPU seconds, run with
+    the code in `code` (a checkout of another commit) or this one."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     started = time.perf_counter()
+    # `python -m` looks in its working folder first: run another commit's from its own.
     done = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "qcode", *args],
-                          check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, int(done.stdout) / 1024
+                          check=True, capture_output=True, text=True, env=env, cwd=code)
+    peak, cpu = done.stdout.split()
+    return time.perf_counter() - started, int(peak) / 1024, float(cpu)
 
 
 def met(seconds: float) -> str:
@@ -162,6 +185,63 @@ def import_measures(folder: Path) -> list[Row]:
     ]
 
 
+def with_origin(archive: Path, target: Path, origin: str) -> Path:
+    """The archive with another tool's origin in its project.qde (so the import reads
+    it as that tool's: twice, weighing the evidence), copied a part at a time."""
+    with zipfile.ZipFile(archive) as given, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
+        for entry in given.infolist():
+            with given.open(entry) as source, out.open(entry.filename, "w") as copy:
+                head = source.read(1 << 16)
+                if entry.filename == "project.qde":
+                    start = head.index(b'origin="') + len(b'origin="')
+                    end = head.index(b'"', start)
+                    head = head[:start] + origin.encode() + head[end:]
+                copy.write(head)
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+    return target
+
+
+def checkout(ref: str, folder: Path) -> Path:
+    """The package as it was at commit `ref`, unpacked into `folder`."""
+    folder.mkdir()
+    root = Path(__file__).resolve().parents[1]
+    tar = subprocess.run(["git", "-C", str(root), "archive", ref, "qcode"], check=True,
+                         capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=tar, check=True)
+    return folder
+
+
+def paired_imports(folder: Path, baselines: list[str]) -> list[list[str]]:
+    """`qcode import-project` with each baseline's code and this one, alternating, on
+    qcode's own export and on the same archive as another tool's: CPU and peak."""
+    own = folder / "bench-0.qdpx"
+    kinds = {"qcode's own export": own,
+             "another tool's (origin MAXQDA)": with_origin(own, folder / "other.qdpx",
+                                                           "MAXQDA 2022")}
+    codes = {ref: checkout(ref, folder / f"code-{n}") for n, ref in enumerate(baselines)}
+    codes["this code"] = None
+    rows = []
+    for kind, archive in kinds.items():
+        cpu: dict[str, list[float]] = {who: [] for who in codes}
+        peak: dict[str, list[float]] = {who: [] for who in codes}
+        for n in range(RUNS):
+            order = list(codes) if n % 2 == 0 else list(reversed(codes))
+            for who in order:
+                target = folder / f"paired-{len(os.listdir(folder))}.qcode"
+                _, mb, seconds = measured_qcode("-p", str(target), "import-project",
+                                                str(archive), code=codes[who])
+                cpu[who].append(seconds)
+                peak[who].append(mb)
+        mine = statistics.median(cpu["this code"])
+        for who in codes:
+            rows.append([kind, who, ", ".join(f"{s:.1f}" for s in cpu[who]),
+                         f"{mine / statistics.median(cpu[who]):.2f}",
+                         f"{max(peak[who]):.0f} MB"])
+    return rows
+
+
 def measures(project_path: Path, folder: Path) -> list[Row]:
     """Every measure of the exchange benchmark: the export, then the import of the
     archive it wrote."""
@@ -174,6 +254,10 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=10_000)
     parser.add_argument("--codings", type=int, default=30_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", action="append", default=[],
+                        help="a git commit whose import to pair with this code's")
+    parser.add_argument("--paired-only", action="store_true",
+                        help="with --baseline: only export once and the paired imports")
     args = parser.parse_args()
     global RUNS
     RUNS = args.runs
@@ -185,12 +269,25 @@ def main() -> None:
                       args.codings)
         print(f"built a project of {args.transcripts} transcripts x {args.words:,} words "
               f"and {args.codings:,} codings in {time.perf_counter() - started:.1f} s")
-        rows = measures(project_path, folder)
-    print()
-    print("| measure | figure | target | met |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+        if args.paired_only:
+            run_qcode("-p", str(project_path), "export", str(folder / "bench-0.qdpx"))
+            rows = []
+        else:
+            rows = measures(project_path, folder)
+        paired = paired_imports(folder, args.baseline) if args.baseline else []
+    if rows:
+        print()
+        print("| measure | figure | target | met |")
+        print("|---|---|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    if paired:
+        print()
+        print("| `qcode import-project` of | code | CPU s (each run) | this code's CPU "
+              "/ its | peak |")
+        print("|---|---|---|---|---|")
+        for row in paired:
+            print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

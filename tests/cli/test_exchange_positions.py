@@ -5,6 +5,7 @@ evidence; each .qdpx here is built in the test."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -200,3 +201,35 @@ def test_an_export_for_nvivo_counts_utf16_and_comes_back_the_same(tmp_path: Path
 
     assert codings(back) == codings(study)
     assert sorted(t for _, _, t in codings(back)) == sorted(WORDS)
+
+
+def test_an_export_for_maxqda_writes_crlf_and_counts_each_as_one(tmp_path: Path):
+    from qcode.core.store import Project
+
+    raw = text(crlf=False)
+    source = qdpx(tmp_path / "in.qdpx", raw, spans(raw, units=False, crlf_two=False),
+                  "QualCoder 3.6")
+    study, back = tmp_path / "study.qcode", tmp_path / "back.qcode"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--project", str(study), "import-project",
+                               str(source)]).exit_code == 0
+    written = {}
+    for tool in ("standard", "maxqda"):
+        out = tmp_path / f"for-{tool}.qdpx"
+        result = runner.invoke(cli, ["--project", str(study), "export", "--for", tool,
+                                     str(out)])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(out) as archive:
+            texts = [archive.read(n) for n in archive.namelist() if n.endswith(".txt")]
+            qde = archive.read("project.qde").decode("utf-8")
+        written[tool] = (texts, re.findall(r'(?:start|end)Position="\d+"', qde))
+    (standard, positions), (maxqda, same) = written["standard"], written["maxqda"]
+    assert positions == same  # a line break is one position either way
+    assert maxqda == [t.replace(b"\n", b"\r\n") for t in standard] and b"\r\n" in maxqda[0]
+    result = runner.invoke(cli, ["--project", str(back), "import-project",
+                                 str(tmp_path / "for-maxqda.qdpx")])
+    assert result.exit_code == 0, result.output
+    assert "read as counting each Windows line break (CR LF) as one" in result.output
+    with Project.open(study) as one, Project.open(back) as other:
+        assert [(c.start, c.end) for c in one.codings()] == \
+            [(c.start, c.end) for c in other.codings()]

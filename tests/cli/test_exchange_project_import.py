@@ -985,3 +985,62 @@ def test_guids_in_braces_and_mixed_case_name_one_user(tmp_path: Path):
     assert [c.guid for c in exchange.coders] == [ANA]
     assert {c.coder for c in exchange.codings} == {ANA}
     assert not any("creatingUserGUID" in w for w in exchange.warnings)
+
+
+def counting_readings(monkeypatch) -> list[int]:
+    """How many times project.qde is read, as each reading starts."""
+    started: list[int] = []
+    parse = qdpx_read.iterparse_xml
+
+    def counted(stream, filename):
+        started.append(1)
+        return parse(stream, filename)
+    monkeypatch.setattr(qdpx_read, "iterparse_xml", counted)
+    return started
+
+
+def cases_after_sources(qde: str) -> str:
+    """The same project with its <Cases> after its <Sources>, against the standard's
+    order: a source could then come before the case that links to it."""
+    start, end = qde.index("  <Cases>"), qde.index("</Cases>") + len("</Cases>\n")
+    cases = qde[start:end]
+    qde = qde[:start] + qde[end:]
+    return qde.replace("  <Notes>", cases + "  <Notes>")
+
+
+def as_read(project) -> tuple:
+    return (project.codings, project.memos, project.cases, project.transcripts,
+            project.coders, project.warnings)
+
+
+def test_qcodes_own_export_is_read_once_with_its_coding_memos(tmp_path: Path,
+                                                               monkeypatch):
+    # qcode's origin names its counting, so nothing waits for evidence: one reading
+    # places each source as it ends, and the coding memos (their notes come after the
+    # sources) are filled in at the end. Parts out of the standard's order make it read
+    # twice, to the same project, within the archive's budget for one.
+    text = {f"Sources/{FIRST}.txt": FIRST_TEXT.encode("utf-8")}
+    started = counting_readings(monkeypatch)
+    once = read_project_file(archive(tmp_path / "once.qdpx", atlas_like("qcode 0.1"), text))
+    assert len(started) == 1
+    memos = {c.guid: c.memo for c in once.codings}
+    assert memos["C0D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F"] == "Price comes up first."
+    assert {(m.name, m.text) for m in once.memos} >= {
+        ("source memo", "Short interview."), ("theme memo", "Keep barriers broad."),
+        ("Comment at 0-11", "Check the opening question.")}
+    shuffled = archive(tmp_path / "shuffled.qdpx",
+                       cases_after_sources(atlas_like("qcode 0.1")), text)
+    with zipfile.ZipFile(shuffled) as opened:
+        holds = sum(entry.file_size for entry in opened.infolist())
+    monkeypatch.setattr(qdpx_read, "ProjectArchive",
+                        lambda path: safe_xml.ProjectArchive(path, holds))
+    started.clear()
+    twice = read_project_file(shuffled)
+    assert len(started) == 3  # begun once, then read twice from the start
+    assert as_read(twice) == as_read(once)
+
+
+def test_another_tools_export_is_read_twice(atlas: Path, monkeypatch):
+    started = counting_readings(monkeypatch)
+    assert len(read_project_file(atlas).codings) == 5
+    assert len(started) == 3  # the origin, then the outline and the selections

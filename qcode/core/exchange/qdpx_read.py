@@ -86,13 +86,25 @@ def _read_project_file(path: Path) -> ExchangeProject:
                         " (a project to import is a .qdpx, or its project.qde)")
 
 
+class _NotInOrder(Exception):
+    """A file read once turned out not to have its parts in the standard's order."""
+
+
+# What a source's reading needs, all before <Sources> in the standard's order.
+BEFORE_SOURCES = ("Users", "CodeBook", "Variables", "Cases")
+
+
 class _Reader:
-    """Reads project.qde twice, never holding it whole (a selection and its coding
-    take some 2 kB as elements, so 300,000 of them would take gigabytes): the first
-    reading keeps everything but the selections, and from each source's selections
-    only their number and the evidence on how the file counts positions; once the
-    whole file's counting is chosen, the second reading places each source's
-    selections and lets them go."""
+    """Reads project.qde never holding it whole (a selection and its coding take some
+    2 kB as elements, so 300,000 of them would take gigabytes).
+
+    When the origin names the counting (qcode's own export), one reading places each
+    source's selections as the source ends and lets them go; the coding memos, whose
+    notes come after the sources, are filled in once the notes are read. Otherwise it
+    reads twice: the first reading keeps everything but the selections, and from each
+    source's selections only their number and the evidence on how the file counts
+    positions; once the whole file's counting is chosen, the second reading places
+    each source's selections and lets them go."""
 
     def __init__(self, filename: str, stem: str, archive: ProjectArchive | None):
         self.filename = filename
@@ -103,6 +115,8 @@ class _Reader:
         self.given: dict[str, set[str]] = {}  # GUIDs seen, by element
         self.grouped: dict[str, list[str]] = {}  # one warning, the places it is about
         self.ns = ""
+        self.once = False  # read once (the notes come after the sources) or twice
+        self.later: list[Callable[[], None]] = []  # read once: what waits for the notes
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -172,7 +186,84 @@ class _Reader:
 
     def read(self, opener: Opener) -> ExchangeProject:
         self.opener = opener
+        budget = self.archive.budget if self.archive else 0
+        with contextlib.closing(self.text_sources_read()) as events:
+            _, root = next(events, ("end", None))
+            if root is not None:
+                self.project_root(root)
+                if self.origin.lower().startswith("qcode"):
+                    try:
+                        return self.read_once(root, events)
+                    except _NotInOrder:
+                        pass
+        # Read twice, from the start, as if for the first time (a budget each reading).
+        reader = _Reader(self.filename, self.stem, self.archive)
+        if self.archive is not None:
+            self.archive.budget = budget
+        reader.opener = opener
+        return reader.read_twice()
+
+    def read_once(self, started: ET.Element,
+                  events: Iterator[tuple[str, ET.Element]]) -> ExchangeProject:
+        """One reading, for a file whose origin names its counting: each source is
+        placed as it ends. A file whose parts are not in the standard's order (so a
+        source could come before what it needs) is read twice instead."""
+        self.once = True
+        self.reading = choose_reading(Evidence(), [], self.origin, self.filename).reading
+        self.selections: list[int] = []
+        self.notes = None  # not read yet: coding memos wait in `self.later`
+        parts: dict[str, ET.Element] = {}
+        before: list[ET.Element] | None = None  # the parts read when the sources began
+        done: list[ET.Element] = []
+        wanted = {self.tag(local): local for local in BEFORE_SOURCES}
+        root = None
+        for event, element in events:
+            if event == "part" and element.tag in wanted:
+                parts.setdefault(wanted[element.tag], element)
+            elif event == "source":
+                if before is None:
+                    before = list(parts.values())
+                    stand_in = ET.Element(started.tag, started.attrib)
+                    stand_in.extend(before)
+                    self.start(stand_in)
+                    by_text: dict[str, str] = {}
+                    names: set[str] = set()
+                done.append(element)
+                self.source_once(element, by_text, names)
+            elif event == "end":
+                root = element
+        if before is None:  # no source: nothing to place, the file is read
+            self.start(root)
+            before = list(parts.values())
+        if before != [c for c in root if c.tag in wanted] \
+                or done != list(self.text_sources_in(root)):
+            raise _NotInOrder
+        self.notes = self.read_notes(root)
+        for waiting in self.later:
+            waiting()
+        return self.finish(root)
+
+    def source_once(self, element: ET.Element, by_text: dict[str, str],
+                    names: set[str]) -> None:
+        """A source placed as it ends (one reading), then let go but for its
+        attributes, which a comment's coder may be found from once notes are read."""
+        index = len(self.selections)
+        selections = self.children(element, "PlainTextSelection")
+        self.selections.append(len(selections))
+        self.placed = []
+        self.text_source(element, index, by_text, names, self.variable_names)
+        self.place_each(iter([(index, selections)]), self.reading)
+        element[:] = []
+
+    def read_twice(self) -> ExchangeProject:
         root = self.outline()
+        self.start(root)
+        self.sources(root, self.variable_names)
+        return self.finish(root)
+
+    def start(self, root: ET.Element) -> None:
+        """All that comes before the sources: the codebook, users, variables, cases'
+        GUIDs, and (read twice) the notes."""
         name = (root.get("name") or "").strip() or self.stem
         # A code with a case's GUID is how QualCoder and NVivo link a case to its
         # texts: its codings become the case's transcripts, and it is no code.
@@ -193,12 +284,20 @@ class _Reader:
         self.project = project
         self.users(root)
         self.default_coder = self.creating_user(root.get("creatingUserGUID"))
-        self.notes = self.read_notes(root)
+        if not self.once:  # read twice: the notes are in the outline
+            self.notes = self.read_notes(root)
         self.used_notes: set[str] = set()
         self.memos_made: set[str] = set()
-        variables = self.variables(root)
-        self.sources(root, variables)
-        self.cases(root, variables)
+        self.variable_names = self.variables(root)
+        self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
+        self.transcript_names: dict[str, str] = {}
+        self.source_values: dict[str, dict] = {}
+
+    def finish(self, root: ET.Element) -> ExchangeProject:
+        """All that comes once the sources are placed."""
+        project = self.project
+        self.cases(root, self.variable_names)
+        book = project.codebook
         self.code_memos(root)
         self.coded_categories(book)
         self.loose_notes(root)
@@ -239,21 +338,26 @@ class _Reader:
             elif event == "source":
                 self.ordinal[element] = len(self.selections)
                 self.outline_source(element)
-            else:
+            elif event == "end":
                 root = element
         return root
 
     def text_sources_read(self) -> Iterator[tuple[str, ET.Element]]:
         """One reading of project.qde: ("root", the root as it starts), then
-        ("source", each <TextSource> as it ends), then ("end", the whole root)."""
+        ("source", each <TextSource> as it ends, and "part", each element that comes
+        before the sources in the standard's order), then ("end", the whole root)."""
         text_source = last = None
+        parts: set[str] = set()
         with self.opener() as stream:
             for event, element in iterparse_xml(stream, self.filename):
                 if event == "root":
                     yield event, element
                     text_source = self.tag("TextSource")
+                    parts = {self.tag(local) for local in BEFORE_SOURCES}
                 elif element.tag == text_source:
                     yield "source", element
+                elif element.tag in parts:
+                    yield "part", element
                 last = element
         yield "end", last
 
@@ -356,10 +460,13 @@ class _Reader:
             notes[guid] = (element, normalise(text or ""))
         return notes
 
-    def note_texts(self, element: ET.Element) -> list[str]:
+    def note_refs(self, element: ET.Element) -> list[str | None]:
+        return [clean_guid(ref.get("targetGUID")) for ref in self.children(element,
+                                                                            "NoteRef")]
+
+    def note_texts(self, refs: list[str | None]) -> list[str]:
         texts = []
-        for ref in self.children(element, "NoteRef"):
-            guid = clean_guid(ref.get("targetGUID"))
+        for guid in refs:
             if guid in self.notes:
                 self.used_notes.add(guid)
                 if self.notes[guid][1]:
@@ -391,16 +498,15 @@ class _Reader:
                 note = clean_guid(ref.get("targetGUID"))
                 if note in self.notes:
                     self.add_memo(note, "code", guid)
-            self.described_memo(self.described.get(code.get("guid") or "", ""), code,
-                                "code", guid)
+            self.described_memo(self.described.get(code.get("guid") or "", ""),
+                                self.note_refs(code), "code", guid)
 
-    def described_memo(self, text: str | None, element: ET.Element, target_type: str,
+    def described_memo(self, text: str | None, refs: list[str | None], target_type: str,
                        target: str) -> None:
         """A memo in a code's or a source's Description (where QualCoder writes it),
-        unless its Notes already said the same: qcode writes a memo in both places."""
+        unless its Notes (`refs`) already said the same: qcode writes a memo in both."""
         text = normalise((text or "").strip())
-        notes = [self.notes[g][1] for ref in self.children(element, "NoteRef")
-                 if (g := clean_guid(ref.get("targetGUID"))) in self.notes]
+        notes = [self.notes[g][1] for g in refs if g in self.notes]
         if not text or text in {n.strip() for n in notes} \
                 or text == "\n\n".join(n for n in notes if n).strip():
             return
@@ -493,12 +599,15 @@ class _Reader:
     # -- sources -------------------------------------------------------------------------
 
     def sources(self, root: ET.Element, variables: dict[str, str]) -> None:
-        self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
-        self.transcript_names: dict[str, str] = {}
-        self.source_values: dict[str, dict] = {}
         by_text: dict[str, str] = {}
         names: set[str] = set()
         self.placed: list[tuple] = []  # each source's selections, placed once all are read
+        for element in self.text_sources_in(root):
+            self.text_source(element, self.ordinal[element], by_text, names, variables)
+        self.place_all()
+
+    def text_sources_in(self, root: ET.Element) -> Iterator[ET.Element]:
+        """The project's <TextSource>s; what else is among its sources is counted."""
         for element in list(self.child(root, "Sources") or []):
             namespace, local = split(element.tag)
             if local in NOT_TEXT:
@@ -508,8 +617,7 @@ class _Reader:
             if local != "TextSource" or namespace != self.ns:
                 self.skipped[f"<{local}> element(s) among the sources", ""] += 1
                 continue
-            self.text_source(element, self.ordinal[element], by_text, names, variables)
-        self.place_all()
+            yield element
 
     def text_source(self, element: ET.Element, index: int, by_text: dict[str, str],
                     names: set[str], variables: dict[str, str]) -> None:
@@ -573,13 +681,24 @@ class _Reader:
             for selection in (self.selections_of(selections, index) if coded else ()):
                 self.selection(selection, element, transcript, where, reading, what)
             for coding in self.children(element, "Coding"):  # the whole document
-                self.coding(coding, element, element, transcript, 0, len(where.text), [])
-            for ref in self.children(element, "NoteRef"):
-                note = clean_guid(ref.get("targetGUID"))
-                if note in self.notes:
-                    self.add_memo(note, "transcript", transcript)
-            self.described_memo(self.text_of(element, "Description"), element,
-                                "transcript", transcript)
+                self.coding(coding, element, element, transcript, 0, len(where.text))
+            self.after_notes(functools.partial(
+                self.source_memos, self.note_refs(element),
+                self.text_of(element, "Description"), transcript))
+
+    def source_memos(self, refs: list[str | None], description: str | None,
+                     transcript: str) -> None:
+        for note in refs:
+            if note in self.notes:
+                self.add_memo(note, "transcript", transcript)
+        self.described_memo(description, refs, "transcript", transcript)
+
+    def after_notes(self, waiting: Callable[[], None]) -> None:
+        """Now if the notes are read, else once they are (read once, notes come last)."""
+        if self.notes is None:
+            self.later.append(waiting)
+        else:
+            waiting()
 
     def selections_again(self) -> Iterator[tuple[int, list[ET.Element]]]:
         """Each source's selections by its place in the file, read again from the
@@ -663,29 +782,48 @@ class _Reader:
         if start == end:
             self.skipped["empty selection(s)", ""] += 1
             return
-        memos = self.note_texts(selection)
-        description = self.text_of(selection, "Description")
-        description = normalise((description or "").strip())
+        refs = self.note_refs(selection)
+        description = normalise((self.text_of(selection, "Description") or "").strip())
+        codings = self.children(selection, "Coding")
+        if not codings:
+            self.after_notes(functools.partial(self.comment, selection, source, transcript,
+                                               start, end, refs, description))
+            return
+        made = [self.coding(coding, selection, source, transcript, start, end)
+                for coding in codings]
+        if refs or description:
+            self.after_notes(functools.partial(self.coding_memo, made, refs, description))
+
+    def memos_of(self, refs: list[str | None], description: str) -> list[str]:
+        memos = self.note_texts(refs)
         # qcode writes a coding's memo as both a Note and the Description: take it once.
         if description and description not in {memo.strip() for memo in memos}:
             memos.insert(0, description)
-        codings = self.children(selection, "Coding")
-        if not codings:
-            if memos:  # MAXQDA's comments: a note on a place, with no code
-                guid = self.guid(selection, "a <PlainTextSelection>")
-                coder = self.coder_of(selection, source)
-                self.project.memos.append(model.Memo(
-                    guid=guid, name=f"Comment at {start}-{end}", text="\n\n".join(memos),
-                    target_type="transcript", target_guid=transcript, coder=coder.guid,
-                    created=self.datetime(selection.get("creationDateTime"))))
-            else:
-                self.skipped["selection(s)", "no code and no comment on them"] += 1
+        return memos
+
+    def coding_memo(self, made: list[model.Coding | None], refs: list[str | None],
+                    description: str) -> None:
+        memo = "\n\n".join(self.memos_of(refs, description))
+        for coding in made:
+            if coding is not None:
+                coding.memo = memo
+
+    def comment(self, selection: ET.Element, source: ET.Element, transcript: str,
+                start: int, end: int, refs: list[str | None], description: str) -> None:
+        """A selection with no code: MAXQDA's comments, a note on a place."""
+        memos = self.memos_of(refs, description)
+        if not memos:
+            self.skipped["selection(s)", "no code and no comment on them"] += 1
             return
-        for coding in codings:
-            self.coding(coding, selection, source, transcript, start, end, memos)
+        guid = self.guid(selection, "a <PlainTextSelection>")
+        coder = self.coder_of(selection, source)
+        self.project.memos.append(model.Memo(
+            guid=guid, name=f"Comment at {start}-{end}", text="\n\n".join(memos),
+            target_type="transcript", target_guid=transcript, coder=coder.guid,
+            created=self.datetime(selection.get("creationDateTime"))))
 
     def coding(self, coding: ET.Element, selection: ET.Element, source: ET.Element,
-               transcript: str, start: int, end: int, memos: list[str]) -> None:
+               transcript: str, start: int, end: int) -> model.Coding | None:
         guid = self.guid(coding, "a <Coding>", once=True)
         code = self.reference(coding, "CodeRef")
         if len(self.children(coding, "CodeRef")) > 1:
@@ -694,16 +832,17 @@ class _Reader:
                                                                            "CodeRef")) - 1
         if code in self.case_guids:
             self.case_links.setdefault(code, []).append(transcript)
-            return
+            return None
         if code not in self.code_guids:
             self.skipped["coding(s)", "their code is not in the codebook"] += 1
-            return
+            return None
         coder = self.coder_of(coding, selection, source)
-        self.project.codings.append(model.Coding(
+        made = model.Coding(
             guid=guid, transcript=transcript, code=code, coder=coder.guid, start=start,
-            end=end, memo="\n\n".join(memos),
-            created=self.datetime(coding.get("creationDateTime")
-                                  or selection.get("creationDateTime"))))
+            end=end, created=self.datetime(coding.get("creationDateTime")
+                                           or selection.get("creationDateTime")))
+        self.project.codings.append(made)
+        return made
 
     # -- what only qcode writes ----------------------------------------------------------
 

@@ -78,6 +78,9 @@ UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\
 # (NVivo; see docs/interop.md), False for the standard's code points.
 DIALECTS = {"standard": False, "nvivo": True, "atlasti": False, "maxqda": False,
             "qualcoder": False}
+# Tools that want a transcript's file with Windows line breaks (CR LF), each still
+# counted as one position: QualCoder's export offers this for MAXQDA (docs/interop.md).
+CRLF_FILES = {"maxqda"}
 
 
 def write_qdpx(exchange: ExchangeProject, path: Path, dialect: str = "standard") -> None:
@@ -125,7 +128,8 @@ def write_archive(exchange: ExchangeProject, stream: IO[bytes],
         named = [(written(canonical(t.guid, f"transcript '{t.name}'")), t)
                  for t in exchange.transcripts]
         for guid, transcript in sorted(named, key=lambda pair: pair[0]):
-            archive.writestr(entry(f"sources/{guid}.txt"), utf8(transcript))
+            archive.writestr(entry(f"sources/{guid}.txt"),
+                             utf8(transcript, crlf=dialect in CRLF_FILES))
         journal = [(written(canonical(m.guid, f"memo '{m.name}'")), m)
                    for m in exchange.memos if m.kind == "journal"]
         for guid, memo in sorted(journal, key=lambda pair: pair[0]):
@@ -146,9 +150,12 @@ def entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def utf8(transcript: Transcript) -> bytes:
+def utf8(transcript: Transcript, crlf: bool = False) -> bytes:
+    """The transcript's file: UTF-8, its line breaks LF, or CR LF for a tool that
+    wants them (positions count each as one either way)."""
+    text = transcript.text.replace("\n", "\r\n") if crlf else transcript.text
     try:
-        return transcript.text.encode("utf-8")
+        return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ExchangeError(f"the text of transcript '{transcript.name}' holds "
                             f"U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot "
@@ -316,8 +323,10 @@ class _Document:
         self.exchange = exchange
         self.utf16 = DIALECTS[dialect]
         # The origin says the counting, so qcode reads its own export back exactly.
-        origin = f"qcode {__version__}" + (" for NVivo (positions in UTF-16 code units)"
-                                            if self.utf16 else "")
+        origin = f"qcode {__version__}" + (
+            " for NVivo (positions in UTF-16 code units)" if self.utf16 else
+            " for MAXQDA (line breaks written as CR LF, each counted as one position)"
+            if dialect in CRLF_FILES else "")
         self.root = ET.Element("Project", {
             "xmlns": PROJECT_NS, "name": xml_text(exchange.name, "the project's name"),
             "origin": origin})
