@@ -38,29 +38,31 @@ def tree(count: int) -> Codebook:
     return Codebook("tree", codes=themes)
 
 
-def timed(project: Project, book: Codebook) -> tuple[float, dict]:
-    started = time.perf_counter()
+def timed(project: Project, book: Codebook) -> tuple[float, float, dict]:
+    """CPU seconds (SQLite runs in this process, so they count it; the machine is
+    shared and wall time swells with its load), wall seconds, and the load's counts."""
+    cpu, wall = time.process_time(), time.perf_counter()
     counts = project.load_codebook(book)
-    return time.perf_counter() - started, counts
+    return time.process_time() - cpu, time.perf_counter() - wall, counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codes", type=int, nargs="+", default=[200_000, 40_000])
     args = parser.parse_args()
-    print("| codebook | codes | first load | load again | target |")
+    print("| codebook | codes | first load, CPU (wall) | load again, CPU (wall) | target |")
     print("| --- | ---: | ---: | ---: | --- |")
     for count in args.codes:
         for shape, make in (("flat", flat), ("tree", tree)):
             book = make(count)
             with tempfile.TemporaryDirectory() as folder, \
                     Project.create(Path(folder) / "bench.qcode") as project:
-                first, counts = timed(project, book)
-                again, counts_again = timed(project, book)
+                first, first_wall, counts = timed(project, book)
+                again, again_wall, counts_again = timed(project, book)
             assert counts["added"] == count and counts_again["unchanged"] == count
             met = "met" if max(first, again) <= TARGET_SECONDS else "NOT met"
-            print(f"| {shape} | {count:,} | {first:.2f} s | {again:.2f} s | "
-                  f"<= {TARGET_SECONDS:.0f} s: {met} |")
+            print(f"| {shape} | {count:,} | {first:.2f} s ({first_wall:.2f} s) | "
+                  f"{again:.2f} s ({again_wall:.2f} s) | <= {TARGET_SECONDS:.0f} s CPU: {met} |")
             sys.stdout.flush()
 
 

@@ -166,7 +166,8 @@ def merge(ctx: click.Context, other: Path) -> None:
     """Bring in another copy of the project (e.g. a coder's blind copy)."""
     report = open_project(ctx).merge(other)
     added = ", ".join(f"{report[k]} {k}" for k in (
-        "transcripts", "codes", "codings", "coders", "cases", "memos", "marks"))
+        "transcripts", "codes", "codings", "coders", "cases", "memos", "marks", "reviews",
+        "comments"))
     say(f"merged {other}: added {added}")
     for conflict in report["conflicts"]:
         say(f"conflict: {conflict}", err=True)

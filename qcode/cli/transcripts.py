@@ -239,15 +239,27 @@ def case() -> None:
 @case.command(name="set")
 @click.argument("name")
 @click.argument("assignments", nargs=-1, required=True)
+@click.option("--coder", envvar="QCODE_CODER",
+              help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
 @click.pass_context
-def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...]) -> None:
+def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
+             coder: str | None) -> None:
     """Set attributes: qcode case set P01 role="Detective Sergeant" region=Southeast.
-    An empty value (region=) removes the attribute."""
+    An empty value (region=) removes the attribute. Undo: u in 'qcode code' or on
+    the transcripts screen."""
+    from qcode.cli.codebook import whose
+
     values = {}
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
         values[key.strip()] = value.strip()
-    open_project(ctx).set_attributes(name, values)
+    coder = whose(coder)
+    open_project(ctx).set_attributes(name, values, actor=coder)
     say(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+    if coder:
+        say(f"undo: u in 'qcode code --coder {coder}'")
+    else:
+        say("to undo attributes set, give --coder NAME (or set QCODE_CODER); these "
+            "can be undone by no coder", err=True)

@@ -248,6 +248,28 @@ class ReviewComment:
     author: str
     body: str
     created: str
+    guid: str | None = None  # carried by an export, so a merge adds it once
+
+
+@dataclass
+class ReviewRecord:
+    """A review and its thread as an export carries it: transcript, code and coding by
+    GUID (the coding's is None once the review removed it)."""
+
+    guid: str
+    coding: str | None
+    transcript: str
+    code: str
+    start: int
+    end: int
+    coder: str
+    reviewer: str
+    mark: str
+    outcome: str | None
+    decided_by: str | None
+    decided: str | None
+    created: str | None
+    comments: list[ReviewComment] = field(default_factory=list)
 
 
 @dataclass

@@ -15,6 +15,7 @@ DONE = {"undo": "Undone", "redo": "Redone"}
 # the coding screen asks before taking one of these back.
 MEETING_ACTIONS = ("resolve",)
 REVIEW_ACTIONS = ("review", "review answer", "review outcome")
+ATTRIBUTE_ACTIONS = ("set attributes",)  # the transcripts screen's
 
 
 async def next_step(screen, direction: str, belongs: Callable[[Step], bool]) -> Step | None:

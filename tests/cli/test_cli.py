@@ -197,3 +197,15 @@ def test_demo_builds_a_project_with_every_format(run, tmp_path: Path):
         assert project.check() == []
     again = run("demo")
     assert "existing demo project" in again.output
+
+
+def test_case_attributes_set_on_the_command_line_are_undone_in_the_coders_name(
+        run, tmp_path: Path):
+    run("init")
+    run("case", "set", "P02", "role=Analyst", "--coder", "ana")
+    told = run("case", "set", "P02", "role=Detective", "region=East", "--coder", "ana")
+    assert "undo: u in 'qcode code --coder ana'" in told.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        project.coder = "ana"
+        assert project.undo() == "case P02: role=Detective, region=East"
+        assert project.all_cases()[0].values == {"role": "Analyst"}

@@ -407,8 +407,8 @@ def test_variables_are_typed_from_the_stored_types(coded: Project):
 def test_qcode_json_carries_what_refi_qda_cannot(coded: Project):
     data = json.loads(unpack(qdpx_bytes(snapshot(coded)))["qcode.json"])
     assert list(data) == ["format", "version", "qcode", "project", "coders", "transcripts",
-                          "memos", "resolutions"]
-    assert data["resolutions"] == []  # nothing resolved in this project
+                          "memos", "resolutions", "reviews"]
+    assert data["resolutions"] == data["reviews"] == []  # nothing resolved or reviewed
     assert (data["format"], data["version"]) == ("qcode-extras", 1)
     assert data["project"] == {"guid": coded.meta("project_guid").lower(),
                                "created": coded.meta("created"),
@@ -836,7 +836,9 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
         " || example, ifnull(key, '') FROM codes UNION ALL SELECT name, text, '' FROM memos"
         " UNION ALL SELECT name, value, '' FROM attributes UNION ALL SELECT memo, '', ''"
         " FROM codings UNION ALL SELECT name, '', '' FROM cases UNION ALL SELECT name, '',"
-        " '' FROM coders UNION ALL SELECT value, '', '' FROM meta") for v in row)
+        " '' FROM coders UNION ALL SELECT value, '', '' FROM meta UNION ALL SELECT coder,"
+        " reviewer, ifnull(decided_by, '') FROM reviews UNION ALL SELECT author, body, ''"
+        " FROM review_comments") for v in row)
     held += " " + Path(coded.path).stem  # the project's name is its file's
     stored = {r[0] for r in coded.conn.execute(
         "SELECT text FROM transcripts UNION SELECT text FROM memos WHERE kind = 'journal'")}
@@ -861,7 +863,9 @@ def test_the_export_holds_only_what_the_project_holds(coded: Project):
     keys = {"format", "version", "project", "guid", "created", "codebook_name", "coders",
             "transcripts", "source_file", "source_format", "encoding", "imported", "turns",
             "resolutions", "memos", "kind", "target_type", "target_guid", "modified",
-            "links",
+            "links", "reviews", "coding", "start", "end", "coder", "reviewer", "mark",
+            "outcome", "decided_by", "decided", "comments", "author", "body", "agreed",
+            "question", "kept", "changed", "removed",
             # qcode's own words for a memo's kind and target, not the project's text
             "memo", "journal", "transcript", "case", "code"}
     for value in (v for v in values if v not in keys):

@@ -75,6 +75,8 @@ def test_edit_takes_text_from_stdin_without_a_terminal_then_remove(qcode):
      "a memo is about one thing"),
     (["memo", "add", "--text", "x", "--link-passage", "t1:5-999"], "not inside"),
     (["memo", "add", "--text", "x", "--link-passage", "t1"], "NAME:START-END"),
+    (["memo", "add", "--text", "x", "--link-code", "Gone"], "no code named 'Gone'"),
+    (["journal", "add", "--text", "x", "--link-transcript", "gone"], "gone"),
     (["memo", "show", "7"], "no memo 7"),
     (["memo", "edit", "x", "--text", "y"], "is not a memo"),
     (["memo", "remove", "coding:1"], "coding 1 has no memo"),

@@ -176,8 +176,9 @@ def test_redact_preview_can_be_declined(study: Path, run, monkeypatch):
     result = run("redact", "--all", "--value-file", "value.txt", "--key", "k.json",
                  input="n\n", ok=False)
     assert "coding memo" not in result.output  # the memo no longer holds it ...
-    # ... its undo data does, as does the codebook load's (a definition names it)
-    assert "undo data of 3 action(s)" in result.output
+    # ... its undo data does, as do the codebook load's (a definition names it) and
+    # the attributes set's (the case and the values name it)
+    assert "undo data of 4 action(s)" in result.output
     assert dump(study) == before and not (study / "k.json").exists()
 
 

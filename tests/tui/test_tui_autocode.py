@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 from qcode.core.autocode import Search
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
-from qcode.tui.screens.autocode import AutocodeScreen
+from qcode.tui.screens.autocode import AutocodeForm, AutocodeScreen
 from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle, until
 
 
@@ -106,3 +106,58 @@ def test_help_lists_the_review_keys():
                        ("t", "Turn"), ("m", "Match"), ("A", "Accept all"),
                        ("c", "Code"), ("escape", "Leave")):
         assert ("Auto-code review", keys, does) in rows
+
+
+def fill_the_form(path: Path, fields: list[str], then: list[str]) -> list[str]:
+    """A on the transcripts screen, each field typed and Tab to the next, Enter, then
+    `then` pressed on whatever screen is shown; returns the notifications."""
+    said: list[str] = []
+
+    async def drive():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("A")
+            await settle(pilot, app)
+            form = app.screen
+            assert isinstance(form, AutocodeForm)
+            assert all(w.region.bottom <= 24 and w.region.right <= 80
+                       for w in form.query("Input, Select"))
+            for number, value in enumerate(fields):
+                if number:
+                    await pilot.press("tab")
+                for key in value:
+                    await pilot.press("space" if key == " " else key)
+            await pilot.press("enter")
+            await until(pilot, lambda: not isinstance(app.screen, AutocodeForm))
+            if isinstance(app.screen, AutocodeScreen):
+                await until(pilot, lambda: len(app.screen.proposals) > 0)
+            for key in then:
+                await pilot.press(key)
+                await settle(pilot, app)
+            await until(pilot, lambda: not isinstance(app.screen, AutocodeScreen))
+            said.extend(n.message for n in app._notifications)
+
+    run(drive())
+    return said
+
+
+def test_the_transcripts_screen_asks_for_a_search_then_opens_the_review(tmp_path: Path):
+    path = build_project(tmp_path / "p.qcode")
+    fill_the_form(path, ["deportation", "Resources"], ["a", "c"])
+    assert [(code, FIRST[s:e]) for code, _, s, e, _ in codings(path, "ana")] == [
+        ("Resources", "deportation")]
+
+
+def test_the_form_refuses_an_unknown_code_in_one_line(tmp_path: Path):
+    path = build_project(tmp_path / "p.qcode")
+    said = fill_the_form(path, ["deportation", "Nonsense"], [])
+    assert any("no code named 'Nonsense'" in line for line in said)
+    assert codings(path) == []
+
+
+def test_help_lists_the_form_and_its_key():
+    from qcode.tui.screens.help import binding_rows
+
+    rows = {(where, keys) for where, keys, *_ in binding_rows(QcodeApp.__new__(QcodeApp))}
+    assert {("Transcripts", "A"), ("Auto-code form", "ctrl+s")} <= rows

@@ -67,7 +67,7 @@ def test_a_place_shows_both_coders_as_layers_and_different_codes_as_one_place(pa
             assert "ana: Lack of training / ben: Resources" in shown
             assert "turn 2, “We had" in shown
             assert all(key in shown for key in ("1 1st's", "2 2nd's", "b Both", "0 Neither",
-                                                "u Undo"))
+                                                "u Undo", "U Redo"))
             assert "ana background" in shown and "ben underlined" in shown
             assert "[" not in shown.split("Decided")[1].split("\n")[1]  # no offsets
             view = screen.view

@@ -114,8 +114,43 @@ def test_the_journal_screen_writes_dated_entries_by_the_coder(path: Path):
         assert project.events(1)[0]["summary"].startswith("removed memo")
 
 
+def test_a_journal_entry_from_the_coding_screen_links_the_passage_and_code(path: Path):
+    """J on the coding screen, then n: the new entry is offered the selected passage
+    and the code under the cursor; l then links one more code from the picker."""
+    async def scenario():
+        app = QcodeApp(path, "cy", remember=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, CodingScreen)
+                        and app.screen.turns)
+            app.screen.view.select_span(100, 120)
+            app.screen.panel.select_code(code_id(path, "Resources"))
+            await pilot.press("J")
+            await settle(pilot, app)
+            assert isinstance(app.screen, MemoListScreen) and app.screen.journal
+            await pilot.press("n")
+            await type_memo(pilot, app, "blame again")
+            await pilot.press("enter")  # the first choice: the passage and the code
+            await until(pilot, lambda: len(app.screen.shown) == 1)
+            keys = list(app.screen.query("FooterKey"))
+            assert "Link" in " ".join(str(k.render()) for k in keys)
+            assert all(0 < k.region.right <= 80 for k in keys)  # none cut off
+            await pilot.press("l")
+            await settle(pilot, app)
+            for key in "Fear":
+                await pilot.press(key)
+            await pilot.press("enter")
+            await until(pilot, lambda: len(app.screen.shown[0].links) == 3)
+    run(scenario())
+    with Project.open(path) as project:
+        entry = project.memo_rows(kind="journal")[0]
+        assert entry.links == ["transcript p01-detective [100, 120)", "code Resources",
+                               "code Fear of deportation"]
+
+
 def test_the_keys_are_in_help():
     rows = {(where, keys) for where, keys, *_ in binding_rows(QcodeApp.__new__(QcodeApp))}
     assert {("Transcripts", "m"), ("Transcripts", "p"), ("Transcripts", "M"),
             ("Transcripts", "J"), ("Coding", "M"), ("Codebook panel", "w"),
-            ("Memos and journal", "enter")} <= rows
+            ("Memos and journal", "enter"), ("Memos and journal", "l")} <= rows

@@ -131,6 +131,50 @@ def test_a_cases_attributes_are_set_from_the_transcripts_screen(path: Path):
     run(scenario())
 
 
+def test_attributes_set_on_the_transcripts_screen_are_undone_and_redone_there(path: Path):
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert screen_text(app).splitlines()[-1].split()[:4] == ["u", "Undo", "U", "Redo"]
+            await pilot.press("a", "down", "enter")  # role
+            await until(pilot, lambda: isinstance(app.screen, AskLine))
+            await pilot.press("ctrl+shift+a", *"Inspector", "enter")
+            await until(pilot, lambda: isinstance(app.screen, TranscriptsScreen) and any(
+                row["attributes"].get("role") == "Inspector" for row in app.screen.rows))
+            await pilot.press("u")
+            await until(pilot, lambda: any(row["attributes"].get("role") ==
+                                           "Detective Sergeant" for row in app.screen.rows))
+            assert attributes(path, "P01")["role"] == "Detective Sergeant"
+            assert any(str(n.message) == "Undone: case P01: role=Inspector"
+                       for n in app._notifications)
+            await pilot.press("U")
+            await until(pilot, lambda: any(row["attributes"].get("role") == "Inspector"
+                                           for row in app.screen.rows))
+            assert attributes(path, "P01")["role"] == "Inspector"
+    run(scenario())
+
+
+def test_undo_on_the_transcripts_screen_asks_before_taking_back_a_coding(path: Path):
+    with Project.open(path) as project:
+        project.coder = "ana"
+        project.add_coding(1, code_id(path, "Resources"), "ana", 0, 5)
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("u")
+            await until(pilot, lambda: isinstance(app.screen, Choose))
+            await settle(pilot, app)
+            drawn = screen_text(app)
+            assert "not made here: coded as" in drawn and "Resources in p01" in drawn
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
+            assert len(codings(path, "ana")) == 1
+    run(scenario())
+
+
 @pytest.mark.parametrize("vim", [True, False])
 def test_vim_keys_move_and_never_code(path: Path, vim: bool):
     with Project.open(path) as project:

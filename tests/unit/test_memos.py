@@ -177,3 +177,19 @@ def test_a_linked_passage_moves_with_a_late_redaction(project: Project):
     span = link.removeprefix("transcript t1 [").removesuffix(")").split(", ")
     text = project.transcript_text(tid)
     assert text[int(span[0]):int(span[1])] == "Sarah [Person 1]"
+
+
+def test_linking_adds_to_a_memos_links_and_is_one_undo(filled):
+    project, tid, code = filled
+    ref = project.add_memo("what I bring to this", journal=True,
+                           links=[Link("transcript", tid)])
+    project.link_memo(ref, [Link("code", code), Link("transcript", tid, 0, 5)])
+    assert project.memo_row(ref).links == ["transcript t1", "code Training",
+                                           "transcript t1 [0, 5)"]
+    project.undo()
+    assert project.memo_row(ref).links == ["transcript t1"]
+    with pytest.raises(ProjectError, match="no code with id"):
+        project.link_memo(ref, [Link("code", 999)])
+    with pytest.raises(ProjectError, match="has no links"):
+        project.link_memo("coding:1", [Link("code", code)])
+    assert project.memo_row(ref).links == ["transcript t1"]

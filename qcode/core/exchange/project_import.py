@@ -15,7 +15,7 @@ from pathlib import Path
 
 from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.exchange.foreign import tidy, unique_name
-from qcode.core.model import Transcript
+from qcode.core.model import ReviewRecord, Transcript
 
 
 def as_parsed(project: ExchangeProject
@@ -60,6 +60,8 @@ def carry_anonymisation(project: ExchangeProject, anonymised: list[Transcript],
         resolution.end = mapping.end(resolution.end)
         resolution.first_coder = short_text(resolution.first_coder)
         resolution.second_coder = short_text(resolution.second_coder)
+    for review in project.reviews:
+        _carry_review(review, maps[review.transcript], short_text)
     for memo in project.memos:
         memo.name, memo.text = short_text(memo.name), short_text(memo.text)
     for case in project.cases:
@@ -84,6 +86,16 @@ def carry_anonymisation(project: ExchangeProject, anonymised: list[Transcript],
                 item.name = name
 
 
+def _carry_review(review: ReviewRecord, mapping, short_text: Callable[[str], str]) -> None:
+    """A review moves with its text; the names and words in it lose what the key
+    knows, as a resolution's and a memo's do."""
+    review.start, review.end = mapping.start(review.start), mapping.end(review.end)
+    review.coder, review.reviewer = short_text(review.coder), short_text(review.reviewer)
+    review.decided_by = review.decided_by and short_text(review.decided_by)
+    for comment in review.comments:
+        comment.author, comment.body = short_text(comment.author), short_text(comment.body)
+
+
 def hold_back(project: ExchangeProject, transcripts: set[str]) -> None:
     """Transcripts (by GUID) kept out of the import leave with everything on them:
     their codings and resolutions, the memos about them, and the cases that held
@@ -94,6 +106,7 @@ def hold_back(project: ExchangeProject, transcripts: set[str]) -> None:
     project.codings = [c for c in project.codings if c.transcript not in transcripts]
     project.resolutions = [r for r in project.resolutions
                            if r.transcript not in transcripts]
+    project.reviews = [r for r in project.reviews if r.transcript not in transcripts]
     project.memos = [m for m in project.memos if not (
         m.target_type == "transcript" and m.target_guid in transcripts)]
     cases = []

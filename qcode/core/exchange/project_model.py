@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from qcode.core.codebook import Codebook
-from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript
+from qcode.core.model import Case, Coder, Coding, Memo, Resolution, ReviewRecord, Transcript
 
 # The archive entry where qcode keeps what REFI-QDA has no place for (turns, file
 # details); other tools ignore it.
@@ -60,5 +60,6 @@ class ExchangeProject:
     codings: list[Coding] | StoredCodings = field(default_factory=list)
     memos: list[Memo] = field(default_factory=list)
     resolutions: list[Resolution] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)  # qcode's, in qcode.json
     # What a reader repaired or left out, for the user to read.
     warnings: list[str] = field(default_factory=list)

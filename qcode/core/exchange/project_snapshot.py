@@ -28,6 +28,7 @@ def snapshot(project) -> ExchangeProject:
                                   project.transcript_codings, project.coding_count()),
             memos=project.all_memos(),
             resolutions=project.all_resolutions(),
+            reviews=project.all_reviews(),
         )
 
 

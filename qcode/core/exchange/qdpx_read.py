@@ -821,11 +821,13 @@ def apply_extras(project: ExchangeProject, extras: dict) -> None:
                   for f in ("source_file", "source_format", "encoding", "imported")}
         planned.append((transcript, turns if given else None, fields))
     resolutions = [_resolution(row, project) for row in extras.get("resolutions") or []]
+    reviews = [_review(row, project) for row in extras.get("reviews") or []]
     memos = _by_guid(_mapping(extras.get("memos"), "memos"))
     placed = [(memo, _memo_facts(memos[memo.guid])) for memo in project.memos
               if memo.guid in memos]
     project.guid = clean_guid(guid) or project.guid
     project.resolutions = [r for r in resolutions if r is not None]
+    project.reviews = [r for r in reviews if r is not None]
     project.created = when or project.created
     if "codebook_name" in facts:  # null: the project had not named its codebook
         project.codebook.name = book or ""
@@ -864,6 +866,45 @@ def _resolution(row, project: ExchangeProject) -> model.Resolution | None:
     if not 0 <= resolution.start <= resolution.end <= len(texts[resolution.transcript]):
         raise ValueError("a resolution's place is outside its text")
     return resolution
+
+
+_REVIEW_TEXTS = ("guid", "coder", "reviewer", "decided_by")
+
+
+def _review(row, project: ExchangeProject) -> model.ReviewRecord | None:
+    """A review and its thread from qcode.json, or None when its transcript did not
+    come in."""
+    given = _mapping(row, "a review")
+    for field in _REVIEW_TEXTS:
+        _text(given.get(field), "a review's names")
+    if not (given.get("guid") and given.get("coder") and given.get("reviewer")):
+        raise ValueError("a review names no GUID, coder or reviewer")
+    if given.get("mark") not in ("agreed", "question") or \
+            given.get("outcome") not in (None, "kept", "changed", "removed"):
+        raise ValueError("a review's mark or outcome is not one qcode knows")
+    start, end = given.get("start"), given.get("end")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError("a review's place is not two positions")
+    comments = []
+    for comment in given.get("comments") or []:
+        comment = _mapping(comment, "a review's comment")
+        if not all(isinstance(comment.get(f), str) for f in ("guid", "author", "body")):
+            raise ValueError("a review's comment has no GUID, author or words")
+        comments.append(model.ReviewComment(comment["author"], comment["body"],
+                                            _date(comment.get("created")), comment["guid"]))
+    review = {field: given.get(field) for field in (*_REVIEW_TEXTS, "mark", "outcome",
+                                                    "start", "end")}
+    for field in ("transcript", "code", "coding"):
+        value = _text(given.get(field), "a review's GUIDs")
+        review[field] = clean_guid(value) or value
+    review.update(decided=_date(given.get("decided")), created=_date(given.get("created")),
+                  comments=comments)
+    texts = {t.guid: t.text for t in project.transcripts}
+    if review["transcript"] not in texts:
+        return None
+    if not 0 <= start < end <= len(texts[review["transcript"]]):
+        raise ValueError("a review's place is outside its text")
+    return model.ReviewRecord(**review)
 
 
 def _memo_facts(given) -> dict:

@@ -34,6 +34,7 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import io
 import json
@@ -180,6 +181,9 @@ def extras(exchange: ExchangeProject) -> dict:
                          r.first_coder, r.second_coder, r.start, r.end, r.choice,
                          r.resolved_by, r.created]
                         for r in exchange.resolutions],
+        "reviews": [{**dataclasses.asdict(r), "transcript": written(r.transcript),
+                     "code": written(r.code), "coding": written(r.coding)}
+                    for r in exchange.reviews],
     }
 
 

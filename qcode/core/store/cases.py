@@ -34,26 +34,31 @@ class Cases:
             "INSERT INTO cases (guid, name) VALUES (?, ?)", (new_guid(), name)
         ).lastrowid
 
-    def set_attributes(self, case: str, values: Mapping[str, str]) -> None:
-        """Set attributes of a case (created if new); an empty value removes one."""
+    def set_attributes(self, case: str, values: Mapping[str, str],
+                       actor: str | None = None) -> None:
+        """Set attributes of a case (created if new); an empty value removes one. One
+        undoable action of `actor` (default: this coder)."""
         with self.transaction():
-            case_id = self._case_id(case, create=True)
+            changes: list = []
+            case_id = self._case_id(case, create=False)
+            if case_id is None:
+                case_id = self._insert(changes, "cases", {"guid": new_guid(), "name": case})
             for name, value in values.items():
-                if value == "":
-                    self.conn.execute(
-                        "DELETE FROM attributes WHERE case_id = ? AND name = ?",
-                        (case_id, name),
-                    )
-                else:
-                    self.conn.execute(
-                        "INSERT INTO attributes (case_id, name, value, type) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (case_id, name) "
-                        "DO UPDATE SET value = excluded.value, type = excluded.type",
-                        (case_id, name, value, _attribute_type(value)),
-                    )
+                row = {"case_id": case_id, "name": name}
+                before = self._keyed_row("attributes", row)
+                if before is not None and before["value"] == value:
+                    continue
+                self._delete_keyed(changes, "attributes", row)
+                if value != "":
+                    self._insert_keyed(changes, "attributes", {
+                        **row, "value": value, "type": _attribute_type(value)})
             shown = ", ".join(f"{k}={v!s}" for k, v in values.items())
-            self.record("set attributes", f"case {case}: {shown}", case=case,
-                        attributes=dict(values))
+            if not changes:  # every value was already so: nothing to undo
+                self.record("set attributes", f"case {case}: {shown} (unchanged)",
+                            actor=actor, case=case, attributes=dict(values))
+                return
+            self._action("set attributes", f"case {case}: {shown}", changes, actor=actor,
+                         case=case, attributes=dict(values))
 
     def attribute_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute(

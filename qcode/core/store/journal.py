@@ -196,6 +196,27 @@ class Journal:
             return None
         return dict(zip([d[0] for d in cursor.description], row))
 
+    def _keyed_row(self, table: str, row: dict) -> dict | None:
+        """The row stored now under `row`'s key (its id, or its own key; see _KEYS)."""
+        where, key = _key(table, row)
+        cursor = self.conn.execute(f"SELECT * FROM {table} WHERE {where}", key)
+        found = cursor.fetchone()
+        return None if found is None else dict(zip([d[0] for d in cursor.description],
+                                                    found))
+
+    def _delete_keyed(self, changes: list, table: str, row: dict) -> None:
+        """Delete a row of a table keyed by its own columns (see _KEYS), for undo."""
+        found = self._keyed_row(table, row)
+        if found is not None:
+            where, key = _key(table, found)
+            self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
+            changes.append(["delete", table, found])
+
+    def _insert_keyed(self, changes: list, table: str, row: dict) -> None:
+        """Insert a row of a table keyed by its own columns (see _KEYS), for undo."""
+        self._put(table, row)
+        changes.append(["insert", table, row])
+
     def _delete(self, changes: list, table: str, row_id: int) -> None:
         row = self._row(table, row_id)
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
@@ -239,11 +260,12 @@ class Journal:
                 continue
             row = change[2]
             remove = (kind == "insert") == backwards
-            current = self._row(table, row["id"])
+            where, key = _key(table, row)
+            current = self._keyed_row(table, row)
             if remove:
-                if current != row or self._still_used(table, row["id"]):
+                if current != row or self._still_used(table, row.get("id")):
                     raise ProjectError(f"a {_singular(table)} it touched was changed since")
-                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+                self.conn.execute(f"DELETE FROM {table} WHERE {where}", key)
             else:
                 if current is not None:
                     raise ProjectError(f"a {_singular(table)} it touched was changed since")
@@ -363,15 +385,28 @@ class Journal:
                 self.conn.execute("ROLLBACK")  # nothing was written: this ends the read
 
 
+# Tables whose rows have no id: undo finds them by these columns instead.
+_KEYS = {"attributes": ("case_id", "name")}
+
+
+def _key(table: str, row: dict) -> tuple[str, tuple]:
+    """The WHERE clause and its values that find `row` of `table` again."""
+    columns = _KEYS.get(table, ("id",))
+    return " AND ".join(f'"{c}" = ?' for c in columns), tuple(row[c] for c in columns)
+
+
 def _row_identity(change: list) -> tuple:
     """What a change of an undoable action touched: codings and resolutions by id (ids
-    never used before, see _new_ids, and what an update names), the rest by GUID."""
+    never used before, see _new_ids, and what an update names), rows without an id by
+    their key, the rest by GUID."""
     kind, table, row = change[0], change[1], change[2]
+    if table in _KEYS:
+        return table, _key(table, row)[1]
     if kind == "update" or table in ("codings", "resolutions"):
         return table, row if kind == "update" else row["id"]
     return table, row.get("guid")
 
 
 def _singular(table: str) -> str:
-    return {"codings": "coding", "codes": "code", "resolutions": "resolution"
-            }.get(table, table)
+    return {"codings": "coding", "codes": "code", "resolutions": "resolution",
+            "attributes": "attribute"}.get(table, table)

@@ -111,6 +111,17 @@ class Memos:
                 self._put_links(changes, memo_id, links)
             self._action("edit memo", f"edited memo {memo_id}", changes, memo=memo_id)
 
+    def link_memo(self, ref: str, links: list[Link]) -> None:
+        """Add links to a memo, keeping the ones it has (the journal screen's l)."""
+        if _coding_id(ref) is not None:
+            raise ProjectError("a coding's memo has no links")
+        memo_id = self._memo_id(ref)
+        with self.transaction():
+            changes: list = []
+            self._update(changes, "memos", memo_id, modified=now())
+            self._put_links(changes, memo_id, links)
+            self._action("link memo", f"linked memo {memo_id}", changes, memo=memo_id)
+
     def remove_memo(self, ref: str) -> None:
         coding_id = _coding_id(ref)
         if coding_id is not None:
@@ -232,15 +243,17 @@ class Memos:
         for link in links:
             if link.target_type == "code":
                 self._code_name(link.target_id)
-                values = {"code_id": link.target_id}
+                # Every column given: undo compares the stored row with this one.
+                values = {"code_id": link.target_id, "transcript_id": None, "start": None,
+                          "end": None}
             elif link.target_type == "transcript":
                 if link.start is not None:
                     self._check_span(link.target_id, link.start, link.end)
                 elif not self.conn.execute("SELECT 1 FROM transcripts WHERE id = ?",
                                            (link.target_id,)).fetchone():
                     raise ProjectError(f"no transcript with id {link.target_id}")
-                values = {"transcript_id": link.target_id, "start": link.start,
-                          "end": link.end}
+                values = {"code_id": None, "transcript_id": link.target_id,
+                          "start": link.start, "end": link.end}
             else:
                 raise ProjectError(f"a memo cannot link a {link.target_type}")
             self._insert(changes, "memo_links",

@@ -13,6 +13,14 @@ from qcode.core.store.cases import _attribute_type
 # Codings inserted at a time by a merge: an import brings hundreds of thousands.
 MERGE_BATCH = 10_000
 
+_REVIEW_NAMES = ("id", "guid", "coding_id", "transcript_id", "code_id", "start", "end",
+                 "coder", "reviewer", "mark", "outcome", "decided_by", "decided", "created")
+_REVIEW_COLUMNS = ", ".join(f'"{c}"' for c in _REVIEW_NAMES)
+
+
+def _verdict(mark: str, outcome: str | None) -> str:
+    return f"{mark}, {outcome}" if outcome else mark
+
 
 class Merging:
     def merge(self, other_path: str | Path) -> dict:
@@ -29,7 +37,8 @@ class Merging:
 
     def _merge_from(self, other: sqlite3.Connection, action: str, summary: str) -> dict:
         report: dict = {"coders": 0, "cases": 0, "transcripts": 0, "codes": 0,
-                        "codings": 0, "memos": 0, "marks": 0, "conflicts": []}
+                        "codings": 0, "memos": 0, "marks": 0, "reviews": 0, "comments": 0,
+                        "conflicts": []}
         conflicts = report["conflicts"]
         with self.transaction():
             coders = self._merge_by_name(other, "coders", report,
@@ -42,6 +51,7 @@ class Merging:
             self._merge_memos(other, coders, cases, transcripts, codes, report)
             self._merge_resolutions(other, transcripts, codes)
             self._merge_assignments(other, transcripts, coders, report)
+            self._merge_reviews(other, transcripts, codes, report)
             self.record(action, f"{summary}: " + ", ".join(f"{report[k]} {k}" for k in (
                             "transcripts", "codes", "codings", "coders")),
                         **{k: v for k, v in report.items() if k != "conflicts"},
@@ -269,6 +279,74 @@ class Merging:
                 self._set_columns("assignments", row[0], added)
                 report["marks"] += len(added)
 
+    def _merge_reviews(self, other, transcripts, codes, report: dict) -> None:
+        """A review made in a coder's copy, and the thread under it, matched by GUID
+        (then by its coding and reviewer); the coding it is of is found here by the
+        coding's GUID, or by its place when the review removed it. Comments are added to
+        a review known here too (the coder answered in one copy, the reviewer in the
+        other); a mark or outcome that differs is reported and this project's kept."""
+        if not other.execute("SELECT 1 FROM reviews LIMIT 1").fetchone():
+            return
+        their_codings = dict(other.execute("SELECT id, guid FROM codings"))
+        our_codings = dict(self.conn.execute("SELECT guid, id FROM codings"))
+        reviews: dict[int, int] = {}
+        for row in other.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY id"):
+            review = dict(zip(_REVIEW_NAMES, row))
+            if review["transcript_id"] not in transcripts:
+                continue  # a transcript whose text differs: reported above
+            review.update(transcript_id=transcripts[review["transcript_id"]],
+                          code_id=codes[review["code_id"]])
+            review["coding_id"] = our_codings.get(their_codings.get(review["coding_id"])) \
+                or self._reviewed_coding(review)
+            ours = self.conn.execute(
+                "SELECT id, mark, outcome FROM reviews WHERE guid = ? UNION ALL SELECT id,"
+                " mark, outcome FROM reviews WHERE coding_id = ? AND reviewer = ? LIMIT 1",
+                (review["guid"], review["coding_id"], review["reviewer"])).fetchone()
+            other_id = review.pop("id")
+            if ours is None:
+                reviews[other_id] = self._put_new("reviews", review)
+                report["reviews"] += 1
+                if review["outcome"] == "removed" and review["coding_id"] in \
+                        our_codings.values():
+                    report["conflicts"].append(
+                        f"{review['coder']}'s coding in transcript "
+                        f"{self._transcript_name(review['transcript_id'])} was removed "
+                        "after review in the other copy; a merge removes nothing, so it "
+                        "is still here")
+                continue
+            reviews[other_id] = ours[0]
+            if (ours[1], ours[2]) != (review["mark"], review["outcome"]):
+                report["conflicts"].append(
+                    f"{review['reviewer']}'s review of {review['coder']}'s coding in "
+                    f"transcript {self._transcript_name(review['transcript_id'])} is "
+                    f"{_verdict(ours[1], ours[2])} here and "
+                    f"{_verdict(review['mark'], review['outcome'])} in the other copy; "
+                    "kept this project's")
+        known = {r[0] for r in self.conn.execute("SELECT guid FROM review_comments")}
+        new = [{"guid": guid, "review_id": reviews[review_id], "author": author,
+                "body": body, "created": created}
+               for guid, review_id, author, body, created in other.execute(
+                   "SELECT guid, review_id, author, body, created FROM review_comments"
+                   " ORDER BY created, id")
+               if guid not in known and review_id in reviews]
+        self._insert_many("review_comments", new)
+        report["comments"] += len(new)
+
+    def _reviewed_coding(self, review: dict) -> int:
+        """The coding a review is of when the other copy no longer has it (removed as
+        the outcome): the same place here, else an id no coding will ever have, so the
+        review still counts in the figures without pointing at another coding."""
+        found = self.conn.execute(
+            'SELECT c.id FROM codings c JOIN coders k ON k.id = c.coder_id WHERE'
+            ' c.transcript_id = ? AND c.code_id = ? AND c.start = ? AND c."end" = ?'
+            " AND k.name = ?", (review["transcript_id"], review["code_id"],
+                                review["start"], review["end"], review["coder"])).fetchone()
+        return found[0] if found else self._new_ids("codings", 1)
+
+    def _transcript_name(self, transcript_id: int) -> str:
+        return self.conn.execute("SELECT name FROM transcripts WHERE id = ?",
+                                 (transcript_id,)).fetchone()[0]
+
     def _merge_memos(self, other, coders, cases, transcripts, codes, report: dict) -> None:
         # A memo's target is named by GUID; the thing it names may be known here by
         # another one (a transcript matched by its text, a code by its path). Links
@@ -389,6 +467,7 @@ class Merging:
                 ((c.guid, transcript_ids[c.transcript], code_ids[c.code], coder_ids[c.coder],
                   c.start, c.end, c.memo, c.created or now()) for c in project.codings))
             self._lay_out_memos(project.memos, coder_ids, transcript_ids, code_ids)
+            self._lay_out_reviews(project.reviews, transcript_ids, code_ids)
             self.conn.executemany(
                 "INSERT INTO resolutions (guid, transcript_id, code_id, first_coder,"
                 ' second_coder, start, "end", choice, resolved_by, created)'

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from qcode.core.model import Coding, Review, ReviewComment, ReviewCounts, ReviewFigures
+from qcode.core.model import (Coding, Review, ReviewComment, ReviewCounts, ReviewFigures,
+                              ReviewRecord)
 from qcode.core.store.base import ProjectError, new_guid, now
 
 MARKS = ("agreed", "question")
@@ -121,6 +122,43 @@ class Reviews:
             for review in found:
                 review.comments = threads.get(review.id, [])
         return found
+
+    def all_reviews(self) -> list[ReviewRecord]:
+        """Every review with its thread, for an export, by GUID."""
+        comments: dict[int, list[ReviewComment]] = {}
+        for review_id, guid, author, body, created in self.conn.execute(
+                "SELECT review_id, guid, author, body, created FROM review_comments"
+                " ORDER BY id"):
+            comments.setdefault(review_id, []).append(
+                ReviewComment(author, body, created, guid))
+        return [ReviewRecord(*row[1:], comments=comments.get(row[0], []))
+                for row in self.conn.execute(
+                    'SELECT r.id, r.guid, c.guid, t.guid, k.guid, r.start, r."end", r.coder,'
+                    " r.reviewer, r.mark, r.outcome, r.decided_by, r.decided, r.created"
+                    " FROM reviews r JOIN transcripts t ON t.id = r.transcript_id"
+                    " JOIN codes k ON k.id = r.code_id"
+                    " LEFT JOIN codings c ON c.id = r.coding_id ORDER BY r.id")]
+
+    def _lay_out_reviews(self, reviews: list[ReviewRecord], transcript_ids: dict,
+                         code_ids: dict) -> None:
+        """An export's reviews, written as they are into a project being laid out; a
+        review whose coding was removed gets an id no coding will have."""
+        coding_ids = dict(self.conn.execute("SELECT guid, id FROM codings"))
+        for r in reviews:
+            if r.transcript not in transcript_ids or r.code not in code_ids:
+                continue
+            review_id = self._new_ids("reviews", 1)
+            self._put("reviews", {
+                "id": review_id, "guid": r.guid,
+                "coding_id": coding_ids.get(r.coding) or self._new_ids("codings", 1),
+                "transcript_id": transcript_ids[r.transcript], "code_id": code_ids[r.code],
+                "start": r.start, "end": r.end, "coder": r.coder, "reviewer": r.reviewer,
+                "mark": r.mark, "outcome": r.outcome, "decided_by": r.decided_by,
+                "decided": r.decided, "created": r.created})
+            for c in r.comments:
+                self._put("review_comments", {
+                    "guid": c.guid or new_guid(), "review_id": review_id,
+                    "author": c.author, "body": c.body, "created": c.created or now()})
 
     def codings_to_review(self, coder: str) -> list[Coding]:
         """Every coding of `coder`, in transcript and text order."""

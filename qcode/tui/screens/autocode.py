@@ -1,6 +1,7 @@
 """Reviewing auto-coding's hits one by one in the context of their turn: accept,
 reject, widen to the sentence or the turn, accept all that are left; then code the
-accepted ones as one undoable action. Finding the hits runs off the UI, with progress."""
+accepted ones as one undoable action. Finding the hits runs off the UI, with progress.
+From the transcripts screen, a small form asks for the search first."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, ProgressBar, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
-from qcode.core.autocode import Proposal, Search, accept, find
+from qcode.core.autocode import MODES, UNITS, Proposal, Search, accept, code_to_apply, find
 from qcode.core.errors import QcodeError
 from qcode.tui.widgets.footer import KeysFooter
 
@@ -170,3 +171,72 @@ class AutocodeScreen(Screen):
         self.notify(f"coded {done.added} place(s) as {self.code[1]}, marked auto-coded"
                     f"{left}; u undoes it on the coding screen", timeout=8)
         self.app.pop_screen()
+
+
+ASKED = (("pattern", "Look for", "a phrase, an expression or a fuzzy phrase"),
+         ("code", "Code as", "the code's name, or Theme > Code"),
+         ("speaker", "Speaker", "any; participant, interviewer or a label"),
+         ("within", "Within", "anywhere; or only inside your codings of this code"))
+
+
+class AutocodeForm(ModalScreen[dict | None]):
+    """What to look for and how, as `qcode autocode` asks it; dismisses with the
+    fields (empty ones left out) for `search_from`."""
+
+    BINDINGS = [Binding("ctrl+s", "find", "Find hits", id="autocode_form.find"),
+                Binding("escape", "dismiss(None)", "Cancel", id="autocode_form.cancel")]
+    AUTO_FOCUS = "#ac-pattern"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="autocode-form"):
+            yield Label(Text("Auto-code: find every place, then review each hit",
+                             style="bold"))
+            for field, label, hint in ASKED:
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label")
+                    yield Input(placeholder=hint, id=f"ac-{field}", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Kind", classes="form-label")
+                yield Select([(m, m) for m in MODES], value="phrase", allow_blank=False,
+                             id="ac-mode", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Code the", classes="form-label")
+                yield Select([(u, u) for u in UNITS], value="match", allow_blank=False,
+                             id="ac-unit", compact=True)
+            yield Static(Text("Tab moves, Ctrl+S (or Enter) finds the hits, Esc cancels",
+                              style="dim"))
+
+    def on_input_submitted(self) -> None:
+        self.action_find()
+
+    def action_find(self) -> None:
+        fields = {field: self.query_one(f"#ac-{field}", Input).value.strip()
+                  for field, _, _ in ASKED}
+        fields["mode"] = self.query_one("#ac-mode", Select).value
+        fields["unit"] = self.query_one("#ac-unit", Select).value
+        if not fields["code"]:
+            self.notify("Say which code to apply", severity="warning")
+            return
+        self.dismiss({k: v for k, v in fields.items() if v})
+
+
+def search_from(project, fields: dict, coder: str) -> tuple[Search, tuple[int, str]]:
+    """The form's answers as a search and the code to apply; an unknown code or a
+    category is refused here, a bad pattern when the review screen looks."""
+    code = code_to_apply(project, fields["code"])
+    within = code_to_apply(project, fields["within"]) if "within" in fields else None
+    return Search(fields.get("pattern"), fields["mode"], fields["unit"],
+                  fields.get("speaker"), within, None, coder), code
+
+
+async def open_autocode(screen) -> None:
+    """Ask for the search in the form, then open the review screen on it."""
+    fields = await screen.app.push_screen_wait(AutocodeForm())
+    if fields is None:
+        return
+    try:
+        search, code = await screen.app.db(search_from, fields, screen.app.coder)
+    except QcodeError as exc:
+        screen.notify(str(exc), severity="warning", timeout=8)
+        return
+    await screen.app.push_screen(AutocodeScreen(search, code))

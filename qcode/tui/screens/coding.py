@@ -454,9 +454,17 @@ class CodingScreen(Screen):
         self.app.push_screen(MemoListScreen())
 
     def action_journal(self) -> None:
-        from qcode.tui.screens.memos import MemoListScreen
+        """The journal, offering a new entry links to the passage and code here."""
+        from qcode.tui.screens.memos import Here, MemoListScreen
 
-        self.app.push_screen(MemoListScreen(journal=True))
+        span = self.view.selected_span()
+        under = spans.covering(self.codings, self.view.cursor_offset)
+        code_id = under[0].code_id if under else self.panel.highlighted_code
+        if span[0] == span[1]:
+            span = (under[0].start, under[0].end) if under else None
+        code = (code_id, self.codes[code_id].name) if code_id in self.codes else None
+        self.app.push_screen(MemoListScreen(journal=True, here=Here(
+            self.transcript_id, self.transcript_name, span, code)))
 
     @work(group="action", exit_on_error=False)
     async def action_code_memo(self) -> None:
@@ -523,9 +531,9 @@ class CodingScreen(Screen):
             self.notify(f"{DONE[direction]}: {step.told}", timeout=3)
 
     def undo_belongs_here(self, step) -> bool:
-        from qcode.tui.undo import MEETING_ACTIONS, REVIEW_ACTIONS
+        from qcode.tui.undo import ATTRIBUTE_ACTIONS, MEETING_ACTIONS, REVIEW_ACTIONS
 
-        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS
+        return (step.action not in MEETING_ACTIONS + REVIEW_ACTIONS + ATTRIBUTE_ACTIONS
                 and step.transcript_id in (None, self.transcript_id))
 
     # -- who codes what -------------------------------------------------------------------

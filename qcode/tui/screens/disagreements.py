@@ -57,7 +57,7 @@ class DisagreementsScreen(Screen):
                 id="disagreements.edit"),
         Binding("n", "next_open", "Next", id="disagreements.next"),
         Binding("u,ctrl+z", "undo", "Undo", id="disagreements.undo"),
-        Binding("U,ctrl+y", "redo", "Redo", show=False, id="disagreements.redo"),
+        Binding("U,ctrl+y", "redo", "Redo", id="disagreements.redo"),
         Binding("tab", "switch_focus", "Text/list", show=False, id="disagreements.focus"),
     ]
 

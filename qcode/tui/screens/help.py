@@ -53,6 +53,7 @@ def binding_rows(app) -> list[tuple[str, str, str, str]]:
               ("Review of coding", coding_review.CodingReviewScreen),
               ("Reports", reports.ReportsScreen),
               ("Auto-code review", autocode.AutocodeScreen),
+              ("Auto-code form", autocode.AutocodeForm),
               ("Memos and journal", memos.MemoListScreen),
               ("Dialogs", forms.MemoEditor)]
     keymap = getattr(app, "_keymap", {}) or {}

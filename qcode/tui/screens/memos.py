@@ -3,6 +3,8 @@ transcript and search the text; Enter jumps to what a memo is about."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -11,10 +13,45 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project, ProjectError
-from qcode.core.store.memos import MemoRow
+from qcode.core.store.memos import Link, MemoRow
 from qcode.tui.widgets.footer import KeysFooter
 
 FILTERS = ("kind", "author", "code", "transcript")
+PASSAGE = "passage"  # the picker's extra choice: the passage the coding screen was at
+
+
+@dataclass(frozen=True)
+class Here:
+    """Where the researcher was when opening the journal from the coding screen: the
+    passage selected (or coded under the cursor) and the code under the cursor; a new
+    entry offers to link them, and l offers the passage beside the codes."""
+
+    transcript_id: int
+    transcript: str
+    span: tuple[int, int] | None
+    code: tuple[int, str] | None
+
+    @property
+    def passage(self) -> str:
+        return f"{self.transcript} [{self.span[0]}, {self.span[1]})"
+
+    def links(self, which: str) -> list[Link]:
+        out = []
+        if which in ("both", PASSAGE) and self.span:
+            out.append(Link("transcript", self.transcript_id, *self.span))
+        if which in ("both", "code") and self.code:
+            out.append(Link("code", self.code[0]))
+        return out
+
+    def choices(self) -> list[tuple[str, str]]:
+        out = []
+        if self.span and self.code:
+            out.append(("both", f"the passage {self.passage} and the code {self.code[1]}"))
+        if self.span:
+            out.append((PASSAGE, f"the passage {self.passage}"))
+        if self.code:
+            out.append(("code", f"the code {self.code[1]}"))
+        return out + [("none", "nothing")] if out else []
 
 
 def load_memos(project: Project, query: str, journal: bool) -> list[MemoRow]:
@@ -41,14 +78,15 @@ class MemoListScreen(Screen):
         Binding("enter", "open", "Go to", id="memos.open"),
         Binding("e", "edit", "Edit", id="memos.edit"),
         Binding("n", "new", "New", id="memos.new"),
+        Binding("l", "link", "Link", id="memos.link"),
         Binding("x,delete", "remove", "Remove", id="memos.remove"),
         Binding("slash", "filter", "Filter", id="memos.filter"),
         Binding("escape", "back", "Back", id="memos.back"),
     ]
 
-    def __init__(self, journal: bool = False):
+    def __init__(self, journal: bool = False, here: Here | None = None):
         super().__init__()
-        self.journal = journal
+        self.journal, self.here = journal, here
         self.shown: list[MemoRow] = []
 
     def compose(self) -> ComposeResult:
@@ -163,12 +201,41 @@ class MemoListScreen(Screen):
 
     @work(group="action", exit_on_error=False)
     async def action_new(self) -> None:
-        from qcode.tui.screens.forms import MemoEditor
+        from qcode.tui.screens.forms import Choose, MemoEditor
 
         title = "New journal entry" if self.journal else "New memo on the project"
         text = await self.app.push_screen_wait(MemoEditor(title, ""))
-        if text is not None:
-            await self.write(Project.add_memo, text, journal=self.journal)
+        if text is None:
+            return
+        links = []
+        if self.here is not None and self.here.choices():
+            which = await self.app.push_screen_wait(
+                Choose("Link this entry to what you were coding?", self.here.choices()))
+            links = self.here.links(which or "none")
+        await self.write(Project.add_memo, text, journal=self.journal, links=links)
+
+    @work(group="action", exit_on_error=False)
+    async def action_link(self) -> None:
+        """Link the highlighted memo to a code chosen in the picker (or to the passage
+        the coding screen was at)."""
+        from qcode.core.code_search import CodeIndex
+        from qcode.tui.screens.picker import CodePicker
+
+        memo = self.chosen()
+        if memo is None or memo.kind == "coding":
+            self.notify("Highlight a memo to link (a coding's memo is about its coding "
+                        "already)", severity="warning")
+            return
+        codes = await self.app.db(Project.codes)
+        extra = [(PASSAGE, f"the passage {self.here.passage}")] \
+            if self.here is not None and self.here.span else []
+        choice = await self.app.push_screen_wait(CodePicker(
+            CodeIndex(codes), "Link the memo to", allow_new=False, extra=extra))
+        if choice is None:
+            return
+        links = (self.here.links(PASSAGE) if choice.get("extra") == PASSAGE
+                 else [Link("code", choice["code"])])
+        await self.write(Project.link_memo, memo.ref, links)
 
     @work(group="action", exit_on_error=False)
     async def action_remove(self) -> None:

@@ -49,6 +49,8 @@ NEW_ATTRIBUTE = "\x00new"  # cannot be an attribute's name typed in a line
 class TranscriptsScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Code", id="transcripts.open"),
+        Binding("u,ctrl+z", "undo", "Undo", id="transcripts.undo"),
+        Binding("U,ctrl+y", "redo", "Redo", id="transcripts.redo"),
         Binding("a", "edit_attribute", "Attributes", id="transcripts.attributes"),
         Binding("slash", "filter", "Filter", id="transcripts.filter"),
         Binding("F", "search", "Search", id="transcripts.search"),
@@ -60,6 +62,7 @@ class TranscriptsScreen(Screen):
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("J", "journal", "Journal", id="transcripts.journal"),
         Binding("V", "review_coding", "Review", id="transcripts.review"),
+        Binding("A", "autocode", "Auto-code", show=False, id="transcripts.autocode"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -162,6 +165,22 @@ class TranscriptsScreen(Screen):
         self.notify(f"Case {row['case']}: {name} = {value}", timeout=3)
         self.action_reload()
 
+    @work(group="action", exit_on_error=False)
+    async def action_undo(self) -> None:
+        await self.step("undo")
+
+    @work(group="action", exit_on_error=False)
+    async def action_redo(self) -> None:
+        await self.step("redo")
+
+    async def step(self, direction: str) -> None:
+        """Undo here takes back an attribute set here (or with `qcode case set`);
+        anything else is named and asked about first."""
+        from qcode.tui.undo import ATTRIBUTE_ACTIONS, take_step
+
+        if await take_step(self, direction, lambda step: step.action in ATTRIBUTE_ACTIONS):
+            self.action_reload()
+
     async def action_review_coding(self) -> None:
         """Review a colleague's codings, or answer a review of one's own."""
         from qcode.tui.screens.coding_review import CodingReviewScreen, review_choices
@@ -206,6 +225,12 @@ class TranscriptsScreen(Screen):
         from qcode.tui.screens.reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen(self.app.report_choices))
+
+    @work(group="action", exit_on_error=False)
+    async def action_autocode(self) -> None:
+        from qcode.tui.screens.autocode import open_autocode
+
+        await open_autocode(self)
 
     def action_search(self) -> None:
         from qcode.tui.screens.search import SearchScreen
