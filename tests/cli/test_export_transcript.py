@@ -181,10 +181,10 @@ def test_the_file_guard_and_mistakes(run, tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a1.html", "hand.qcode"]
 
 
-def test_an_exported_transcript_holds_no_original_identifier(tmp_path: Path, monkeypatch):
-    from qcode.core.demo import build_demo, demo_identifiers
+def test_an_exported_transcript_holds_no_original_identifier(tmp_path: Path, monkeypatch,
+                                                           demo_copy: Path):
+    from qcode.core.demo import demo_identifiers
 
-    build_demo(tmp_path / "demo.qcode").project.close()
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QCODE_CODER", raising=False)
     names = [t["name"] for t in json.loads(cli_result(

@@ -17,7 +17,7 @@ from qcode.core.importers.word import parse_docx_bytes
 from qcode.core.model import Transcript, Turn
 from qcode.core.store import Project, ProjectError
 from tests.cli.test_pipeline import everywhere, leaks
-from tests.conftest import cli_result
+from tests.conftest import cli_result, copy_demo
 
 BODY = "INTERVIEWER: How was it?\n\nP01: It was fine.\n"
 
@@ -578,17 +578,9 @@ def test_an_import_that_fills_the_disk_is_told_and_saves_nothing(folder: Path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
+def demo(tmp_path_factory, demo_template: Path) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    import os
-
-    here = os.getcwd()
-    os.chdir(folder)
-    try:
-        cli_result(["demo"])
-    finally:
-        os.chdir(here)
-    return folder
+    return copy_demo(demo_template, folder).parent
 
 
 @pytest.mark.parametrize("args, written", [

@@ -128,13 +128,13 @@ def test_a_mismatched_extension_is_refused(run, tmp_path: Path):
     assert not (tmp_path / "q.txt").exists() and not (tmp_path / "a.xlsx").exists()
 
 
-def test_an_exported_workbook_holds_no_original_identifier(tmp_path: Path, monkeypatch):
+def test_an_exported_workbook_holds_no_original_identifier(tmp_path: Path, monkeypatch,
+                                                          demo_copy: Path):
     """Every quote of the demo (whole segments), its frequencies and its codebook with
     a quote per code, searched in the workbooks' unzipped parts for each listed real
     value."""
-    from qcode.core.demo import build_demo, demo_identifiers
+    from qcode.core.demo import demo_identifiers
 
-    build_demo(tmp_path / "demo.qcode").project.close()
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QCODE_CODER", raising=False)
     code = cli_result(["-p", "demo.qcode", "codebook", "show", "--json"]).output
