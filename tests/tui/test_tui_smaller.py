@@ -168,7 +168,11 @@ def test_undo_on_the_transcripts_screen_asks_before_taking_back_a_coding(path: P
             await until(pilot, lambda: isinstance(app.screen, Choose))
             await settle(pilot, app)
             drawn = screen_text(app)
-            assert "not made here: coded as" in drawn and "Resources in p01" in drawn
+            # The question names the coding in words: transcript, turn, first words, code
+            # (read across the dialog's wrapped lines).
+            words = " ".join(drawn.replace("│", " ").split())
+            assert "not made here: coded p01-detective, turn 1" in words
+            assert "as Resources" in words
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
             assert len(codings(path, "ana")) == 1
