@@ -57,6 +57,7 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
     memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from qcode.core.exchange.project_snapshot import snapshot
     from qcode.core.exchange.qdpx_write import counts, write_qdpx
+    from qcode.core.exchange.qualcoder_names import renamed_for_qualcoder
 
     refuse_other_formats(out, form)
     path = ctx.find_root().obj
@@ -71,6 +72,9 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
                                        f"to export; add some with 'qcode import FILES'"
                                        f"{hint}")
         write_qdpx(exchange, out, dialect)
+    if dialect == "qualcoder":
+        for renamed in renamed_for_qualcoder(exchange.codebook.codes):
+            say(renamed.said())
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
 

@@ -53,6 +53,7 @@ from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of, unique_name
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject, StoredCodings
+from qcode.core.exchange.qualcoder_names import renamed_for_qualcoder
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             lower_guids, written, xml_text)
@@ -334,6 +335,10 @@ class _Document:
         self.coders = by_guid(exchange.coders, lambda c: f"coder '{c.name}'")
         self.codes: dict[str, str] = {}  # code GUID -> its path of names
         self.walk_codes(exchange.codebook.codes, ())
+        # QualCoder needs a code's name unique in the whole tree (qualcoder_names.py).
+        self.names = {renamed.guid: renamed.written for renamed in
+                      renamed_for_qualcoder(exchange.codebook.codes)
+                      } if dialect == "qualcoder" else {}
         self.transcripts = by_guid(exchange.transcripts, lambda t: f"transcript '{t.name}'")
         # Notes (memos) in the order they are written, and where each is referred to.
         self.notes: list[dict] = []
@@ -439,8 +444,9 @@ class _Document:
         seen: dict[str, str] = {}
         memos = {guid: self.memo_text(guid) for guid in self.codes}
         for code in self.exchange.codebook.codes:
-            add_code(codes, code, (), seen, self.notes_on, memos)
+            add_code(codes, code, (), seen, self.notes_on, memos, self.names)
         names = {code.name.casefold() for code, _ in self.exchange.codebook.walk()}
+        names |= {name.casefold() for name in self.names.values()}
         for case in linked:
             self.case_code(codes, case, names)
         return book
