@@ -48,7 +48,8 @@ def refuse_other_formats(out: Path, form: str | None) -> None:
               help="The tool that will read OUT: positions counted as it counts them "
               "(nvivo: UTF-16 code units; the others: code points, as the standard says) "
               "and its texts' line breaks as it wants them (maxqda: CR LF, each one "
-              "position; the others: LF); see docs/interop.md.")
+              "position; the others: LF); qualcoder: code names unique across the "
+              "codebook, each renaming said; see docs/interop.md.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.pass_context
 def export(ctx: click.Context, out: Path, form: str | None, dialect: str,

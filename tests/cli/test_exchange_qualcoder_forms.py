@@ -134,13 +134,15 @@ def test_names_alike_across_the_tree_are_made_unique_for_qualcoder(tmp_path: Pat
     result = runner.invoke(cli, ["--project", str(study), "import-project",
                                  str(alike_names(tmp_path / "in.qdpx"))])
     assert result.exit_code == 0, result.output
-    out = {}
+    out, output = {}, {}
     for tool in ("standard", "qualcoder"):
         out[tool] = tmp_path / f"for-{tool}.qdpx"
         result = runner.invoke(cli, ["--project", str(study), "export", "--for", tool,
                                      str(out[tool])])
         assert result.exit_code == 0, result.output
-        said = result.output
+        output[tool] = result.output
+    said = output["qualcoder"]
+    assert "for QualCoder" not in output["standard"]
     assert dict(written_names(out["standard"])) == {
         "11": "Barriers", "01": "Training", "12": "Other", "13": "Support",
         "02": "Training", "14": "Other", "03": "Training", "04": "Training (Support)"}

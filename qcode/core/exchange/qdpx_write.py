@@ -18,6 +18,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A case's transcripts are named by `SourceRef`s in the case (the standard), and also
   as QualCoder and NVivo link them: a code with the case's GUID, coding the whole of
   each of its transcripts. qcode's reader turns that code back into the links.
+- For QualCoder (`--for qualcoder`), a code or category whose name repeats across the
+  tree is written as "Name (Parent)" (qualcoder_names.py), as QualCoder needs.
 - GUIDs are the project's own, or derived (uuid5) from them, written in lower case as
   every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
