@@ -48,7 +48,8 @@ def refuse_other_formats(out: Path, form: str | None) -> None:
               help="The tool that will read OUT: positions counted as it counts them "
               "(nvivo: UTF-16 code units; the others: code points, as the standard says) "
               "and its texts' line breaks as it wants them (maxqda: CR LF, each one "
-              "position; the others: LF); see docs/interop.md.")
+              "position; the others: LF); qualcoder: code names unique across the "
+              "codebook, each renaming said; see docs/interop.md.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.pass_context
 def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
@@ -57,6 +58,7 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
     memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from qcode.core.exchange.project_snapshot import snapshot
     from qcode.core.exchange.qdpx_write import counts, write_qdpx
+    from qcode.core.exchange.qualcoder_names import renamed_for_qualcoder
 
     refuse_other_formats(out, form)
     path = ctx.find_root().obj
@@ -71,6 +73,9 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
                                        f"to export; add some with 'qcode import FILES'"
                                        f"{hint}")
         write_qdpx(exchange, out, dialect)
+    if dialect == "qualcoder":
+        for renamed in renamed_for_qualcoder(exchange.codebook.codes):
+            say(renamed.said())
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
 

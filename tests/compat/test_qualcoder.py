@@ -85,3 +85,19 @@ def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
     drive("export-qdpx", imported["project"], str(tmp_path / "back"))
     qcode("--project", "back.qcode", "import-project", "back/demo.qdpx")
     assert what_travels(tmp_path / "back.qcode") == what_travels(tmp_path / "demo.qcode")
+
+
+def test_codes_named_alike_keep_every_coding_in_qualcoder(tmp_path: Path, monkeypatch):
+    from tests.cli.test_exchange_qualcoder_forms import alike_names
+
+    monkeypatch.chdir(tmp_path)
+    qcode("--project", "alike.qcode", "import-project", str(alike_names(tmp_path / "in.qdpx")))
+    lost = {}
+    for tool in ("standard", "qualcoder"):
+        qcode("--project", "alike.qcode", "export", "--for", tool, f"{tool}.qdpx")
+        counts = drive("import-qdpx", f"{tool}.qdpx", str(tmp_path / tool / "alike"))["counts"]
+        assert counts["code_text"] == 4
+        lost[tool] = counts["code_text_cid_null"]
+    # The standard's names lose the two later codes named Training there; unique ones
+    # lose nothing.
+    assert lost == {"standard": 2, "qualcoder": 0}

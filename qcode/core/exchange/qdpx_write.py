@@ -18,6 +18,8 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
 - A case's transcripts are named by `SourceRef`s in the case (the standard), and also
   as QualCoder and NVivo link them: a code with the case's GUID, coding the whole of
   each of its transcripts. qcode's reader turns that code back into the links.
+- For QualCoder (`--for qualcoder`), a code or category whose name repeats across the
+  tree is written as "Name (Parent)" (qualcoder_names.py), as QualCoder needs.
 - GUIDs are the project's own, or derived (uuid5) from them, written in lower case as
   every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
@@ -53,6 +55,7 @@ from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of, unique_name
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject, StoredCodings
+from qcode.core.exchange.qualcoder_names import renamed_for_qualcoder
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             lower_guids, written, xml_text)
@@ -334,6 +337,10 @@ class _Document:
         self.coders = by_guid(exchange.coders, lambda c: f"coder '{c.name}'")
         self.codes: dict[str, str] = {}  # code GUID -> its path of names
         self.walk_codes(exchange.codebook.codes, ())
+        # QualCoder needs a code's name unique in the whole tree (qualcoder_names.py).
+        self.names = {renamed.guid: renamed.written for renamed in
+                      renamed_for_qualcoder(exchange.codebook.codes)
+                      } if dialect == "qualcoder" else {}
         self.transcripts = by_guid(exchange.transcripts, lambda t: f"transcript '{t.name}'")
         # Notes (memos) in the order they are written, and where each is referred to.
         self.notes: list[dict] = []
@@ -439,8 +446,9 @@ class _Document:
         seen: dict[str, str] = {}
         memos = {guid: self.memo_text(guid) for guid in self.codes}
         for code in self.exchange.codebook.codes:
-            add_code(codes, code, (), seen, self.notes_on, memos)
+            add_code(codes, code, (), seen, self.notes_on, memos, self.names)
         names = {code.name.casefold() for code, _ in self.exchange.codebook.walk()}
+        names |= {name.casefold() for name in self.names.values()}
         for case in linked:
             self.case_code(codes, case, names)
         return book

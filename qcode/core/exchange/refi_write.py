@@ -68,13 +68,15 @@ def code_guid(code: Code, parents: tuple[str, ...]) -> str:
 
 def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dict[str, str],
              notes: Mapping[str, list[str]] | None = None,
-             memos: Mapping[str, str] | None = None) -> None:
+             memos: Mapping[str, str] | None = None,
+             names: Mapping[str, str] | None = None) -> None:
     """Append `code` and the codes under it to `parent`, nested, as REFI-QDA `Code`s.
 
     A category is written isCodable="false", every other code "true"; the colour is
     written only when it is #RRGGBB; the guidance travels in `Description`
     (description.py). `seen` maps each GUID written so far to its code's path, so a
-    repeat is refused. `notes` maps a code's GUID to the GUIDs of the Notes on it, and
+    repeat is refused. `names` maps a code's GUID to the name it is written under when
+    that is not its own (qualcoder_names.py). `notes` maps a code's GUID to the GUIDs of the Notes on it, and
     `memos` to their texts, which also go in `Description`, where QualCoder reads a
     code's memo; only a project can carry those (a codebook `Code` has no `NoteRef`).
     """
@@ -83,7 +85,8 @@ def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dic
     if guid in seen:
         raise ExchangeError(f"codes '{seen[guid]}' and '{path}' have the same guid {guid}")
     seen[guid] = path
-    attributes = {"guid": guid, "name": xml_text(code.name, f"the name of code '{path}'"),
+    name = (names or {}).get(guid, code.name)
+    attributes = {"guid": guid, "name": xml_text(name, f"the name of code '{path}'"),
                   "isCodable": "true" if code.codable else "false"}
     if code.colour and COLOUR.match(code.colour):
         attributes["color"] = code.colour.upper()
@@ -96,4 +99,4 @@ def add_code(parent: ET.Element, code: Code, parents: tuple[str, ...], seen: dic
     for note in (notes or {}).get(guid, ()):
         ET.SubElement(element, "NoteRef", {"targetGUID": note})
     for child in code.codes:
-        add_code(element, child, (*parents, code.name), seen, notes, memos)
+        add_code(element, child, (*parents, code.name), seen, notes, memos, names)
