@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from qcode.core.errors import QcodeError
-from qcode.core.importers.plain import is_interviewer
+from qcode.core.roles import is_interviewer
 from qcode.core.spans import SENTENCE_END, sentence_at
 
 MODES = ("phrase", "regex", "fuzzy")

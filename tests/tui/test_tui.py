@@ -340,6 +340,7 @@ def test_screenshots_for_review(path: Path, tmp_path: Path):
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app)
             await until(pilot, lambda: app.screen.query_one(DataTable).row_count > 0)
+            await settle(pilot, app)  # the rows drawn, not only added, before the shot
             app.save_screenshot("transcripts.svg", str(folder))
             screen = await open_first(pilot, app)
             for phrase, key in (("We had", "1"), ("Many fear", "3")):

@@ -291,7 +291,7 @@ def test_a_quote_over_several_turns_keeps_them_apart(hand):
     ("Jane Doe", False), (None, False),
 ])
 def test_the_interviewers_side_is_known_by_its_role_words(speaker, interviewer):
-    from qcode.core.importers.plain import is_interviewer
+    from qcode.core.roles import is_interviewer
 
     assert is_interviewer(speaker) is interviewer
 

@@ -12,18 +12,6 @@ from qcode.core.importers.base import read_text_file
 from qcode.core.model import Transcript, Turn
 from qcode.core.importers.speakers import find_heads
 
-# The interviewer's side among the roles (Interviewer, Researcher 2, Moderator A, and
-# the one-letter I and Q of "I:/B:" and "Q:/A:" transcripts): words spoken there are
-# the interviewer's, which a quote must not lend to the participant.
-_INTERVIEWER = re.compile(r"(?i:interviewer|researcher|moderator|facilitator)"
-                          r"(?:[ ]?\d+|[ ][A-Z])?|[IQ]\d*")
-
-
-def is_interviewer(speaker: str | None) -> bool:
-    """Whether a turn's speaker label names the interviewer's side of the interview."""
-    return bool(speaker) and _INTERVIEWER.fullmatch(speaker.strip()) is not None
-
-
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) narrowed so it neither begins nor ends with whitespace; an empty
     span stays at `start`, right after its label."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 
 from qcode.core.model import Coding
-from qcode.core.importers.plain import is_interviewer
+from qcode.core.roles import is_interviewer
 from qcode.core.reports.attribution import Attribution, default_template
 from qcode.core.reports.codes import CodeRef
 from qcode.core.reports.groups import grouping

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from qcode.core.model import Coding, Segment
+from qcode.core.roles import is_interviewer
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.journal import PASSAGE
 
@@ -136,8 +137,6 @@ class Codings:
         codings = dict(self.conn.execute(
             "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
             " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))
-        from qcode.core.importers.plain import is_interviewer  # not for `qcode search`
-
         turns = self.conn.execute(
             "SELECT tu.transcript_id, tu.speaker, EXISTS (SELECT 1 FROM codings c"
             " JOIN coders k ON k.id = c.coder_id WHERE c.transcript_id = tu.transcript_id"
