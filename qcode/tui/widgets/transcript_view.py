@@ -114,16 +114,17 @@ class TranscriptView(TextArea):
             changed = self._show_margin_spans(spans)
         if changed is None:
             self._line_cache.clear()
+            self.refresh()
         else:
-            self._forget_rows(*changed)
-        self.refresh()
+            self._repaint_rows(*changed)
 
-    def _forget_rows(self, first: int, last: int) -> None:
+    def _repaint_rows(self, first: int, last: int) -> None:
         """Paint these rows again, keeping the rest: one coding added by a key repaints
         its own rows, not the screen (a frame's time on a long transcript)."""
         cache = self._line_cache
         for key in [k for k in cache.keys() if first <= k[2] <= last]:
             cache.discard(key)
+        self.refresh_lines(first, last - first + 1)
 
     # -- the margin ------------------------------------------------------------------
 
