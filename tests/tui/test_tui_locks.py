@@ -5,6 +5,7 @@ program is done."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import NOT_SAVED, SAVED, UNSAVED_CODE, CodingScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, build_project, codings, run, settle, until
+from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle, until
 
 
 @pytest.fixture
@@ -109,4 +110,39 @@ def test_quitting_while_a_change_waits_is_refused(path: Path):
                 other.close()
             await until(pilot, lambda: not screen.unsaved)
         assert len(codings(path)) == 1
+    run(scenario())
+
+
+def test_a_coding_is_drawn_at_once_and_says_saving_until_written(path: Path):
+    """The key's coding is drawn before the database thread gets to it (here held
+    back), in its code's colour, the status line saying "saving…" until it is on disk;
+    once written it is the stored coding, joined as the store joined it."""
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await coding_screen(pilot, app)
+            held = threading.Event()
+            app.db._thread.submit(held.wait)  # the database thread is busy with this
+            try:
+                we_had = FIRST.index("We had")
+                screen.view.move_to(we_had + 3)
+                await pilot.press("w", "1")  # the word "had", coded by the key
+                await until(pilot, lambda: len(screen.codings) == 1)
+                assert [(c.id, c.start, c.end) for c in screen.codings] \
+                    == [(None, we_had + 3, we_had + 6)]
+                row = screen.view.lines.location(we_had)[0]
+                assert [c.code_id for *_, c in screen.view._pieces[row]] \
+                    == [code_id(path, "Lack of training")]
+                assert "saving" in screen.status_text()
+                assert codings(path) == []
+                # Its sentence, the same code: one coding on screen, as in the store.
+                await pilot.press("s", "1")
+                await until(pilot, lambda: screen.codings[0].start == we_had)
+                assert [(c.start, c.end) for c in screen.codings] == [(we_had, we_had + 26)]
+            finally:
+                held.set()
+            await until(pilot, lambda: screen.status_text().endswith(SAVED))
+            assert [(c.start, c.end) for c in screen.codings] == [(we_had, we_had + 26)]
+            assert screen.codings[0].id is not None
+            assert codings(path) == [("Lack of training", "ana", we_had, we_had + 26, "")]
     run(scenario())

@@ -1,13 +1,16 @@
 """The coding screen: one transcript, the codebook beside it, every action a key away.
 
-Every change goes through the database thread and is shown only once committed; the
-status line says "saved" when the last action is on disk. A change another program keeps
-from being written is shown as NOT SAVED (a coding also painted in its own colour) and
-tried again until it is written.
+Every change goes through the database thread; the status line says "saving…" until it
+has committed and "saved" once the last action is on disk. A coding made by a key is
+drawn at once, in the frame after the key, while "saving…" shows it is not on disk yet
+(waiting for the commit and re-reading the codings took two to four frames). A change
+another program keeps from being written is shown as NOT SAVED (a coding also painted in
+its own colour) and tried again until it is written.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import replace
 
 from rich.text import Text
@@ -74,6 +77,28 @@ def load_codings(project: Project, transcript_id: int, coders: list[str] | None)
     return project.codings(transcript_id, coders), project.code_counts([project.coder])
 
 
+def add_coding(project: Project, transcript_id: int, code_id: int, coder: str,
+               start: int, end: int) -> tuple[Coding, dict[int, int]]:
+    """Code a span; the coding as stored (joined with any it touched) and the coder's
+    counts, read in the same trip to the database thread."""
+    coding_id = project.add_coding(transcript_id, code_id, coder, start, end)
+    return project.coding(coding_id), project.code_counts([coder])
+
+
+def joined_locally(codings: list[Coding], coding: Coding) -> list[Coding]:
+    """`codings` with `coding` added as the store will keep it: joined with the same
+    coder's codings of its code that it overlaps or touches (as `add_coding` does)."""
+    joined = [c for c in codings if c.code_id == coding.code_id
+              and c.coder_name == coding.coder_name
+              and c.start <= coding.end and c.end >= coding.start]
+    for old in joined:
+        coding.start, coding.end = min(coding.start, old.start), max(coding.end, old.end)
+    coding.memo = "\n\n".join(c.memo for c in joined if c.memo)
+    kept = [c for c in codings if not any(c is old for old in joined)]
+    insort(kept, coding, key=lambda c: (c.start, c.end))
+    return kept
+
+
 class CodingScreen(Screen):
     BINDINGS = [
         Binding("c,enter", "code_selection", "Code", id="coding.code"),
@@ -126,6 +151,7 @@ class CodingScreen(Screen):
         self.show_others = False
         self.state = "loading…"
         self.unsaved: list[Coding] = []  # codings made but not written yet (project busy)
+        self.saving: list[Coding] = []  # codings shown at once, their write under way
         self._pending_select = select
         self._awaiting_code_key = False
         self._status = ""
@@ -189,6 +215,9 @@ class CodingScreen(Screen):
     async def refresh_codings(self) -> None:
         self.codings, counts = await self.app.db(
             load_codings, self.transcript_id, self.coders_shown())
+        for coding in self.saving:  # on their way to the database, not waiting
+            if not any(coding is c for c in self.unsaved):
+                self.codings = joined_locally(self.codings, coding)
         self.paint()
         self.panel.update_counts(counts)
         self.update_status()
@@ -217,6 +246,8 @@ class CodingScreen(Screen):
         def busy(exc: ProjectError | None) -> None:
             nonlocal told
             if unsaved is not None and unsaved not in self.unsaved:
+                # One shown at once in its code's colour is shown as not saved instead.
+                self.codings = [c for c in self.codings if c is not unsaved]
                 self.unsaved.append(unsaved)
                 self.paint()
             if exc is not None and not told:
@@ -247,7 +278,7 @@ class CodingScreen(Screen):
             self.notify("Saved now: the project is free again", timeout=3)
         if refresh == "all":
             await self.refresh_all()
-        else:
+        elif refresh == "codings":
             await self.refresh_codings()
         return result if result is not None else True
 
@@ -360,9 +391,29 @@ class CodingScreen(Screen):
             return
         self.last_code = code_id
         start, end = span
-        unsaved = not_saved(self.transcript_id, code_id, self.coder, start, end)
-        await self.act(Project.add_coding, self.transcript_id, code_id, self.coder, *span,
-                       unsaved=unsaved)
+        # Drawn at once (the margin takes one coding in where it stands); the status
+        # line says "saving…" until it is on disk, NOT SAVED if that has to wait.
+        shown = not_saved(self.transcript_id, code_id, self.coder, start, end)
+        self.codings = joined_locally(self.codings, shown)
+        self.saving.append(shown)
+        self.paint()
+        try:
+            written = await self.act(add_coding, self.transcript_id, code_id, self.coder,
+                                     *span, unsaved=shown, refresh="none")
+        finally:
+            self.saving.remove(shown)
+        if written is None:  # refused: show what the project holds
+            await self.refresh_codings()
+            return
+        stored, counts = written
+        at = next((i for i, c in enumerate(self.codings) if c is shown), None)
+        if at is None or (stored.start, stored.end) != (shown.start, shown.end):
+            # Not as drawn (it waited, or joined a coding made elsewhere): read them all.
+            await self.refresh_codings()
+            return
+        self.codings[at] = stored  # drawn already: the same span, code and coder
+        self.panel.update_counts(counts)
+        self.update_status()
 
     @work(group="action", exit_on_error=False)
     async def action_repeat_code(self) -> None:
@@ -400,7 +451,9 @@ class CodingScreen(Screen):
     def mine_here(self) -> list[dict]:
         start, end = self.view.selected_span()
         offset = start if start != end else self.view.cursor_offset
-        return [c for c in spans.covering(self.codings, offset) if c.coder_name == self.coder]
+        # Not one still being written: it has no row to change yet.
+        return [c for c in spans.covering(self.codings, offset)
+                if c.coder_name == self.coder and c.id is not None]
 
     def in_words(self, coding: Coding) -> str:
         """Where a coding is, by turn and first words (never offsets)."""

@@ -23,7 +23,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
 from qcode.core.colours import PALETTE, distinct_colours
-from qcode.core.margin import MarginLayout, add_coding, layout_margin
+from qcode.core.margin import MarginLayout, add_coding, layout_margin, row_of
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
 
@@ -109,10 +109,22 @@ class TranscriptView(TextArea):
         self._mine = mine
         self._pieces = by_line(codings, self.lines)
         spans = [(c.code_id, c.start, c.end) for c in codings]
+        changed = None  # TextArea caches painted rows; which to paint again (None: all)
         if spans != self._margin_spans:  # (on opening, laid out as the text was wrapped)
-            self._show_margin_spans(spans)
-        self._line_cache.clear()  # TextArea caches painted lines; the paint changed
-        self.refresh()
+            changed = self._show_margin_spans(spans)
+        if changed is None:
+            self._line_cache.clear()
+            self.refresh()
+        else:
+            self._repaint_rows(*changed)
+
+    def _repaint_rows(self, first: int, last: int) -> None:
+        """Paint these rows again, keeping the rest: one coding added by a key repaints
+        its own rows, not the screen (a frame's time on a long transcript)."""
+        cache = self._line_cache
+        for key in [k for k in cache.keys() if first <= k[2] <= last]:
+            cache.discard(key)
+        self.refresh_lines(first, last - first + 1)
 
     # -- the margin ------------------------------------------------------------------
 
@@ -148,9 +160,11 @@ class TranscriptView(TextArea):
         self._rows = self._row_starts()
         self._lay_out_margin()
 
-    def _show_margin_spans(self, spans: list[tuple[int, int, int]]) -> None:
-        """One coding added (the usual change, a key press) goes in where it stands;
-        anything else lays the margin out again."""
+    def _show_margin_spans(self, spans: list[tuple[int, int, int]]
+                           ) -> tuple[int, int] | None:
+        """One coding added (the usual change, a key press) goes in where it stands,
+        and the rows it covers are returned (only they changed); anything else lays the
+        margin out again (None: every row changed)."""
         added = Counter(spans)
         added.subtract(self._margin_spans)
         self._margin_spans = spans
@@ -159,9 +173,11 @@ class TranscriptView(TextArea):
                 and add_coding(self._margin, *new[0], self._rows)):
             if self._margin.columns > self._stripes:
                 self._lay_out_margin()  # wrapped again, wider
-            self._line_cache.clear()
-            return
+                return None
+            _, start, end = new[0]
+            return row_of(self._rows, start), row_of(self._rows, max(start, end - 1))
         self._lay_out_margin()
+        return None
 
     def _lay_out_margin(self) -> None:
         """Lay the margin out over the rows as wrapped. The margin only grows while the
