@@ -97,7 +97,10 @@ async def until(pilot, condition, seconds: float = 20.0) -> None:
 
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "the screen never reached the expected state"
+        if time.monotonic() >= deadline:
+            # What was on the screen says why (a notification, a screen left unloaded).
+            raise AssertionError("the screen never reached the expected state:\n"
+                                 + screen_text(pilot.app))
         await pilot.pause(0.05)
     await pilot.pause()
 

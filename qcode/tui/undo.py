@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import work
+
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.journal import Step
 from qcode.tui.screens.forms import Choose
@@ -16,6 +18,19 @@ DONE = {"undo": "Undone", "redo": "Redone"}
 MEETING_ACTIONS = ("resolve",)
 REVIEW_ACTIONS = ("review", "review answer", "review outcome")
 ATTRIBUTE_ACTIONS = ("set attributes",)  # the transcripts screen's
+
+
+class ScopedUndo:
+    """The undo and redo keys of a screen that takes its own steps back: the screen
+    says, in its `step(direction)`, which steps are its own and what to redraw."""
+
+    @work(group="action", exit_on_error=False)
+    async def action_undo(self) -> None:
+        await self.step("undo")
+
+    @work(group="action", exit_on_error=False)
+    async def action_redo(self) -> None:
+        await self.step("redo")
 
 
 async def next_step(screen, direction: str, belongs: Callable[[Step], bool]) -> Step | None:

@@ -32,6 +32,7 @@ from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel
 from qcode.tui.widgets.transcript_view import TranscriptView
+from qcode.tui.undo import ScopedUndo
 
 TOP = "top"
 
@@ -99,7 +100,7 @@ def joined_locally(codings: list[Coding], coding: Coding) -> list[Coding]:
     return kept
 
 
-class CodingScreen(Screen):
+class CodingScreen(ScopedUndo, Screen):
     BINDINGS = [
         Binding("c,enter", "code_selection", "Code", id="coding.code"),
         Binding("s", "select('sentence')", "Sentence", id="coding.select_sentence"),
@@ -559,14 +560,6 @@ class CodingScreen(Screen):
         self.view.select_span(found.start, found.end)
 
     # -- undo ---------------------------------------------------------------------------
-
-    @work(group="action", exit_on_error=False)
-    async def action_undo(self) -> None:
-        await self.step("undo")
-
-    @work(group="action", exit_on_error=False)
-    async def action_redo(self) -> None:
-        await self.step("redo")
 
     async def step(self, direction: str) -> None:
         """Undo here takes back what was done on this transcript (or to the codebook);

@@ -19,7 +19,7 @@ from qcode.core.agreement.places import MeetingPlace, group_places
 from qcode.core.model import Turn
 from qcode.core.passages import passage
 from qcode.core.store import CONSENSUS, Project, ProjectError
-from qcode.tui.undo import MEETING_ACTIONS, take_step
+from qcode.tui.undo import MEETING_ACTIONS, ScopedUndo, take_step
 from qcode.tui.widgets.consensus_view import ConsensusView, legend
 from qcode.tui.widgets.footer import KeysFooter
 
@@ -44,7 +44,7 @@ def load_text(project: Project, transcript_id: int) -> tuple[str, list[Turn]]:
     return project.transcript_text(transcript_id), project.turns(transcript_id)
 
 
-class DisagreementsScreen(Screen):
+class DisagreementsScreen(ScopedUndo, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="disagreements.back"),
         Binding("1", "resolve('first')", "1st's", id="disagreements.first"),
@@ -207,14 +207,6 @@ class DisagreementsScreen(Screen):
             self.notify("Every place is decided", timeout=3)
             return
         self.table.move_cursor(row=following)
-
-    @work(group="action", exit_on_error=False)
-    async def action_undo(self) -> None:
-        await self.step("undo")
-
-    @work(group="action", exit_on_error=False)
-    async def action_redo(self) -> None:
-        await self.step("redo")
 
     async def step(self, direction: str) -> None:
         """Undo here takes back a decision of the meeting; anything else is named and

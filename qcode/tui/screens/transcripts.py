@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.undo import ScopedUndo
 
 
 def load_overview(project: Project, coder: str) -> dict:
@@ -46,7 +47,7 @@ def matches(row: dict, query: str) -> bool:
 NEW_ATTRIBUTE = "\x00new"  # cannot be an attribute's name typed in a line
 
 
-class TranscriptsScreen(Screen):
+class TranscriptsScreen(ScopedUndo, Screen):
     BINDINGS = [
         Binding("enter", "open", "Code", id="transcripts.open"),
         Binding("u,ctrl+z", "undo", "Undo", id="transcripts.undo"),
@@ -164,14 +165,6 @@ class TranscriptsScreen(Screen):
         await self.app.db.write(Project.set_attributes, row["case"], {name: value})
         self.notify(f"Case {row['case']}: {name} = {value}", timeout=3)
         self.action_reload()
-
-    @work(group="action", exit_on_error=False)
-    async def action_undo(self) -> None:
-        await self.step("undo")
-
-    @work(group="action", exit_on_error=False)
-    async def action_redo(self) -> None:
-        await self.step("redo")
 
     async def step(self, direction: str) -> None:
         """Undo here takes back an attribute set here (or with `qcode case set`);
