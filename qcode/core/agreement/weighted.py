@@ -18,14 +18,13 @@ symmetric and never negative. Gwet's weighted alpha is alpha with delta^2 = 1 - 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Sequence
 
 import numpy as np
 
 from qcode.core.agreement.coefficients import (
-    Agreement, AgreementDataError, Alpha, Ratings, UnitCounts, _counts, _order,
-    coincidence_counts)
+    Agreement, AgreementDataError, Alpha, Ratings, UnitCounts, _category_shares, _counts,
+    _order, coincidence_counts)
 
 WEIGHTS = ("identity", "linear", "quadratic")
 
@@ -151,18 +150,8 @@ def gwet_ac2(ratings: Ratings, weights: str | Matrix = "quadratic",
     q = len(labels)
     if q < 2:
         return Agreement("gwet_ac2", None, p_a, None, units, _ONE_CATEGORY)
-    shares = np.zeros(q)
-    rated = 0
-    index = {c: i for i, c in enumerate(labels)}
-    for pattern, count in data.counts.items():
-        values = Counter(v for v in pattern if v is not None)
-        r_i = sum(values.values())
-        if r_i == 0:
-            continue
-        rated += count
-        for value, n in values.items():
-            shares[index[value]] += count * n / r_i
-    shares /= rated
+    pi = _category_shares(data)  # the same pi_k as AC1's
+    shares = np.array([pi.get(c, 0.0) for c in labels])
     p_e = float(w.sum() / (q * (q - 1)) * (shares * (1 - shares)).sum())
     return _chance_corrected("gwet_ac2", p_a, p_e, units)
 
