@@ -8,7 +8,8 @@ import click
 
 from qcode.core import outputs
 from qcode.cli.group import cli
-from qcode.cli.common import emit_json, open_project, say, shutil_width
+from qcode.cli.common import (acting_coder, emit_json, open_project, say, say_undo,
+                              shutil_width)
 
 
 @cli.group()
@@ -21,22 +22,9 @@ coder_option = click.option(
     help="Whose action the load is, to undo in 'qcode code' (default: your coder name).")
 
 
-def whose(coder: str | None) -> str | None:
-    """The coder a load is recorded for: given, else the one in the settings."""
-    from qcode.settings import SettingsError, read_settings
-
-    try:
-        return coder or read_settings().coder
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def say_undo(coder: str | None) -> None:
-    if coder:
-        say(f"undo: u in 'qcode code --coder {coder}'")
-    else:
-        say("to undo a load, give --coder NAME (or set QCODE_CODER) when loading; "
-            "this one can be undone by no coder", err=True)
+# A load recorded for no coder can be undone by nobody.
+NO_UNDO = ("to undo a load, give --coder NAME (or set QCODE_CODER) when loading; "
+           "this one can be undone by no coder")
 
 
 @codebook.command(name="load")
@@ -52,13 +40,13 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None,
     from qcode.core import codebook as codebooks
 
     book = codebooks.load(file)
-    coder = whose(coder)
+    coder = acting_coder(coder)
     counts = open_project(ctx).load_codebook(book, under=under, actor=coder)
     say(f"Loaded '{book.name}' from {file}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     for warning in counts["keys_dropped"]:
         say(f"warning: {file}: {warning}", err=True)
-    say_undo(coder)
+    say_undo(coder, NO_UNDO)
 
 
 CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (default: as the "
@@ -186,7 +174,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None,
     from qcode.core.exchange.codebook_formats import names_its_codebook, read_codebook
     from qcode.core.store import Project
 
-    coder = whose(coder)
+    coder = acting_coder(coder)
     book, warnings = read_codebook(file)
     if not book.codes:
         raise click.ClickException(f"{file}: the codebook has no codes")
@@ -208,4 +196,4 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None,
     say(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
         + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
-    say_undo(coder)
+    say_undo(coder, NO_UNDO)

@@ -44,6 +44,25 @@ def anonymiser_categories() -> Iterable[str]:
     return CATEGORIES
 
 
+def acting_coder(given: str | None) -> str | None:
+    """Who a change is recorded for, so that they can undo it in 'qcode code': the name
+    given (--coder, --by or QCODE_CODER), else the coder in the settings file."""
+    from qcode.settings import SettingsError, read_settings
+
+    try:
+        return given or read_settings().coder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def say_undo(coder: str | None, nobody: str) -> None:
+    """How to undo what was just done, or, with no coder, that nobody can (`nobody`)."""
+    if coder:
+        say(f"undo: u in 'qcode code --coder {coder}'")
+    else:
+        say(nobody, err=True)
+
+
 def open_project(ctx: click.Context) -> Project:
     from qcode.core.store import Project
 

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 import click
 
-from qcode.cli.common import emit_json, open_project, print_table, say
+from qcode.cli.common import acting_coder, emit_json, open_project, print_table, say
 from qcode.cli.group import cli
 
 if TYPE_CHECKING:
@@ -36,16 +36,6 @@ def transcript_ids(project: Project, names: tuple[str, ...]) -> list[int]:
     return [project.transcript_id(name) for name in names]
 
 
-def acting(by: str | None) -> str | None:
-    """Who is acting, to undo it later in 'qcode code': --by, else the settings."""
-    from qcode.settings import SettingsError, read_settings
-
-    try:
-        return by or read_settings().coder
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 by_option = click.option("--by", envvar="QCODE_CODER",
                          help="Who assigns, to undo it in 'qcode code' (default: your "
                               "coder name).")
@@ -60,7 +50,7 @@ def assign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: str
            ) -> None:
     """Assign transcripts to a coder, e.g. the double-coded subsample."""
     project = open_project(ctx)
-    project.coder = acting(by)
+    project.coder = acting_coder(by)
     coder = coder_named(project, coder)
     changed = project.assign(coder, transcript_ids(project, transcripts))
     say(f"assigned {', '.join(changed)} to {coder}" if changed
@@ -76,7 +66,7 @@ def unassign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: s
              ) -> None:
     """Take transcripts back from a coder (their codings and marks stay)."""
     project = open_project(ctx)
-    project.coder = acting(by)
+    project.coder = acting_coder(by)
     coder = coder_named(project, coder)
     changed = project.assign(coder, transcript_ids(project, transcripts), assigned=False)
     say(f"took {', '.join(changed)} back from {coder}" if changed

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qcode.cli.common import emit_json, open_project, print_table, say
+from qcode.cli.common import acting_coder, emit_json, open_project, print_table, say
 
 if TYPE_CHECKING:
     from qcode.core.store import Project
@@ -65,12 +65,6 @@ def _links(project: Project, codes, transcripts, passages) -> list:
         links.append(Link("transcript", project.transcript_id(name), int(start),
                           int(end)))
     return links
-
-
-def _author(by: str | None) -> str | None:
-    from qcode.cli.design import acting
-
-    return acting(by)
 
 
 def _json(memo: MemoRow) -> dict:
@@ -139,7 +133,7 @@ def add(ctx: click.Context, text: str | None, transcript: str | None, case: str 
              ("code", project.code_id_named(code)) if code else
              ("coding", coding) if coding is not None else None)
     links = _links(project, link_codes, link_transcripts, link_passages)
-    project.coder = _author(by)
+    project.coder = acting_coder(by)
     ref = project.add_memo(_text(text), about, name=name, links=links)
     say(f"wrote memo {ref} on {project.memo_row(ref).about}")
 
@@ -197,7 +191,7 @@ def edit(ctx: click.Context, ref: str, text: str | None, link_codes, link_transc
     project = open_project(ctx)
     current = project.memo_row(ref)
     links = _links(project, link_codes, link_transcripts, link_passages)
-    project.coder = _author(by)
+    project.coder = acting_coder(by)
     project.edit_memo(ref, _text(text, current.text),
                       links if (link_codes or link_transcripts or link_passages) else None)
     say(f"edited memo {ref}")
@@ -211,7 +205,7 @@ def remove(ctx: click.Context, ref: str, by: str | None) -> None:
     """Remove a memo (undo: u in 'qcode code')."""
     project = open_project(ctx)
     about = project.memo_row(ref).about
-    project.coder = _author(by)
+    project.coder = acting_coder(by)
     project.remove_memo(ref)
     say(f"removed memo {ref} on {about}")
 
@@ -232,7 +226,7 @@ def journal_add(ctx: click.Context, text: str | None, link_codes, link_transcrip
     """Write a journal entry, dated now, as you (or --by)."""
     project = open_project(ctx)
     links = _links(project, link_codes, link_transcripts, link_passages)
-    author = _author(by)
+    author = acting_coder(by)
     ref = project.add_memo(_text(text), journal=True, links=links, author=author)
     say(f"wrote journal entry {ref} by {author}")
 

@@ -11,8 +11,9 @@ import click
 from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_anonymise,
                                  store_unreviewed_option)
 from qcode.cli.group import cli
-from qcode.cli.common import (Strong, can_ask, clock, confirm, emit_json, open_project,
-                              print_table, say, shutil_width, speaker_pattern_option)
+from qcode.cli.common import (Strong, acting_coder, can_ask, clock, confirm, emit_json,
+                              open_project, print_table, say, say_undo, shutil_width,
+                              speaker_pattern_option)
 from qcode.core.text import terminal_safe
 
 
@@ -247,19 +248,14 @@ def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
     """Set attributes: qcode case set P01 role="Detective Sergeant" region=Southeast.
     An empty value (region=) removes the attribute. Undo: u in 'qcode code' or on
     the transcripts screen."""
-    from qcode.cli.codebook import whose
-
     values = {}
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
         values[key.strip()] = value.strip()
-    coder = whose(coder)
+    coder = acting_coder(coder)
     open_project(ctx).set_attributes(name, values, actor=coder)
     say(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
-    if coder:
-        say(f"undo: u in 'qcode code --coder {coder}'")
-    else:
-        say("to undo attributes set, give --coder NAME (or set QCODE_CODER); these "
-            "can be undone by no coder", err=True)
+    say_undo(coder, "to undo attributes set, give --coder NAME (or set QCODE_CODER); "
+             "these can be undone by no coder")
