@@ -101,9 +101,9 @@ class MemoListScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: the one load, then one per return.
         self.reload()
 
     @work(exclusive=True, group="memos", exit_on_error=False)

@@ -82,9 +82,9 @@ class TranscriptsScreen(ScopedUndo, Screen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.action_reload()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: the one load, then one per return.
         self.action_reload()
 
     @work(exclusive=True, group="load", exit_on_error=False)
