@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from textual.widgets import DataTable
 
 from qcode.core.store import Project
@@ -17,13 +15,7 @@ from qcode.tui.screens.help import HelpScreen, binding_rows
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.screens.retrieve import RetrieveScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle, until
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
+from tests.tui_helpers import FIRST, code_id, codings, run, settle, until
 
 
 async def open_first(pilot, app) -> CodingScreen:

@@ -7,24 +7,17 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import HelpScreen, binding_rows
 from qcode.tui.screens.picker import CodePicker
-from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import build_project, run, screen_text, settle, until
+from tests.tui_helpers import run, screen_text, settle, until
+
 
 SIZE = (80, 24)
 TEXTUAL_NAMES = ("full_stop", "square_bracket", "question_mark", "apostrophe", "slash")
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 def footer(app) -> str:

@@ -8,18 +8,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import pytest
-
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import NOT_SAVED, SAVED, UNSAVED_CODE, CodingScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, build_project, code_id, codings, run, settle, until
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
+from tests.tui_helpers import FIRST, code_id, codings, run, settle, until
 
 
 async def coding_screen(pilot, app) -> CodingScreen:

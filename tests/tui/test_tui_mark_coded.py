@@ -12,15 +12,10 @@ from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import binding_rows
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import build_project, run, settle
+from tests.tui_helpers import run, settle
+
 
 pytestmark = pytest.mark.tui
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 def marked(path: Path) -> set[tuple[str, str]]:

@@ -15,15 +15,10 @@ from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import binding_rows
 from qcode.tui.screens.memos import MemoListScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import build_project, code_id, run, settle, until
+from tests.tui_helpers import code_id, run, settle, until
+
 
 pytestmark = pytest.mark.tui
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 def memos(path: Path, **filters) -> list[tuple[str, str, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App
@@ -16,7 +15,7 @@ from qcode.core.model import Code
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.picker import CodePicker
-from tests.tui_helpers import FIRST, build_project, codings, run, settle
+from tests.tui_helpers import FIRST, codings, run, settle
 
 
 class PickerApp(App):
@@ -92,12 +91,6 @@ def test_the_new_code_row_comes_first_and_is_highlighted():
             assert options.highlighted == 0
             assert options.get_option_at_index(1).id == "c:1"  # its definition matches
     run(scenario())
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 def test_typing_a_new_name_codes_with_a_new_code_not_the_definition_match(path: Path):

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
-from tests.tui_helpers import FIRST, build_project, run, settle
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
+from tests.tui_helpers import FIRST, run, settle
 
 
 def test_after_a_turn_left_and_right_move_the_drawn_cursor(path: Path):

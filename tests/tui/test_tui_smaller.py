@@ -14,16 +14,10 @@ from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.forms import AskLine, Choose
 from qcode.tui.screens.transcripts import TranscriptsScreen
 from qcode.tui.screens.vim import VimCodingScreen
-from tests.tui_helpers import (FIRST, build_project, code_id, codings, run, screen_text,
-                               settle, until)
+from tests.tui_helpers import FIRST, code_id, codings, run, screen_text, settle, until
+
 
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 async def open_first(pilot, app) -> CodingScreen:

@@ -6,20 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.forms import MemoEditor
-from tests.tui_helpers import FIRST, build_project, run, settle
+from tests.tui_helpers import FIRST, run, settle
+
 
 WORDS = "p01-detective, turn 2 (P01): “We had no training at all.”"
-
-
-@pytest.fixture
-def path(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
-    return build_project(tmp_path / "p.qcode")
 
 
 def test_memo_dialog_and_undo_name_the_turn_and_first_words(path: Path):
