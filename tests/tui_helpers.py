@@ -112,3 +112,11 @@ def run(coroutine):
 def screen_text(app) -> str:
     """The screen as drawn, one line per row, without colours: what a person reads."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def select_code(pilot, panel, code_id: int) -> None:
+    """Highlight a code in the codebook panel and wait until it is: the panel moves its
+    cursor only after its next refresh, and a key pressed before then acts on the code
+    highlighted before."""
+    panel.select_code(code_id)
+    await until(pilot, lambda: panel.highlighted_code == code_id)

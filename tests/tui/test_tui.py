@@ -15,7 +15,7 @@ from qcode.tui.screens.help import HelpScreen, binding_rows
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.screens.retrieve import RetrieveScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, code_id, codings, run, settle, until
+from tests.tui_helpers import FIRST, code_id, codings, run, select_code, settle, until
 
 
 async def open_first(pilot, app) -> CodingScreen:
@@ -168,12 +168,12 @@ def test_codebook_panel_edits_are_undoable(path: Path):
             await settle(pilot, app)
             await pilot.press("tab")
             assert screen.focused is screen.panel
-            screen.panel.select_code(code_id(path, "Resources"))
+            await select_code(pilot, screen.panel, code_id(path, "Resources"))
             await pilot.press("r", *"Resources and staff", "enter")  # the old name is selected
             await settle(pilot, app)
             assert "Resources and staff" in [c.name for c in screen.codes.values()]
             # The panel redraws after the rename; under load the keys can come first.
-            screen.panel.select_code(code_id(path, "Resources and staff"))
+            await select_code(pilot, screen.panel, code_id(path, "Resources and staff"))
             await pilot.press("A", *"Overtime", "enter")
             await settle(pilot, app)
             overtime = code_id(path, "Overtime")
@@ -190,11 +190,11 @@ def test_codebook_panel_edits_are_undoable(path: Path):
                 code = project.code(overtime)
                 assert code.definition == "Unpaid extra hours."
                 assert code.parent_id == code_id(path, "Victims")
-            screen.panel.select_code(code_id(path, "Resources and staff"))
+            await select_code(pilot, screen.panel, code_id(path, "Resources and staff"))
             await pilot.press("M", *"lack of tr", "enter")
             await settle(pilot, app)
             assert [r[0] for r in codings(path)] == ["Lack of training"]
-            screen.panel.select_code(overtime)
+            await select_code(pilot, screen.panel, overtime)
             await pilot.press("d")
             await settle(pilot, app)
             assert "Overtime" not in [c.name for c in screen.codes.values()]

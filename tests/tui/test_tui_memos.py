@@ -15,7 +15,7 @@ from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import binding_rows
 from qcode.tui.screens.memos import MemoListScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import code_id, run, settle, until
+from tests.tui_helpers import code_id, run, select_code, settle, until
 
 
 pytestmark = pytest.mark.tui
@@ -53,7 +53,7 @@ def test_one_key_writes_a_memo_on_a_transcript_a_participant_and_a_code(path: Pa
             assert isinstance(app.screen, CodingScreen)
             await pilot.press("tab")
             assert app.screen.focused is app.screen.panel
-            app.screen.panel.select_code(code_id(path, "Resources"))
+            await select_code(pilot, app.screen.panel, code_id(path, "Resources"))
             await pilot.press("w")
             await type_memo(pilot, app, "stops")
     run(scenario())
@@ -120,7 +120,7 @@ def test_a_journal_entry_from_the_coding_screen_links_the_passage_and_code(path:
             await until(pilot, lambda: isinstance(app.screen, CodingScreen)
                         and app.screen.turns)
             app.screen.view.select_span(100, 120)
-            app.screen.panel.select_code(code_id(path, "Resources"))
+            await select_code(pilot, app.screen.panel, code_id(path, "Resources"))
             await pilot.press("J")
             await settle(pilot, app)
             assert isinstance(app.screen, MemoListScreen) and app.screen.journal
