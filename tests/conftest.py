@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 # The tiers, one folder each, each a marker: `pytest -m unit`, `-m "not tui"`.
 TIERS = ("unit", "cli", "tui", "compat")
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Two workers per CPU for `-n auto`: a TUI test spends about half its time asleep
+    in Textual's idle waits (every key press and pause sleeps until the app is idle), so
+    one worker per CPU leaves the CPUs half used. Workstealing (addopts) keeps the slow
+    TUI tests from queueing behind one worker at the end."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 * (cpus or 1)
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 from qcode.core.autocode import MODES, UNITS, Proposal, Search, accept, code_to_apply, find
 from qcode.core.errors import QcodeError
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 MARKS = {None: "·", True: "✓", False: "✗"}
 PREVIEW = 200  # characters of a hit's text in its row (the row cuts it to fit)
@@ -45,7 +46,7 @@ class AutocodeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="autocode-title")
         yield ProgressBar(id="autocode-progress", show_eta=False)
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="hits")
+        yield Table(cursor_type="row", zebra_stripes=True, id="hits")
         with VerticalScroll(id="hit-context"):
             yield Static(id="hit-text")
         # ctrl+p still opens the palette (help says so); its key would cut off F1's.

@@ -17,6 +17,7 @@ from qcode.core.store import Project, ProjectError
 from qcode.tui.screens.forms import AskLine
 from qcode.tui.undo import REVIEW_ACTIONS, take_step
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 EXCERPT_CHARACTERS = 240
 DECIDE = "decide: k kept · c changed · x removed · r reply"
@@ -65,7 +66,7 @@ class CodingReviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="review-codings")
+        yield Table(cursor_type="row", zebra_stripes=True, id="review-codings")
         yield Static(id="review-thread")
         yield KeysFooter()
 

@@ -22,6 +22,7 @@ from qcode.core.store import CONSENSUS, Project, ProjectError
 from qcode.tui.undo import MEETING_ACTIONS, ScopedUndo, take_step
 from qcode.tui.widgets.consensus_view import ConsensusView, legend
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 # The table names a place by its turn and this many first words (80 columns).
 WHERE_WORDS = 4
@@ -73,7 +74,7 @@ class DisagreementsScreen(ScopedUndo, Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="disagreements-title")
         yield Static(legend(self.first, self.second), id="disagreements-legend")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="places")
+        yield Table(cursor_type="row", zebra_stripes=True, id="places")
         yield Static(id="place-detail")
         yield ConsensusView(id="place-text")
         yield KeysFooter()

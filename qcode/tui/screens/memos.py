@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from qcode.core.store import Project, ProjectError
 from qcode.core.store.memos import Link, MemoRow
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 FILTERS = ("kind", "author", "code", "transcript")
 PASSAGE = "passage"  # the picker's extra choice: the passage the coding screen was at
@@ -95,7 +96,7 @@ class MemoListScreen(Screen):
                           style="bold"), id="memos-title")
         yield Input(placeholder=("filter: words, author=NAME code=NAME transcript=NAME"
                                  + ("" if self.journal else " kind=KIND")), id="memo-filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="memos")
+        yield Table(cursor_type="row", zebra_stripes=True, id="memos")
         yield Static(id="memo-text")
         yield KeysFooter()
 

@@ -23,6 +23,7 @@ from qcode.core.reports.selection import ALL_CODERS, BY_CASE, BY_TRANSCRIPT
 from qcode.core.store import Project, ProjectError
 from qcode.tui.widgets.footer import KeysFooter
 from qcode.core.wording import plural
+from qcode.tui.widgets.table import Table
 
 WITHIN = ("overlap", "turn", "transcript")
 TABS = ("frequencies", "cooccurrence", "quotes")
@@ -91,12 +92,12 @@ class ReportsScreen(Screen):
         yield Static(id="reports-title")
         with TabbedContent(id="reports-tabs"):
             with TabPane("1 Frequencies", id="frequencies"):
-                yield DataTable(zebra_stripes=True, cursor_type="row", id="frequency-table")
+                yield Table(zebra_stripes=True, cursor_type="row", id="frequency-table")
             with TabPane("2 Co-occurrence", id="cooccurrence"):
-                yield DataTable(zebra_stripes=True, cursor_type="row", id="pair-table")
+                yield Table(zebra_stripes=True, cursor_type="row", id="pair-table")
                 yield Static(id="pair-text")
             with TabPane("3 Quotes", id="quotes"):
-                yield DataTable(zebra_stripes=True, cursor_type="row", id="quote-table")
+                yield Table(zebra_stripes=True, cursor_type="row", id="quote-table")
                 yield Static(id="quote-text")
         yield Static(id="reports-made")
         yield KeysFooter()

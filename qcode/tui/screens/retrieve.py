@@ -14,6 +14,7 @@ from qcode.core.codebook import codes_below
 from qcode.core.model import Segment
 from qcode.core.store import Project
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 
 def load_segments(project: Project, code_id: int, coders: list[str] | None):
@@ -36,7 +37,7 @@ class RetrieveScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="retrieve-title")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="segments")
+        yield Table(cursor_type="row", zebra_stripes=True, id="segments")
         yield Static(id="segment-text")
         yield KeysFooter()
 

@@ -18,6 +18,7 @@ from qcode.core.anonymise.review import Decision, ReviewGroup, Scan
 from qcode.tui.screens.forms import Choose
 from qcode.tui.terminal import TERMINAL_SAFE
 from qcode.tui.widgets.footer import KeysFooter
+from qcode.tui.widgets.table import Table
 
 COLUMNS = (("decision", "Decision"), ("value", "Value"), ("category", "Category"),
            ("seen", "Seen"), ("pseudonym", "Pseudonym"))
@@ -54,7 +55,7 @@ class ReviewScreen(Screen[dict[str, Decision] | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-progress")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="review-groups")
+        yield Table(cursor_type="row", zebra_stripes=True, id="review-groups")
         yield Static(id="review-context")
         yield KeysFooter()
 

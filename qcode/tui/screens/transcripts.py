@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 from qcode.core.store import Project
 from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.undo import ScopedUndo
+from qcode.tui.widgets.table import Table
 
 
 def load_overview(project: Project, coder: str) -> dict:
@@ -77,7 +78,7 @@ class TranscriptsScreen(ScopedUndo, Screen):
         yield Static(id="overview")
         yield Input(placeholder="filter: words, or attribute=value (e.g. role=detective)",
                     id="filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="transcripts")
+        yield Table(cursor_type="row", zebra_stripes=True, id="transcripts")
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -19,18 +19,33 @@ class KeysFooter(Footer):
     def __init__(self) -> None:
         # The palette's key is in the help screen; its place here goes to a binding.
         super().__init__(show_command_palette=False)
+        self._composed: list[tuple] | None = None
 
-    def compose(self):
-        if not self._bindings_ready:
-            return
+    def shown(self) -> list[tuple]:
+        """(key, key as typed, description, action, enabled, tooltip) of each key shown."""
         first_of_action: dict[str, tuple] = {}
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show:
                 first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
         # sorted is stable: within a rank, the screen's own order stays.
-        shown = sorted(first_of_action.values(), key=lambda b: rank(b[0].action))
-        self.styles.grid_size_columns = len(shown)
-        for binding, enabled, tooltip in shown:
-            yield FooterKey(binding.key, self.app.get_key_display(binding),
-                            binding.description, binding.action, disabled=not enabled,
+        ordered = sorted(first_of_action.values(), key=lambda b: rank(b[0].action))
+        return [(b.key, self.app.get_key_display(b), b.description, b.action, enabled,
+                 tooltip) for b, enabled, tooltip in ordered]
+
+    def bindings_changed(self, screen) -> None:
+        # Textual recomposes the footer whenever the bindings may have changed: on every
+        # focus move and many key presses. Rebuilding its widgets cost a fifth of the
+        # CPU of a coding session's key handling; redraw only when what is shown changed.
+        if self._bindings_ready and self.is_attached and screen is self.screen \
+                and self.shown() == self._composed:
+            return
+        super().bindings_changed(screen)
+
+    def compose(self):
+        if not self._bindings_ready:
+            return
+        self._composed = self.shown()
+        self.styles.grid_size_columns = len(self._composed)
+        for key, display, description, action, enabled, tooltip in self._composed:
+            yield FooterKey(key, display, description, action, disabled=not enabled,
                             tooltip=tooltip).data_bind(compact=Footer.compact)
