@@ -18,7 +18,7 @@ FULL_DISK = ("database or disk is full", "disk I/O error")
 
 
 # Every command, with the module that defines it, loaded only when the command is named:
-# `qcode search` loads click, the transcripts module and the store, nothing else. The
+# `qcode search` loads click, its own module and the store, nothing else. The
 # first sentence of each one's help is kept here so that `qcode --help` lists them
 # without loading any (tests/cli/test_startup.py checks it against the command's own).
 LAZY_COMMANDS = {
@@ -93,7 +93,7 @@ LAZY_COMMANDS = {
     "scrub": ("qcode.cli.project", "scrub",
               "Make removed transcripts unrecoverable and empty the WAL into the project "
               "file, leaving no removed text behind."),
-    "search": ("qcode.cli.transcripts", "search",
+    "search": ("qcode.cli.search", "search",
                "Full-text search for a phrase across all transcripts."),
     "show": ("qcode.cli.transcripts", "show",
              "Show a transcript turn by turn, with speakers."),
