@@ -1,6 +1,6 @@
-"""qcode's exports opened by pyqdpx, an independent reader (opt-in): run when
-PYQDPX_PYTHON names a Python with pyqdpx installed (pyqdpx needs Python 3.12 or
-later), else skipped.
+"""qcode's exports opened by pyqdpx, an independent reader. pyqdpx is a test dependency
+but imports only on Python 3.12 and later: there it runs in the tests' own Python; on
+3.11, set PYQDPX_PYTHON to a 3.12 Python that has pyqdpx, else these tests are skipped.
 
 pyqdpx counts positions in UTF-16 code units, as NVivo does (it puts a zero-width space
 after each character beyond U+FFFF and slices). So every coding of an export
@@ -29,7 +29,20 @@ from qcode.core.exchange.refi_write import QCODE_NS
 from qcode.core.ingest import import_files
 from qcode.core.store import Project
 
-PYTHON = os.environ.get("PYQDPX_PYTHON")
+
+
+def reader_python() -> str | None:
+    """The Python that runs pyqdpx: PYQDPX_PYTHON, else this one if pyqdpx imports here."""
+    if os.environ.get("PYQDPX_PYTHON"):
+        return os.environ["PYQDPX_PYTHON"]
+    try:
+        import pyqdpx  # noqa: F401
+    except (ImportError, SyntaxError):  # SyntaxError: its f-strings need Python 3.12
+        return None
+    return sys.executable
+
+
+PYTHON = reader_python()
 # Each coded selection's text as pyqdpx gives it, by the selection's GUID, with the
 # zero-width spaces it adds for its UTF-16 counting taken out again.
 READ = """
@@ -51,7 +64,8 @@ INTERVIEW = ("Interviewer: How was the first week? 😀\r\n"
 
 def read_with_pyqdpx(archive: Path) -> dict[str, list[str]]:
     if not PYTHON or not Path(PYTHON).is_file():
-        pytest.skip("PYQDPX_PYTHON does not name a Python with pyqdpx (3.12 or later)")
+        pytest.skip(f"pyqdpx does not import on Python {sys.version_info.major}."
+                    f"{sys.version_info.minor} and PYQDPX_PYTHON names no Python with it")
     done = subprocess.run([PYTHON, "-c", READ, str(archive)], capture_output=True,
                           text=True, encoding="utf-8", timeout=600)
     assert done.returncode == 0, done.stderr
