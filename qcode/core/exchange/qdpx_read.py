@@ -29,6 +29,8 @@ from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
+from qcode.core.exchange.qualcoder_cases import cases_unlinked
+from qcode.core.exchange.qualcoder_names import names_restored
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, MAX_SOURCE_BYTES,
                                           ExchangeError, ProjectArchive, iterparse_xml,
                                           open_checked)
@@ -320,6 +322,7 @@ class _Reader:
             if transcript.turns is None:  # another tool's: found from the speaker labels
                 transcript.turns = turns_in(transcript.text)
         project.warnings += separate_kinds(project)
+        project.warnings += returned_from_qualcoder(project, self.origin)
         project.warnings = list(dict.fromkeys(self.warnings + project.warnings))
         return project
 
@@ -780,7 +783,8 @@ class _Reader:
                 f"{given[0]} to {given[1]}, outside its text of {len(text)} characters; "
                 "refused, nothing imported")
         if start == end:
-            self.skipped["empty selection(s)", ""] += 1
+            if not self.case_point(selection, transcript):
+                self.skipped["empty selection(s)", ""] += 1
             return
         refs = self.note_refs(selection)
         description = normalise((self.text_of(selection, "Description") or "").strip())
@@ -793,6 +797,17 @@ class _Reader:
                 for coding in codings]
         if refs or description:
             self.after_notes(functools.partial(self.coding_memo, made, refs, description))
+
+    def case_point(self, selection: ET.Element, transcript: str) -> bool:
+        """An empty selection that only links cases (qcode writes one for QualCoder,
+        whose export keeps a link only from 0 to 0): the links, and True."""
+        codes = [self.reference(coding, "CodeRef")
+                 for coding in self.children(selection, "Coding")]
+        if not codes or not all(code in self.case_guids for code in codes):
+            return False
+        for code in codes:
+            self.case_links.setdefault(code, []).append(transcript)
+        return True
 
     def memos_of(self, refs: list[str | None], description: str) -> list[str]:
         memos = self.note_texts(refs)
@@ -865,6 +880,12 @@ class _Reader:
             apply_extras(self.project, extras)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
+
+
+def returned_from_qualcoder(project: ExchangeProject, origin: str) -> list[str]:
+    """What a project that went through QualCoder needs on its way back: the names
+    qcode wrote for it given back, and cases that came without their texts said."""
+    return names_restored(project) + cases_unlinked(project, origin)
 
 
 def without_case_codes(codes: list, case_guids: set[str]) -> list:
