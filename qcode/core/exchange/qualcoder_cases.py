@@ -1,4 +1,11 @@
-"""Cases that come back from QualCoder without their transcripts, said once.
+"""Cases and their transcripts on the way back from QualCoder.
+
+QualCoder's export names a case's text in a `SourceRef` by the GUID it gave its copy of
+the source's file (`sources/<GUID>.txt`, `get_sources`), not by the GUID it then gives
+the `TextSource` (`sources_xml` makes a new one): the reference points at no source. The
+copy's text is the source's, so a link is recovered where that text is the text of
+exactly one source, and said; a copy whose text several sources share links none, and
+says so.
 
 QualCoder's import stores a case's link to a text at the positions of the selection
 that carries it (`RefiImport.clean_up_case_codes_and_case_text` in its refi.py), and its
@@ -12,7 +19,54 @@ recover them from, so the import says how many came back alone and why.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+
 from qcode.core.exchange.project_model import ExchangeProject
+from qcode.core.importers.base import normalise
+from qcode.core.model import Transcript
+
+
+class SourceCopies:
+    """The transcripts QualCoder's SourceRefs mean, found by the text of the file each
+    names; what was found, and what could not be, counted for one line each."""
+
+    def __init__(self, transcripts: list[Transcript]):
+        self.by_text: dict[str, list[Transcript]] = defaultdict(list)
+        for transcript in transcripts:
+            self.by_text[transcript.text].append(transcript)
+        self.found = 0
+        self.shared: list[str] = []  # names of sources whose text a copy has, with others
+
+    def transcript(self, target: str, internal: Callable[[str], bytes | None],
+                   decoded: Callable[[bytes, str | None], str]) -> str | None:
+        """The GUID of the one transcript whose text is in `sources/<target>.txt`."""
+        data = internal(f"internal://{target}.txt") if target else None
+        if not data:
+            return None
+        alike = self.by_text.get(normalise(decoded(data, None)), [])
+        if len(alike) != 1:
+            self.shared += [t.name for t in alike]
+            return None
+        self.found += 1
+        return alike[0].guid
+
+    def said(self) -> list[str]:
+        lines = []
+        if self.found:
+            lines.append(
+                f"{self.found} case link(s) found by the text of the file they name: "
+                "QualCoder's export names a case's source by the GUID of its copy of the "
+                "file, not the source's (RefiExport.case_source_ref_xml and sources_xml "
+                "in its refi.py); each copy holds the text of exactly one source")
+        if self.shared:
+            names = sorted(set(self.shared))
+            lines.append(
+                f"{len(self.shared)} case link(s) not made: the file each names holds a "
+                "text that several sources share, so which one is meant cannot be told ("
+                + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                          else "") + ")")
+        return lines
 
 
 def cases_unlinked(project: ExchangeProject, origin: str) -> list[str]:
