@@ -36,7 +36,8 @@ class SourceCopies:
         for transcript in transcripts:
             self.by_text[transcript.text].append(transcript)
         self.found = 0
-        self.shared: list[str] = []  # names of sources whose text a copy has, with others
+        self.unclear = 0  # links whose copy holds a text several sources have
+        self.shared: list[str] = []  # those sources' names
 
     def transcript(self, target: str, internal: Callable[[str], bytes | None],
                    decoded: Callable[[bytes, str | None], str]) -> str | None:
@@ -46,6 +47,7 @@ class SourceCopies:
             return None
         alike = self.by_text.get(normalise(decoded(data, None)), [])
         if len(alike) != 1:
+            self.unclear += 1 if alike else 0
             self.shared += [t.name for t in alike]
             return None
         self.found += 1
@@ -59,10 +61,10 @@ class SourceCopies:
                 "QualCoder's export names a case's source by the GUID of its copy of the "
                 "file, not the source's (RefiExport.case_source_ref_xml and sources_xml "
                 "in its refi.py); each copy holds the text of exactly one source")
-        if self.shared:
+        if self.unclear:
             names = sorted(set(self.shared))
             lines.append(
-                f"{len(self.shared)} case link(s) not made: the file each names holds a "
+                f"{self.unclear} case link(s) not made: the file each names holds a "
                 "text that several sources share, so which one is meant cannot be told ("
                 + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
                                           else "") + ")")
