@@ -110,6 +110,14 @@ def test_without_qcode_s_journal_entry_names_stay_as_written(tmp_path):
     assert not any("again" in w for w in project.warnings)
 
 
+def test_a_memo_named_as_qcode_s_entry_but_not_written_by_it_stays_a_memo(tmp_path):
+    text = "My own notes on names.\n" + json.dumps(RENAMED[0])
+    project = read_project_file(qualcoder_export(tmp_path / "back.qdpx", CODES,
+                                                 journal=text))
+    assert [m.text for m in project.memos] == [text]
+    assert ("Barriers", "Training (Barriers)") in {p for p, _ in tree(project)}
+
+
 def test_a_name_is_given_back_only_where_it_was_written(tmp_path):
     """Moved, renamed or made another kind in QualCoder, or its name taken there by a
     sibling: kept as the file has it, and said."""

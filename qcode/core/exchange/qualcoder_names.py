@@ -97,7 +97,8 @@ def names_restored(project: ExchangeProject) -> list[str]:
     """Give back the names qcode wrote for QualCoder, where the journal entry qcode wrote
     says so and the code is where it was; take that entry out of the memos. What it
     did, and what it left as it was, in a line each."""
-    notes = [m for m in project.memos if m.name == NOTE_NAME and m.target_type is None]
+    notes = [m for m in project.memos if m.name == NOTE_NAME and m.target_type is None
+             and m.text.startswith(NOTE_INTRO)]
     if not notes:
         return []
     project.memos = [m for m in project.memos if m not in notes]
