@@ -71,9 +71,8 @@ def prepare(path: Path) -> dict:
         # and gives them back on the way home.
         child = next(c for c in project.codes() if c.depth == 1 and c.parent_id != category)
         project.add_code(child.name, category)
-        other = next(c for c in project.codes() if c.depth == 0 and not c.codings
-                     and c.id != category)
-        project.add_code(other.name, category, codable=False)
+        project.add_code("Loose ends", codable=False)
+        project.add_code("Loose ends", category, codable=False)
         for code in project.codes():
             if code.depth == 0 and not code.codings:
                 project.edit_code(code.id, codable=False)
