@@ -37,15 +37,23 @@ def qcode(*args: str) -> None:
 
 
 def what_travels(path: Path) -> tuple:
-    """Categories, codings (by names, coder and place, with memo) and memos."""
+    """The code tree (paths of names, codable or not), categories, codings (by names,
+    coder and place, with memo), memos and case links."""
     with Project.open(path) as project:
         codes = {c.id: c for c in project.codes()}
+
+        def path_of(code) -> tuple[str, ...]:
+            up = codes.get(code.parent_id)
+            return (*path_of(up), code.name) if up else (code.name,)
+
+        tree = sorted((path_of(c), c.codable) for c in codes.values())
         categories = sorted(c.name for c in codes.values() if not c.codable)
         codings = {(t.name, codes[c.code_id].name, c.coder_name, c.start, c.end,
                     c.memo) for t in project.transcripts()
                    for c in project.codings(t.id)}
         memos = sorted(project.conn.execute("SELECT target_type, text FROM memos"))
-    return categories, codings, memos
+        links = sorted((t.case, t.name) for t in project.transcripts() if t.case)
+    return tree, categories, codings, memos, links
 
 
 def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
@@ -72,7 +80,7 @@ def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
         codings = len(project.all_codings())
         cases = project.conn.execute(
             "SELECT count(*) FROM transcripts WHERE case_id IS NOT NULL").fetchone()[0]
-    qcode("--project", "demo.qcode", "export", "demo.qdpx")
+    qcode("--project", "demo.qcode", "export", "--for", "qualcoder", "demo.qdpx")
 
     imported = drive("import-qdpx", "demo.qdpx", str(tmp_path / "qc" / "demo"))
     counts, check = imported["counts"], imported["file_check"]
@@ -80,11 +88,14 @@ def test_the_demo_goes_through_qualcoder_and_back(tmp_path: Path, monkeypatch):
     assert counts["code_text_cid_null"] == 0 and counts["code_text"] == codings
     assert check["codings_matched"] == check["matched_with_same_text"] == codings
     assert check["extra_in_qualcoder"] == 0
-    assert counts["code_text_with_memo"] == 1 and counts["case_text"] == cases
+    # Each link twice: over its text, which QualCoder's views of a case use, and from
+    # 0 to 0, the one form its export writes back.
+    assert counts["code_text_with_memo"] == 1 and counts["case_text"] == 2 * cases > 0
 
     drive("export-qdpx", imported["project"], str(tmp_path / "back"))
     qcode("--project", "back.qcode", "import-project", "back/demo.qdpx")
-    assert what_travels(tmp_path / "back.qcode") == what_travels(tmp_path / "demo.qcode")
+    back, sent = what_travels(tmp_path / "back.qcode"), what_travels(tmp_path / "demo.qcode")
+    assert back == sent and len(back[-1]) == cases
 
 
 def test_codes_named_alike_keep_every_coding_in_qualcoder(tmp_path: Path, monkeypatch):
@@ -101,3 +112,12 @@ def test_codes_named_alike_keep_every_coding_in_qualcoder(tmp_path: Path, monkey
     # The standard's names lose the two later codes named Training there; unique ones
     # lose nothing.
     assert lost == {"standard": 2, "qualcoder": 0}
+    # Back from QualCoder, each code has its own name again, and says so.
+    exported = drive("export-qdpx", str(tmp_path / "qualcoder" / "alike.qda"),
+                     str(tmp_path / "back"))
+    result = CliRunner().invoke(cli, ["--project", "back.qcode", "import-project",
+                                      exported["output"]], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.count(" again: qcode wrote it so for QualCoder") == 4
+    assert what_travels(tmp_path / "back.qcode")[:3] == what_travels(
+        tmp_path / "alike.qcode")[:3]

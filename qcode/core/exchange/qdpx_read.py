@@ -29,6 +29,8 @@ from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
 from qcode.core.exchange.foreign import unique_name
+from qcode.core.exchange.qualcoder_cases import SourceCopies, cases_unlinked
+from qcode.core.exchange.qualcoder_names import names_restored
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, MAX_SOURCE_BYTES,
                                           ExchangeError, ProjectArchive, iterparse_xml,
                                           open_checked)
@@ -292,6 +294,7 @@ class _Reader:
         self.transcript_of: dict[str, str] = {}  # source GUID -> transcript GUID
         self.transcript_names: dict[str, str] = {}
         self.source_values: dict[str, dict] = {}
+        self.copies: SourceCopies | None = None  # QualCoder's case links, by file
 
     def finish(self, root: ET.Element) -> ExchangeProject:
         """All that comes once the sources are placed."""
@@ -316,10 +319,13 @@ class _Reader:
         if self.archive is not None:
             self.extras()
         self.case_memos()
+        if self.copies is not None:
+            self.warnings += self.copies.said()
         for transcript in project.transcripts:
             if transcript.turns is None:  # another tool's: found from the speaker labels
                 transcript.turns = turns_in(transcript.text)
         project.warnings += separate_kinds(project)
+        project.warnings += returned_from_qualcoder(project, self.origin)
         project.warnings = list(dict.fromkeys(self.warnings + project.warnings))
         return project
 
@@ -567,8 +573,7 @@ class _Reader:
             guid = self.guid(element, "a <Case>", once=True)
             name = unique_name((element.get("name") or "").strip() or f"case {guid[:8]}",
                                names)
-            sources = [g for ref in self.children(element, "SourceRef")
-                       if (g := self.transcript_of.get(clean_guid(ref.get("targetGUID"))))]
+            sources = self.case_sources(element)
             sources = list(dict.fromkeys(sources + self.case_links.get(guid, [])))
             taken = [g for g in sources if g in in_a_case]
             if taken:  # in qcode a transcript belongs to one case
@@ -595,6 +600,21 @@ class _Reader:
             name = unique_name(self.transcript_names[transcript], names)
             guid = str(uuid.uuid5(IMPORT_NS, f"case\x1f{transcript}")).upper()
             self.project.cases.append(model.Case(guid, name, values, [transcript]))
+
+    def case_sources(self, element: ET.Element) -> list[str]:
+        """The transcripts a case's SourceRefs name; from QualCoder, also those named by
+        the GUID of its copy of the file (qualcoder_cases.py)."""
+        found = []
+        for ref in self.children(element, "SourceRef"):
+            target = ref.get("targetGUID") or ""
+            transcript = self.transcript_of.get(clean_guid(target))
+            if transcript is None and self.origin.lower().startswith("qualcoder"):
+                if self.copies is None:
+                    self.copies = SourceCopies(self.project.transcripts)
+                transcript = self.copies.transcript(target, self.internal, self.decoded)
+            if transcript is not None:
+                found.append(transcript)
+        return found
 
     # -- sources -------------------------------------------------------------------------
 
@@ -780,7 +800,8 @@ class _Reader:
                 f"{given[0]} to {given[1]}, outside its text of {len(text)} characters; "
                 "refused, nothing imported")
         if start == end:
-            self.skipped["empty selection(s)", ""] += 1
+            if not self.case_point(selection, transcript):
+                self.skipped["empty selection(s)", ""] += 1
             return
         refs = self.note_refs(selection)
         description = normalise((self.text_of(selection, "Description") or "").strip())
@@ -793,6 +814,17 @@ class _Reader:
                 for coding in codings]
         if refs or description:
             self.after_notes(functools.partial(self.coding_memo, made, refs, description))
+
+    def case_point(self, selection: ET.Element, transcript: str) -> bool:
+        """An empty selection that only links cases (qcode writes one for QualCoder,
+        whose export keeps a link only from 0 to 0): the links, and True."""
+        codes = [self.reference(coding, "CodeRef")
+                 for coding in self.children(selection, "Coding")]
+        if not codes or not all(code in self.case_guids for code in codes):
+            return False
+        for code in codes:
+            self.case_links.setdefault(code, []).append(transcript)
+        return True
 
     def memos_of(self, refs: list[str | None], description: str) -> list[str]:
         memos = self.note_texts(refs)
@@ -865,6 +897,12 @@ class _Reader:
             apply_extras(self.project, extras)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             self.warnings.append(f"{EXTRAS}: does not fit the project ({exc}); ignored")
+
+
+def returned_from_qualcoder(project: ExchangeProject, origin: str) -> list[str]:
+    """What a project that went through QualCoder needs on its way back: the names
+    qcode wrote for it given back, and cases that came without their texts said."""
+    return names_restored(project) + cases_unlinked(project, origin)
 
 
 def without_case_codes(codes: list, case_guids: set[str]) -> list:

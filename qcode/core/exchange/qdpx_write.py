@@ -19,7 +19,10 @@ turns) and which other tools ignore, as they ignore NVivo's own `sources/.root`.
   as QualCoder and NVivo link them: a code with the case's GUID, coding the whole of
   each of its transcripts. qcode's reader turns that code back into the links.
 - For QualCoder (`--for qualcoder`), a code or category whose name repeats across the
-  tree is written as "Name (Parent)" (qualcoder_names.py), as QualCoder needs.
+  tree is written as "Name (Parent)" (qualcoder_names.py), as QualCoder needs, and a
+  journal entry records each, so that qcode gives the names back when the project
+  returns through QualCoder (which keeps no code's GUID). Each case link is also
+  written from 0 to 0, the one form QualCoder's export writes back.
 - GUIDs are the project's own, or derived (uuid5) from them, written in lower case as
   every other tool writes them (qcode.json too), and the archive has fixed
   dates and a fixed order: re-exporting the same project gives the same bytes, and
@@ -55,7 +58,7 @@ from qcode.core.codebook import Code
 from qcode.core.exchange.codebook_qdc import PROJECT_NS
 from qcode.core.exchange.foreign import clean_guid, path_of, unique_name
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject, StoredCodings
-from qcode.core.exchange.qualcoder_names import renamed_for_qualcoder
+from qcode.core.exchange.qualcoder_names import NOTE_NAME, note_text, renamed_for_qualcoder
 from qcode.core.model import Case, Coding, Transcript
 from qcode.core.exchange.refi_write import (NOT_XML, add_code, code_guid, derived_guid,
                                             lower_guids, written, xml_text)
@@ -68,6 +71,7 @@ NAME_LENGTH = 80  # a selection's or a memo's name: its text, cut to one short l
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # Nearly the size of zlib's default (6) in a third of its time, on XML and interview text.
 COMPRESS_LEVEL = 3
+FIXED_DATE = "1980-01-01T00:00:00Z"  # a note's date when the project has none
 VARIABLE_TYPES = {"integer": "Integer", "float": "Float"}  # anything else is Text
 VALUE_ELEMENTS = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue"}
 # What XML Schema reads as xsd:integer and xsd:decimal. Python's int() and float(),
@@ -137,6 +141,21 @@ def write_archive(exchange: ExchangeProject, stream: IO[bytes],
                    for m in exchange.memos if m.kind == "journal"]
         for guid, memo in sorted(journal, key=lambda pair: pair[0]):
             archive.writestr(entry(f"sources/{guid}.txt"), memo.text.encode("utf-8"))
+        names = qualcoder_names_note(exchange, dialect)
+        if names is not None:
+            archive.writestr(entry(f"sources/{written(names[0])}.txt"),
+                             names[1].encode("utf-8"))
+
+
+def qualcoder_names_note(exchange: ExchangeProject, dialect: str) -> tuple[str, str] | None:
+    """For QualCoder, the GUID and text of the journal entry that records the names
+    written for it (qualcoder_names.py); None when no name changed."""
+    if dialect != "qualcoder":
+        return None
+    renamed = renamed_for_qualcoder(exchange.codebook.codes)
+    if not renamed:
+        return None
+    return derived_guid(f"qualcoder-names:{exchange.guid or ''}"), note_text(renamed)
 
 
 def entry(name: str) -> zipfile.ZipInfo:
@@ -325,6 +344,7 @@ class _Document:
     def __init__(self, exchange: ExchangeProject, dialect: str = "standard"):
         self.exchange = exchange
         self.utf16 = DIALECTS[dialect]
+        self.dialect = dialect
         # The origin says the counting, so qcode reads its own export back exactly.
         origin = f"qcode {__version__}" + (
             " for NVivo (positions in UTF-16 code units)" if self.utf16 else
@@ -366,6 +386,7 @@ class _Document:
         self.stream = stream
         self.references = _References()
         self.free_memos()
+        self.names_note()
         opening = ET.tostring(self.root, encoding="unicode",
                               short_empty_elements=False)[:-len("</Project>")]
         self.put('<?xml version="1.0" encoding="utf-8"?>\n' + opening)
@@ -421,6 +442,15 @@ class _Document:
                 "guid": guid, "name": xml_text(memo.name, f"the name of memo '{memo.name}'"),
                 "text": xml_text(memo.text, f"memo '{memo.name}'"), "coder": memo.coder,
                 "created": memo.created, "in_file": memo.kind == "journal"})
+
+    def names_note(self) -> None:
+        """For QualCoder, the names it was given, as a journal entry (QualCoder keeps
+        those); dated, as QualCoder's import needs a Note's date."""
+        names = qualcoder_names_note(self.exchange, self.dialect)
+        if names is not None:
+            self.notes.append({"guid": names[0], "name": NOTE_NAME, "text": names[1],
+                               "coder": None, "in_file": True,
+                               "created": self.exchange.created or FIXED_DATE})
 
     def users(self) -> ET.Element | None:
         if not self.coders:
@@ -568,6 +598,21 @@ class _Document:
             "endPosition": str(self.counted(text, len(text)))})
         applied = ET.SubElement(element, "Coding", {
             "guid": derived_guid(f"case-coding:{case_guid}:{transcript}")})
+        ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
+        if self.dialect == "qualcoder":
+            self.case_point(parent, transcript, case_guid, case.name)
+
+    def case_point(self, parent: ET.Element, transcript: str, case_guid: str,
+                   name: str) -> None:
+        """The case's link again, from 0 to 0: QualCoder's import stores a link where
+        the selection is, and its export writes back only a link stored from 0 to 0
+        (`RefiExport.case_source_ref_xml` in its refi.py); the whole-text one is what
+        QualCoder's own views of a case's text use."""
+        element = ET.SubElement(parent, "PlainTextSelection", {
+            "guid": derived_guid(f"case-point:{case_guid}:{transcript}"),
+            "name": label(name), "startPosition": "0", "endPosition": "0"})
+        applied = ET.SubElement(element, "Coding", {
+            "guid": derived_guid(f"case-point-coding:{case_guid}:{transcript}")})
         ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
 
     def selection(self, parent: ET.Element, transcript: str, text: str,
