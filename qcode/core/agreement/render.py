@@ -176,14 +176,31 @@ def to_short_table(report: Report, width: int = 80) -> str:
                   *[textwrap.fill(line, width, subsequent_indent="  ")
                     for line in _domain_notes(report)]]
     parts += _per_transcript_part(report, width)
-    warnings = [f"- {r.code}: {w}" for r in used for w in r.warnings]
+    warnings = _grouped_warnings(used, width)
     notes = [f"Note: {n}" for n in report.notes]
     if warnings:
-        parts += ["", "Warnings", *_wrapped(warnings, width)]
+        parts += ["", "Warnings", *warnings]
     parts += ["", *_wrapped(notes + [
         f"Lines: alpha >= {GOOD} firm, >= {ACCEPTABLE} tentative (Krippendorff 2004). "
         "--full: D_o and D_e, themes, the MAXQDA- and NVivo-style views."], width)]
     return "\n".join(parts) + "\n"
+
+
+def _grouped_warnings(used: list, width: int) -> list[str]:
+    """Each warning once, with the codes it is about (as many as fit; --full lists each
+    code's own), in the order first met: 39 lines of one warning buried the table."""
+    codes_of: dict[str, list[str]] = {}
+    for row in used:
+        for warning in row.warnings:
+            codes_of.setdefault(warning, []).append(row.code)
+    lines = []
+    for warning, codes in codes_of.items():
+        if len(codes) == 1:
+            lines += _wrapped([f"- {codes[0]}: {warning}"], width)
+        else:
+            lines += _wrapped([f"- {len(codes)} codes, {warning}:"], width)
+            lines.append(_one_line("  ", codes, width))
+    return lines
 
 
 def _per_transcript_part(report: Report, width: int) -> list[str]:
@@ -198,17 +215,14 @@ def _per_transcript_part(report: Report, width: int) -> list[str]:
 
 
 def _one_line(lead: str, names: list[str], width: int) -> str:
-    """`lead` and as many names as fit in `width`, then how many more (--full lists
-    them all)."""
-    shown = []
-    for n, name in enumerate(names):
-        more = len(names) - n - 1
-        tail = f", … {more} more (--full)" if more else ""
-        if len(lead + ", ".join([*shown, name]) + tail) > width:
-            return lead + ", ".join(shown) + (", " if shown else "") + \
-                f"… {len(names) - n} more (--full)"
-        shown.append(name)
-    return lead + ", ".join(shown)
+    """`lead` and as many names as fit in `width` with the count of the rest (--full
+    lists them all)."""
+    for shown in range(len(names), -1, -1):
+        more = len(names) - shown
+        line = lead + ", ".join(names[:shown] + ([f"… {more} more (--full)"] if more else []))
+        if len(line) <= width:
+            return line
+    return lead + f"… {len(names)} (--full)"
 
 
 def _short_names(headers: list[str]) -> list[str]:

@@ -27,6 +27,13 @@ from qcode.core.reports.selection import ReportError, matching_name
 from qcode.core.spans import units as unit_spans
 
 FEW_SEGMENTS = 10       # fewer coded segments than this: a warning
+# One wording for every code it fits (the segs column gives each count), so that the
+# short table can say it once for all of them.
+FEW_SEGMENTS_WARNING = (f"fewer than {FEW_SEGMENTS} coded segments: the figure rests on "
+                        "little")
+ONE_TRANSCRIPT_WARNING = ("coded in one transcript only: no interval, as the interval "
+                          "resamples transcripts and this code's figure does not vary "
+                          "with them")
 FEW_TRANSCRIPTS = 5     # fewer transcripts than this: the bootstrap interval means little
 EXTREME_PREVALENCE = 0.05  # share of units coded below this (or above 1 - it): a warning
 ACCEPTABLE, GOOD = 0.667, 0.800  # Krippendorff's (2004) lines for tentative and firm
@@ -407,7 +414,7 @@ def _warn(row: CodeFigures, selection: Selection) -> None:
         row.warnings.append(f"alpha undefined: {row.alpha.undefined}")
     segments = sum(row.segments.values())
     if 0 < segments < FEW_SEGMENTS:
-        row.warnings.append(f"only {segments} coded segments: the figure rests on little")
+        row.warnings.append(FEW_SEGMENTS_WARNING)
     if row.table is not None and row.units:
         coded = (2 * row.table[0][0] + row.table[0][1] + row.table[1][0]) / (2 * row.units)
         if coded < EXTREME_PREVALENCE or coded > 1 - EXTREME_PREVALENCE:
@@ -429,8 +436,16 @@ def _intervals(selection: Selection, laid_by_code: dict, lengths: list[int],
                else bootstrap.joined_intervals)
     per_code, pooled = compute(list(laid_by_code.values()), lengths,
                                selection.resamples, selection.seed)
-    for code_id, interval in zip(laid_by_code, per_code):
-        if code_id in shown:
+    bounds = np.cumsum(lengths)
+    for (code_id, laid), interval in zip(laid_by_code.items(), per_code):
+        if code_id not in shown:
+            continue
+        # Resampling transcripts only rescales a code found in one of them: its
+        # "interval" would be as narrow as 0.973-0.973 and say nothing.
+        starts = np.concatenate([spans[:, 0] for spans in laid])
+        if len(np.unique(np.searchsorted(bounds, starts, side="right"))) < 2:
+            shown[code_id].warnings.append(ONE_TRANSCRIPT_WARNING)
+        else:
             shown[code_id].interval = interval
     return pooled
 
