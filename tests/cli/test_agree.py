@@ -241,3 +241,31 @@ def test_out_refuses_to_replace_a_file_without_force(tmp_path: Path):
     assert forced.exit_code == 0, forced.output
     assert out.read_text().startswith("# Inter-coder agreement")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_code_in_one_transcript_gets_no_interval_and_says_why(tmp_path: Path):
+    """Resampling transcripts only rescales a code coded in one of them: its interval
+    came out as 0.973-0.973. It gets none, and one grouped warning says why."""
+    project = project_with(tmp_path, 200, ["Scale", "Speed", "Trust"],
+                           {"ana": [(0, 30, "Scale"), (40, 60, "Speed"), (80, 90, "Trust")],
+                            "ben": [(0, 25, "Scale"), (42, 60, "Speed"), (80, 95, "Trust")]})
+    ids = {c.name: c.id for c in project.codes()}
+    for n in range(4):
+        text = "Word wor. " * 20
+        project.add_transcript(Transcript(f"t{n}", "txt", text,
+                                          [Turn("P01", 0, len(text), None)]), f"t{n}.txt")
+        for coder, end in (("ana", 30), ("ben", 28)):
+            project.add_coding(n + 2, ids["Trust"], coder, 0, end)
+    with project:
+        report = build(project, select(project, include_uncoded=True))
+    rows = {r.code: r for r in report.codes}
+    for alone in ("Scale", "Speed"):
+        assert rows[alone].interval is None
+        assert any("one transcript only" in w for w in rows[alone].warnings)
+    assert rows["Trust"].interval is not None
+    assert not any("one transcript only" in w for w in rows["Trust"].warnings)
+    table = render(report, "table")
+    warnings = table.split("Warnings")[1].split("Lines:")[0]
+    assert warnings.count("one transcript only") == 1  # said once, for both codes
+    assert "2 codes, coded in one transcript only" in " ".join(warnings.split())
+    assert "Scale, Speed" in warnings
