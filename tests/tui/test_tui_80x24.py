@@ -128,3 +128,30 @@ def test_codebook_panel_and_picker_fit_80_columns(path: Path):
             assert guidance.scroll_y >= 0
             await pilot.press("escape")
     run(scenario())
+
+
+def test_long_transcript_names_leave_the_progress_columns_on_screen(tmp_path: Path,
+                                                                   monkeypatch):
+    from tests.tui_helpers import FIRST, parsed
+    from qcode.core.store import Project
+    from qcode.tui.screens.transcripts import TranscriptsScreen, cut_middle
+
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    name = "interview-2024-03-14-detective-sergeant-southeast-region-final-v2"
+    with Project.create(tmp_path / "p.qcode") as project:
+        project.add_transcript(parsed(name, FIRST), "a.txt",
+                               case="participant-with-a-long-case-name-07")
+
+    async def scenario():
+        app = QcodeApp(tmp_path / "p.qcode", "ana", remember=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, TranscriptsScreen)
+                        and "coded" in screen_text(app))
+            text = screen_text(app)
+            assert "Participant turns" in text
+            assert "0/2 coded (0%)" in text
+            shown = next(line for line in text.splitlines() if "interview-" in line)
+            assert "…" in shown and "final-v2" in shown  # both ends of the name kept
+    run(scenario())
+    assert cut_middle("abcdefghij", 5) == "ab…ij"
+    assert cut_middle("short", 10) == "short"

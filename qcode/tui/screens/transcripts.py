@@ -109,11 +109,17 @@ class TranscriptsScreen(ScopedUndo, Screen):
                           *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
+        # Real file names run to 40 characters and more: at 80 columns they pushed the
+        # words, codings and progress off the screen. Long names are cut in the middle,
+        # where they differ least (dates and numbers sit at the ends); the full name is in
+        # the coding screen's title.
+        room = max(14, self.size.width // 4 if self.size.width else 20)
         for row in self.shown:
             share = f"{row['coded']}/{row['turns']} coded"
             if row["turns"]:
                 share += f" ({100 * row['coded'] // row['turns']}%)"
-            table.add_row(Text(row["name"]), Text(row["case"]), f"{row['words']:,}",
+            table.add_row(Text(cut_middle(row["name"], room)),
+                          Text(cut_middle(row["case"], room // 2 + 2)), f"{row['words']:,}",
                           str(row["codings"]), share,
                           *(Text(row["attributes"].get(a, "")) for a in self.attributes))
         for index, row in enumerate(self.shown):
@@ -122,6 +128,10 @@ class TranscriptsScreen(ScopedUndo, Screen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_rows()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.show_rows()
 
     def on_input_submitted(self) -> None:
         self.query_one(DataTable).focus()
@@ -259,3 +269,10 @@ class TranscriptsScreen(ScopedUndo, Screen):
 
         self.app.push_screen(MemoListScreen(journal=True))
 
+
+def cut_middle(name: str, width: int) -> str:
+    """`name` in at most `width` characters: its start and end, an ellipsis between."""
+    if len(name) <= width:
+        return name
+    keep = width - 1
+    return name[:(keep + 1) // 2] + "…" + name[len(name) - keep // 2:]
