@@ -110,16 +110,18 @@ class TranscriptsScreen(ScopedUndo, Screen):
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
         # Real file names run to 40 characters and more: at 80 columns they pushed the
-        # words, codings and progress off the screen. Long names are cut in the middle,
-        # where they differ least (dates and numbers sit at the ends); the full name is in
-        # the coding screen's title.
-        room = max(14, self.size.width // 4 if self.size.width else 20)
+        # words, codings and progress off the screen. Long names are cut in the middle:
+        # dates, numbers and versions sit at their ends. The full name is in the coding
+        # screen's title.
+        # What is left beside the words, codings and progress columns (40 cells with
+        # their padding), shared 3:2 between the name and the case.
+        room = max(24, (self.size.width or 80) - 40)
         for row in self.shown:
             share = f"{row['coded']}/{row['turns']} coded"
             if row["turns"]:
                 share += f" ({100 * row['coded'] // row['turns']}%)"
-            table.add_row(Text(cut_middle(row["name"], room)),
-                          Text(cut_middle(row["case"], room // 2 + 2)), f"{row['words']:,}",
+            table.add_row(Text(cut_middle(row["name"], room * 3 // 5)),
+                          Text(cut_middle(row["case"], room * 2 // 5)), f"{row['words']:,}",
                           str(row["codings"]), share,
                           *(Text(row["attributes"].get(a, "")) for a in self.attributes))
         for index, row in enumerate(self.shown):
