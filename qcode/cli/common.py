@@ -63,6 +63,20 @@ def say_undo(coder: str | None, nobody: str) -> None:
         say(nobody, err=True)
 
 
+UNREVIEWED_HOW = ("fill in the review file written beside the key ('qcode review-file edit "
+                  "FILE') and give it as --decisions FILE to the next 'qcode import "
+                  "--anonymise', or replace a name now with 'qcode redact --all'")
+
+
+def warn_unreviewed(project: Project) -> None:
+    """One line when the project holds transcripts stored with names nobody reviewed
+    (--store-unreviewed): said by whatever takes their text out of the project."""
+    names = project.stored_unreviewed()
+    if names:
+        say(f"warning: {len(names)} transcript(s) still hold names nobody reviewed "
+            f"(stored with --store-unreviewed); {UNREVIEWED_HOW}", err=True)
+
+
 def open_project(ctx: click.Context) -> Project:
     from qcode.core.store import Project
 

@@ -13,7 +13,7 @@ from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_
 from qcode.cli.group import cli
 from qcode.cli.common import (Strong, acting_coder, can_ask, clock, confirm, emit_json,
                               open_project, print_table, say, say_undo, shutil_width,
-                              speaker_pattern_option)
+                              speaker_pattern_option, warn_unreviewed)
 from qcode.core.text import terminal_safe
 
 
@@ -90,17 +90,22 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
 @click.pass_context
 def transcripts(ctx: click.Context, as_json: bool) -> None:
     """List transcripts with their case, words and turns."""
-    rows = open_project(ctx).transcripts()
+    project = open_project(ctx)
+    rows = project.transcripts()
+    unreviewed = set(project.stored_unreviewed())
     if as_json:
         emit_json([{"name": t.name, "guid": t.guid, "case": t.case, "words": t.word_count,
                     "turns": t.turn_count, "format": t.source_format,
-                    "source_file": t.source_file, "imported": t.imported} for t in rows])
+                    "source_file": t.source_file, "imported": t.imported,
+                    "unreviewed_names": t.name in unreviewed} for t in rows])
     elif not rows:
         say("No transcripts yet: add some with 'qcode import FILES'.")
     else:
         print_table(["transcript", "case", "words", "turns", "format"],
-                    [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
+                    [[t.name + (" (unreviewed names)" if t.name in unreviewed else ""),
+                      t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
                      for t in rows])
+        warn_unreviewed(project)
 
 
 @cli.group(name="transcript")

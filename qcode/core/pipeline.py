@@ -20,10 +20,10 @@ from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_fi
                                store_parsed)
 from qcode.core.participants import Participant
 from qcode.core.store import Project, ProjectError
+from qcode.core.store.transcripts import STORED_UNREVIEWED
 from qcode.core.wording import plural
 
 REQUIRE_ANONYMISATION = "require_anonymisation"
-STORED_UNREVIEWED = "stored_unreviewed"
 
 
 class Reviewer(Protocol):
@@ -229,6 +229,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
         anonymisation.save_key()
     stored = [item for item, kept in zip(items, keep) if kept]
     cases = [c for c, kept in zip(cases_for(items, given), keep) if kept]
+    earlier = {row.id: row.name for row in project.transcripts()}
     store_parsed(project, stored, cases, report, participants, on_file)
     if anonymisation is not None:
         imported = {name for _, name, _, _ in report.imported}
@@ -238,6 +239,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
             record_unreviewed(project, unreviewed)
             report.stored_unreviewed = unreviewed
         redact_earlier(project, anonymisation, imported, report)
+        settle_unreviewed(project, anonymisation, earlier)
     return report
 
 
@@ -254,12 +256,14 @@ def import_project(project: Project, exchange, source: str,
         report = anonymise_exchange(exchange, anonymisation,
                                     stored=lambda decision: _stored(project, decision))
     check_guids(project, exchange, source)
+    earlier = {row.id: row.name for row in project.transcripts()}
     report.merged = project.import_exchange(exchange, source)
     if anonymisation is not None:
         if report.stored_unreviewed:
             record_unreviewed(project, report.stored_unreviewed)
         redact_earlier(project, anonymisation, {t.name for t in exchange.transcripts},
                        report)
+        settle_unreviewed(project, anonymisation, earlier)
     return report
 
 
@@ -353,6 +357,40 @@ def record_unreviewed(project: Project, names: list[str]) -> None:
         STORED_UNREVIEWED, "\n".join(dict.fromkeys(earlier + names)),
         f"stored {len(names)} transcript(s) with unreviewed candidates: "
         + ", ".join(names), transcripts=names)
+
+
+def settle_unreviewed(project: Project, anonymisation: Anonymisation,
+                      earlier: dict[int, str]) -> None:
+    """After a decisions file, the record of transcripts stored unreviewed keeps only
+    those that still hold a candidate the key leaves open (in their text, name or
+    case), under their names now, since a name may have lost an accepted value.
+    `earlier`: the transcripts here before this import, id -> name."""
+    recorded = [n for n in (project.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+    if not anonymisation.decisions or not recorded:
+        return
+    now = {earlier[row.id]: row for row in project.transcripts()
+           if earlier.get(row.id) in recorded}
+    rows = list(now.values())
+    scan = Anonymiser(anonymisation.identifiers, anonymisation.key).scan(
+        [project.stored_transcript(row.id) for row in rows], [row.case for row in rows])
+    still_open = {rows[index].id for group in scan.groups
+                  for index, _ in group.occurrences}
+    kept, reviewed = [], []
+    for name in recorded:
+        row = now.get(name)
+        if row is None:  # stored by this import, or no longer here
+            kept.append(name)
+        elif row.id in still_open:
+            kept.append(row.name)
+        else:
+            reviewed.append(row.name)
+    if kept == recorded:
+        return
+    project.set_setting(
+        STORED_UNREVIEWED, "\n".join(kept),
+        f"after the decisions, {len(kept)} transcript(s) stored unreviewed still hold "
+        f"undecided candidates; reviewed now: {', '.join(reviewed) or 'none'}",
+        transcripts=kept, reviewed=reviewed)
 
 
 def redact_earlier(project: Project, anonymisation: Anonymisation, just_stored: set[str],

@@ -140,6 +140,35 @@ def test_store_unreviewed_is_recorded_without_the_values(run, tmp_path):
     assert set(leaks(everywhere(tmp_path))) == {"Tobias", "Wrenfield"}
 
 
+def test_transcripts_stored_unreviewed_are_flagged_until_reviewed(run, tmp_path):
+    """Stored with --store-unreviewed, a transcript still holds names nobody decided:
+    the list marks it, check names it, and what takes text out of the project warns,
+    until a decisions file settles its candidates."""
+    setup(tmp_path)
+    write(tmp_path / "p08.txt", "Interviewer: And after?\n\nP08: Tobias Wrenfield moved "
+          "to the coast, I heard.\n")
+    write(tmp_path / "codebook.yaml", "name: b\ncodes:\n  - name: Training\n")
+    run("init")
+    run("codebook", "load", "codebook.yaml")
+    run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive", "--store-unreviewed", "--interviewer", "Okonkwo")
+    warning = "1 transcript(s) still hold names nobody reviewed"
+    assert "p07 (unreviewed names)" in run("transcripts").output
+    checked = run("check").output
+    assert warning in checked and "p07" in checked and "review-file edit" in checked
+    assert warning in run("export", "out.qdpx").output
+    assert warning in run("report", "html", "report").output
+    review = (tmp_path / "k-review.csv").read_text().splitlines()
+    write(tmp_path / "decided.csv", "\n".join(
+        [review[0]] + [("accept" if "Tobias" in line else "reject") + line
+                       for line in review[1:]]) + "\n")
+    run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive", "--decisions", "decided.csv")
+    assert "unreviewed" not in run("transcripts").output
+    assert "nobody reviewed" not in run("check").output
+    assert "nobody reviewed" not in run("export", "again.qdpx").output
+
+
 def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
     setup(tmp_path)
     write(tmp_path / "p08.txt", "Interviewer: And after?\n\nP08: Tobias Wrenfield moved "
