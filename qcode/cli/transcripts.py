@@ -59,9 +59,11 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
                              on_file=lambda _: bar.update(1),
                              speaker_pattern=speaker_pattern)
     summarise_import(outcome, key_path, report_file)
-    if outcome.failed:
+    # Held back counts as not imported: a batch held back whole has imported nothing.
+    if outcome.failed or not outcome.imported:
+        missing = len(outcome.failed) + len(outcome.held)
         raise click.ClickException(
-            f"{len(outcome.failed)} of {len(files)} file(s) not imported")
+            f"{missing or len(files)} of {len(files)} file(s) not imported")
 
 
 def summarise_import(outcome, key_path: Path | None, report) -> None:

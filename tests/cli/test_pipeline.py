@@ -108,8 +108,10 @@ def test_non_interactive_holds_back_a_transcript_with_undecided_candidates(run, 
     setup(tmp_path)
     run("init")
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
-                 "ids.csv", "--non-interactive")
+                 "ids.csv", "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output and "p07.txt" in result.output
+    # Nothing imported is a failure of the command, said after the usual summary.
+    assert "1 of 1 file(s) not imported" in result.output
     assert "--decisions FILE" in result.output and "k-review.csv" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
         assert project.transcripts() == []
@@ -397,7 +399,7 @@ def test_a_name_only_in_the_file_name_is_offered_for_review(run, tmp_path):
           "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
     run("init")
     result = run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
-                 "--non-interactive")
+                 "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output
     assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
     review = (tmp_path / "k-review.csv").read_text()
@@ -419,7 +421,7 @@ def test_a_name_only_in_the_case_name_is_offered_for_review(run, tmp_path):
           "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
     run("init")
     result = run("import", "p09.txt", "--case", "Zorblatt", "--anonymise", "--key",
-                 "k.json", "--non-interactive")
+                 "k.json", "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output
     assert "case name '[Zorblatt]'" in (tmp_path / "k-review.csv").read_text()
     assert leaks(everywhere(tmp_path), ("Zorblatt",)) == {}
