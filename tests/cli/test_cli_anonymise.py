@@ -61,6 +61,8 @@ def run(tmp_path: Path, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool = True, input: str | None = None):
+        if input is not None:  # typed answers: a person at the keyboard
+            monkeypatch.setattr("qcode.cli.anonymise.can_ask", lambda: True)
         result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
         assert (result.exit_code == 0) is ok, result.output
         assert "Traceback" not in result.output

@@ -217,7 +217,7 @@ def test_a_case_named_after_the_participant_never_becomes_a_speaker_label(run, t
     assert leaks(everywhere(tmp_path), ("Smithfield", "Ann", "Harwich", "Okonkwo")) == {}
 
 
-def test_a_name_accepted_in_review_leaves_the_file_name_too(run, tmp_path):
+def test_a_name_accepted_in_review_leaves_the_file_name_too(run, tmp_path, at_keyboard):
     setup(tmp_path, "interview_tobias_wrenfield.txt",
           "Interviewer: Where did you start?\n\nP09: In the port office. Tobias Wrenfield "
           "was my sergeant, and Wrenfield is a good man.\n")
@@ -292,7 +292,7 @@ def test_the_summary_counts_by_category_and_names_the_key(run, tmp_path):
 
 # -- 6. the prompt review has no default ------------------------------------------------------
 
-def test_enter_alone_accepts_nothing(run, tmp_path):
+def test_enter_alone_accepts_nothing(run, tmp_path, at_keyboard):
     setup(tmp_path)
     run("init")
     # Enter is asked again; then every candidate is rejected one by one.
@@ -304,7 +304,7 @@ def test_enter_alone_accepts_nothing(run, tmp_path):
     assert "Tobias Wrenfield trained me, and Tobias still" in text
 
 
-def test_reject_all_remaining_is_a_typed_choice(run, tmp_path):
+def test_reject_all_remaining_is_a_typed_choice(run, tmp_path, at_keyboard):
     setup(tmp_path)
     run("init")
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
@@ -444,3 +444,25 @@ def test_decisions_for_a_name_only_in_an_earlier_file_name_are_taken(run, tmp_pa
                  "--interviewer", "Interviewer")
     assert "names, memos and the event log" in result.output
     assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
+
+
+def test_with_no_terminal_the_review_refuses_in_one_line(run, tmp_path):
+    """Input from a file or a pipe: the questions have nobody to answer them, so the
+    import says what to do instead and leaves no project, key or review file."""
+    setup(tmp_path)
+    run("init")
+    result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
+                 "ids.csv", "--interviewer", "Okonkwo", input="", ok=False)
+    assert result.output.splitlines()[-1].startswith("Error: no terminal to ask in: use "
+                                                     "--non-interactive")
+    assert "Aborted" not in result.output
+    assert not (tmp_path / "k.json").exists() and not (tmp_path / "k-review.csv").exists()
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.transcripts() == []
+    run("-p", "raw.qcode", "init")
+    run("-p", "raw.qcode", "import", "p07.txt")
+    run("-p", "raw.qcode", "export", "raw.qdpx")
+    result = run("-p", "new.qcode", "import-project", "raw.qdpx", "--anonymise", "--key",
+                 "k.json", "--identifiers", "ids.csv", input="", ok=False, one_line=True)
+    assert "no terminal to ask in" in result.output
+    assert not (tmp_path / "new.qcode").exists() and not (tmp_path / "k.json").exists()
