@@ -77,7 +77,7 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
         say(f"warning: {warning}", err=True)
     say_transcripts(outcome)
     for path, problem in outcome.failed:
-        say(f"error: {path}: {problem}", err=True)
+        say(f"error: {path}: {problem}{elsewhere(path)}", err=True)
     if not outcome.imported:
         say("nothing imported")
     say_review(outcome, key_path, report)
@@ -85,6 +85,16 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
         say("warning: the text was NOT anonymised: real names in it are now in "
             "the project; use --anonymise --key KEYFILE for real interviews",
             err=True)
+
+
+# Files `import` is not for, and the command that is.
+OTHER_COMMANDS = {".qdpx": "import-project", ".qde": "import-project",
+                  ".qdc": "codebook import"}
+
+
+def elsewhere(path: Path) -> str:
+    command = OTHER_COMMANDS.get(path.suffix.lower())
+    return f"; bring it in with 'qcode {command} {path}'" if command else ""
 
 
 @cli.command()
@@ -238,5 +248,4 @@ def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
     coder = acting_coder(coder)
     open_project(ctx).set_attributes(name, values, actor=coder)
     say(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
-    say_undo(coder, "to undo attributes set, give --coder NAME (or set QCODE_CODER); "
-             "these can be undone by no coder")
+    say_undo(coder, "setting these attributes")
