@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qcode.cli.common import Strong, ask, say
+from qcode.cli.common import Strong, ask, can_ask, say
 
 if TYPE_CHECKING:  # the anonymiser is loaded by the commands that use it (start-up time)
     from qcode.core.anonymise.key import Key
@@ -181,13 +181,27 @@ def review_report(report: Path | None, key_path: Path, passphrase: str | None,
     return ReviewReport(path, key_path, passphrase, project, force)
 
 
+NO_TERMINAL = ("no terminal to ask in: use --non-interactive (with --decisions FILE "
+               "once the review file is filled in); nothing was imported or written")
+
+
+def refuse_without_terminal() -> None:
+    """Questions with nobody to answer them (input from a file or a pipe) would end in
+    click's bare "Aborted!" or a prompt repeated forever: one line instead, before
+    anything is stored or the key saved."""
+    if not can_ask():
+        raise click.ClickException(NO_TERMINAL)
+
+
 class PromptReviewer:
     """The review as questions on the terminal, one candidate at a time."""
 
     def decide(self, scan: Scan, groups, key: Key) -> dict[str, Decision]:
+        refuse_without_terminal()
         return review_interactively(scan, groups, key)
 
     def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
+        refuse_without_terminal()
         return ask_interviewers(transcript, labels)
 
 

@@ -22,9 +22,6 @@ coder_option = click.option(
     help="Whose action the load is, to undo in 'qcode code' (default: your coder name).")
 
 
-# A load recorded for no coder can be undone by nobody.
-NO_UNDO = ("to undo a load, give --coder NAME (or set QCODE_CODER) when loading; "
-           "this one can be undone by no coder")
 
 
 @codebook.command(name="load")
@@ -39,6 +36,7 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None,
     exploitation-indicators, texas-police."""
     from qcode.core import codebook as codebooks
 
+    refuse_other_tools_codebook(file)
     book = codebooks.load(file)
     coder = acting_coder(coder)
     counts = open_project(ctx).load_codebook(book, under=under, actor=coder)
@@ -46,7 +44,19 @@ def codebook_load(ctx: click.Context, file: Path, under: str | None,
         f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     for warning in counts["keys_dropped"]:
         say(f"warning: {file}: {warning}", err=True)
-    say_undo(coder, NO_UNDO)
+    say_undo(coder, "this load")
+
+
+def refuse_other_tools_codebook(file: Path) -> None:
+    """`load` reads qcode's YAML; a file from another tool (or a CSV) belongs to
+    `codebook import`, which says so better than a YAML parser would."""
+    from qcode.core.exchange.codebook_formats import IMPORT_SUFFIXES
+
+    suffix = file.suffix.lower()
+    if suffix in IMPORT_SUFFIXES and suffix not in (".yaml", ".yml"):
+        raise click.ClickException(
+            f"{file}: 'codebook load' reads a YAML codebook; for a {suffix} file use "
+            f"'qcode codebook import {file}'")
 
 
 CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (default: as the "
@@ -196,4 +206,4 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None,
     say(f"Imported '{book.name}' from {file} into {path}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
         + (f"; {kept} other code(s) of the project kept" if kept > 0 else ""))
-    say_undo(coder, NO_UNDO)
+    say_undo(coder, "this load")

@@ -55,12 +55,29 @@ def acting_coder(given: str | None) -> str | None:
         raise click.ClickException(str(exc)) from None
 
 
-def say_undo(coder: str | None, nobody: str) -> None:
-    """How to undo what was just done, or, with no coder, that nobody can (`nobody`)."""
+def say_undo(coder: str | None, done: str) -> None:
+    """How to undo what was just done (`done`: "this load"), or, with no coder to
+    record it for, that nobody can and how to make the next one undoable."""
     if coder:
         say(f"undo: u in 'qcode code --coder {coder}'")
     else:
-        say(nobody, err=True)
+        say(f"note: no coder was named, so {done} cannot be undone in 'qcode code'; "
+            "give --coder NAME (or set QCODE_CODER) to make the next one undoable",
+            err=True)
+
+
+UNREVIEWED_HOW = ("fill in the review file written beside the key ('qcode review-file edit "
+                  "FILE') and give it as --decisions FILE to the next 'qcode import "
+                  "--anonymise', or replace a name now with 'qcode redact --all'")
+
+
+def warn_unreviewed(project: Project) -> None:
+    """One line when the project holds transcripts stored with names nobody reviewed
+    (--store-unreviewed): said by whatever takes their text out of the project."""
+    names = project.stored_unreviewed()
+    if names:
+        say(f"warning: {len(names)} transcript(s) still hold names nobody reviewed "
+            f"(stored with --store-unreviewed); {UNREVIEWED_HOW}", err=True)
 
 
 def open_project(ctx: click.Context) -> Project:

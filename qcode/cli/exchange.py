@@ -10,7 +10,7 @@ import click
 from qcode.cli.anonymise import (anonymisation_with, bind_key, bind_key_to_new,
                                   key_options, kept_for, open_key, refuse_without_anonymise,
                                   say_review, say_transcripts, store_unreviewed_option)
-from qcode.cli.common import open_project, say
+from qcode.cli.common import open_project, say, warn_unreviewed
 from qcode.core import outputs
 from qcode.core.store import Project
 from qcode.core.wording import plural
@@ -78,6 +78,7 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
             say(renamed.said())
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
+    warn_unreviewed(project)
 
 
 @click.command(name="import-project")

@@ -180,7 +180,7 @@ class QcodeGroup(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
-@click.group(cls=QcodeGroup)
+@click.group(cls=QcodeGroup, invoke_without_command=True)
 @click.option(
     "--project", "-p", type=click.Path(dir_okay=False, path_type=Path),
     envvar="QCODE_PROJECT", default=DEFAULT_PROJECT, show_default=True,
@@ -191,3 +191,16 @@ class QcodeGroup(click.Group):
 def cli(ctx: click.Context, project: Path) -> None:
     """qcode: keyboard-first qualitative coding of interview transcripts."""
     ctx.obj = project
+    if ctx.invoked_subcommand is None:
+        say_what_to_run(ctx, project)
+
+
+def say_what_to_run(ctx: click.Context, project: Path) -> None:
+    """No command given (`qcode --project P` alone): the commands, and the one that
+    opens the project, rather than click's bare "Missing command."."""
+    from qcode.cli.common import say
+
+    say(ctx.get_help())
+    say("")
+    say(f"no command given: 'qcode --project {project} code' opens the coding screen")
+    ctx.exit(2)

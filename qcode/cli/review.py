@@ -1,6 +1,7 @@
 """Commands about a colleague's review of a coder's codings: the figures for a methods
 section, and the questions still open. (The review itself is made in 'qcode code',
-key R; `review-file` is another thing: the anonymisation review.)"""
+key V on the transcripts screen; `review-file` is another thing: the anonymisation
+review.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,24 @@ import click
 
 from qcode.cli.common import emit_json, open_project, print_table, say
 from qcode.cli.group import cli
+
+# The transcripts screen's binding that opens the review (qcode/tui/screens/
+# transcripts.py): its id, by which settings remap it, and its key there. Named here
+# so that this command need not load Textual; tests/cli/test_review_cli.py keeps the
+# two alike.
+REVIEW_BINDING = ("transcripts.review", "V")
+
+
+def review_key() -> str:
+    """The key that opens the review on the transcripts screen, as remapped in the
+    settings file if it is."""
+    from qcode.settings import SettingsError, read_settings
+
+    binding, default = REVIEW_BINDING
+    try:
+        return read_settings().keys.get(binding, default)
+    except SettingsError:  # said by 'qcode code' itself; the default is still a hint
+        return default
 
 
 @cli.group()
@@ -30,8 +49,8 @@ def review_status(ctx: click.Context, as_json: bool) -> None:
         emit_json(asdict(figures))
         return
     if not figures.coders:
-        say("No coding has been reviewed yet (review one in 'qcode code': R on the "
-            "transcripts or coding screen).")
+        say("No coding has been reviewed yet (review one in 'qcode code': "
+            f"{review_key()} on the transcripts screen).")
         return
     keys = ["codings", "reviewed", "agreed", "questioned", "kept", "changed", "removed",
             "open"]

@@ -13,7 +13,7 @@ from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_
 from qcode.cli.group import cli
 from qcode.cli.common import (Strong, acting_coder, can_ask, clock, confirm, emit_json,
                               open_project, print_table, say, say_undo, shutil_width,
-                              speaker_pattern_option)
+                              speaker_pattern_option, warn_unreviewed)
 from qcode.core.text import terminal_safe
 
 
@@ -59,9 +59,11 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
                              on_file=lambda _: bar.update(1),
                              speaker_pattern=speaker_pattern)
     summarise_import(outcome, key_path, report_file)
-    if outcome.failed:
+    # Held back counts as not imported: a batch held back whole has imported nothing.
+    if outcome.failed or not outcome.imported:
+        missing = len(outcome.failed) + len(outcome.held)
         raise click.ClickException(
-            f"{len(outcome.failed)} of {len(files)} file(s) not imported")
+            f"{missing or len(files)} of {len(files)} file(s) not imported")
 
 
 def summarise_import(outcome, key_path: Path | None, report) -> None:
@@ -75,7 +77,7 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
         say(f"warning: {warning}", err=True)
     say_transcripts(outcome)
     for path, problem in outcome.failed:
-        say(f"error: {path}: {problem}", err=True)
+        say(f"error: {path}: {problem}{elsewhere(path)}", err=True)
     if not outcome.imported:
         say("nothing imported")
     say_review(outcome, key_path, report)
@@ -85,22 +87,37 @@ def summarise_import(outcome, key_path: Path | None, report) -> None:
             err=True)
 
 
+# Files `import` is not for, and the command that is.
+OTHER_COMMANDS = {".qdpx": "import-project", ".qde": "import-project",
+                  ".qdc": "codebook import"}
+
+
+def elsewhere(path: Path) -> str:
+    command = OTHER_COMMANDS.get(path.suffix.lower())
+    return f"; bring it in with 'qcode {command} {path}'" if command else ""
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def transcripts(ctx: click.Context, as_json: bool) -> None:
     """List transcripts with their case, words and turns."""
-    rows = open_project(ctx).transcripts()
+    project = open_project(ctx)
+    rows = project.transcripts()
+    unreviewed = set(project.stored_unreviewed())
     if as_json:
         emit_json([{"name": t.name, "guid": t.guid, "case": t.case, "words": t.word_count,
                     "turns": t.turn_count, "format": t.source_format,
-                    "source_file": t.source_file, "imported": t.imported} for t in rows])
+                    "source_file": t.source_file, "imported": t.imported,
+                    "unreviewed_names": t.name in unreviewed} for t in rows])
     elif not rows:
         say("No transcripts yet: add some with 'qcode import FILES'.")
     else:
         print_table(["transcript", "case", "words", "turns", "format"],
-                    [[t.name, t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
+                    [[t.name + (" (unreviewed names)" if t.name in unreviewed else ""),
+                      t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
                      for t in rows])
+        warn_unreviewed(project)
 
 
 @cli.group(name="transcript")
@@ -231,5 +248,4 @@ def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
     coder = acting_coder(coder)
     open_project(ctx).set_attributes(name, values, actor=coder)
     say(f"case {name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
-    say_undo(coder, "to undo attributes set, give --coder NAME (or set QCODE_CODER); "
-             "these can be undone by no coder")
+    say_undo(coder, "setting these attributes")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from qcode.cli.common import open_project, say
+from qcode.cli.common import open_project, say, warn_unreviewed
 from qcode.core import outputs
 
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -264,7 +264,8 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     index = folder / "index.html"
     if folder.is_dir():
         _check(ctx, "html", index, force)
-    made = html_report(open_project(ctx), coder=coder, by=by,
+    project = open_project(ctx)
+    made = html_report(project, coder=coder, by=by,
                        folder=folder.name or str(folder), memos=memos)
     new = not folder.exists()
     try:
@@ -280,6 +281,7 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
                 folder.rmdir()
         raise
     say(f"wrote the report to {index}")
+    warn_unreviewed(project)
     if made.empty:
         say(EMPTY)
 

@@ -20,10 +20,10 @@ from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_fi
                                store_parsed)
 from qcode.core.participants import Participant
 from qcode.core.store import Project, ProjectError
+from qcode.core.store.transcripts import STORED_UNREVIEWED
 from qcode.core.wording import plural
 
 REQUIRE_ANONYMISATION = "require_anonymisation"
-STORED_UNREVIEWED = "stored_unreviewed"
 
 
 class Reviewer(Protocol):
@@ -108,10 +108,26 @@ def anonymise_batch(items: list[tuple[Path, Transcript]], cases: list[str | None
     unresolved = {index for g in still_open for index, _ in g.occurrences}
     return AnonymisedBatch(
         [(path, parsed) for (path, _), parsed in zip(items, anonymised)],
-        [anonymiser.anonymise_case(case) if case else None for case in cases],
+        [anonymised_name(anonymiser, case) if case else None for case in cases],
         anonymiser.counts, [i in unresolved for i in range(len(batch))],
         Scan(scan.batch, scan.findings, still_open) if still_open else None,
         scan.neutral, scan.warnings, anonymiser)
+
+
+def anonymised_name(anonymiser: Anonymiser, name: str) -> str:
+    """The one rule for a name that came with a transcript of the batch, its own name
+    or its case's: such names are offered for review with the text, so each loses what
+    is listed, in the key or accepted, and keeps a candidate nobody decided, as the
+    text does (the transcript is then held back, or recorded as stored unreviewed).
+    The undecided candidate stays out of the key."""
+    return anonymiser.anonymise_name(name)
+
+
+def unreviewed_case_name(anonymiser: Anonymiser, name: str) -> str:
+    """A case name nobody was offered for review (a case with no transcript in the
+    batch) loses anything that may be a name, since nobody will decide it: privacy
+    first, at the cost of a pseudonym in the key for an ordinary word."""
+    return anonymiser.anonymise_case(name)
 
 
 def refuse_unknown_decisions(scan: Scan, decisions: dict[str, Decision], key: Key,
@@ -196,6 +212,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
     if anonymisation is not None:
         done = anonymise_batch(items, given, anonymisation, evidence_for(items, participants),
                                stored=lambda decision: _stored(project, decision))
+        given_before = given
         items, given = done.items, done.cases
         report.checks = done.warnings
         report.open = done.open
@@ -205,11 +222,14 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
             report.replaced[parsed.name] = counts
             if not kept:
                 report.held.append((path, parsed.name))
-        participants = [_anonymised_participant(p, done.anonymiser)
+        reviewed = {case: named for case, named in zip(given_before, done.cases)
+                    if case}
+        participants = [_anonymised_participant(p, done.anonymiser, reviewed)
                         for p in participants or []]
         anonymisation.save_key()
     stored = [item for item, kept in zip(items, keep) if kept]
     cases = [c for c, kept in zip(cases_for(items, given), keep) if kept]
+    earlier = {row.id: row.name for row in project.transcripts()}
     store_parsed(project, stored, cases, report, participants, on_file)
     if anonymisation is not None:
         imported = {name for _, name, _, _ in report.imported}
@@ -219,6 +239,7 @@ def run_import(project: Project, paths: Iterable[Path], case: str | None = None,
             record_unreviewed(project, unreviewed)
             report.stored_unreviewed = unreviewed
         redact_earlier(project, anonymisation, imported, report)
+        settle_unreviewed(project, anonymisation, earlier)
     return report
 
 
@@ -235,12 +256,14 @@ def import_project(project: Project, exchange, source: str,
         report = anonymise_exchange(exchange, anonymisation,
                                     stored=lambda decision: _stored(project, decision))
     check_guids(project, exchange, source)
+    earlier = {row.id: row.name for row in project.transcripts()}
     report.merged = project.import_exchange(exchange, source)
     if anonymisation is not None:
         if report.stored_unreviewed:
             record_unreviewed(project, report.stored_unreviewed)
         redact_earlier(project, anonymisation, {t.name for t in exchange.transcripts},
                        report)
+        settle_unreviewed(project, anonymisation, earlier)
     return report
 
 
@@ -275,8 +298,11 @@ def anonymise_exchange(exchange, anonymisation: Anonymisation,
                            stored=stored)
     report = PipelineReport(anonymised=True, checks=done.warnings, open=done.open,
                             neutral=[items[i][0].name for i in done.neutral])
+    reviewed = {case: named for case, named in zip(given, done.cases) if case}
     carry_anonymisation(exchange, [parsed for _, parsed in done.items], positions,
-                        done.anonymiser.anonymise_short, done.anonymiser.anonymise_case)
+                        done.anonymiser.anonymise_short,
+                        lambda name: reviewed.get(name) or unreviewed_case_name(
+                            done.anonymiser, name))
     held = set()
     for (path, _), (_, parsed), transcript, counts, open_ in zip(
             items, done.items, exchange.transcripts, done.replaced, done.unresolved):
@@ -313,12 +339,14 @@ def _stored(project: Project, decision: Decision) -> bool:
                for row in project.transcripts())
 
 
-def _anonymised_participant(participant: Participant, anonymiser: Anonymiser
-                            ) -> Participant:
+def _anonymised_participant(participant: Participant, anonymiser: Anonymiser,
+                            reviewed: dict[str, str]) -> Participant:
     # Attributes are kept as given (the researcher's categories); the case name is
-    # where a participant's real name turns up.
-    return Participant(anonymiser.anonymise_case(participant.case), participant.file,
-                       participant.attributes)
+    # where a participant's real name turns up: as its transcript's case became, or,
+    # with no transcript in the batch, by the rule for names nobody reviews.
+    case = reviewed.get(participant.case) or unreviewed_case_name(anonymiser,
+                                                                  participant.case)
+    return Participant(case, participant.file, participant.attributes)
 
 
 def record_unreviewed(project: Project, names: list[str]) -> None:
@@ -329,6 +357,40 @@ def record_unreviewed(project: Project, names: list[str]) -> None:
         STORED_UNREVIEWED, "\n".join(dict.fromkeys(earlier + names)),
         f"stored {len(names)} transcript(s) with unreviewed candidates: "
         + ", ".join(names), transcripts=names)
+
+
+def settle_unreviewed(project: Project, anonymisation: Anonymisation,
+                      earlier: dict[int, str]) -> None:
+    """After a decisions file, the record of transcripts stored unreviewed keeps only
+    those that still hold a candidate the key leaves open (in their text, name or
+    case), under their names now, since a name may have lost an accepted value.
+    `earlier`: the transcripts here before this import, id -> name."""
+    recorded = [n for n in (project.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+    if not anonymisation.decisions or not recorded:
+        return
+    now = {earlier[row.id]: row for row in project.transcripts()
+           if earlier.get(row.id) in recorded}
+    rows = list(now.values())
+    scan = Anonymiser(anonymisation.identifiers, anonymisation.key).scan(
+        [project.stored_transcript(row.id) for row in rows], [row.case for row in rows])
+    still_open = {rows[index].id for group in scan.groups
+                  for index, _ in group.occurrences}
+    kept, reviewed = [], []
+    for name in recorded:
+        row = now.get(name)
+        if row is None:  # stored by this import, or no longer here
+            kept.append(name)
+        elif row.id in still_open:
+            kept.append(row.name)
+        else:
+            reviewed.append(row.name)
+    if kept == recorded:
+        return
+    project.set_setting(
+        STORED_UNREVIEWED, "\n".join(kept),
+        f"after the decisions, {len(kept)} transcript(s) stored unreviewed still hold "
+        f"undecided candidates; reviewed now: {', '.join(reviewed) or 'none'}",
+        transcripts=kept, reviewed=reviewed)
 
 
 def redact_earlier(project: Project, anonymisation: Anonymisation, just_stored: set[str],

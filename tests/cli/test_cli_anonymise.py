@@ -61,6 +61,8 @@ def run(tmp_path: Path, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool = True, input: str | None = None):
+        if input is not None:  # typed answers: a person at the keyboard
+            monkeypatch.setattr("qcode.cli.anonymise.can_ask", lambda: True)
         result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
         assert (result.exit_code == 0) is ok, result.output
         assert "Traceback" not in result.output
@@ -114,7 +116,7 @@ def test_non_interactive_import_leaves_no_listed_value(run, tmp_path: Path):
 def test_decisions_file_finishes_the_review(run, tmp_path: Path):
     run("init")
     run("import", "p01.txt", "--anonymise", "--key", "first.json", "--identifiers",
-        "ids.csv", "--non-interactive")
+        "ids.csv", "--non-interactive", ok=False)
     run("--project", "second.qcode", "init")  # a key is bound to one project: a new one
     report = (tmp_path / "first-review.csv").read_text().splitlines()
     filled = [report[0]] + ["accept" + line if line.startswith(",Will,") else
@@ -156,7 +158,7 @@ def test_encrypted_key_and_pseudonyms_reused_by_later_imports(run, tmp_path, mon
     monkeypatch.setenv("QCODE_KEY_PASSPHRASE", "a long passphrase")
     run("init")
     run("import", "p01.txt", "--anonymise", "--key", "k.key", "--identifiers", "ids.csv",
-        "--non-interactive", "--encrypt-key")
+        "--non-interactive", "--encrypt-key", ok=False)
     assert b"Kirsty" not in (tmp_path / "k.key").read_bytes()
     (tmp_path / "later.txt").write_text("P03: Kirsty Miles moved to Ipswich.\n")
     run("import", "later.txt", "--anonymise", "--key", "k.key", "--non-interactive")
@@ -277,7 +279,7 @@ def test_real_transcripts_come_out_without_their_names(run, tmp_path: Path):
     shutil.copy(vtt, tmp_path / "scott.vtt")
     run("init")
     run("import", "bsr02.docx", "scott.vtt", "--anonymise", "--key", "first.json",
-        "--non-interactive")
+        "--non-interactive", ok=False)
     # Accept every proposed candidate, as a cautious researcher would, then import again
     # into a new project (with a new key: a key belongs to one project).
     report = (tmp_path / "first-review.csv").read_text().splitlines()
@@ -300,10 +302,10 @@ def test_a_second_review_file_never_replaces_the_first(run, tmp_path: Path):
     # The first may already be filled in: a later run writes beside it, and says where.
     run("init")
     run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
-        "--non-interactive")
+        "--non-interactive", ok=False)
     first = (tmp_path / "k-review.csv").read_bytes()
     result = run("import", "p01.txt", "--anonymise", "--key", "k.json", "--identifiers",
-                 "ids.csv", "--non-interactive")
+                 "ids.csv", "--non-interactive", ok=False)
     assert (tmp_path / "k-review.csv").read_bytes() == first
     assert "k-review-2.csv" in result.output and (tmp_path / "k-review-2.csv").exists()
 

@@ -1044,3 +1044,24 @@ def test_another_tools_export_is_read_twice(atlas: Path, monkeypatch):
     started = counting_readings(monkeypatch)
     assert len(read_project_file(atlas).codings) == 5
     assert len(started) == 3  # the origin, then the outline and the selections
+
+
+def test_import_project_treats_case_names_as_transcript_names(tmp_path: Path):
+    """An undecided candidate in a case name used to be replaced there, and entered in
+    the key, though the same candidate stayed in the transcript's name: now the case
+    follows the transcript's rule, and the key holds only what was listed or decided,
+    as a plain `import` does."""
+    write(tmp_path / "wrenfield-qdr-notes.txt",
+          "Interviewer: Who trained you?\n\nP03: Tobias Wrenfield did.\n")
+    raw = tmp_path / "raw.qcode"
+    run("init", project=raw)
+    assert run("import", str(tmp_path / "wrenfield-qdr-notes.txt"),
+               project=raw).exit_code == 0
+    assert run("export", str(tmp_path / "raw.qdpx"), project=raw).exit_code == 0
+    result = import_raw(tmp_path, "--store-unreviewed")
+    assert result.exit_code == 0, result.output
+    key = json.loads((tmp_path / "k.key").read_text())
+    assert [entry["value"] for entry in key["entries"]] == []
+    with Project.open(tmp_path / "project.qcode") as project:
+        [stored] = project.transcripts()
+        assert stored.case == stored.name == "wrenfield-qdr-notes"

@@ -64,7 +64,7 @@ def test_the_review_report_replaces_another_file_only_with_force(run, study: Pat
     result = run(*args, ok=False)
     assert "notes.csv already exists; give --force to replace it" in result.output
     assert (study / "notes.csv").read_text() == "mine\n"
-    run(*args, "--force")
+    run(*args, "--force", ok=False)  # p02 is held back: nothing imported
     assert "Featherstonehaugh" in (study / "notes.csv").read_text()
     assert stat.S_IMODE((study / "notes.csv").stat().st_mode) == 0o600
 

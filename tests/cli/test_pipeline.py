@@ -108,8 +108,10 @@ def test_non_interactive_holds_back_a_transcript_with_undecided_candidates(run, 
     setup(tmp_path)
     run("init")
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
-                 "ids.csv", "--non-interactive")
+                 "ids.csv", "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output and "p07.txt" in result.output
+    # Nothing imported is a failure of the command, said after the usual summary.
+    assert "1 of 1 file(s) not imported" in result.output
     assert "--decisions FILE" in result.output and "k-review.csv" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
         assert project.transcripts() == []
@@ -138,6 +140,35 @@ def test_store_unreviewed_is_recorded_without_the_values(run, tmp_path):
     assert "p07" in events[0]["summary"] and "unreviewed" in events[0]["summary"]
     # What was stored unreviewed is what nobody decided: only the listed values went.
     assert set(leaks(everywhere(tmp_path))) == {"Tobias", "Wrenfield"}
+
+
+def test_transcripts_stored_unreviewed_are_flagged_until_reviewed(run, tmp_path):
+    """Stored with --store-unreviewed, a transcript still holds names nobody decided:
+    the list marks it, check names it, and what takes text out of the project warns,
+    until a decisions file settles its candidates."""
+    setup(tmp_path)
+    write(tmp_path / "p08.txt", "Interviewer: And after?\n\nP08: Tobias Wrenfield moved "
+          "to the coast, I heard.\n")
+    write(tmp_path / "codebook.yaml", "name: b\ncodes:\n  - name: Training\n")
+    run("init")
+    run("codebook", "load", "codebook.yaml")
+    run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive", "--store-unreviewed", "--interviewer", "Okonkwo")
+    warning = "1 transcript(s) still hold names nobody reviewed"
+    assert "p07 (unreviewed names)" in run("transcripts").output
+    checked = run("check").output
+    assert warning in checked and "p07" in checked and "review-file edit" in checked
+    assert warning in run("export", "out.qdpx").output
+    assert warning in run("report", "html", "report").output
+    review = (tmp_path / "k-review.csv").read_text().splitlines()
+    write(tmp_path / "decided.csv", "\n".join(
+        [review[0]] + [("accept" if "Tobias" in line else "reject") + line
+                       for line in review[1:]]) + "\n")
+    run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
+        "--non-interactive", "--decisions", "decided.csv")
+    assert "unreviewed" not in run("transcripts").output
+    assert "nobody reviewed" not in run("check").output
+    assert "nobody reviewed" not in run("export", "again.qdpx").output
 
 
 def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
@@ -186,7 +217,7 @@ def test_a_case_named_after_the_participant_never_becomes_a_speaker_label(run, t
     assert leaks(everywhere(tmp_path), ("Smithfield", "Ann", "Harwich", "Okonkwo")) == {}
 
 
-def test_a_name_accepted_in_review_leaves_the_file_name_too(run, tmp_path):
+def test_a_name_accepted_in_review_leaves_the_file_name_too(run, tmp_path, at_keyboard):
     setup(tmp_path, "interview_tobias_wrenfield.txt",
           "Interviewer: Where did you start?\n\nP09: In the port office. Tobias Wrenfield "
           "was my sergeant, and Wrenfield is a good man.\n")
@@ -261,7 +292,7 @@ def test_the_summary_counts_by_category_and_names_the_key(run, tmp_path):
 
 # -- 6. the prompt review has no default ------------------------------------------------------
 
-def test_enter_alone_accepts_nothing(run, tmp_path):
+def test_enter_alone_accepts_nothing(run, tmp_path, at_keyboard):
     setup(tmp_path)
     run("init")
     # Enter is asked again; then every candidate is rejected one by one.
@@ -273,7 +304,7 @@ def test_enter_alone_accepts_nothing(run, tmp_path):
     assert "Tobias Wrenfield trained me, and Tobias still" in text
 
 
-def test_reject_all_remaining_is_a_typed_choice(run, tmp_path):
+def test_reject_all_remaining_is_a_typed_choice(run, tmp_path, at_keyboard):
     setup(tmp_path)
     run("init")
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
@@ -368,7 +399,7 @@ def test_a_name_only_in_the_file_name_is_offered_for_review(run, tmp_path):
           "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
     run("init")
     result = run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
-                 "--non-interactive")
+                 "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output
     assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
     review = (tmp_path / "k-review.csv").read_text()
@@ -390,7 +421,7 @@ def test_a_name_only_in_the_case_name_is_offered_for_review(run, tmp_path):
           "Interviewer: Where did you start?\n\nP09: In the port office, years ago.\n")
     run("init")
     result = run("import", "p09.txt", "--case", "Zorblatt", "--anonymise", "--key",
-                 "k.json", "--non-interactive")
+                 "k.json", "--non-interactive", ok=False)
     assert "held back 1 transcript(s)" in result.output
     assert "case name '[Zorblatt]'" in (tmp_path / "k-review.csv").read_text()
     assert leaks(everywhere(tmp_path), ("Zorblatt",)) == {}
@@ -413,3 +444,25 @@ def test_decisions_for_a_name_only_in_an_earlier_file_name_are_taken(run, tmp_pa
                  "--interviewer", "Interviewer")
     assert "names, memos and the event log" in result.output
     assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
+
+
+def test_with_no_terminal_the_review_refuses_in_one_line(run, tmp_path):
+    """Input from a file or a pipe: the questions have nobody to answer them, so the
+    import says what to do instead and leaves no project, key or review file."""
+    setup(tmp_path)
+    run("init")
+    result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
+                 "ids.csv", "--interviewer", "Okonkwo", input="", ok=False)
+    assert result.output.splitlines()[-1].startswith("Error: no terminal to ask in: use "
+                                                     "--non-interactive")
+    assert "Aborted" not in result.output
+    assert not (tmp_path / "k.json").exists() and not (tmp_path / "k-review.csv").exists()
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.transcripts() == []
+    run("-p", "raw.qcode", "init")
+    run("-p", "raw.qcode", "import", "p07.txt")
+    run("-p", "raw.qcode", "export", "raw.qdpx")
+    result = run("-p", "new.qcode", "import-project", "raw.qdpx", "--anonymise", "--key",
+                 "k.json", "--identifiers", "ids.csv", input="", ok=False, one_line=True)
+    assert "no terminal to ask in" in result.output
+    assert not (tmp_path / "new.qcode").exists() and not (tmp_path / "k.json").exists()

@@ -74,3 +74,20 @@ def test_the_html_report_has_a_review_section_once_there_is_a_review(path: Path,
     page = (tmp_path / "after" / "index.html").read_text("utf-8")
     assert '<section id="review"><h2>Review of the coding</h2>' in page
     assert "Of ana&#x27;s 3 codings, ben reviewed 3 (100%)" in page
+
+
+def test_status_names_the_key_that_opens_the_review(path: Path, tmp_path: Path,
+                                                     monkeypatch):
+    """The key said is the transcripts screen's own, or the one the settings give it."""
+    from qcode.cli.review import REVIEW_BINDING
+    from qcode.tui.screens.transcripts import TranscriptsScreen
+
+    [binding] = [b for b in TranscriptsScreen.BINDINGS if b.id == REVIEW_BINDING[0]]
+    assert binding.key == REVIEW_BINDING[1]
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "none.toml"))
+    assert f"'qcode code': {binding.key} on the transcripts screen" in run(
+        path, "review", "status")
+    (tmp_path / "config.toml").write_text('[keys]\n"transcripts.review" = "ctrl+r"\n')
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    assert "'qcode code': ctrl+r on the transcripts screen" in run(
+        path, "review", "status")

@@ -54,7 +54,8 @@ def sealed(run, tmp_path, monkeypatch) -> Path:
     setup(tmp_path)
     run("init")
     result = run("import", "p07.txt", "--anonymise", "--key", "k.json", "--encrypt-key",
-                 "--identifiers", "ids.csv", "--non-interactive", "--interviewer", "Okonkwo")
+                 "--identifiers", "ids.csv", "--non-interactive", "--interviewer", "Okonkwo",
+                 ok=False)
     assert "held back 1 transcript(s)" in result.output
     review = tmp_path / "k-review.csv"
     assert is_encrypted(review, ENCRYPTED_REPORT)

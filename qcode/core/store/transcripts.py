@@ -10,6 +10,10 @@ from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_ha
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.passages import passage_in
 
+# The meta entry in which an import records the transcripts it stored with candidates
+# nobody decided (--store-unreviewed): their names, one a line.
+STORED_UNREVIEWED = "stored_unreviewed"
+
 
 class Transcripts:
     def same_text(self, sha256: str) -> list[tuple[str, str]]:
@@ -91,6 +95,13 @@ class Transcripts:
             " ORDER BY t.name"
         )
         return [TranscriptRow(*r) for r in rows]
+
+    def stored_unreviewed(self) -> list[str]:
+        """The transcripts still in the project that an import recorded as stored with
+        candidates nobody decided, by name."""
+        recorded = [n for n in (self.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+        here = {row[0] for row in self.conn.execute("SELECT name FROM transcripts")}
+        return [name for name in recorded if name in here]
 
     def transcript_id(self, name_or_guid: str) -> int:
         """A transcript by its name or GUID; else by its case's name, or the start of
