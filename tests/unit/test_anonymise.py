@@ -486,3 +486,35 @@ def test_format_characters_inside_a_listed_name_never_let_it_survive(inserts):
     [out] = anonymiser.apply(anonymiser.scan([transcript(text)]), {})
     left = reads_as(out.text).casefold()
     assert "kirsty" not in left and "blackwood" not in left, repr(out.text)
+
+
+# -- function words and role-like speaker labels -----------------------------------------
+
+@pytest.mark.parametrize("label, parts", [
+    ("ACTOR AS EINSTEIN", ["EINSTEIN"]),         # the role played, not "AS"
+    ("Will Smith as Narrator", ["Will", "Smith"]),  # the actor's name before "as"
+    ("MARY AND JOHN", ["MARY", "JOHN"]),
+    ("Barry Solow", ["Barry", "Solow"]),          # a name: every word, as before
+    ("NARRATOR", []),
+])
+def test_speaker_label_name_parts(label: str, parts: list[str]):
+    from qcode.core.anonymise.review import name_parts
+
+    found, note = name_parts(label)
+    assert found == parts
+    assert (note is None) is (label in ("Barry Solow", "NARRATOR"))
+
+
+def test_a_function_word_never_joins_or_makes_a_candidate():
+    # "Okonkwo As" was one candidate: a capitalised function word passed for a name.
+    assert found("We met Okonkwo As well. As ever, Of Course.", []) == [
+        ("Okonkwo", "candidate", True)]
+
+
+def test_a_variant_taken_unasked_is_said():
+    ids = [Identifier("Kirsty Miles", "person")]
+    anonymiser = Anonymiser(ids, Key())
+    scan = anonymiser.scan([transcript("P01: Kirstie Miles came.", "p01")])
+    assert scan.warnings == ["p01: 'Kirstie Miles' was taken for a spelling variant of the "
+                             "listed 'Kirsty Miles' (the rest of the name stands beside "
+                             "it); if it is someone else, list it"]
