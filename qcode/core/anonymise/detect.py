@@ -5,9 +5,11 @@ Three sources, in order of precedence where they overlap:
 2. listed values (the researcher's list and the key's earlier decisions), matched on
    whole tokens, so "Chris" never matches inside "Christmas": case variants,
    possessives ("Daniel's" keeps its "'s") and spelling variants within a small edit
-   distance, longest value first. A variant that is an ordinary word ("Thirsty" for
-   "Kirsty") is proposed for review, never replaced silently, unless the rest of its
-   value stands beside it ("Kirsty Mules");
+   distance, longest value first. A variant is replaced unasked only when the rest of
+   its value stands beside it ("Kirstie Miles", "Kirsty Mules"); alone it is proposed
+   for review ("Okafur" for "Okafor", "Thirsty" for "Kirsty"), and a first name is
+   left to the candidates as another person ("Emmy" is not "Emma"). Function words
+   ("as", "the") are never part of a name;
 3. candidates nobody listed: capitalised words that are not ordinary English, first
    names, names after a title (DS, Mr, Detective ...), whole names ("Sarah Smith"). A
    common word that is also a name ("Will", "Rose") is proposed mid-sentence, and at the
