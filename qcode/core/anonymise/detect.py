@@ -292,8 +292,7 @@ class Detector:
         fresh = sorted(w for w in words if w not in self._variants)
         for word in fresh:
             self._variants[word] = ()
-        queries = [w for w in fresh if w.isalpha() and len(w) >= 3
-                   and not lexicon.is_function_word(w)]
+        queries = [w for w in fresh if w.isalpha() and len(w) >= 3]
         targets, limits, strength = self._fuzzy_targets, self._limits, self._strength
         if not queries or not targets:
             return
@@ -457,6 +456,8 @@ class Detector:
             else:
                 return None
             distance += d
+            if len(wanted) == 1 and lexicon.is_function_word(word):
+                return None  # "With" is no misspelt "Wish"; in "Via Lyka" it may be
             if tokens.surfaces[i + offset].islower():
                 # Names are written with a capital, misheard ones too: a lowercase
                 # word is at most the listed word itself ("owed" is no "Owen", even
