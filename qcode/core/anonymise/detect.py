@@ -147,7 +147,7 @@ class Detector:
         for entry in key.entries.values():
             # A key written before function words were kept out may hold "AS" as a name:
             # it is no name, so it must not replace every "As" of later imports.
-            if not _function_words_only(entry.value):
+            if not function_words_only(entry.value):
                 self._add(entry.value, entry.category, entry.pseudonym)
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e.tokens))
@@ -638,7 +638,7 @@ def _unfolded(findings: list[Finding], view: Folded, original: str) -> list[Find
             for f, start, end in zip(findings, starts, ends)]
 
 
-def _function_words_only(value: str) -> bool:
+def function_words_only(value: str) -> bool:
     """A value made of function words alone ("AS", "Of The") names nobody."""
     words = TOKEN.findall(folded(value))
     return bool(words) and all(lexicon.is_function_word(w) for w in words)
