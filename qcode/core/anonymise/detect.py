@@ -437,7 +437,8 @@ class Detector:
         never a variant: "the" is no misspelt "Thea"."""
         if i + len(wanted) > len(tokens.surfaces):
             return None
-        # The strongest proof among the words (STRONG < WEAK < FAINT), None for none yet.
+        # The strongest proof among the words (STRONG < NAME < WEAK < FAINT), None for
+        # none yet.
         distance, proof, exact_ordinary, exact = 0, None, False, False
         for offset, want in enumerate(wanted):
             word = tokens.surfaces[i + offset].casefold()
@@ -468,8 +469,7 @@ class Detector:
             return len(wanted), 0, False
         if exact and proof in (STRONG, NAME):
             return len(wanted), distance, False
-        if proof == NAME and not exact:
-            return None
+        # A first name with no exact word beside it is left to the candidates.
         if proof in (STRONG, WEAK) or exact_ordinary:
             return len(wanted), distance, True
         return None
