@@ -10,6 +10,7 @@ from pathlib import Path
 from qcode.core import codebook as codebooks
 from qcode.core.anonymise.identifiers import read_identifiers
 from qcode.core.anonymise.key import Key, bind_to_project, save_key
+from qcode.core.anonymise import lexicon
 from qcode.core.anonymise.review import Decision, ReviewGroup, Scan, accept_listed
 from qcode.core.ingest import ImportReport
 from qcode.core.participants import read_participants
@@ -93,19 +94,27 @@ def build_demo(path: Path, codings: Path = DEMO_CODINGS) -> DemoBuild:
 class DemoReviewer:
     """The bundled list is the truth about the demo's fictional text: a listed name
     that is also a common word ("Will", "Rose") is the name wherever it is capitalised
-    (the texts avoid the capitalised ordinary word), and an unlisted candidate is no
-    name (every name in the fiction is listed). The speakers' roles are listed too."""
+    (the texts avoid the capitalised ordinary word), a word proposed as a misspelling
+    of a listed name ("Kirstey") is that name unless it is an ordinary word, and any
+    other unlisted candidate is no name (every name in the fiction is listed). The
+    speakers' roles are listed too."""
 
     unlisted = 0
 
     def decide(self, scan: Scan, groups: list[ReviewGroup], key: Key
                ) -> dict[str, Decision]:
-        listed = accept_listed(scan)
+        listed = accept_listed(scan) | {g.key: Decision("accept", g.category)
+                                        for g in groups if _misspelt_name(g)}
         self.unlisted = sum(g.key not in listed for g in groups)
         return {g.key: listed.get(g.key, Decision("reject", g.category)) for g in groups}
 
     def interviewers(self, transcript: str, labels: list[str]) -> list[str] | None:
         return None
+
+
+def _misspelt_name(group: ReviewGroup) -> bool:
+    return all(f.variant_of is not None and not lexicon.is_ordinary(f.text)
+               for _, f in group.occurrences)
 
 
 def code_paths(project: Project) -> dict[str, int]:

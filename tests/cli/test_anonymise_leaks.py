@@ -293,3 +293,142 @@ def test_a_rejected_candidate_is_not_replaced_as_a_variant_of_an_accepted_one():
     [out] = anonymiser.apply(scan, {groups["Wikipedia"].key: Decision("reject"),
                                     groups["Wikimedia"].key: Decision("accept")})
     assert "Wikipedia" in out.text and "Wikimedia" not in out.text
+
+
+# -- 5. speaker labels that are phrases; spelling variants of other people's names ---------
+
+CAPTIONS = """WEBVTT
+
+00:00:01.000 --> 00:00:03.000
+MAN:
+When we think of Einstein,
+
+00:00:03.000 --> 00:00:05.000
+we see an old man.
+
+00:00:05.000 --> 00:00:08.000
+ACTOR AS EINSTEIN:
+What would I see if I rode on a beam of light?
+"""
+INTERVIEW_WITH_AS = """Interviewer: So. As long as it has a model, that's it.
+
+Participant: As I told you, we retrain it. As you know, it splits the data.
+"""
+
+
+def test_a_function_word_in_a_speaker_label_is_never_a_name(tmp_path: Path, monkeypatch):
+    # "ACTOR AS EINSTEIN" put "AS" in the key as a name, and every "As" of the other
+    # interview became "[Person 1]", in this import and every later one.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    (tmp_path / "cap.vtt").write_text(CAPTIONS)
+    (tmp_path / "int.txt").write_text(INTERVIEW_WITH_AS)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    args = ["--anonymise", "--key", "k.json", "--non-interactive", "--store-unreviewed"]
+    result = runner.invoke(cli, ["import", "cap.vtt", "int.txt", *args])
+    assert result.exit_code == 0, result.output
+    assert "'ACTOR AS EINSTEIN' reads as a phrase" in result.output  # said, not silent
+    assert {e.value for e in load_key(tmp_path / "k.json").entries.values()} == {
+        "ACTOR AS EINSTEIN", "EINSTEIN"}
+    with Project.open(tmp_path / "project.qcode") as project:
+        texts = {row.name: project.transcript_text(row.id) for row in project.transcripts()}
+    assert texts["int"] == INTERVIEW_WITH_AS
+    assert "Einstein" not in texts["cap"] and "EINSTEIN" not in texts["cap"]
+
+
+def test_a_key_holding_a_function_word_replaces_nothing_with_it(tmp_path: Path):
+    # A key written before the fix holds "AS": later imports must not use it.
+    key = Key()
+    key.assign("AS", "person")
+    key.assign("EINSTEIN", "person", "[Person 1]")
+    found = Detector([], key).find("As I told you, Einstein said so. AS you know.")
+    assert [f.text for f in found] == ["Einstein"]
+    # Nor does verify-anonymised report every "As" as a name left in the text.
+    (tmp_path / "project").write_text("So, As I said, Einstein.")
+    [hit] = verify_files(key, [tmp_path / "project"])
+    assert hit.value == "EINSTEIN"
+
+
+def test_role_like_labels_name_nobody():
+    batch = [transcript("NARRATOR: It began in Leeds.\nINTERVIEWER (OFF CAMERA): And then?"
+                        "\nSPEAKER 2: Then the Narrator spoke, off camera.\n"
+                        "NARRATOR: Speaker 2 agreed.")]
+    key = Key()
+    anonymiser = Anonymiser([], key)
+    scan = anonymiser.scan(batch)
+    assert anonymiser.speakers == [] and key.entries == {}
+    [out] = anonymiser.apply(scan, {})
+    assert "the Narrator spoke, off camera" in out.text
+
+
+SHOW = """Emma: Welcome back, I'm Emma. Today we're joined by Taylor Reyes.
+Kelly: I think he got some sort of Emmy award for it.
+Tailor: Thanks for having me, Emma.
+Sidney: Start with Why by Simon Sinek is great. It's great to see Sydney here.
+Tailor: Tailor Do you mind?
+Sidney: Sure, Kelly.
+"""
+
+
+def test_other_peoples_names_are_not_merged_into_a_speakers_pseudonym():
+    # Emmy was taken for Emma ("some sort of [Person 1] award"), Sinek and Sydney for
+    # Sidney, Taylor for Tailor: separate people shared one pseudonym.
+    key = Key()
+    anonymiser = Anonymiser([], key)
+    scan = anonymiser.scan([transcript(SHOW)])
+    groups = {g.value: g for g in scan.groups}
+    assert {"Emmy", "Simon Sinek", "Sydney", "Taylor Reyes"} <= set(groups)
+    assert groups["Emmy"].reason == "first name, close to the listed 'Emma'"
+    assert all(g.suggestion is None for v, g in groups.items() if v != "Tailor")
+    [out] = anonymiser.apply(scan, {})  # nobody decided: left as written, and said so
+    assert "some sort of Emmy award" in out.text and "Simon Sinek is" in out.text
+    assert {e.value for e in key.entries.values()} == {"Emma", "Kelly", "Tailor", "Sidney"}
+    # Decided as other people, each gets a pseudonym of their own.
+    decisions = {groups[v].key: Decision("accept") for v in ("Emmy", "Sydney",
+                                                             "Taylor Reyes")}
+    key = Key()
+    anonymiser = Anonymiser([], key)
+    [out] = anonymiser.apply(anonymiser.scan([transcript(SHOW)]), decisions)
+    pseudonyms = {v: key.lookup(v, "person").pseudonym
+                  for v in ("Emma", "Emmy", "Sidney", "Sydney", "Tailor", "Taylor Reyes")}
+    assert len(set(pseudonyms.values())) == 6, pseudonyms
+
+
+@pytest.mark.parametrize("misspelt, reason", [
+    ("Okafur", "a possible spelling variant of the listed 'Okafor'"),
+    ("Okafro", "a possible spelling variant of the listed 'Okafor'"),
+    ("Katherine", "first name, close to the listed 'Catherine'"),
+])
+def test_a_misspelt_participant_name_is_held_back_until_decided(
+        tmp_path: Path, monkeypatch, misspelt: str, reason: str):
+    # ASR misspells a participant's name: no longer merged unasked, so it must be
+    # proposed, and the transcript held back until someone decides.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QCODE_PROJECT", raising=False)
+    (tmp_path / "ids.csv").write_text(
+        "value,category,pseudonym\nOkafor,person,P07\nCatherine,person,P08\n")
+    (tmp_path / "p07.txt").write_text(
+        f"Interviewer: Thanks, Okafor and Catherine.\nP07: {misspelt} here, hello.\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    args = ["import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
+            "ids.csv", "--non-interactive"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0 and "held back 1 transcript(s)" in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.transcripts() == []
+    report = (tmp_path / "k-review.csv").read_text().splitlines()
+    [row] = [line for line in report if line.startswith(f",{misspelt},")]
+    assert reason in row
+    # Accepted as the misspelling it is: the listed person's pseudonym.
+    pseudonym = "P07" if misspelt.startswith("Oka") else "P08"
+    (tmp_path / "decisions.csv").write_text(
+        "\n".join([report[0], "accept" + row.replace(",person,,", f",person,{pseudonym},")
+                   if "first name" in reason else "accept" + row]) + "\n")
+    result = runner.invoke(cli, args + ["--decisions", "decisions.csv"])
+    assert result.exit_code == 0, result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        [row] = project.transcripts()
+        text = project.transcript_text(row.id)
+    assert f"P07: {pseudonym} here" in text and misspelt not in text

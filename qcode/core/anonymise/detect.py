@@ -5,9 +5,11 @@ Three sources, in order of precedence where they overlap:
 2. listed values (the researcher's list and the key's earlier decisions), matched on
    whole tokens, so "Chris" never matches inside "Christmas": case variants,
    possessives ("Daniel's" keeps its "'s") and spelling variants within a small edit
-   distance, longest value first. A variant that is an ordinary word ("Thirsty" for
-   "Kirsty") is proposed for review, never replaced silently, unless the rest of its
-   value stands beside it ("Kirsty Mules");
+   distance, longest value first. A variant is replaced unasked only when the rest of
+   its value stands beside it ("Kirstie Miles", "Kirsty Mules"); alone it is proposed
+   for review ("Okafur" for "Okafor", "Thirsty" for "Kirsty"), and a first name is
+   left to the candidates as another person ("Emmy" is not "Emma"). Function words
+   ("as", "the") are never part of a name;
 3. candidates nobody listed: capitalised words that are not ordinary English, first
    names, names after a title (DS, Mr, Detective ...), whole names ("Sarah Smith"). A
    common word that is also a name ("Will", "Rose") is proposed mid-sentence, and at the
@@ -59,8 +61,12 @@ captain lt capt""".split())
 # Titles that are whole words: after "hit and miss." a capital starts a sentence.
 WORD_TITLES = frozenset("""miss sir dame detective sergeant constable inspector
 superintendent officer agent lieutenant captain""".split())
+# Roles a speaker label may name instead of a person ("NARRATOR", "ACTOR AS EINSTEIN",
+# the captions' "WOMAN").
 ROLE_WORDS = frozenset("""interviewer interviewee participant respondent moderator
-facilitator speaker researcher unknown""".split())
+facilitator speaker researcher unknown narrator actor actress host presenter announcer
+reporter voice audience crowd guest caller translator interpreter man woman boy girl
+""".split())
 # Initials ("IV", "R", "P") must be capitals: "Will" or "Sara" is a name, not a role.
 ROLE_LABEL = re.compile(r"^(?:(?-i:[A-Z]{1,4})\d*|[A-Za-z]+ ?\d+|Speaker ?\d*|"
                         r"(?:%s)(?: ?\d+)?)$" % "|".join(ROLE_WORDS), re.IGNORECASE)
@@ -72,10 +78,12 @@ left leaves rang rings phoned texted emailed messaged replied explained mentione
 thought knew knows wanted wants got gets paid pays was has had does did saw sees
 """.split())
 APOSTROPHES = ("'", "’")
-# How much a spelling variant proves: a word that is no ordinary word ("Kirstie"); an
+# How much a spelling variant proves: a word that is neither an ordinary word nor a first
+# name ("Okafur" for "Okafor"); a first name ("Kirstie" for "Kirsty": another person's
+# name as likely as a misspelling, so a variant only beside the rest of its value); an
 # ordinary word near a listed name ("Thirsty" for "Kirsty"); an ordinary word near a
 # listed word that is ordinary too ("Mules" for the "Miles" of "Kirsty Miles").
-STRONG, WEAK, FAINT = 0, 1, 2
+STRONG, NAME, WEAK, FAINT = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, init=False)
@@ -89,16 +97,19 @@ class Finding:
     review: bool       # must a person decide before it is replaced?
     reason: str
     pseudonym: str | None = None  # known already (key or list)
+    variant_of: str | None = None  # the listed value a proposed spelling variant is near
 
     def __init__(self, start: int, end: int, text: str, value: str, category: str,
-                 kind: str, review: bool, reason: str, pseudonym: str | None = None):
+                 kind: str, review: bool, reason: str, pseudonym: str | None = None,
+                 variant_of: str | None = None):
         # The generated __init__ of a frozen dataclass sets each field through
         # object.__setattr__: about 4 µs a finding, and a million words make well over
         # 100,000 findings. Filling the instance dictionary at once costs a quarter of
         # that; the instance stays frozen, equal, hashable and `replace`-able.
         vars(self).update({"start": start, "end": end, "text": text, "value": value,
                            "category": category, "kind": kind, "review": review,
-                           "reason": reason, "pseudonym": pseudonym})
+                           "reason": reason, "pseudonym": pseudonym,
+                           "variant_of": variant_of})
 
 
 @dataclass
@@ -134,7 +145,10 @@ class Detector:
         for identifier in identifiers:
             self._add(identifier.value, identifier.category, identifier.pseudonym)
         for entry in key.entries.values():
-            self._add(entry.value, entry.category, entry.pseudonym)
+            # A key written before function words were kept out may hold "AS" as a name:
+            # it is no name, so it must not replace every "As" of later imports.
+            if not function_words_only(entry.value):
+                self._add(entry.value, entry.category, entry.pseudonym)
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e.tokens))
         self._listed_tokens = {t for es in self._by_first.values() for e in es
@@ -146,9 +160,9 @@ class Detector:
         self._fuzzy_targets = sorted(
             {t for es in self._by_first.values() for e in es for t in e.tokens
              if e.category in ("person", "place", "organisation", "police force", "other")
-             and t.isalpha() and len(t) >= 4})
+             and t.isalpha() and len(t) >= 4 and not lexicon.is_function_word(t)})
         # word -> the listed words it is within spelling distance of, closest first, each
-        # with its distance and how much it proves (STRONG, WEAK, FAINT): every one of
+        # with its distance and how much it proves (STRONG ... FAINT): every one of
         # them, since the closest may belong to a value that does not fit the words
         # around it.
         self._variants: dict[str, tuple[tuple[str, int, int], ...]] = {}
@@ -256,7 +270,16 @@ class Detector:
                 self._head_surfaces.add(written)
             if self._nameable(written):
                 self._nameable_surfaces.add(written)
-                self._evidence[written] = _evidence(written)
+                self._evidence[written] = self._near_a_name(word, _evidence(written))
+
+    def _near_a_name(self, word: str, evidence: str | None) -> str | None:
+        """A first name close to a listed one ("Kirstie", "Emmy" for "Emma") is a
+        candidate of its own, another person until someone says otherwise: the reason
+        names the listed one, so the reviewer can give it that pseudonym."""
+        near = [t for t, _, level in self._variants.get(word, ()) if level == NAME]
+        if not evidence or not near:
+            return evidence
+        return f"{evidence}, close to the listed '{near[0].title()}'"
 
     # -- listed values -------------------------------------------------------------
 
@@ -292,7 +315,7 @@ class Detector:
                     # only beside the rest of "Kirsty Miles", "Park" never for "Mark".
                     level = WEAK if lexicon.is_first_name(word) else None
                 else:
-                    level = STRONG
+                    level = NAME if lexicon.is_first_name(word) else STRONG
                 ranked = sorted((d, targets[c], strength[c] if level is None else level)
                                 for d, c in found)
                 self._variants[word] = tuple((t, d, lv) for d, t, lv in ranked)
@@ -328,19 +351,26 @@ class Detector:
             known = self.key.lookup(entry.value, entry.category)
             pseudonym = known.pseudonym if known else entry.pseudonym
             if doubtful:
-                # Only ordinary words, one of them merely close to a listed name: a
-                # person decides, as for any candidate (grouped by the words found).
+                if length == 1 and self._after_a_name(tokens, i, used):
+                    # "Simon Sinek" is someone else, not a misspelt "Sidney": the
+                    # candidate finder proposes the whole name.
+                    continue
+                # Merely close to a listed value: a person decides, as for any
+                # candidate (grouped by the words found), and nothing is replaced
+                # until then.
                 used.update(range(i, i + length))
                 next_free = i + length
                 if surface.casefold() in self.key.rejected:
                     continue
+                ordinary = all(lexicon.is_ordinary(w) for w in TOKEN.findall(surface))
                 finding = Finding(start, end, surface, surface,
                                   entry.category, "candidate", True,
-                                  f"a common word, but a possible spelling variant of "
-                                  f"the listed '{entry.value}'", pseudonym)
-                # At the start of a sentence a capital proves nothing: proposed only
-                # when the batch has the word capitalised mid-sentence too.
-                (deferred if _sentence_initial(text, start) else
+                                  f"{'a common word, but ' if ordinary else ''}a possible "
+                                  f"spelling variant of the listed '{entry.value}'",
+                                  pseudonym, entry.value)
+                # At the start of a sentence a capital proves nothing of a common word:
+                # proposed only when the batch has it capitalised mid-sentence too.
+                (deferred if ordinary and _sentence_initial(text, start) else
                  findings).append(finding)
                 continue
             kind = "speaker" if entry.label is not None else "listed"
@@ -396,20 +426,26 @@ class Detector:
     def _match(self, tokens: _Tokens, i: int, wanted: tuple[str, ...]
                ) -> tuple[int, int, bool] | None:
         """(length, total edit distance, doubtful) if the listed words `wanted` stand at
-        token i, each as itself or as a spelling variant. A match needs one word that
-        proves it: a listed word that is no ordinary word, or a variant that is none
-        ("Kirstie"). Without one it is doubtful, for a person to judge ("Thirsty" for
-        "Kirsty", "Mark Smyth" for "Mark Smith"), or no match at all ("Park" for "Mark").
-        A word in lowercase is never a variant: "the" is no misspelt "Thea"."""
+        token i, each as itself or as a spelling variant. A variant is taken without
+        asking only beside the rest of its value ("Kirstie Miles" for "Kirsty Miles":
+        one word written exactly), and only with one word that proves it: a listed word
+        that is no ordinary word, or a variant that is none. Otherwise it is doubtful,
+        for a person to judge ("Okafur" alone for "Okafor", "Thirsty" for "Kirsty",
+        "Mark Smyth" for "Mark Smith"), or no match at all: a first name alone is
+        another person's name ("Emmy" is not "Emma"), and an ordinary word near an
+        ordinary listed word proves nothing ("Park" for "Mark"). A word in lowercase is
+        never a variant: "the" is no misspelt "Thea"."""
         if i + len(wanted) > len(tokens.surfaces):
             return None
-        # The strongest proof among the words (STRONG < WEAK < FAINT), None for none yet.
-        distance, proof, exact_ordinary = 0, None, False
+        # The strongest proof among the words (STRONG < NAME < WEAK < FAINT), None for
+        # none yet.
+        distance, proof, exact_ordinary, exact = 0, None, False, False
         for offset, want in enumerate(wanted):
             word = tokens.surfaces[i + offset].casefold()
             if offset and not _joins(tokens.gaps[i + offset]):
                 return None
             if word == want:
+                exact = True
                 if want in self._ordinary_tokens:
                     exact_ordinary = True
                 else:
@@ -421,17 +457,30 @@ class Detector:
             else:
                 return None
             distance += d
+            if len(wanted) == 1 and lexicon.is_function_word(word):
+                return None  # "With" is no misspelt "Wish"; in "Via Lyka" it may be
             if tokens.surfaces[i + offset].islower():
                 # Names are written with a capital, misheard ones too: a lowercase
                 # word is at most the listed word itself ("owed" is no "Owen", even
                 # where the word list does not know the inflection).
                 return None
             proof = level if proof is None else min(proof, level)
-        if proof is None or proof == STRONG:
+        if not distance:
+            return len(wanted), 0, False
+        if exact and proof in (STRONG, NAME):
             return len(wanted), distance, False
-        if proof == WEAK or exact_ordinary:
+        # A first name with no exact word beside it is left to the candidates.
+        if proof in (STRONG, WEAK) or exact_ordinary:
             return len(wanted), distance, True
         return None
+
+    def _after_a_name(self, tokens: _Tokens, i: int, used: set[int]) -> bool:
+        """Does a name nobody listed stand just before token i ("Simon" in "Simon
+        Sinek")? Then token i is that person's surname."""
+        if i == 0 or (i - 1) in used or tokens.gaps[i] != " ":
+            return False
+        before = tokens.surfaces[i - 1]
+        return self._nameable(before) and _evidence(before) is not None
 
     # -- candidates ------------------------------------------------------------------
 
@@ -519,7 +568,8 @@ class Detector:
         folded = word.casefold()
         return _capitalised(word) and not (
             folded in ROLE_WORDS or folded in TITLES or folded in self._pseudonyms
-            or lexicon.is_common_proper(word) or lexicon.is_filler(word))
+            or lexicon.is_common_proper(word) or lexicon.is_filler(word)
+            or lexicon.is_function_word(word))
 
     @staticmethod
     def _verb_after(tokens: _Tokens, i: int) -> str | None:
@@ -584,7 +634,14 @@ def _unfolded(findings: list[Finding], view: Folded, original: str) -> list[Find
         return []
     starts, ends = view.spans([f.start for f in findings], [f.end for f in findings])
     return [Finding(start, end, original[start:end], f.value, f.category, f.kind, f.review,
-                    f.reason, f.pseudonym) for f, start, end in zip(findings, starts, ends)]
+                    f.reason, f.pseudonym, f.variant_of)
+            for f, start, end in zip(findings, starts, ends)]
+
+
+def function_words_only(value: str) -> bool:
+    """A value made of function words alone ("AS", "Of The") names nobody."""
+    words = TOKEN.findall(folded(value))
+    return bool(words) and all(lexicon.is_function_word(w) for w in words)
 
 
 def is_common_word(value: str, category: str) -> bool:

@@ -33,6 +33,15 @@ mr mrs ms dr ok okay""".split())
 FILLERS = frozenset("""
 oh ah aha eh er erm hm hmm hmmm mm mmm mhm mm-hmm uh uhm um umm huh yeah yep yup nah
 nope wow whoa ooh ha haha gonna wanna gotta kinda sorta""".split())
+# Function words (articles, prepositions, conjunctions, pronouns, forms of "be"): never
+# a part of a name nor a term replaced, in any case. A speaker label "ACTOR AS EINSTEIN"
+# once made "AS" a name, and every "As" of the batch became "[Person 1]". English only:
+# the word list is English. Auxiliaries that are also surnames or given names ("Do",
+# "Will", "May", "Can") are left out, and so is "He": they are judged as names are.
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor as at by for from in into of off on onto out over to up upon
+with within without via per than that this these those i me my we us our you your
+she her it its they them their his him is are was were be been am not if so""".split())
 
 
 @cache
@@ -95,6 +104,10 @@ def is_english_first_name(word: str) -> bool:
     """A first name given in Britain, Ireland or the US: "Will", "Rose", not "You" (a
     Korean given name) or "Oh", which the international list also holds."""
     return _name_table().get(word.casefold(), False)
+
+
+def is_function_word(word: str) -> bool:
+    return word.casefold() in FUNCTION_WORDS
 
 
 def is_filler(word: str) -> bool:

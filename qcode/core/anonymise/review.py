@@ -112,10 +112,11 @@ class Anonymiser:
             [parsed.text for parsed in batch],
             [{t.label_start for t in parsed.turns if t.speaker and t.label_start is not None}
              for parsed in batch])
-        findings, warnings = [], []
+        findings, warnings = [], list(plan.notes)
         groups: dict[str, ReviewGroup] = {}
         for index, (parsed, detection) in enumerate(zip(batch, detections)):
             findings.append(detection.findings)
+            warnings += _variants_taken(parsed.name, detection.findings)
             for kept, cut, words in detection.overlaps:
                 warnings.append(
                     f"{parsed.name}: the listed values '{kept}' and '{cut}' overlap in "
@@ -249,8 +250,11 @@ class Anonymiser:
             return self._record(finding, finding.category, finding.pseudonym).pseudonym
         decision = decisions.get(canonical(finding.value, finding.category))
         if decision is not None and decision.action == "accept":
-            return self._record(finding, decision.category,
-                                decision.pseudonym or finding.pseudonym).pseudonym
+            pseudonym = decision.pseudonym or finding.pseudonym
+            if pseudonym is None and finding.variant_of is not None:
+                # Accepted as a misspelling of a listed value: that person's pseudonym.
+                pseudonym = self.key.assign(finding.variant_of, decision.category).pseudonym
+            return self._record(finding, decision.category, pseudonym).pseudonym
         if finding.kind != "candidate":
             # A listed name held for review ("Will"): still a real value, so the key
             # holds it and verify-anonymised reports where it was left.
@@ -305,6 +309,15 @@ class Anonymiser:
         return apply_replacements(text, replacements)
 
 
+def _variants_taken(name: str, findings: list[Finding]) -> list[str]:
+    """Spelling variants replaced without asking, said once each: only beside the rest
+    of their value ("Kirstie Miles" for "Kirsty Miles"), never silently."""
+    taken = dict.fromkeys((f.text, f.value) for f in findings if f.kind == "variant")
+    return [f"{name}: '{text}' was taken for a spelling variant of the listed '{value}' "
+            f"(the rest of the name stands beside it); if it is someone else, list it"
+            for text, value in taken]
+
+
 def _extension(name: str, finding: Finding) -> bool:
     """Whether a finding is the file type that ends a name ("p03.docx"), not a word."""
     return finding.end == len(name) and name[finding.start - 1:finding.start] == "."
@@ -339,6 +352,7 @@ class SpeakerPlan:
     names: list[tuple[Identifier, str]] = field(default_factory=list)
     roles: list[dict[str, str]] = field(default_factory=list)
     neutral: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how role-like labels were read
 
 
 # Asked when a transcript's labels name people and nothing says who interviews, with
@@ -380,6 +394,7 @@ def speaker_names(batch: list[Transcript], cases: list[str | None],
     evidence = evidence or [SpeakerEvidence()] * len(batch)
     plan = SpeakerPlan()
     pseudonym_of: dict[str, str] = {}
+    first_in: dict[str, str] = {}  # label -> the transcript it first stands in
     for index, (parsed, case, said) in enumerate(zip(batch, cases, evidence)):
         labels = named_labels(parsed, key)
         roles = _roles(labels, case, said, key, chosen)
@@ -398,15 +413,19 @@ def speaker_names(batch: list[Transcript], cases: list[str | None],
         for label in labels:
             if label not in pseudonym_of:
                 pseudonym_of[label] = _name_pseudonym(label, roles[label], key, chosen)
+                first_in[label] = parsed.name
     pseudonyms = {e.pseudonym.casefold() for e in key.entries.values()}
     parts: dict[str, tuple[str, str | None, str]] = {}  # word -> (word, pseudonym, label)
     for label, pseudonym in pseudonym_of.items():
         plan.names.append((Identifier(label, "person", pseudonym), label))
-        for word in TOKEN.findall(label):
+        words, note = name_parts(label)
+        if note:
+            plan.notes.append(f"{first_in[label]}: {note}")
+        for word in words:
             folded = word.casefold()
             if (len(word) < 2 or not word.isalpha() or folded in TITLES
-                    or folded in ROLE_WORDS or folded in pseudonyms
-                    or lexicon.is_common_proper(word) or lexicon.is_filler(word)):
+                    or folded in pseudonyms or lexicon.is_common_proper(word)
+                    or lexicon.is_filler(word)):
                 continue
             entry = key.lookup(word, "person")
             mine = entry.pseudonym if entry else chosen.get(folded, pseudonym)
@@ -419,6 +438,31 @@ def speaker_names(batch: list[Transcript], cases: list[str | None],
     plan.names += [(Identifier(word, "person", pseudonym), label)
                    for word, pseudonym, label in parts.values() if pseudonym is not None]
     return plan
+
+
+def name_parts(label: str) -> tuple[list[str], str | None]:
+    """The words of a speaker label that may be a name, each then replaced wherever it
+    stands alone, and what was decided when the label is a phrase rather than a name.
+    Role words ("ACTOR", "NARRATOR") and function words ("AS", "OF") name nobody: "AS"
+    taken for a name once replaced every "As" of the batch. In "<actor> AS <role>" the
+    actor's words are a name (unless they are a role word); in the role played, as in
+    any other phrase, only words that are no ordinary word, or first names, are kept
+    ("ACTOR AS EINSTEIN": "EINSTEIN")."""
+    words = TOKEN.findall(label)
+    if not any(lexicon.is_function_word(w) for w in words):
+        return [w for w in words if w.casefold() not in ROLE_WORDS], None
+    folded = [w.casefold() for w in words]
+    actor = folded.index("as") if "as" in folded[1:] else 0
+    kept = [w for w in words[:actor] if w.casefold() not in ROLE_WORDS]
+    kept += [w for w in words[actor:] if w.casefold() not in ROLE_WORDS
+             and not lexicon.is_function_word(w)
+             and (not lexicon.is_ordinary(w) or lexicon.is_english_first_name(w))]
+    left = " ".join(w for w in words if w not in kept)
+    return kept, (f"the speaker label '{label}' reads as a phrase, not one name: "
+                  f"name words '{' '.join(kept)}', other words '{left}' (never replaced "
+                  "on their own)" if kept else
+                  f"the speaker label '{label}' reads as a phrase: no word of it is taken "
+                  "for a name on its own")
 
 
 GENERIC_ROLES = re.compile(r"^(?:Interviewer|Participant|Speaker)(?: \d+)?$")

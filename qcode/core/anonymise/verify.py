@@ -34,7 +34,7 @@ from pathlib import Path
 
 import phonenumbers
 
-from qcode.core.anonymise.detect import TOKEN, is_common_word
+from qcode.core.anonymise.detect import TOKEN, function_words_only, is_common_word
 from qcode.core.anonymise.identifiers import Identifier
 from qcode.core.anonymise.key import Key, KeyFileError
 from qcode.core.anonymise.patterns import canonical, fold, folded
@@ -159,7 +159,10 @@ def sought_values(key: Key, identifiers: Iterable[Identifier] = ()) -> list[_Sou
         values.setdefault(canonical(identifier.value, identifier.category),
                           (identifier.value, identifier.category))
     for canon, entry in key.entries.items():
-        if entry.value.casefold() != entry.pseudonym.casefold():
+        # An older key may hold a function word taken from a speaker label ("AS"):
+        # sought, every "As" of a project would be reported as a leak.
+        if entry.value.casefold() != entry.pseudonym.casefold() \
+                and not function_words_only(entry.value):
             values.setdefault(canon, (entry.value, entry.category))
     return [_sought(value, category, canon in key.rejected)
             for canon, (value, category) in values.items()]
