@@ -415,7 +415,8 @@ def test_a_misspelt_participant_name_is_held_back_until_decided(
     args = ["import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers",
             "ids.csv", "--non-interactive"]
     result = runner.invoke(cli, args)
-    assert result.exit_code == 0 and "held back 1 transcript(s)" in result.output
+    # Nothing imported: a failure for scripts, with the summary that says why.
+    assert result.exit_code == 1 and "held back 1 transcript(s)" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
         assert project.transcripts() == []
     report = (tmp_path / "k-review.csv").read_text().splitlines()
