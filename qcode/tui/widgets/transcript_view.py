@@ -72,6 +72,7 @@ class TranscriptView(TextArea):
         self._rows: list[int] = [0]  # the text offset each wrapped row starts at
         self._stripes = MIN_STRIPES
         self._label_width = NARROW_LABEL
+        self._wrapped_as: tuple[int, int, int] | None = None  # document, width, tabs
         self._codes: dict[int, Code] = {}
         self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
@@ -108,14 +109,12 @@ class TranscriptView(TextArea):
         self.navigator = DocumentNavigator(self.wrapped_document)
         self._build_highlight_map()
         self.move_cursor((0, 0))
+        if self.document.line_count > self.scrollable_content_region.height:
+            # It will scroll: the scrollbar is shown first (which wraps the text, at the
+            # width beside it), not after wrapping the text, which would narrow it and
+            # wrap it all again.
+            self.show_vertical_scrollbar = True
         self._rewrap_and_refresh_virtual_size()
-
-    def _watch_show_vertical_scrollbar(self) -> None:
-        # Textual wraps again whenever the scrollbar comes or goes, even when the text's
-        # width is as it was.
-        if self.wrap_width != self.wrapped_document._width:
-            self._rewrap_and_refresh_virtual_size()
-        self.scroll_cursor_visible()
 
     def forget_colours(self) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown."""
@@ -219,7 +218,14 @@ class TranscriptView(TextArea):
                      for row in range(start, self.lines.end_of(line) + 1, width)]
             self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
                                                            rough).columns)
+        # Textual also wraps when nothing that wrapping depends on has changed (the
+        # scrollbar shown, a resize in height).
+        wrap = (id(self.wrapped_document), self.wrap_width, self.indent_width)
+        if wrap == self._wrapped_as:
+            self._refresh_size()
+            return
         super()._rewrap_and_refresh_virtual_size()
+        self._wrapped_as = wrap
         self._rows = self._row_starts()
         self._lay_out_margin()
 
@@ -257,6 +263,8 @@ class TranscriptView(TextArea):
         if layout.columns > self._stripes:
             self._stripes = layout.columns
             super()._rewrap_and_refresh_virtual_size()
+            self._wrapped_as = (id(self.wrapped_document), self.wrap_width,
+                                self.indent_width)
             self._rows = self._row_starts()
             # Codes beyond the width (the new rows needing more) share the last column.
             layout = layout_margin(self._margin_spans, self._rows,

@@ -102,7 +102,10 @@ class QuickWrappedDocument(WrappedDocument):
         at = 0
         narrow = self._narrow
         for index, line in enumerate(self.document.lines):
-            if plain(line, narrow):
+            if not width and "\t" not in line:  # not wrapped: only tabs matter
+                offsets = []
+                tab_widths.append([0] if line else [])
+            elif plain(line, narrow):
                 offsets = plain_wrap_offsets(line, width) if width else []
                 tab_widths.append([0] if line else [])
             else:
