@@ -44,3 +44,45 @@ def test_the_height_is_kept_after_an_edit() -> None:
     result = document.document.replace_range((1, 0), (1, 4), "four five six")
     document.wrap_range((1, 0), (1, 4), result.end_location)
     assert document.height == sum(len(o) + 1 for o in document._wrap_offsets)
+
+
+def test_a_long_transcript_is_wrapped_once_on_opening_at_the_width_beside_its_scrollbar(
+        tmp_path, monkeypatch):
+    from qcode.core.store import Project
+    from qcode.tui.app import QcodeApp
+    from qcode.tui.screens.coding import CodingScreen
+    from qcode.tui.widgets import wrapping
+    from tests.tui_helpers import parsed, run, settle, until
+
+    body = "\n\n".join(f"{'Interviewer' if i % 2 else 'P01'}: " + " ".join(
+        f"Sentence {i}.{j} says a little about the work." for j in range(6))
+        for i in range(60)) + "\n"
+    path = tmp_path / "long.qcode"
+    monkeypatch.setenv("QCODE_CONFIG", str(tmp_path / "config.toml"))
+    with Project.create(path) as project:
+        project.add_transcript(parsed("long", body), "long.txt", case="P01")
+    widths = []
+    original = wrapping.QuickWrappedDocument.wrap
+
+    def wrap(self, width, tab_width=None):
+        if len(self.document.lines) > 100 and width:
+            widths.append(width)
+        original(self, width, tab_width)
+
+    monkeypatch.setattr(wrapping.QuickWrappedDocument, "wrap", wrap)
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, app)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, CodingScreen)
+                        and app.screen.state == "saved")
+            await settle(pilot, app)
+            view = app.screen.view
+            assert view.show_vertical_scrollbar
+            assert widths == [view.wrap_width]
+            fresh = WrappedDocument(Document(body), tab_width=4)
+            fresh.wrap(view.wrap_width)
+            assert view.wrapped_document._wrap_offsets == fresh._wrap_offsets
+    run(scenario())

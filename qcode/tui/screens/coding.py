@@ -175,6 +175,7 @@ class CodingScreen(ScopedUndo, Screen):
         self._pending_select = select
         self._awaiting_code_key = False
         self._status = ""
+        self._here = Text()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
@@ -349,7 +350,9 @@ class CodingScreen(ScopedUndo, Screen):
             if coding.memo:
                 text.append(" ✎", style="bold")
             text.append("\n")
-        self.query_one("#here", Static).update(text, layout=False)
+        if text != self._here:  # the status changes more often (saving…, saved)
+            self._here = text
+            self.query_one("#here", Static).update(text, layout=False)
 
     # -- selecting ----------------------------------------------------------------------
 
