@@ -158,6 +158,10 @@ class TranscriptView(TextArea):
         returns the stretch of text those codings cover (only its rows look
         different), or None if every line changed (or none did: the paint itself
         changed)."""
+        if not self._shown:  # (a transcript just shown)
+            self._shown = list(codings)
+            self._pieces = by_line(codings, self.lines)
+            return None
         before = {id(c) for c in self._shown}
         now = {id(c) for c in codings}
         came = Counter(_look(c) for c in codings if id(c) not in before)
@@ -206,11 +210,16 @@ class TranscriptView(TextArea):
         return self._stripes + self.label_width + 2 if self.margin_shown else 0
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
+        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
+        # Textual also wraps when nothing wrapping depends on has changed (the scrollbar
+        # shown, a resize in height): the text, its width and the tab size.
+        if self._wrap_key() == self._wrapped_as:
+            self._refresh_size()
+            return
         # Wrapping a long transcript costs far more than laying out its margin, so the
         # margin's width is chosen before wrapping, from rows as long as the wrap width
         # (real rows, broken at spaces, are a little shorter and meet no more often).
         # Read once a wrap, not per drawn row: TextArea asks for the gutter's width often.
-        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
         if self.margin_shown and self._margin_spans:
             self._stripes = MIN_STRIPES
             width = max(1, self.wrap_width)
@@ -218,16 +227,13 @@ class TranscriptView(TextArea):
                      for row in range(start, self.lines.end_of(line) + 1, width)]
             self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
                                                            rough).columns)
-        # Textual also wraps when nothing that wrapping depends on has changed (the
-        # scrollbar shown, a resize in height).
-        wrap = (id(self.wrapped_document), self.wrap_width, self.indent_width)
-        if wrap == self._wrapped_as:
-            self._refresh_size()
-            return
         super()._rewrap_and_refresh_virtual_size()
-        self._wrapped_as = wrap
+        self._wrapped_as = self._wrap_key()
         self._rows = self._row_starts()
         self._lay_out_margin()
+
+    def _wrap_key(self) -> tuple[int, int, int]:
+        return id(self.wrapped_document), self.wrap_width, self.indent_width
 
     def _show_margin_spans(self, spans: list[tuple[int, int, int]]
                            ) -> tuple[int, int] | None:
@@ -263,8 +269,7 @@ class TranscriptView(TextArea):
         if layout.columns > self._stripes:
             self._stripes = layout.columns
             super()._rewrap_and_refresh_virtual_size()
-            self._wrapped_as = (id(self.wrapped_document), self.wrap_width,
-                                self.indent_width)
+            self._wrapped_as = self._wrap_key()
             self._rows = self._row_starts()
             # Codes beyond the width (the new rows needing more) share the last column.
             layout = layout_margin(self._margin_spans, self._rows,
