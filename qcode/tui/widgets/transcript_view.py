@@ -72,7 +72,7 @@ class TranscriptView(TextArea):
         self._rows: list[int] = [0]  # the text offset each wrapped row starts at
         self._stripes = MIN_STRIPES
         self._label_width = NARROW_LABEL
-        self._wrapped_as: tuple[int, int, int] | None = None  # document, width, tabs
+        self._wrapped_as: tuple[object, int, int] | None = None  # document, width, tabs
         self._codes: dict[int, Code] = {}
         self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
@@ -232,8 +232,9 @@ class TranscriptView(TextArea):
         self._rows = self._row_starts()
         self._lay_out_margin()
 
-    def _wrap_key(self) -> tuple[int, int, int]:
-        return id(self.wrapped_document), self.wrap_width, self.indent_width
+    def _wrap_key(self) -> tuple[object, int, int]:
+        # The document itself, not its id: a new one could be given a freed one's id.
+        return self.wrapped_document, self.wrap_width, self.indent_width
 
     def _show_margin_spans(self, spans: list[tuple[int, int, int]]
                            ) -> tuple[int, int] | None:
