@@ -202,6 +202,7 @@ class Frames:
         self.probes: dict = {}
         self.hits: dict[str, float] = {}
         self.cpu_hits: dict[str, float] = {}  # the same moments on the CPU clock
+        self.reached = asyncio.Event()  # set when a probe first holds
         original = app._display
 
         def display(screen, renderable) -> None:
@@ -221,6 +222,7 @@ class Frames:
                     self.hits[name] = now
                     self.cpu_hits[name] = cpu
                     del self.probes[name]
+                    self.reached.set()
 
         app._display = display  # an instance attribute: Screen calls app._display
 
@@ -230,11 +232,16 @@ class Frames:
         self.probes = dict(probes)
 
     async def wait(self, name: str, timeout: float = TIMEOUT) -> float:
+        # Woken by the frame hook, not polling: a polling loop's own CPU time would
+        # count in the CPU-clock figures while the app waits for its refresh tick.
         deadline = time.perf_counter() + timeout
         while name not in self.hits:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"timed out waiting for {name}")
-            await asyncio.sleep(0.0005)
+            self.reached.clear()
+            try:
+                await asyncio.wait_for(self.reached.wait(),
+                                       max(0.0, deadline - time.perf_counter()))
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"timed out waiting for {name}") from None
         return self.hits[name]
 
 
@@ -318,9 +325,10 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
                     and bool(screen.view.lines.text))
 
         frames.watch(shown=lambda: isinstance(app.screen, CodingScreen), opened=opened)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         send_key(app, "enter", "\r")
         results["open"] = await frames.wait("opened") - started
+        results["open_cpu"] = frames.cpu_hits["opened"] - cpu_started
         results["open_screen"] = frames.hits["shown"] - started
         await settle(pilot, app)
         screen = app.screen
@@ -502,6 +510,8 @@ def main() -> None:
          f"{ms(r['open']):.0f} ms (coding screen first drawn at "
          f"{ms(r['open_screen']):.0f} ms; {r['shown_codings']} codings shown)",
          "≤ 500 ms", r["open"] <= 0.5),
+        ("first paint after opening the transcript, CPU clock (issue 14)",
+         f"{ms(r['open_cpu']):.0f} ms", "≤ 150 ms", r["open_cpu"] <= 0.15),
         ("apply a code by its key (key to repainted frame)", summary(r["apply"]),
          "≤ 50 ms median", median(r["apply"]) <= 0.05),
         ("apply a code by its key, CPU clock (issue 14)", summary(r["apply_cpu"]),

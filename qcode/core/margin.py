@@ -101,29 +101,31 @@ def layout_margin(codings: Iterable[tuple[int, int, int]], row_starts: Sequence[
 
 
 def add_coding(layout: MarginLayout, code_id: int, start: int, end: int,
-               row_starts: Sequence[int]) -> bool:
+               row_starts: Sequence[int]) -> None:
     """Add one coding to `layout` where it stands, without laying the rest out again:
     every other code keeps its column, so the margin does not shift as the
-    researcher codes. False (and `layout` untouched) when that cannot be done (a
-    shared overflow column); lay the margin out again then."""
+    researcher codes. The coding goes in its code's column, joining the code's runs it
+    meets; where another code stands there on its rows, in the lowest column free on
+    them (a new one if none is), labelled there."""
     if end <= start:
-        return True
+        return
     run = Run(code_id, row_of(row_starts, start), row_of(row_starts, end - 1))
     column = layout.column_of.get(code_id)
+    if column is not None and _meets(layout, column, run):
+        if _join(layout, column, run):
+            return
+        column = None  # another code stands in its column on these rows
     if column is None:
         column = _free_column(layout, [run], None)
         if column == layout.columns:
             layout.columns += 1
             layout.runs.append([])
             layout.firsts.append([])
-        layout.column_of[code_id] = column
-    elif _meets(layout, column, run):
-        return _join(layout, column, run)
+        layout.column_of.setdefault(code_id, column)
     _put(layout, column, run)
     row = next((r for r in range(run.first, run.last + 1) if r not in layout.labels),
                run.first)
     layout.labels.setdefault(row, []).append(code_id)
-    return True
 
 
 def _join(layout: MarginLayout, column: int, run: Run) -> bool:

@@ -18,6 +18,12 @@ from qcode.tui.screens.transcripts import TranscriptsScreen
 from tests.tui_helpers import FIRST, code_id, codings, run, select_code, settle, until
 
 
+def shown(screen: CodingScreen) -> list[tuple[str, str, int, int, str]]:
+    """(code, coder, start, end, memo) of every coding the screen shows."""
+    return sorted((screen.codes[c.code_id].name, c.coder_name, c.start, c.end, c.memo)
+                  for c in screen.codings)
+
+
 async def open_first(pilot, app) -> CodingScreen:
     await settle(pilot, app)
     assert isinstance(app.screen, TranscriptsScreen)
@@ -112,10 +118,15 @@ def test_remove_recode_memo_and_navigate(path: Path):
             rows = codings(path)
             assert ("Fear of deportation", "ana", FIRST.index("Many fear"),
                     FIRST.index("Many fear") + 22, "hedged") in rows
+            # Shown from what was written, as the file holds it.
+            assert shown(screen) == sorted(rows)
             view.move_to(FIRST.index("It is growing") + 2)
             await pilot.press("x")
             await settle(pilot, app)
             assert [r[0] for r in codings(path)] == ["Fear of deportation"] * 2
+            assert shown(screen) == sorted(codings(path))
+            with Project.open(path) as project:
+                assert screen.panel.counts == project.code_counts(["ana"])
             view.move_to(0)
             await pilot.press("right_square_bracket")
             assert view.selected_text == "Many fear deportation."

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from qcode.core.margin import row_of
+from qcode.core.spans import by_line
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import CodingScreen
@@ -125,6 +127,12 @@ def test_bar_hides_and_shows_the_margin_and_help_lists_it(path: Path):
     run(scenario())
 
 
+def drawn(pieces: dict) -> dict:
+    """What a paint index draws: per line, each piece's columns, code and coder."""
+    return {line: [(start, end, c.code_id, c.coder_name) for start, end, c in found]
+            for line, found in pieces.items() if found}
+
+
 def test_a_code_applied_by_its_key_gets_its_stripe(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
@@ -138,5 +146,20 @@ def test_a_code_applied_by_its_key_gets_its_stripe(path: Path):
             row = text_of(row_with(app, "talk to us"))
             assert row.startswith(f" {STRIPE}  2   talk to us. Some stay")
             assert text_of(row_with(app, "control them")).startswith(f" {STRIPE}      control")
+            # Then the sentence before with the same key, and an earlier one: the
+            # paint index, kept up line by line, is the one built over every coding,
+            # and the margin shows each code on its rows.
+            screen.view.move_to(FIRST.index("They will not"))
+            await pilot.press("s", "2")
+            await settle(pilot, app)
+            screen.view.move_to(FIRST.index("Many fear"))
+            await pilot.press("s", "2")
+            await settle(pilot, app)
+            view = screen.view
+            assert drawn(view._pieces) == drawn(by_line(screen.codings, view.lines))
+            for coding in screen.codings:
+                for row in range(row_of(view._rows, coding.start),
+                                 row_of(view._rows, coding.end - 1) + 1):
+                    assert coding.code_id in view._margin.stripes(row)
 
     run(scenario())

@@ -157,7 +157,7 @@ def test_a_coding_added_leaves_every_other_code_in_its_column():
     layout = layout_margin([(1, 0, 25), (2, 15, 45), (3, 60, 70)], ROWS)
     before = dict(layout.column_of)
     # A new code meeting code 2 only: the first free column, the others unmoved.
-    assert add_coding(layout, 4, 32, 55, ROWS)
+    add_coding(layout, 4, 32, 55, ROWS)
     assert {c: layout.column_of[c] for c in before} == before
     assert layout.column_of[4] == 0
     assert layout.stripes(3) == [4, 2] and layout.stripes(5) == [4, None]
@@ -166,7 +166,7 @@ def test_a_coding_added_leaves_every_other_code_in_its_column():
 
 def test_a_coding_of_a_placed_code_joins_its_column():
     layout = layout_margin([(1, 0, 15), (2, 5, 25)], ROWS)
-    assert add_coding(layout, 1, 50, 65, ROWS)
+    add_coding(layout, 1, 50, 65, ROWS)
     assert layout.column_of == {2: 0, 1: 1}
     assert layout.stripes(5) == [None, 1] and layout.stripes(6) == [None, 1]
     assert layout.labels[5] == [1]
@@ -174,21 +174,41 @@ def test_a_coding_of_a_placed_code_joins_its_column():
 
 def test_a_coding_that_meets_its_own_code_joins_its_run_under_one_label():
     layout = layout_margin([(1, 0, 15), (2, 40, 50)], ROWS)
-    assert add_coding(layout, 1, 12, 30, ROWS)
+    add_coding(layout, 1, 12, 30, ROWS)
     assert [layout.stripes(r) for r in range(4)] == [[1], [1], [1], [None]]
     assert layout.labels == {0: [1], 4: [2]}
     assert layout.runs[0] == [Run(1, 0, 2), Run(2, 4, 4)]
 
 
-def test_a_coding_meeting_another_code_in_a_shared_column_asks_for_a_new_layout():
+def test_a_coding_meeting_another_code_in_its_code_s_column_takes_a_free_one():
+    # Code 3's column (1, shared with code 2 beyond the limit) holds code 2 on rows
+    # 2-5; a coding of code 3 there goes in a new column, labelled; nothing else moves.
     layout = layout_margin([(1, 0, 50), (2, 0, 50), (3, 0, 15), (3, 60, 70)], ROWS,
                            max_columns=2)
     before = [list(runs) for runs in layout.runs]
-    assert not add_coding(layout, 3, 20, 25, ROWS)
-    assert layout.runs == before
+    add_coding(layout, 3, 20, 25, ROWS)
+    assert layout.runs[:2] == before and layout.column_of[3] == 1
+    assert layout.runs[2] == [Run(3, 2, 2)] and layout.stripes(2)[2] == 3
+    assert 3 in layout.labels[2]
 
 
 def test_a_coding_meeting_every_column_adds_one():
     layout = layout_margin([(1, 0, 30), (2, 10, 30)], ROWS)
-    assert add_coding(layout, 3, 5, 15, ROWS)
+    add_coding(layout, 3, 5, 15, ROWS)
     assert layout.columns == 3 and layout.stripes(1) == [1, 2, 3]
+
+
+def test_codings_added_one_by_one_each_show_on_every_row_they_cover():
+    rng = random.Random(21)
+    codings = []
+    for _ in range(40):
+        start = rng.randrange(95)
+        codings.append((rng.randrange(6), start, start + rng.randrange(1, 25)))
+    layout = layout_margin(codings[:10], ROWS)
+    for coding in codings[10:]:
+        add_coding(layout, *coding, ROWS)
+    for code, start, end in codings:
+        for row in range(row_of(ROWS, start), row_of(ROWS, end - 1) + 1):
+            assert code in layout.stripes(row)
+    for runs in layout.runs:  # no column holds two runs on one row
+        assert all(a.last < b.first for a, b in zip(runs, runs[1:]))

@@ -86,6 +86,25 @@ def add_coding(project: Project, transcript_id: int, code_id: int, coder: str,
     return project.coding(coding_id), project.code_counts([coder])
 
 
+def remove_coding(project: Project, coding_id: int, coder: str) -> dict[int, int]:
+    """Remove a coding; the coder's counts after, read in the same trip."""
+    project.remove_coding(coding_id)
+    return project.code_counts([coder])
+
+
+def recode(project: Project, coding_id: int, code_id: int, coder: str
+           ) -> tuple[Coding, dict[int, int]]:
+    """Give a coding another code; the coding as stored and the coder's counts."""
+    project.recode(coding_id, code_id)
+    return project.coding(coding_id), project.code_counts([coder])
+
+
+def set_memo(project: Project, coding_id: int, memo: str) -> Coding:
+    """Write a coding's memo; the coding as stored."""
+    project.set_coding_memo(coding_id, memo)
+    return project.coding(coding_id)
+
+
 def joined_locally(codings: list[Coding], coding: Coding) -> list[Coding]:
     """`codings` with `coding` added as the store will keep it: joined with the same
     coder's codings of its code that it overlaps or touches (as `add_coding` does)."""
@@ -156,6 +175,7 @@ class CodingScreen(ScopedUndo, Screen):
         self._pending_select = select
         self._awaiting_code_key = False
         self._status = ""
+        self._here = Text()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="coding-body"):
@@ -330,7 +350,9 @@ class CodingScreen(ScopedUndo, Screen):
             if coding.memo:
                 text.append(" ✎", style="bold")
             text.append("\n")
-        self.query_one("#here", Static).update(text, layout=False)
+        if text != self._here:  # the status changes more often (saving…, saved)
+            self._here = text
+            self.query_one("#here", Static).update(text, layout=False)
 
     # -- selecting ----------------------------------------------------------------------
 
@@ -482,7 +504,9 @@ class CodingScreen(ScopedUndo, Screen):
     async def action_remove_coding(self) -> None:
         coding = await self.choose_coding("remove")
         if coding:
-            await self.act(Project.remove_coding, coding.id)
+            counts = await self.act(remove_coding, coding.id, self.coder, refresh="none")
+            if counts is not None:
+                await self.show_written(coding, None, counts)
 
     @work(group="action", exit_on_error=False)
     async def action_recode(self) -> None:
@@ -497,7 +521,10 @@ class CodingScreen(ScopedUndo, Screen):
         if "new" in choice:
             code_id = await self.act(Project.add_code, choice["new"], refresh="all")
         if code_id:
-            await self.act(Project.recode, coding.id, code_id)
+            written = await self.act(recode, coding.id, code_id, self.coder,
+                                     refresh="none")
+            if written is not None:
+                await self.show_written(coding, *written)
 
     @work(group="action", exit_on_error=False)
     async def action_memo(self) -> None:
@@ -508,7 +535,26 @@ class CodingScreen(ScopedUndo, Screen):
         memo = await self.app.push_screen_wait(
             MemoEditor(f"Memo on {code.name}, {self.in_words(coding)}", coding.memo))
         if memo is not None:
-            await self.act(Project.set_coding_memo, coding.id, memo)
+            stored = await self.act(set_memo, coding.id, memo, refresh="none")
+            if stored is not None:
+                await self.show_written(coding, stored)
+
+    async def show_written(self, old: Coding, new: Coding | None,
+                           counts: dict[int, int] | None = None) -> None:
+        """Show a change to one coding from what was written (`new`, None if it was
+        removed), not by reading every coding again; read them all only if `old` is no
+        longer shown (the codings were read again meanwhile)."""
+        if not any(c.id == old.id for c in self.codings):
+            await self.refresh_codings()
+            return
+        self.codings = [new if c.id == old.id else c for c in self.codings
+                        if new is not None or c.id != old.id]
+        if new is None or (new.code_id, new.start, new.end) != (old.code_id, old.start,
+                                                                old.end):
+            self.paint()  # (a memo is not drawn on the text)
+        if counts is not None:
+            self.panel.update_counts(counts)
+        self.update_status()
 
     def action_memos(self) -> None:
         from qcode.tui.screens.memos import MemoListScreen

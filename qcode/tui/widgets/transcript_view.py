@@ -18,6 +18,8 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.document._document import Document
+from textual.document._document_navigator import DocumentNavigator
 from textual.strip import Strip
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
@@ -26,6 +28,7 @@ from qcode.core.colours import PALETTE, distinct_colours
 from qcode.core.margin import MarginLayout, add_coding, layout_margin, row_of
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.spans import Lines, by_line
+from qcode.tui.widgets.wrapping import QuickWrappedDocument
 
 STRIPE = "┃"
 # Labels: a code's name where the view is wide; its key (or its name's start) at 80
@@ -47,6 +50,16 @@ def readable_on(colour: str) -> str:
     return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "white"
 
 
+def _within(span: tuple[int, int, int], outer: tuple[int, int, int]) -> bool:
+    """Of the same code, and inside `outer`."""
+    return span[0] == outer[0] and outer[1] <= span[1] and span[2] <= outer[2]
+
+
+def _look(coding: Coding) -> tuple[int, int, int, str]:
+    """What is drawn of a coding."""
+    return coding.start, coding.end, coding.code_id, coding.coder_name
+
+
 class TranscriptView(TextArea):
     """Text offsets in and out of this widget are code points in the stored text."""
 
@@ -59,12 +72,14 @@ class TranscriptView(TextArea):
         self._rows: list[int] = [0]  # the text offset each wrapped row starts at
         self._stripes = MIN_STRIPES
         self._label_width = NARROW_LABEL
+        self._wrapped_as: tuple[object, int, int] | None = None  # document, width, tabs
         self._codes: dict[int, Code] = {}
         self._colours: dict[int, str] = {}
         super().__init__("", read_only=True, soft_wrap=True, show_line_numbers=False,
                          highlight_cursor_line=False, **kwargs)
         self._labels: dict[int, list[tuple[int, int]]] = {}
         self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
+        self._shown: list[Coding] = []  # the codings the pieces are of
         self._styles: dict[int, tuple[Style, Style, Style]] = {}
         self._mine = ""  # the coder whose codings are painted as a background
 
@@ -80,8 +95,26 @@ class TranscriptView(TextArea):
                 self._labels.setdefault(row, []).append(
                     (column, column + turn.start - turn.label_start))
         self._pieces = {}
+        self._shown = []
         self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self.load_text(text)
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        """TextArea's own, for plain text (the view never highlights syntax), with the
+        quick wrap (`wrapping`)."""
+        self._highlight_query = None
+        self.document = Document(text)
+        self.wrapped_document = QuickWrappedDocument(self.document,
+                                                     tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._build_highlight_map()
+        self.move_cursor((0, 0))
+        if self.document.line_count > self.scrollable_content_region.height:
+            # It will scroll: the scrollbar is shown first (which wraps the text, at the
+            # width beside it), not after wrapping the text, which would narrow it and
+            # wrap it all again.
+            self.show_vertical_scrollbar = True
+        self._rewrap_and_refresh_virtual_size()
 
     def forget_colours(self) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown."""
@@ -107,16 +140,49 @@ class TranscriptView(TextArea):
                 Style(color=colour, bold=True),  # its stripe and label
             )
         self._mine = mine
-        self._pieces = by_line(codings, self.lines)
+        span = self._update_pieces(codings)
         spans = [(c.code_id, c.start, c.end) for c in codings]
-        changed = None  # TextArea caches painted rows; which to paint again (None: all)
         if spans != self._margin_spans:  # (on opening, laid out as the text was wrapped)
-            changed = self._show_margin_spans(spans)
-        if changed is None:
+            if self._show_margin_spans(spans) is None:
+                span = None
+        if span is None:
             self._line_cache.clear()
             self.refresh()
-        else:
-            self._repaint_rows(*changed)
+        else:  # the margin changed within the rows of the codings that changed
+            self._repaint_rows(row_of(self._rows, span[0]),
+                               row_of(self._rows, max(span[0], span[1] - 1)))
+
+    def _update_pieces(self, codings: list[Coding]) -> tuple[int, int] | None:
+        """Index the pieces of `codings` by line, indexing again only the lines of the
+        codings that came or went since last shown (a key press changes one or two);
+        returns the stretch of text those codings cover (only its rows look
+        different), or None if every line changed (or none did: the paint itself
+        changed)."""
+        if not self._shown:  # (a transcript just shown)
+            self._shown = list(codings)
+            self._pieces = by_line(codings, self.lines)
+            return None
+        before = {id(c) for c in self._shown}
+        now = {id(c) for c in codings}
+        came = Counter(_look(c) for c in codings if id(c) not in before)
+        came.subtract(_look(c) for c in self._shown if id(c) not in now)
+        # (A coding drawn at once and then replaced by the one stored looks the same.)
+        changed = [look for look, count in came.items() if count]
+        self._shown = list(codings)
+        if not changed or len(changed) > len(codings) // 2:
+            self._pieces = by_line(codings, self.lines)
+            return None
+        lines = self.lines
+        start, end = min(c[0] for c in changed), max(c[1] for c in changed)
+        first, last = lines.location(start)[0], lines.location(end)[0]
+        low, high = lines.starts[first], lines.end_of(last)
+        for line in range(first, last + 1):
+            self._pieces.pop(line, None)
+        near = [c for c in codings if c.start <= high and c.end >= low]
+        for line, pieces in by_line(near, lines).items():
+            if first <= line <= last:
+                self._pieces[line] = pieces
+        return start, end
 
     def _repaint_rows(self, first: int, last: int) -> None:
         """Paint these rows again, keeping the rest: one coding added by a key repaints
@@ -144,11 +210,16 @@ class TranscriptView(TextArea):
         return self._stripes + self.label_width + 2 if self.margin_shown else 0
 
     def _rewrap_and_refresh_virtual_size(self) -> None:
+        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
+        # Textual also wraps when nothing wrapping depends on has changed (the scrollbar
+        # shown, a resize in height): the text, its width and the tab size.
+        if self._wrap_key() == self._wrapped_as:
+            self._refresh_size()
+            return
         # Wrapping a long transcript costs far more than laying out its margin, so the
         # margin's width is chosen before wrapping, from rows as long as the wrap width
         # (real rows, broken at spaces, are a little shorter and meet no more often).
         # Read once a wrap, not per drawn row: TextArea asks for the gutter's width often.
-        self._label_width = WIDE_LABEL if self.size.width >= WIDE_VIEW else NARROW_LABEL
         if self.margin_shown and self._margin_spans:
             self._stripes = MIN_STRIPES
             width = max(1, self.wrap_width)
@@ -157,24 +228,33 @@ class TranscriptView(TextArea):
             self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
                                                            rough).columns)
         super()._rewrap_and_refresh_virtual_size()
+        self._wrapped_as = self._wrap_key()
         self._rows = self._row_starts()
         self._lay_out_margin()
+
+    def _wrap_key(self) -> tuple[object, int, int]:
+        # The document itself, not its id: a new one could be given a freed one's id.
+        return self.wrapped_document, self.wrap_width, self.indent_width
 
     def _show_margin_spans(self, spans: list[tuple[int, int, int]]
                            ) -> tuple[int, int] | None:
         """One coding added (the usual change, a key press) goes in where it stands,
-        and the rows it covers are returned (only they changed); anything else lays the
-        margin out again (None: every row changed)."""
-        added = Counter(spans)
-        added.subtract(self._margin_spans)
+        and the rows it covers are returned (only they changed); so does one that took
+        in codings of its code it touched (the margin shows codes, and theirs were
+        within its rows); anything else lays the margin out again (None: every row
+        changed)."""
+        count = Counter(spans)
+        count.subtract(self._margin_spans)
         self._margin_spans = spans
-        new = [span for span, count in added.items() if count]
-        if (self.margin_shown and len(new) == 1 and added[new[0]] == 1
-                and add_coding(self._margin, *new[0], self._rows)):
+        gained = [span for span, n in count.items() if n > 0]
+        lost = [span for span, n in count.items() if n < 0]
+        if (self.margin_shown and len(gained) == 1 and count[gained[0]] == 1
+                and all(_within(span, gained[0]) for span in lost)):
+            add_coding(self._margin, *gained[0], self._rows)
             if self._margin.columns > self._stripes:
                 self._lay_out_margin()  # wrapped again, wider
                 return None
-            _, start, end = new[0]
+            _, start, end = gained[0]
             return row_of(self._rows, start), row_of(self._rows, max(start, end - 1))
         self._lay_out_margin()
         return None
@@ -190,6 +270,7 @@ class TranscriptView(TextArea):
         if layout.columns > self._stripes:
             self._stripes = layout.columns
             super()._rewrap_and_refresh_virtual_size()
+            self._wrapped_as = self._wrap_key()
             self._rows = self._row_starts()
             # Codes beyond the width (the new rows needing more) share the last column.
             layout = layout_margin(self._margin_spans, self._rows,
