@@ -11,10 +11,13 @@ that archive into a new project (`qcode import-project`) in at most 5 s too.
                                         [--baseline REF ...] [--paired-only]
 
 With --baseline (a git commit, repeatable), `qcode import-project` is also run with
-that commit's code, paired with this code (alternating, --runs pairs), on two kinds of
-archive: qcode's own export (its origin names the counting, so it is read once) and the
-same archive with another tool's origin (read twice, once for the evidence on how
-positions are counted); each command's CPU seconds and peak are reported side by side.
+that commit's code, paired with this code (alternating, --runs pairs), on three kinds
+of archive: qcode's own export (its origin names the counting), the same archive with
+another tool's origin (the counting chosen from the evidence, here with nothing to
+choose between: no CR LF, nothing beyond U+FFFF), and the export for MAXQDA (texts
+with CR LF, each counted as one) with another tool's origin, so that every selection
+is weighed and placed under a counting chosen at the end; each command's CPU seconds
+and peak are reported side by side.
 
 The corpus is benchmarks/corpus.py's, the codings are drawn inside the turns; both are
 seeded, so every run measures the same project.
@@ -187,7 +190,7 @@ def import_measures(folder: Path) -> list[Row]:
 
 def with_origin(archive: Path, target: Path, origin: str) -> Path:
     """The archive with another tool's origin in its project.qde (so the import reads
-    it as that tool's: twice, weighing the evidence), copied a part at a time."""
+    it as that tool's, weighing the evidence), copied a part at a time."""
     with zipfile.ZipFile(archive) as given, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as out:
         for entry in given.infolist():
@@ -213,13 +216,19 @@ def checkout(ref: str, folder: Path) -> Path:
     return folder
 
 
-def paired_imports(folder: Path, baselines: list[str]) -> list[list[str]]:
+def paired_imports(project_path: Path, folder: Path,
+                   baselines: list[str]) -> list[list[str]]:
     """`qcode import-project` with each baseline's code and this one, alternating, on
-    qcode's own export and on the same archive as another tool's: CPU and peak."""
+    qcode's own export, on the same archive as another tool's, and on an archive with
+    CR LF texts as another tool's: CPU and peak."""
     own = folder / "bench-0.qdpx"
+    run_qcode("-p", str(project_path), "export", "--for", "maxqda",
+              str(folder / "crlf.qdpx"))
     kinds = {"qcode's own export": own,
              "another tool's (origin MAXQDA)": with_origin(own, folder / "other.qdpx",
-                                                           "MAXQDA 2022")}
+                                                           "MAXQDA 2022"),
+             "another tool's, CR LF texts (origin MAXQDA)": with_origin(
+                 folder / "crlf.qdpx", folder / "other-crlf.qdpx", "MAXQDA 2022")}
     codes = {ref: checkout(ref, folder / f"code-{n}") for n, ref in enumerate(baselines)}
     codes["this code"] = None
     rows = []
@@ -274,7 +283,8 @@ def main() -> None:
             rows = []
         else:
             rows = measures(project_path, folder)
-        paired = paired_imports(folder, args.baseline) if args.baseline else []
+        paired = (paired_imports(project_path, folder, args.baseline)
+                  if args.baseline else [])
     if rows:
         print()
         print("| measure | figure | target | met |")

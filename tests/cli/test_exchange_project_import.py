@@ -1040,10 +1040,51 @@ def test_qcodes_own_export_is_read_once_with_its_coding_memos(tmp_path: Path,
     assert as_read(twice) == as_read(once)
 
 
-def test_another_tools_export_is_read_twice(atlas: Path, monkeypatch):
+ATLAS_TEXT = {f"Sources/{FIRST}.txt": b"\xef\xbb\xbf" + FIRST_TEXT.encode("utf-8")}
+
+
+def test_another_tools_export_is_read_once_to_what_two_readings_make(
+        atlas: Path, tmp_path: Path, monkeypatch):
+    # Another tool's counting is chosen from all its selections: one reading weighs
+    # each as it is placed, keeps the positions the file gives on a text with CR LF,
+    # and moves them once the counting is chosen. Read twice (its parts out of the
+    # standard's order), the same project comes out, with the same decision.
     started = counting_readings(monkeypatch)
-    assert len(read_project_file(atlas).codings) == 5
-    assert len(started) == 3  # the origin, then the outline and the selections
+    once = read_project_file(atlas)
+    assert len(started) == 1
+    shuffled = archive(tmp_path / "shuffled.qdpx", cases_after_sources(atlas_like()),
+                       ATLAS_TEXT)
+    started.clear()
+    twice = read_project_file(shuffled)
+    assert len(started) == 3  # begun once, then read twice from the start
+    assert as_read(twice) == as_read(once)
+    assert len(once.codings) == 5
+    assert any(w.startswith("positions read as code points, each CR LF as one")
+               for w in once.warnings)
+    assert "Comment at 0-11" in {m.name for m in once.memos}
+
+
+def test_a_selection_that_only_some_countings_place_is_read_twice(tmp_path: Path,
+                                                                    monkeypatch):
+    # Past the text's end if each CR LF is one position, inside it if two: what it is
+    # depends on the counting, chosen only at the end, so the file is read twice and
+    # refused exactly as two readings refuse it.
+    flat = FIRST_TEXT.replace("\r\n", "\n")
+    late = (f'<PlainTextSelection guid="BBC8D9E0-F1A2-4B3C-8D4E-5F6A7B8C9D0E" '
+            f'startPosition="{len(flat) - 2}" endPosition="{len(flat) + 2}">'
+            f'<Coding guid="C5D1E2F3-A4B5-4C6D-9E7F-8A9B0C1D2E3F" creatingUser="{ANA}">'
+            f'<CodeRef targetGUID="{COST}"/></Coding></PlainTextSelection>\n'
+            '    </TextSource>')
+    qde = atlas_like().replace("    </TextSource>", late, 1)
+    started = counting_readings(monkeypatch)
+    with pytest.raises(ExchangeError) as once:
+        read_project_file(archive(tmp_path / "late.qdpx", qde, ATLAS_TEXT))
+    assert len(started) == 3
+    with pytest.raises(ExchangeError) as twice:
+        read_project_file(archive(tmp_path / "late-shuffled.qdpx",
+                                  cases_after_sources(qde), ATLAS_TEXT))
+    assert str(once.value).split(": ", 1)[1] == str(twice.value).split(": ", 1)[1]
+    assert "outside its text" in str(once.value)
 
 
 def test_import_project_treats_case_names_as_transcript_names(tmp_path: Path):

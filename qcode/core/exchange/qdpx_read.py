@@ -88,8 +88,10 @@ def _read_project_file(path: Path) -> ExchangeProject:
                         " (a project to import is a .qdpx, or its project.qde)")
 
 
-class _NotInOrder(Exception):
-    """A file read once turned out not to have its parts in the standard's order."""
+class _ReadTwice(Exception):
+    """A file read once is read twice after all: its parts are not in the standard's
+    order, or (another tool's) what a selection is depends on the counting not yet
+    chosen, or it is to be refused, as the two readings refuse it."""
 
 
 # What a source's reading needs, all before <Sources> in the standard's order.
@@ -100,13 +102,17 @@ class _Reader:
     """Reads project.qde never holding it whole (a selection and its coding take some
     2 kB as elements, so 300,000 of them would take gigabytes).
 
-    When the origin names the counting (qcode's own export), one reading places each
-    source's selections as the source ends and lets them go; the coding memos, whose
-    notes come after the sources, are filled in once the notes are read. Otherwise it
-    reads twice: the first reading keeps everything but the selections, and from each
-    source's selections only their number and the evidence on how the file counts
-    positions; once the whole file's counting is chosen, the second reading places
-    each source's selections and lets them go."""
+    One reading places each source's selections as the source ends and lets them go;
+    the coding memos, whose notes come after the sources, are filled in once the notes
+    are read. When the origin does not name the counting (another tool's file), each
+    source's selections are weighed, as they are placed, as evidence on how the file
+    counts positions; on a text where the countings differ, the codings keep the
+    positions the file gives until the whole file's counting is chosen, then move.
+    A file that does not suit one reading (its parts out of order, a selection that is
+    a place under some countings only, a problem to refuse it for) is read twice, as
+    every file once was: the first reading keeps everything but the selections, and of
+    each source's selections only their number and the evidence; once the counting is
+    chosen, the second reading places each source's selections and lets them go."""
 
     def __init__(self, filename: str, stem: str, archive: ProjectArchive | None):
         self.filename = filename
@@ -193,25 +199,35 @@ class _Reader:
             _, root = next(events, ("end", None))
             if root is not None:
                 self.project_root(root)
-                if self.origin.lower().startswith("qcode"):
-                    try:
-                        return self.read_once(root, events)
-                    except _NotInOrder:
-                        pass
+                try:
+                    return self.read_once(root, events)
+                except _ReadTwice:
+                    pass
         # Read twice, from the start, as if for the first time (a budget each reading).
         reader = _Reader(self.filename, self.stem, self.archive)
-        if self.archive is not None:
-            self.archive.budget = budget
+        # What the first reading made goes now: the cycle collector waits while the
+        # project is read, and the notes' waiting list refers back to this reader.
+        vars(self).clear()
+        if reader.archive is not None:
+            reader.archive.budget = budget
         reader.opener = opener
         return reader.read_twice()
 
     def read_once(self, started: ET.Element,
                   events: Iterator[tuple[str, ET.Element]]) -> ExchangeProject:
-        """One reading, for a file whose origin names its counting: each source is
-        placed as it ends. A file whose parts are not in the standard's order (so a
-        source could come before what it needs) is read twice instead."""
+        """One reading: each source is placed as it ends. A file whose parts are not in
+        the standard's order (so a source could come before what it needs) is read
+        twice instead, as is another tool's file that one reading cannot place exactly
+        as two would (`settle`), or that is to be refused (`or_read_twice`)."""
         self.once = True
-        self.reading = choose_reading(Evidence(), [], self.origin, self.filename).reading
+        self.foreign = not self.origin.lower().startswith("qcode")
+        # Another tool's counting is chosen once every source is read (`settle`).
+        self.reading = None if self.foreign else choose_reading(
+            Evidence(), [], self.origin, self.filename).reading
+        self.weighed = Evidence()
+        self.texts: list[Positions] = []  # the texts the countings differ on
+        self.unsettled: list[tuple[Positions, int, int]] = []  # and their codings' span
+        self.fits = set(READINGS)  # under which every selection is where it was placed
         self.selections: list[int] = []
         self.notes = None  # not read yet: coding memos wait in `self.later`
         parts: dict[str, ET.Element] = {}
@@ -220,30 +236,84 @@ class _Reader:
         wanted = {self.tag(local): local for local in BEFORE_SOURCES}
         root = None
         for event, element in events:
-            if event == "part" and element.tag in wanted:
-                parts.setdefault(wanted[element.tag], element)
-            elif event == "source":
-                if before is None:
-                    before = list(parts.values())
-                    stand_in = ET.Element(started.tag, started.attrib)
-                    stand_in.extend(before)
-                    self.start(stand_in)
-                    by_text: dict[str, str] = {}
-                    names: set[str] = set()
-                done.append(element)
-                self.source_once(element, by_text, names)
-            elif event == "end":
-                root = element
-        if before is None:  # no source: nothing to place, the file is read
-            self.start(root)
-            before = list(parts.values())
-        if before != [c for c in root if c.tag in wanted] \
-                or done != list(self.text_sources_in(root)):
-            raise _NotInOrder
-        self.notes = self.read_notes(root)
-        for waiting in self.later:
-            waiting()
+            with self.or_read_twice():
+                if event == "part" and element.tag in wanted:
+                    parts.setdefault(wanted[element.tag], element)
+                elif event == "source":
+                    if before is None:
+                        before = list(parts.values())
+                        stand_in = ET.Element(started.tag, started.attrib)
+                        stand_in.extend(before)
+                        self.start(stand_in)
+                        by_text: dict[str, str] = {}
+                        names: set[str] = set()
+                    done.append(element)
+                    self.source_once(element, by_text, names)
+                elif event == "end":
+                    root = element
+        with self.or_read_twice():
+            if before is None:  # no source: nothing to place, the file is read
+                self.start(root)
+                before = list(parts.values())
+            if before != [c for c in root if c.tag in wanted] \
+                    or done != list(self.text_sources_in(root)):
+                raise _ReadTwice
+            self.notes_in_place(root)
+        if self.foreign:
+            self.settle()
+        with self.or_read_twice():
+            for waiting in self.later:
+                waiting()
         return self.finish(root)
+
+    @contextlib.contextmanager
+    def or_read_twice(self):
+        """Another tool's file read once is refused only as the two readings refuse
+        it: a problem found on the way (a GUID, a position, the archive's budget) sends
+        it to them, which report the problem they find first."""
+        try:
+            yield
+        except ExchangeError:
+            if self.foreign:
+                raise _ReadTwice from None
+            raise
+
+    def notes_in_place(self, root: ET.Element) -> None:
+        """The notes, read last; what reading them warns of goes where the two
+        readings put it, before the sources' warnings. Another tool's texts were each
+        checked against the archive's budget while project.qde was still being read:
+        if together they overdraw it, the two readings say where."""
+        after = self.warnings[self.notes_at:]
+        del self.warnings[self.notes_at:]
+        self.notes = self.read_notes(root)
+        self.warnings += after
+        if self.foreign and self.archive is not None and self.archive.budget < 0:
+            raise _ReadTwice
+
+    def settle(self) -> None:
+        """Another tool's file read once: the counting chosen from all its selections,
+        and the codings on texts where the countings differ moved to where it puts
+        them. When a selection would not be where it was placed under the chosen
+        counting (empty, or refused), the file is read twice, to treat it exactly so."""
+        choice = choose_reading(self.weighed, self.texts, self.origin, self.filename)
+        if choice.reading not in self.fits:
+            raise _ReadTwice
+        self.reading = reading = choice.reading
+        self.warnings += choice.said
+        codings = self.project.codings
+        for where, first, last in self.unsettled:
+            for coding in codings[first:last]:
+                coding.start = where.at(coding.start, reading)
+                coding.end = where.at(coding.end, reading)
+        grouped: dict[str, list[str]] = {}
+        for what, places in self.grouped.items():
+            if isinstance(what, Positions):  # a source's counting, named now
+                counted = counted_in(reading, what)
+                if not counted:
+                    continue
+                what = counted_group(counted)
+            grouped.setdefault(what, []).extend(places)
+        self.grouped = grouped
 
     def source_once(self, element: ET.Element, by_text: dict[str, str],
                     names: set[str]) -> None:
@@ -288,6 +358,7 @@ class _Reader:
         self.default_coder = self.creating_user(root.get("creatingUserGUID"))
         if not self.once:  # read twice: the notes are in the outline
             self.notes = self.read_notes(root)
+        self.notes_at = len(self.warnings)  # read once, its warnings go here
         self.used_notes: set[str] = set()
         self.memos_made: set[str] = set()
         self.variable_names = self.variables(root)
@@ -692,19 +763,55 @@ class _Reader:
             self.place_each(selections, choice.reading)
 
     def place_each(self, selections: Iterator[tuple[int, list[ET.Element]]],
-                   reading: Reading) -> None:
+                   reading: Reading | None) -> None:
+        """`reading` None: another tool's file read once, its counting not chosen yet
+        (the same on a text with no CR LF and nothing beyond U+FFFF)."""
         for where, index, coded, element, transcript, what in self.placed:
-            counted = counted_in(reading, where)
-            if counted and coded:
-                self.group(f"source(s) whose positions were read as counting {counted}",
-                           [what])
-            for selection in (self.selections_of(selections, index) if coded else ()):
-                self.selection(selection, element, transcript, where, reading, what)
+            if reading is None and where.ambiguous():
+                self.place_unsettled(where, self.selections_of(selections, index)
+                                     if coded else [], element, transcript, what)
+            else:
+                counted = counted_in(reading or STANDARD, where)
+                if counted and coded:
+                    self.group(counted_group(counted), [what])
+                for selection in (self.selections_of(selections, index) if coded else ()):
+                    self.selection(selection, element, transcript, where,
+                                   reading or STANDARD, what)
             for coding in self.children(element, "Coding"):  # the whole document
                 self.coding(coding, element, element, transcript, 0, len(where.text))
             self.after_notes(functools.partial(
                 self.source_memos, self.note_refs(element),
                 self.text_of(element, "Description"), transcript))
+
+    def place_unsettled(self, where: Positions, selections: list[ET.Element],
+                        source: ET.Element, transcript: str, what: str) -> None:
+        """A source's selections in a text the countings differ on, before one is
+        chosen (another tool's file read once): each weighed as evidence and placed
+        at the positions the file gives, to be moved once the counting is chosen
+        (`settle`). A selection that some counting finds empty, or no place, is
+        placed if another keeps it, and the countings that would not are ruled out
+        for one reading; one that no counting keeps is skipped if every one finds it
+        empty, else the file is read twice."""
+        self.texts.append(where)
+        if selections:
+            self.group(where, [what])  # named once the counting is chosen
+        first = len(self.project.codings)
+        for selection in selections:
+            start = position(selection.get("startPosition", ""))
+            end = position(selection.get("endPosition", ""))
+            places = where.places(start, end)
+            self.weighed.count(where, selection, places)
+            kept = {reading for reading, place in places.items() if place}
+            if kept:
+                self.fits &= kept
+                self.selected(selection, source, transcript, start, end, where)
+            elif where.empty(start, end):
+                self.skipped["empty selection(s)", ""] += 1
+            else:
+                raise _ReadTwice
+            if not self.fits:
+                raise _ReadTwice
+        self.unsettled.append((where, first, len(self.project.codings)))
 
     def source_memos(self, refs: list[str | None], description: str | None,
                      transcript: str) -> None:
@@ -803,12 +910,18 @@ class _Reader:
             if not self.case_point(selection, transcript):
                 self.skipped["empty selection(s)", ""] += 1
             return
+        self.selected(selection, source, transcript, start, end)
+
+    def selected(self, selection: ET.Element, source: ET.Element, transcript: str,
+                 start: int, end: int, unsettled: Positions | None = None) -> None:
+        """A selection's codings, or its comment, at its place; `unsettled`: the
+        text where that place is as the file gives it, until the counting is chosen."""
         refs = self.note_refs(selection)
         description = normalise((self.text_of(selection, "Description") or "").strip())
         codings = self.children(selection, "Coding")
         if not codings:
             self.after_notes(functools.partial(self.comment, selection, source, transcript,
-                                               start, end, refs, description))
+                                               start, end, refs, description, unsettled))
             return
         made = [self.coding(coding, selection, source, transcript, start, end)
                 for coding in codings]
@@ -841,8 +954,11 @@ class _Reader:
                 coding.memo = memo
 
     def comment(self, selection: ET.Element, source: ET.Element, transcript: str,
-                start: int, end: int, refs: list[str | None], description: str) -> None:
+                start: int, end: int, refs: list[str | None], description: str,
+                unsettled: Positions | None = None) -> None:
         """A selection with no code: MAXQDA's comments, a note on a place."""
+        if unsettled is not None:  # the counting is chosen by now
+            start, end = unsettled.at(start, self.reading), unsettled.at(end, self.reading)
         memos = self.memos_of(refs, description)
         if not memos:
             self.skipped["selection(s)", "no code and no comment on them"] += 1
@@ -1197,21 +1313,29 @@ class Positions:
             given -= bisect.bisect_left(self.crlf, given)
         return given
 
-    def place(self, selection: ET.Element, reading: Reading) -> tuple[int, int] | None:
-        """The selection's start and end in the text, or None when they are no place."""
-        start = position(selection.get("startPosition", ""))
-        end = position(selection.get("endPosition", ""))
-        if start is None or end is None:
-            return None
-        start, end = self.at(start, reading), self.at(end, reading)
-        if start is None or end is None or not 0 <= start < end <= len(self.text):
-            return None
-        return start, end
+    def places(self, start: int | None, end: int | None
+               ) -> dict[Reading, tuple[int, int] | None]:
+        """Under each reading, the start and end in the text of a selection the file
+        gives from `start` to `end` (None: not positions), or None when they are no
+        place (nothing between them, or not in the text)."""
+        found = {}
+        for reading in READINGS:
+            first = None if start is None else self.at(start, reading)
+            last = None if end is None else self.at(end, reading)
+            found[reading] = (first, last) if first is not None and last is not None \
+                and 0 <= first < last <= len(self.text) else None
+        return found
 
-    def quoted(self, selection: ET.Element, place: tuple[int, int] | None) -> bool:
-        """Whether the selection's name (ATLAS.ti and qcode quote the text there) is
-        the start of the text at `place`."""
-        name = quote(selection)
+    def empty(self, start: int | None, end: int | None) -> bool:
+        """Whether a selection from `start` to `end` (as the file gives them) is empty,
+        and in its text, under every reading."""
+        return start is not None and start == end and all(
+            at is not None and 0 <= at <= len(self.text)
+            for at in (self.at(start, reading) for reading in READINGS))
+
+    def quoted(self, name: str, place: tuple[int, int] | None) -> bool:
+        """Whether `name`, what a selection's name quotes (ATLAS.ti and qcode quote the
+        text there), is the start of the text at `place`."""
         return place is not None and " ".join(
             self.text[place[0]:place[1]].split()).startswith(name)
 
@@ -1251,18 +1375,32 @@ class Evidence:
     def of(cls, where: Positions, selections: list[ET.Element]) -> Evidence:
         evidence = cls()
         for selection in selections:
-            places = {r: where.place(selection, r) for r in READINGS}
-            quoted = {r: bool(quote(selection)) and where.quoted(selection, places[r])
-                      for r in READINGS}
-            by_name = any(quoted.values())
-            evidence.evaluated += 1
-            if len(set(places.values())) > 1:
-                evidence.telling += 1
-                evidence.named_telling += by_name and not all(quoted.values())
-            for r in READINGS:
-                evidence.fits[r] += quoted[r] if by_name else where.on_boundaries(places[r])
-                evidence.named[r] += by_name and quoted[r]
+            evidence.count(where, selection, where.places(
+                position(selection.get("startPosition", "")),
+                position(selection.get("endPosition", ""))))
         return evidence
+
+    def count(self, where: Positions, selection: ET.Element,
+              places: dict[Reading, tuple[int, int] | None]) -> None:
+        """One selection's evidence, from its place under each reading (`places`):
+        readings that put it in one place are looked at once."""
+        name = quote(selection)
+        quoted: dict[tuple[int, int] | None, bool] = {}
+        bounded: dict[tuple[int, int] | None, bool] = {}
+        for place in places.values():
+            if place not in quoted:
+                quoted[place] = bool(name) and where.quoted(name, place)
+        by_name = any(quoted.values())
+        if not by_name:
+            for place in quoted:
+                bounded[place] = where.on_boundaries(place)
+        self.evaluated += 1
+        if len(quoted) > 1:
+            self.telling += 1
+            self.named_telling += by_name and not all(quoted.values())
+        for reading, place in places.items():
+            self.fits[reading] += quoted[place] if by_name else bounded[place]
+            self.named[reading] += by_name and quoted[place]
 
     def add(self, other: Evidence) -> None:
         self.named.update(other.named)
@@ -1341,6 +1479,11 @@ def distance(one: Reading, other: Reading) -> int:
 def distinct(readings: list[Reading], crlf: bool, astral: bool) -> list[Reading]:
     """The readings that differ on these texts."""
     return [r for r in readings if (crlf or not r.crlf_two) and (astral or not r.utf16)]
+
+
+def counted_group(counted: str) -> str:
+    """The warning that names the sources whose positions were read so."""
+    return f"source(s) whose positions were read as counting {counted}"
 
 
 def counted_in(reading: Reading, where: Positions) -> str:
