@@ -12,11 +12,7 @@ checked too, so a change in either reader shows.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,35 +21,11 @@ from qcode.core.codebook import Code, Codebook
 from qcode.core.demo import build_demo
 from qcode.core.exchange.project_snapshot import snapshot
 from qcode.core.exchange.qdpx_write import write_qdpx
-from qcode.core.exchange.refi_write import QCODE_NS
 from qcode.core.ingest import import_files
 from qcode.core.store import Project
+from tests.pyqdpx_reader import PYTHON, selection_guid
+from tests.pyqdpx_reader import read_with_pyqdpx as read
 
-
-
-def reader_python() -> str | None:
-    """The Python that runs pyqdpx: PYQDPX_PYTHON, else this one if pyqdpx imports here."""
-    if os.environ.get("PYQDPX_PYTHON"):
-        return os.environ["PYQDPX_PYTHON"]
-    try:
-        import pyqdpx  # noqa: F401
-    except (ImportError, SyntaxError):  # SyntaxError: its f-strings need Python 3.12
-        return None
-    return sys.executable
-
-
-PYTHON = reader_python()
-# Each coded selection's text as pyqdpx gives it, by the selection's GUID, with the
-# zero-width spaces it adds for its UTF-16 counting taken out again.
-READ = """
-import json, sys
-from pyqdpx import QDPX
-project = QDPX(sys.argv[1]).get_project()
-found = {guid: [source.name, selection.text.replace("\\u200b", "")]
-         for source in project.sources.values()
-         for guid, selection in source.coded_selections.items()}
-print(json.dumps(found))
-"""
 # An interview as a Windows tool saves it (CR LF) with emoji and a character beyond
 # U+FFFF in the middle of a word's neighbourhood.
 INTERVIEW = ("Interviewer: How was the first week? 😀\r\n"
@@ -63,14 +35,10 @@ INTERVIEW = ("Interviewer: How was the first week? 😀\r\n"
 
 
 def read_with_pyqdpx(archive: Path) -> dict[str, list[str]]:
-    if not PYTHON or not Path(PYTHON).is_file():
+    if PYTHON is None:
         pytest.skip(f"pyqdpx does not import on Python {sys.version_info.major}."
                     f"{sys.version_info.minor} and PYQDPX_PYTHON names no Python with it")
-    done = subprocess.run([PYTHON, "-c", READ, str(archive)], capture_output=True,
-                          text=True, encoding="utf-8", timeout=600)
-    assert done.returncode == 0, done.stderr
-    # pyqdpx prints its warnings (a case link has no coder) before the result.
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return read(archive)
 
 
 def expected(project: Project, utf16: bool = True) -> dict[str, list[str]]:
@@ -82,8 +50,7 @@ def expected(project: Project, utf16: bool = True) -> dict[str, list[str]]:
         text = project.transcript_text(row.id)
         spaced = "".join(c + ("\u200b" if ord(c) > 0xFFFF else "") for c in text)
         for coding in project.codings(row.id):
-            guid = coding.guid
-            selection = str(uuid.uuid5(QCODE_NS, "selection:" + guid))
+            selection = selection_guid(coding.guid)
             start, end = coding.start, coding.end
             found[selection] = [row.name, text[start:end] if utf16
                                 else spaced[start:end].replace("\u200b", "")]
