@@ -100,9 +100,9 @@ class QcodeApp(App):
 
     async def _show_transcript(self, transcript_id: int,
                                select: tuple[int, int] | None = None) -> None:
-        """Read the transcript, then show its coding screen with it: drawn first as
-        an empty screen while the project was read, the opening took a third more CPU
-        (a frame laid out and drawn for nothing, while the database thread ran)."""
+        """Read the transcript, then show its coding screen with it. Shown first and
+        read after, the screen was laid out and drawn empty (a frame for nothing, its
+        CPU time contending with the database thread's), then all again."""
         from qcode.tui.screens.coding import CodingScreen, load_transcript
         from qcode.tui.screens.vim import VimCodingScreen
 

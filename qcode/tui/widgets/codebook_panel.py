@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
+from textual.events import Resize
 from textual.widgets import Tree
 
 from qcode.core.colours import distinct_colours
@@ -67,6 +68,26 @@ class CodebookPanel(Tree):
         # codebook of 1,110 codes did that 1,110 times on opening a transcript.
         if not self._adding:
             super()._invalidate()
+
+    # Tree lists and measures its lines again (every code's) on every style change and
+    # resize, though neither changes which codes are shown nor how wide they are: with
+    # 1,110 codes, two of the three rebuilds on opening a transcript. Here they only drop
+    # the lines as drawn. (An empty tree is as wide as the panel: that one is rebuilt.)
+    def notify_style_update(self) -> None:
+        if not self.root.children:
+            super().notify_style_update()
+            return
+        super(Tree, self).notify_style_update()  # what Tree's adds to is kept
+        self._line_cache.clear()
+        self.refresh()
+
+    def _on_resize(self, event: Resize) -> None:
+        if not self.root.children:
+            return  # Tree's own handler runs
+        event.prevent_default()  # (Tree's would rebuild the lines)
+        self._line_cache.grow(event.size.height)
+        self._line_cache.clear()
+        self.refresh()
 
     def process_label(self, label) -> Text:
         # Tree copies every label to cut it at its first line; ours are one line.
