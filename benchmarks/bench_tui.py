@@ -314,15 +314,16 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         await settle(pilot, app)
 
         # Opening the transcript: Enter on the table, until a frame shows the coding
-        # screen with the text, the codebook and the codings loaded ("saved" is set at
-        # the end of the load worker). Includes the database thread reading the text,
-        # turns, codings and codes; TextArea.load_text of ~350,000 characters (soft
-        # wrap of every line); building the 1,110-node codebook tree and code index;
-        # the codings' per-line index; and painting the screen.
+        # screen with the text wrapped for the view's width, the codebook and the
+        # codings ("saved" is set once they are shown). Includes the database thread
+        # reading the text, turns, codings and codes (before the screen is shown);
+        # TextArea.load_text of ~350,000 characters and the soft wrap of every line;
+        # building the 1,110-node codebook tree and code index; the codings' per-line
+        # index; and laying out and painting the screen.
         def opened() -> bool:
             screen = app.screen
             return (isinstance(screen, CodingScreen) and screen.state == "saved"
-                    and bool(screen.view.lines.text))
+                    and bool(screen.view.lines.text) and screen.view.wrapped_to_width)
 
         frames.watch(shown=lambda: isinstance(app.screen, CodingScreen), opened=opened)
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -81,7 +81,7 @@ class QcodeApp(App):
         await self.push_screen(TranscriptsScreen())
         if self.first_transcript:
             transcript_id = await self.db(lambda p: p.transcript_id(self.first_transcript))
-            self.open_transcript(transcript_id)
+            await self._show_transcript(transcript_id)
         if self.first_screen is not None:
             await self.push_screen(self.first_screen())
 
@@ -89,17 +89,28 @@ class QcodeApp(App):
                         ) -> None:
         """Show a transcript on the coding screen, with `select` selected."""
         from qcode.tui.screens.coding import CodingScreen
-        from qcode.tui.screens.vim import VimCodingScreen
 
         current = self.screen
         if isinstance(current, CodingScreen) and current.transcript_id == transcript_id:
             if select:
                 current.jump(*select)
             return
+        self.run_worker(self._show_transcript(transcript_id, select), group="open",
+                        exclusive=True, exit_on_error=False)
+
+    async def _show_transcript(self, transcript_id: int,
+                               select: tuple[int, int] | None = None) -> None:
+        """Read the transcript, then show its coding screen with it. Shown first and
+        read after, the screen was laid out and drawn empty (a frame for nothing, its
+        CPU time contending with the database thread's), then all again."""
+        from qcode.tui.screens.coding import CodingScreen, load_transcript
+        from qcode.tui.screens.vim import VimCodingScreen
+
+        loaded = await self.db(load_transcript, transcript_id, [self.coder])
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         screen = VimCodingScreen if self.vim else CodingScreen
-        self.push_screen(screen(transcript_id, select))
+        self.push_screen(screen(transcript_id, loaded, select))
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:

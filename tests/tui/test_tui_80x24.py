@@ -155,3 +155,25 @@ def test_long_transcript_names_leave_the_progress_columns_on_screen(tmp_path: Pa
     run(scenario())
     assert cut_middle("abcdefghij", 5) == "ab…ij"
     assert cut_middle("short", 10) == "short"
+
+
+def test_the_save_state_stays_on_screen_at_80_columns(path: Path):
+    """Saved or not is what tells a researcher that closing qcode loses nothing: it
+    comes first on the status line, where neither the line's cut end nor a
+    notification (they cover the right half of the rows above the footer) hides it."""
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            screen = await open_first(pilot, app)
+            await settle(pilot, app)
+
+            def status_row() -> str:
+                return screen_text(app).splitlines()[-2]
+
+            assert "saved" in status_row()
+            await pilot.press("C")  # marked coded: the line grows
+            await until(pilot, lambda: screen.marked and screen.state == "saved")
+            await pilot.press("u")  # its undo is told in a notification
+            await until(pilot, lambda: not screen.marked and "Undone" in screen_text(app))
+            assert "saved" in status_row()
+    run(scenario())

@@ -52,7 +52,7 @@ def test_a_coding_made_while_the_project_is_busy_is_kept_and_written_later(path:
                 other.execute("COMMIT")
             finally:
                 other.close()
-            await until(pilot, lambda: screen.status_text().endswith(SAVED))
+            await until(pilot, lambda: f" {SAVED} " in screen.status_text())
             assert not screen.unsaved
             assert codings(path) == [("Lack of training", "ana", we_had, we_had + 26, "")]
     run(scenario())
@@ -77,7 +77,7 @@ def test_changes_made_while_busy_are_written_in_order(path: Path):
             finally:
                 other.close()
             await until(pilot, lambda: not screen.unsaved
-                        and screen.status_text().endswith(SAVED))
+                        and f" {SAVED} " in screen.status_text())
             assert [c[0] for c in codings(path)] == ["Lack of training",
                                                      "Fear of deportation"]
     run(scenario())
@@ -133,7 +133,7 @@ def test_a_coding_is_drawn_at_once_and_says_saving_until_written(path: Path):
                 assert [(c.start, c.end) for c in screen.codings] == [(we_had, we_had + 26)]
             finally:
                 held.set()
-            await until(pilot, lambda: screen.status_text().endswith(SAVED))
+            await until(pilot, lambda: f" {SAVED} " in screen.status_text())
             assert [(c.start, c.end) for c in screen.codings] == [(we_had, we_had + 26)]
             assert screen.codings[0].id is not None
             assert codings(path) == [("Lack of training", "ana", we_had, we_had + 26, "")]

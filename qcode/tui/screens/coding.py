@@ -24,6 +24,7 @@ from textual.widgets import Input, Static, Tree
 
 from qcode.core import spans
 from qcode.core.code_search import CodeIndex
+from qcode.core.colours import distinct_colours
 from qcode.core.model import Code, Coding, Turn
 from qcode.core.passages import passage_in
 from qcode.core.store import Project, ProjectError
@@ -158,8 +159,12 @@ class CodingScreen(ScopedUndo, Screen):
                 id="coding.mark_coded"),
     ]
 
-    def __init__(self, transcript_id: int, select: tuple[int, int] | None = None):
+    def __init__(self, transcript_id: int, loaded: dict,
+                 select: tuple[int, int] | None = None):
+        """`loaded`: what `load_transcript` read of it for this coder. It is read
+        before the screen is shown, so that its first frame shows the transcript."""
         super().__init__()
+        self._loaded: dict | None = loaded
         self.transcript_id = transcript_id
         self.transcript_name = ""
         self.marked = False  # marked coded by this coder (C)
@@ -209,11 +214,10 @@ class CodingScreen(ScopedUndo, Screen):
     def on_mount(self) -> None:
         self.query_one("#find").display = False
         self.view.focus()
-        self.load()
+        self.show_loaded(self._loaded)
+        self._loaded = None  # (the text is kept by the view)
 
-    @work(exclusive=True, group="load", exit_on_error=False)
-    async def load(self) -> None:
-        data = await self.app.db(load_transcript, self.transcript_id, self.coders_shown())
+    def show_loaded(self, data: dict) -> None:
         self.transcript_name = data["name"]
         self.marked = data["marked"]
         self.turns = data["turns"]
@@ -222,7 +226,8 @@ class CodingScreen(ScopedUndo, Screen):
         self.codings = data["codings"]
         self.paint()
         if self._pending_select:
-            self.view.select_span(*self._pending_select)
+            # After the view is laid out (it may not be yet), to centre the selection.
+            self.call_after_refresh(self.view.select_span, *self._pending_select)
             self._pending_select = None
         self.state = SAVED
         self.update_status()
@@ -230,8 +235,9 @@ class CodingScreen(ScopedUndo, Screen):
     def set_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
         self.codes = {code.id: code for code in codes}
         self.index = CodeIndex(codes)
-        self.view.forget_colours()
-        self.panel.show_codebook(codes, counts)
+        colours = distinct_colours(codes)  # worked out once for the margin and the panel
+        self.view.forget_colours(colours)
+        self.panel.show_codebook(codes, counts, colours)
 
     async def refresh_codings(self) -> None:
         self.codings, counts = await self.app.db(
@@ -309,7 +315,7 @@ class CodingScreen(ScopedUndo, Screen):
         self.update_status()
 
     def update_status(self) -> None:
-        if not self.is_mounted or not self.view.lines.text:
+        if not self.view.lines.text:  # (called from on_mount, before is_mounted)
             return
         offset = self.view.cursor_offset
         turn = spans.turn_at(self.turns, offset)
@@ -317,10 +323,15 @@ class CodingScreen(ScopedUndo, Screen):
         blind = "all coders" if self.show_others else "blind"
         status = Text()
         status.append(f" {self.coder} ", style="reverse")
-        coded = " · marked coded" if self.marked else ""
-        status.append(f"  {self.transcript_name} · {where} · {blind}{coded} · ")
-        status.append(self.state, style={SAVED: "green", NOT_SAVED: "bold white on red"}
+        status.append(" ")
+        # Whether it is saved comes first: at 80 columns the line's end is cut, and
+        # notifications cover its right half. Padded as long as "saving…", so the rest
+        # of the line stays put as a key press goes from one to the other.
+        status.append(self.state.ljust(len(SAVING)),
+                      style={SAVED: "green", NOT_SAVED: "bold white on red"}
                       .get(self.state, "yellow"))
+        coded = " · marked coded" if self.marked else ""
+        status.append(f" · {self.transcript_name} · {where} · {blind}{coded}")
         self._status = status.plain
         # Fixed-height panels: no need to lay the whole screen out again per keystroke.
         self.query_one("#status", Static).update(status, layout=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
+from textual.events import Resize
 from textual.widgets import Tree
 
 from qcode.core.colours import distinct_colours
@@ -23,6 +25,7 @@ class CodebookPanel(Tree):
         Binding("g", "screen.retrieve_code", "Retrieve", id="codebook.retrieve"),
         Binding("w", "screen.code_memo", "Memo", id="codebook.memo"),
     ]
+    _adding = False  # codes being added by show_codebook (Tree's set-up invalidates too)
 
     def __init__(self, **kwargs):
         super().__init__("Codebook", **kwargs)
@@ -34,24 +37,71 @@ class CodebookPanel(Tree):
         self._code_nodes: dict = {}
         self._totals: dict[int, int] = {}
 
-    def show_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
+    def show_codebook(self, codes: list[Code], counts: dict[int, int],
+                      colours: dict[int, str] | None = None) -> None:
+        """`colours`: the codes' distinct colours, when the caller has them already
+        (the transcript's margin shows the same)."""
         highlighted = self.highlighted_code
         self.codes = {code.id: code for code in codes}
-        self.colours = distinct_colours(codes)  # as the transcript's margin shows them
+        self.colours = distinct_colours(codes) if colours is None else colours
         self.counts = counts
         self._totals = self._roll_up()
         self.clear()
         self._code_nodes = {None: self.root}
-        for code in codes:
-            parent = self._code_nodes[code.parent_id]
-            node = parent.add(self._label(code), data=code.id, expand=True)
-            self._code_nodes[code.id] = node
+        self._adding = True
+        try:
+            for code in codes:
+                parent = self._code_nodes[code.parent_id]
+                node = parent.add(self._label(code), data=code.id, expand=True)
+                self._code_nodes[code.id] = node
+        finally:
+            self._adding = False
         for code_id, node in self._code_nodes.items():
             if code_id is not None and not node.children:
                 node.allow_expand = False
-        self.root.expand()
+        self.root.expand()  # (invalidates the tree, once for all the codes added)
         if highlighted in self._code_nodes:
             self.select_code(highlighted)
+
+    def _invalidate(self) -> None:
+        # Tree invalidates itself (and asks for a layout) on every node added: a
+        # codebook of 1,110 codes did that 1,110 times on opening a transcript.
+        if not self._adding:
+            super()._invalidate()
+
+    # Tree lists and measures its lines again (every code's) on every style change and
+    # resize, though neither changes which codes are shown nor how wide they are: with
+    # 1,110 codes, two of the three rebuilds on opening a transcript. Here they only drop
+    # the lines as drawn. (An empty tree is as wide as the panel: that one is rebuilt.)
+    def notify_style_update(self) -> None:
+        if not self.root.children:
+            super().notify_style_update()
+            return
+        super(Tree, self).notify_style_update()  # what Tree's adds to is kept
+        self._line_cache.clear()
+        self.refresh()
+
+    def _on_resize(self, event: Resize) -> None:
+        if not self.root.children:
+            return  # Tree's own handler runs
+        event.prevent_default()  # (Tree's would rebuild the lines)
+        self._line_cache.grow(event.size.height)
+        self._line_cache.clear()
+        self.refresh()
+
+    def process_label(self, label) -> Text:
+        # Tree copies every label to cut it at its first line; ours are one line.
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
+    def get_label_width(self, node) -> int:
+        # As Tree's (the icon, then the label), without rendering every label to
+        # measure it: the tree is measured whole whenever it changes.
+        icon = ""
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+        return cell_len(icon) + node.label.cell_len
 
     def update_counts(self, counts: dict[int, int]) -> None:
         """Relabel only the codes whose counts changed (and their themes)."""

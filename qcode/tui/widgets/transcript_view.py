@@ -116,10 +116,11 @@ class TranscriptView(TextArea):
             self.show_vertical_scrollbar = True
         self._rewrap_and_refresh_virtual_size()
 
-    def forget_colours(self) -> None:
-        """The codebook changed: styles are rebuilt as codings are next shown."""
+    def forget_colours(self, colours: dict[int, str] | None = None) -> None:
+        """The codebook changed: styles are rebuilt as codings are next shown, in
+        `colours` (the codes' distinct colours) when given, else worked out then."""
         self._styles = {}
-        self._colours = {}
+        self._colours = dict(colours or {})
 
     def colour_of(self, code: Code) -> str:
         return self._colours.get(code.id) or code_colour(code)
@@ -216,6 +217,14 @@ class TranscriptView(TextArea):
         if self._wrap_key() == self._wrapped_as:
             self._refresh_size()
             return
+        if not self.size.width:
+            # Not laid out yet (a screen shown with its transcript): Textual wraps at
+            # width 0, which leaves lines whole; the margin waits for the real width.
+            super()._rewrap_and_refresh_virtual_size()
+            self._wrapped_as = self._wrap_key()
+            self._rows = self._row_starts()
+            self._margin = MarginLayout()
+            return
         # Wrapping a long transcript costs far more than laying out its margin, so the
         # margin's width is chosen before wrapping, from rows as long as the wrap width
         # (real rows, broken at spaces, are a little shorter and meet no more often).
@@ -231,6 +240,19 @@ class TranscriptView(TextArea):
         self._wrapped_as = self._wrap_key()
         self._rows = self._row_starts()
         self._lay_out_margin()
+
+    @property
+    def wrapped_to_width(self) -> bool:
+        """Whether the text is wrapped for the view's width as it is now."""
+        return bool(self.size.width) and self._wrap_key() == self._wrapped_as
+
+    def render_lines(self, crop):
+        # A screen shown with its transcript is drawn once before Textual tells the view
+        # its size (a Resize event): wrap for the width being drawn, rather than show
+        # the text unwrapped for a frame and wrap it after.
+        if self.size.width and not self.wrapped_to_width:
+            self._rewrap_and_refresh_virtual_size()
+        return super().render_lines(crop)
 
     def _wrap_key(self) -> tuple[object, int, int]:
         # The document itself, not its id: a new one could be given a freed one's id.
