@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -443,19 +442,13 @@ def test_generated_labelled_transcripts(tmp_path: Path, turns, separator):
 
 # -- speed ------------------------------------------------------------------------------
 
-def test_ten_thousand_words_parse_quickly(tmp_path: Path):
+def test_ten_thousand_words_parse_into_their_turns(tmp_path: Path):
+    # How fast is measured by benchmarks/bench_import.py, not here: a timed assertion
+    # fails on a busy machine for no fault of the code.
     answer = " ".join(["we", "looked", "at", "the", "adverts", "again:", "phones"] * 20)
     turns = [f"Interviewer: Question {i}?\n\nP01: {answer}\n" for i in range(70)]
     path = write(tmp_path / "long.txt", "Header line\n\n" + "\n".join(turns))
-    fastest = min(_timed(parse_file, path) for _ in range(3))
     assert len(parse_file(path).turns) == 141
-    assert fastest < 0.05
-
-
-def _timed(function, *args) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - started
 
 
 def test_importers_make_the_one_transcript_model(tmp_path: Path):
