@@ -153,6 +153,11 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
     nothing = "nothing new" + ("" if outcome.held else " (all of it was here)")
     say(f"Imported {file} into {path}: "
         + (counted(added) if any(added.values()) else nothing))
+    # As `import`: a file whose transcripts were all held back imported none of them.
+    if outcome.held and not added["transcripts"]:
+        raise click.ClickException(
+            f"{file}: all {len(outcome.held)} transcript(s) held back for review, with "
+            "their codings: none imported")
 
 
 def bind_to_target(key, key_path: Path, path: Path, exchange) -> None:

@@ -846,6 +846,24 @@ def test_import_project_holds_back_a_source_with_undecided_candidates(tmp_path: 
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
 
 
+def test_import_project_fails_when_every_transcript_is_held_back(tmp_path: Path):
+    # As `import`: a script must not take "nothing of it came in" for success.
+    qde = (tmp_path / "raw.qdpx")
+    colleague_project(tmp_path)
+    with zipfile.ZipFile(qde) as packed:
+        only_first = packed.read("project.qde").decode("utf-8").replace(
+            f'<TextSource guid="{BEN}" name="p02"><PlainTextContent>{CLEAN_TEXT}'
+            '</PlainTextContent>\n    </TextSource>', "")
+    archive(qde, only_first)
+    result = import_raw(tmp_path)
+    assert result.exit_code == 1, result.output
+    assert "held back 1 transcript(s)" in result.output
+    assert "all 1 transcript(s) held back for review" in result.output
+    assert "Traceback" not in result.output
+    with Project.open(tmp_path / "project.qcode") as project:
+        assert project.transcripts() == []
+
+
 def test_import_project_stores_unreviewed_only_when_asked_and_records_it(tmp_path: Path):
     colleague_project(tmp_path)
     result = import_raw(tmp_path, "--store-unreviewed")
