@@ -518,3 +518,18 @@ def test_a_variant_taken_unasked_is_said():
     assert scan.warnings == ["p01: 'Kirstie Miles' was taken for a spelling variant of the "
                              "listed 'Kirsty Miles' (the rest of the name stands beside "
                              "it); if it is someone else, list it"]
+
+
+def test_a_memo_loses_a_misspelt_listed_name_but_keeps_words_and_other_people():
+    """Nobody reviews a memo that comes with an imported project: a misspelling of a
+    listed name that is no word and no first name goes, as it did before variants were
+    proposed for review in transcripts; a word or another person's name stays."""
+    anonymiser = Anonymiser([Identifier("Okafor", "person", "P07"),
+                             Identifier("Emma", "person", "P08"),
+                             Identifier("Kirsty", "person", "P09")], Key())
+    assert anonymiser.anonymise_short("Okafur called again about the visa.") == \
+        "P07 called again about the visa."
+    assert anonymiser.anonymise_short("She won some sort of Emmy award.") == \
+        "She won some sort of Emmy award."
+    assert anonymiser.anonymise_short("Thirsty work, said Kirsty.") == \
+        "Thirsty work, said P09."

@@ -293,7 +293,8 @@ class Anonymiser:
         does in transcripts; nobody reviews these texts, so unlisted names are not
         looked for: list them, or add them to the key by reviewing the transcripts."""
         found = [f for f in self.detector.find(text)
-                 if not f.review or (f.kind == "listed" and f.text[:1].isupper())]
+                 if not f.review or (f.kind == "listed" and f.text[:1].isupper())
+                 or _misspelt_listed(f)]
         return self._replaced(text, found)
 
     def _replaced(self, text: str, found: list) -> str:
@@ -307,6 +308,17 @@ class Anonymiser:
         from qcode.core.anonymise.apply import apply_replacements
 
         return apply_replacements(text, replacements)
+
+
+def _misspelt_listed(finding: Finding) -> bool:
+    """A capitalised word near a listed value that is neither an ordinary word nor a
+    first name ("Okafur" for "Okafor"): in a transcript it is proposed for review, but
+    nobody reviews a memo, so there it goes as the listed value's misspelling. "Emmy"
+    near "Emma" and "Thirsty" near "Kirsty" stay: each is more likely a word or
+    another person."""
+    words = TOKEN.findall(finding.text)
+    return (finding.variant_of is not None and finding.text[:1].isupper()
+            and not any(lexicon.is_ordinary(w) or lexicon.is_first_name(w) for w in words))
 
 
 def _variants_taken(name: str, findings: list[Finding]) -> list[str]:
