@@ -22,7 +22,9 @@ def pytest_xdist_auto_num_workers(config) -> int:
     one worker per CPU leaves the CPUs half used. Workstealing (addopts) keeps the slow
     TUI tests from queueing behind one worker at the end."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 2 * (cpus or 1)
+    # At most 16: each worker holds a Python with Textual and a few projects (up to
+    # about 300 MB), and past that the database files' I/O is what waits.
+    return min(2 * (cpus or 1), 16)
 
 
 def pytest_collection_modifyitems(items) -> None:
