@@ -22,8 +22,8 @@ def pytest_xdist_auto_num_workers(config) -> int:
     one worker per CPU leaves the CPUs half used. Workstealing (addopts) keeps the slow
     TUI tests from queueing behind one worker at the end."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # At most 16: each worker holds a Python with Textual and a few projects (up to
-    # about 300 MB), and past that the database files' I/O is what waits.
+    # At most 16, to bound memory on a large machine: a worker holds a Python with
+    # Textual and the projects of its tests.
     return min(2 * (cpus or 1), 16)
 
 
