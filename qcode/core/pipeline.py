@@ -20,7 +20,6 @@ from qcode.core.ingest import (ImportReport, cases_for, explicit_cases, parse_fi
                                store_parsed)
 from qcode.core.participants import Participant
 from qcode.core.store import Project, ProjectError
-from qcode.core.store.transcripts import STORED_UNREVIEWED
 from qcode.core.wording import plural
 
 REQUIRE_ANONYMISATION = "require_anonymisation"
@@ -352,9 +351,8 @@ def _anonymised_participant(participant: Participant, anonymiser: Anonymiser,
 def record_unreviewed(project: Project, names: list[str]) -> None:
     """--store-unreviewed is a choice the project remembers: which transcripts (by
     their anonymised names) went in with candidates nobody decided."""
-    earlier = [n for n in (project.meta(STORED_UNREVIEWED) or "").split("\n") if n]
-    project.set_setting(
-        STORED_UNREVIEWED, "\n".join(dict.fromkeys(earlier + names)),
+    project.set_unreviewed_record(
+        list(dict.fromkeys(project.unreviewed_record() + names)),
         f"stored {len(names)} transcript(s) with unreviewed candidates: "
         + ", ".join(names), transcripts=names)
 
@@ -365,7 +363,7 @@ def settle_unreviewed(project: Project, anonymisation: Anonymisation,
     those that still hold a candidate the key leaves open (in their text, name or
     case), under their names now, since a name may have lost an accepted value.
     `earlier`: the transcripts here before this import, id -> name."""
-    recorded = [n for n in (project.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+    recorded = project.unreviewed_record()
     if not anonymisation.decisions or not recorded:
         return
     now = {earlier[row.id]: row for row in project.transcripts()
@@ -386,8 +384,8 @@ def settle_unreviewed(project: Project, anonymisation: Anonymisation,
             reviewed.append(row.name)
     if kept == recorded:
         return
-    project.set_setting(
-        STORED_UNREVIEWED, "\n".join(kept),
+    project.set_unreviewed_record(
+        kept,
         f"after the decisions, {len(kept)} transcript(s) stored unreviewed still hold "
         f"undecided candidates; reviewed now: {', '.join(reviewed) or 'none'}",
         transcripts=kept, reviewed=reviewed)

@@ -99,9 +99,16 @@ class Transcripts:
     def stored_unreviewed(self) -> list[str]:
         """The transcripts still in the project that an import recorded as stored with
         candidates nobody decided, by name."""
-        recorded = [n for n in (self.meta(STORED_UNREVIEWED) or "").split("\n") if n]
         here = {row[0] for row in self.conn.execute("SELECT name FROM transcripts")}
-        return [name for name in recorded if name in here]
+        return [name for name in self.unreviewed_record() if name in here]
+
+    def unreviewed_record(self) -> list[str]:
+        """The record itself: every name an import put in it and nothing took out."""
+        return [n for n in (self.meta(STORED_UNREVIEWED) or "").split("\n") if n]
+
+    def set_unreviewed_record(self, names: list[str], summary: str, **payload) -> None:
+        """Replace the record (one name a line), in the event log as a setting."""
+        self.set_setting(STORED_UNREVIEWED, "\n".join(names), summary, **payload)
 
     def transcript_id(self, name_or_guid: str) -> int:
         """A transcript by its name or GUID; else by its case's name, or the start of
