@@ -117,3 +117,9 @@ def tidy(book: Codebook) -> list[str]:
 
     fix(book.codes, ())
     return warnings
+
+
+def written_by(origin: str, tool: str) -> bool:
+    """Whether a project's `origin` ("QualCoder 3.5", "qcode 0.1.0 for NVivo ...") names
+    `tool` (in lower case) as the program that wrote it."""
+    return origin.lower().startswith(tool)

@@ -28,7 +28,7 @@ from qcode.core import model
 from qcode.core.exchange.project_model import EXTRAS, ExchangeProject
 from qcode.core.exchange.codebook_qdc import codebook_in, refi_namespace, split
 from qcode.core.exchange.foreign import clean_guid as _clean_guid
-from qcode.core.exchange.foreign import unique_name
+from qcode.core.exchange.foreign import unique_name, written_by
 from qcode.core.exchange.qualcoder_cases import SourceCopies, cases_unlinked
 from qcode.core.exchange.qualcoder_names import names_restored
 from qcode.core.exchange.safe_xml import (MAX_PROJECT_XML_BYTES, MAX_SOURCE_BYTES,
@@ -220,7 +220,7 @@ class _Reader:
         twice instead, as is another tool's file that one reading cannot place exactly
         as two would (`settle`), or that is to be refused (`or_read_twice`)."""
         self.once = True
-        self.foreign = not self.origin.lower().startswith("qcode")
+        self.foreign = not written_by(self.origin, "qcode")
         # Another tool's counting is chosen once every source is read (`settle`).
         self.reading = None if self.foreign else choose_reading(
             Evidence(), [], self.origin, self.filename).reading
@@ -452,7 +452,7 @@ class _Reader:
         """A source read in full, kept without its selections."""
         selections = self.children(element, "PlainTextSelection")
         self.selections.append(len(selections))
-        if selections and not self.origin.lower().startswith("qcode"):
+        if selections and not written_by(self.origin, "qcode"):
             raw = self.plain_text(element)
             if raw is not None:
                 where = Positions(raw, normalise(raw))
@@ -679,7 +679,7 @@ class _Reader:
         for ref in self.children(element, "SourceRef"):
             target = ref.get("targetGUID") or ""
             transcript = self.transcript_of.get(clean_guid(target))
-            if transcript is None and self.origin.lower().startswith("qualcoder"):
+            if transcript is None and written_by(self.origin, "qualcoder"):
                 if self.copies is None:
                     self.copies = SourceCopies(self.project.transcripts)
                 transcript = self.copies.transcript(target, self.internal, self.decoded)
@@ -1426,7 +1426,7 @@ def choose_reading(evidence: Evidence, texts: list[Positions], origin: str,
     qcode's own export says its counting in its origin, and is taken at its word.
     Refused when under every reading fewer than half fit; a warning when some evidence
     points elsewhere but not clearly, or when the chosen reading leaves many off."""
-    if origin.lower().startswith("qcode"):  # it wrote the counting into its origin
+    if written_by(origin, "qcode"):  # it wrote the counting into its origin
         return Choice(Reading(False, "utf-16" in origin.lower()), [])
     nvivo = "nvivo" in origin.lower()
     prior = Reading(crlf_two=nvivo, utf16=nvivo)

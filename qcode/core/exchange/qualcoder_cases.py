@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from qcode.core.exchange.foreign import written_by
 from qcode.core.exchange.project_model import ExchangeProject
 from qcode.core.importers.base import normalise
 from qcode.core.model import Transcript
@@ -73,7 +74,7 @@ class SourceCopies:
 
 def cases_unlinked(project: ExchangeProject, origin: str) -> list[str]:
     """One line when a QualCoder export holds cases with no transcript."""
-    if not origin.lower().startswith("qualcoder"):
+    if not written_by(origin, "qualcoder"):
         return []
     alone = [case.name for case in project.cases if not case.transcripts]
     if not alone:
