@@ -109,12 +109,11 @@ class TranscriptsScreen(ScopedUndo, Screen):
                           *self.attributes)
         query = self.query_one("#filter", Input).value
         self.shown = [row for row in self.rows if matches(row, query)]
-        # Real file names run to 40 characters and more: at 80 columns they pushed the
-        # words, codings and progress off the screen. Long names are cut in the middle:
-        # dates, numbers and versions sit at their ends. The full name is in the coding
-        # screen's title.
-        # What is left beside the words, codings and progress columns (40 cells with
-        # their padding), shared 3:2 between the name and the case.
+        # Real file names run to 40 characters and more, and at 80 columns pushed the
+        # words, codings and progress off the screen. Names and cases share what those
+        # columns leave (40 cells with padding), 3:2, cut in the middle where longer:
+        # dates, numbers and versions sit at their ends. The coding screen's title has
+        # the full name.
         room = max(24, (self.size.width or 80) - 40)
         for row in self.shown:
             share = f"{row['coded']}/{row['turns']} coded"
