@@ -66,18 +66,16 @@ def say_undo(coder: str | None, done: str) -> None:
             err=True)
 
 
-UNREVIEWED_HOW = ("fill in the review file written beside the key ('qcode review-file edit "
-                  "FILE') and give it as --decisions FILE to the next 'qcode import "
-                  "--anonymise', or replace a name now with 'qcode redact --all'")
-
-
-def warn_unreviewed(project: Project) -> None:
+def warn_unreviewed(names: list[str], listed: bool = False, err: bool = True) -> None:
     """One line when the project holds transcripts stored with names nobody reviewed
-    (--store-unreviewed): said by whatever takes their text out of the project."""
-    names = project.stored_unreviewed()
+    (--store-unreviewed, `Project.stored_unreviewed`): said by whatever takes their text
+    out of the project, and by `check` (`listed`: with their names)."""
     if names:
         say(f"warning: {len(names)} transcript(s) still hold names nobody reviewed "
-            f"(stored with --store-unreviewed); {UNREVIEWED_HOW}", err=True)
+            "(stored with --store-unreviewed)" + (f": {', '.join(names)}" if listed else "")
+            + "; fill in the review file written beside the key ('qcode review-file edit "
+            "FILE') and give it as --decisions FILE to the next 'qcode import "
+            "--anonymise', or replace a name now with 'qcode redact --all'", err=err)
 
 
 def open_project(ctx: click.Context) -> Project:

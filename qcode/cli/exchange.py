@@ -78,7 +78,7 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
             say(renamed.said())
     held = counts(exchange)
     say(f"Exported {path} to {out}: " + counted(held))
-    warn_unreviewed(project)
+    warn_unreviewed(project.stored_unreviewed())
 
 
 @click.command(name="import-project")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from qcode.cli.group import cli
-from qcode.cli.common import (UNREVIEWED_HOW, open_project, print_table, say,
+from qcode.cli.common import (open_project, print_table, say, warn_unreviewed,
                               scrub_or_fail)
 
 # sysexits' EX_TEMPFAIL: `check` could not run now (another program is writing), which a
@@ -158,11 +158,8 @@ def check(ctx: click.Context, wait: float) -> None:
     if project.read_only_reason is not None:
         say(f"note: the project is read-only here ({project.read_only_reason}), so its "
             "search index was not checked")
-    unreviewed = project.stored_unreviewed()
-    if unreviewed:  # a choice the researcher made, not a fault: said, not failed
-        say(f"warning: {len(unreviewed)} transcript(s) still hold names nobody "
-            f"reviewed (stored with --store-unreviewed): {', '.join(unreviewed)}; "
-            f"{UNREVIEWED_HOW}")
+    # A choice the researcher made, not a fault: said, not failed.
+    warn_unreviewed(project.stored_unreviewed(), listed=True, err=False)
 
 
 @cli.command()

@@ -104,7 +104,8 @@ def transcripts(ctx: click.Context, as_json: bool) -> None:
     """List transcripts with their case, words and turns."""
     project = open_project(ctx)
     rows = project.transcripts()
-    unreviewed = set(project.stored_unreviewed())
+    stored_unreviewed = project.stored_unreviewed()
+    unreviewed = set(stored_unreviewed)
     if as_json:
         emit_json([{"name": t.name, "guid": t.guid, "case": t.case, "words": t.word_count,
                     "turns": t.turn_count, "format": t.source_format,
@@ -117,7 +118,7 @@ def transcripts(ctx: click.Context, as_json: bool) -> None:
                     [[t.name + (" (unreviewed names)" if t.name in unreviewed else ""),
                       t.case, f"{t.word_count:,}", t.turn_count, t.source_format]
                      for t in rows])
-        warn_unreviewed(project)
+        warn_unreviewed(stored_unreviewed)
 
 
 @cli.group(name="transcript")

@@ -281,7 +281,7 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
                 folder.rmdir()
         raise
     say(f"wrote the report to {index}")
-    warn_unreviewed(project)
+    warn_unreviewed(project.stored_unreviewed())
     if made.empty:
         say(EMPTY)
 
