@@ -120,3 +120,21 @@ async def select_code(pilot, panel, code_id: int) -> None:
     highlighted before."""
     panel.select_code(code_id)
     await until(pilot, lambda: panel.highlighted_code == code_id)
+
+
+async def open_first(pilot, app):
+    """Open the first transcript from the transcripts screen; its coding screen, once
+    its turns are shown."""
+    from qcode.tui.screens.coding import CodingScreen
+
+    await settle(pilot, app)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.turns)
+    return app.screen
+
+
+def plain(svg: str) -> str:
+    """An SVG screenshot's text, without its markup."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")

@@ -10,10 +10,9 @@ from pathlib import Path
 from rich.console import Console
 
 from qcode.tui.app import QcodeApp
-from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import HelpScreen, binding_rows
 from qcode.tui.screens.picker import CodePicker
-from tests.tui_helpers import run, screen_text, settle, until
+from tests.tui_helpers import open_first, run, screen_text, settle, until
 
 
 SIZE = (80, 24)
@@ -22,13 +21,6 @@ TEXTUAL_NAMES = ("full_stop", "square_bracket", "question_mark", "apostrophe", "
 
 def footer(app) -> str:
     return screen_text(app).splitlines()[-1]
-
-
-async def open_first(pilot, app) -> CodingScreen:
-    await settle(pilot, app)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.turns)
-    return app.screen
 
 
 def test_footers_keep_undo_redo_help_and_quit_at_80_columns(path: Path):

@@ -14,14 +14,8 @@ from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.disagreements import DisagreementsScreen
 from qcode.tui.screens.forms import Choose
 from qcode.tui.widgets.consensus_view import FIRST_STYLE, SECOND_STYLE
-from tests.tui_helpers import FIRST, SECOND, build_project, code_id, codings, run, settle
-
-
-def plain(svg: str) -> str:
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+from tests.tui_helpers import (FIRST, SECOND, build_project, code_id, codings, plain, run,
+                                settle)
 
 
 @pytest.fixture

@@ -11,16 +11,10 @@ import pytest
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding_review import CodingReviewScreen
-from tests.tui_helpers import FIRST, SECOND, build_project, code_id, codings, run, settle
+from tests.tui_helpers import (FIRST, SECOND, build_project, code_id, codings, plain, run,
+                                settle)
 
 SIZE = (80, 24)
-
-
-def plain(svg: str) -> str:
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 @pytest.fixture

@@ -10,21 +10,14 @@ import pytest
 from qcode.core.store import Project
 from qcode.settings import SettingsError, read_settings, remember_coder
 from qcode.tui.app import QcodeApp, make_app
-from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.forms import AskLine, Choose
 from qcode.tui.screens.transcripts import TranscriptsScreen
 from qcode.tui.screens.vim import VimCodingScreen
-from tests.tui_helpers import FIRST, code_id, codings, run, screen_text, settle, until
+from tests.tui_helpers import (FIRST, code_id, codings, open_first, run, screen_text,
+                                settle, until)
 
 
 SIZE = (80, 24)
-
-
-async def open_first(pilot, app) -> CodingScreen:
-    await settle(pilot, app)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, CodingScreen) and app.screen.turns)
-    return app.screen
 
 
 def test_the_codebook_panel_says_what_its_counts_mean(path: Path):
