@@ -10,16 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.cli.group import LAZY_COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 # Loaded by the commands that use them, never to start.
-HEAVY = ("numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
+HEAVY = ("click", "numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
          "qcode.core.anonymise", "qcode.core.exchange", "qcode.core.reports",
          "qcode.core.agreement", "qcode.tui", "qcode.cli.exchange", "qcode.cli.writeup")
 # What reading a file of each format needs; a search reads none.
@@ -75,13 +74,10 @@ def test_search_loads_the_store_and_nothing_heavy(tmp_path):
 
 def test_lazy_commands_are_listed_with_their_own_short_help():
     """The help text kept for `qcode --help` is the command's own, at any width."""
-    ctx = click.Context(cli)
     for name, (_, _, summary) in LAZY_COMMANDS.items():
-        command = cli.get_command(ctx, name)
+        command = cli.get_command(name)
         assert command is not None and command.name == name
-        for limit in (30, 45, 57, 80, 200):
-            assert (click.Command(name, help=summary).get_short_help_str(limit)
-                    == command.get_short_help_str(limit)), name
+        assert command.summary() == summary, name
 
 
 def test_help_lists_every_command():
@@ -91,19 +87,16 @@ def test_help_lists_every_command():
     assert {"export", "import-project", "quotes", "report", "search"} <= set(listed)
 
 
-@pytest.mark.skipif(not hasattr(click.exceptions, "NoSuchCommand"),
-                    reason="click suggests close command names from 8.4")
 def test_a_typo_suggests_lazy_commands_too():
     result = CliRunner().invoke(cli, ["exprt"])
     assert result.exit_code == 2
-    assert ("No such command 'exprt'. (Did you mean one of: 'export', 'report'?)"
-            in result.output)
+    assert "No such command 'exprt'. Did you mean 'export' or 'report'?" in result.output
 
 
 def test_the_category_choice_is_the_anonymisers():
     from qcode.core.anonymise.identifiers import CATEGORIES
 
-    redact = cli.get_command(click.Context(cli), "redact")
+    redact = cli.get_command("redact")
     category = next(p for p in redact.params if p.name == "category")
     assert list(category.type.choices) == list(CATEGORIES)
     result = CliRunner().invoke(cli, ["redact", "x", "--key", "k.json", "--category", "pet"])
