@@ -26,10 +26,11 @@ HEAVY = ("numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
 PARSERS = ("qcode.core.importers.speakers", "qcode.core.importers.word",
            "qcode.core.importers.captions", "qcode.core.importers.plain")
 # What the store imports only in the methods that need them: to make a GUID (uuid loads
-# platform), to store or check a text (the importers), to name a passage, to auto-code
-# by expression (regex) or to read and write a codebook file.
+# platform), to store or check a text (the importers), to name a passage, to tell the
+# interviewer's turns, to auto-code by expression (regex), to read a codebook file.
 STORE_LATER = ("uuid", "platform", "regex", "qcode.core.importers", "qcode.core.passages",
-               "qcode.core.spans", "qcode.core.autocode", "qcode.core.codebook")
+               "qcode.core.spans", "qcode.core.roles", "qcode.core.autocode",
+               "qcode.core.codebook")
 # Nor does printing the help open a project.
 NOT_TO_START = HEAVY + PARSERS + ("qcode.core.store",)
 # Each loaded only when one of its commands is named (anonymise: by those that take its
