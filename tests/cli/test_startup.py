@@ -24,6 +24,12 @@ HEAVY = ("click", "numpy", "docx", "yaml", "textual", "rich", "sqlite_utils",
 # What reading a file of each format needs; a search reads none.
 PARSERS = ("qcode.core.importers.speakers", "qcode.core.importers.word",
            "qcode.core.importers.captions", "qcode.core.importers.plain")
+# What the store imports only in the methods that need them: to make a GUID (uuid loads
+# platform), to store or check a text (the importers), to name a passage, to tell the
+# interviewer's turns, to auto-code by expression (regex), to read a codebook file.
+STORE_LATER = ("uuid", "platform", "regex", "qcode.core.importers", "qcode.core.passages",
+               "qcode.core.spans", "qcode.core.roles", "qcode.core.autocode",
+               "qcode.core.codebook")
 # Nor does printing the help open a project.
 NOT_TO_START = HEAVY + PARSERS + ("qcode.core.store",)
 # Each loaded only when one of its commands is named (anonymise: by those that take its
@@ -70,6 +76,22 @@ def test_search_loads_the_store_and_nothing_heavy(tmp_path):
     assert heavy_in(modules, HEAVY + PARSERS) == []
     # Only the module that defines `search`, which imports no other command module.
     assert heavy_in(modules, COMMAND_MODULES) == ["qcode.cli.search"]
+
+
+def test_opening_a_project_to_search_loads_only_what_a_search_needs(tmp_path):
+    from qcode.core.importers import parse_file
+    from qcode.core.store import Project
+
+    transcript = tmp_path / "a.txt"
+    transcript.write_text("Interviewer: How was it?\n\nP01: The quick brown fox.\n",
+                          encoding="utf-8")
+    with Project.create(tmp_path / "p.qcode") as project:
+        project.add_transcript(parse_file(transcript), source_file="a.txt")
+    code = ("import sys\nfrom qcode.core.store import Project\n"
+            "with Project.open(sys.argv[1]) as project:\n"
+            "    assert [h.turn for h in project.search('quick brown')] == [2]")
+    modules = loaded_after(code, str(tmp_path / "p.qcode"))
+    assert heavy_in(modules, HEAVY + PARSERS + STORE_LATER) == []
 
 
 def test_lazy_commands_are_listed_with_their_own_short_help():
