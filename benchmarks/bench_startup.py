@@ -169,7 +169,7 @@ def main() -> None:
               f"{'met' if ratio <= HELP_RATIO else 'NOT met'})")
         search_cpu = figures[f"{label}qcode search"][1]
         print(f"{label}qcode search: {search_wall:.1f} ms wall (target <= {SEARCH_MS} ms: "
-              f"{'met' if search_wall <= SEARCH_MS else 'NOT met'}); above the sqlite3 "
+              f"{'met' if search_wall <= SEARCH_MS else 'NOT met'}); above the "
               f"sqlite3 floor: {search_wall - floor_wall:.1f} ms wall, "
               f"{search_cpu - floor_cpu:.1f} ms CPU")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
+# typing.TYPE_CHECKING, without loading typing to start every command
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
@@ -713,20 +714,29 @@ def _shortened(text: str, room: int) -> str:
     return text[:max(room - 3, 1)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
-def _indent(paragraph: str, width: int) -> str:
-    import textwrap
+def _wrapped(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters (a longer word alone), broken between
+    words. (textwrap would compile its patterns for every command's start-up.)"""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines
 
-    return textwrap.fill(paragraph, width, initial_indent="  ", subsequent_indent="  ")
+
+def _indent(paragraph: str, width: int) -> str:
+    return "\n".join("  " + line for line in _wrapped(paragraph, width - 2))
 
 
 def _table(rows: list[tuple[str, str]], width: int) -> list[str]:
     """Two columns, the second wrapped beside the first (or below a long first)."""
-    import textwrap
-
     first = min(max((len(name) for name, _ in rows), default=0), 30)
     lines = []
     for name, text in rows:
-        wrapped = textwrap.wrap(text, max(width - first - 4, 20)) or [""]
+        wrapped = _wrapped(text, max(width - first - 4, 20)) or [""]
         if len(name) > first:
             lines.append(f"  {name}")
             lines += [f"  {'':{first}}  {line}" for line in wrapped]

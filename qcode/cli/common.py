@@ -9,12 +9,13 @@ it. tests/cli/test_terminal_safety.py fails on any other way to print in qcode/c
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from qcode.cli import commandline as cl
 
 from qcode.core.text import terminal_safe
 
+# typing.TYPE_CHECKING, without loading typing to start every command
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 

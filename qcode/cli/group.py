@@ -5,7 +5,6 @@ terminal-safe there)."""
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from qcode.cli import commandline as cl
 
@@ -159,6 +158,14 @@ class QcodeGroup(cl.Group):
             raise cl.CommandError(str(exc)) from None
 
 
+def _path(value: str):
+    """The project's path, as a pathlib.Path, loaded only when a command runs: the
+    help and the version need no paths."""
+    from pathlib import Path
+
+    return Path(value)
+
+
 def _show_version(ctx: cl.Context, param: cl.Parameter, asked: bool) -> None:
     if asked:
         from qcode.cli.common import say
@@ -169,21 +176,21 @@ def _show_version(ctx: cl.Context, param: cl.Parameter, asked: bool) -> None:
 
 @cl.group(cls=QcodeGroup, invoke_without_command=True)
 @cl.option(
-    "--project", "-p", type=cl.Path(dir_okay=False, path_type=Path),
+    "--project", "-p", type=cl.Path(dir_okay=False, path_type=_path),
     envvar="QCODE_PROJECT", default=DEFAULT_PROJECT, show_default=True,
     help="Project file (or set QCODE_PROJECT).",
 )
 @cl.option("--version", is_flag=True, callback=_show_version,
            help="Show the version and exit.")
 @cl.pass_context
-def cli(ctx: cl.Context, project: Path, version: bool) -> None:
+def cli(ctx: cl.Context, project, version: bool) -> None:
     """qcode: keyboard-first qualitative coding of interview transcripts."""
     ctx.obj = project
     if ctx.invoked_subcommand is None:
         say_what_to_run(ctx, project)
 
 
-def say_what_to_run(ctx: cl.Context, project: Path) -> None:
+def say_what_to_run(ctx: cl.Context, project) -> None:
     """No command given (`qcode --project P` alone): the commands, and the one that
     opens the project, rather than a bare "Missing command."."""
     from qcode.cli.common import say

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from qcode.cli.commandline import Abort, BadParameter, Choice, echo
 
+# typing.TYPE_CHECKING, without loading typing to start every command
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
