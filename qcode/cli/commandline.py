@@ -472,6 +472,11 @@ class Command:
         except CommandError as exc:
             exc.show()
             code = exc.exit_code
+        except BrokenPipeError:
+            # The reader left (`qcode show P01 | head`): nothing more to say, and Python
+            # must not complain when it flushes standard output at exit.
+            sys.stdout = open(os.devnull, "w")
+            code = 1
         else:
             code = 0
         if standalone_mode:
@@ -652,7 +657,8 @@ class Group(Command):
                 param, _ = self.option_named(name[:2] if not name.startswith("--")
                                              else name, Context(self, ""))
                 if param.takes_value() and (name.startswith("--") or len(arg) == 2):
-                    mine.append(next(rest, ""))
+                    value = next(rest, None)  # none: read_line says it is missing
+                    mine += [] if value is None else [value]
         return mine, None, []
 
     def suggestion(self, name: str) -> str:

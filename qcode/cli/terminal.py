@@ -74,6 +74,7 @@ def _read(shown: str, hidden: bool, err: bool) -> str:
             return getpass.getpass("")
         line = sys.stdin.readline()
     except KeyboardInterrupt:
+        echo("", err=err)  # "Aborted!" on a line of its own, not after the ^C
         raise Abort() from None
     if not line:
         echo("", err=err)
@@ -133,10 +134,10 @@ class Progress:
 @contextmanager
 def progress(length: int, label: str) -> Iterator[Progress]:
     bar = Progress(length, label)
-    if bar.drawn:
-        bar.update(0)
-    else:
+    if not bar.drawn:
         echo(label, err=True)
+    # A bar is first drawn when a step is done: questions asked before (an import's
+    # review) are not written on the bar's line.
     try:
         yield bar
     finally:
