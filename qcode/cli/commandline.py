@@ -348,12 +348,12 @@ class Argument(Parameter):
         return f"argument {self.hint()}"
 
     def shown(self) -> str:
-        return self.metavar or self.name.upper()
+        if self.metavar:
+            return self.metavar
+        return self.name.upper() + ("..." if self.nargs == -1 else "")
 
     def usage(self) -> str:
         shown = self.shown()
-        if self.nargs == -1 and not self.metavar:
-            shown += "..."
         return shown if self.required or self.metavar else f"[{shown}]"
 
 
@@ -557,12 +557,12 @@ class Command:
         """The positional values of each argument, in order; one with nargs=-1 takes
         what the others leave."""
         arguments = self.arguments()
-        singles = sum(1 for a in arguments if a.nargs != -1)
         shares, left = [], list(positional)
-        for argument in arguments:
-            count = max(len(left) - (singles - 1), 0) if argument.nargs == -1 else 1
-            if argument.nargs != -1:
-                singles -= 1
+        for number, argument in enumerate(arguments):
+            count = 1
+            if argument.nargs == -1:  # all but what the single ones after it take
+                after = sum(1 for a in arguments[number + 1:] if a.nargs != -1)
+                count = max(len(left) - after, 0)
             shares.append(left[:count])
             left = left[count:]
         if left:
