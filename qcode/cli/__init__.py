@@ -3,7 +3,7 @@ agreement, exchange, writeup and review_file, each loaded only when one of its c
 is named (see group.LAZY_COMMANDS): `qcode --help` loads none of them.
 
 Each command is thin: open the project (common.open_project), call one core function,
-print. Start-up time is part of every command, so modules load click and little else at
+print. Start-up time is part of every command, so modules load the command line (commandline.py) and little else at
 the top, and each command imports what it needs when it runs (tests/cli/test_startup.py
 holds that line)."""
 

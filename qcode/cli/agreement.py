@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.core import outputs
 from qcode.cli.group import cli
@@ -29,18 +29,18 @@ def two_coders(project: Project, coders: str | None) -> tuple[str, str]:
     else:
         pair = [c for c in project.coders() if c != CONSENSUS]
     if len(pair) != 2:
-        raise click.UsageError(
+        raise cl.UsageError(
             "name the two coders to compare with --coders A,B (coders in the project: "
             f"{', '.join(project.coders()) or 'none'})")
     return pair[0], pair[1]
 
 
 @cli.command()
-@click.option("--coders", help="The two coders to compare, as A,B.")
-@click.option("--codes", help="Only these codes (comma separated names).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
+@cl.option("--coders", help="The two coders to compare, as A,B.")
+@cl.option("--codes", help="Only these codes (comma separated names).")
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def disagreements(ctx: cl.Context, coders: str | None, codes: str | None,
                   as_json: bool) -> None:
     """List each place where two coders differ, per code, with its text."""
     import textwrap
@@ -53,7 +53,7 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
     try:
         places = places_in(project, first, second, code_ids)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     if as_json:
         emit_json([{"transcript": p["transcript"], "code": p["code"],
                     "start": p["place"].start, "end": p["place"].end,
@@ -83,53 +83,53 @@ def disagreements(ctx: click.Context, coders: str | None, codes: str | None,
 
 
 @cli.command()
-@click.option("--coders", help="Coders to compare, as A,B[,C] (default: all but consensus).")
-@click.option("--transcripts", help="Only these transcripts (comma separated).")
-@click.option("--codes", help="Only these codes (comma separated names).")
-@click.option("--theme", help="Only this theme and the codes under it.")
-@click.option("--unit", type=click.Choice(["character", "word", "sentence", "turn"]),
+@cl.option("--coders", help="Coders to compare, as A,B[,C] (default: all but consensus).")
+@cl.option("--transcripts", help="Only these transcripts (comma separated).")
+@cl.option("--codes", help="Only these codes (comma separated names).")
+@cl.option("--theme", help="Only this theme and the codes under it.")
+@cl.option("--unit", type=cl.Choice(["character", "word", "sentence", "turn"]),
               help="Also report agreement on these given units.")
-@click.option("--per-transcript", is_flag=True,
+@cl.option("--per-transcript", is_flag=True,
               help="Also per code per transcript, with NVivo-style figures.")
-@click.option("--threshold", default=0.9, show_default=True,
+@cl.option("--threshold", default=0.9, show_default=True,
               help="Overlap a MAXQDA-style segment match needs.")
-@click.option("--resamples", default=200, show_default=True,
+@cl.option("--resamples", default=200, show_default=True,
               help="Bootstrap resamples for alpha's interval (0: none).")
-@click.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
-@click.option("--statistic", "statistics", multiple=True,
-              type=click.Choice(["cu-alpha", "weighted-kappa", "conger", "ac2",
+@cl.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
+@cl.option("--statistic", "statistics", multiple=True,
+              type=cl.Choice(["cu-alpha", "weighted-kappa", "conger", "ac2",
                                  "alpha-distance"]),
               help="Also per theme, its codes as exclusive categories (repeatable); "
                    "all but cu-alpha need --unit.")
-@click.option("--weights", help="Weights for weighted-kappa, conger and ac2: linear "
+@cl.option("--weights", help="Weights for weighted-kappa, conger and ac2: linear "
               "(default), quadratic, identity, or a CSV file of agreement weights.")
-@click.option("--distance", type=click.Path(dir_okay=False, path_type=Path),
+@cl.option("--distance", type=cl.Path(dir_okay=False, path_type=Path),
               help="A CSV file of distances between a theme's codes, for alpha-distance.")
-@click.option("--continuum", type=click.Choice(["per-transcript", "joined"]),
+@cl.option("--continuum", type=cl.Choice(["per-transcript", "joined"]),
               default="per-transcript", show_default=True,
               help="Unitized alpha over each transcript apart (gaps end at its "
                    "boundary) or over the transcripts joined into one text.")
-@click.option("--whitespace", type=click.Choice(["ignore", "count"]), default="ignore",
+@cl.option("--whitespace", type=cl.Choice(["ignore", "count"]), default="ignore",
               show_default=True, help="Whether --unit character counts white space.")
-@click.option("--include-uncoded", is_flag=True,
+@cl.option("--include-uncoded", is_flag=True,
               help="Compare every transcript, a coder absent from one counting as "
                    "having coded nothing (default: only transcripts every coder "
                    "marked coded, or, unmarked, coded something in).")
-@click.option("--autocoded", type=click.Choice(["include", "exclude"]), default="include",
+@cl.option("--autocoded", type=cl.Choice(["include", "exclude"]), default="include",
               show_default=True,
               help="Whether codings made by 'qcode autocode' (accepted search hits) count; "
                    "the report's choices line says which.")
-@click.option("--format", "form", type=click.Choice(["table", "md", "csv", "json", "html",
+@cl.option("--format", "form", type=cl.Choice(["table", "md", "csv", "json", "html",
                                                   "xlsx"]),
               help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
               "ending in .xlsx, else table).")
-@click.option("--full", is_flag=True,
+@cl.option("--full", is_flag=True,
               help="The table with D_o, D_e, themes and the MAXQDA-style view.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
-@click.pass_context
-def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_transcript,
+@cl.option("--force", is_flag=True, help="Replace --out if it exists.")
+@cl.pass_context
+def agree(ctx: cl.Context, coders, transcripts, codes, theme, unit, per_transcript,
           threshold, resamples, seed, statistics, weights, distance, continuum,
           whitespace, include_uncoded, autocoded, form, full, out, force) -> None:
     """Inter-coder agreement per code, per theme and overall."""
@@ -142,17 +142,17 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
     if form is None:
         form = "xlsx" if workbook_file else "table"
     elif workbook_file != (form == "xlsx") and out is not None:
-        raise click.ClickException(f"--format {form} does not fit '{out.name}': an Excel "
+        raise cl.CommandError(f"--format {form} does not fit '{out.name}': an Excel "
                                    "workbook is --format xlsx in a file ending in .xlsx")
     if out is not None:
         outputs.check(out, ctx.find_root().obj, force=force)
     elif form == "xlsx":
-        raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
+        raise cl.CommandError("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     if codes and theme:
-        raise click.UsageError("give --codes or --theme, not both")
+        raise cl.UsageError("give --codes or --theme, not both")
     if not 0 < threshold <= 1:
-        raise click.UsageError("--threshold is a share between 0 and 1, e.g. 0.9")
+        raise cl.UsageError("--threshold is a share between 0 and 1, e.g. 0.9")
     domain_options = domain_statistics(statistics, weights, distance, unit)
     try:
         selection = select(project, names_in(coders), names_in(transcripts),
@@ -162,7 +162,7 @@ def agree(ctx: click.Context, coders, transcripts, codes, theme, unit, per_trans
                            autocoded=autocoded, **domain_options)
         report = build(project, selection, per_transcript)
     except ReportError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     text = render(report, form, width=min(shutil_width(), 120), full=full)
     if out:
         outputs.write(out, text, ctx.find_root().obj, force=force)
@@ -176,14 +176,14 @@ def domain_statistics(statistics: tuple[str, ...], weights: str | None,
     """Check --statistic, --weights and --distance together; read the files."""
     given = [s for s in statistics if s != "cu-alpha"]
     if given and not unit:
-        raise click.UsageError(f"--statistic {given[0]} compares given units: add --unit "
+        raise cl.UsageError(f"--statistic {given[0]} compares given units: add --unit "
                                "word, sentence or turn")
     weighted = {"weighted-kappa", "conger", "ac2"} & set(statistics)
     if weights is not None and not weighted:
-        raise click.UsageError("--weights is used only by --statistic weighted-kappa, "
+        raise cl.UsageError("--weights is used only by --statistic weighted-kappa, "
                                "conger or ac2")
     if ("alpha-distance" in statistics) != (distance is not None):
-        raise click.UsageError("--statistic alpha-distance and --distance FILE go together")
+        raise cl.UsageError("--statistic alpha-distance and --distance FILE go together")
     options: dict = {"statistics": tuple(dict.fromkeys(statistics))}
     if weights is not None:
         options["weights"] = (weights if weights in ("linear", "quadratic", "identity")
@@ -200,7 +200,7 @@ def matrix_file(path: Path, what: str) -> tuple[list[str], object]:
 
     if not path.is_file():
         hint = "; use linear, quadratic, identity or a CSV file" if what == "weights" else ""
-        raise click.UsageError(f"--{what}: no file {path}{hint}")
+        raise cl.UsageError(f"--{what}: no file {path}{hint}")
     try:
         names, matrix = weighted.parse_matrix(path.read_text(encoding="utf-8"), what)
         if what == "weights":
@@ -208,7 +208,7 @@ def matrix_file(path: Path, what: str) -> tuple[list[str], object]:
         else:
             weighted.distance_matrix(matrix, names)
     except (AgreementDataError, UnicodeDecodeError) as error:
-        raise click.ClickException(f"{path}: {error}") from None
+        raise cl.CommandError(f"{path}: {error}") from None
     return names, matrix
 
 
@@ -217,5 +217,5 @@ def code_ids_named(project: Project, names: str) -> list[int]:
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     missing = [n for n in wanted if n.casefold() not in codes]
     if missing:
-        raise click.ClickException(f"no code named {', '.join(repr(m) for m in missing)}")
+        raise cl.CommandError(f"no code named {', '.join(repr(m) for m in missing)}")
     return [codes[n.casefold()] for n in wanted]

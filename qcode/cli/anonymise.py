@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import Strong, ask, can_ask, say
 
@@ -26,29 +26,29 @@ REVIEWS = ("prompt", "screen")
 def key_options(function):
     """--key, --identifiers and the review options shared by import and anonymise."""
     options = [
-        click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path),
+        cl.option("--key", "key_path", type=cl.Path(dir_okay=False, path_type=Path),
                      help="Key file (real value -> pseudonym), kept outside the project. "
                      "Created if missing; reused so pseudonyms stay consistent."),
-        click.option("--identifiers", type=click.Path(dir_okay=False, path_type=Path),
+        cl.option("--identifiers", type=cl.Path(dir_okay=False, path_type=Path),
                      help="CSV or YAML list of identifiers: value, category, pseudonym."),
-        click.option("--non-interactive", is_flag=True,
+        cl.option("--non-interactive", is_flag=True,
                      help="Apply only listed identifiers and patterns; write uncertain "
                      "candidates to a report instead of asking."),
-        click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+        cl.option("--report", type=cl.Path(dir_okay=False, path_type=Path),
                      help="Where --non-interactive writes the candidates "
                      "(default: beside the key)."),
-        click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path),
+        cl.option("--decisions", type=cl.Path(dir_okay=False, path_type=Path),
                      help="A filled-in report: its accept/reject decisions are applied."),
-        click.option("--force", is_flag=True,
+        cl.option("--force", is_flag=True,
                      help="Replace an existing --report file (and, for anonymise, existing "
                      "files in --out)."),
-        click.option("--encrypt-key", is_flag=True,
+        cl.option("--encrypt-key", is_flag=True,
                      help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
-        click.option("--review", type=click.Choice(REVIEWS), default="prompt",
+        cl.option("--review", type=cl.Choice(REVIEWS), default="prompt",
                      show_default=True,
                      help="How uncertain candidates are reviewed: one question at a time "
                      "(prompt), or all in a full-screen list (screen)."),
-        click.option("--interviewer", "interviewers", multiple=True, metavar="NAME",
+        cl.option("--interviewer", "interviewers", multiple=True, metavar="NAME",
                      help="A speaker label that is the interviewer (repeatable); the "
                      "other named speaker is the participant."),
     ]
@@ -57,7 +57,7 @@ def key_options(function):
     return function
 
 
-store_unreviewed_option = click.option(
+store_unreviewed_option = cl.option(
     "--store-unreviewed", is_flag=True,
     help="With --non-interactive: store transcripts with undecided candidates anyway "
     "(recorded in the project) instead of holding them back.")
@@ -69,7 +69,7 @@ def refuse_without_anonymise(**options) -> None:
     given = [f"--{name.replace('_', '-')}" for name, value in options.items()
              if value and value != "prompt"]
     if given:
-        raise click.UsageError(f"{', '.join(given)} only work with --anonymise; add it, "
+        raise cl.UsageError(f"{', '.join(given)} only work with --anonymise; add it, "
                                "or leave them out")
 
 
@@ -86,7 +86,7 @@ def ask_passphrase(path: Path, confirm: bool = False) -> str:
     if os.environ.get(PASSPHRASE_ENV):
         return os.environ[PASSPHRASE_ENV]
     if not sys.stdin.isatty():
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{path} is encrypted; set {PASSPHRASE_ENV} to the key's passphrase")
     return ask(f"Passphrase for {path}", hide_input=True,
                confirmation_prompt=confirm)
@@ -94,10 +94,10 @@ def ask_passphrase(path: Path, confirm: bool = False) -> str:
 
 def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
     if key_path is None:
-        raise click.UsageError("anonymisation needs --key KEYFILE (kept outside the project)")
+        raise cl.UsageError("anonymisation needs --key KEYFILE (kept outside the project)")
     if not key_path.parent.is_dir():
         # Checked first: finding out after a long review would lose the review.
-        raise click.ClickException(f"{key_path}: there is no folder {key_path.parent} to "
+        raise cl.CommandError(f"{key_path}: there is no folder {key_path.parent} to "
                                    "keep the key in; create it first")
     passphrase = passphrase_for(key_path, encrypt)
     from qcode.core.anonymise.key import load_key
@@ -187,10 +187,10 @@ NO_TERMINAL = ("no terminal to ask in: use --non-interactive (with --decisions F
 
 def refuse_without_terminal() -> None:
     """Questions with nobody to answer them (input from a file or a pipe) would end in
-    click's bare "Aborted!" or a prompt repeated forever: one line instead, before
+    a bare "Aborted!" or a prompt repeated forever: one line instead, before
     anything is stored or the key saved."""
     if not can_ask():
-        raise click.ClickException(NO_TERMINAL)
+        raise cl.CommandError(NO_TERMINAL)
 
 
 class PromptReviewer:
@@ -393,10 +393,10 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
             say(f"    {line}", err=True)
         category = group.category
         while True:
-            answer = ask("  decision", type=click.Choice(list(ANSWERS)),
+            answer = ask("  decision", type=cl.Choice(list(ANSWERS)),
                          show_choices=True, err=True)
             if answer == "q":
-                raise click.ClickException("review stopped: nothing was imported or written")
+                raise cl.CommandError("review stopped: nothing was imported or written")
             if answer in ("A", "R"):
                 action = "accept" if answer == "A" else "reject"
                 for rest in groups[number - 1:]:
@@ -407,7 +407,7 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
                 decisions[group.key] = Decision("reject", category)
                 break
             if answer == "c":
-                category = ask("  category", type=click.Choice(categories),
+                category = ask("  category", type=cl.Choice(categories),
                                default=category, err=True)
                 continue
             if answer == "m":
@@ -415,7 +415,7 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
                 if not existing:
                     say("  the key has no pseudonyms yet", err=True)
                     continue
-                pseudonym = ask("  pseudonym", type=click.Choice(existing), err=True)
+                pseudonym = ask("  pseudonym", type=cl.Choice(existing), err=True)
                 decisions[group.key] = Decision("accept", category, pseudonym)
                 break
             decisions[group.key] = Decision("accept", category, group.suggestion)
@@ -425,13 +425,13 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
 
 def review_on_screen(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise click.ClickException("--review screen needs a terminal; use --review prompt "
+        raise cl.CommandError("--review screen needs a terminal; use --review prompt "
                                    "or --non-interactive")
     from qcode.tui.screens.review import ReviewApp  # Textual only when it is asked for
 
     decisions = ReviewApp(scan, groups, key).run()
     if decisions is None:
-        raise click.ClickException("review stopped: nothing was imported or written")
+        raise cl.CommandError("review stopped: nothing was imported or written")
     return decisions
 
 

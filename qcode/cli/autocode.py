@@ -6,38 +6,38 @@ from __future__ import annotations
 
 import sys
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import can_ask, emit_json, names_in, open_project, print_table, say
 
 PREVIEW = 60  # characters of a hit's text in the table
 
 
-@click.command()
-@click.argument("pattern", required=False)
-@click.option("--code", "code_name", required=True,
+@cl.command()
+@cl.argument("pattern", required=False)
+@cl.option("--code", "code_name", required=True,
               help="The code to apply (its name, or 'Theme > Code' when names repeat).")
-@click.option("--regex", "mode", flag_value="regex",
+@cl.option("--regex", "mode", flag_value="regex",
               help="PATTERN is a regular expression (case ignored; stopped after 10 s).")
-@click.option("--fuzzy", "mode", flag_value="fuzzy",
+@cl.option("--fuzzy", "mode", flag_value="fuzzy",
               help="PATTERN is a phrase found also as transcribed differently "
                    "(\"home-ofice\"), scored 0-100 by rapidfuzz.")
-@click.option("--min-score", type=click.FloatRange(0, 100), default=85.0,
+@cl.option("--min-score", type=cl.FloatRange(0, 100), default=85.0,
               show_default=True, help="With --fuzzy: the lowest score proposed.")
-@click.option("--unit", type=click.Choice(["match", "sentence", "turn"]), default="match",
+@cl.option("--unit", type=cl.Choice(["match", "sentence", "turn"]), default="match",
               show_default=True, help="Code the words matched, their sentence or their turn.")
-@click.option("--speaker", help="Only turns of participant, interviewer (by their label's "
+@cl.option("--speaker", help="Only turns of participant, interviewer (by their label's "
               "role) or a speaker label; without PATTERN, every turn of them.")
-@click.option("--within", "within_name",
+@cl.option("--within", "within_name",
               help="Only hits inside your codings of this code.")
-@click.option("--transcripts", help="Only these transcripts (comma-separated names).")
-@click.option("--coder", envvar="QCODE_CODER",
+@cl.option("--transcripts", help="Only these transcripts (comma-separated names).")
+@cl.option("--coder", envvar="QCODE_CODER",
               help="Whose codings these become (default: your coder name).")
-@click.option("--accept-all", is_flag=True,
+@cl.option("--accept-all", is_flag=True,
               help="Code every hit without reviewing them one by one.")
-@click.option("--json", "as_json", is_flag=True, help="List the hits as JSON.")
-@click.pass_context
-def autocode(ctx: click.Context, pattern: str | None, code_name: str, mode: str | None,
+@cl.option("--json", "as_json", is_flag=True, help="List the hits as JSON.")
+@cl.pass_context
+def autocode(ctx: cl.Context, pattern: str | None, code_name: str, mode: str | None,
              min_score: float, unit: str, speaker: str | None, within_name: str | None,
              transcripts: str | None, coder: str | None, accept_all: bool,
              as_json: bool) -> None:
@@ -67,9 +67,9 @@ def _coder(given: str | None, needed: bool) -> str | None:
     try:
         coder = given or read_settings().coder
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     if needed and not coder:
-        raise click.ClickException("say whose codings these become: --coder NAME (or set "
+        raise cl.CommandError("say whose codings these become: --coder NAME (or set "
                                    "QCODE_CODER)")
     return coder
 
@@ -113,7 +113,7 @@ def _review(path, search, code, coder: str) -> None:
     try:
         app = make_app(path, coder, first_screen=lambda: AutocodeScreen(search, code))
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.core import outputs
 from qcode.cli.group import cli
@@ -17,7 +17,7 @@ def codebook() -> None:
     """Load and show the project's codebook."""
 
 
-coder_option = click.option(
+coder_option = cl.option(
     "--coder", envvar="QCODE_CODER",
     help="Whose action the load is, to undo in 'qcode code' (default: your coder name).")
 
@@ -25,11 +25,11 @@ coder_option = click.option(
 
 
 @codebook.command(name="load")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--under", help="Load the codebook as a theme of this name.")
+@cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--under", help="Load the codebook as a theme of this name.")
 @coder_option
-@click.pass_context
-def codebook_load(ctx: click.Context, file: Path, under: str | None,
+@cl.pass_context
+def codebook_load(ctx: cl.Context, file: Path, under: str | None,
                   coder: str | None) -> None:
     """Load a YAML codebook into the project (codes matched by GUID, then path). A
     shipped codebook loads by its name: asw-study, beyond-the-gaze,
@@ -54,7 +54,7 @@ def refuse_other_tools_codebook(file: Path) -> None:
 
     suffix = file.suffix.lower()
     if suffix in IMPORT_SUFFIXES and suffix not in (".yaml", ".yml"):
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{file}: 'codebook load' reads a YAML codebook; for a {suffix} file use "
             f"'qcode codebook import {file}'")
 
@@ -65,11 +65,11 @@ CODER_HELP = ("Count this coder's codings, or 'all' to pool every coder's (defau
 
 
 @codebook.command(name="show")
-@click.option("--full", is_flag=True, help="Show definitions and guidance too.")
-@click.option("--coder", help=CODER_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def codebook_show(ctx: click.Context, full: bool, coder: str | None, as_json: bool) -> None:
+@cl.option("--full", is_flag=True, help="Show definitions and guidance too.")
+@cl.option("--coder", help=CODER_HELP)
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def codebook_show(ctx: cl.Context, full: bool, coder: str | None, as_json: bool) -> None:
     """Show the theme tree with keys and counts of coded segments."""
     import textwrap
 
@@ -113,39 +113,39 @@ def _shown(code) -> dict:
 
 
 @codebook.command(name="export")
-@click.option("--format", "form", type=click.Choice(["qdc", "yaml", "csv", "md", "html",
+@cl.option("--format", "form", type=cl.Choice(["qdc", "yaml", "csv", "md", "html",
                                                   "xlsx"]),
               help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
               "md or html (for a paper's appendix), xlsx (Excel); default: from --out's "
               "extension.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
               help="File to write (default: print).")
-@click.option("--counts", is_flag=True,
+@cl.option("--counts", is_flag=True,
               help="Add each code's number of coded segments and one example quote (md, "
               "html, csv), from the codings the reports use.")
-@click.option("--coder", help=CODER_HELP + " With --counts.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
-@click.pass_context
-def codebook_export(ctx: click.Context, form: str | None, out: Path | None,
+@cl.option("--coder", help=CODER_HELP + " With --counts.")
+@cl.option("--force", is_flag=True, help="Replace --out if it exists.")
+@cl.pass_context
+def codebook_export(ctx: cl.Context, form: str | None, out: Path | None,
                     counts: bool, coder: str | None, force: bool) -> None:
     """Export the project's codebook for other tools or for a paper."""
     from qcode.core.exchange import codebook_formats as formats
 
     if out is not None:
         if not out.parent.is_dir():
-            raise click.ClickException(f"{out}: no folder {out.parent} to write it in")
+            raise cl.CommandError(f"{out}: no folder {out.parent} to write it in")
         outputs.check(out, ctx.find_root().obj, force=force)
 
     form = form or formats.format_for(out)
     if form is None:
-        raise click.UsageError("give --format (qdc, yaml, csv, md, html, xlsx) or an --out "
+        raise cl.UsageError("give --format (qdc, yaml, csv, md, html, xlsx) or an --out "
                                "file with one of those extensions")
     if form == "xlsx" and out is None:
-        raise click.ClickException("an Excel workbook goes to a file: give --out FILE.xlsx")
+        raise cl.CommandError("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)
     book = formats.project_codebook(project)
     if coder and not counts:
-        raise click.UsageError("--coder chooses whose codings --counts counts; give --counts")
+        raise cl.UsageError("--coder chooses whose codings --counts counts; give --counts")
     used = _usage(project, coder) if counts else None
     text = formats.export(book, form, used)
     if out is None:
@@ -166,15 +166,15 @@ def _usage(project, coder: str | None):
     try:
         return formats.usage(project, coder)
     except ReportError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
 
 
 @codebook.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--under", help="Import the codebook as a theme of this name.")
+@cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--under", help="Import the codebook as a theme of this name.")
 @coder_option
-@click.pass_context
-def codebook_import(ctx: click.Context, file: Path, under: str | None,
+@cl.pass_context
+def codebook_import(ctx: cl.Context, file: Path, under: str | None,
                     coder: str | None) -> None:
     """Import a codebook (.qdc, .yaml, .csv, or the codebook of a .qdpx or .qde project)
     into a new or existing project: codes matched by GUID, then by path; nothing is
@@ -187,7 +187,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None,
     coder = acting_coder(coder)
     book, warnings = read_codebook(file)
     if not book.codes:
-        raise click.ClickException(f"{file}: the codebook has no codes")
+        raise cl.CommandError(f"{file}: the codebook has no codes")
     path = ctx.find_root().obj
     project = Project.open(path) if path.exists() else Project.create(path)
     ctx.call_on_close(project.close)
@@ -197,7 +197,7 @@ def codebook_import(ctx: click.Context, file: Path, under: str | None,
         counts = project.load_codebook(book, under=under, actor=coder)
     except sqlite3.IntegrityError as exc:
         # A code matched by GUID moved or renamed onto a name its new siblings use.
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{file}: not imported: a code would share its name with another code under "
             f"the same parent ({exc}); rename one of them and import again") from None
     for warning in warnings + counts["keys_dropped"]:

@@ -9,33 +9,29 @@ it. tests/cli/test_terminal_safety.py fails on any other way to print in qcode/c
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.core.text import terminal_safe
 
+# typing.TYPE_CHECKING, without loading typing to start every command
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from qcode.core.store import Project
 
 
-class LazyChoice(click.Choice):
+class LazyChoice(cl.Choice):
     """A choice among names that another module holds, read when the option is used or
     its help shown, so that loading the CLI does not load that module."""
 
     def __init__(self, names: Callable[[], Iterable[str]]):
         self.names = names
-        super().__init__(())
 
     @property
     def choices(self) -> tuple[str, ...]:
         return tuple(self.names())
-
-    @choices.setter
-    def choices(self, _: Iterable[str]) -> None:
-        """The names come from `names`, not from what click.Choice sets."""
 
 
 def anonymiser_categories() -> Iterable[str]:
@@ -52,7 +48,7 @@ def acting_coder(given: str | None) -> str | None:
     try:
         return given or read_settings().coder
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
 
 
 def say_undo(coder: str | None, done: str) -> None:
@@ -78,7 +74,7 @@ def warn_unreviewed(names: list[str], listed: bool = False, err: bool = True) ->
             "--anonymise', or replace a name now with 'qcode redact --all'", err=err)
 
 
-def open_project(ctx: click.Context) -> Project:
+def open_project(ctx: cl.Context) -> Project:
     from qcode.core.store import Project
 
     project = Project.open(ctx.find_root().obj)
@@ -94,19 +90,23 @@ def say(*pieces: str, err: bool = False, nl: bool = True, json: bool = False) ->
     """Print one line made of `pieces`, each terminal-safe, Strong ones in bold (styled
     after escaping, so the bold is the only escape sequence that reaches the terminal).
     `json`: the line is JSON text, kept valid JSON."""
-    click.echo("".join(click.style(terminal_safe(p), bold=True) if isinstance(p, Strong)
-                       else terminal_safe(p, in_json=json) for p in pieces),
-               err=err, nl=nl)
+    cl.echo("".join(cl.bold(terminal_safe(p)) if isinstance(p, Strong)
+                    else terminal_safe(p, in_json=json) for p in pieces),
+            err=err, nl=nl)
 
 
 def ask(text: str, **options):
-    """click.prompt, with the question terminal-safe."""
-    return click.prompt(terminal_safe(text), **options)
+    """A question (terminal.prompt), made terminal-safe."""
+    from qcode.cli.terminal import prompt
+
+    return prompt(terminal_safe(text), **options)
 
 
 def confirm(text: str, **options) -> bool:
-    """click.confirm, with the question terminal-safe."""
-    return click.confirm(terminal_safe(text), **options)
+    """A yes or no (terminal.confirm), made terminal-safe."""
+    from qcode.cli.terminal import confirm as yes_or_no
+
+    return yes_or_no(terminal_safe(text), **options)
 
 
 def emit_json(data) -> None:
@@ -126,16 +126,16 @@ def print_table(headers: list[str], rows: list[list]) -> None:
         say(line(row))
 
 
-def _speaker_pattern(ctx: click.Context, param: click.Parameter, value: str | None):
+def _speaker_pattern(ctx: cl.Context, param: cl.Parameter, value: str | None):
     from qcode.core.importers.speakers import SpeakerPatternError, compile_speaker_pattern
 
     try:
         return compile_speaker_pattern(value) if value is not None else None
     except SpeakerPatternError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
 
 
-speaker_pattern_option = click.option(
+speaker_pattern_option = cl.option(
     "--speaker-pattern", callback=_speaker_pattern, metavar="REGEX",
     help="Your own speaker layout: a regular expression matched at line starts, with a "
     "named group 'speaker' (and optionally 'time'), e.g. '(?P<speaker>[A-Z]+) -'.")
@@ -143,7 +143,7 @@ speaker_pattern_option = click.option(
 
 def scrub_or_fail(project: Project) -> None:
     if not project.scrub():
-        raise click.ClickException(
+        raise cl.CommandError(
             f"another program has {project.path} open, so the old text is still in "
             f"{project.path}-wal: close every qcode on this project, then run "
             "'qcode scrub'")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from dataclasses import asdict
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import acting_coder, emit_json, open_project, print_table, say
 from qcode.cli.group import cli
@@ -26,7 +26,7 @@ def coder_named(project: Project, typed: str) -> str:
     if name is None:
         name = typed.strip()
         if not name:
-            raise click.UsageError("give the coder's name")
+            raise cl.UsageError("give the coder's name")
         say(f"{name} is a new coder in this project (coders so far: "
             f"{', '.join(known) or 'none'})")
     return name
@@ -36,17 +36,17 @@ def transcript_ids(project: Project, names: tuple[str, ...]) -> list[int]:
     return [project.transcript_id(name) for name in names]
 
 
-by_option = click.option("--by", envvar="QCODE_CODER",
+by_option = cl.option("--by", envvar="QCODE_CODER",
                          help="Who assigns, to undo it in 'qcode code' (default: your "
                               "coder name).")
 
 
 @cli.command()
-@click.argument("coder")
-@click.argument("transcripts", nargs=-1, required=True)
+@cl.argument("coder")
+@cl.argument("transcripts", nargs=-1, required=True)
 @by_option
-@click.pass_context
-def assign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: str | None
+@cl.pass_context
+def assign(ctx: cl.Context, coder: str, transcripts: tuple[str, ...], by: str | None
            ) -> None:
     """Assign transcripts to a coder, e.g. the double-coded subsample."""
     project = open_project(ctx)
@@ -58,11 +58,11 @@ def assign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: str
 
 
 @cli.command()
-@click.argument("coder")
-@click.argument("transcripts", nargs=-1, required=True)
+@cl.argument("coder")
+@cl.argument("transcripts", nargs=-1, required=True)
 @by_option
-@click.pass_context
-def unassign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: str | None
+@cl.pass_context
+def unassign(ctx: cl.Context, coder: str, transcripts: tuple[str, ...], by: str | None
              ) -> None:
     """Take transcripts back from a coder (their codings and marks stay)."""
     project = open_project(ctx)
@@ -74,12 +74,12 @@ def unassign(ctx: click.Context, coder: str, transcripts: tuple[str, ...], by: s
 
 
 @cli.command()
-@click.argument("transcripts", nargs=-1, required=True)
-@click.option("--coder", envvar="QCODE_CODER", required=True,
+@cl.argument("transcripts", nargs=-1, required=True)
+@cl.option("--coder", envvar="QCODE_CODER", required=True,
               help="The coder who coded them (or set QCODE_CODER).")
-@click.option("--not-coded", is_flag=True, help="Take the mark away again.")
-@click.pass_context
-def mark(ctx: click.Context, transcripts: tuple[str, ...], coder: str, not_coded: bool
+@cl.option("--not-coded", is_flag=True, help="Take the mark away again.")
+@cl.pass_context
+def mark(ctx: cl.Context, transcripts: tuple[str, ...], coder: str, not_coded: bool
          ) -> None:
     """Mark transcripts as coded by a coder: agreement compares coders on the
     transcripts each of them marked coded (also the key C in 'qcode code')."""
@@ -93,20 +93,20 @@ def mark(ctx: click.Context, transcripts: tuple[str, ...], coder: str, not_coded
 
 
 @cli.command()
-@click.option("--coder", help="Only this coder, transcript by transcript.")
-@click.option("--transcripts", "by_transcript", is_flag=True,
+@cl.option("--coder", help="Only this coder, transcript by transcript.")
+@cl.option("--transcripts", "by_transcript", is_flag=True,
               help="Per transcript: which coders it is assigned to, marked it coded and "
                    "coded in it.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def status(ctx: click.Context, coder: str | None, by_transcript: bool,
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def status(ctx: cl.Context, coder: str | None, by_transcript: bool,
            as_json: bool) -> None:
     """Who codes what: per coder, the transcripts assigned, marked coded and with
     codings."""
     from qcode.core.reports.selection import matching_name
 
     if coder is not None and by_transcript:
-        raise click.UsageError("give --coder or --transcripts, not both")
+        raise cl.UsageError("give --coder or --transcripts, not both")
     project = open_project(ctx)
     rows = project.coding_status()
     if by_transcript:
@@ -122,7 +122,7 @@ def status(ctx: click.Context, coder: str | None, by_transcript: bool,
     if coder is not None:
         name = matching_name(project.coders(), coder)
         if name is None:
-            raise click.ClickException(f"no coder named {coder!r} (coders: "
+            raise cl.CommandError(f"no coder named {coder!r} (coders: "
                                        f"{', '.join(project.coders()) or 'none'})")
         rows = [r for r in rows if r.coder == name]
     if as_json:

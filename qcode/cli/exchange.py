@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.anonymise import (anonymisation_with, bind_key, bind_key_to_new,
                                   key_options, kept_for, open_key, refuse_without_anonymise,
@@ -28,31 +28,31 @@ def refuse_other_formats(out: Path, form: str | None) -> None:
         return
     codebook_format = SUFFIXES.get(f".{given}")
     if codebook_format:
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{out}: qcode export writes a whole project as .qdpx; for the codebook alone "
             f"use 'qcode codebook export --format {codebook_format} --out FILE'")
     what = f"the format '{form}'" if form else (
         f"the extension '{out.suffix}'" if out.suffix else "a file without an extension")
-    raise click.ClickException(
+    raise cl.CommandError(
         f"{out}: cannot export to {what}; qcode export writes .qdpx (a REFI-QDA project), "
         "and 'qcode codebook export' writes the codebook as qdc, yaml, csv, md or html")
 
 
-@click.command(name="export")
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "form", metavar="qdpx",
+@cl.command(name="export")
+@cl.argument("out", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--format", "form", metavar="qdpx",
               help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA and QualCoder); "
               "default: from OUT's extension.")
-@click.option("--for", "dialect", default="standard", show_default=True,
-              type=click.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
+@cl.option("--for", "dialect", default="standard", show_default=True,
+              type=cl.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
               help="The tool that will read OUT: positions counted as it counts them "
               "(nvivo: UTF-16 code units; the others: code points, as the standard says) "
               "and its texts' line breaks as it wants them (maxqda: CR LF, each one "
               "position; the others: LF); qualcoder: code names unique across the "
               "codebook, each renaming said; see docs/interop.md.")
-@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-@click.pass_context
-def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
+@cl.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@cl.pass_context
+def export(ctx: cl.Context, out: Path, form: str | None, dialect: str,
            force: bool) -> None:
     """Export the whole project (transcripts, codebook, codings, coders, cases and
     memos) to OUT.qdpx, a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
@@ -69,7 +69,7 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
         if not exchange.transcripts:
             hint = ("; for the codebook alone use 'qcode codebook export --format qdc "
                     "--out FILE'" if exchange.codebook.codes else "")
-            raise click.ClickException(f"{path} has no transcripts, so there is nothing "
+            raise cl.CommandError(f"{path} has no transcripts, so there is nothing "
                                        f"to export; add some with 'qcode import FILES'"
                                        f"{hint}")
         write_qdpx(exchange, out, dialect)
@@ -81,14 +81,14 @@ def export(ctx: click.Context, out: Path, form: str | None, dialect: str,
     warn_unreviewed(project.stored_unreviewed())
 
 
-@click.command(name="import-project")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--anonymise", is_flag=True,
+@cl.command(name="import-project")
+@cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--anonymise", is_flag=True,
               help="Replace identifiers before the text enters the project (needs --key).")
 @key_options
 @store_unreviewed_option
-@click.pass_context
-def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Path | None,
+@cl.pass_context
+def import_project(ctx: cl.Context, file: Path, anonymise: bool, key_path: Path | None,
                    identifiers: Path | None, non_interactive: bool, report: Path | None,
                    decisions: Path | None, force: bool, encrypt_key: bool,
                    review: str, interviewers: tuple[str, ...],
@@ -107,7 +107,7 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
                                  store_unreviewed=store_unreviewed)
     path = ctx.find_root().obj
     if not path.parent.is_dir():
-        raise click.ClickException(f"{path}: no folder {path.parent} to keep the project in")
+        raise cl.CommandError(f"{path}: no folder {path.parent} to keep the project in")
     if not anonymise and path.exists():  # refused before the file is read
         from qcode.core.pipeline import refuse_unanonymised
 
@@ -155,7 +155,7 @@ def import_project(ctx: click.Context, file: Path, anonymise: bool, key_path: Pa
         + (counted(added) if any(added.values()) else nothing))
     # As `import`: a file whose transcripts were all held back imported none of them.
     if outcome.held and not added["transcripts"]:
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{file}: all {len(outcome.held)} transcript(s) held back for review, with "
             "their codings: none imported")
 

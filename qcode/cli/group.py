@@ -5,9 +5,8 @@ terminal-safe there)."""
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode import __version__
 from qcode.core.errors import QcodeError
@@ -18,7 +17,7 @@ FULL_DISK = ("database or disk is full", "disk I/O error")
 
 
 # Every command, with the module that defines it, loaded only when the command is named:
-# `qcode search` loads click, its own module and the store, nothing else. The
+# `qcode search` loads its own module and the store, nothing else. The
 # first sentence of each one's help is kept here so that `qcode --help` lists them
 # without loading any (tests/cli/test_startup.py checks it against the command's own).
 LAZY_COMMANDS = {
@@ -112,50 +111,29 @@ LAZY_COMMANDS = {
 }
 
 
-class QcodeGroup(click.Group):
+class QcodeGroup(cl.Group):
     """Turns the errors a user can cause into one clear line and a non-zero exit, and
     loads each command's module (LAZY_COMMANDS) when the command is named."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self) -> list[str]:
         return sorted({*self.commands, *LAZY_COMMANDS})
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+    def get_command(self, name: str) -> cl.Command | None:
         if name in self.commands or name not in LAZY_COMMANDS:
             return self.commands.get(name)
         module, attribute, _ = LAZY_COMMANDS[name]
         return getattr(importlib.import_module(module), attribute)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
-        """Click's, with the lazy commands among the names it suggests for a typo."""
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError as exc:
-            name = getattr(exc, "command_name", None)  # click 8.4 and later suggest names
-            if name is None:
-                raise
-            raise type(exc)(name, possibilities=self.list_commands(ctx), ctx=ctx) from None
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Click's list of commands, with each lazy command's short help made from
-        LAZY_COMMANDS as click makes it from the command's help."""
-        listed = [(name, self.listed(name)) for name in self.list_commands(ctx)]
-        listed = [(name, command) for name, command in listed if not command.hidden]
-        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, command.get_short_help_str(limit))
-                                for name, command in listed])
-
-    def listed(self, name: str) -> click.Command:
-        """The command as `qcode --help` lists it: a lazy one not loaded yet is a
-        stand-in with its help from LAZY_COMMANDS."""
+    def listed(self, name: str) -> tuple[str, bool]:
+        """A lazy command not loaded yet is listed with its help from LAZY_COMMANDS."""
         if name in self.commands:
-            return self.commands[name]
-        return click.Command(name, help=LAZY_COMMANDS[name][2])
+            return super().listed(name)
+        return LAZY_COMMANDS[name][2], False
 
-    def invoke(self, ctx: click.Context):
+    def run_command(self, ctx: cl.Context, command: cl.Command, args: list[str]) -> None:
         try:
-            return self.invoke_as_one_line(ctx)
-        except click.ClickException as exc:
+            self.run_as_one_line(ctx, command, args)
+        except cl.CommandError as exc:
             # Errors name files, codes and transcripts: shown, never obeyed by the terminal.
             # (Imported here: `qcode --help` does not need its patterns compiled.)
             from qcode.core.text import terminal_safe
@@ -163,41 +141,58 @@ class QcodeGroup(click.Group):
             exc.message = terminal_safe(exc.message)
             raise
 
-    def invoke_as_one_line(self, ctx: click.Context):
+    def run_as_one_line(self, ctx: cl.Context, command: cl.Command, args: list[str]):
         import sqlite3  # loaded with the store by every command that opens a project
 
         try:
-            return super().invoke(ctx)
+            return super().run_command(ctx, command, args)
         except sqlite3.DatabaseError as exc:
-            project = ctx.params.get("project") or DEFAULT_PROJECT
+            project = ctx.find_root().obj or DEFAULT_PROJECT
             if str(exc) in FULL_DISK:  # SQLite's words for ENOSPC, and EFBIG or EIO
-                raise click.ClickException(
+                raise cl.CommandError(
                     f"{project}: cannot write to the project: the disk is full or "
                     f"refused the write ({exc}); the change under way was not saved"
                 ) from None
-            raise click.ClickException(f"{project}: database error: {exc}") from None
+            raise cl.CommandError(f"{project}: database error: {exc}") from None
         except QcodeError as exc:  # every error a user can cause derives from it
-            raise click.ClickException(str(exc)) from None
+            raise cl.CommandError(str(exc)) from None
 
 
-@click.group(cls=QcodeGroup, invoke_without_command=True)
-@click.option(
-    "--project", "-p", type=click.Path(dir_okay=False, path_type=Path),
+def _path(value: str):
+    """The project's path, as a pathlib.Path, loaded only when a command runs: the
+    help and the version need no paths."""
+    from pathlib import Path
+
+    return Path(value)
+
+
+def _show_version(ctx: cl.Context, param: cl.Parameter, asked: bool) -> None:
+    if asked:
+        from qcode.cli.common import say
+
+        say(f"qcode, version {__version__}")
+        ctx.exit(0)
+
+
+@cl.group(cls=QcodeGroup, invoke_without_command=True)
+@cl.option(
+    "--project", "-p", type=cl.Path(dir_okay=False, path_type=_path),
     envvar="QCODE_PROJECT", default=DEFAULT_PROJECT, show_default=True,
     help="Project file (or set QCODE_PROJECT).",
 )
-@click.version_option(__version__, prog_name="qcode")
-@click.pass_context
-def cli(ctx: click.Context, project: Path) -> None:
+@cl.option("--version", is_flag=True, callback=_show_version,
+           help="Show the version and exit.")
+@cl.pass_context
+def cli(ctx: cl.Context, project, version: bool) -> None:
     """qcode: keyboard-first qualitative coding of interview transcripts."""
     ctx.obj = project
     if ctx.invoked_subcommand is None:
         say_what_to_run(ctx, project)
 
 
-def say_what_to_run(ctx: click.Context, project: Path) -> None:
+def say_what_to_run(ctx: cl.Context, project) -> None:
     """No command given (`qcode --project P` alone): the commands, and the one that
-    opens the project, rather than click's bare "Missing command."."""
+    opens the project, rather than a bare "Missing command."."""
     from qcode.cli.common import say
 
     say(ctx.get_help())

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import acting_coder, emit_json, open_project, print_table, say
 
@@ -15,17 +15,17 @@ if TYPE_CHECKING:
     from qcode.core.store import Project
     from qcode.core.store.memos import MemoRow
 
-by_option = click.option("--by", envvar="QCODE_CODER",
+by_option = cl.option("--by", envvar="QCODE_CODER",
                          help="Who writes it (default: your coder name).")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-text_option = click.option("--text", help="The memo's text (default: $EDITOR in a "
+json_option = cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+text_option = cl.option("--text", help="The memo's text (default: $EDITOR in a "
                            "terminal, else read from stdin).")
 link_options = [
-    click.option("--link-code", "link_codes", multiple=True, metavar="CODE",
+    cl.option("--link-code", "link_codes", multiple=True, metavar="CODE",
                  help="Link a code (repeatable)."),
-    click.option("--link-transcript", "link_transcripts", multiple=True, metavar="NAME",
+    cl.option("--link-transcript", "link_transcripts", multiple=True, metavar="NAME",
                  help="Link a transcript (repeatable)."),
-    click.option("--link-passage", "link_passages", multiple=True,
+    cl.option("--link-passage", "link_passages", multiple=True,
                  metavar="NAME:START-END", help="Link a passage of a transcript, by "
                  "character positions (repeatable)."),
 ]
@@ -43,7 +43,9 @@ def _text(given: str | None, start: str = "") -> str:
     if given is not None:
         return given
     if _at_a_terminal():
-        return click.edit(start, extension=".md") or ""
+        from qcode.cli.terminal import edit
+
+        return edit(start, extension=".md") or ""
     return sys.stdin.read()
 
 
@@ -60,7 +62,7 @@ def _links(project: Project, codes, transcripts, passages) -> list:
         name, _, span = passage.rpartition(":")
         start, _, end = span.partition("-")
         if not (name and start.isdigit() and end.isdigit()):
-            raise click.ClickException(f"--link-passage {passage}: give NAME:START-END, "
+            raise cl.CommandError(f"--link-passage {passage}: give NAME:START-END, "
                                        "e.g. P01:120-240")
         links.append(Link("transcript", project.transcript_id(name), int(start),
                           int(end)))
@@ -101,7 +103,7 @@ def _show(memo: MemoRow) -> None:
     say(memo.text)
 
 
-@click.group()
+@cl.group()
 def memo() -> None:
     """Memos on the project, a transcript, a case, a code or a coding: write, list,
     show, edit and remove them."""
@@ -109,15 +111,15 @@ def memo() -> None:
 
 @memo.command()
 @text_option
-@click.option("--transcript", help="The memo is about this transcript.")
-@click.option("--case", help="The memo is about this case (participant).")
-@click.option("--code", help="The memo is about this code.")
-@click.option("--coding", type=int, help="The memo is this coding's (by its id).")
-@click.option("--name", default="", help="A title for the memo.")
+@cl.option("--transcript", help="The memo is about this transcript.")
+@cl.option("--case", help="The memo is about this case (participant).")
+@cl.option("--code", help="The memo is about this code.")
+@cl.option("--coding", type=int, help="The memo is this coding's (by its id).")
+@cl.option("--name", default="", help="A title for the memo.")
 @_with_links
 @by_option
-@click.pass_context
-def add(ctx: click.Context, text: str | None, transcript: str | None, case: str | None,
+@cl.pass_context
+def add(ctx: cl.Context, text: str | None, transcript: str | None, case: str | None,
         code: str | None, coding: int | None, name: str, link_codes, link_transcripts,
         link_passages, by: str | None) -> None:
     """Write a memo; about the whole project unless --transcript, --case, --code or
@@ -125,7 +127,7 @@ def add(ctx: click.Context, text: str | None, transcript: str | None, case: str 
     targets = [t for t in (transcript, case, code) if t is not None] + (
         [coding] if coding is not None else [])
     if len(targets) > 1:
-        raise click.ClickException("a memo is about one thing: give one of --transcript, "
+        raise cl.CommandError("a memo is about one thing: give one of --transcript, "
                                    "--case, --code and --coding")
     project = open_project(ctx)
     about = (("transcript", project.transcript_id(transcript)) if transcript else
@@ -139,17 +141,17 @@ def add(ctx: click.Context, text: str | None, transcript: str | None, case: str 
 
 
 @memo.command(name="list")
-@click.option("--kind", type=click.Choice(("project", "transcript", "case", "code",
+@cl.option("--kind", type=cl.Choice(("project", "transcript", "case", "code",
                                            "coding", "journal")),
               help="Only memos of this kind.")
-@click.option("--author", help="Only memos written by this researcher.")
-@click.option("--code", help="Only memos about or linked to this code.")
-@click.option("--transcript", help="Only memos about, linked to or coded in this "
+@cl.option("--author", help="Only memos written by this researcher.")
+@cl.option("--code", help="Only memos about or linked to this code.")
+@cl.option("--transcript", help="Only memos about, linked to or coded in this "
               "transcript.")
-@click.option("--search", help="Only memos holding this text (ignoring case).")
+@cl.option("--search", help="Only memos holding this text (ignoring case).")
 @json_option
-@click.pass_context
-def list_memos(ctx: click.Context, kind: str | None, author: str | None, code: str | None,
+@cl.pass_context
+def list_memos(ctx: cl.Context, kind: str | None, author: str | None, code: str | None,
                transcript: str | None, search: str | None, as_json: bool) -> None:
     """Every memo, oldest first, with what it is about and who wrote it."""
     project = open_project(ctx)
@@ -167,10 +169,10 @@ def list_memos(ctx: click.Context, kind: str | None, author: str | None, code: s
 
 
 @memo.command()
-@click.argument("ref")
+@cl.argument("ref")
 @json_option
-@click.pass_context
-def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+@cl.pass_context
+def show(ctx: cl.Context, ref: str, as_json: bool) -> None:
     """One memo whole: REF is its number, or coding:ID for a coding's memo."""
     memo_row = open_project(ctx).memo_row(ref)
     if as_json:
@@ -180,12 +182,12 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
 
 
 @memo.command()
-@click.argument("ref")
+@cl.argument("ref")
 @text_option
 @_with_links
 @by_option
-@click.pass_context
-def edit(ctx: click.Context, ref: str, text: str | None, link_codes, link_transcripts,
+@cl.pass_context
+def edit(ctx: cl.Context, ref: str, text: str | None, link_codes, link_transcripts,
          link_passages, by: str | None) -> None:
     """New text for a memo (REF as in 'memo list'); given links replace its links."""
     project = open_project(ctx)
@@ -198,10 +200,10 @@ def edit(ctx: click.Context, ref: str, text: str | None, link_codes, link_transc
 
 
 @memo.command()
-@click.argument("ref")
+@cl.argument("ref")
 @by_option
-@click.pass_context
-def remove(ctx: click.Context, ref: str, by: str | None) -> None:
+@cl.pass_context
+def remove(ctx: cl.Context, ref: str, by: str | None) -> None:
     """Remove a memo (undo: u in 'qcode code')."""
     project = open_project(ctx)
     about = project.memo_row(ref).about
@@ -210,7 +212,7 @@ def remove(ctx: click.Context, ref: str, by: str | None) -> None:
     say(f"removed memo {ref} on {about}")
 
 
-@click.group()
+@cl.group()
 def journal() -> None:
     """The reflexive journal: dated entries per researcher, linked to codes and
     passages if you like, exported for an appendix or an audit trail."""
@@ -220,8 +222,8 @@ def journal() -> None:
 @text_option
 @_with_links
 @by_option
-@click.pass_context
-def journal_add(ctx: click.Context, text: str | None, link_codes, link_transcripts,
+@cl.pass_context
+def journal_add(ctx: cl.Context, text: str | None, link_codes, link_transcripts,
                 link_passages, by: str | None) -> None:
     """Write a journal entry, dated now, as you (or --by)."""
     project = open_project(ctx)
@@ -232,10 +234,10 @@ def journal_add(ctx: click.Context, text: str | None, link_codes, link_transcrip
 
 
 @journal.command(name="list")
-@click.option("--by", "author", help="Only this researcher's entries.")
+@cl.option("--by", "author", help="Only this researcher's entries.")
 @json_option
-@click.pass_context
-def journal_list(ctx: click.Context, author: str | None, as_json: bool) -> None:
+@cl.pass_context
+def journal_list(ctx: cl.Context, author: str | None, as_json: bool) -> None:
     """The journal's entries, oldest first."""
     entries = open_project(ctx).memo_rows(kind="journal", author=author)
     if as_json:
@@ -247,14 +249,14 @@ def journal_list(ctx: click.Context, author: str | None, as_json: bool) -> None:
 
 
 @journal.command(name="export")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@cl.option("--out", required=True, type=cl.Path(dir_okay=False, path_type=Path),
               help="The file to write (.md, .html or .docx).")
-@click.option("--format", "form", type=click.Choice(("md", "html", "docx")),
+@cl.option("--format", "form", type=cl.Choice(("md", "html", "docx")),
               help="md, html or docx (default: from --out).")
-@click.option("--by", "author", help="Only this researcher's entries.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
-@click.pass_context
-def journal_export(ctx: click.Context, out: Path, form: str | None, author: str | None,
+@cl.option("--by", "author", help="Only this researcher's entries.")
+@cl.option("--force", is_flag=True, help="Replace --out if it exists.")
+@cl.pass_context
+def journal_export(ctx: cl.Context, out: Path, form: str | None, author: str | None,
                    force: bool) -> None:
     """The journal as Markdown, a web page or a Word document, with its provenance."""
     from qcode.core import outputs
@@ -264,7 +266,7 @@ def journal_export(ctx: click.Context, out: Path, form: str | None, author: str 
     suffixes = {".md": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
     form = form or suffixes.get(out.suffix.lower())
     if form is None:
-        raise click.ClickException(f"cannot tell the format from '{out.name}': give "
+        raise cl.CommandError(f"cannot tell the format from '{out.name}': give "
                                    "--format (md, html, docx) or an --out file ending "
                                    "in .md, .html or .docx")
     outputs.check(out, Path(ctx.find_root().obj), force=force)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.anonymise import (anonymise_batch, bind_key, key_options, open_key,
                                  record_key, review_report, save_key)
@@ -17,10 +17,10 @@ from qcode.cli.common import (LazyChoice, anonymiser_categories, ask, can_ask, c
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+@cl.argument("files", nargs=-1, required=True,
+                type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--out", "out_dir", required=True,
+              type=cl.Path(file_okay=False, path_type=Path),
               help="Folder for the anonymised transcripts (plain text, UTF-8).")
 @speaker_pattern_option
 @key_options
@@ -53,25 +53,25 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
     for path, problem in outcome.failed:
         say(f"error: {path}: {problem}", err=True)
     if outcome.failed:
-        raise click.ClickException(f"{len(outcome.failed)} of {len(files)} file(s) failed")
+        raise cl.CommandError(f"{len(outcome.failed)} of {len(files)} file(s) failed")
 
 
 @cli.command()
-@click.argument("args", nargs=-1, metavar="[TRANSCRIPT] [VALUE]")
-@click.option("--all", "everywhere", is_flag=True,
+@cl.argument("args", nargs=-1, metavar="[TRANSCRIPT] [VALUE]")
+@cl.option("--all", "everywhere", is_flag=True,
               help="Every transcript, not one: give no TRANSCRIPT.")
-@click.option("--value", "value_option", metavar="VALUE",
+@cl.option("--value", "value_option", metavar="VALUE",
               help="The value; '-' reads it from standard input.")
-@click.option("--value-file", type=click.File("r", encoding="utf-8"),
+@cl.option("--value-file", type=cl.File("r", encoding="utf-8"),
               help="Read the value from the first line of this file.")
-@click.option("--key", "key_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="The project's key file.")
-@click.option("--category", default="person", show_default=True,
+@cl.option("--key", "key_path", required=True,
+              type=cl.Path(dir_okay=False, path_type=Path), help="The project's key file.")
+@cl.option("--category", default="person", show_default=True,
               type=LazyChoice(anonymiser_categories), help="What the value is.")
-@click.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
-@click.option("--yes", is_flag=True, help="Do not ask before changing (with --all).")
-@click.pass_context
-def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
+@cl.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
+@cl.option("--yes", is_flag=True, help="Do not ask before changing (with --all).")
+@cl.pass_context
+def redact(ctx: cl.Context, args: tuple[str, ...], everywhere: bool,
            value_option: str | None, value_file, key_path: Path, category: str,
            pseudonym: str | None, yes: bool) -> None:
     """Replace an identifier found after coding began, in one transcript's text
@@ -83,14 +83,14 @@ def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
     from qcode.core.anonymise.redact import apply_sweep, check_value, sweep
 
     if len(args) > (1 if everywhere else 2) or not (everywhere or args):
-        raise click.UsageError("give TRANSCRIPT [VALUE], or --all [VALUE]")
+        raise cl.UsageError("give TRANSCRIPT [VALUE], or --all [VALUE]")
     transcript = None if everywhere else args[0]
     given = next(iter(args[0 if everywhere else 1:]), None)
     project = open_project(ctx)
     ids = None if everywhere else [project.transcript_id(transcript)]
     value = check_value(value_to_redact(given, value_option, value_file))
     if everywhere and not yes and not can_ask():
-        raise click.ClickException("redact --all changes the whole project: run it in a "
+        raise cl.CommandError("redact --all changes the whole project: run it in a "
                                    "terminal to see what it finds and confirm, or give --yes")
     key, passphrase = open_key(key_path, False)
     bind_key(key, key_path, project)
@@ -98,7 +98,7 @@ def redact(ctx: click.Context, args: tuple[str, ...], everywhere: bool,
     if not found.count:
         where = "anywhere in the project" if everywhere else \
             f"in transcript {transcript} or anywhere else in the project"
-        raise click.ClickException(f"the value does not occur {where}; nothing changed")
+        raise cl.CommandError(f"the value does not occur {where}; nothing changed")
     say(f"found {found.count} occurrence(s):")
     for hit in found.hits:
         say(f"  {hit.count:>4}  {hit.where}")
@@ -120,7 +120,7 @@ def value_to_redact(argument: str | None, option: str | None, file) -> str:
     does not echo it."""
     sources = [s for s in (argument, option, file) if s is not None]
     if len(sources) > 1:
-        raise click.UsageError("give the value one way: VALUE, --value or --value-file")
+        raise cl.UsageError("give the value one way: VALUE, --value or --value-file")
     if file is not None:
         return file.readline().rstrip("\r\n")
     given = argument if argument is not None else option
@@ -135,15 +135,15 @@ def value_to_redact(argument: str | None, option: str | None, file) -> str:
 
 
 @cli.command(name="verify-anonymised")
-@click.option("--key", "key_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@cl.option("--key", "key_path", required=True,
+              type=cl.Path(exists=True, dir_okay=False, path_type=Path),
               help="The key whose real values are sought.")
-@click.option("--identifiers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@cl.option("--identifiers", type=cl.Path(exists=True, dir_okay=False, path_type=Path),
               help="An identifier list whose values are sought too (CSV or YAML).")
-@click.argument("exports", nargs=-1, type=click.Path(exists=True, dir_okay=False,
+@cl.argument("exports", nargs=-1, type=cl.Path(exists=True, dir_okay=False,
                                                      path_type=Path))
-@click.pass_context
-def verify_anonymised(ctx: click.Context, key_path: Path, identifiers: Path | None,
+@cl.pass_context
+def verify_anonymised(ctx: cl.Context, key_path: Path, identifiers: Path | None,
                       exports: tuple[Path, ...]) -> None:
     """Search the project (its tables, search index, file and WAL) and any exports for
     every real value in the key and the identifier list."""
@@ -170,7 +170,7 @@ def verify_anonymised(ctx: click.Context, key_path: Path, identifiers: Path | No
         for hit in doubtful:
             say(f"  {hit.where()}: …{hit.context}…", err=True)
     if hits:
-        raise click.ClickException(f"{len(hits)} real value(s) found in {searched}")
+        raise cl.CommandError(f"{len(hits)} real value(s) found in {searched}")
     whose = "the key's" if not listed else "the key's and the list's"
     say(f"ok: none of {whose} {len(sought_values(key, listed))} real values is in "
         f"{searched} "

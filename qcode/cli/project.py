@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.group import cli
 from qcode.cli.common import (open_project, print_table, say, warn_unreviewed,
@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 
 @cli.command()
-@click.option("--require-anonymisation", is_flag=True,
+@cl.option("--require-anonymisation", is_flag=True,
               help="Refuse any import without --anonymise (for real interviews).")
-@click.pass_context
-def init(ctx: click.Context, require_anonymisation: bool) -> None:
+@cl.pass_context
+def init(ctx: cl.Context, require_anonymisation: bool) -> None:
     """Create a new, empty project file."""
     from qcode.core.pipeline import require_anonymisation as require
     from qcode.core.store import Project
@@ -37,9 +37,9 @@ def init(ctx: click.Context, require_anonymisation: bool) -> None:
 
 
 @cli.command()
-@click.option("--fresh", is_flag=True, help="Rebuild demo.qcode even if it exists.")
-@click.option("--no-tui", is_flag=True, help="Only build and describe it; do not open it.")
-@click.option("--coder", envvar="QCODE_CODER", help="Your name as a coder.")
+@cl.option("--fresh", is_flag=True, help="Rebuild demo.qcode even if it exists.")
+@cl.option("--no-tui", is_flag=True, help="Only build and describe it; do not open it.")
+@cl.option("--coder", envvar="QCODE_CODER", help="Your name as a coder.")
 def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
     """Build the demo project (demo.qcode) from bundled fictional interviews and open
     it in the coding screen."""
@@ -72,11 +72,11 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
 
 
 @cli.command()
-@click.option("--coder", envvar="QCODE_CODER",
+@cl.option("--coder", envvar="QCODE_CODER",
               help="Your name as a coder (asked once and remembered if not given).")
-@click.option("--transcript", help="Open this transcript straight away.")
-@click.pass_context
-def code(ctx: click.Context, coder: str | None, transcript: str | None) -> None:
+@cl.option("--transcript", help="Open this transcript straight away.")
+@cl.pass_context
+def code(ctx: cl.Context, coder: str | None, transcript: str | None) -> None:
     """Open the project in the coding screen (the terminal UI)."""
     open_project(ctx).close()  # a clear error before the screen takes over the terminal
     run_tui(ctx.find_root().obj, coder, transcript)
@@ -89,7 +89,7 @@ def run_tui(path: Path, coder: str | None, transcript: str | None = None) -> Non
     try:
         app = make_app(path, coder, transcript)
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     app.run()
     if app.return_code:
         raise SystemExit(app.return_code)
@@ -111,10 +111,10 @@ def describe(project: Project) -> None:
 
 
 @cli.command()
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
-@click.pass_context
-def backup(ctx: click.Context, dest: Path, force: bool) -> None:
+@cl.argument("dest", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@cl.pass_context
+def backup(ctx: cl.Context, dest: Path, force: bool) -> None:
     """Copy the project safely (SQLite online backup), even while others work in it."""
     import sqlite3
 
@@ -124,17 +124,17 @@ def backup(ctx: click.Context, dest: Path, force: bool) -> None:
     except sqlite3.Error as exc:
         # The copy failed writing (a full disk, a read-only folder) and was removed:
         # the destination is at fault, not the project it was read from.
-        raise click.ClickException(f"{dest}: cannot write the backup there ({exc}); "
+        raise cl.CommandError(f"{dest}: cannot write the backup there ({exc}); "
                                    "nothing was written") from None
     say(f"Backed up to {dest}")
 
 
 @cli.command()
-@click.option("--wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+@cl.option("--wait", type=cl.FloatRange(min=0), default=10.0, show_default=True,
               help="Seconds to wait for another program's write to end before "
                    "reporting the project busy.")
-@click.pass_context
-def check(ctx: click.Context, wait: float) -> None:
+@cl.pass_context
+def check(ctx: cl.Context, wait: float) -> None:
     """Check the project: database integrity, text hashes, spans inside their text.
 
     Exits 0 when sound, 1 when problems are found, and 75 (EX_TEMPFAIL: try again) when
@@ -151,7 +151,7 @@ def check(ctx: click.Context, wait: float) -> None:
     for problem in problems:
         say(problem)
     if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) found in {project.path}")
+        raise cl.CommandError(f"{len(problems)} problem(s) found in {project.path}")
     summary = project.summary()
     say(f"ok: {project.path} is sound ({summary['transcripts']} transcripts, "
         f"{summary['codings']} codings checked)")
@@ -163,9 +163,9 @@ def check(ctx: click.Context, wait: float) -> None:
 
 
 @cli.command()
-@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_context
-def merge(ctx: click.Context, other: Path) -> None:
+@cl.argument("other", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.pass_context
+def merge(ctx: cl.Context, other: Path) -> None:
     """Bring in another copy of the project (e.g. a coder's blind copy)."""
     report = open_project(ctx).merge(other)
     added = ", ".join(f"{report[k]} {k}" for k in (
@@ -177,8 +177,8 @@ def merge(ctx: click.Context, other: Path) -> None:
 
 
 @cli.command()
-@click.pass_context
-def scrub(ctx: click.Context) -> None:
+@cl.pass_context
+def scrub(ctx: cl.Context) -> None:
     """Make removed transcripts unrecoverable and empty the WAL into the project file,
     leaving no removed text behind."""
     project = open_project(ctx)

@@ -5,7 +5,7 @@ review.)"""
 
 from __future__ import annotations
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import emit_json, open_project, print_table, say
 from qcode.cli.group import cli
@@ -35,9 +35,9 @@ def review() -> None:
 
 
 @review.command(name="status")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def review_status(ctx: click.Context, as_json: bool) -> None:
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def review_status(ctx: cl.Context, as_json: bool) -> None:
     """Codings reviewed, agreed, questioned, kept, changed, removed, and questions
     still open, per coder reviewed: the figures a methods section needs."""
     from qcode.core.review_report import methods_sentence
@@ -63,10 +63,10 @@ def review_status(ctx: click.Context, as_json: bool) -> None:
 
 
 @review.command(name="list")
-@click.option("--open", "open_only", is_flag=True, help="Only questions not yet decided.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def review_list(ctx: click.Context, open_only: bool, as_json: bool) -> None:
+@cl.option("--open", "open_only", is_flag=True, help="Only questions not yet decided.")
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def review_list(ctx: cl.Context, open_only: bool, as_json: bool) -> None:
     """Each reviewed coding, named by transcript, turn and first words, with its mark,
     outcome and the last word of its thread."""
     from qcode.core.review_report import described

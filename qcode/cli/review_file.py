@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.anonymise import ask_passphrase
 from qcode.cli.common import confirm, say
@@ -22,14 +22,14 @@ from qcode.core.errors import QcodeError
 IN_MEMORY = Path("/dev/shm")  # a folder in memory on Linux: the copy never reaches a disk
 
 
-@click.group(name="review-file")
+@cl.group(name="review-file")
 def review_file() -> None:
     """The review file an anonymising import writes (beside the key, or --report)."""
 
 
 @review_file.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path),
+@cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
+@cl.option("--key", "key_path", type=cl.Path(dir_okay=False, path_type=Path),
               help="The key the file belongs to: its passphrase is asked for by its "
               "name, and it is never written over.")
 def edit(file: Path, key_path: Path | None) -> None:
@@ -42,7 +42,7 @@ def edit(file: Path, key_path: Path | None) -> None:
                                              seal_review_file)
 
     if not file.is_file():
-        raise click.ClickException(f"{file}: no such file")
+        raise cl.CommandError(f"{file}: no such file")
     if not is_encrypted(file, ENCRYPTED_REPORT):
         say(f"{file} is not encrypted: opening it as it is", err=True)
         run_editor(file)
@@ -76,10 +76,10 @@ def run_editor(path: Path) -> None:
     try:
         done = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
-        raise click.ClickException(f"cannot start the editor '{editor}' ({exc.strerror}); "
+        raise cl.CommandError(f"cannot start the editor '{editor}' ({exc.strerror}); "
                                    "set VISUAL or EDITOR") from None
     if done.returncode != 0:
-        raise click.ClickException(f"the editor '{editor}' ended with an error "
+        raise cl.CommandError(f"the editor '{editor}' ended with an error "
                                    f"({done.returncode}); the review file is unchanged")
 
 

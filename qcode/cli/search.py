@@ -1,20 +1,20 @@
 """`qcode search`: full-text search across transcripts. A module of its own so that the
-command loads click, the store and nothing else (benchmarks/bench_startup.py)."""
+command loads the store and nothing else (benchmarks/bench_startup.py)."""
 
 from __future__ import annotations
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import Strong, emit_json, open_project, say
 from qcode.cli.group import cli
 
 
 @cli.command()
-@click.argument("phrase")
-@click.option("--limit", default=50, show_default=True, help="Most hits to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def search(ctx: click.Context, phrase: str, limit: int, as_json: bool) -> None:
+@cl.argument("phrase")
+@cl.option("--limit", default=50, show_default=True, help="Most hits to show.")
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def search(ctx: cl.Context, phrase: str, limit: int, as_json: bool) -> None:
     """Full-text search for a phrase across all transcripts."""
     hits = open_project(ctx).search(phrase, limit=limit)
     if as_json:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.anonymise import (anonymisation_for, key_options, refuse_without_anonymise,
                                  store_unreviewed_option)
@@ -19,18 +19,18 @@ from qcode.core.text import terminal_safe
 
 @cli.command(name="import")
 # A folder or a missing file is named by the import, which goes on with the rest.
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--case", help="Case (participant) these transcripts belong to.")
-@click.option("--attributes", type=click.Path(dir_okay=False, path_type=Path),
+@cl.argument("files", nargs=-1, required=True, type=cl.Path(path_type=Path))
+@cl.option("--case", help="Case (participant) these transcripts belong to.")
+@cl.option("--attributes", type=cl.Path(dir_okay=False, path_type=Path),
               help="CSV of participants: a 'case' column, an optional 'file' column, "
               "and attribute columns.")
-@click.option("--anonymise", is_flag=True,
+@cl.option("--anonymise", is_flag=True,
               help="Replace identifiers before the text enters the project (needs --key).")
 @speaker_pattern_option
 @key_options
 @store_unreviewed_option
-@click.pass_context
-def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
+@cl.pass_context
+def import_(ctx: cl.Context, files: tuple[Path, ...], case: str | None,
             attributes: Path | None, anonymise: bool, key_path: Path | None,
             identifiers: Path | None, non_interactive: bool, report: Path | None,
             decisions: Path | None, force: bool, encrypt_key: bool, review: str,
@@ -54,7 +54,9 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
                                  review=review, interviewer=interviewers,
                                  store_unreviewed=store_unreviewed)
     refuse_unanonymised(project, anonymisation)  # before anything is read or shown
-    with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+    from qcode.cli.terminal import progress
+
+    with progress(len(files), "Importing") as bar:
         outcome = run_import(project, files, case, participants, anonymisation,
                              on_file=lambda _: bar.update(1),
                              speaker_pattern=speaker_pattern)
@@ -62,7 +64,7 @@ def import_(ctx: click.Context, files: tuple[Path, ...], case: str | None,
     # Held back counts as not imported: a batch held back whole has imported nothing.
     if outcome.failed or not outcome.imported:
         missing = len(outcome.failed) + len(outcome.held)
-        raise click.ClickException(
+        raise cl.CommandError(
             f"{missing or len(files)} of {len(files)} file(s) not imported")
 
 
@@ -98,9 +100,9 @@ def elsewhere(path: Path) -> str:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def transcripts(ctx: click.Context, as_json: bool) -> None:
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def transcripts(ctx: cl.Context, as_json: bool) -> None:
     """List transcripts with their case, words and turns."""
     project = open_project(ctx)
     rows = project.transcripts()
@@ -127,12 +129,12 @@ def transcript_group() -> None:
 
 
 @transcript_group.command(name="remove")
-@click.argument("name")
-@click.option("--yes", is_flag=True, help="Do not ask before removing.")
-@click.option("--coder", envvar="QCODE_CODER",
+@cl.argument("name")
+@cl.option("--yes", is_flag=True, help="Do not ask before removing.")
+@cl.option("--coder", envvar="QCODE_CODER",
               help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
-@click.pass_context
-def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | None) -> None:
+@cl.pass_context
+def transcript_remove(ctx: cl.Context, name: str, yes: bool, coder: str | None) -> None:
     """Remove a transcript imported by mistake, with its turns, codings, memos and
     resolutions (and its case, when nothing else uses it). Undoable until
     'qcode scrub', which makes it unrecoverable."""
@@ -148,21 +150,21 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
             fits = next(t.name for t in rows if t.id == project.transcript_id(name))
         except ProjectError:
             fits = None
-        raise click.ClickException(f"no transcript named '{name}' in {project.path}" + (
+        raise cl.CommandError(f"no transcript named '{name}' in {project.path}" + (
             f" (did you mean '{fits}'? give its full name)" if fits else ""))
     try:
         coder = coder or read_settings().coder
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise cl.CommandError(str(exc)) from None
     if not coder:
-        raise click.ClickException("say whose action this is, to undo it later: --coder "
+        raise cl.CommandError("say whose action this is, to undo it later: --coder "
                                    "NAME (or set QCODE_CODER)")
     codings = len(project.codings(row.id))
     what = (f"transcript {row.name} ({row.word_count:,} words, {row.turn_count} turns, "
             f"{codings} codings{f', case {row.case}' if row.case else ''})")
     if not yes:
         if not can_ask():
-            raise click.ClickException(f"removing {what} needs confirmation: run it in a "
+            raise cl.CommandError(f"removing {what} needs confirmation: run it in a "
                                        "terminal, or give --yes")
         confirm(f"Remove {what}?", abort=True)
     gone = project.remove_transcript(row.id, actor=coder)
@@ -176,10 +178,10 @@ def transcript_remove(ctx: click.Context, name: str, yes: bool, coder: str | Non
 
 
 @cli.command()
-@click.argument("transcript")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
+@cl.argument("transcript")
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def show(ctx: cl.Context, transcript: str, as_json: bool) -> None:
     """Show a transcript turn by turn, with speakers."""
     import textwrap
 
@@ -203,9 +205,9 @@ def show(ctx: click.Context, transcript: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def cases(ctx: click.Context, as_json: bool) -> None:
+@cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@cl.pass_context
+def cases(ctx: cl.Context, as_json: bool) -> None:
     """List cases (participants) with their attributes and transcripts."""
     project = open_project(ctx)
     named = {t.guid: t.name for t in project.transcripts()}
@@ -230,12 +232,12 @@ def case() -> None:
 
 
 @case.command(name="set")
-@click.argument("name")
-@click.argument("assignments", nargs=-1, required=True)
-@click.option("--coder", envvar="QCODE_CODER",
+@cl.argument("name")
+@cl.argument("assignments", nargs=-1, required=True)
+@cl.option("--coder", envvar="QCODE_CODER",
               help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
-@click.pass_context
-def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
+@cl.pass_context
+def case_set(ctx: cl.Context, name: str, assignments: tuple[str, ...],
              coder: str | None) -> None:
     """Set attributes: qcode case set P01 role="Detective Sergeant" region=Southeast.
     An empty value (region=) removes the attribute. Undo: u in 'qcode code' or on
@@ -244,7 +246,7 @@ def case_set(ctx: click.Context, name: str, assignments: tuple[str, ...],
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
+            raise cl.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="assignments")
         values[key.strip()] = value.strip()
     coder = acting_coder(coder)
     open_project(ctx).set_attributes(name, values, actor=coder)

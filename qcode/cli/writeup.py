@@ -19,7 +19,7 @@ import json
 import shutil
 from pathlib import Path
 
-import click
+from qcode.cli import commandline as cl
 
 from qcode.cli.common import open_project, say, warn_unreviewed
 from qcode.core import outputs
@@ -53,30 +53,30 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
         as_text = suffix == TEXT and form not in FILES_ONLY
         if named is not None and named != form and not as_text:
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
-            raise click.ClickException(f"--format {form} does not fit '{out.name}', whose "
+            raise cl.CommandError(f"--format {form} does not fit '{out.name}', whose "
                                    f"extension says {named}: write it to a file ending "
                                    f"in {ending}, or leave out --format")
         return form
     if out is None:
         return default
     if named not in allowed:
-        raise click.ClickException(f"cannot tell the format from '{out.name}': give --format "
+        raise cl.CommandError(f"cannot tell the format from '{out.name}': give --format "
                                f"({', '.join(allowed)}) or an --out file ending in one "
                                "of those")
     return named
 
 
-def _check(ctx: click.Context, form: str, out: Path | None, force: bool) -> None:
+def _check(ctx: cl.Context, form: str, out: Path | None, force: bool) -> None:
     """Before any work: a file can be written at `out`, and replacing one is asked for;
     a format that means nothing in a terminal (Word, Excel) has an --out."""
     if out is None:
         if form in FILES_ONLY:
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
-            raise click.ClickException(f"{FILES_ONLY[form]} goes to a file: give --out "
+            raise cl.CommandError(f"{FILES_ONLY[form]} goes to a file: give --out "
                                        f"FILE{ending}")
         return
     if not out.parent.is_dir():
-        raise click.ClickException(f"{out}: cannot write: there is no folder "
+        raise cl.CommandError(f"{out}: cannot write: there is no folder "
                                    f"{out.parent}")
     outputs.check(out, Path(ctx.find_root().obj), force=force)
 
@@ -121,31 +121,31 @@ def _emit(text: str | bytes, form: str, out: Path | None, made, what: str,
         say(empty)
 
 
-coder_option = click.option(
+coder_option = cl.option(
     "--coder", help="Use this coder's codings, or 'all' to pool every coder's (default: "
     "the consensus when it has codings, else every coder, pooled).")
-out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+out_option = cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
                           help="Write to this file (default: print).")
-force_option = click.option("--force", is_flag=True, help="Replace --out if it exists.")
+force_option = cl.option("--force", is_flag=True, help="Replace --out if it exists.")
 
 
-@click.command()
-@click.argument("selector", metavar="CODE|THEME")
+@cl.command()
+@cl.argument("selector", metavar="CODE|THEME")
 @coder_option
-@click.option("--by", help="Group the quotes by a case attribute (or 'transcript', "
+@cl.option("--by", help="Group the quotes by a case attribute (or 'transcript', "
               "'case').")
-@click.option("--attribution", help="Attribution template of case attributes in braces, "
+@cl.option("--attribution", help="Attribution template of case attributes in braces, "
               "and {case}, {transcript}, {speaker} (default: \"{role}, {region}\").")
-@click.option("--max-words", type=click.IntRange(min=0), default=120, show_default=True,
+@cl.option("--max-words", type=cl.IntRange(min=0), default=120, show_default=True,
               help="Cut a quote after this many words (0: whole segments).")
-@click.option("--format", "form", type=click.Choice(QUOTE_FORMATS),
+@cl.option("--format", "form", type=cl.Choice(QUOTE_FORMATS),
               help="md, html, docx, csv or xlsx (default: from --out, else md).")
-@click.option("--memos", is_flag=True, help="Put the memos on each quote's codings "
+@cl.option("--memos", is_flag=True, help="Put the memos on each quote's codings "
               "under it.")
 @out_option
 @force_option
-@click.pass_context
-def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
+@cl.pass_context
+def quotes(ctx: cl.Context, selector: str, coder: str | None, by: str | None,
            attribution: str | None, max_words: int, form: str | None, memos: bool,
            out: Path | None, force: bool) -> None:
     """Every coded segment of a code, or of a theme and the codes under it, with its
@@ -164,22 +164,22 @@ def quotes(ctx: click.Context, selector: str, coder: str | None, by: str | None,
           f"{report.count} quote{'' if report.count == 1 else 's'}", empty)
 
 
-@click.group()
+@cl.group()
 def report() -> None:
     """Tables and figures for a write-up: frequencies, co-occurrence, the thematic
     network, and a whole HTML report."""
 
 
 @report.command()
-@click.option("--by", help="Compare the values of this case attribute, or each "
+@cl.option("--by", help="Compare the values of this case attribute, or each "
               "'transcript' or 'case'.")
 @coder_option
-@click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
+@cl.option("--format", "form", type=cl.Choice(TABLE_FORMATS),
               help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
-@click.pass_context
-def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str | None,
+@cl.pass_context
+def frequencies(ctx: cl.Context, by: str | None, coder: str | None, form: str | None,
                 out: Path | None, force: bool) -> None:
     """Coded segments and cases per code (themes include the codes under them), per
     participant group."""
@@ -195,20 +195,20 @@ def frequencies(ctx: click.Context, by: str | None, coder: str | None, form: str
 
 
 @report.command()
-@click.option("--within", type=click.Choice(["overlap", "turn", "transcript"]),
+@cl.option("--within", type=cl.Choice(["overlap", "turn", "transcript"]),
               default="overlap", show_default=True,
               help="Codes co-occur in overlapping passages, in one turn, or in one "
               "transcript.")
 @coder_option
-@click.option("--theme", help="Only the codes under this theme.")
-@click.option("--top", type=click.IntRange(min=1), help="Only the N codes with most "
+@cl.option("--theme", help="Only the codes under this theme.")
+@cl.option("--top", type=cl.IntRange(min=1), help="Only the N codes with most "
               "segments.")
-@click.option("--format", "form", type=click.Choice(TABLE_FORMATS),
+@cl.option("--format", "form", type=cl.Choice(TABLE_FORMATS),
               help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
-@click.pass_context
-def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str | None,
+@cl.pass_context
+def cooccurrence(ctx: cl.Context, within: str, coder: str | None, theme: str | None,
                  top: int | None, form: str | None, out: Path | None,
                  force: bool) -> None:
     """A code-by-code matrix of co-occurrence counts and Jaccard coefficients."""
@@ -225,14 +225,14 @@ def cooccurrence(ctx: click.Context, within: str, coder: str | None, theme: str 
 
 
 @report.command()
-@click.option("--format", "form", type=click.Choice(NETWORK_FORMATS),
+@cl.option("--format", "form", type=cl.Choice(NETWORK_FORMATS),
               help="mermaid, dot (Graphviz) or svg (default: from --out, else mermaid).")
 @coder_option
-@click.option("--theme", help="Only this theme's network.")
+@cl.option("--theme", help="Only this theme's network.")
 @out_option
 @force_option
-@click.pass_context
-def network(ctx: click.Context, form: str | None, coder: str | None, theme: str | None,
+@cl.pass_context
+def network(ctx: cl.Context, form: str | None, coder: str | None, theme: str | None,
             out: Path | None, force: bool) -> None:
     """The codebook as a thematic network (global, organising and basic themes), with
     segments and cases on each theme."""
@@ -249,14 +249,14 @@ def network(ctx: click.Context, form: str | None, coder: str | None, theme: str 
 
 
 @report.command(name="html")
-@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@cl.argument("folder", metavar="DIR", type=cl.Path(file_okay=False, path_type=Path))
 @coder_option
-@click.option("--by", help="Compare the values of this case attribute (default: "
+@cl.option("--by", help="Compare the values of this case attribute (default: "
               "'group', when cases have it).")
-@click.option("--memos", is_flag=True, help="Add a section of the project's memos.")
-@click.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
-@click.pass_context
-def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
+@cl.option("--memos", is_flag=True, help="Add a section of the project's memos.")
+@cl.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
+@cl.pass_context
+def html(ctx: cl.Context, folder: Path, coder: str | None, by: str | None,
          memos: bool, force: bool) -> None:
     """One self-contained HTML report (DIR/index.html) that opens with no network."""
     from qcode.core.reports.html_report import html_report
@@ -271,7 +271,7 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise click.ClickException(f"{folder}: cannot make the folder: "
+        raise cl.CommandError(f"{folder}: cannot make the folder: "
                                    f"{exc.strerror or exc}") from None
     try:
         _write(index, made.html)
@@ -286,16 +286,16 @@ def html(ctx: click.Context, folder: Path, coder: str | None, by: str | None,
         say(EMPTY)
 
 
-@click.command(name="export-transcript")
-@click.argument("name", metavar="NAME")
-@click.option("--format", "form", type=click.Choice(TRANSCRIPT_FORMATS),
+@cl.command(name="export-transcript")
+@cl.argument("name", metavar="NAME")
+@cl.option("--format", "form", type=cl.Choice(TRANSCRIPT_FORMATS),
               help="html or docx (default: from --out).")
 @coder_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+@cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
               help="Write to this file (.html or .docx).")
 @force_option
-@click.pass_context
-def export_transcript(ctx: click.Context, name: str, form: str | None, coder: str | None,
+@cl.pass_context
+def export_transcript(ctx: cl.Context, name: str, form: str | None, coder: str | None,
                       out: Path | None, force: bool) -> None:
     """One transcript with its codes beside the text and its memos, as a web page or a
     Word document for a reader without qcode."""
@@ -303,7 +303,7 @@ def export_transcript(ctx: click.Context, name: str, form: str | None, coder: st
     from qcode.core.reports.coded_transcript_formats import render
 
     if out is None:
-        raise click.ClickException("a coded transcript goes to a file: give --out "
+        raise cl.CommandError("a coded transcript goes to a file: give --out "
                                    "FILE.html or FILE.docx")
     form = _format(form, out, TRANSCRIPT_FORMATS, "html")
     _check(ctx, form, out, force)

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.anonymise import lexicon
@@ -257,7 +257,7 @@ def test_verify_refuses_an_empty_key_and_a_missing_project(tmp_path: Path):
 
 
 def test_non_interactive_replaces_listed_common_word_names(tmp_path):
-    from click.testing import CliRunner
+    from tests.cli_runner import CliRunner
 
     from qcode.cli import cli
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from tests.design_helpers import make_project

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.exchange.qdpx_read import read_project_file

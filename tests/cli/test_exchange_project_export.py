@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.exchange import qdpx_read, safe_xml

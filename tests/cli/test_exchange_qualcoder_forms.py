@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.exchange.qdpx_read import read_project_file

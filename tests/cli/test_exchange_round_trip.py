@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

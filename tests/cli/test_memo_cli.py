@@ -128,17 +128,16 @@ def test_the_html_report_has_a_memos_section_only_when_asked(qcode, tmp_path):
 
 
 def test_edit_opens_the_editor_on_the_memo_at_a_terminal(qcode, monkeypatch):
-    import click
-
     import qcode.cli.memos as memos
+    import qcode.cli.terminal as terminal
 
     qcode("memo", "add", "--text", "first")
     seen = []
     monkeypatch.setattr(memos, "_at_a_terminal", lambda: True)
-    monkeypatch.setattr(click, "edit", lambda text, **kw: seen.append(text) or "edited")
+    monkeypatch.setattr(terminal, "edit", lambda text, **kw: seen.append(text) or "edited")
     qcode("memo", "edit", "1")
     assert seen == ["first"]
     assert listed(qcode)[0]["text"] == "edited"
-    monkeypatch.setattr(click, "edit", lambda text, **kw: None)  # closed unsaved
+    monkeypatch.setattr(terminal, "edit", lambda text, **kw: None)  # closed unsaved
     assert "needs text" in qcode("memo", "edit", "1", ok=False, one_line=True).output
     assert listed(qcode)[0]["text"] == "edited"

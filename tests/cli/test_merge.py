@@ -78,7 +78,7 @@ def test_merge_refuses_what_is_not_a_project(tmp_path: Path):
 
 
 def test_merge_command(tmp_path: Path):
-    from click.testing import CliRunner
+    from tests.cli_runner import CliRunner
 
     from qcode.cli import cli
 

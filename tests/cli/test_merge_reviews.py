@@ -100,7 +100,7 @@ def test_a_qdpx_round_trip_keeps_reviews_and_threads(tmp_path: Path):
 
 
 def test_reviews_are_anonymised_with_their_text_on_the_way_in(tmp_path: Path):
-    from click.testing import CliRunner
+    from tests.cli_runner import CliRunner
 
     from qcode.cli import cli
 

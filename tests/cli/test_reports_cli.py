@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from tests.conftest import cli_result

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.store import Project

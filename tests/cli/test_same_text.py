@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
+from tests.cli_runner import CliRunner
 
 from qcode.cli import cli
 from qcode.core.store import Project

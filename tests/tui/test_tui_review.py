@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-import click
+from qcode.cli.commandline import CommandError
 import pytest
 from textual.widgets import DataTable, Static
 
@@ -237,12 +237,12 @@ def test_cli_screen_review_applies_the_decisions(monkeypatch, tmp_path):
 
 
 def test_cli_screen_review_stopped_imports_nothing(monkeypatch, tmp_path):
-    with pytest.raises(click.ClickException, match="nothing was imported"):
+    with pytest.raises(CommandError, match="nothing was imported"):
         batch_with_screen(monkeypatch, None, tmp_path)
 
 
 def test_cli_screen_review_needs_a_terminal(tmp_path):
     items = [(tmp_path / "interview.txt", transcript())]
-    with pytest.raises(click.ClickException, match="needs a terminal"):
+    with pytest.raises(CommandError, match="needs a terminal"):
         anonymise_batch(items, [None], Key(), None, False, None, None,
                         tmp_path / "key.json", review="screen")

@@ -176,7 +176,7 @@ def test_the_agreed_version_is_what_both_coded_with_resolved_places_replaced(
 def test_codebook_counts_and_quotes_follow_the_reports(hand, tmp_path: Path):
     """`codebook show` and `codebook export --counts` count what `report frequencies`
     counts, quote only what that version holds, and say whose codings they are."""
-    from click.testing import CliRunner
+    from tests.cli_runner import CliRunner
 
     from qcode.cli import cli
     from qcode.core.exchange import codebook_formats as formats

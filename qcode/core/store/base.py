@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
 from qcode.core.errors import QcodeError
@@ -16,6 +15,8 @@ class ProjectError(QcodeError):
 
 
 def new_guid() -> str:
+    import uuid  # loads `platform`: only when something is made, not to read a project
+
     return str(uuid.uuid4()).upper()
 
 

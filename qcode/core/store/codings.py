@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import fields
 
 from qcode.core.model import Coding, Segment
-from qcode.core.roles import is_interviewer
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.journal import PASSAGE
 
@@ -134,6 +133,8 @@ class Codings:
         have coded at least in part, and the participant's turns. Coverage is of what
         the participant said: the interviewer's turns (told by their label, as quotes
         tell them) are not counted."""
+        from qcode.core.roles import is_interviewer  # compiles its pattern: not to start
+
         codings = dict(self.conn.execute(
             "SELECT c.transcript_id, count(*) FROM codings c JOIN coders k"
             " ON k.id = c.coder_id WHERE k.name = ? GROUP BY c.transcript_id", (coder,)))

@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from qcode.core.importers.base import binary_problem
 from qcode.core.model import text_hash
 from qcode.core.store.base import ProjectError
 from qcode.core.store.journal import ProjectBusy, is_busy
@@ -97,6 +96,8 @@ class Health:
         """Stored texts that are binary (a NUL): what the importers refuse, found where
         an older qcode or another way in let it through. SQLite's instr finds it without
         bringing every text into Python a second time."""
+        from qcode.core.importers.base import binary_problem  # only for this check
+
         return [f"transcript {name}: {binary_problem(text)}" for name, text in
                 self.conn.execute("SELECT name, text FROM transcripts"
                                   " WHERE instr(text, char(0)) > 0")]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import math
 
-from qcode.core.importers.base import binary_problem
 from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
-from qcode.core.passages import passage_in
 
 # The meta entry in which an import records the transcripts it stored with candidates
 # nobody decided (--store-unreviewed): their names, one a line.
@@ -30,6 +28,9 @@ class Transcripts:
         """Store a parsed transcript, its turns and its search index in one transaction.
         The same file again (its text under its name or file name) is refused; another
         file with the same text is a second transcript (the caller warns)."""
+        # The importers' package loads with it: only when a text comes in, not to search.
+        from qcode.core.importers.base import binary_problem
+
         name = name or parsed.name
         # The last guard, whatever the way in: a NUL stored breaks coding and reports.
         if (problem := binary_problem(parsed.text)) is not None:
@@ -274,6 +275,8 @@ class Transcripts:
     def passages_in_words(self, spans: list[tuple[int, int, int]]) -> list[str]:
         """Each (transcript id, start, end) named as a researcher finds it again:
         transcript, turn, speaker and first words (`passages.passage_in`), never offsets."""
+        from qcode.core.passages import passage_in  # and spans: not to start
+
         names = dict(self.conn.execute("SELECT id, name FROM transcripts"))
         kept = [span for span in spans if span[0] in names]
         # The first words are all a description shows: no need to read long passages.
