@@ -623,7 +623,7 @@ class Group(Command):
         return command.summary(), command.hidden
 
     def run(self, ctx: Context, args: list[str]) -> None:
-        mine, name, rest = self.split_line(args)
+        mine, name, rest = self.split_line(ctx, args)
         ctx.params = self.parse(ctx, mine)
         if name is None:
             if self.invoke_without_command:
@@ -644,7 +644,7 @@ class Group(Command):
         finally:
             ctx.close()
 
-    def split_line(self, args: list[str]):
+    def split_line(self, ctx: Context, args: list[str]):
         """The group's own options, the command's name, and what follows it."""
         mine: list[str] = []
         rest = iter(args)
@@ -655,7 +655,7 @@ class Group(Command):
             name = arg.partition("=")[0]
             if "=" not in arg and name != "--help":
                 param, _ = self.option_named(name[:2] if not name.startswith("--")
-                                             else name, Context(self, ""))
+                                             else name, ctx)
                 if param.takes_value() and (name.startswith("--") or len(arg) == 2):
                     value = next(rest, None)  # none: read_line says it is missing
                     mine += [] if value is None else [value]

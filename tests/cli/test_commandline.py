@@ -184,3 +184,14 @@ def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path: Path):
         env={**os.environ, "PYTHONPATH": str(repo)})
     assert done.stdout == "line 0\n"
     assert errors.read_text() == ""
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["--nope"], "(see 'qcode --help')"),
+    (["memo", "--nope"], "(see 'qcode memo --help')"),
+])
+def test_a_group_option_mistake_points_to_that_groups_help(args, hint):
+    """`qcode memo --bogus` said "(see ' --help')": the group's own name was lost."""
+    result = CliRunner().invoke(root, args)
+    assert result.exit_code == 2
+    assert result.output == f"Error: No such option: --nope {hint}\n"
