@@ -579,9 +579,8 @@ class Command:
     def help_text(self, ctx: Context) -> str:
         width = _width()
         lines = [self.usage(ctx), ""]
-        if self.help:
-            lines += [_indent(p, width) for p in self.help.split("\n\n")]
-            lines.append("")
+        if self.help:  # paragraphs apart, as the docstring has them
+            lines += [line for p in self.help.split("\n\n") for line in (_indent(p, width), "")]
         rows = [p.help_row() for p in self.params if isinstance(p, Option) and not p.hidden]
         rows.append(("--help", "Show this message and exit."))
         lines += ["Options:", *_table(rows, width)]

@@ -195,3 +195,9 @@ def test_a_group_option_mistake_points_to_that_groups_help(args, hint):
     result = CliRunner().invoke(root, args)
     assert result.exit_code == 2
     assert result.output == f"Error: No such option: --nope {hint}\n"
+
+
+def test_a_help_keeps_its_paragraphs_apart():
+    """`qcode check --help` ran its second paragraph into the first."""
+    page = run("take", "--help").output
+    assert "\n  Take files. A second sentence.\n\n  A second paragraph.\n\nOptions:" in page
