@@ -318,11 +318,17 @@ class Option(Parameter):
             names = " / ".join([names, ", ".join(self.off)])
         if self.takes_value():
             names += f" {self.metavar or self.type.name}"
-        text = self.help or ""
+        # What a user must know to give a value: its default, its range, if required.
+        notes = []
         if self.show_default and self.default not in (None, ""):
-            text += f"  [default: {self.shown_default()}]"
+            notes.append(f"default: {self.shown_default()}")
+        if isinstance(self.type, _Range):
+            notes.append(self.type.describe())
         if self.required:
-            text += "  [required]"
+            notes.append("required")
+        text = self.help or ""
+        if notes:
+            text += f"  [{'; '.join(notes)}]"
         return names, text.strip()
 
     def shown_default(self) -> str:

@@ -201,3 +201,11 @@ def test_a_help_keeps_its_paragraphs_apart():
     """`qcode check --help` ran its second paragraph into the first."""
     page = run("take", "--help").output
     assert "\n  Take files. A second sentence.\n\n  A second paragraph.\n\nOptions:" in page
+
+
+def test_a_help_says_the_range_a_number_must_be_in(monkeypatch):
+    """`qcode report cooccurrence --help` no longer said that --top must be at least 1,
+    as click's help did; an error was the first a user heard of it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    page = run("take", "--help").output
+    assert "--score FLOAT RANGE" in page and "[0<=x<=100]" in page
