@@ -498,9 +498,13 @@ class Command:
     def invoke(self, ctx: Context):
         if self.callback is None:
             return None
-        if getattr(self.callback, "__takes_context__", False):
-            return self.callback(ctx, **ctx.params)
-        return self.callback(**ctx.params)
+        try:
+            if getattr(self.callback, "__takes_context__", False):
+                return self.callback(ctx, **ctx.params)
+            return self.callback(**ctx.params)
+        except UsageError as exc:  # a command's own usage check points to its help too
+            exc.ctx = exc.ctx or ctx
+            raise
 
     def parse(self, ctx: Context, args: list[str]) -> dict:
         """The values of the parameters, from the command line, the environment and

@@ -209,3 +209,19 @@ def test_a_help_says_the_range_a_number_must_be_in(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     page = run("take", "--help").output
     assert "--score FLOAT RANGE" in page and "[0<=x<=100]" in page
+
+
+@memo.command()
+@cl.option("--threshold", type=float, default=0.9)
+def share(threshold: float) -> None:
+    if threshold > 1:
+        raise cl.UsageError("--threshold is a share between 0 and 1")
+
+
+def test_a_usage_mistake_a_command_finds_itself_points_to_its_help():
+    """`qcode agree --threshold 5` said no more than the mistake, unlike one the
+    parser finds (and unlike click)."""
+    result = run("memo", "share", "--threshold", "5")
+    assert result.exit_code == 2
+    assert result.output == ("Error: --threshold is a share between 0 and 1 "
+                             "(see 'qcode memo share --help')\n")
