@@ -660,6 +660,8 @@ class Group(Command):
         for arg in rest:
             if not arg.startswith("-") or arg == "-":
                 return mine, arg, list(rest)
+            if arg == "--":  # the group's options end; the command's name follows
+                return mine, next(rest, None), list(rest)
             mine.append(arg)
             name = arg.partition("=")[0]
             if "=" not in arg and name != "--help":

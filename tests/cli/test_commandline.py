@@ -225,3 +225,10 @@ def test_a_usage_mistake_a_command_finds_itself_points_to_its_help():
     assert result.exit_code == 2
     assert result.output == ("Error: --threshold is a share between 0 and 1 "
                              "(see 'qcode memo share --help')\n")
+
+
+def test_double_dash_before_the_command_ends_the_groups_options():
+    """`qcode -p P.qcode -- search x` said "No such option: --"."""
+    got = run("-p", "q.qcode", "--", "take", "a", "o")
+    assert got.exit_code == 0, got.output
+    assert dict(eval(got.output))["project"] == "q.qcode"
