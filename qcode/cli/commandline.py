@@ -589,8 +589,8 @@ class Command:
     def help_text(self, ctx: Context) -> str:
         width = _width()
         lines = [self.usage(ctx), ""]
-        if self.help:  # paragraphs apart, as the docstring has them
-            lines += [line for p in self.help.split("\n\n") for line in (_indent(p, width), "")]
+        for paragraph in self.help.split("\n\n") if self.help else ():
+            lines += [_indent(paragraph, width), ""]  # apart, as the docstring has them
         rows = [p.help_row() for p in self.params if isinstance(p, Option) and not p.hidden]
         rows.append(("--help", "Show this message and exit."))
         lines += ["Options:", *_table(rows, width)]
