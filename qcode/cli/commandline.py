@@ -318,11 +318,17 @@ class Option(Parameter):
             names = " / ".join([names, ", ".join(self.off)])
         if self.takes_value():
             names += f" {self.metavar or self.type.name}"
-        text = self.help or ""
+        # What a user must know to give a value: its default, its range, if required.
+        notes = []
         if self.show_default and self.default not in (None, ""):
-            text += f"  [default: {self.shown_default()}]"
+            notes.append(f"default: {self.shown_default()}")
+        if isinstance(self.type, _Range):
+            notes.append(self.type.describe())
         if self.required:
-            text += "  [required]"
+            notes.append("required")
+        text = self.help or ""
+        if notes:
+            text += f"  [{'; '.join(notes)}]"
         return names, text.strip()
 
     def shown_default(self) -> str:
@@ -492,9 +498,13 @@ class Command:
     def invoke(self, ctx: Context):
         if self.callback is None:
             return None
-        if getattr(self.callback, "__takes_context__", False):
-            return self.callback(ctx, **ctx.params)
-        return self.callback(**ctx.params)
+        try:
+            if getattr(self.callback, "__takes_context__", False):
+                return self.callback(ctx, **ctx.params)
+            return self.callback(**ctx.params)
+        except UsageError as exc:  # a command's own usage check points to its help too
+            exc.ctx = exc.ctx or ctx
+            raise
 
     def parse(self, ctx: Context, args: list[str]) -> dict:
         """The values of the parameters, from the command line, the environment and
@@ -579,9 +589,8 @@ class Command:
     def help_text(self, ctx: Context) -> str:
         width = _width()
         lines = [self.usage(ctx), ""]
-        if self.help:
-            lines += [_indent(p, width) for p in self.help.split("\n\n")]
-            lines.append("")
+        for paragraph in self.help.split("\n\n") if self.help else ():
+            lines += [_indent(paragraph, width), ""]  # apart, as the docstring has them
         rows = [p.help_row() for p in self.params if isinstance(p, Option) and not p.hidden]
         rows.append(("--help", "Show this message and exit."))
         lines += ["Options:", *_table(rows, width)]
@@ -623,7 +632,7 @@ class Group(Command):
         return command.summary(), command.hidden
 
     def run(self, ctx: Context, args: list[str]) -> None:
-        mine, name, rest = self.split_line(args)
+        mine, name, rest = self.split_line(ctx, args)
         ctx.params = self.parse(ctx, mine)
         if name is None:
             if self.invoke_without_command:
@@ -644,18 +653,20 @@ class Group(Command):
         finally:
             ctx.close()
 
-    def split_line(self, args: list[str]):
+    def split_line(self, ctx: Context, args: list[str]):
         """The group's own options, the command's name, and what follows it."""
         mine: list[str] = []
         rest = iter(args)
         for arg in rest:
             if not arg.startswith("-") or arg == "-":
                 return mine, arg, list(rest)
+            if arg == "--":  # the group's options end; the command's name follows
+                return mine, next(rest, None), list(rest)
             mine.append(arg)
             name = arg.partition("=")[0]
             if "=" not in arg and name != "--help":
                 param, _ = self.option_named(name[:2] if not name.startswith("--")
-                                             else name, Context(self, ""))
+                                             else name, ctx)
                 if param.takes_value() and (name.startswith("--") or len(arg) == 2):
                     value = next(rest, None)  # none: read_line says it is missing
                     mine += [] if value is None else [value]

@@ -11,7 +11,8 @@ from qcode.cli.group import cli
 
 @cli.command()
 @cl.argument("phrase")
-@cl.option("--limit", default=50, show_default=True, help="Most hits to show.")
+@cl.option("--limit", type=cl.IntRange(min=1), default=50, show_default=True,
+           help="Most hits to show.")
 @cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @cl.pass_context
 def search(ctx: cl.Context, phrase: str, limit: int, as_json: bool) -> None:

@@ -116,11 +116,14 @@ def edit(text: str, extension: str = ".txt") -> str | None:
 
 class Progress:
     """A bar on standard error, redrawn in place; where standard error is no terminal,
-    the label alone, once."""
+    the label alone, once. Either is first shown when a step is done: questions asked
+    before (an import's review) are not written on the bar's line, and a command
+    stopped before its first step ("Aborted!", a refusal) says only that."""
 
     def __init__(self, length: int, label: str):
         self.length, self.label, self.done = length, label, 0
         self.drawn = sys.stderr is not None and sys.stderr.isatty()
+        self.shown = False
 
     def update(self, steps: int) -> None:
         self.done += steps
@@ -129,17 +132,16 @@ class Progress:
             sys.stderr.write(f"\r{self.label}  [{'#' * filled}{'-' * (36 - filled)}]  "
                              f"{self.done}/{self.length}")
             sys.stderr.flush()
+        elif not self.shown:
+            echo(self.label, err=True)
+        self.shown = True
 
 
 @contextmanager
 def progress(length: int, label: str) -> Iterator[Progress]:
     bar = Progress(length, label)
-    if not bar.drawn:
-        echo(label, err=True)
-    # A bar is first drawn when a step is done: questions asked before (an import's
-    # review) are not written on the bar's line.
     try:
         yield bar
     finally:
-        if bar.drawn:
+        if bar.drawn and bar.shown:  # the next line starts below the bar
             echo("", err=True)

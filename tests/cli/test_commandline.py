@@ -184,3 +184,51 @@ def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path: Path):
         env={**os.environ, "PYTHONPATH": str(repo)})
     assert done.stdout == "line 0\n"
     assert errors.read_text() == ""
+
+
+@pytest.mark.parametrize("args, hint", [
+    (["--nope"], "(see 'qcode --help')"),
+    (["memo", "--nope"], "(see 'qcode memo --help')"),
+])
+def test_a_group_option_mistake_points_to_that_groups_help(args, hint):
+    """`qcode memo --bogus` said "(see ' --help')": the group's own name was lost."""
+    result = CliRunner().invoke(root, args)
+    assert result.exit_code == 2
+    assert result.output == f"Error: No such option: --nope {hint}\n"
+
+
+def test_a_help_keeps_its_paragraphs_apart():
+    """`qcode check --help` ran its second paragraph into the first."""
+    page = run("take", "--help").output
+    assert "\n  Take files. A second sentence.\n\n  A second paragraph.\n\nOptions:" in page
+
+
+def test_a_help_says_the_range_a_number_must_be_in(monkeypatch):
+    """`qcode report cooccurrence --help` no longer said that --top must be at least 1,
+    as click's help did; an error was the first a user heard of it."""
+    monkeypatch.setenv("COLUMNS", "80")
+    page = run("take", "--help").output
+    assert "--score FLOAT RANGE" in page and "[0<=x<=100]" in page
+
+
+@memo.command()
+@cl.option("--threshold", type=float, default=0.9)
+def share(threshold: float) -> None:
+    if threshold > 1:
+        raise cl.UsageError("--threshold is a share between 0 and 1")
+
+
+def test_a_usage_mistake_a_command_finds_itself_points_to_its_help():
+    """`qcode agree --threshold 5` said no more than the mistake, unlike one the
+    parser finds (and unlike click)."""
+    result = run("memo", "share", "--threshold", "5")
+    assert result.exit_code == 2
+    assert result.output == ("Error: --threshold is a share between 0 and 1 "
+                             "(see 'qcode memo share --help')\n")
+
+
+def test_double_dash_before_the_command_ends_the_groups_options():
+    """`qcode -p P.qcode -- search x` said "No such option: --"."""
+    got = run("-p", "q.qcode", "--", "take", "a", "o")
+    assert got.exit_code == 0, got.output
+    assert dict(eval(got.output))["project"] == "q.qcode"
