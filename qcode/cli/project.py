@@ -79,6 +79,10 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
 def code(ctx: cl.Context, coder: str | None, transcript: str | None) -> None:
     """Open the project in the coding screen (the terminal UI)."""
     open_project(ctx).close()  # a clear error before the screen takes over the terminal
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Without a terminal the screen would wait for keys that never come.
+        raise cl.CommandError("the coding screen needs a terminal: run 'qcode code' in a "
+                              "terminal window, not with its input or output redirected")
     run_tui(ctx.find_root().obj, coder, transcript)
 
 

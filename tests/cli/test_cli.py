@@ -209,3 +209,10 @@ def test_case_attributes_set_on_the_command_line_are_undone_in_the_coders_name(
         project.coder = "ana"
         assert project.undo() == "case P02: role=Detective, region=East"
         assert project.all_cases()[0].values == {"role": "Analyst"}
+
+
+def test_the_coding_screen_without_a_terminal_is_refused_in_one_line(run):
+    """`qcode code < /dev/null` waited for keys forever; now it says why it cannot open."""
+    run("init")
+    result = run("code", ok=False, one_line=True)
+    assert "needs a terminal" in result.output
