@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -175,14 +176,25 @@ def test_retrieval_and_progress(coded):
     assert project.code_counts(["ben"]) == {}
 
 
+@pytest.fixture(scope="module")
+def start(tmp_path_factory) -> Path:
+    """The transcript and the codebook, built once: each example of the property below
+    works on a copy, as building the project cost more than the example itself."""
+    path = tmp_path_factory.mktemp("start") / "p.qcode"
+    with Project.create(path) as project:
+        project.add_transcript(transcript(), source_file="t1.txt")
+        project.load_codebook(parse_codebook(BOOK))
+    return path
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20), st.sampled_from(
     ["Training", "Fear"])), min_size=1, max_size=12))
-def test_property_undo_all_restores_the_start(tmp_path_factory, actions):
+def test_property_undo_all_restores_the_start(tmp_path_factory, start: Path, actions):
     path = tmp_path_factory.mktemp("p") / "p.qcode"
-    with Project.create(path) as project:
-        tid = project.add_transcript(transcript(), source_file="t1.txt")
-        project.load_codebook(parse_codebook(BOOK))
+    shutil.copy(start, path)
+    with Project.open(path) as project:
+        [tid] = [row.id for row in project.transcripts()]
         project.coder = "ana"
         ids = {c.name: c.id for c in project.codes()}
         length = len(project.transcript_text(tid))
