@@ -95,6 +95,10 @@ class QuickWrappedDocument(WrappedDocument):
         if tab_width:
             self._tab_width = tab_width
         tab_width = self._tab_width
+        lines = self.document.lines
+        if not width and not any("\t" in line for line in lines):
+            self._unwrapped(lines)
+            return
         wrap_offsets: list[list[int]] = []
         line_info: list[tuple[int, int]] = []
         line_offsets: list[list[int]] = []
@@ -124,6 +128,17 @@ class QuickWrappedDocument(WrappedDocument):
         self._line_index_to_offsets = line_offsets
         self._tab_width_cache = tab_widths
         self._height = at
+
+    def _unwrapped(self, lines: list[str]) -> None:
+        """Every line one row (width 0, no tabs): what the loop above gives, built
+        whole. A new document is wrapped so twice before the view has a width (by the
+        constructor and as its scrollbar is shown), 4 ms each for a long transcript."""
+        count = len(lines)
+        self._wrap_offsets = [[] for _ in range(count)]
+        self._offset_to_line_info = [(index, 0) for index in range(count)]
+        self._line_index_to_offsets = [[index] for index in range(count)]
+        self._tab_width_cache = [[0] if line else [] for line in lines]
+        self._height = count
 
     def wrap_range(self, start, old_end, new_end) -> None:
         # An edit (never in a read-only view, but the base class allows it).
