@@ -114,6 +114,7 @@ class TranscriptView(TextArea):
         """TextArea's own, for plain text (the view never highlights syntax), with the
         quick wrap (`wrapping`)."""
         self._highlight_query = None
+        self._document_text = text
         self.document = Document(text)
         self.wrapped_document = QuickWrappedDocument(self.document,
                                                      tab_width=self.indent_width)
@@ -126,6 +127,18 @@ class TranscriptView(TextArea):
             # wrap it all again.
             self.show_vertical_scrollbar = True
         self._rewrap_and_refresh_virtual_size()
+
+    @property
+    def text(self) -> str:
+        """The text shown. TextArea's joins every line of the document to answer, and
+        asks on every row it draws (for a placeholder): 38 joins of the transcript a
+        frame. The view is read-only and its document only ever replaced whole
+        (`_set_document`), so the text it was made from is the text."""
+        return self._document_text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.load_text(value)
 
     def forget_colours(self, colours: dict[int, str] | None = None) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown, in
