@@ -104,14 +104,22 @@ class QcodeApp(App):
         """Read what opening this transcript shows (the row the cursor rests on), so
         that Enter shows it without waiting for the read. Kept only while nothing is
         written to the project: `_show_transcript` reads it again otherwise."""
-        from qcode.tui.screens.coding import read_opening
-
         if self.db is None or (self._ahead is not None and self._ahead[0] == transcript_id):
             return
-        reading = asyncio.ensure_future(self.db(read_opening, transcript_id, [self.coder]))
+        reading = asyncio.ensure_future(self._read_opening_ahead(transcript_id))
         # A read that failed is read again on Enter, which reports what went wrong.
         reading.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._ahead = (transcript_id, reading)
+
+    async def _read_opening_ahead(self, transcript_id: int) -> dict:
+        from qcode.tui.screens.coding import read_opening
+        from qcode.tui.widgets.codebook_panel import CodebookPanel
+
+        data = await self.db(read_opening, transcript_id, [self.coder])
+        # The codebook panel too (Textual's widgets are made on this thread).
+        data["panel"] = CodebookPanel.made_ahead(data["codes"], data["counts"],
+                                                 data["colours"], data["labels"])
+        return data
 
     async def _read_ahead_of(self, transcript_id: int) -> dict | None:
         """What `read_ahead` read of this transcript (waiting for it if still under

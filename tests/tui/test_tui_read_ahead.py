@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
-from qcode.tui.screens import coding
+from qcode.tui.screens import coding, transcripts
 from qcode.tui.screens.transcripts import REST_S
-from tests.tui_helpers import code_id, open_first, run, settle, until
+from tests.tui_helpers import code_id, open_first, run, screen_text, settle, until
 
 
 def reads_counted(monkeypatch) -> list[int]:
@@ -96,3 +96,31 @@ def test_the_panel_shows_the_codebook_read_ahead_as_it_would_read_it(path, monke
             return ahead, made
     ahead, made = run(scenario())
     assert ahead == made and len(ahead) == 6
+
+
+def test_the_coding_screen_opened_from_a_read_ahead_looks_as_one_read_at_enter(
+        path, monkeypatch):
+    """The screen's text (panel, transcript, margin, status), the panel's cursor and
+    the transcript's: the same."""
+    def opened(rest: bool) -> str:
+        async def scenario():
+            app = QcodeApp(path, "alice", remember=False)
+            async with app.run_test(size=(120, 40)) as pilot:
+                if rest:
+                    await rest_on_the_table(pilot, app)
+                screen = await open_first(pilot, app)
+                await until(pilot, lambda: screen.state == "saved")
+                await settle(pilot, app)
+                await pilot.press("down", "down")  # the cursor moves the same too
+                await settle(pilot, app)
+                panel = screen.panel
+                return screen_text(app), panel.cursor_line, panel.highlighted_code, \
+                    screen.view.cursor_offset
+        return run(scenario())
+
+    with_rest = opened(rest=True)
+    monkeypatch.setattr(transcripts, "REST_S", 60.0)  # Enter before any read ahead
+    calls = reads_counted(monkeypatch)
+    without = opened(rest=False)
+    assert calls == [1]  # read at Enter
+    assert with_rest == without

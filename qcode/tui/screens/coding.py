@@ -208,7 +208,8 @@ class CodingScreen(ScopedUndo, Screen):
         with Horizontal(id="coding-body"):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
-                yield CodebookPanel(id="codebook")
+                # One made ahead with the codebook read (`QcodeApp.read_ahead`), if any.
+                yield self._loaded.pop("panel", None) or CodebookPanel(id="codebook")
                 yield Static(LEGEND, id="legend")
                 yield Static(id="here")
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
@@ -244,8 +245,9 @@ class CodingScreen(ScopedUndo, Screen):
         self.marked = data["marked"]
         self.turns = data["turns"]
         self.view.show_transcript(data["text"], data["turns"], data["codings"])
+        # A panel made ahead with this read (see compose) shows these codes already.
         self.set_codebook(data["codes"], data["counts"], data["colours"], data["index"],
-                          data["labels"])
+                          data["labels"], panel_shown=bool(self.panel.codes))
         self.codings = data["codings"]
         self.paint()
         if self._pending_select:
@@ -257,15 +259,17 @@ class CodingScreen(ScopedUndo, Screen):
 
     def set_codebook(self, codes: list[Code], counts: dict[int, int],
                      colours: dict[int, str] | None = None, index: CodeIndex | None = None,
-                     labels: dict[int, Text] | None = None) -> None:
+                     labels: dict[int, Text] | None = None, panel_shown: bool = False
+                     ) -> None:
         """Show `codes`; `colours`, `index` and `labels` when read with them
-        (`read_opening`), else worked out here."""
+        (`read_opening`), else worked out here; `panel_shown`: the panel shows them."""
         self.codes = {code.id: code for code in codes}
         self.index = CodeIndex(codes) if index is None else index
         if colours is None:  # worked out once for the margin and the panel
             colours = distinct_colours(codes)
         self.view.forget_colours(colours)
-        self.panel.show_codebook(codes, counts, colours, labels)
+        if not panel_shown:
+            self.panel.show_codebook(codes, counts, colours, labels)
 
     async def refresh_codings(self) -> None:
         self.codings, counts = await self.app.db(
