@@ -194,6 +194,8 @@ class QcodeApp(App):
                         title="Something went wrong", severity="error", timeout=8)
 
     async def on_unmount(self) -> None:
+        if self._ahead is not None:  # not wanted now, and no panel to make after exit
+            self._ahead[1].cancel()
         if self.db is not None:
             self.db.close()
 
