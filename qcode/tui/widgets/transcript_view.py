@@ -239,7 +239,14 @@ class TranscriptView(TextArea):
         if not self.size.width:
             # Not laid out yet (a screen shown with its transcript): Textual wraps at
             # width 0, which leaves lines whole; the margin waits for the real width.
-            super()._rewrap_and_refresh_virtual_size()
+            # (A new document is so already: its constructor wrapped it at width 0.)
+            document = self.wrapped_document
+            if (document._width, document._tab_width) != (self.wrap_width,
+                                                          self.indent_width):
+                super()._rewrap_and_refresh_virtual_size()
+            else:
+                self._line_cache.clear()
+                self._refresh_size()
             self._wrapped_as = self._wrap_key()
             self._rows = self._row_starts()
             self._margin = MarginLayout()
