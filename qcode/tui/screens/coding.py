@@ -32,7 +32,7 @@ from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
 from qcode.tui.widgets.codebook_panel import CodebookPanel, code_labels
-from qcode.tui.widgets.transcript_view import TranscriptView
+from qcode.tui.widgets.transcript_view import TranscriptView, prepare
 from qcode.tui.undo import ScopedUndo
 
 TOP = "top"
@@ -69,14 +69,16 @@ def load_transcript(project: Project, transcript_id: int, coders: list[str] | No
 
 def read_opening(project: Project, transcript_id: int, coders: list[str] | None) -> dict:
     """What opening the transcript shows (`load_transcript`'s), with what is worked
-    out from the codebook alone (its colours, the picker's index, the panel's lines),
-    and the project's change stamp as it was read. Done off the UI's thread, and
+    out from the codebook alone (its colours, the picker's index, the panel's lines)
+    and from the text (its lines, turn labels and the codings' paint index), and the
+    project's change stamp as it was read. Done off the UI's thread, and
     ahead of time while the cursor rests on the transcript (`QcodeApp.read_ahead`)."""
     stamp = project.change_stamp()
     data = load_transcript(project, transcript_id, coders)
     colours = distinct_colours(data["codes"])
     data.update(stamp=stamp, colours=colours, index=CodeIndex(data["codes"]),
-                labels=code_labels(data["codes"], data["counts"], colours))
+                labels=code_labels(data["codes"], data["counts"], colours),
+                prepared=prepare(data["text"], data["turns"], data["codings"]))
     return data
 
 
@@ -244,7 +246,8 @@ class CodingScreen(ScopedUndo, Screen):
         self.transcript_name = data["name"]
         self.marked = data["marked"]
         self.turns = data["turns"]
-        self.view.show_transcript(data["text"], data["turns"], data["codings"])
+        self.view.show_transcript(data["text"], data["turns"], data["codings"],
+                                  data["prepared"])
         # A panel made ahead with this read (see compose) shows these codes already.
         self.set_codebook(data["codes"], data["counts"], data["colours"], data["index"],
                           data["labels"], panel_shown=bool(self.panel.codes))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -71,6 +72,27 @@ def _look(coding: Coding) -> tuple[int, int, int, str]:
     return coding.start, coding.end, coding.code_id, coding.coder_name
 
 
+class Prepared(NamedTuple):
+    """What showing a transcript works out from its text, turns and codings alone:
+    pure data, so it can be made off the UI's thread, with the read."""
+
+    lines: Lines
+    labels: dict[int, list[tuple[int, int]]]  # line -> the speaker labels' columns
+    codings: list[Coding]
+    pieces: dict[int, list[tuple[int, int, Coding]]]  # `by_line` of the codings
+
+
+def prepare(text: str, turns: list[Turn], codings: list[Coding] = ()) -> Prepared:
+    lines = Lines(text)
+    labels: dict[int, list[tuple[int, int]]] = {}
+    for turn in turns:
+        if turn.label_start is not None:
+            row, column = lines.location(turn.label_start)
+            labels.setdefault(row, []).append(
+                (column, column + turn.start - turn.label_start))
+    return Prepared(lines, labels, list(codings), by_line(codings, lines))
+
+
 class TranscriptView(TextArea):
     """Text offsets in and out of this widget are code points in the stored text."""
 
@@ -91,22 +113,19 @@ class TranscriptView(TextArea):
         self._labels: dict[int, list[tuple[int, int]]] = {}
         self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
         self._shown: list[Coding] = []  # the codings the pieces are of
+        self._ready: Prepared | None = None  # its pieces, until the codings are shown
         self._styles: dict[int, tuple[Style, Style, Style]] = {}
         self._mine = ""  # the coder whose codings are painted as a background
 
     def show_transcript(self, text: str, turns: list[Turn],
-                        codings: list[Coding] = ()) -> None:
+                        codings: list[Coding] = (), ready: Prepared | None = None) -> None:
         """Show the text; `codings`, when known, let the margin take its width before
-        the text is wrapped (once)."""
-        self.lines = Lines(text)
-        self._labels = {}
-        for turn in turns:
-            if turn.label_start is not None:
-                row, column = self.lines.location(turn.label_start)
-                self._labels.setdefault(row, []).append(
-                    (column, column + turn.start - turn.label_start))
+        the text is wrapped (once). `ready`: `prepare` of these, when made ahead."""
+        ready = ready or prepare(text, turns, codings)
+        self.lines, self._labels = ready.lines, ready.labels
         self._pieces = {}
         self._shown = []
+        self._ready = ready
         self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self.load_text(text)
 
@@ -180,7 +199,10 @@ class TranscriptView(TextArea):
         changed)."""
         if not self._shown:  # (a transcript just shown)
             self._shown = list(codings)
-            self._pieces = by_line(codings, self.lines)
+            ready, self._ready = self._ready, None
+            same = ready is not None and len(ready.codings) == len(codings) and all(
+                made is shown for made, shown in zip(ready.codings, codings))
+            self._pieces = ready.pieces if same else by_line(codings, self.lines)
             return None
         before = {id(c) for c in self._shown}
         now = {id(c) for c in codings}
