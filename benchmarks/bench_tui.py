@@ -28,8 +28,9 @@ them; Python's start-up and import time (the import of the app is shown separate
 Before Enter opens the transcript, the app is left idle on the transcripts table for a
 second, as a user would be while reading it. The app uses that time as it would for
 them: it reads ahead the transcript under the cursor (text, turns, codings, codes and
-counts, and the codebook's colours, search index and panel lines). That read is not in
-the first-paint figure; checking at Enter that the project is unchanged since is (a
+counts) and works out what showing it needs from that alone (the codebook's colours,
+search index and panel, the text's lines and the codings' per-line index). That is not
+in the first-paint figure; checking at Enter that the project is unchanged since is (a
 changed project is read again, and that read is then in it).
 """
 
@@ -333,11 +334,12 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
         # screen with the text wrapped for the view's width, the codebook and the
         # codings ("saved" is set once they are shown). Includes checking on the
         # database thread that nothing was written since the transcript under the
-        # cursor was read ahead (its text, turns, codings, codes and counts, with the
-        # codebook's colours, index and panel lines, read while the table was shown:
-        # not in the figure); TextArea.load_text of ~350,000 characters and the soft wrap of every line;
-        # building the 1,110-node codebook tree and code index; the codings' per-line
-        # index; and laying out and painting the screen.
+        # cursor was read ahead; TextArea.load_text of ~390,000 characters and the soft
+        # wrap of every line; the margin's layout; composing, laying out and painting
+        # the screen. Not included: what was read ahead while the table was shown (the
+        # text, turns, codings, codes and counts; the codebook's colours, code index
+        # and the 1,110-node panel, made with its lines listed; the text's lines and
+        # the codings' per-line index).
         def opened() -> bool:
             screen = app.screen
             return (isinstance(screen, CodingScreen) and screen.state == "saved"
