@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable
 from functools import partial
@@ -42,6 +43,7 @@ class QcodeApp(App):
         self.first_screen = first_screen  # shown over the transcripts once open
         self.db: Database | None = None
         self.report_choices = None  # the reports screen's, kept while one goes to a quote
+        self._ahead: tuple[int, asyncio.Future] | None = None  # see read_ahead
         if keys:
             self.set_keymap(keys)
 
@@ -98,15 +100,49 @@ class QcodeApp(App):
         self.run_worker(self._show_transcript(transcript_id, select), group="open",
                         exclusive=True, exit_on_error=False)
 
+    def read_ahead(self, transcript_id: int) -> None:
+        """Read what opening this transcript shows (the row the cursor rests on), so
+        that Enter shows it without waiting for the read. Kept only while nothing is
+        written to the project: `_show_transcript` reads it again otherwise."""
+        if self.db is None or (self._ahead is not None and self._ahead[0] == transcript_id):
+            return
+        reading = asyncio.ensure_future(self._read_opening_ahead(transcript_id))
+        # A read that failed is read again on Enter, which reports what went wrong.
+        reading.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._ahead = (transcript_id, reading)
+
+    async def _read_opening_ahead(self, transcript_id: int) -> dict:
+        from qcode.tui.screens.coding import read_opening
+        from qcode.tui.widgets.codebook_panel import CodebookPanel
+
+        data = await self.db(read_opening, transcript_id, [self.coder])
+        # The codebook panel too (Textual's widgets are made on this thread).
+        data["panel"] = CodebookPanel.made_ahead(data["codes"], data["counts"],
+                                                 data["colours"], data["labels"])
+        return data
+
+    async def _read_ahead_of(self, transcript_id: int) -> dict | None:
+        """What `read_ahead` read of this transcript (waiting for it if still under
+        way), or None; it is used once."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] != transcript_id:
+            return None
+        try:
+            return await ahead[1]
+        except ProjectError:
+            return None  # (read again now, and reported then if it fails again)
+
     async def _show_transcript(self, transcript_id: int,
                                select: tuple[int, int] | None = None) -> None:
         """Read the transcript, then show its coding screen with it. Shown first and
         read after, the screen was laid out and drawn empty (a frame for nothing, its
-        CPU time contending with the database thread's), then all again."""
-        from qcode.tui.screens.coding import CodingScreen, load_transcript
+        CPU time contending with the database thread's), then all again. What was read
+        ahead is shown if the project is unchanged since."""
+        from qcode.tui.screens.coding import CodingScreen, open_reading
         from qcode.tui.screens.vim import VimCodingScreen
 
-        loaded = await self.db(load_transcript, transcript_id, [self.coder])
+        ahead = await self._read_ahead_of(transcript_id)
+        loaded = await self.db(open_reading, transcript_id, [self.coder], ahead)
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         screen = VimCodingScreen if self.vim else CodingScreen
@@ -158,6 +194,8 @@ class QcodeApp(App):
                         title="Something went wrong", severity="error", timeout=8)
 
     async def on_unmount(self) -> None:
+        if self._ahead is not None:  # not wanted now, and no panel to make after exit
+            self._ahead[1].cancel()
         if self.db is not None:
             self.db.close()
 

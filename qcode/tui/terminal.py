@@ -9,7 +9,7 @@ from rich.segment import Segment
 from textual.color import Color
 from textual.filter import LineFilter
 
-from qcode.core.text import terminal_safe
+from qcode.core.text import TERMINAL_UNSAFE, terminal_safe
 
 
 class TerminalSafe(LineFilter):
@@ -18,6 +18,10 @@ class TerminalSafe(LineFilter):
     passes the edge is cut, as a line drawn too long is."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        # Nearly every line has nothing to write out: one search of the whole line
+        # finds that, without remaking each of its segments.
+        if not TERMINAL_UNSAFE.search("".join(segment.text for segment in segments)):
+            return segments
         shown = [segment if segment.control else
                  Segment(terminal_safe(segment.text), segment.style)
                  for segment in segments]

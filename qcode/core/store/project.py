@@ -167,6 +167,14 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
     def close(self) -> None:
         self.conn.close()
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Equal before and after only if nothing was written in between: the rows
+        this connection has changed (a rolled-back change counts too) and SQLite's
+        data version, which moves when another connection commits. Lets a reader keep
+        what it read ahead, knowing it is still what is stored."""
+        return (self.conn.total_changes,
+                self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def __enter__(self) -> Project:
         return self
 

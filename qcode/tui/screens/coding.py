@@ -31,8 +31,8 @@ from qcode.core.store import Project, ProjectError
 from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.screens.forms import AskLine, Choose, CodeEditor, MemoEditor
 from qcode.tui.screens.picker import CodePicker
-from qcode.tui.widgets.codebook_panel import CodebookPanel
-from qcode.tui.widgets.transcript_view import TranscriptView
+from qcode.tui.widgets.codebook_panel import CodebookPanel, code_labels
+from qcode.tui.widgets.transcript_view import TranscriptView, prepare
 from qcode.tui.undo import ScopedUndo
 
 TOP = "top"
@@ -65,6 +65,30 @@ def load_transcript(project: Project, transcript_id: int, coders: list[str] | No
             "codings": project.codings(transcript_id, coders),
             "codes": project.codes(), "counts": project.code_counts([project.coder]),
             "marked": bool(project.coded_by([project.coder], [transcript_id])[0])}
+
+
+def read_opening(project: Project, transcript_id: int, coders: list[str] | None) -> dict:
+    """What opening the transcript shows (`load_transcript`'s), with what is worked
+    out from the codebook alone (its colours, the picker's index, the panel's lines)
+    and from the text (its lines, turn labels and the codings' paint index), and the
+    project's change stamp as it was read. Done off the UI's thread, and
+    ahead of time while the cursor rests on the transcript (`QcodeApp.read_ahead`)."""
+    stamp = project.change_stamp()
+    data = load_transcript(project, transcript_id, coders)
+    colours = distinct_colours(data["codes"])
+    data.update(stamp=stamp, colours=colours, index=CodeIndex(data["codes"]),
+                labels=code_labels(data["codes"], data["counts"], colours),
+                prepared=prepare(data["text"], data["turns"], data["codings"]))
+    return data
+
+
+def open_reading(project: Project, transcript_id: int, coders: list[str] | None,
+                 ahead: dict | None) -> dict:
+    """`ahead` (`read_opening`'s, read earlier) if nothing was written to the project
+    since, else the transcript read now: a stale read is never shown."""
+    if ahead is not None and ahead["stamp"] == project.change_stamp():
+        return ahead
+    return read_opening(project, transcript_id, coders)
 
 
 def toggle_coded(project: Project, coder: str, transcript_id: int) -> bool:
@@ -161,7 +185,7 @@ class CodingScreen(ScopedUndo, Screen):
 
     def __init__(self, transcript_id: int, loaded: dict,
                  select: tuple[int, int] | None = None):
-        """`loaded`: what `load_transcript` read of it for this coder. It is read
+        """`loaded`: what `read_opening` read of it for this coder. It is read
         before the screen is shown, so that its first frame shows the transcript."""
         super().__init__()
         self._loaded: dict | None = loaded
@@ -186,7 +210,8 @@ class CodingScreen(ScopedUndo, Screen):
         with Horizontal(id="coding-body"):
             yield TranscriptView(id="transcript")
             with Vertical(id="side"):
-                yield CodebookPanel(id="codebook")
+                # One made ahead with the codebook read (`QcodeApp.read_ahead`), if any.
+                yield self._loaded.pop("panel", None) or CodebookPanel(id="codebook")
                 yield Static(LEGEND, id="legend")
                 yield Static(id="here")
         yield Input(placeholder="find in this transcript (Enter: next, Esc: close)",
@@ -221,8 +246,11 @@ class CodingScreen(ScopedUndo, Screen):
         self.transcript_name = data["name"]
         self.marked = data["marked"]
         self.turns = data["turns"]
-        self.view.show_transcript(data["text"], data["turns"], data["codings"])
-        self.set_codebook(data["codes"], data["counts"])
+        self.view.show_transcript(data["text"], data["turns"], data["codings"],
+                                  data["prepared"])
+        # A panel made ahead with this read (see compose) shows these codes already.
+        self.set_codebook(data["codes"], data["counts"], data["colours"], data["index"],
+                          data["labels"], panel_shown=bool(self.panel.codes))
         self.codings = data["codings"]
         self.paint()
         if self._pending_select:
@@ -232,12 +260,19 @@ class CodingScreen(ScopedUndo, Screen):
         self.state = SAVED
         self.update_status()
 
-    def set_codebook(self, codes: list[Code], counts: dict[int, int]) -> None:
+    def set_codebook(self, codes: list[Code], counts: dict[int, int],
+                     colours: dict[int, str] | None = None, index: CodeIndex | None = None,
+                     labels: dict[int, Text] | None = None, panel_shown: bool = False
+                     ) -> None:
+        """Show `codes`; `colours`, `index` and `labels` when read with them
+        (`read_opening`), else worked out here; `panel_shown`: the panel shows them."""
         self.codes = {code.id: code for code in codes}
-        self.index = CodeIndex(codes)
-        colours = distinct_colours(codes)  # worked out once for the margin and the panel
+        self.index = CodeIndex(codes) if index is None else index
+        if colours is None:  # worked out once for the margin and the panel
+            colours = distinct_colours(codes)
         self.view.forget_colours(colours)
-        self.panel.show_codebook(codes, counts, colours)
+        if not panel_shown:
+            self.panel.show_codebook(codes, counts, colours, labels)
 
     async def refresh_codings(self) -> None:
         self.codings, counts = await self.app.db(

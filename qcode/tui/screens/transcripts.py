@@ -8,12 +8,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from qcode.core.store import Project
 from qcode.tui.widgets.footer import KeysFooter
 from qcode.tui.undo import ScopedUndo
 from qcode.tui.widgets.table import Table
+
+# How long the cursor rests on a row before its transcript is read ahead: past the
+# repeat of a held arrow key, well under the time it takes to decide to press Enter.
+REST_S = 0.25
 
 
 def load_overview(project: Project, coder: str) -> dict:
@@ -73,6 +78,7 @@ class TranscriptsScreen(ScopedUndo, Screen):
         self.rows: list[dict] = []
         self.shown: list[dict] = []
         self.attributes: list[str] = []
+        self._resting: Timer | None = None  # until the cursor has rested on its row
 
     def compose(self) -> ComposeResult:
         yield Static(id="overview")
@@ -142,6 +148,19 @@ class TranscriptsScreen(ScopedUndo, Screen):
 
     def on_data_table_row_selected(self) -> None:
         self.action_open()
+
+    def on_data_table_row_highlighted(self) -> None:
+        # Once the cursor rests on a row, its transcript is read ahead: Enter opens it
+        # without waiting for the read (which is used only if nothing changed since).
+        if self._resting is not None:
+            self._resting.stop()
+        self._resting = self.set_timer(REST_S, self._read_ahead)
+
+    def _read_ahead(self) -> None:
+        self._resting = None
+        table = self.query_one(DataTable)
+        if self.is_current and self.shown and 0 <= table.cursor_row < len(self.shown):
+            self.app.read_ahead(self.shown[table.cursor_row]["id"])
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

@@ -24,8 +24,8 @@ class VimCodingScreen(CodingScreen):
         super().__init__(*args, **kwargs)
         self._taken: list[str] = []  # said once, and again only if it changes
 
-    def set_codebook(self, codes, counts) -> None:
-        super().set_codebook(codes, counts)
+    def set_codebook(self, codes, counts, *worked_out, **options) -> None:
+        super().set_codebook(codes, counts, *worked_out, **options)
         taken = sorted(c.key for c in codes if c.key in MOVES)
         if taken and taken != self._taken:
             self._taken = taken

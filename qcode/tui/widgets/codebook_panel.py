@@ -38,21 +38,25 @@ class CodebookPanel(Tree):
         self._totals: dict[int, int] = {}
 
     def show_codebook(self, codes: list[Code], counts: dict[int, int],
-                      colours: dict[int, str] | None = None) -> None:
+                      colours: dict[int, str] | None = None,
+                      labels: dict[int, Text] | None = None) -> None:
         """`colours`: the codes' distinct colours, when the caller has them already
-        (the transcript's margin shows the same)."""
+        (the transcript's margin shows the same); `labels`: `code_labels` of these
+        codes, counts and colours, when worked out ahead (on opening a transcript)."""
         highlighted = self.highlighted_code
         self.codes = {code.id: code for code in codes}
         self.colours = distinct_colours(codes) if colours is None else colours
         self.counts = counts
         self._totals = self._roll_up()
+        if labels is None:
+            labels = {code.id: self._label(code) for code in codes}
         self.clear()
         self._code_nodes = {None: self.root}
         self._adding = True
         try:
             for code in codes:
                 parent = self._code_nodes[code.parent_id]
-                node = parent.add(self._label(code), data=code.id, expand=True)
+                node = parent.add(labels[code.id], data=code.id, expand=True)
                 self._code_nodes[code.id] = node
         finally:
             self._adding = False
@@ -62,6 +66,17 @@ class CodebookPanel(Tree):
         self.root.expand()  # (invalidates the tree, once for all the codes added)
         if highlighted in self._code_nodes:
             self.select_code(highlighted)
+
+    @classmethod
+    def made_ahead(cls, codes: list[Code], counts: dict[int, int],
+                   colours: dict[int, str], labels: dict[int, Text]) -> CodebookPanel:
+        """A panel showing `codes`, its lines listed, before it is mounted: made while
+        the researcher is on the transcripts table, so that opening a transcript does
+        not (1,110 codes: 10-15 ms)."""
+        panel = cls(id="codebook")
+        panel.show_codebook(codes, counts, colours, labels)
+        panel._build()  # (Tree lists its lines when first idle, otherwise)
+        return panel
 
     def _invalidate(self) -> None:
         # Tree invalidates itself (and asks for a layout) on every node added: a
@@ -118,26 +133,11 @@ class CodebookPanel(Tree):
             self._code_nodes[code_id].set_label(self._label(self.codes[code_id]))
 
     def _roll_up(self) -> dict[int, int]:
-        """Each code's codings plus those of every code under it."""
-        totals = {code_id: self.counts.get(code_id, 0) for code_id in self.codes}
-        # self.codes is in tree order, so walking it backwards meets children first.
-        for code_id in reversed(list(self.codes)):
-            parent = self.codes[code_id].parent_id
-            if parent is not None:
-                totals[parent] += totals[code_id]
-        return totals
+        return roll_up(self.codes, self.counts)
 
     def _label(self, code: Code) -> Text:
-        label = Text("■ ", style=self.colours.get(code.id) or code_colour(code))
-        if code.key:  # before the name: a narrow panel cuts a long name, not the key
-            label.append(f"[{code.key}] ", style="bold")
-        label.append(code.name)  # appended as plain text: names are never markup
-        if not code.codable:
-            label.append(" (category)", style="italic dim")
-        own, total = self.counts.get(code.id, 0), self._totals.get(code.id, 0)
-        if total:
-            label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
-        return label
+        return code_label(code, self.colours.get(code.id) or code_colour(code),
+                          self.counts.get(code.id, 0), self._totals.get(code.id, 0))
 
     @property
     def highlighted_code(self) -> int | None:
@@ -149,3 +149,38 @@ class CodebookPanel(Tree):
         if node is not None:
             # A rebuilt tree knows its nodes' lines only after the next refresh.
             self.call_after_refresh(self.move_cursor, node)
+
+
+def roll_up(codes: dict[int, Code], counts: dict[int, int]) -> dict[int, int]:
+    """Each code's codings plus those of every code under it."""
+    totals = {code_id: counts.get(code_id, 0) for code_id in codes}
+    # `codes` is in tree order, so walking it backwards meets children first.
+    for code_id in reversed(list(codes)):
+        parent = codes[code_id].parent_id
+        if parent is not None:
+            totals[parent] += totals[code_id]
+    return totals
+
+
+def code_label(code: Code, colour: str, own: int, total: int) -> Text:
+    """A code's line in the panel: its colour, key, name, and this coder's codings of
+    it (own) and of it with the codes under it (total)."""
+    label = Text("■ ", style=colour)
+    if code.key:  # before the name: a narrow panel cuts a long name, not the key
+        label.append(f"[{code.key}] ", style="bold")
+    label.append(code.name)  # appended as plain text: names are never markup
+    if not code.codable:
+        label.append(" (category)", style="italic dim")
+    if total:
+        label.append(f" {own}" if own == total else f" {own}/{total}", style="dim")
+    return label
+
+
+def code_labels(codes: list[Code], counts: dict[int, int], colours: dict[int, str]
+                ) -> dict[int, Text]:
+    """Every code's line in the panel, by id (as `CodebookPanel.show_codebook` would
+    make them): pure data, so they can be made off the UI's thread, ahead of time."""
+    totals = roll_up({code.id: code for code in codes}, counts)
+    return {code.id: code_label(code, colours.get(code.id) or code_colour(code),
+                                counts.get(code.id, 0), totals[code.id])
+            for code in codes}

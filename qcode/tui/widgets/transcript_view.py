@@ -13,6 +13,8 @@ change.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from typing import NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -50,6 +52,16 @@ def readable_on(colour: str) -> str:
     return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "white"
 
 
+@lru_cache(maxsize=256)
+def code_styles(colour: str) -> tuple[Style, Style, Style]:
+    """How a code in `colour` is drawn: this coder's codings (a background), other
+    coders' (underlined), its stripe and label. By colour, as codes share a few dozen
+    colours: a transcript's 500 codes made 1,500 styles on opening."""
+    return (Style(bgcolor=colour, color=readable_on(colour)),
+            Style(color=colour, underline=True),
+            Style(color=colour, bold=True))
+
+
 def _within(span: tuple[int, int, int], outer: tuple[int, int, int]) -> bool:
     """Of the same code, and inside `outer`."""
     return span[0] == outer[0] and outer[1] <= span[1] and span[2] <= outer[2]
@@ -58,6 +70,27 @@ def _within(span: tuple[int, int, int], outer: tuple[int, int, int]) -> bool:
 def _look(coding: Coding) -> tuple[int, int, int, str]:
     """What is drawn of a coding."""
     return coding.start, coding.end, coding.code_id, coding.coder_name
+
+
+class Prepared(NamedTuple):
+    """What showing a transcript works out from its text, turns and codings alone:
+    pure data, so it can be made off the UI's thread, with the read."""
+
+    lines: Lines
+    labels: dict[int, list[tuple[int, int]]]  # line -> the speaker labels' columns
+    codings: list[Coding]
+    pieces: dict[int, list[tuple[int, int, Coding]]]  # `by_line` of the codings
+
+
+def prepare(text: str, turns: list[Turn], codings: list[Coding] = ()) -> Prepared:
+    lines = Lines(text)
+    labels: dict[int, list[tuple[int, int]]] = {}
+    for turn in turns:
+        if turn.label_start is not None:
+            row, column = lines.location(turn.label_start)
+            labels.setdefault(row, []).append(
+                (column, column + turn.start - turn.label_start))
+    return Prepared(lines, labels, list(codings), by_line(codings, lines))
 
 
 class TranscriptView(TextArea):
@@ -80,22 +113,19 @@ class TranscriptView(TextArea):
         self._labels: dict[int, list[tuple[int, int]]] = {}
         self._pieces: dict[int, list[tuple[int, int, Coding]]] = {}
         self._shown: list[Coding] = []  # the codings the pieces are of
+        self._ready: Prepared | None = None  # its pieces, until the codings are shown
         self._styles: dict[int, tuple[Style, Style, Style]] = {}
         self._mine = ""  # the coder whose codings are painted as a background
 
     def show_transcript(self, text: str, turns: list[Turn],
-                        codings: list[Coding] = ()) -> None:
+                        codings: list[Coding] = (), ready: Prepared | None = None) -> None:
         """Show the text; `codings`, when known, let the margin take its width before
-        the text is wrapped (once)."""
-        self.lines = Lines(text)
-        self._labels = {}
-        for turn in turns:
-            if turn.label_start is not None:
-                row, column = self.lines.location(turn.label_start)
-                self._labels.setdefault(row, []).append(
-                    (column, column + turn.start - turn.label_start))
+        the text is wrapped (once). `ready`: `prepare` of these, when made ahead."""
+        ready = ready or prepare(text, turns, codings)
+        self.lines, self._labels = ready.lines, ready.labels
         self._pieces = {}
         self._shown = []
+        self._ready = ready
         self._margin_spans = [(c.code_id, c.start, c.end) for c in codings]
         self.load_text(text)
 
@@ -103,6 +133,7 @@ class TranscriptView(TextArea):
         """TextArea's own, for plain text (the view never highlights syntax), with the
         quick wrap (`wrapping`)."""
         self._highlight_query = None
+        self._document_text = text
         self.document = Document(text)
         self.wrapped_document = QuickWrappedDocument(self.document,
                                                      tab_width=self.indent_width)
@@ -115,6 +146,18 @@ class TranscriptView(TextArea):
             # wrap it all again.
             self.show_vertical_scrollbar = True
         self._rewrap_and_refresh_virtual_size()
+
+    @property
+    def text(self) -> str:
+        """The text shown. TextArea's joins every line of the document to answer, and
+        asks on every row it draws (for a placeholder): 38 joins of the transcript a
+        frame. The view is read-only and its document only ever replaced whole
+        (`_set_document`), so the text it was made from is the text."""
+        return self._document_text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.load_text(value)
 
     def forget_colours(self, colours: dict[int, str] | None = None) -> None:
         """The codebook changed: styles are rebuilt as codings are next shown, in
@@ -134,12 +177,7 @@ class TranscriptView(TextArea):
         if not self._colours:
             self._colours = distinct_colours(codes.values())
         for code_id in {c.code_id for c in codings} - set(self._styles):
-            colour = self.colour_of(codes[code_id])
-            self._styles[code_id] = (
-                Style(bgcolor=colour, color=readable_on(colour)),
-                Style(color=colour, underline=True),
-                Style(color=colour, bold=True),  # its stripe and label
-            )
+            self._styles[code_id] = code_styles(self.colour_of(codes[code_id]))
         self._mine = mine
         span = self._update_pieces(codings)
         spans = [(c.code_id, c.start, c.end) for c in codings]
@@ -161,7 +199,10 @@ class TranscriptView(TextArea):
         changed)."""
         if not self._shown:  # (a transcript just shown)
             self._shown = list(codings)
-            self._pieces = by_line(codings, self.lines)
+            ready, self._ready = self._ready, None
+            same = ready is not None and len(ready.codings) == len(codings) and all(
+                made is shown for made, shown in zip(ready.codings, codings))
+            self._pieces = ready.pieces if same else by_line(codings, self.lines)
             return None
         before = {id(c) for c in self._shown}
         now = {id(c) for c in codings}
@@ -220,7 +261,14 @@ class TranscriptView(TextArea):
         if not self.size.width:
             # Not laid out yet (a screen shown with its transcript): Textual wraps at
             # width 0, which leaves lines whole; the margin waits for the real width.
-            super()._rewrap_and_refresh_virtual_size()
+            # (A new document is so already: its constructor wrapped it at width 0.)
+            document = self.wrapped_document
+            if (document._width, document._tab_width) != (self.wrap_width,
+                                                          self.indent_width):
+                super()._rewrap_and_refresh_virtual_size()
+            else:
+                self._line_cache.clear()
+                self._refresh_size()
             self._wrapped_as = self._wrap_key()
             self._rows = self._row_starts()
             self._margin = MarginLayout()

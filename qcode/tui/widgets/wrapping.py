@@ -24,6 +24,7 @@ from textual.expand_tabs import get_tab_widths
 
 # A chunk as Textual's wrap sees it, on a line whose only white space is " ".
 CHUNK = re.compile(r"[^ ]+ *| +")
+NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def plain(line: str, narrow: set[str]) -> bool:
@@ -31,7 +32,11 @@ def plain(line: str, narrow: set[str]) -> bool:
     `narrow` remembers characters already found one cell wide."""
     if not line.isprintable():  # Python counts every space but " " unprintable
         return False
-    for character in set(line) - narrow:
+    if line.isascii():  # printable ASCII is one cell a character
+        return True
+    # Only the other characters are measured: a set of every character of every line
+    # took half the time of wrapping a transcript.
+    for character in set(NOT_ASCII.findall(line)) - narrow:
         if cell_len(character) != 1:
             return False
         narrow.add(character)
@@ -45,11 +50,10 @@ def plain_wrap_offsets(line: str, width: int) -> list[int]:
     at, used = 0, 0  # the next chunk to place, and the cells used on its row
     while size - at > width - used:  # the rest does not fit on this row
         end = _last_chunk_end(line, at, at + width - used)
-        if end > at:  # the chunks up to `end` fit
+        if end > at:  # the chunks up to `end` fit, and so the one at `end` does not
             used += end - at
             at = end
-        else:
-            at, used = _place(breaks, at, CHUNK.match(line, at).end(), width, used)
+        at, used = _place(breaks, at, CHUNK.match(line, at).end(), width, used)
     return breaks
 
 
@@ -95,6 +99,10 @@ class QuickWrappedDocument(WrappedDocument):
         if tab_width:
             self._tab_width = tab_width
         tab_width = self._tab_width
+        lines = self.document.lines
+        if not width and not any("\t" in line for line in lines):
+            self._unwrapped(lines)
+            return
         wrap_offsets: list[list[int]] = []
         line_info: list[tuple[int, int]] = []
         line_offsets: list[list[int]] = []
@@ -124,6 +132,17 @@ class QuickWrappedDocument(WrappedDocument):
         self._line_index_to_offsets = line_offsets
         self._tab_width_cache = tab_widths
         self._height = at
+
+    def _unwrapped(self, lines: list[str]) -> None:
+        """Every line one row (width 0, no tabs): what the loop above gives, built
+        whole. A new document is wrapped so twice before the view has a width (by the
+        constructor and as its scrollbar is shown), 4 ms each for a long transcript."""
+        count = len(lines)
+        self._wrap_offsets = [[] for _ in range(count)]
+        self._offset_to_line_info = [(index, 0) for index in range(count)]
+        self._line_index_to_offsets = [[index] for index in range(count)]
+        self._tab_width_cache = [[0] if line else [] for line in lines]
+        self._height = count
 
     def wrap_range(self, start, old_end, new_end) -> None:
         # An edit (never in a read-only view, but the base class allows it).
