@@ -5,10 +5,14 @@ of the source tree (`codebooks/`) and are installed inside the package as
 from setuptools import find_packages, setup
 
 setup(
-    packages=find_packages(include=["qcode", "qcode.*"]) + ["qcode.codebooks"],
+    # The demo's interviews are data in a folder of their own (no __init__.py): named
+    # here as a package, so setuptools installs it without warning that it is left out.
+    packages=find_packages(include=["qcode", "qcode.*"])
+    + ["qcode.codebooks", "qcode.demo_material"],
     package_dir={"qcode.codebooks": "codebooks"},
     package_data={
-        "qcode": ["demo_material/*", "tui/*.tcss"],
+        "qcode": ["tui/*.tcss"],
+        "qcode.demo_material": ["*"],
         "qcode.codebooks": ["*.yaml", "README.md"],
     },
 )
