@@ -699,7 +699,8 @@ class _Reader:
 
     def text_sources_in(self, root: ET.Element) -> Iterator[ET.Element]:
         """The project's <TextSource>s; what else is among its sources is counted."""
-        for element in list(self.child(root, "Sources") or []):
+        sources = self.child(root, "Sources")  # (an Element's truth is its children)
+        for element in list(sources) if sources is not None else ():
             namespace, local = split(element.tag)
             if local in NOT_TEXT:
                 self.skipped[f"{local.replace('Source', '').lower()} source(s)"
