@@ -19,11 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-def text_hash(text: str) -> str:
-    import hashlib  # loads OpenSSL: only when a text is stored or checked, not to start
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+from qcode.core.hashing import text_hash  # apart: the store checks texts without the model
 
 
 @dataclass
@@ -85,20 +81,6 @@ class TranscriptRow:
     word_count: int
     turn_count: int
     imported: str
-
-
-@dataclass
-class SearchHit:
-    """A turn where a searched phrase was found: the transcript's name, the turn's
-    number, speaker and span, and a snippet with the words found marked (each between
-    the control characters STX and ETX)."""
-
-    transcript: str
-    turn: int
-    speaker: str | None
-    start: int
-    end: int
-    snippet: str
 
 
 @dataclass

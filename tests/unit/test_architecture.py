@@ -152,12 +152,14 @@ def test_the_checks_see_what_they_look_for():
 # of counts and marks), and the journal's free-form events: not records of the
 # project, so not in the model.
 REPORTS = {"load_codebook", "merge", "import_exchange", "remove_transcript", "events"}
-# Reads of records that must give the model's objects (qcode/core/model.py).
+# Reads of records that must give the model's objects (qcode/core/model.py). A search
+# gives the store's own light record (transcripts.SearchHit): it is to start without
+# loading the model's dataclasses (issue 16, tests/cli/test_startup.py).
 RECORD_READS = {"codes": "Code", "code": "Code", "turns": "Turn", "all_cases": "Case",
                 "all_codings": "Coding", "all_coders": "Coder", "all_memos": "Memo",
                 "all_transcripts": "Transcript", "all_resolutions": "Resolution",
                 "coding": "Coding", "codings": "Coding", "segments": "Segment",
-                "transcripts": "TranscriptRow", "search": "SearchHit"}
+                "transcripts": "TranscriptRow"}
 
 
 def store_reads() -> dict[str, tuple[str, int, ast.expr | None]]:

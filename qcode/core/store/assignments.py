@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qcode.core.model import CodingStatus
 from qcode.core.store.base import ProjectError, new_guid, now
+
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import CodingStatus
 
 
 class Assignments:
@@ -73,6 +78,8 @@ class Assignments:
         """Per coder and transcript where anything is known: whether it is assigned to
         the coder, when the coder marked it coded (or None), and the coder's codings in
         it; ordered by coder, then transcript."""
+        from qcode.core.model import CodingStatus
+
         rows = self.conn.execute(
             "WITH pairs AS ("
             " SELECT coder_id, transcript_id FROM assignments"

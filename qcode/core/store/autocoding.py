@@ -5,32 +5,28 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
+from collections import namedtuple
 
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.transcripts import _fts_phrase
 
 
-@dataclass
-class SpokenTurn:
-    """A turn's utterance with where it stands: what auto-coding searches."""
+# Named tuples, not dataclasses: every command, `qcode search` first, pays for
+# importing the store, and importing dataclasses costs more than a search (issue 16).
+class SpokenTurn(namedtuple("SpokenTurn",
+                            "transcript_id transcript turn speaker start end text")):
+    """A turn's utterance with where it stands: what auto-coding searches. `turn` is
+    its number in the transcript (from 1), `speaker` may be None, `start`/`end` its
+    span in the transcript's text."""
 
-    transcript_id: int
-    transcript: str
-    turn: int  # its number in the transcript (seq)
-    speaker: str | None
-    start: int
-    end: int
-    text: str
+    __slots__ = ()
 
 
-@dataclass
-class Autocoded:
+class Autocoded(namedtuple("Autocoded", "added already_coded")):
     """What storing accepted hits did: codings added, and hits left out because the
     coder had already coded that place with the code."""
 
-    added: int
-    already_coded: int
+    __slots__ = ()
 
 
 class Autocoding:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from qcode.core.model import Code
 from qcode.core.store.base import ProjectError, new_guid
+
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import Code
 
 # A code row's columns that a codebook file sets, in the order _Plan keeps them.
 _PLACED = ("guid", "parent_id", "name", "definition", "when_to_use", "when_not_to_use",
@@ -32,6 +37,8 @@ class Codebook:
         return ordered
 
     def _code_rows(self, where: str, params: tuple = ()) -> list[Code]:
+        from qcode.core.model import Code
+
         return [Code(guid, name, parent_id, definition, when_to_use, when_not_to_use,
                      example, colour, key, order, bool(codable), code_id, codings)
                 for code_id, guid, parent_id, name, definition, when_to_use,

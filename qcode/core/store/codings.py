@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-
-from qcode.core.model import Coding, Segment
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.journal import PASSAGE
+
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import Coding, Segment
 
 
 def _passage(coding: Coding) -> list[int]:
@@ -77,6 +80,8 @@ class Codings:
         return coding_id
 
     def coding(self, coding_id: int) -> Coding:
+        from qcode.core.model import Coding
+
         row = self.conn.execute(CODING + " WHERE c.id = ?", (coding_id,)).fetchone()
         if row is None:
             raise ProjectError(f"no coding with id {coding_id}")
@@ -87,6 +92,8 @@ class Codings:
         """Codings of one transcript (default: all) by the given coders (default: all)
         with the given codes (default: all), in text order within each transcript (by
         transcript name)."""
+        from qcode.core.model import Coding
+
         where, params = _filters(transcript_id, coders, code_ids)
         return [Coding(*row) for row in self.conn.execute(
             CODING + where + ' ORDER BY t.name, c.start, c."end", c.id', params)]
@@ -156,6 +163,10 @@ class Codings:
                  ) -> list[Segment]:
         """Every coded segment of these codes across transcripts, with its text, the
         speaker of the turn where it starts, its case and the case's attributes."""
+        from dataclasses import fields
+
+        from qcode.core.model import Coding, Segment
+
         if not code_ids:
             return []
         where, params = _filters(None, coders, code_ids)

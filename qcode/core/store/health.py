@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from qcode.core.model import text_hash
+from qcode.core.hashing import text_hash
 from qcode.core.store.base import ProjectError
 from qcode.core.store.journal import ProjectBusy, is_busy
 

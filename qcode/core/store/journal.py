@@ -7,9 +7,9 @@ import json
 import re
 import sqlite3
 import time
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.schema import BUSY_TIMEOUT_MS
@@ -28,15 +28,14 @@ LOCK_RETRIES = 2
 FIRST_RETRY_PAUSE_S = 0.25
 
 
-@dataclass(frozen=True)
-class Step:
-    """The action an undo (or redo) would take back next: what kind, on which
-    transcript, and told in words (transcript, turn, first words; never offsets)."""
+# Named tuples, not dataclasses: every command, `qcode search` first, pays for
+# importing the store, and importing dataclasses costs more than a search (issue 16).
+class Step(namedtuple("Step", "event_id action transcript_id told")):
+    """The action an undo (or redo) would take back next: its event's id, what kind,
+    on which transcript (an id, or None), and told in words (transcript, turn, first
+    words; never offsets)."""
 
-    event_id: int
-    action: str
-    transcript_id: int | None
-    told: str
+    __slots__ = ()
 
 
 class ProjectBusy(ProjectError):

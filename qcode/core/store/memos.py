@@ -13,7 +13,7 @@ moves its memos and links to the one it merged into.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from qcode.core.store.base import ProjectError, new_guid, now
 
@@ -23,33 +23,28 @@ _TABLES = {"transcript": "transcripts", "case": "cases", "code": "codes"}
 CODING_REF = "coding:"
 
 
-@dataclass
-class Link:
-    """A link as given by a caller: a code or transcript by id, a passage with a span."""
+# Named tuples, not dataclasses: every command, `qcode search` first, pays for
+# importing the store, and importing dataclasses costs more than a search (issue 16).
+class Link(namedtuple("Link", "target_type target_id start end", defaults=(None, None))):
+    """A link as given by a caller: a code or transcript by id ("code" or
+    "transcript", its id), a passage with a span (start, end)."""
 
-    target_type: str  # "code" or "transcript"
-    target_id: int
-    start: int | None = None
-    end: int | None = None
+    __slots__ = ()
 
 
-@dataclass
-class MemoRow:
-    """A memo as the list and the commands show it."""
+class MemoRow(namedtuple("MemoRow", "ref kind about author created modified name text"
+                         " links code_ids transcript_ids place about_id",
+                         defaults=(None, None))):
+    """A memo as the list and the commands show it:
+    - `ref`: the memo's id, or "coding:ID" for a coding's memo; `kind`: one of KINDS;
+    - `about`: what it is about, in words; `author`, `created`, `modified` may be None;
+    - `name`, `text`; `links`: each in words;
+    - `code_ids`: the codes it is about or links; `transcript_ids`: the transcripts it
+      is about, links or is coded in;
+    - `place`: (transcript id, start, end) to show, or None;
+    - `about_id`: the transcript, case, code or coding id, or None."""
 
-    ref: str  # the memo's id, or "coding:ID" for a coding's memo
-    kind: str  # one of KINDS
-    about: str  # what it is about, in words
-    author: str | None
-    created: str | None
-    modified: str | None
-    name: str
-    text: str
-    links: list[str] = field(default_factory=list)  # each in words
-    code_ids: set[int] = field(default_factory=set)  # about or linked
-    transcript_ids: set[int] = field(default_factory=set)  # about, linked or coded in
-    place: tuple[int, int, int] | None = None  # (transcript id, start, end) to show
-    about_id: int | None = None  # the transcript, case, code or coding id
+    __slots__ = ()
 
 
 class Memos:
@@ -274,34 +269,33 @@ class Memos:
                            target_type or "project", "the project", author, created,
                            modified, name, text, words, set(code_ids), set(transcript_ids),
                            place)
-            self._fill_about(memo, target_type, target_guid)
-            out.append(memo)
+            out.append(self._with_about(memo, target_type, target_guid))
         return out
 
-    def _fill_about(self, memo: MemoRow, target_type: str | None,
-                    target_guid: str | None) -> None:
+    def _with_about(self, memo: MemoRow, target_type: str | None,
+                    target_guid: str | None) -> MemoRow:
+        """The memo row with what it is about filled in (its ids sets take it too)."""
         if memo.kind == "journal":
-            memo.about = "journal"
-            return
+            return memo._replace(about="journal")
         if target_type is None:
-            return
+            return memo
         row = self.conn.execute(f"SELECT id, name FROM {_TABLES[target_type]}"
                                 " WHERE guid = ?", (target_guid,)).fetchone()
         if row is None:  # left by a project made before memos were removed with it
-            memo.about = f"{target_type} (removed)"
-            return
-        memo.about_id, memo.about = row[0], f"{target_type} {row[1]}"
+            return memo._replace(about=f"{target_type} (removed)")
+        memo = memo._replace(about_id=row[0], about=f"{target_type} {row[1]}")
         if target_type == "code":
             memo.code_ids.add(row[0])
         elif target_type == "transcript":
             memo.transcript_ids.add(row[0])
-            memo.place = (row[0], 0, 0)
+            memo = memo._replace(place=(row[0], 0, 0))
         else:
             first = self.conn.execute("SELECT id FROM transcripts WHERE case_id = ?"
                                       " ORDER BY name LIMIT 1", (row[0],)).fetchone()
             if first:
                 memo.transcript_ids.add(first[0])
-                memo.place = (first[0], 0, 0)
+                memo = memo._replace(place=(first[0], 0, 0))
+        return memo
 
     def _links_in_words(self, memo_id: int | None) -> dict:
         where, params = ("WHERE l.memo_id = ?", (memo_id,)) if memo_id is not None \

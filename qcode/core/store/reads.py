@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import json
 
-from qcode.core.model import (Case, Coder, Coding, Memo, MemoLink, Resolution, Transcript,
-                              Turn)
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import Case, Coder, Coding, Memo, Resolution, Transcript
 
 
 class Reads:
     def all_coders(self) -> list[Coder]:
         """Every coder with GUID, name and date added, by name."""
+        from qcode.core.model import Coder
+
         return [Coder(*row) for row in self.conn.execute(
             "SELECT guid, name, created FROM coders ORDER BY name")]
 
     def all_transcripts(self) -> list[Transcript]:
         """Every transcript with its text, the facts of its source file and its turns
         (speaker, start, end, label_start, begin_time, end_time), by name."""
+        from qcode.core.model import Transcript, Turn
+
         turns: dict[int, list[tuple]] = {}
         for transcript_id, *turn in self.conn.execute(
                 'SELECT transcript_id, speaker, start, "end", label_start, begin_time,'
@@ -39,6 +46,8 @@ class Reads:
     def all_cases(self) -> list[Case]:
         """Every case, by name, with its attributes as stored ({name: (value, type)})
         and the GUIDs of its transcripts."""
+        from qcode.core.model import Case
+
         cases: dict[int, Case] = {}
         for case_id, guid, name in self.conn.execute(
                 "SELECT id, guid, name FROM cases ORDER BY name"):
@@ -55,6 +64,8 @@ class Reads:
     def all_codings(self) -> list[Coding]:
         """Every coding with the GUIDs of its transcript, code and coder, in text order
         within each transcript (by transcript name)."""
+        from qcode.core.model import Coding
+
         return [Coding(*row) for row in self.conn.execute(
             'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
             " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
@@ -64,6 +75,8 @@ class Reads:
     def transcript_codings(self, transcript_guid: str) -> list[Coding]:
         """One transcript's codings, as all_codings gives them, in text order: an export
         of a large project reads them a transcript at a time rather than all at once."""
+        from qcode.core.model import Coding
+
         return [Coding(*row) for row in self.conn.execute(
             'SELECT c.guid, t.guid, k.guid, d.guid, c.start, c."end", c.memo, c.created'
             " FROM codings c JOIN transcripts t ON t.id = c.transcript_id"
@@ -77,6 +90,8 @@ class Reads:
         """Every memo row (on the project, a transcript, a case or a code, and journal
         entries) with its author's GUID and its links by GUID, oldest first. Codings'
         memos travel with the codings (all_codings)."""
+        from qcode.core.model import Memo, MemoLink
+
         links: dict[int, list[MemoLink]] = {}
         for memo_id, *link in self.conn.execute(
                 'SELECT l.memo_id, CASE WHEN l.code_id IS NULL THEN \'transcript\''
@@ -91,6 +106,8 @@ class Reads:
 
     def all_resolutions(self) -> list[Resolution]:
         """How each place where two coders differed was resolved, by GUID."""
+        from qcode.core.model import Resolution
+
         return [Resolution(*row) for row in self.conn.execute(
             'SELECT r.guid, t.guid, c.guid, r.first_coder, r.second_coder, r.start, r."end",'
             " r.choice, r.resolved_by, r.created FROM resolutions r"

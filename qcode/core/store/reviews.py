@@ -5,11 +5,14 @@ action; the figures are what a methods section reports."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
-from qcode.core.model import (Coding, Review, ReviewComment, ReviewCounts, ReviewFigures,
-                              ReviewRecord)
 from qcode.core.store.base import ProjectError, new_guid, now
+
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import (Coding, Review, ReviewComment, ReviewCounts, ReviewFigures,
+                                  ReviewRecord)
 
 MARKS = ("agreed", "question")
 OUTCOMES = ("kept", "changed", "removed")
@@ -102,6 +105,8 @@ class Reviews:
     def reviews(self, coder: str | None = None, transcript_id: int | None = None,
                 open_only: bool = False, review_id: int | None = None) -> list[Review]:
         """Reviews with their threads, in transcript and text order."""
+        from qcode.core.model import Review, ReviewComment
+
         sql, params = f"SELECT {_COLUMNS} FROM reviews WHERE 1", []
         for column, value in (("coder", coder), ("transcript_id", transcript_id),
                               ("id", review_id)):
@@ -125,6 +130,8 @@ class Reviews:
 
     def all_reviews(self) -> list[ReviewRecord]:
         """Every review with its thread, for an export, by GUID."""
+        from qcode.core.model import ReviewComment, ReviewRecord
+
         comments: dict[int, list[ReviewComment]] = {}
         for review_id, guid, author, body, created in self.conn.execute(
                 "SELECT review_id, guid, author, body, created FROM review_comments"
@@ -162,6 +169,8 @@ class Reviews:
 
     def codings_to_review(self, coder: str) -> list[Coding]:
         """Every coding of `coder`, in transcript and text order."""
+        from qcode.core.model import Coding
+
         return [Coding(*row) for row in self.conn.execute(
             'SELECT c.guid, t.guid, k.guid, w.guid, c.start, c."end", c.memo, c.created,'
             " c.id, c.transcript_id, c.code_id, w.name FROM codings c"
@@ -172,6 +181,10 @@ class Reviews:
     def review_figures(self) -> ReviewFigures:
         """What a methods section reports, per coder reviewed and overall. A coding
         removed after review still counts among the coder's codings."""
+        from dataclasses import fields
+
+        from qcode.core.model import ReviewCounts, ReviewFigures
+
         rows = self.conn.execute(
             "SELECT coder, count(*), sum(mark = 'agreed'), sum(mark = 'question'),"
             " sum(outcome = 'kept'), sum(outcome = 'changed'), sum(outcome = 'removed'),"

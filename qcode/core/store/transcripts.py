@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import json
 import math
+from collections import namedtuple
 
-from qcode.core.model import SearchHit, Transcript, TranscriptRow, Turn, text_hash
+from qcode.core.hashing import text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
+
+# The model is imported where its objects are made: every command, `qcode search`
+# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from qcode.core.model import Transcript, TranscriptRow, Turn
 
 # The meta entry in which an import records the transcripts it stored with candidates
 # nobody decided (--store-unreviewed): their names, one a line.
 STORED_UNREVIEWED = "stored_unreviewed"
+
+
+class SearchHit(namedtuple("SearchHit", "transcript turn speaker start end snippet")):
+    """A turn where a searched phrase was found: the transcript's name, the turn's
+    number (from 1), its speaker (or None) and span, and a snippet with the words found
+    marked (each between the control characters STX and ETX). A named tuple, not a
+    dataclass of the model: `qcode search` loads neither (issue 16)."""
+
+    __slots__ = ()
 
 
 class Transcripts:
@@ -89,6 +105,8 @@ class Transcripts:
                         transcript=transcript, case=case)
 
     def transcripts(self) -> list[TranscriptRow]:
+        from qcode.core.model import TranscriptRow
+
         rows = self.conn.execute(
             "SELECT t.id, t.guid, t.name, c.name, t.source_file, t.source_format,"
             " t.word_count, (SELECT count(*) FROM turns WHERE transcript_id = t.id),"
@@ -155,6 +173,8 @@ class Transcripts:
 
     def turns(self, transcript_id: int) -> list[Turn]:
         """A transcript's turns in order, each with its number."""
+        from qcode.core.model import Turn
+
         return [Turn(speaker, start, end, label_start, _time(begin), _time(end_time), seq)
                 for seq, speaker, start, end, label_start, begin, end_time
                 in self.conn.execute(
@@ -163,6 +183,8 @@ class Transcripts:
 
     def stored_transcript(self, transcript_id: int) -> Transcript:
         """A stored transcript in the importers' shape, e.g. to redact it."""
+        from qcode.core.model import Transcript
+
         name, source_format, encoding, text = self.conn.execute(
             "SELECT name, source_format, encoding, text FROM transcripts WHERE id = ?",
             (transcript_id,),
