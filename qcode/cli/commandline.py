@@ -213,7 +213,7 @@ class Path(ParamType):
 
     def convert(self, value, hint, ctx):
         kind = "File" if not self.dir_okay else "Directory" if not self.file_okay else "Path"
-        if value != "-" or self.dir_okay:
+        if value != "-":  # standard input or output, for the command to handle
             if not os.path.exists(value):
                 if self.exists:
                     self.fail(f"{kind} {value!r} does not exist.", hint, ctx)
@@ -249,6 +249,8 @@ TYPES = {None: ParamType(), str: ParamType(), int: _Int(), float: _Float()}
 # -- parameters -------------------------------------------------------------------------
 
 class Parameter:
+    is_flag = False
+
     def __init__(self, name: str, type=None, required: bool = False, default=None,
                  multiple: bool = False, metavar: str | None = None,
                  callback: Callable | None = None, envvar: str | None = None):
@@ -268,7 +270,7 @@ class Parameter:
             if self.required:
                 raise UsageError(f"Missing {self.describe()}.", ctx)
             value = self.default
-            if isinstance(value, str) and not getattr(self, "is_flag", False):
+            if isinstance(value, str) and not self.is_flag:
                 value = self.type.convert(value, self.hint(), ctx)
             if self.multiple:
                 value = tuple(value or ())
@@ -285,7 +287,7 @@ class Option(Parameter):
 
     def __init__(self, decls: tuple[str, ...], help: str | None = None,
                  is_flag: bool = False, flag_value=None, show_default: bool = False,
-                 hidden: bool = False, **kwargs):
+                 **kwargs):
         names = [d for d in decls if d.startswith("-")]
         self.on, self.off = [], []
         for d in names:
@@ -297,7 +299,7 @@ class Option(Parameter):
         longest = max(self.on, key=len)
         super().__init__(named[0] if named else longest.lstrip("-").replace("-", "_"),
                          **kwargs)
-        self.help, self.show_default, self.hidden = help, show_default, hidden
+        self.help, self.show_default = help, show_default
         self.is_flag = is_flag or flag_value is not None or bool(self.off)
         self.flag_value = True if flag_value is None else flag_value
         if self.is_flag and self.default is None and flag_value is None:
@@ -431,9 +433,8 @@ class Command:
     docstring)."""
 
     def __init__(self, name: str, callback: Callable | None,
-                 params: list[Parameter] | None = None, help: str | None = None,
-                 hidden: bool = False):
-        self.name, self.callback, self.hidden = name, callback, hidden
+                 params: list[Parameter] | None = None, help: str | None = None):
+        self.name, self.callback = name, callback
         self.params = params or []
         self._help = help or (callback.__doc__ if callback else None) or ""
 
@@ -591,7 +592,7 @@ class Command:
         lines = [self.usage(ctx), ""]
         for paragraph in self.help.split("\n\n") if self.help else ():
             lines += [_indent(paragraph, width), ""]  # apart, as the docstring has them
-        rows = [p.help_row() for p in self.params if isinstance(p, Option) and not p.hidden]
+        rows = [p.help_row() for p in self.params if isinstance(p, Option)]
         rows.append(("--help", "Show this message and exit."))
         lines += ["Options:", *_table(rows, width)]
         return "\n".join(lines)
@@ -626,10 +627,9 @@ class Group(Command):
     def get_command(self, name: str) -> Command | None:
         return self.commands.get(name)
 
-    def listed(self, name: str) -> tuple[str, bool]:
-        """A command's summary for the list, and whether it is hidden."""
-        command = self.get_command(name)
-        return command.summary(), command.hidden
+    def listed(self, name: str) -> str:
+        """A command's summary, as the list of commands shows it."""
+        return self.get_command(name).summary()
 
     def run(self, ctx: Context, args: list[str]) -> None:
         mine, name, rest = self.split_line(ctx, args)
@@ -683,8 +683,7 @@ class Group(Command):
 
     def help_text(self, ctx: Context) -> str:
         width = _width()
-        listed = [(name, *self.listed(name)) for name in self.list_commands()]
-        rows = [(name, summary) for name, summary, hidden in listed if not hidden]
+        rows = [(name, self.listed(name)) for name in self.list_commands()]
         # One line a command, so that the list can be read down its first column.
         room = width - 4 - max((len(name) for name, _ in rows), default=0)
         rows = [(name, _shortened(summary, room)) for name, summary in rows]

@@ -124,11 +124,11 @@ class QcodeGroup(cl.Group):
         module, attribute, _ = LAZY_COMMANDS[name]
         return getattr(importlib.import_module(module), attribute)
 
-    def listed(self, name: str) -> tuple[str, bool]:
+    def listed(self, name: str) -> str:
         """A lazy command not loaded yet is listed with its help from LAZY_COMMANDS."""
         if name in self.commands:
             return super().listed(name)
-        return LAZY_COMMANDS[name][2], False
+        return LAZY_COMMANDS[name][2]
 
     def run_command(self, ctx: cl.Context, command: cl.Command, args: list[str]) -> None:
         try:
