@@ -58,12 +58,17 @@ class QcodeApp(App):
                              self._coder_given)
 
     async def action_quit(self) -> None:
-        if self.db is not None and self.db.waiting:
+        if not await self.changes_tried():
             # Quitting would drop a change that is waiting for another program's write.
             self.notify("A change is not saved yet (another program holds the project): "
                         "quit once it is saved", title="Not saved yet", severity="error")
             return
         await super().action_quit()
+
+    async def changes_tried(self) -> bool:
+        """Whether no change waits for another program, once the changes under way
+        have had their first try (`Database.tried`)."""
+        return self.db is None or await self.db.tried()
 
     def _coder_given(self, name: str | None) -> None:
         if not name:
@@ -143,6 +148,12 @@ class QcodeApp(App):
 
         ahead = await self._read_ahead_of(transcript_id)
         loaded = await self.db(open_reading, transcript_id, [self.coder], ahead)
+        if not await self.changes_tried():
+            # Closing the coding screen it was made on would drop the change.
+            self.notify("A change is not saved yet (another program holds the project): "
+                        "open the transcript once it is saved", title="Not saved yet",
+                        severity="error")
+            return
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         screen = VimCodingScreen if self.vim else CodingScreen

@@ -36,6 +36,8 @@ class Database:
         # Changes are written in the order they were made, even while one waits.
         self._writing = asyncio.Lock()
         self.waiting = False  # a change is waiting for another program's write to end
+        self.pending = 0  # changes asked for and not yet written (or refused)
+        self.pending = 0  # changes asked for and not yet written (or refused)
         self.project: Project | None = None
         self.path = path
         self.coder = coder
@@ -57,17 +59,31 @@ class Database:
                     **kwargs) -> T:
         """Run a change like `__call__`; while the project is busy, call `on_busy` and
         try again until it is written (or refused for another reason)."""
-        async with self._writing:
-            try:
-                while True:
-                    try:
-                        return await self(call, *args, **kwargs)
-                    except ProjectBusy as exc:
-                        self.waiting = True
-                        on_busy(exc)
-                    await asyncio.sleep(self.retry_pause_s)
-            finally:
-                self.waiting = False
+        self.pending += 1
+        try:
+            async with self._writing:
+                try:
+                    while True:
+                        try:
+                            return await self(call, *args, **kwargs)
+                        except ProjectBusy as exc:
+                            self.waiting = True
+                            on_busy(exc)
+                        await asyncio.sleep(self.retry_pause_s)
+                finally:
+                    self.waiting = False
+        finally:
+            self.pending -= 1
+
+    async def tried(self) -> bool:
+        """Once no change is on its first try (each is written, or waits for another
+        program to be done): whether none waits. The screen a change was made on must
+        stay until then: leaving it cancels the change's worker, and with it the try,
+        and the change is lost without a word."""
+        while self.pending and not self.waiting:
+            # (A first try lasts at most the store's lock wait, `lock_wait_s`.)
+            await asyncio.sleep(0.02)
+        return not self.waiting
 
     def close(self) -> None:
         def disconnect() -> None:
