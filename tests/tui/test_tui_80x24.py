@@ -23,7 +23,7 @@ def footer(app) -> str:
     return screen_text(app).splitlines()[-1]
 
 
-def test_footers_keep_undo_redo_help_and_quit_at_80_columns(path: Path):
+def test_footers_keep_undo_redo_help_quit_and_the_way_back_at_80_columns(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=SIZE) as pilot:
@@ -36,6 +36,8 @@ def test_footers_keep_undo_redo_help_and_quit_at_80_columns(path: Path):
             await settle(pilot, app)
             keys = re.split(r"\s{2,}", footer(app).strip())
             assert keys[:4] == ["u Undo", "U Redo", "? Help", "q Quit"]
+            # The only way back to the table, never cut (a trial found it was).
+            assert keys[4] == "esc Transcripts"
             assert "c Code" in keys
             await pilot.press("escape", "R")  # the reports screen
             await until(pilot, lambda: type(app.screen).__name__ == "ReportsScreen")

@@ -497,6 +497,11 @@ class CodingScreen(ScopedUndo, Screen):
         if self.focused is not self.view or event.character is None:
             return
         leader, self._awaiting_code_key = self._awaiting_code_key, False
+        if leader and event.key == "escape":  # ' then Escape: changed one's mind
+            self.notify("No code applied")
+            event.stop()
+            event.prevent_default()
+            return
         if not leader and event.key in self.active_bindings:
             return
         code = next((c for c in self.codes.values() if c.key == event.character), None)

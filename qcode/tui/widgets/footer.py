@@ -6,13 +6,16 @@ from __future__ import annotations
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-# Undo, redo, help and quit are what a lost user looks for: never cut, always first.
+# Undo, redo, help and quit are what a lost user looks for: never cut, always first;
+# then the way back (Escape), the only way off a screen such as the coding screen.
 FIRST = ("undo", "redo", "help", "quit")
 
 
-def rank(action: str) -> int:
+def rank(action: str, key: str = "") -> int:
     name = action.rpartition(".")[2]
-    return FIRST.index(name) if name in FIRST else len(FIRST)
+    if name in FIRST:
+        return FIRST.index(name)
+    return len(FIRST) if key == "escape" else len(FIRST) + 1
 
 
 class KeysFooter(Footer):
@@ -28,7 +31,8 @@ class KeysFooter(Footer):
             if binding.show:
                 first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
         # sorted is stable: within a rank, the screen's own order stays.
-        ordered = sorted(first_of_action.values(), key=lambda b: rank(b[0].action))
+        ordered = sorted(first_of_action.values(),
+                         key=lambda b: rank(b[0].action, b[0].key))
         return [(b.key, self.app.get_key_display(b), b.description, b.action, enabled,
                  tooltip) for b, enabled, tooltip in ordered]
 
