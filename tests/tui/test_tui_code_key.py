@@ -32,3 +32,26 @@ def test_apostrophe_then_escape_applies_nothing_and_stays(path: Path):
             assert [c[0] for c in codings(path)] == ["Resources"]
 
     run(scenario())
+
+
+def test_a_transcript_removed_by_another_program_is_said_and_leaves_the_list(path: Path):
+    """A trial saw "no transcript with id 6", and the row stayed."""
+    from qcode.tui.screens.transcripts import TranscriptsScreen
+    from tests.tui_helpers import screen_text, until
+
+    async def scenario():
+        app = QcodeApp(path, "ana", remember=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            first = screen_text(app)
+            with Project.open(path) as other:  # another program removes the first one
+                gone = other.transcripts()[0].name
+                other.remove_transcript(other.transcripts()[0].id)
+            assert gone in first
+            await pilot.press("enter")
+            await until(pilot, lambda: gone not in screen_text(app))
+            assert isinstance(app.screen, TranscriptsScreen)
+            messages = [str(n.message) for n in app._notifications]
+            assert any("no longer in the project" in m for m in messages), messages
+
+    run(scenario())

@@ -112,6 +112,16 @@ def test_only_the_store_runs_or_holds_sql():
     assert offenders == []
 
 
+def test_the_interfaces_run_no_sql():
+    """The terminal app and the commands ask the store (a read in the coding screen
+    once ran its own SELECT)."""
+    offenders = [f"{path.relative_to(ROOT)}:{line}: {what}"
+                 for room in ("tui", "cli")
+                 for path in sorted((ROOT / "qcode" / room).rglob("*.py"))
+                 for line, what in sql_in(ast.parse(path.read_text(encoding="utf-8")))]
+    assert offenders == []
+
+
 def test_every_error_of_core_derives_from_qcode_error():
     bases: dict[str, list[str]] = {"QcodeError": []}
     where: dict[str, str] = {}

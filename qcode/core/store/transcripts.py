@@ -150,6 +150,16 @@ class Transcripts:
                                + "): give the full name")
         raise ProjectError(f"no transcript named '{name_or_guid}' in {self.path}")
 
+    def transcript_name(self, transcript_id: int) -> str:
+        """The transcript's name; a clear error if it is gone (removed by another
+        program while a list still showed it)."""
+        row = self.conn.execute("SELECT name FROM transcripts WHERE id = ?",
+                                (transcript_id,)).fetchone()
+        if row is None:
+            raise ProjectError("that transcript is no longer in the project (removed "
+                               "since the list was shown)")
+        return row[0]
+
     def transcript_lengths(self) -> dict[int, int]:
         """Each transcript's length in code points (what spans are counted in)."""
         return dict(self.conn.execute("SELECT id, length(text) FROM transcripts"))

@@ -56,11 +56,8 @@ def not_saved(transcript_id: int, code_id: int, coder: str, start: int, end: int
 
 
 def load_transcript(project: Project, transcript_id: int, coders: list[str] | None):
-    row = project.conn.execute(
-        "SELECT name FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()
-    if row is None:
-        raise ProjectError(f"no transcript with id {transcript_id}")
-    return {"name": row[0], "text": project.transcript_text(transcript_id),
+    return {"name": project.transcript_name(transcript_id),
+            "text": project.transcript_text(transcript_id),
             "turns": project.turns(transcript_id),
             "codings": project.codings(transcript_id, coders),
             "codes": project.codes(), "counts": project.code_counts([project.coder]),
