@@ -37,7 +37,6 @@ class Database:
         self._writing = asyncio.Lock()
         self.waiting = False  # a change is waiting for another program's write to end
         self.pending = 0  # changes asked for and not yet written (or refused)
-        self.pending = 0  # changes asked for and not yet written (or refused)
         self.project: Project | None = None
         self.path = path
         self.coder = coder
