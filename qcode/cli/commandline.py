@@ -128,24 +128,21 @@ class ParamType:
         raise BadParameter(message, ctx, hint)
 
 
-class _Int(ParamType):
-    name = "INTEGER"
+class _Number(ParamType):
+    """A whole number (int) or a number with decimals (float)."""
+
+    def __init__(self, kind: type, name: str, word: str):
+        self.kind, self.name, self.word = kind, name, word
 
     def convert(self, value, hint, ctx):
         try:
-            return int(value)
+            return self.kind(value)
         except ValueError:
-            self.fail(f"{value!r} is not a valid integer.", hint, ctx)
+            self.fail(f"{value!r} is not a valid {self.word}.", hint, ctx)
 
 
-class _Float(ParamType):
-    name = "FLOAT"
-
-    def convert(self, value, hint, ctx):
-        try:
-            return float(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a valid float.", hint, ctx)
+_INT = _Number(int, "INTEGER", "integer")
+_FLOAT = _Number(float, "FLOAT", "float")
 
 
 class _Range(ParamType):
@@ -171,12 +168,12 @@ class _Range(ParamType):
 
 class IntRange(_Range):
     name = "INTEGER RANGE"
-    number = _Int()
+    number = _INT
 
 
 class FloatRange(_Range):
     name = "FLOAT RANGE"
-    number = _Float()
+    number = _FLOAT
 
 
 class Choice(ParamType):
@@ -243,7 +240,7 @@ class File(ParamType):
         return opened
 
 
-TYPES = {None: ParamType(), str: ParamType(), int: _Int(), float: _Float()}
+TYPES = {None: ParamType(), str: ParamType(), int: _INT, float: _FLOAT}
 
 
 # -- parameters -------------------------------------------------------------------------
@@ -608,15 +605,15 @@ class Group(Command):
         self.invoke_without_command = invoke_without_command
 
     def command(self, name: str | None = None, **attrs):
-        def make(function):
-            made = Command.of(function, name, **attrs)
-            self.commands[made.name] = made
-            return made
-        return make
+        return self._adding(Command, name, attrs)
 
     def group(self, name: str | None = None, **attrs):
+        return self._adding(Group, name, attrs)
+
+    def _adding(self, kind: type[Command], name: str | None, attrs: dict):
+        """A decorator that makes the function a command of this group."""
         def make(function):
-            made = Group.of(function, name, **attrs)
+            made = kind.of(function, name, **attrs)
             self.commands[made.name] = made
             return made
         return make

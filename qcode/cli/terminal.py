@@ -10,7 +10,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from qcode.cli.commandline import Abort, BadParameter, Choice, echo
+from qcode.cli.commandline import Abort, BadParameter, Choice, CommandError, echo
 
 # typing.TYPE_CHECKING, without loading typing to start every command
 TYPE_CHECKING = False
@@ -98,12 +98,8 @@ def edit(text: str, extension: str = ".txt") -> str | None:
         try:
             done = subprocess.run([*shlex.split(editor), name])
         except OSError as exc:
-            from qcode.cli.commandline import CommandError
-
             raise CommandError(f"{editor}: cannot start the editor ({exc.strerror})") from None
         if done.returncode != 0:
-            from qcode.cli.commandline import CommandError
-
             raise CommandError(f"{editor}: the editor stopped with an error "
                                f"({done.returncode})")
         if os.stat(name).st_mtime_ns == before:
