@@ -88,45 +88,45 @@ def disagreements(ctx: cl.Context, coders: str | None, codes: str | None,
 @cl.option("--codes", help="Only these codes (comma separated names).")
 @cl.option("--theme", help="Only this theme and the codes under it.")
 @cl.option("--unit", type=cl.Choice(["character", "word", "sentence", "turn"]),
-              help="Also report agreement on these given units.")
+           help="Also report agreement on these given units.")
 @cl.option("--per-transcript", is_flag=True,
-              help="Also per code per transcript, with NVivo-style figures.")
+           help="Also per code per transcript, with NVivo-style figures.")
 @cl.option("--threshold", default=0.9, show_default=True,
-              help="Overlap a MAXQDA-style segment match needs.")
+           help="Overlap a MAXQDA-style segment match needs.")
 @cl.option("--resamples", default=200, show_default=True,
-              help="Bootstrap resamples for alpha's interval (0: none).")
+           help="Bootstrap resamples for alpha's interval (0: none).")
 @cl.option("--seed", default=1, show_default=True, help="Seed of the bootstrap.")
 @cl.option("--statistic", "statistics", multiple=True,
-              type=cl.Choice(["cu-alpha", "weighted-kappa", "conger", "ac2",
-                                 "alpha-distance"]),
-              help="Also per theme, its codes as exclusive categories (repeatable); "
-                   "all but cu-alpha need --unit.")
+           type=cl.Choice(["cu-alpha", "weighted-kappa", "conger", "ac2",
+                           "alpha-distance"]),
+           help="Also per theme, its codes as exclusive categories (repeatable); "
+                "all but cu-alpha need --unit.")
 @cl.option("--weights", help="Weights for weighted-kappa, conger and ac2: linear "
-              "(default), quadratic, identity, or a CSV file of agreement weights.")
+           "(default), quadratic, identity, or a CSV file of agreement weights.")
 @cl.option("--distance", type=cl.Path(dir_okay=False, path_type=Path),
-              help="A CSV file of distances between a theme's codes, for alpha-distance.")
+           help="A CSV file of distances between a theme's codes, for alpha-distance.")
 @cl.option("--continuum", type=cl.Choice(["per-transcript", "joined"]),
-              default="per-transcript", show_default=True,
-              help="Unitized alpha over each transcript apart (gaps end at its "
-                   "boundary) or over the transcripts joined into one text.")
+           default="per-transcript", show_default=True,
+           help="Unitized alpha over each transcript apart (gaps end at its "
+                "boundary) or over the transcripts joined into one text.")
 @cl.option("--whitespace", type=cl.Choice(["ignore", "count"]), default="ignore",
-              show_default=True, help="Whether --unit character counts white space.")
+           show_default=True, help="Whether --unit character counts white space.")
 @cl.option("--include-uncoded", is_flag=True,
-              help="Compare every transcript, a coder absent from one counting as "
-                   "having coded nothing (default: only transcripts every coder "
-                   "marked coded, or, unmarked, coded something in).")
+           help="Compare every transcript, a coder absent from one counting as "
+                "having coded nothing (default: only transcripts every coder "
+                "marked coded, or, unmarked, coded something in).")
 @cl.option("--autocoded", type=cl.Choice(["include", "exclude"]), default="include",
-              show_default=True,
-              help="Whether codings made by 'qcode autocode' (accepted search hits) count; "
-                   "the report's choices line says which.")
+           show_default=True,
+           help="Whether codings made by 'qcode autocode' (accepted search hits) count; "
+                "the report's choices line says which.")
 @cl.option("--format", "form", type=cl.Choice(["table", "md", "csv", "json", "html",
-                                                  "xlsx"]),
-              help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
-              "ending in .xlsx, else table).")
+                                               "xlsx"]),
+           help="table, md, csv, json, html or xlsx (default: xlsx for an --out "
+           "ending in .xlsx, else table).")
 @cl.option("--full", is_flag=True,
-              help="The table with D_o, D_e, themes and the MAXQDA-style view.")
+           help="The table with D_o, D_e, themes and the MAXQDA-style view.")
 @cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file.")
+           help="Write the report to this file.")
 @cl.option("--force", is_flag=True, help="Replace --out if it exists.")
 @cl.pass_context
 def agree(ctx: cl.Context, coders, transcripts, codes, theme, unit, per_transcript,
@@ -143,7 +143,7 @@ def agree(ctx: cl.Context, coders, transcripts, codes, theme, unit, per_transcri
         form = "xlsx" if workbook_file else "table"
     elif workbook_file != (form == "xlsx") and out is not None:
         raise cl.CommandError(f"--format {form} does not fit '{out.name}': an Excel "
-                                   "workbook is --format xlsx in a file ending in .xlsx")
+                              "workbook is --format xlsx in a file ending in .xlsx")
     if out is not None:
         outputs.check(out, ctx.find_root().obj, force=force)
     elif form == "xlsx":
@@ -177,11 +177,11 @@ def domain_statistics(statistics: tuple[str, ...], weights: str | None,
     given = [s for s in statistics if s != "cu-alpha"]
     if given and not unit:
         raise cl.UsageError(f"--statistic {given[0]} compares given units: add --unit "
-                               "word, sentence or turn")
+                            "word, sentence or turn")
     weighted = {"weighted-kappa", "conger", "ac2"} & set(statistics)
     if weights is not None and not weighted:
         raise cl.UsageError("--weights is used only by --statistic weighted-kappa, "
-                               "conger or ac2")
+                            "conger or ac2")
     if ("alpha-distance" in statistics) != (distance is not None):
         raise cl.UsageError("--statistic alpha-distance and --distance FILE go together")
     options: dict = {"statistics": tuple(dict.fromkeys(statistics))}

@@ -27,30 +27,30 @@ def key_options(function):
     """--key, --identifiers and the review options shared by import and anonymise."""
     options = [
         cl.option("--key", "key_path", type=cl.Path(dir_okay=False, path_type=Path),
-                     help="Key file (real value -> pseudonym), kept outside the project. "
-                     "Created if missing; reused so pseudonyms stay consistent."),
+                  help="Key file (real value -> pseudonym), kept outside the project. "
+                  "Created if missing; reused so pseudonyms stay consistent."),
         cl.option("--identifiers", type=cl.Path(dir_okay=False, path_type=Path),
-                     help="CSV or YAML list of identifiers: value, category, pseudonym."),
+                  help="CSV or YAML list of identifiers: value, category, pseudonym."),
         cl.option("--non-interactive", is_flag=True,
-                     help="Apply only listed identifiers and patterns; write uncertain "
-                     "candidates to a report instead of asking."),
+                  help="Apply only listed identifiers and patterns; write uncertain "
+                  "candidates to a report instead of asking."),
         cl.option("--report", type=cl.Path(dir_okay=False, path_type=Path),
-                     help="Where --non-interactive writes the candidates "
-                     "(default: beside the key)."),
+                  help="Where --non-interactive writes the candidates "
+                  "(default: beside the key)."),
         cl.option("--decisions", type=cl.Path(dir_okay=False, path_type=Path),
-                     help="A filled-in report: its accept/reject decisions are applied."),
+                  help="A filled-in report: its accept/reject decisions are applied."),
         cl.option("--force", is_flag=True,
-                     help="Replace an existing --report file (and, for anonymise, existing "
-                     "files in --out)."),
+                  help="Replace an existing --report file (and, for anonymise, existing "
+                  "files in --out)."),
         cl.option("--encrypt-key", is_flag=True,
-                     help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
+                  help=f"Encrypt a new key with a passphrase (asked, or ${PASSPHRASE_ENV})."),
         cl.option("--review", type=cl.Choice(REVIEWS), default="prompt",
-                     show_default=True,
-                     help="How uncertain candidates are reviewed: one question at a time "
-                     "(prompt), or all in a full-screen list (screen)."),
+                  show_default=True,
+                  help="How uncertain candidates are reviewed: one question at a time "
+                  "(prompt), or all in a full-screen list (screen)."),
         cl.option("--interviewer", "interviewers", multiple=True, metavar="NAME",
-                     help="A speaker label that is the interviewer (repeatable); the "
-                     "other named speaker is the participant."),
+                  help="A speaker label that is the interviewer (repeatable); the "
+                  "other named speaker is the participant."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -70,7 +70,7 @@ def refuse_without_anonymise(**options) -> None:
              if value and value != "prompt"]
     if given:
         raise cl.UsageError(f"{', '.join(given)} only work with --anonymise; add it, "
-                               "or leave them out")
+                            "or leave them out")
 
 
 def passphrase_for(key_path: Path, encrypt: bool) -> str | None:
@@ -98,7 +98,7 @@ def open_key(key_path: Path | None, encrypt: bool) -> tuple[Key, str | None]:
     if not key_path.parent.is_dir():
         # Checked first: finding out after a long review would lose the review.
         raise cl.CommandError(f"{key_path}: there is no folder {key_path.parent} to "
-                                   "keep the key in; create it first")
+                              "keep the key in; create it first")
     passphrase = passphrase_for(key_path, encrypt)
     from qcode.core.anonymise.key import load_key
 
@@ -289,7 +289,7 @@ def say_review(outcome, key_path: Path | None, report: ReviewReport | None) -> N
         say(f"replaced {outcome.redacted_elsewhere} accepted value(s) in names, "
             "memos and the event log of what was already in the project"
             + (f"; {outcome.undo_lost} earlier action(s) can no longer be undone"
-                      if outcome.undo_lost else ""))
+               if outcome.undo_lost else ""))
     if outcome.unscrubbed:
         say("warning: another program has the project open, so the old text is "
             "still in its WAL: close every qcode on it, then run 'qcode scrub'",
@@ -426,7 +426,7 @@ def review_interactively(scan: Scan, groups, key: Key) -> dict[str, Decision]:
 def review_on_screen(scan: Scan, groups, key: Key) -> dict[str, Decision]:
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise cl.CommandError("--review screen needs a terminal; use --review prompt "
-                                   "or --non-interactive")
+                              "or --non-interactive")
     from qcode.tui.screens.review import ReviewApp  # Textual only when it is asked for
 
     decisions = ReviewApp(scan, groups, key).run()

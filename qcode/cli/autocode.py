@@ -16,25 +16,25 @@ PREVIEW = 60  # characters of a hit's text in the table
 @cl.command()
 @cl.argument("pattern", required=False)
 @cl.option("--code", "code_name", required=True,
-              help="The code to apply (its name, or 'Theme > Code' when names repeat).")
+           help="The code to apply (its name, or 'Theme > Code' when names repeat).")
 @cl.option("--regex", "mode", flag_value="regex",
-              help="PATTERN is a regular expression (case ignored; stopped after 10 s).")
+           help="PATTERN is a regular expression (case ignored; stopped after 10 s).")
 @cl.option("--fuzzy", "mode", flag_value="fuzzy",
-              help="PATTERN is a phrase found also as transcribed differently "
-                   "(\"home-ofice\"), scored 0-100 by rapidfuzz.")
+           help="PATTERN is a phrase found also as transcribed differently "
+                "(\"home-ofice\"), scored 0-100 by rapidfuzz.")
 @cl.option("--min-score", type=cl.FloatRange(0, 100), default=85.0,
-              show_default=True, help="With --fuzzy: the lowest score proposed.")
+           show_default=True, help="With --fuzzy: the lowest score proposed.")
 @cl.option("--unit", type=cl.Choice(["match", "sentence", "turn"]), default="match",
-              show_default=True, help="Code the words matched, their sentence or their turn.")
+           show_default=True, help="Code the words matched, their sentence or their turn.")
 @cl.option("--speaker", help="Only turns of participant, interviewer (by their label's "
-              "role) or a speaker label; without PATTERN, every turn of them.")
+           "role) or a speaker label; without PATTERN, every turn of them.")
 @cl.option("--within", "within_name",
-              help="Only hits inside your codings of this code.")
+           help="Only hits inside your codings of this code.")
 @cl.option("--transcripts", help="Only these transcripts (comma-separated names).")
 @cl.option("--coder", envvar="QCODE_CODER",
-              help="Whose codings these become (default: your coder name).")
+           help="Whose codings these become (default: your coder name).")
 @cl.option("--accept-all", is_flag=True,
-              help="Code every hit without reviewing them one by one.")
+           help="Code every hit without reviewing them one by one.")
 @cl.option("--json", "as_json", is_flag=True, help="List the hits as JSON.")
 @cl.pass_context
 def autocode(ctx: cl.Context, pattern: str | None, code_name: str, mode: str | None,
@@ -70,7 +70,7 @@ def _coder(given: str | None, needed: bool) -> str | None:
         raise cl.CommandError(str(exc)) from None
     if needed and not coder:
         raise cl.CommandError("say whose codings these become: --coder NAME (or set "
-                                   "QCODE_CODER)")
+                              "QCODE_CODER)")
     return coder
 
 

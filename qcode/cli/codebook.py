@@ -114,15 +114,15 @@ def _shown(code) -> dict:
 
 @codebook.command(name="export")
 @cl.option("--format", "form", type=cl.Choice(["qdc", "yaml", "csv", "md", "html",
-                                                  "xlsx"]),
-              help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
-              "md or html (for a paper's appendix), xlsx (Excel); default: from --out's "
-              "extension.")
+                                               "xlsx"]),
+           help="qdc (REFI-QDA, for NVivo, ATLAS.ti, MAXQDA, QualCoder), yaml, csv, "
+           "md or html (for a paper's appendix), xlsx (Excel); default: from --out's "
+           "extension.")
 @cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: print).")
+           help="File to write (default: print).")
 @cl.option("--counts", is_flag=True,
-              help="Add each code's number of coded segments and one example quote (md, "
-              "html, csv), from the codings the reports use.")
+           help="Add each code's number of coded segments and one example quote (md, "
+           "html, csv), from the codings the reports use.")
 @cl.option("--coder", help=CODER_HELP + " With --counts.")
 @cl.option("--force", is_flag=True, help="Replace --out if it exists.")
 @cl.pass_context
@@ -139,7 +139,7 @@ def codebook_export(ctx: cl.Context, form: str | None, out: Path | None,
     form = form or formats.format_for(out)
     if form is None:
         raise cl.UsageError("give --format (qdc, yaml, csv, md, html, xlsx) or an --out "
-                               "file with one of those extensions")
+                            "file with one of those extensions")
     if form == "xlsx" and out is None:
         raise cl.CommandError("an Excel workbook goes to a file: give --out FILE.xlsx")
     project = open_project(ctx)

@@ -37,8 +37,8 @@ def transcript_ids(project: Project, names: tuple[str, ...]) -> list[int]:
 
 
 by_option = cl.option("--by", envvar="QCODE_CODER",
-                         help="Who assigns, to undo it in 'qcode code' (default: your "
-                              "coder name).")
+                      help="Who assigns, to undo it in 'qcode code' (default: your "
+                           "coder name).")
 
 
 @cli.command()
@@ -76,7 +76,7 @@ def unassign(ctx: cl.Context, coder: str, transcripts: tuple[str, ...], by: str 
 @cli.command()
 @cl.argument("transcripts", nargs=-1, required=True)
 @cl.option("--coder", envvar="QCODE_CODER", required=True,
-              help="The coder who coded them (or set QCODE_CODER).")
+           help="The coder who coded them (or set QCODE_CODER).")
 @cl.option("--not-coded", is_flag=True, help="Take the mark away again.")
 @cl.pass_context
 def mark(ctx: cl.Context, transcripts: tuple[str, ...], coder: str, not_coded: bool
@@ -95,8 +95,8 @@ def mark(ctx: cl.Context, transcripts: tuple[str, ...], coder: str, not_coded: b
 @cli.command()
 @cl.option("--coder", help="Only this coder, transcript by transcript.")
 @cl.option("--transcripts", "by_transcript", is_flag=True,
-              help="Per transcript: which coders it is assigned to, marked it coded and "
-                   "coded in it.")
+           help="Per transcript: which coders it is assigned to, marked it coded and "
+                "coded in it.")
 @cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @cl.pass_context
 def status(ctx: cl.Context, coder: str | None, by_transcript: bool,
@@ -123,7 +123,7 @@ def status(ctx: cl.Context, coder: str | None, by_transcript: bool,
         name = matching_name(project.coders(), coder)
         if name is None:
             raise cl.CommandError(f"no coder named {coder!r} (coders: "
-                                       f"{', '.join(project.coders()) or 'none'})")
+                                  f"{', '.join(project.coders()) or 'none'})")
         rows = [r for r in rows if r.coder == name]
     if as_json:
         emit_json([asdict(r) for r in rows])

@@ -8,8 +8,8 @@ from pathlib import Path
 from qcode.cli import commandline as cl
 
 from qcode.cli.anonymise import (anonymisation_with, bind_key, bind_key_to_new,
-                                  key_options, kept_for, open_key, refuse_without_anonymise,
-                                  say_review, say_transcripts, store_unreviewed_option)
+                                 key_options, kept_for, open_key, refuse_without_anonymise,
+                                 say_review, say_transcripts, store_unreviewed_option)
 from qcode.cli.common import open_project, say, warn_unreviewed
 from qcode.core import outputs
 from qcode.core.store import Project
@@ -41,15 +41,15 @@ def refuse_other_formats(out: Path, form: str | None) -> None:
 @cl.command(name="export")
 @cl.argument("out", type=cl.Path(dir_okay=False, path_type=Path))
 @cl.option("--format", "form", metavar="qdpx",
-              help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA and QualCoder); "
-              "default: from OUT's extension.")
+           help="qdpx (REFI-QDA project, for NVivo, ATLAS.ti, MAXQDA and QualCoder); "
+           "default: from OUT's extension.")
 @cl.option("--for", "dialect", default="standard", show_default=True,
-              type=cl.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
-              help="The tool that will read OUT: positions counted as it counts them "
-              "(nvivo: UTF-16 code units; the others: code points, as the standard says) "
-              "and its texts' line breaks as it wants them (maxqda: CR LF, each one "
-              "position; the others: LF); qualcoder: code names unique across the "
-              "codebook, each renaming said; see docs/interop.md.")
+           type=cl.Choice(["standard", "nvivo", "atlasti", "maxqda", "qualcoder"]),
+           help="The tool that will read OUT: positions counted as it counts them "
+           "(nvivo: UTF-16 code units; the others: code points, as the standard says) "
+           "and its texts' line breaks as it wants them (maxqda: CR LF, each one "
+           "position; the others: LF); qualcoder: code names unique across the "
+           "codebook, each renaming said; see docs/interop.md.")
 @cl.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @cl.pass_context
 def export(ctx: cl.Context, out: Path, form: str | None, dialect: str,
@@ -70,8 +70,8 @@ def export(ctx: cl.Context, out: Path, form: str | None, dialect: str,
             hint = ("; for the codebook alone use 'qcode codebook export --format qdc "
                     "--out FILE'" if exchange.codebook.codes else "")
             raise cl.CommandError(f"{path} has no transcripts, so there is nothing "
-                                       f"to export; add some with 'qcode import FILES'"
-                                       f"{hint}")
+                                  f"to export; add some with 'qcode import FILES'"
+                                  f"{hint}")
         write_qdpx(exchange, out, dialect)
     if dialect == "qualcoder":
         for renamed in renamed_for_qualcoder(exchange.codebook.codes):
@@ -84,7 +84,7 @@ def export(ctx: cl.Context, out: Path, form: str | None, dialect: str,
 @cl.command(name="import-project")
 @cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
 @cl.option("--anonymise", is_flag=True,
-              help="Replace identifiers before the text enters the project (needs --key).")
+           help="Replace identifiers before the text enters the project (needs --key).")
 @key_options
 @store_unreviewed_option
 @cl.pass_context

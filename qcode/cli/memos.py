@@ -16,18 +16,18 @@ if TYPE_CHECKING:
     from qcode.core.store.memos import MemoRow
 
 by_option = cl.option("--by", envvar="QCODE_CODER",
-                         help="Who writes it (default: your coder name).")
+                      help="Who writes it (default: your coder name).")
 json_option = cl.option("--json", "as_json", is_flag=True, help="Print JSON.")
 text_option = cl.option("--text", help="The memo's text (default: $EDITOR in a "
-                           "terminal, else read from stdin).")
+                        "terminal, else read from stdin).")
 link_options = [
     cl.option("--link-code", "link_codes", multiple=True, metavar="CODE",
-                 help="Link a code (repeatable)."),
+              help="Link a code (repeatable)."),
     cl.option("--link-transcript", "link_transcripts", multiple=True, metavar="NAME",
-                 help="Link a transcript (repeatable)."),
+              help="Link a transcript (repeatable)."),
     cl.option("--link-passage", "link_passages", multiple=True,
-                 metavar="NAME:START-END", help="Link a passage of a transcript, by "
-                 "character positions (repeatable)."),
+              metavar="NAME:START-END", help="Link a passage of a transcript, by "
+              "character positions (repeatable)."),
 ]
 
 
@@ -63,7 +63,7 @@ def _links(project: Project, codes, transcripts, passages) -> list:
         start, _, end = span.partition("-")
         if not (name and start.isdigit() and end.isdigit()):
             raise cl.CommandError(f"--link-passage {passage}: give NAME:START-END, "
-                                       "e.g. P01:120-240")
+                                  "e.g. P01:120-240")
         links.append(Link("transcript", project.transcript_id(name), int(start),
                           int(end)))
     return links
@@ -128,7 +128,7 @@ def add(ctx: cl.Context, text: str | None, transcript: str | None, case: str | N
         [coding] if coding is not None else [])
     if len(targets) > 1:
         raise cl.CommandError("a memo is about one thing: give one of --transcript, "
-                                   "--case, --code and --coding")
+                              "--case, --code and --coding")
     project = open_project(ctx)
     about = (("transcript", project.transcript_id(transcript)) if transcript else
              ("case", project.case_id(case)) if case else
@@ -142,12 +142,12 @@ def add(ctx: cl.Context, text: str | None, transcript: str | None, case: str | N
 
 @memo.command(name="list")
 @cl.option("--kind", type=cl.Choice(("project", "transcript", "case", "code",
-                                           "coding", "journal")),
-              help="Only memos of this kind.")
+                                     "coding", "journal")),
+           help="Only memos of this kind.")
 @cl.option("--author", help="Only memos written by this researcher.")
 @cl.option("--code", help="Only memos about or linked to this code.")
 @cl.option("--transcript", help="Only memos about, linked to or coded in this "
-              "transcript.")
+           "transcript.")
 @cl.option("--search", help="Only memos holding this text (ignoring case).")
 @json_option
 @cl.pass_context
@@ -250,9 +250,9 @@ def journal_list(ctx: cl.Context, author: str | None, as_json: bool) -> None:
 
 @journal.command(name="export")
 @cl.option("--out", required=True, type=cl.Path(dir_okay=False, path_type=Path),
-              help="The file to write (.md, .html or .docx).")
+           help="The file to write (.md, .html or .docx).")
 @cl.option("--format", "form", type=cl.Choice(("md", "html", "docx")),
-              help="md, html or docx (default: from --out).")
+           help="md, html or docx (default: from --out).")
 @cl.option("--by", "author", help="Only this researcher's entries.")
 @cl.option("--force", is_flag=True, help="Replace --out if it exists.")
 @cl.pass_context
@@ -267,8 +267,8 @@ def journal_export(ctx: cl.Context, out: Path, form: str | None, author: str | N
     form = form or suffixes.get(out.suffix.lower())
     if form is None:
         raise cl.CommandError(f"cannot tell the format from '{out.name}': give "
-                                   "--format (md, html, docx) or an --out file ending "
-                                   "in .md, .html or .docx")
+                              "--format (md, html, docx) or an --out file ending "
+                              "in .md, .html or .docx")
     outputs.check(out, Path(ctx.find_root().obj), force=force)
     made = make(open_project(ctx), author)
     made.provenance = made.provenance.written(form, out.name)

@@ -18,10 +18,10 @@ from qcode.cli.common import (LazyChoice, anonymiser_categories, ask, can_ask, c
 
 @cli.command()
 @cl.argument("files", nargs=-1, required=True,
-                type=cl.Path(dir_okay=False, path_type=Path))
+             type=cl.Path(dir_okay=False, path_type=Path))
 @cl.option("--out", "out_dir", required=True,
-              type=cl.Path(file_okay=False, path_type=Path),
-              help="Folder for the anonymised transcripts (plain text, UTF-8).")
+           type=cl.Path(file_okay=False, path_type=Path),
+           help="Folder for the anonymised transcripts (plain text, UTF-8).")
 @speaker_pattern_option
 @key_options
 def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
@@ -59,15 +59,15 @@ def anonymise(files: tuple[Path, ...], out_dir: Path, key_path: Path | None,
 @cli.command()
 @cl.argument("args", nargs=-1, metavar="[TRANSCRIPT] [VALUE]")
 @cl.option("--all", "everywhere", is_flag=True,
-              help="Every transcript, not one: give no TRANSCRIPT.")
+           help="Every transcript, not one: give no TRANSCRIPT.")
 @cl.option("--value", "value_option", metavar="VALUE",
-              help="The value; '-' reads it from standard input.")
+           help="The value; '-' reads it from standard input.")
 @cl.option("--value-file", type=cl.File("r", encoding="utf-8"),
-              help="Read the value from the first line of this file.")
+           help="Read the value from the first line of this file.")
 @cl.option("--key", "key_path", required=True,
-              type=cl.Path(dir_okay=False, path_type=Path), help="The project's key file.")
+           type=cl.Path(dir_okay=False, path_type=Path), help="The project's key file.")
 @cl.option("--category", default="person", show_default=True,
-              type=LazyChoice(anonymiser_categories), help="What the value is.")
+           type=LazyChoice(anonymiser_categories), help="What the value is.")
 @cl.option("--pseudonym", help="Replacement to use (default: the key's, or a new one).")
 @cl.option("--yes", is_flag=True, help="Do not ask before changing (with --all).")
 @cl.pass_context
@@ -91,7 +91,7 @@ def redact(ctx: cl.Context, args: tuple[str, ...], everywhere: bool,
     value = check_value(value_to_redact(given, value_option, value_file))
     if everywhere and not yes and not can_ask():
         raise cl.CommandError("redact --all changes the whole project: run it in a "
-                                   "terminal to see what it finds and confirm, or give --yes")
+                              "terminal to see what it finds and confirm, or give --yes")
     key, passphrase = open_key(key_path, False)
     bind_key(key, key_path, project)
     found = sweep(project, value, category, pseudonym, key, ids)
@@ -110,7 +110,7 @@ def redact(ctx: cl.Context, args: tuple[str, ...], everywhere: bool,
     lost = sum(1 for *_, reason in found.events if reason)
     say(f"replaced {found.count} occurrence(s) with {found.pseudonym}; codings "
         "re-anchored" + (f"; {lost} earlier action(s) can no longer be undone"
-                                if lost else ""))
+                         if lost else ""))
     scrub_or_fail(project)
 
 
@@ -136,12 +136,12 @@ def value_to_redact(argument: str | None, option: str | None, file) -> str:
 
 @cli.command(name="verify-anonymised")
 @cl.option("--key", "key_path", required=True,
-              type=cl.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The key whose real values are sought.")
+           type=cl.Path(exists=True, dir_okay=False, path_type=Path),
+           help="The key whose real values are sought.")
 @cl.option("--identifiers", type=cl.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An identifier list whose values are sought too (CSV or YAML).")
+           help="An identifier list whose values are sought too (CSV or YAML).")
 @cl.argument("exports", nargs=-1, type=cl.Path(exists=True, dir_okay=False,
-                                                     path_type=Path))
+                                               path_type=Path))
 @cl.pass_context
 def verify_anonymised(ctx: cl.Context, key_path: Path, identifiers: Path | None,
                       exports: tuple[Path, ...]) -> None:

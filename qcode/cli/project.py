@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 @cli.command()
 @cl.option("--require-anonymisation", is_flag=True,
-              help="Refuse any import without --anonymise (for real interviews).")
+           help="Refuse any import without --anonymise (for real interviews).")
 @cl.pass_context
 def init(ctx: cl.Context, require_anonymisation: bool) -> None:
     """Create a new, empty project file."""
@@ -33,7 +33,7 @@ def init(ctx: cl.Context, require_anonymisation: bool) -> None:
     path = ctx.find_root().obj
     Project.create(path, require if require_anonymisation else None).close()
     say(f"Created project {path}" + (" (imports must be anonymised)"
-                                            if require_anonymisation else ""))
+                                     if require_anonymisation else ""))
 
 
 @cli.command()
@@ -73,7 +73,7 @@ def demo(fresh: bool, no_tui: bool, coder: str | None) -> None:
 
 @cli.command()
 @cl.option("--coder", envvar="QCODE_CODER",
-              help="Your name as a coder (asked once and remembered if not given).")
+           help="Your name as a coder (asked once and remembered if not given).")
 @cl.option("--transcript", help="Open this transcript straight away.")
 @cl.pass_context
 def code(ctx: cl.Context, coder: str | None, transcript: str | None) -> None:
@@ -129,14 +129,14 @@ def backup(ctx: cl.Context, dest: Path, force: bool) -> None:
         # The copy failed writing (a full disk, a read-only folder) and was removed:
         # the destination is at fault, not the project it was read from.
         raise cl.CommandError(f"{dest}: cannot write the backup there ({exc}); "
-                                   "nothing was written") from None
+                              "nothing was written") from None
     say(f"Backed up to {dest}")
 
 
 @cli.command()
 @cl.option("--wait", type=cl.FloatRange(min=0), default=10.0, show_default=True,
-              help="Seconds to wait for another program's write to end before "
-                   "reporting the project busy.")
+           help="Seconds to wait for another program's write to end before "
+                "reporting the project busy.")
 @cl.pass_context
 def check(ctx: cl.Context, wait: float) -> None:
     """Check the project: database integrity, text hashes, spans inside their text.

@@ -30,8 +30,8 @@ def review_file() -> None:
 @review_file.command()
 @cl.argument("file", type=cl.Path(dir_okay=False, path_type=Path))
 @cl.option("--key", "key_path", type=cl.Path(dir_okay=False, path_type=Path),
-              help="The key the file belongs to: its passphrase is asked for by its "
-              "name, and it is never written over.")
+           help="The key the file belongs to: its passphrase is asked for by its "
+           "name, and it is never written over.")
 def edit(file: Path, key_path: Path | None) -> None:
     """Fill in FILE's decision column in your editor ($VISUAL, $EDITOR, else vi). An
     encrypted file is unsealed with the key's passphrase (asked, or
@@ -77,10 +77,10 @@ def run_editor(path: Path) -> None:
         done = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
         raise cl.CommandError(f"cannot start the editor '{editor}' ({exc.strerror}); "
-                                   "set VISUAL or EDITOR") from None
+                              "set VISUAL or EDITOR") from None
     if done.returncode != 0:
         raise cl.CommandError(f"the editor '{editor}' ended with an error "
-                                   f"({done.returncode}); the review file is unchanged")
+                              f"({done.returncode}); the review file is unchanged")
 
 
 @contextmanager

@@ -22,10 +22,10 @@ from qcode.core.text import terminal_safe
 @cl.argument("files", nargs=-1, required=True, type=cl.Path(path_type=Path))
 @cl.option("--case", help="Case (participant) these transcripts belong to.")
 @cl.option("--attributes", type=cl.Path(dir_okay=False, path_type=Path),
-              help="CSV of participants: a 'case' column, an optional 'file' column, "
-              "and attribute columns.")
+           help="CSV of participants: a 'case' column, an optional 'file' column, "
+           "and attribute columns.")
 @cl.option("--anonymise", is_flag=True,
-              help="Replace identifiers before the text enters the project (needs --key).")
+           help="Replace identifiers before the text enters the project (needs --key).")
 @speaker_pattern_option
 @key_options
 @store_unreviewed_option
@@ -132,7 +132,7 @@ def transcript_group() -> None:
 @cl.argument("name")
 @cl.option("--yes", is_flag=True, help="Do not ask before removing.")
 @cl.option("--coder", envvar="QCODE_CODER",
-              help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
+           help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
 @cl.pass_context
 def transcript_remove(ctx: cl.Context, name: str, yes: bool, coder: str | None) -> None:
     """Remove a transcript imported by mistake, with its turns, codings, memos and
@@ -158,14 +158,14 @@ def transcript_remove(ctx: cl.Context, name: str, yes: bool, coder: str | None) 
         raise cl.CommandError(str(exc)) from None
     if not coder:
         raise cl.CommandError("say whose action this is, to undo it later: --coder "
-                                   "NAME (or set QCODE_CODER)")
+                              "NAME (or set QCODE_CODER)")
     codings = len(project.codings(row.id))
     what = (f"transcript {row.name} ({row.word_count:,} words, {row.turn_count} turns, "
             f"{codings} codings{f', case {row.case}' if row.case else ''})")
     if not yes:
         if not can_ask():
             raise cl.CommandError(f"removing {what} needs confirmation: run it in a "
-                                       "terminal, or give --yes")
+                                  "terminal, or give --yes")
         confirm(f"Remove {what}?", abort=True)
     gone = project.remove_transcript(row.id, actor=coder)
     say(f"removed {what}, {gone['resolutions']} resolutions and {gone['memos']} "
@@ -235,7 +235,7 @@ def case() -> None:
 @cl.argument("name")
 @cl.argument("assignments", nargs=-1, required=True)
 @cl.option("--coder", envvar="QCODE_CODER",
-              help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
+           help="Whose action it is, to undo in 'qcode code' (default: your coder name).")
 @cl.pass_context
 def case_set(ctx: cl.Context, name: str, assignments: tuple[str, ...],
              coder: str | None) -> None:

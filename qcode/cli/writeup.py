@@ -54,15 +54,15 @@ def _format(form: str | None, out: Path | None, allowed: tuple[str, ...],
         if named is not None and named != form and not as_text:
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
             raise cl.CommandError(f"--format {form} does not fit '{out.name}', whose "
-                                   f"extension says {named}: write it to a file ending "
-                                   f"in {ending}, or leave out --format")
+                                  f"extension says {named}: write it to a file ending "
+                                  f"in {ending}, or leave out --format")
         return form
     if out is None:
         return default
     if named not in allowed:
         raise cl.CommandError(f"cannot tell the format from '{out.name}': give --format "
-                               f"({', '.join(allowed)}) or an --out file ending in one "
-                               "of those")
+                              f"({', '.join(allowed)}) or an --out file ending in one "
+                              "of those")
     return named
 
 
@@ -73,11 +73,11 @@ def _check(ctx: cl.Context, form: str, out: Path | None, force: bool) -> None:
         if form in FILES_ONLY:
             ending = sorted(k for k, v in SUFFIXES.items() if v == form)[0]
             raise cl.CommandError(f"{FILES_ONLY[form]} goes to a file: give --out "
-                                       f"FILE{ending}")
+                                  f"FILE{ending}")
         return
     if not out.parent.is_dir():
         raise cl.CommandError(f"{out}: cannot write: there is no folder "
-                                   f"{out.parent}")
+                              f"{out.parent}")
     outputs.check(out, Path(ctx.find_root().obj), force=force)
 
 
@@ -125,7 +125,7 @@ coder_option = cl.option(
     "--coder", help="Use this coder's codings, or 'all' to pool every coder's (default: "
     "the consensus when it has codings, else every coder, pooled).")
 out_option = cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
-                          help="Write to this file (default: print).")
+                       help="Write to this file (default: print).")
 force_option = cl.option("--force", is_flag=True, help="Replace --out if it exists.")
 
 
@@ -133,15 +133,15 @@ force_option = cl.option("--force", is_flag=True, help="Replace --out if it exis
 @cl.argument("selector", metavar="CODE|THEME")
 @coder_option
 @cl.option("--by", help="Group the quotes by a case attribute (or 'transcript', "
-              "'case').")
+           "'case').")
 @cl.option("--attribution", help="Attribution template of case attributes in braces, "
-              "and {case}, {transcript}, {speaker} (default: \"{role}, {region}\").")
+           "and {case}, {transcript}, {speaker} (default: \"{role}, {region}\").")
 @cl.option("--max-words", type=cl.IntRange(min=0), default=120, show_default=True,
-              help="Cut a quote after this many words (0: whole segments).")
+           help="Cut a quote after this many words (0: whole segments).")
 @cl.option("--format", "form", type=cl.Choice(QUOTE_FORMATS),
-              help="md, html, docx, csv or xlsx (default: from --out, else md).")
+           help="md, html, docx, csv or xlsx (default: from --out, else md).")
 @cl.option("--memos", is_flag=True, help="Put the memos on each quote's codings "
-              "under it.")
+           "under it.")
 @out_option
 @force_option
 @cl.pass_context
@@ -172,10 +172,10 @@ def report() -> None:
 
 @report.command()
 @cl.option("--by", help="Compare the values of this case attribute, or each "
-              "'transcript' or 'case'.")
+           "'transcript' or 'case'.")
 @coder_option
 @cl.option("--format", "form", type=cl.Choice(TABLE_FORMATS),
-              help="table, md, csv, json or xlsx (default: from --out, else table).")
+           help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
 @cl.pass_context
@@ -196,15 +196,15 @@ def frequencies(ctx: cl.Context, by: str | None, coder: str | None, form: str | 
 
 @report.command()
 @cl.option("--within", type=cl.Choice(["overlap", "turn", "transcript"]),
-              default="overlap", show_default=True,
-              help="Codes co-occur in overlapping passages, in one turn, or in one "
-              "transcript.")
+           default="overlap", show_default=True,
+           help="Codes co-occur in overlapping passages, in one turn, or in one "
+           "transcript.")
 @coder_option
 @cl.option("--theme", help="Only the codes under this theme.")
 @cl.option("--top", type=cl.IntRange(min=1), help="Only the N codes with most "
-              "segments.")
+           "segments.")
 @cl.option("--format", "form", type=cl.Choice(TABLE_FORMATS),
-              help="table, md, csv, json or xlsx (default: from --out, else table).")
+           help="table, md, csv, json or xlsx (default: from --out, else table).")
 @out_option
 @force_option
 @cl.pass_context
@@ -226,7 +226,7 @@ def cooccurrence(ctx: cl.Context, within: str, coder: str | None, theme: str | N
 
 @report.command()
 @cl.option("--format", "form", type=cl.Choice(NETWORK_FORMATS),
-              help="mermaid, dot (Graphviz) or svg (default: from --out, else mermaid).")
+           help="mermaid, dot (Graphviz) or svg (default: from --out, else mermaid).")
 @coder_option
 @cl.option("--theme", help="Only this theme's network.")
 @out_option
@@ -252,7 +252,7 @@ def network(ctx: cl.Context, form: str | None, coder: str | None, theme: str | N
 @cl.argument("folder", metavar="DIR", type=cl.Path(file_okay=False, path_type=Path))
 @coder_option
 @cl.option("--by", help="Compare the values of this case attribute (default: "
-              "'group', when cases have it).")
+           "'group', when cases have it).")
 @cl.option("--memos", is_flag=True, help="Add a section of the project's memos.")
 @cl.option("--force", is_flag=True, help="Replace DIR/index.html if it exists.")
 @cl.pass_context
@@ -272,7 +272,7 @@ def html(ctx: cl.Context, folder: Path, coder: str | None, by: str | None,
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise cl.CommandError(f"{folder}: cannot make the folder: "
-                                   f"{exc.strerror or exc}") from None
+                              f"{exc.strerror or exc}") from None
     try:
         _write(index, made.html)
     except BaseException:
@@ -289,10 +289,10 @@ def html(ctx: cl.Context, folder: Path, coder: str | None, by: str | None,
 @cl.command(name="export-transcript")
 @cl.argument("name", metavar="NAME")
 @cl.option("--format", "form", type=cl.Choice(TRANSCRIPT_FORMATS),
-              help="html or docx (default: from --out).")
+           help="html or docx (default: from --out).")
 @coder_option
 @cl.option("--out", type=cl.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (.html or .docx).")
+           help="Write to this file (.html or .docx).")
 @force_option
 @cl.pass_context
 def export_transcript(ctx: cl.Context, name: str, form: str | None, coder: str | None,
@@ -304,7 +304,7 @@ def export_transcript(ctx: cl.Context, name: str, form: str | None, coder: str |
 
     if out is None:
         raise cl.CommandError("a coded transcript goes to a file: give --out "
-                                   "FILE.html or FILE.docx")
+                              "FILE.html or FILE.docx")
     form = _format(form, out, TRANSCRIPT_FORMATS, "html")
     _check(ctx, form, out, force)
     coded = coded_transcript(open_project(ctx), name, coder=coder)
