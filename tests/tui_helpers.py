@@ -154,6 +154,35 @@ async def open_first(pilot, app):
     return app.screen
 
 
+async def open_saved(pilot, app):
+    """Open the first transcript; its coding screen once it says it is saved (the
+    margin and the wrap are drawn), and the app idle."""
+    from qcode.tui.screens.coding import CodingScreen
+
+    await settle(pilot, app)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, CodingScreen)
+                and app.screen.state == "saved")
+    await settle(pilot, app)
+    return app.screen
+
+
+async def open_with_waits(pilot, app, lock_wait_s: float):
+    """Open the first transcript with short waits for another program's lock (set
+    through the store), so that a test of a busy project is quick."""
+    from qcode.tui.screens.coding import CodingScreen
+    from qcode.tui.screens.transcripts import TranscriptsScreen
+
+    await settle(pilot, app)
+    assert isinstance(app.screen, TranscriptsScreen)
+    await app.db(lambda project: project.wait_for_lock(lock_wait_s))
+    app.db.retry_pause_s = 0.05
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, CodingScreen))
+    await settle(pilot, app)
+    return app.screen
+
+
 def plain(svg: str) -> str:
     """An SVG screenshot's text, without its markup."""
     import html

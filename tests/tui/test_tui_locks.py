@@ -10,20 +10,11 @@ from pathlib import Path
 
 from qcode.tui.app import QcodeApp
 from qcode.tui.screens.coding import NOT_SAVED, SAVED, UNSAVED_CODE, CodingScreen
-from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, code_id, codings, run, settle, until
+from tests.tui_helpers import FIRST, code_id, codings, open_with_waits, run, until
 
 
 async def coding_screen(pilot, app) -> CodingScreen:
-    await settle(pilot, app)
-    assert isinstance(app.screen, TranscriptsScreen)
-    # Short waits, set through the store, keep the test quick.
-    await app.db(lambda project: project.wait_for_lock(0.1))
-    app.db.retry_pause_s = 0.05
-    await pilot.press("enter")
-    await settle(pilot, app)
-    assert isinstance(app.screen, CodingScreen)
-    return app.screen
+    return await open_with_waits(pilot, app, lock_wait_s=0.1)
 
 
 def test_a_coding_made_while_the_project_is_busy_is_kept_and_written_later(path: Path):

@@ -12,10 +12,9 @@ from qcode.core.margin import row_of
 from qcode.core.spans import by_line
 from qcode.core.store import Project
 from qcode.tui.app import QcodeApp
-from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import binding_rows
 from qcode.tui.widgets.transcript_view import STRIPE
-from tests.tui_helpers import FIRST, build_project, code_id, run, settle, until
+from tests.tui_helpers import FIRST, build_project, code_id, open_saved, run, settle, until
 
 @pytest.fixture
 def path(tmp_path: Path, monkeypatch) -> Path:
@@ -56,20 +55,11 @@ def stripe_colours(row) -> list[str]:
     return [segment.style.color.name for segment in row if segment.text == STRIPE]
 
 
-async def open_transcript(pilot, app) -> CodingScreen:
-    await settle(pilot, app)
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, CodingScreen)
-                and app.screen.state == "saved")
-    await settle(pilot, app)
-    return app.screen
-
-
 def test_at_80_columns_nested_codings_stack_and_labels_shorten(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await open_transcript(pilot, app)
+            await open_saved(pilot, app)
             first = text_of(row_with(app, "It is growing"))
             # Two stripes (the turn's code, the nested one beside it), then the
             # nested code's key as its label, then the text.
@@ -96,7 +86,7 @@ def test_wide_labels_name_the_code(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(160, 40)) as pilot:
-            await open_transcript(pilot, app)
+            await open_saved(pilot, app)
             row = text_of(row_with(app, "It is growing"))
             # Both codings start on this row: the shorter one's label goes here, the
             # turn's on the next row it covers.
@@ -113,7 +103,7 @@ def test_bar_hides_and_shows_the_margin_and_help_lists_it(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = await open_transcript(pilot, app)
+            screen = await open_saved(pilot, app)
             await pilot.press("|")
             await settle(pilot, app)
             assert not screen.view.margin_shown
@@ -137,7 +127,7 @@ def test_a_code_applied_by_its_key_gets_its_stripe(path: Path):
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = await open_transcript(pilot, app)
+            screen = await open_saved(pilot, app)
             screen.view.move_to(FIRST.index("Some stay loyal") + 2)
             await pilot.press("s", "2")  # the sentence, then Resources' key
             await until(pilot, lambda: len(screen.codings) == 4)

@@ -15,7 +15,7 @@ from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.help import binding_rows
 from qcode.tui.screens.memos import MemoListScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import code_id, run, select_code, settle, until
+from tests.tui_helpers import code_id, open_first, run, select_code, settle, until
 
 
 pytestmark = pytest.mark.tui
@@ -115,10 +115,7 @@ def test_a_journal_entry_from_the_coding_screen_links_the_passage_and_code(path:
     async def scenario():
         app = QcodeApp(path, "cy", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, CodingScreen)
-                        and app.screen.turns)
+            await open_first(pilot, app)
             app.screen.view.select_span(100, 120)
             await select_code(pilot, app.screen.panel, code_id(path, "Resources"))
             await pilot.press("J")

@@ -8,18 +8,11 @@ import sqlite3
 from pathlib import Path
 
 from qcode.tui.app import QcodeApp
-from qcode.tui.screens.coding import CodingScreen
 from qcode.tui.screens.transcripts import TranscriptsScreen
-from tests.tui_helpers import FIRST, codings, run, settle, until
+from tests.tui_helpers import FIRST, codings, open_with_waits, run, settle, until
 
 
-async def coding_screen(pilot, app, lock_wait_s: float) -> CodingScreen:
-    await settle(pilot, app)
-    await app.db(lambda project: project.wait_for_lock(lock_wait_s))
-    app.db.retry_pause_s = 0.05
-    await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, CodingScreen))
-    return app.screen
+coding_screen = open_with_waits
 
 
 def code_a_sentence_while_held(path: Path, then, lock_wait_s: float):

@@ -50,9 +50,8 @@ def test_a_long_transcript_is_wrapped_once_on_opening_at_the_width_beside_its_sc
         tmp_path, monkeypatch):
     from qcode.core.store import Project
     from qcode.tui.app import QcodeApp
-    from qcode.tui.screens.coding import CodingScreen
     from qcode.tui.widgets import wrapping
-    from tests.tui_helpers import parsed, run, settle, until
+    from tests.tui_helpers import open_saved, parsed, run
 
     body = "\n\n".join(f"{'Interviewer' if i % 2 else 'P01'}: " + " ".join(
         f"Sentence {i}.{j} says a little about the work." for j in range(6))
@@ -74,12 +73,7 @@ def test_a_long_transcript_is_wrapped_once_on_opening_at_the_width_beside_its_sc
     async def scenario():
         app = QcodeApp(path, "ana", remember=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot, app)
-            await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, CodingScreen)
-                        and app.screen.state == "saved")
-            await settle(pilot, app)
-            view = app.screen.view
+            view = (await open_saved(pilot, app)).view
             assert view.show_vertical_scrollbar
             assert widths == [view.wrap_width]
             fresh = WrappedDocument(Document(body), tab_width=4)
