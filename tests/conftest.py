@@ -69,6 +69,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+def decided(folder: Path, *accepted: str, review: str = "k-review.csv") -> Path:
+    """decided.csv beside the review file an anonymising import wrote: each candidate
+    accepted whose row names one of `accepted` (all of them when none is named), the
+    rest rejected."""
+    lines = (folder / review).read_text().splitlines()
+    rows = [("accept" if not accepted or any(name in line for name in accepted)
+             else "reject") + line for line in lines[1:]]
+    return write(folder / "decided.csv", "\n".join([lines[0], *rows]) + "\n")
+
+
 def cli_result(args, ok: bool = True, one_line: bool = False, **kwargs):
     """Run `qcode ARGS` in process: success, or else a failure a user can read (a
     non-zero exit and no traceback; with `one_line`, a message of one line)."""

@@ -24,7 +24,7 @@ from qcode.core.exchange.qdpx_read import read_project_file
 from qcode.core.exchange.safe_xml import ExchangeError
 from qcode.core.store import Project
 
-from tests.conftest import write
+from tests.conftest import decided, write
 from tests.cli.test_pipeline import everywhere, leaks
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "refi"
@@ -808,12 +808,10 @@ def colleague_project(tmp_path: Path) -> Path:
     return archive(tmp_path / "raw.qdpx", qde)
 
 
-def decided(tmp_path: Path, review: str = "k-review.csv") -> Path:
+def decided_colleague(tmp_path: Path) -> Path:
     """The review file with every candidate of the colleague accepted, the rest
     rejected."""
-    lines = (tmp_path / review).read_text().splitlines()
-    rows = [("accept" if "Wrenfield" in line else "reject") + line for line in lines[1:]]
-    return write(tmp_path / "decided.csv", "\n".join([lines[0], *rows]) + "\n")
+    return decided(tmp_path, "Wrenfield")
 
 
 def import_raw(tmp_path: Path, *options: str):
@@ -835,7 +833,7 @@ def test_import_project_holds_back_a_source_with_undecided_candidates(tmp_path: 
     assert leaks(everywhere(tmp_path), ("Tobias", "Wrenfield")) == {}
     # Finished with the filled-in review file: the source comes in, its coding moved
     # with its text, and the colleague is nowhere.
-    result = import_raw(tmp_path, "--decisions", str(decided(tmp_path)))
+    result = import_raw(tmp_path, "--decisions", str(decided_colleague(tmp_path)))
     assert result.exit_code == 0, result.output
     assert "replaced: person 2" in result.output
     with Project.open(tmp_path / "project.qcode") as project:
@@ -909,7 +907,7 @@ def test_import_project_decisions_reach_transcripts_already_in_the_project(tmp_p
         coding = project.add_coding(p07, code, "ana", start, start + len("was strict"),
                                     memo="Wrenfield again")
     colleague_project(tmp_path)
-    result = import_raw(tmp_path, "--decisions", str(decided(tmp_path)))
+    result = import_raw(tmp_path, "--decisions", str(decided_colleague(tmp_path)))
     assert result.exit_code == 0, result.output
     assert "already in the project" in result.output
     with Project.open(target) as project:

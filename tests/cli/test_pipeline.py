@@ -16,7 +16,7 @@ from qcode.core.anonymise.key import Key, load_key
 from qcode.core.pipeline import Anonymisation, NonInteractive, run_import
 from qcode.core.store import Project
 
-from tests.conftest import cli_result, write
+from tests.conftest import cli_result, decided, write
 from tests.cli.test_anonymise_leaks import whole_word
 
 # An unlisted colleague: only the candidate finder sees him.
@@ -117,10 +117,7 @@ def test_non_interactive_holds_back_a_transcript_with_undecided_candidates(run, 
         assert project.transcripts() == []
     assert leaks(everywhere(tmp_path)) == {}
     # Finishing: the decisions file accepts the colleague; now the transcript goes in.
-    review = (tmp_path / "k-review.csv").read_text().splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [review[0]] + [("accept" if "Tobias" in line else "reject") + line
-                       for line in review[1:]]) + "\n")
+    decided(tmp_path, "Tobias")
     run("import", "p07.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
         "--non-interactive", "--decisions", "decided.csv")
     with Project.open(tmp_path / "project.qcode") as project:
@@ -160,10 +157,7 @@ def test_transcripts_stored_unreviewed_are_flagged_until_reviewed(run, tmp_path)
     assert warning in checked and "p07" in checked and "review-file edit" in checked
     assert warning in run("export", "out.qdpx").output
     assert warning in run("report", "html", "report").output
-    review = (tmp_path / "k-review.csv").read_text().splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [review[0]] + [("accept" if "Tobias" in line else "reject") + line
-                       for line in review[1:]]) + "\n")
+    decided(tmp_path, "Tobias")
     run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers", "ids.csv",
         "--non-interactive", "--decisions", "decided.csv")
     assert "unreviewed" not in run("transcripts").output
@@ -186,10 +180,7 @@ def test_decisions_reach_transcripts_already_in_the_project(run, tmp_path):
         code = project.codes()[0].id
         start = text.index("Hard.")
         coding = project.add_coding(tid, code, "ana", start, start + len("Hard."))
-    review = (tmp_path / "k-review.csv").read_text().splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [review[0]] + [("accept" if "Tobias" in line else "reject") + line
-                       for line in review[1:]]) + "\n")
+    decided(tmp_path, "Tobias")
     result = run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers",
                  "ids.csv", "--non-interactive", "--decisions", "decided.csv")
     assert "already in the project" in result.output
@@ -374,10 +365,7 @@ def test_decisions_leave_the_names_memos_and_event_log_of_earlier_work(run, tmp_
         coding = project.add_coding(row.id, code, "ana", start, start + len("Hard."),
                                     memo="Wrenfield again")
         project.set_coding_memo(coding, "the colleague again")
-    review = (tmp_path / "k-review.csv").read_text().splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [review[0]] + [("accept" if "Tobias" in line or "Wrenfield" in line else "reject")
-                       + line for line in review[1:]]) + "\n")
+    decided(tmp_path, "Tobias", "Wrenfield")
     result = run("import", "p08.txt", "--anonymise", "--key", "k.json", "--identifiers",
                  "ids.csv", "--non-interactive", "--decisions", "decided.csv",
                  "--interviewer", "Interviewer")
@@ -404,9 +392,7 @@ def test_a_name_only_in_the_file_name_is_offered_for_review(run, tmp_path):
     assert leaks(everywhere(tmp_path), ("Mbeki",)) == {}
     review = (tmp_path / "k-review.csv").read_text()
     assert "file name 'interview_[Jo Mbeki]'" in review
-    lines = review.splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [lines[0]] + ["accept" + line for line in lines[1:]]) + "\n")
+    decided(tmp_path)
     result = run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
                  "--non-interactive", "--decisions", "decided.csv")
     assert "replaced: file name 1" in result.output
@@ -436,9 +422,7 @@ def test_decisions_for_a_name_only_in_an_earlier_file_name_are_taken(run, tmp_pa
     run("init")
     run("import", "interview_jo_mbeki.txt", "--anonymise", "--key", "k.json",
         "--non-interactive", "--store-unreviewed")
-    lines = (tmp_path / "k-review.csv").read_text().splitlines()
-    write(tmp_path / "decided.csv", "\n".join(
-        [lines[0]] + ["accept" + line for line in lines[1:]]) + "\n")
+    decided(tmp_path)
     result = run("import", "p08.txt", "--anonymise", "--key", "k.json",
                  "--non-interactive", "--decisions", "decided.csv",
                  "--interviewer", "Interviewer")
