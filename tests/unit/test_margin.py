@@ -13,6 +13,16 @@ from qcode.core.model import Code
 ROWS = list(range(0, 100, 10))
 
 
+
+def random_codings(rng: random.Random, count: int, codes: int, longest: int) -> list:
+    """(code, start, end) of `count` codings of `codes` codes over the rows' text, each
+    shorter than `longest` characters."""
+    codings = []
+    for _ in range(count):
+        start = rng.randrange(95)
+        codings.append((rng.randrange(codes), start, start + rng.randrange(1, longest)))
+    return codings
+
 def test_row_of_an_offset():
     assert [row_of(ROWS, o) for o in (0, 9, 10, 95, 500)] == [0, 0, 1, 9, 9]
 
@@ -67,10 +77,7 @@ def test_a_code_coded_twice_keeps_one_column_and_joins_codings_on_a_shared_row()
 
 def test_layout_does_not_depend_on_the_order_codings_come_in():
     rng = random.Random(3)
-    codings = []
-    for _ in range(60):
-        start = rng.randrange(95)
-        codings.append((rng.randrange(8), start, start + rng.randrange(1, 30)))
+    codings = random_codings(rng, 60, codes=8, longest=30)
     first = layout_margin(codings, ROWS)
     rng.shuffle(codings)
     second = layout_margin(codings, ROWS)
@@ -80,10 +87,7 @@ def test_layout_does_not_depend_on_the_order_codings_come_in():
 
 def test_every_coded_row_shows_its_code_and_no_column_holds_two_codes_on_a_row():
     rng = random.Random(8)
-    codings = []
-    for _ in range(40):
-        start = rng.randrange(95)
-        codings.append((rng.randrange(20), start, start + rng.randrange(1, 25)))
+    codings = random_codings(rng, 40, codes=20, longest=25)
     layout = layout_margin(codings, ROWS)
     for code, start, end in codings:
         for row in range(row_of(ROWS, start), row_of(ROWS, end - 1) + 1):
@@ -200,10 +204,7 @@ def test_a_coding_meeting_every_column_adds_one():
 
 def test_codings_added_one_by_one_each_show_on_every_row_they_cover():
     rng = random.Random(21)
-    codings = []
-    for _ in range(40):
-        start = rng.randrange(95)
-        codings.append((rng.randrange(6), start, start + rng.randrange(1, 25)))
+    codings = random_codings(rng, 40, codes=6, longest=25)
     layout = layout_margin(codings[:10], ROWS)
     for coding in codings[10:]:
         add_coding(layout, *coding, ROWS)
