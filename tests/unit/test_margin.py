@@ -13,7 +13,6 @@ from qcode.core.model import Code
 ROWS = list(range(0, 100, 10))
 
 
-
 def random_codings(rng: random.Random, count: int, codes: int, longest: int) -> list:
     """(code, start, end) of `count` codings of `codes` codes over the rows' text, each
     shorter than `longest` characters."""
@@ -22,6 +21,7 @@ def random_codings(rng: random.Random, count: int, codes: int, longest: int) -> 
         start = rng.randrange(95)
         codings.append((rng.randrange(codes), start, start + rng.randrange(1, longest)))
     return codings
+
 
 def test_row_of_an_offset():
     assert [row_of(ROWS, o) for o in (0, 9, 10, 95, 500)] == [0, 0, 1, 9, 9]
