@@ -205,7 +205,7 @@ class QcodeApp(App):
                         title="Something went wrong", severity="error", timeout=8)
             if event.worker.group == "open" and isinstance(self.screen, TranscriptsScreen):
                 # What could not be opened may be gone: the list shows the project now.
-                self.run_worker(self.screen.action_reload(), exit_on_error=False)
+                self.screen.action_reload()  # (a worker of its own)
 
     async def on_unmount(self) -> None:
         if self._ahead is not None:  # not wanted now, and no panel to make after exit

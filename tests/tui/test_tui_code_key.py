@@ -53,5 +53,6 @@ def test_a_transcript_removed_by_another_program_is_said_and_leaves_the_list(pat
             assert isinstance(app.screen, TranscriptsScreen)
             messages = [str(n.message) for n in app._notifications]
             assert any("no longer in the project" in m for m in messages), messages
+            assert not any("Worker" in m for m in messages), messages
 
     run(scenario())
