@@ -58,17 +58,19 @@ class QcodeApp(App):
                              self._coder_given)
 
     async def action_quit(self) -> None:
-        if not await self.changes_tried():
-            # Quitting would drop a change that is waiting for another program's write.
-            self.notify("A change is not saved yet (another program holds the project): "
-                        "quit once it is saved", title="Not saved yet", severity="error")
-            return
-        await super().action_quit()
+        # Quitting would drop a change that is waiting for another program's write.
+        if await self.changes_tried("quit once it is saved"):
+            await super().action_quit()
 
-    async def changes_tried(self) -> bool:
+    async def changes_tried(self, otherwise: str) -> bool:
         """Whether no change waits for another program, once the changes under way
-        have had their first try (`Database.tried`)."""
-        return self.db is None or await self.db.tried()
+        have had their first try (`Database.tried`); if one waits, says so and what to
+        do (`otherwise`)."""
+        if self.db is None or await self.db.tried():
+            return True
+        self.notify("A change is not saved yet (another program holds the project): "
+                    f"{otherwise}", title="Not saved yet", severity="error")
+        return False
 
     def _coder_given(self, name: str | None) -> None:
         if not name:
@@ -111,6 +113,7 @@ class QcodeApp(App):
         written to the project: `_show_transcript` reads it again otherwise."""
         if self.db is None or (self._ahead is not None and self._ahead[0] == transcript_id):
             return
+        self._drop_ahead()  # another row's: its panel need not be made now
         reading = asyncio.ensure_future(self._read_opening_ahead(transcript_id))
         # A read that failed is read again on Enter, which reports what went wrong.
         reading.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -129,13 +132,20 @@ class QcodeApp(App):
     async def _read_ahead_of(self, transcript_id: int) -> dict | None:
         """What `read_ahead` read of this transcript (waiting for it if still under
         way), or None; it is used once."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None or ahead[0] != transcript_id:
+        if self._ahead is None or self._ahead[0] != transcript_id:
+            self._drop_ahead()
             return None
+        ahead, self._ahead = self._ahead, None
         try:
             return await ahead[1]
         except ProjectError:
             return None  # (read again now, and reported then if it fails again)
+
+    def _drop_ahead(self) -> None:
+        """Forget what was read ahead, stopping it if it is still under way."""
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
 
     async def _show_transcript(self, transcript_id: int,
                                select: tuple[int, int] | None = None) -> None:
@@ -148,11 +158,8 @@ class QcodeApp(App):
 
         ahead = await self._read_ahead_of(transcript_id)
         loaded = await self.db(open_reading, transcript_id, [self.coder], ahead)
-        if not await self.changes_tried():
-            # Closing the coding screen it was made on would drop the change.
-            self.notify("A change is not saved yet (another program holds the project): "
-                        "open the transcript once it is saved", title="Not saved yet",
-                        severity="error")
+        # Closing the coding screen it was made on would drop the change.
+        if not await self.changes_tried("open the transcript once it is saved"):
             return
         while not isinstance(self.screen, TranscriptsScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
@@ -208,8 +215,7 @@ class QcodeApp(App):
                 self.screen.action_reload()  # (a worker of its own)
 
     async def on_unmount(self) -> None:
-        if self._ahead is not None:  # not wanted now, and no panel to make after exit
-            self._ahead[1].cancel()
+        self._drop_ahead()  # not wanted now, and no panel to make after exit
         if self.db is not None:
             self.db.close()
 

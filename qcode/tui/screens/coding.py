@@ -796,10 +796,8 @@ class CodingScreen(ScopedUndo, Screen):
 
     @work(group="leave", exclusive=True, exit_on_error=False)
     async def action_back(self) -> None:
-        if not await self.app.changes_tried():
-            # Leaving would cancel the retries (they are this screen's workers).
-            self.notify("A change is not saved yet (another program holds the project): "
-                        "stay until it is", title="Not saved yet", severity="error")
+        # Leaving would cancel the retries (they are this screen's workers).
+        if not await self.app.changes_tried("stay until it is"):
             return
         if self.is_current:  # (not under a dialog opened while the change was written)
             self.app.pop_screen()
