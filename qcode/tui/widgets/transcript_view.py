@@ -265,12 +265,11 @@ class TranscriptView(TextArea):
             document = self.wrapped_document
             if (document._width, document._tab_width) != (self.wrap_width,
                                                           self.indent_width):
-                super()._rewrap_and_refresh_virtual_size()
+                self._wrap()
             else:
                 self._line_cache.clear()
                 self._refresh_size()
-            self._wrapped_as = self._wrap_key()
-            self._rows = self._row_starts()
+                self._wrapped_as, self._rows = self._wrap_key(), self._row_starts()
             self._margin = MarginLayout()
             return
         # Wrapping a long transcript costs far more than laying out its margin, so the
@@ -284,10 +283,14 @@ class TranscriptView(TextArea):
                      for row in range(start, self.lines.end_of(line) + 1, width)]
             self._stripes = max(MIN_STRIPES, layout_margin(self._margin_spans,
                                                            rough).columns)
-        super()._rewrap_and_refresh_virtual_size()
-        self._wrapped_as = self._wrap_key()
-        self._rows = self._row_starts()
+        self._wrap()
         self._lay_out_margin()
+
+    def _wrap(self) -> None:
+        """Textual's wrap, and what this view keeps of it: what it was wrapped for and
+        where each row starts."""
+        super()._rewrap_and_refresh_virtual_size()
+        self._wrapped_as, self._rows = self._wrap_key(), self._row_starts()
 
     @property
     def wrapped_to_width(self) -> bool:
@@ -298,7 +301,7 @@ class TranscriptView(TextArea):
         # A screen shown with its transcript is drawn once before Textual tells the view
         # its size (a Resize event): wrap for the width being drawn, rather than show
         # the text unwrapped for a frame and wrap it after.
-        if self.size.width and not self.wrapped_to_width:
+        if self.size.width and self._wrap_key() != self._wrapped_as:
             self._rewrap_and_refresh_virtual_size()
         return super().render_lines(crop)
 
@@ -339,9 +342,7 @@ class TranscriptView(TextArea):
         layout = layout_margin(self._margin_spans, self._rows)
         if layout.columns > self._stripes:
             self._stripes = layout.columns
-            super()._rewrap_and_refresh_virtual_size()
-            self._wrapped_as = self._wrap_key()
-            self._rows = self._row_starts()
+            self._wrap()
             # Codes beyond the width (the new rows needing more) share the last column.
             layout = layout_margin(self._margin_spans, self._rows,
                                    max_columns=self._stripes)

@@ -109,12 +109,12 @@ class QuickWrappedDocument(WrappedDocument):
         tab_widths: list[list[int]] = []
         at = 0
         narrow = self._narrow
-        for index, line in enumerate(self.document.lines):
+        for index, line in enumerate(lines):
             if not width and "\t" not in line:  # not wrapped: only tabs matter
                 offsets = []
                 tab_widths.append([0] if line else [])
-            elif plain(line, narrow):
-                offsets = plain_wrap_offsets(line, width) if width else []
+            elif plain(line, narrow):  # (no tabs: so at width 0, taken above)
+                offsets = plain_wrap_offsets(line, width)
                 tab_widths.append([0] if line else [])
             else:
                 sections = get_tab_widths(line, tab_width)
@@ -135,8 +135,8 @@ class QuickWrappedDocument(WrappedDocument):
 
     def _unwrapped(self, lines: list[str]) -> None:
         """Every line one row (width 0, no tabs): what the loop above gives, built
-        whole. A new document is wrapped so twice before the view has a width (by the
-        constructor and as its scrollbar is shown), 4 ms each for a long transcript."""
+        whole. The constructor wraps a new document so, before the view has a width
+        (4 ms for a long transcript through the loop)."""
         count = len(lines)
         self._wrap_offsets = [[] for _ in range(count)]
         self._offset_to_line_info = [(index, 0) for index in range(count)]
