@@ -79,6 +79,7 @@ class TranscriptsScreen(ScopedUndo, Screen):
         self.shown: list[dict] = []
         self.attributes: list[str] = []
         self._resting: Timer | None = None  # until the cursor has rested on its row
+        self._room: int | None = None  # what names were cut to fit, when last shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="overview")
@@ -120,7 +121,7 @@ class TranscriptsScreen(ScopedUndo, Screen):
         # columns leave (40 cells with padding), 3:2, cut in the middle where longer:
         # dates, numbers and versions sit at their ends. The coding screen's title has
         # the full name.
-        room = max(24, (self.size.width or 80) - 40)
+        room = self._room = self.room()
         for row in self.shown:
             share = f"{row['coded']}/{row['turns']} coded"
             if row["turns"]:
@@ -136,8 +137,13 @@ class TranscriptsScreen(ScopedUndo, Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_rows()
 
+    def room(self) -> int:
+        """What names and cases share of the table's width (see show_rows)."""
+        return max(24, (self.size.width or 80) - 40)
+
     def on_resize(self) -> None:
-        if self.rows:
+        # Only the width cuts names: a change of height leaves the rows as they are.
+        if self.rows and self.room() != self._room:
             self.show_rows()
 
     def on_input_submitted(self) -> None:

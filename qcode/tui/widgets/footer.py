@@ -25,16 +25,14 @@ class KeysFooter(Footer):
         self._composed: list[tuple] | None = None
 
     def shown(self) -> list[tuple]:
-        """(key, key as typed, description, action, enabled, tooltip) of each key shown."""
+        """(binding, enabled, tooltip) of each key shown, in the order shown (cheap to
+        compare: the keys as typed are made only when the footer is drawn again)."""
         first_of_action: dict[str, tuple] = {}
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show:
                 first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
         # sorted is stable: within a rank, the screen's own order stays.
-        ordered = sorted(first_of_action.values(),
-                         key=lambda b: rank(b[0].action, b[0].key))
-        return [(b.key, self.app.get_key_display(b), b.description, b.action, enabled,
-                 tooltip) for b, enabled, tooltip in ordered]
+        return sorted(first_of_action.values(), key=lambda b: rank(b[0].action, b[0].key))
 
     def bindings_changed(self, screen) -> None:
         # Textual recomposes the footer whenever the bindings may have changed: on every
@@ -50,6 +48,7 @@ class KeysFooter(Footer):
             return
         self._composed = self.shown()
         self.styles.grid_size_columns = len(self._composed)
-        for key, display, description, action, enabled, tooltip in self._composed:
-            yield FooterKey(key, display, description, action, disabled=not enabled,
+        for binding, enabled, tooltip in self._composed:
+            yield FooterKey(binding.key, self.app.get_key_display(binding),
+                            binding.description, binding.action, disabled=not enabled,
                             tooltip=tooltip).data_bind(compact=Footer.compact)
