@@ -59,10 +59,7 @@ ME = "alice"
 KEYS = "1234567890"
 SIZE = (120, 40)
 TIMEOUT = 30.0
-# How long the app is left idle on the transcripts table before Enter: a user looks at
-# the table for longer than this (the app reads ahead the transcript under the cursor
-# once it has rested there a quarter of a second).
-IDLE_BEFORE_ENTER = 1.0
+IDLE_BEFORE_ENTER = 1.0  # seconds on the transcripts table before Enter (see above)
 
 
 # -- the project ------------------------------------------------------------------------
@@ -324,10 +321,7 @@ async def measure(project: Path, info: dict, repeat: int) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         results["startup"] = await frames.wait("ready") - started
         await settle(pilot, app)
-        # A user reads the table before pressing Enter: the app is left idle as long
-        # as that takes at the least (the transcript under the cursor is read ahead
-        # meanwhile, as it would be for them).
-        await asyncio.sleep(IDLE_BEFORE_ENTER)
+        await asyncio.sleep(IDLE_BEFORE_ENTER)  # a user reads the table first
         await settle(pilot, app)
 
         # Opening the transcript: Enter on the table, until a frame shows the coding
