@@ -188,3 +188,28 @@ def test_qcode_s_export_for_qualcoder_reads_back_whole(tmp_path: Path):
     assert case.transcripts == [back.transcripts[0].guid]
     assert not any("empty selection" in w for w in back.warnings)
     assert sum(" again: " in w for w in back.warnings) == 4
+
+
+def test_a_case_link_from_0_to_0_is_a_link_in_another_tool_s_file_too(tmp_path: Path):
+    """Read in one pass (another tool's file, whose counting of positions is weighed),
+    an empty selection coded with a case is that case's link, as in qcode's own files,
+    also in a text where the countings differ (a character beyond U+FFFF)."""
+    text = "Interviewer: Why? \U0001F600\nP01: We had no budget."
+    case = "cccccccc-0000-4000-8000-000000000001"
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="back" origin="QualCoder 3.8">
+  <Users><User guid="{USER}" name="ana"/></Users>
+  <Cases><Case guid="{case}" name="P01"/></Cases>
+  <Sources><TextSource plainTextPath="internal://t.txt" guid="b0000000-0000-4000-8000-000000000000"
+      name="p0"><PlainTextSelection guid="d0000000-0000-4000-8000-000000000000"
+      startPosition="0" endPosition="0" creatingUser="{USER}"><Coding
+      guid="d0000000-0000-4000-8000-000000000001" creatingUser="{USER}"><CodeRef
+      targetGUID="{case}"/></Coding></PlainTextSelection></TextSource></Sources>
+</Project>"""
+    with zipfile.ZipFile(tmp_path / "back.qdpx", "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/t.txt", text)
+    back = read_project_file(tmp_path / "back.qdpx")
+    (linked,) = back.cases
+    assert linked.transcripts == [back.transcripts[0].guid]
+    assert not any("empty selection" in w for w in back.warnings), back.warnings

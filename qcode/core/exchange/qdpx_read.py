@@ -807,7 +807,7 @@ class _Reader:
                 self.fits &= kept
                 self.selected(selection, source, transcript, start, end, where)
             elif where.empty(start, end):
-                self.skipped["empty selection(s)", ""] += 1
+                self.empty_selection(selection, transcript)
             else:
                 raise _ReadTwice
             if not self.fits:
@@ -908,8 +908,7 @@ class _Reader:
                 f"{given[0]} to {given[1]}, outside its text of {len(text)} characters; "
                 "refused, nothing imported")
         if start == end:
-            if not self.case_point(selection, transcript):
-                self.skipped["empty selection(s)", ""] += 1
+            self.empty_selection(selection, transcript)
             return
         self.selected(selection, source, transcript, start, end)
 
@@ -928,6 +927,12 @@ class _Reader:
                 for coding in codings]
         if refs or description:
             self.after_notes(functools.partial(self.coding_memo, made, refs, description))
+
+    def empty_selection(self, selection: ET.Element, transcript: str) -> None:
+        """A selection of no text: a case's link (`case_point`), else skipped, and
+        counted among what was not imported."""
+        if not self.case_point(selection, transcript):
+            self.skipped["empty selection(s)", ""] += 1
 
     def case_point(self, selection: ET.Element, transcript: str) -> bool:
         """An empty selection that only links cases (qcode writes one for QualCoder,
