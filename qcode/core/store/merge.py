@@ -310,7 +310,7 @@ class Merging:
                         our_codings.values():
                     report["conflicts"].append(
                         f"{review['coder']}'s coding in transcript "
-                        f"{self._transcript_name(review['transcript_id'])} was removed "
+                        f"{self.transcript_name(review['transcript_id'])} was removed "
                         "after review in the other copy; a merge removes nothing, so it "
                         "is still here")
                 continue
@@ -318,7 +318,7 @@ class Merging:
             if (ours[1], ours[2]) != (review["mark"], review["outcome"]):
                 report["conflicts"].append(
                     f"{review['reviewer']}'s review of {review['coder']}'s coding in "
-                    f"transcript {self._transcript_name(review['transcript_id'])} is "
+                    f"transcript {self.transcript_name(review['transcript_id'])} is "
                     f"{_verdict(ours[1], ours[2])} here and "
                     f"{_verdict(review['mark'], review['outcome'])} in the other copy; "
                     "kept this project's")
@@ -342,10 +342,6 @@ class Merging:
             " AND k.name = ?", (review["transcript_id"], review["code_id"],
                                 review["start"], review["end"], review["coder"])).fetchone()
         return found[0] if found else self._new_ids("codings", 1)
-
-    def _transcript_name(self, transcript_id: int) -> str:
-        return self.conn.execute("SELECT name FROM transcripts WHERE id = ?",
-                                 (transcript_id,)).fetchone()[0]
 
     def _merge_memos(self, other, coders, cases, transcripts, codes, report: dict) -> None:
         # A memo's target is named by GUID; the thing it names may be known here by

@@ -194,6 +194,7 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
             )
         if version == SCHEMA_VERSION:
             return
+        # (A project in memory is made by the migrations themselves, as the copy is.)
         if version == 0 and str(self.path) != ":memory:":
             # A new project: a copy of the schema every migration makes, made once per
             # process in memory (migrating from nothing, with sqlite-utils reading each
@@ -204,11 +205,15 @@ class Project(Journal, Cases, Transcripts, Removal, Codebook, Codings, Consensus
             with self.transaction():
                 self._begin_life()
             return
-        migrations = MIGRATIONS[version:SCHEMA_VERSION]
+        self._apply_migrations(MIGRATIONS[version:SCHEMA_VERSION], new=version == 0)
+
+    def _apply_migrations(self, migrations: list, new: bool = False) -> None:
+        """Apply `migrations` in one transaction, ending at the schema this qcode reads;
+        `new`: a project beginning its life in it."""
         with _foreign_keys_off(self.conn, migrations), self.transaction():
             for migration in migrations:
                 _apply(self, migration)
-            if version == 0:
+            if new:
                 self._begin_life()
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -243,11 +248,7 @@ def _new_schema() -> sqlite3.Connection:
     if SCHEMA_VERSION not in _NEW_SCHEMA:
         empty = Project(Path(":memory:"), sqlite3.connect(
             ":memory:", isolation_level=None, check_same_thread=False))
-        migrations = MIGRATIONS[:SCHEMA_VERSION]
-        with _foreign_keys_off(empty.conn, migrations), empty.transaction():
-            for migration in migrations:
-                _apply(empty, migration)
-            empty.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        empty._apply_migrations(MIGRATIONS[:SCHEMA_VERSION])
         _NEW_SCHEMA[SCHEMA_VERSION] = empty.conn
     return _NEW_SCHEMA[SCHEMA_VERSION]
 
