@@ -11,8 +11,7 @@ from qcode.core.store.base import ProjectError, new_guid, now
 from qcode.core.store.transcripts import _fts_phrase
 
 
-# Named tuples, not dataclasses: every command, `qcode search` first, pays for
-# importing the store, and importing dataclasses costs more than a search (issue 16).
+# Named tuples, not dataclasses (see store/__init__.py).
 class SpokenTurn(namedtuple("SpokenTurn",
                             "transcript_id transcript turn speaker start end text")):
     """A turn's utterance with where it stands: what auto-coding searches. `turn` is

@@ -28,8 +28,7 @@ LOCK_RETRIES = 2
 FIRST_RETRY_PAUSE_S = 0.25
 
 
-# Named tuples, not dataclasses: every command, `qcode search` first, pays for
-# importing the store, and importing dataclasses costs more than a search (issue 16).
+# Named tuples, not dataclasses (see store/__init__.py).
 class Step(namedtuple("Step", "event_id action transcript_id told")):
     """The action an undo (or redo) would take back next: its event's id, what kind,
     on which transcript (an id, or None), and told in words (transcript, turn, first

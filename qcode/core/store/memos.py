@@ -23,8 +23,7 @@ _TABLES = {"transcript": "transcripts", "case": "cases", "code": "codes"}
 CODING_REF = "coding:"
 
 
-# Named tuples, not dataclasses: every command, `qcode search` first, pays for
-# importing the store, and importing dataclasses costs more than a search (issue 16).
+# Named tuples, not dataclasses (see store/__init__.py).
 class Link(namedtuple("Link", "target_type target_id start end", defaults=(None, None))):
     """A link as given by a caller: a code or transcript by id ("code" or
     "transcript", its id), a passage with a span (start, end)."""

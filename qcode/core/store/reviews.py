@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from qcode.core.store.base import ProjectError, new_guid, now
 
-# The model is imported where its objects are made: every command, `qcode search`
-# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+# The model is imported where its objects are made (see store/__init__.py).
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
 if TYPE_CHECKING:
     from qcode.core.model import (Coding, Review, ReviewComment, ReviewCounts, ReviewFigures,

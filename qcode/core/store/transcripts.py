@@ -9,8 +9,7 @@ from collections import namedtuple
 from qcode.core.hashing import text_hash
 from qcode.core.store.base import ProjectError, new_guid, now
 
-# The model is imported where its objects are made: every command, `qcode search`
-# first, pays for importing the store, and a search needs no dataclasses (issue 16).
+# The model is imported where its objects are made (see store/__init__.py).
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without loading typing
 if TYPE_CHECKING:
     from qcode.core.model import Transcript, TranscriptRow, Turn
@@ -23,8 +22,7 @@ STORED_UNREVIEWED = "stored_unreviewed"
 class SearchHit(namedtuple("SearchHit", "transcript turn speaker start end snippet")):
     """A turn where a searched phrase was found: the transcript's name, the turn's
     number (from 1), its speaker (or None) and span, and a snippet with the words found
-    marked (each between the control characters STX and ETX). A named tuple, not a
-    dataclass of the model: `qcode search` loads neither (issue 16)."""
+    marked (each between the control characters STX and ETX)."""
 
     __slots__ = ()
 
