@@ -591,28 +591,28 @@ class _Document:
 
     def case_link(self, parent: ET.Element, transcript: str, text: str,
                   case: Case) -> None:
-        case_guid = canonical(case.guid, f"case '{case.name}'")
-        element = ET.SubElement(parent, "PlainTextSelection", {
-            "guid": derived_guid(f"case-link:{case_guid}:{transcript}"),
-            "name": label(case.name), "startPosition": "0",
-            "endPosition": str(self.counted(text, len(text)))})
-        applied = ET.SubElement(element, "Coding", {
-            "guid": derived_guid(f"case-coding:{case_guid}:{transcript}")})
-        ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
-        if self.dialect == "qualcoder":
-            self.case_point(parent, transcript, case_guid, case.name)
-
-    def case_point(self, parent: ET.Element, transcript: str, case_guid: str,
-                   name: str) -> None:
-        """The case's link again, from 0 to 0: QualCoder's import stores a link where
+        """The case's link to this text: a selection of all of it, coded with the
+        case. For QualCoder, again from 0 to 0: QualCoder's import stores a link where
         the selection is, and its export writes back only a link stored from 0 to 0
         (`RefiExport.case_source_ref_xml` in its refi.py); the whole-text one is what
         QualCoder's own views of a case's text use."""
+        case_guid = canonical(case.guid, f"case '{case.name}'")
+        self.case_selection(parent, transcript, case_guid, case.name,
+                            ("case-link", "case-coding"), self.counted(text, len(text)))
+        if self.dialect == "qualcoder":
+            self.case_selection(parent, transcript, case_guid, case.name,
+                                ("case-point", "case-point-coding"), 0)
+
+    @staticmethod
+    def case_selection(parent: ET.Element, transcript: str, case_guid: str, name: str,
+                       kinds: tuple[str, str], end: int) -> None:
+        """A selection from 0 to `end` coded with the case; its GUIDs made from the case,
+        the text and `kinds` (the selection's, the coding's), the same in every export."""
         element = ET.SubElement(parent, "PlainTextSelection", {
-            "guid": derived_guid(f"case-point:{case_guid}:{transcript}"),
-            "name": label(name), "startPosition": "0", "endPosition": "0"})
+            "guid": derived_guid(f"{kinds[0]}:{case_guid}:{transcript}"),
+            "name": label(name), "startPosition": "0", "endPosition": str(end)})
         applied = ET.SubElement(element, "Coding", {
-            "guid": derived_guid(f"case-point-coding:{case_guid}:{transcript}")})
+            "guid": derived_guid(f"{kinds[1]}:{case_guid}:{transcript}")})
         ET.SubElement(applied, "CodeRef", {"targetGUID": case_guid})
 
     def selection(self, parent: ET.Element, transcript: str, text: str,
